@@ -1,0 +1,1 @@
+"""Adapters: the only place third-party engines are imported; each implements a port."""

@@ -1,0 +1,26 @@
+"""Daily IRR with SciPy's Brent root finder (the domain never hand-rolls one).
+
+SciPy works in floats; the rate it returns is an estimate that the domain quantizes to basis
+points, and no money amount is ever computed from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from scipy.optimize import brentq
+
+
+class BrentRootFinder:
+    def daily_irr(self, flows: Sequence[tuple[int, Decimal]]) -> Decimal | None:
+        points = [(day, float(amount)) for day, amount in flows]
+
+        def npv(rate: float) -> float:
+            return sum(amount / (1.0 + rate) ** day for day, amount in points)
+
+        low, high = -0.0099, 0.05  # -99 % .. about 1800 % a year, by the day
+        if npv(low) * npv(high) > 0:
+            return None
+        root = float(brentq(npv, low, high, xtol=1e-14, maxiter=200))
+        return Decimal(repr(root))

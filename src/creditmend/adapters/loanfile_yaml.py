@@ -1,0 +1,67 @@
+"""Reads loan files (YAML) into plain values plus the line of every field.
+
+The loader resolves only null, booleans and integers: dates and decimals stay text so the
+domain parses them exactly (no float money, no crash on 2026-13-45), and every problem can
+name its line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from creditmend.domain.problems import Problem, ProblemsError
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """SafeLoader that resolves only null, true/false and decimal integers."""
+
+
+# YAML 1.1 also reads on/off/yes/no as booleans, which would turn the event key `on` into True.
+_PlainLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag == "tag:yaml.org,2002:null"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+_PlainLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_PlainLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
+)
+
+
+def read_yaml_with_lines(path: Path) -> tuple[Any, dict[str, int]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ProblemsError((Problem("file", f"cannot read {path}: {error.strerror}"),)) from None
+    try:
+        node = yaml.compose(text, Loader=_PlainLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(error, "problem", None) or "not valid YAML"
+        raise ProblemsError((Problem("file", f"not valid YAML: {reason}", line),)) from None
+    lines: dict[str, int] = {}
+    if node is None:
+        return None, lines
+    loader = _PlainLoader("")
+    return _value(node, "", lines, loader), lines
+
+
+def _value(node: yaml.Node, path: str, lines: dict[str, int], loader: _PlainLoader) -> Any:
+    if path:
+        lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = str(loader.construct_object(key_node))
+            result[key] = _value(value_node, f"{path}.{key}" if path else key, lines, loader)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_value(item, f"{path}[{index}]", lines, loader)
+                for index, item in enumerate(node.value)]
+    return loader.construct_object(node)

@@ -1,0 +1,58 @@
+"""Business days and due-date adjustment.
+
+The calendar itself is a port: the domain only asks "is this a working day?". China moves
+working days onto weekends around holidays (调休), so "weekday" is not enough; the adapter over the
+`holidays` package answers for real.
+"""
+
+from __future__ import annotations
+
+import calendar as _stdcal
+from datetime import date, timedelta
+from enum import Enum
+from typing import Protocol
+
+
+class BusinessCalendar(Protocol):
+    def is_business_day(self, day: date) -> bool: ...
+
+
+class WeekdayCalendar:
+    """Monday to Friday; for tests and profiles without a holiday source."""
+
+    def is_business_day(self, day: date) -> bool:
+        return day.weekday() < 5
+
+
+class HolidayRule(Enum):
+    """What a contract says about a due date that falls on a non-working day."""
+
+    UNADJUSTED = "unadjusted"
+    FOLLOWING = "following"
+
+
+def adjust(day: date, rule: HolidayRule, calendar: BusinessCalendar) -> date:
+    if rule is HolidayRule.UNADJUSTED:
+        return day
+    while not calendar.is_business_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def add_months(day: date, months: int, day_of_month: int | None = None) -> date:
+    """The same day-of-month `months` later, clamped to the month's last day (Jan 31 -> Feb 28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    wanted = day_of_month if day_of_month is not None else day.day
+    return date(year, month + 1, min(wanted, _stdcal.monthrange(year, month + 1)[1]))
+
+
+def month_end(day: date) -> date:
+    return date(day.year, day.month, _stdcal.monthrange(day.year, day.month)[1])
+
+
+def months_between(start: date, end: date) -> list[tuple[int, int]]:
+    """Calendar months (year, month) from start's month to end's month, both included."""
+    first = start.year * 12 + start.month - 1
+    last = end.year * 12 + end.month - 1
+    return [divmod(i, 12)[0:1] + (divmod(i, 12)[1] + 1,) for i in range(first, last + 1)]

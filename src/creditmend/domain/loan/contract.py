@@ -1,0 +1,170 @@
+"""A loan contract: the terms the ledger folds events against.
+
+The contract is a frozen record. `validate_contract` returns problems as values, so a loan file
+with three mistakes reports three lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+
+from creditmend.domain.calendar import HolidayRule
+from creditmend.domain.money import ZERO, Money
+from creditmend.domain.problems import Problem
+from creditmend.domain.rate import Rate, RatePeriod
+from creditmend.domain.rules.profile import AllocationOrder, DueState
+
+
+class RepaymentMethod(Enum):
+    EQUAL_INSTALLMENT = "equal_installment"  # 等额本息
+    EQUAL_PRINCIPAL = "equal_principal"  # 等额本金
+    INTEREST_FIRST = "interest_first"  # 先息后本
+    BULLET = "bullet"  # 一次性还本付息
+
+
+class PenaltyBasis(Enum):
+    OVERDUE_PRINCIPAL = "overdue_principal"
+    OVERDUE_INSTALLMENT = "overdue_installment"
+
+
+class FeeTiming(Enum):
+    UPFRONT = "upfront"  # deducted from the proceeds at disbursement
+    EACH_INSTALLMENT = "each_installment"  # due with every instalment
+
+
+@dataclass(frozen=True, slots=True)
+class Fee:
+    """A contractual fee: a fixed amount, or a fraction of the principal."""
+
+    name: str
+    timing: FeeTiming
+    amount: Money | None = None
+    rate: Decimal | None = None
+
+    def value(self, principal: Money) -> Decimal:
+        if self.amount is not None:
+            return self.amount.amount
+        assert self.rate is not None
+        return principal.amount * self.rate
+
+
+@dataclass(frozen=True, slots=True)
+class LateFee:
+    """Charged once per instalment on the first day past grace: flat, or a share of what is overdue."""
+
+    amount: Money | None = None
+    rate: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PenaltyTerms:
+    basis: PenaltyBasis = PenaltyBasis.OVERDUE_PRINCIPAL
+    multiplier: Decimal | None = Decimal("1.5")
+    daily_rate: Decimal | None = None
+    compound_interest: bool = False
+    late_fee: LateFee | None = None
+
+    def per_day(self, contract_rate: Rate, days_in_year: int) -> Decimal:
+        if self.daily_rate is not None:
+            return self.daily_rate
+        assert self.multiplier is not None
+        return contract_rate.per_day(days_in_year) * self.multiplier
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    id: str
+    principal: Money
+    rate: Rate
+    term_months: int
+    method: RepaymentMethod
+    disbursed_on: date
+    platform: str = ""
+    first_due_on: date | None = None
+    due_day: int | None = None
+    holiday_rule: HolidayRule = HolidayRule.UNADJUSTED
+    grace_days: int = 0
+    fees: tuple[Fee, ...] = ()
+    penalty: PenaltyTerms = PenaltyTerms()
+    allocation: AllocationOrder | None = None  # None: the profile's default order
+    lender_kind: str = "licensed"  # licensed | private: selects the legal cap
+
+    @property
+    def currency(self) -> str:
+        return self.principal.currency
+
+    @property
+    def quotes_daily_rate(self) -> bool:
+        return self.rate.period is RatePeriod.DAILY
+
+
+LENDER_KINDS = ("licensed", "private")
+
+
+def validate_contract(contract: Contract) -> tuple[Problem, ...]:
+    """Every problem with the terms, as values."""
+    problems: list[Problem] = []
+    if contract.principal.amount <= ZERO:
+        problems.append(Problem("contract.principal", "must be positive"))
+    if not 1 <= contract.term_months <= 600:
+        problems.append(Problem("contract.term_months", "must be between 1 and 600"))
+    if contract.rate.value > Decimal(10):
+        problems.append(Problem("contract.rate", f"{contract.rate} is not a plausible rate"))
+    if contract.grace_days < 0:
+        problems.append(Problem("contract.grace_days", "must not be negative"))
+    if contract.due_day is not None and not 1 <= contract.due_day <= 31:
+        problems.append(Problem("contract.due_day", "must be a day of the month, 1..31"))
+    if contract.first_due_on is not None and contract.first_due_on <= contract.disbursed_on:
+        problems.append(Problem("contract.first_due_on", "must be after disbursed_on"))
+    if contract.lender_kind not in LENDER_KINDS:
+        problems.append(Problem("contract.lender_kind", f"must be one of {', '.join(LENDER_KINDS)}"))
+    problems.extend(_penalty_problems(contract.penalty))
+    for index, fee in enumerate(contract.fees):
+        if (fee.amount is None) == (fee.rate is None):
+            problems.append(Problem(f"contract.fees[{index}]", "give exactly one of amount, rate"))
+        elif (fee.amount is not None and fee.amount.amount < ZERO) or (
+            fee.rate is not None and fee.rate < ZERO
+        ):
+            problems.append(Problem(f"contract.fees[{index}]", "must not be negative"))
+    if contract.allocation is not None:
+        problems.extend(_allocation_problems(contract.allocation))
+    return tuple(problems)
+
+
+def _penalty_problems(penalty: PenaltyTerms) -> list[Problem]:
+    problems: list[Problem] = []
+    if (penalty.multiplier is None) == (penalty.daily_rate is None):
+        problems.append(Problem("contract.penalty", "give exactly one of multiplier, daily_rate"))
+    for name, value in (("multiplier", penalty.multiplier), ("daily_rate", penalty.daily_rate)):
+        if value is not None and value < ZERO:
+            problems.append(Problem(f"contract.penalty.{name}", "must not be negative"))
+    if penalty.compound_interest and penalty.basis is PenaltyBasis.OVERDUE_INSTALLMENT:
+        problems.append(
+            Problem(
+                "contract.penalty.compound_interest",
+                "cannot be combined with basis overdue_installment "
+                "(the overdue interest already bears penalty)",
+            )
+        )
+    late = penalty.late_fee
+    if late is not None and (late.amount is None) == (late.rate is None):
+        problems.append(Problem("contract.penalty.late_fee", "give exactly one of amount, rate"))
+    return problems
+
+
+def _allocation_problems(order: AllocationOrder) -> list[Problem]:
+    problems: list[Problem] = []
+    if len(set(order)) != len(order):
+        problems.append(Problem("contract.allocation", "lists a step twice"))
+    settled = {(rule.due, rule.component) for rule in order}
+    for due in (DueState.PAST_DUE, DueState.DUE):
+        missing = [c for c in ("fee", "penalty", "interest", "principal")
+                   if not any(d is due and k.value == c for d, k in settled)]
+        if missing:
+            problems.append(
+                Problem("contract.allocation", f"{due.value} lacks {', '.join(missing)}")
+            )
+    return problems

@@ -1,0 +1,93 @@
+"""What the ledger reports about a loan on a date. Read-only records, money to the fen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from creditmend.domain.money import Money
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """Where one payment went; the five parts always add up to the amount."""
+
+    on: date
+    amount: Money
+    fees: Money
+    penalty: Money
+    interest: Money
+    principal: Money
+    unapplied: Money  # held as credit for the next due date, or paid beyond the whole debt
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeductionAttempt:
+    on: date
+    succeeded: bool
+    reason: str | None
+    bank_balance: Money | None
+    amount_due: Money
+
+    @property
+    def balance_was_sufficient(self) -> bool | None:
+        """True when the debit failed although the card held enough: a record worth objecting to."""
+        if self.succeeded or self.bank_balance is None:
+            return None
+        return self.bank_balance.amount >= self.amount_due.amount
+
+
+@dataclass(frozen=True, slots=True)
+class InstallmentState:
+    number: int
+    due_on: date
+    principal: Money
+    interest: Money
+    fees: Money
+    outstanding: Money
+    paid_off_on: date | None
+    restructured: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MonthStatus:
+    month: str  # YYYY-MM
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class CashFlow:
+    """Money from the borrower's side: positive received, negative paid."""
+
+    on: date
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class LoanState:
+    loan_id: str
+    as_of: date
+    currency: str
+    outstanding_principal: Money
+    overdue_principal: Money
+    overdue_interest: Money
+    interest_accrued: Money  # the current period's interest so far, not yet due
+    penalty_accrued: Money  # penalty plus compound interest, unpaid
+    compound_interest_accrued: Money  # the compound part of penalty_accrued
+    fees_due: Money
+    due_today: Money
+    payoff_amount: Money  # what settles the loan today
+    days_past_due: int
+    status_code: str
+    total_paid: Money
+    total_waived: Money
+    credit_balance: Money
+    allocations: tuple[Allocation, ...]
+    monthly_status: tuple[MonthStatus, ...]
+    installments: tuple[InstallmentState, ...]
+    deduction_attempts: tuple[DeductionAttempt, ...]
+    cash_flows: tuple[CashFlow, ...]
+    closed_on: date | None
+    charged_off_on: date | None
+    restructured_on: tuple[date, ...]

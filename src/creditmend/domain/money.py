@@ -1,0 +1,131 @@
+"""Money and rates as exact decimals.
+
+Money is cent-exact by construction: an amount with more places than the currency's minor unit
+is refused instead of silently rounded, and every rounding goes through a named `RoundingPolicy`.
+Unrounded intermediate values (daily accruals) are plain `Decimal` inside the engines that make
+them and become `Money` only through `RoundingPolicy.money`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+# Places of the minor unit per ISO 4217 code; currencies not listed use 2.
+MINOR_UNIT_PLACES: dict[str, int] = {"CNY": 2, "USD": 2, "EUR": 2, "HKD": 2, "JPY": 0, "KRW": 0}
+
+# Precision for accruals: wide enough that rate x balance x days never rounds, so that the
+# sum of accruals over split periods equals the accrual over the whole period.
+ACCRUAL_CONTEXT = Context(prec=60)
+
+
+class MoneyError(ValueError):
+    """A value that cannot be money: float, not a number, wrong places, mixed currencies."""
+
+
+def decimal_of(value: str | int | Decimal, field: str = "amount") -> Decimal:
+    """Parse an exact decimal; floats are refused because they are not exact."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise MoneyError(f"{field}: {value!r} is a float; give a decimal string such as \"12.34\"")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            raise MoneyError(f"{field}: {value!r} is not a decimal number") from None
+    else:
+        raise MoneyError(f"{field}: {value!r} is not a decimal number")
+    if not number.is_finite():
+        raise MoneyError(f"{field}: {value!r} is not a finite number")
+    return number
+
+
+def minor_unit(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-MINOR_UNIT_PLACES.get(currency, 2))
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An exact amount in one currency, never finer than the currency's minor unit."""
+
+    amount: Decimal
+    currency: str = "CNY"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal) or not self.amount.is_finite():
+            raise MoneyError(f"amount: {self.amount!r} is not a finite Decimal")
+        if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
+            raise MoneyError(f"currency: {self.currency!r} is not an ISO 4217 code")
+        if not _is_exact(self.amount, self.currency):
+            raise MoneyError(
+                f"amount: {self.amount} has more places than {self.currency} allows; round it first"
+            )
+        # Lossless (checked above): every Money shows the currency's places, 0 as 0.00.
+        object.__setattr__(self, "amount", self.amount.quantize(minor_unit(self.currency)))
+
+    @classmethod
+    def of(cls, value: str | int | Decimal, currency: str = "CNY", field: str = "amount") -> Money:
+        """The one constructor from outside data: exact parse, no rounding."""
+        number = decimal_of(value, field)
+        if not _is_exact(number, currency):
+            raise MoneyError(f"{field}: {value} has more places than {currency} allows")
+        return cls(number.quantize(minor_unit(currency)), currency)
+
+    @classmethod
+    def zero(cls, currency: str = "CNY") -> Money:
+        return cls(ZERO.quantize(minor_unit(currency)), currency)
+
+    def _same(self, other: Money) -> None:
+        if other.currency != self.currency:
+            raise MoneyError(f"currency: cannot combine {self.currency} and {other.currency}")
+
+    def __add__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount <= other.amount
+
+    def is_zero(self) -> bool:
+        return self.amount == ZERO
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"
+
+
+def _is_exact(number: Decimal, currency: str) -> bool:
+    return number == number.quantize(minor_unit(currency))
+
+
+@dataclass(frozen=True, slots=True)
+class RoundingPolicy:
+    """How an unrounded amount becomes money: to the minor unit, half up (banks' 四舍五入)."""
+
+    mode: str = ROUND_HALF_UP
+
+    def round(self, value: Decimal, currency: str = "CNY") -> Decimal:
+        return value.quantize(minor_unit(currency), rounding=self.mode)
+
+    def money(self, value: Decimal, currency: str = "CNY") -> Money:
+        return Money(self.round(value, currency), currency)
+
+
+HALF_UP = RoundingPolicy()

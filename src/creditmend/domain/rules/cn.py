@@ -1,0 +1,131 @@
+"""Profile `cn`: People's Bank of China rules for personal credit data and lending.
+
+Sources (see docs/jurisdiction-cn.md for the full table):
+- 征信业管理条例 (Regulation on the Administration of Credit Investigation Industry, State Council
+  Order 631, 2013): Art. 16 retention, Art. 17 free reports, Art. 25 objections, Art. 26 complaints.
+- 民法典 (Civil Code) Art. 561: payment order costs -> interest -> principal.
+- 最高人民法院关于审理民间借贷案件适用法律若干问题的规定 (2020 rev.) Art. 25: 4 x one-year LPR.
+- 法发〔2017〕22号: financial loans' all-in annual cost above 24 % may be reduced.
+- 银发〔2003〕251号: penalty rate = contract rate + 30..50 %.
+- LPR: National Interbank Funding Center monthly fixings (published on the 20th).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from creditmend.domain.rules.profile import (
+    AllocationRule,
+    Component,
+    DelinquencyBucket,
+    DueState,
+    JurisdictionProfile,
+    LegalCaps,
+    LprFixing,
+    Sourced,
+)
+
+ORDER_631 = "征信业管理条例 (State Council Order 631, 2013)"
+
+
+def _lpr(on: str, one_year: str, five_year: str) -> LprFixing:
+    return LprFixing(date.fromisoformat(on), Decimal(one_year), Decimal(five_year))
+
+
+# Every change of the LPR since the reform of 2019-08-20; months without a change are omitted
+# (the fixing in force is the latest one on or before a date). Last checked fixing: 2026-01-20
+# (unchanged at 3.00 / 3.50); later months are assumed unchanged until an entry is added here.
+LPR_HISTORY = (
+    _lpr("2019-08-20", "0.0425", "0.0485"),
+    _lpr("2019-09-20", "0.0420", "0.0485"),
+    _lpr("2019-11-20", "0.0415", "0.0480"),
+    _lpr("2020-02-20", "0.0405", "0.0475"),
+    _lpr("2020-04-20", "0.0385", "0.0465"),
+    _lpr("2021-12-20", "0.0380", "0.0465"),
+    _lpr("2022-01-20", "0.0370", "0.0460"),
+    _lpr("2022-05-20", "0.0370", "0.0445"),
+    _lpr("2022-08-22", "0.0365", "0.0430"),
+    _lpr("2023-06-20", "0.0355", "0.0420"),
+    _lpr("2023-08-21", "0.0345", "0.0420"),
+    _lpr("2024-02-20", "0.0345", "0.0395"),
+    _lpr("2024-07-22", "0.0335", "0.0385"),
+    _lpr("2024-10-21", "0.0310", "0.0360"),
+    _lpr("2025-05-20", "0.0300", "0.0350"),
+)
+
+_P, _D = DueState.PAST_DUE, DueState.DUE
+_FEE, _PEN, _INT, _PRI = Component.FEE, Component.PENALTY, Component.INTEREST, Component.PRINCIPAL
+
+CN = JurisdictionProfile(
+    code="cn",
+    name="China (PBOC)",
+    currency="CNY",
+    days_in_year=Sourced(360, "PBOC practice: daily rate = annual rate / 360 (银发〔2003〕251号 basis)"),
+    status_codes={
+        "N": "paid on time",
+        "M": "paid after the due date but within the month",
+        "1": "overdue 1-30 days",
+        "2": "overdue 31-60 days",
+        "3": "overdue 61-90 days",
+        "4": "overdue 91-120 days",
+        "5": "overdue 121-150 days",
+        "6": "overdue 151-180 days",
+        "7": "overdue more than 180 days",
+        "*": "nothing due this month",
+        "/": "not yet opened",
+        "#": "opened, status unknown",
+        "C": "settled",
+        "G": "ended other than by settlement",
+        "D": "repaid by guarantor",
+        "Z": "repaid by assets",
+        "B": "bad debt",
+    },
+    status_source="PBOC Credit Reference Center, second-generation personal credit report",
+    delinquency_buckets=(
+        DelinquencyBucket("N", 0, 0),
+        DelinquencyBucket("1", 1, 30),
+        DelinquencyBucket("2", 31, 60),
+        DelinquencyBucket("3", 61, 90),
+        DelinquencyBucket("4", 91, 120),
+        DelinquencyBucket("5", 121, 150),
+        DelinquencyBucket("6", 151, 180),
+        DelinquencyBucket("7", 181, None),
+    ),
+    default_allocation=(
+        AllocationRule(_P, _FEE),
+        AllocationRule(_P, _PEN),
+        AllocationRule(_P, _INT),
+        AllocationRule(_P, _PRI),
+        AllocationRule(_D, _FEE),
+        AllocationRule(_D, _PEN),
+        AllocationRule(_D, _INT),
+        AllocationRule(_D, _PRI),
+    ),
+    allocation_source=(
+        "民法典 Art. 561: unless agreed otherwise, costs, then interest, then principal; "
+        "penalty interest counts as interest; the oldest debt first"
+    ),
+    penalty_multiplier=Sourced(Decimal("1.5"), "银发〔2003〕251号: contract rate + 30..50 %"),
+    lpr_history=LPR_HISTORY,
+    lpr_source="National Interbank Funding Center, Loan Prime Rate fixings (1-year, 5-year+)",
+    caps=LegalCaps(
+        private_lending_lpr_multiple=Sourced(
+            4, "最高人民法院民间借贷规定 (2020 rev.) Art. 25: 4 x one-year LPR at signing"
+        ),
+        licensed_all_in_annual=Sourced(
+            Decimal("0.24"), "法发〔2017〕22号: financial loans' all-in annual cost above 24 %"
+        ),
+    ),
+    retention_years=Sourced(5, f"{ORDER_631} Art. 16: 5 years from the end of the bad behaviour"),
+    objection_reply_days=Sourced(20, f"{ORDER_631} Art. 25: verify and reply within 20 days"),
+    complaint_reply_days=Sourced(30, f"{ORDER_631} Art. 26: reply to a complaint within 30 days"),
+    free_self_reports_per_year=Sourced(2, f"{ORDER_631} Art. 17: two free self-reports a year"),
+    conventions=(
+        "Annual rate: scheduled interest per monthly period = balance x annual / 12 (banks' 等额本息 "
+        "and 等额本金), pro rata by days when the balance changes within the period.",
+        "Daily rate: interest accrues on actual days = balance x daily rate x days.",
+        "Penalty and compound interest accrue by the day at annual / 360 (or the quoted daily rate).",
+        "Amounts are rounded half up to the fen when they fall due; accruals are kept unrounded.",
+    ),
+)

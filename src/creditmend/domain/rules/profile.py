@@ -1,0 +1,121 @@
+"""The shape of a jurisdiction profile.
+
+Every rule the ledger, the bureau and the advisor apply is read from here, so a second
+jurisdiction is a second data module, not a branch in the code. Each value carries its source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+
+
+class DueState(Enum):
+    PAST_DUE = "past_due"
+    DUE = "due"
+    IN_ADVANCE = "in_advance"
+
+
+class Component(Enum):
+    FEE = "fee"
+    PENALTY = "penalty"
+    INTEREST = "interest"
+    PRINCIPAL = "principal"
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationRule:
+    """One step of a payment allocation order, as in Fineract's advanced payment allocation."""
+
+    due: DueState
+    component: Component
+
+    @classmethod
+    def parse(cls, text: str) -> AllocationRule:
+        """`past_due.penalty` -> AllocationRule(PAST_DUE, PENALTY)."""
+        due, _, component = text.partition(".")
+        return cls(DueState(due), Component(component))
+
+    def __str__(self) -> str:
+        return f"{self.due.value}.{self.component.value}"
+
+
+AllocationOrder = tuple[AllocationRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Sourced:
+    """A rule value with where it comes from."""
+
+    value: Decimal | int
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class DelinquencyBucket:
+    """A range of days past due and the monthly status code reported for it."""
+
+    code: str
+    min_days: int
+    max_days: int | None  # None: open-ended
+
+
+@dataclass(frozen=True, slots=True)
+class LprFixing:
+    effective_on: date
+    one_year: Decimal
+    five_year: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LegalCaps:
+    private_lending_lpr_multiple: Sourced
+    licensed_all_in_annual: Sourced
+
+
+@dataclass(frozen=True, slots=True)
+class JurisdictionProfile:
+    code: str
+    name: str
+    currency: str
+    days_in_year: Sourced
+    status_codes: dict[str, str]
+    status_source: str
+    delinquency_buckets: tuple[DelinquencyBucket, ...]
+    default_allocation: AllocationOrder
+    allocation_source: str
+    penalty_multiplier: Sourced
+    lpr_history: tuple[LprFixing, ...]
+    lpr_source: str
+    caps: LegalCaps
+    retention_years: Sourced
+    objection_reply_days: Sourced
+    complaint_reply_days: Sourced
+    free_self_reports_per_year: Sourced
+    conventions: tuple[str, ...]
+
+    def bucket_code(self, days_past_due: int) -> str:
+        for bucket in self.delinquency_buckets:
+            upper = bucket.max_days
+            if bucket.min_days <= days_past_due and (upper is None or days_past_due <= upper):
+                return bucket.code
+        raise ValueError(f"days_past_due: {days_past_due} is in no bucket")
+
+    def lpr_on(self, day: date) -> LprFixing:
+        """The LPR in force on `day` (the latest fixing effective on or before it)."""
+        in_force = [f for f in self.lpr_history if f.effective_on <= day]
+        if not in_force:
+            first = self.lpr_history[0].effective_on
+            raise ValueError(f"date: {day} is before the first LPR fixing ({first})")
+        return in_force[-1]
+
+    def private_lending_cap(self, signed_on: date) -> Decimal:
+        multiple = self.caps.private_lending_lpr_multiple.value
+        return self.lpr_on(signed_on).one_year * multiple
+
+    def annual_cap(self, lender_kind: str, signed_on: date) -> Decimal:
+        if lender_kind == "private":
+            return self.private_lending_cap(signed_on)
+        return Decimal(self.caps.licensed_all_in_annual.value)

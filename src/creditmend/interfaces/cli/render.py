@@ -1,0 +1,164 @@
+"""Loan results as JSON (amounts as decimal strings) or as Rich tables."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from creditmend.domain.loan.schedule import Schedule
+from creditmend.domain.money import Money
+from creditmend.services.loans import Simulation
+
+
+def _m(value: Money) -> str:
+    return str(value.amount)
+
+
+def _d(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def schedule_json(schedule: Schedule) -> dict[str, Any]:
+    rows = [
+        {
+            "number": row.number,
+            "due_on": row.due_on.isoformat(),
+            "principal": str(row.principal),
+            "interest": str(row.interest),
+            "fees": str(row.fees),
+            "total": str(row.total),
+        }
+        for row in schedule.installments
+    ]
+    return {
+        "currency": schedule.currency,
+        "installments": rows,
+        "total_principal": _m(schedule.total_principal),
+        "total_interest": _m(schedule.total_interest),
+        "total_fees": _m(schedule.total_fees),
+        "total_payment": _m(schedule.total_principal + schedule.total_interest
+                            + schedule.total_fees),
+    }
+
+
+def schedule_table(schedule: Schedule, console: Console) -> None:
+    table = Table(title=f"Repayment schedule ({schedule.currency})")
+    for name in ("#", "due on", "principal", "interest", "fees", "total"):
+        table.add_column(name, justify="right")
+    for row in schedule.installments:
+        table.add_row(str(row.number), row.due_on.isoformat(), str(row.principal),
+                      str(row.interest), str(row.fees), str(row.total))
+    data = schedule_json(schedule)
+    table.add_section()
+    table.add_row("", "total", data["total_principal"], data["total_interest"],
+                  data["total_fees"], data["total_payment"])
+    console.print(table)
+
+
+def simulation_json(simulation: Simulation) -> dict[str, Any]:
+    state, cost = simulation.state, simulation.cost
+    return {
+        "loan_id": state.loan_id,
+        "as_of": state.as_of.isoformat(),
+        "currency": state.currency,
+        "outstanding_principal": _m(state.outstanding_principal),
+        "overdue_principal": _m(state.overdue_principal),
+        "overdue_interest": _m(state.overdue_interest),
+        "interest_accrued": _m(state.interest_accrued),
+        "penalty_accrued": _m(state.penalty_accrued),
+        "compound_interest_accrued": _m(state.compound_interest_accrued),
+        "fees_due": _m(state.fees_due),
+        "due_today": _m(state.due_today),
+        "payoff_amount": _m(state.payoff_amount),
+        "days_past_due": state.days_past_due,
+        "status_code": state.status_code,
+        "total_paid": _m(state.total_paid),
+        "total_waived": _m(state.total_waived),
+        "credit_balance": _m(state.credit_balance),
+        "closed_on": _d(state.closed_on),
+        "charged_off_on": _d(state.charged_off_on),
+        "restructured_on": [d.isoformat() for d in state.restructured_on],
+        "allocations": [
+            {
+                "on": a.on.isoformat(),
+                "amount": _m(a.amount),
+                "fees": _m(a.fees),
+                "penalty": _m(a.penalty),
+                "interest": _m(a.interest),
+                "principal": _m(a.principal),
+                "unapplied": _m(a.unapplied),
+                "source": a.source,
+            }
+            for a in state.allocations
+        ],
+        "monthly_status": [{"month": m.month, "code": m.code} for m in state.monthly_status],
+        "installments": [
+            {
+                "number": i.number,
+                "due_on": i.due_on.isoformat(),
+                "principal": _m(i.principal),
+                "interest": _m(i.interest),
+                "fees": _m(i.fees),
+                "outstanding": _m(i.outstanding),
+                "paid_off_on": _d(i.paid_off_on),
+                "restructured": i.restructured,
+            }
+            for i in state.installments
+        ],
+        "deduction_attempts": [
+            {
+                "on": a.on.isoformat(),
+                "succeeded": a.succeeded,
+                "reason": a.reason,
+                "bank_balance": None if a.bank_balance is None else _m(a.bank_balance),
+                "amount_due": _m(a.amount_due),
+                "balance_was_sufficient": a.balance_was_sufficient,
+            }
+            for a in state.deduction_attempts
+        ],
+        "cost_check": {
+            "annualised_cost": None if cost.annualised_cost is None else str(cost.annualised_cost),
+            "cap": str(cost.cap),
+            "cap_source": cost.cap_source,
+            "above_cap": cost.above_cap,
+            "amount_above_cap": _m(cost.amount_above_cap),
+        },
+    }
+
+
+def simulation_tables(simulation: Simulation, console: Console) -> None:
+    data = simulation_json(simulation)
+    state = simulation.state
+    summary = Table(title=f"Loan {state.loan_id} as of {state.as_of} ({state.currency})",
+                    show_header=False)
+    summary.add_column("item")
+    summary.add_column("value", justify="right")
+    for key in ("outstanding_principal", "overdue_principal", "overdue_interest",
+                "interest_accrued", "penalty_accrued", "compound_interest_accrued", "fees_due",
+                "payoff_amount", "days_past_due", "status_code", "total_paid", "total_waived",
+                "credit_balance"):
+        summary.add_row(key.replace("_", " "), str(data[key]))
+    cost = data["cost_check"]
+    summary.add_section()
+    summary.add_row("annualised cost (APR)", str(cost["annualised_cost"]))
+    summary.add_row("legal cap", cost["cap"])
+    summary.add_row("amount above cap", cost["amount_above_cap"])
+    console.print(summary)
+    if data["allocations"]:
+        table = Table(title="Payments and where they went")
+        for name in ("on", "amount", "fees", "penalty", "interest", "principal", "unapplied"):
+            table.add_column(name, justify="right")
+        for row in data["allocations"]:
+            table.add_row(row["on"], row["amount"], row["fees"], row["penalty"],
+                          row["interest"], row["principal"], row["unapplied"])
+        console.print(table)
+    failed = [a for a in data["deduction_attempts"] if not a["succeeded"]]
+    for attempt in failed:
+        note = " (the card held enough: worth an objection)" if attempt[
+            "balance_was_sufficient"] else ""
+        console.print(f"auto-debit failed on {attempt['on']}: {attempt['reason']}{note}")
+    grid = " ".join(f"{m['month']}:{m['code']}" for m in data["monthly_status"])
+    console.print(f"monthly status: {grid}")

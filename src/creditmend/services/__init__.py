@@ -1,0 +1,1 @@
+"""Use cases: each takes its ports explicitly and returns domain records."""
