@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 
 class ChinaCalendar:
@@ -25,5 +27,7 @@ class ChinaCalendar:
 
 
 @lru_cache(maxsize=64)
-def _china(year: int) -> holidays.HolidayBase:
-    return holidays.China(years=year)
+def _china(year: int) -> HolidayBase:
+    from holidays.countries.china import China  # noqa: PLC0415 - imported when first needed
+
+    return China(years=year)

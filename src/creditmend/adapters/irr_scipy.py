@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from scipy.optimize import brentq
-
 
 class BrentRootFinder:
     def daily_irr(self, flows: Sequence[tuple[int, Decimal]]) -> Decimal | None:
+        from scipy.optimize import brentq  # noqa: PLC0415 - SciPy takes a second to import
+
         points = [(day, float(amount)) for day, amount in flows]
 
         def npv(rate: float) -> float:

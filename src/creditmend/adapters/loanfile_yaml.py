@@ -62,6 +62,7 @@ def _value(node: yaml.Node, path: str, lines: dict[str, int], loader: _PlainLoad
             result[key] = _value(value_node, f"{path}.{key}" if path else key, lines, loader)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_value(item, f"{path}[{index}]", lines, loader)
-                for index, item in enumerate(node.value)]
+        return [
+            _value(item, f"{path}[{index}]", lines, loader) for index, item in enumerate(node.value)
+        ]
     return loader.construct_object(node)

@@ -49,10 +49,3 @@ def add_months(day: date, months: int, day_of_month: int | None = None) -> date:
 
 def month_end(day: date) -> date:
     return date(day.year, day.month, _stdcal.monthrange(day.year, day.month)[1])
-
-
-def months_between(start: date, end: date) -> list[tuple[int, int]]:
-    """Calendar months (year, month) from start's month to end's month, both included."""
-    first = start.year * 12 + start.month - 1
-    last = end.year * 12 + end.month - 1
-    return [divmod(i, 12)[0:1] + (divmod(i, 12)[1] + 1,) for i in range(first, last + 1)]

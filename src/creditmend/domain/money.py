@@ -28,8 +28,8 @@ class MoneyError(ValueError):
 
 def decimal_of(value: str | int | Decimal, field: str = "amount") -> Decimal:
     """Parse an exact decimal; floats are refused because they are not exact."""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise MoneyError(f"{field}: {value!r} is a float; give a decimal string such as \"12.34\"")
+    if isinstance(value, bool | float):
+        raise MoneyError(f'{field}: {value!r} is a float; give a decimal string such as "12.34"')
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):

@@ -39,17 +39,22 @@ class LoanService:
             raise ProblemsError(problems)
         return build_schedule(contract, self.calendar, int(self.profile.days_in_year.value))
 
-    def simulate(self, contract: Contract, events: tuple[LoanEvent, ...], as_of: date
-                 ) -> Simulation:
+    def simulate(
+        self, contract: Contract, events: tuple[LoanEvent, ...], as_of: date
+    ) -> Simulation:
         if as_of < contract.disbursed_on:
-            raise ProblemsError((Problem("as_of", f"{as_of} is before disbursed_on "
-                                                  f"{contract.disbursed_on}"),))
+            raise ProblemsError(
+                (Problem("as_of", f"{as_of} is before disbursed_on {contract.disbursed_on}"),)
+            )
         ledger = run(contract, events, as_of, self.profile, self.calendar)
         state = loan_state(ledger, as_of)
         cap = self.profile.annual_cap(contract.lender_kind, contract.disbursed_on)
         caps = self.profile.caps
-        source = (caps.private_lending_lpr_multiple.source if contract.lender_kind == "private"
-                  else caps.licensed_all_in_annual.source)
+        source = (
+            caps.private_lending_lpr_multiple.source
+            if contract.lender_kind == "private"
+            else caps.licensed_all_in_annual.source
+        )
         cost = check_cost(state.cash_flows, cap, source, as_of, self.root_finder)
         return Simulation(contract, state, cost)
 

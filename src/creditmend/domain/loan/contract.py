@@ -53,7 +53,7 @@ class Fee:
 
 @dataclass(frozen=True, slots=True)
 class LateFee:
-    """Charged once per instalment on the first day past grace: flat, or a share of what is overdue."""
+    """Charged once per instalment on its first day past grace: flat, or a share of the overdue."""
 
     amount: Money | None = None
     rate: Decimal | None = None
@@ -120,7 +120,9 @@ def validate_contract(contract: Contract) -> tuple[Problem, ...]:
     if contract.first_due_on is not None and contract.first_due_on <= contract.disbursed_on:
         problems.append(Problem("contract.first_due_on", "must be after disbursed_on"))
     if contract.lender_kind not in LENDER_KINDS:
-        problems.append(Problem("contract.lender_kind", f"must be one of {', '.join(LENDER_KINDS)}"))
+        problems.append(
+            Problem("contract.lender_kind", f"must be one of {', '.join(LENDER_KINDS)}")
+        )
     problems.extend(_penalty_problems(contract.penalty))
     for index, fee in enumerate(contract.fees):
         if (fee.amount is None) == (fee.rate is None):
@@ -161,8 +163,11 @@ def _allocation_problems(order: AllocationOrder) -> list[Problem]:
         problems.append(Problem("contract.allocation", "lists a step twice"))
     settled = {(rule.due, rule.component) for rule in order}
     for due in (DueState.PAST_DUE, DueState.DUE):
-        missing = [c for c in ("fee", "penalty", "interest", "principal")
-                   if not any(d is due and k.value == c for d, k in settled)]
+        missing = [
+            c
+            for c in ("fee", "penalty", "interest", "principal")
+            if not any(d is due and k.value == c for d, k in settled)
+        ]
         if missing:
             problems.append(
                 Problem("contract.allocation", f"{due.value} lacks {', '.join(missing)}")

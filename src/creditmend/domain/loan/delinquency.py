@@ -71,8 +71,9 @@ def monthly_codes(
     index = opened_on.year * 12 + opened_on.month - 1
     while index <= last.year * 12 + last.month - 1:
         year, month0 = divmod(index, 12)
-        code = month_code(dues, year, month0 + 1, as_of, grace_days, profile, closed,
-                          charged_off_on)
+        code = month_code(
+            dues, year, month0 + 1, as_of, grace_days, profile, closed, charged_off_on
+        )
         codes.append((f"{year:04d}-{month0 + 1:02d}", code))
         index += 1
     return codes

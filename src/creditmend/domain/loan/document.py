@@ -57,7 +57,7 @@ class _Reader:
     def problem(self, path: str, message: str) -> None:
         line = self.lines.get(path)
         if line is None:
-            parent = path.rsplit(".", 1)[0] if "." in path else path.split("[")[0]
+            parent = path.rsplit(".", 1)[0] if "." in path else path.split("[", maxsplit=1)[0]
             line = self.lines.get(parent)
         self.problems.append(Problem(path, message, line))
 
@@ -68,8 +68,15 @@ class _Reader:
             return None
         return data[key]
 
-    def text(self, data: Mapping[str, Any], path: str, key: str, *, required: bool = False,
-             default: str = "") -> str:
+    def text(
+        self,
+        data: Mapping[str, Any],
+        path: str,
+        key: str,
+        *,
+        required: bool = False,
+        default: str = "",
+    ) -> str:
         value = self.get(data, path, key, required=required)
         if value is None:
             return default
@@ -78,8 +85,15 @@ class _Reader:
             return default
         return str(value)
 
-    def decimal(self, data: Mapping[str, Any], path: str, key: str, *, required: bool = False,
-                positive: bool = False) -> Decimal | None:
+    def decimal(
+        self,
+        data: Mapping[str, Any],
+        path: str,
+        key: str,
+        *,
+        required: bool = False,
+        positive: bool = False,
+    ) -> Decimal | None:
         value = self.get(data, path, key, required=required)
         if value is None:
             return None
@@ -89,12 +103,22 @@ class _Reader:
             self.problem(f"{path}.{key}", f"{value!r} is not a decimal number")
             return None
         if number < ZERO or (positive and number == ZERO):
-            self.problem(f"{path}.{key}", f"{value} must be {'positive' if positive else 'zero or more'}")
+            self.problem(
+                f"{path}.{key}", f"{value} must be {'positive' if positive else 'zero or more'}"
+            )
             return None
         return number
 
-    def money(self, data: Mapping[str, Any], path: str, key: str, currency: str, *,
-              required: bool = False, positive: bool = False) -> Money | None:
+    def money(
+        self,
+        data: Mapping[str, Any],
+        path: str,
+        key: str,
+        currency: str,
+        *,
+        required: bool = False,
+        positive: bool = False,
+    ) -> Money | None:
         number = self.decimal(data, path, key, required=required, positive=positive)
         if number is None:
             return None
@@ -104,8 +128,15 @@ class _Reader:
             self.problem(f"{path}.{key}", str(error).removeprefix(f"{key}: "))
             return None
 
-    def integer(self, data: Mapping[str, Any], path: str, key: str, *, required: bool = False,
-                default: int | None = None) -> int | None:
+    def integer(
+        self,
+        data: Mapping[str, Any],
+        path: str,
+        key: str,
+        *,
+        required: bool = False,
+        default: int | None = None,
+    ) -> int | None:
         value = self.get(data, path, key, required=required)
         if value is None:
             return default
@@ -123,8 +154,9 @@ class _Reader:
             return False
         return value
 
-    def day(self, data: Mapping[str, Any], path: str, key: str, *,
-            required: bool = False) -> date | None:
+    def day(
+        self, data: Mapping[str, Any], path: str, key: str, *, required: bool = False
+    ) -> date | None:
         value = self.get(data, path, key, required=required)
         if value is None:
             return None
@@ -136,8 +168,16 @@ class _Reader:
             self.problem(f"{path}.{key}", f"{value!r} is not a date (YYYY-MM-DD)")
             return None
 
-    def choice(self, data: Mapping[str, Any], path: str, key: str, kind: type[E], *,
-               required: bool = False, default: E | None = None) -> E | None:
+    def choice(
+        self,
+        data: Mapping[str, Any],
+        path: str,
+        key: str,
+        kind: type[E],
+        *,
+        required: bool = False,
+        default: E | None = None,
+    ) -> E | None:
         value = self.get(data, path, key, required=required)
         if value is None:
             return default
@@ -181,15 +221,18 @@ def read_loan(
             reader.problem(problem.field, problem.message)
         for index, event in enumerate(events):
             if event.on < contract.disbursed_on:
-                reader.problem(f"events[{index}].on",
-                               f"{event.on} is before disbursed_on {contract.disbursed_on}")
+                reader.problem(
+                    f"events[{index}].on",
+                    f"{event.on} is before disbursed_on {contract.disbursed_on}",
+                )
     if reader.problems or contract is None:
         raise ProblemsError(tuple(reader.problems))
     return contract, tuple(events)
 
 
-def _contract(reader: _Reader, data: Mapping[str, Any],
-              profile: JurisdictionProfile) -> Contract | None:
+def _contract(
+    reader: _Reader, data: Mapping[str, Any], profile: JurisdictionProfile
+) -> Contract | None:
     path = "contract"
     currency = reader.text(data, path, "currency", default=profile.currency)
     principal = reader.money(data, path, "principal", currency, required=True, positive=True)
@@ -203,8 +246,9 @@ def _contract(reader: _Reader, data: Mapping[str, Any],
     allocation = _allocation(reader, data.get("allocation"))
     first_due_on = reader.day(data, path, "first_due_on")
     due_day = reader.integer(data, path, "due_day")
-    holiday_rule = reader.choice(data, path, "holiday_rule", HolidayRule,
-                                 default=HolidayRule.UNADJUSTED)
+    holiday_rule = reader.choice(
+        data, path, "holiday_rule", HolidayRule, default=HolidayRule.UNADJUSTED
+    )
     grace = reader.integer(data, path, "grace_days", default=0)
     if None in (principal, rate, term, method, disbursed_on, penalty, holiday_rule, grace):
         return None
@@ -240,8 +284,9 @@ RATE_KEYS: dict[str, Callable[[Decimal], Rate]] = {
 def _rate(reader: _Reader, data: Mapping[str, Any], path: str) -> Rate | None:
     given = [key for key in RATE_KEYS if data.get(key) is not None]
     if len(given) != 1:
-        reader.problem(f"{path}.annual_rate",
-                       "give exactly one of annual_rate, monthly_rate, daily_rate")
+        reader.problem(
+            f"{path}.annual_rate", "give exactly one of annual_rate, monthly_rate, daily_rate"
+        )
         return None
     value = reader.decimal(data, path, given[0])
     return None if value is None else RATE_KEYS[given[0]](value)
@@ -249,8 +294,7 @@ def _rate(reader: _Reader, data: Mapping[str, Any], path: str) -> Rate | None:
 
 def _penalty(reader: _Reader, data: Mapping[str, Any], currency: str) -> PenaltyTerms | None:
     path = "contract.penalty"
-    basis = reader.choice(data, path, "basis", PenaltyBasis,
-                          default=PenaltyBasis.OVERDUE_PRINCIPAL)
+    basis = reader.choice(data, path, "basis", PenaltyBasis, default=PenaltyBasis.OVERDUE_PRINCIPAL)
     daily = reader.decimal(data, path, "daily_rate")
     multiplier = reader.decimal(data, path, "multiplier")
     if daily is None and multiplier is None and "daily_rate" not in data:
@@ -258,12 +302,15 @@ def _penalty(reader: _Reader, data: Mapping[str, Any], currency: str) -> Penalty
     late_data = reader.mapping(data, path, "late_fee")
     late = None
     if late_data:
-        late = LateFee(reader.money(late_data, f"{path}.late_fee", "amount", currency),
-                       reader.decimal(late_data, f"{path}.late_fee", "rate"))
+        late = LateFee(
+            reader.money(late_data, f"{path}.late_fee", "amount", currency),
+            reader.decimal(late_data, f"{path}.late_fee", "rate"),
+        )
     if basis is None:
         return None
-    return PenaltyTerms(basis, multiplier, daily, reader.flag(data, path, "compound_interest"),
-                        late)
+    return PenaltyTerms(
+        basis, multiplier, daily, reader.flag(data, path, "compound_interest"), late
+    )
 
 
 def _fees(reader: _Reader, raw: Any, currency: str) -> tuple[Fee, ...]:
@@ -295,8 +342,10 @@ def _allocation(reader: _Reader, raw: Any) -> tuple[AllocationRule, ...] | None:
         try:
             rules.append(AllocationRule.parse(str(text)))
         except ValueError:
-            reader.problem(f"contract.allocation[{index}]",
-                           f"{text!r} is not <past_due|due|in_advance>.<fee|penalty|interest|principal>")
+            reader.problem(
+                f"contract.allocation[{index}]",
+                f"{text!r} is not <past_due|due|in_advance>.<fee|penalty|interest|principal>",
+            )
     return tuple(rules)
 
 
@@ -315,8 +364,7 @@ def _event(reader: _Reader, raw: Any, path: str, currency: str) -> LoanEvent | N
 
     if kind == "payment":
         value = amount()
-        source = reader.choice(raw, path, "source", PaymentSource,
-                               default=PaymentSource.BORROWER)
+        source = reader.choice(raw, path, "source", PaymentSource, default=PaymentSource.BORROWER)
         if value is None or source is None:
             return None
         return Payment(on, value, source, reader.text(raw, path, "channel", default="manual"))
@@ -331,11 +379,15 @@ def _event(reader: _Reader, raw: Any, path: str, currency: str) -> LoanEvent | N
         return DeductionFailed(on, reason, None if balance is None else balance.amount)
     if kind == "fee_charge":
         value = amount()
-        return None if value is None else FeeCharged(on, value, reader.text(raw, path, "name",
-                                                                               default="fee"))
+        return (
+            None
+            if value is None
+            else FeeCharged(on, value, reader.text(raw, path, "name", default="fee"))
+        )
     if kind == "waiver":
-        component = reader.choice(raw, path, "component", WaivedComponent,
-                                  default=WaivedComponent.ALL)
+        component = reader.choice(
+            raw, path, "component", WaivedComponent, default=WaivedComponent.ALL
+        )
         value = amount(required=False)
         return None if component is None else Waiver(on, component, value)
     if kind == "restructure":
@@ -346,13 +398,20 @@ def _event(reader: _Reader, raw: Any, path: str, currency: str) -> LoanEvent | N
             return None
         if restructure is None or months is None:
             return None
-        return Restructure(on, restructure, months, reader.flag(raw, path, "waive_interest"),
-                           reader.flag(raw, path, "waive_penalty"))
+        return Restructure(
+            on,
+            restructure,
+            months,
+            reader.flag(raw, path, "waive_interest"),
+            reader.flag(raw, path, "waive_penalty"),
+        )
     if kind == "early_settlement":
         return EarlySettlement(on, amount(required=False))
     if kind == "charge_off":
         return ChargeOff(on)
-    known = "payment, deduction_succeeded, deduction_failed, fee_charge, waiver, restructure, " \
-            "early_settlement, charge_off"
+    known = (
+        "payment, deduction_succeeded, deduction_failed, fee_charge, waiver, restructure, "
+        "early_settlement, charge_off"
+    )
     reader.problem(f"{path}.type", f"unknown event type {kind!r}; expected one of {known}")
     return None

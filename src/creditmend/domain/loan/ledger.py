@@ -68,6 +68,7 @@ class Due:
     due_on: date
     principal: Decimal
     fee: Decimal
+    scheduled_interest: Decimal = ZERO  # the schedule's estimate until the due date posts it
     carried_interest: Decimal = ZERO
     carried_penalty: Decimal = ZERO
     carried_fee: Decimal = ZERO
@@ -90,9 +91,7 @@ class PaymentRecord:
     on: date
     amount: Decimal
     source: PaymentSource
-    parts: dict[Component, Decimal] = field(
-        default_factory=lambda: dict.fromkeys(Component, ZERO)
-    )
+    parts: dict[Component, Decimal] = field(default_factory=lambda: dict.fromkeys(Component, ZERO))
     excess: Decimal = ZERO
 
 
@@ -133,7 +132,8 @@ class Ledger:
         self.penalty_rate = contract.penalty.per_day(contract.rate, self.days_in_year)
         schedule = build_schedule(contract, calendar, self.days_in_year, rounding)
         self.dues: list[Due] = [
-            Due(i.number, i.period, i.due_on, i.principal, i.fees) for i in schedule.installments
+            Due(i.number, i.period, i.due_on, i.principal, i.fees, i.interest)
+            for i in schedule.installments
         ]
         self.performing = contract.principal.amount  # principal not yet due
         self.cursor = contract.disbursed_on
@@ -163,7 +163,7 @@ class Ledger:
         grace = self.contract.grace_days
         late_fee = self.contract.penalty.late_fee is not None
         dates: set[date] = set()
-        for due in self.dues[self.next_due:]:
+        for due in self.dues[self.next_due :]:
             dates.add(due.due_on)
             if grace:
                 dates.add(due.due_on + timedelta(days=grace))
@@ -202,7 +202,7 @@ class Ledger:
         compound = self.contract.penalty.compound_interest
         base = ZERO
         compound_base = ZERO
-        for due in self.dues[self.first_open:self.next_due]:
+        for due in self.dues[self.first_open : self.next_due]:
             if due.paid_off_on is not None or (start - due.due_on).days < grace:
                 continue
             base += due.principal_out
@@ -250,25 +250,30 @@ class Ledger:
         if late is None or self.charged_off_on is not None:
             return
         first_late_day = timedelta(days=self.contract.grace_days + 1)
-        for due in self.dues[self.first_open:self.next_due]:
+        for due in self.dues[self.first_open : self.next_due]:
             if due.late_fee_charged or due.due_on + first_late_day != day:
                 continue
             overdue = due.principal_out + due.interest_out
             if overdue <= ZERO:
                 continue
-            fee = late.amount.amount if late.amount else self.rounding.round(
-                overdue * (late.rate or ZERO), self.currency)
+            fee = (
+                late.amount.amount
+                if late.amount
+                else self.rounding.round(overdue * (late.rate or ZERO), self.currency)
+            )
             self.fees_out += fee
             due.late_fee_charged = True
 
     def _post_penalty(self) -> None:
         if self.penalty_basis:
-            self.penalty_out += self.rounding.round(self.penalty_basis * self.penalty_rate,
-                                                    self.currency)
+            self.penalty_out += self.rounding.round(
+                self.penalty_basis * self.penalty_rate, self.currency
+            )
             self.penalty_basis = ZERO
         if self.compound_basis:
-            self.compound_out += self.rounding.round(self.compound_basis * self.penalty_rate,
-                                                     self.currency)
+            self.compound_out += self.rounding.round(
+                self.compound_basis * self.penalty_rate, self.currency
+            )
             self.compound_basis = ZERO
 
     def pending_penalty(self) -> tuple[Decimal, Decimal]:
@@ -285,8 +290,9 @@ class Ledger:
             raise LedgerError(f"on: {day} is before disbursed_on {self.contract.disbursed_on}")
         self.advance_to(day)
         if isinstance(event, DeductionFailed):
-            self.attempts.append(Attempt(day, False, event.reason.value, event.bank_balance,
-                                         self.amount_due(day)))
+            self.attempts.append(
+                Attempt(day, False, event.reason.value, event.bank_balance, self.amount_due(day))
+            )
             return
         if self.closed_on is not None:
             if isinstance(event, Payment | DeductionSucceeded | EarlySettlement):
@@ -317,8 +323,9 @@ class Ledger:
         elif isinstance(event, ChargeOff):
             self._charge_off(day)
 
-    def _pay(self, day: date, amount: Decimal, source: PaymentSource,
-             order: AllocationOrder) -> None:
+    def _pay(
+        self, day: date, amount: Decimal, source: PaymentSource, order: AllocationOrder
+    ) -> None:
         record = PaymentRecord(day, amount, source)
         self.payments.append(record)
         self._post_penalty()
@@ -337,8 +344,9 @@ class Ledger:
                 self.credit.append(held_credit)
         self._close_if_repaid(day, PaymentSource.BORROWER)
 
-    def _allocate(self, day: date, amount: Decimal, record: PaymentRecord,
-                  order: AllocationOrder) -> Decimal:
+    def _allocate(
+        self, day: date, amount: Decimal, record: PaymentRecord, order: AllocationOrder
+    ) -> Decimal:
         remaining = amount
         for rule in order:
             if remaining <= ZERO:
@@ -363,7 +371,7 @@ class Ledger:
             self.compound_out -= rest
             paid = take + rest
         attribute = _DUE_FIELDS[component]
-        for due in self.dues[self.first_open:self.next_due]:
+        for due in self.dues[self.first_open : self.next_due]:
             if paid >= available:
                 break
             if due.paid_off_on is not None:
@@ -385,7 +393,7 @@ class Ledger:
             take = min(self.performing, available)
             self.performing -= take
             left = take
-            for due in reversed(self.dues[self.next_due:]):
+            for due in reversed(self.dues[self.next_due :]):
                 part = min(due.principal, left)
                 due.principal -= part
                 left -= part
@@ -397,7 +405,7 @@ class Ledger:
             paid = min(max(self.current_interest(), ZERO), available)
             self.interest_prepaid += paid
         attribute = _CARRIED_FIELDS[component]
-        for due in self.dues[self.next_due:]:
+        for due in self.dues[self.next_due :]:
             owed = getattr(due, attribute)
             if owed > ZERO and paid < available:
                 take = min(owed, available - paid)
@@ -417,13 +425,16 @@ class Ledger:
         pending = self.pending_penalty()
         if (
             self.performing > ZERO
-            or self.fees_out or self.penalty_out or self.compound_out or any(pending)
+            or self.fees_out
+            or self.penalty_out
+            or self.compound_out
+            or any(pending)
             or self.first_open < self.next_due
             or self.current_interest() > ZERO
             or self._carried()
         ):
             return
-        for due in self.dues[self.next_due:]:
+        for due in self.dues[self.next_due :]:
             due.posted = True
             due.paid_off_on = day
         self.next_due = self.first_open = len(self.dues)
@@ -454,7 +465,7 @@ class Ledger:
         self._close_if_repaid(day, PaymentSource.BORROWER)
 
     def _owed(self, component: Component) -> Decimal:
-        open_dues = self.dues[self.first_open:self.next_due]
+        open_dues = self.dues[self.first_open : self.next_due]
         in_dues = sum((getattr(d, _DUE_FIELDS[component]) for d in open_dues), ZERO)
         if component is Component.FEE:
             return in_dues + self.fees_out
@@ -474,15 +485,14 @@ class Ledger:
         if event.waive_penalty:
             self.waived += penalty
             penalty = ZERO
-        for due in self.dues[self.first_open:self.next_due]:
+        for due in self.dues[self.first_open : self.next_due]:
             if due.paid_off_on is None:
                 due.principal_out = due.interest_out = due.fee_out = due.penalty_out = ZERO
                 due.paid_off_on = day
                 due.restructured = True
         remaining_months = len(self.dues) - self.next_due
-        months = event.months + (remaining_months if event.kind is RestructureKind.EXTENSION
-                                 else 0)
-        del self.dues[self.next_due:]
+        months = event.months + (remaining_months if event.kind is RestructureKind.EXTENSION else 0)
+        del self.dues[self.next_due :]
         self.first_open = self.next_due = len(self.dues)
         self.penalty_out = self.compound_out = self.fees_out = ZERO
         self.interest_basis = self.interest_prepaid = ZERO
@@ -490,22 +500,53 @@ class Ledger:
         self._add_dues(day, principal, months, interest, penalty, fees)
         self.restructured_on.append(day)
 
-    def _add_dues(self, day: date, principal: Decimal, months: int, interest: Decimal,
-                  penalty: Decimal, fees: Decimal) -> None:
+    def _add_dues(
+        self,
+        day: date,
+        principal: Decimal,
+        months: int,
+        interest: Decimal,
+        penalty: Decimal,
+        fees: Decimal,
+    ) -> None:
         contract = self.contract
         periods = periods_for(contract, day, months, self.calendar, self.days_in_year)
         each_fee = self.rounding.round(
-            sum((f.value(contract.principal) for f in contract.fees
-                 if f.timing is FeeTiming.EACH_INSTALLMENT), ZERO), self.currency)
-        rows = amortize(principal, periods, contract.method,
-                        contract.rate.per_month(self.days_in_year), each_fee, self.currency,
-                        self.rounding)
+            sum(
+                (
+                    f.value(contract.principal)
+                    for f in contract.fees
+                    if f.timing is FeeTiming.EACH_INSTALLMENT
+                ),
+                ZERO,
+            ),
+            self.currency,
+        )
+        rows = amortize(
+            principal,
+            periods,
+            contract.method,
+            contract.rate.per_month(self.days_in_year),
+            each_fee,
+            self.currency,
+            self.rounding,
+        )
         shares = [self._split(total, len(rows)) for total in (interest, penalty, fees)]
         number = len(self.dues)
         for k, row in enumerate(rows):
-            self.dues.append(Due(number + k + 1, row.period, row.due_on, row.principal,
-                                 row.fees, carried_interest=shares[0][k],
-                                 carried_penalty=shares[1][k], carried_fee=shares[2][k]))
+            self.dues.append(
+                Due(
+                    number + k + 1,
+                    row.period,
+                    row.due_on,
+                    row.principal,
+                    row.fees,
+                    row.interest,
+                    carried_interest=shares[0][k],
+                    carried_penalty=shares[1][k],
+                    carried_fee=shares[2][k],
+                )
+            )
         self.performing = principal
         self._plan_boundaries()
 
@@ -515,7 +556,7 @@ class Ledger:
 
     def _charge_off(self, day: date) -> None:
         self._post_penalty()
-        for due in self.dues[self.next_due:]:
+        for due in self.dues[self.next_due :]:
             self._post(due, day)
         self.charged_off_on = day
 
@@ -524,21 +565,31 @@ class Ledger:
         """What the borrower must pay on `day` to be current: past due and due today."""
         pending = self.pending_penalty()
         owed = self.fees_out + self.penalty_out + self.compound_out + sum(pending, ZERO)
-        return owed + sum((d.outstanding() for d in self.dues[self.first_open:self.next_due]),
-                          ZERO)
+        return owed + sum(
+            (d.outstanding() for d in self.dues[self.first_open : self.next_due]), ZERO
+        )
 
     def payoff(self, day: date) -> Decimal:
-        """What settles the loan on `day`: everything due plus interest to date and all principal."""
+        """What settles the loan on `day`: all that is due, interest to date, all principal."""
         if self.closed_on is not None:
             return ZERO
-        owed = (self.amount_due(day) + max(self.current_interest(), ZERO) + self.performing
-                + self._carried())
+        owed = (
+            self.amount_due(day)
+            + max(self.current_interest(), ZERO)
+            + self.performing
+            + self._carried()
+        )
         return max(owed - sum((c.amount for c in self.credit), ZERO), ZERO)
 
     def _carried(self) -> Decimal:
         """Interest, penalty and fees a restructure spread over instalments not yet due."""
-        return sum((d.carried_interest + d.carried_penalty + d.carried_fee
-                    for d in self.dues[self.next_due:]), ZERO)
+        return sum(
+            (
+                d.carried_interest + d.carried_penalty + d.carried_fee
+                for d in self.dues[self.next_due :]
+            ),
+            ZERO,
+        )
 
 
 _CARRIED_FIELDS = {
@@ -566,8 +617,12 @@ class LedgerState:
         return self.ledger.cursor
 
 
-def open_ledger(contract: Contract, profile: JurisdictionProfile, calendar: BusinessCalendar,
-                rounding: RoundingPolicy = HALF_UP) -> LedgerState:
+def open_ledger(
+    contract: Contract,
+    profile: JurisdictionProfile,
+    calendar: BusinessCalendar,
+    rounding: RoundingPolicy = HALF_UP,
+) -> LedgerState:
     return LedgerState(Ledger(contract, profile, calendar, rounding))
 
 
@@ -587,8 +642,13 @@ def advance(state: LedgerState, as_of: date) -> LedgerState:
     return LedgerState(ledger)
 
 
-def run(contract: Contract, events: tuple[LoanEvent, ...] | list[LoanEvent], as_of: date,
-        profile: JurisdictionProfile, calendar: BusinessCalendar) -> Ledger:
+def run(
+    contract: Contract,
+    events: tuple[LoanEvent, ...] | list[LoanEvent],
+    as_of: date,
+    profile: JurisdictionProfile,
+    calendar: BusinessCalendar,
+) -> Ledger:
     """One fold from disbursement to `as_of` without intermediate copies (the fast path)."""
     ledger = Ledger(contract, profile, calendar)
     with localcontext(ACCRUAL_CONTEXT):

@@ -18,8 +18,8 @@ from datetime import date
 from decimal import Decimal
 
 from creditmend.domain.calendar import BusinessCalendar, add_months, adjust
-from creditmend.domain.money import HALF_UP, ONE, ZERO, Money, RoundingPolicy
 from creditmend.domain.loan.contract import Contract, FeeTiming, RepaymentMethod
+from creditmend.domain.money import HALF_UP, ONE, ZERO, Money, RoundingPolicy
 from creditmend.domain.rate import Rate, RatePeriod
 
 
@@ -106,15 +106,22 @@ def periods_for(
         due_on = adjust(nominal_due, contract.holiday_rule, calendar)
         if due_on <= previous:
             due_on = nominal_due
-        rate = _period_rate(contract.rate, days_in_year, previous, due_on, span,
-                            regular=index > 0 or first == add_months(start, 1))
+        rate = _period_rate(
+            contract.rate,
+            days_in_year,
+            previous,
+            due_on,
+            span,
+            regular=index > 0 or first == add_months(start, 1),
+        )
         periods.append(Period(previous, due_on, rate))
         previous = due_on
     return tuple(periods)
 
 
-def _period_rate(rate: Rate, days_in_year: int, start: date, due_on: date, months: int,
-                 *, regular: bool) -> Decimal:
+def _period_rate(
+    rate: Rate, days_in_year: int, start: date, due_on: date, months: int, *, regular: bool
+) -> Decimal:
     days = (due_on - start).days
     if rate.period is RatePeriod.DAILY:
         return rate.value * days
@@ -160,22 +167,43 @@ def build_schedule(
     days_in_year: int,
     rounding: RoundingPolicy = HALF_UP,
 ) -> Schedule:
-    periods = periods_for(contract, contract.disbursed_on, contract.term_months, calendar,
-                          days_in_year, contract.first_due_on)
+    periods = periods_for(
+        contract,
+        contract.disbursed_on,
+        contract.term_months,
+        calendar,
+        days_in_year,
+        contract.first_due_on,
+    )
     fees_each = rounding.round(
-        sum((f.value(contract.principal) for f in contract.fees
-             if f.timing is FeeTiming.EACH_INSTALLMENT), ZERO),
+        sum(
+            (
+                f.value(contract.principal)
+                for f in contract.fees
+                if f.timing is FeeTiming.EACH_INSTALLMENT
+            ),
+            ZERO,
+        ),
         contract.currency,
     )
-    rows = amortize(contract.principal.amount, periods, contract.method,
-                    contract.rate.per_month(days_in_year), fees_each, contract.currency, rounding)
+    rows = amortize(
+        contract.principal.amount,
+        periods,
+        contract.method,
+        contract.rate.per_month(days_in_year),
+        fees_each,
+        contract.currency,
+        rounding,
+    )
     return Schedule(rows, contract.currency)
 
 
 def upfront_fees(contract: Contract, rounding: RoundingPolicy = HALF_UP) -> Decimal:
     """Fees deducted from the proceeds at disbursement."""
     return rounding.round(
-        sum((f.value(contract.principal) for f in contract.fees
-             if f.timing is FeeTiming.UPFRONT), ZERO),
+        sum(
+            (f.value(contract.principal) for f in contract.fees if f.timing is FeeTiming.UPFRONT),
+            ZERO,
+        ),
         contract.currency,
     )

@@ -33,12 +33,23 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
     overdue = [d for d in open_dues if d.due_on < as_of]
     due_today = [d for d in open_dues if d.due_on == as_of]
     penalty, compound = ledger.pending_penalty()
-    penalty_total = (ledger.penalty_out + ledger.compound_out + penalty + compound
-                     + sum((d.penalty_out for d in open_dues), ZERO))
+    penalty_total = (
+        ledger.penalty_out
+        + ledger.compound_out
+        + penalty
+        + compound
+        + sum((d.penalty_out for d in open_dues), ZERO)
+    )
     closed = (ledger.closed_on, ledger.close_code or "C") if ledger.closed_on else None
-    codes = monthly_codes(ledger.dues, ledger.contract.disbursed_on, as_of,
-                          ledger.contract.grace_days, ledger.profile, closed,
-                          ledger.charged_off_on)
+    codes = monthly_codes(
+        ledger.dues,
+        ledger.contract.disbursed_on,
+        as_of,
+        ledger.contract.grace_days,
+        ledger.profile,
+        closed,
+        ledger.charged_off_on,
+    )
     allocations = tuple(
         Allocation(
             on=p.on,
@@ -58,7 +69,8 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
         as_of=as_of,
         currency=currency,
         outstanding_principal=money(
-            ledger.performing + sum((d.principal_out for d in open_dues), ZERO)),
+            ledger.performing + sum((d.principal_out for d in open_dues), ZERO)
+        ),
         overdue_principal=money(sum((d.principal_out for d in overdue), ZERO)),
         overdue_interest=money(sum((d.interest_out for d in overdue), ZERO)),
         interest_accrued=money(max(ledger.current_interest(), ZERO)),
@@ -75,15 +87,26 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
         allocations=allocations,
         monthly_status=tuple(MonthStatus(month, code) for month, code in codes),
         installments=tuple(
-            InstallmentState(d.number, d.due_on, money(d.principal), money(d.interest),
-                             money(d.fee), money(d.outstanding()), d.paid_off_on,
-                             d.restructured)
+            InstallmentState(
+                d.number,
+                d.due_on,
+                money(d.principal),
+                money(d.interest if d.posted else d.scheduled_interest),
+                money(d.fee),
+                money(d.outstanding()),
+                d.paid_off_on,
+                d.restructured,
+            )
             for d in ledger.dues
         ),
         deduction_attempts=tuple(
-            DeductionAttempt(a.on, a.succeeded, a.reason,
-                             None if a.bank_balance is None else money(a.bank_balance),
-                             money(a.amount_due))
+            DeductionAttempt(
+                a.on,
+                a.succeeded,
+                a.reason,
+                None if a.bank_balance is None else money(a.bank_balance),
+                money(a.amount_due),
+            )
             for a in ledger.attempts
         ),
         cash_flows=_cash_flows(ledger, as_of, payoff),
@@ -98,10 +121,17 @@ def _cash_flows(ledger: Ledger, as_of: date, payoff: Decimal) -> tuple[CashFlow,
     and the payoff on `as_of` while the loan is open."""
     currency = ledger.currency
     contract = ledger.contract
-    flows = [CashFlow(contract.disbursed_on,
-                      Money(contract.principal.amount - upfront_fees(contract), currency))]
-    flows += [CashFlow(p.on, Money(-(p.amount - p.excess), currency))
-              for p in ledger.payments if p.amount - p.excess > ZERO]
+    flows = [
+        CashFlow(
+            contract.disbursed_on,
+            Money(contract.principal.amount - upfront_fees(contract), currency),
+        )
+    ]
+    flows += [
+        CashFlow(p.on, Money(-(p.amount - p.excess), currency))
+        for p in ledger.payments
+        if p.amount - p.excess > ZERO
+    ]
     if payoff > ZERO:
         flows.append(CashFlow(as_of, Money(-payoff, currency)))
     return tuple(flows)

@@ -10,7 +10,9 @@ def profile(code: str) -> JurisdictionProfile:
     try:
         return PROFILES[code]
     except KeyError:
-        raise KeyError(f"profile: unknown jurisdiction {code!r}; known: {sorted(PROFILES)}") from None
+        raise KeyError(
+            f"profile: unknown jurisdiction {code!r}; known: {sorted(PROFILES)}"
+        ) from None
 
 
 __all__ = ["PROFILES", "JurisdictionProfile", "profile"]

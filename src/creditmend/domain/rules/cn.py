@@ -61,7 +61,9 @@ CN = JurisdictionProfile(
     code="cn",
     name="China (PBOC)",
     currency="CNY",
-    days_in_year=Sourced(360, "PBOC practice: daily rate = annual rate / 360 (银发〔2003〕251号 basis)"),
+    days_in_year=Sourced(
+        360, "PBOC practice: daily rate = annual rate / 360 (银发〔2003〕251号 basis)"
+    ),
     status_codes={
         "N": "paid on time",
         "M": "paid after the due date but within the month",
@@ -122,10 +124,11 @@ CN = JurisdictionProfile(
     complaint_reply_days=Sourced(30, f"{ORDER_631} Art. 26: reply to a complaint within 30 days"),
     free_self_reports_per_year=Sourced(2, f"{ORDER_631} Art. 17: two free self-reports a year"),
     conventions=(
-        "Annual rate: scheduled interest per monthly period = balance x annual / 12 (banks' 等额本息 "
-        "and 等额本金), pro rata by days when the balance changes within the period.",
+        "Annual rate: scheduled interest per monthly period = balance x annual / 12 "
+        "(banks' 等额本息 and 等额本金), pro rata by days when the balance changes in the period.",
         "Daily rate: interest accrues on actual days = balance x daily rate x days.",
-        "Penalty and compound interest accrue by the day at annual / 360 (or the quoted daily rate).",
+        "Penalty and compound interest accrue by the day at annual / 360 "
+        "(or at the quoted daily rate).",
         "Amounts are rounded half up to the fen when they fall due; accruals are kept unrounded.",
     ),
 )

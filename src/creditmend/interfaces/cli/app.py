@@ -6,8 +6,11 @@ import typer
 
 from creditmend.interfaces.cli import loan
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="creditmend: an open credit bureau and a borrower's recovery advisor.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="creditmend: an open credit bureau and a borrower's recovery advisor.",
+)
 app.add_typer(loan.app, name="loan")
 
 

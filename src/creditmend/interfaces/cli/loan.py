@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -28,7 +28,7 @@ from creditmend.interfaces.cli.render import (
 E = TypeVar("E", bound=Enum)
 
 app = typer.Typer(no_args_is_help=True, help="Exact loan schedules and ledgers.")
-_out = Console(highlight=False)
+_out = Console(highlight=False, soft_wrap=True)
 
 
 def _date(field: str, text: str) -> date:
@@ -51,9 +51,9 @@ def schedule(
     principal: Annotated[str, typer.Option(help="Amount borrowed, e.g. 10000")],
     months: Annotated[int, typer.Option(help="Term in months")],
     disbursed_on: Annotated[str, typer.Option(help="Disbursement date, YYYY-MM-DD")],
-    method: Annotated[str, typer.Option(
-        help="equal_installment | equal_principal | interest_first | bullet")] = (
-        "equal_installment"),
+    method: Annotated[
+        str, typer.Option(help="equal_installment | equal_principal | interest_first | bullet")
+    ] = ("equal_installment"),
     annual_rate: Annotated[str | None, typer.Option(help="Annual rate, e.g. 0.12")] = None,
     daily_rate: Annotated[str | None, typer.Option(help="Daily rate, e.g. 0.0005")] = None,
     currency: Annotated[str, typer.Option(help="ISO 4217 currency")] = "CNY",
@@ -67,8 +67,7 @@ def schedule(
     if (annual_rate is None) == (daily_rate is None):
         raise fail([Problem("--annual-rate", "give exactly one of --annual-rate, --daily-rate")])
     with input_errors():
-        rate = (Rate.annual(annual_rate) if annual_rate is not None
-                else Rate.daily(daily_rate or ""))
+        rate = Rate.annual(annual_rate) if annual_rate is not None else Rate.daily(daily_rate or "")
         contract = Contract(
             id="schedule",
             principal=Money.of(principal, currency, "--principal"),

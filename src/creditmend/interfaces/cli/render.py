@@ -39,8 +39,9 @@ def schedule_json(schedule: Schedule) -> dict[str, Any]:
         "total_principal": _m(schedule.total_principal),
         "total_interest": _m(schedule.total_interest),
         "total_fees": _m(schedule.total_fees),
-        "total_payment": _m(schedule.total_principal + schedule.total_interest
-                            + schedule.total_fees),
+        "total_payment": _m(
+            schedule.total_principal + schedule.total_interest + schedule.total_fees
+        ),
     }
 
 
@@ -49,12 +50,24 @@ def schedule_table(schedule: Schedule, console: Console) -> None:
     for name in ("#", "due on", "principal", "interest", "fees", "total"):
         table.add_column(name, justify="right")
     for row in schedule.installments:
-        table.add_row(str(row.number), row.due_on.isoformat(), str(row.principal),
-                      str(row.interest), str(row.fees), str(row.total))
+        table.add_row(
+            str(row.number),
+            row.due_on.isoformat(),
+            str(row.principal),
+            str(row.interest),
+            str(row.fees),
+            str(row.total),
+        )
     data = schedule_json(schedule)
     table.add_section()
-    table.add_row("", "total", data["total_principal"], data["total_interest"],
-                  data["total_fees"], data["total_payment"])
+    table.add_row(
+        "",
+        "total",
+        data["total_principal"],
+        data["total_interest"],
+        data["total_fees"],
+        data["total_payment"],
+    )
     console.print(table)
 
 
@@ -132,14 +145,26 @@ def simulation_json(simulation: Simulation) -> dict[str, Any]:
 def simulation_tables(simulation: Simulation, console: Console) -> None:
     data = simulation_json(simulation)
     state = simulation.state
-    summary = Table(title=f"Loan {state.loan_id} as of {state.as_of} ({state.currency})",
-                    show_header=False)
+    summary = Table(
+        title=f"Loan {state.loan_id} as of {state.as_of} ({state.currency})", show_header=False
+    )
     summary.add_column("item")
     summary.add_column("value", justify="right")
-    for key in ("outstanding_principal", "overdue_principal", "overdue_interest",
-                "interest_accrued", "penalty_accrued", "compound_interest_accrued", "fees_due",
-                "payoff_amount", "days_past_due", "status_code", "total_paid", "total_waived",
-                "credit_balance"):
+    for key in (
+        "outstanding_principal",
+        "overdue_principal",
+        "overdue_interest",
+        "interest_accrued",
+        "penalty_accrued",
+        "compound_interest_accrued",
+        "fees_due",
+        "payoff_amount",
+        "days_past_due",
+        "status_code",
+        "total_paid",
+        "total_waived",
+        "credit_balance",
+    ):
         summary.add_row(key.replace("_", " "), str(data[key]))
     cost = data["cost_check"]
     summary.add_section()
@@ -152,13 +177,23 @@ def simulation_tables(simulation: Simulation, console: Console) -> None:
         for name in ("on", "amount", "fees", "penalty", "interest", "principal", "unapplied"):
             table.add_column(name, justify="right")
         for row in data["allocations"]:
-            table.add_row(row["on"], row["amount"], row["fees"], row["penalty"],
-                          row["interest"], row["principal"], row["unapplied"])
+            table.add_row(
+                row["on"],
+                row["amount"],
+                row["fees"],
+                row["penalty"],
+                row["interest"],
+                row["principal"],
+                row["unapplied"],
+            )
         console.print(table)
     failed = [a for a in data["deduction_attempts"] if not a["succeeded"]]
     for attempt in failed:
-        note = " (the card held enough: worth an objection)" if attempt[
-            "balance_was_sufficient"] else ""
+        note = (
+            " (the card held enough: worth an objection)"
+            if attempt["balance_was_sufficient"]
+            else ""
+        )
         console.print(f"auto-debit failed on {attempt['on']}: {attempt['reason']}{note}")
     grid = " ".join(f"{m['month']}:{m['code']}" for m in data["monthly_status"])
     console.print(f"monthly status: {grid}")

@@ -1,0 +1,3 @@
+from creditmend.interfaces.cli.app import main
+
+main()
