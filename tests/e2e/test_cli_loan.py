@@ -24,9 +24,21 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_schedule_json_matches_numpy_financial() -> None:
-    result = cli("loan", "schedule", "--principal", "10000", "--annual-rate", "0.12",
-                 "--months", "12", "--method", "equal_installment",
-                 "--disbursed-on", "2026-01-15", "--json")
+    result = cli(
+        "loan",
+        "schedule",
+        "--principal",
+        "10000",
+        "--annual-rate",
+        "0.12",
+        "--months",
+        "12",
+        "--method",
+        "equal_installment",
+        "--disbursed-on",
+        "2026-01-15",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     rows = data["installments"]
@@ -40,8 +52,20 @@ def test_schedule_json_matches_numpy_financial() -> None:
 
 
 def test_schedule_with_daily_rate_prints_a_table() -> None:
-    result = cli("loan", "schedule", "--principal", "5000", "--daily-rate", "0.0005",
-                 "--months", "6", "--method", "equal_principal", "--disbursed-on", "2026-03-01")
+    result = cli(
+        "loan",
+        "schedule",
+        "--principal",
+        "5000",
+        "--daily-rate",
+        "0.0005",
+        "--months",
+        "6",
+        "--method",
+        "equal_principal",
+        "--disbursed-on",
+        "2026-03-01",
+    )
     assert result.returncode == 0, result.stderr
     assert "Repayment schedule" in result.stdout
     assert "5000.00" in result.stdout
@@ -51,17 +75,29 @@ def test_simulate_example_reports_the_state() -> None:
     result = cli("loan", "simulate", str(EXAMPLE), "--as-of", "2026-06-30", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    for key in ("outstanding_principal", "overdue_principal", "overdue_interest",
-                "penalty_accrued", "fees_due", "days_past_due", "status_code", "total_paid",
-                "allocations", "monthly_status", "cost_check"):
+    for key in (
+        "outstanding_principal",
+        "overdue_principal",
+        "overdue_interest",
+        "penalty_accrued",
+        "fees_due",
+        "days_past_due",
+        "status_code",
+        "total_paid",
+        "allocations",
+        "monthly_status",
+        "cost_check",
+    ):
         assert key in data
     # Instalments 3 (2026-04-10) onwards were not paid in full: 81 days past due on 06-30.
     assert data["days_past_due"] == 81
     assert data["status_code"] == "3"
     assert [m["code"] for m in data["monthly_status"]] == ["*", "N", "N", "1", "2", "3"]
     for allocation in data["allocations"]:
-        parts = sum(Decimal(allocation[k]) for k in
-                    ("fees", "penalty", "interest", "principal", "unapplied"))
+        parts = sum(
+            Decimal(allocation[k])
+            for k in ("fees", "penalty", "interest", "principal", "unapplied")
+        )
         assert parts == Decimal(allocation["amount"])
     assert data["deduction_attempts"][2]["balance_was_sufficient"] is True
     assert Decimal(data["cost_check"]["cap"]) == Decimal("0.24")
@@ -78,8 +114,8 @@ def test_simulate_prints_tables_without_json() -> None:
     ("contract_line", "expected"),
     [
         ("  method: balloon", "line 7: contract.method: unknown value 'balloon'"),
-        ("  principal: \"-5\"", "line 7: contract.principal: -5 must be positive"),
-        ("  principal: \"12x\"", "line 7: contract.principal: '12x' is not a decimal number"),
+        ('  principal: "-5"', "line 7: contract.principal: -5 must be positive"),
+        ('  principal: "12x"', "line 7: contract.principal: '12x' is not a decimal number"),
         ("  disbursed_on: 2026-13-45", "line 7: contract.disbursed_on: '2026-13-45' is not a date"),
     ],
 )
@@ -87,10 +123,14 @@ def test_bad_contract_field_is_one_line_with_field_and_line(
     tmp_path: Path, contract_line: str, expected: str
 ) -> None:
     good = {
-        "id": "x", "principal": '"1000.00"', "annual_rate": '"0.12"', "term_months": "3",
-        "method": "bullet", "disbursed_on": "2026-01-01",
+        "id": "x",
+        "principal": '"1000.00"',
+        "annual_rate": '"0.12"',
+        "term_months": "3",
+        "method": "bullet",
+        "disbursed_on": "2026-01-01",
     }
-    key = contract_line.split(":")[0].strip()
+    key = contract_line.split(":", maxsplit=1)[0].strip()
     lines = ["contract:"] + [f"  {k}: {v}" for k, v in good.items() if k != key]
     lines.insert(6, contract_line)
     path = tmp_path / "loan.yaml"
@@ -104,15 +144,16 @@ def test_bad_contract_field_is_one_line_with_field_and_line(
 def test_payment_before_disbursement_is_rejected_with_its_line(tmp_path: Path) -> None:
     path = tmp_path / "loan.yaml"
     path.write_text(
-        "contract:\n  id: x\n  principal: \"1000.00\"\n  annual_rate: \"0.12\"\n"
+        'contract:\n  id: x\n  principal: "1000.00"\n  annual_rate: "0.12"\n'
         "  term_months: 3\n  method: bullet\n  disbursed_on: 2026-01-01\n"
-        "events:\n  - {on: 2025-12-01, type: payment, amount: \"10.00\"}\n",
+        'events:\n  - {on: 2025-12-01, type: payment, amount: "10.00"}\n',
         encoding="utf-8",
     )
     result = cli("loan", "simulate", str(path), "--as-of", "2026-03-01")
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "error: line 9: events[0].on: 2025-12-01 is before disbursed_on 2026-01-01")
+        "error: line 9: events[0].on: 2025-12-01 is before disbursed_on 2026-01-01"
+    )
 
 
 @pytest.mark.parametrize(
@@ -125,8 +166,13 @@ def test_payment_before_disbursement_is_rejected_with_its_line(tmp_path: Path) -
     ],
 )
 def test_bad_schedule_option_is_one_line(args: list[str], expected: str) -> None:
-    base = {"--principal": "1000", "--annual-rate": "0.1", "--months": "3",
-            "--disbursed-on": "2026-01-01", "--method": "bullet"}
+    base = {
+        "--principal": "1000",
+        "--annual-rate": "0.1",
+        "--months": "3",
+        "--disbursed-on": "2026-01-01",
+        "--method": "bullet",
+    }
     base.update(dict(zip(args[::2], args[1::2], strict=True)))
     flat = [item for pair in base.items() for item in pair]
     result = cli("loan", "schedule", *flat)
@@ -144,3 +190,19 @@ def test_missing_file_and_bad_yaml_are_input_errors(tmp_path: Path) -> None:
     result = cli("loan", "simulate", str(broken), "--as-of", "2026-01-01")
     assert result.returncode == 2
     assert result.stderr.startswith("error: line")
+
+
+def test_event_on_a_closed_loan_names_the_event_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "loan.yaml"
+    path.write_text(
+        'contract:\n  id: x\n  principal: "1000.00"\n  annual_rate: "0.12"\n'
+        "  term_months: 3\n  method: bullet\n  disbursed_on: 2026-01-01\n"
+        "events:\n  - {on: 2026-01-05, type: early_settlement}\n"
+        "  - {on: 2026-01-06, type: waiver, component: all}\n",
+        encoding="utf-8",
+    )
+    result = cli("loan", "simulate", str(path), "--as-of", "2026-02-01")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: line 10: events[1].on: the loan was closed on 2026-01-05"
+    )

@@ -352,3 +352,23 @@ def test_example_loan_file_story() -> None:
     assert failed.balance_was_sufficient is True
     assert [a.succeeded for a in state.deduction_attempts] == [True, True, False]
     assert _codes(state)[:3] == [("2026-01", "*"), ("2026-02", "N"), ("2026-03", "N")]
+
+
+def test_penalty_of_exactly_half_a_fen_rounds_up() -> None:
+    # 904.50 at 4 %/yr for one month (interest first), penalty at 1 x the contract rate, whose
+    # daily rate 0.04 / 360 = 0.000111... does not terminate.
+    # interest 904.50 x 0.04 / 12 = 3.015 -> 3.02; penalty 10 days after 2026-02-10:
+    # 904.50 x 0.04 / 360 x 10 = 361.80 / 360 = 1.005 -> 1.01
+    contract = Contract(
+        id="golden-half-fen",
+        principal=Money.of("904.50"),
+        rate=Rate.annual("0.04"),
+        term_months=1,
+        method=RepaymentMethod.INTEREST_FIRST,
+        disbursed_on=date(2026, 1, 10),
+        penalty=PenaltyTerms(multiplier=D(1)),
+    )
+    state = _state(contract, [], date(2026, 2, 20))
+    assert state.installments[0].interest == _m("3.02")
+    assert state.overdue_interest == _m("3.02")
+    assert state.penalty_accrued == _m("1.01")

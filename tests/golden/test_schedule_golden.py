@@ -176,6 +176,16 @@ def test_interest_first_small_case() -> None:
     ]
 
 
+def test_interest_of_exactly_half_a_fen_rounds_up() -> None:
+    # 1050.60 at 10 %/yr: 1050.60 x 0.10 / 12 = 105.06 / 12 = 8.755 exactly -> 8.76 (half up),
+    # although 0.10 / 12 = 0.008333... does not terminate.
+    schedule = _schedule("1050.60", Rate.annual("0.10"), 2, RepaymentMethod.INTEREST_FIRST)
+    assert _rows(schedule) == [
+        (date(2026, 2, 10), D("0"), D("8.76")),
+        (date(2026, 3, 10), D("1050.60"), D("8.76")),
+    ]
+
+
 def test_bullet_small_case() -> None:
     # 1000.00 at 12 %/yr for 3 months in one payment: rate for the period 0.01 x 3 = 0.03,
     # interest 1000.00 x 0.03 = 30.00, due 3 months after 2026-01-10.

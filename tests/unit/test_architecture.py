@@ -21,15 +21,14 @@ def test_domain_imports_only_the_standard_library() -> None:
                 names = [node.module]
             for name in names:
                 top = name.split(".")[0]
-                if top not in sys.stdlib_module_names and not name.startswith(
-                    "creditmend.domain"
-                ):
+                if top not in sys.stdlib_module_names and not name.startswith("creditmend.domain"):
                     offenders.append(f"{path.name}: {name}")
     assert offenders == []
 
 
 def test_import_contracts_hold() -> None:
     lint_imports = Path(sys.executable).parent / "lint-imports"
-    result = subprocess.run([str(lint_imports)], capture_output=True, text=True, check=False,
-                            cwd=DOMAIN.parents[2])
+    result = subprocess.run(
+        [str(lint_imports)], capture_output=True, text=True, check=False, cwd=DOMAIN.parents[2]
+    )
     assert result.returncode == 0, result.stdout

@@ -29,8 +29,14 @@ from creditmend.domain.money import Money
 from creditmend.domain.rate import Rate
 from creditmend.domain.rules import CN
 
-LOAN = Contract("t", Money.of("12000"), Rate.annual("0.18"), 12,
-                RepaymentMethod.EQUAL_INSTALLMENT, date(2026, 1, 10))
+LOAN = Contract(
+    "t",
+    Money.of("12000"),
+    Rate.annual("0.18"),
+    12,
+    RepaymentMethod.EQUAL_INSTALLMENT,
+    date(2026, 1, 10),
+)
 D = Decimal
 
 
@@ -46,15 +52,19 @@ def test_payment_before_the_due_date_is_held_and_applied_on_the_due_date() -> No
     applied = state(early, date(2026, 2, 10))
     assert applied.credit_balance.amount == 0
     assert (applied.allocations[0].interest.amount, applied.allocations[0].principal.amount) == (
-        D("180.00"), D("920.16"))
+        D("180.00"),
+        D("920.16"),
+    )
     assert applied.status_code == "N"
 
 
 def test_early_settlement_pays_interest_to_date_only() -> None:
     # After instalment 1 the balance is 11,079.84. Period 2026-02-10..03-10 has 28 days;
     # settling on 02-25 (15 days): 11,079.84 x 0.015 x 15 / 28 = 89.0344 -> 89.03.
-    events: list[LoanEvent] = [Payment(date(2026, 2, 10), D("1100.16")),
-                               EarlySettlement(date(2026, 2, 25))]
+    events: list[LoanEvent] = [
+        Payment(date(2026, 2, 10), D("1100.16")),
+        EarlySettlement(date(2026, 2, 25)),
+    ]
     settled = state(events, date(2026, 3, 31))
     assert settled.allocations[1].amount.amount == D("11168.87")
     assert settled.allocations[1].interest.amount == D("89.03")
@@ -75,8 +85,9 @@ def test_waiver_of_penalty() -> None:
 
 
 def test_reinstalment_spreads_the_debt_and_resets_delinquency() -> None:
-    events: list[LoanEvent] = [Restructure(date(2026, 4, 20), RestructureKind.REINSTALMENT, 6,
-                                           waive_penalty=True)]
+    events: list[LoanEvent] = [
+        Restructure(date(2026, 4, 20), RestructureKind.REINSTALMENT, 6, waive_penalty=True)
+    ]
     after = state(events, date(2026, 4, 20))
     assert after.days_past_due == 0
     assert after.restructured_on == (date(2026, 4, 20),)
@@ -91,8 +102,7 @@ def test_reinstalment_spreads_the_debt_and_resets_delinquency() -> None:
 
 
 def test_extension_lengthens_the_remaining_term() -> None:
-    after = state([Restructure(date(2026, 4, 20), RestructureKind.EXTENSION, 3)],
-                  date(2026, 4, 21))
+    after = state([Restructure(date(2026, 4, 20), RestructureKind.EXTENSION, 3)], date(2026, 4, 21))
     # 9 instalments were not yet due; 9 + 3 = 12 new ones after the 3 restructured.
     assert len(after.installments) == 15
     assert after.installments[-1].due_on == date(2027, 4, 20)
@@ -113,8 +123,10 @@ def test_guarantor_settlement_closes_with_code_d() -> None:
     # The default order has no in-advance step: what exceeds the due amounts waits for the
     # next due dates, so the loan is not closed by a large payment alone.
     assert contract_order.closed_on is None
-    settle = [Payment(date(2026, 2, 20), D("1200"), PaymentSource.GUARANTOR),
-              EarlySettlement(date(2026, 2, 21))]
+    settle = [
+        Payment(date(2026, 2, 20), D("1200"), PaymentSource.GUARANTOR),
+        EarlySettlement(date(2026, 2, 21)),
+    ]
     assert state(settle, date(2026, 3, 1)).monthly_status[-1].code == "C"
 
 

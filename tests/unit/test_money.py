@@ -34,8 +34,10 @@ def test_money_refuses_mixed_currencies() -> None:
         _ = Money.of("1") + Money.of("1", "USD")
 
 
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False),
-       st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False))
+@given(
+    st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False),
+    st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False),
+)
 def test_money_addition_is_exact(a: Decimal, b: Decimal) -> None:
     total = Money.of(a) + Money.of(b)
     assert total.amount == a + b

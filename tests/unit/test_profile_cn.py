@@ -8,8 +8,23 @@ from creditmend.domain.rules.profile import AllocationRule, Component, DueState
 
 
 def test_status_buckets_follow_pboc_codes() -> None:
-    expected = {0: "N", 1: "1", 30: "1", 31: "2", 60: "2", 61: "3", 90: "3", 91: "4",
-                120: "4", 121: "5", 150: "5", 151: "6", 180: "6", 181: "7", 2000: "7"}
+    expected = {
+        0: "N",
+        1: "1",
+        30: "1",
+        31: "2",
+        60: "2",
+        61: "3",
+        90: "3",
+        91: "4",
+        120: "4",
+        121: "5",
+        150: "5",
+        151: "6",
+        180: "6",
+        181: "7",
+        2000: "7",
+    }
     assert {days: CN.bucket_code(days) for days in expected} == expected
     assert set("NM1234567*/#CGDZB") <= set(CN.status_codes)
 
@@ -30,17 +45,21 @@ def test_default_allocation_is_civil_code_561() -> None:
     order = CN.default_allocation
     assert order[0] == AllocationRule(DueState.PAST_DUE, Component.FEE)
     components = [rule.component for rule in order if rule.due is DueState.PAST_DUE]
-    assert components == [Component.FEE, Component.PENALTY, Component.INTEREST,
-                          Component.PRINCIPAL]
-    assert AllocationRule.parse("due.interest") == AllocationRule(DueState.DUE,
-                                                                  Component.INTEREST)
+    assert components == [Component.FEE, Component.PENALTY, Component.INTEREST, Component.PRINCIPAL]
+    assert AllocationRule.parse("due.interest") == AllocationRule(DueState.DUE, Component.INTEREST)
 
 
 def test_every_rule_names_its_source() -> None:
     assert profile("cn") is CN
-    for sourced in (CN.days_in_year, CN.retention_years, CN.objection_reply_days,
-                    CN.complaint_reply_days, CN.caps.licensed_all_in_annual,
-                    CN.caps.private_lending_lpr_multiple, CN.penalty_multiplier):
+    for sourced in (
+        CN.days_in_year,
+        CN.retention_years,
+        CN.objection_reply_days,
+        CN.complaint_reply_days,
+        CN.caps.licensed_all_in_annual,
+        CN.caps.private_lending_lpr_multiple,
+        CN.penalty_multiplier,
+    ):
         assert sourced.source
     assert CN.retention_years.value == 5
     assert CN.objection_reply_days.value == 20

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -61,4 +61,21 @@ class LoanService:
     def simulate_file(self, path: Path, as_of: date) -> Simulation:
         document, lines = self.read_document(path)
         contract, events = read_loan(document, self.profile, lines)
-        return self.simulate(contract, events, as_of)
+        try:
+            return self.simulate(contract, events, as_of)
+        except ProblemsError as error:
+            raise ProblemsError(
+                tuple(
+                    p if p.line is not None else replace(p, line=_line_of(p.field, lines))
+                    for p in error.problems
+                )
+            ) from None
+
+
+def _line_of(field: str, lines: dict[str, int]) -> int | None:
+    """The line of a field, or of the nearest enclosing one (`events[3].on` -> `events[3]`)."""
+    while field:
+        if field in lines:
+            return lines[field]
+        field = field.rpartition(".")[0]
+    return None

@@ -6,6 +6,7 @@ needs no month-end steps inside the ledger. The buckets come from the profile.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -25,37 +26,6 @@ def days_past_due(dues: Sequence[Due], on: date) -> int:
     return 0 if oldest is None else (on - oldest).days
 
 
-def month_code(
-    dues: Sequence[Due],
-    year: int,
-    month: int,
-    as_of: date,
-    grace_days: int,
-    profile: JurisdictionProfile,
-    closed: tuple[date, str] | None,
-    charged_off_on: date | None,
-) -> str:
-    first = date(year, month, 1)
-    end = min(month_end(first), as_of)
-    if closed is not None and first <= closed[0] <= end:
-        return closed[1]
-    if charged_off_on is not None and charged_off_on <= end:
-        return "B"
-    dpd = days_past_due(dues, end)
-    if dpd > grace_days:
-        return profile.bucket_code(dpd)
-    due_this_month = [d for d in dues if d.posted and first <= d.due_on <= end]
-    if not due_this_month:
-        return "*"
-    late = timedelta(days=grace_days)
-    if any(
-        d.paid_off_on is not None and not d.restructured and d.paid_off_on > d.due_on + late
-        for d in due_this_month
-    ):
-        return "M"
-    return "N"
-
-
 def monthly_codes(
     dues: Sequence[Due],
     opened_on: date,
@@ -65,15 +35,47 @@ def monthly_codes(
     closed: tuple[date, str] | None,
     charged_off_on: date | None,
 ) -> list[tuple[str, str]]:
-    """(YYYY-MM, code) for every month from opening to `as_of` or the month the loan closed."""
+    """(YYYY-MM, code) for every month from opening to `as_of` or the month the loan closed.
+
+    Per month, at its end (or `as_of`): the closing code in the month the loan closed; `B` after a
+    charge-off; `1`..`7` when past grace; `M` when an instalment due that month was paid late
+    within it; `N` when all were paid on time; `*` when nothing was due.
+    """
+    posted = [d for d in dues if d.posted]
+    # Only instalments that were ever unpaid after their due date can make a month delinquent.
+    ever_late = [d for d in posted if d.paid_off_on is None or d.paid_off_on > d.due_on]
+    grace = timedelta(days=grace_days)
+    by_month: dict[tuple[int, int], list[Due]] = defaultdict(list)
+    for due in posted:
+        by_month[(due.due_on.year, due.due_on.month)].append(due)
     last = min(as_of, closed[0]) if closed else as_of
     codes: list[tuple[str, str]] = []
     index = opened_on.year * 12 + opened_on.month - 1
     while index <= last.year * 12 + last.month - 1:
         year, month0 = divmod(index, 12)
-        code = month_code(
-            dues, year, month0 + 1, as_of, grace_days, profile, closed, charged_off_on
-        )
+        first = date(year, month0 + 1, 1)
+        end = min(month_end(first), as_of)
+        if closed is not None and first <= closed[0] <= end:
+            code = closed[1]
+        elif charged_off_on is not None and charged_off_on <= end:
+            code = "B"
+        else:
+            dpd = days_past_due(ever_late, end)
+            if dpd > grace_days:
+                code = profile.bucket_code(dpd)
+            else:
+                due_now = [d for d in by_month.get((year, month0 + 1), ()) if d.due_on <= end]
+                if not due_now:
+                    code = "*"
+                elif any(
+                    d.paid_off_on is not None
+                    and not d.restructured
+                    and d.paid_off_on > d.due_on + grace
+                    for d in due_now
+                ):
+                    code = "M"
+                else:
+                    code = "N"
         codes.append((f"{year:04d}-{month0 + 1:02d}", code))
         index += 1
     return codes

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, localcontext
+from decimal import ROUND_DOWN, Decimal, localcontext
 
 from creditmend.domain.calendar import BusinessCalendar
 from creditmend.domain.loan.contract import Contract, FeeTiming
@@ -35,7 +35,8 @@ from creditmend.domain.loan.events import (
     Waiver,
 )
 from creditmend.domain.loan.schedule import Period, amortize, build_schedule, periods_for
-from creditmend.domain.money import ACCRUAL_CONTEXT, HALF_UP, ZERO, RoundingPolicy
+from creditmend.domain.money import ACCRUAL_CONTEXT, HALF_UP, ZERO, RoundingPolicy, minor_unit
+from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rules.profile import (
     AllocationOrder,
     AllocationRule,
@@ -228,7 +229,10 @@ class Ledger:
             return ZERO
         period = self.dues[self.next_due].period
         days = (period.due_on - period.start).days or 1
-        accrued = self.rounding.round(self.interest_basis * period.rate / days, self.currency)
+        accrued = self.rounding.round(
+            self.interest_basis * period.rate_numerator / (period.rate_denominator * days),
+            self.currency,
+        )
         return accrued - self.interest_prepaid
 
     def _post(self, due: Due, day: date) -> None:
@@ -319,6 +323,8 @@ class Ledger:
         elif isinstance(event, Waiver):
             self._waive(day, event.component, event.amount)
         elif isinstance(event, Restructure):
+            if self.charged_off_on is not None:
+                raise LedgerError(f"on: the loan was charged off on {self.charged_off_on}")
             self._restructure(day, event)
         elif isinstance(event, ChargeOff):
             self._charge_off(day)
@@ -348,35 +354,41 @@ class Ledger:
         self, day: date, amount: Decimal, record: PaymentRecord, order: AllocationOrder
     ) -> Decimal:
         remaining = amount
+        open_dues = self.dues[self.first_open : self.next_due]
         for rule in order:
             if remaining <= ZERO:
                 break
-            paid = self._pay_step(day, rule, remaining)
-            record.parts[rule.component] += paid
-            remaining -= paid
+            paid = self._pay_step(day, rule, remaining, open_dues)
+            if paid:
+                record.parts[rule.component] += paid
+                remaining -= paid
         return remaining
 
-    def _pay_step(self, day: date, rule: AllocationRule, available: Decimal) -> Decimal:
+    def _pay_step(
+        self, day: date, rule: AllocationRule, available: Decimal, open_dues: list[Due]
+    ) -> Decimal:
+        """Pay one step of the order: the loan's own pools first, then instalments oldest first."""
         component = rule.component
         if rule.due is DueState.IN_ADVANCE:
             return self._pay_in_advance(component, available)
+        past_due = rule.due is DueState.PAST_DUE
         paid = ZERO
-        if rule.due is DueState.PAST_DUE and component is Component.FEE:
-            paid = take = min(self.fees_out, available)
-            self.fees_out -= take
-        elif rule.due is DueState.PAST_DUE and component is Component.PENALTY:
+        if past_due and component is Component.FEE and self.fees_out:
+            paid = min(self.fees_out, available)
+            self.fees_out -= paid
+        elif past_due and component is Component.PENALTY:
             take = min(self.penalty_out, available)
             self.penalty_out -= take
             rest = min(self.compound_out, available - take)
             self.compound_out -= rest
             paid = take + rest
+        if not open_dues:
+            return paid
         attribute = _DUE_FIELDS[component]
-        for due in self.dues[self.first_open : self.next_due]:
+        for due in open_dues:
             if paid >= available:
                 break
-            if due.paid_off_on is not None:
-                continue
-            if (due.due_on < day) != (rule.due is DueState.PAST_DUE):
+            if due.paid_off_on is not None or (due.due_on < day) != past_due:
                 continue
             owed = getattr(due, attribute)
             if owed > ZERO:
@@ -457,8 +469,10 @@ class Ledger:
         for step in steps:
             available = self._owed(step) if limit is None else min(limit, self._owed(step))
             waived = ZERO
+            open_dues = self.dues[self.first_open : self.next_due]
             for due_state in (DueState.PAST_DUE, DueState.DUE):
-                waived += self._pay_step(day, AllocationRule(due_state, step), available - waived)
+                rule = AllocationRule(due_state, step)
+                waived += self._pay_step(day, rule, available - waived, open_dues)
             self.waived += waived
             if limit is not None:
                 limit -= waived
@@ -551,7 +565,7 @@ class Ledger:
         self._plan_boundaries()
 
     def _split(self, total: Decimal, parts: int) -> list[Decimal]:
-        share = (total / parts).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+        share = (total / parts).quantize(minor_unit(self.currency), rounding=ROUND_DOWN)
         return [share] * (parts - 1) + [total - share * (parts - 1)]
 
     def _charge_off(self, day: date) -> None:
@@ -652,9 +666,13 @@ def run(
     """One fold from disbursement to `as_of` without intermediate copies (the fast path)."""
     ledger = Ledger(contract, profile, calendar)
     with localcontext(ACCRUAL_CONTEXT):
-        for event in sorted(events, key=lambda e: e.on):
+        for index, event in sorted(enumerate(events), key=lambda pair: pair[1].on):
             if event.on > as_of:
                 break
-            ledger.apply(event)
+            try:
+                ledger.apply(event)
+            except LedgerError as error:
+                field, _, message = str(error).partition(": ")
+                raise ProblemsError((Problem(f"events[{index}].{field}", message),)) from None
         ledger.advance_to(as_of)
     return ledger

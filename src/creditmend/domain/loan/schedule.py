@@ -27,13 +27,19 @@ from creditmend.domain.rate import Rate, RatePeriod
 class Period:
     """The dates of one instalment: interest runs from `start` to `due_on`.
 
-    `rate` is the interest rate for the whole period (monthly rate x months, or daily rate x days),
-    so a balance that stays constant over the period owes exactly balance x rate.
+    The period's interest rate is kept as the exact fraction `rate_numerator / rate_denominator`
+    (annual x months / 12, annual x days / 360, daily x days): dividing first would round 0.0028/12
+    and turn an interest of exactly 0.175 into 0.17499..., which rounds the wrong way.
     """
 
     start: date
     due_on: date
-    rate: Decimal
+    rate_numerator: Decimal
+    rate_denominator: int
+
+    def interest(self, balance: Decimal) -> Decimal:
+        """Unrounded interest on a balance held over the whole period."""
+        return balance * self.rate_numerator / self.rate_denominator
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +112,7 @@ def periods_for(
         due_on = adjust(nominal_due, contract.holiday_rule, calendar)
         if due_on <= previous:
             due_on = nominal_due
-        rate = _period_rate(
+        numerator, denominator = _period_rate(
             contract.rate,
             days_in_year,
             previous,
@@ -114,20 +120,23 @@ def periods_for(
             span,
             regular=index > 0 or first == add_months(start, 1),
         )
-        periods.append(Period(previous, due_on, rate))
+        periods.append(Period(previous, due_on, numerator, denominator))
         previous = due_on
     return tuple(periods)
 
 
 def _period_rate(
     rate: Rate, days_in_year: int, start: date, due_on: date, months: int, *, regular: bool
-) -> Decimal:
+) -> tuple[Decimal, int]:
+    """The period's rate as an exact (numerator, denominator)."""
     days = (due_on - start).days
     if rate.period is RatePeriod.DAILY:
-        return rate.value * days
+        return rate.value * days, 1
+    if rate.period is RatePeriod.MONTHLY and regular:
+        return rate.value * months, 1
     if regular:
-        return rate.per_month(days_in_year) * months
-    return rate.per_year(days_in_year) * days / days_in_year
+        return rate.per_year(days_in_year) * months, 12
+    return rate.per_year(days_in_year) * days, days_in_year
 
 
 def amortize(
@@ -147,7 +156,7 @@ def amortize(
     rows: list[Installment] = []
     for index, period in enumerate(periods):
         last = index == count - 1
-        interest = rounding.round(balance * period.rate, currency)
+        interest = rounding.round(period.interest(balance), currency)
         if last:
             part = balance
         elif method is RepaymentMethod.EQUAL_INSTALLMENT:
