@@ -297,7 +297,7 @@ def test_loan_paid_exactly_per_schedule_closes_on_the_last_due_date(
     contract: Contract, extra_days: int
 ) -> None:
     schedule = build_schedule(contract, CAL, DAYS_IN_YEAR)
-    events = [Payment(i.due_on, i.total) for i in schedule.installments]
+    events: list[LoanEvent] = [Payment(i.due_on, i.total) for i in schedule.installments]
     last_due = schedule.installments[-1].due_on
     as_of = last_due + timedelta(days=extra_days)
     state = loan_state(run(contract, events, as_of, CN, CAL), as_of)
