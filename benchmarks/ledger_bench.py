@@ -39,7 +39,7 @@ from creditmend.domain.loan.events import (
     Payment,
     event_type_name,
 )
-from creditmend.domain.loan.ledger import run
+from creditmend.domain.loan.fold import run
 from creditmend.domain.loan.schedule import Installment, build_schedule
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money

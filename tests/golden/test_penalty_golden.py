@@ -27,7 +27,7 @@ from creditmend.domain.loan.events import (
     LoanEvent,
     Payment,
 )
-from creditmend.domain.loan.ledger import run
+from creditmend.domain.loan.fold import run
 from creditmend.domain.loan.schedule import build_schedule
 from creditmend.domain.loan.state import LoanState
 from creditmend.domain.loan.view import loan_state

@@ -22,7 +22,7 @@ from creditmend.domain.loan.events import (
     WaivedComponent,
     Waiver,
 )
-from creditmend.domain.loan.ledger import run
+from creditmend.domain.loan.fold import run
 from creditmend.domain.loan.state import LoanState
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import Money

@@ -43,7 +43,7 @@ from creditmend.domain.loan.events import (
     WaivedComponent,
     Waiver,
 )
-from creditmend.domain.loan.ledger import advance, fold, open_ledger, run
+from creditmend.domain.loan.fold import advance, fold, open_ledger, run
 from creditmend.domain.loan.schedule import build_schedule
 from creditmend.domain.loan.state import LoanState
 from creditmend.domain.loan.view import loan_state

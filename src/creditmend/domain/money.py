@@ -162,7 +162,7 @@ class RoundingPolicy:
     mode: str = ROUND_HALF_UP
 
     def round(self, value: Decimal, currency: str = "CNY") -> Decimal:
-        return value.quantize(minor_unit(currency), rounding=self.mode)
+        return value.quantize(_QUANTA.get(currency) or minor_unit(currency), rounding=self.mode)
 
     def money(self, value: Decimal, currency: str = "CNY") -> Money:
         return Money(self.round(value, currency), currency)

@@ -10,7 +10,7 @@ from creditmend.domain.loan.contract import Contract, validate_contract
 from creditmend.domain.loan.cost import CostCheck, check_cost
 from creditmend.domain.loan.document import read_loan
 from creditmend.domain.loan.events import LoanEvent
-from creditmend.domain.loan.ledger import run
+from creditmend.domain.loan.fold import run
 from creditmend.domain.loan.schedule import Schedule, build_schedule
 from creditmend.domain.loan.state import LoanState
 from creditmend.domain.loan.view import loan_state

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from creditmend.domain.calendar import month_end
-from creditmend.domain.loan.ledger import Due
+from creditmend.domain.loan.records import Due
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 

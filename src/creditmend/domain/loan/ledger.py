@@ -13,10 +13,8 @@ accrues to the next boundary.
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, Decimal, localcontext
+from decimal import ROUND_DOWN, Decimal
 
 from creditmend.domain.calendar import BusinessCalendar
 from creditmend.domain.loan.contract import Contract, FeeTiming
@@ -34,9 +32,9 @@ from creditmend.domain.loan.events import (
     WaivedComponent,
     Waiver,
 )
-from creditmend.domain.loan.schedule import Period, amortize, build_schedule, periods_for
-from creditmend.domain.money import ACCRUAL_CONTEXT, HALF_UP, ZERO, RoundingPolicy, minor_unit
-from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.loan.records import Attempt, Credit, Due, PaymentRecord
+from creditmend.domain.loan.schedule import amortize, build_schedule, periods_for
+from creditmend.domain.money import HALF_UP, ZERO, RoundingPolicy, minor_unit
 from creditmend.domain.rules.profile import (
     AllocationOrder,
     AllocationRule,
@@ -58,59 +56,6 @@ _IN_ADVANCE_PAYOFF = tuple(
 
 class LedgerError(ValueError):
     """An event that cannot apply: before disbursement, out of order, or on a closed loan."""
-
-
-@dataclass(slots=True)
-class Due:
-    """One instalment inside the ledger; mutable here, published as `InstallmentState`."""
-
-    number: int
-    period: Period
-    due_on: date
-    principal: Decimal
-    fee: Decimal
-    scheduled_interest: Decimal = ZERO  # the schedule's estimate until the due date posts it
-    carried_interest: Decimal = ZERO
-    carried_penalty: Decimal = ZERO
-    carried_fee: Decimal = ZERO
-    posted: bool = False
-    interest: Decimal = ZERO  # interest posted on the due date
-    principal_out: Decimal = ZERO
-    interest_out: Decimal = ZERO
-    fee_out: Decimal = ZERO
-    penalty_out: Decimal = ZERO
-    paid_off_on: date | None = None
-    late_fee_charged: bool = False
-    restructured: bool = False
-
-    def outstanding(self) -> Decimal:
-        return self.principal_out + self.interest_out + self.fee_out + self.penalty_out
-
-
-@dataclass(slots=True)
-class PaymentRecord:
-    on: date
-    amount: Decimal
-    source: PaymentSource
-    parts: dict[Component, Decimal] = field(default_factory=lambda: dict.fromkeys(Component, ZERO))
-    excess: Decimal = ZERO
-
-
-@dataclass(slots=True)
-class Credit:
-    """Part of a payment held for the next due date (the allocation order had no step for it)."""
-
-    payment: int
-    amount: Decimal
-
-
-@dataclass(slots=True)
-class Attempt:
-    on: date
-    succeeded: bool
-    reason: str | None
-    bank_balance: Decimal | None
-    amount_due: Decimal
 
 
 class Ledger:
@@ -355,9 +300,18 @@ class Ledger:
     ) -> Decimal:
         remaining = amount
         open_dues = self.dues[self.first_open : self.next_due]
+        # Steps of an empty bucket are skipped: most payments only meet what is due today.
+        owing = {
+            DueState.PAST_DUE: bool(self.fees_out or self.penalty_out or self.compound_out)
+            or any(d.due_on < day for d in open_dues),
+            DueState.DUE: any(d.due_on == day for d in open_dues),
+            DueState.IN_ADVANCE: True,
+        }
         for rule in order:
             if remaining <= ZERO:
                 break
+            if not owing[rule.due]:
+                continue
             paid = self._pay_step(day, rule, remaining, open_dues)
             if paid:
                 record.parts[rule.component] += paid
@@ -434,14 +388,13 @@ class Ledger:
             self.first_open += 1
 
     def _close_if_repaid(self, day: date, source: PaymentSource) -> None:
-        pending = self.pending_penalty()
         if (
             self.performing > ZERO
+            or self.first_open < self.next_due
             or self.fees_out
             or self.penalty_out
             or self.compound_out
-            or any(pending)
-            or self.first_open < self.next_due
+            or any(self.pending_penalty())
             or self.current_interest() > ZERO
             or self._carried()
         ):
@@ -617,62 +570,3 @@ _DUE_FIELDS = {
     Component.INTEREST: "interest_out",
     Component.PRINCIPAL: "principal_out",
 }
-
-
-# -------------------------------------------------------------------- the fold, from outside
-@dataclass(frozen=True, slots=True)
-class LedgerState:
-    """An immutable snapshot of a ledger on a date; fold and advance return new snapshots."""
-
-    ledger: Ledger
-
-    @property
-    def as_of(self) -> date:
-        return self.ledger.cursor
-
-
-def open_ledger(
-    contract: Contract,
-    profile: JurisdictionProfile,
-    calendar: BusinessCalendar,
-    rounding: RoundingPolicy = HALF_UP,
-) -> LedgerState:
-    return LedgerState(Ledger(contract, profile, calendar, rounding))
-
-
-def fold(state: LedgerState, events: tuple[LoanEvent, ...] | list[LoanEvent]) -> LedgerState:
-    """Apply events (in date order, stable for the same day) to a copy of the state."""
-    ledger = copy.deepcopy(state.ledger)
-    with localcontext(ACCRUAL_CONTEXT):
-        for event in sorted(events, key=lambda e: e.on):
-            ledger.apply(event)
-    return LedgerState(ledger)
-
-
-def advance(state: LedgerState, as_of: date) -> LedgerState:
-    ledger = copy.deepcopy(state.ledger)
-    with localcontext(ACCRUAL_CONTEXT):
-        ledger.advance_to(as_of)
-    return LedgerState(ledger)
-
-
-def run(
-    contract: Contract,
-    events: tuple[LoanEvent, ...] | list[LoanEvent],
-    as_of: date,
-    profile: JurisdictionProfile,
-    calendar: BusinessCalendar,
-) -> Ledger:
-    """One fold from disbursement to `as_of` without intermediate copies (the fast path)."""
-    ledger = Ledger(contract, profile, calendar)
-    with localcontext(ACCRUAL_CONTEXT):
-        for index, event in sorted(enumerate(events), key=lambda pair: pair[1].on):
-            if event.on > as_of:
-                break
-            try:
-                ledger.apply(event)
-            except LedgerError as error:
-                field, _, message = str(error).partition(": ")
-                raise ProblemsError((Problem(f"events[{index}].{field}", message),)) from None
-        ledger.advance_to(as_of)
-    return ledger
