@@ -261,7 +261,9 @@ def peer_simulate(
     for event in events:
         todo.setdefault(event.on, []).append(event)
     daily_rate = contract.rate.per_day(days_in_year)
-    penalty_rate = contract.penalty.per_day(contract.rate, days_in_year)
+    penalty_rate = contract.penalty.per_day(
+        contract.rate, days_in_year, Decimal(CN.penalty_multiplier.value)
+    )
     compound = contract.penalty.compound_interest
     grace = contract.grace_days
     performing = contract.principal.amount

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from creditmend.domain.calendar import WeekdayCalendar
 from creditmend.domain.loan.contract import Contract, RepaymentMethod
 from creditmend.domain.loan.events import (
@@ -26,6 +28,7 @@ from creditmend.domain.loan.fold import run
 from creditmend.domain.loan.state import LoanState
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import Money
+from creditmend.domain.problems import ProblemsError
 from creditmend.domain.rate import Rate
 from creditmend.domain.rules import CN
 
@@ -117,17 +120,19 @@ def test_charge_off_stops_accrual_and_reports_bad_debt() -> None:
     assert [m.code for m in later.monthly_status][-3:] == ["B", "B", "B"]
 
 
-def test_guarantor_settlement_closes_with_code_d() -> None:
+def test_payment_covering_the_whole_debt_settles_and_keeps_the_excess_apart() -> None:
+    # On 02-20 instalment 1 is 10 days late. Owed: interest 180.00 + principal 920.16,
+    # penalty 920.16 x 10 x 0.00075 = 6.90, principal not yet due 11,079.84, and interest of the
+    # current period 11,079.84 x 0.015 x 10 / 28 = 59.36; payoff 12,246.26.
     events: list[LoanEvent] = [Payment(date(2026, 2, 20), D("20000"), PaymentSource.GUARANTOR)]
-    contract_order = state(events, date(2026, 3, 31))
-    # The default order has no in-advance step: what exceeds the due amounts waits for the
-    # next due dates, so the loan is not closed by a large payment alone.
-    assert contract_order.closed_on is None
-    settle = [
-        Payment(date(2026, 2, 20), D("1200"), PaymentSource.GUARANTOR),
-        EarlySettlement(date(2026, 2, 21)),
-    ]
-    assert state(settle, date(2026, 3, 1)).monthly_status[-1].code == "C"
+    settled = state(events, date(2026, 3, 31))
+    assert settled.closed_on == date(2026, 2, 20)
+    assert settled.monthly_status[-1].code == "D"
+    allocation = settled.allocations[0]
+    assert allocation.unapplied.amount == D("20000") - D("12246.26")
+    assert allocation.penalty.amount == D("6.90")
+    assert allocation.interest.amount == D("180.00") + D("59.36")
+    assert settled.cash_flows[-1].amount.amount == D("-12246.26")
 
 
 def test_partial_payments_pay_penalty_then_interest_then_principal_oldest_first() -> None:
@@ -142,3 +147,47 @@ def test_partial_payments_pay_penalty_then_interest_then_principal_oldest_first(
     assert allocation.principal.amount == D("727.68")
     assert paid.overdue_principal.amount == D("920.16") - D("727.68") + D("933.96")
     assert paid.days_past_due == 33
+
+
+def test_a_second_restructure_keeps_what_the_first_carried() -> None:
+    # After the first reinstalment on 04-20 the carried amounts are 498.39 overdue interest
+    # + 45.99 interest to date + 83.45 penalty = 627.83. Five more days of interest on 12,000
+    # at 0.18 / 360 (the new period's first 5 of 30 days: 12,000 x 0.015 x 5 / 30 = 30.00)
+    # are owed on 04-25: 657.83 in all, whatever the second restructure does with them.
+    first = Restructure(date(2026, 4, 20), RestructureKind.REINSTALMENT, 6)
+    once = state([first], date(2026, 4, 25))
+    twice = state(
+        [first, Restructure(date(2026, 4, 25), RestructureKind.REINSTALMENT, 6)], date(2026, 4, 25)
+    )
+    assert once.payoff_amount.amount == D("12657.83")
+    assert twice.payoff_amount.amount == D("12657.83")
+    assert twice.deferred_amount.amount == D("657.83")
+
+
+def test_paying_each_published_instalment_of_a_restructured_plan_stays_current() -> None:
+    first = Restructure(date(2026, 4, 20), RestructureKind.REINSTALMENT, 6)
+    plan = state([first], date(2026, 4, 20))
+    payments: list[LoanEvent] = [
+        Payment(i.due_on, i.outstanding.amount) for i in plan.installments if i.number > 3
+    ]
+    after = state([first, *payments], date(2026, 11, 30))
+    assert [m.code for m in after.monthly_status] == [
+        "*",
+        "1",
+        "2",
+        "N",
+        "N",
+        "N",
+        "N",
+        "N",
+        "N",
+        "C",
+    ]
+    assert after.closed_on == date(2026, 10, 20)
+    # The 83.45 of penalty carried into the plan is shown on its instalments.
+    assert sum(i.penalty.amount for i in plan.installments) == D("83.45")
+
+
+def test_a_second_charge_off_is_refused() -> None:
+    with pytest.raises(ProblemsError, match=r"events\[1\]\.on: the loan was already charged off"):
+        state([ChargeOff(date(2026, 3, 1)), ChargeOff(date(2026, 4, 2))], date(2026, 5, 1))

@@ -48,6 +48,7 @@ from creditmend.domain.loan.schedule import build_schedule
 from creditmend.domain.loan.state import LoanState
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import Money
+from creditmend.domain.problems import ProblemsError
 from creditmend.domain.rate import Rate
 from creditmend.domain.rules.cn import CN
 
@@ -213,7 +214,23 @@ def stories(draw: st.DrawFn, allow_restructure: bool = True) -> Story:
     events.sort(key=lambda e: e.on)  # stable: same-day events keep their order
     last_event = events[-1].on if events else start
     as_of = last_event + timedelta(days=draw(st.integers(0, 90)))
-    return Story(contract, tuple(events), as_of)
+    return Story(contract, _without_events_after_closing(contract, events, as_of), as_of)
+
+
+def _without_events_after_closing(
+    contract: Contract, events: list[LoanEvent], as_of: date
+) -> tuple[LoanEvent, ...]:
+    """A payment that covers the payoff settles the loan at once; the ledger then refuses
+    waivers, fees, debits and restructures, so drop those the random stream put after it."""
+    kept = list(events)
+    while True:
+        try:
+            run(contract, kept, as_of, CN, CAL)
+        except ProblemsError as error:
+            field = error.problems[0].field  # events[<index>].on
+            del kept[int(field[field.index("[") + 1 : field.index("]")])]
+        else:
+            return tuple(kept)
 
 
 def _state(story: Story, as_of: date | None = None) -> LoanState:

@@ -34,9 +34,15 @@ def test_lpr_history_and_private_lending_cap() -> None:
     assert CN.lpr_on(date(2024, 10, 20)).one_year == Decimal("0.0335")
     assert CN.lpr_on(date(2025, 5, 20)).one_year == Decimal("0.0300")
     assert CN.lpr_on(date(2026, 11, 28)).five_year == Decimal("0.0350")
-    assert CN.private_lending_cap(date(2026, 1, 1)) == Decimal("0.1200")
-    assert CN.private_lending_cap(date(2025, 1, 1)) == Decimal("0.1240")
-    assert CN.annual_cap("licensed", date(2026, 1, 1)) == Decimal("0.24")
+    assert CN.annual_cap("private", date(2026, 1, 1))[0] == Decimal("0.1200")
+    assert CN.annual_cap("private", date(2025, 1, 1))[0] == Decimal("0.1240")
+    assert CN.annual_cap("private", date(2018, 1, 10)) == (
+        Decimal("0.24"),
+        CN.caps.private_lending_before_lpr.source,
+    )
+    cap, source = CN.annual_cap("licensed", date(2026, 1, 1))
+    assert cap == Decimal("0.24")
+    assert "24 %" in source
     dates = [f.effective_on for f in CN.lpr_history]
     assert dates == sorted(dates)
 

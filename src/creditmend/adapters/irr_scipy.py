@@ -19,8 +19,13 @@ class BrentRootFinder:
         def npv(rate: float) -> float:
             return sum(amount / (1.0 + rate) ** day for day, amount in points)
 
-        low, high = -0.0099, 0.05  # -99 % .. about 1800 % a year, by the day
-        if npv(low) * npv(high) > 0:
+        try:
+            low, high = -0.0099, 0.05  # by the day: about -360 % .. 1800 % a year to start
+            while npv(low) * npv(high) > 0:
+                if high > 100:  # 10,000 % a day: no meaningful root
+                    return None
+                high *= 4  # a loan of a day or two with fees costs thousands of % a year
+            root = float(brentq(npv, low, high, xtol=1e-14, maxiter=500))
+        except (OverflowError, ZeroDivisionError):
             return None
-        root = float(brentq(npv, low, high, xtol=1e-14, maxiter=200))
         return Decimal(repr(root))

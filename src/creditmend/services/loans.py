@@ -48,13 +48,7 @@ class LoanService:
             )
         ledger = run(contract, events, as_of, self.profile, self.calendar)
         state = loan_state(ledger, as_of)
-        cap = self.profile.annual_cap(contract.lender_kind, contract.disbursed_on)
-        caps = self.profile.caps
-        source = (
-            caps.private_lending_lpr_multiple.source
-            if contract.lender_kind == "private"
-            else caps.licensed_all_in_annual.source
-        )
+        cap, source = self.profile.annual_cap(contract.lender_kind, contract.disbursed_on)
         cost = check_cost(state.cash_flows, cap, source, as_of, self.root_finder)
         return Simulation(contract, state, cost)
 

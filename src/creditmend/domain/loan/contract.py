@@ -61,17 +61,22 @@ class LateFee:
 
 @dataclass(frozen=True, slots=True)
 class PenaltyTerms:
+    """Penalty interest: a multiplier of the contract rate or an explicit daily rate; with
+    neither, the profile's usual multiplier applies."""
+
     basis: PenaltyBasis = PenaltyBasis.OVERDUE_PRINCIPAL
-    multiplier: Decimal | None = Decimal("1.5")
+    multiplier: Decimal | None = None
     daily_rate: Decimal | None = None
     compound_interest: bool = False
     late_fee: LateFee | None = None
 
-    def per_day(self, contract_rate: Rate, days_in_year: int) -> Decimal:
+    def per_day(
+        self, contract_rate: Rate, days_in_year: int, default_multiplier: Decimal
+    ) -> Decimal:
         if self.daily_rate is not None:
             return self.daily_rate
-        assert self.multiplier is not None
-        return contract_rate.per_day(days_in_year) * self.multiplier
+        multiplier = default_multiplier if self.multiplier is None else self.multiplier
+        return contract_rate.per_day(days_in_year) * multiplier
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +143,8 @@ def validate_contract(contract: Contract) -> tuple[Problem, ...]:
 
 def _penalty_problems(penalty: PenaltyTerms) -> list[Problem]:
     problems: list[Problem] = []
-    if (penalty.multiplier is None) == (penalty.daily_rate is None):
-        problems.append(Problem("contract.penalty", "give exactly one of multiplier, daily_rate"))
+    if penalty.multiplier is not None and penalty.daily_rate is not None:
+        problems.append(Problem("contract.penalty", "give one of multiplier, daily_rate"))
     for name, value in (("multiplier", penalty.multiplier), ("daily_rate", penalty.daily_rate)):
         if value is not None and value < ZERO:
             problems.append(Problem(f"contract.penalty.{name}", "must not be negative"))

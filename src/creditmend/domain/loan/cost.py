@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Protocol
 
 from creditmend.domain.loan.state import CashFlow
-from creditmend.domain.money import HALF_UP, ONE, ZERO, Money
+from creditmend.domain.money import ACCRUAL_CONTEXT, HALF_UP, ONE, ZERO, Money
 
 DAYS_PER_YEAR_FOR_APR = 365
 
@@ -44,10 +44,11 @@ def amount_above_cap(flows: Sequence[CashFlow], cap: Decimal, as_of: date) -> Mo
     """What the borrower paid beyond a loan at exactly the cap: the flows carried to `as_of`
     at the cap's daily rate; positive means paid above the cap."""
     currency = flows[0].amount.currency
-    daily = ONE + cap / DAYS_PER_YEAR_FOR_APR
-    value = ZERO
-    for flow in flows:
-        value += flow.amount.amount * daily ** (as_of - flow.on).days
+    with localcontext(ACCRUAL_CONTEXT):
+        daily = ONE + cap / DAYS_PER_YEAR_FOR_APR
+        value = ZERO
+        for flow in flows:
+            value += flow.amount.amount * daily ** (as_of - flow.on).days
     return HALF_UP.money(max(-value, ZERO), currency)
 
 
@@ -58,4 +59,5 @@ def check_cost(
     rate = solver.daily_irr(dated_flows(flows)) if has_outflow else None
     annual = None if rate is None else (rate * DAYS_PER_YEAR_FOR_APR).quantize(Decimal("0.0001"))
     excess = amount_above_cap(flows, cap, as_of)
-    return CostCheck(annual, cap, cap_source, annual is not None and annual > cap, excess)
+    above = excess.amount > ZERO or (annual is not None and annual > cap)
+    return CostCheck(annual, cap, cap_source, above, excess)

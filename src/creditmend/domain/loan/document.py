@@ -297,8 +297,6 @@ def _penalty(reader: _Reader, data: Mapping[str, Any], currency: str) -> Penalty
     basis = reader.choice(data, path, "basis", PenaltyBasis, default=PenaltyBasis.OVERDUE_PRINCIPAL)
     daily = reader.decimal(data, path, "daily_rate")
     multiplier = reader.decimal(data, path, "multiplier")
-    if daily is None and multiplier is None and "daily_rate" not in data:
-        multiplier = Decimal("1.5")
     late_data = reader.mapping(data, path, "late_fee")
     late = None
     if late_data:

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from creditmend.domain.calendar import BusinessCalendar
-from creditmend.domain.loan.contract import Contract, FeeTiming
+from creditmend.domain.loan.contract import Contract, FeeTiming, PenaltyBasis
 from creditmend.domain.loan.events import (
     ChargeOff,
     DeductionFailed,
@@ -33,7 +33,7 @@ from creditmend.domain.loan.events import (
     Waiver,
 )
 from creditmend.domain.loan.records import Attempt, Credit, Due, PaymentRecord
-from creditmend.domain.loan.schedule import amortize, build_schedule, periods_for
+from creditmend.domain.loan.schedule import amortize, build_schedule, contract_fees, periods_for
 from creditmend.domain.money import HALF_UP, ZERO, RoundingPolicy, minor_unit
 from creditmend.domain.rules.profile import (
     AllocationOrder,
@@ -75,7 +75,9 @@ class Ledger:
         self.currency = contract.currency
         self.days_in_year = int(profile.days_in_year.value)
         self.order: AllocationOrder = contract.allocation or profile.default_allocation
-        self.penalty_rate = contract.penalty.per_day(contract.rate, self.days_in_year)
+        self.penalty_rate = contract.penalty.per_day(
+            contract.rate, self.days_in_year, Decimal(profile.penalty_multiplier.value)
+        )
         schedule = build_schedule(contract, calendar, self.days_in_year, rounding)
         self.dues: list[Due] = [
             Due(i.number, i.period, i.due_on, i.principal, i.fees, i.interest)
@@ -144,7 +146,7 @@ class Ledger:
         if self.next_due < len(self.dues) and start >= self.dues[self.next_due].period.start:
             self.interest_basis += self.performing * days
         grace = self.contract.grace_days
-        by_installment = self.contract.penalty.basis.value == "overdue_installment"
+        by_installment = self.contract.penalty.basis is PenaltyBasis.OVERDUE_INSTALLMENT
         compound = self.contract.penalty.compound_interest
         base = ZERO
         compound_base = ZERO
@@ -240,7 +242,7 @@ class Ledger:
         self.advance_to(day)
         if isinstance(event, DeductionFailed):
             self.attempts.append(
-                Attempt(day, False, event.reason.value, event.bank_balance, self.amount_due(day))
+                Attempt(day, False, event.reason.value, event.bank_balance, self.amount_due())
             )
             return
         if self.closed_on is not None:
@@ -254,13 +256,13 @@ class Ledger:
         if isinstance(event, Payment):
             self._pay(day, event.amount, event.source, self.order)
         elif isinstance(event, DeductionSucceeded):
-            self.attempts.append(Attempt(day, True, None, None, self.amount_due(day)))
+            self.attempts.append(Attempt(day, True, None, None, self.amount_due()))
             self._pay(day, event.amount, PaymentSource.BORROWER, self.order)
         elif isinstance(event, EarlySettlement):
-            order = self.order + tuple(r for r in _IN_ADVANCE_PAYOFF if r not in self.order)
+            order = self._payoff_order(self.order)
             if self.credit:
                 self._apply_credit(day, order)
-            amount = event.amount if event.amount is not None else self.payoff(day)
+            amount = event.amount if event.amount is not None else self.payoff()
             if amount > ZERO and self.closed_on is None:
                 self._pay(day, amount, PaymentSource.BORROWER, order)
         elif isinstance(event, FeeCharged):
@@ -272,6 +274,8 @@ class Ledger:
                 raise LedgerError(f"on: the loan was charged off on {self.charged_off_on}")
             self._restructure(day, event)
         elif isinstance(event, ChargeOff):
+            if self.charged_off_on is not None:
+                raise LedgerError(f"on: the loan was already charged off on {self.charged_off_on}")
             self._charge_off(day)
 
     def _pay(
@@ -281,9 +285,15 @@ class Ledger:
         self.payments.append(record)
         self._post_penalty()
         remaining = self._allocate(day, amount, record, order)
+        if remaining > ZERO and remaining >= self.payoff():
+            # Enough to pay off everything: settle now rather than hold it for later due dates.
+            remaining = self._allocate(day, remaining, record, self._payoff_order(order))
         if remaining > ZERO:
             self.credit.append(Credit(len(self.payments) - 1, remaining))
         self._close_if_repaid(day, source)
+
+    def _payoff_order(self, order: AllocationOrder) -> AllocationOrder:
+        return order + tuple(rule for rule in _IN_ADVANCE_PAYOFF if rule not in order)
 
     def _apply_credit(self, day: date, order: AllocationOrder) -> None:
         self._post_penalty()
@@ -396,7 +406,7 @@ class Ledger:
             or self.compound_out
             or any(self.pending_penalty())
             or self.current_interest() > ZERO
-            or self._carried()
+            or self.carried()
         ):
             return
         for due in self.dues[self.next_due :]:
@@ -442,9 +452,15 @@ class Ledger:
 
     def _restructure(self, day: date, event: Restructure) -> None:
         self._post_penalty()
-        interest = self._owed(Component.INTEREST) + max(self.current_interest(), ZERO)
-        penalty = self._owed(Component.PENALTY)
-        fees = self._owed(Component.FEE)
+        # What is owed now, plus what an earlier restructure carried into instalments not yet due.
+        later = self.dues[self.next_due :]
+        interest = (
+            self._owed(Component.INTEREST)
+            + max(self.current_interest(), ZERO)
+            + sum((d.carried_interest for d in later), ZERO)
+        )
+        penalty = self._owed(Component.PENALTY) + sum((d.carried_penalty for d in later), ZERO)
+        fees = self._owed(Component.FEE) + sum((d.carried_fee for d in later), ZERO)
         principal = self.performing + self._owed(Component.PRINCIPAL)
         if event.waive_interest:
             self.waived += interest
@@ -478,17 +494,7 @@ class Ledger:
     ) -> None:
         contract = self.contract
         periods = periods_for(contract, day, months, self.calendar, self.days_in_year)
-        each_fee = self.rounding.round(
-            sum(
-                (
-                    f.value(contract.principal)
-                    for f in contract.fees
-                    if f.timing is FeeTiming.EACH_INSTALLMENT
-                ),
-                ZERO,
-            ),
-            self.currency,
-        )
+        each_fee = contract_fees(contract, FeeTiming.EACH_INSTALLMENT, self.rounding)
         rows = amortize(
             principal,
             periods,
@@ -528,27 +534,27 @@ class Ledger:
         self.charged_off_on = day
 
     # ---------------------------------------------------------------- reading
-    def amount_due(self, day: date) -> Decimal:
-        """What the borrower must pay on `day` to be current: past due and due today."""
+    def amount_due(self) -> Decimal:
+        """What the borrower must pay on the ledger's date to be current: past due and due."""
         pending = self.pending_penalty()
         owed = self.fees_out + self.penalty_out + self.compound_out + sum(pending, ZERO)
         return owed + sum(
             (d.outstanding() for d in self.dues[self.first_open : self.next_due]), ZERO
         )
 
-    def payoff(self, day: date) -> Decimal:
-        """What settles the loan on `day`: all that is due, interest to date, all principal."""
+    def payoff(self) -> Decimal:
+        """What settles the loan on the ledger's date: all due, interest to date, all principal."""
         if self.closed_on is not None:
             return ZERO
         owed = (
-            self.amount_due(day)
+            self.amount_due()
             + max(self.current_interest(), ZERO)
             + self.performing
-            + self._carried()
+            + self.carried()
         )
         return max(owed - sum((c.amount for c in self.credit), ZERO), ZERO)
 
-    def _carried(self) -> Decimal:
+    def carried(self) -> Decimal:
         """Interest, penalty and fees a restructure spread over instalments not yet due."""
         return sum(
             (

@@ -98,13 +98,15 @@ def periods_for(
     first_due_on: date | None = None,
 ) -> tuple[Period, ...]:
     """`count` monthly periods from `start`; a bullet loan has one period of `count` months."""
-    day_of_month = contract.due_day
-    first = first_due_on or add_months(start, 1, day_of_month)
+    # The day every due date aims at; a short month clamps one date, not the ones after it
+    # (a loan of Jan 31 falls due Feb 28, then Mar 31).
+    anchor = contract.due_day or (first_due_on.day if first_due_on else start.day)
+    first = first_due_on or add_months(start, 1, anchor)
     if contract.method is RepaymentMethod.BULLET:
-        nominal = [add_months(first, count - 1, day_of_month or first.day)]
+        nominal = [add_months(first, count - 1, anchor)]
         months = [count]
     else:
-        nominal = [add_months(first, k, day_of_month or first.day) for k in range(count)]
+        nominal = [add_months(first, k, anchor) for k in range(count)]
         months = [1] * count
     periods: list[Period] = []
     previous = start
@@ -184,17 +186,7 @@ def build_schedule(
         days_in_year,
         contract.first_due_on,
     )
-    fees_each = rounding.round(
-        sum(
-            (
-                f.value(contract.principal)
-                for f in contract.fees
-                if f.timing is FeeTiming.EACH_INSTALLMENT
-            ),
-            ZERO,
-        ),
-        contract.currency,
-    )
+    fees_each = contract_fees(contract, FeeTiming.EACH_INSTALLMENT, rounding)
     rows = amortize(
         contract.principal.amount,
         periods,
@@ -207,12 +199,11 @@ def build_schedule(
     return Schedule(rows, contract.currency)
 
 
-def upfront_fees(contract: Contract, rounding: RoundingPolicy = HALF_UP) -> Decimal:
-    """Fees deducted from the proceeds at disbursement."""
+def contract_fees(
+    contract: Contract, timing: FeeTiming, rounding: RoundingPolicy = HALF_UP
+) -> Decimal:
+    """The contract's fees of one timing: deducted at disbursement, or due with each instalment."""
     return rounding.round(
-        sum(
-            (f.value(contract.principal) for f in contract.fees if f.timing is FeeTiming.UPFRONT),
-            ZERO,
-        ),
+        sum((f.value(contract.principal) for f in contract.fees if f.timing is timing), ZERO),
         contract.currency,
     )

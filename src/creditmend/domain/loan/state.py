@@ -44,8 +44,9 @@ class InstallmentState:
     due_on: date
     principal: Money
     interest: Money
+    penalty: Money  # penalty a restructure carried into this instalment
     fees: Money
-    outstanding: Money
+    outstanding: Money  # what is left to pay of it (all of it, before it falls due)
     paid_off_on: date | None
     restructured: bool
 
@@ -78,6 +79,7 @@ class LoanState:
     fees_due: Money
     due_today: Money
     payoff_amount: Money  # what settles the loan today
+    deferred_amount: Money  # interest, penalty and fees a restructure moved to later instalments
     days_past_due: int
     status_code: str
     total_paid: Money

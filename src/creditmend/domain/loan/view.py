@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
+from creditmend.domain.loan.contract import FeeTiming
 from creditmend.domain.loan.delinquency import days_past_due, monthly_codes
 from creditmend.domain.loan.ledger import Ledger
-from creditmend.domain.loan.schedule import upfront_fees
+from creditmend.domain.loan.records import Due
+from creditmend.domain.loan.schedule import contract_fees
 from creditmend.domain.loan.state import (
     Allocation,
     CashFlow,
@@ -63,7 +66,7 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
         )
         for p in ledger.payments
     )
-    payoff = ledger.payoff(as_of)
+    payoff = ledger.payoff()
     return LoanState(
         loan_id=ledger.contract.id,
         as_of=as_of,
@@ -86,19 +89,8 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
         credit_balance=money(sum((c.amount for c in ledger.credit), ZERO)),
         allocations=allocations,
         monthly_status=tuple(MonthStatus(month, code) for month, code in codes),
-        installments=tuple(
-            InstallmentState(
-                d.number,
-                d.due_on,
-                money(d.principal),
-                money(d.interest if d.posted else d.scheduled_interest),
-                money(d.fee),
-                money(d.outstanding()),
-                d.paid_off_on,
-                d.restructured,
-            )
-            for d in ledger.dues
-        ),
+        installments=tuple(_installment(d, money) for d in ledger.dues),
+        deferred_amount=money(ledger.carried()),
         deduction_attempts=tuple(
             DeductionAttempt(
                 a.on,
@@ -116,6 +108,34 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
     )
 
 
+def _installment(due: Due, money: Callable[[Decimal], Money]) -> InstallmentState:
+    """An instalment as the borrower sees it: once posted, what fell due; before, the schedule's
+    estimate plus what a restructure carried into it."""
+    if due.posted:
+        interest, penalty, fees, outstanding = (
+            due.interest,
+            due.carried_penalty,
+            due.fee + due.carried_fee,
+            due.outstanding(),
+        )
+    else:
+        interest = due.scheduled_interest + due.carried_interest
+        penalty = due.carried_penalty
+        fees = due.fee + due.carried_fee
+        outstanding = due.principal + interest + penalty + fees
+    return InstallmentState(
+        due.number,
+        due.due_on,
+        money(due.principal),
+        money(interest),
+        money(penalty),
+        money(fees),
+        money(outstanding),
+        due.paid_off_on,
+        due.restructured,
+    )
+
+
 def _cash_flows(ledger: Ledger, as_of: date, payoff: Decimal) -> tuple[CashFlow, ...]:
     """The borrower's flows: net proceeds in, payments out (less any refundable excess),
     and the payoff on `as_of` while the loan is open."""
@@ -124,7 +144,7 @@ def _cash_flows(ledger: Ledger, as_of: date, payoff: Decimal) -> tuple[CashFlow,
     flows = [
         CashFlow(
             contract.disbursed_on,
-            Money(contract.principal.amount - upfront_fees(contract), currency),
+            Money(contract.principal.amount - contract_fees(contract, FeeTiming.UPFRONT), currency),
         )
     ]
     flows += [

@@ -115,6 +115,9 @@ CN = JurisdictionProfile(
         private_lending_lpr_multiple=Sourced(
             4, "最高人民法院民间借贷规定 (2020 rev.) Art. 25: 4 x one-year LPR at signing"
         ),
+        private_lending_before_lpr=Sourced(
+            Decimal("0.24"), "最高人民法院民间借贷规定 (2015) Art. 26: 24 % a year protected"
+        ),
         licensed_all_in_annual=Sourced(
             Decimal("0.24"), "法发〔2017〕22号: financial loans' all-in annual cost above 24 %"
         ),

@@ -78,6 +78,7 @@ class LprFixing:
 @dataclass(frozen=True, slots=True)
 class LegalCaps:
     private_lending_lpr_multiple: Sourced
+    private_lending_before_lpr: Sourced  # contracts signed before the first LPR fixing
     licensed_all_in_annual: Sourced
 
 
@@ -117,11 +118,13 @@ class JurisdictionProfile:
             raise ValueError(f"date: {day} is before the first LPR fixing ({first})")
         return in_force[-1]
 
-    def private_lending_cap(self, signed_on: date) -> Decimal:
-        multiple = self.caps.private_lending_lpr_multiple.value
-        return self.lpr_on(signed_on).one_year * multiple
-
-    def annual_cap(self, lender_kind: str, signed_on: date) -> Decimal:
-        if lender_kind == "private":
-            return self.private_lending_cap(signed_on)
-        return Decimal(self.caps.licensed_all_in_annual.value)
+    def annual_cap(self, lender_kind: str, signed_on: date) -> tuple[Decimal, str]:
+        """The legal ceiling on the all-in annual cost of a loan, with its source."""
+        caps = self.caps
+        if lender_kind != "private":
+            return Decimal(caps.licensed_all_in_annual.value), caps.licensed_all_in_annual.source
+        if signed_on < self.lpr_history[0].effective_on:
+            before = caps.private_lending_before_lpr
+            return Decimal(before.value), before.source
+        multiple = caps.private_lending_lpr_multiple
+        return self.lpr_on(signed_on).one_year * multiple.value, multiple.source
