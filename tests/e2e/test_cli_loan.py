@@ -160,7 +160,13 @@ def test_payment_before_disbursement_is_rejected_with_its_line(tmp_path: Path) -
     ("args", "expected"),
     [
         (["--method", "balloon"], "error: --method: unknown value 'balloon'"),
-        (["--principal", "-100"], "error: contract.principal: must be positive"),
+        (["--principal", "-100"], "error: --principal: -100 must be positive"),
+        (["--months", "abc"], "error: --months: 'abc' is not a whole number"),
+        (["--months", "0"], "error: --months: must be between 1 and 600"),
+        (["--annual-rate", "1e999999999"], "error: --annual-rate: '1e999999999' is too large"),
+        (["--disbursed-on", "9999-06-15"], "error: --disbursed-on: 9999-06-15 is outside"),
+        (["--disbursed-on", "20260110"], "error: --disbursed-on: '20260110' is not a date"),
+        (["--currency", "cny"], "error: --currency: 'cny' is not an ISO 4217 code"),
         (["--principal", "1e"], "error: --principal: '1e' is not a decimal number"),
         (["--disbursed-on", "2026-02-30"], "error: --disbursed-on: '2026-02-30' is not a date"),
     ],
@@ -206,3 +212,79 @@ def test_event_on_a_closed_loan_names_the_event_and_line(tmp_path: Path) -> None
     assert result.stderr.strip() == (
         "error: line 10: events[1].on: the loan was closed on 2026-01-05"
     )
+
+
+CONTRACT = (
+    'contract:\n  id: x\n  principal: "1000.00"\n  annual_rate: "0.12"\n'
+    "  term_months: 3\n  method: bullet\n  disbursed_on: 2026-01-01\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            CONTRACT.replace('"1000.00"', '"1e30"'),
+            "line 3: contract.principal: '1e30' is too large",
+        ),
+        (CONTRACT + "  grace_days: 999999999\n", "contract.grace_days: must be between 0 and 365"),
+        (
+            CONTRACT.replace("2026-01-01", "9999-06-01"),
+            "contract.disbursed_on: 9999-06-01 is outside",
+        ),
+        (
+            CONTRACT.replace("2026-01-01", "20260110"),
+            "contract.disbursed_on: '20260110' is not a date",
+        ),
+        (CONTRACT.replace("id: x", "id: !!python/object:os.system x"), "contract.id: the tag"),
+        (CONTRACT.replace('"0.12"', '!!float "abc"'), "line 4: contract.annual_rate: the tag"),
+        (CONTRACT + '  principal: "5.00"\n', "line 8: contract.principal: appears twice"),
+        (
+            CONTRACT + "  penalty:\n    late_fee: {}\n",
+            "contract.penalty.late_fee: give exactly one",
+        ),
+        (CONTRACT + "  currency: cny\n", "line 8: contract.currency: 'cny' is not an ISO 4217"),
+        (
+            CONTRACT + '  fees:\n    - {timing: upfront, rate: "1.5"}\n',
+            "contract.fees: upfront fees take the whole principal",
+        ),
+        (
+            CONTRACT + 'events:\n  - {on: 2026-02-01, type: payment, amount: "1e40"}\n',
+            "line 9: events[0].amount: '1e40' is too large",
+        ),
+        (
+            CONTRACT + "events:\n  - {on: 2026-02-01, type: refund}\n",
+            "line 9: events[0].type: unknown event type 'refund'",
+        ),
+        (
+            CONTRACT + "events:\n  - {on: 2026-02-01, type: charge_off}\n"
+            "  - {on: 2026-02-02, type: charge_off}\n",
+            "line 10: events[1].on: the loan was already charged off on 2026-02-01",
+        ),
+    ],
+)
+def test_malformed_loan_files_end_with_one_line_per_problem(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    path = tmp_path / "loan.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = cli("loan", "simulate", str(path), "--as-of", "2026-03-01")
+    assert result.returncode == 2, result.stdout
+    assert "Traceback" not in result.stderr
+    assert expected in result.stderr.splitlines()[0]
+
+
+def test_non_utf8_file_and_pre_lpr_private_loan(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes(CONTRACT.replace("id: x", "id: caf\xe9").encode("latin-1"))
+    result = cli("loan", "simulate", str(latin), "--as-of", "2026-03-01")
+    assert result.returncode == 2
+    assert "is not UTF-8 text" in result.stderr
+    old = tmp_path / "old.yaml"
+    old.write_text(
+        CONTRACT.replace("2026-01-01", "2018-01-10") + "  lender_kind: private\n",
+        encoding="utf-8",
+    )
+    result = cli("loan", "simulate", str(old), "--as-of", "2018-06-01", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["cost_check"]["cap"] == "0.24"

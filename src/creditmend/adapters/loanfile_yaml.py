@@ -33,11 +33,23 @@ _PlainLoader.add_implicit_resolver(
 )
 
 
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
 def read_yaml_with_lines(path: Path) -> tuple[Any, dict[str, int]]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ProblemsError((Problem("file", f"cannot read {path}: {error.strerror}"),)) from None
+    except UnicodeDecodeError:
+        raise ProblemsError((Problem("file", f"{path} is not UTF-8 text"),)) from None
     try:
         node = yaml.compose(text, Loader=_PlainLoader)
     except yaml.YAMLError as error:
@@ -48,21 +60,40 @@ def read_yaml_with_lines(path: Path) -> tuple[Any, dict[str, int]]:
     lines: dict[str, int] = {}
     if node is None:
         return None, lines
-    loader = _PlainLoader("")
-    return _value(node, "", lines, loader), lines
+    return _value(node, "", lines, _PlainLoader("")), lines
 
 
 def _value(node: yaml.Node, path: str, lines: dict[str, int], loader: _PlainLoader) -> Any:
+    line = node.start_mark.line + 1
     if path:
-        lines[path] = node.start_mark.line + 1
+        lines[path] = line
+    where = path or "file"
+    if node.tag not in _PLAIN_TAGS:
+        raise ProblemsError((Problem(where, f"the tag {node.tag} is not allowed here", line),))
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = str(loader.construct_object(key_node))
+            key = str(_scalar(key_node, where, loader))
+            if key in result:
+                problem = Problem(
+                    f"{path}.{key}" if path else key, "appears twice", key_node.start_mark.line + 1
+                )
+                raise ProblemsError((problem,))
             result[key] = _value(value_node, f"{path}.{key}" if path else key, lines, loader)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
             _value(item, f"{path}[{index}]", lines, loader) for index, item in enumerate(node.value)
         ]
-    return loader.construct_object(node)
+    return _scalar(node, where, loader)
+
+
+def _scalar(node: yaml.Node, where: str, loader: _PlainLoader) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        raise ProblemsError((Problem(where, "a key must be plain text", node.start_mark.line + 1),))
+    try:
+        return loader.construct_object(node)
+    except (yaml.YAMLError, ValueError) as error:
+        raise ProblemsError(
+            (Problem(where, f"cannot read: {error}", node.start_mark.line + 1),)
+        ) from None

@@ -8,6 +8,7 @@ working days onto weekends around holidays (调休), so "weekday" is not enough;
 from __future__ import annotations
 
 import calendar as _stdcal
+import re
 from datetime import date, timedelta
 from enum import Enum
 from typing import Protocol
@@ -36,6 +37,23 @@ def adjust(day: date, rule: HolidayRule, calendar: BusinessCalendar) -> date:
         return day
     while not calendar.is_business_day(day):
         day += timedelta(days=1)
+    return day
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def parse_date(text: str) -> date:
+    """A date written YYYY-MM-DD (only that form) between 1900 and 2199; ValueError otherwise."""
+    if not ISO_DATE.fullmatch(text):
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"{text} is outside {EARLIEST.year}..{LATEST.year}")
     return day
 
 

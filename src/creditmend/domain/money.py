@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import NoReturn
 
 ZERO = Decimal(0)
+MAX_DIGITS = 15  # integer digits an input number may have: a quadrillion is no loan
 ONE = Decimal(1)
 
 # Places of the minor unit per ISO 4217 code; currencies not listed use 2.
@@ -44,6 +45,8 @@ def decimal_of(value: str | int | Decimal, field: str = "amount") -> Decimal:
         raise MoneyError(f"{field}: {value!r} is not a decimal number")
     if not number.is_finite():
         raise MoneyError(f"{field}: {value!r} is not a finite number")
+    if number and number.adjusted() >= MAX_DIGITS:
+        raise MoneyError(f"{field}: {value!r} is too large")
     return number
 
 

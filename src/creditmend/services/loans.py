@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from creditmend.domain.loan.contract import Contract, validate_contract
 from creditmend.domain.loan.cost import CostCheck, check_cost
@@ -32,6 +34,11 @@ class LoanService:
     calendar: BusinessCalendar
     root_finder: RootFinder
     read_document: DocumentReader
+
+    def schedule_of(self, terms: Mapping[str, Any]) -> Schedule:
+        """The schedule of contract terms given as a loan file's `contract:` mapping."""
+        contract, _ = read_loan({"contract": terms}, self.profile)
+        return self.schedule(contract)
 
     def schedule(self, contract: Contract) -> Schedule:
         problems = validate_contract(contract)

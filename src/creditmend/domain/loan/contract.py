@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
-from creditmend.domain.calendar import HolidayRule
+from creditmend.domain.calendar import EARLIEST, HolidayRule
 from creditmend.domain.money import ZERO, Money
 from creditmend.domain.problems import Problem
 from creditmend.domain.rate import Rate, RatePeriod
@@ -118,8 +118,27 @@ def validate_contract(contract: Contract) -> tuple[Problem, ...]:
         problems.append(Problem("contract.term_months", "must be between 1 and 600"))
     if contract.rate.value > Decimal(10):
         problems.append(Problem("contract.rate", f"{contract.rate} is not a plausible rate"))
-    if contract.grace_days < 0:
-        problems.append(Problem("contract.grace_days", "must not be negative"))
+    if not 0 <= contract.grace_days <= 365:
+        problems.append(Problem("contract.grace_days", "must be between 0 and 365"))
+    for name, day in (
+        ("disbursed_on", contract.disbursed_on),
+        ("first_due_on", contract.first_due_on),
+    ):
+        if day is not None and not EARLIEST <= day <= date(2099, 12, 31):
+            problems.append(Problem(f"contract.{name}", f"{day} is outside 1900..2099"))
+    if (
+        contract.principal.amount > ZERO
+        and sum(
+            (
+                fee.value(contract.principal)
+                for fee in contract.fees
+                if fee.timing is FeeTiming.UPFRONT and (fee.amount is None) != (fee.rate is None)
+            ),
+            ZERO,
+        )
+        >= contract.principal.amount
+    ):
+        problems.append(Problem("contract.fees", "upfront fees take the whole principal"))
     if contract.due_day is not None and not 1 <= contract.due_day <= 31:
         problems.append(Problem("contract.due_day", "must be a day of the month, 1..31"))
     if contract.first_due_on is not None and contract.first_due_on <= contract.disbursed_on:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
 
-from creditmend.domain.calendar import HolidayRule
+from creditmend.domain.calendar import HolidayRule, parse_date
 from creditmend.domain.loan.contract import (
     Contract,
     Fee,
@@ -25,6 +25,7 @@ from creditmend.domain.loan.contract import (
     validate_contract,
 )
 from creditmend.domain.loan.events import (
+    EVENT_TYPES,
     ChargeOff,
     DeductionFailed,
     DeductionFailure,
@@ -39,7 +40,7 @@ from creditmend.domain.loan.events import (
     WaivedComponent,
     Waiver,
 )
-from creditmend.domain.money import ZERO, Money, MoneyError, decimal_of
+from creditmend.domain.money import ZERO, Money, MoneyError, decimal_of, minor_unit
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rate import Rate
 from creditmend.domain.rules.profile import AllocationRule, JurisdictionProfile
@@ -99,8 +100,8 @@ class _Reader:
             return None
         try:
             number = decimal_of(value if not isinstance(value, int) else str(value), key)
-        except MoneyError:
-            self.problem(f"{path}.{key}", f"{value!r} is not a decimal number")
+        except MoneyError as error:
+            self.problem(f"{path}.{key}", str(error).removeprefix(f"{key}: "))
             return None
         if number < ZERO or (positive and number == ZERO):
             self.problem(
@@ -160,12 +161,10 @@ class _Reader:
         value = self.get(data, path, key, required=required)
         if value is None:
             return None
-        if isinstance(value, date):
-            return value
         try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.problem(f"{path}.{key}", f"{value!r} is not a date (YYYY-MM-DD)")
+            return parse_date(value.isoformat() if type(value) is date else str(value))
+        except ValueError as error:
+            self.problem(f"{path}.{key}", str(error))
             return None
 
     def choice(
@@ -235,6 +234,11 @@ def _contract(
 ) -> Contract | None:
     path = "contract"
     currency = reader.text(data, path, "currency", default=profile.currency)
+    try:
+        minor_unit(currency)
+    except MoneyError:
+        reader.problem(f"{path}.currency", f"{currency!r} is not an ISO 4217 code such as CNY")
+        currency = profile.currency
     principal = reader.money(data, path, "principal", currency, required=True, positive=True)
     rate = _rate(reader, data, path)
     term = reader.integer(data, path, "term_months", required=True)
@@ -299,7 +303,7 @@ def _penalty(reader: _Reader, data: Mapping[str, Any], currency: str) -> Penalty
     multiplier = reader.decimal(data, path, "multiplier")
     late_data = reader.mapping(data, path, "late_fee")
     late = None
-    if late_data:
+    if "late_fee" in data:
         late = LateFee(
             reader.money(late_data, f"{path}.late_fee", "amount", currency),
             reader.decimal(late_data, f"{path}.late_fee", "rate"),
@@ -407,9 +411,6 @@ def _event(reader: _Reader, raw: Any, path: str, currency: str) -> LoanEvent | N
         return EarlySettlement(on, amount(required=False))
     if kind == "charge_off":
         return ChargeOff(on)
-    known = (
-        "payment, deduction_succeeded, deduction_failed, fee_charge, waiver, restructure, "
-        "early_settlement, charge_off"
-    )
+    known = ", ".join(EVENT_TYPES)
     reader.problem(f"{path}.type", f"unknown event type {kind!r}; expected one of {known}")
     return None

@@ -31,6 +31,12 @@ class LedgerState:
         return self.ledger.cursor
 
 
+def _copy(ledger: Ledger) -> Ledger:
+    """A working copy that shares what never changes (contract, profile, calendar)."""
+    shared = (ledger.contract, ledger.profile, ledger.calendar, ledger.rounding)
+    return copy.deepcopy(ledger, memo={id(item): item for item in shared})
+
+
 def open_ledger(
     contract: Contract,
     profile: JurisdictionProfile,
@@ -42,7 +48,7 @@ def open_ledger(
 
 def fold(state: LedgerState, events: tuple[LoanEvent, ...] | list[LoanEvent]) -> LedgerState:
     """Apply events (in date order, stable for the same day) to a copy of the state."""
-    ledger = copy.deepcopy(state.ledger)
+    ledger = _copy(state.ledger)
     with localcontext(ACCRUAL_CONTEXT):
         for event in sorted(events, key=lambda e: e.on):
             ledger.apply(event)
@@ -50,7 +56,7 @@ def fold(state: LedgerState, events: tuple[LoanEvent, ...] | list[LoanEvent]) ->
 
 
 def advance(state: LedgerState, as_of: date) -> LedgerState:
-    ledger = copy.deepcopy(state.ledger)
+    ledger = _copy(state.ledger)
     with localcontext(ACCRUAL_CONTEXT):
         ledger.advance_to(as_of)
     return LedgerState(ledger)

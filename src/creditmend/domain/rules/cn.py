@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 
 from creditmend.domain.rules.profile import (
     AllocationRule,
@@ -64,25 +65,27 @@ CN = JurisdictionProfile(
     days_in_year=Sourced(
         360, "PBOC practice: daily rate = annual rate / 360 (银发〔2003〕251号 basis)"
     ),
-    status_codes={
-        "N": "paid on time",
-        "M": "paid after the due date but within the month",
-        "1": "overdue 1-30 days",
-        "2": "overdue 31-60 days",
-        "3": "overdue 61-90 days",
-        "4": "overdue 91-120 days",
-        "5": "overdue 121-150 days",
-        "6": "overdue 151-180 days",
-        "7": "overdue more than 180 days",
-        "*": "nothing due this month",
-        "/": "not yet opened",
-        "#": "opened, status unknown",
-        "C": "settled",
-        "G": "ended other than by settlement",
-        "D": "repaid by guarantor",
-        "Z": "repaid by assets",
-        "B": "bad debt",
-    },
+    status_codes=MappingProxyType(
+        {
+            "N": "paid on time",
+            "M": "paid after the due date but within the month",
+            "1": "overdue 1-30 days",
+            "2": "overdue 31-60 days",
+            "3": "overdue 61-90 days",
+            "4": "overdue 91-120 days",
+            "5": "overdue 121-150 days",
+            "6": "overdue 151-180 days",
+            "7": "overdue more than 180 days",
+            "*": "nothing due this month",
+            "/": "not yet opened",
+            "#": "opened, status unknown",
+            "C": "settled",
+            "G": "ended other than by settlement",
+            "D": "repaid by guarantor",
+            "Z": "repaid by assets",
+            "B": "bad debt",
+        }
+    ),
     status_source="PBOC Credit Reference Center, second-generation personal credit report",
     delinquency_buckets=(
         DelinquencyBucket("N", 0, 0),

@@ -6,6 +6,7 @@ jurisdiction is a second data module, not a branch in the code. Each value carri
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -88,7 +89,7 @@ class JurisdictionProfile:
     name: str
     currency: str
     days_in_year: Sourced
-    status_codes: dict[str, str]
+    status_codes: Mapping[str, str]
     status_source: str
     delinquency_buckets: tuple[DelinquencyBucket, ...]
     default_allocation: AllocationOrder
