@@ -45,37 +45,35 @@ def monthly_codes(
     # Only instalments that were ever unpaid after their due date can make a month delinquent.
     ever_late = [d for d in posted if d.paid_off_on is None or d.paid_off_on > d.due_on]
     grace = timedelta(days=grace_days)
-    by_month: dict[tuple[int, int], list[Due]] = defaultdict(list)
+    by_month: dict[int, list[Due]] = defaultdict(list)
     for due in posted:
-        by_month[(due.due_on.year, due.due_on.month)].append(due)
+        by_month[due.due_on.year * 12 + due.due_on.month - 1].append(due)
     last = min(as_of, closed[0]) if closed else as_of
+    as_of_index = as_of.year * 12 + as_of.month - 1
     codes: list[tuple[str, str]] = []
-    index = opened_on.year * 12 + opened_on.month - 1
-    while index <= last.year * 12 + last.month - 1:
+    for index in range(opened_on.year * 12 + opened_on.month - 1, last.year * 12 + last.month):
         year, month0 = divmod(index, 12)
         first = date(year, month0 + 1, 1)
-        end = min(month_end(first), as_of)
+        end = as_of if index == as_of_index else month_end(first)
+        dpd = days_past_due(ever_late, end) if ever_late else 0
         if closed is not None and first <= closed[0] <= end:
             code = closed[1]
         elif charged_off_on is not None and charged_off_on <= end:
             code = "B"
+        elif dpd > grace_days:
+            code = profile.bucket_code(dpd)
         else:
-            dpd = days_past_due(ever_late, end)
-            if dpd > grace_days:
-                code = profile.bucket_code(dpd)
+            due_now = [d for d in by_month.get(index, ()) if d.due_on <= end]
+            if not due_now:
+                code = "*"
+            elif any(
+                d.paid_off_on is not None
+                and not d.restructured
+                and d.paid_off_on > d.due_on + grace
+                for d in due_now
+            ):
+                code = "M"
             else:
-                due_now = [d for d in by_month.get((year, month0 + 1), ()) if d.due_on <= end]
-                if not due_now:
-                    code = "*"
-                elif any(
-                    d.paid_off_on is not None
-                    and not d.restructured
-                    and d.paid_off_on > d.due_on + grace
-                    for d in due_now
-                ):
-                    code = "M"
-                else:
-                    code = "N"
+                code = "N"
         codes.append((f"{year:04d}-{month0 + 1:02d}", code))
-        index += 1
     return codes

@@ -54,6 +54,9 @@ _IN_ADVANCE_PAYOFF = tuple(
 )
 
 
+_PAST_DUE, _DUE = DueState.PAST_DUE, DueState.DUE
+
+
 class LedgerError(ValueError):
     """An event that cannot apply: before disbursement, out of order, or on a closed loan."""
 
@@ -285,7 +288,9 @@ class Ledger:
         self.payments.append(record)
         self._post_penalty()
         remaining = self._allocate(day, amount, record, order)
-        if remaining > ZERO and remaining >= self.payoff():
+        held = sum((c.amount for c in self.credit), ZERO)
+        # (The principal is a cheap lower bound of the payoff; most remainders fall short of it.)
+        if remaining > ZERO and remaining + held >= self.performing and remaining >= self.payoff():
             # Enough to pay off everything: settle now rather than hold it for later due dates.
             remaining = self._allocate(day, remaining, record, self._payoff_order(order))
         if remaining > ZERO:
@@ -311,16 +316,14 @@ class Ledger:
         remaining = amount
         open_dues = self.dues[self.first_open : self.next_due]
         # Steps of an empty bucket are skipped: most payments only meet what is due today.
-        owing = {
-            DueState.PAST_DUE: bool(self.fees_out or self.penalty_out or self.compound_out)
-            or any(d.due_on < day for d in open_dues),
-            DueState.DUE: any(d.due_on == day for d in open_dues),
-            DueState.IN_ADVANCE: True,
-        }
+        past = bool(self.fees_out or self.penalty_out or self.compound_out) or any(
+            d.due_on < day for d in open_dues
+        )
+        today = any(d.due_on == day for d in open_dues)
         for rule in order:
             if remaining <= ZERO:
                 break
-            if not owing[rule.due]:
+            if (rule.due is _PAST_DUE and not past) or (rule.due is _DUE and not today):
                 continue
             paid = self._pay_step(day, rule, remaining, open_dues)
             if paid:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from creditmend.domain.calendar import BusinessCalendar, add_months, adjust
 from creditmend.domain.loan.contract import Contract, FeeTiming, RepaymentMethod
@@ -23,8 +24,7 @@ from creditmend.domain.money import HALF_UP, ONE, ZERO, Money, RoundingPolicy
 from creditmend.domain.rate import Rate, RatePeriod
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
+class Period(NamedTuple):
     """The dates of one instalment: interest runs from `start` to `due_on`.
 
     The period's interest rate is kept as the exact fraction `rate_numerator / rate_denominator`
@@ -42,8 +42,7 @@ class Period:
         return balance * self.rate_numerator / self.rate_denominator
 
 
-@dataclass(frozen=True, slots=True)
-class Installment:
+class Installment(NamedTuple):
     number: int
     period: Period
     principal: Decimal

@@ -1,15 +1,19 @@
-"""What the ledger reports about a loan on a date. Read-only records, money to the fen."""
+"""What the ledger reports about a loan on a date. Read-only records, money to the fen.
+
+The many small rows (instalments, payments, months) are named tuples, as beancount's records
+are: immutable and several times cheaper to build than frozen dataclasses.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from creditmend.domain.money import Money
 
 
-@dataclass(frozen=True, slots=True)
-class Allocation:
+class Allocation(NamedTuple):
     """Where one payment went; the five parts always add up to the amount."""
 
     on: date
@@ -22,8 +26,7 @@ class Allocation:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class DeductionAttempt:
+class DeductionAttempt(NamedTuple):
     on: date
     succeeded: bool
     reason: str | None
@@ -38,8 +41,7 @@ class DeductionAttempt:
         return self.bank_balance.amount >= self.amount_due.amount
 
 
-@dataclass(frozen=True, slots=True)
-class InstallmentState:
+class InstallmentState(NamedTuple):
     number: int
     due_on: date
     principal: Money
@@ -51,14 +53,12 @@ class InstallmentState:
     restructured: bool
 
 
-@dataclass(frozen=True, slots=True)
-class MonthStatus:
+class MonthStatus(NamedTuple):
     month: str  # YYYY-MM
     code: str
 
 
-@dataclass(frozen=True, slots=True)
-class CashFlow:
+class CashFlow(NamedTuple):
     """Money from the borrower's side: positive received, negative paid."""
 
     on: date
