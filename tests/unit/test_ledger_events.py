@@ -191,3 +191,28 @@ def test_paying_each_published_instalment_of_a_restructured_plan_stays_current()
 def test_a_second_charge_off_is_refused() -> None:
     with pytest.raises(ProblemsError, match=r"events\[1\]\.on: the loan was already charged off"):
         state([ChargeOff(date(2026, 3, 1)), ChargeOff(date(2026, 4, 2))], date(2026, 5, 1))
+
+
+def test_held_credit_counts_toward_a_settling_payment() -> None:
+    # 1,000.00 at 12 %/yr over 3 months, disbursed 01-10. 500.00 on 01-20 is held (nothing due);
+    # 600.00 on 01-25 with the held 500.00 covers the payoff: principal 1,000.00 + interest
+    # 1,000 x 0.01 x 15 / 31 = 4.84; 95.16 is left over as a refund due.
+    contract = Contract(
+        "h",
+        Money.of("1000"),
+        Rate.annual("0.12"),
+        3,
+        RepaymentMethod.EQUAL_INSTALLMENT,
+        date(2026, 1, 10),
+    )
+    events: list[LoanEvent] = [
+        Payment(date(2026, 1, 20), D("500")),
+        Payment(date(2026, 1, 25), D("600")),
+    ]
+    settled = loan_state(
+        run(contract, events, date(2026, 1, 25), CN, WeekdayCalendar()), date(2026, 1, 25)
+    )
+    assert settled.closed_on == date(2026, 1, 25)
+    first, second = settled.allocations
+    assert (first.interest.amount, first.principal.amount) == (D("4.84"), D("495.16"))
+    assert (second.principal.amount, second.unapplied.amount) == (D("504.84"), D("95.16"))

@@ -1,4 +1,4 @@
-"""The loan ledger: a contract folded over its events, day by day, to the fen.
+"""The loan ledger: a contract folded over its events, exact to the day and to the fen.
 
 The ledger walks from boundary to boundary (due dates, ends of grace, event dates) instead of day
 by day: between two boundaries nothing changes but the number of days, so an accrual over a span
@@ -62,7 +62,7 @@ class LedgerError(ValueError):
 
 
 class Ledger:
-    """Mutable working state of one loan. Use `open_ledger`, `fold` and `advance` from outside."""
+    """Mutable working state of one loan; from outside use `fold.run`, `open_ledger`, `fold`."""
 
     def __init__(
         self,
@@ -291,8 +291,12 @@ class Ledger:
         held = sum((c.amount for c in self.credit), ZERO)
         # (The principal is a cheap lower bound of the payoff; most remainders fall short of it.)
         if remaining > ZERO and remaining + held >= self.performing and remaining >= self.payoff():
-            # Enough to pay off everything: settle now rather than hold it for later due dates.
-            remaining = self._allocate(day, remaining, record, self._payoff_order(order))
+            # Enough, with any credit held, to pay off everything: settle now rather than hold
+            # it for later due dates.
+            settle = self._payoff_order(order)
+            if held:
+                self._apply_credit(day, settle)
+            remaining = self._allocate(day, remaining, record, settle)
         if remaining > ZERO:
             self.credit.append(Credit(len(self.payments) - 1, remaining))
         self._close_if_repaid(day, source)
