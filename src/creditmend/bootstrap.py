@@ -8,6 +8,7 @@ from creditmend.adapters.holidays_cn import ChinaCalendar
 from creditmend.adapters.irr_scipy import BrentRootFinder
 from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
 from creditmend.domain.rules import profile
+from creditmend.services.furnish import FurnishService
 from creditmend.services.loans import LoanService
 
 
@@ -24,5 +25,37 @@ def build(jurisdiction: str = "cn") -> App:
             calendar=ChinaCalendar(),
             root_finder=BrentRootFinder(),
             read_document=read_yaml_with_lines,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Bureau:
+    furnish: FurnishService
+
+
+def new_key() -> str:
+    from creditmend.adapters.vault import new_key as make  # noqa: PLC0415
+
+    return make()
+
+
+def build_bureau(db: str | None) -> Bureau:
+    """The bureau's services on the store at `db` (or CREDITMEND_DB, or the embedded default)."""
+    # Imported here so that the loan commands start without the database stack.
+    from creditmend.adapters.db.store import SqlStore  # noqa: PLC0415
+    from creditmend.adapters.furnishing_files import read_rows, schema_problems  # noqa: PLC0415
+    from creditmend.adapters.identity_numbers import id_is_valid  # noqa: PLC0415
+    from creditmend.adapters.vault import IdentityVault  # noqa: PLC0415
+    from creditmend.settings import db_url, key_text  # noqa: PLC0415
+
+    url = db_url(db)
+    store = SqlStore.open(url, IdentityVault(key_text(url)))
+    return Bureau(
+        furnish=FurnishService(
+            store=store,
+            read_rows=read_rows,
+            schema_problems=schema_problems,
+            id_is_valid=id_is_valid,
         )
     )

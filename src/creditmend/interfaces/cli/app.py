@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from creditmend.interfaces.cli import loan
+from creditmend.interfaces.cli import bureau, loan
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -12,6 +12,9 @@ app = typer.Typer(
     help="creditmend: an open credit bureau and a borrower's recovery advisor.",
 )
 app.add_typer(loan.app, name="loan")
+app.add_typer(bureau.furnisher_app, name="furnisher")
+app.command()(bureau.ingest)
+app.command()(bureau.keygen)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The bureau's store: SQLAlchemy Core tables, Alembic migrations, SQLite or PostgreSQL."""

@@ -1,0 +1,353 @@
+"""The bureau store on SQLAlchemy: SQLite embedded by default, PostgreSQL for servers.
+
+A furnishing file is applied in one transaction: every row of it, or none (a crash mid-file
+rolls back). Rows go in chunks with set-based look-ups and `executemany`, so a million records is
+a matter of seconds, not of a million round trips.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, create_engine, event, insert, select, tuple_, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from creditmend.adapters.db import tables as t
+from creditmend.adapters.db.migrate import upgrade
+from creditmend.adapters.vault import IdentityVault, VaultKeyError
+from creditmend.domain.creditfile.furnisher import Furnisher
+from creditmend.domain.creditfile.furnishing import FurnishedRecord
+from creditmend.domain.problems import Problem, ProblemsError
+
+CHUNK = 5_000
+FEN = Decimal(100)
+_FACTS = (
+    "scheduled_fen",
+    "paid_fen",
+    "balance_fen",
+    "past_due_fen",
+    "days_past_due",
+    "status",
+    "closed_on",
+    "last_payment_on",
+    "first_delinquency_on",
+    "negative_notice_on",
+    "remarks",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyCounts:
+    applied: int
+    unchanged: int
+    corrected: int
+
+
+class StoreError(ProblemsError):
+    """The database cannot be reached: an input problem of the `db` setting."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__((Problem("db", message),))
+
+
+def _fen(amount: Decimal | None) -> int | None:
+    return None if amount is None else int(amount * FEN)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+class SqlStore:
+    def __init__(self, engine: Engine, vault: IdentityVault) -> None:
+        self.engine = engine
+        self.vault = vault
+
+    @classmethod
+    def open(cls, url: str, vault: IdentityVault) -> SqlStore:
+        """Connect, migrate to the newest schema, and check that the key is this store's key."""
+        engine = make_engine(url)
+        try:
+            with engine.begin() as conn:
+                upgrade(conn)
+                stored = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "key_check"))
+                check = stored.scalar_one_or_none()
+                if check is None:
+                    conn.execute(insert(t.meta).values(key="key_check", value=vault.check_value()))
+                elif check != vault.check_value():
+                    raise VaultKeyError("this is not the key this database was created with")
+        except OperationalError as error:
+            raise StoreError(f"cannot open {engine.url!r}: {error.orig}") from None
+        return cls(engine, vault)
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    # ------------------------------------------------------------ furnishers
+    def add_furnisher(self, furnisher: Furnisher, at: datetime) -> None:
+        try:
+            with self._tx() as conn:
+                conn.execute(
+                    insert(t.furnishers).values(
+                        code=furnisher.code,
+                        name=furnisher.name,
+                        kind=furnisher.kind.value,
+                        subtype=furnisher.subtype,
+                        created_at=at,
+                    )
+                )
+                self._audit(
+                    conn, at, "operator", "furnisher_added", detail={"code": furnisher.code}
+                )
+        except IntegrityError:
+            raise ProblemsError(
+                (Problem("code", f"{furnisher.code} is already registered"),)
+            ) from None
+
+    def furnisher_codes(self) -> frozenset[str]:
+        with self.engine.connect() as conn:
+            return frozenset(conn.execute(select(t.furnishers.c.code)).scalars())
+
+    # ------------------------------------------------------------ furnishing
+    def apply_furnishing(
+        self,
+        file_name: str,
+        sha256: str,
+        as_of: date,
+        records: Sequence[FurnishedRecord],
+        rejected: int,
+        at: datetime,
+    ) -> ApplyCounts:
+        """Apply valid records in one transaction; re-applying the same records changes nothing."""
+        applied = unchanged = corrected = 0
+        with self._tx() as conn:
+            ingestion_id = conn.execute(
+                insert(t.ingestions)
+                .values(
+                    file_name=file_name,
+                    sha256=sha256,
+                    received_at=at,
+                    as_of=as_of,
+                    applied=0,
+                    unchanged=0,
+                    corrected=0,
+                    rejected=rejected,
+                )
+                .returning(t.ingestions.c.id)
+            ).scalar_one()
+            for start in range(0, len(records), CHUNK):
+                chunk = records[start : start + CHUNK]
+                counts = self._apply_chunk(conn, chunk, ingestion_id, at)
+                applied += counts.applied
+                unchanged += counts.unchanged
+                corrected += counts.corrected
+            conn.execute(
+                update(t.ingestions)
+                .where(t.ingestions.c.id == ingestion_id)
+                .values(applied=applied, unchanged=unchanged, corrected=corrected)
+            )
+            self._audit(
+                conn,
+                at,
+                "furnishing",
+                "ingestion",
+                detail={
+                    "file": file_name,
+                    "sha256": sha256,
+                    "applied": applied,
+                    "unchanged": unchanged,
+                    "corrected": corrected,
+                    "rejected": rejected,
+                },
+            )
+        return ApplyCounts(applied, unchanged, corrected)
+
+    def _apply_chunk(
+        self, conn: Connection, chunk: Sequence[FurnishedRecord], ingestion_id: int, at: datetime
+    ) -> ApplyCounts:
+        person_ids = self._persons(conn, chunk, at)
+        account_pks = self._accounts(conn, chunk, person_ids)
+        keys = [(account_pks[(r.furnisher_id, r.account_id)], r.period) for r in chunk]
+        existing = {
+            (row.account_pk, row.period): row
+            for row in conn.execute(
+                select(t.account_months).where(
+                    tuple_(t.account_months.c.account_pk, t.account_months.c.period).in_(keys)
+                )
+            )
+        }
+        new_rows: list[dict[str, Any]] = []
+        history: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
+        unchanged = 0
+        for record, key in zip(chunk, keys, strict=True):
+            facts = _facts(record)
+            old = existing.get(key)
+            provenance = {"ingestion_id": ingestion_id, "line": record.line, "received_at": at}
+            if old is None:
+                new_rows.append(
+                    {"account_pk": key[0], "period": key[1], "version": 1, **facts, **provenance}
+                )
+            elif all(getattr(old, name) == facts[name] for name in _FACTS):
+                unchanged += 1
+            else:
+                kept = dict(old._mapping)
+                kept.pop("id")
+                history.append({**kept, "superseded_at": at})
+                changes.append(
+                    {"row_id": old.id, "version": old.version + 1, **facts, **provenance}
+                )
+        if new_rows:
+            conn.execute(insert(t.account_months), new_rows)
+        if history:
+            conn.execute(insert(t.account_month_history), history)
+        if changes:
+            statement = (
+                update(t.account_months)
+                .where(t.account_months.c.id == bindparam("row_id"))
+                .values({name: bindparam(name) for name in changes[0] if name != "row_id"})
+            )
+            conn.execute(statement, changes)
+        return ApplyCounts(len(new_rows), unchanged, len(changes))
+
+    def _persons(
+        self, conn: Connection, chunk: Sequence[FurnishedRecord], at: datetime
+    ) -> dict[str, int]:
+        wanted: dict[str, FurnishedRecord] = {}
+        for record in chunk:
+            wanted.setdefault(self.vault.id_hash(record.id_type, record.id_number), record)
+        found: dict[str, int] = {
+            row.id_hash: row.id
+            for row in conn.execute(
+                select(t.persons.c.id_hash, t.persons.c.id).where(t.persons.c.id_hash.in_(wanted))
+            )
+        }
+        missing = [
+            {
+                "id_hash": key,
+                "id_type": record.id_type,
+                "id_cipher": self.vault.encrypt(record.id_number),
+                "name_cipher": self.vault.encrypt(record.name),
+                "created_at": at,
+            }
+            for key, record in wanted.items()
+            if key not in found
+        ]
+        if missing:
+            conn.execute(insert(t.persons), missing)
+            found.update(
+                (row.id_hash, row.id)
+                for row in conn.execute(
+                    select(t.persons.c.id_hash, t.persons.c.id).where(
+                        t.persons.c.id_hash.in_([row["id_hash"] for row in missing])
+                    )
+                )
+            )
+        return {
+            f"{r.furnisher_id}\0{r.account_id}": found[self.vault.id_hash(r.id_type, r.id_number)]
+            for r in chunk
+        }
+
+    def _accounts(
+        self, conn: Connection, chunk: Sequence[FurnishedRecord], person_ids: dict[str, int]
+    ) -> dict[tuple[str, str], int]:
+        latest: dict[tuple[str, str], FurnishedRecord] = {}
+        for record in chunk:
+            latest[(record.furnisher_id, record.account_id)] = record
+        columns = (t.accounts.c.furnisher_code, t.accounts.c.account_id)
+        found = {
+            (row.furnisher_code, row.account_id): row
+            for row in conn.execute(select(t.accounts).where(tuple_(*columns).in_(list(latest))))
+        }
+        missing = []
+        for key, record in latest.items():
+            facts = {
+                "person_id": person_ids[f"{key[0]}\0{key[1]}"],
+                "account_type": record.account_type,
+                "currency": record.currency,
+                "opened_on": record.opened_on,
+                "principal_fen": _fen(record.principal),
+                "credit_limit_fen": _fen(record.credit_limit),
+                "term_months": record.term_months,
+            }
+            old = found.get(key)
+            if old is None:
+                missing.append({"furnisher_code": key[0], "account_id": key[1], **facts})
+            elif any(getattr(old, name) != value for name, value in facts.items()):
+                conn.execute(update(t.accounts).where(t.accounts.c.id == old.id).values(facts))
+        if missing:
+            conn.execute(insert(t.accounts), missing)
+            found.update(
+                {
+                    (row.furnisher_code, row.account_id): row
+                    for row in conn.execute(
+                        select(t.accounts).where(
+                            tuple_(*columns).in_(
+                                [(m["furnisher_code"], m["account_id"]) for m in missing]
+                            )
+                        )
+                    )
+                }
+            )
+        return {key: row.id for key, row in found.items()}
+
+    # ------------------------------------------------------------ audit
+    def _audit(
+        self,
+        conn: Connection,
+        at: datetime,
+        actor: str,
+        action: str,
+        subject: int | None = None,
+        reason: str | None = None,
+        consent: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        conn.execute(
+            insert(t.audit_events).values(
+                at=at,
+                actor=actor,
+                action=action,
+                subject_person_id=subject,
+                reason=reason,
+                consent_ref=consent,
+                detail=json.dumps(detail or {}, sort_keys=True),
+            )
+        )
+
+
+def _facts(record: FurnishedRecord) -> dict[str, Any]:
+    return {
+        "scheduled_fen": _fen(record.scheduled_amount),
+        "paid_fen": _fen(record.paid_amount),
+        "balance_fen": _fen(record.balance),
+        "past_due_fen": _fen(record.past_due_amount),
+        "days_past_due": record.days_past_due,
+        "status": record.status,
+        "closed_on": record.closed_on,
+        "last_payment_on": record.last_payment_on,
+        "first_delinquency_on": record.first_delinquency_on,
+        "negative_notice_on": record.negative_notice_on,
+        "remarks": ";".join(record.remarks),
+    }

@@ -1,0 +1,152 @@
+"""The store's tables. Money is integer fen; every furnished fact keeps its provenance.
+
+Core tables (not ORM classes): the domain keeps its own frozen records, and the store only maps
+them to rows, so persistence never leaks into the domain (Fineract's JPA entities did).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+furnishers = Table(
+    "furnishers",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(16), nullable=False),  # bank | non_bank
+    Column("subtype", String(32), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id_hash", String(64), nullable=False, unique=True),  # keyed hash of type + number
+    Column("id_type", String(16), nullable=False),
+    Column("id_cipher", LargeBinary, nullable=False),  # the number, encrypted
+    Column("name_cipher", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+ingestions = Table(
+    "ingestions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("file_name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("applied", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("corrected", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("furnisher_code", String(64), ForeignKey("furnishers.code"), nullable=False),
+    Column("account_id", String(128), nullable=False),
+    Column("person_id", Integer, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("account_type", String(32), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("principal_fen", BigInteger, nullable=True),
+    Column("credit_limit_fen", BigInteger, nullable=True),
+    Column("term_months", Integer, nullable=True),
+    UniqueConstraint("furnisher_code", "account_id"),
+)
+
+_MONTH_COLUMNS = (
+    ("scheduled_fen", BigInteger),
+    ("paid_fen", BigInteger),
+    ("balance_fen", BigInteger),
+    ("past_due_fen", BigInteger),
+    ("days_past_due", Integer),
+)
+
+
+def _month_columns() -> list[Column[object]]:
+    columns: list[Column[object]] = [
+        Column(name, kind, nullable=False) for name, kind in _MONTH_COLUMNS
+    ]
+    columns += [
+        Column("status", String(16), nullable=False),
+        Column("closed_on", Date, nullable=True),
+        Column("last_payment_on", Date, nullable=True),
+        Column("first_delinquency_on", Date, nullable=True),
+        Column("negative_notice_on", Date, nullable=True),
+        Column("remarks", Text, nullable=False),  # codes joined by ";"
+        Column("ingestion_id", Integer, ForeignKey("ingestions.id"), nullable=False),
+        Column("line", Integer, nullable=False),
+        Column("received_at", DateTime(timezone=True), nullable=False),
+    ]
+    return columns
+
+
+account_months = Table(
+    "account_months",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_pk", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("period", Date, nullable=False),  # first day of the month reported
+    Column("version", Integer, nullable=False),
+    *_month_columns(),
+    UniqueConstraint("account_pk", "period"),
+)
+
+# Every version a correction replaced, as it was.
+account_month_history = Table(
+    "account_month_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_pk", Integer, ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("period", Date, nullable=False),
+    Column("version", Integer, nullable=False),
+    *_month_columns(),
+    Column("superseded_at", DateTime(timezone=True), nullable=False),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("subject_person_id", Integer, ForeignKey("persons.id"), nullable=True, index=True),
+    Column("reason", Text, nullable=True),
+    Column("consent_ref", Text, nullable=True),
+    Column("detail", Text, nullable=False),  # JSON
+)

@@ -1,0 +1,446 @@
+"""CMF v1 furnishing records: one account of one person for one month, read and checked.
+
+The format itself is defined once, by `creditmend/schemas/cmf_v1.schema.json`; an adapter
+validates each raw record against it before `read_record` turns it into a typed
+`FurnishedRecord`. This module stays stdlib-only, so it re-checks only what it needs to build
+the record safely (it never raises for bad values) and then applies the consistency rules the
+schema cannot express (dates against each other, amounts against status, the law's notice rule).
+
+CSV files carry the same field names as the JSON form, but every cell is text. Before schema
+validation `normalise_csv_row` turns a row into the JSON form:
+- surrounding whitespace is stripped from every cell;
+- an empty cell becomes null (`None`), so a missing date or amount reads like JSON `null`;
+  an empty `currency` cell is left out so that the schema default (CNY) applies;
+- `term_months` and `days_past_due` become `int` when the cell is a whole number; any other
+  text is kept as text so that the schema reports it with the value the lender sent;
+- `remarks` is split on `;` or `|` into a list of codes (an empty cell is the empty list);
+- decimal amounts stay strings, exactly as written, so no value passes through a float.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import Enum, StrEnum
+from typing import Any, TypeVar
+
+from creditmend.domain.calendar import month_end, parse_date
+from creditmend.domain.money import ZERO, MoneyError, decimal_of, minor_unit
+from creditmend.domain.problems import Problem
+
+E = TypeVar("E", bound=Enum)
+T = TypeVar("T")
+
+
+class IdType(StrEnum):
+    CN_RIC = "cn_ric"
+    PASSPORT = "passport"
+    US_SSN = "us_ssn"
+
+
+class AccountType(StrEnum):
+    ONLINE_CONSUMER_LOAN = "online_consumer_loan"
+    MICROLOAN = "microloan"
+    CONSUMER_FINANCE = "consumer_finance"
+    CREDIT_CARD = "credit_card"
+    MORTGAGE = "mortgage"
+    AUTO_LOAN = "auto_loan"
+    OTHER = "other"
+
+
+class AccountStatus(StrEnum):
+    OPEN = "open"
+    SETTLED = "settled"
+    CHARGED_OFF = "charged_off"
+    TRANSFERRED = "transferred"
+    CLOSED = "closed"
+    RESTRUCTURED = "restructured"
+
+
+# Statuses that end the account: it has an end date and, paid or not, leaves the furnisher.
+ENDED = frozenset({AccountStatus.SETTLED, AccountStatus.CLOSED, AccountStatus.CHARGED_OFF,
+                   AccountStatus.TRANSFERRED})  # fmt: skip
+PAID_OFF = frozenset({AccountStatus.SETTLED, AccountStatus.CLOSED})
+
+GUARANTOR_PAID = "guarantor_paid"
+ASSET_REPAID = "asset_repaid"
+
+AMOUNT_FIELDS = ("scheduled_amount", "paid_amount", "balance", "past_due_amount")
+DATE_FIELDS = ("closed_on", "last_payment_on", "first_delinquency_on", "negative_notice_on")
+# Every CMF v1 field, in the order of DESIGN.md's table (the schema is the definition; a test
+# keeps the two equal).
+FIELDS = (
+    "furnisher_id", "account_id", "period", "id_type", "id_number", "name", "account_type",
+    "currency", "opened_on", "principal", "credit_limit", "term_months", *AMOUNT_FIELDS,
+    "days_past_due", "status", *DATE_FIELDS, "remarks",
+)  # fmt: skip
+
+_INTEGER_FIELDS = frozenset({"term_months", "days_past_due"})
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_REMARK_SEPARATOR = re.compile(r"[;|]")
+_PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+def normalise_csv_row(row: Mapping[str, str | None]) -> dict[str, object]:
+    """The JSON form of one CSV row (rules in the module docstring); never raises."""
+    record: dict[str, object] = {}
+    for key, raw in row.items():
+        text = (raw or "").strip()
+        if key == "remarks":
+            record[key] = [code.strip() for code in _REMARK_SEPARATOR.split(text) if code.strip()]
+        elif key == "currency" and not text:
+            continue
+        elif not text:
+            record[key] = None
+        elif key in _INTEGER_FIELDS and _WHOLE_NUMBER.fullmatch(text):
+            record[key] = int(text)
+        else:
+            record[key] = text
+    return record
+
+
+@dataclass(frozen=True, slots=True)
+class FurnishedRecord:
+    """One furnished month of one account, typed; `line` is where it stands in the file.
+
+    Identity number and name are left out of `repr` so that a logged record never shows them.
+    """
+
+    furnisher_id: str
+    account_id: str
+    period: date  # first day of the month reported
+    id_type: IdType
+    id_number: str = field(repr=False)
+    name: str = field(repr=False)
+    account_type: AccountType
+    currency: str
+    opened_on: date
+    principal: Decimal | None
+    credit_limit: Decimal | None
+    term_months: int | None
+    scheduled_amount: Decimal
+    paid_amount: Decimal
+    balance: Decimal
+    past_due_amount: Decimal
+    days_past_due: int
+    status: AccountStatus
+    closed_on: date | None
+    last_payment_on: date | None
+    first_delinquency_on: date | None
+    negative_notice_on: date | None
+    remarks: tuple[str, ...]
+    line: int
+
+    @property
+    def key(self) -> tuple[str, str, date]:
+        """What makes a re-submission idempotent: a later record with this key corrects it."""
+        return (self.furnisher_id, self.account_id, self.period)
+
+    @property
+    def period_end(self) -> date:
+        """The day the amounts and days past due are reported at."""
+        return month_end(self.period)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be non-empty text")
+    return value
+
+
+def _choice(kind: type[E]) -> Callable[[Any], E]:
+    def convert(value: Any) -> E:
+        try:
+            return kind(value)
+        except ValueError:
+            known = ", ".join(str(member.value) for member in kind)
+            raise ValueError(f"unknown value {value!r}; expected one of {known}") from None
+
+    return convert
+
+
+def _day(value: Any) -> date:
+    return parse_date(value if isinstance(value, str) else repr(value))
+
+
+def _amount(currency: str) -> Callable[[Any], Decimal]:
+    def convert(value: Any) -> Decimal:
+        if not isinstance(value, str):
+            raise ValueError(f'{value!r} must be a decimal string such as "12.34"')
+        number = decimal_of(value)
+        if number != number.quantize(minor_unit(currency)):
+            raise ValueError(f"{value} has more places than {currency} allows")
+        return number
+
+    return convert
+
+
+def _integer(minimum: int) -> Callable[[Any], int]:
+    def convert(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ValueError(f"{value!r} must be a whole number, at least {minimum}")
+        return value
+
+    return convert
+
+
+def _period(value: Any) -> date:
+    match = _PERIOD.fullmatch(value) if isinstance(value, str) else None
+    if match is None or not 1 <= int(match[2]) <= 12:
+        raise ValueError(f"{value!r} is not a month (YYYY-MM)")
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def _remarks(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or not all(isinstance(code, str) for code in value):
+        raise ValueError("must be a list of codes")
+    return tuple(value)
+
+
+class _Reader:
+    """Reads one record's fields, collecting every problem with the record's line."""
+
+    def __init__(self, data: Mapping[str, Any], line: int) -> None:
+        self.data = data
+        self.line = line
+        self.problems: list[Problem] = []
+
+    def problem(self, name: str, message: str) -> None:
+        self.problems.append(Problem(name, message, self.line))
+
+    def read(self, name: str, convert: Callable[[Any], T], required: bool = True) -> T | None:
+        """The converted value, or None (a problem when required or when it does not convert)."""
+        value = self.data.get(name)
+        if value is None:
+            if required:
+                self.problem(name, "is required")
+            return None
+        try:
+            return convert(value)
+        except ValueError as error:  # MoneyError is a ValueError
+            self.problem(name, str(error).removeprefix("amount: "))
+            return None
+
+
+def read_record(
+    data: Mapping[str, Any], line: int
+) -> tuple[FurnishedRecord | None, tuple[Problem, ...]]:
+    """The typed record from a schema-valid mapping, or None and every problem found.
+
+    The schema has normally refused bad shapes already; this still checks each value it
+    converts, so that a record is never half-read and a bad value is a problem, not a crash.
+    """
+    reader = _Reader(data, line)
+    for name in sorted(set(data) - set(FIELDS), key=str):
+        reader.problem(str(name), "is not a CMF v1 field")
+    currency = data.get("currency") or "CNY"
+    try:
+        minor_unit(currency if isinstance(currency, str) else "")
+    except MoneyError:
+        reader.problem("currency", f"{currency!r} is not an ISO 4217 code such as CNY")
+        currency = "CNY"
+    if (data.get("principal") is None) == (data.get("credit_limit") is None):
+        reader.problem("principal", "give exactly one of principal and credit_limit")
+    amount, day, read = _amount(currency), _day, reader.read
+    values: dict[str, Any] = {
+        "furnisher_id": read("furnisher_id", _text),
+        "account_id": read("account_id", _text),
+        "period": read("period", _period),
+        "id_type": read("id_type", _choice(IdType)),
+        "id_number": read("id_number", _text),
+        "name": read("name", _text),
+        "account_type": read("account_type", _choice(AccountType)),
+        "currency": currency,
+        "opened_on": read("opened_on", day),
+        "principal": read("principal", amount, required=False),
+        "credit_limit": read("credit_limit", amount, required=False),
+        "term_months": read("term_months", _integer(1), required=False),
+        **{name: read(name, amount) for name in AMOUNT_FIELDS},
+        "days_past_due": read("days_past_due", _integer(0)),
+        "status": read("status", _choice(AccountStatus)),
+        **{name: read(name, day, required=False) for name in DATE_FIELDS},
+        "remarks": read("remarks", _remarks, required=False) or (),
+    }
+    if reader.problems:
+        return None, tuple(reader.problems)
+    return FurnishedRecord(**values, line=line), ()
+
+
+@dataclass(frozen=True, slots=True)
+class FurnishingContext:
+    """What the rules need beyond the record; functions come in so the domain stays stdlib-only.
+
+    `id_is_valid(id_type, id_number)` is the identity-number check (the `cn_ric` checksum, an
+    adapter over python-stdnum); `known_furnishers` are the registered lender codes.
+    """
+
+    as_of: date
+    known_furnishers: frozenset[str]
+    id_is_valid: Callable[[str, str], bool]
+
+
+Rule = Callable[[FurnishedRecord, FurnishingContext], Iterable[Problem]]
+
+
+def _problem(record: FurnishedRecord, name: str, message: str) -> Problem:
+    return Problem(name, message, record.line)
+
+
+def period_in_past(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+    """A month cannot be reported before it has begun; a later period is a typo or a wrong clock."""
+    if record.period > context.as_of.replace(day=1):
+        yield _problem(record, "period", f"{record.period:%Y-%m} is after the as-of month")
+
+
+def opened_in_time(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+    """An account has no month to report before it exists."""
+    if record.opened_on > record.period_end:
+        yield _problem(record, "opened_on", f"{record.opened_on} is after the period's end")
+
+
+def amounts_not_negative(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+    """Amounts are sizes of money owed or paid; a refund or credit balance is not CMF v1 data.
+
+    The principal must be positive: a loan of nothing is not an account. A credit line may be
+    0 (a card whose line was frozen still reports).
+    """
+    for name in AMOUNT_FIELDS:
+        if getattr(record, name) < ZERO:
+            yield _problem(record, name, f"{getattr(record, name)} must be zero or more")
+    if record.principal is not None and record.principal <= ZERO:
+        yield _problem(record, "principal", f"{record.principal} must be positive")
+    if record.credit_limit is not None and record.credit_limit < ZERO:
+        yield _problem(record, "credit_limit", f"{record.credit_limit} must be zero or more")
+
+
+def past_due_in_balance(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+    """CMF v1's balance is everything owed (penalty included), so the past-due part fits in it."""
+    if record.past_due_amount > record.balance:
+        message = f"{record.past_due_amount} is more than the balance {record.balance}"
+        yield _problem(record, "past_due_amount", message)
+
+
+def paid_off_clear(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+    """Settled or closed means nothing is owed; a balance left would vanish from the report."""
+    if record.status in PAID_OFF:
+        why = f"must be 0 when status is {record.status}"
+        if record.balance != ZERO:
+            yield _problem(record, "balance", why)
+        if record.days_past_due != 0:
+            yield _problem(record, "days_past_due", why)
+
+
+def past_due_agrees(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+    """Days past due and the past-due amount describe one fact and agree, whatever the status.
+
+    Days without an amount would report an overdue that nobody can cure; an amount without days
+    would hide an overdue from the grid (its code comes from the days).
+    """
+    days = record.days_past_due
+    if days > 0 and record.past_due_amount <= ZERO:
+        yield _problem(record, "past_due_amount", f"must be positive when days_past_due is {days}")
+    if days == 0 and record.past_due_amount != ZERO:
+        yield _problem(record, "past_due_amount", "must be 0 when days_past_due is 0")
+
+
+def closed_on_status(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+    """An ended account (settled, closed, charged off, transferred) says when it ended; a live one
+    has no end date. Retention (Art. 16) counts from the day the bad behaviour ends, so the date
+    matters; it lies between opening and the period's end.
+    """
+    closed_on, status = record.closed_on, record.status
+    if status in ENDED and closed_on is None:
+        yield _problem(record, "closed_on", f"is required when status is {status}")
+    if status not in ENDED and closed_on is not None:
+        yield _problem(record, "closed_on", f"must be empty when status is {status}")
+    if closed_on is not None and closed_on < record.opened_on:
+        yield _problem(record, "closed_on", f"{closed_on} is before opened_on")
+    if closed_on is not None and closed_on > record.period_end:
+        yield _problem(record, "closed_on", f"{closed_on} is after the period's end")
+
+
+def dates_in_life(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+    """Payments and delinquencies happen while the account exists and by the period's end."""
+    for name in ("last_payment_on", "first_delinquency_on"):
+        day = getattr(record, name)
+        if day is not None and day < record.opened_on:
+            yield _problem(record, name, f"{day} is before opened_on {record.opened_on}")
+        if day is not None and day > record.period_end:
+            yield _problem(record, name, f"{day} is after the period's end")
+
+
+def _negative(record: FurnishedRecord) -> bool:
+    """Negative information: an overdue at period end, or a charged-off (bad) debt."""
+    return record.days_past_due > 0 or record.status is AccountStatus.CHARGED_OFF
+
+
+def delinquency_dated(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+    """Negative information names the day the delinquency began: the `us` profile's retention
+    runs from it (FCRA), and the advisor's expiry timeline needs it.
+    """
+    if _negative(record) and record.first_delinquency_on is None:
+        yield _problem(record, "first_delinquency_on", "is required for negative information")
+
+
+def notice_given(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+    """征信业管理条例 Art. 15: the borrower is told before negative information is reported.
+
+    The notice must be dated no later than the end of the period that first carries the
+    negative information (the record is furnished after that day).
+    """
+    notice = record.negative_notice_on
+    if _negative(record) and notice is None:
+        yield _problem(record, "negative_notice_on", "is required for negative information")
+    elif _negative(record) and notice is not None and notice > record.period_end:
+        yield _problem(record, "negative_notice_on", f"{notice} is after the period's end")
+
+
+def revolving_no_term(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+    """A credit line has no instalment count, and a card is a credit line, not a fixed loan."""
+    if record.credit_limit is not None and record.term_months is not None:
+        yield _problem(record, "term_months", "must be empty for a revolving account")
+    if record.account_type is AccountType.CREDIT_CARD and record.credit_limit is None:
+        yield _problem(record, "credit_limit", "is required for a credit card")
+
+
+def id_number_valid(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+    """A wrong identity number files the data on someone else's record, or on nobody's.
+
+    The message never repeats the number: problems are logged and shown to operators.
+    """
+    if not context.id_is_valid(record.id_type.value, record.id_number):
+        yield _problem(record, "id_number", f"is not a valid {record.id_type} number")
+
+
+def furnisher_known(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+    """Only registered lenders may furnish; an unknown code is a typo or an unauthorised source."""
+    if record.furnisher_id not in context.known_furnishers:
+        yield _problem(record, "furnisher_id", f"{record.furnisher_id!r} is not registered")
+
+
+# The registry: every rule check_record runs, in the order problems are reported.
+RULES: tuple[Rule, ...] = (
+    furnisher_known,
+    id_number_valid,
+    period_in_past,
+    opened_in_time,
+    amounts_not_negative,
+    past_due_in_balance,
+    paid_off_clear,
+    past_due_agrees,
+    closed_on_status,
+    dates_in_life,
+    delinquency_dated,
+    notice_given,
+    revolving_no_term,
+)
+
+
+def check_record(
+    record: FurnishedRecord, context: FurnishingContext, rules: Iterable[Rule] = RULES
+) -> tuple[Problem, ...]:
+    """Every problem every rule finds with one record (empty when the record is consistent)."""
+    return tuple(problem for rule in rules for problem in rule(record, context))

@@ -1,0 +1,127 @@
+"""Bureau operations: `keygen`, `furnisher add`, `ingest`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from creditmend import bootstrap
+from creditmend.domain.calendar import parse_date
+from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind
+from creditmend.domain.problems import Problem
+from creditmend.interfaces.cli.errors import INPUT_ERROR, fail, input_errors
+from creditmend.services.furnish import IngestReport
+
+furnisher_app = typer.Typer(no_args_is_help=True, help="Register the lenders that furnish data.")
+_out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: CREDITMEND_DB or embedded SQLite)"),
+]
+
+
+def _as_of(text: str | None) -> date:
+    if text is None:
+        return datetime.now(UTC).date()
+    try:
+        return parse_date(text)
+    except ValueError as error:
+        raise fail([Problem("--as-of", str(error))]) from None
+
+
+def keygen() -> None:
+    """Print a new key for CREDITMEND_KEY (keep it secret; without it the ids cannot be read)."""
+    print(bootstrap.new_key())
+
+
+@furnisher_app.command("add")
+def furnisher_add(
+    code: Annotated[str, typer.Argument(help="The furnisher's registered code")],
+    name: Annotated[str, typer.Option(help="Display name")],
+    kind: Annotated[str, typer.Option(help="bank | non_bank")],
+    subtype: Annotated[str | None, typer.Option(help="e.g. online_microloan")] = None,
+    db: DbOption = None,
+) -> None:
+    """Register a furnisher; its files are refused until it is registered."""
+    with input_errors():
+        try:
+            furnisher_kind = FurnisherKind(kind)
+        except ValueError:
+            raise fail([Problem("--kind", f"unknown value {kind!r}; bank or non_bank")]) from None
+        bureau = bootstrap.build_bureau(db)
+        bureau.furnish.add_furnisher(
+            Furnisher(code, name, furnisher_kind, subtype), datetime.now(UTC)
+        )
+    _out.print(f"furnisher {code} registered")
+
+
+def ingest(
+    file: Annotated[Path, typer.Argument(help="CMF v1 file (JSON Lines or CSV)")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="jsonl | csv (default: from the extension)")
+    ] = None,
+    partial: Annotated[
+        bool, typer.Option(help="Apply the valid records even if some are rejected")
+    ] = False,
+    as_of: Annotated[str | None, typer.Option(help="Business date (default: today)")] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """Take a furnishing file into the bureau: all of it, or (with rejects) none of it."""
+    day = _as_of(as_of)
+    kind = fmt or ("csv" if file.suffix.lower() == ".csv" else "jsonl")
+    with input_errors():
+        bureau = bootstrap.build_bureau(db)
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=_err,
+            transient=True,
+            disable=as_json,
+        ) as progress:
+            task = progress.add_task(f"reading {file.name}", total=None)
+
+            def advance(count: int) -> None:
+                progress.update(task, description=f"reading {file.name}: {count:,} records")
+
+            report = bureau.furnish.ingest(file, kind, day, datetime.now(UTC), partial, advance)
+    _print_report(report, as_json)
+    if not report.committed:
+        _err.print(
+            f"error: {file}: {report.rejected} rejected line(s), nothing applied "
+            f"(see {report.rejects_file}; --partial applies the valid records)"
+        )
+        raise typer.Exit(INPUT_ERROR)
+
+
+def _print_report(report: IngestReport, as_json: bool) -> None:
+    data = {
+        "file": report.file,
+        "records": report.records,
+        "applied": report.applied,
+        "unchanged": report.unchanged,
+        "corrected": report.corrected,
+        "rejected": report.rejected,
+        "rejects_file": report.rejects_file,
+        "committed": report.committed,
+    }
+    if as_json:
+        print(json.dumps(data))
+        return
+    table = Table(title=f"Ingestion of {Path(report.file).name}", show_header=False)
+    table.add_column("item")
+    table.add_column("value", justify="right")
+    for key, value in data.items():
+        if key != "file":
+            table.add_row(key.replace("_", " "), str(value))
+    _out.print(table)
