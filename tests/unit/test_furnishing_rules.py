@@ -253,8 +253,13 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("amount without days", {"past_due_amount": Decimal(5)}, ["past_due_amount"]),
     ("settled without closed_on", {**SETTLED, "closed_on": None}, ["closed_on"]),
     (
-        "charged off without closed_on",
+        "charged off without closed_on (still owed)",
         {**OVERDUE, "status": AccountStatus.CHARGED_OFF},
+        [],
+    ),
+    (
+        "transferred without closed_on",
+        {"status": AccountStatus.TRANSFERRED},
         ["closed_on"],
     ),
     (

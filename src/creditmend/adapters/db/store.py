@@ -96,7 +96,8 @@ class SqlStore:
                 elif check != vault.check_value():
                     raise VaultKeyError("this is not the key this database was created with")
         except OperationalError as error:
-            raise StoreError(f"cannot open {engine.url!r}: {error.orig}") from None
+            reason = str(error.orig).strip().splitlines()[0]
+            raise StoreError(f"cannot open {engine.url!r}: {reason}") from None
         return cls(engine, vault)
 
     @contextmanager

@@ -347,12 +347,13 @@ def past_due_agrees(record: FurnishedRecord, context: FurnishingContext) -> Iter
 
 
 def closed_on_status(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
-    """An ended account (settled, closed, charged off, transferred) says when it ended; a live one
-    has no end date. Retention (Art. 16) counts from the day the bad behaviour ends, so the date
-    matters; it lies between opening and the period's end.
+    """An account that ended (settled, closed, transferred) says when it ended; a live one has no
+    end date. Retention (Art. 16) counts from the day the bad behaviour ends, so the date matters;
+    it lies between opening and the period's end. A charged-off account may give the charge-off
+    date but need not: its debt is still owed, so its bad behaviour has not ended.
     """
     closed_on, status = record.closed_on, record.status
-    if status in ENDED and closed_on is None:
+    if status in ENDED and status is not AccountStatus.CHARGED_OFF and closed_on is None:
         yield _problem(record, "closed_on", f"is required when status is {status}")
     if status not in ENDED and closed_on is not None:
         yield _problem(record, "closed_on", f"must be empty when status is {status}")

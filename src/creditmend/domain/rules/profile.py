@@ -83,8 +83,11 @@ class LegalCaps:
     licensed_all_in_annual: Sourced
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class JurisdictionProfile:
+    """A jurisdiction's rules. Compared and hashed by identity: there is one object per
+    jurisdiction, and its tables (read-only mappings) are not hashable values."""
+
     code: str
     name: str
     currency: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from creditmend.interfaces.cli import bureau, loan
+from creditmend.interfaces.cli import bureau, loan, synth
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -15,6 +15,7 @@ app.add_typer(loan.app, name="loan")
 app.add_typer(bureau.furnisher_app, name="furnisher")
 app.command()(bureau.ingest)
 app.command()(bureau.keygen)
+app.command()(synth.synth)
 
 
 def main() -> None:

@@ -1,0 +1,203 @@
+"""Write a synthetic population to a directory, byte-identical for the same parameters.
+
+Layout of `out`:
+- `furnishers.jsonl`: one platform per line (code, name, kind, subtype, account type);
+- `cmf/<FURNISHER>/<YYYY-MM>.jsonl`: the CMF v1 records each furnisher sends for a month;
+- `inquiries.jsonl`, `public_records.jsonl`, `blacklist.jsonl`: the other bureau facts;
+- `deduction_failures.jsonl`: every failed auto-debit with the bank balance and the amount due
+  (the evidence for objections: a failure with a sufficient balance is the platform's fault);
+- `manifest.json`: the parameters and counts (no timestamps, so it is deterministic too).
+
+Persons are generated independently (the domain seeds each one from the seed and its index), so
+with `workers > 1` chunks of consecutive persons go to a process pool and come back in order
+(`Pool.imap`); the files are the same whatever the number of workers. Only the main process writes.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from creditmend.domain.calendar import BusinessCalendar, WeekdayCalendar
+from creditmend.domain.rules import profile as profile_of
+from creditmend.domain.synth import ID_CAPACITY, PersonFacts, World, make_world, person_facts
+
+CHUNK = 100  # persons per task sent to a worker
+OPEN_FILES = 256  # CMF files kept open at once; others are reopened for appending
+FACT_FILES = ("inquiries", "public_records", "blacklist", "deduction_failures")
+
+
+@dataclass(frozen=True, slots=True)
+class SynthParams:
+    persons: int
+    platforms: int
+    months: int
+    seed: int
+    start: date
+    jurisdiction: str = "cn"
+    calendar: BusinessCalendar = field(default_factory=WeekdayCalendar)
+
+
+@dataclass(frozen=True, slots=True)
+class SynthSummary:
+    out: Path
+    manifest: dict[str, Any]
+
+
+def _dump(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+# A chunk's facts as text: (CMF lines keyed by furnisher and period, other lines by file, counts).
+Chunk = tuple[list[tuple[str, str, str]], dict[str, list[str]], Counter[str]]
+
+
+def _render(facts: PersonFacts, chunk: Chunk) -> None:
+    cmf, lines, counts = chunk
+    cmf.extend((r["furnisher_id"], r["period"], _dump(r)) for r in facts.cmf)
+    for name in FACT_FILES:
+        lines[name].extend(_dump(r) for r in getattr(facts, name))
+    counts["persons"] += 1
+    counts["loans"] += len(facts.loans)
+    counts[f"archetype.{facts.person.archetype}"] += 1
+    counts.update(f"behaviour.{tag}" for tag in facts.tags)
+
+
+_WORLD: World | None = None
+
+
+def _init_worker(params: SynthParams) -> None:
+    global _WORLD  # noqa: PLW0603 - one world per worker process, built once
+    _WORLD = _world(params)
+
+
+def _chunk(bounds: tuple[int, int]) -> Chunk:
+    assert _WORLD is not None
+    chunk: Chunk = ([], {name: [] for name in FACT_FILES}, Counter())
+    for index in range(*bounds):
+        _render(person_facts(_WORLD, index), chunk)
+    return chunk
+
+
+def _world(params: SynthParams) -> World:
+    return make_world(
+        params.platforms,
+        params.months,
+        params.seed,
+        params.start,
+        profile_of(params.jurisdiction),
+        params.calendar,
+    )
+
+
+def _chunks(params: SynthParams, workers: int) -> Iterator[Chunk]:
+    bounds = [(lo, min(lo + CHUNK, params.persons)) for lo in range(0, params.persons, CHUNK)]
+    if workers <= 1 or len(bounds) <= 1:
+        _init_worker(params)
+        yield from map(_chunk, bounds)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with context.Pool(workers, _init_worker, (params,)) as pool:
+        yield from pool.imap(_chunk, bounds)
+
+
+class _CmfWriter:
+    """Appends to `cmf/<F>/<YYYY-MM>.jsonl`, truncating each file the first time this run
+    touches it, with at most OPEN_FILES handles open (least recently used closed first)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.handles: OrderedDict[tuple[str, str], IO[str]] = OrderedDict()
+        self.touched: set[tuple[str, str]] = set()
+
+    def write(self, furnisher: str, period: str, line: str) -> None:
+        key = (furnisher, period)
+        handle = self.handles.get(key)
+        if handle is None:
+            if len(self.handles) >= OPEN_FILES:
+                self.handles.popitem(last=False)[1].close()
+            folder = self.root / furnisher
+            folder.mkdir(parents=True, exist_ok=True)
+            mode = "a" if key in self.touched else "w"
+            handle = open(folder / f"{period}.jsonl", mode, encoding="utf-8", newline="\n")  # noqa: SIM115
+            self.handles[key] = handle
+            self.touched.add(key)
+        else:
+            self.handles.move_to_end(key)
+        handle.write(line)
+
+    def close(self) -> None:
+        for handle in self.handles.values():
+            handle.close()
+        self.handles.clear()
+
+
+def write_population(
+    params: SynthParams,
+    out: Path,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> SynthSummary:
+    """Generate and write the population; `progress` is called with the persons done so far."""
+    if params.persons < 1:
+        raise ValueError("persons: must be at least 1")
+    world = _world(params)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "furnishers.jsonl", "w", encoding="utf-8", newline="\n") as handle:
+        handle.writelines(_dump(p.as_record()) for p in world.platforms)
+    files = {
+        name: open(out / f"{name}.jsonl", "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        for name in FACT_FILES
+    }
+    cmf = _CmfWriter(out / "cmf")
+    counts: Counter[str] = Counter()
+    try:
+        for records, lines, chunk_counts in _chunks(params, workers):
+            for furnisher, period, line in records:
+                cmf.write(furnisher, period, line)
+            for name, rows in lines.items():
+                files[name].writelines(rows)
+                counts[name] += len(rows)
+            counts["cmf_records"] += len(records)
+            counts.update(chunk_counts)
+            if progress is not None:
+                progress(counts["persons"])
+    finally:
+        cmf.close()
+        for handle in files.values():
+            handle.close()
+    manifest = {
+        "format": "creditmend synthetic population v1",
+        "parameters": {
+            "persons": params.persons,
+            "platforms": params.platforms,
+            "months": params.months,
+            "seed": params.seed,
+            "start": world.first_day.isoformat(),
+            "end": world.last_day.isoformat(),
+            "jurisdiction": params.jurisdiction,
+            "calendar": type(params.calendar).__name__,
+        },
+        "unique_ids": params.persons <= ID_CAPACITY,
+        "counts": {
+            "furnishers": len(world.platforms),
+            "cmf_files": len(cmf.touched),
+            **{k: counts[k] for k in sorted(counts) if "." not in k},
+        },
+        "archetypes": _group(counts, "archetype."),
+        "behaviours": _group(counts, "behaviour."),
+    }
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    (out / "manifest.json").write_text(text, encoding="utf-8")
+    return SynthSummary(out, manifest)
+
+
+def _group(counts: Counter[str], prefix: str) -> dict[str, int]:
+    return {k.removeprefix(prefix): counts[k] for k in sorted(counts) if k.startswith(prefix)}

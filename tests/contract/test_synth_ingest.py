@@ -1,0 +1,41 @@
+"""The synthetic population is valid furnishing data: every file ingests with no reject."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from creditmend.adapters.vault import new_key
+from creditmend.bootstrap import build_bureau
+from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind
+from creditmend.services.synth import SynthParams, write_population
+
+AT = datetime(2024, 1, 15, tzinfo=UTC)
+
+
+def test_a_synthetic_population_ingests_cleanly(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CREDITMEND_KEY", new_key())
+    out = tmp_path / "population"
+    write_population(SynthParams(60, 6, 9, seed=7, start=date(2023, 1, 1)), out)
+    furnish = build_bureau(db_url).furnish
+    for line in (out / "furnishers.jsonl").read_text("utf-8").splitlines():
+        data = json.loads(line)
+        furnish.add_furnisher(
+            Furnisher(
+                data["furnisher_id"], data["name"], FurnisherKind(data["kind"]), data.get("subtype")
+            ),
+            AT,
+        )
+    files = sorted(out.glob("cmf/*/*.jsonl"), key=lambda path: (path.stem, path.parent.name))
+    applied = 0
+    for path in files:
+        report = furnish.ingest(path, "jsonl", date(2023, 10, 15), AT)
+        assert report.rejected == 0, (path, report.rejects_file)
+        applied += report.applied
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert applied == manifest["counts"]["cmf_records"]

@@ -1,0 +1,145 @@
+"""The synthetic population: deterministic, well-formed CMF v1, and every behaviour present."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from stdnum.cn import ric
+
+from creditmend.domain.calendar import WeekdayCalendar, month_end
+from creditmend.domain.loan.fold import run
+from creditmend.domain.loan.view import loan_state
+from creditmend.domain.rules import CN
+from creditmend.domain.synth import CMF_FIELDS, PersonFacts, check_digit, generate, month_figures
+from creditmend.services.synth import SynthParams, write_population
+
+START = date(2024, 1, 1)
+MONEY = re.compile(r"-?\d+\.\d{2}")
+STATUSES = {"open", "settled", "charged_off", "transferred", "closed", "restructured"}
+
+
+@pytest.fixture(scope="module")
+def population() -> list[PersonFacts]:
+    return list(generate(50, 8, 12, 11, START, CN, WeekdayCalendar()))
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    paths = sorted(p for p in root.rglob("*") if p.is_file())
+    return {str(p.relative_to(root)): p.read_bytes() for p in paths}
+
+
+def test_same_seed_same_bytes_other_seed_differs(tmp_path: Path) -> None:
+    params = SynthParams(60, 6, 6, 5, START)
+    write_population(params, tmp_path / "a")
+    write_population(params, tmp_path / "b", workers=2)
+    write_population(SynthParams(60, 6, 6, 6, START), tmp_path / "c")
+    first = _files(tmp_path / "a")
+    assert "manifest.json" in first
+    assert any(name.startswith("cmf/") for name in first)
+    assert first == _files(tmp_path / "b")
+    assert first != _files(tmp_path / "c")
+    manifest = json.loads(first["manifest.json"])
+    assert manifest["counts"]["persons"] == 60
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, str) and date.fromisoformat(value).isoformat() == value
+
+
+def test_every_record_has_exactly_the_cmf_fields(population: list[PersonFacts]) -> None:
+    records = [r for f in population for r in f.cmf]
+    assert records
+    for r in records:
+        assert tuple(r) == CMF_FIELDS
+        assert re.fullmatch(r"\d{4}-\d{2}", r["period"])
+        assert r["id_type"] == "cn_ric" and r["currency"] == "CNY"
+        for name in ("principal", "scheduled_amount", "paid_amount", "balance", "past_due_amount"):
+            assert MONEY.fullmatch(r[name]), (name, r[name])
+        assert r["credit_limit"] is None and isinstance(r["term_months"], int)
+        assert isinstance(r["days_past_due"], int) and r["status"] in STATUSES
+        assert _is_date(r["opened_on"])
+        for name in ("closed_on", "last_payment_on", "first_delinquency_on", "negative_notice_on"):
+            assert r[name] is None or _is_date(r[name])
+        assert isinstance(r["remarks"], list)
+        assert all(isinstance(code, str) for code in r["remarks"])
+
+
+def test_ids_are_valid_resident_ids(population: list[PersonFacts]) -> None:
+    ids = [f.person.id_number for f in population]
+    assert all(ric.is_valid(i) for i in ids)
+    assert len(set(ids)) == len(ids)
+    assert check_digit("11010519491231002") == "X"  # the GB 11643 example
+
+
+def test_amounts_and_negative_notice_are_consistent(population: list[PersonFacts]) -> None:
+    last: dict[str, dict[str, Any]] = {}
+    for r in (r for f in population for r in f.cmf):
+        balance, past_due = Decimal(r["balance"]), Decimal(r["past_due_amount"])
+        assert balance >= 0 and 0 <= past_due <= balance
+        assert Decimal(r["paid_amount"]) >= 0 and Decimal(r["scheduled_amount"]) >= 0
+        if r["days_past_due"] > 0:
+            end = month_end(date.fromisoformat(r["period"] + "-01"))
+            notice = r["negative_notice_on"]
+            assert notice is not None and date.fromisoformat(notice) <= end
+            assert r["first_delinquency_on"] <= notice
+        else:
+            assert past_due == 0
+        last[r["account_id"]] = r
+    settled = [r for r in last.values() if r["status"] == "settled"]
+    assert settled
+    assert all(r["balance"] == "0.00" and r["closed_on"] for r in settled)
+
+
+def test_month_figures_match_the_ledger_view(population: list[PersonFacts]) -> None:
+    """The generator's cheap month-end figures agree with a fresh fold and `loan_state`."""
+    records = {(r["account_id"], r["period"]): r for f in population for r in f.cmf}
+    loans = [loan for f in population for loan in f.loans][:40]
+    for loan in loans:
+        periods = sorted(p for a, p in records if a == loan.account_id)
+        for period in periods[:: max(1, len(periods) // 3)]:
+            as_of = month_end(date.fromisoformat(period + "-01"))
+            ledger = run(loan.contract, loan.events, as_of, CN, WeekdayCalendar())
+            state = loan_state(ledger, as_of)
+            figures = month_figures(ledger, as_of)
+            record = records[(loan.account_id, period)]
+            assert figures.days_past_due == state.days_past_due == record["days_past_due"]
+            expected = (
+                state.outstanding_principal.amount
+                + state.overdue_interest.amount
+                + state.penalty_accrued.amount
+                + state.fees_due.amount
+            )
+            assert f"{expected:.2f}" == record["balance"]
+
+
+def test_a_small_population_shows_every_behaviour(population: list[PersonFacts]) -> None:
+    furnishers: dict[str, set[str]] = defaultdict(set)
+    history: dict[str, list[int]] = defaultdict(list)
+    statuses = set()
+    for r in (r for f in population for r in f.cmf):
+        furnishers[r["id_number"]].add(r["furnisher_id"])
+        history[r["account_id"]].append(r["days_past_due"])
+        statuses.add(r["status"])
+    assert max(len(v) for v in furnishers.values()) >= 4  # a multi-head borrower
+    cured = [
+        dpd
+        for dpd in history.values()
+        for k in range(len(dpd))
+        if max(dpd[:k] or [0]) and not dpd[k]
+    ]
+    assert cured
+    failures = [d for f in population for d in f.deduction_failures]
+    assert any(d["balance_was_sufficient"] for d in failures)
+    assert any(not d["balance_was_sufficient"] for d in failures)
+    assert {"restructured", "charged_off", "settled", "open"} <= statuses
+    assert any(f.public_records for f in population)
+    assert any(f.blacklist for f in population)
+    inquiries = [i for f in population for i in f.inquiries]
+    assert any(i["hard"] for i in inquiries) and any(not i["hard"] for i in inquiries)
