@@ -9,6 +9,7 @@ from creditmend.adapters.irr_scipy import BrentRootFinder
 from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
 from creditmend.domain.rules import profile
 from creditmend.services.furnish import FurnishService
+from creditmend.services.inquire import InquiryService
 from creditmend.services.loans import LoanService
 
 
@@ -32,6 +33,7 @@ def build(jurisdiction: str = "cn") -> App:
 @dataclass(frozen=True, slots=True)
 class Bureau:
     furnish: FurnishService
+    inquire: InquiryService
 
 
 def new_key() -> str:
@@ -40,7 +42,7 @@ def new_key() -> str:
     return make()
 
 
-def build_bureau(db: str | None) -> Bureau:
+def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
     """The bureau's services on the store at `db` (or CREDITMEND_DB, or the embedded default)."""
     # Imported here so that the loan commands start without the database stack.
     from creditmend.adapters.db.store import SqlStore  # noqa: PLC0415
@@ -57,5 +59,6 @@ def build_bureau(db: str | None) -> Bureau:
             read_rows=read_rows,
             schema_problems=schema_problems,
             id_is_valid=id_is_valid,
-        )
+        ),
+        inquire=InquiryService(store=store, profile=profile(jurisdiction), id_is_valid=id_is_valid),
     )

@@ -24,7 +24,11 @@ from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.migrate import upgrade
 from creditmend.adapters.vault import IdentityVault, VaultKeyError
 from creditmend.domain.creditfile.furnisher import Furnisher
-from creditmend.domain.creditfile.furnishing import FurnishedRecord
+from creditmend.domain.creditfile.furnishing import AccountStatus, FurnishedRecord
+from creditmend.domain.creditfile.grid import MonthFacts
+from creditmend.domain.creditfile.inquiry import InquiryRequest
+from creditmend.domain.creditfile.summary import AccountFacts, InquiryFacts
+from creditmend.domain.money import Money
 from creditmend.domain.problems import Problem, ProblemsError
 
 CHUNK = 5_000
@@ -313,6 +317,106 @@ class SqlStore:
             )
         return {key: row.id for key, row in found.items()}
 
+    # ------------------------------------------------------------ inquiries and files
+    def person_id(self, conn: Connection, id_type: str, id_number: str, at: datetime) -> int:
+        """The person's row, made on first sight: an inquiry about someone the bureau has no
+        data on is still information about them (they will see it in their own report)."""
+        key = self.vault.id_hash(id_type, id_number)
+        found = conn.execute(select(t.persons.c.id).where(t.persons.c.id_hash == key))
+        person = found.scalar_one_or_none()
+        if person is None:
+            person = conn.execute(
+                insert(t.persons)
+                .values(
+                    id_hash=key,
+                    id_type=id_type,
+                    id_cipher=self.vault.encrypt(id_number),
+                    name_cipher=self.vault.encrypt(""),
+                    created_at=at,
+                )
+                .returning(t.persons.c.id)
+            ).scalar_one()
+        return int(person)
+
+    def record_inquiry(
+        self, request: InquiryRequest, hard: bool, at: datetime
+    ) -> tuple[list[AccountFacts], list[InquiryFacts]]:
+        """Log the inquiry (and its audit event) and read the file, in one transaction."""
+        with self._tx() as conn:
+            person = self.person_id(conn, request.id_type, request.id_number, at)
+            conn.execute(
+                insert(t.inquiries).values(
+                    person_id=person,
+                    furnisher_code=request.by,
+                    purpose=request.purpose,
+                    hard=hard,
+                    consent_ref=request.consent_ref,
+                    inquired_on=request.on,
+                    at=at,
+                )
+            )
+            self._audit(
+                conn,
+                at,
+                request.by or "subject",
+                "inquiry",
+                subject=person,
+                reason=request.purpose,
+                consent=request.consent_ref,
+                detail={"as_of": request.on.isoformat()},
+            )
+            return self._accounts_of(conn, person), self._inquiries_of(conn, person)
+
+    def _accounts_of(self, conn: Connection, person: int) -> list[AccountFacts]:
+        accounts = conn.execute(
+            select(t.accounts).where(t.accounts.c.person_id == person).order_by(t.accounts.c.id)
+        ).all()
+        months: dict[int, list[Any]] = {row.id: [] for row in accounts}
+        if accounts:
+            for row in conn.execute(
+                select(t.account_months).where(t.account_months.c.account_pk.in_(list(months)))
+            ):
+                months[row.account_pk].append(row)
+        result = []
+        for account in accounts:
+            currency = account.currency
+            rows = months[account.id]
+            result.append(
+                AccountFacts(
+                    furnisher=account.furnisher_code,
+                    account_id=account.account_id,
+                    account_type=account.account_type,
+                    currency=currency,
+                    opened_on=account.opened_on,
+                    principal=_money(account.principal_fen, currency),
+                    credit_limit=_money(account.credit_limit_fen, currency),
+                    months={
+                        row.period: MonthFacts(
+                            AccountStatus(row.status),
+                            row.days_past_due,
+                            _decimal(row.scheduled_fen),
+                            _decimal(row.paid_fen),
+                            _decimal(row.past_due_fen),
+                            tuple(code for code in row.remarks.split(";") if code),
+                        )
+                        for row in rows
+                    },
+                    balances={
+                        row.period: Money(_decimal(row.balance_fen), currency) for row in rows
+                    },
+                )
+            )
+        return result
+
+    def _inquiries_of(self, conn: Connection, person: int) -> list[InquiryFacts]:
+        rows = conn.execute(
+            select(t.inquiries).where(t.inquiries.c.person_id == person).order_by(t.inquiries.c.id)
+        )
+        return [
+            InquiryFacts(row.inquired_on, row.furnisher_code, row.purpose, bool(row.hard))
+            for row in rows
+        ]
+
     # ------------------------------------------------------------ audit
     def _audit(
         self,
@@ -336,6 +440,14 @@ class SqlStore:
                 detail=json.dumps(detail or {}, sort_keys=True),
             )
         )
+
+
+def _decimal(fen: int) -> Decimal:
+    return Decimal(fen) / FEN
+
+
+def _money(fen: int | None, currency: str) -> Money | None:
+    return None if fen is None else Money(_decimal(fen), currency)
 
 
 def _facts(record: FurnishedRecord) -> dict[str, Any]:

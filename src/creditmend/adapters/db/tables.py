@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -149,4 +150,17 @@ audit_events = Table(
     Column("reason", Text, nullable=True),
     Column("consent_ref", Text, nullable=True),
     Column("detail", Text, nullable=False),  # JSON
+)
+
+inquiries = Table(
+    "inquiries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", Integer, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("furnisher_code", String(64), ForeignKey("furnishers.code"), nullable=True),
+    Column("purpose", String(32), nullable=False),
+    Column("hard", Boolean, nullable=False),
+    Column("consent_ref", Text, nullable=True),
+    Column("inquired_on", Date, nullable=False),  # the business date (as-of)
+    Column("at", DateTime(timezone=True), nullable=False),
 )

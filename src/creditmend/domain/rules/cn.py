@@ -129,6 +129,19 @@ CN = JurisdictionProfile(
     objection_reply_days=Sourced(20, f"{ORDER_631} Art. 25: verify and reply within 20 days"),
     complaint_reply_days=Sourced(30, f"{ORDER_631} Art. 26: reply to a complaint within 30 days"),
     free_self_reports_per_year=Sourced(2, f"{ORDER_631} Art. 17: two free self-reports a year"),
+    inquiry_purposes=MappingProxyType(
+        {
+            "loan_approval": True,
+            "credit_card_approval": True,
+            "guarantee_review": True,
+            "post_loan_management": False,
+            "self_inquiry": False,
+        }
+    ),
+    inquiry_purposes_source=(
+        f"{ORDER_631} Art. 18 (consent and purpose); lenders count approvals and guarantee "
+        "reviews as hard inquiries, post-loan management and self-inquiry as soft"
+    ),
     conventions=(
         "Annual rate: scheduled interest per monthly period = balance x annual / 12 "
         "(banks' 等额本息 and 等额本金), pro rata by days when the balance changes in the period.",

@@ -105,6 +105,8 @@ class JurisdictionProfile:
     objection_reply_days: Sourced
     complaint_reply_days: Sourced
     free_self_reports_per_year: Sourced
+    inquiry_purposes: Mapping[str, bool]  # purpose -> counts as a hard inquiry
+    inquiry_purposes_source: str
     conventions: tuple[str, ...]
 
     def bucket_code(self, days_past_due: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from creditmend.interfaces.cli import bureau, loan, synth
+from creditmend.interfaces.cli import bureau, inquiry, loan, synth
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -16,6 +16,7 @@ app.add_typer(bureau.furnisher_app, name="furnisher")
 app.command()(bureau.ingest)
 app.command()(bureau.keygen)
 app.command()(synth.synth)
+app.command()(inquiry.inquire)
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ DbOption = Annotated[
 ]
 
 
-def _as_of(text: str | None) -> date:
+def as_of_date(text: str | None) -> date:
     if text is None:
         return datetime.now(UTC).date()
     try:
@@ -77,7 +77,7 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
     """Take a furnishing file into the bureau: all of it, or (with rejects) none of it."""
-    day = _as_of(as_of)
+    day = as_of_date(as_of)
     kind = fmt or ("csv" if file.suffix.lower() == ".csv" else "jsonl")
     with input_errors():
         bureau = bootstrap.build_bureau(db)

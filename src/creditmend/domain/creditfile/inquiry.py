@@ -1,0 +1,54 @@
+"""Inquiries: every look at a credit file is itself a record the subject can see.
+
+Art. 18 of Order 631: a third party needs the subject's written consent and a stated purpose.
+Whether an inquiry is "hard" (it counts against the subject in multi-head indicators) is the
+profile's data, not a code branch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from creditmend.domain.problems import Problem
+from creditmend.domain.rules.profile import JurisdictionProfile
+
+SELF = "self_inquiry"
+
+
+@dataclass(frozen=True, slots=True)
+class InquiryRequest:
+    id_type: str
+    id_number: str
+    by: str | None  # furnisher code; None for a self-inquiry
+    purpose: str
+    consent_ref: str | None
+    on: date
+
+
+def validate_inquiry(
+    request: InquiryRequest, profile: JurisdictionProfile, known_furnishers: frozenset[str]
+) -> tuple[Problem, ...]:
+    problems: list[Problem] = []
+    purposes = profile.inquiry_purposes
+    if request.purpose not in purposes:
+        problems.append(
+            Problem("--purpose", f"unknown {request.purpose!r}; one of {', '.join(purposes)}")
+        )
+    if request.purpose != SELF:
+        if not request.by:
+            problems.append(Problem("--by", "a third-party inquiry names the furnisher asking"))
+        elif request.by not in known_furnishers:
+            problems.append(Problem("--by", f"{request.by} is not a registered furnisher"))
+        if not (request.consent_ref or "").strip():
+            problems.append(
+                Problem(
+                    "--consent",
+                    "a third-party inquiry needs the subject's written consent (Order 631 Art. 18)",
+                )
+            )
+    return tuple(problems)
+
+
+def is_hard(purpose: str, profile: JurisdictionProfile) -> bool:
+    return profile.inquiry_purposes.get(purpose, False)

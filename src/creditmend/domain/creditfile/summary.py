@@ -1,0 +1,104 @@
+"""A person's credit file as of a date: accounts with their repayment grids, and inquiries.
+
+This is what an inquiry shows until the full online-loan report exists (the report issue): the
+store hands over plain facts, this module derives the grid and the flags, purely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from creditmend.domain.creditfile.grid import (
+    MonthCode,
+    MonthFacts,
+    flag_3_consecutive_or_6_in_24,
+    repayment_grid,
+)
+from creditmend.domain.money import Money
+from creditmend.domain.rules.profile import JurisdictionProfile
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFacts:
+    """One account as stored: its terms and every furnished month up to the as-of date."""
+
+    furnisher: str
+    account_id: str
+    account_type: str
+    currency: str
+    opened_on: date
+    principal: Money | None
+    credit_limit: Money | None
+    months: Mapping[date, MonthFacts]
+    balances: Mapping[date, Money]
+
+
+@dataclass(frozen=True, slots=True)
+class InquiryFacts:
+    on: date
+    by: str | None
+    purpose: str
+    hard: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSummary:
+    furnisher: str
+    account_id: str
+    account_type: str
+    opened_on: date
+    principal: Money | None
+    credit_limit: Money | None
+    last_period: date | None
+    status: str | None
+    balance: Money | None
+    days_past_due: int
+    grid: tuple[MonthCode, ...]
+    three_or_six_in_24: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CreditFileSummary:
+    subject: str  # masked id
+    as_of: date
+    accounts: tuple[AccountSummary, ...]
+    inquiries: tuple[InquiryFacts, ...]
+
+    @property
+    def hard_inquiries(self) -> int:
+        return sum(1 for inquiry in self.inquiries if inquiry.hard)
+
+
+def summarize(
+    subject: str,
+    accounts: Sequence[AccountFacts],
+    inquiries: Sequence[InquiryFacts],
+    as_of: date,
+    profile: JurisdictionProfile,
+) -> CreditFileSummary:
+    summaries = []
+    for account in accounts:
+        months = {month: facts for month, facts in account.months.items() if month <= as_of}
+        grid = repayment_grid(months, account.opened_on, as_of, profile)
+        last = max(months, default=None)
+        facts = months[last] if last is not None else None
+        summaries.append(
+            AccountSummary(
+                furnisher=account.furnisher,
+                account_id=account.account_id,
+                account_type=account.account_type,
+                opened_on=account.opened_on,
+                principal=account.principal,
+                credit_limit=account.credit_limit,
+                last_period=last,
+                status=None if facts is None else str(facts.status),
+                balance=None if last is None else account.balances[last],
+                days_past_due=0 if facts is None else facts.days_past_due,
+                grid=grid,
+                three_or_six_in_24=flag_3_consecutive_or_6_in_24(grid),
+            )
+        )
+    shown = tuple(i for i in sorted(inquiries, key=lambda i: i.on, reverse=True) if i.on <= as_of)
+    return CreditFileSummary(subject, as_of, tuple(summaries), shown)

@@ -1,0 +1,44 @@
+"""Inquiries: consented third-party looks and self-inquiries, each logged before it is answered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from creditmend.domain.creditfile.furnisher import mask_id
+from creditmend.domain.creditfile.inquiry import InquiryRequest, is_hard, validate_inquiry
+from creditmend.domain.creditfile.summary import (
+    AccountFacts,
+    CreditFileSummary,
+    InquiryFacts,
+    summarize,
+)
+from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.rules.profile import JurisdictionProfile
+
+
+class InquiryStore(Protocol):
+    def furnisher_codes(self) -> frozenset[str]: ...
+
+    def record_inquiry(
+        self, request: InquiryRequest, hard: bool, at: datetime
+    ) -> tuple[list[AccountFacts], list[InquiryFacts]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class InquiryService:
+    store: InquiryStore
+    profile: JurisdictionProfile
+    id_is_valid: Callable[[str, str], bool]
+
+    def inquire(self, request: InquiryRequest, at: datetime) -> CreditFileSummary:
+        problems = validate_inquiry(request, self.profile, self.store.furnisher_codes())
+        if not self.id_is_valid(request.id_type, request.id_number):
+            problems += (Problem("ID_NUMBER", f"is not a valid {request.id_type} number"),)
+        if problems:
+            raise ProblemsError(problems)
+        hard = is_hard(request.purpose, self.profile)
+        accounts, inquiries = self.store.record_inquiry(request, hard, at)
+        return summarize(mask_id(request.id_number), accounts, inquiries, request.on, self.profile)

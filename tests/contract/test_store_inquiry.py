@@ -1,0 +1,105 @@
+"""Inquiries on a real store: consent, hard/soft by purpose, logged and visible, grid derived."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, select
+
+from creditmend.adapters.db import tables as t
+from creditmend.adapters.vault import new_key
+from creditmend.bootstrap import Bureau, build_bureau
+from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind
+from creditmend.domain.creditfile.inquiry import InquiryRequest
+from creditmend.domain.problems import ProblemsError
+
+RIC = "11010519491231002X"
+AT = datetime(2025, 6, 15, 9, 0, tzinfo=UTC)
+
+
+def _month(period: str, dpd: int, past_due: str, balance: str) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "furnisher_id": "LENDER1",
+        "account_id": "A-1",
+        "period": period,
+        "id_type": "cn_ric",
+        "id_number": RIC,
+        "name": "张三",
+        "account_type": "online_consumer_loan",
+        "opened_on": "2025-01-10",
+        "principal": "12000.00",
+        "term_months": 12,
+        "scheduled_amount": "1066.19",
+        "paid_amount": "0.00" if dpd else "1066.19",
+        "balance": balance,
+        "past_due_amount": past_due,
+        "days_past_due": dpd,
+        "status": "open",
+    }
+    if dpd:
+        record |= {"first_delinquency_on": "2025-03-11", "negative_notice_on": "2025-03-20"}
+    return record
+
+
+@pytest.fixture
+def bureau(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Bureau:
+    monkeypatch.setenv("CREDITMEND_KEY", new_key())
+    built = build_bureau(db_url)
+    built.furnish.add_furnisher(Furnisher("LENDER1", "Lender One", FurnisherKind.NON_BANK), AT)
+    months = [
+        _month("2025-02", 0, "0.00", "11000.00"),
+        _month("2025-03", 21, "1066.19", "11000.00"),
+        _month("2025-04", 51, "2132.38", "11000.00"),
+        _month("2025-05", 0, "0.00", "9000.00"),
+    ]
+    path = tmp_path / "lender1.jsonl"
+    path.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in months), "utf-8")
+    report = built.furnish.ingest(path, "jsonl", date(2025, 6, 15), AT)
+    assert report.applied == 4, report.rejects_file
+    return built
+
+
+def test_third_party_inquiry_needs_consent_and_a_registered_furnisher(bureau: Bureau) -> None:
+    ask = InquiryRequest("cn_ric", RIC, "LENDER1", "loan_approval", None, date(2025, 6, 15))
+    with pytest.raises(ProblemsError, match="--consent"):
+        bureau.inquire.inquire(ask, AT)
+    stranger = InquiryRequest("cn_ric", RIC, "NOBODY", "loan_approval", "C-1", date(2025, 6, 15))
+    with pytest.raises(ProblemsError, match="--by: NOBODY is not a registered furnisher"):
+        bureau.inquire.inquire(stranger, AT)
+    bad_id = InquiryRequest(
+        "cn_ric", "110105194912310021", None, "self_inquiry", None, date(2025, 6, 15)
+    )
+    with pytest.raises(ProblemsError, match="ID_NUMBER"):
+        bureau.inquire.inquire(bad_id, AT)
+
+
+def test_inquiries_are_logged_classified_and_shown_with_the_grid(
+    bureau: Bureau, db_url: str
+) -> None:
+    ask = InquiryRequest("cn_ric", RIC, "LENDER1", "loan_approval", "C-1", date(2025, 6, 15))
+    summary = bureau.inquire.inquire(ask, AT)
+    assert summary.subject == "110105********002X"
+    (account,) = summary.accounts
+    # Opened in January (not furnished: #), February to May furnished, June not yet (#).
+    assert [code.code for code in account.grid[-7:]] == ["/", "#", "N", "1", "2", "N", "#"]
+    assert account.balance is not None and str(account.balance.amount) == "9000.00"
+    own = InquiryRequest("cn_ric", RIC, None, "self_inquiry", None, date(2025, 6, 16))
+    mine = bureau.inquire.inquire(own, AT)
+    assert [(i.purpose, i.hard) for i in mine.inquiries] == [
+        ("self_inquiry", False),
+        ("loan_approval", True),
+    ]
+    assert mine.hard_inquiries == 1
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        audit = conn.execute(
+            select(t.audit_events.c.action, t.audit_events.c.consent_ref).where(
+                t.audit_events.c.action == "inquiry"
+            )
+        ).all()
+    engine.dispose()
+    assert [tuple(row) for row in audit] == [("inquiry", "C-1"), ("inquiry", None)]
