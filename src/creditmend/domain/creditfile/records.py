@@ -101,7 +101,7 @@ BLACKLIST_FIELDS: tuple[FieldSpec, ...] = (
 
 def json_schema(fields: Iterable[FieldSpec], title: str) -> dict[str, object]:
     """A JSON Schema (draft 2020-12) for one record of the format; nulls stand for empty."""
-    formats = {
+    formats: dict[str, dict[str, object]] = {
         "string": {"type": "string", "minLength": 1},
         "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
         "decimal": {"type": "string", "pattern": r"^[+-]?\d+(\.\d+)?$"},
