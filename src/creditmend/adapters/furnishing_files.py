@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -24,8 +24,17 @@ from creditmend.domain.problems import Problem, ProblemsError
 Row = tuple[int, Mapping[str, Any] | Problem]
 
 
-def read_rows(path: Path, fmt: str) -> Iterator[Row]:
-    """(line, record or problem) for every record line of a JSON Lines or CSV file."""
+Normaliser = Callable[[Mapping[str, str | None]], dict[str, object]]
+
+
+def read_rows(
+    path: Path,
+    fmt: str,
+    fields: frozenset[str] | None = None,
+    normalise: Normaliser = normalise_csv_row,
+) -> Iterator[Row]:
+    """(line, record or problem) for every record line of a JSON Lines or CSV file; `fields`
+    are the CSV columns allowed (default: CMF v1's)."""
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -33,7 +42,7 @@ def read_rows(path: Path, fmt: str) -> Iterator[Row]:
     if fmt == "jsonl":
         yield from _jsonl(data)
     elif fmt == "csv":
-        yield from _csv(data)
+        yield from _csv(data, fields or frozenset(schema()["properties"]), normalise)
     else:
         raise ProblemsError((Problem("--format", f"unknown format {fmt!r}; jsonl or csv"),))
 
@@ -61,14 +70,13 @@ def _jsonl(data: bytes) -> Iterator[Row]:
         yield number, value
 
 
-def _csv(data: bytes) -> Iterator[Row]:
+def _csv(data: bytes, known: frozenset[str], normalise: Normaliser) -> Iterator[Row]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise ProblemsError((Problem("file", "is not UTF-8 text", line),)) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    known = set(schema()["properties"])
     header = reader.fieldnames or []
     unknown = [name for name in header if name not in known]
     if unknown:
@@ -79,7 +87,7 @@ def _csv(data: bytes) -> Iterator[Row]:
         if None in row or any(value is None for value in row.values()):
             yield line, Problem("line", "has a different number of cells than the header", line)
             continue
-        yield line, normalise_csv_row(row)
+        yield line, normalise(row)
 
 
 @cache
@@ -95,9 +103,21 @@ def _validator() -> Any:
 
 
 def schema_problems(record: Mapping[str, Any], line: int) -> tuple[Problem, ...]:
-    """Every way `record` breaks the CMF v1 schema, each naming its field. Messages never echo
-    the whole record: it holds an identity number."""
-    validator = _validator()
+    """Every way `record` breaks the CMF v1 schema, each naming its field."""
+    return problems_against(_validator(), record, line)
+
+
+def schema_check_for(schema_document: Mapping[str, Any]) -> SchemaCheck:
+    """A checker like `schema_problems` for another record schema (public records, blacklist)."""
+    validator = jsonschema_rs.validator_for(dict(schema_document))
+    return lambda record, line: problems_against(validator, record, line)
+
+
+SchemaCheck = Callable[[Mapping[str, Any], int], tuple[Problem, ...]]
+
+
+def problems_against(validator: Any, record: Mapping[str, Any], line: int) -> tuple[Problem, ...]:
+    """Messages never echo the whole record: it holds an identity number."""
     if validator.is_valid(record):
         return ()
     problems = []

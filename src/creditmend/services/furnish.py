@@ -9,12 +9,11 @@ never half: the store applies a file's records in one transaction or not at all.
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from creditmend.domain.creditfile.furnisher import Furnisher, validate_furnisher
 from creditmend.domain.creditfile.furnishing import (
@@ -23,7 +22,8 @@ from creditmend.domain.creditfile.furnishing import (
     check_record,
     read_record,
 )
-from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.problems import ProblemsError
+from creditmend.services.pipeline import Row, SchemaCheck, check_rows, write_rejects
 
 
 class ApplyResult(Protocol):
@@ -53,8 +53,7 @@ class BureauStore(Protocol):
     ) -> ApplyResult: ...
 
 
-RowReader = Callable[[Path, str], Iterator[tuple[int, Mapping[str, Any] | Problem]]]
-SchemaCheck = Callable[[Mapping[str, Any], int], tuple[Problem, ...]]
+RowReader = Callable[[Path, str], Iterator[Row]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,67 +91,28 @@ class FurnishService:
         progress: Callable[[int], None] | None = None,
     ) -> IngestReport:
         context = FurnishingContext(as_of, self.store.furnisher_codes(), self.id_is_valid)
-        valid: list[FurnishedRecord] = []
-        rejects: list[Problem] = []
-        seen: dict[tuple[str, str, date], int] = {}
-        count = 0
-        for line, row in self.read_rows(path, fmt):
-            count += 1
-            if progress is not None and count % 10_000 == 0:
-                progress(count)
-            record, problems = self._record(row, line, context)
-            if record is not None and not problems:
-                key = (record.furnisher_id, record.account_id, record.period)
-                if key in seen:
-                    problems = (
-                        Problem("account_id", f"same account and period as line {seen[key]}", line),
-                    )
-                else:
-                    seen[key] = line
-            if problems or record is None:
-                rejects.extend(problems)
-            else:
-                valid.append(record)
-        rejected_lines = len({p.line for p in rejects})
-        rejects_file = _write_rejects(path, rejects) if rejects else None
-        if rejects and not partial:
-            return IngestReport(str(path), count, 0, 0, 0, rejected_lines, rejects_file, False)
+        checked = check_rows(
+            self.read_rows(path, fmt),
+            self.schema_problems,
+            read_record,
+            lambda record: check_record(record, context),
+            key=lambda record: record.key,
+            key_field="account_id",
+            progress=progress,
+        )
+        rejected = checked.rejected_lines
+        rejects_file = write_rejects(path, checked.rejects) if checked.rejects else None
+        if checked.rejects and not partial:
+            return IngestReport(str(path), checked.count, 0, 0, 0, rejected, rejects_file, False)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        result = self.store.apply_furnishing(path.name, digest, as_of, valid, rejected_lines, at)
+        result = self.store.apply_furnishing(path.name, digest, as_of, checked.valid, rejected, at)
         return IngestReport(
             str(path),
-            count,
+            checked.count,
             result.applied,
             result.unchanged,
             result.corrected,
-            rejected_lines,
+            rejected,
             rejects_file,
             True,
         )
-
-    def _record(
-        self, row: Mapping[str, Any] | Problem, line: int, context: FurnishingContext
-    ) -> tuple[FurnishedRecord | None, tuple[Problem, ...]]:
-        if isinstance(row, Problem):
-            return None, (row,)
-        problems = self.schema_problems(row, line)
-        if problems:
-            return None, problems
-        record, problems = read_record(row, line)
-        if record is None or problems:
-            return record, problems
-        return record, check_record(record, context)
-
-
-def _write_rejects(path: Path, rejects: Iterable[Problem]) -> str:
-    target = path.with_name(path.name + ".rejects.jsonl")
-    with target.open("w", encoding="utf-8") as out:
-        for problem in rejects:
-            out.write(
-                json.dumps(
-                    {"line": problem.line, "field": problem.field, "reason": problem.message},
-                    ensure_ascii=False,
-                )
-                + "\n"
-            )
-    return str(target)

@@ -164,3 +164,55 @@ inquiries = Table(
     Column("inquired_on", Date, nullable=False),  # the business date (as-of)
     Column("at", DateTime(timezone=True), nullable=False),
 )
+
+public_records = Table(
+    "public_records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", Integer, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("court", Text, nullable=False),
+    Column("case_number", String(128), nullable=False),
+    Column("filed_on", Date, nullable=False),
+    Column("published_on", Date, nullable=True),
+    Column("amount_fen", BigInteger, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("ended_on", Date, nullable=True),
+    Column("source", Text, nullable=False),
+    Column("ingestion_id", Integer, ForeignKey("ingestions.id"), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("person_id", "kind", "case_number"),
+)
+
+blacklist_entries = Table(
+    "blacklist_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", Integer, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("source", String(128), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("listed_on", Date, nullable=False),
+    Column("expires_on", Date, nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("ingestion_id", Integer, ForeignKey("ingestions.id"), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("person_id", "source", "category", "listed_on"),
+)
+
+# What retention and dated policies decided for each negative fact. The facts themselves stay
+# where they are (the operator's archive); reports consult this table to leave hidden ones out.
+retention_decisions = Table(
+    "retention_decisions",
+    metadata,
+    Column("fact_key", String(200), primary_key=True),
+    Column("person_id", Integer, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("shown", Boolean, nullable=False),
+    Column("hidden_from", Date, nullable=True),
+    Column("visible_until", Date, nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("decided_on", Date, nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+)
