@@ -11,6 +11,7 @@ from creditmend.domain.rules import profile
 from creditmend.services.furnish import FurnishService
 from creditmend.services.inquire import InquiryService
 from creditmend.services.loans import LoanService
+from creditmend.services.records import FIELDS_OF, RecordsService
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ def build(jurisdiction: str = "cn") -> App:
 class Bureau:
     furnish: FurnishService
     inquire: InquiryService
+    records: RecordsService
 
 
 def new_key() -> str:
@@ -46,9 +48,14 @@ def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
     """The bureau's services on the store at `db` (or CREDITMEND_DB, or the embedded default)."""
     # Imported here so that the loan commands start without the database stack.
     from creditmend.adapters.db.store import SqlStore  # noqa: PLC0415
-    from creditmend.adapters.furnishing_files import read_rows, schema_problems  # noqa: PLC0415
+    from creditmend.adapters.furnishing_files import (  # noqa: PLC0415
+        read_rows,
+        schema_check_for,
+        schema_problems,
+    )
     from creditmend.adapters.identity_numbers import id_is_valid  # noqa: PLC0415
     from creditmend.adapters.vault import IdentityVault  # noqa: PLC0415
+    from creditmend.domain.creditfile.records import json_schema, normalise_row  # noqa: PLC0415
     from creditmend.settings import db_url, key_text  # noqa: PLC0415
 
     url = db_url(db)
@@ -61,4 +68,15 @@ def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
             id_is_valid=id_is_valid,
         ),
         inquire=InquiryService(store=store, profile=profile(jurisdiction), id_is_valid=id_is_valid),
+        records=RecordsService(
+            store=store,
+            read_rows=lambda path, fmt, kind: read_rows(
+                path, fmt, frozenset(f.name for f in FIELDS_OF[kind]), normalise_row
+            ),
+            schema_checks={
+                kind: schema_check_for(json_schema(fields, kind))
+                for kind, fields in FIELDS_OF.items()
+            },
+            id_is_valid=id_is_valid,
+        ),
     )

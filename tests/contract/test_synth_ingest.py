@@ -39,3 +39,11 @@ def test_a_synthetic_population_ingests_cleanly(
         applied += report.applied
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert applied == manifest["counts"]["cmf_records"]
+    records = build_bureau(db_url).records
+    for kind, name in (
+        ("public_records", "public_records.jsonl"),
+        ("blacklist", "blacklist.jsonl"),
+    ):
+        report = records.import_file(kind, out / name, "jsonl", date(2023, 10, 15), AT)
+        assert report.rejected == 0, (kind, report.rejects_file)
+        assert report.applied == manifest["counts"][kind]

@@ -27,6 +27,7 @@ from creditmend.domain.creditfile.furnisher import Furnisher
 from creditmend.domain.creditfile.furnishing import AccountStatus, FurnishedRecord
 from creditmend.domain.creditfile.grid import MonthFacts
 from creditmend.domain.creditfile.inquiry import InquiryRequest
+from creditmend.domain.creditfile.records import BlacklistEntry, PublicRecord
 from creditmend.domain.creditfile.summary import AccountFacts, InquiryFacts
 from creditmend.domain.money import Money
 from creditmend.domain.problems import Problem, ProblemsError
@@ -317,6 +318,77 @@ class SqlStore:
             )
         return {key: row.id for key, row in found.items()}
 
+    # ------------------------------------------------------------ public records, blacklist
+    def apply_records(
+        self,
+        kind: str,
+        file_name: str,
+        sha256: str,
+        as_of: date,
+        records: Sequence[PublicRecord | BlacklistEntry],
+        rejected: int,
+        at: datetime,
+    ) -> ApplyCounts:
+        """Public records or blacklist entries, in one transaction; keyed, so re-imports change
+        nothing and a changed record (a case performed, an entry's expiry moved) is updated."""
+        table = t.public_records if kind == "public_records" else t.blacklist_entries
+        key_columns = (
+            ("person_id", "kind", "case_number")
+            if kind == "public_records"
+            else ("person_id", "source", "category", "listed_on")
+        )
+        applied = unchanged = corrected = 0
+        with self._tx() as conn:
+            ingestion_id = conn.execute(
+                insert(t.ingestions)
+                .values(
+                    file_name=file_name,
+                    sha256=sha256,
+                    received_at=at,
+                    as_of=as_of,
+                    applied=0,
+                    unchanged=0,
+                    corrected=0,
+                    rejected=rejected,
+                )
+                .returning(t.ingestions.c.id)
+            ).scalar_one()
+            for record in records:
+                person = self.person_id(conn, record.id_type, record.id_number, at)
+                values = {"person_id": person, **_record_values(record)}
+                where = [table.c[name] == values[name] for name in key_columns]
+                old = conn.execute(select(table).where(*where)).one_or_none()
+                provenance = {"ingestion_id": ingestion_id, "line": record.line, "received_at": at}
+                if old is None:
+                    conn.execute(insert(table).values(**values, **provenance))
+                    applied += 1
+                elif all(getattr(old, name) == value for name, value in values.items()):
+                    unchanged += 1
+                else:
+                    conn.execute(
+                        update(table).where(table.c.id == old.id).values(**values, **provenance)
+                    )
+                    corrected += 1
+            conn.execute(
+                update(t.ingestions)
+                .where(t.ingestions.c.id == ingestion_id)
+                .values(applied=applied, unchanged=unchanged, corrected=corrected)
+            )
+            self._audit(
+                conn,
+                at,
+                "operator",
+                f"{kind}_import",
+                detail={
+                    "file": file_name,
+                    "applied": applied,
+                    "unchanged": unchanged,
+                    "corrected": corrected,
+                    "rejected": rejected,
+                },
+            )
+        return ApplyCounts(applied, unchanged, corrected)
+
     # ------------------------------------------------------------ inquiries and files
     def person_id(self, conn: Connection, id_type: str, id_number: str, at: datetime) -> int:
         """The person's row, made on first sight: an inquiry about someone the bureau has no
@@ -440,6 +512,28 @@ class SqlStore:
                 detail=json.dumps(detail or {}, sort_keys=True),
             )
         )
+
+
+def _record_values(record: PublicRecord | BlacklistEntry) -> dict[str, Any]:
+    if isinstance(record, PublicRecord):
+        return {
+            "kind": str(record.kind),
+            "court": record.court,
+            "case_number": record.case_number,
+            "filed_on": record.filed_on,
+            "published_on": record.published_on,
+            "amount_fen": _fen(record.amount),
+            "status": str(record.status),
+            "ended_on": record.ended_on,
+            "source": record.source,
+        }
+    return {
+        "source": record.source,
+        "category": str(record.category),
+        "listed_on": record.listed_on,
+        "expires_on": record.expires_on,
+        "reason": record.reason,
+    }
 
 
 def _decimal(fen: int) -> Decimal:

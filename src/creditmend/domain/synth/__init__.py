@@ -45,7 +45,7 @@ months starting with the month of `start`, month ends are the reporting dates):
 - Public records: a sued defaulter (and 40 % of the others) gets an enforced-debtor case filed
   90..300 days after the default began (pulled into the window), half of them also a dishonest
   judgment debtor and a consumption restriction 30..120 days later; the amount is the account
-  balance; the status is `concluded` when the account was later settled.
+  balance; the status is `performed` (with `ended_on`) when the account was later settled.
 - Blacklist: fraud is listed (`fraud`, 5 years) by its first lender 30..60 days after the first
   due date; a charged-off defaulter is listed `severe_overdue` (3 years) with probability 60 %
   and `lost_contact` (2 years) with 30 %.

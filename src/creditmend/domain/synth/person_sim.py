@@ -54,6 +54,13 @@ def person_facts(world: World, index: int) -> PersonFacts:
     return PersonSim(world, person, variant, rng).run()
 
 
+_BLACKLIST_REASONS = {
+    "fraud": "application with forged documents",
+    "severe_overdue": "charged off after more than 90 days past due",
+    "lost_contact": "unreachable at every contact on file",
+}
+
+
 class PersonSim:
     """Plans a person's loans, simulates each with the ledger and collects the facts."""
 
@@ -220,10 +227,11 @@ class PersonSim:
             kinds += [("dishonest_judgment_debtor", later), ("consumption_restriction", later)]
         case = f"（{filed.year}）{court_code}执{rng.randint(100, 29999)}号"
         return [
-            {**self.identity(), "record_type": kind, "court": court, "case_number": case,
+            {**self.identity(), "kind": kind, "court": court, "case_number": case,
              "filed_on": filed.isoformat(), "published_on": on.isoformat(),
              "amount": _money(target.last_balance),
-             "status": "concluded" if concluded else "active", "concluded_on": _iso(concluded)}
+             "status": "performed" if concluded else "active", "ended_on": _iso(concluded),
+             "source": "court_publication"}
             for kind, on in kinds
         ]  # fmt: skip
 
@@ -243,7 +251,8 @@ class PersonSim:
                     found.append((outcome, "lost_contact", outcome.charged_off_on, 2))
         return [
             {**self.identity(), "source": outcome.furnisher_id, "category": category,
-             "listed_on": on.isoformat(), "expires_on": add_months(on, 12 * years).isoformat()}
+             "listed_on": on.isoformat(), "expires_on": add_months(on, 12 * years).isoformat(),
+             "reason": _BLACKLIST_REASONS[category]}
             for outcome, category, on, years in found
             if on <= self.world.last_day
         ]  # fmt: skip

@@ -13,6 +13,7 @@ app = typer.Typer(
 )
 app.add_typer(loan.app, name="loan")
 app.add_typer(bureau.furnisher_app, name="furnisher")
+app.add_typer(bureau.records_app, name="records")
 app.command()(bureau.ingest)
 app.command()(bureau.keygen)
 app.command()(synth.synth)

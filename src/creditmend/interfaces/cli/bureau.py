@@ -20,6 +20,7 @@ from creditmend.interfaces.cli.errors import INPUT_ERROR, fail, input_errors
 from creditmend.services.furnish import IngestReport
 
 furnisher_app = typer.Typer(no_args_is_help=True, help="Register the lenders that furnish data.")
+records_app = typer.Typer(no_args_is_help=True, help="Public records and blacklist entries.")
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -78,7 +79,7 @@ def ingest(
 ) -> None:
     """Take a furnishing file into the bureau: all of it, or (with rejects) none of it."""
     day = as_of_date(as_of)
-    kind = fmt or ("csv" if file.suffix.lower() == ".csv" else "jsonl")
+    kind = _format(file, fmt)
     with input_errors():
         bureau = bootstrap.build_bureau(db)
         with Progress(
@@ -95,6 +96,38 @@ def ingest(
                 progress.update(task, description=f"reading {file.name}: {count:,} records")
 
             report = bureau.furnish.ingest(file, kind, day, datetime.now(UTC), partial, advance)
+    _finish(report, file, as_json)
+
+
+@records_app.command("import")
+def records_import(
+    file: Annotated[Path, typer.Argument(help="Records file (JSON Lines or CSV)")],
+    kind: Annotated[str, typer.Option(help="public_records | blacklist")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="jsonl | csv (default: from the extension)")
+    ] = None,
+    partial: Annotated[
+        bool, typer.Option(help="Apply the valid records even if some are rejected")
+    ] = False,
+    as_of: Annotated[str | None, typer.Option(help="Business date (default: today)")] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """Import public records or blacklist entries: all of the file, or (with rejects) none."""
+    day = as_of_date(as_of)
+    with input_errors():
+        bureau = bootstrap.build_bureau(db)
+        report = bureau.records.import_file(
+            kind, file, _format(file, fmt), day, datetime.now(UTC), partial
+        )
+    _finish(report, file, as_json)
+
+
+def _format(file: Path, fmt: str | None) -> str:
+    return fmt or ("csv" if file.suffix.lower() == ".csv" else "jsonl")
+
+
+def _finish(report: IngestReport, file: Path, as_json: bool) -> None:
     _print_report(report, as_json)
     if not report.committed:
         _err.print(
