@@ -12,6 +12,7 @@ from creditmend.services.furnish import FurnishService
 from creditmend.services.inquire import InquiryService
 from creditmend.services.loans import LoanService
 from creditmend.services.records import FIELDS_OF, RecordsService
+from creditmend.services.retain import RetentionService
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class Bureau:
     furnish: FurnishService
     inquire: InquiryService
     records: RecordsService
+    retention: RetentionService
 
 
 def new_key() -> str:
@@ -79,4 +81,5 @@ def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
             },
             id_is_valid=id_is_valid,
         ),
+        retention=RetentionService(store=store, profile=profile(jurisdiction)),
     )

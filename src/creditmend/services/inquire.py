@@ -12,6 +12,7 @@ from creditmend.domain.creditfile.inquiry import InquiryRequest, is_hard, valida
 from creditmend.domain.creditfile.summary import (
     AccountFacts,
     CreditFileSummary,
+    ExpiryFacts,
     InquiryFacts,
     summarize,
 )
@@ -24,7 +25,7 @@ class InquiryStore(Protocol):
 
     def record_inquiry(
         self, request: InquiryRequest, hard: bool, at: datetime
-    ) -> tuple[list[AccountFacts], list[InquiryFacts]]: ...
+    ) -> tuple[list[AccountFacts], list[InquiryFacts], list[ExpiryFacts]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,5 +41,7 @@ class InquiryService:
         if problems:
             raise ProblemsError(problems)
         hard = is_hard(request.purpose, self.profile)
-        accounts, inquiries = self.store.record_inquiry(request, hard, at)
-        return summarize(mask_id(request.id_number), accounts, inquiries, request.on, self.profile)
+        accounts, inquiries, expiry = self.store.record_inquiry(request, hard, at)
+        return summarize(
+            mask_id(request.id_number), accounts, inquiries, request.on, self.profile, expiry
+        )

@@ -28,7 +28,20 @@ from creditmend.domain.creditfile.furnishing import AccountStatus, FurnishedReco
 from creditmend.domain.creditfile.grid import MonthFacts
 from creditmend.domain.creditfile.inquiry import InquiryRequest
 from creditmend.domain.creditfile.records import BlacklistEntry, PublicRecord
-from creditmend.domain.creditfile.summary import AccountFacts, InquiryFacts
+from creditmend.domain.creditfile.retention import (
+    Decision,
+    FactKind,
+    MonthRow,
+    NegativeFact,
+    overdue_episodes,
+)
+from creditmend.domain.creditfile.summary import (
+    AccountFacts,
+    ExpiryFacts,
+    InquiryFacts,
+    episode_months,
+    hide_months,
+)
 from creditmend.domain.money import Money
 from creditmend.domain.problems import Problem, ProblemsError
 
@@ -389,6 +402,112 @@ class SqlStore:
             )
         return ApplyCounts(applied, unchanged, corrected)
 
+    # ------------------------------------------------------------ retention
+    def negative_facts(self, as_of: date) -> list[tuple[int, NegativeFact]]:
+        """(person, fact) for every negative fact known on `as_of`: overdue episodes derived from
+        the furnished months, public records and blacklist entries."""
+        facts: list[tuple[int, NegativeFact]] = []
+        with self.engine.connect() as conn:
+            owners = dict(conn.execute(select(t.accounts.c.id, t.accounts.c.person_id)).all())
+            months: dict[int, list[MonthRow]] = {}
+            query = (
+                select(t.account_months)
+                .where(t.account_months.c.period <= as_of)
+                .order_by(t.account_months.c.account_pk, t.account_months.c.period)
+            )
+            for row in conn.execute(query):
+                months.setdefault(row.account_pk, []).append(
+                    MonthRow(
+                        row.period,
+                        row.days_past_due,
+                        _decimal(row.past_due_fen),
+                        row.status,
+                        row.last_payment_on,
+                        row.closed_on,
+                    )
+                )
+            for account, rows in months.items():
+                facts += [
+                    (owners[account], fact) for fact in overdue_episodes(rows, f"account:{account}")
+                ]
+            for row in conn.execute(
+                select(t.public_records).where(t.public_records.c.filed_on <= as_of)
+            ):
+                facts.append(
+                    (
+                        row.person_id,
+                        NegativeFact(
+                            FactKind.PUBLIC_RECORD,
+                            f"public_record:{row.id}",
+                            row.filed_on,
+                            row.ended_on,
+                            None if row.amount_fen is None else _decimal(row.amount_fen),
+                        ),
+                    )
+                )
+            for row in conn.execute(
+                select(t.blacklist_entries).where(t.blacklist_entries.c.listed_on <= as_of)
+            ):
+                facts.append(
+                    (
+                        row.person_id,
+                        NegativeFact(
+                            FactKind.BLACKLIST,
+                            f"blacklist:{row.id}",
+                            row.listed_on,
+                            None,
+                            expires_on=row.expires_on,
+                        ),
+                    )
+                )
+        return facts
+
+    def save_decisions(
+        self, decisions: Sequence[tuple[int, NegativeFact, Decision]], as_of: date, at: datetime
+    ) -> int:
+        """Record every decision (replacing the previous run's); returns how many facts became
+        hidden by this run."""
+        newly_hidden = 0
+        with self._tx() as conn:
+            before = {
+                row.fact_key: row.shown
+                for row in conn.execute(
+                    select(t.retention_decisions.c.fact_key, t.retention_decisions.c.shown)
+                )
+            }
+            conn.execute(t.retention_decisions.delete())
+            rows = [
+                {
+                    "fact_key": d.fact_key,
+                    "person_id": person,
+                    "kind": str(fact.kind),
+                    "shown": d.shown,
+                    "hidden_from": d.hidden_from,
+                    "visible_until": d.visible_until,
+                    "reason": d.reason,
+                    "decided_on": as_of,
+                    "decided_at": at,
+                }
+                for person, fact, d in decisions
+            ]
+            if rows:
+                conn.execute(insert(t.retention_decisions), rows)
+            newly_hidden = sum(
+                1 for r in rows if not r["shown"] and before.get(r["fact_key"], True)
+            )
+            self._audit(
+                conn,
+                at,
+                "operator",
+                "retention",
+                detail={
+                    "as_of": as_of.isoformat(),
+                    "facts": len(rows),
+                    "newly_hidden": newly_hidden,
+                },
+            )
+        return newly_hidden
+
     # ------------------------------------------------------------ inquiries and files
     def person_id(self, conn: Connection, id_type: str, id_number: str, at: datetime) -> int:
         """The person's row, made on first sight: an inquiry about someone the bureau has no
@@ -412,7 +531,7 @@ class SqlStore:
 
     def record_inquiry(
         self, request: InquiryRequest, hard: bool, at: datetime
-    ) -> tuple[list[AccountFacts], list[InquiryFacts]]:
+    ) -> tuple[list[AccountFacts], list[InquiryFacts], list[ExpiryFacts]]:
         """Log the inquiry (and its audit event) and read the file, in one transaction."""
         with self._tx() as conn:
             person = self.person_id(conn, request.id_type, request.id_number, at)
@@ -437,7 +556,11 @@ class SqlStore:
                 consent=request.consent_ref,
                 detail={"as_of": request.on.isoformat()},
             )
-            return self._accounts_of(conn, person), self._inquiries_of(conn, person)
+            return (
+                self._accounts_of(conn, person),
+                self._inquiries_of(conn, person),
+                self._expiry_of(conn, person),
+            )
 
     def _accounts_of(self, conn: Connection, person: int) -> list[AccountFacts]:
         accounts = conn.execute(
@@ -449,10 +572,37 @@ class SqlStore:
                 select(t.account_months).where(t.account_months.c.account_pk.in_(list(months)))
             ):
                 months[row.account_pk].append(row)
+        hidden_keys = frozenset(
+            conn.execute(
+                select(t.retention_decisions.c.fact_key).where(
+                    t.retention_decisions.c.person_id == person,
+                    t.retention_decisions.c.shown.is_(False),
+                )
+            ).scalars()
+        )
         result = []
         for account in accounts:
             currency = account.currency
-            rows = months[account.id]
+            rows = sorted(months[account.id], key=lambda row: row.period)
+            hidden = (
+                episode_months(
+                    [
+                        MonthRow(
+                            r.period,
+                            r.days_past_due,
+                            _decimal(r.past_due_fen),
+                            r.status,
+                            r.last_payment_on,
+                            r.closed_on,
+                        )
+                        for r in rows
+                    ],
+                    f"account:{account.id}",
+                    hidden_keys,
+                )
+                if hidden_keys
+                else frozenset()
+            )
             result.append(
                 AccountFacts(
                     furnisher=account.furnisher_code,
@@ -462,23 +612,35 @@ class SqlStore:
                     opened_on=account.opened_on,
                     principal=_money(account.principal_fen, currency),
                     credit_limit=_money(account.credit_limit_fen, currency),
-                    months={
-                        row.period: MonthFacts(
-                            AccountStatus(row.status),
-                            row.days_past_due,
-                            _decimal(row.scheduled_fen),
-                            _decimal(row.paid_fen),
-                            _decimal(row.past_due_fen),
-                            tuple(code for code in row.remarks.split(";") if code),
-                        )
-                        for row in rows
-                    },
+                    months=hide_months(
+                        {
+                            row.period: MonthFacts(
+                                AccountStatus(row.status),
+                                row.days_past_due,
+                                _decimal(row.scheduled_fen),
+                                _decimal(row.paid_fen),
+                                _decimal(row.past_due_fen),
+                                tuple(code for code in row.remarks.split(";") if code),
+                            )
+                            for row in rows
+                        },
+                        hidden,
+                    ),
                     balances={
                         row.period: Money(_decimal(row.balance_fen), currency) for row in rows
                     },
                 )
             )
         return result
+
+    def _expiry_of(self, conn: Connection, person: int) -> list[ExpiryFacts]:
+        rows = conn.execute(
+            select(t.retention_decisions).where(t.retention_decisions.c.person_id == person)
+        )
+        return [
+            ExpiryFacts(row.fact_key, row.kind, bool(row.shown), row.visible_until, row.reason)
+            for row in rows
+        ]
 
     def _inquiries_of(self, conn: Connection, person: int) -> list[InquiryFacts]:
         rows = conn.execute(

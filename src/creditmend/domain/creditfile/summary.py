@@ -7,8 +7,9 @@ store hands over plain facts, this module derives the grid and the flags, purely
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 
 from creditmend.domain.creditfile.grid import (
     MonthCode,
@@ -16,6 +17,7 @@ from creditmend.domain.creditfile.grid import (
     flag_3_consecutive_or_6_in_24,
     repayment_grid,
 )
+from creditmend.domain.creditfile.retention import MonthRow, overdue_episodes
 from creditmend.domain.money import Money
 from creditmend.domain.rules.profile import JurisdictionProfile
 
@@ -33,6 +35,17 @@ class AccountFacts:
     credit_limit: Money | None
     months: Mapping[date, MonthFacts]
     balances: Mapping[date, Money]
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiryFacts:
+    """One negative record and the day it stops being shown (None: not until cured)."""
+
+    key: str
+    kind: str
+    shown: bool
+    visible_until: date | None
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +78,38 @@ class CreditFileSummary:
     as_of: date
     accounts: tuple[AccountSummary, ...]
     inquiries: tuple[InquiryFacts, ...]
+    expiry: tuple[ExpiryFacts, ...] = ()
 
     @property
     def hard_inquiries(self) -> int:
         return sum(1 for inquiry in self.inquiries if inquiry.hard)
+
+
+def hide_months(
+    months: Mapping[date, MonthFacts], hidden: frozenset[date]
+) -> dict[date, MonthFacts]:
+    """Months of an overdue episode that retention or a policy hid read as normal, with no
+    overdue amount (the PBOC repair: "status normal, overdue amount 0")."""
+    return {
+        month: replace(facts, days_past_due=0, past_due_amount=Decimal(0))
+        if month in hidden
+        else facts
+        for month, facts in months.items()
+    }
+
+
+def episode_months(
+    rows: Sequence[MonthRow], account_key: str, hidden_keys: frozenset[str]
+) -> frozenset[date]:
+    """The months covered by the hidden overdue episodes of one account."""
+    hidden: set[date] = set()
+    for episode in overdue_episodes(rows, account_key):
+        if episode.key not in hidden_keys:
+            continue
+        first = date.fromisoformat(episode.key.rsplit("#", 1)[1] + "-01")
+        last = episode.ended_on or rows[-1].period
+        hidden.update(row.period for row in rows if first <= row.period <= last)
+    return frozenset(hidden)
 
 
 def summarize(
@@ -77,6 +118,7 @@ def summarize(
     inquiries: Sequence[InquiryFacts],
     as_of: date,
     profile: JurisdictionProfile,
+    expiry: Sequence[ExpiryFacts] = (),
 ) -> CreditFileSummary:
     summaries = []
     for account in accounts:
@@ -101,4 +143,5 @@ def summarize(
             )
         )
     shown = tuple(i for i in sorted(inquiries, key=lambda i: i.on, reverse=True) if i.on <= as_of)
-    return CreditFileSummary(subject, as_of, tuple(summaries), shown)
+    timeline = tuple(sorted(expiry, key=lambda e: (e.visible_until or date.max, e.key)))
+    return CreditFileSummary(subject, as_of, tuple(summaries), shown, timeline)

@@ -16,6 +16,7 @@ app.add_typer(bureau.furnisher_app, name="furnisher")
 app.add_typer(bureau.records_app, name="records")
 app.command()(bureau.ingest)
 app.command()(bureau.keygen)
+app.command()(bureau.retain)
 app.command()(synth.synth)
 app.command()(inquiry.inquire)
 

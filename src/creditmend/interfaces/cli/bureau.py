@@ -123,6 +123,35 @@ def records_import(
     _finish(report, file, as_json)
 
 
+def retain(
+    as_of: Annotated[str | None, typer.Option(help="Business date (default: today)")] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """Apply retention (5 years after the bad behaviour ends) and dated policies as of a day."""
+    day = as_of_date(as_of)
+    with input_errors():
+        report = bootstrap.build_bureau(db).retention.retain(day, datetime.now(UTC))
+    data = {
+        "as_of": report.as_of.isoformat(),
+        "facts": report.facts,
+        "shown": report.shown,
+        "hidden": report.hidden,
+        "newly_hidden": report.newly_hidden,
+        "hidden_by": report.hidden_by,
+        "next_expiry": None if report.next_expiry is None else report.next_expiry.isoformat(),
+    }
+    if as_json:
+        print(json.dumps(data))
+        return
+    table = Table(title=f"Retention as of {report.as_of}", show_header=False)
+    table.add_column("item")
+    table.add_column("value", justify="right")
+    for key, value in data.items():
+        table.add_row(key.replace("_", " "), str(value))
+    _out.print(table)
+
+
 def _format(file: Path, fmt: str | None) -> str:
     return fmt or ("csv" if file.suffix.lower() == ".csv" else "jsonl")
 

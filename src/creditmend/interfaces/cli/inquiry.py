@@ -76,6 +76,16 @@ def summary_json(summary: CreditFileSummary) -> dict[str, Any]:
             for i in summary.inquiries
         ],
         "hard_inquiries": summary.hard_inquiries,
+        "expiry_timeline": [
+            {
+                "record": e.key,
+                "kind": e.kind,
+                "shown": e.shown,
+                "visible_until": None if e.visible_until is None else e.visible_until.isoformat(),
+                "reason": e.reason,
+            }
+            for e in summary.expiry
+        ],
     }
 
 
@@ -102,3 +112,11 @@ def _tables(summary: CreditFileSummary) -> None:
     for i in summary.inquiries:
         inquiries.add_row(i.on.isoformat(), i.by or "self", i.purpose, "yes" if i.hard else "no")
     _out.print(inquiries)
+    if summary.expiry:
+        timeline = Table(title="Negative records and when they stop being shown")
+        for name in ("record", "kind", "shown until", "why"):
+            timeline.add_column(name)
+        for e in summary.expiry:
+            until = "not until cured" if e.visible_until is None else e.visible_until.isoformat()
+            timeline.add_row(e.key, e.kind, until if e.shown else "hidden", e.reason)
+        _out.print(timeline)

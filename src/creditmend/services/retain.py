@@ -1,0 +1,77 @@
+"""Retention: which negative records stop being shown, and when each one will.
+
+Order 631 Art. 16 keeps negative information 5 years from the day the bad behaviour ends; dated
+policies (the PBOC credit repair of 2025-12-22) are rule records applied beside it. Nothing is
+deleted: hidden facts stay in the store (the operator's archive) with the decision that hid them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from creditmend.domain.creditfile.retention import (
+    CN_POLICIES,
+    DatedPolicy,
+    Decision,
+    NegativeFact,
+    apply_retention,
+    retention_rules,
+)
+from creditmend.domain.rules.profile import JurisdictionProfile
+
+
+class RetentionStore(Protocol):
+    def negative_facts(self, as_of: date) -> list[tuple[int, NegativeFact]]: ...
+
+    def save_decisions(
+        self, decisions: Sequence[tuple[int, NegativeFact, Decision]], as_of: date, at: datetime
+    ) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionReport:
+    as_of: date
+    facts: int
+    shown: int
+    hidden: int
+    newly_hidden: int
+    hidden_by: dict[str, int]  # reason -> count
+    next_expiry: date | None  # the next day something stops being shown
+
+
+POLICIES: dict[str, tuple[DatedPolicy, ...]] = {"cn": CN_POLICIES}
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionService:
+    store: RetentionStore
+    profile: JurisdictionProfile
+
+    def retain(self, as_of: date, at: datetime) -> RetentionReport:
+        known = self.store.negative_facts(as_of)
+        decisions = apply_retention(
+            [fact for _, fact in known],
+            as_of,
+            POLICIES.get(self.profile.code, ()),
+            retention_rules(self.profile),
+        )
+        rows = [
+            (person, fact, decision)
+            for (person, fact), decision in zip(known, decisions, strict=True)
+        ]
+        newly_hidden = self.store.save_decisions(rows, as_of, at)
+        hidden = [d for d in decisions if not d.shown]
+        upcoming = [d.visible_until for d in decisions if d.shown and d.visible_until]
+        return RetentionReport(
+            as_of=as_of,
+            facts=len(decisions),
+            shown=len(decisions) - len(hidden),
+            hidden=len(hidden),
+            newly_hidden=newly_hidden,
+            hidden_by=dict(Counter(d.reason.split(":")[0] for d in hidden)),
+            next_expiry=min(upcoming, default=None),
+        )
