@@ -188,3 +188,79 @@ def test_a_killed_ingest_leaves_the_store_as_before_and_a_rerun_applies_once(
     again = json.loads(cli("ingest", str(big), "--as-of", "2025-06-15", "--json", env=env).stdout)
     assert again["applied"] == 0
     assert months() == 60_001
+
+
+def test_inquire_audit_records_and_retain_through_the_command(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    may = _jsonl(tmp_path / "may.jsonl", [RECORD])
+    assert cli("ingest", str(may), "--as-of", "2025-06-15", env=env).returncode == 0
+    refused = cli(
+        "inquire",
+        "cn_ric",
+        RIC,
+        "--purpose",
+        "loan_approval",
+        "--by",
+        "LENDER1",
+        "--as-of",
+        "2025-06-15",
+        env=env,
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("error: --consent:")
+    asked = cli(
+        "inquire",
+        "cn_ric",
+        RIC,
+        "--purpose",
+        "loan_approval",
+        "--by",
+        "LENDER1",
+        "--consent",
+        "C-9",
+        "--as-of",
+        "2025-06-15",
+        "--json",
+        env=env,
+    )
+    assert asked.returncode == 0, asked.stderr
+    summary = json.loads(asked.stdout)
+    assert summary["subject"] == "110105********002X"
+    assert RIC not in asked.stdout
+    assert summary["accounts"][0]["grid"].endswith("N#")  # May furnished, June not yet
+    looks = json.loads(cli("audit", "cn_ric", RIC, "--json", env=env).stdout)
+    assert [(look["by"], look["purpose"], look["consent"]) for look in looks] == [
+        ("LENDER1", "loan_approval", "C-9")
+    ]
+    records = _jsonl(
+        tmp_path / "court.jsonl",
+        [
+            {
+                "kind": "enforced_debtor",
+                "id_type": "cn_ric",
+                "id_number": RIC,
+                "name": "张三",
+                "court": "北京市西城区人民法院",
+                "case_number": "（2024）京0102执1号",
+                "filed_on": "2024-03-01",
+                "status": "active",
+                "source": "court_publication",
+            }
+        ],
+    )
+    imported = cli(
+        "records",
+        "import",
+        str(records),
+        "--kind",
+        "public_records",
+        "--as-of",
+        "2025-06-15",
+        "--json",
+        env=env,
+    )
+    assert imported.returncode == 0, imported.stderr + imported.stdout
+    assert json.loads(imported.stdout)["applied"] == 1
+    retained = json.loads(cli("retain", "--as-of", "2025-06-15", "--json", env=env).stdout)
+    assert (retained["facts"], retained["hidden"]) == (1, 0)  # the active public record

@@ -14,6 +14,7 @@ from creditmend.domain.creditfile.summary import (
     CreditFileSummary,
     ExpiryFacts,
     InquiryFacts,
+    LookFacts,
     summarize,
 )
 from creditmend.domain.problems import Problem, ProblemsError
@@ -22,6 +23,8 @@ from creditmend.domain.rules.profile import JurisdictionProfile
 
 class InquiryStore(Protocol):
     def furnisher_codes(self) -> frozenset[str]: ...
+
+    def who_looked(self, id_type: str, id_number: str) -> list[LookFacts]: ...
 
     def record_inquiry(
         self, request: InquiryRequest, hard: bool, at: datetime
@@ -33,6 +36,11 @@ class InquiryService:
     store: InquiryStore
     profile: JurisdictionProfile
     id_is_valid: Callable[[str, str], bool]
+
+    def who_looked(self, id_type: str, id_number: str) -> list[LookFacts]:
+        if not self.id_is_valid(id_type, id_number):
+            raise ProblemsError((Problem("ID_NUMBER", f"is not a valid {id_type} number"),))
+        return self.store.who_looked(id_type, id_number)
 
     def inquire(self, request: InquiryRequest, at: datetime) -> CreditFileSummary:
         problems = validate_inquiry(request, self.profile, self.store.furnisher_codes())

@@ -39,6 +39,7 @@ from creditmend.domain.creditfile.summary import (
     AccountFacts,
     ExpiryFacts,
     InquiryFacts,
+    LookFacts,
     episode_months,
     hide_months,
 )
@@ -650,6 +651,25 @@ class SqlStore:
             InquiryFacts(row.inquired_on, row.furnisher_code, row.purpose, bool(row.hard))
             for row in rows
         ]
+
+    def who_looked(self, id_type: str, id_number: str) -> list[LookFacts]:
+        """Every logged look at a person's file, oldest first (the subject's right to know)."""
+        key = self.vault.id_hash(id_type, id_number)
+        with self.engine.connect() as conn:
+            person = conn.execute(
+                select(t.persons.c.id).where(t.persons.c.id_hash == key)
+            ).scalar_one_or_none()
+            if person is None:
+                return []
+            rows = conn.execute(
+                select(t.audit_events)
+                .where(t.audit_events.c.subject_person_id == person)
+                .order_by(t.audit_events.c.id)
+            )
+            return [
+                LookFacts(row.at, row.actor, row.action, row.reason, row.consent_ref)
+                for row in rows
+            ]
 
     # ------------------------------------------------------------ audit
     def _audit(

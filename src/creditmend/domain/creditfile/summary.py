@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from creditmend.domain.creditfile.grid import (
@@ -46,6 +46,17 @@ class ExpiryFacts:
     shown: bool
     visible_until: date | None
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LookFacts:
+    """One logged look at a file: who, when, why, with which consent."""
+
+    at: datetime
+    actor: str
+    action: str
+    purpose: str | None
+    consent_ref: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,38 @@ def inquire(
         _tables(summary)
 
 
+def audit(
+    id_type: Annotated[str, typer.Argument(help="cn_ric | passport | us_ssn")],
+    id_number: Annotated[str, typer.Argument(help="The subject's identity number")],
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """List who looked at a person's file, when, why and with which consent."""
+    with input_errors():
+        looks = bootstrap.build_bureau(db).inquire.who_looked(id_type, id_number.strip().upper())
+    rows = [
+        {
+            "at": look.at.isoformat(),
+            "by": look.actor,
+            "action": look.action,
+            "purpose": look.purpose,
+            "consent": look.consent_ref,
+        }
+        for look in looks
+    ]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table(title="Who looked at this file")
+    for name in ("at", "by", "action", "purpose", "consent"):
+        table.add_column(name)
+    for row in rows:
+        table.add_row(
+            *(str(row[key] or "") for key in ("at", "by", "action", "purpose", "consent"))
+        )
+    _out.print(table)
+
+
 def summary_json(summary: CreditFileSummary) -> dict[str, Any]:
     return {
         "subject": summary.subject,
