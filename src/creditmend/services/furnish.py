@@ -9,20 +9,21 @@ never half: the store applies a file's records in one transaction or not at all.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
-from creditmend.domain.creditfile.furnisher import Furnisher, validate_furnisher
+from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind, validate_furnisher
 from creditmend.domain.creditfile.furnishing import (
     FurnishedRecord,
     FurnishingContext,
     check_record,
     read_record,
 )
-from creditmend.domain.problems import ProblemsError
+from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.services.pipeline import Row, SchemaCheck, check_rows, write_rejects
 
 
@@ -80,6 +81,40 @@ class FurnishService:
         if problems:
             raise ProblemsError(problems)
         self.store.add_furnisher(furnisher, at)
+
+    def import_furnishers(self, path: Path, at: datetime) -> int:
+        """Register every furnisher a JSON Lines file lists; already registered codes are left
+        as they are. All lines are checked before any is registered."""
+        known = set(self.store.furnisher_codes())
+        furnishers: list[Furnisher] = []
+        problems: list[Problem] = []
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ProblemsError((Problem("file", f"cannot read {path}: {error}"),)) from None
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+                furnisher = Furnisher(
+                    str(data["furnisher_id"]),
+                    str(data["name"]),
+                    FurnisherKind(data["kind"]),
+                    data.get("subtype"),
+                )
+            except (ValueError, KeyError, TypeError) as error:
+                problems.append(Problem("line", f"is not a furnisher ({error})", number))
+                continue
+            problems.extend(replace(p, line=number) for p in validate_furnisher(furnisher))
+            if furnisher.code not in known:
+                known.add(furnisher.code)
+                furnishers.append(furnisher)
+        if problems:
+            raise ProblemsError(tuple(problems))
+        for furnisher in furnishers:
+            self.store.add_furnisher(furnisher, at)
+        return len(furnishers)
 
     def ingest(
         self,

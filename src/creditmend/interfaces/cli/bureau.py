@@ -66,7 +66,9 @@ def furnisher_add(
 
 
 def ingest(
-    file: Annotated[Path, typer.Argument(help="CMF v1 file (JSON Lines or CSV)")],
+    file: Annotated[
+        Path, typer.Argument(help="CMF v1 file (JSON Lines or CSV), or a folder of them")
+    ],
     fmt: Annotated[
         str | None, typer.Option("--format", help="jsonl | csv (default: from the extension)")
     ] = None,
@@ -77,9 +79,24 @@ def ingest(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
-    """Take a furnishing file into the bureau: all of it, or (with rejects) none of it."""
+    """Take furnishing files into the bureau: each file all of it, or (with rejects) none of it.
+
+    A folder is taken file by file in period order (files are named by period, as
+    `creditmend synth` writes them), each in its own transaction."""
     day = as_of_date(as_of)
-    kind = _format(file, fmt)
+    files = (
+        [file]
+        if not file.is_dir()
+        else sorted(
+            (
+                path
+                for path in file.rglob("*")
+                if path.suffix in (".jsonl", ".csv") and not path.name.endswith(".rejects.jsonl")
+            ),
+            key=lambda path: (path.stem, str(path)),
+        )
+    )
+    reports = []
     with input_errors():
         bureau = bootstrap.build_bureau(db)
         with Progress(
@@ -90,13 +107,60 @@ def ingest(
             transient=True,
             disable=as_json,
         ) as progress:
-            task = progress.add_task(f"reading {file.name}", total=None)
+            task = progress.add_task("reading", total=None)
+            for path in files:
 
-            def advance(count: int) -> None:
-                progress.update(task, description=f"reading {file.name}: {count:,} records")
+                def advance(count: int, name: str = path.name) -> None:
+                    progress.update(task, description=f"reading {name}: {count:,} records")
 
-            report = bureau.furnish.ingest(file, kind, day, datetime.now(UTC), partial, advance)
-    _finish(report, file, as_json)
+                progress.update(task, description=f"reading {path.name}")
+                reports.append(
+                    bureau.furnish.ingest(
+                        path, _format(path, fmt), day, datetime.now(UTC), partial, advance
+                    )
+                )
+    if not file.is_dir():
+        _finish(reports[0], file, as_json)
+        return
+    _print_folder(file, reports, as_json)
+
+
+def _print_folder(folder: Path, reports: list[IngestReport], as_json: bool) -> None:
+    keys = ("records", "applied", "unchanged", "corrected", "rejected")
+    totals = {key: sum(getattr(report, key) for report in reports) for key in keys}
+    failed = [report for report in reports if not report.committed]
+    if as_json:
+        print(
+            json.dumps(
+                {"files": len(reports), **totals, "not_applied": [report.file for report in failed]}
+            )
+        )
+    else:
+        table = Table(title=f"Ingestion of {folder} ({len(reports)} files)", show_header=False)
+        table.add_column("item")
+        table.add_column("value", justify="right")
+        for key, value in totals.items():
+            table.add_row(key, f"{value:,}")
+        _out.print(table)
+    for report in failed:
+        _err.print(
+            f"error: {report.file}: {report.rejected} rejected line(s), nothing applied "
+            f"(see {report.rejects_file})"
+        )
+    if failed:
+        raise typer.Exit(INPUT_ERROR)
+
+
+@furnisher_app.command("import")
+def furnisher_import(
+    file: Annotated[Path, typer.Argument(help="JSON Lines: furnisher_id, name, kind, subtype")],
+    db: DbOption = None,
+) -> None:
+    """Register furnishers in bulk (as `creditmend synth` lists them); known ones are skipped."""
+    with input_errors():
+        bureau = bootstrap.build_bureau(db)
+        added = bureau.furnish.import_furnishers(file, datetime.now(UTC))
+    _out.print(f"{added} furnisher(s) registered")
 
 
 @records_app.command("import")
