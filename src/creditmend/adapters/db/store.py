@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, create_engine, event, insert, select, tuple_, update
+from sqlalchemy import Engine, bindparam, create_engine, event, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -209,13 +209,17 @@ class SqlStore:
         person_ids = self._persons(conn, chunk, at)
         account_pks = self._accounts(conn, chunk, person_ids)
         keys = [(account_pks[(r.furnisher_id, r.account_id)], r.period) for r in chunk]
+        # Two plain IN lists (not a row-value IN): both databases then use the unique index.
+        wanted = set(keys)
         existing = {
             (row.account_pk, row.period): row
             for row in conn.execute(
                 select(t.account_months).where(
-                    tuple_(t.account_months.c.account_pk, t.account_months.c.period).in_(keys)
+                    t.account_months.c.account_pk.in_({key[0] for key in wanted}),
+                    t.account_months.c.period.in_({key[1] for key in wanted}),
                 )
             )
+            if (row.account_pk, row.period) in wanted
         }
         new_rows: list[dict[str, Any]] = []
         history: list[dict[str, Any]] = []
@@ -295,11 +299,7 @@ class SqlStore:
         latest: dict[tuple[str, str], FurnishedRecord] = {}
         for record in chunk:
             latest[(record.furnisher_id, record.account_id)] = record
-        columns = (t.accounts.c.furnisher_code, t.accounts.c.account_id)
-        found = {
-            (row.furnisher_code, row.account_id): row
-            for row in conn.execute(select(t.accounts).where(tuple_(*columns).in_(list(latest))))
-        }
+        found = self._account_rows(conn, set(latest))
         missing = []
         for key, record in latest.items():
             facts = {
@@ -318,19 +318,21 @@ class SqlStore:
                 conn.execute(update(t.accounts).where(t.accounts.c.id == old.id).values(facts))
         if missing:
             conn.execute(insert(t.accounts), missing)
-            found.update(
-                {
-                    (row.furnisher_code, row.account_id): row
-                    for row in conn.execute(
-                        select(t.accounts).where(
-                            tuple_(*columns).in_(
-                                [(m["furnisher_code"], m["account_id"]) for m in missing]
-                            )
-                        )
-                    )
-                }
-            )
+            found.update(self._account_rows(conn, set(latest) - set(found)))
         return {key: row.id for key, row in found.items()}
+
+    def _account_rows(self, conn: Connection, keys: set[tuple[str, str]]) -> dict[Any, Any]:
+        rows = conn.execute(
+            select(t.accounts).where(
+                t.accounts.c.furnisher_code.in_({key[0] for key in keys}),
+                t.accounts.c.account_id.in_({key[1] for key in keys}),
+            )
+        )
+        return {
+            (row.furnisher_code, row.account_id): row
+            for row in rows
+            if (row.furnisher_code, row.account_id) in keys
+        }
 
     # ------------------------------------------------------------ public records, blacklist
     def apply_records(
