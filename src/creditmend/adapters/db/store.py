@@ -207,20 +207,25 @@ class SqlStore:
         self, conn: Connection, chunk: Sequence[FurnishedRecord], ingestion_id: int, at: datetime
     ) -> ApplyCounts:
         person_ids = self._persons(conn, chunk, at)
-        account_pks = self._accounts(conn, chunk, person_ids)
+        account_pks, created = self._accounts(conn, chunk, person_ids)
         keys = [(account_pks[(r.furnisher_id, r.account_id)], r.period) for r in chunk]
-        # Two plain IN lists (not a row-value IN): both databases then use the unique index.
-        wanted = set(keys)
-        existing = {
-            (row.account_pk, row.period): row
-            for row in conn.execute(
-                select(t.account_months).where(
-                    t.account_months.c.account_pk.in_({key[0] for key in wanted}),
-                    t.account_months.c.period.in_({key[1] for key in wanted}),
+        # Accounts made in this chunk have no months yet: look up only the others, by two plain
+        # IN lists (not a row-value IN), so that both databases use the unique index.
+        wanted = {key for key in keys if key[0] not in created}
+        existing = (
+            {
+                (row.account_pk, row.period): row
+                for row in conn.execute(
+                    select(t.account_months).where(
+                        t.account_months.c.account_pk.in_({key[0] for key in wanted}),
+                        t.account_months.c.period.in_({key[1] for key in wanted}),
+                    )
                 )
-            )
-            if (row.account_pk, row.period) in wanted
-        }
+                if (row.account_pk, row.period) in wanted
+            }
+            if wanted
+            else {}
+        )
         new_rows: list[dict[str, Any]] = []
         history: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
@@ -279,15 +284,10 @@ class SqlStore:
             if key not in found
         ]
         if missing:
-            conn.execute(insert(t.persons), missing)
-            found.update(
-                (row.id_hash, row.id)
-                for row in conn.execute(
-                    select(t.persons.c.id_hash, t.persons.c.id).where(
-                        t.persons.c.id_hash.in_([row["id_hash"] for row in missing])
-                    )
-                )
+            made = conn.execute(
+                insert(t.persons).returning(t.persons.c.id_hash, t.persons.c.id), missing
             )
+            found.update((row.id_hash, row.id) for row in made)
         return {
             f"{r.furnisher_id}\0{r.account_id}": found[self.vault.id_hash(r.id_type, r.id_number)]
             for r in chunk
@@ -295,7 +295,9 @@ class SqlStore:
 
     def _accounts(
         self, conn: Connection, chunk: Sequence[FurnishedRecord], person_ids: dict[str, int]
-    ) -> dict[tuple[str, str], int]:
+    ) -> tuple[dict[tuple[str, str], int], set[int]]:
+        """The chunk's accounts (made when new, updated when their terms changed) and which of
+        them were made now."""
         latest: dict[tuple[str, str], FurnishedRecord] = {}
         for record in chunk:
             latest[(record.furnisher_id, record.account_id)] = record
@@ -316,10 +318,20 @@ class SqlStore:
                 missing.append({"furnisher_code": key[0], "account_id": key[1], **facts})
             elif any(getattr(old, name) != value for name, value in facts.items()):
                 conn.execute(update(t.accounts).where(t.accounts.c.id == old.id).values(facts))
+        pks = {key: row.id for key, row in found.items()}
+        created: set[int] = set()
         if missing:
-            conn.execute(insert(t.accounts), missing)
-            found.update(self._account_rows(conn, set(latest) - set(found)))
-        return {key: row.id for key, row in found.items()}
+            # RETURNING instead of reading the rows back: one round trip per batch.
+            made = conn.execute(
+                insert(t.accounts).returning(
+                    t.accounts.c.id, t.accounts.c.furnisher_code, t.accounts.c.account_id
+                ),
+                missing,
+            )
+            for row in made:
+                pks[(row.furnisher_code, row.account_id)] = row.id
+                created.add(row.id)
+        return pks, created
 
     def _account_rows(self, conn: Connection, keys: set[tuple[str, str]]) -> dict[Any, Any]:
         rows = conn.execute(
