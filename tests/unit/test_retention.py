@@ -322,3 +322,16 @@ def test_episodes_feed_retention_and_the_policy() -> None:
     assert [(d.fact_key, d.shown, d.hidden_from, d.reason) for d in decisions] == [
         ("acct#2025-10", False, D(2026, 1, 1), POLICY)
     ]
+
+
+def test_a_restructure_ends_an_episode_without_repaying_it() -> None:
+    rows = [
+        (date(2023, 6, 1), 53, Decimal("1240.74"), "open", None, None),
+        (date(2023, 7, 1), 0, Decimal("0.00"), "restructured", None, None),
+    ]
+    (episode,) = overdue_episodes(rows, "account:1")
+    assert episode.ended_on == date(2023, 7, 1)  # Art. 16's clock starts
+    assert episode.fully_repaid_on is None  # but the 2025 repair asks for full repayment
+    (decision,) = apply_retention([episode], date(2026, 2, 1))
+    assert decision.shown
+    assert decision.visible_until == date(2028, 7, 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from importlib import resources
@@ -22,6 +23,8 @@ from creditmend.domain.creditfile.furnishing import normalise_csv_row
 from creditmend.domain.problems import Problem, ProblemsError
 
 Row = tuple[int, Mapping[str, Any] | Problem]
+MAX_LINE = 100_000  # characters in one record line: a CMF record is a few hundred
+COLUMN = re.compile(r"[a-z_]{1,40}")
 
 
 Normaliser = Callable[[Mapping[str, str | None]], dict[str, object]]
@@ -39,8 +42,10 @@ def read_rows(
         data = path.read_bytes()
     except OSError as error:
         raise ProblemsError((Problem("file", f"cannot read {path}: {error.strerror}"),)) from None
+    if not data.strip():
+        raise ProblemsError((Problem("file", f"{path.name} has no records"),))
     if fmt == "jsonl":
-        yield from _jsonl(data)
+        yield from _jsonl(data.removeprefix(b"\xef\xbb\xbf"))
     elif fmt == "csv":
         yield from _csv(data, fields or frozenset(schema()["properties"]), normalise)
     else:
@@ -56,6 +61,9 @@ def _jsonl(data: bytes) -> Iterator[Row]:
         except UnicodeDecodeError:
             yield number, Problem("line", "is not UTF-8 text", number)
             continue
+        if len(text) > MAX_LINE:
+            yield number, Problem("line", f"is longer than {MAX_LINE:,} characters", number)
+            continue
         try:
             value = json.loads(text)
         except json.JSONDecodeError as error:
@@ -63,6 +71,9 @@ def _jsonl(data: bytes) -> Iterator[Row]:
                 number,
                 Problem("line", f"is not JSON ({error.msg}, column {error.colno})", number),
             )
+            continue
+        except (ValueError, RecursionError):  # a number of thousands of digits, deep nesting
+            yield number, Problem("line", "holds a value too large or too deeply nested", number)
             continue
         if not isinstance(value, dict):
             yield number, Problem("line", "is not a JSON object", number)
@@ -77,17 +88,35 @@ def _csv(data: bytes, known: frozenset[str], normalise: Normaliser) -> Iterator[
         line = data[: error.start].count(b"\n") + 1
         raise ProblemsError((Problem("file", "is not UTF-8 text", line),)) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as error:
+        raise ProblemsError((Problem("header", f"is not CSV ({error})", 1),)) from None
     unknown = [name for name in header if name not in known]
     if unknown:
-        raise ProblemsError((Problem("header", f"unknown columns {', '.join(unknown)}", 1),))
+        # Never echo a header that is not one: it may be a data line with an identity number.
+        named = [name for name in unknown if COLUMN.fullmatch(name)]
+        shown = ", ".join(named) if len(named) == len(unknown) else "the first line is not a header"
+        raise ProblemsError((Problem("header", f"unknown columns: {shown}", 1),))
     line = 1
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line = reader.line_num
+            yield line, Problem("line", f"is not CSV ({error})", line)
+            continue
         line = reader.line_num
         if None in row or any(value is None for value in row.values()):
             yield line, Problem("line", "has a different number of cells than the header", line)
             continue
-        yield line, normalise(row)
+        try:
+            yield line, normalise(row)
+        except ValueError:  # a number of thousands of digits
+            yield line, Problem("line", "holds a value too large", line)
 
 
 @cache

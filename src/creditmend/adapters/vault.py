@@ -46,7 +46,9 @@ class IdentityVault:
         self._fernet = Fernet(base64.urlsafe_b64encode(_derive(master, b"creditmend fernet v1")))
 
     def id_hash(self, id_type: str, id_number: str) -> str:
-        message = f"{id_type}:{id_number.strip().upper()}".encode()
+        # One person, one key, however the number is written (536-22-1234 or 536221234).
+        canonical = "".join(id_number.split()).replace("-", "").upper()
+        message = f"{id_type}:{canonical}".encode()
         return hmac.new(self._hash_key, message, hashlib.sha256).hexdigest()
 
     def check_value(self) -> str:

@@ -43,6 +43,8 @@ class BureauStore(Protocol):
 
     def furnisher_codes(self) -> frozenset[str]: ...
 
+    def applied_before(self, sha256: str) -> int | None: ...
+
     def apply_furnishing(
         self,
         file_name: str,
@@ -125,6 +127,16 @@ class FurnishService:
         partial: bool = False,
         progress: Callable[[int], None] | None = None,
     ) -> IngestReport:
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as error:
+            raise ProblemsError(
+                (Problem("file", f"cannot read {path}: {error.strerror}"),)
+            ) from None
+        seen = self.store.applied_before(digest)
+        if seen is not None:
+            # The same file again: nothing to do, even if a later file corrected some of it.
+            return IngestReport(str(path), seen, 0, seen, 0, 0, None, True)
         context = FurnishingContext(as_of, self.store.furnisher_codes(), self.id_is_valid)
         checked = check_rows(
             self.read_rows(path, fmt),
@@ -139,7 +151,6 @@ class FurnishService:
         rejects_file = write_rejects(path, checked.rejects) if checked.rejects else None
         if checked.rejects and not partial:
             return IngestReport(str(path), checked.count, 0, 0, 0, rejected, rejects_file, False)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
         result = self.store.apply_furnishing(path.name, digest, as_of, checked.valid, rejected, at)
         return IngestReport(
             str(path),

@@ -9,16 +9,21 @@ from typing import Protocol
 
 from creditmend.domain.creditfile.furnisher import mask_id
 from creditmend.domain.creditfile.inquiry import InquiryRequest, is_hard, validate_inquiry
+from creditmend.domain.creditfile.retention import (
+    NegativeFact,
+    apply_retention,
+    retention_rules,
+)
 from creditmend.domain.creditfile.summary import (
     AccountFacts,
     CreditFileSummary,
-    ExpiryFacts,
     InquiryFacts,
     LookFacts,
     summarize,
 )
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.services.retain import POLICIES
 
 
 class InquiryStore(Protocol):
@@ -28,7 +33,7 @@ class InquiryStore(Protocol):
 
     def record_inquiry(
         self, request: InquiryRequest, hard: bool, at: datetime
-    ) -> tuple[list[AccountFacts], list[InquiryFacts], list[ExpiryFacts]]: ...
+    ) -> tuple[list[AccountFacts], list[InquiryFacts], list[NegativeFact]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +54,15 @@ class InquiryService:
         if problems:
             raise ProblemsError(problems)
         hard = is_hard(request.purpose, self.profile)
-        accounts, inquiries, expiry = self.store.record_inquiry(request, hard, at)
+        accounts, inquiries, facts = self.store.record_inquiry(request, hard, at)
+        decisions = apply_retention(
+            facts, request.on, POLICIES.get(self.profile.code, ()), retention_rules(self.profile)
+        )
         return summarize(
-            mask_id(request.id_number), accounts, inquiries, request.on, self.profile, expiry
+            mask_id(request.id_number),
+            accounts,
+            inquiries,
+            request.on,
+            self.profile,
+            list(zip(facts, decisions, strict=True)),
         )

@@ -15,9 +15,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, create_engine, event, insert, select, update
+from sqlalchemy import Engine, bindparam, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from creditmend.adapters.db import tables as t
@@ -35,14 +35,7 @@ from creditmend.domain.creditfile.retention import (
     NegativeFact,
     overdue_episodes,
 )
-from creditmend.domain.creditfile.summary import (
-    AccountFacts,
-    ExpiryFacts,
-    InquiryFacts,
-    LookFacts,
-    episode_months,
-    hide_months,
-)
+from creditmend.domain.creditfile.summary import AccountFacts, InquiryFacts, LookFacts
 from creditmend.domain.money import Money
 from creditmend.domain.problems import Problem, ProblemsError
 
@@ -104,7 +97,12 @@ class SqlStore:
     @classmethod
     def open(cls, url: str, vault: IdentityVault) -> SqlStore:
         """Connect, migrate to the newest schema, and check that the key is this store's key."""
-        engine = make_engine(url)
+        try:
+            engine = make_engine(url)
+        except (ArgumentError, NoSuchModuleError, ImportError) as error:
+            raise StoreError(
+                f"{url!r} is not a database URL this bureau can open ({error})"
+            ) from None
         try:
             with engine.begin() as conn:
                 upgrade(conn)
@@ -114,7 +112,7 @@ class SqlStore:
                     conn.execute(insert(t.meta).values(key="key_check", value=vault.check_value()))
                 elif check != vault.check_value():
                     raise VaultKeyError("this is not the key this database was created with")
-        except OperationalError as error:
+        except DBAPIError as error:
             reason = str(error.orig).strip().splitlines()[0]
             raise StoreError(f"cannot open {engine.url!r}: {reason}") from None
         return cls(engine, vault)
@@ -203,11 +201,22 @@ class SqlStore:
             )
         return ApplyCounts(applied, unchanged, corrected)
 
+    def applied_before(self, sha256: str) -> int | None:
+        """How many records a file with this content brought when it was applied, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.ingestions.c.applied, t.ingestions.c.unchanged, t.ingestions.c.corrected)
+                .where(t.ingestions.c.sha256 == sha256)
+                .order_by(t.ingestions.c.id)
+                .limit(1)
+            ).one_or_none()
+        return None if row is None else row.applied + row.unchanged + row.corrected
+
     def _apply_chunk(
         self, conn: Connection, chunk: Sequence[FurnishedRecord], ingestion_id: int, at: datetime
     ) -> ApplyCounts:
-        person_ids = self._persons(conn, chunk, at)
-        account_pks, created = self._accounts(conn, chunk, person_ids)
+        persons = self._persons(conn, chunk, at)
+        account_pks, created, terms_corrected = self._accounts(conn, chunk, persons)
         keys = [(account_pks[(r.furnisher_id, r.account_id)], r.period) for r in chunk]
         # Accounts made in this chunk have no months yet: look up only the others, by two plain
         # IN lists (not a row-value IN), so that both databases use the unique index.
@@ -258,26 +267,45 @@ class SqlStore:
                 .values({name: bindparam(name) for name in changes[0] if name != "row_id"})
             )
             conn.execute(statement, changes)
-        return ApplyCounts(len(new_rows), unchanged, len(changes))
+        # A month whose account terms were corrected counts as corrected, not unchanged.
+        moved = min(terms_corrected, unchanged)
+        return ApplyCounts(len(new_rows), unchanged - moved, len(changes) + moved)
 
     def _persons(
         self, conn: Connection, chunk: Sequence[FurnishedRecord], at: datetime
-    ) -> dict[str, int]:
+    ) -> list[int]:
+        """The person of each record, made on first sight; a person first seen without a name
+        (through an inquiry) gets the furnished one."""
+        hashes = [self.vault.id_hash(r.id_type, r.id_number) for r in chunk]
         wanted: dict[str, FurnishedRecord] = {}
-        for record in chunk:
-            wanted.setdefault(self.vault.id_hash(record.id_type, record.id_number), record)
-        found: dict[str, int] = {
-            row.id_hash: row.id
-            for row in conn.execute(
-                select(t.persons.c.id_hash, t.persons.c.id).where(t.persons.c.id_hash.in_(wanted))
+        for key, record in zip(hashes, chunk, strict=True):
+            wanted.setdefault(key, record)
+        found: dict[str, int] = {}
+        nameless: list[dict[str, Any]] = []
+        for row in conn.execute(
+            select(t.persons.c.id_hash, t.persons.c.id, t.persons.c.name_known).where(
+                t.persons.c.id_hash.in_(wanted)
             )
-        }
+        ):
+            found[row.id_hash] = row.id
+            if not row.name_known:
+                nameless.append(
+                    {"person": row.id, "name_cipher": self.vault.encrypt(wanted[row.id_hash].name)}
+                )
+        if nameless:
+            conn.execute(
+                update(t.persons)
+                .where(t.persons.c.id == bindparam("person"))
+                .values(name_cipher=bindparam("name_cipher"), name_known=True),
+                nameless,
+            )
         missing = [
             {
                 "id_hash": key,
                 "id_type": record.id_type,
                 "id_cipher": self.vault.encrypt(record.id_number),
                 "name_cipher": self.vault.encrypt(record.name),
+                "name_known": True,
                 "created_at": at,
             }
             for key, record in wanted.items()
@@ -288,24 +316,36 @@ class SqlStore:
                 insert(t.persons).returning(t.persons.c.id_hash, t.persons.c.id), missing
             )
             found.update((row.id_hash, row.id) for row in made)
-        return {
-            f"{r.furnisher_id}\0{r.account_id}": found[self.vault.id_hash(r.id_type, r.id_number)]
-            for r in chunk
-        }
+        return [found[key] for key in hashes]
 
     def _accounts(
-        self, conn: Connection, chunk: Sequence[FurnishedRecord], person_ids: dict[str, int]
-    ) -> tuple[dict[tuple[str, str], int], set[int]]:
-        """The chunk's accounts (made when new, updated when their terms changed) and which of
-        them were made now."""
-        latest: dict[tuple[str, str], FurnishedRecord] = {}
-        for record in chunk:
-            latest[(record.furnisher_id, record.account_id)] = record
+        self, conn: Connection, chunk: Sequence[FurnishedRecord], persons: Sequence[int]
+    ) -> tuple[dict[tuple[str, str], int], set[int], int]:
+        """The chunk's accounts (made when new, updated when their terms changed), which of
+        them were made now, and how many had their terms corrected.
+
+        An account belongs to one person and one currency for life: a file that furnishes it for
+        another person or in another currency is refused whole (a mix-up, not a correction)."""
+        latest: dict[tuple[str, str], tuple[FurnishedRecord, int]] = {}
+        problems: list[Problem] = []
+        for record, person in zip(chunk, persons, strict=True):
+            key = (record.furnisher_id, record.account_id)
+            if key in latest and latest[key][1] != person:
+                problems.append(
+                    Problem(
+                        "id_number",
+                        f"account {record.account_id} is furnished "
+                        "for another person on another line",
+                        record.line,
+                    )
+                )
+            latest[key] = (record, person)
         found = self._account_rows(conn, set(latest))
         missing = []
-        for key, record in latest.items():
+        corrected = 0
+        for key, (record, person) in latest.items():
             facts = {
-                "person_id": person_ids[f"{key[0]}\0{key[1]}"],
+                "person_id": person,
                 "account_type": record.account_type,
                 "currency": record.currency,
                 "opened_on": record.opened_on,
@@ -316,8 +356,27 @@ class SqlStore:
             old = found.get(key)
             if old is None:
                 missing.append({"furnisher_code": key[0], "account_id": key[1], **facts})
+            elif old.person_id != person:
+                problems.append(
+                    Problem(
+                        "id_number",
+                        f"account {record.account_id} belongs to another person in the bureau",
+                        record.line,
+                    )
+                )
+            elif old.currency != record.currency:
+                problems.append(
+                    Problem(
+                        "currency",
+                        f"account {record.account_id} is kept in {old.currency}",
+                        record.line,
+                    )
+                )
             elif any(getattr(old, name) != value for name, value in facts.items()):
                 conn.execute(update(t.accounts).where(t.accounts.c.id == old.id).values(facts))
+                corrected += 1
+        if problems:
+            raise ProblemsError(tuple(problems))
         pks = {key: row.id for key, row in found.items()}
         created: set[int] = set()
         if missing:
@@ -331,7 +390,7 @@ class SqlStore:
             for row in made:
                 pks[(row.furnisher_code, row.account_id)] = row.id
                 created.add(row.id)
-        return pks, created
+        return pks, created, corrected
 
     def _account_rows(self, conn: Connection, keys: set[tuple[str, str]]) -> dict[Any, Any]:
         rows = conn.execute(
@@ -382,7 +441,7 @@ class SqlStore:
                 .returning(t.ingestions.c.id)
             ).scalar_one()
             for record in records:
-                person = self.person_id(conn, record.id_type, record.id_number, at)
+                person = self.person_id(conn, record.id_type, record.id_number, at, record.name)
                 values = {"person_id": person, **_record_values(record)}
                 where = [table.c[name] == values[name] for name in key_columns]
                 old = conn.execute(select(table).where(*where)).one_or_none()
@@ -420,77 +479,105 @@ class SqlStore:
     # ------------------------------------------------------------ retention
     def negative_facts(self, as_of: date) -> list[tuple[int, NegativeFact]]:
         """(person, fact) for every negative fact known on `as_of`: overdue episodes derived from
-        the furnished months, public records and blacklist entries."""
-        facts: list[tuple[int, NegativeFact]] = []
+        the furnished months, public records (a revoked listing is no negative information) and
+        blacklist entries."""
         with self.engine.connect() as conn:
-            owners = dict(conn.execute(select(t.accounts.c.id, t.accounts.c.person_id)).all())
-            months: dict[int, list[MonthRow]] = {}
-            query = (
-                select(t.account_months)
-                .where(t.account_months.c.period <= as_of)
-                .order_by(t.account_months.c.account_pk, t.account_months.c.period)
+            return self._negative_facts(conn, as_of, None)
+
+    def _negative_facts(
+        self, conn: Connection, as_of: date, person: int | None
+    ) -> list[tuple[int, NegativeFact]]:
+        accounts = select(t.accounts.c.id, t.accounts.c.person_id)
+        if person is not None:
+            accounts = accounts.where(t.accounts.c.person_id == person)
+        owners = dict(conn.execute(accounts).all())
+        facts: list[tuple[int, NegativeFact]] = []
+        for account, rows in self._month_rows(conn, list(owners), as_of).items():
+            facts += [
+                (owners[account], fact) for fact in overdue_episodes(rows, f"account:{account}")
+            ]
+        public = select(t.public_records).where(
+            t.public_records.c.filed_on <= as_of, t.public_records.c.status != "revoked"
+        )
+        blacklist = select(t.blacklist_entries).where(t.blacklist_entries.c.listed_on <= as_of)
+        if person is not None:
+            public = public.where(t.public_records.c.person_id == person)
+            blacklist = blacklist.where(t.blacklist_entries.c.person_id == person)
+        for row in conn.execute(public):
+            amount = None if row.amount_fen is None else _decimal(row.amount_fen)
+            facts.append(
+                (
+                    row.person_id,
+                    NegativeFact(
+                        FactKind.PUBLIC_RECORD,
+                        f"public_record:{row.id}",
+                        row.filed_on,
+                        row.ended_on,
+                        amount,
+                    ),
+                )
             )
-            for row in conn.execute(query):
-                months.setdefault(row.account_pk, []).append(
-                    MonthRow(
-                        row.period,
-                        row.days_past_due,
-                        _decimal(row.past_due_fen),
-                        row.status,
-                        row.last_payment_on,
-                        row.closed_on,
-                    )
+        for row in conn.execute(blacklist):
+            facts.append(
+                (
+                    row.person_id,
+                    NegativeFact(
+                        FactKind.BLACKLIST,
+                        f"blacklist:{row.id}",
+                        row.listed_on,
+                        None,
+                        expires_on=row.expires_on,
+                    ),
                 )
-            for account, rows in months.items():
-                facts += [
-                    (owners[account], fact) for fact in overdue_episodes(rows, f"account:{account}")
-                ]
-            for row in conn.execute(
-                select(t.public_records).where(t.public_records.c.filed_on <= as_of)
-            ):
-                facts.append(
-                    (
-                        row.person_id,
-                        NegativeFact(
-                            FactKind.PUBLIC_RECORD,
-                            f"public_record:{row.id}",
-                            row.filed_on,
-                            row.ended_on,
-                            None if row.amount_fen is None else _decimal(row.amount_fen),
-                        ),
-                    )
-                )
-            for row in conn.execute(
-                select(t.blacklist_entries).where(t.blacklist_entries.c.listed_on <= as_of)
-            ):
-                facts.append(
-                    (
-                        row.person_id,
-                        NegativeFact(
-                            FactKind.BLACKLIST,
-                            f"blacklist:{row.id}",
-                            row.listed_on,
-                            None,
-                            expires_on=row.expires_on,
-                        ),
-                    )
-                )
+            )
         return facts
+
+    def _month_rows(
+        self, conn: Connection, accounts: list[int], as_of: date
+    ) -> dict[int, list[MonthRow]]:
+        query = (
+            select(t.account_months)
+            .where(t.account_months.c.period <= as_of)
+            .order_by(t.account_months.c.account_pk, t.account_months.c.period)
+        )
+        if len(accounts) < 1000:
+            query = query.where(t.account_months.c.account_pk.in_(accounts))
+        months: dict[int, list[MonthRow]] = {}
+        for row in conn.execute(query):
+            months.setdefault(row.account_pk, []).append(
+                MonthRow(
+                    row.period,
+                    row.days_past_due,
+                    _decimal(row.past_due_fen),
+                    row.status,
+                    row.last_payment_on,
+                    row.closed_on,
+                )
+            )
+        return months
 
     def save_decisions(
         self, decisions: Sequence[tuple[int, NegativeFact, Decision]], as_of: date, at: datetime
     ) -> int:
-        """Record every decision (replacing the previous run's); returns how many facts became
-        hidden by this run."""
+        """Add this run's decisions to the archive (a rerun for the same day replaces that day's);
+        returns how many facts this run hides that the latest earlier run showed."""
         newly_hidden = 0
+        decisions_table = t.retention_decisions
         with self._tx() as conn:
-            before = {
-                row.fact_key: row.shown
-                for row in conn.execute(
-                    select(t.retention_decisions.c.fact_key, t.retention_decisions.c.shown)
-                )
-            }
-            conn.execute(t.retention_decisions.delete())
+            conn.execute(decisions_table.delete().where(decisions_table.c.decided_on == as_of))
+            last = conn.execute(select(func.max(decisions_table.c.decided_at))).scalar_one()
+            before = (
+                {
+                    row.fact_key: row.shown
+                    for row in conn.execute(
+                        select(decisions_table.c.fact_key, decisions_table.c.shown).where(
+                            decisions_table.c.decided_at == last
+                        )
+                    )
+                }
+                if last is not None
+                else {}
+            )
             rows = [
                 {
                     "fact_key": d.fact_key,
@@ -524,29 +611,41 @@ class SqlStore:
         return newly_hidden
 
     # ------------------------------------------------------------ inquiries and files
-    def person_id(self, conn: Connection, id_type: str, id_number: str, at: datetime) -> int:
+    def person_id(
+        self, conn: Connection, id_type: str, id_number: str, at: datetime, name: str | None = None
+    ) -> int:
         """The person's row, made on first sight: an inquiry about someone the bureau has no
         data on is still information about them (they will see it in their own report)."""
         key = self.vault.id_hash(id_type, id_number)
-        found = conn.execute(select(t.persons.c.id).where(t.persons.c.id_hash == key))
-        person = found.scalar_one_or_none()
-        if person is None:
-            person = conn.execute(
-                insert(t.persons)
-                .values(
-                    id_hash=key,
-                    id_type=id_type,
-                    id_cipher=self.vault.encrypt(id_number),
-                    name_cipher=self.vault.encrypt(""),
-                    created_at=at,
-                )
-                .returning(t.persons.c.id)
-            ).scalar_one()
-        return int(person)
+        row = conn.execute(
+            select(t.persons.c.id, t.persons.c.name_known).where(t.persons.c.id_hash == key)
+        ).one_or_none()
+        if row is None:
+            return int(
+                conn.execute(
+                    insert(t.persons)
+                    .values(
+                        id_hash=key,
+                        id_type=id_type,
+                        id_cipher=self.vault.encrypt(id_number),
+                        name_cipher=self.vault.encrypt(name or ""),
+                        name_known=name is not None,
+                        created_at=at,
+                    )
+                    .returning(t.persons.c.id)
+                ).scalar_one()
+            )
+        if name is not None and not row.name_known:
+            conn.execute(
+                update(t.persons)
+                .where(t.persons.c.id == row.id)
+                .values(name_cipher=self.vault.encrypt(name), name_known=True)
+            )
+        return int(row.id)
 
     def record_inquiry(
         self, request: InquiryRequest, hard: bool, at: datetime
-    ) -> tuple[list[AccountFacts], list[InquiryFacts], list[ExpiryFacts]]:
+    ) -> tuple[list[AccountFacts], list[InquiryFacts], list[NegativeFact]]:
         """Log the inquiry (and its audit event) and read the file, in one transaction."""
         with self._tx() as conn:
             person = self.person_id(conn, request.id_type, request.id_number, at)
@@ -571,53 +670,29 @@ class SqlStore:
                 consent=request.consent_ref,
                 detail={"as_of": request.on.isoformat()},
             )
+            facts = [fact for _, fact in self._negative_facts(conn, request.on, person)]
             return (
-                self._accounts_of(conn, person),
+                self._accounts_of(conn, person, request.on),
                 self._inquiries_of(conn, person),
-                self._expiry_of(conn, person),
+                facts,
             )
 
-    def _accounts_of(self, conn: Connection, person: int) -> list[AccountFacts]:
+    def _accounts_of(self, conn: Connection, person: int, as_of: date) -> list[AccountFacts]:
         accounts = conn.execute(
             select(t.accounts).where(t.accounts.c.person_id == person).order_by(t.accounts.c.id)
         ).all()
         months: dict[int, list[Any]] = {row.id: [] for row in accounts}
         if accounts:
             for row in conn.execute(
-                select(t.account_months).where(t.account_months.c.account_pk.in_(list(months)))
+                select(t.account_months)
+                .where(t.account_months.c.account_pk.in_(list(months)))
+                .order_by(t.account_months.c.period)
             ):
                 months[row.account_pk].append(row)
-        hidden_keys = frozenset(
-            conn.execute(
-                select(t.retention_decisions.c.fact_key).where(
-                    t.retention_decisions.c.person_id == person,
-                    t.retention_decisions.c.shown.is_(False),
-                )
-            ).scalars()
-        )
         result = []
         for account in accounts:
             currency = account.currency
-            rows = sorted(months[account.id], key=lambda row: row.period)
-            hidden = (
-                episode_months(
-                    [
-                        MonthRow(
-                            r.period,
-                            r.days_past_due,
-                            _decimal(r.past_due_fen),
-                            r.status,
-                            r.last_payment_on,
-                            r.closed_on,
-                        )
-                        for r in rows
-                    ],
-                    f"account:{account.id}",
-                    hidden_keys,
-                )
-                if hidden_keys
-                else frozenset()
-            )
+            rows = [row for row in months[account.id] if row.period <= as_of]
             result.append(
                 AccountFacts(
                     furnisher=account.furnisher_code,
@@ -627,35 +702,35 @@ class SqlStore:
                     opened_on=account.opened_on,
                     principal=_money(account.principal_fen, currency),
                     credit_limit=_money(account.credit_limit_fen, currency),
-                    months=hide_months(
-                        {
-                            row.period: MonthFacts(
-                                AccountStatus(row.status),
-                                row.days_past_due,
-                                _decimal(row.scheduled_fen),
-                                _decimal(row.paid_fen),
-                                _decimal(row.past_due_fen),
-                                tuple(code for code in row.remarks.split(";") if code),
-                            )
-                            for row in rows
-                        },
-                        hidden,
-                    ),
+                    months={
+                        row.period: MonthFacts(
+                            AccountStatus(row.status),
+                            row.days_past_due,
+                            _decimal(row.scheduled_fen),
+                            _decimal(row.paid_fen),
+                            _decimal(row.past_due_fen),
+                            tuple(code for code in row.remarks.split(";") if code),
+                        )
+                        for row in rows
+                    },
                     balances={
                         row.period: Money(_decimal(row.balance_fen), currency) for row in rows
                     },
+                    key=f"account:{account.id}",
+                    history=tuple(
+                        MonthRow(
+                            row.period,
+                            row.days_past_due,
+                            _decimal(row.past_due_fen),
+                            row.status,
+                            row.last_payment_on,
+                            row.closed_on,
+                        )
+                        for row in rows
+                    ),
                 )
             )
         return result
-
-    def _expiry_of(self, conn: Connection, person: int) -> list[ExpiryFacts]:
-        rows = conn.execute(
-            select(t.retention_decisions).where(t.retention_decisions.c.person_id == person)
-        )
-        return [
-            ExpiryFacts(row.fact_key, row.kind, bool(row.shown), row.visible_until, row.reason)
-            for row in rows
-        ]
 
     def _inquiries_of(self, conn: Connection, person: int) -> list[InquiryFacts]:
         rows = conn.execute(

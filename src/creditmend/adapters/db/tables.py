@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import true as sql_true
 
 metadata = MetaData(
     naming_convention={
@@ -56,6 +57,9 @@ persons = Table(
     Column("id_type", String(16), nullable=False),
     Column("id_cipher", LargeBinary, nullable=False),  # the number, encrypted
     Column("name_cipher", LargeBinary, nullable=False),
+    # False while the person is known only from an inquiry (no name yet); the first furnishing
+    # with a name fills it in.
+    Column("name_known", Boolean, nullable=False, server_default=sql_true()),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -201,12 +205,13 @@ blacklist_entries = Table(
     UniqueConstraint("person_id", "source", "category", "listed_on"),
 )
 
-# What retention and dated policies decided for each negative fact. The facts themselves stay
-# where they are (the operator's archive); reports consult this table to leave hidden ones out.
+# What each retention run decided for each negative fact, kept run after run (the operator's
+# archive). The facts themselves stay where they are; reports decide afresh for their own date.
 retention_decisions = Table(
     "retention_decisions",
     metadata,
-    Column("fact_key", String(200), primary_key=True),
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("fact_key", String(200), nullable=False, index=True),
     Column("person_id", Integer, ForeignKey("persons.id"), nullable=False, index=True),
     Column("kind", String(32), nullable=False),
     Column("shown", Boolean, nullable=False),

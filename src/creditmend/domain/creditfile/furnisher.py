@@ -57,10 +57,11 @@ def validate_furnisher(furnisher: Furnisher) -> tuple[Problem, ...]:
 
 
 def mask_id(number: str) -> str:
-    """Keep the first 6 (region) and last 4 characters, as PBOC reports do."""
-    if len(number) <= 10:
-        return number[:2] + "*" * max(len(number) - 4, 0) + number[-2:]
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    """An 18-character resident id keeps its first 6 (region) and last 4 characters, as PBOC
+    reports do; any other number keeps only its last 4 (an SSN shows ***-**-1234)."""
+    if len(number) == 18:
+        return number[:6] + "*" * 8 + number[-4:]
+    return "".join("*" if c.isalnum() else c for c in number[:-4]) + number[-4:]
 
 
 def mask_name(name: str) -> str:

@@ -35,6 +35,14 @@ def validate_inquiry(
         problems.append(
             Problem("--purpose", f"unknown {request.purpose!r}; one of {', '.join(purposes)}")
         )
+    if request.purpose == SELF and request.by:
+        problems.append(
+            Problem(
+                "--by",
+                "a self-inquiry is made by the subject; a furnisher "
+                "asks with its purpose and the subject's consent",
+            )
+        )
     if request.purpose != SELF:
         if not request.by:
             problems.append(Problem("--by", "a third-party inquiry names the furnisher asking"))

@@ -102,9 +102,10 @@ BLACKLIST_FIELDS: tuple[FieldSpec, ...] = (
 def json_schema(fields: Iterable[FieldSpec], title: str) -> dict[str, object]:
     """A JSON Schema (draft 2020-12) for one record of the format; nulls stand for empty."""
     formats: dict[str, dict[str, object]] = {
-        "string": {"type": "string", "minLength": 1},
+        # Bounded, as the store's columns are: 128 characters, 15 integer digits.
+        "string": {"type": "string", "minLength": 1, "maxLength": 128},
         "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
-        "decimal": {"type": "string", "pattern": r"^[+-]?\d+(\.\d+)?$"},
+        "decimal": {"type": "string", "pattern": r"^[+-]?\d{1,15}(\.\d+)?$"},
     }
     properties: dict[str, object] = {}
     required: list[str] = []

@@ -306,11 +306,13 @@ def overdue_episodes(
     largest = Decimal(0)
     charged_off = False
 
-    def close(ended_on: date | None) -> None:
+    def close(ended_on: date | None, repaid: bool = True) -> None:
         assert start is not None
         kind = FactKind.CHARGE_OFF if charged_off else FactKind.OVERDUE
         key = f"{account_key}#{start.period:%Y-%m}"
-        episodes.append(NegativeFact(kind, key, began, ended_on, largest, ended_on))
+        episodes.append(
+            NegativeFact(kind, key, began, ended_on, largest, ended_on if repaid else None)
+        )
 
     for row in rows:
         status = AccountStatus(row.status)
@@ -329,7 +331,12 @@ def overdue_episodes(
             largest = max(largest, row.past_due_amount)
             continue
         paid = row.last_payment_on
-        close(paid if paid is not None and paid >= began else row.period)
+        # A restructure ends the overdue without repaying it: the clock of Art. 16 starts, but
+        # a policy that asks for full repayment (the 2025 credit repair) does not apply.
+        close(
+            paid if paid is not None and paid >= began else row.period,
+            repaid=status is not AccountStatus.RESTRUCTURED,
+        )
         start = None
     if start is not None:
         close(None)

@@ -17,7 +17,12 @@ from creditmend.domain.creditfile.grid import (
     flag_3_consecutive_or_6_in_24,
     repayment_grid,
 )
-from creditmend.domain.creditfile.retention import MonthRow, overdue_episodes
+from creditmend.domain.creditfile.retention import (
+    Decision,
+    MonthRow,
+    NegativeFact,
+    overdue_episodes,
+)
 from creditmend.domain.money import Money
 from creditmend.domain.rules.profile import JurisdictionProfile
 
@@ -35,6 +40,8 @@ class AccountFacts:
     credit_limit: Money | None
     months: Mapping[date, MonthFacts]
     balances: Mapping[date, Money]
+    key: str = ""  # the store's name for the account, prefix of its episodes' keys
+    history: tuple[MonthRow, ...] = ()  # the furnished months, for overdue episodes
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +136,23 @@ def summarize(
     inquiries: Sequence[InquiryFacts],
     as_of: date,
     profile: JurisdictionProfile,
-    expiry: Sequence[ExpiryFacts] = (),
+    decisions: Sequence[tuple[NegativeFact, Decision]] = (),
 ) -> CreditFileSummary:
+    """The file as it is shown on `as_of`: retention and dated policies decided for that very
+    day, so a replayed day shows what the bureau showed then."""
+    hidden_keys = frozenset(d.fact_key for _, d in decisions if not d.shown)
+    expiry = [
+        ExpiryFacts(d.fact_key, str(fact.kind), d.shown, d.visible_until, d.reason)
+        for fact, d in decisions
+    ]
     summaries = []
     for account in accounts:
-        months = {month: facts for month, facts in account.months.items() if month <= as_of}
+        hidden = episode_months(account.history, account.key, hidden_keys)
+        months = {
+            month: facts
+            for month, facts in hide_months(account.months, hidden).items()
+            if month <= as_of
+        }
         grid = repayment_grid(months, account.opened_on, as_of, profile)
         last = max(months, default=None)
         facts = months[last] if last is not None else None

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from creditmend import bootstrap
-from creditmend.domain.creditfile.inquiry import SELF, InquiryRequest
+from creditmend.domain.creditfile.inquiry import InquiryRequest
 from creditmend.domain.creditfile.summary import CreditFileSummary
 from creditmend.interfaces.cli.bureau import DbOption, as_of_date
 from creditmend.interfaces.cli.errors import input_errors
@@ -39,9 +39,7 @@ def inquire(
 ) -> None:
     """Look at a credit file: refused without consent (except a self-inquiry); always logged."""
     day = as_of_date(as_of)
-    request = InquiryRequest(
-        id_type, id_number.strip().upper(), None if purpose == SELF else by, purpose, consent, day
-    )
+    request = InquiryRequest(id_type, id_number.strip().upper(), by, purpose, consent, day)
     with input_errors():
         summary = bootstrap.build_bureau(db).inquire.inquire(request, datetime.now(UTC))
     if as_json:

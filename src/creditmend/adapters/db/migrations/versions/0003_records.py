@@ -1,8 +1,8 @@
-"""Public records, blacklist entries, and retention decisions.
+"""Public records, blacklist entries, the retention archive; persons know whether their name is.
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-28 21:13:20.692496
+Create Date: 2026-11-28 21:34:32.351035
 """
 
 from __future__ import annotations
@@ -87,6 +87,7 @@ def upgrade() -> None:
 
     op.create_table(
         "retention_decisions",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("fact_key", sa.String(length=200), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
@@ -99,17 +100,29 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["person_id"], ["persons.id"], name=op.f("fk_retention_decisions_person_id_persons")
         ),
-        sa.PrimaryKeyConstraint("fact_key", name=op.f("pk_retention_decisions")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_retention_decisions")),
     )
     with op.batch_alter_table("retention_decisions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_retention_decisions_fact_key"), ["fact_key"], unique=False
+        )
         batch_op.create_index(
             batch_op.f("ix_retention_decisions_person_id"), ["person_id"], unique=False
         )
 
+    with op.batch_alter_table("persons", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("name_known", sa.Boolean(), server_default=sa.true(), nullable=False)
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("persons", schema=None) as batch_op:
+        batch_op.drop_column("name_known")
+
     with op.batch_alter_table("retention_decisions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_retention_decisions_person_id"))
+        batch_op.drop_index(batch_op.f("ix_retention_decisions_fact_key"))
 
     op.drop_table("retention_decisions")
     with op.batch_alter_table("public_records", schema=None) as batch_op:
