@@ -145,13 +145,13 @@ class FurnishedRecord:
         return month_end(self.period)
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be non-empty text")
     return value
 
 
-def _choice(kind: type[E]) -> Callable[[Any], E]:
+def as_choice(kind: type[E]) -> Callable[[Any], E]:
     def convert(value: Any) -> E:
         try:
             return kind(value)
@@ -162,7 +162,7 @@ def _choice(kind: type[E]) -> Callable[[Any], E]:
     return convert
 
 
-def _day(value: Any) -> date:
+def as_day(value: Any) -> date:
     return parse_date(value if isinstance(value, str) else repr(value))
 
 
@@ -244,15 +244,15 @@ def read_record(
         currency = "CNY"
     if (data.get("principal") is None) == (data.get("credit_limit") is None):
         reader.problem("principal", "give exactly one of principal and credit_limit")
-    amount, day, read = _amount(currency), _day, reader.read
+    amount, day, read = _amount(currency), as_day, reader.read
     values: dict[str, Any] = {
-        "furnisher_id": read("furnisher_id", _text),
-        "account_id": read("account_id", _text),
+        "furnisher_id": read("furnisher_id", as_text),
+        "account_id": read("account_id", as_text),
         "period": read("period", _period),
-        "id_type": read("id_type", _choice(IdType)),
-        "id_number": read("id_number", _text),
-        "name": read("name", _text),
-        "account_type": read("account_type", _choice(AccountType)),
+        "id_type": read("id_type", as_choice(IdType)),
+        "id_number": read("id_number", as_text),
+        "name": read("name", as_text),
+        "account_type": read("account_type", as_choice(AccountType)),
         "currency": currency,
         "opened_on": read("opened_on", day),
         "principal": read("principal", amount, required=False),
@@ -260,7 +260,7 @@ def read_record(
         "term_months": read("term_months", _integer(1), required=False),
         **{name: read(name, amount) for name in AMOUNT_FIELDS},
         "days_past_due": read("days_past_due", _integer(0)),
-        "status": read("status", _choice(AccountStatus)),
+        "status": read("status", as_choice(AccountStatus)),
         **{name: read(name, day, required=False) for name in DATE_FIELDS},
         "remarks": read("remarks", _remarks, required=False) or (),
     }

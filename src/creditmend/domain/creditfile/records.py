@@ -27,8 +27,7 @@ from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import Any, TypeVar
 
-from creditmend.domain.calendar import parse_date
-from creditmend.domain.creditfile.furnishing import IdType
+from creditmend.domain.creditfile.furnishing import IdType, as_choice, as_day, as_text
 from creditmend.domain.money import ZERO, decimal_of, minor_unit
 from creditmend.domain.problems import Problem
 
@@ -169,27 +168,6 @@ class BlacklistEntry:
     line: int
 
 
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("must be non-empty text")
-    return value.strip()
-
-
-def _choice(kind: type[E]) -> Callable[[Any], E]:
-    def convert(value: Any) -> E:
-        try:
-            return kind(value)
-        except ValueError:
-            known = ", ".join(str(member.value) for member in kind)
-            raise ValueError(f"unknown value {value!r}; expected one of {known}") from None
-
-    return convert
-
-
-def _day(value: Any) -> date:
-    return parse_date(value if isinstance(value, str) else repr(value))
-
-
 def _amount(value: Any) -> Decimal:
     if not isinstance(value, str):
         raise ValueError(f'{value!r} must be a decimal string such as "12.34"')
@@ -230,18 +208,18 @@ def read_public_record(
     reader = _Reader(data, line, PUBLIC_RECORD_FIELDS)
     read = reader.read
     values: dict[str, Any] = {
-        "kind": read("kind", _choice(PublicRecordKind)),
-        "id_type": read("id_type", _choice(IdType)),
-        "id_number": read("id_number", _text),
-        "name": read("name", _text),
-        "court": read("court", _text),
-        "case_number": read("case_number", _text),
-        "filed_on": read("filed_on", _day),
-        "published_on": read("published_on", _day, required=False),
+        "kind": read("kind", as_choice(PublicRecordKind)),
+        "id_type": read("id_type", as_choice(IdType)),
+        "id_number": read("id_number", as_text),
+        "name": read("name", as_text),
+        "court": read("court", as_text),
+        "case_number": read("case_number", as_text),
+        "filed_on": read("filed_on", as_day),
+        "published_on": read("published_on", as_day, required=False),
         "amount": read("amount", _amount, required=False),
-        "status": read("status", _choice(PublicRecordStatus)),
-        "ended_on": read("ended_on", _day, required=False),
-        "source": read("source", _text),
+        "status": read("status", as_choice(PublicRecordStatus)),
+        "ended_on": read("ended_on", as_day, required=False),
+        "source": read("source", as_text),
     }
     if reader.problems:
         return None, tuple(reader.problems)
@@ -255,14 +233,14 @@ def read_blacklist_entry(
     reader = _Reader(data, line, BLACKLIST_FIELDS)
     read = reader.read
     values: dict[str, Any] = {
-        "source": read("source", _text),
-        "category": read("category", _choice(BlacklistCategory)),
-        "id_type": read("id_type", _choice(IdType)),
-        "id_number": read("id_number", _text),
-        "name": read("name", _text),
-        "listed_on": read("listed_on", _day),
-        "expires_on": read("expires_on", _day, required=False),
-        "reason": read("reason", _text),
+        "source": read("source", as_text),
+        "category": read("category", as_choice(BlacklistCategory)),
+        "id_type": read("id_type", as_choice(IdType)),
+        "id_number": read("id_number", as_text),
+        "name": read("name", as_text),
+        "listed_on": read("listed_on", as_day),
+        "expires_on": read("expires_on", as_day, required=False),
+        "reason": read("reason", as_text),
     }
     if reader.problems:
         return None, tuple(reader.problems)

@@ -1,0 +1,356 @@
+"""Public records and blacklist, retention facts and decisions, and reading a person's file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from creditmend.adapters.db import tables as t
+from creditmend.adapters.db.base import ApplyCounts, StoreBase, fen, from_fen, money_of
+from creditmend.domain.creditfile.furnishing import AccountStatus
+from creditmend.domain.creditfile.grid import MonthFacts
+from creditmend.domain.creditfile.inquiry import InquiryRequest
+from creditmend.domain.creditfile.records import BlacklistEntry, PublicRecord
+from creditmend.domain.creditfile.retention import (
+    Decision,
+    FactKind,
+    MonthRow,
+    NegativeFact,
+    overdue_episodes,
+)
+from creditmend.domain.creditfile.summary import AccountFacts, InquiryFacts, LookFacts
+from creditmend.domain.money import Money
+
+
+class FileStore(StoreBase):
+    # ------------------------------------------------------------ public records, blacklist
+    def apply_records(
+        self,
+        kind: str,
+        file_name: str,
+        sha256: str,
+        as_of: date,
+        records: Sequence[PublicRecord | BlacklistEntry],
+        rejected: int,
+        at: datetime,
+    ) -> ApplyCounts:
+        """Public records or blacklist entries, in one transaction; keyed, so re-imports change
+        nothing and a changed record (a case performed, an entry's expiry moved) is updated."""
+        table = t.public_records if kind == "public_records" else t.blacklist_entries
+        key_columns = (
+            ("person_id", "kind", "case_number")
+            if kind == "public_records"
+            else ("person_id", "source", "category", "listed_on")
+        )
+        applied = unchanged = corrected = 0
+        with self._tx() as conn:
+            ingestion_id = self._open_ingestion(conn, file_name, sha256, as_of, rejected, at)
+            for record in records:
+                person = self.person_id(conn, record.id_type, record.id_number, at, record.name)
+                values = {"person_id": person, **_record_values(record)}
+                where = [table.c[name] == values[name] for name in key_columns]
+                old = conn.execute(select(table).where(*where)).one_or_none()
+                provenance = {"ingestion_id": ingestion_id, "line": record.line, "received_at": at}
+                if old is None:
+                    conn.execute(insert(table).values(**values, **provenance))
+                    applied += 1
+                elif all(getattr(old, name) == value for name, value in values.items()):
+                    unchanged += 1
+                else:
+                    conn.execute(
+                        update(table).where(table.c.id == old.id).values(**values, **provenance)
+                    )
+                    corrected += 1
+            self._close_ingestion(conn, ingestion_id, applied, unchanged, corrected)
+            self._audit(
+                conn,
+                at,
+                "operator",
+                f"{kind}_import",
+                detail={
+                    "file": file_name,
+                    "applied": applied,
+                    "unchanged": unchanged,
+                    "corrected": corrected,
+                    "rejected": rejected,
+                },
+            )
+        return ApplyCounts(applied, unchanged, corrected)
+
+    # ------------------------------------------------------------ retention
+    def negative_facts(self, as_of: date) -> list[tuple[int, NegativeFact]]:
+        """(person, fact) for every negative fact known on `as_of`: overdue episodes derived from
+        the furnished months, public records (a revoked listing is no negative information) and
+        blacklist entries."""
+        with self.engine.connect() as conn:
+            return self._negative_facts(conn, as_of, None)
+
+    def _negative_facts(
+        self, conn: Connection, as_of: date, person: int | None
+    ) -> list[tuple[int, NegativeFact]]:
+        accounts = select(t.accounts.c.id, t.accounts.c.person_id)
+        if person is not None:
+            accounts = accounts.where(t.accounts.c.person_id == person)
+        owners = dict(conn.execute(accounts).all())
+        facts: list[tuple[int, NegativeFact]] = []
+        for account, rows in self._month_rows(conn, list(owners), as_of).items():
+            facts += [
+                (owners[account], fact) for fact in overdue_episodes(rows, f"account:{account}")
+            ]
+        public = select(t.public_records).where(
+            t.public_records.c.filed_on <= as_of, t.public_records.c.status != "revoked"
+        )
+        blacklist = select(t.blacklist_entries).where(t.blacklist_entries.c.listed_on <= as_of)
+        if person is not None:
+            public = public.where(t.public_records.c.person_id == person)
+            blacklist = blacklist.where(t.blacklist_entries.c.person_id == person)
+        for row in conn.execute(public):
+            amount = None if row.amount_fen is None else from_fen(row.amount_fen)
+            facts.append(
+                (
+                    row.person_id,
+                    NegativeFact(
+                        FactKind.PUBLIC_RECORD,
+                        f"public_record:{row.id}",
+                        row.filed_on,
+                        row.ended_on,
+                        amount,
+                    ),
+                )
+            )
+        for row in conn.execute(blacklist):
+            facts.append(
+                (
+                    row.person_id,
+                    NegativeFact(
+                        FactKind.BLACKLIST,
+                        f"blacklist:{row.id}",
+                        row.listed_on,
+                        None,
+                        expires_on=row.expires_on,
+                    ),
+                )
+            )
+        return facts
+
+    def _month_rows(
+        self, conn: Connection, accounts: list[int], as_of: date
+    ) -> dict[int, list[MonthRow]]:
+        query = (
+            select(t.account_months)
+            .where(t.account_months.c.period <= as_of)
+            .order_by(t.account_months.c.account_pk, t.account_months.c.period)
+        )
+        if len(accounts) < 1000:
+            query = query.where(t.account_months.c.account_pk.in_(accounts))
+        months: dict[int, list[MonthRow]] = {}
+        for row in conn.execute(query):
+            months.setdefault(row.account_pk, []).append(
+                MonthRow(
+                    row.period,
+                    row.days_past_due,
+                    from_fen(row.past_due_fen),
+                    row.status,
+                    row.last_payment_on,
+                    row.closed_on,
+                )
+            )
+        return months
+
+    def save_decisions(
+        self, decisions: Sequence[tuple[int, NegativeFact, Decision]], as_of: date, at: datetime
+    ) -> int:
+        """Add this run's decisions to the archive (a rerun for the same day replaces that day's);
+        returns how many facts this run hides that the latest earlier run showed."""
+        newly_hidden = 0
+        decisions_table = t.retention_decisions
+        with self._tx() as conn:
+            conn.execute(decisions_table.delete().where(decisions_table.c.decided_on == as_of))
+            last = conn.execute(select(func.max(decisions_table.c.decided_at))).scalar_one()
+            before = (
+                {
+                    row.fact_key: row.shown
+                    for row in conn.execute(
+                        select(decisions_table.c.fact_key, decisions_table.c.shown).where(
+                            decisions_table.c.decided_at == last
+                        )
+                    )
+                }
+                if last is not None
+                else {}
+            )
+            rows = [
+                {
+                    "fact_key": d.fact_key,
+                    "person_id": person,
+                    "kind": str(fact.kind),
+                    "shown": d.shown,
+                    "hidden_from": d.hidden_from,
+                    "visible_until": d.visible_until,
+                    "reason": d.reason,
+                    "decided_on": as_of,
+                    "decided_at": at,
+                }
+                for person, fact, d in decisions
+            ]
+            if rows:
+                conn.execute(insert(t.retention_decisions), rows)
+            newly_hidden = sum(
+                1 for r in rows if not r["shown"] and before.get(r["fact_key"], True)
+            )
+            self._audit(
+                conn,
+                at,
+                "operator",
+                "retention",
+                detail={
+                    "as_of": as_of.isoformat(),
+                    "facts": len(rows),
+                    "newly_hidden": newly_hidden,
+                },
+            )
+        return newly_hidden
+
+    # ------------------------------------------------------------ inquiries and files
+    def record_inquiry(
+        self, request: InquiryRequest, hard: bool, at: datetime
+    ) -> tuple[list[AccountFacts], list[InquiryFacts], list[NegativeFact]]:
+        """Log the inquiry (and its audit event) and read the file, in one transaction."""
+        with self._tx() as conn:
+            person = self.person_id(conn, request.id_type, request.id_number, at)
+            conn.execute(
+                insert(t.inquiries).values(
+                    person_id=person,
+                    furnisher_code=request.by,
+                    purpose=request.purpose,
+                    hard=hard,
+                    consent_ref=request.consent_ref,
+                    inquired_on=request.on,
+                    at=at,
+                )
+            )
+            self._audit(
+                conn,
+                at,
+                request.by or "subject",
+                "inquiry",
+                subject=person,
+                reason=request.purpose,
+                consent=request.consent_ref,
+                detail={"as_of": request.on.isoformat()},
+            )
+            facts = [fact for _, fact in self._negative_facts(conn, request.on, person)]
+            return (
+                self._accounts_of(conn, person, request.on),
+                self._inquiries_of(conn, person),
+                facts,
+            )
+
+    def _accounts_of(self, conn: Connection, person: int, as_of: date) -> list[AccountFacts]:
+        accounts = conn.execute(
+            select(t.accounts).where(t.accounts.c.person_id == person).order_by(t.accounts.c.id)
+        ).all()
+        months: dict[int, list[Any]] = {row.id: [] for row in accounts}
+        if accounts:
+            for row in conn.execute(
+                select(t.account_months)
+                .where(t.account_months.c.account_pk.in_(list(months)))
+                .order_by(t.account_months.c.period)
+            ):
+                months[row.account_pk].append(row)
+        result = []
+        for account in accounts:
+            currency = account.currency
+            rows = [row for row in months[account.id] if row.period <= as_of]
+            result.append(
+                AccountFacts(
+                    furnisher=account.furnisher_code,
+                    account_id=account.account_id,
+                    account_type=account.account_type,
+                    currency=currency,
+                    opened_on=account.opened_on,
+                    principal=money_of(account.principal_fen, currency),
+                    credit_limit=money_of(account.credit_limit_fen, currency),
+                    months={
+                        row.period: MonthFacts(
+                            AccountStatus(row.status),
+                            row.days_past_due,
+                            from_fen(row.scheduled_fen),
+                            from_fen(row.paid_fen),
+                            from_fen(row.past_due_fen),
+                            tuple(code for code in row.remarks.split(";") if code),
+                        )
+                        for row in rows
+                    },
+                    balances={
+                        row.period: Money(from_fen(row.balance_fen), currency) for row in rows
+                    },
+                    key=f"account:{account.id}",
+                    history=tuple(
+                        MonthRow(
+                            row.period,
+                            row.days_past_due,
+                            from_fen(row.past_due_fen),
+                            row.status,
+                            row.last_payment_on,
+                            row.closed_on,
+                        )
+                        for row in rows
+                    ),
+                )
+            )
+        return result
+
+    def _inquiries_of(self, conn: Connection, person: int) -> list[InquiryFacts]:
+        rows = conn.execute(
+            select(t.inquiries).where(t.inquiries.c.person_id == person).order_by(t.inquiries.c.id)
+        )
+        return [
+            InquiryFacts(row.inquired_on, row.furnisher_code, row.purpose, bool(row.hard))
+            for row in rows
+        ]
+
+    def who_looked(self, id_type: str, id_number: str) -> list[LookFacts]:
+        """Every logged look at a person's file, oldest first (the subject's right to know)."""
+        key = self.vault.id_hash(id_type, id_number)
+        with self.engine.connect() as conn:
+            person = conn.execute(
+                select(t.persons.c.id).where(t.persons.c.id_hash == key)
+            ).scalar_one_or_none()
+            if person is None:
+                return []
+            rows = conn.execute(
+                select(t.audit_events)
+                .where(t.audit_events.c.subject_person_id == person)
+                .order_by(t.audit_events.c.id)
+            )
+            return [
+                LookFacts(row.at, row.actor, row.action, row.reason, row.consent_ref)
+                for row in rows
+            ]
+
+
+def _record_values(record: PublicRecord | BlacklistEntry) -> dict[str, Any]:
+    if isinstance(record, PublicRecord):
+        return {
+            "kind": str(record.kind),
+            "court": record.court,
+            "case_number": record.case_number,
+            "filed_on": record.filed_on,
+            "published_on": record.published_on,
+            "amount_fen": fen(record.amount),
+            "status": str(record.status),
+            "ended_on": record.ended_on,
+            "source": record.source,
+        }
+    return {
+        "source": record.source,
+        "category": str(record.category),
+        "listed_on": record.listed_on,
+        "expires_on": record.expires_on,
+        "reason": record.reason,
+    }
