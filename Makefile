@@ -38,6 +38,7 @@ demo: setup
 	$(BIN)/creditmend ingest demo/population/cmf --as-of 2025-01-15 $(DEMO_DB)
 	$(BIN)/creditmend records import demo/population/public_records.jsonl --kind public_records --as-of 2025-01-15 $(DEMO_DB)
 	$(BIN)/creditmend records import demo/population/blacklist.jsonl --kind blacklist --as-of 2025-01-15 $(DEMO_DB)
+	$(BIN)/creditmend records import demo/population/inquiries.jsonl --kind inquiries --as-of 2025-01-15 $(DEMO_DB)
 	$(BIN)/creditmend retain --as-of 2026-02-01 $(DEMO_DB)
 	$(BIN)/creditmend inquire cn_ric $$($(BIN)/python -c "import json; print(json.loads(open('demo/population/public_records.jsonl').readline())['id_number'])") --purpose self_inquiry --as-of 2026-02-01 $(DEMO_DB)
 

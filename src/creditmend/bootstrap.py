@@ -80,6 +80,7 @@ def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
                 for kind, fields in FIELDS_OF.items()
             },
             id_is_valid=id_is_valid,
+            profile=profile(jurisdiction),
         ),
         retention=RetentionService(store=store, profile=profile(jurisdiction)),
     )

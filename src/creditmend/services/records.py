@@ -5,37 +5,46 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
+from creditmend.domain.creditfile.inquiry import InquiryRequest, is_hard, validate_inquiry
 from creditmend.domain.creditfile.records import (
     BLACKLIST_FIELDS,
+    INQUIRY_FIELDS,
     PUBLIC_RECORD_FIELDS,
     BlacklistEntry,
+    InquiryRecord,
     PublicRecord,
     RecordContext,
     check_blacklist_entry,
     check_public_record,
     read_blacklist_entry,
+    read_inquiry,
     read_public_record,
 )
 from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.services.furnish import ApplyResult, IngestReport
 from creditmend.services.pipeline import Checked, Row, SchemaCheck, check_rows, write_rejects
 
-KINDS = ("public_records", "blacklist")
+KINDS = ("public_records", "blacklist", "inquiries")
 
 
 class RecordStore(Protocol):
+    def applied_before(self, sha256: str) -> int | None: ...
+
+    def furnisher_codes(self) -> frozenset[str]: ...
+
     def apply_records(
         self,
         kind: str,
         file_name: str,
         sha256: str,
         as_of: date,
-        records: Sequence[PublicRecord | BlacklistEntry],
+        records: Sequence[PublicRecord | BlacklistEntry | InquiryRecord],
         rejected: int,
         at: datetime,
     ) -> ApplyResult: ...
@@ -50,16 +59,47 @@ class RecordsService:
     read_rows: RecordRowReader
     schema_checks: dict[str, SchemaCheck]  # kind -> schema check
     id_is_valid: Callable[[str, str], bool]
+    profile: JurisdictionProfile
 
     def import_file(
         self, kind: str, path: Path, fmt: str, as_of: date, at: datetime, partial: bool = False
     ) -> IngestReport:
         if kind not in KINDS:
             raise ProblemsError((Problem("--kind", f"unknown {kind!r}; {' or '.join(KINDS)}"),))
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as error:
+            raise ProblemsError(
+                (Problem("file", f"cannot read {path}: {error.strerror}"),)
+            ) from None
+        seen = self.store.applied_before(digest)
+        if seen is not None:
+            return IngestReport(str(path), seen, 0, seen, 0, 0, None, True)
         context = RecordContext(as_of, self.id_is_valid)
         rows = self.read_rows(path, fmt, kind)
-        checked: Checked[PublicRecord] | Checked[BlacklistEntry]
-        if kind == "public_records":
+        checked: Checked[PublicRecord] | Checked[BlacklistEntry] | Checked[InquiryRecord]
+        if kind == "inquiries":
+            known = self.store.furnisher_codes()
+            checked = check_rows(
+                rows,
+                self.schema_checks[kind],
+                read_inquiry,
+                lambda record: self._inquiry_problems(record, as_of, known),
+                key=lambda r: (
+                    r.id_type,
+                    r.id_number,
+                    r.furnisher_id,
+                    r.inquired_on,
+                    r.purpose,
+                    r.consent_ref,
+                ),
+                key_field="inquired_on",
+            )
+            checked = replace(
+                checked,
+                valid=[replace(r, hard=is_hard(r.purpose, self.profile)) for r in checked.valid],
+            )
+        elif kind == "public_records":
             checked = check_rows(
                 rows,
                 self.schema_checks[kind],
@@ -81,7 +121,6 @@ class RecordsService:
         rejects_file = write_rejects(path, checked.rejects) if checked.rejects else None
         if checked.rejects and not partial:
             return IngestReport(str(path), checked.count, 0, 0, 0, rejected, rejects_file, False)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
         result = self.store.apply_records(
             kind, path.name, digest, as_of, checked.valid, rejected, at
         )
@@ -96,5 +135,37 @@ class RecordsService:
             True,
         )
 
+    def _inquiry_problems(
+        self, record: InquiryRecord, as_of: date, known: frozenset[str]
+    ) -> tuple[Problem, ...]:
+        request = InquiryRequest(
+            record.id_type,
+            record.id_number,
+            record.furnisher_id,
+            record.purpose,
+            record.consent_ref,
+            record.inquired_on,
+        )
+        problems = [
+            replace(p, field=_FILE_FIELD.get(p.field, p.field), line=record.line)
+            for p in validate_inquiry(request, self.profile, known)
+        ]
+        if record.inquired_on > as_of:
+            problems.append(
+                Problem("inquired_on", f"{record.inquired_on} is after {as_of}", record.line)
+            )
+        if not self.id_is_valid(record.id_type, record.id_number):
+            problems.append(
+                Problem("id_number", f"is not a valid {record.id_type} number", record.line)
+            )
+        return tuple(problems)
 
-FIELDS_OF = {"public_records": PUBLIC_RECORD_FIELDS, "blacklist": BLACKLIST_FIELDS}
+
+# The inquiry rules speak of the command's options; in a file they are these fields.
+_FILE_FIELD = {"--by": "furnisher_id", "--consent": "consent_ref", "--purpose": "purpose"}
+
+FIELDS_OF = {
+    "public_records": PUBLIC_RECORD_FIELDS,
+    "blacklist": BLACKLIST_FIELDS,
+    "inquiries": INQUIRY_FIELDS,
+}

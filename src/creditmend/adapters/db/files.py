@@ -14,7 +14,7 @@ from creditmend.adapters.db.base import ApplyCounts, StoreBase, fen, from_fen, m
 from creditmend.domain.creditfile.furnishing import AccountStatus
 from creditmend.domain.creditfile.grid import MonthFacts
 from creditmend.domain.creditfile.inquiry import InquiryRequest
-from creditmend.domain.creditfile.records import BlacklistEntry, PublicRecord
+from creditmend.domain.creditfile.records import BlacklistEntry, InquiryRecord, PublicRecord
 from creditmend.domain.creditfile.retention import (
     Decision,
     FactKind,
@@ -34,18 +34,13 @@ class FileStore(StoreBase):
         file_name: str,
         sha256: str,
         as_of: date,
-        records: Sequence[PublicRecord | BlacklistEntry],
+        records: Sequence[PublicRecord | BlacklistEntry | InquiryRecord],
         rejected: int,
         at: datetime,
     ) -> ApplyCounts:
         """Public records or blacklist entries, in one transaction; keyed, so re-imports change
         nothing and a changed record (a case performed, an entry's expiry moved) is updated."""
-        table = t.public_records if kind == "public_records" else t.blacklist_entries
-        key_columns = (
-            ("person_id", "kind", "case_number")
-            if kind == "public_records"
-            else ("person_id", "source", "category", "listed_on")
-        )
+        table, key_columns = _RECORD_TABLES[kind]
         applied = unchanged = corrected = 0
         with self._tx() as conn:
             ingestion_id = self._open_ingestion(conn, file_name, sha256, as_of, rejected, at)
@@ -54,7 +49,11 @@ class FileStore(StoreBase):
                 values = {"person_id": person, **_record_values(record)}
                 where = [table.c[name] == values[name] for name in key_columns]
                 old = conn.execute(select(table).where(*where)).one_or_none()
-                provenance = {"ingestion_id": ingestion_id, "line": record.line, "received_at": at}
+                provenance: dict[str, Any] = (
+                    {"at": at}
+                    if kind == "inquiries"  # an inquiry's own log time
+                    else {"ingestion_id": ingestion_id, "line": record.line, "received_at": at}
+                )
                 if old is None:
                     conn.execute(insert(table).values(**values, **provenance))
                     applied += 1
@@ -334,7 +333,25 @@ class FileStore(StoreBase):
             ]
 
 
-def _record_values(record: PublicRecord | BlacklistEntry) -> dict[str, Any]:
+_RECORD_TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "public_records": (t.public_records, ("person_id", "kind", "case_number")),
+    "blacklist": (t.blacklist_entries, ("person_id", "source", "category", "listed_on")),
+    "inquiries": (
+        t.inquiries,
+        ("person_id", "furnisher_code", "inquired_on", "purpose", "consent_ref"),
+    ),
+}
+
+
+def _record_values(record: PublicRecord | BlacklistEntry | InquiryRecord) -> dict[str, Any]:
+    if isinstance(record, InquiryRecord):
+        return {
+            "furnisher_code": record.furnisher_id,
+            "inquired_on": record.inquired_on,
+            "purpose": record.purpose,
+            "hard": record.hard,
+            "consent_ref": record.consent_ref,
+        }
     if isinstance(record, PublicRecord):
         return {
             "kind": str(record.kind),

@@ -88,6 +88,14 @@ PUBLIC_RECORD_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("ended_on", "date", False, description="required unless status is active"),
     FieldSpec("source", "string", True, description="where the record came from"),
 )
+INQUIRY_FIELDS: tuple[FieldSpec, ...] = (
+    *_ID_FIELDS,
+    FieldSpec("furnisher_id", "string", False, description="who asked; empty for self-inquiry"),
+    FieldSpec("inquired_on", "date", True, description="the day of the inquiry"),
+    FieldSpec("purpose", "string", True, description="one of the profile's inquiry purposes"),
+    FieldSpec("hard", "boolean", False, description="ignored: the profile decides by purpose"),
+    FieldSpec("consent_ref", "string", False, description="required unless self_inquiry"),
+)
 BLACKLIST_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("source", "string", True, description="the list's owner"),
     FieldSpec("category", "string", True, _values(BlacklistCategory)),
@@ -105,6 +113,7 @@ def json_schema(fields: Iterable[FieldSpec], title: str) -> dict[str, object]:
         "string": {"type": "string", "minLength": 1, "maxLength": 128},
         "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
         "decimal": {"type": "string", "pattern": r"^[+-]?\d{1,15}(\.\d+)?$"},
+        "boolean": {"type": ["boolean", "string"]},
     }
     properties: dict[str, object] = {}
     required: list[str] = []
@@ -224,6 +233,41 @@ def read_public_record(
     if reader.problems:
         return None, tuple(reader.problems)
     return PublicRecord(**values, line=line), ()
+
+
+@dataclass(frozen=True, slots=True)
+class InquiryRecord:
+    """A past inquiry from another system's log (or a synthetic population)."""
+
+    id_type: IdType
+    id_number: str = field(repr=False)
+    name: str = field(repr=False)
+    furnisher_id: str | None
+    inquired_on: date
+    purpose: str
+    consent_ref: str | None
+    line: int
+    hard: bool = False  # set from the profile by purpose, never taken from the file
+
+
+def read_inquiry(
+    data: Mapping[str, Any], line: int
+) -> tuple[InquiryRecord | None, tuple[Problem, ...]]:
+    """The typed inquiry, or None and every problem found; never raises."""
+    reader = _Reader(data, line, INQUIRY_FIELDS)
+    read = reader.read
+    values: dict[str, Any] = {
+        "id_type": read("id_type", as_choice(IdType)),
+        "id_number": read("id_number", as_text),
+        "name": read("name", as_text),
+        "furnisher_id": read("furnisher_id", as_text, required=False),
+        "inquired_on": read("inquired_on", as_day),
+        "purpose": read("purpose", as_text),
+        "consent_ref": read("consent_ref", as_text, required=False),
+    }
+    if reader.problems:
+        return None, tuple(reader.problems)
+    return InquiryRecord(**values, line=line), ()
 
 
 def read_blacklist_entry(
