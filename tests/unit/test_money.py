@@ -19,7 +19,7 @@ def test_money_is_built_from_exact_text_and_shows_fen() -> None:
 @pytest.mark.parametrize("bad", [1.5, "abc", "NaN", "Infinity", True])
 def test_money_refuses_floats_and_non_numbers(bad: object) -> None:
     with pytest.raises(MoneyError, match="amount"):
-        Money.of(bad)  # type: ignore[arg-type]
+        Money.of(bad)  # type: ignore[arg-type]  # deliberately the wrong type: it must be refused
 
 
 def test_money_refuses_sub_fen_amounts_instead_of_rounding() -> None:
