@@ -55,6 +55,9 @@ _PLATFORM_NAMES = tuple(_NAME_PARTS.split())
 
 @dataclass(frozen=True, slots=True)
 class Archetype:
+    """A kind of borrower. Its rates are probabilities for random draws (floats on purpose);
+    every amount the generator produces is Decimal and goes through the ledger."""
+
     loans_per_year: float
     min_loans: int
     miss: float  # P(an instalment's auto-debit fails for lack of funds)
