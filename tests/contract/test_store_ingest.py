@@ -177,3 +177,13 @@ def test_migrations_leave_no_create_all_behind(
     engine.dispose()
     head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     assert version == head
+
+
+def test_a_correction_is_an_audit_event_the_subject_can_see(bureau: Bureau, tmp_path: Path) -> None:
+    bureau.furnish.ingest(_file(tmp_path, [RECORD]), "jsonl", AS_OF, AT)
+    fixed = _file(tmp_path, [{**RECORD, "balance": "7800.00"}], "fix.jsonl")
+    bureau.furnish.ingest(fixed, "jsonl", AS_OF, AT)
+    looks = bureau.inquire.who_looked("cn_ric", RIC, AT)
+    assert [(look.actor, look.action) for look in looks] == [("LENDER1", "correction")]
+    again = bureau.inquire.who_looked("cn_ric", RIC, AT)
+    assert [look.action for look in again] == ["correction", "audit_view"]

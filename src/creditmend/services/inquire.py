@@ -29,7 +29,7 @@ from creditmend.services.retain import POLICIES
 class InquiryStore(Protocol):
     def furnisher_codes(self) -> frozenset[str]: ...
 
-    def who_looked(self, id_type: str, id_number: str) -> list[LookFacts]: ...
+    def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]: ...
 
     def record_inquiry(
         self, request: InquiryRequest, hard: bool, at: datetime
@@ -42,10 +42,10 @@ class InquiryService:
     profile: JurisdictionProfile
     id_is_valid: Callable[[str, str], bool]
 
-    def who_looked(self, id_type: str, id_number: str) -> list[LookFacts]:
+    def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]:
         if not self.id_is_valid(id_type, id_number):
             raise ProblemsError((Problem("ID_NUMBER", f"is not a valid {id_type} number"),))
-        return self.store.who_looked(id_type, id_number)
+        return self.store.who_looked(id_type, id_number, at)
 
     def inquire(self, request: InquiryRequest, at: datetime) -> CreditFileSummary:
         problems = validate_inquiry(request, self.profile, self.store.furnisher_codes())

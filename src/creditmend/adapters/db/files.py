@@ -313,10 +313,11 @@ class FileStore(StoreBase):
             for row in rows
         ]
 
-    def who_looked(self, id_type: str, id_number: str) -> list[LookFacts]:
-        """Every logged look at a person's file, oldest first (the subject's right to know)."""
+    def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]:
+        """Every logged look at (or change of) a person's file, oldest first: the subject's
+        right to know. Reading the log is itself logged, after the list is taken."""
         key = self.vault.id_hash(id_type, id_number)
-        with self.engine.connect() as conn:
+        with self._tx() as conn:
             person = conn.execute(
                 select(t.persons.c.id).where(t.persons.c.id_hash == key)
             ).scalar_one_or_none()
@@ -327,10 +328,12 @@ class FileStore(StoreBase):
                 .where(t.audit_events.c.subject_person_id == person)
                 .order_by(t.audit_events.c.id)
             )
-            return [
+            looks = [
                 LookFacts(row.at, row.actor, row.action, row.reason, row.consent_ref)
                 for row in rows
             ]
+            self._audit(conn, at, "subject", "audit_view", subject=person)
+            return looks
 
 
 _RECORD_TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -132,8 +133,9 @@ class FurnishingStore(StoreBase):
         new_rows: list[dict[str, Any]] = []
         history: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
+        audits: list[dict[str, Any]] = []
         unchanged = 0
-        for record, key in zip(chunk, keys, strict=True):
+        for record, key, person in zip(chunk, keys, persons, strict=True):
             facts = _facts(record)
             old = existing.get(key)
             provenance = {"ingestion_id": ingestion_id, "line": record.line, "received_at": at}
@@ -150,6 +152,24 @@ class FurnishingStore(StoreBase):
                 changes.append(
                     {"row_id": old.id, "version": old.version + 1, **facts, **provenance}
                 )
+                audits.append(
+                    {
+                        "at": at,
+                        "actor": record.furnisher_id,
+                        "action": "correction",
+                        "subject_person_id": person,
+                        "reason": None,
+                        "consent_ref": None,
+                        "detail": json.dumps(
+                            {
+                                "account_id": record.account_id,
+                                "period": f"{record.period:%Y-%m}",
+                                "version": old.version + 1,
+                                "line": record.line,
+                            }
+                        ),
+                    }
+                )
         if new_rows:
             conn.execute(insert(t.account_months), new_rows)
         if history:
@@ -161,6 +181,8 @@ class FurnishingStore(StoreBase):
                 .values({name: bindparam(name) for name in changes[0] if name != "row_id"})
             )
             conn.execute(statement, changes)
+            # Each correction is its own audit event: the subject can see who changed what.
+            conn.execute(insert(t.audit_events), audits)
         # A month whose account terms were corrected counts as corrected, not unchanged.
         moved = min(terms_corrected, unchanged)
         return ApplyCounts(len(new_rows), unchanged - moved, len(changes) + moved)

@@ -54,9 +54,11 @@ def audit(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
-    """List who looked at a person's file, when, why and with which consent."""
+    """List who looked at (or corrected) a person's file, when, why, with which consent."""
     with input_errors():
-        looks = bootstrap.build_bureau(db).inquire.who_looked(id_type, id_number.strip().upper())
+        looks = bootstrap.build_bureau(db).inquire.who_looked(
+            id_type, id_number.strip().upper(), datetime.now(UTC)
+        )
     rows = [
         {
             "at": look.at.isoformat(),
