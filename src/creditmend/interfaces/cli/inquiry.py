@@ -13,8 +13,9 @@ from rich.table import Table
 from creditmend import bootstrap
 from creditmend.domain.creditfile.inquiry import InquiryRequest
 from creditmend.domain.creditfile.summary import CreditFileSummary
+from creditmend.domain.problems import Problem
 from creditmend.interfaces.cli.bureau import DbOption, as_of_date
-from creditmend.interfaces.cli.errors import input_errors
+from creditmend.interfaces.cli.errors import fail, input_errors
 
 _out = Console(highlight=False, soft_wrap=True)
 
@@ -39,6 +40,15 @@ def inquire(
 ) -> None:
     """Look at a credit file: refused without consent (except a self-inquiry); always logged."""
     day = as_of_date(as_of)
+    if day > datetime.now(UTC).date():
+        raise fail(
+            [
+                Problem(
+                    "--as-of",
+                    f"{day} is in the future; an inquiry happens now or was made on a past day",
+                )
+            ]
+        )
     request = InquiryRequest(id_type, id_number.strip().upper(), by, purpose, consent, day)
     with input_errors():
         summary = bootstrap.build_bureau(db).inquire.inquire(request, datetime.now(UTC))
