@@ -28,6 +28,14 @@ DbOption = Annotated[
     str | None,
     typer.Option("--db", help="Database URL (default: CREDITMEND_DB or embedded SQLite)"),
 ]
+FormatOption = Annotated[
+    str | None, typer.Option("--format", help="jsonl | csv (default: from the extension)")
+]
+PartialOption = Annotated[
+    bool, typer.Option(help="Apply the valid records even if some are rejected")
+]
+AsOfOption = Annotated[str | None, typer.Option(help="Business date (default: today)")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the summary as JSON")]
 
 
 def as_of_date(text: str | None) -> date:
@@ -69,15 +77,11 @@ def ingest(
     file: Annotated[
         Path, typer.Argument(help="CMF v1 file (JSON Lines or CSV), or a folder of them")
     ],
-    fmt: Annotated[
-        str | None, typer.Option("--format", help="jsonl | csv (default: from the extension)")
-    ] = None,
-    partial: Annotated[
-        bool, typer.Option(help="Apply the valid records even if some are rejected")
-    ] = False,
-    as_of: Annotated[str | None, typer.Option(help="Business date (default: today)")] = None,
+    fmt: FormatOption = None,
+    partial: PartialOption = False,
+    as_of: AsOfOption = None,
     db: DbOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Take furnishing files into the bureau: each file all of it, or (with rejects) none of it.
 
@@ -167,15 +171,11 @@ def furnisher_import(
 def records_import(
     file: Annotated[Path, typer.Argument(help="Records file (JSON Lines or CSV)")],
     kind: Annotated[str, typer.Option(help="public_records | blacklist")],
-    fmt: Annotated[
-        str | None, typer.Option("--format", help="jsonl | csv (default: from the extension)")
-    ] = None,
-    partial: Annotated[
-        bool, typer.Option(help="Apply the valid records even if some are rejected")
-    ] = False,
-    as_of: Annotated[str | None, typer.Option(help="Business date (default: today)")] = None,
+    fmt: FormatOption = None,
+    partial: PartialOption = False,
+    as_of: AsOfOption = None,
     db: DbOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Import public records or blacklist entries: all of the file, or (with rejects) none."""
     day = as_of_date(as_of)
@@ -188,9 +188,9 @@ def records_import(
 
 
 def retain(
-    as_of: Annotated[str | None, typer.Option(help="Business date (default: today)")] = None,
+    as_of: AsOfOption = None,
     db: DbOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Apply retention (5 years after the bad behaviour ends) and dated policies as of a day."""
     day = as_of_date(as_of)

@@ -14,7 +14,7 @@ from creditmend import bootstrap
 from creditmend.domain.creditfile.inquiry import InquiryRequest
 from creditmend.domain.creditfile.summary import CreditFileSummary
 from creditmend.domain.problems import Problem
-from creditmend.interfaces.cli.bureau import DbOption, as_of_date
+from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, as_of_date
 from creditmend.interfaces.cli.errors import fail, input_errors
 
 _out = Console(highlight=False, soft_wrap=True)
@@ -34,7 +34,7 @@ def inquire(
     consent: Annotated[
         str | None, typer.Option(help="Reference of the subject's written consent")
     ] = None,
-    as_of: Annotated[str | None, typer.Option(help="Business date (default: today)")] = None,
+    as_of: AsOfOption = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
