@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum, StrEnum
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from creditmend.domain.calendar import month_end, parse_date
@@ -151,6 +152,7 @@ def as_text(value: Any) -> str:
     return value
 
 
+@lru_cache(maxsize=32)
 def as_choice(kind: type[E]) -> Callable[[Any], E]:
     def convert(value: Any) -> E:
         try:
@@ -166,6 +168,7 @@ def as_day(value: Any) -> date:
     return parse_date(value if isinstance(value, str) else repr(value))
 
 
+@lru_cache(maxsize=16)
 def _amount(currency: str) -> Callable[[Any], Decimal]:
     def convert(value: Any) -> Decimal:
         if not isinstance(value, str):
@@ -178,6 +181,7 @@ def _amount(currency: str) -> Callable[[Any], Decimal]:
     return convert
 
 
+@lru_cache(maxsize=4)
 def _integer(minimum: int) -> Callable[[Any], int]:
     def convert(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
