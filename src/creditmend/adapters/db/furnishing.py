@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -72,6 +72,11 @@ class FurnishingStore(StoreBase):
         """Apply valid records in one transaction; re-applying the same records changes nothing."""
         applied = unchanged = corrected = 0
         with self._tx() as conn:
+            if conn.dialect.name == "postgresql":
+                # Every look-up here is by a unique key, but the planner's statistics do not
+                # see the rows this transaction is adding, and a sequential scan per chunk
+                # makes a large file quadratic. For this transaction only, prefer the indexes.
+                conn.execute(text("SET LOCAL enable_seqscan = off"))
             ingestion_id = self._open_ingestion(conn, file_name, sha256, as_of, rejected, at)
             for start in range(0, len(records), CHUNK):
                 chunk = records[start : start + CHUNK]
