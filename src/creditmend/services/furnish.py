@@ -8,7 +8,6 @@ never half: the store applies a file's records in one transaction or not at all.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -24,18 +23,16 @@ from creditmend.domain.creditfile.furnishing import (
     read_record,
 )
 from creditmend.domain.problems import Problem, ProblemsError
-from creditmend.services.pipeline import Row, SchemaCheck, check_rows, write_rejects
-
-
-class ApplyResult(Protocol):
-    @property
-    def applied(self) -> int: ...
-
-    @property
-    def unchanged(self) -> int: ...
-
-    @property
-    def corrected(self) -> int: ...
+from creditmend.services.pipeline import (
+    ApplyResult,
+    IngestReport,
+    Row,
+    SchemaCheck,
+    already_applied,
+    check_rows,
+    conclude,
+    file_digest,
+)
 
 
 class BureauStore(Protocol):
@@ -57,18 +54,6 @@ class BureauStore(Protocol):
 
 
 RowReader = Callable[[Path, str], Iterator[Row]]
-
-
-@dataclass(frozen=True, slots=True)
-class IngestReport:
-    file: str
-    records: int
-    applied: int
-    unchanged: int
-    corrected: int
-    rejected: int
-    rejects_file: str | None
-    committed: bool  # False: rejects found and not partial, so nothing was applied
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,16 +112,10 @@ class FurnishService:
         partial: bool = False,
         progress: Callable[[int], None] | None = None,
     ) -> IngestReport:
-        try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError as error:
-            raise ProblemsError(
-                (Problem("file", f"cannot read {path}: {error.strerror}"),)
-            ) from None
+        digest = file_digest(path)
         seen = self.store.applied_before(digest)
         if seen is not None:
-            # The same file again: nothing to do, even if a later file corrected some of it.
-            return IngestReport(str(path), seen, 0, seen, 0, 0, None, True)
+            return already_applied(path, seen)
         context = FurnishingContext(as_of, self.store.furnisher_codes(), self.id_is_valid)
         checked = check_rows(
             self.read_rows(path, fmt),
@@ -147,18 +126,11 @@ class FurnishService:
             key_field="account_id",
             progress=progress,
         )
-        rejected = checked.rejected_lines
-        rejects_file = write_rejects(path, checked.rejects) if checked.rejects else None
-        if checked.rejects and not partial:
-            return IngestReport(str(path), checked.count, 0, 0, 0, rejected, rejects_file, False)
-        result = self.store.apply_furnishing(path.name, digest, as_of, checked.valid, rejected, at)
-        return IngestReport(
-            str(path),
-            checked.count,
-            result.applied,
-            result.unchanged,
-            result.corrected,
-            rejected,
-            rejects_file,
-            True,
+        return conclude(
+            path,
+            checked,
+            partial,
+            lambda valid, rejected: self.store.apply_furnishing(
+                path.name, digest, as_of, valid, rejected, at
+            ),
         )

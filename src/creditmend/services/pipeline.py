@@ -8,13 +8,14 @@ and field; what passes is handed to the store only when the whole file is clean 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
-from creditmend.domain.problems import Problem
+from creditmend.domain.problems import Problem, ProblemsError
 
 R = TypeVar("R")
 Row = tuple[int, Mapping[str, Any] | Problem]
@@ -87,3 +88,63 @@ def write_rejects(path: Path, rejects: Iterable[Problem]) -> str:
                 + "\n"
             )
     return str(target)
+
+
+class ApplyResult(Protocol):
+    @property
+    def applied(self) -> int: ...
+
+    @property
+    def unchanged(self) -> int: ...
+
+    @property
+    def corrected(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    file: str
+    records: int
+    applied: int
+    unchanged: int
+    corrected: int
+    rejected: int
+    rejects_file: str | None
+    committed: bool  # False: rejects found and not partial, so nothing was applied
+
+
+def file_digest(path: Path) -> str:
+    """The content's SHA-256: a file applied once is not applied again."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
+        raise ProblemsError((Problem("file", f"cannot read {path}: {error.strerror}"),)) from None
+
+
+def already_applied(path: Path, records: int) -> IngestReport:
+    """The same file again: nothing to do, even if a later file corrected some of it."""
+    return IngestReport(str(path), records, 0, records, 0, 0, None, True)
+
+
+def conclude(
+    path: Path,
+    checked: Checked[R],
+    partial: bool,
+    apply: Callable[[list[R], int], ApplyResult],
+) -> IngestReport:
+    """Write the rejects file, then apply the valid records unless rejects forbid it."""
+    rejected = checked.rejected_lines
+    rejects_file = write_rejects(path, checked.rejects) if checked.rejects else None
+    if checked.rejects and not partial:
+        return IngestReport(str(path), checked.count, 0, 0, 0, rejected, rejects_file, False)
+    result = apply(checked.valid, rejected)
+    return IngestReport(
+        str(path),
+        checked.count,
+        result.applied,
+        result.unchanged,
+        result.corrected,
+        rejected,
+        rejects_file,
+        True,
+    )

@@ -3,12 +3,11 @@ entries: the same pipeline and atomicity as furnishing files."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from creditmend.domain.creditfile.inquiry import InquiryRequest, is_hard, validate_inquiry
 from creditmend.domain.creditfile.records import (
@@ -27,8 +26,17 @@ from creditmend.domain.creditfile.records import (
 )
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rules.profile import JurisdictionProfile
-from creditmend.services.furnish import ApplyResult, IngestReport
-from creditmend.services.pipeline import Checked, Row, SchemaCheck, check_rows, write_rejects
+from creditmend.services.pipeline import (
+    ApplyResult,
+    Checked,
+    IngestReport,
+    Row,
+    SchemaCheck,
+    already_applied,
+    check_rows,
+    conclude,
+    file_digest,
+)
 
 KINDS = ("public_records", "blacklist", "inquiries")
 
@@ -66,18 +74,13 @@ class RecordsService:
     ) -> IngestReport:
         if kind not in KINDS:
             raise ProblemsError((Problem("--kind", f"unknown {kind!r}; {' or '.join(KINDS)}"),))
-        try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError as error:
-            raise ProblemsError(
-                (Problem("file", f"cannot read {path}: {error.strerror}"),)
-            ) from None
+        digest = file_digest(path)
         seen = self.store.applied_before(digest)
         if seen is not None:
-            return IngestReport(str(path), seen, 0, seen, 0, 0, None, True)
+            return already_applied(path, seen)
         context = RecordContext(as_of, self.id_is_valid)
         rows = self.read_rows(path, fmt, kind)
-        checked: Checked[PublicRecord] | Checked[BlacklistEntry] | Checked[InquiryRecord]
+        checked: Checked[Any]  # of the kind's record type
         if kind == "inquiries":
             known = self.store.furnisher_codes()
             checked = check_rows(
@@ -117,22 +120,13 @@ class RecordsService:
                 key=lambda e: (e.id_type, e.id_number, e.source, e.category, e.listed_on),
                 key_field="listed_on",
             )
-        rejected = checked.rejected_lines
-        rejects_file = write_rejects(path, checked.rejects) if checked.rejects else None
-        if checked.rejects and not partial:
-            return IngestReport(str(path), checked.count, 0, 0, 0, rejected, rejects_file, False)
-        result = self.store.apply_records(
-            kind, path.name, digest, as_of, checked.valid, rejected, at
-        )
-        return IngestReport(
-            str(path),
-            checked.count,
-            result.applied,
-            result.unchanged,
-            result.corrected,
-            rejected,
-            rejects_file,
-            True,
+        return conclude(
+            path,
+            checked,
+            partial,
+            lambda valid, rejected: self.store.apply_records(
+                kind, path.name, digest, as_of, valid, rejected, at
+            ),
         )
 
     def _inquiry_problems(

@@ -17,7 +17,7 @@ from creditmend.domain.calendar import parse_date
 from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind
 from creditmend.domain.problems import Problem
 from creditmend.interfaces.cli.errors import INPUT_ERROR, fail, input_errors
-from creditmend.services.furnish import IngestReport
+from creditmend.services.pipeline import IngestReport
 
 furnisher_app = typer.Typer(no_args_is_help=True, help="Register the lenders that furnish data.")
 records_app = typer.Typer(no_args_is_help=True, help="Public records and blacklist entries.")
