@@ -14,7 +14,7 @@ export CREDITMEND_DATA_DIR ?= $(abspath ../shared/data)
 
 DEMO_DB := --db sqlite:///$(abspath demo)/bureau.db
 
-.PHONY: setup demo test lint typecheck contracts pytest bench clean
+.PHONY: setup system demo test lint typecheck contracts pytest bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -24,7 +24,41 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --locked --python $(PYTHON) --quiet
 	touch $@
 
-setup: $(VENV)/.synced
+setup: system $(VENV)/.synced
+
+# What the PDF report needs from the system: the libraries WeasyPrint loads (Pango, HarfBuzz's
+# font subsetter, fontconfig) and a CJK font, so Chinese platform names render. Installed with
+# apt-get only when missing (checked with dpkg-query and `fc-list :lang=zh`); as root, or through
+# sudo when there is one; skipped with a message where there is neither or no apt-get.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
+CJK_FONT_PACKAGE := fonts-wqy-zenhei
+
+system:
+	@missing=""; \
+	if command -v dpkg-query >/dev/null; then \
+	    for package in $(SYSTEM_PACKAGES); do \
+	        dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q 'ok installed' \
+	            || missing="$$missing $$package"; \
+	    done; \
+	fi; \
+	if ! command -v fc-list >/dev/null || [ -z "$$(fc-list :lang=zh family)" ]; then \
+	    missing="$$missing $(CJK_FONT_PACKAGE)"; \
+	fi; \
+	[ -z "$$missing" ] && exit 0; \
+	if ! command -v apt-get >/dev/null; then \
+	    echo "setup: no apt-get here; install by hand for PDF reports:$$missing"; exit 0; \
+	fi; \
+	if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null; then sudo="sudo"; \
+	else echo "setup: not root and no sudo; install by hand for PDF reports:$$missing"; exit 0; \
+	fi; \
+	echo "setup: installing$$missing"; \
+	if ! { $$sudo apt-get update -qq \
+	       && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; then \
+	    echo "setup: could not install$$missing; PDF reports need them" >&2; \
+	    [ -z "$$sudo" ] && exit 1; \
+	fi; \
+	true
 
 demo: setup
 	$(BIN)/creditmend loan schedule --principal 12000 --annual-rate 0.18 --months 12 \
