@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from creditmend.adapters.holidays_cn import ChinaCalendar
 from creditmend.adapters.irr_scipy import BrentRootFinder
 from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
+from creditmend.domain.report.model import Report
 from creditmend.domain.rules import profile
 from creditmend.services.furnish import FurnishService
 from creditmend.services.inquire import InquiryService
@@ -38,6 +40,20 @@ class Bureau:
     inquire: InquiryService
     records: RecordsService
     retention: RetentionService
+
+
+def render_html(report: Report, generated_at: datetime) -> str:
+    from creditmend.adapters.render.html import render_html as render  # noqa: PLC0415
+
+    return render(report, generated_at)
+
+
+def render_pdf(report: Report, generated_at: datetime) -> bytes:
+    """The PDF is WeasyPrint's rendering of the very HTML `render_html` gives."""
+    from creditmend.adapters.render.html import render_html as html  # noqa: PLC0415
+    from creditmend.adapters.render.pdf import render_pdf as render  # noqa: PLC0415
+
+    return render(html(report, generated_at))
 
 
 def new_key() -> str:

@@ -81,19 +81,19 @@ def test_inquiries_are_logged_classified_and_shown_with_the_grid(
     bureau: Bureau, db_url: str
 ) -> None:
     ask = InquiryRequest("cn_ric", RIC, "LENDER1", "loan_approval", "C-1", date(2025, 6, 15))
-    summary = bureau.inquire.inquire(ask, AT)
-    assert summary.subject == "110105********002X"
-    (account,) = summary.accounts
+    report = bureau.inquire.inquire(ask, AT)
+    assert report.header.subject_id == "110105********002X"
+    (account,) = report.overdue.accounts
     # Opened in January (not furnished: #), February to May furnished, June not yet (#).
-    assert [code.code for code in account.grid[-7:]] == ["/", "#", "N", "1", "2", "N", "#"]
-    assert account.balance is not None and str(account.balance.amount) == "9000.00"
+    assert list(account.grid[-7:]) == ["/", "#", "N", "1", "2", "N", "#"]
+    assert str(account.balance.amount) == "9000.00"
     own = InquiryRequest("cn_ric", RIC, None, "self_inquiry", None, date(2025, 6, 16))
     mine = bureau.inquire.inquire(own, AT)
     assert [(i.purpose, i.hard) for i in mine.inquiries] == [
         ("self_inquiry", False),
         ("loan_approval", True),
     ]
-    assert mine.hard_inquiries == 1
+    assert mine.multi_head.hard_inquiries["d7"] == 1
     engine = create_engine(db_url)
     with engine.connect() as conn:
         audit = conn.execute(

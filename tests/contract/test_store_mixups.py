@@ -88,7 +88,7 @@ def test_the_same_file_again_changes_nothing_even_after_a_correction(
     summary = bureau.inquire.inquire(
         InquiryRequest("cn_ric", A, None, "self_inquiry", None, AS_OF), AT
     )
-    assert str(summary.accounts[0].balance) == "7800.00 CNY"
+    assert str(summary.overdue.accounts[0].balance) == "7800.00 CNY"
 
 
 def test_one_person_however_the_number_is_written(bureau: Bureau, tmp_path: Path) -> None:
@@ -105,8 +105,8 @@ def test_one_person_however_the_number_is_written(bureau: Bureau, tmp_path: Path
     summary = bureau.inquire.inquire(
         InquiryRequest("us_ssn", "536221234", None, "self_inquiry", None, AS_OF), AT
     )
-    assert len(summary.accounts) == 2
-    assert summary.subject == "*****1234"
+    assert len(summary.overdue.accounts) == 2
+    assert summary.header.subject_id == "*****1234"
 
 
 def test_a_lender_cannot_pose_as_the_subject(bureau: Bureau) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from creditmend.adapters.vault import new_key
 from creditmend.bootstrap import Bureau, build_bureau
+from creditmend.domain.calendar import add_months
 from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind
 from creditmend.domain.creditfile.inquiry import InquiryRequest
 
@@ -69,9 +70,14 @@ def bureau(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Bure
 def _grid(bureau: Bureau, account: str, on: date) -> str:
     ask = InquiryRequest("cn_ric", RIC, None, "self_inquiry", None, on)
     summary = bureau.inquire.inquire(ask, AT)
-    (found,) = [a for a in summary.accounts if a.account_id == account]
-    spring = (date(2025, 2, 1), date(2025, 5, 1))
-    return "".join(code.code for code in found.grid if spring[0] <= code.month <= spring[1])
+    (found,) = [a for a in summary.overdue.accounts if a.account_id == account]
+    # The grid ends with `on`'s month; February..May 2025 are its months at these offsets.
+    spring = [
+        code
+        for index, code in enumerate(found.grid)
+        if date(2025, 2, 1) <= add_months(found.grid_starts, index) <= date(2025, 5, 1)
+    ]
+    return "".join(spring)
 
 
 def test_the_credit_repair_hides_a_small_cured_overdue_from_2026(bureau: Bureau) -> None:
@@ -90,10 +96,9 @@ def test_every_negative_record_knows_when_it_stops_being_shown(bureau: Bureau) -
     summary = bureau.inquire.inquire(
         InquiryRequest("cn_ric", RIC, None, "self_inquiry", None, date(2025, 12, 15)), AT
     )
-    timeline = {
-        e.key.split("#")[0].split(":")[0] + ":" + e.key.split("#")[1]: e for e in summary.expiry
-    }
-    cured, uncured = timeline["account:2025-03"], timeline["account:2025-04"]
+    timeline = {e.record: e for e in summary.expiry_timeline}
+    cured = timeline["account:LENDER1:CURED:2025-03"]
+    uncured = timeline["account:LENDER1:OPEN:2025-04"]
     # Cured on 2025-05-18: shown until 5 years later (Order 631 Art. 16).
-    assert cured.shown and cured.visible_until == date(2030, 5, 18)
-    assert uncured.shown and uncured.visible_until is None
+    assert cured.expires_on == date(2030, 5, 18)
+    assert uncured.expires_on is None

@@ -225,10 +225,10 @@ def test_inquire_audit_records_and_retain_through_the_command(
         env=env,
     )
     assert asked.returncode == 0, asked.stderr
-    summary = json.loads(asked.stdout)
-    assert summary["subject"] == "110105********002X"
+    report = json.loads(asked.stdout)
+    assert report["header"]["subject"]["id"] == "110105********002X"
     assert RIC not in asked.stdout
-    assert summary["accounts"][0]["grid"].endswith("N#")  # May furnished, June not yet
+    assert report["overdue"]["accounts"][0]["grid"][-2:] == ["N", "#"]  # June not yet
     looks = json.loads(cli("audit", "cn_ric", RIC, "--json", env=env).stdout)
     assert [(look["by"], look["purpose"], look["consent"]) for look in looks] == [
         ("LENDER1", "loan_approval", "C-9")

@@ -1,27 +1,20 @@
-"""Inquiries: consented third-party looks and self-inquiries, each logged before it is answered."""
+"""Inquiries and reports: consented third-party looks and self-inquiries, each logged before it
+is answered, each answered with the online-loan report as of the inquiry's day."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Protocol
 
-from creditmend.domain.creditfile.furnisher import mask_id
-from creditmend.domain.creditfile.inquiry import InquiryRequest, is_hard, validate_inquiry
-from creditmend.domain.creditfile.retention import (
-    NegativeFact,
-    apply_retention,
-    retention_rules,
-)
-from creditmend.domain.creditfile.summary import (
-    AccountFacts,
-    CreditFileSummary,
-    InquiryFacts,
-    LookFacts,
-    summarize,
-)
+from creditmend.domain.creditfile.inquiry import SELF, InquiryRequest, is_hard, validate_inquiry
+from creditmend.domain.creditfile.retention import retention_rules
 from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.report.build import ReportRequest, build_report
+from creditmend.domain.report.file import CreditFileFacts, LookFacts, visible_file
+from creditmend.domain.report.model import Report
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.services.retain import POLICIES
 
@@ -31,9 +24,13 @@ class InquiryStore(Protocol):
 
     def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]: ...
 
+    def person_known(self, id_type: str, id_number: str) -> bool: ...
+
+    def data_starts(self) -> date | None: ...
+
     def record_inquiry(
         self, request: InquiryRequest, hard: bool, at: datetime
-    ) -> tuple[list[AccountFacts], list[InquiryFacts], list[NegativeFact]]: ...
+    ) -> tuple[str, CreditFileFacts]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,26 +40,77 @@ class InquiryService:
     id_is_valid: Callable[[str, str], bool]
 
     def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]:
-        if not self.id_is_valid(id_type, id_number):
-            raise ProblemsError((Problem("ID_NUMBER", f"is not a valid {id_type} number"),))
+        self._check_id(id_type, id_number)
         return self.store.who_looked(id_type, id_number, at)
 
-    def inquire(self, request: InquiryRequest, at: datetime) -> CreditFileSummary:
+    def inquire(
+        self, request: InquiryRequest, at: datetime, monthly_income: Decimal | None = None
+    ) -> Report:
+        """Log the inquiry, then answer it with the report as of its day."""
         problems = validate_inquiry(request, self.profile, self.store.furnisher_codes())
         if not self.id_is_valid(request.id_type, request.id_number):
             problems += (Problem("ID_NUMBER", f"is not a valid {request.id_type} number"),)
         if problems:
             raise ProblemsError(problems)
-        hard = is_hard(request.purpose, self.profile)
-        accounts, inquiries, facts = self.store.record_inquiry(request, hard, at)
-        decisions = apply_retention(
-            facts, request.on, POLICIES.get(self.profile.code, ()), retention_rules(self.profile)
+        self._check_as_of(request.on)
+        report_id, facts = self.store.record_inquiry(
+            request, is_hard(request.purpose, self.profile), at
         )
-        return summarize(
-            mask_id(request.id_number),
-            accounts,
-            inquiries,
+        return self.report_of(facts, request, report_id, monthly_income)
+
+    def self_report(
+        self,
+        id_type: str,
+        id_number: str,
+        as_of: date,
+        at: datetime,
+        monthly_income: Decimal | None = None,
+    ) -> Report:
+        """A subject's own report (a soft self-inquiry). Someone the bureau has never heard of
+        is told so, and nothing is logged about them."""
+        self._check_id(id_type, id_number)
+        self._check_as_of(as_of)
+        if not self.store.person_known(id_type, id_number):
+            raise ProblemsError(
+                (
+                    Problem(
+                        "ID_NUMBER",
+                        "unknown person: the bureau holds no credit file and no inquiry for "
+                        "this identity",
+                    ),
+                )
+            )
+        request = InquiryRequest(id_type, id_number, None, SELF, None, as_of)
+        return self.inquire(request, at, monthly_income)
+
+    def report_of(
+        self,
+        facts: CreditFileFacts,
+        request: InquiryRequest,
+        report_id: str,
+        monthly_income: Decimal | None = None,
+    ) -> Report:
+        view = visible_file(
+            facts,
             request.on,
             self.profile,
-            list(zip(facts, decisions, strict=True)),
+            POLICIES.get(self.profile.code, ()),
+            retention_rules(self.profile),
         )
+        ask = ReportRequest(report_id, request.on, request.purpose, request.by, monthly_income)
+        return build_report(facts, view, ask, self.profile.currency)
+
+    def _check_id(self, id_type: str, id_number: str) -> None:
+        if not self.id_is_valid(id_type, id_number):
+            raise ProblemsError((Problem("ID_NUMBER", f"is not a valid {id_type} number"),))
+
+    def _check_as_of(self, as_of: date) -> None:
+        starts = self.store.data_starts()
+        if starts is None:
+            raise ProblemsError(
+                (Problem("--db", "the store is empty: ingest furnishing files first"),)
+            )
+        if as_of < starts:
+            raise ProblemsError(
+                (Problem("--as-of", f"{as_of} is before the bureau's data starts ({starts})"),)
+            )

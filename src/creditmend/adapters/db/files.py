@@ -10,10 +10,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from creditmend.adapters.db import tables as t
-from creditmend.adapters.db.base import ApplyCounts, StoreBase, fen, from_fen, money_of
-from creditmend.domain.creditfile.furnishing import AccountStatus
-from creditmend.domain.creditfile.grid import MonthFacts
-from creditmend.domain.creditfile.inquiry import InquiryRequest
+from creditmend.adapters.db.base import ApplyCounts, StoreBase, fen, from_fen
 from creditmend.domain.creditfile.records import BlacklistEntry, InquiryRecord, PublicRecord
 from creditmend.domain.creditfile.retention import (
     Decision,
@@ -22,8 +19,7 @@ from creditmend.domain.creditfile.retention import (
     NegativeFact,
     overdue_episodes,
 )
-from creditmend.domain.creditfile.summary import AccountFacts, InquiryFacts, LookFacts
-from creditmend.domain.money import Money
+from creditmend.domain.report.file import LookFacts
 
 
 class FileStore(StoreBase):
@@ -89,11 +85,11 @@ class FileStore(StoreBase):
             return self._negative_facts(conn, as_of, None)
 
     def _negative_facts(
-        self, conn: Connection, as_of: date, person: int | None
+        self, conn: Connection, as_of: date, persons: Sequence[int] | None
     ) -> list[tuple[int, NegativeFact]]:
         accounts = select(t.accounts.c.id, t.accounts.c.person_id)
-        if person is not None:
-            accounts = accounts.where(t.accounts.c.person_id == person)
+        if persons is not None:
+            accounts = accounts.where(t.accounts.c.person_id.in_(persons))
         owners = dict(conn.execute(accounts).all())
         facts: list[tuple[int, NegativeFact]] = []
         for account, rows in self._month_rows(conn, list(owners), as_of).items():
@@ -104,9 +100,9 @@ class FileStore(StoreBase):
             t.public_records.c.filed_on <= as_of, t.public_records.c.status != "revoked"
         )
         blacklist = select(t.blacklist_entries).where(t.blacklist_entries.c.listed_on <= as_of)
-        if person is not None:
-            public = public.where(t.public_records.c.person_id == person)
-            blacklist = blacklist.where(t.blacklist_entries.c.person_id == person)
+        if persons is not None:
+            public = public.where(t.public_records.c.person_id.in_(persons))
+            blacklist = blacklist.where(t.blacklist_entries.c.person_id.in_(persons))
         for row in conn.execute(public):
             amount = None if row.amount_fen is None else from_fen(row.amount_fen)
             facts.append(
@@ -214,105 +210,7 @@ class FileStore(StoreBase):
             )
         return newly_hidden
 
-    # ------------------------------------------------------------ inquiries and files
-    def record_inquiry(
-        self, request: InquiryRequest, hard: bool, at: datetime
-    ) -> tuple[list[AccountFacts], list[InquiryFacts], list[NegativeFact]]:
-        """Log the inquiry (and its audit event) and read the file, in one transaction."""
-        with self._tx() as conn:
-            person = self.person_id(conn, request.id_type, request.id_number, at)
-            conn.execute(
-                insert(t.inquiries).values(
-                    person_id=person,
-                    furnisher_code=request.by,
-                    purpose=request.purpose,
-                    hard=hard,
-                    consent_ref=request.consent_ref,
-                    inquired_on=request.on,
-                    at=at,
-                )
-            )
-            self._audit(
-                conn,
-                at,
-                request.by or "subject",
-                "inquiry",
-                subject=person,
-                reason=request.purpose,
-                consent=request.consent_ref,
-                detail={"as_of": request.on.isoformat()},
-            )
-            facts = [fact for _, fact in self._negative_facts(conn, request.on, person)]
-            return (
-                self._accounts_of(conn, person, request.on),
-                self._inquiries_of(conn, person),
-                facts,
-            )
-
-    def _accounts_of(self, conn: Connection, person: int, as_of: date) -> list[AccountFacts]:
-        accounts = conn.execute(
-            select(t.accounts).where(t.accounts.c.person_id == person).order_by(t.accounts.c.id)
-        ).all()
-        months: dict[int, list[Any]] = {row.id: [] for row in accounts}
-        if accounts:
-            for row in conn.execute(
-                select(t.account_months)
-                .where(t.account_months.c.account_pk.in_(list(months)))
-                .order_by(t.account_months.c.period)
-            ):
-                months[row.account_pk].append(row)
-        result = []
-        for account in accounts:
-            currency = account.currency
-            rows = [row for row in months[account.id] if row.period <= as_of]
-            result.append(
-                AccountFacts(
-                    furnisher=account.furnisher_code,
-                    account_id=account.account_id,
-                    account_type=account.account_type,
-                    currency=currency,
-                    opened_on=account.opened_on,
-                    principal=money_of(account.principal_fen, currency),
-                    credit_limit=money_of(account.credit_limit_fen, currency),
-                    months={
-                        row.period: MonthFacts(
-                            AccountStatus(row.status),
-                            row.days_past_due,
-                            from_fen(row.scheduled_fen),
-                            from_fen(row.paid_fen),
-                            from_fen(row.past_due_fen),
-                            tuple(code for code in row.remarks.split(";") if code),
-                        )
-                        for row in rows
-                    },
-                    balances={
-                        row.period: Money(from_fen(row.balance_fen), currency) for row in rows
-                    },
-                    key=f"account:{account.id}",
-                    history=tuple(
-                        MonthRow(
-                            row.period,
-                            row.days_past_due,
-                            from_fen(row.past_due_fen),
-                            row.status,
-                            row.last_payment_on,
-                            row.closed_on,
-                        )
-                        for row in rows
-                    ),
-                )
-            )
-        return result
-
-    def _inquiries_of(self, conn: Connection, person: int) -> list[InquiryFacts]:
-        rows = conn.execute(
-            select(t.inquiries).where(t.inquiries.c.person_id == person).order_by(t.inquiries.c.id)
-        )
-        return [
-            InquiryFacts(row.inquired_on, row.furnisher_code, row.purpose, bool(row.hard))
-            for row in rows
-        ]
-
+    # ------------------------------------------------------------ who looked
     def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]:
         """Every logged look at (or change of) a person's file, oldest first: the subject's
         right to know. Reading the log is itself logged, after the list is taken."""

@@ -12,15 +12,15 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import ApplyCounts, StoreError, make_engine
-from creditmend.adapters.db.files import FileStore
 from creditmend.adapters.db.furnishing import FurnishingStore
 from creditmend.adapters.db.migrate import upgrade
+from creditmend.adapters.db.reading import FileReader
 from creditmend.adapters.vault import IdentityVault, VaultKeyError
 
 __all__ = ["ApplyCounts", "SqlStore", "StoreError", "make_engine"]
 
 
-class SqlStore(FurnishingStore, FileStore):
+class SqlStore(FurnishingStore, FileReader):
     @classmethod
     def open(cls, url: str, vault: IdentityVault) -> SqlStore:
         """Connect, migrate to the newest schema, and check that the key is this store's key."""

@@ -19,6 +19,7 @@ app.command()(bureau.keygen)
 app.command()(bureau.retain)
 app.command()(synth.synth)
 app.command()(inquiry.inquire)
+app.command()(inquiry.report)
 app.command()(inquiry.audit)
 
 

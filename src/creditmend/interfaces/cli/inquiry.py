@@ -1,10 +1,14 @@
-"""`creditmend inquire`: a consented look at a credit file, logged before it is answered."""
+"""`creditmend inquire` and `creditmend report`: a look at a credit file, logged before it is
+answered, answered with the online-loan report in the format asked for."""
 
 from __future__ import annotations
 
+import io
 import json
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -12,17 +16,97 @@ from rich.table import Table
 
 from creditmend import bootstrap
 from creditmend.domain.creditfile.inquiry import InquiryRequest
-from creditmend.domain.creditfile.summary import CreditFileSummary
+from creditmend.domain.money import Money, MoneyError
 from creditmend.domain.problems import Problem
+from creditmend.domain.report.json_form import report_json
+from creditmend.domain.report.model import Report
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, as_of_date
 from creditmend.interfaces.cli.errors import fail, input_errors
+from creditmend.interfaces.cli.report_view import print_report
 
 _out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+REPORT_FORMATS = ("terminal", "json", "html", "pdf")
+
+IdTypeArgument = Annotated[str, typer.Argument(help="cn_ric | passport | us_ssn")]
+IdNumberArgument = Annotated[str, typer.Argument(help="The subject's identity number")]
+ReportFormatOption = Annotated[str, typer.Option("--format", help="terminal | json | html | pdf")]
+OutOption = Annotated[
+    Path | None, typer.Option("--out", help="Write the report to this file (needed for pdf)")
+]
+IncomeOption = Annotated[
+    str | None,
+    typer.Option(help="Monthly income, if known (for debt-to-income); not stored"),
+]
+
+
+def _past_day(as_of: str | None) -> date:
+    day = as_of_date(as_of)
+    if day > datetime.now(UTC).date():
+        raise fail(
+            [
+                Problem(
+                    "--as-of",
+                    f"{day} is in the future; an inquiry happens now or was made on a past day",
+                )
+            ]
+        )
+    return day
+
+
+def _checked(fmt: str, out: Path | None, income: str | None) -> Decimal | None:
+    problems = []
+    if fmt not in REPORT_FORMATS:
+        problems.append(Problem("--format", f"unknown {fmt!r}; one of {', '.join(REPORT_FORMATS)}"))
+    if fmt == "pdf" and out is None:
+        problems.append(Problem("--out", "a PDF report is written to a file: give --out FILE"))
+    amount = None
+    if income is not None:
+        try:
+            amount = Money.of(income, field="--monthly-income").amount
+        except MoneyError as error:
+            problems.append(Problem("--monthly-income", str(error).partition(": ")[2]))
+        else:
+            if amount <= 0:
+                problems.append(Problem("--monthly-income", "must be more than 0"))
+    if problems:
+        raise fail(problems)
+    return amount
+
+
+def emit_report(report: Report, fmt: str, out: Path | None) -> None:
+    """Print or write the report; a subject without a file is told so on stderr as well."""
+    if not report.header.has_file and fmt != "terminal":
+        _err.print(f"No credit file for {report.header.subject_id} as of {report.header.as_of}")
+    generated_at = datetime.now(UTC)
+    if fmt == "json":
+        text = json.dumps(report_json(report), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "html":
+        text = bootstrap.render_html(report, generated_at)
+    elif fmt == "pdf":
+        assert out is not None  # checked with the options
+        out.write_bytes(bootstrap.render_pdf(report, generated_at))
+        _err.print(f"report written to {out}")
+        return
+    else:
+        if out is None:
+            print_report(report, _out)
+            return
+        console = Console(file=io.StringIO(), record=True, width=120, highlight=False)
+        print_report(report, console)
+        out.write_text(console.export_text(), encoding="utf-8")
+        _err.print(f"report written to {out}")
+        return
+    if out is None:
+        print(text, end="")
+    else:
+        out.write_text(text, encoding="utf-8")
+        _err.print(f"report written to {out}")
 
 
 def inquire(
-    id_type: Annotated[str, typer.Argument(help="cn_ric | passport | us_ssn")],
-    id_number: Annotated[str, typer.Argument(help="The subject's identity number")],
+    id_type: IdTypeArgument,
+    id_number: IdNumberArgument,
     purpose: Annotated[
         str,
         typer.Option(
@@ -35,32 +119,46 @@ def inquire(
         str | None, typer.Option(help="Reference of the subject's written consent")
     ] = None,
     as_of: AsOfOption = None,
+    fmt: ReportFormatOption = "terminal",
+    out: OutOption = None,
+    monthly_income: IncomeOption = None,
     db: DbOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json")] = False,
 ) -> None:
-    """Look at a credit file: refused without consent (except a self-inquiry); always logged."""
-    day = as_of_date(as_of)
-    if day > datetime.now(UTC).date():
-        raise fail(
-            [
-                Problem(
-                    "--as-of",
-                    f"{day} is in the future; an inquiry happens now or was made on a past day",
-                )
-            ]
-        )
-    request = InquiryRequest(id_type, id_number.strip().upper(), by, purpose, consent, day)
+    """Look at a credit file: refused without consent (except a self-inquiry); always logged;
+    answered with the online-loan report."""
+    fmt = "json" if as_json else fmt
+    income = _checked(fmt, out, monthly_income)
+    request = InquiryRequest(
+        id_type, id_number.strip().upper(), by, purpose, consent, _past_day(as_of)
+    )
     with input_errors():
-        summary = bootstrap.build_bureau(db).inquire.inquire(request, datetime.now(UTC))
-    if as_json:
-        print(json.dumps(summary_json(summary), ensure_ascii=False, indent=2))
-    else:
-        _tables(summary)
+        report = bootstrap.build_bureau(db).inquire.inquire(request, datetime.now(UTC), income)
+        emit_report(report, fmt, out)
+
+
+def report(
+    id_type: IdTypeArgument,
+    id_number: IdNumberArgument,
+    as_of: AsOfOption = None,
+    fmt: ReportFormatOption = "terminal",
+    out: OutOption = None,
+    monthly_income: IncomeOption = None,
+    db: DbOption = None,
+) -> None:
+    """Your own online-loan report (a self-inquiry: logged, soft, never counted against you)."""
+    income = _checked(fmt, out, monthly_income)
+    day = _past_day(as_of)
+    with input_errors():
+        found = bootstrap.build_bureau(db).inquire.self_report(
+            id_type, id_number.strip().upper(), day, datetime.now(UTC), income
+        )
+        emit_report(found, fmt, out)
 
 
 def audit(
-    id_type: Annotated[str, typer.Argument(help="cn_ric | passport | us_ssn")],
-    id_number: Annotated[str, typer.Argument(help="The subject's identity number")],
+    id_type: IdTypeArgument,
+    id_number: IdNumberArgument,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
@@ -90,75 +188,3 @@ def audit(
             *(str(row[key] or "") for key in ("at", "by", "action", "purpose", "consent"))
         )
     _out.print(table)
-
-
-def summary_json(summary: CreditFileSummary) -> dict[str, Any]:
-    return {
-        "subject": summary.subject,
-        "as_of": summary.as_of.isoformat(),
-        "accounts": [
-            {
-                "furnisher": a.furnisher,
-                "account_id": a.account_id,
-                "account_type": a.account_type,
-                "opened_on": a.opened_on.isoformat(),
-                "principal": None if a.principal is None else str(a.principal.amount),
-                "credit_limit": None if a.credit_limit is None else str(a.credit_limit.amount),
-                "last_period": None if a.last_period is None else a.last_period.strftime("%Y-%m"),
-                "status": a.status,
-                "balance": None if a.balance is None else str(a.balance.amount),
-                "days_past_due": a.days_past_due,
-                "grid": "".join(code.code for code in a.grid),
-                "three_or_six_in_24": a.three_or_six_in_24,
-            }
-            for a in summary.accounts
-        ],
-        "inquiries": [
-            {"on": i.on.isoformat(), "by": i.by, "purpose": i.purpose, "hard": i.hard}
-            for i in summary.inquiries
-        ],
-        "hard_inquiries": summary.hard_inquiries,
-        "expiry_timeline": [
-            {
-                "record": e.key,
-                "kind": e.kind,
-                "shown": e.shown,
-                "visible_until": None if e.visible_until is None else e.visible_until.isoformat(),
-                "reason": e.reason,
-            }
-            for e in summary.expiry
-        ],
-    }
-
-
-def _tables(summary: CreditFileSummary) -> None:
-    _out.print(f"Credit file of {summary.subject} as of {summary.as_of}")
-    accounts = Table(title="Accounts (60-month grid, oldest first)")
-    for name in ("furnisher", "account", "opened", "status", "balance", "dpd"):
-        accounts.add_column(name)
-    accounts.add_column("grid", overflow="fold", min_width=20)
-    for a in summary.accounts:
-        accounts.add_row(
-            a.furnisher,
-            a.account_id,
-            a.opened_on.isoformat(),
-            a.status or "",
-            "" if a.balance is None else str(a.balance.amount),
-            str(a.days_past_due),
-            "".join(code.code for code in a.grid),
-        )
-    _out.print(accounts)
-    inquiries = Table(title=f"Inquiries ({summary.hard_inquiries} hard)")
-    for name in ("on", "by", "purpose", "hard"):
-        inquiries.add_column(name)
-    for i in summary.inquiries:
-        inquiries.add_row(i.on.isoformat(), i.by or "self", i.purpose, "yes" if i.hard else "no")
-    _out.print(inquiries)
-    if summary.expiry:
-        timeline = Table(title="Negative records and when they stop being shown")
-        for name in ("record", "kind", "shown until", "why"):
-            timeline.add_column(name)
-        for e in summary.expiry:
-            until = "not until cured" if e.visible_until is None else e.visible_until.isoformat()
-            timeline.add_row(e.key, e.kind, until if e.shown else "hidden", e.reason)
-        _out.print(timeline)

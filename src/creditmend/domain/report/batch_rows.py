@@ -1,0 +1,116 @@
+"""The batch's input layout: a person's visible file as plain rows, one table per kind.
+
+The batch engines (DuckDB, Spark) never see the store or the retention rules: the service turns
+every person's `VisibleFile` (retention already applied, grid codes already given) into these
+rows, an adapter writes them as Parquet, and SQL computes `indicators.NAMES` from them. Keeping
+dates as integers (`month` = year * 12 + month - 1, `day` = proleptic ordinal) keeps the SQL to
+arithmetic both engines evaluate identically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from creditmend.domain.report.file import VisibleFile
+from creditmend.domain.report.indicators import fen
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    kind: str  # int64 | int32 | string | date | bool
+    nullable: bool = False
+
+
+def _c(name: str, kind: str, nullable: bool = False) -> Column:
+    return Column(name, kind, nullable)
+
+
+TABLES: Mapping[str, tuple[Column, ...]] = {
+    "persons": (_c("person", "int64"),),
+    "accounts": (
+        _c("person", "int64"),
+        _c("account", "string"),
+        _c("furnisher", "string"),
+        _c("furnisher_kind", "string"),
+        _c("account_type", "string"),
+        _c("currency", "string"),
+        _c("opened_on", "date"),
+        _c("opened_month", "int32"),
+        _c("principal_fen", "int64", True),
+        _c("credit_limit_fen", "int64", True),
+    ),
+    "account_months": (
+        _c("person", "int64"),
+        _c("account", "string"),
+        _c("month", "int32"),
+        _c("code", "string"),
+        _c("status", "string"),
+        _c("days_past_due", "int32"),
+        _c("scheduled_fen", "int64"),
+        _c("paid_fen", "int64"),
+        _c("balance_fen", "int64"),
+        _c("past_due_fen", "int64"),
+    ),
+    "inquiries": (
+        _c("person", "int64"),
+        _c("furnisher", "string", True),
+        _c("furnisher_kind", "string", True),
+        _c("day", "int32"),
+        _c("hard", "bool"),
+    ),
+    "public_records": (_c("person", "int64"), _c("kind", "string")),
+    "blacklist": (_c("person", "int64"), _c("category", "string")),
+    "negative": (_c("person", "int64"), _c("expires_on", "date", True)),
+}
+
+Row = tuple[object, ...]
+
+
+def month_number(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def batch_rows(person: int, view: VisibleFile) -> dict[str, list[Row]]:
+    """One person's rows for every table of `TABLES`, in its column order."""
+    rows: dict[str, list[Row]] = {name: [] for name in TABLES}
+    rows["persons"].append((person,))
+    for a in view.accounts:
+        rows["accounts"].append(
+            (
+                person,
+                a.key,
+                a.furnisher,
+                a.furnisher_kind,
+                a.account_type,
+                a.currency,
+                a.opened_on,
+                month_number(a.opened_on),
+                None if a.principal is None else fen(a.principal),
+                None if a.credit_limit is None else fen(a.credit_limit),
+            )
+        )
+        rows["account_months"] += [
+            (
+                person,
+                a.key,
+                month_number(m.period),
+                m.code,
+                m.status,
+                m.days_past_due,
+                fen(m.scheduled),
+                fen(m.paid),
+                fen(m.balance),
+                fen(m.past_due),
+            )
+            for m in a.months
+        ]
+    rows["inquiries"] += [
+        (person, i.by, i.by_kind, i.on.toordinal(), i.hard) for i in view.inquiries
+    ]
+    rows["public_records"] += [(person, r.kind) for r in view.public_records]
+    rows["blacklist"] += [(person, b.category) for b in view.blacklist]
+    rows["negative"] += [(person, line.expires_on) for line in view.expiry]
+    return rows

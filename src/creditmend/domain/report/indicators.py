@@ -1,0 +1,270 @@
+"""Every indicator of the report, each defined once, as one flat row per person.
+
+`person_indicators` is the definition: the report reads it, and the batch (`services/batch.py`,
+SQL run by DuckDB or Spark) writes the same columns for every person; a conformance test holds
+the batch to this function. So every rule below is stated here and nowhere else:
+
+- An account counts from its first furnished month up to the as-of day. Its state is its last
+  furnished month's status: **open** (`open`, `restructured`, `charged_off`: a charged-off debt is
+  still owed), **settled** (`settled`, `closed`) or neither (`transferred`).
+- Amounts are integer fen of the profile's currency; accounts in another currency are counted
+  but left out of every amount (the report says so).
+- "Current" means the account's last furnished month: current overdue accounts are open
+  accounts whose last month has days past due; the amount is their past-due amount; balances
+  and monthly obligations (the scheduled amount) are those of open accounts.
+- Months at each status in the last 6 / 12 / 24 / 60 months count account-months of the
+  60-month grid (so unknown `#` and carried `C`/`G` months count too; `/` never does).
+- Hard inquiries "in N days" are those on the as-of day or the N-1 days before it; institutions
+  are the distinct furnishers among them; bank or non-bank is the furnisher's registered kind.
+- Activity on a platform is the opening of an account or a month with a payment; a platform is
+  dormant after `DORMANT_MONTHS` months without activity.
+- Revolving accounts are those furnished with a credit limit.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from creditmend.domain.creditfile.grid import OVERDUE_CODES, flag_3_consecutive_or_6_in_24
+from creditmend.domain.creditfile.records import PublicRecordKind
+from creditmend.domain.report.file import AccountView, VisibleFile
+
+MONTH_WINDOWS = (6, 12, 24, 60)
+DAY_WINDOWS = (7, 15, 30, 90, 180, 365)
+FURNISHER_KINDS = ("bank", "non_bank")
+OPEN_STATUSES = frozenset({"open", "restructured", "charged_off"})
+SETTLED_STATUSES = frozenset({"settled", "closed"})
+DORMANT_MONTHS = 6
+# Grid codes as column names ("/" is never counted: the account did not exist).
+CODE_NAMES: Mapping[str, str] = {
+    "N": "n",
+    "M": "m",
+    **{str(bucket): f"o{bucket}" for bucket in range(1, 8)},
+    "C": "c",
+    "G": "g",
+    "D": "d",
+    "Z": "z",
+    "B": "b",
+    "*": "none_due",
+    "#": "unknown",
+}
+PUBLIC_RECORD_KINDS = tuple(str(kind) for kind in PublicRecordKind)
+RATIO_PLACES = Decimal("0.0001")
+
+Value = int | bool | date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    name: str
+    unit: str  # count | fen | days | months | date | flag
+    description: str
+
+
+def _indicators() -> tuple[Indicator, ...]:
+    items = [
+        Indicator("accounts_ever", "count", "accounts furnished up to the as-of day"),
+        Indicator("accounts_open", "count", "accounts whose last month is open"),
+        Indicator("accounts_settled", "count", "accounts whose last month is settled or closed"),
+        Indicator("platforms_ever", "count", "distinct furnishers of the accounts"),
+        Indicator("platforms_open", "count", "distinct furnishers with an open account"),
+        Indicator("platforms_settled", "count", "distinct furnishers with a settled account"),
+        Indicator("first_loan_on", "date", "the earliest opening day"),
+        Indicator("amount_borrowed_fen", "fen", "sum of the principals of every loan"),
+        Indicator("credit_limit_fen", "fen", "sum of the credit limits ever granted"),
+        Indicator("current_overdue_accounts", "count", "open accounts overdue now"),
+        Indicator("current_overdue_amount_fen", "fen", "their past-due amount"),
+        Indicator("max_days_past_due", "days", "the most days past due among open accounts"),
+    ]
+    for window in MONTH_WINDOWS:
+        items += [
+            Indicator(f"months_{name}_{window}m", "months", f"account-months at `{code}`")
+            for code, name in CODE_NAMES.items()
+        ]
+        items.append(
+            Indicator(f"months_overdue_{window}m", "months", "account-months at `1`..`7` or `B`")
+        )
+    items += [
+        Indicator("accounts_3_or_6_in_24", "count", "accounts with 3 consecutive or 6 overdue"),
+        Indicator("flag_3_or_6_in_24", "flag", "any account 3 consecutive or 6 overdue in 24"),
+        Indicator("outstanding_balance_fen", "fen", "balance of open accounts"),
+        Indicator("monthly_obligations_fen", "fen", "scheduled amount of open accounts"),
+        Indicator("revolving_balance_fen", "fen", "balance of open revolving accounts"),
+        Indicator("revolving_limit_fen", "fen", "credit limit of open revolving accounts"),
+    ]
+    for window in DAY_WINDOWS:
+        items += [
+            Indicator(f"hard_inquiries_{window}d", "count", f"hard inquiries in {window} days"),
+            Indicator(f"institutions_{window}d", "count", f"institutions asking in {window} days"),
+        ]
+        for kind in FURNISHER_KINDS:
+            items += [
+                Indicator(f"hard_inquiries_{kind}_{window}d", "count", f"... by {kind} lenders"),
+                Indicator(f"institutions_{kind}_{window}d", "count", f"... {kind} institutions"),
+            ]
+    items += [
+        Indicator("public_records", "count", "court records shown"),
+        *(
+            Indicator(f"public_records_{kind}", "count", f"{kind} records shown")
+            for kind in PUBLIC_RECORD_KINDS
+        ),
+        Indicator("blacklist_entries", "count", "blacklist entries shown"),
+        Indicator("negative_records", "count", "negative records shown"),
+        Indicator("negative_uncured", "count", "negative records shown until cured"),
+        Indicator("next_expiry_on", "date", "the first day a shown negative record expires"),
+        Indicator("months_since_last_activity", "months", "since the latest activity anywhere"),
+        Indicator("dormant_platforms", "count", f"platforms idle {DORMANT_MONTHS}+ months"),
+    ]
+    return tuple(items)
+
+
+INDICATORS = _indicators()
+NAMES = tuple(indicator.name for indicator in INDICATORS)
+
+
+def fen(amount: Decimal) -> int:
+    """Amounts are validated to the fen on the way in, so this is exact."""
+    return int(amount.scaleb(2))
+
+
+def months_between(earlier: date, later: date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def ratio(numerator: int, denominator: int) -> Decimal | None:
+    """Utilisation and debt-to-income: four places, half up; None without a denominator."""
+    if denominator <= 0:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(RATIO_PLACES, ROUND_HALF_UP)
+
+
+def is_open(account: AccountView) -> bool:
+    return account.last.status in OPEN_STATUSES
+
+
+def last_activity(account: AccountView) -> date:
+    """The month of the latest opening or payment."""
+    paid = [line.period for line in account.months if line.paid > 0]
+    return max([account.opened_on.replace(day=1), *paid])
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformIndicators:
+    """Section 5's per-platform lines and the activity indicators."""
+
+    furnisher: str
+    kind: str
+    accounts: int
+    accounts_open: int
+    outstanding_balance_fen: int
+    monthly_obligations_fen: int
+    months_since_activity: int
+    dormant: bool
+
+
+def platform_indicators(view: VisibleFile, currency: str) -> tuple[PlatformIndicators, ...]:
+    by_platform: dict[str, list[AccountView]] = {}
+    for account in view.accounts:
+        by_platform.setdefault(account.furnisher, []).append(account)
+    month = view.as_of.replace(day=1)
+    lines = []
+    for furnisher, accounts in sorted(by_platform.items()):
+        open_local = [a for a in accounts if is_open(a) and a.currency == currency]
+        idle = months_between(max(last_activity(a) for a in accounts), month)
+        lines.append(
+            PlatformIndicators(
+                furnisher=furnisher,
+                kind=accounts[0].furnisher_kind,
+                accounts=len(accounts),
+                accounts_open=sum(1 for a in accounts if is_open(a)),
+                outstanding_balance_fen=sum(fen(a.last.balance) for a in open_local),
+                monthly_obligations_fen=sum(fen(a.last.scheduled) for a in open_local),
+                months_since_activity=idle,
+                dormant=idle >= DORMANT_MONTHS,
+            )
+        )
+    return tuple(lines)
+
+
+def _sum(amounts: Iterable[Decimal]) -> int:
+    return sum(fen(amount) for amount in amounts)
+
+
+def _months_at_status(accounts: Sequence[AccountView], row: dict[str, Value]) -> None:
+    for window in MONTH_WINDOWS:
+        counts = Counter(entry.code for a in accounts for entry in a.grid[-window:])
+        for code, name in CODE_NAMES.items():
+            row[f"months_{name}_{window}m"] = counts[code]
+        row[f"months_overdue_{window}m"] = sum(counts[code] for code in OVERDUE_CODES)
+
+
+def _multi_head(view: VisibleFile, row: dict[str, Value]) -> None:
+    for window in DAY_WINDOWS:
+        since = view.as_of - timedelta(days=window)
+        hard = [i for i in view.inquiries if i.hard and i.on > since]
+        row[f"hard_inquiries_{window}d"] = len(hard)
+        row[f"institutions_{window}d"] = len({i.by for i in hard if i.by})
+        for kind in FURNISHER_KINDS:
+            mine = [i for i in hard if i.by_kind == kind]
+            row[f"hard_inquiries_{kind}_{window}d"] = len(mine)
+            row[f"institutions_{kind}_{window}d"] = len({i.by for i in mine})
+
+
+def person_indicators(view: VisibleFile, currency: str) -> dict[str, Value]:
+    """The row of every indicator for one person, in `NAMES` order."""
+    accounts = view.accounts
+    open_ = [a for a in accounts if is_open(a)]
+    settled = [a for a in accounts if a.last.status in SETTLED_STATUSES]
+    open_local = [a for a in open_ if a.currency == currency]
+    overdue = [a for a in open_ if a.last.days_past_due > 0]
+    revolving = [a for a in open_local if a.credit_limit is not None]
+    platforms = platform_indicators(view, currency)
+    row: dict[str, Value] = {
+        "accounts_ever": len(accounts),
+        "accounts_open": len(open_),
+        "accounts_settled": len(settled),
+        "platforms_ever": len({a.furnisher for a in accounts}),
+        "platforms_open": len({a.furnisher for a in open_}),
+        "platforms_settled": len({a.furnisher for a in settled}),
+        "first_loan_on": min((a.opened_on for a in accounts), default=None),
+        "amount_borrowed_fen": _sum(
+            a.principal for a in accounts if a.currency == currency and a.principal is not None
+        ),
+        "credit_limit_fen": _sum(
+            a.credit_limit
+            for a in accounts
+            if a.currency == currency and a.credit_limit is not None
+        ),
+        "current_overdue_accounts": len(overdue),
+        "current_overdue_amount_fen": _sum(a.last.past_due for a in overdue if a in open_local),
+        "max_days_past_due": max((a.last.days_past_due for a in open_), default=0),
+    }
+    _months_at_status(accounts, row)
+    flagged = sum(1 for a in accounts if flag_3_consecutive_or_6_in_24(a.grid))
+    row["accounts_3_or_6_in_24"] = flagged
+    row["flag_3_or_6_in_24"] = flagged > 0
+    row["outstanding_balance_fen"] = _sum(a.last.balance for a in open_local)
+    row["monthly_obligations_fen"] = _sum(a.last.scheduled for a in open_local)
+    row["revolving_balance_fen"] = _sum(a.last.balance for a in revolving)
+    row["revolving_limit_fen"] = _sum(
+        a.credit_limit for a in revolving if a.credit_limit is not None
+    )
+    _multi_head(view, row)
+    row["public_records"] = len(view.public_records)
+    for kind in PUBLIC_RECORD_KINDS:
+        row[f"public_records_{kind}"] = sum(1 for r in view.public_records if r.kind == kind)
+    row["blacklist_entries"] = len(view.blacklist)
+    row["negative_records"] = len(view.expiry)
+    row["negative_uncured"] = sum(1 for line in view.expiry if line.expires_on is None)
+    row["next_expiry_on"] = min(
+        (line.expires_on for line in view.expiry if line.expires_on is not None), default=None
+    )
+    row["months_since_last_activity"] = min(
+        (p.months_since_activity for p in platforms), default=None
+    )
+    row["dormant_platforms"] = sum(1 for p in platforms if p.dormant)
+    return {name: row[name] for name in NAMES}
