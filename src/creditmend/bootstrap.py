@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from datetime import datetime
 
 from creditmend.adapters.holidays_cn import ChinaCalendar
 from creditmend.adapters.irr_scipy import BrentRootFinder
 from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
+from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.report.model import Report
 from creditmend.domain.rules import profile
+from creditmend.services.batch import BatchEngine, BatchService
 from creditmend.services.furnish import FurnishService
 from creditmend.services.inquire import InquiryService
 from creditmend.services.loans import LoanService
@@ -40,6 +43,7 @@ class Bureau:
     inquire: InquiryService
     records: RecordsService
     retention: RetentionService
+    batch: BatchService
 
 
 def render_html(report: Report, generated_at: datetime) -> str:
@@ -56,6 +60,34 @@ def render_pdf(report: Report, generated_at: datetime) -> bytes:
     return render(html(report, generated_at))
 
 
+BATCH_ENGINES = ("duckdb", "spark")
+
+
+def batch_engine(name: str, spark_master: str | None = None) -> BatchEngine:
+    """The engine for the batch; Spark is an optional extra, named when it is missing."""
+    if name not in BATCH_ENGINES:
+        raise ProblemsError(
+            (Problem("--engine", f"unknown {name!r}; one of {', '.join(BATCH_ENGINES)}"),)
+        )
+    if name == "duckdb":
+        from creditmend.adapters.batch.duckdb_engine import DuckDbEngine  # noqa: PLC0415
+
+        return DuckDbEngine()
+    if importlib.util.find_spec("pyspark") is None:
+        raise ProblemsError(
+            (
+                Problem(
+                    "--engine",
+                    "Apache Spark is not installed: pip install 'creditmend[spark]' "
+                    "(and Java 17 or later)",
+                ),
+            )
+        )
+    from creditmend.adapters.batch.spark_engine import SparkEngine  # noqa: PLC0415
+
+    return SparkEngine(master=spark_master) if spark_master else SparkEngine()
+
+
 def new_key() -> str:
     from creditmend.adapters.vault import new_key as make  # noqa: PLC0415
 
@@ -65,6 +97,7 @@ def new_key() -> str:
 def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
     """The bureau's services on the store at `db` (or CREDITMEND_DB, or the embedded default)."""
     # Imported here so that the loan commands start without the database stack.
+    from creditmend.adapters.batch.parquet import write_tables  # noqa: PLC0415
     from creditmend.adapters.db.store import SqlStore  # noqa: PLC0415
     from creditmend.adapters.furnishing_files import (  # noqa: PLC0415
         read_rows,
@@ -99,4 +132,5 @@ def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
             profile=profile(jurisdiction),
         ),
         retention=RetentionService(store=store, profile=profile(jurisdiction)),
+        batch=BatchService(store=store, profile=profile(jurisdiction), write_tables=write_tables),
     )

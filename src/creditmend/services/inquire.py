@@ -105,12 +105,14 @@ class InquiryService:
             raise ProblemsError((Problem("ID_NUMBER", f"is not a valid {id_type} number"),))
 
     def _check_as_of(self, as_of: date) -> None:
-        starts = self.store.data_starts()
-        if starts is None:
-            raise ProblemsError(
-                (Problem("--db", "the store is empty: ingest furnishing files first"),)
-            )
-        if as_of < starts:
-            raise ProblemsError(
-                (Problem("--as-of", f"{as_of} is before the bureau's data starts ({starts})"),)
-            )
+        check_as_of(self.store.data_starts(), as_of)
+
+
+def check_as_of(starts: date | None, as_of: date) -> None:
+    """An empty store, or a day before anything was known, has no file to show."""
+    if starts is None:
+        raise ProblemsError((Problem("--db", "the store is empty: ingest furnishing files first"),))
+    if as_of < starts:
+        raise ProblemsError(
+            (Problem("--as-of", f"{as_of} is before the bureau's data starts ({starts})"),)
+        )

@@ -99,6 +99,13 @@ class FileReader(FileStore):
                 chunk = persons[start : start + BATCH_PERSONS]
                 yield from self._files(conn, chunk, as_of).items()
 
+    def log_batch(self, as_of: date, at: datetime, detail: dict[str, object]) -> None:
+        """A batch reads every file: the operator's run is audited like any other look."""
+        with self._tx() as conn:
+            self._audit(
+                conn, at, "operator", "batch", detail={"as_of": as_of.isoformat(), **detail}
+            )
+
     # ------------------------------------------------------------ the set-based reads
     def _files(
         self, conn: Connection, persons: Sequence[int], as_of: date, masked_id: str | None = None

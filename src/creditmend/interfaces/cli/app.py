@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from creditmend.interfaces.cli import bureau, inquiry, loan, synth
+from creditmend.interfaces.cli import batch, bureau, inquiry, loan, synth
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -20,6 +20,7 @@ app.command()(bureau.retain)
 app.command()(synth.synth)
 app.command()(inquiry.inquire)
 app.command()(inquiry.report)
+app.command()(batch.batch)
 app.command()(inquiry.audit)
 
 

@@ -1,0 +1,83 @@
+"""The indicator batch: every person's indicators as of a day, into Parquet.
+
+Two steps. First every person's file is read from the store and decided here, in Python, by the
+same domain code as an on-demand report (`visible_file`: retention, dated policies, grid codes),
+and written as plain rows (`batch_rows`). Then an engine (DuckDB on one machine, Spark beyond it)
+computes `indicators.NAMES` for everyone from those rows with SQL written once. So the rules that
+decide what may be shown live in one place, and the engines only count and sum.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Protocol
+
+from creditmend.domain.creditfile.retention import retention_rules
+from creditmend.domain.report.batch_rows import Row, batch_rows
+from creditmend.domain.report.file import CreditFileFacts, visible_file
+from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.services.inquire import check_as_of
+from creditmend.services.retain import POLICIES
+
+
+class BatchStore(Protocol):
+    def data_starts(self) -> date | None: ...
+
+    def iter_files(self, as_of: date) -> Iterator[tuple[int, CreditFileFacts]]: ...
+
+    def log_batch(self, as_of: date, at: datetime, detail: dict[str, object]) -> None: ...
+
+
+class BatchEngine(Protocol):
+    def run(self, inputs: Path, as_of: date, currency: str, out: Path) -> dict[str, int]: ...
+
+
+WriteTables = Callable[[Iterable[Mapping[str, list[Row]]], Path], dict[str, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReport:
+    as_of: date
+    engine: str
+    inputs: dict[str, int]  # rows per input table
+    outputs: dict[str, int]  # rows per output table
+    out: Path
+    prepare_seconds: float
+    engine_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class BatchService:
+    store: BatchStore
+    profile: JurisdictionProfile
+    write_tables: WriteTables
+
+    def run(
+        self, as_of: date, engine_name: str, engine: BatchEngine, out: Path, at: datetime
+    ) -> BatchReport:
+        check_as_of(self.store.data_starts(), as_of)
+        inputs = out / "inputs"
+        begun = time.perf_counter()
+        counts = self.write_tables(self._rows(as_of), inputs)
+        prepared = time.perf_counter()
+        outputs = engine.run(inputs, as_of, self.profile.currency, out)
+        finished = time.perf_counter()
+        self.store.log_batch(
+            as_of,
+            at,
+            {"engine": engine_name, "persons": counts.get("persons", 0), "out": str(out)},
+        )
+        return BatchReport(
+            as_of, engine_name, counts, outputs, out, prepared - begun, finished - prepared
+        )
+
+    def _rows(self, as_of: date) -> Iterator[dict[str, list[Row]]]:
+        policies = POLICIES.get(self.profile.code, ())
+        rules = retention_rules(self.profile)
+        for person, facts in self.store.iter_files(as_of):
+            view = visible_file(facts, as_of, self.profile, policies, rules)
+            yield batch_rows(person, view)
