@@ -201,3 +201,51 @@ def write_population(
 
 def _group(counts: Counter[str], prefix: str) -> dict[str, int]:
     return {k.removeprefix(prefix): counts[k] for k in sorted(counts) if k.startswith(prefix)}
+
+
+@dataclass(frozen=True, slots=True)
+class Showcase:
+    """A borrower worth showing in a demo, and why."""
+
+    id_type: str
+    id_number: str
+    platforms: int
+    overdue_accounts: int
+    platform_fault_failures: int
+
+
+def pick_showcase(population: Path) -> Showcase | None:
+    """The borrower a demo should show: an auto-debit that failed although the bank balance was
+    sufficient (worth an objection), overdue at the end, on as many platforms as possible.
+    Ties go to the first person in file order, so the pick is as deterministic as the files."""
+    faults: Counter[tuple[str, str]] = Counter()
+    with open(population / "deduction_failures.jsonl", encoding="utf-8") as handle:
+        for line in handle:
+            failure = json.loads(line)
+            if failure["balance_was_sufficient"]:
+                faults[(failure["id_type"], failure["id_number"])] += 1
+    platforms: dict[tuple[str, str], set[str]] = {}
+    last: dict[tuple[str, str, str], tuple[str, int]] = {}  # person+account -> period, dpd
+    for path in sorted((population / "cmf").glob("*/*.jsonl")):
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                record = json.loads(line)
+                person = (record["id_type"], record["id_number"])
+                if person not in faults:
+                    continue
+                platforms.setdefault(person, set()).add(record["furnisher_id"])
+                key = (*person, record["account_id"])
+                if key not in last or last[key][0] < record["period"]:
+                    last[key] = (record["period"], record["days_past_due"])
+    overdue: Counter[tuple[str, str]] = Counter(
+        (id_type, number) for (id_type, number, _), (_, dpd) in last.items() if dpd > 0
+    )
+    ranked = sorted(
+        faults,
+        key=lambda p: (overdue[p] > 0, len(platforms.get(p, ())), overdue[p], faults[p]),
+        reverse=True,
+    )
+    if not ranked:
+        return None
+    best = ranked[0]
+    return Showcase(best[0], best[1], len(platforms.get(best, ())), overdue[best], faults[best])

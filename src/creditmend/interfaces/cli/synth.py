@@ -20,11 +20,12 @@ from rich.table import Table
 from creditmend.domain.calendar import parse_date
 from creditmend.domain.problems import Problem
 from creditmend.interfaces.cli.errors import fail
-from creditmend.services.synth import SynthParams, write_population
+from creditmend.services.synth import SynthParams, pick_showcase, write_population
 
 DEFAULT_START = "2023-01-01"  # a fixed default: the same command always writes the same files
 PROGRESS_FROM = 1_000  # persons; smaller runs finish before a bar would be worth drawing
 _out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _start(text: str | None) -> date:
@@ -77,4 +78,21 @@ def synth(
     _out.print(
         f"{persons:,} persons in {seconds:.1f} s ({persons / seconds:,.0f}/s, "
         f"{workers} process{'es' if workers > 1 else ''}); seed {seed}"
+    )
+
+
+def synth_pick(
+    population: Annotated[Path, typer.Argument(help="A folder written by `creditmend synth`")],
+) -> None:
+    """Print `ID_TYPE ID_NUMBER` of the borrower a demo should show: several platforms, an
+    overdue, and an auto-debit that failed although the bank balance was sufficient."""
+    if not (population / "deduction_failures.jsonl").is_file():
+        raise fail([Problem("POPULATION", f"{population} holds no synthetic population")])
+    found = pick_showcase(population)
+    if found is None:
+        raise fail([Problem("POPULATION", "no borrower with a platform-side deduction failure")])
+    print(f"{found.id_type} {found.id_number}")
+    _err.print(
+        f"{found.platforms} platforms, {found.overdue_accounts} account(s) overdue at the end, "
+        f"{found.platform_fault_failures} auto-debit(s) failed with enough money in the bank"
     )
