@@ -1,0 +1,207 @@
+"""The report as one self-contained HTML file (Jinja2, `templates/report.html.j2`).
+
+Self-contained: the CSS is inline and there is no external font, script or image, so the file
+can be mailed, opened offline or printed as is (the PDF is this very HTML). The 60-month grid is
+an HTML table coloured by status, one row per calendar year, with a legend of the codes. Every
+value is autoescaped: platform names, reasons and statements come from furnishers and subjects.
+
+This module arranges what the template shows (grid rows, formatted amounts, which records are
+under objection); the template only lays it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from creditmend.domain.calendar import add_months
+from creditmend.domain.money import Money
+from creditmend.domain.report.model import AccountLine, Report
+from creditmend.domain.rules.cn import CN
+from creditmend.domain.rules.profile import JurisdictionProfile
+
+# Section headings, English with the Chinese of the PBOC-style reports beside them.
+SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("header", "Report information", "报告信息"),
+    ("summary", "Summary", "概要"),
+    ("loan_history", "Loan history", "借贷记录"),
+    ("overdue", "Overdue details", "逾期详情"),
+    ("liabilities", "Liabilities", "负债"),
+    ("multi_head", "Multi-head borrowing", "多头借贷"),
+    ("untrustworthy", "Untrustworthy information", "失信信息"),
+    ("blacklist", "Blacklist", "黑名单"),
+    ("objections", "Objections and statements", "异议与个人声明"),
+    ("expiry_timeline", "Record expiry timeline", "不良记录到期"),
+    ("inquiries", "Inquiries", "查询记录"),
+)
+
+PUBLIC_RECORD_KINDS: Mapping[str, tuple[str, str]] = {
+    "dishonest_judgment_debtor": ("Dishonest judgment debtor", "失信被执行人"),
+    "enforced_debtor": ("Enforced debtor", "被执行人"),
+    "consumption_restriction": ("Consumption restriction", "限制高消费"),
+}
+
+# CSS class of each grid code (the codes themselves are no valid class names).
+CODE_CLASSES: Mapping[str, str] = {
+    "N": "g-ok",
+    "M": "g-late",
+    **{str(bucket): f"g-o{bucket}" for bucket in range(1, 8)},
+    "*": "g-nodue",
+    "/": "g-unopened",
+    "#": "g-unknown",
+    "C": "g-settled",
+    "G": "g-ended",
+    "D": "g-guarantor",
+    "Z": "g-assets",
+    "B": "g-bad",
+}
+
+DAY_WINDOWS = ("d7", "d15", "d30", "d90", "d180", "d365")
+MONTH_WINDOWS = ("m6", "m12", "m24", "m60")
+UNKNOWN_CODE_CLASS = "g-unknown"
+
+
+def amount(value: Decimal, currency: str) -> str:
+    """12345.6 CNY -> "12,345.60 CNY": thousands separators, the currency's places kept."""
+    return f"{value:,f} {currency}"
+
+
+def money(value: Money | None) -> str:
+    return "—" if value is None else amount(value.amount, value.currency)
+
+
+def percent(value: Decimal | None) -> str:
+    """A four-place ratio as a percentage: 0.8333 -> "83.33 %"."""
+    return "—" if value is None else f"{value * 100:,.2f} %"
+
+
+def day(value: date | None, none: str = "—") -> str:
+    return none if value is None else value.isoformat()
+
+
+def words(code: str) -> str:
+    """A code as words: "online_consumer_loan" -> "online consumer loan"."""
+    return code.replace("_", " ")
+
+
+def css_class(code: str) -> str:
+    return CODE_CLASSES.get(code, UNKNOWN_CODE_CLASS)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    code: str
+    css: str
+    month: str  # YYYY-MM
+    meaning: str
+
+
+@dataclass(frozen=True, slots=True)
+class GridRow:
+    year: int
+    cells: tuple[Cell | None, ...]  # January..December; None outside the 60 months
+
+
+def grid_rows(
+    starts: date, codes: Sequence[str], meanings: Mapping[str, str]
+) -> tuple[GridRow, ...]:
+    """The grid as calendar-year rows of 12 months, oldest year first."""
+    months = {add_months(starts, index): code for index, code in enumerate(codes)}
+    rows = []
+    for year in sorted({month.year for month in months}):
+        cells = []
+        for number in range(1, 13):
+            code = months.get(date(year, number, 1))
+            cells.append(
+                None
+                if code is None
+                else Cell(
+                    code,
+                    css_class(code),
+                    f"{year}-{number:02d}",
+                    meanings.get(code, code),
+                )
+            )
+        rows.append(GridRow(year, tuple(cells)))
+    return tuple(rows)
+
+
+def objected_refs(report: Report) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The records under objection, as the model marks them: exact references of court records
+    and blacklist entries, and reference prefixes of accounts (whose episodes are
+    `account:FURNISHER:ACCOUNT_ID:YYYY-MM`)."""
+    exact = frozenset(
+        [r.record for r in report.untrustworthy.records if r.under_objection]
+        + [b.record for b in report.blacklist.entries if b.under_objection]
+    )
+    prefixes = tuple(
+        f"account:{a.furnisher_id}:{a.account_id}"
+        for a in report.overdue.accounts
+        if a.under_objection
+    )
+    return exact, prefixes
+
+
+def is_objected(record: str, exact: frozenset[str], prefixes: Sequence[str]) -> bool:
+    return record in exact or any(
+        record == prefix or record.startswith(prefix + ":") for prefix in prefixes
+    )
+
+
+def status_columns(report: Report, codes: Sequence[str]) -> tuple[str, ...]:
+    """The grid codes seen in the 60 months, in the legend's order (`/` never counts)."""
+    seen = report.overdue.months_at_status.get("m60", {})
+    return tuple(code for code in codes if seen.get(code, 0))
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("creditmend.adapters.render", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(money=money, percent=percent, day=day, words=words, amount=amount)
+    return env
+
+
+_ENV = _environment()
+
+
+def render_html(
+    report: Report, generated_at: datetime, *, profile: JurisdictionProfile = CN
+) -> str:
+    """The report as one self-contained HTML document (UTF-8 text)."""
+    exact, prefixes = objected_refs(report)
+    meanings = dict(profile.status_codes)
+    grids: dict[str, tuple[GridRow, ...]] = {}
+    accounts: list[AccountLine] = list(report.overdue.accounts)
+    for line in accounts:
+        grids[f"{line.furnisher_id}:{line.account_id}"] = grid_rows(
+            line.grid_starts, line.grid, meanings
+        )
+    context: dict[str, Any] = {
+        "r": report,
+        "h": report.header,
+        "titles": {key: (english, chinese) for key, english, chinese in SECTIONS},
+        "numbers": {key: index for index, (key, _, _) in enumerate(SECTIONS, start=1)},
+        "generated": generated_at.strftime("%Y-%m-%d %H:%M %Z").strip(),
+        "legend": [(code, css_class(code), text) for code, text in meanings.items()],
+        "code_class": css_class,
+        "grids": grids,
+        "status_columns": status_columns(report, list(meanings)),
+        "day_windows": DAY_WINDOWS,
+        "month_windows": MONTH_WINDOWS,
+        "record_kinds": PUBLIC_RECORD_KINDS,
+        "objected": lambda record: is_objected(record, exact, prefixes),
+        "retention_years": profile.retention_years.value,
+        "reply_days": profile.objection_reply_days.value,
+    }
+    return _ENV.get_template("report.html.j2").render(context)
