@@ -1,0 +1,601 @@
+"""The report in the terminal (Rich): one titled block per section, tables, and each account's
+60-month grid as coloured codes in calendar-year rows of 12 with a legend.
+
+Readable from 60 columns up: tables fold long names and the grid takes 29 columns. Every value
+that comes from a furnisher or a subject (platform names, reasons, statements) is printed as
+plain `Text`, never as Rich markup. The HTML rendering (`adapters/render`) shows the same model;
+the two agree on section titles and code colours by intent, not by import (interfaces may not
+import adapters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+
+from rich import box
+from rich.columns import Columns
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from creditmend.domain.calendar import add_months
+from creditmend.domain.money import Money
+from creditmend.domain.report.model import AccountLine, Report
+from creditmend.domain.rules.cn import CN
+from creditmend.domain.rules.profile import JurisdictionProfile
+
+TITLES: Mapping[str, tuple[str, str]] = {
+    "header": ("Report information", "报告信息"),
+    "summary": ("Summary", "概要"),
+    "loan_history": ("Loan history", "借贷记录"),
+    "overdue": ("Overdue details", "逾期详情"),
+    "liabilities": ("Liabilities", "负债"),
+    "multi_head": ("Multi-head borrowing", "多头借贷"),
+    "untrustworthy": ("Untrustworthy information", "失信信息"),
+    "blacklist": ("Blacklist", "黑名单"),
+    "objections": ("Objections and statements", "异议与个人声明"),
+    "expiry_timeline": ("Record expiry timeline", "不良记录到期"),
+    "inquiries": ("Inquiries", "查询记录"),
+}
+
+# N green; 1..7 yellow to red; B, D, Z red and magenta; C, G blue and dim; #, *, / dim.
+CODE_STYLES: Mapping[str, str] = {
+    "N": "bold green",
+    "M": "green",
+    "1": "bold yellow",
+    "2": "bold orange1",
+    "3": "bold dark_orange",
+    "4": "bold orange_red1",
+    "5": "bold red",
+    "6": "bold red3",
+    "7": "bold white on red3",
+    "B": "bold white on red",
+    "D": "bold magenta",
+    "Z": "bold magenta",
+    "C": "bold blue",
+    "G": "dim blue",
+    "#": "dim",
+    "*": "dim",
+    "/": "dim",
+}
+MONTH_INITIALS = "J F M A M J J A S O N D"
+NAME_WIDTH = 10  # the least a table's first (name) column keeps
+DAY_WINDOWS = ("d7", "d15", "d30", "d90", "d180", "d365")
+MONTH_WINDOWS = ("m6", "m12", "m24", "m60")
+RECORD_KINDS: Mapping[str, str] = {
+    "dishonest_judgment_debtor": "Dishonest judgment debtor 失信被执行人",
+    "enforced_debtor": "Enforced debtor 被执行人",
+    "consumption_restriction": "Consumption restriction 限制高消费",
+}
+OBJECTION = "异议中 under objection"
+OBJECTION_STYLE = "bold black on yellow"
+BAD = "bold red"
+GOOD = "green"
+
+
+def _words(code: str) -> str:
+    return code.replace("_", " ")
+
+
+def _amount(value: Money | None) -> str:
+    """Thousands separators and the currency's places: 12,345.60 (the currency is in the
+    column header or said next to it)."""
+    return "—" if value is None else f"{value.amount:,f}"
+
+
+def _money(value: Money | None) -> str:
+    return "—" if value is None else f"{value.amount:,f} {value.currency}"
+
+
+def _percent(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value * 100:,.2f} %"
+
+
+def _day(value: date | None, none: str = "—") -> str:
+    return none if value is None else value.isoformat()
+
+
+def _table(
+    *columns: str,
+    numeric: Iterable[int] = (),
+    nowrap: Iterable[int] = (),
+    title: str | None = None,
+) -> Table:
+    """A borderless table: `numeric` columns right-aligned, those and `nowrap` ones (dates,
+    short codes) never wrapped; the others fold, the first keeping room for a name."""
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        header_style="bold",
+    )
+    right, whole = set(numeric), set(nowrap)
+    for index, name in enumerate(columns):
+        if index in right:
+            table.add_column(name, justify="right", no_wrap=True)
+        elif index in whole:
+            table.add_column(name, no_wrap=True)
+        else:
+            table.add_column(name, overflow="fold", min_width=NAME_WIDTH if index == 0 else None)
+    return table
+
+
+def _row(table: Table, *cells: str | Text) -> None:
+    table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in cells))
+
+
+def _figures(pairs: Sequence[tuple[str, str | Text]]) -> Table:
+    """Key figures as a two-column grid: label, value."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", overflow="fold")
+    grid.add_column(overflow="fold")
+    for label, value in pairs:
+        grid.add_row(Text(label), value if isinstance(value, Text) else Text(value, "bold"))
+    return grid
+
+
+def _heading(console: Console, key: str, number: int) -> None:
+    english, chinese = TITLES[key]
+    title = Text.assemble((f"{number} {english} ", "bold"), (chinese, "dim"))
+    console.print()
+    console.rule(title, align="left", style="blue")
+
+
+def code_text(code: str) -> Text:
+    return Text(code, CODE_STYLES.get(code, "dim"))
+
+
+def grid_lines(starts: date, codes: Sequence[str]) -> list[Text]:
+    """The 60 codes as calendar-year rows of 12, with a header of month initials."""
+    months = {add_months(starts, index): code for index, code in enumerate(codes)}
+    lines = [Text("     " + MONTH_INITIALS, "dim")]
+    for year in sorted({month.year for month in months}):
+        line = Text(f"{year} ", "bold")
+        for number in range(1, 13):
+            code = months.get(date(year, number, 1))
+            line.append_text(code_text(code) if code is not None else Text(" "))
+            if number < 12:
+                line.append(" ")
+        lines.append(line)
+    return lines
+
+
+def legend(status_codes: Mapping[str, str]) -> Columns:
+    """Each code with its meaning, laid out in as many columns as the width allows."""
+    return Columns(
+        [
+            Text.assemble(code_text(code), (f" {meaning}", "dim"))
+            for code, meaning in status_codes.items()
+        ],
+        padding=(0, 3),
+    )
+
+
+def _account_panel(account: AccountLine) -> Panel:
+    marks = Text()
+    if account.days_past_due:
+        marks.append(f" {account.days_past_due} days past due ", BAD)
+    if account.three_or_six_in_24:
+        marks.append(" 连三累六 3 in a row or 6 in 24 ", BAD)
+    if account.under_objection:
+        marks.append(f" {OBJECTION} ", OBJECTION_STYLE)
+    details = Text.assemble(
+        (f"{account.furnisher_id} · {account.account_id}", "dim"),
+        "\n",
+        f"{_words(account.account_type)} · {_words(account.status)} · opened ",
+        _day(account.opened_on),
+        f" · last reported {account.last_reported:%Y-%m}",
+        "\n",
+        "balance ",
+        (_money(account.balance), "bold"),
+        " · past due ",
+        (_money(account.past_due_amount), BAD if account.days_past_due else "bold"),
+    )
+    parts: list[RenderableType] = [Text(account.furnisher_name, "bold"), details]
+    if marks:
+        parts.insert(1, marks)
+    parts.append(Text())
+    parts.extend(grid_lines(account.grid_starts, account.grid))
+    if account.statement:
+        parts.append(Text.assemble(("Personal statement 个人声明: ", "bold"), account.statement))
+    return Panel(
+        Group(*parts),
+        border_style="yellow" if account.under_objection else "dim",
+        expand=False,
+    )
+
+
+def _notes(console: Console, report: Report) -> None:
+    header = report.header
+    if not header.has_file:
+        console.print(
+            Panel(
+                Text.assemble(
+                    ("No credit file 无信用记录\n", "bold"),
+                    "The bureau holds no loan or card account, inquiry, court record or "
+                    f"blacklist entry for this subject as of {header.as_of}. Having no file is "
+                    "not a negative record.",
+                ),
+                border_style="blue",
+            )
+        )
+    if header.missing:
+        console.print(
+            Panel(
+                Text("\n".join(f"• {note}" for note in header.missing)),
+                title=Text("What this report lacks 信息不足", "bold"),
+                title_align="left",
+                border_style="yellow",
+            )
+        )
+    if header.notices:
+        console.print(
+            Panel(
+                Text("\n".join(f"• {notice}" for notice in header.notices)),
+                title=Text("Notices 提示", "bold"),
+                title_align="left",
+                border_style="blue",
+            )
+        )
+
+
+def _header(console: Console, report: Report) -> None:
+    h = report.header
+    console.print(
+        Panel(
+            Text.assemble(
+                ("Online-loan big-data report ", "bold"),
+                ("网贷大数据报告", "bold"),
+                "\n",
+                (h.report_id, "dim"),
+            ),
+            border_style="blue",
+        )
+    )
+    _heading(console, "header", 1)
+    subject = f"{h.subject_name} · {h.subject_id}" if h.subject_name else h.subject_id or "—"
+    console.print(
+        _figures(
+            [
+                ("Report id", h.report_id),
+                ("As of", _day(h.as_of)),
+                ("Subject", subject),
+                ("Purpose", _words(h.purpose)),
+                ("Asked by", h.inquirer or "the subject (self-inquiry)"),
+                ("Currency", h.currency),
+            ]
+        )
+    )
+
+
+def _summary(console: Console, report: Report) -> None:
+    s = report.summary
+    _heading(console, "summary", 2)
+    if s.score is None:
+        console.print(
+            Text.assemble(("Score: ", "bold"), ("unscored", "bold dim")), "(no scorecard)"
+        )
+    else:
+        console.print(Text.assemble(("Score: ", "bold"), (str(s.score), "bold blue")), s.band)
+    if not s.reasons and not s.flags:
+        console.print(Text("No risk flag.", GOOD))
+    table = _table("Reason", "What it means")
+    for reason in s.reasons:
+        _row(table, Text(_words(reason.code), BAD if reason.code in s.flags else ""), reason.text)
+    if s.reasons:
+        console.print(table)
+
+
+def _loan_history(console: Console, report: Report) -> None:
+    lh = report.loan_history
+    currency = report.header.currency
+    _heading(console, "loan_history", 3)
+    console.print(
+        _figures(
+            [
+                (
+                    "Platforms ever / open / settled",
+                    _slash(lh.platforms_ever, lh.platforms_open, lh.platforms_settled),
+                ),
+                (
+                    "Accounts ever / open / settled",
+                    _slash(lh.accounts_ever, lh.accounts_open, lh.accounts_settled),
+                ),
+                ("First loan", _day(lh.first_loan_on)),
+                ("Amount borrowed", _money(lh.amount_borrowed)),
+                ("Credit limits granted", _money(lh.credit_limit)),
+            ]
+        )
+    )
+    if lh.by_type:
+        table = _table(
+            "Type",
+            "Accounts",
+            "Open",
+            f"Borrowed {currency}",
+            f"Limit {currency}",
+            numeric=(1, 2, 3, 4),
+        )
+        for t in lh.by_type:
+            _row(
+                table,
+                _words(t.account_type),
+                str(t.accounts),
+                str(t.accounts_open),
+                _amount(t.amount_borrowed),
+                _amount(t.credit_limit),
+            )
+        console.print(table)
+
+
+def _slash(*counts: int) -> str:
+    return " / ".join(str(count) for count in counts)
+
+
+def _overdue(console: Console, report: Report, status_codes: Mapping[str, str]) -> None:
+    o = report.overdue
+    _heading(console, "overdue", 4)
+    overdue_style = BAD if o.current_overdue_accounts else GOOD
+    console.print(
+        _figures(
+            [
+                ("Accounts overdue now", Text(str(o.current_overdue_accounts), overdue_style)),
+                ("Overdue amount now", Text(_money(o.current_overdue_amount), overdue_style)),
+                (
+                    "Most days past due",
+                    Text(str(o.max_days_past_due), BAD if o.max_days_past_due else GOOD),
+                ),
+                (
+                    "3 in a row or 6 overdue months in 24 (连三累六)",
+                    Text("yes", BAD) if o.three_or_six_in_24 else Text("no", GOOD),
+                ),
+            ]
+        )
+    )
+    seen = o.months_at_status.get("m60", {})
+    columns = [code for code in status_codes if seen.get(code, 0)]
+    if columns:
+        table = _table(
+            "Last",
+            *columns,
+            "Overdue",
+            numeric=range(1, len(columns) + 2),
+            title="Months at each status 各状态月数",
+        )
+        for column in table.columns[1:-1]:
+            column.header = code_text(str(column.header))
+        for window in MONTH_WINDOWS:
+            counts = o.months_at_status.get(window, {})
+            _row(
+                table,
+                f"{window[1:]} months",
+                *(str(counts.get(code, 0)) for code in columns),
+                str(o.months_overdue.get(window, 0)),
+            )
+        console.print(table)
+    console.print(Text("Repayment grid: 60 months per account 近 60 个月还款记录", "bold"))
+    console.print(legend(status_codes))
+    for account in o.accounts:
+        console.print(_account_panel(account))
+
+
+def _liabilities(console: Console, report: Report) -> None:
+    li = report.liabilities
+    currency = report.header.currency
+    _heading(console, "liabilities", 5)
+    console.print(
+        _figures(
+            [
+                ("Outstanding balance", _money(li.outstanding_balance)),
+                ("Monthly obligations", _money(li.monthly_obligations)),
+                ("Monthly income", _money(li.monthly_income)),
+                ("Debt-to-income", _percent(li.debt_to_income)),
+                (
+                    "Revolving balance / limit",
+                    f"{_money(li.revolving_balance)} / {_money(li.revolving_limit)}",
+                ),
+                ("Revolving utilisation", _percent(li.revolving_utilisation)),
+            ]
+        )
+    )
+    if li.platforms:
+        table = _table(
+            "Platform",
+            "Kind",
+            "Accts",
+            "Owed",
+            "Monthly",
+            "Idle",
+            numeric=(2, 3, 4, 5),
+            nowrap=(1,),
+            title=f"Per platform ({currency}; idle: months since the last activity)",
+        )
+        for p in li.platforms:
+            name = Text.assemble(p.name, "\n", (p.furnisher_id, "dim"))
+            if p.dormant:
+                name.append(" · dormant", "yellow")
+            _row(
+                table,
+                name,
+                p.kind.replace("_", "-"),
+                f"{p.accounts} ({p.accounts_open})",
+                _amount(p.outstanding_balance),
+                _amount(p.monthly_obligations),
+                str(p.months_since_activity),
+            )
+        console.print(table)
+
+
+def _multi_head(console: Console, report: Report) -> None:
+    mh = report.multi_head
+    _heading(console, "multi_head", 6)
+    table = _table("In the last", *(f"{w[1:]}d" for w in DAY_WINDOWS), numeric=range(1, 7))
+    _row(
+        table,
+        Text("Hard inquiries", "bold"),
+        *(Text(str(mh.hard_inquiries.get(w, 0)), "bold") for w in DAY_WINDOWS),
+    )
+    _row(
+        table,
+        Text("Institutions", "bold"),
+        *(Text(str(mh.institutions.get(w, 0)), "bold") for w in DAY_WINDOWS),
+    )
+    for kind, by in mh.by_kind.items():
+        for name, label in (("hard_inquiries", "hard inquiries"), ("institutions", "institutions")):
+            counts = by.get(name, {})
+            _row(table, f"{_words(kind)}: {label}", *(str(counts.get(w, 0)) for w in DAY_WINDOWS))
+    console.print(table)
+
+
+def _untrustworthy(console: Console, report: Report) -> None:
+    u = report.untrustworthy
+    _heading(console, "untrustworthy", 7)
+    console.print(
+        _figures(
+            [
+                (RECORD_KINDS.get(kind, _words(kind)), Text(str(count), BAD if count else GOOD))
+                for kind, count in u.counts.items()
+            ]
+        )
+    )
+    if u.records:
+        table = _table(
+            "Kind", "Court and case", "Filed", "Amount", "Status", numeric=(3,), nowrap=(2,)
+        )
+        for r in u.records:
+            kind = Text(RECORD_KINDS.get(r.kind, _words(r.kind)))
+            if r.under_objection:
+                kind.append(f"\n{OBJECTION}", OBJECTION_STYLE)
+            ended = f" (ended {r.ended_on})" if r.ended_on else ""
+            _row(
+                table,
+                kind,
+                Text.assemble(r.court, "\n", (r.case_number, "dim")),
+                _day(r.filed_on),
+                _money(r.amount),
+                _words(r.status) + ended,
+            )
+        console.print(table)
+
+
+def _blacklist(console: Console, report: Report) -> None:
+    bl = report.blacklist
+    _heading(console, "blacklist", 8)
+    console.print(_figures([("Blacklist hits", Text(str(bl.hits), BAD if bl.hits else GOOD))]))
+    if bl.entries:
+        table = _table("Source", "Category", "Listed", "Expires", "Reason", nowrap=(2,))
+        for b in bl.entries:
+            source = Text(b.source)
+            if b.under_objection:
+                source.append(f"\n{OBJECTION}", OBJECTION_STYLE)
+            _row(
+                table,
+                source,
+                _words(b.category),
+                _day(b.listed_on),
+                _day(b.expires_on, "no expiry set"),
+                b.reason,
+            )
+        console.print(table)
+
+
+def _objections(console: Console, report: Report) -> None:
+    ob = report.objections
+    _heading(console, "objections", 9)
+    if not ob.objections and not ob.statements:
+        console.print(Text("No objection or statement.", "dim"))
+    if ob.objections:
+        table = _table(
+            "Record",
+            "Status",
+            "Reason",
+            "Filed",
+            "Reply due",
+            nowrap=(3, 4),
+            title="Objections 异议",
+        )
+        for x in ob.objections:
+            _row(table, x.record, _words(x.status), x.reason, _day(x.filed_on), _day(x.due_on))
+        console.print(table)
+    if ob.statements:
+        table = _table(
+            "Record", "Statement", "Made on", nowrap=(2,), title="Personal statements 个人声明"
+        )
+        for s in ob.statements:
+            _row(table, s.record, s.text, _day(s.on))
+        console.print(table)
+
+
+def _objected(report: Report) -> tuple[frozenset[str], tuple[str, ...]]:
+    exact = frozenset(
+        [r.record for r in report.untrustworthy.records if r.under_objection]
+        + [b.record for b in report.blacklist.entries if b.under_objection]
+    )
+    prefixes = tuple(
+        f"account:{a.furnisher_id}:{a.account_id}:"
+        for a in report.overdue.accounts
+        if a.under_objection
+    )
+    return exact, prefixes
+
+
+def _expiry(console: Console, report: Report) -> None:
+    _heading(console, "expiry_timeline", 10)
+    if not report.expiry_timeline:
+        console.print(Text("No negative record is shown.", "dim"))
+        return
+    exact, prefixes = _objected(report)
+    table = _table("Record", "Kind", "Shown until", "Why")
+    for e in report.expiry_timeline:
+        record = Text(e.record)
+        if e.record in exact or e.record.startswith(prefixes):
+            record.append(f"\n{OBJECTION}", OBJECTION_STYLE)
+        until = Text("not until cured", BAD) if e.expires_on is None else Text(_day(e.expires_on))
+        _row(table, record, _words(e.kind), until, e.reason)
+    console.print(table)
+    console.print(Text("Shown until: the first day the record is no longer shown.", "dim"))
+
+
+def _inquiries(console: Console, report: Report) -> None:
+    _heading(console, "inquiries", 11)
+    if not report.inquiries:
+        console.print(Text("No inquiry in the last 24 months.", "dim"))
+        return
+    table = _table("Date", "Institution", "Purpose", "Hard", nowrap=(0, 3))
+    for i in report.inquiries:
+        if i.furnisher_name:
+            who = Text.assemble(i.furnisher_name, " ", (i.furnisher_id or "", "dim"))
+        else:
+            who = Text(i.furnisher_id or "the subject")
+        _row(
+            table,
+            _day(i.on),
+            who,
+            _words(i.purpose),
+            Text("hard", "bold") if i.hard else Text("soft", "dim"),
+        )
+    console.print(table)
+
+
+def print_report(report: Report, console: Console, *, profile: JurisdictionProfile = CN) -> None:
+    """Print the report's sections; a subject without a file gets "No credit file"."""
+    _header(console, report)
+    _notes(console, report)
+    if not report.header.has_file:
+        return
+    _summary(console, report)
+    _loan_history(console, report)
+    _overdue(console, report, profile.status_codes)
+    _liabilities(console, report)
+    _multi_head(console, report)
+    _untrustworthy(console, report)
+    _blacklist(console, report)
+    _objections(console, report)
+    _expiry(console, report)
+    _inquiries(console, report)
