@@ -1,0 +1,103 @@
+"""The indicator batch on DuckDB, the embedded default: the jobs of `jobs.STEPS` in one
+in-process database over the input Parquet files, nothing kept after the run."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from creditmend.adapters.batch import jobs
+from creditmend.adapters.batch.parquet import check_output, table_path
+from creditmend.domain.report.batch_rows import TABLES
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+class DuckDBEngine:
+    """Runs the batch's SQL on DuckDB.
+
+    `threads`: worker threads (None: DuckDB's default, one per core); `memory_limit`: e.g.
+    "4GB" (None: DuckDB's default, 80 % of RAM), beyond which it spills to `temp_directory`.
+    """
+
+    name = "duckdb"
+
+    def __init__(
+        self,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        temp_directory: Path | None = None,
+    ) -> None:
+        if threads is not None and threads < 1:
+            raise ValueError(f"threads: {threads} must be at least 1")
+        self.threads = threads
+        self.memory_limit = memory_limit
+        self.temp_directory = temp_directory
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "preserve_insertion_order": False
+        }
+        if self.threads is not None:
+            config["threads"] = self.threads
+        if self.memory_limit is not None:
+            config["memory_limit"] = self.memory_limit
+        if self.temp_directory is not None:
+            config["temp_directory"] = str(self.temp_directory)
+        return duckdb.connect(":memory:", config=config)
+
+    def run(self, inputs: Path, as_of: date, currency: str, out: Path) -> dict[str, int]:
+        """Compute every indicator for every person of `inputs` (the Parquet files of
+        `TABLES`) into `out/indicators.parquet` and `out/platforms.parquet`; returns the rows
+        written per output."""
+        values = jobs.parameters(as_of, currency)
+        for table in TABLES:
+            if not table_path(inputs, table).is_file():
+                raise FileNotFoundError(f"inputs: {table_path(inputs, table)} is missing")
+        out.mkdir(parents=True, exist_ok=True)
+        written: dict[str, int] = {}
+        with self._connect() as con:
+            for table in TABLES:
+                path = _literal(table_path(inputs, table))
+                con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({path})")
+            check = con.execute(jobs.render(jobs.CHECK_SQL, values)).fetchone()
+            assert check is not None
+            jobs.later_than_as_of(int(check[0]), int(check[1]), as_of)
+            for step in jobs.STEPS:
+                sql = jobs.step_sql(step, values)
+                if step.output:
+                    written[step.name] = self._write(con, step, sql, out)
+                elif step.keep:
+                    con.execute(f"CREATE TEMP TABLE {step.name} AS {sql}")
+                else:
+                    con.execute(f"CREATE TEMP VIEW {step.name} AS {sql}")
+        return written
+
+    @staticmethod
+    def _write(con: duckdb.DuckDBPyConnection, step: jobs.Step, sql: str, out: Path) -> int:
+        """Write one output through a table of its declared columns: DuckDB then writes their
+        nullability to the Parquet schema as declared (from a query it only writes what its
+        optimiser happens to prove), and a null where none may be is an error."""
+        expected = jobs.OUTPUTS[step.name]
+        described = tuple(
+            (str(row[0]), str(row[1])) for row in con.execute(f"DESCRIBE {sql}").fetchall()
+        )
+        if described != tuple((name, kind) for name, kind, _ in expected):
+            raise RuntimeError(f"{step.name}.sql: columns {described} are not {expected}")
+        table = f"{step.name}_output"
+        columns = ", ".join(
+            f"{name} {kind}{'' if nullable else ' NOT NULL'}" for name, kind, nullable in expected
+        )
+        con.execute(f"CREATE TEMP TABLE {table} ({columns})")
+        con.execute(f"INSERT INTO {table} {sql}")
+        target = out / f"{step.name}.parquet"
+        con.execute(
+            f"COPY (SELECT * FROM {table} ORDER BY {', '.join(step.order_by)}) "
+            f"TO {_literal(target)} (FORMAT parquet, COMPRESSION snappy)"
+        )
+        con.execute(f"DROP TABLE {table}")
+        return check_output(target, step.name)

@@ -1,0 +1,143 @@
+"""The indicator batch's jobs: SQL written once, run as it is by DuckDB and by Spark SQL.
+
+Why plain SQL, and not Ibis or a DataFrame API:
+
+- Both engines take SQL natively: DuckDB is a SQL engine, and Spark SQL plans a query exactly
+  as it plans DataFrame calls. Nothing sits between the text a reviewer reads and what runs, and
+  no third library (Ibis with its two backends, each a version matrix of its own) has to
+  translate it the same way twice.
+- The input layout (`domain.report.batch_rows.TABLES`) keeps months and days as integers, so
+  every job is integer arithmetic, comparisons, CASE, COALESCE, GREATEST/LEAST, GROUP BY,
+  joins, UNION ALL, one LEAD and MAX_BY: the part of SQL where the two engines agree. No date
+  function, no string function, no division (their integer division differs), no dialect-only
+  syntax. Sums are cast to BIGINT on the way out (DuckDB sums to HUGEINT, Spark to BIGINT).
+- Parameters (the as-of month and day, the report's currency, the dormancy threshold) are
+  substituted as literals after validation: integers from a `date`, a currency matching
+  `[A-Z]{3}`. No other text reaches the SQL.
+
+The jobs are `STEPS`, one `.sql` file each (one SELECT, its result named after the file), run
+in order; an engine registers each result under its name for the later steps (DuckDB: a view,
+or a temporary table when the step is `keep`; Spark: a temporary view, cached when `keep`) and
+writes the `output` steps as Parquet, sorted by `order_by`. The conformance test
+(tests/contract/test_batch_engines.py) runs the same files on both engines and holds the result
+to `domain.report.indicators.person_indicators`.
+
+Performance: the 60-month grid is never materialised. A furnished month counts at its own
+code; the unfurnished months of an account follow from counts (see account_state.sql), except
+for the rare irregular accounts, which are read month by month with LEAD (irregular_*.sql). So
+the 30 million account-months are read by two hash aggregates and no sort.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from string import Template
+
+from creditmend.domain.report.batch_rows import month_number
+from creditmend.domain.report.indicators import DORMANT_MONTHS, INDICATORS
+
+CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One SQL job: `<name>.sql`, its result known to later steps as `name`."""
+
+    name: str
+    keep: bool = False  # computed once and kept: read by several later steps
+    output: bool = False  # written as <name>.parquet
+    order_by: tuple[str, ...] = ()
+
+
+STEPS: tuple[Step, ...] = (
+    Step("account_rows"),
+    Step("account_state", keep=True),
+    Step("irregular_account_months", keep=True),
+    Step("irregular_accounts", keep=True),
+    Step("irregular_months"),
+    Step("grid_months"),
+    Step("grid_counts"),
+    Step("platform_state", keep=True),
+    Step("platforms", output=True, order_by=("person", "furnisher")),
+    Step("person_platforms"),
+    Step("person_accounts"),
+    Step("inquiry_furnishers"),
+    Step("person_inquiries"),
+    Step("person_records"),
+    Step("indicators", output=True, order_by=("person",)),
+)
+
+# The outputs' columns, SQL types and nullability: both engines check what they wrote against
+# them, so the two write the same Parquet schema. Null only where `person_indicators` gives None.
+NULLABLE = frozenset({"first_loan_on", "next_expiry_on", "months_since_last_activity"})
+_SQL_TYPES = {
+    "count": "BIGINT",
+    "fen": "BIGINT",
+    "days": "BIGINT",
+    "months": "BIGINT",
+    "date": "DATE",
+    "flag": "BOOLEAN",
+}
+OUTPUTS: dict[str, tuple[tuple[str, str, bool], ...]] = {
+    "indicators": (
+        ("person", "BIGINT", False),
+        *(
+            (indicator.name, _SQL_TYPES[indicator.unit], indicator.name in NULLABLE)
+            for indicator in INDICATORS
+        ),
+    ),
+    "platforms": (
+        ("person", "BIGINT", False),
+        ("furnisher", "VARCHAR", False),
+        ("kind", "VARCHAR", False),
+        ("accounts", "BIGINT", False),
+        ("accounts_open", "BIGINT", False),
+        ("outstanding_balance_fen", "BIGINT", False),
+        ("monthly_obligations_fen", "BIGINT", False),
+        ("months_since_activity", "BIGINT", False),
+        ("dormant", "BOOLEAN", False),
+    ),
+}
+
+# Are the inputs those of this as-of day? A month or an inquiry after it says they are not.
+CHECK_SQL = (
+    "SELECT "
+    "(SELECT COUNT(*) FROM account_months WHERE month > $as_of_month) AS later_months, "
+    "(SELECT COUNT(*) FROM inquiries WHERE day > $as_of_day) AS later_inquiries"
+)
+
+
+def parameters(as_of: date, currency: str) -> dict[str, str]:
+    """The literals substituted into the SQL, each validated."""
+    if not isinstance(as_of, date):
+        raise TypeError(f"as_of: {as_of!r} is not a date")
+    if not CURRENCY.fullmatch(currency):
+        raise ValueError(f"currency: {currency!r} is not an ISO 4217 code such as CNY")
+    return {
+        "as_of_month": str(month_number(as_of)),
+        "as_of_day": str(as_of.toordinal()),
+        "currency": f"'{currency}'",
+        "dormant_months": str(int(DORMANT_MONTHS)),
+    }
+
+
+def render(text: str, values: dict[str, str]) -> str:
+    """The SQL with its `$name` parameters replaced; a missing one is an error."""
+    return Template(text).substitute(values)
+
+
+def step_sql(step: Step, values: dict[str, str]) -> str:
+    text = resources.files(__package__).joinpath(f"{step.name}.sql").read_text(encoding="utf-8")
+    return render(text, values)
+
+
+def later_than_as_of(later_months: int, later_inquiries: int, as_of: date) -> None:
+    """Raise when the inputs hold months or inquiries after the as-of day."""
+    if later_months or later_inquiries:
+        raise ValueError(
+            f"as_of: the inputs hold {later_months} account-months and {later_inquiries} "
+            f"inquiries after {as_of}; build them for this day"
+        )

@@ -1,0 +1,28 @@
+-- One row per irregular account: its first month on or after the opening (the months before it
+-- read `#`; none: every month from the opening reads `#`) and its overdue months of the last 24
+-- counted from the opening only (months before the opening read `/`).
+SELECT
+    person,
+    account,
+    MIN(opened_month) AS opened_month,
+    COALESCE(
+        MIN(CASE WHEN month >= opened_month THEN month END), $as_of_month + 1
+    ) AS first_shown_month,
+    SUM(
+        CASE
+            WHEN month >= opened_month AND month > $as_of_month - 24
+                AND code IN ('1', '2', '3', '4', '5', '6', '7', 'B')
+            THEN CAST(POWER(2, $as_of_month - month) AS BIGINT)
+            ELSE 0
+        END
+    ) AS overdue_mask_24m,
+    SUM(
+        CASE
+            WHEN month >= opened_month AND month > $as_of_month - 24
+                AND code IN ('1', '2', '3', '4', '5', '6', '7', 'B')
+            THEN 1
+            ELSE 0
+        END
+    ) AS overdue_24m
+FROM irregular_account_months
+GROUP BY person, account

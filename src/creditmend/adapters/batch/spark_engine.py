@@ -1,0 +1,183 @@
+"""The indicator batch on Apache Spark: the same SQL files as DuckDB, run by Spark SQL.
+
+`pyspark` is an optional dependency (`pip install 'creditmend[spark]'`), imported only when a
+session starts. Local mode (`local[2]`, the default) needs nothing but a Java 17+ runtime;
+`master` may name a cluster (`spark://host:7077`, `yarn`, ...), whose workers must then see
+`inputs` and `out` at the same paths (a shared file system).
+
+Spark is made quiet and quick to start for a batch run from the command line: no web UI, no
+console progress bar, JVM logging at ERROR only (`spark-log4j2.properties`), a few shuffle
+partitions (adaptive execution coalesces them further). Each output is written as one Parquet
+file, `out/<name>.parquet`, the same layout DuckDB writes, and with the same schema: the
+columns are given the output's exact types, every one nullable, as DuckDB writes them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import warnings
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from creditmend.adapters.batch import jobs
+from creditmend.adapters.batch.parquet import check_output, table_path
+from creditmend.domain.report.batch_rows import TABLES
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+MISSING = (
+    "the Spark engine needs pyspark, which is not installed: pip install 'creditmend[spark]' "
+    "(and a Java 17 or later runtime)"
+)
+
+
+class SparkMissingError(RuntimeError):
+    """pyspark is not installed."""
+
+
+def _log_config() -> str:
+    path = resources.files(__package__).joinpath("spark-log4j2.properties")
+    return f"file:{path}"
+
+
+class SparkEngine:
+    """Runs the batch's SQL on Spark.
+
+    `master`: the Spark master URL; `driver_memory`: the driver JVM's heap (in local mode it
+    does all the work); `shuffle_partitions`: partitions after a shuffle; `config`: any other
+    Spark settings. The session starts at the first run and is kept until `stop()`.
+    """
+
+    name = "spark"
+
+    def __init__(
+        self,
+        master: str = "local[2]",
+        driver_memory: str = "2g",
+        shuffle_partitions: int = 4,
+        config: dict[str, str] | None = None,
+    ) -> None:
+        if shuffle_partitions < 1:
+            raise ValueError(f"shuffle_partitions: {shuffle_partitions} must be at least 1")
+        self.master = master
+        self.driver_memory = driver_memory
+        self.shuffle_partitions = shuffle_partitions
+        self.config = dict(config or {})
+        self._session: SparkSession | None = None
+
+    def settings(self) -> dict[str, str]:
+        """Every setting the session starts with."""
+        return {
+            "spark.master": self.master,
+            "spark.app.name": "creditmend-batch",
+            "spark.driver.memory": self.driver_memory,
+            "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={_log_config()}",
+            "spark.ui.enabled": "false",
+            "spark.ui.showConsoleProgress": "false",
+            "spark.sql.shuffle.partitions": str(self.shuffle_partitions),
+            "spark.sql.adaptive.enabled": "true",
+            "spark.sql.session.timeZone": "UTC",
+            "spark.sql.ansi.enabled": "true",
+            "spark.sql.parquet.compression.codec": "snappy",
+            "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": "false",
+            **self.config,
+        }
+
+    def session(self) -> SparkSession:
+        """The engine's Spark session, started on first use."""
+        if self._session is None:
+            with warnings.catch_warnings():
+                # pyspark warns on import that it does not yet fully support pandas 3; the
+                # batch uses no pandas API of pyspark.
+                warnings.filterwarnings("ignore", category=FutureWarning, module="pyspark")
+                try:
+                    from pyspark.sql import SparkSession  # noqa: PLC0415 - optional dependency
+                except ImportError as error:
+                    raise SparkMissingError(MISSING) from error
+                builder: Any = SparkSession.builder
+                for key, value in self.settings().items():
+                    builder = builder.config(key, value)
+                session: SparkSession = builder.getOrCreate()
+            session.sparkContext.setLogLevel("ERROR")
+            self._session = session
+        return self._session
+
+    def stop(self) -> None:
+        if self._session is not None:
+            self._session.stop()
+            self._session = None
+
+    def run(self, inputs: Path, as_of: date, currency: str, out: Path) -> dict[str, int]:
+        """Compute every indicator for every person of `inputs` (the Parquet files of
+        `TABLES`) into `out/indicators.parquet` and `out/platforms.parquet`; returns the rows
+        written per output."""
+        values = jobs.parameters(as_of, currency)
+        for table in TABLES:
+            if not table_path(inputs, table).is_file():
+                raise FileNotFoundError(f"inputs: {table_path(inputs, table)} is missing")
+        spark = self.session()
+        out.mkdir(parents=True, exist_ok=True)
+        kept: list[DataFrame] = []
+        views: list[str] = []
+        written: dict[str, int] = {}
+        try:
+            for table in TABLES:
+                path = str(table_path(inputs, table).resolve())
+                spark.read.parquet(path).createOrReplaceTempView(table)
+                views.append(table)
+            check = spark.sql(jobs.render(jobs.CHECK_SQL, values)).collect()[0]
+            jobs.later_than_as_of(int(check[0]), int(check[1]), as_of)
+            for step in jobs.STEPS:
+                frame = spark.sql(jobs.step_sql(step, values))
+                if step.output:
+                    written[step.name] = self._write(frame, step, out)
+                    continue
+                if step.keep:
+                    frame = frame.cache()
+                    kept.append(frame)
+                frame.createOrReplaceTempView(step.name)
+                views.append(step.name)
+        finally:
+            for frame in kept:
+                frame.unpersist()
+            for view in views:
+                spark.catalog.dropTempView(view)
+        return written
+
+    @staticmethod
+    def _write(frame: DataFrame, step: jobs.Step, out: Path) -> int:
+        from pyspark.sql import types  # noqa: PLC0415 - an optional dependency
+
+        expected = jobs.OUTPUTS[step.name]
+        if tuple(frame.columns) != tuple(name for name, _, _ in expected):
+            raise RuntimeError(f"{step.name}.sql: columns {frame.columns} are not {expected}")
+        spark_types = {
+            "BIGINT": types.LongType(),
+            "BOOLEAN": types.BooleanType(),
+            "DATE": types.DateType(),
+            "VARCHAR": types.StringType(),
+        }
+        schema = types.StructType(
+            [
+                types.StructField(name, spark_types[kind], nullable=nullable)
+                for name, kind, nullable in expected
+            ]
+        )
+        for field, wanted in zip(frame.schema.fields, schema.fields, strict=True):
+            if field.dataType != wanted.dataType:
+                raise RuntimeError(
+                    f"{step.name}.sql: {field.name} is {field.dataType}, not {wanted.dataType}"
+                )
+        result = frame.to(schema).orderBy(*step.order_by).coalesce(1)
+        target = out / f"{step.name}.parquet"
+        with tempfile.TemporaryDirectory(prefix=f".{step.name}-", dir=out) as folder:
+            result.write.mode("overwrite").parquet(str(Path(folder) / "part"))
+            (part,) = (Path(folder) / "part").glob("part-*.parquet")
+            if target.is_dir():
+                shutil.rmtree(target)
+            part.replace(target)
+        return check_output(target, step.name)
