@@ -60,21 +60,34 @@ system:
 	fi; \
 	true
 
+# The demo's bureau lives in demo/ (SQLite): a synthetic population of a few thousand borrowers,
+# furnished, retained and batched as of DEMO_AS_OF, then one borrower's report (several platforms,
+# an overdue, an auto-debit that failed with money in the bank) in the terminal, HTML and PDF.
+DEMO_AS_OF := 2026-07-10
+DEMO_CLI := $(BIN)/creditmend
+DEMO_DATED := $(DEMO_DB) --as-of $(DEMO_AS_OF)
+
 demo: setup
-	$(BIN)/creditmend loan schedule --principal 12000 --annual-rate 0.18 --months 12 \
+	$(DEMO_CLI) loan schedule --principal 12000 --annual-rate 0.18 --months 12 \
 	    --method equal_installment --disbursed-on 2026-01-10
-	$(BIN)/creditmend loan simulate examples/jiebei-overdue.yaml --as-of 2026-06-30
-	@# The bureau on the embedded SQLite default, in demo/: a synthetic population furnished,
-	@# retained, and one person's file looked at (self-inquiry) and audited.
+	$(DEMO_CLI) loan simulate examples/jiebei-overdue.yaml --as-of 2026-06-30
 	rm -rf demo
-	$(BIN)/creditmend synth --persons 300 --platforms 12 --months 24 --seed 5 --out demo/population
-	$(BIN)/creditmend furnisher import demo/population/furnishers.jsonl $(DEMO_DB)
-	$(BIN)/creditmend ingest demo/population/cmf --as-of 2025-01-15 $(DEMO_DB)
-	$(BIN)/creditmend records import demo/population/public_records.jsonl --kind public_records --as-of 2025-01-15 $(DEMO_DB)
-	$(BIN)/creditmend records import demo/population/blacklist.jsonl --kind blacklist --as-of 2025-01-15 $(DEMO_DB)
-	$(BIN)/creditmend records import demo/population/inquiries.jsonl --kind inquiries --as-of 2025-01-15 $(DEMO_DB)
-	$(BIN)/creditmend retain --as-of 2026-02-01 $(DEMO_DB)
-	$(BIN)/creditmend inquire cn_ric $$($(BIN)/python -c "import json; print(json.loads(open('demo/population/public_records.jsonl').readline())['id_number'])") --purpose self_inquiry --as-of 2026-02-01 $(DEMO_DB)
+	$(DEMO_CLI) synth --persons 2000 --platforms 16 --months 36 --start 2023-07 --seed 5 \
+	    --out demo/population
+	$(DEMO_CLI) furnisher import demo/population/furnishers.jsonl $(DEMO_DB)
+	$(DEMO_CLI) ingest demo/population/cmf $(DEMO_DATED)
+	$(DEMO_CLI) records import demo/population/public_records.jsonl --kind public_records $(DEMO_DATED)
+	$(DEMO_CLI) records import demo/population/blacklist.jsonl --kind blacklist $(DEMO_DATED)
+	$(DEMO_CLI) records import demo/population/inquiries.jsonl --kind inquiries $(DEMO_DATED)
+	$(DEMO_CLI) retain $(DEMO_DATED)
+	$(DEMO_CLI) batch --out demo/batch $(DEMO_DATED)
+	$(DEMO_CLI) synth-pick demo/population > demo/borrower.txt
+	$(DEMO_CLI) report $$(cat demo/borrower.txt) $(DEMO_DATED)
+	$(DEMO_CLI) report $$(cat demo/borrower.txt) --format html --out demo/report.html $(DEMO_DATED)
+	$(DEMO_CLI) report $$(cat demo/borrower.txt) --format pdf --out demo/report.pdf $(DEMO_DATED)
+	@echo
+	@echo "The reports: $(abspath demo)/report.html and $(abspath demo)/report.pdf"
+	@echo "The batch (one row per person): $(abspath demo)/batch/indicators.parquet"
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

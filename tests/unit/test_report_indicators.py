@@ -112,11 +112,7 @@ def inquiry(on: date, by: str | None, hard: bool = True) -> InquiryFacts:
 
 
 def person(*accounts: AccountFacts, **parts: object) -> CreditFileFacts:
-    negative = tuple(
-        fact
-        for a in accounts
-        for fact in overdue_episodes(a.history, a.key)
-    )
+    negative = tuple(fact for a in accounts for fact in overdue_episodes(a.history, a.key))
     return CreditFileFacts(
         subject_id="110105********002X",
         subject_name="张**",

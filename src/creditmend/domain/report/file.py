@@ -202,7 +202,8 @@ class VisibleFile:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.accounts or self.inquiries or self.public_records or self.blacklist)
+        """No credit data: inquiries alone are a look at a file, not a file."""
+        return not (self.accounts or self.public_records or self.blacklist)
 
 
 def episode_months(

@@ -1,0 +1,150 @@
+"""`creditmend report`, `inquire` and `batch` end to end, on a small synthetic bureau."""
+
+from __future__ import annotations
+
+import json
+import os
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pyarrow.parquet as pq
+import pytest
+from test_cli_bureau import cli  # the e2e folder is on the path (pytest's prepend mode)
+
+AS_OF = "2025-02-28"
+SECTIONS = [
+    "header",
+    "summary",
+    "loan_history",
+    "overdue",
+    "liabilities",
+    "multi_head",
+    "untrustworthy",
+    "blacklist",
+    "objections",
+    "expiry_timeline",
+    "inquiries",
+]
+
+
+@pytest.fixture(scope="module")
+def bureau(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], Path, list[str]]:
+    """A bureau of 60 synthetic persons; the environment, its folder and the showcase id."""
+    folder = tmp_path_factory.mktemp("bureau")
+    env = {**os.environ, "CREDITMEND_DB": f"sqlite:///{folder / 'bureau.db'}"}
+    env.pop("CREDITMEND_KEY", None)
+    population = folder / "population"
+    steps = [
+        ("synth", "--persons", "60", "--platforms", "6", "--months", "14", "--start", "2024-01",
+         "--seed", "3", "--out", str(population)),
+        ("furnisher", "import", str(population / "furnishers.jsonl")),
+        ("ingest", str(population / "cmf"), "--as-of", AS_OF),
+        *(
+            ("records", "import", str(population / f"{kind}.jsonl"), "--kind", kind,
+             "--as-of", AS_OF)
+            for kind in ("public_records", "blacklist", "inquiries")
+        ),
+    ]  # fmt: skip
+    for step in steps:
+        done = cli(*step, env=env)
+        assert done.returncode == 0, (step, done.stderr)
+    picked = cli("synth-pick", str(population), env=env)
+    assert picked.returncode == 0, picked.stderr
+    return env, folder, picked.stdout.split()
+
+
+def _schema() -> dict[str, object]:
+    text = resources.files("creditmend.schemas").joinpath("report_v1.schema.json").read_text()
+    loaded: dict[str, object] = json.loads(text)
+    return loaded
+
+
+def test_the_report_in_every_format(
+    bureau: tuple[dict[str, str], Path, list[str]], tmp_path: Path
+) -> None:
+    env, _, person = bureau
+    as_json = cli("report", *person, "--as-of", AS_OF, "--format", "json", env=env)
+    assert as_json.returncode == 0, as_json.stderr
+    document = json.loads(as_json.stdout)
+    jsonschema.validate(document, _schema())
+    assert list(document) == SECTIONS
+    assert person[1] not in as_json.stdout  # the id is masked
+    assert document["header"]["purpose"] == "self_inquiry"
+    assert all(len(a["grid"]) == 60 for a in document["overdue"]["accounts"])
+    assert document["loan_history"]["platforms_ever"] >= 2
+    terminal = cli("report", *person, "--as-of", AS_OF, env=env)
+    assert terminal.returncode == 0, terminal.stderr
+    assert document["header"]["subject"]["id"] in terminal.stdout
+    html, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
+    for fmt, out in (("html", html), ("pdf", pdf)):
+        done = cli("report", *person, "--as-of", AS_OF, "--format", fmt, "--out", str(out), env=env)
+        assert done.returncode == 0, done.stderr
+    assert html.read_text("utf-8").lstrip().lower().startswith("<!doctype html")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_lender_inquiry_answers_with_the_report(
+    bureau: tuple[dict[str, str], Path, list[str]],
+) -> None:
+    env, folder, person = bureau
+    furnisher = json.loads((folder / "population" / "furnishers.jsonl").read_text().split("\n")[0])
+    asked = cli(
+        "inquire", *person, "--purpose", "loan_approval", "--by", furnisher["furnisher_id"],
+        "--consent", "C-1", "--as-of", AS_OF, "--json", env=env,
+    )  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
+    document = json.loads(asked.stdout)
+    assert document["header"]["inquirer"] == furnisher["furnisher_id"]
+    assert document["inquiries"][0] == {
+        "on": AS_OF,
+        "furnisher_id": furnisher["furnisher_id"],
+        "furnisher_name": furnisher["name"],
+        "purpose": "loan_approval",
+        "hard": True,
+    }
+    assert document["multi_head"]["hard_inquiries"]["d7"] >= 1
+
+
+def test_the_batch_writes_one_row_per_person(
+    bureau: tuple[dict[str, str], Path, list[str]], tmp_path: Path
+) -> None:
+    env, _, _ = bureau
+    done = cli("batch", "--as-of", AS_OF, "--out", str(tmp_path / "b"), "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    table = pq.read_table(tmp_path / "b" / "indicators.parquet")
+    assert table.num_rows == summary["outputs"]["indicators"] == summary["inputs"]["persons"]
+    assert table.num_rows >= 60
+    assert "hard_inquiries_365d" in table.column_names
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("report", "cn_ric", "11010519491231002X"), "error: ID_NUMBER: unknown person"),
+        (("report", "cn_ric", "110105194912310021"), "error: ID_NUMBER: is not a valid"),
+        (("report", "cn_ric", "11010519491231002X", "--as-of", "2001-01-01"), "error: --as-of:"),
+        (("report", "cn_ric", "11010519491231002X", "--format", "pdf"), "error: --out:"),
+        (("report", "cn_ric", "11010519491231002X", "--format", "xml"), "error: --format:"),
+        (("report", "cn_ric", "11010519491231002X", "--monthly-income", "1.234"), "error: --mon"),
+        (("batch", "--as-of", AS_OF, "--engine", "hadoop"), "error: --engine: unknown 'hadoop'"),
+        (("batch", "--as-of", "2001-01-01"), "error: --as-of: 2001-01-01 is before"),
+    ],
+)
+def test_bad_requests_are_one_line_errors(
+    bureau: tuple[dict[str, str], Path, list[str]], args: tuple[str, ...], message: str
+) -> None:
+    env, _, _ = bureau
+    done = cli(*args, env=env)
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.startswith(message), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_empty_store_is_said_to_be_empty(tmp_path: Path) -> None:
+    env = {**os.environ, "CREDITMEND_DB": f"sqlite:///{tmp_path / 'empty.db'}"}
+    for args in (("report", "cn_ric", "11010519491231002X"), ("batch", "--out", str(tmp_path))):
+        done = cli(*args, env=env)
+        assert done.returncode == 2
+        assert done.stderr.startswith("error: --db: the store is empty"), done.stderr
