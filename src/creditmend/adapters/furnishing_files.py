@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import jsonschema_rs
+import orjson
 
 from creditmend.domain.creditfile.furnishing import normalise_csv_row
 from creditmend.domain.problems import Problem, ProblemsError
@@ -37,61 +38,110 @@ def read_rows(
     normalise: Normaliser = normalise_csv_row,
 ) -> Iterator[Row]:
     """(line, record or problem) for every record line of a JSON Lines or CSV file; `fields`
-    are the CSV columns allowed (default: CMF v1's)."""
+    are the CSV columns allowed (default: CMF v1's). The file is read as it is consumed, so a
+    file of any size takes little memory."""
+    if fmt not in ("jsonl", "csv"):
+        raise ProblemsError((Problem("--format", f"unknown format {fmt!r}; jsonl or csv"),))
     try:
-        data = path.read_bytes()
+        stream = path.open("rb")
     except OSError as error:
         raise ProblemsError((Problem("file", f"cannot read {path}: {error.strerror}"),)) from None
-    if not data.strip():
-        raise ProblemsError((Problem("file", f"{path.name} has no records"),))
-    if fmt == "jsonl":
-        yield from _jsonl(data.removeprefix(b"\xef\xbb\xbf"))
-    elif fmt == "csv":
-        yield from _csv(data, fields or frozenset(schema()["properties"]), normalise)
-    else:
-        raise ProblemsError((Problem("--format", f"unknown format {fmt!r}; jsonl or csv"),))
+    with stream:
+        if not _has_content(stream):
+            raise ProblemsError((Problem("file", f"{path.name} has no records"),))
+        if fmt == "jsonl":
+            yield from _jsonl(stream)
+        else:
+            yield from _csv(path, stream, fields or frozenset(schema()["properties"]), normalise)
 
 
-def _jsonl(data: bytes) -> Iterator[Row]:
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+def _has_content(stream: BinaryIO) -> bool:
+    """Whether the file holds anything but white space (and leaves it at its start)."""
+    try:
+        while block := stream.read(1 << 20):
+            if block.strip():
+                return True
+        return False
+    finally:
+        stream.seek(0)
+
+
+def _jsonl(stream: BinaryIO) -> Iterator[Row]:
+    loads = orjson.loads
+    for number, read in enumerate(stream, start=1):
+        raw = read.removesuffix(b"\n")
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        if len(raw) <= MAX_LINE:
+            # orjson reads what the standard library reads, except that it refuses NaN,
+            # Infinity and lone surrogates and reads a whole number beyond 64 bits as a float;
+            # such lines, and every bad line, are read again by the standard library below,
+            # which words each problem.
+            try:
+                value = loads(raw)
+            except orjson.JSONDecodeError:
+                pass
+            else:
+                if type(value) is dict and (
+                    _NOT_PLAIN.isdisjoint(map(type, value.values())) or _floatless(value)
+                ):
+                    yield number, value
+                    continue
         if not raw.strip():
             continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            yield number, Problem("line", "is not UTF-8 text", number)
-            continue
-        if len(text) > MAX_LINE:
-            yield number, Problem("line", f"is longer than {MAX_LINE:,} characters", number)
-            continue
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as error:
-            yield (
-                number,
-                Problem("line", f"is not JSON ({error.msg}, column {error.colno})", number),
-            )
-            continue
-        except (ValueError, RecursionError):  # a number of thousands of digits, deep nesting
-            yield number, Problem("line", "holds a value too large or too deeply nested", number)
-            continue
-        if not isinstance(value, dict):
-            yield number, Problem("line", "is not a JSON object", number)
-            continue
-        yield number, value
+        yield number, _jsonl_line(raw, number)
 
 
-def _csv(data: bytes, known: frozenset[str], normalise: Normaliser) -> Iterator[Row]:
+_NOT_PLAIN = frozenset({float, list, dict})
+
+
+def _floatless(value: dict[str, Any]) -> bool:
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ProblemsError((Problem("file", "is not UTF-8 text", line),)) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+        return not _has_float(value)
+    except RecursionError:  # nested deeper than Python goes: the standard library says so
+        return False
+
+
+def _has_float(value: object) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_float(item) for item in value)
+    return False
+
+
+def _jsonl_line(raw: bytes, number: int) -> Mapping[str, Any] | Problem:
+    """One line read by the standard library: the record, or the problem with it."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return Problem("line", "is not UTF-8 text", number)
+    if len(text) > MAX_LINE:
+        return Problem("line", f"is longer than {MAX_LINE:,} characters", number)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        return Problem("line", f"is not JSON ({error.msg}, column {error.colno})", number)
+    except (ValueError, RecursionError):  # a number of thousands of digits, deep nesting
+        return Problem("line", "holds a value too large or too deeply nested", number)
+    if not isinstance(value, dict):
+        return Problem("line", "is not a JSON object", number)
+    return value
+
+
+def _csv(
+    path: Path, stream: BinaryIO, known: frozenset[str], normalise: Normaliser
+) -> Iterator[Row]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    reader = csv.DictReader(text)
     try:
         header = reader.fieldnames or []
     except csv.Error as error:
         raise ProblemsError((Problem("header", f"is not CSV ({error})", 1),)) from None
+    except UnicodeDecodeError:
+        raise _not_utf8(path) from None
     unknown = [name for name in header if name not in known]
     if unknown:
         # Never echo a header that is not one: it may be a data line with an identity number.
@@ -109,6 +159,8 @@ def _csv(data: bytes, known: frozenset[str], normalise: Normaliser) -> Iterator[
             line = reader.line_num
             yield line, Problem("line", f"is not CSV ({error})", line)
             continue
+        except UnicodeDecodeError:
+            raise _not_utf8(path) from None
         line = reader.line_num
         if None in row or any(value is None for value in row.values()):
             yield line, Problem("line", "has a different number of cells than the header", line)
@@ -117,6 +169,18 @@ def _csv(data: bytes, known: frozenset[str], normalise: Normaliser) -> Iterator[
             yield line, normalise(row)
         except ValueError:  # a number of thousands of digits
             yield line, Problem("line", "holds a value too large", line)
+
+
+def _not_utf8(path: Path) -> ProblemsError:
+    """The whole file is refused, naming the line of the first byte that is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+    else:  # the file changed while it was read
+        line = 1
+    return ProblemsError((Problem("file", "is not UTF-8 text", line),))
 
 
 @cache

@@ -3,13 +3,15 @@
 The pipeline reads top to bottom (beancount's loader): read lines -> schema -> typed record ->
 profile rules -> one transaction. Every reject is reported with its line, field and reason in
 `FILE.rejects.jsonl`; a file with rejects is applied only with `partial` (the valid records), and
-never half: the store applies a file's records in one transaction or not at all.
+never half: the store applies a file's records in one transaction or not at all. The file is
+streamed: batches of valid records go to the store's open transaction as they are read, and a
+reject (without `partial`) rolls that transaction back once the whole file has been screened.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -28,11 +30,13 @@ from creditmend.services.pipeline import (
     IngestReport,
     Row,
     SchemaCheck,
+    Screen,
     already_applied,
-    check_rows,
-    conclude,
+    apply_streaming,
     file_digest,
 )
+
+BATCH = 20_000  # records screened before they go to the store together
 
 
 class BureauStore(Protocol):
@@ -47,10 +51,13 @@ class BureauStore(Protocol):
         file_name: str,
         sha256: str,
         as_of: date,
-        records: Sequence[FurnishedRecord],
-        rejected: int,
+        batches: Iterable[Sequence[FurnishedRecord]],
+        rejected: Callable[[], int],
         at: datetime,
-    ) -> ApplyResult: ...
+    ) -> ApplyResult:
+        """Apply every batch in one transaction (an exception from `batches` rolls it back);
+        `rejected()` is the number of rejected lines once the last batch is taken."""
+        ...
 
 
 RowReader = Callable[[Path, str], Iterator[Row]]
@@ -117,8 +124,7 @@ class FurnishService:
         if seen is not None:
             return already_applied(path, seen)
         context = FurnishingContext(as_of, self.store.furnisher_codes(), self.id_is_valid)
-        checked = check_rows(
-            self.read_rows(path, fmt),
+        screen = Screen(
             self.schema_problems,
             read_record,
             lambda record: check_record(record, context),
@@ -126,11 +132,14 @@ class FurnishService:
             key_field="account_id",
             progress=progress,
         )
-        return conclude(
+        # The file is screened and applied as it is read, batch by batch, in one transaction.
+        return apply_streaming(
             path,
-            checked,
+            screen,
+            self.read_rows(path, fmt),
             partial,
-            lambda valid, rejected: self.store.apply_furnishing(
-                path.name, digest, as_of, valid, rejected, at
+            lambda batches, rejected: self.store.apply_furnishing(
+                path.name, digest, as_of, batches, rejected, at
             ),
+            BATCH,
         )

@@ -1,36 +1,60 @@
-"""Furnishing files into the store: set-based, chunked, in one transaction per file."""
+"""Furnishing files into the store: one transaction per file, fed batch by batch as it is read.
+
+What makes a million records a matter of seconds:
+- rows are written by the driver itself, as plain tuples: `executemany` on SQLite, `COPY` on
+  PostgreSQL, with ids taken up front (SQLite: after the highest, under this transaction's
+  write lock; PostgreSQL: from the table's sequence);
+- persons and accounts are looked up by their unique keys once per file (one query per batch,
+  for the keys the file has not met yet) and remembered for the rest of the file, and each
+  identity is hashed (and, when new, encrypted) once per file;
+- the months of an account this file made are not looked up at all: nothing can exist for them
+  (the pipeline refuses a key repeated within a file); only the months of accounts that
+  existed before are compared with what is stored (corrections and re-submissions);
+- dates and amounts are turned into the driver's form once per distinct value.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import bindparam, insert, select, text, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.type_api import TypeEngine
 
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import ApplyCounts, StoreBase, fen
+from creditmend.adapters.vault import IdentityVault
 from creditmend.domain.creditfile.furnisher import Furnisher
-from creditmend.domain.creditfile.furnishing import FurnishedRecord
+from creditmend.domain.creditfile.furnishing import (
+    AccountStatus,
+    AccountType,
+    FurnishedRecord,
+    IdType,
+)
 from creditmend.domain.problems import Problem, ProblemsError
 
-CHUNK = 5_000
-FACTS = (
-    "scheduled_fen",
-    "paid_fen",
-    "balance_fen",
-    "past_due_fen",
-    "days_past_due",
-    "status",
-    "closed_on",
-    "last_payment_on",
-    "first_delinquency_on",
-    "negative_notice_on",
-    "remarks",
-)
+Row = tuple[Any, ...]
+
+PERSON_COLUMNS = tuple(c.name for c in t.persons.c)
+ACCOUNT_COLUMNS = tuple(c.name for c in t.accounts.c)
+MONTH_COLUMNS = tuple(c.name for c in t.account_months.c)  # id first
+HISTORY_COLUMNS = (*MONTH_COLUMNS[1:], "superseded_at")
+AUDIT_COLUMNS = ("at", "actor", "action", "subject_person_id", "reason", "consent_ref", "detail")
+# What a furnished month says; the rest of a month row is its key, version and provenance.
+FACTS = MONTH_COLUMNS[4:15]
+ACCOUNT_TERMS = ACCOUNT_COLUMNS[3:]  # person_id .. term_months
+assert FACTS[0] == "scheduled_fen" and FACTS[-1] == "remarks", FACTS
+assert ACCOUNT_TERMS[0] == "person_id", ACCOUNT_TERMS
+assert t.account_month_history.c.keys() == ["id", *HISTORY_COLUMNS]
+# Enum members as the plain text stored (a dict look-up is cheaper than `.value`).
+_STATUS = {status: status.value for status in AccountStatus}
+_ACCOUNT_TYPE = {kind: kind.value for kind in AccountType}
+_ID_TYPE = {kind: kind.value for kind in IdType}
 
 
 class FurnishingStore(StoreBase):
@@ -65,26 +89,28 @@ class FurnishingStore(StoreBase):
         file_name: str,
         sha256: str,
         as_of: date,
-        records: Sequence[FurnishedRecord],
-        rejected: int,
+        batches: Iterable[Sequence[FurnishedRecord]],
+        rejected: Callable[[], int],
         at: datetime,
     ) -> ApplyCounts:
-        """Apply valid records in one transaction; re-applying the same records changes nothing."""
-        applied = unchanged = corrected = 0
+        """Apply every batch in one transaction; re-applying the same records changes nothing.
+        An exception from `batches` (or anywhere) rolls the whole file back."""
         with self._tx() as conn:
-            if conn.dialect.name == "postgresql":
-                # Every look-up here is by a unique key, but the planner's statistics do not
-                # see the rows this transaction is adding, and a sequential scan per chunk
-                # makes a large file quadratic. For this transaction only, prefer the indexes.
-                conn.execute(text("SET LOCAL enable_seqscan = off"))
-            ingestion_id = self._open_ingestion(conn, file_name, sha256, as_of, rejected, at)
-            for start in range(0, len(records), CHUNK):
-                chunk = records[start : start + CHUNK]
-                counts = self._apply_chunk(conn, chunk, ingestion_id, at)
-                applied += counts.applied
-                unchanged += counts.unchanged
-                corrected += counts.corrected
-            self._close_ingestion(conn, ingestion_id, applied, unchanged, corrected)
+            ingestion_id = self._open_ingestion(conn, file_name, sha256, as_of, 0, at)
+            load = _Load(_driver(conn), self.vault, ingestion_id, at)
+            for batch in batches:
+                load.apply(batch)
+            counts = ApplyCounts(load.applied, load.unchanged, load.corrected)
+            conn.execute(
+                update(t.ingestions)
+                .where(t.ingestions.c.id == ingestion_id)
+                .values(
+                    applied=counts.applied,
+                    unchanged=counts.unchanged,
+                    corrected=counts.corrected,
+                    rejected=rejected(),
+                )
+            )
             self._audit(
                 conn,
                 at,
@@ -93,13 +119,13 @@ class FurnishingStore(StoreBase):
                 detail={
                     "file": file_name,
                     "sha256": sha256,
-                    "applied": applied,
-                    "unchanged": unchanged,
-                    "corrected": corrected,
-                    "rejected": rejected,
+                    "applied": counts.applied,
+                    "unchanged": counts.unchanged,
+                    "corrected": counts.corrected,
+                    "rejected": rejected(),
                 },
             )
-        return ApplyCounts(applied, unchanged, corrected)
+        return counts
 
     def applied_before(self, sha256: str) -> int | None:
         """How many records a file with this content brought when it was applied, or None."""
@@ -112,232 +138,443 @@ class FurnishingStore(StoreBase):
             ).one_or_none()
         return None if row is None else row.applied + row.unchanged + row.corrected
 
-    def _apply_chunk(
-        self, conn: Connection, chunk: Sequence[FurnishedRecord], ingestion_id: int, at: datetime
-    ) -> ApplyCounts:
-        persons = self._persons(conn, chunk, at)
-        account_pks, created, terms_corrected = self._accounts(conn, chunk, persons)
-        keys = [(account_pks[(r.furnisher_id, r.account_id)], r.period) for r in chunk]
-        # Accounts made in this chunk have no months yet: look up only the others, by two plain
-        # IN lists (not a row-value IN), so that both databases use the unique index.
-        wanted = {key for key in keys if key[0] not in created}
-        existing = (
-            {
-                (row.account_pk, row.period): row
-                for row in conn.execute(
-                    select(t.account_months).where(
-                        t.account_months.c.account_pk.in_({key[0] for key in wanted}),
-                        t.account_months.c.period.in_({key[1] for key in wanted}),
-                    )
-                )
-                if (row.account_pk, row.period) in wanted
-            }
-            if wanted
-            else {}
-        )
-        new_rows: list[dict[str, Any]] = []
-        history: list[dict[str, Any]] = []
-        changes: list[dict[str, Any]] = []
-        audits: list[dict[str, Any]] = []
-        unchanged = 0
-        for record, key, person in zip(chunk, keys, persons, strict=True):
-            facts = _facts(record)
-            old = existing.get(key)
-            provenance = {"ingestion_id": ingestion_id, "line": record.line, "received_at": at}
-            if old is None:
-                new_rows.append(
-                    {"account_pk": key[0], "period": key[1], "version": 1, **facts, **provenance}
-                )
-            elif all(getattr(old, name) == facts[name] for name in FACTS):
-                unchanged += 1
-            else:
-                kept = dict(old._mapping)
-                kept.pop("id")
-                history.append({**kept, "superseded_at": at})
-                changes.append(
-                    {"row_id": old.id, "version": old.version + 1, **facts, **provenance}
-                )
-                audits.append(
-                    {
-                        "at": at,
-                        "actor": record.furnisher_id,
-                        "action": "correction",
-                        "subject_person_id": person,
-                        "reason": None,
-                        "consent_ref": None,
-                        "detail": json.dumps(
-                            {
-                                "account_id": record.account_id,
-                                "period": f"{record.period:%Y-%m}",
-                                "version": old.version + 1,
-                                "line": record.line,
-                            }
-                        ),
-                    }
-                )
-        if new_rows:
-            conn.execute(insert(t.account_months), new_rows)
-        if history:
-            conn.execute(insert(t.account_month_history), history)
-        if changes:
-            statement = (
-                update(t.account_months)
-                .where(t.account_months.c.id == bindparam("row_id"))
-                .values({name: bindparam(name) for name in changes[0] if name != "row_id"})
+
+# ---------------------------------------------------------------- one file's load
+
+
+class _Converted(dict[Any, Any]):
+    """Values in the driver's form, each distinct value converted once."""
+
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
+        super().__init__({None: None})
+        self.convert = convert
+
+    def __missing__(self, value: Any) -> Any:
+        converted = self[value] = self.convert(value)
+        return converted
+
+
+@dataclass(slots=True)
+class _Account:
+    pk: int
+    terms: Row  # ACCOUNT_TERMS in the driver's form; person first, currency third
+    made_now: bool  # made by this file: it has no stored months to compare with
+
+
+class _Load:
+    """The state of one file's load: what it has met, what it has counted."""
+
+    def __init__(
+        self, driver: _Driver, vault: IdentityVault, ingestion_id: int, at: datetime
+    ) -> None:
+        self.driver = driver
+        self.vault = vault
+        self.ingestion_id = ingestion_id
+        self.at = at
+        self.at_value = driver.value(t.account_months.c.received_at.type)(at)
+        self.day = _Converted(driver.value(t.account_months.c.period.type))
+        self.fen = _Converted(fen)
+        self.true = driver.value(t.persons.c.name_known.type)(True)
+        self.person_of: dict[tuple[str, str], int] = {}  # (id type, number as written)
+        self.person_by_hash: dict[str, int] = {}
+        self.accounts: dict[tuple[str, str], _Account] = {}
+        self.applied = self.unchanged = self.corrected = 0
+
+    def apply(self, batch: Sequence[FurnishedRecord]) -> None:
+        if len(self.fen) > 100_000:  # amounts vary: keep the memory of them bounded
+            self.fen = _Converted(fen)
+        persons = self._persons(batch)
+        keys = [(record.furnisher_id, record.account_id) for record in batch]
+        terms_corrected = self._accounts(batch, keys, persons)
+        new_rows: list[Row] = []
+        stored: list[tuple[FurnishedRecord, int, _Account, Row]] = []
+        day, amount, status = self.day, self.fen, _STATUS
+        ingestion, at = self.ingestion_id, self.at_value
+        accounts = self.accounts
+        for record, key, person in zip(batch, keys, persons, strict=True):
+            account = accounts[key]
+            facts = (
+                amount[record.scheduled_amount],
+                amount[record.paid_amount],
+                amount[record.balance],
+                amount[record.past_due_amount],
+                record.days_past_due,
+                status[record.status],
+                day[record.closed_on],
+                day[record.last_payment_on],
+                day[record.first_delinquency_on],
+                day[record.negative_notice_on],
+                ";".join(record.remarks),
             )
-            conn.execute(statement, changes)
-            # Each correction is its own audit event: the subject can see who changed what.
-            conn.execute(insert(t.audit_events), audits)
+            if account.made_now:
+                new_rows.append(
+                    (account.pk, day[record.period], 1, *facts, ingestion, record.line, at)
+                )
+            else:
+                stored.append((record, person, account, facts))
+        unchanged, changed = self._compare(stored, new_rows) if stored else (0, 0)
+        self.driver.insert("account_months", MONTH_COLUMNS[1:], new_rows)
         # A month whose account terms were corrected counts as corrected, not unchanged.
         moved = min(terms_corrected, unchanged)
-        return ApplyCounts(len(new_rows), unchanged - moved, len(changes) + moved)
+        self.applied += len(new_rows)
+        self.unchanged += unchanged - moved
+        self.corrected += changed + moved
 
-    def _persons(
-        self, conn: Connection, chunk: Sequence[FurnishedRecord], at: datetime
-    ) -> list[int]:
+    def _compare(
+        self, stored: list[tuple[FurnishedRecord, int, _Account, Row]], new_rows: list[Row]
+    ) -> tuple[int, int]:
+        """Months of accounts that existed before this file: new, unchanged or corrected."""
+        day, at = self.day, self.at_value
+        keys = [(account.pk, day[record.period]) for record, _, account, _ in stored]
+        existing = {(row[1], row[2]): row for row in self.driver.months(keys)}
+        history: list[Row] = []
+        changes: list[Row] = []
+        audits: list[Row] = []
+        unchanged = 0
+        for (record, person, _, facts), key in zip(stored, keys, strict=True):
+            old = existing.get(key)
+            provenance = (self.ingestion_id, record.line, at)
+            if old is None:
+                new_rows.append((*key, 1, *facts, *provenance))
+            elif old[4:15] == facts:
+                unchanged += 1
+            else:
+                version = old[3] + 1
+                history.append((*old[1:], at))
+                changes.append((version, *facts, *provenance, old[0]))
+                detail = {
+                    "account_id": record.account_id,
+                    "period": f"{record.period:%Y-%m}",
+                    "version": version,
+                    "line": record.line,
+                }
+                # Each correction is its own audit event: the subject can see who changed what.
+                audits.append(
+                    (at, record.furnisher_id, "correction", person, None, None, json.dumps(detail))
+                )
+        self.driver.insert("account_month_history", HISTORY_COLUMNS, history)
+        self.driver.update(
+            "account_months", ("version", *FACTS, "ingestion_id", "line", "received_at"), changes
+        )
+        self.driver.insert("audit_events", AUDIT_COLUMNS, audits)
+        return unchanged, len(changes)
+
+    def _persons(self, batch: Sequence[FurnishedRecord]) -> list[int]:
         """The person of each record, made on first sight; a person first seen without a name
         (through an inquiry) gets the furnished one."""
-        hashes = [self.vault.id_hash(r.id_type, r.id_number) for r in chunk]
-        wanted: dict[str, FurnishedRecord] = {}
-        for key, record in zip(hashes, chunk, strict=True):
-            wanted.setdefault(key, record)
-        found: dict[str, int] = {}
-        nameless: list[dict[str, Any]] = []
-        for row in conn.execute(
-            select(t.persons.c.id_hash, t.persons.c.id, t.persons.c.name_known).where(
-                t.persons.c.id_hash.in_(wanted)
-            )
-        ):
-            found[row.id_hash] = row.id
-            if not row.name_known:
-                nameless.append(
-                    {"person": row.id, "name_cipher": self.vault.encrypt(wanted[row.id_hash].name)}
+        person_of = self.person_of
+        identities = [(record.id_type, record.id_number) for record in batch]
+        unknown: dict[tuple[str, str], FurnishedRecord] = {}
+        for identity, record in zip(identities, batch, strict=True):
+            if identity not in person_of:
+                unknown.setdefault(identity, record)
+        if unknown:
+            self._meet(unknown)
+        return [person_of[identity] for identity in identities]
+
+    def _meet(self, unknown: dict[tuple[str, str], FurnishedRecord]) -> None:
+        hashes = {identity: self.vault.id_hash(*identity) for identity in unknown}
+        wanted: dict[str, FurnishedRecord] = {}  # the first record of each person
+        for identity, key in hashes.items():
+            if key not in self.person_by_hash:
+                wanted.setdefault(key, unknown[identity])
+        if wanted:
+            nameless: list[Row] = []
+            for key, person, name_known in self.driver.persons(list(wanted)):
+                self.person_by_hash[key] = person
+                if not name_known:
+                    nameless.append((self.vault.encrypt(wanted[key].name), self.true, person))
+            self.driver.update("persons", ("name_cipher", "name_known"), nameless)
+            missing = [key for key in wanted if key not in self.person_by_hash]
+            ids = self.driver.new_ids("persons", len(missing))
+            rows = []
+            for person, key in zip(ids, missing, strict=True):
+                record = wanted[key]
+                self.person_by_hash[key] = person
+                rows.append(
+                    (
+                        person,
+                        key,
+                        _ID_TYPE[record.id_type],
+                        self.vault.encrypt(record.id_number),
+                        self.vault.encrypt(record.name),
+                        self.true,
+                        self.at_value,
+                    )
                 )
-        if nameless:
-            conn.execute(
-                update(t.persons)
-                .where(t.persons.c.id == bindparam("person"))
-                .values(name_cipher=bindparam("name_cipher"), name_known=True),
-                nameless,
-            )
-        missing = [
-            {
-                "id_hash": key,
-                "id_type": record.id_type,
-                "id_cipher": self.vault.encrypt(record.id_number),
-                "name_cipher": self.vault.encrypt(record.name),
-                "name_known": True,
-                "created_at": at,
-            }
-            for key, record in wanted.items()
-            if key not in found
-        ]
-        if missing:
-            made = conn.execute(
-                insert(t.persons).returning(t.persons.c.id_hash, t.persons.c.id), missing
-            )
-            found.update((row.id_hash, row.id) for row in made)
-        return [found[key] for key in hashes]
+            self.driver.insert("persons", PERSON_COLUMNS, rows)
+        for identity, key in hashes.items():
+            self.person_of[identity] = self.person_by_hash[key]
 
     def _accounts(
-        self, conn: Connection, chunk: Sequence[FurnishedRecord], persons: Sequence[int]
-    ) -> tuple[dict[tuple[str, str], int], set[int], int]:
-        """The chunk's accounts (made when new, updated when their terms changed), which of
-        them were made now, and how many had their terms corrected.
+        self,
+        batch: Sequence[FurnishedRecord],
+        keys: Sequence[tuple[str, str]],
+        persons: Sequence[int],
+    ) -> int:
+        """Every account of the batch known (made when new, updated when its terms changed);
+        how many had their terms corrected.
 
         An account belongs to one person and one currency for life: a file that furnishes it for
         another person or in another currency is refused whole (a mix-up, not a correction)."""
         latest: dict[tuple[str, str], tuple[FurnishedRecord, int]] = {}
         problems: list[Problem] = []
-        for record, person in zip(chunk, persons, strict=True):
-            key = (record.furnisher_id, record.account_id)
-            if key in latest and latest[key][1] != person:
-                problems.append(
-                    Problem(
-                        "id_number",
-                        f"account {record.account_id} is furnished "
-                        "for another person on another line",
-                        record.line,
-                    )
-                )
+        for record, key, person in zip(batch, keys, persons, strict=True):
+            before = latest.get(key)
+            if before is not None and before[1] != person:
+                problems.append(_another_person_in_file(record))
             latest[key] = (record, person)
-        found = self._account_rows(conn, set(latest))
-        missing = []
-        corrected = 0
+        accounts = self.accounts
+        unknown = [key for key in latest if key not in accounts]
+        if unknown:
+            for row in self.driver.accounts(unknown):
+                accounts[row[1], row[2]] = _Account(row[0], row[3:], made_now=False)
+        day, amount = self.day, self.fen
+        missing: list[tuple[tuple[str, str], Row]] = []
+        changed: list[Row] = []
         for key, (record, person) in latest.items():
-            facts = {
-                "person_id": person,
-                "account_type": record.account_type,
-                "currency": record.currency,
-                "opened_on": record.opened_on,
-                "principal_fen": fen(record.principal),
-                "credit_limit_fen": fen(record.credit_limit),
-                "term_months": record.term_months,
-            }
-            old = found.get(key)
-            if old is None:
-                missing.append({"furnisher_code": key[0], "account_id": key[1], **facts})
-            elif old.person_id != person:
+            terms = (
+                person,
+                _ACCOUNT_TYPE[record.account_type],
+                record.currency,
+                day[record.opened_on],
+                amount[record.principal],
+                amount[record.credit_limit],
+                record.term_months,
+            )
+            account = accounts.get(key)
+            if account is None:
+                missing.append((key, terms))
+            elif account.terms[0] != person:
                 problems.append(
-                    Problem(
+                    _another_person_in_file(record)
+                    if account.made_now
+                    else Problem(
                         "id_number",
                         f"account {record.account_id} belongs to another person in the bureau",
                         record.line,
                     )
                 )
-            elif old.currency != record.currency:
+            elif account.terms[2] != record.currency:
                 problems.append(
                     Problem(
                         "currency",
-                        f"account {record.account_id} is kept in {old.currency}",
+                        f"account {record.account_id} is kept in {account.terms[2]}",
                         record.line,
                     )
                 )
-            elif any(getattr(old, name) != value for name, value in facts.items()):
-                conn.execute(update(t.accounts).where(t.accounts.c.id == old.id).values(facts))
-                corrected += 1
+            elif account.terms != terms:
+                account.terms = terms
+                changed.append((*terms, account.pk))
         if problems:
             raise ProblemsError(tuple(problems))
-        pks = {key: row.id for key, row in found.items()}
-        created: set[int] = set()
-        if missing:
-            # RETURNING instead of reading the rows back: one round trip per batch.
-            made = conn.execute(
-                insert(t.accounts).returning(
-                    t.accounts.c.id, t.accounts.c.furnisher_code, t.accounts.c.account_id
-                ),
-                missing,
-            )
-            for row in made:
-                pks[(row.furnisher_code, row.account_id)] = row.id
-                created.add(row.id)
-        return pks, created, corrected
+        self.driver.update("accounts", ACCOUNT_TERMS, changed)
+        ids = self.driver.new_ids("accounts", len(missing))
+        rows = []
+        for pk, (key, terms) in zip(ids, missing, strict=True):
+            accounts[key] = _Account(pk, terms, made_now=True)
+            rows.append((pk, *key, *terms))
+        self.driver.insert("accounts", ACCOUNT_COLUMNS, rows)
+        return len(changed)
 
-    def _account_rows(self, conn: Connection, keys: set[tuple[str, str]]) -> dict[Any, Any]:
-        rows = conn.execute(
-            select(t.accounts).where(
-                t.accounts.c.furnisher_code.in_({key[0] for key in keys}),
-                t.accounts.c.account_id.in_({key[1] for key in keys}),
+
+def _another_person_in_file(record: FurnishedRecord) -> Problem:
+    return Problem(
+        "id_number",
+        f"account {record.account_id} is furnished for another person on another line",
+        record.line,
+    )
+
+
+# ---------------------------------------------------------------- the drivers
+
+
+class _Driver(Protocol):
+    def value(self, kind: TypeEngine[Any]) -> Callable[[Any], Any]:
+        """How a value of this column type is given to (and comes back from) the driver."""
+        ...
+
+    def new_ids(self, table: str, count: int) -> Sequence[int]: ...
+
+    def insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None: ...
+
+    def update(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
+        """Set `columns` to the row's values where `id` is its last value."""
+        ...
+
+    def persons(self, hashes: list[str]) -> Iterable[Row]:
+        """(id_hash, id, name_known) of the persons with these hashes."""
+        ...
+
+    def accounts(self, keys: list[tuple[str, str]]) -> Iterable[Row]:
+        """ACCOUNT_COLUMNS of the accounts with these (furnisher, account id) keys."""
+        ...
+
+    def months(self, keys: list[tuple[int, Any]]) -> Iterable[Row]:
+        """MONTH_COLUMNS of the months with these (account pk, period) keys."""
+        ...
+
+
+def _driver(conn: Connection) -> _Driver:
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        return _Postgres(raw, conn.dialect)
+    return _Sqlite(raw, conn.dialect)
+
+
+def _processor(dialect: Dialect) -> Callable[[TypeEngine[Any]], Callable[[Any], Any]]:
+    def value(kind: TypeEngine[Any]) -> Callable[[Any], Any]:
+        process = kind.dialect_impl(dialect).bind_processor(dialect)
+        return process if process is not None else _same
+
+    return value
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _slices(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Sqlite:
+    """The sqlite3 connection under SQLAlchemy's, in its transaction."""
+
+    IN_LIST = 5_000  # values in one IN list, well under SQLite's limit of bound parameters
+
+    def __init__(self, raw: Any, dialect: Dialect) -> None:
+        self.cursor = raw.cursor()
+        self.value = _processor(dialect)
+        self.next_id: dict[str, int] = {}
+
+    def new_ids(self, table: str, count: int) -> Sequence[int]:
+        # This transaction has written (the ingestion row) so it holds SQLite's one write
+        # lock: nobody else adds rows before it commits.
+        if table not in self.next_id:
+            self.cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")
+            self.next_id[table] = int(self.cursor.fetchone()[0])
+        first = self.next_id[table]
+        self.next_id[table] = first + count
+        return range(first, first + count)
+
+    def insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
+        if rows:
+            marks = ", ".join("?" * len(columns))
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+            self.cursor.executemany(sql, rows)
+
+    def update(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
+        if rows:
+            sets = ", ".join(f"{name} = ?" for name in columns)
+            self.cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", rows)
+
+    def _in(self, sql: str, fixed: Sequence[Any], values: Sequence[Any]) -> Iterable[Row]:
+        for part in _slices(values, self.IN_LIST):
+            marks = ", ".join("?" * len(part))
+            yield from self.cursor.execute(sql.format(marks), (*fixed, *part)).fetchall()
+
+    def persons(self, hashes: list[str]) -> Iterable[Row]:
+        return list(
+            self._in(
+                "SELECT id_hash, id, name_known FROM persons WHERE id_hash IN ({})", (), hashes
             )
         )
-        return {
-            (row.furnisher_code, row.account_id): row
-            for row in rows
-            if (row.furnisher_code, row.account_id) in keys
-        }
+
+    def accounts(self, keys: list[tuple[str, str]]) -> Iterable[Row]:
+        # One furnisher at a time: `furnisher_code = ? AND account_id IN (...)` is a look-up
+        # of the unique index for each account.
+        sql = (
+            f"SELECT {', '.join(ACCOUNT_COLUMNS)} FROM accounts "
+            "WHERE furnisher_code = ? AND account_id IN ({})"
+        )
+        return [
+            row for group, ids in _grouped(keys).items() for row in self._in(sql, (group,), ids)
+        ]
+
+    def months(self, keys: list[tuple[int, Any]]) -> Iterable[Row]:
+        # One period at a time (a monthly file has one): a look-up of the unique index
+        # (account_pk, period) for each account.
+        sql = (
+            f"SELECT {', '.join(MONTH_COLUMNS)} FROM account_months "
+            "WHERE period = ? AND account_pk IN ({})"
+        )
+        by_period = _grouped([(period, pk) for pk, period in keys])
+        return [row for period, pks in by_period.items() for row in self._in(sql, (period,), pks)]
 
 
-def _facts(record: FurnishedRecord) -> dict[str, Any]:
-    return {
-        "scheduled_fen": fen(record.scheduled_amount),
-        "paid_fen": fen(record.paid_amount),
-        "balance_fen": fen(record.balance),
-        "past_due_fen": fen(record.past_due_amount),
-        "days_past_due": record.days_past_due,
-        "status": record.status,
-        "closed_on": record.closed_on,
-        "last_payment_on": record.last_payment_on,
-        "first_delinquency_on": record.first_delinquency_on,
-        "negative_notice_on": record.negative_notice_on,
-        "remarks": ";".join(record.remarks),
-    }
+class _Postgres:
+    """The psycopg connection under SQLAlchemy's, in its transaction: rows go in by COPY,
+    look-ups join the keys given as arrays (one parameter, however many keys)."""
+
+    def __init__(self, raw: Any, dialect: Dialect) -> None:
+        self.raw = raw
+        self.value = _processor(dialect)
+        with raw.cursor() as cursor:
+            # Every look-up here is by a unique key, but the planner's statistics do not see
+            # the rows this transaction adds: for this transaction only, prefer the indexes.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+
+    def new_ids(self, table: str, count: int) -> Sequence[int]:
+        if not count:
+            return ()
+        with self.raw.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                (table, count),
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
+        if rows:
+            with (
+                self.raw.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+            ):
+                write = copy.write_row
+                for row in rows:
+                    write(row)
+
+    def update(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
+        if rows:
+            sets = ", ".join(f"{name} = %s" for name in columns)
+            with self.raw.cursor() as cursor:
+                cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", rows)
+
+    def _rows(self, sql: str, *arrays: list[Any]) -> list[Row]:
+        with self.raw.cursor() as cursor:
+            cursor.execute(sql, arrays)
+            return [tuple(row) for row in cursor.fetchall()]
+
+    def persons(self, hashes: list[str]) -> Iterable[Row]:
+        return self._rows(
+            "SELECT id_hash, id, name_known FROM persons WHERE id_hash = ANY(%s)", hashes
+        )
+
+    def accounts(self, keys: list[tuple[str, str]]) -> Iterable[Row]:
+        columns = ", ".join(f"a.{name}" for name in ACCOUNT_COLUMNS)
+        return self._rows(
+            f"SELECT {columns} FROM accounts AS a "
+            "JOIN unnest(%s::text[], %s::text[]) AS k(furnisher, account) "
+            "ON a.furnisher_code = k.furnisher AND a.account_id = k.account",
+            [key[0] for key in keys],
+            [key[1] for key in keys],
+        )
+
+    def months(self, keys: list[tuple[int, Any]]) -> Iterable[Row]:
+        columns = ", ".join(f"m.{name}" for name in MONTH_COLUMNS)
+        return self._rows(
+            f"SELECT {columns} FROM account_months AS m "
+            "JOIN unnest(%s::integer[], %s::date[]) AS k(account, period) "
+            "ON m.account_pk = k.account AND m.period = k.period",
+            [key[0] for key in keys],
+            [key[1] for key in keys],
+        )
+
+
+def _grouped(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, list[Any]]:
+    groups: dict[Any, list[Any]] = {}
+    for first, second in pairs:
+        groups.setdefault(first, []).append(second)
+    return groups

@@ -143,7 +143,13 @@ class FurnishedRecord:
     @property
     def period_end(self) -> date:
         """The day the amounts and days past due are reported at."""
-        return month_end(self.period)
+        end = _MONTH_ENDS.get(self.period)
+        if end is None:
+            end = _MONTH_ENDS[self.period] = month_end(self.period)
+        return end
+
+
+_MONTH_ENDS: dict[date, date] = {}  # a few hundred months at most (periods are 1900..2199)
 
 
 def as_text(value: Any) -> str:
@@ -229,6 +235,98 @@ class _Reader:
             return None
 
 
+Field = tuple[str, Callable[[Any], Any], bool]  # name, converter, required
+
+
+@lru_cache(maxsize=16)
+def _fields_for(currency: str) -> tuple[tuple[Field, ...], tuple[Field, ...]]:
+    """How every field but `currency` is read, in `FurnishedRecord` order: the fields before
+    `currency` and those after it. The one definition both reading paths use."""
+    amount = _amount(currency)
+    return (
+        (
+            ("furnisher_id", as_text, True),
+            ("account_id", as_text, True),
+            ("period", _period, True),
+            ("id_type", as_choice(IdType), True),
+            ("id_number", as_text, True),
+            ("name", as_text, True),
+            ("account_type", as_choice(AccountType), True),
+        ),
+        (
+            ("opened_on", as_day, True),
+            ("principal", amount, False),
+            ("credit_limit", amount, False),
+            ("term_months", _integer(1), False),
+            *((name, amount, True) for name in AMOUNT_FIELDS),
+            ("days_past_due", _integer(0), True),
+            ("status", as_choice(AccountStatus), True),
+            *((name, as_day, False) for name in DATE_FIELDS),
+            ("remarks", _remarks, False),
+        ),
+    )
+
+
+def _or_none(convert: Callable[[Any], T]) -> Callable[[Any], T | None]:
+    return lambda value: None if value is None else convert(value)
+
+
+def _or_empty(convert: Callable[[Any], tuple[str, ...]]) -> Callable[[Any], tuple[str, ...]]:
+    return lambda value: () if value is None else convert(value)
+
+
+# Converters whose results are worth remembering by value (a file repeats its months, dates,
+# codes and many amounts), with how many values each keeps.
+_REMEMBERED = {"period": 1024, "opened_on": 4096, **dict.fromkeys(DATE_FIELDS, 4096)}
+
+
+@lru_cache(maxsize=16)
+def _clean_fields_for(currency: str) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """`_fields_for(currency)` as one (name, converter) list for a record without problems:
+    an optional field's converter passes None through, a required one raises ValueError for
+    None like for any bad value; converters remember their results by value and type (a list,
+    which they cannot remember, raises TypeError). ValueError for a currency `read_record`
+    refuses."""
+    minor_unit(currency)
+    amount = _amount(currency)
+    choices = {as_choice(kind) for kind in (IdType, AccountType, AccountStatus)}
+    fields: list[tuple[str, Callable[[Any], Any]]] = []
+    before, after = _fields_for(currency)
+    for name, convert, required in (*before, *after):
+        if name == "remarks":
+            fields.append((name, _or_empty(convert)))
+            continue
+        read = convert if required else _or_none(convert)
+        size = _REMEMBERED.get(name) or (64 if convert in choices else 0)
+        if convert is amount:
+            size = 1 << 16
+        elif convert is not as_text and not size:
+            size = 256  # the whole numbers
+        fields.append((name, lru_cache(maxsize=size, typed=True)(read) if size else read))
+    return tuple(fields)
+
+
+_FIELD_SET = frozenset(FIELDS)
+
+
+def _read_clean(data: Mapping[str, Any], line: int) -> FurnishedRecord | None:
+    """The record when reading it finds no problem at all, else None (nothing is reported:
+    `read_record` then reads it again, field by field, to name every problem)."""
+    if not data.keys() <= _FIELD_SET:
+        return None
+    get = data.get
+    if (get("principal") is None) == (get("credit_limit") is None):
+        return None
+    currency = get("currency") or "CNY"
+    try:
+        values = [convert(get(name)) for name, convert in _clean_fields_for(currency)]
+    except (ValueError, TypeError):  # MoneyError is a ValueError
+        return None
+    values.insert(7, currency)
+    values.append(line)
+    return FurnishedRecord(*values)
+
+
 def read_record(
     data: Mapping[str, Any], line: int
 ) -> tuple[FurnishedRecord | None, tuple[Problem, ...]]:
@@ -236,9 +334,14 @@ def read_record(
 
     The schema has normally refused bad shapes already; this still checks each value it
     converts, so that a record is never half-read and a bad value is a problem, not a crash.
+    A record with no problem is read in one pass with the same converters (remembering their
+    results by value); any other is read field by field to report every problem.
     """
+    record = _read_clean(data, line)
+    if record is not None:
+        return record, ()
     reader = _Reader(data, line)
-    for name in sorted(set(data) - set(FIELDS), key=str):
+    for name in sorted(set(data) - _FIELD_SET, key=str):
         reader.problem(str(name), "is not a CMF v1 field")
     currency = data.get("currency") or "CNY"
     try:
@@ -248,26 +351,13 @@ def read_record(
         currency = "CNY"
     if (data.get("principal") is None) == (data.get("credit_limit") is None):
         reader.problem("principal", "give exactly one of principal and credit_limit")
-    amount, day, read = _amount(currency), as_day, reader.read
+    before, after = _fields_for(currency)
     values: dict[str, Any] = {
-        "furnisher_id": read("furnisher_id", as_text),
-        "account_id": read("account_id", as_text),
-        "period": read("period", _period),
-        "id_type": read("id_type", as_choice(IdType)),
-        "id_number": read("id_number", as_text),
-        "name": read("name", as_text),
-        "account_type": read("account_type", as_choice(AccountType)),
+        **{name: reader.read(name, convert, required) for name, convert, required in before},
         "currency": currency,
-        "opened_on": read("opened_on", day),
-        "principal": read("principal", amount, required=False),
-        "credit_limit": read("credit_limit", amount, required=False),
-        "term_months": read("term_months", _integer(1), required=False),
-        **{name: read(name, amount) for name in AMOUNT_FIELDS},
-        "days_past_due": read("days_past_due", _integer(0)),
-        "status": read("status", as_choice(AccountStatus)),
-        **{name: read(name, day, required=False) for name in DATE_FIELDS},
-        "remarks": read("remarks", _remarks, required=False) or (),
+        **{name: reader.read(name, convert, required) for name, convert, required in after},
     }
+    values["remarks"] = values["remarks"] or ()
     if reader.problems:
         return None, tuple(reader.problems)
     return FurnishedRecord(**values, line=line), ()
@@ -284,60 +374,79 @@ class FurnishingContext:
     as_of: date
     known_furnishers: frozenset[str]
     id_is_valid: Callable[[str, str], bool]
+    as_of_month: date = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "as_of_month", self.as_of.replace(day=1))
 
 
+# A rule returns its problems as a tuple (empty when it finds none): a call that returns a
+# constant costs far less than a generator, and rules run on every record of every file.
 Rule = Callable[[FurnishedRecord, FurnishingContext], Iterable[Problem]]
+NONE: tuple[Problem, ...] = ()
 
 
 def _problem(record: FurnishedRecord, name: str, message: str) -> Problem:
     return Problem(name, message, record.line)
 
 
-def period_in_past(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+def period_in_past(record: FurnishedRecord, context: FurnishingContext) -> tuple[Problem, ...]:
     """A month cannot be reported before it has begun; a later period is a typo or a wrong clock."""
-    if record.period > context.as_of.replace(day=1):
-        yield _problem(record, "period", f"{record.period:%Y-%m} is after the as-of month")
+    if record.period > context.as_of_month:
+        return (_problem(record, "period", f"{record.period:%Y-%m} is after the as-of month"),)
+    return NONE
 
 
-def opened_in_time(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+def opened_in_time(record: FurnishedRecord, context: FurnishingContext) -> tuple[Problem, ...]:
     """An account has no month to report before it exists."""
     if record.opened_on > record.period_end:
-        yield _problem(record, "opened_on", f"{record.opened_on} is after the period's end")
+        return (_problem(record, "opened_on", f"{record.opened_on} is after the period's end"),)
+    return NONE
 
 
-def amounts_not_negative(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+def amounts_not_negative(
+    record: FurnishedRecord, context: FurnishingContext
+) -> tuple[Problem, ...]:
     """Amounts are sizes of money owed or paid; a refund or credit balance is not CMF v1 data.
 
     The principal must be positive: a loan of nothing is not an account. A credit line may be
     0 (a card whose line was frozen still reports).
     """
-    for name in AMOUNT_FIELDS:
-        if getattr(record, name) < ZERO:
-            yield _problem(record, name, f"{getattr(record, name)} must be zero or more")
+    problems = [
+        _problem(record, name, f"{getattr(record, name)} must be zero or more")
+        for name in AMOUNT_FIELDS
+        if getattr(record, name) < ZERO
+    ]
     if record.principal is not None and record.principal <= ZERO:
-        yield _problem(record, "principal", f"{record.principal} must be positive")
+        problems.append(_problem(record, "principal", f"{record.principal} must be positive"))
     if record.credit_limit is not None and record.credit_limit < ZERO:
-        yield _problem(record, "credit_limit", f"{record.credit_limit} must be zero or more")
+        message = f"{record.credit_limit} must be zero or more"
+        problems.append(_problem(record, "credit_limit", message))
+    return tuple(problems)
 
 
-def past_due_in_balance(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+def past_due_in_balance(record: FurnishedRecord, context: FurnishingContext) -> tuple[Problem, ...]:
     """CMF v1's balance is everything owed (penalty included), so the past-due part fits in it."""
     if record.past_due_amount > record.balance:
         message = f"{record.past_due_amount} is more than the balance {record.balance}"
-        yield _problem(record, "past_due_amount", message)
+        return (_problem(record, "past_due_amount", message),)
+    return NONE
 
 
-def paid_off_clear(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+def paid_off_clear(record: FurnishedRecord, context: FurnishingContext) -> tuple[Problem, ...]:
     """Settled or closed means nothing is owed; a balance left would vanish from the report."""
-    if record.status in PAID_OFF:
-        why = f"must be 0 when status is {record.status}"
-        if record.balance != ZERO:
-            yield _problem(record, "balance", why)
-        if record.days_past_due != 0:
-            yield _problem(record, "days_past_due", why)
+    if record.status not in PAID_OFF:
+        return NONE
+    why = f"must be 0 when status is {record.status}"
+    problems = []
+    if record.balance != ZERO:
+        problems.append(_problem(record, "balance", why))
+    if record.days_past_due != 0:
+        problems.append(_problem(record, "days_past_due", why))
+    return tuple(problems)
 
 
-def past_due_agrees(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+def past_due_agrees(record: FurnishedRecord, context: FurnishingContext) -> tuple[Problem, ...]:
     """Days past due and the past-due amount describe one fact and agree, whatever the status.
 
     Days without an amount would report an overdue that nobody can cure; an amount without days
@@ -345,36 +454,46 @@ def past_due_agrees(record: FurnishedRecord, context: FurnishingContext) -> Iter
     """
     days = record.days_past_due
     if days > 0 and record.past_due_amount <= ZERO:
-        yield _problem(record, "past_due_amount", f"must be positive when days_past_due is {days}")
+        message = f"must be positive when days_past_due is {days}"
+        return (_problem(record, "past_due_amount", message),)
     if days == 0 and record.past_due_amount != ZERO:
-        yield _problem(record, "past_due_amount", "must be 0 when days_past_due is 0")
+        return (_problem(record, "past_due_amount", "must be 0 when days_past_due is 0"),)
+    return NONE
 
 
-def closed_on_status(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+def closed_on_status(record: FurnishedRecord, context: FurnishingContext) -> tuple[Problem, ...]:
     """An account that ended (settled, closed, transferred) says when it ended; a live one has no
     end date. Retention (Art. 16) counts from the day the bad behaviour ends, so the date matters;
     it lies between opening and the period's end. A charged-off account may give the charge-off
     date but need not: its debt is still owed, so its bad behaviour has not ended.
     """
     closed_on, status = record.closed_on, record.status
+    if closed_on is None and status not in ENDED:
+        return NONE
+    problems = []
     if status in ENDED and status is not AccountStatus.CHARGED_OFF and closed_on is None:
-        yield _problem(record, "closed_on", f"is required when status is {status}")
+        problems.append(_problem(record, "closed_on", f"is required when status is {status}"))
     if status not in ENDED and closed_on is not None:
-        yield _problem(record, "closed_on", f"must be empty when status is {status}")
+        problems.append(_problem(record, "closed_on", f"must be empty when status is {status}"))
     if closed_on is not None and closed_on < record.opened_on:
-        yield _problem(record, "closed_on", f"{closed_on} is before opened_on")
+        problems.append(_problem(record, "closed_on", f"{closed_on} is before opened_on"))
     if closed_on is not None and closed_on > record.period_end:
-        yield _problem(record, "closed_on", f"{closed_on} is after the period's end")
+        problems.append(_problem(record, "closed_on", f"{closed_on} is after the period's end"))
+    return tuple(problems)
 
 
-def dates_in_life(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+def dates_in_life(record: FurnishedRecord, context: FurnishingContext) -> tuple[Problem, ...]:
     """Payments and delinquencies happen while the account exists and by the period's end."""
+    problems = []
     for name in ("last_payment_on", "first_delinquency_on"):
         day = getattr(record, name)
-        if day is not None and day < record.opened_on:
-            yield _problem(record, name, f"{day} is before opened_on {record.opened_on}")
-        if day is not None and day > record.period_end:
-            yield _problem(record, name, f"{day} is after the period's end")
+        if day is None:
+            continue
+        if day < record.opened_on:
+            problems.append(_problem(record, name, f"{day} is before opened_on {record.opened_on}"))
+        if day > record.period_end:
+            problems.append(_problem(record, name, f"{day} is after the period's end"))
+    return tuple(problems)
 
 
 def _negative(record: FurnishedRecord) -> bool:
@@ -382,48 +501,58 @@ def _negative(record: FurnishedRecord) -> bool:
     return record.days_past_due > 0 or record.status is AccountStatus.CHARGED_OFF
 
 
-def delinquency_dated(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+def delinquency_dated(record: FurnishedRecord, context: FurnishingContext) -> tuple[Problem, ...]:
     """Negative information names the day the delinquency began: the `us` profile's retention
     runs from it (FCRA), and the advisor's expiry timeline needs it.
     """
     if _negative(record) and record.first_delinquency_on is None:
-        yield _problem(record, "first_delinquency_on", "is required for negative information")
+        return (_problem(record, "first_delinquency_on", "is required for negative information"),)
+    return NONE
 
 
-def notice_given(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+def notice_given(record: FurnishedRecord, context: FurnishingContext) -> tuple[Problem, ...]:
     """征信业管理条例 Art. 15: the borrower is told before negative information is reported.
 
     The notice must be dated no later than the end of the period that first carries the
     negative information (the record is furnished after that day).
     """
+    if not _negative(record):
+        return NONE
     notice = record.negative_notice_on
-    if _negative(record) and notice is None:
-        yield _problem(record, "negative_notice_on", "is required for negative information")
-    elif _negative(record) and notice is not None and notice > record.period_end:
-        yield _problem(record, "negative_notice_on", f"{notice} is after the period's end")
+    if notice is None:
+        return (_problem(record, "negative_notice_on", "is required for negative information"),)
+    if notice > record.period_end:
+        message = f"{notice} is after the period's end"
+        return (_problem(record, "negative_notice_on", message),)
+    return NONE
 
 
-def revolving_no_term(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+def revolving_no_term(record: FurnishedRecord, context: FurnishingContext) -> tuple[Problem, ...]:
     """A credit line has no instalment count, and a card is a credit line, not a fixed loan."""
+    problems = []
     if record.credit_limit is not None and record.term_months is not None:
-        yield _problem(record, "term_months", "must be empty for a revolving account")
+        problems.append(_problem(record, "term_months", "must be empty for a revolving account"))
     if record.account_type is AccountType.CREDIT_CARD and record.credit_limit is None:
-        yield _problem(record, "credit_limit", "is required for a credit card")
+        problems.append(_problem(record, "credit_limit", "is required for a credit card"))
+    return tuple(problems)
 
 
-def id_number_valid(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+def id_number_valid(record: FurnishedRecord, context: FurnishingContext) -> tuple[Problem, ...]:
     """A wrong identity number files the data on someone else's record, or on nobody's.
 
     The message never repeats the number: problems are logged and shown to operators.
     """
     if not context.id_is_valid(record.id_type.value, record.id_number):
-        yield _problem(record, "id_number", f"is not a valid {record.id_type} number")
+        return (_problem(record, "id_number", f"is not a valid {record.id_type} number"),)
+    return NONE
 
 
-def furnisher_known(record: FurnishedRecord, context: FurnishingContext) -> Iterable[Problem]:
+def furnisher_known(record: FurnishedRecord, context: FurnishingContext) -> tuple[Problem, ...]:
     """Only registered lenders may furnish; an unknown code is a typo or an unauthorised source."""
     if record.furnisher_id not in context.known_furnishers:
-        yield _problem(record, "furnisher_id", f"{record.furnisher_id!r} is not registered")
+        message = f"{record.furnisher_id!r} is not registered"
+        return (_problem(record, "furnisher_id", message),)
+    return NONE
 
 
 # The registry: every rule check_record runs, in the order problems are reported.
@@ -448,4 +577,9 @@ def check_record(
     record: FurnishedRecord, context: FurnishingContext, rules: Iterable[Rule] = RULES
 ) -> tuple[Problem, ...]:
     """Every problem every rule finds with one record (empty when the record is consistent)."""
-    return tuple(problem for rule in rules for problem in rule(record, context))
+    problems: tuple[Problem, ...] = NONE
+    for rule in rules:
+        found = rule(record, context)
+        if found:
+            problems += tuple(found)
+    return problems
