@@ -92,7 +92,7 @@ class FileStore(StoreBase):
             accounts = accounts.where(t.accounts.c.person_id.in_(persons))
         owners = dict(conn.execute(accounts).all())
         facts: list[tuple[int, NegativeFact]] = []
-        for account, rows in self._month_rows(conn, list(owners), as_of).items():
+        for account, rows in self._month_rows(conn, persons, as_of).items():
             facts += [
                 (owners[account], fact) for fact in overdue_episodes(rows, f"account:{account}")
             ]
@@ -133,15 +133,17 @@ class FileStore(StoreBase):
         return facts
 
     def _month_rows(
-        self, conn: Connection, accounts: list[int], as_of: date
+        self, conn: Connection, persons: Sequence[int] | None, as_of: date
     ) -> dict[int, list[MonthRow]]:
+        """Every furnished month up to `as_of` of the persons' accounts (None: everyone's)."""
         query = (
             select(t.account_months)
             .where(t.account_months.c.period <= as_of)
             .order_by(t.account_months.c.account_pk, t.account_months.c.period)
         )
-        if len(accounts) < 1000:
-            query = query.where(t.account_months.c.account_pk.in_(accounts))
+        if persons is not None:
+            theirs = select(t.accounts.c.id).where(t.accounts.c.person_id.in_(persons))
+            query = query.where(t.account_months.c.account_pk.in_(theirs))
         months: dict[int, list[MonthRow]] = {}
         for row in conn.execute(query):
             months.setdefault(row.account_pk, []).append(

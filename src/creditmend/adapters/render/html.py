@@ -14,37 +14,25 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from creditmend.domain.calendar import add_months
-from creditmend.domain.money import Money
 from creditmend.domain.report.model import AccountLine, Report
+from creditmend.domain.report.present import (
+    DAY_KEYS,
+    MONTH_KEYS,
+    PUBLIC_RECORD_KINDS,
+    SECTIONS,
+    amount,
+    day,
+    money,
+    percent,
+    words,
+)
 from creditmend.domain.rules.cn import CN
 from creditmend.domain.rules.profile import JurisdictionProfile
-
-# Section headings, English with the Chinese of the PBOC-style reports beside them.
-SECTIONS: tuple[tuple[str, str, str], ...] = (
-    ("header", "Report information", "报告信息"),
-    ("summary", "Summary", "概要"),
-    ("loan_history", "Loan history", "借贷记录"),
-    ("overdue", "Overdue details", "逾期详情"),
-    ("liabilities", "Liabilities", "负债"),
-    ("multi_head", "Multi-head borrowing", "多头借贷"),
-    ("untrustworthy", "Untrustworthy information", "失信信息"),
-    ("blacklist", "Blacklist", "黑名单"),
-    ("objections", "Objections and statements", "异议与个人声明"),
-    ("expiry_timeline", "Record expiry timeline", "不良记录到期"),
-    ("inquiries", "Inquiries", "查询记录"),
-)
-
-PUBLIC_RECORD_KINDS: Mapping[str, tuple[str, str]] = {
-    "dishonest_judgment_debtor": ("Dishonest judgment debtor", "失信被执行人"),
-    "enforced_debtor": ("Enforced debtor", "被执行人"),
-    "consumption_restriction": ("Consumption restriction", "限制高消费"),
-}
 
 # CSS class of each grid code (the codes themselves are no valid class names).
 CODE_CLASSES: Mapping[str, str] = {
@@ -61,32 +49,7 @@ CODE_CLASSES: Mapping[str, str] = {
     "B": "g-bad",
 }
 
-DAY_WINDOWS = ("d7", "d15", "d30", "d90", "d180", "d365")
-MONTH_WINDOWS = ("m6", "m12", "m24", "m60")
 UNKNOWN_CODE_CLASS = "g-unknown"
-
-
-def amount(value: Decimal, currency: str) -> str:
-    """12345.6 CNY -> "12,345.60 CNY": thousands separators, the currency's places kept."""
-    return f"{value:,f} {currency}"
-
-
-def money(value: Money | None) -> str:
-    return "—" if value is None else amount(value.amount, value.currency)
-
-
-def percent(value: Decimal | None) -> str:
-    """A four-place ratio as a percentage: 0.8333 -> "83.33 %"."""
-    return "—" if value is None else f"{value * 100:,.2f} %"
-
-
-def day(value: date | None, none: str = "—") -> str:
-    return none if value is None else value.isoformat()
-
-
-def words(code: str) -> str:
-    """A code as words: "online_consumer_loan" -> "online consumer loan"."""
-    return code.replace("_", " ")
 
 
 def css_class(code: str) -> str:
@@ -131,28 +94,6 @@ def grid_rows(
     return tuple(rows)
 
 
-def objected_refs(report: Report) -> tuple[frozenset[str], tuple[str, ...]]:
-    """The records under objection, as the model marks them: exact references of court records
-    and blacklist entries, and reference prefixes of accounts (whose episodes are
-    `account:FURNISHER:ACCOUNT_ID:YYYY-MM`)."""
-    exact = frozenset(
-        [r.record for r in report.untrustworthy.records if r.under_objection]
-        + [b.record for b in report.blacklist.entries if b.under_objection]
-    )
-    prefixes = tuple(
-        f"account:{a.furnisher_id}:{a.account_id}"
-        for a in report.overdue.accounts
-        if a.under_objection
-    )
-    return exact, prefixes
-
-
-def is_objected(record: str, exact: frozenset[str], prefixes: Sequence[str]) -> bool:
-    return record in exact or any(
-        record == prefix or record.startswith(prefix + ":") for prefix in prefixes
-    )
-
-
 def status_columns(report: Report, codes: Sequence[str]) -> tuple[str, ...]:
     """The grid codes seen in the 60 months, in the legend's order (`/` never counts)."""
     seen = report.overdue.months_at_status.get("m60", {})
@@ -168,7 +109,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(money=money, percent=percent, day=day, words=words, amount=amount)
+    env.filters.update(money=money, percent=percent, day=day, words=words)
     return env
 
 
@@ -179,7 +120,6 @@ def render_html(
     report: Report, generated_at: datetime, *, profile: JurisdictionProfile = CN
 ) -> str:
     """The report as one self-contained HTML document (UTF-8 text)."""
-    exact, prefixes = objected_refs(report)
     meanings = dict(profile.status_codes)
     grids: dict[str, tuple[GridRow, ...]] = {}
     accounts: list[AccountLine] = list(report.overdue.accounts)
@@ -197,10 +137,9 @@ def render_html(
         "code_class": css_class,
         "grids": grids,
         "status_columns": status_columns(report, list(meanings)),
-        "day_windows": DAY_WINDOWS,
-        "month_windows": MONTH_WINDOWS,
+        "day_windows": DAY_KEYS,
+        "month_windows": MONTH_KEYS,
         "record_kinds": PUBLIC_RECORD_KINDS,
-        "objected": lambda record: is_objected(record, exact, prefixes),
         "retention_years": profile.retention_years.value,
         "reply_days": profile.objection_reply_days.value,
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -193,9 +193,15 @@ def _account_line(
         grid=tuple(entry.code for entry in account.grid),
         grid_starts=account.grid[0].month,
         three_or_six_in_24=flag_3_consecutive_or_6_in_24(account.grid),
-        under_objection=any(record.startswith(ref) for record in objected),
+        under_objection=any(_objected(record, frozenset({ref})) for record in objected),
         statement=statements[-1] if statements else None,
     )
+
+
+def _objected(record: str, objected: frozenset[str]) -> bool:
+    """An objection against an account covers its months; one against a month covers that
+    month's episode record (`account:F:ID:YYYY-MM`)."""
+    return any(record == ref or record.startswith(ref + ":") for ref in objected)
 
 
 def _loan_history(view: VisibleFile, row: Mapping[str, Value], currency: str) -> LoanHistory:
@@ -348,7 +354,9 @@ def build_report(
             ),
             statements=tuple(StatementLine(s.record, s.text, s.on) for s in facts.statements),
         ),
-        expiry_timeline=view.expiry,
+        expiry_timeline=tuple(
+            replace(e, under_objection=_objected(e.record, objected)) for e in view.expiry
+        ),
         inquiries=tuple(
             InquiryLine(i.on, i.by, names.get(i.by) if i.by else None, i.purpose, i.hard)
             for i in recent_inquiries(view)

@@ -188,6 +188,7 @@ class ExpiryLine:
     kind: str
     expires_on: date | None
     reason: str
+    under_objection: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from decimal import Decimal
 
 from rich import box
 from rich.columns import Columns
@@ -22,24 +21,21 @@ from rich.table import Table
 from rich.text import Text
 
 from creditmend.domain.calendar import add_months
-from creditmend.domain.money import Money
 from creditmend.domain.report.model import AccountLine, Report
+from creditmend.domain.report.present import (
+    DAY_KEYS,
+    MONTH_KEYS,
+    OBJECTION,
+    PUBLIC_RECORD_KINDS,
+    TITLES,
+    amount,
+    day,
+    money,
+    percent,
+    words,
+)
 from creditmend.domain.rules.cn import CN
 from creditmend.domain.rules.profile import JurisdictionProfile
-
-TITLES: Mapping[str, tuple[str, str]] = {
-    "header": ("Report information", "报告信息"),
-    "summary": ("Summary", "概要"),
-    "loan_history": ("Loan history", "借贷记录"),
-    "overdue": ("Overdue details", "逾期详情"),
-    "liabilities": ("Liabilities", "负债"),
-    "multi_head": ("Multi-head borrowing", "多头借贷"),
-    "untrustworthy": ("Untrustworthy information", "失信信息"),
-    "blacklist": ("Blacklist", "黑名单"),
-    "objections": ("Objections and statements", "异议与个人声明"),
-    "expiry_timeline": ("Record expiry timeline", "不良记录到期"),
-    "inquiries": ("Inquiries", "查询记录"),
-}
 
 # N green; 1..7 yellow to red; B, D, Z red and magenta; C, G blue and dim; #, *, / dim.
 CODE_STYLES: Mapping[str, str] = {
@@ -63,39 +59,14 @@ CODE_STYLES: Mapping[str, str] = {
 }
 MONTH_INITIALS = "J F M A M J J A S O N D"
 NAME_WIDTH = 10  # the least a table's first (name) column keeps
-DAY_WINDOWS = ("d7", "d15", "d30", "d90", "d180", "d365")
-MONTH_WINDOWS = ("m6", "m12", "m24", "m60")
-RECORD_KINDS: Mapping[str, str] = {
-    "dishonest_judgment_debtor": "Dishonest judgment debtor 失信被执行人",
-    "enforced_debtor": "Enforced debtor 被执行人",
-    "consumption_restriction": "Consumption restriction 限制高消费",
-}
-OBJECTION = "异议中 under objection"
 OBJECTION_STYLE = "bold black on yellow"
 BAD = "bold red"
 GOOD = "green"
 
 
-def _words(code: str) -> str:
-    return code.replace("_", " ")
-
-
-def _amount(value: Money | None) -> str:
-    """Thousands separators and the currency's places: 12,345.60 (the currency is in the
-    column header or said next to it)."""
-    return "—" if value is None else f"{value.amount:,f}"
-
-
-def _money(value: Money | None) -> str:
-    return "—" if value is None else f"{value.amount:,f} {value.currency}"
-
-
-def _percent(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value * 100:,.2f} %"
-
-
-def _day(value: date | None, none: str = "—") -> str:
-    return none if value is None else value.isoformat()
+def _kind(kind: str) -> str:
+    english, chinese = PUBLIC_RECORD_KINDS.get(kind, (words(kind), ""))
+    return f"{english} {chinese}".strip()
 
 
 def _table(
@@ -188,14 +159,14 @@ def _account_panel(account: AccountLine) -> Panel:
     details = Text.assemble(
         (f"{account.furnisher_id} · {account.account_id}", "dim"),
         "\n",
-        f"{_words(account.account_type)} · {_words(account.status)} · opened ",
-        _day(account.opened_on),
+        f"{words(account.account_type)} · {words(account.status)} · opened ",
+        day(account.opened_on),
         f" · last reported {account.last_reported:%Y-%m}",
         "\n",
         "balance ",
-        (_money(account.balance), "bold"),
+        (money(account.balance), "bold"),
         " · past due ",
-        (_money(account.past_due_amount), BAD if account.days_past_due else "bold"),
+        (money(account.past_due_amount), BAD if account.days_past_due else "bold"),
     )
     parts: list[RenderableType] = [Text(account.furnisher_name, "bold"), details]
     if marks:
@@ -264,9 +235,9 @@ def _header(console: Console, report: Report) -> None:
         _figures(
             [
                 ("Report id", h.report_id),
-                ("As of", _day(h.as_of)),
+                ("As of", day(h.as_of)),
                 ("Subject", subject),
-                ("Purpose", _words(h.purpose)),
+                ("Purpose", words(h.purpose)),
                 ("Asked by", h.inquirer or "the subject (self-inquiry)"),
                 ("Currency", h.currency),
             ]
@@ -287,7 +258,7 @@ def _summary(console: Console, report: Report) -> None:
         console.print(Text("No risk flag.", GOOD))
     table = _table("Reason", "What it means")
     for reason in s.reasons:
-        _row(table, Text(_words(reason.code), BAD if reason.code in s.flags else ""), reason.text)
+        _row(table, Text(words(reason.code), BAD if reason.code in s.flags else ""), reason.text)
     if s.reasons:
         console.print(table)
 
@@ -307,9 +278,9 @@ def _loan_history(console: Console, report: Report) -> None:
                     "Accounts ever / open / settled",
                     _slash(lh.accounts_ever, lh.accounts_open, lh.accounts_settled),
                 ),
-                ("First loan", _day(lh.first_loan_on)),
-                ("Amount borrowed", _money(lh.amount_borrowed)),
-                ("Credit limits granted", _money(lh.credit_limit)),
+                ("First loan", day(lh.first_loan_on)),
+                ("Amount borrowed", money(lh.amount_borrowed)),
+                ("Credit limits granted", money(lh.credit_limit)),
             ]
         )
     )
@@ -325,11 +296,11 @@ def _loan_history(console: Console, report: Report) -> None:
         for t in lh.by_type:
             _row(
                 table,
-                _words(t.account_type),
+                words(t.account_type),
                 str(t.accounts),
                 str(t.accounts_open),
-                _amount(t.amount_borrowed),
-                _amount(t.credit_limit),
+                amount(t.amount_borrowed),
+                amount(t.credit_limit),
             )
         console.print(table)
 
@@ -346,7 +317,7 @@ def _overdue(console: Console, report: Report, status_codes: Mapping[str, str]) 
         _figures(
             [
                 ("Accounts overdue now", Text(str(o.current_overdue_accounts), overdue_style)),
-                ("Overdue amount now", Text(_money(o.current_overdue_amount), overdue_style)),
+                ("Overdue amount now", Text(money(o.current_overdue_amount), overdue_style)),
                 (
                     "Most days past due",
                     Text(str(o.max_days_past_due), BAD if o.max_days_past_due else GOOD),
@@ -370,7 +341,7 @@ def _overdue(console: Console, report: Report, status_codes: Mapping[str, str]) 
         )
         for column in table.columns[1:-1]:
             column.header = code_text(str(column.header))
-        for window in MONTH_WINDOWS:
+        for window in MONTH_KEYS:
             counts = o.months_at_status.get(window, {})
             _row(
                 table,
@@ -392,15 +363,15 @@ def _liabilities(console: Console, report: Report) -> None:
     console.print(
         _figures(
             [
-                ("Outstanding balance", _money(li.outstanding_balance)),
-                ("Monthly obligations", _money(li.monthly_obligations)),
-                ("Monthly income", _money(li.monthly_income)),
-                ("Debt-to-income", _percent(li.debt_to_income)),
+                ("Outstanding balance", money(li.outstanding_balance)),
+                ("Monthly obligations", money(li.monthly_obligations)),
+                ("Monthly income", money(li.monthly_income)),
+                ("Debt-to-income", percent(li.debt_to_income)),
                 (
                     "Revolving balance / limit",
-                    f"{_money(li.revolving_balance)} / {_money(li.revolving_limit)}",
+                    f"{money(li.revolving_balance)} / {money(li.revolving_limit)}",
                 ),
-                ("Revolving utilisation", _percent(li.revolving_utilisation)),
+                ("Revolving utilisation", percent(li.revolving_utilisation)),
             ]
         )
     )
@@ -425,8 +396,8 @@ def _liabilities(console: Console, report: Report) -> None:
                 name,
                 p.kind.replace("_", "-"),
                 f"{p.accounts} ({p.accounts_open})",
-                _amount(p.outstanding_balance),
-                _amount(p.monthly_obligations),
+                amount(p.outstanding_balance),
+                amount(p.monthly_obligations),
                 str(p.months_since_activity),
             )
         console.print(table)
@@ -435,21 +406,21 @@ def _liabilities(console: Console, report: Report) -> None:
 def _multi_head(console: Console, report: Report) -> None:
     mh = report.multi_head
     _heading(console, "multi_head", 6)
-    table = _table("In the last", *(f"{w[1:]}d" for w in DAY_WINDOWS), numeric=range(1, 7))
+    table = _table("In the last", *(f"{w[1:]}d" for w in DAY_KEYS), numeric=range(1, 7))
     _row(
         table,
         Text("Hard inquiries", "bold"),
-        *(Text(str(mh.hard_inquiries.get(w, 0)), "bold") for w in DAY_WINDOWS),
+        *(Text(str(mh.hard_inquiries.get(w, 0)), "bold") for w in DAY_KEYS),
     )
     _row(
         table,
         Text("Institutions", "bold"),
-        *(Text(str(mh.institutions.get(w, 0)), "bold") for w in DAY_WINDOWS),
+        *(Text(str(mh.institutions.get(w, 0)), "bold") for w in DAY_KEYS),
     )
     for kind, by in mh.by_kind.items():
         for name, label in (("hard_inquiries", "hard inquiries"), ("institutions", "institutions")):
             counts = by.get(name, {})
-            _row(table, f"{_words(kind)}: {label}", *(str(counts.get(w, 0)) for w in DAY_WINDOWS))
+            _row(table, f"{words(kind)}: {label}", *(str(counts.get(w, 0)) for w in DAY_KEYS))
     console.print(table)
 
 
@@ -459,7 +430,7 @@ def _untrustworthy(console: Console, report: Report) -> None:
     console.print(
         _figures(
             [
-                (RECORD_KINDS.get(kind, _words(kind)), Text(str(count), BAD if count else GOOD))
+                (_kind(kind), Text(str(count), BAD if count else GOOD))
                 for kind, count in u.counts.items()
             ]
         )
@@ -469,7 +440,7 @@ def _untrustworthy(console: Console, report: Report) -> None:
             "Kind", "Court and case", "Filed", "Amount", "Status", numeric=(3,), nowrap=(2,)
         )
         for r in u.records:
-            kind = Text(RECORD_KINDS.get(r.kind, _words(r.kind)))
+            kind = Text(_kind(r.kind))
             if r.under_objection:
                 kind.append(f"\n{OBJECTION}", OBJECTION_STYLE)
             ended = f" (ended {r.ended_on})" if r.ended_on else ""
@@ -477,9 +448,9 @@ def _untrustworthy(console: Console, report: Report) -> None:
                 table,
                 kind,
                 Text.assemble(r.court, "\n", (r.case_number, "dim")),
-                _day(r.filed_on),
-                _money(r.amount),
-                _words(r.status) + ended,
+                day(r.filed_on),
+                money(r.amount),
+                words(r.status) + ended,
             )
         console.print(table)
 
@@ -497,9 +468,9 @@ def _blacklist(console: Console, report: Report) -> None:
             _row(
                 table,
                 source,
-                _words(b.category),
-                _day(b.listed_on),
-                _day(b.expires_on, "no expiry set"),
+                words(b.category),
+                day(b.listed_on),
+                day(b.expires_on, "no expiry set"),
                 b.reason,
             )
         console.print(table)
@@ -521,28 +492,15 @@ def _objections(console: Console, report: Report) -> None:
             title="Objections 异议",
         )
         for x in ob.objections:
-            _row(table, x.record, _words(x.status), x.reason, _day(x.filed_on), _day(x.due_on))
+            _row(table, x.record, words(x.status), x.reason, day(x.filed_on), day(x.due_on))
         console.print(table)
     if ob.statements:
         table = _table(
             "Record", "Statement", "Made on", nowrap=(2,), title="Personal statements 个人声明"
         )
         for s in ob.statements:
-            _row(table, s.record, s.text, _day(s.on))
+            _row(table, s.record, s.text, day(s.on))
         console.print(table)
-
-
-def _objected(report: Report) -> tuple[frozenset[str], tuple[str, ...]]:
-    exact = frozenset(
-        [r.record for r in report.untrustworthy.records if r.under_objection]
-        + [b.record for b in report.blacklist.entries if b.under_objection]
-    )
-    prefixes = tuple(
-        f"account:{a.furnisher_id}:{a.account_id}:"
-        for a in report.overdue.accounts
-        if a.under_objection
-    )
-    return exact, prefixes
 
 
 def _expiry(console: Console, report: Report) -> None:
@@ -550,14 +508,13 @@ def _expiry(console: Console, report: Report) -> None:
     if not report.expiry_timeline:
         console.print(Text("No negative record is shown.", "dim"))
         return
-    exact, prefixes = _objected(report)
     table = _table("Record", "Kind", "Shown until", "Why")
     for e in report.expiry_timeline:
         record = Text(e.record)
-        if e.record in exact or e.record.startswith(prefixes):
+        if e.under_objection:
             record.append(f"\n{OBJECTION}", OBJECTION_STYLE)
-        until = Text("not until cured", BAD) if e.expires_on is None else Text(_day(e.expires_on))
-        _row(table, record, _words(e.kind), until, e.reason)
+        until = Text("not until cured", BAD) if e.expires_on is None else Text(day(e.expires_on))
+        _row(table, record, words(e.kind), until, e.reason)
     console.print(table)
     console.print(Text("Shown until: the first day the record is no longer shown.", "dim"))
 
@@ -575,9 +532,9 @@ def _inquiries(console: Console, report: Report) -> None:
             who = Text(i.furnisher_id or "the subject")
         _row(
             table,
-            _day(i.on),
+            day(i.on),
             who,
-            _words(i.purpose),
+            words(i.purpose),
             Text("hard", "bold") if i.hard else Text("soft", "dim"),
         )
     console.print(table)
