@@ -70,9 +70,9 @@ def batch_engine(name: str, spark_master: str | None = None) -> BatchEngine:
             (Problem("--engine", f"unknown {name!r}; one of {', '.join(BATCH_ENGINES)}"),)
         )
     if name == "duckdb":
-        from creditmend.adapters.batch.duckdb_engine import DuckDbEngine  # noqa: PLC0415
+        from creditmend.adapters.batch.duckdb_engine import DuckDBEngine  # noqa: PLC0415
 
-        return DuckDbEngine()
+        return DuckDBEngine()
     if importlib.util.find_spec("pyspark") is None:
         raise ProblemsError(
             (

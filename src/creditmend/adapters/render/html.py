@@ -25,7 +25,6 @@ from creditmend.domain.report.present import (
     MONTH_KEYS,
     PUBLIC_RECORD_KINDS,
     SECTIONS,
-    amount,
     day,
     money,
     percent,
