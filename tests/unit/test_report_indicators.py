@@ -269,6 +269,7 @@ def test_a_thin_file_says_what_is_missing_and_objections_are_marked() -> None:
             "kind": "overdue",
             "expires_on": None,
             "reason": document["expiry_timeline"][0]["reason"],
+            "under_objection": True,
         }
     ]
     assert document["liabilities"]["outstanding_balance"] == "1000.00"

@@ -187,6 +187,7 @@ def report_json(report: Report) -> dict[str, Any]:
                 "kind": e.kind,
                 "expires_on": _day(e.expires_on),
                 "reason": e.reason,
+                "under_objection": e.under_objection,
             }
             for e in report.expiry_timeline
         ],
