@@ -40,26 +40,48 @@ class FileStore(StoreBase):
         applied = unchanged = corrected = 0
         with self._tx() as conn:
             ingestion_id = self._open_ingestion(conn, file_name, sha256, as_of, rejected, at)
+            persons: dict[tuple[str, str], int] = {}
+            rows = []
             for record in records:
-                person = self.person_id(conn, record.id_type, record.id_number, at, record.name)
-                values = {"person_id": person, **_record_values(record)}
-                where = [table.c[name] == values[name] for name in key_columns]
-                old = conn.execute(select(table).where(*where)).one_or_none()
+                who = (str(record.id_type), record.id_number)
+                if who not in persons:
+                    persons[who] = self.person_id(conn, *who, at, record.name)
                 provenance: dict[str, Any] = (
                     {"at": at}
                     if kind == "inquiries"  # an inquiry's own log time
                     else {"ingestion_id": ingestion_id, "line": record.line, "received_at": at}
                 )
-                if old is None:
-                    conn.execute(insert(table).values(**values, **provenance))
+                rows.append(({"person_id": persons[who], **_record_values(record)}, provenance))
+            # What the store holds for these persons, by key; then one pass decides each row.
+            known: dict[tuple[Any, ...], tuple[int | None, dict[str, Any]]] = {}
+            ids = sorted(set(persons.values()))
+            for start in range(0, len(ids), 1000):
+                query = select(table).where(table.c.person_id.in_(ids[start : start + 1000]))
+                for old in conn.execute(query).mappings():
+                    values = {name: old[name] for name in rows[0][0]} if rows else {}
+                    known[tuple(old[name] for name in key_columns)] = (old["id"], values)
+            inserts: dict[tuple[Any, ...], dict[str, Any]] = {}
+            for values, provenance in rows:
+                key = tuple(values[name] for name in key_columns)
+                found = known.get(key)
+                if found is None:
+                    inserts[key] = {**values, **provenance}
+                    known[key] = (None, values)
                     applied += 1
-                elif all(getattr(old, name) == value for name, value in values.items()):
+                elif found[1] == values:
                     unchanged += 1
+                elif found[0] is None:  # a later line of this file changes an earlier one
+                    inserts[key] = {**values, **provenance}
+                    known[key] = (None, values)
+                    corrected += 1
                 else:
                     conn.execute(
-                        update(table).where(table.c.id == old.id).values(**values, **provenance)
+                        update(table).where(table.c.id == found[0]).values(**values, **provenance)
                     )
+                    known[key] = (found[0], values)
                     corrected += 1
+            if inserts:
+                conn.execute(insert(table), list(inserts.values()))
             self._close_ingestion(conn, ingestion_id, applied, unchanged, corrected)
             self._audit(
                 conn,
