@@ -102,3 +102,14 @@ def test_every_negative_record_knows_when_it_stops_being_shown(bureau: Bureau) -
     # Cured on 2025-05-18: shown until 5 years later (Order 631 Art. 16).
     assert cured.expires_on == date(2030, 5, 18)
     assert uncured.expires_on is None
+
+
+def test_the_operator_reads_what_retention_hid(bureau: Bureau) -> None:
+    assert bureau.retention.archive(date(2026, 1, 2), AT) == (None, [])
+    bureau.retention.retain(date(2026, 1, 2), AT)
+    bureau.retention.retain(date(2026, 3, 1), AT)
+    run, hidden = bureau.retention.archive(date(2026, 2, 1), AT)
+    assert run == date(2026, 1, 2)
+    (item,) = hidden
+    assert (item.kind, item.hidden_from) == ("overdue", date(2026, 1, 1))
+    assert item.reason.startswith("policy:") and item.fact_key.endswith("#2025-03")

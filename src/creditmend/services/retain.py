@@ -15,6 +15,7 @@ from typing import Protocol
 
 from creditmend.domain.creditfile.retention import (
     CN_POLICIES,
+    Archived,
     DatedPolicy,
     Decision,
     NegativeFact,
@@ -26,6 +27,8 @@ from creditmend.domain.rules.profile import JurisdictionProfile
 
 class RetentionStore(Protocol):
     def negative_facts(self, as_of: date) -> list[tuple[int, NegativeFact]]: ...
+
+    def archive(self, as_of: date, at: datetime) -> tuple[date | None, list[Archived]]: ...
 
     def save_decisions(
         self, decisions: Sequence[tuple[int, NegativeFact, Decision]], as_of: date, at: datetime
@@ -50,6 +53,11 @@ POLICIES: dict[str, tuple[DatedPolicy, ...]] = {"cn": CN_POLICIES}
 class RetentionService:
     store: RetentionStore
     profile: JurisdictionProfile
+
+    def archive(self, as_of: date, at: datetime) -> tuple[date | None, list[Archived]]:
+        """What the latest run on or before `as_of` hid (and that run's day); reading the
+        archive is itself audited."""
+        return self.store.archive(as_of, at)
 
     def retain(self, as_of: date, at: datetime) -> RetentionReport:
         known = self.store.negative_facts(as_of)

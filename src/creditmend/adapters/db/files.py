@@ -13,6 +13,7 @@ from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import ApplyCounts, StoreBase, fen, from_fen
 from creditmend.domain.creditfile.records import BlacklistEntry, InquiryRecord, PublicRecord
 from creditmend.domain.creditfile.retention import (
+    Archived,
     Decision,
     FactKind,
     MonthRow,
@@ -233,6 +234,33 @@ class FileStore(StoreBase):
                 },
             )
         return newly_hidden
+
+    def archive(self, as_of: date, at: datetime) -> tuple[date | None, list[Archived]]:
+        decisions = t.retention_decisions
+        with self._tx() as conn:
+            day = conn.execute(
+                select(func.max(decisions.c.decided_on)).where(decisions.c.decided_on <= as_of)
+            ).scalar_one_or_none()
+            rows = (
+                conn.execute(
+                    select(decisions)
+                    .where(decisions.c.decided_on == day, decisions.c.shown.is_(False))
+                    .order_by(decisions.c.person_id, decisions.c.fact_key)
+                ).all()
+                if day is not None
+                else []
+            )
+            self._audit(
+                conn,
+                at,
+                "operator",
+                "archive_view",
+                detail={"as_of": as_of.isoformat(), "run": None if day is None else str(day)},
+            )
+        return day, [
+            Archived(r.fact_key, r.person_id, r.kind, r.hidden_from, r.reason, r.decided_on)
+            for r in rows
+        ]
 
     # ------------------------------------------------------------ who looked
     def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]:

@@ -265,6 +265,18 @@ def apply_retention(
     return tuple(decide(fact, as_of, chosen, rules) for fact in facts)
 
 
+@dataclass(frozen=True, slots=True)
+class Archived:
+    """A fact a retention run hid: the operator's archive keeps it, reports no longer show it."""
+
+    fact_key: str
+    person: int
+    kind: str
+    hidden_from: date
+    reason: str
+    decided_on: date
+
+
 class MonthRow(NamedTuple):
     """What episode detection needs from one furnished month of one account."""
 

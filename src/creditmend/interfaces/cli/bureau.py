@@ -216,6 +216,40 @@ def retain(
     _out.print(table)
 
 
+def archive(
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The operator's retention archive: what the latest retention run on or before the day hid
+    (reports no longer show it; the store keeps it). Reading it is audited."""
+    day = as_of_date(as_of)
+    with input_errors():
+        run, hidden = bootstrap.build_bureau(db).retention.archive(day, datetime.now(UTC))
+    rows = [
+        {
+            "record": item.fact_key,
+            "person": item.person,
+            "kind": item.kind,
+            "hidden_from": item.hidden_from.isoformat(),
+            "reason": item.reason,
+        }
+        for item in hidden
+    ]
+    if as_json:
+        print(json.dumps({"run": None if run is None else run.isoformat(), "hidden": rows}))
+        return
+    if run is None:
+        _out.print(f"no retention run on or before {day}: nothing is archived")
+        return
+    table = Table(title=f"Hidden by the retention run of {run} ({len(rows)})")
+    for name in ("record", "person", "kind", "hidden from", "reason"):
+        table.add_column(name)
+    for row in rows:
+        table.add_row(*(str(value) for value in row.values()))
+    _out.print(table)
+
+
 def _format(file: Path, fmt: str | None) -> str:
     return fmt or ("csv" if file.suffix.lower() == ".csv" else "jsonl")
 
