@@ -9,8 +9,10 @@ from pathlib import Path
 import duckdb
 
 from creditmend.adapters.batch import jobs
-from creditmend.adapters.batch.parquet import check_output, table_path
+from creditmend.adapters.batch.parquet import check_output, table_path, write_output
 from creditmend.domain.report.batch_rows import TABLES
+
+BATCH_ROWS = 256 * 1024  # rows per Arrow batch from DuckDB to the Parquet writer
 
 
 def _literal(path: Path) -> str:
@@ -79,25 +81,21 @@ class DuckDBEngine:
 
     @staticmethod
     def _write(con: duckdb.DuckDBPyConnection, step: jobs.Step, sql: str, out: Path) -> int:
-        """Write one output through a table of its declared columns: DuckDB then writes their
-        nullability to the Parquet schema as declared (from a query it only writes what its
-        optimiser happens to prove), and a null where none may be is an error."""
+        """Stream one output, sorted, into a Parquet file of its declared schema.
+
+        DuckDB's own `COPY ... TO` marks a column required or optional from what its optimiser
+        can prove of the data at hand, so the same SQL would write different schemas for
+        different inputs; the declared schema is written here instead, as Spark writes it."""
         expected = jobs.OUTPUTS[step.name]
         described = tuple(
             (str(row[0]), str(row[1])) for row in con.execute(f"DESCRIBE {sql}").fetchall()
         )
         if described != tuple((name, kind) for name, kind, _ in expected):
             raise RuntimeError(f"{step.name}.sql: columns {described} are not {expected}")
-        table = f"{step.name}_output"
-        columns = ", ".join(
-            f"{name} {kind}{'' if nullable else ' NOT NULL'}" for name, kind, nullable in expected
-        )
-        con.execute(f"CREATE TEMP TABLE {table} ({columns})")
-        con.execute(f"INSERT INTO {table} {sql}")
+        query = f"SELECT * FROM ({sql}) AS result ORDER BY {', '.join(step.order_by)}"
+        reader = con.sql(query).to_arrow_reader(BATCH_ROWS)
+        if reader is None:
+            raise RuntimeError(f"{step.name}: the query gave no result")
         target = out / f"{step.name}.parquet"
-        con.execute(
-            f"COPY (SELECT * FROM {table} ORDER BY {', '.join(step.order_by)}) "
-            f"TO {_literal(target)} (FORMAT parquet, COMPRESSION snappy)"
-        )
-        con.execute(f"DROP TABLE {table}")
+        write_output(reader, target, step.name)
         return check_output(target, step.name)

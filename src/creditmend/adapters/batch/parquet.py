@@ -58,8 +58,38 @@ def check_output(path: Path, output: str) -> int:
     found = metadata.schema.to_arrow_schema().remove_metadata()
     expected = output_schema(output)
     if not found.equals(expected):
-        raise RuntimeError(f"{path}: schema\n{found}\nis not the declared\n{expected}")
+        wrong = [
+            f"{field} (declared: {declared})"
+            for field, declared in zip(found, expected, strict=False)
+            if not field.equals(declared)
+        ]
+        raise RuntimeError(
+            f"{path}: {len(found)} columns, {len(expected)} declared; differing: {wrong}"
+        )
     return int(metadata.num_rows)
+
+
+def write_output(batches: Iterable[pa.RecordBatch], path: Path, output: str) -> int:
+    """Write record batches (the output's columns, in order) with the output's declared
+    schema; a null in a column declared never null is an error."""
+    schema = output_schema(output)
+    rows = 0
+    with pq.ParquetWriter(path, schema, compression="snappy") as writer:
+        for batch in batches:
+            for field, column in zip(schema, batch.columns, strict=True):
+                if not field.nullable and column.null_count:
+                    raise RuntimeError(f"{output}: {field.name} has nulls")
+            writer.write_batch(
+                pa.RecordBatch.from_arrays(
+                    [
+                        column.cast(field.type)
+                        for field, column in zip(schema, batch.columns, strict=True)
+                    ],
+                    schema=schema,
+                )
+            )
+            rows += batch.num_rows
+    return rows
 
 
 def table_path(directory: Path, table: str) -> Path:
