@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -31,28 +31,97 @@ COLUMN = re.compile(r"[a-z_]{1,40}")
 Normaliser = Callable[[Mapping[str, str | None]], dict[str, object]]
 
 
+Shard = tuple[int, int, int]  # byte offset, size in bytes, number of the shard's first line
+
+
 def read_rows(
     path: Path,
     fmt: str,
     fields: frozenset[str] | None = None,
     normalise: Normaliser = normalise_csv_row,
-) -> Iterator[Row]:
+) -> RowStream:
     """(line, record or problem) for every record line of a JSON Lines or CSV file; `fields`
     are the CSV columns allowed (default: CMF v1's). The file is read as it is consumed, so a
     file of any size takes little memory."""
-    if fmt not in ("jsonl", "csv"):
-        raise ProblemsError((Problem("--format", f"unknown format {fmt!r}; jsonl or csv"),))
-    try:
-        stream = path.open("rb")
-    except OSError as error:
-        raise ProblemsError((Problem("file", f"cannot read {path}: {error.strerror}"),)) from None
-    with stream:
+    return RowStream(path, fmt, fields, normalise)
+
+
+class RowStream(Iterator[Row]):
+    """The rows of one file, read as they are consumed. A JSON Lines file can also be cut into
+    shards, each read on its own (`shards`, `rows_of`): the rows of the shards, in order, are
+    the rows of the file, so other processes can read a large file's shards side by side."""
+
+    def __init__(
+        self,
+        path: Path,
+        fmt: str,
+        fields: frozenset[str] | None = None,
+        normalise: Normaliser = normalise_csv_row,
+    ) -> None:
+        self.path = path
+        self.fmt = fmt
+        self.fields = fields
+        self.normalise = normalise
+        self._rows: Iterator[Row] | None = None
+
+    def __next__(self) -> Row:
+        if self._rows is None:
+            self._rows = self._read()
+        return next(self._rows)
+
+    def _open(self) -> BinaryIO:
+        """The file, checked to be readable and to hold something."""
+        if self.fmt not in ("jsonl", "csv"):
+            raise ProblemsError(
+                (Problem("--format", f"unknown format {self.fmt!r}; jsonl or csv"),)
+            )
+        try:
+            stream = self.path.open("rb")
+        except OSError as error:
+            message = f"cannot read {self.path}: {error.strerror}"
+            raise ProblemsError((Problem("file", message),)) from None
         if not _has_content(stream):
-            raise ProblemsError((Problem("file", f"{path.name} has no records"),))
-        if fmt == "jsonl":
-            yield from _jsonl(stream)
-        else:
-            yield from _csv(path, stream, fields or frozenset(schema()["properties"]), normalise)
+            stream.close()
+            raise ProblemsError((Problem("file", f"{self.path.name} has no records"),))
+        return stream
+
+    def _read(self) -> Iterator[Row]:
+        with self._open() as stream:
+            if self.fmt == "jsonl":
+                yield from _jsonl(stream)
+            else:
+                known = self.fields or frozenset(schema()["properties"])
+                yield from _csv(self.path, stream, known, self.normalise)
+
+    def shards(self, size: int) -> list[Shard] | None:
+        """The file cut at the first line end after every `size` bytes; None for CSV, which
+        cannot be cut at just any line end (a quoted cell may hold one)."""
+        if self.fmt != "jsonl":
+            return None
+        shards = []
+        with self._open() as stream:
+            offset, line = 0, 1
+            while block := stream.read(size):
+                block += stream.readline()
+                shards.append((offset, len(block), line))
+                offset += len(block)
+                line += block.count(b"\n")
+        return shards
+
+    def rows_of(self, shard: Shard) -> Iterator[Row]:
+        """The rows of one shard, numbered by their lines in the file."""
+        offset, size, first = shard
+        try:
+            with self.path.open("rb") as stream:
+                stream.seek(offset)
+                data = stream.read(size)
+        except OSError as error:
+            message = f"cannot read {self.path}: {error.strerror}"
+            raise ProblemsError((Problem("file", message),)) from None
+        lines = data.split(b"\n")
+        if data.endswith(b"\n"):
+            lines.pop()
+        return _jsonl(lines, first)
 
 
 def _has_content(stream: BinaryIO) -> bool:
@@ -66,9 +135,9 @@ def _has_content(stream: BinaryIO) -> bool:
         stream.seek(0)
 
 
-def _jsonl(stream: BinaryIO) -> Iterator[Row]:
+def _jsonl(lines: Iterable[bytes], first: int = 1) -> Iterator[Row]:
     loads = orjson.loads
-    for number, read in enumerate(stream, start=1):
+    for number, read in enumerate(lines, start=first):
         raw = read.removesuffix(b"\n")
         if number == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")

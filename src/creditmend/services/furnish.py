@@ -11,11 +11,13 @@ reject (without `partial`) rolls that transaction back once the whole file has b
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind, validate_furnisher
 from creditmend.domain.creditfile.furnishing import (
@@ -33,10 +35,12 @@ from creditmend.services.pipeline import (
     Screen,
     already_applied,
     apply_streaming,
+    can_fork,
     file_digest,
 )
 
 BATCH = 20_000  # records screened before they go to the store together
+SHARD_BYTES = 8 << 20  # a large file's shard: about 20,000 records
 
 
 class BureauStore(Protocol):
@@ -46,17 +50,22 @@ class BureauStore(Protocol):
 
     def applied_before(self, sha256: str) -> int | None: ...
 
+    def furnished_rows(self, records: Sequence[FurnishedRecord]) -> list[tuple[Any, ...]]:
+        """The records as `apply_furnishing` takes them: plain data, made in any process."""
+        ...
+
     def apply_furnishing(
         self,
         file_name: str,
         sha256: str,
         as_of: date,
-        batches: Iterable[Sequence[FurnishedRecord]],
+        batches: Iterable[Sequence[tuple[Any, ...]]],
         rejected: Callable[[], int],
         at: datetime,
     ) -> ApplyResult:
-        """Apply every batch in one transaction (an exception from `batches` rolls it back);
-        `rejected()` is the number of rejected lines once the last batch is taken."""
+        """Apply every batch of furnished rows in one transaction (an exception from
+        `batches` rolls it back); `rejected()` is the number of rejected lines once the last
+        batch is taken."""
         ...
 
 
@@ -131,15 +140,47 @@ class FurnishService:
             key=lambda record: record.key,
             key_field="account_id",
             progress=progress,
+            finish=self.store.furnished_rows,
         )
         # The file is screened and applied as it is read, batch by batch, in one transaction.
-        return apply_streaming(
-            path,
-            screen,
-            self.read_rows(path, fmt),
-            partial,
-            lambda batches, rejected: self.store.apply_furnishing(
-                path.name, digest, as_of, batches, rejected, at
-            ),
-            BATCH,
+        # A large JSON Lines file is screened by other processes, shard by shard, while this
+        # one writes: screening is most of the work, and a machine has more than one core.
+        rows = self.read_rows(path, fmt)
+        workers = _workers()
+        shards = (
+            rows.shards(SHARD_BYTES)
+            if workers and isinstance(rows, Shardable) and path.stat().st_size > SHARD_BYTES
+            else None
         )
+        stream = (
+            screen.batches_in_processes(shards, rows.rows_of, workers)
+            if shards and isinstance(rows, Shardable)
+            else screen.batches(rows, BATCH)
+        )
+        with closing(stream):
+            return apply_streaming(
+                path,
+                screen,
+                stream,
+                partial,
+                lambda batches, rejected: self.store.apply_furnishing(
+                    path.name, digest, as_of, batches, rejected, at
+                ),
+            )
+
+
+@runtime_checkable
+class Shardable(Protocol):
+    """Rows of a file that can also be read shard by shard, each shard on its own."""
+
+    def shards(self, size: int) -> list[Any] | None: ...
+
+    def rows_of(self, shard: Any) -> Iterable[Row]: ...
+
+
+def _workers() -> int:
+    """How many processes screen a large file beside this one: one per core (0: none)."""
+    if not can_fork():
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    return min(cores, 4) if cores > 1 else 0

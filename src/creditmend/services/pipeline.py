@@ -11,15 +11,22 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+import multiprocessing
+import sys
+from collections.abc import Callable, Generator, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from creditmend.domain.problems import Problem, ProblemsError
 
 R = TypeVar("R")
+P = TypeVar("P")
+T = TypeVar("T")
+U = TypeVar("U")
 Row = tuple[int, Mapping[str, Any] | Problem]
 SchemaCheck = Callable[[Mapping[str, Any], int], tuple[Problem, ...]]
 
@@ -35,10 +42,25 @@ class Checked(Generic[R]):
         return len({p.line for p in self.rejects})
 
 
-class Screen(Generic[R]):
-    """One file's rows through the pipeline, batch by batch: what passes comes out in batches,
-    the rejects and the number of records read are kept. Memory holds one batch and the keys
-    seen so far, never the whole file."""
+@dataclass(frozen=True, slots=True)
+class Screened(Generic[P]):
+    """What the per-row steps make of some rows: what passes (with its key and line) and the
+    rejects, in line order. Plain data, so that it can come back from another process."""
+
+    outputs: list[P]
+    keys: list[Hashable]
+    lines: list[int]
+    rejects: list[Problem]
+    count: int
+
+
+class Screen(Generic[R, P]):
+    """One file's rows through the pipeline. `check` runs the per-row steps (schema, typed
+    record, rules; then `finish` turns the passing records into what is kept) on any run of rows,
+    and holds no state, so runs of rows can be checked anywhere, in any order; `admit` then
+    takes the checked runs in file order, refuses a key repeated within the file and keeps the
+    rejects and the number of records read. `batches` does both for a stream of rows.
+    Memory holds a batch and the keys seen so far, never the whole file."""
 
     def __init__(
         self,
@@ -48,6 +70,7 @@ class Screen(Generic[R]):
         key: Callable[[R], Hashable],
         key_field: str,
         progress: Callable[[int], None] | None = None,
+        finish: Callable[[list[R]], list[P]] | None = None,
     ) -> None:
         self.schema_problems = schema_problems
         self.read = read
@@ -55,49 +78,178 @@ class Screen(Generic[R]):
         self.key = key
         self.key_field = key_field
         self.progress = progress
+        self.finish = finish
         self.rejects: list[Problem] = []
         self.count = 0
+        self._seen: dict[Hashable, int] = {}
 
     @property
     def rejected_lines(self) -> int:
         return len({p.line for p in self.rejects})
 
-    def batches(self, rows: Iterator[Row], size: int) -> Iterator[list[R]]:
-        """The records that pass, `size` at a time (the last batch may be shorter)."""
+    def check(self, rows: Iterable[Row]) -> Screened[P]:
         schema_problems, read, rules, key = self.schema_problems, self.read, self.rules, self.key
-        progress, rejects = self.progress, self.rejects
-        seen: dict[Hashable, int] = {}
-        valid: list[R] = []
+        records: list[R] = []
+        keys: list[Hashable] = []
+        lines: list[int] = []
+        rejects: list[Problem] = []
+        count = 0
         for line, row in rows:
-            self.count += 1
-            if progress is not None and self.count % 10_000 == 0:
-                progress(self.count)
-            problems: tuple[Problem, ...]
-            record: R | None = None
+            count += 1
             if isinstance(row, Problem):
-                problems = (row,)
-            else:
-                problems = schema_problems(row, line)
-                if not problems:
-                    record, problems = read(row, line)
-                if record is not None and not problems:
-                    problems = rules(record)
+                rejects.append(row)
+                continue
+            problems = schema_problems(row, line)
+            if problems:
+                rejects.extend(problems)
+                continue
+            record, problems = read(row, line)
             if record is not None and not problems:
-                identity = key(record)
-                first = seen.setdefault(identity, line)
-                if first != line:
-                    problems = (
-                        Problem(self.key_field, f"repeats the record of line {first}", line),
-                    )
+                problems = rules(record)
             if problems or record is None:
                 rejects.extend(problems)
             else:
-                valid.append(record)
-                if len(valid) >= size:
-                    yield valid
-                    valid = []
-        if valid:
-            yield valid
+                records.append(record)
+                keys.append(key(record))
+                lines.append(line)
+        outputs: list[Any] = records if self.finish is None else self.finish(records)
+        return Screened(outputs, keys, lines, rejects, count)
+
+    def admit(self, screened: Screened[P]) -> list[P]:
+        """The checked run's outputs whose key the file has not had before, in file order."""
+        seen, repeated = self._seen, []
+        for index, (key, line) in enumerate(zip(screened.keys, screened.lines, strict=True)):
+            if seen.setdefault(key, line) != line:
+                repeated.append(index)
+        admitted = screened.outputs
+        if repeated:
+            skip = set(repeated)
+            admitted = [output for index, output in enumerate(admitted) if index not in skip]
+            repeats = [
+                Problem(
+                    self.key_field,
+                    f"repeats the record of line {seen[screened.keys[index]]}",
+                    screened.lines[index],
+                )
+                for index in repeated
+            ]
+            # in line order among the other rejects, as if found row by row
+            self.rejects.extend(sorted([*screened.rejects, *repeats], key=_line))
+        else:
+            self.rejects.extend(screened.rejects)
+        before, self.count = self.count, self.count + screened.count
+        if self.progress is not None and before // 10_000 != self.count // 10_000:
+            self.progress(self.count - self.count % 10_000)
+        return admitted
+
+    def batches(self, rows: Iterator[Row], size: int) -> Generator[list[P], None, None]:
+        """The outputs of the records that pass, a run of `size` rows at a time."""
+        while run := list(islice(rows, size)):
+            admitted = self.admit(self.check(run))
+            if admitted:
+                yield admitted
+
+    def batches_in_processes(
+        self, shards: Iterable[T], rows_of: Callable[[T], Iterable[Row]], workers: int
+    ) -> Generator[list[P], None, None]:
+        """What `batches` gives, one shard of the file at a time, the shards checked side by
+        side in `workers` other processes (see `map_in_processes`) and admitted here in order."""
+        for screened in map_in_processes(lambda shard: self.check(rows_of(shard)), shards, workers):
+            admitted = self.admit(screened)
+            if admitted:
+                yield admitted
+
+
+def can_fork() -> bool:
+    """Whether `map_in_processes` can run here: forking is safe on Linux."""
+    return sys.platform == "linux"
+
+
+def map_in_processes(func: Callable[[T], U], items: Iterable[T], workers: int) -> Iterator[U]:
+    """`func(item)` for every item, in order, computed in `workers` forked processes.
+
+    Item i goes to process i % workers, at most two at a time each, and comes back pickled.
+    The processes are forked when the first result is asked for (they share this process's
+    memory as it was then, so `func` may be any closure) and are ended when the iterator is
+    exhausted or closed; if this process dies they end too, as their task pipe closes. An
+    exception raised by `func` is raised here."""
+    context = multiprocessing.get_context("fork")
+    links: list[tuple[Connection, Connection]] = []  # (tasks to it, results from it)
+    processes = []
+    # Nothing that exists now is collected in the children: a connection to the database
+    # left in a reference cycle must not be finalised (closed) from there.
+    gc.freeze()
+    try:
+        for _ in range(workers):
+            tasks_out, tasks_in = context.Pipe(duplex=False)
+            results_out, results_in = context.Pipe(duplex=False)
+            links.append((tasks_in, results_out))
+            ours = tuple(end for link in links for end in link)
+            process = context.Process(
+                target=_serve, args=(func, tasks_out, results_in, ours), daemon=True
+            )
+            process.start()
+            processes.append(process)
+            tasks_out.close()
+            results_in.close()
+    finally:
+        gc.unfreeze()
+    try:
+        pending = iter(items)
+        sent = received = 0
+
+        def send() -> None:
+            nonlocal sent
+            for item in islice(pending, 1):
+                links[sent % workers][0].send(item)
+                sent += 1
+
+        for _ in range(2 * workers):
+            send()
+        while received < sent:
+            outcome, value = links[received % workers][1].recv()
+            received += 1
+            if outcome == "error":
+                raise value
+            send()
+            yield value
+    finally:
+        for tasks_in, results_out in links:
+            tasks_in.close()
+            results_out.close()
+        for process in processes:
+            process.terminate()
+            process.join()
+
+
+def _serve(
+    func: Callable[[Any], Any], tasks: Connection, results: Connection, ours: tuple[Connection, ...]
+) -> None:
+    """A worker of `map_in_processes`: items in, ("ok", result) or ("error", exception) out."""
+    for end in ours:  # this process's copies of the parent's ends: EOF comes when it dies
+        end.close()
+    try:
+        while True:
+            try:
+                item = tasks.recv()
+            except EOFError:
+                return
+            try:
+                answer: tuple[str, Any] = ("ok", func(item))
+            except Exception as error:
+                answer = ("error", error)
+            try:
+                results.send(answer)
+            except (OSError, EOFError):  # the parent is gone
+                return
+            except Exception as error:
+                results.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+    except KeyboardInterrupt:
+        return
+
+
+def _line(problem: Problem) -> int:
+    return problem.line or 0
 
 
 def check_rows(
@@ -110,7 +262,7 @@ def check_rows(
     progress: Callable[[int], None] | None = None,
 ) -> Checked[R]:
     """Every row of a file through the pipeline at once: the records that pass, all rejects."""
-    screen = Screen(schema_problems, read, rules, key, key_field, progress)
+    screen: Screen[R, R] = Screen(schema_problems, read, rules, key, key_field, progress)
     valid = [record for batch in screen.batches(rows, 10_000) for record in batch]
     return Checked(valid, screen.rejects, screen.count)
 
@@ -208,29 +360,25 @@ class _RefusedError(Exception):
     """Raised into the store's transaction to roll it back: the file has rejects."""
 
 
-Batches = Iterator[list[R]]
-
-
 def apply_streaming(
     path: Path,
-    screen: Screen[R],
-    rows: Iterator[Row],
+    screen: Screen[Any, P],
+    stream: Iterator[list[P]],
     partial: bool,
-    apply: Callable[[Batches[R], Callable[[], int]], ApplyResult],
-    batch_size: int,
+    apply: Callable[[Iterator[list[P]], Callable[[], int]], ApplyResult],
 ) -> IngestReport:
-    """Screen a file and apply what passes as it is read, in the store's one transaction.
+    """Apply what passes the screen as the file is read, in the store's one transaction.
 
-    `apply(batches, rejected)` takes the batches inside one transaction and asks `rejected()`
-    for the number of rejected lines once it has taken the last batch. The outcome is that of
-    `conclude`: once a reject is found (and not `partial`) no further batch is applied, the
-    rest of the file is still screened so that every reject is reported, and the transaction
-    is rolled back. A file the store refuses (ProblemsError) is screened to the end too: with
-    rejects and not `partial` its rejects are the answer, as if it had not been applied."""
-    stream = screen.batches(rows, batch_size)
+    `stream` is `screen`'s batches (made here or in other processes); `apply(batches,
+    rejected)` takes the batches inside one transaction and asks `rejected()` for the number of
+    rejected lines once it has taken the last batch. The outcome is that of `conclude`: once a
+    reject is found (and not `partial`) no further batch is applied, the rest of the file is
+    still screened so that every reject is reported, and the transaction is rolled back. A file
+    the store refuses (ProblemsError) is screened to the end too: with rejects and not `partial`
+    its rejects are the answer, as if it had not been applied."""
     failed: list[BaseException] = []
 
-    def batches() -> Iterator[list[R]]:
+    def batches() -> Iterator[list[P]]:
         while True:
             try:
                 batch = next(stream)

@@ -10,7 +10,9 @@ What makes a million records a matter of seconds:
 - the months of an account this file made are not looked up at all: nothing can exist for them
   (the pipeline refuses a key repeated within a file); only the months of accounts that
   existed before are compared with what is stored (corrections and re-submissions);
-- dates and amounts are turned into the driver's form once per distinct value.
+- a record becomes a plain row (`furnished_rows`: text, whole numbers, ISO dates) before it
+  reaches the store, so that this can be done in another process, and each distinct date or
+  amount is turned into text or fen once.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Date, insert, select, update
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.type_api import TypeEngine
@@ -56,6 +58,50 @@ _STATUS = {status: status.value for status in AccountStatus}
 _ACCOUNT_TYPE = {kind: kind.value for kind in AccountType}
 _ID_TYPE = {kind: kind.value for kind in IdType}
 
+# A furnished row: a record as the store takes it (see `furnished_rows`), by position.
+FURNISHER, ACCOUNT, PERIOD, ID_TYPE, ID_NUMBER, NAME, ACCOUNT_TYPE = range(7)
+TERMS = slice(6, 12)  # account_type, currency, opened_on, principal, credit_limit, term_months
+FACTS_OF = slice(12, 23)  # in the order of FACTS
+LINE = 23
+
+
+def furnished_rows(records: Sequence[FurnishedRecord]) -> list[Row]:
+    """Records as the store takes them: plain tuples of text, whole numbers (amounts in fen)
+    and ISO dates (the form SQLite stores and PostgreSQL reads), each distinct date or amount
+    converted once. Pure: it may run in another process."""
+    day = _Converted(date.isoformat)
+    amount = _Converted(fen)
+    status, kind, id_type = _STATUS, _ACCOUNT_TYPE, _ID_TYPE
+    return [
+        (
+            r.furnisher_id,
+            r.account_id,
+            day[r.period],
+            id_type[r.id_type],
+            r.id_number,
+            r.name,
+            kind[r.account_type],
+            r.currency,
+            day[r.opened_on],
+            amount[r.principal],
+            amount[r.credit_limit],
+            r.term_months,
+            amount[r.scheduled_amount],
+            amount[r.paid_amount],
+            amount[r.balance],
+            amount[r.past_due_amount],
+            r.days_past_due,
+            status[r.status],
+            day[r.closed_on],
+            day[r.last_payment_on],
+            day[r.first_delinquency_on],
+            day[r.negative_notice_on],
+            ";".join(r.remarks),
+            r.line,
+        )
+        for r in records
+    ]
+
 
 class FurnishingStore(StoreBase):
     # ------------------------------------------------------------ furnishers
@@ -84,17 +130,22 @@ class FurnishingStore(StoreBase):
             return frozenset(conn.execute(select(t.furnishers.c.code)).scalars())
 
     # ------------------------------------------------------------ furnishing
+    @staticmethod
+    def furnished_rows(records: Sequence[FurnishedRecord]) -> list[Row]:
+        return furnished_rows(records)
+
     def apply_furnishing(
         self,
         file_name: str,
         sha256: str,
         as_of: date,
-        batches: Iterable[Sequence[FurnishedRecord]],
+        batches: Iterable[Sequence[Row]],
         rejected: Callable[[], int],
         at: datetime,
     ) -> ApplyCounts:
-        """Apply every batch in one transaction; re-applying the same records changes nothing.
-        An exception from `batches` (or anywhere) rolls the whole file back."""
+        """Apply every batch of rows (made by `furnished_rows`) in one transaction; re-applying
+        the same records changes nothing. An exception from `batches` (or anywhere) rolls the
+        whole file back."""
         with self._tx() as conn:
             ingestion_id = self._open_ingestion(conn, file_name, sha256, as_of, 0, at)
             load = _Load(_driver(conn), self.vault, ingestion_id, at)
@@ -170,49 +221,32 @@ class _Load:
         self.driver = driver
         self.vault = vault
         self.ingestion_id = ingestion_id
-        self.at = at
-        self.at_value = driver.value(t.account_months.c.received_at.type)(at)
-        self.day = _Converted(driver.value(t.account_months.c.period.type))
-        self.fen = _Converted(fen)
+        self.at = driver.value(t.account_months.c.received_at.type)(at)
         self.true = driver.value(t.persons.c.name_known.type)(True)
         self.person_of: dict[tuple[str, str], int] = {}  # (id type, number as written)
         self.person_by_hash: dict[str, int] = {}
         self.accounts: dict[tuple[str, str], _Account] = {}
         self.applied = self.unchanged = self.corrected = 0
 
-    def apply(self, batch: Sequence[FurnishedRecord]) -> None:
-        if len(self.fen) > 100_000:  # amounts vary: keep the memory of them bounded
-            self.fen = _Converted(fen)
+    def apply(self, batch: Sequence[Row]) -> None:
         persons = self._persons(batch)
-        keys = [(record.furnisher_id, record.account_id) for record in batch]
-        terms_corrected = self._accounts(batch, keys, persons)
-        new_rows: list[Row] = []
-        stored: list[tuple[FurnishedRecord, int, _Account, Row]] = []
-        day, amount, status = self.day, self.fen, _STATUS
-        ingestion, at = self.ingestion_id, self.at_value
+        keys = [row[:2] for row in batch]
+        terms_corrected, all_new = self._accounts(batch, keys, persons)
+        if all_new:  # a first load: every month is new
+            self._insert_new(batch)
+            return
+        made: list[Row] = []
+        stored: list[tuple[Row, int, _Account]] = []
         accounts = self.accounts
-        for record, key, person in zip(batch, keys, persons, strict=True):
+        for row, key, person in zip(batch, keys, persons, strict=True):
             account = accounts[key]
-            facts = (
-                amount[record.scheduled_amount],
-                amount[record.paid_amount],
-                amount[record.balance],
-                amount[record.past_due_amount],
-                record.days_past_due,
-                status[record.status],
-                day[record.closed_on],
-                day[record.last_payment_on],
-                day[record.first_delinquency_on],
-                day[record.negative_notice_on],
-                ";".join(record.remarks),
-            )
             if account.made_now:
-                new_rows.append(
-                    (account.pk, day[record.period], 1, *facts, ingestion, record.line, at)
-                )
+                made.append(row)
             else:
-                stored.append((record, person, account, facts))
+                stored.append((row, person, account))
+        new_rows: list[Row] = []
         unchanged, changed = self._compare(stored, new_rows) if stored else (0, 0)
+        self._insert_new(made)
         self.driver.insert("account_months", MONTH_COLUMNS[1:], new_rows)
         # A month whose account terms were corrected counts as corrected, not unchanged.
         moved = min(terms_corrected, unchanged)
@@ -220,20 +254,34 @@ class _Load:
         self.unchanged += unchanged - moved
         self.corrected += changed + moved
 
+    def _insert_new(self, rows: Sequence[Row]) -> None:
+        """Months of accounts this file made: nothing to compare them with."""
+        accounts, ingestion, at = self.accounts, self.ingestion_id, self.at
+        self.driver.insert(
+            "account_months",
+            MONTH_COLUMNS[1:],
+            [
+                (accounts[row[:2]].pk, row[PERIOD], 1, *row[FACTS_OF], ingestion, row[LINE], at)
+                for row in rows
+            ],
+        )
+        self.applied += len(rows)
+
     def _compare(
-        self, stored: list[tuple[FurnishedRecord, int, _Account, Row]], new_rows: list[Row]
+        self, stored: list[tuple[Row, int, _Account]], new_rows: list[Row]
     ) -> tuple[int, int]:
         """Months of accounts that existed before this file: new, unchanged or corrected."""
-        day, at = self.day, self.at_value
-        keys = [(account.pk, day[record.period]) for record, _, account, _ in stored]
-        existing = {(row[1], row[2]): row for row in self.driver.months(keys)}
+        at = self.at
+        keys = [(account.pk, row[PERIOD]) for row, _, account in stored]
+        existing = {(old[1], old[2]): old for old in self.driver.months(keys)}
         history: list[Row] = []
         changes: list[Row] = []
         audits: list[Row] = []
         unchanged = 0
-        for (record, person, _, facts), key in zip(stored, keys, strict=True):
+        for (row, person, _), key in zip(stored, keys, strict=True):
             old = existing.get(key)
-            provenance = (self.ingestion_id, record.line, at)
+            facts = row[FACTS_OF]
+            provenance = (self.ingestion_id, row[LINE], at)
             if old is None:
                 new_rows.append((*key, 1, *facts, *provenance))
             elif old[4:15] == facts:
@@ -243,14 +291,14 @@ class _Load:
                 history.append((*old[1:], at))
                 changes.append((version, *facts, *provenance, old[0]))
                 detail = {
-                    "account_id": record.account_id,
-                    "period": f"{record.period:%Y-%m}",
+                    "account_id": row[ACCOUNT],
+                    "period": row[PERIOD][:7],
                     "version": version,
-                    "line": record.line,
+                    "line": row[LINE],
                 }
                 # Each correction is its own audit event: the subject can see who changed what.
                 audits.append(
-                    (at, record.furnisher_id, "correction", person, None, None, json.dumps(detail))
+                    (at, row[FURNISHER], "correction", person, None, None, json.dumps(detail))
                 )
         self.driver.insert("account_month_history", HISTORY_COLUMNS, history)
         self.driver.update(
@@ -259,22 +307,22 @@ class _Load:
         self.driver.insert("audit_events", AUDIT_COLUMNS, audits)
         return unchanged, len(changes)
 
-    def _persons(self, batch: Sequence[FurnishedRecord]) -> list[int]:
-        """The person of each record, made on first sight; a person first seen without a name
+    def _persons(self, batch: Sequence[Row]) -> list[int]:
+        """The person of each row, made on first sight; a person first seen without a name
         (through an inquiry) gets the furnished one."""
         person_of = self.person_of
-        identities = [(record.id_type, record.id_number) for record in batch]
-        unknown: dict[tuple[str, str], FurnishedRecord] = {}
-        for identity, record in zip(identities, batch, strict=True):
+        identities = [row[ID_TYPE : ID_NUMBER + 1] for row in batch]
+        unknown: dict[tuple[str, str], Row] = {}
+        for identity, row in zip(identities, batch, strict=True):
             if identity not in person_of:
-                unknown.setdefault(identity, record)
+                unknown.setdefault(identity, row)
         if unknown:
             self._meet(unknown)
         return [person_of[identity] for identity in identities]
 
-    def _meet(self, unknown: dict[tuple[str, str], FurnishedRecord]) -> None:
+    def _meet(self, unknown: dict[tuple[str, str], Row]) -> None:
         hashes = {identity: self.vault.id_hash(*identity) for identity in unknown}
-        wanted: dict[str, FurnishedRecord] = {}  # the first record of each person
+        wanted: dict[str, Row] = {}  # the first row of each person
         for identity, key in hashes.items():
             if key not in self.person_by_hash:
                 wanted.setdefault(key, unknown[identity])
@@ -283,23 +331,23 @@ class _Load:
             for key, person, name_known in self.driver.persons(list(wanted)):
                 self.person_by_hash[key] = person
                 if not name_known:
-                    nameless.append((self.vault.encrypt(wanted[key].name), self.true, person))
+                    nameless.append((self.vault.encrypt(wanted[key][NAME]), self.true, person))
             self.driver.update("persons", ("name_cipher", "name_known"), nameless)
             missing = [key for key in wanted if key not in self.person_by_hash]
             ids = self.driver.new_ids("persons", len(missing))
             rows = []
             for person, key in zip(ids, missing, strict=True):
-                record = wanted[key]
+                row = wanted[key]
                 self.person_by_hash[key] = person
                 rows.append(
                     (
                         person,
                         key,
-                        _ID_TYPE[record.id_type],
-                        self.vault.encrypt(record.id_number),
-                        self.vault.encrypt(record.name),
+                        row[ID_TYPE],
+                        self.vault.encrypt(row[ID_NUMBER]),
+                        self.vault.encrypt(row[NAME]),
                         self.true,
-                        self.at_value,
+                        self.at,
                     )
                 )
             self.driver.insert("persons", PERSON_COLUMNS, rows)
@@ -307,60 +355,51 @@ class _Load:
             self.person_of[identity] = self.person_by_hash[key]
 
     def _accounts(
-        self,
-        batch: Sequence[FurnishedRecord],
-        keys: Sequence[tuple[str, str]],
-        persons: Sequence[int],
-    ) -> int:
+        self, batch: Sequence[Row], keys: Sequence[Row], persons: Sequence[int]
+    ) -> tuple[int, bool]:
         """Every account of the batch known (made when new, updated when its terms changed);
-        how many had their terms corrected.
+        how many had their terms corrected, and whether this file made all of them.
 
         An account belongs to one person and one currency for life: a file that furnishes it for
         another person or in another currency is refused whole (a mix-up, not a correction)."""
-        latest: dict[tuple[str, str], tuple[FurnishedRecord, int]] = {}
+        latest: dict[Row, tuple[Row, int]] = {}
         problems: list[Problem] = []
-        for record, key, person in zip(batch, keys, persons, strict=True):
+        for row, key, person in zip(batch, keys, persons, strict=True):
             before = latest.get(key)
             if before is not None and before[1] != person:
-                problems.append(_another_person_in_file(record))
-            latest[key] = (record, person)
+                problems.append(_another_person_in_file(row))
+            latest[key] = (row, person)
         accounts = self.accounts
         unknown = [key for key in latest if key not in accounts]
         if unknown:
-            for row in self.driver.accounts(unknown):
-                accounts[row[1], row[2]] = _Account(row[0], row[3:], made_now=False)
-        day, amount = self.day, self.fen
-        missing: list[tuple[tuple[str, str], Row]] = []
+            for found in self.driver.accounts(unknown):
+                accounts[found[1], found[2]] = _Account(found[0], found[3:], made_now=False)
+        missing: list[tuple[Row, Row]] = []
         changed: list[Row] = []
-        for key, (record, person) in latest.items():
-            terms = (
-                person,
-                _ACCOUNT_TYPE[record.account_type],
-                record.currency,
-                day[record.opened_on],
-                amount[record.principal],
-                amount[record.credit_limit],
-                record.term_months,
-            )
+        all_new = True
+        for key, (row, person) in latest.items():
+            terms = (person, *row[TERMS])
             account = accounts.get(key)
             if account is None:
                 missing.append((key, terms))
-            elif account.terms[0] != person:
+                continue
+            all_new = all_new and account.made_now
+            if account.terms[0] != person:
                 problems.append(
-                    _another_person_in_file(record)
+                    _another_person_in_file(row)
                     if account.made_now
                     else Problem(
                         "id_number",
-                        f"account {record.account_id} belongs to another person in the bureau",
-                        record.line,
+                        f"account {row[ACCOUNT]} belongs to another person in the bureau",
+                        row[LINE],
                     )
                 )
-            elif account.terms[2] != record.currency:
+            elif account.terms[2] != terms[2]:
                 problems.append(
                     Problem(
                         "currency",
-                        f"account {record.account_id} is kept in {account.terms[2]}",
-                        record.line,
+                        f"account {row[ACCOUNT]} is kept in {account.terms[2]}",
+                        row[LINE],
                     )
                 )
             elif account.terms != terms:
@@ -375,14 +414,14 @@ class _Load:
             accounts[key] = _Account(pk, terms, made_now=True)
             rows.append((pk, *key, *terms))
         self.driver.insert("accounts", ACCOUNT_COLUMNS, rows)
-        return len(changed)
+        return len(changed), all_new
 
 
-def _another_person_in_file(record: FurnishedRecord) -> Problem:
+def _another_person_in_file(row: Row) -> Problem:
     return Problem(
         "id_number",
-        f"account {record.account_id} is furnished for another person on another line",
-        record.line,
+        f"account {row[ACCOUNT]} is furnished for another person on another line",
+        row[LINE],
     )
 
 
@@ -563,7 +602,11 @@ class _Postgres:
         )
 
     def months(self, keys: list[tuple[int, Any]]) -> Iterable[Row]:
-        columns = ", ".join(f"m.{name}" for name in MONTH_COLUMNS)
+        # Dates come back as ISO text, the form the furnished rows hold them in.
+        columns = ", ".join(
+            f"to_char(m.{name}, 'YYYY-MM-DD')" if name in _DATE_COLUMNS else f"m.{name}"
+            for name in MONTH_COLUMNS
+        )
         return self._rows(
             f"SELECT {columns} FROM account_months AS m "
             "JOIN unnest(%s::integer[], %s::date[]) AS k(account, period) "
@@ -571,6 +614,9 @@ class _Postgres:
             [key[0] for key in keys],
             [key[1] for key in keys],
         )
+
+
+_DATE_COLUMNS = frozenset(c.name for c in t.account_months.c if isinstance(c.type, Date))
 
 
 def _grouped(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, list[Any]]:

@@ -284,9 +284,11 @@ _REMEMBERED = {"period": 1024, "opened_on": 4096, **dict.fromkeys(DATE_FIELDS, 4
 def _clean_fields_for(currency: str) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     """`_fields_for(currency)` as one (name, converter) list for a record without problems:
     an optional field's converter passes None through, a required one raises ValueError for
-    None like for any bad value; converters remember their results by value and type (a list,
-    which they cannot remember, raises TypeError). ValueError for a currency `read_record`
-    refuses."""
+    None like for any bad value; converters remember their results by value (a list, which
+    they cannot remember, raises TypeError). Remembering by value alone is safe: a converter
+    succeeds only for text or a whole number, which `lru_cache` keys by themselves, while any
+    other value (True, 1.0) is keyed apart and fails every time. ValueError for a currency
+    `read_record` refuses."""
     minor_unit(currency)
     amount = _amount(currency)
     choices = {as_choice(kind) for kind in (IdType, AccountType, AccountStatus)}
@@ -302,7 +304,7 @@ def _clean_fields_for(currency: str) -> tuple[tuple[str, Callable[[Any], Any]], 
             size = 1 << 16
         elif convert is not as_text and not size:
             size = 256  # the whole numbers
-        fields.append((name, lru_cache(maxsize=size, typed=True)(read) if size else read))
+        fields.append((name, lru_cache(maxsize=size)(read) if size else read))
     return tuple(fields)
 
 
