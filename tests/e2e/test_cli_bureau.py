@@ -151,6 +151,22 @@ def _big_file(path: Path, count: int) -> Path:
     return path
 
 
+def _alive_in_group(group: int) -> list[int]:
+    """The processes of a process group that have not exited (zombies left out)."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        state, _parent, process_group = stat.rsplit(")", 1)[1].split()[:3]
+        if int(process_group) == group and state != "Z":
+            alive.append(int(entry.name))
+    return alive
+
+
 def test_a_killed_ingest_leaves_the_store_as_before_and_a_rerun_applies_once(
     env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -168,6 +184,7 @@ def test_a_killed_ingest_leaves_the_store_as_before_and_a_rerun_applies_once(
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the screening workers join it
     )
     # Kill it once it is writing: the ingestion row exists only inside its open transaction,
     # so wait until the database's write-ahead log grows, then SIGKILL.
@@ -178,8 +195,16 @@ def test_a_killed_ingest_leaves_the_store_as_before_and_a_rerun_applies_once(
             break
         time.sleep(0.05)
     assert process.poll() is None, "the ingest finished before it could be killed"
+    workers = [pid for pid in _alive_in_group(process.pid) if pid != process.pid]
+    if len(os.sched_getaffinity(0)) > 1:  # a large file is screened by worker processes
+        assert workers
     process.send_signal(signal.SIGKILL)
     process.wait()
+    # The workers end by themselves once the process that fed them is gone.
+    deadline = time.monotonic() + 30
+    while _alive_in_group(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _alive_in_group(process.pid) == []
     assert months() == 1
     rerun = cli("ingest", str(big), "--as-of", "2025-06-15", "--json", env=env)
     assert rerun.returncode == 0, rerun.stderr

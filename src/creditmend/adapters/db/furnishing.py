@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Date, insert, select, update
+from sqlalchemy import Date, Table, insert, select, update
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.type_api import TypeEngine
@@ -592,7 +592,7 @@ class _Postgres:
         )
 
     def accounts(self, keys: list[tuple[str, str]]) -> Iterable[Row]:
-        columns = ", ".join(f"a.{name}" for name in ACCOUNT_COLUMNS)
+        columns = _as_stored(t.accounts, "a")
         return self._rows(
             f"SELECT {columns} FROM accounts AS a "
             "JOIN unnest(%s::text[], %s::text[]) AS k(furnisher, account) "
@@ -602,11 +602,7 @@ class _Postgres:
         )
 
     def months(self, keys: list[tuple[int, Any]]) -> Iterable[Row]:
-        # Dates come back as ISO text, the form the furnished rows hold them in.
-        columns = ", ".join(
-            f"to_char(m.{name}, 'YYYY-MM-DD')" if name in _DATE_COLUMNS else f"m.{name}"
-            for name in MONTH_COLUMNS
-        )
+        columns = _as_stored(t.account_months, "m")
         return self._rows(
             f"SELECT {columns} FROM account_months AS m "
             "JOIN unnest(%s::integer[], %s::date[]) AS k(account, period) "
@@ -616,7 +612,15 @@ class _Postgres:
         )
 
 
-_DATE_COLUMNS = frozenset(c.name for c in t.account_months.c if isinstance(c.type, Date))
+def _as_stored(table: Table, alias: str) -> str:
+    """The table's columns for a SELECT, dates as ISO text: the form furnished rows hold them
+    in (and SQLite stores them in), so that stored and furnished values compare equal."""
+    return ", ".join(
+        f"to_char({alias}.{c.name}, 'YYYY-MM-DD')"
+        if isinstance(c.type, Date)
+        else f"{alias}.{c.name}"
+        for c in table.c
+    )
 
 
 def _grouped(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, list[Any]]:

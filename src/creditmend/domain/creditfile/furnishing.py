@@ -342,6 +342,14 @@ def read_record(
     record = _read_clean(data, line)
     if record is not None:
         return record, ()
+    return _read_by_field(data, line)
+
+
+def _read_by_field(
+    data: Mapping[str, Any], line: int
+) -> tuple[FurnishedRecord | None, tuple[Problem, ...]]:
+    """`read_record` field by field, naming every problem (the definition `_read_clean`
+    must agree with)."""
     reader = _Reader(data, line)
     for name in sorted(set(data) - _FIELD_SET, key=str):
         reader.problem(str(name), "is not a CMF v1 field")
