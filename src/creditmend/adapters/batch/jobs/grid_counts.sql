@@ -1,4 +1,5 @@
--- The months_* indicators: account-months at each grid code per window, one row per person.
+-- The months_* indicators: account-months at each grid code per window, one row per person
+-- (the overdue months are summed from them in indicators.sql).
 SELECT
     person,
     SUM(CASE WHEN code = 'N' THEN m6 ELSE 0 END) AS months_n_6m,
@@ -17,7 +18,6 @@ SELECT
     SUM(CASE WHEN code = 'B' THEN m6 ELSE 0 END) AS months_b_6m,
     SUM(CASE WHEN code = '*' THEN m6 ELSE 0 END) AS months_none_due_6m,
     SUM(CASE WHEN code = '#' THEN m6 ELSE 0 END) AS months_unknown_6m,
-    SUM(CASE WHEN code IN ('1', '2', '3', '4', '5', '6', '7', 'B') THEN m6 ELSE 0 END) AS months_overdue_6m,
     SUM(CASE WHEN code = 'N' THEN m12 ELSE 0 END) AS months_n_12m,
     SUM(CASE WHEN code = 'M' THEN m12 ELSE 0 END) AS months_m_12m,
     SUM(CASE WHEN code = '1' THEN m12 ELSE 0 END) AS months_o1_12m,
@@ -34,7 +34,6 @@ SELECT
     SUM(CASE WHEN code = 'B' THEN m12 ELSE 0 END) AS months_b_12m,
     SUM(CASE WHEN code = '*' THEN m12 ELSE 0 END) AS months_none_due_12m,
     SUM(CASE WHEN code = '#' THEN m12 ELSE 0 END) AS months_unknown_12m,
-    SUM(CASE WHEN code IN ('1', '2', '3', '4', '5', '6', '7', 'B') THEN m12 ELSE 0 END) AS months_overdue_12m,
     SUM(CASE WHEN code = 'N' THEN m24 ELSE 0 END) AS months_n_24m,
     SUM(CASE WHEN code = 'M' THEN m24 ELSE 0 END) AS months_m_24m,
     SUM(CASE WHEN code = '1' THEN m24 ELSE 0 END) AS months_o1_24m,
@@ -51,7 +50,6 @@ SELECT
     SUM(CASE WHEN code = 'B' THEN m24 ELSE 0 END) AS months_b_24m,
     SUM(CASE WHEN code = '*' THEN m24 ELSE 0 END) AS months_none_due_24m,
     SUM(CASE WHEN code = '#' THEN m24 ELSE 0 END) AS months_unknown_24m,
-    SUM(CASE WHEN code IN ('1', '2', '3', '4', '5', '6', '7', 'B') THEN m24 ELSE 0 END) AS months_overdue_24m,
     SUM(CASE WHEN code = 'N' THEN m60 ELSE 0 END) AS months_n_60m,
     SUM(CASE WHEN code = 'M' THEN m60 ELSE 0 END) AS months_m_60m,
     SUM(CASE WHEN code = '1' THEN m60 ELSE 0 END) AS months_o1_60m,
@@ -67,7 +65,6 @@ SELECT
     SUM(CASE WHEN code = 'Z' THEN m60 ELSE 0 END) AS months_z_60m,
     SUM(CASE WHEN code = 'B' THEN m60 ELSE 0 END) AS months_b_60m,
     SUM(CASE WHEN code = '*' THEN m60 ELSE 0 END) AS months_none_due_60m,
-    SUM(CASE WHEN code = '#' THEN m60 ELSE 0 END) AS months_unknown_60m,
-    SUM(CASE WHEN code IN ('1', '2', '3', '4', '5', '6', '7', 'B') THEN m60 ELSE 0 END) AS months_overdue_60m
+    SUM(CASE WHEN code = '#' THEN m60 ELSE 0 END) AS months_unknown_60m
 FROM grid_months
 GROUP BY person

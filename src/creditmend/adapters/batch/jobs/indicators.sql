@@ -33,7 +33,14 @@ SELECT
     COALESCE(CAST(g.months_b_6m AS BIGINT), 0) AS months_b_6m,
     COALESCE(CAST(g.months_none_due_6m AS BIGINT), 0) AS months_none_due_6m,
     COALESCE(CAST(g.months_unknown_6m AS BIGINT), 0) AS months_unknown_6m,
-    COALESCE(CAST(g.months_overdue_6m AS BIGINT), 0) AS months_overdue_6m,
+    COALESCE(
+        CAST(
+            g.months_o1_6m + g.months_o2_6m + g.months_o3_6m + g.months_o4_6m
+            + g.months_o5_6m + g.months_o6_6m + g.months_o7_6m + g.months_b_6m
+            AS BIGINT
+        ),
+        0
+    ) AS months_overdue_6m,
     COALESCE(CAST(g.months_n_12m AS BIGINT), 0) AS months_n_12m,
     COALESCE(CAST(g.months_m_12m AS BIGINT), 0) AS months_m_12m,
     COALESCE(CAST(g.months_o1_12m AS BIGINT), 0) AS months_o1_12m,
@@ -50,7 +57,14 @@ SELECT
     COALESCE(CAST(g.months_b_12m AS BIGINT), 0) AS months_b_12m,
     COALESCE(CAST(g.months_none_due_12m AS BIGINT), 0) AS months_none_due_12m,
     COALESCE(CAST(g.months_unknown_12m AS BIGINT), 0) AS months_unknown_12m,
-    COALESCE(CAST(g.months_overdue_12m AS BIGINT), 0) AS months_overdue_12m,
+    COALESCE(
+        CAST(
+            g.months_o1_12m + g.months_o2_12m + g.months_o3_12m + g.months_o4_12m
+            + g.months_o5_12m + g.months_o6_12m + g.months_o7_12m + g.months_b_12m
+            AS BIGINT
+        ),
+        0
+    ) AS months_overdue_12m,
     COALESCE(CAST(g.months_n_24m AS BIGINT), 0) AS months_n_24m,
     COALESCE(CAST(g.months_m_24m AS BIGINT), 0) AS months_m_24m,
     COALESCE(CAST(g.months_o1_24m AS BIGINT), 0) AS months_o1_24m,
@@ -67,7 +81,14 @@ SELECT
     COALESCE(CAST(g.months_b_24m AS BIGINT), 0) AS months_b_24m,
     COALESCE(CAST(g.months_none_due_24m AS BIGINT), 0) AS months_none_due_24m,
     COALESCE(CAST(g.months_unknown_24m AS BIGINT), 0) AS months_unknown_24m,
-    COALESCE(CAST(g.months_overdue_24m AS BIGINT), 0) AS months_overdue_24m,
+    COALESCE(
+        CAST(
+            g.months_o1_24m + g.months_o2_24m + g.months_o3_24m + g.months_o4_24m
+            + g.months_o5_24m + g.months_o6_24m + g.months_o7_24m + g.months_b_24m
+            AS BIGINT
+        ),
+        0
+    ) AS months_overdue_24m,
     COALESCE(CAST(g.months_n_60m AS BIGINT), 0) AS months_n_60m,
     COALESCE(CAST(g.months_m_60m AS BIGINT), 0) AS months_m_60m,
     COALESCE(CAST(g.months_o1_60m AS BIGINT), 0) AS months_o1_60m,
@@ -84,7 +105,14 @@ SELECT
     COALESCE(CAST(g.months_b_60m AS BIGINT), 0) AS months_b_60m,
     COALESCE(CAST(g.months_none_due_60m AS BIGINT), 0) AS months_none_due_60m,
     COALESCE(CAST(g.months_unknown_60m AS BIGINT), 0) AS months_unknown_60m,
-    COALESCE(CAST(g.months_overdue_60m AS BIGINT), 0) AS months_overdue_60m,
+    COALESCE(
+        CAST(
+            g.months_o1_60m + g.months_o2_60m + g.months_o3_60m + g.months_o4_60m
+            + g.months_o5_60m + g.months_o6_60m + g.months_o7_60m + g.months_b_60m
+            AS BIGINT
+        ),
+        0
+    ) AS months_overdue_60m,
     COALESCE(CAST(a.accounts_3_or_6_in_24 AS BIGINT), 0) AS accounts_3_or_6_in_24,
     COALESCE(a.accounts_3_or_6_in_24, 0) > 0 AS flag_3_or_6_in_24,
     COALESCE(CAST(a.outstanding_balance_fen AS BIGINT), 0) AS outstanding_balance_fen,

@@ -1,0 +1,386 @@
+"""Benchmark: the indicator batch over 1,000,000 persons and about 30,000,000 account-months.
+
+Goals (issue 4): at least 10x faster than a straightforward pandas implementation of the same
+indicators (the peer), and within 3x of the floor, a DuckDB bare scan-and-group-by of the same
+data. Peak memory is reported too.
+
+The population is generated straight into the batch's input layout (`benchmarks/batch_data.py`,
+seeded) and cached under `benchmarks/.data/`. Every measurement runs in a fresh process of its
+own (`--worker`), so that its wall time and its peak memory are its own: the resident memory of
+the process and all its children (Spark's JVM) is sampled every 50 ms. Timed rows:
+
+- `duckdb`: `DuckDBEngine().run(...)`, the whole batch (every indicator, both outputs).
+- `spark`: `SparkEngine("local[2]").run(...)`, the same SQL; the session's start is timed apart.
+- `pandas *`: `benchmarks/batch_pandas.py` on the first `--pandas-persons` persons, its time
+  extrapolated linearly to all persons (marked `*`); its rows are checked against DuckDB's.
+- `floor`: DuckDB reading every input table once, one GROUP BY person each with a few SUMs,
+  joined to the persons and written as Parquet: the least any batch that reads this data and
+  writes a row per person does. `floor (account-months)` is the narrowest form: one GROUP BY
+  person over account_months alone.
+
+Run: `.venv/bin/python -m benchmarks.batch_bench [--persons N] [--seed S] [--engines LIST]`.
+Writes `benchmarks/results/batch.json`. Exits 0 whether or not the goals are met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.batch_data import cached, manifest
+
+ROOT = Path(__file__).resolve().parent
+RESULTS = ROOT / "results"
+DATA = ROOT / ".data"
+AS_OF = date(2026, 6, 30)
+CURRENCY = "CNY"
+ENGINES = ("floor", "duckdb", "spark", "pandas")
+GOAL_OVER_PEER = 10.0  # at least 10x faster than pandas
+GOAL_OVER_FLOOR = 3.0  # within 3x of the floor
+
+
+# ------------------------------------------------------------------------------- the workers
+
+
+def _floor(inputs: Path, out: Path, narrow: bool) -> int:
+    import duckdb  # noqa: PLC0415
+
+    def scan(table: str) -> str:
+        return f"read_parquet('{inputs / f'{table}.parquet'}')"
+
+    con = duckdb.connect(config={"preserve_insertion_order": False})
+    if narrow:
+        query = (
+            "SELECT person, COUNT(*) AS months, SUM(balance_fen) AS balance, "
+            "SUM(past_due_fen) AS past_due, MAX(days_past_due) AS days_past_due "
+            f"FROM {scan('account_months')} GROUP BY person"
+        )
+    else:
+        query = f"""
+            SELECT p.person, m.months, m.balance, m.past_due, m.days_past_due, a.accounts,
+                a.principal, i.inquiries, i.hard, r.records, b.listed, n.negative
+            FROM {scan("persons")} AS p
+            LEFT JOIN (
+                SELECT person, COUNT(*) AS months, SUM(balance_fen) AS balance,
+                    SUM(past_due_fen) AS past_due, MAX(days_past_due) AS days_past_due
+                FROM {scan("account_months")} GROUP BY person
+            ) AS m ON m.person = p.person
+            LEFT JOIN (
+                SELECT person, COUNT(*) AS accounts, SUM(principal_fen) AS principal
+                FROM {scan("accounts")} GROUP BY person
+            ) AS a ON a.person = p.person
+            LEFT JOIN (
+                SELECT person, COUNT(*) AS inquiries, SUM(CASE WHEN hard THEN 1 ELSE 0 END) AS hard
+                FROM {scan("inquiries")} GROUP BY person
+            ) AS i ON i.person = p.person
+            LEFT JOIN (SELECT person, COUNT(*) AS records FROM {scan("public_records")}
+                GROUP BY person) AS r ON r.person = p.person
+            LEFT JOIN (SELECT person, COUNT(*) AS listed FROM {scan("blacklist")}
+                GROUP BY person) AS b ON b.person = p.person
+            LEFT JOIN (SELECT person, COUNT(*) AS negative FROM {scan("negative")}
+                GROUP BY person) AS n ON n.person = p.person
+        """
+    con.execute(f"COPY ({query}) TO '{out / 'floor.parquet'}' (FORMAT parquet)")
+    rows = con.execute(f"SELECT COUNT(*) FROM read_parquet('{out / 'floor.parquet'}')").fetchone()
+    return int(rows[0]) if rows else 0
+
+
+def worker(name: str, inputs: Path, out: Path, spark_memory: str) -> dict[str, Any]:
+    """One measurement, in this process: what it took, as JSON for the parent."""
+    began = time.perf_counter()
+    details: dict[str, Any] = {}
+    if name in ("floor", "floor_narrow"):
+        rows = _floor(inputs, out, narrow=name == "floor_narrow")
+    elif name == "duckdb":
+        from creditmend.adapters.batch.duckdb_engine import DuckDBEngine  # noqa: PLC0415
+
+        rows = DuckDBEngine().run(inputs, AS_OF, CURRENCY, out)["indicators"]
+    elif name == "spark":
+        from creditmend.adapters.batch.spark_engine import SparkEngine  # noqa: PLC0415
+
+        engine = SparkEngine("local[2]", driver_memory=spark_memory, shuffle_partitions=8)
+        engine.session()
+        details["session_seconds"] = round(time.perf_counter() - began, 3)
+        began = time.perf_counter()
+        rows = engine.run(inputs, AS_OF, CURRENCY, out)["indicators"]
+        seconds = time.perf_counter() - began
+        engine.stop()
+        return {"seconds": seconds, "rows": rows, **details}
+    elif name == "pandas":
+        from benchmarks.batch_pandas import run  # noqa: PLC0415
+
+        rows = run(inputs, AS_OF, CURRENCY, out)
+    else:
+        raise SystemExit(f"unknown worker {name}")
+    return {"seconds": time.perf_counter() - began, "rows": rows, **details}
+
+
+# ------------------------------------------------------------------------------- the parent
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of a process and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        stack += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/statm", encoding="ascii") as statm:
+                total += int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            continue
+    return total
+
+
+def measure(name: str, inputs: Path, spark_memory: str) -> dict[str, Any]:
+    """Run one worker in a fresh process, sampling its memory; its result with the peak."""
+    with tempfile.TemporaryDirectory(prefix=f"batch-{name}-") as out:
+        command = [
+            sys.executable,
+            "-m",
+            "benchmarks.batch_bench",
+            "--worker",
+            name,
+            "--inputs",
+            str(inputs),
+            "--out",
+            out,
+            "--spark-memory",
+            spark_memory,
+        ]
+        process = subprocess.Popen(
+            command, cwd=ROOT.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        peak = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, _tree_rss(process.pid))
+                done.wait(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        stdout, stderr = process.communicate()
+        done.set()
+        sampler.join()
+        if process.returncode != 0:
+            raise RuntimeError(f"{name} failed:\n{stderr[-4000:]}")
+        result: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
+        if name == "pandas":
+            result["agreement"] = _agreement(inputs, Path(out))
+        result["peak_rss_bytes"] = peak
+        return result
+
+
+def _agreement(inputs: Path, pandas_out: Path) -> dict[str, int]:
+    """On how many of the sample's persons pandas gives DuckDB's row, every column equal."""
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    from creditmend.adapters.batch.duckdb_engine import DuckDBEngine  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as folder:
+        DuckDBEngine().run(inputs, AS_OF, CURRENCY, Path(folder))
+        ours = pq.read_table(Path(folder) / "indicators.parquet").to_pylist()
+    peer = pq.read_table(pandas_out / "indicators.parquet").to_pylist()
+    by_person = {row["person"]: row for row in peer}
+
+    def same(a: dict[str, Any], b: dict[str, Any] | None) -> bool:
+        if b is None:
+            return False
+        return all(a[k] == b[k] or (a[k] is None and b[k] != b[k]) for k in a)  # NaN is None
+
+    equal = sum(same(row, by_person.get(row["person"])) for row in ours)
+    return {"persons": len(ours), "equal": equal}
+
+
+def _commit() -> dict[str, Any]:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src"],
+            cwd=ROOT.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "src_modified": None}
+    return {"commit": head, "src_modified": bool(dirty)}
+
+
+def _print(console: Console, data: dict[str, Any]) -> None:
+    floor = data["floor_seconds"]
+    table = Table(
+        title=(
+            f"indicator batch: {data['workload']['persons']:,} persons, "
+            f"{data['workload']['account_months']:,} account-months, 2 cores"
+        )
+    )
+    for column, justify in (
+        ("measured", "left"),
+        ("persons", "right"),
+        ("seconds", "right"),
+        ("persons/s", "right"),
+        ("x floor", "right"),
+        ("peer / this", "right"),
+        ("peak memory", "right"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    peer = data.get("peer_seconds")
+    for row in data["results"]:
+        seconds = row["seconds_all_persons"]
+        mark = "*" if row["extrapolated"] else ""
+        table.add_row(
+            row["name"] + (" *" if row["extrapolated"] else ""),
+            f"{row['persons']:,}",
+            f"{seconds:,.2f}{mark}",
+            f"{data['workload']['persons'] / seconds:,.0f}",
+            f"{seconds / floor:.1f}x" if floor else "-",
+            f"{peer / seconds:.1f}x" if peer else "-",
+            f"{row['peak_rss_bytes'] / 2**30:.2f} GiB",
+        )
+    console.print(table)
+    notes = []
+    for row in data["results"]:
+        if row["name"] == "spark" and "session_seconds" in row:
+            start = row["session_seconds"]
+            notes.append(f"spark: the session's start ({start:.1f} s) is not included")
+        if row["name"] == "pandas" and "agreement" in row:
+            agree = row["agreement"]
+            notes.append(
+                f"pandas ran on the first {row['persons']:,} persons and is extrapolated (*); "
+                f"its rows equal DuckDB's for {agree['equal']:,} of {agree['persons']:,}"
+            )
+    for note in notes:
+        console.print(note)
+    for goal in data["goals"]:
+        status = "[bold green]MET[/]" if goal["met"] else "[bold red]NOT MET[/]"
+        console.print(f"{goal['goal']}: {goal['measured']} {status}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=20260110)
+    parser.add_argument("--engines", default=",".join(ENGINES), help="of " + ",".join(ENGINES))
+    parser.add_argument("--pandas-persons", type=int, default=50_000)
+    parser.add_argument("--spark-memory", default="8g", help="Spark's driver memory")
+    parser.add_argument("--output", type=Path, default=RESULTS / "batch.json")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--inputs", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.inputs, args.out, args.spark_memory)))
+        return 0
+    engines = [name.strip() for name in args.engines.split(",") if name.strip()]
+    unknown = set(engines) - set(ENGINES)
+    if unknown:
+        parser.error(f"--engines: unknown {sorted(unknown)}; choose from {ENGINES}")
+    console = Console(width=None if sys.stdout.isatty() else 110)
+    began = time.perf_counter()
+    with console.status("generating the population (cached after the first run)..."):
+        inputs = cached(DATA, args.persons, args.seed, AS_OF)
+        sample_size = min(args.pandas_persons, args.persons)
+        sample = cached(DATA, args.persons, args.seed, AS_OF, limit=sample_size)
+    workload = manifest(inputs)
+    console.print(f"data: {inputs} ({time.perf_counter() - began:.1f} s)")
+    results = []
+    order = [name for name in ("floor", "duckdb", "spark", "pandas") if name in engines]
+    if "floor" in order:
+        order.insert(order.index("floor") + 1, "floor_narrow")
+    for name in order:
+        with console.status(f"running {name}..."):
+            on_sample = name == "pandas" and sample_size < args.persons
+            measured = measure(name, sample if on_sample else inputs, args.spark_memory)
+        persons = sample_size if name == "pandas" else args.persons
+        scale = args.persons / persons
+        row = {
+            "name": "floor (account-months)" if name == "floor_narrow" else name,
+            "persons": persons,
+            "seconds": round(measured["seconds"], 3),
+            "seconds_all_persons": round(measured["seconds"] * scale, 3),
+            "extrapolated": scale != 1,
+            "peak_rss_bytes": measured["peak_rss_bytes"],
+            **{k: v for k, v in measured.items() if k not in ("seconds", "peak_rss_bytes")},
+        }
+        results.append(row)
+        console.print(f"{row['name']}: {row['seconds']:.2f} s")
+    seconds = {row["name"]: row["seconds_all_persons"] for row in results}
+    floor, ours, peer = seconds.get("floor"), seconds.get("duckdb"), seconds.get("pandas")
+    goals = []
+    if ours and peer:
+        goals.append(
+            {
+                "goal": f"DuckDB at least {GOAL_OVER_PEER:g}x faster than pandas",
+                "measured": f"{peer / ours:.1f}x",
+                "met": peer / ours >= GOAL_OVER_PEER,
+            }
+        )
+    if ours and floor:
+        goals.append(
+            {
+                "goal": f"DuckDB within {GOAL_OVER_FLOOR:g}x of the floor",
+                "measured": f"{ours / floor:.1f}x",
+                "met": ours / floor <= GOAL_OVER_FLOOR,
+            }
+        )
+    data = {
+        "benchmark": "batch",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpu_count": os.cpu_count(),
+        },
+        "revision": _commit(),
+        "parameters": {
+            "persons": args.persons,
+            "seed": args.seed,
+            "as_of": AS_OF.isoformat(),
+            "engines": engines,
+            "pandas_persons": sample_size,
+            "spark_memory": args.spark_memory,
+        },
+        "workload": workload,
+        "floor_seconds": floor,
+        "peer_seconds": peer,
+        "results": results,
+        "goals": goals,
+    }
+    _print(console, data)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    console.print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
