@@ -161,8 +161,9 @@ class Screen(Generic[R, P]):
 
 
 def can_fork() -> bool:
-    """Whether `map_in_processes` can run here: forking is safe on Linux."""
-    return sys.platform == "linux"
+    """Whether `map_in_processes` can run here: forking is safe on Linux, and a daemonic
+    process (a multiprocessing pool's worker) may not have children."""
+    return sys.platform == "linux" and not multiprocessing.current_process().daemon
 
 
 def map_in_processes(func: Callable[[T], U], items: Iterable[T], workers: int) -> Iterator[U]:
