@@ -108,6 +108,7 @@ bench: setup
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.synth_bench
 	$(BIN)/python -m benchmarks.ingest_bench
+	$(BIN)/python -m benchmarks.batch_bench
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
