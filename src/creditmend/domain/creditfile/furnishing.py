@@ -26,6 +26,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum, StrEnum
 from functools import lru_cache
+from operator import call
 from typing import Any, TypeVar
 
 from creditmend.domain.calendar import month_end, parse_date
@@ -281,8 +282,10 @@ _REMEMBERED = {"period": 1024, "opened_on": 4096, **dict.fromkeys(DATE_FIELDS, 4
 
 
 @lru_cache(maxsize=16)
-def _clean_fields_for(currency: str) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
-    """`_fields_for(currency)` as one (name, converter) list for a record without problems:
+def _clean_fields_for(
+    currency: str,
+) -> tuple[tuple[str, ...], tuple[Callable[[Any], Any], ...]]:
+    """`_fields_for(currency)` as the names and the converters for a record without problems:
     an optional field's converter passes None through, a required one raises ValueError for
     None like for any bad value; converters remember their results by value (a list, which
     they cannot remember, raises TypeError). Remembering by value alone is safe: a converter
@@ -305,7 +308,7 @@ def _clean_fields_for(currency: str) -> tuple[tuple[str, Callable[[Any], Any]], 
         elif convert is not as_text and not size:
             size = 256  # the whole numbers
         fields.append((name, lru_cache(maxsize=size)(read) if size else read))
-    return tuple(fields)
+    return tuple(name for name, _ in fields), tuple(convert for _, convert in fields)
 
 
 _FIELD_SET = frozenset(FIELDS)
@@ -321,7 +324,8 @@ def _read_clean(data: Mapping[str, Any], line: int) -> FurnishedRecord | None:
         return None
     currency = get("currency") or "CNY"
     try:
-        values = [convert(get(name)) for name, convert in _clean_fields_for(currency)]
+        names, converters = _clean_fields_for(currency)
+        values = list(map(call, converters, map(get, names)))
     except (ValueError, TypeError):  # MoneyError is a ValueError
         return None
     values.insert(7, currency)
