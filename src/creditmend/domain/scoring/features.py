@@ -1,0 +1,138 @@
+"""The score's features, and where each comes from: the one place the training data's columns
+and the bureau's indicators are mapped to the same definitions.
+
+- `worst_status_6m`, the worst delay in the last 6 months in months (0: none). Taiwan: the largest
+  of PAY_0, PAY_2..PAY_6, below 1 read as 0. Bureau: `worst_bucket_6m` (bucket k is at most k*30
+  days late; `B` reads 8).
+- `overdue_months_6m`, months overdue in the last 6. Taiwan: PAY_* >= 1. Bureau:
+  `months_overdue_6m`.
+- `overdue_months_3m` (recent) and `overdue_months_older` (months 4..6): Taiwan: PAY_0, PAY_2,
+  PAY_3 >= 1, and the rest; bureau: `months_overdue_3m` and the difference.
+- `utilisation`, balance over limit in the latest month. Taiwan: BILL_AMT1 / LIMIT_BAL. Bureau:
+  `revolving_balance_fen / revolving_limit_fen`, missing without a revolving limit.
+- `payment_ratio_6m`, paid over billed in 6 months. Taiwan: sum PAY_AMT1..6 / sum BILL_AMT1..6,
+  missing when nothing was billed. Bureau: `paid_fen_6m / scheduled_fen_6m`.
+- `credit_limit`. Taiwan: LIMIT_BAL. Bureau: `credit_limit_fen / 100`, missing when none was
+  granted (loans only).
+- `active_months_6m`, months with a payment of the last 6. Taiwan: PAY_AMT* > 0. Bureau:
+  `active_months_6m`.
+
+Not used, on purpose: sex, marital status, education and age (the Taiwan data has them; a score
+that decides on people must not). Known limits of the mapping: the Taiwan data is one card per
+person over April..September 2005 in NT$, the bureau's rows are every account of a person (a
+borrower with several accounts counts account-months, so counts can exceed 6) in CNY; a limit in
+NT$ is about 4.4 times the same limit in CNY. The bins keep open ends, so larger counts fall in the
+worst bin rather than outside the card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+FEATURES: tuple[tuple[str, str, str], ...] = (
+    # (name, description, what lost points, in plain words)
+    (
+        "worst_status_6m",
+        "worst delay in the last 6 months (months)",
+        "a payment {value} month(s) late in the last 6 months",
+    ),
+    (
+        "overdue_months_6m",
+        "months overdue in the last 6",
+        "overdue in {value} of the last 6 months",
+    ),
+    (
+        "overdue_months_3m",
+        "months overdue in the last 3",
+        "overdue in {value} of the last 3 months",
+    ),
+    (
+        "overdue_months_older",
+        "months overdue 4 to 6 months ago",
+        "overdue in {value} of the months 4 to 6 ago",
+    ),
+    ("utilisation", "balance over credit limit", "credit used: {value} of the limit"),
+    (
+        "payment_ratio_6m",
+        "paid over billed in 6 months",
+        "paid {value} of what was billed in 6 months",
+    ),
+    ("credit_limit", "credit limit", "a credit limit of {value}"),
+    (
+        "active_months_6m",
+        "months with a payment, of the last 6",
+        "payments in only {value} of the last 6 months",
+    ),
+)
+NAMES = tuple(name for name, _, _ in FEATURES)
+TAIWAN_STATUS = ("PAY_0", "PAY_2", "PAY_3", "PAY_4", "PAY_5", "PAY_6")  # September .. April
+TAIWAN_BILLS = tuple(f"BILL_AMT{i}" for i in range(1, 7))
+TAIWAN_PAID = tuple(f"PAY_AMT{i}" for i in range(1, 7))
+TAIWAN_TARGET = "default payment next month"
+TAIWAN_PROTECTED = ("SEX", "MARRIAGE", "EDUCATION", "AGE")
+PLACES = Decimal("0.0001")
+
+Values = dict[str, Decimal | None]
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSpec:
+    name: str
+    description: str
+    reason: str
+
+
+SPECS = tuple(FeatureSpec(*entry) for entry in FEATURES)
+
+
+def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    if denominator <= 0:
+        return None
+    return (numerator / denominator).quantize(PLACES, ROUND_HALF_UP)
+
+
+def from_taiwan(row: Mapping[str, str]) -> Values:
+    """The features of one row of the UCI "default of credit card clients" data."""
+    status = [int(Decimal(row[column])) for column in TAIWAN_STATUS]
+    bills = [Decimal(row[column]) for column in TAIWAN_BILLS]
+    paid = [Decimal(row[column]) for column in TAIWAN_PAID]
+    overdue = [s >= 1 for s in status]
+    recent = sum(overdue[:3])
+    limit = Decimal(row["LIMIT_BAL"])
+    return {
+        "worst_status_6m": Decimal(max(*status, 0)),
+        "overdue_months_6m": Decimal(sum(overdue)),
+        "overdue_months_3m": Decimal(recent),
+        "overdue_months_older": Decimal(sum(overdue) - recent),
+        "utilisation": _ratio(bills[0], limit),
+        "payment_ratio_6m": _ratio(sum(paid, Decimal(0)), sum(bills, Decimal(0))),
+        "credit_limit": limit,
+        "active_months_6m": Decimal(sum(1 for p in paid if p > 0)),
+    }
+
+
+def from_indicators(row: Mapping[str, object]) -> Values:
+    """The features of one person from the bureau's indicator row (a report's or the batch's)."""
+
+    def count(name: str) -> int:
+        value = row.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+    six, three = count("months_overdue_6m"), count("months_overdue_3m")
+    return {
+        "worst_status_6m": Decimal(count("worst_bucket_6m")),
+        "overdue_months_6m": Decimal(six),
+        "overdue_months_3m": Decimal(three),
+        "overdue_months_older": Decimal(six - three),
+        "utilisation": _ratio(
+            Decimal(count("revolving_balance_fen")), Decimal(count("revolving_limit_fen"))
+        ),
+        "payment_ratio_6m": _ratio(
+            Decimal(count("paid_fen_6m")), Decimal(count("scheduled_fen_6m"))
+        ),
+        # No limit ever granted (loans only) is missing, not a limit of 0.
+        "credit_limit": Decimal(count("credit_limit_fen")).scaleb(-2) or None,
+        "active_months_6m": Decimal(count("active_months_6m")),
+    }

@@ -1,0 +1,333 @@
+"""A points scorecard: the model file, and scoring one applicant with reasons.
+
+The file is JSON, never pickle: whoever holds it can read every bin and its points. Training
+(optbinning and scikit-learn, `adapters/scorecard_training.py`) writes it; this module, standard
+library only, reads and applies it, so the runtime scores without the training stack.
+
+- Each feature has bins in order; a numeric bin holds `lower <= x < upper` (an open end is
+  None), a categorical bin lists its categories. Every feature has a `missing` bin (value absent)
+  and an `other` bin (a value no bin holds: an unexpected category, a number where none fits,
+  text in a numeric feature); when training gave them no points of their own they carry the
+  points training gave missing values.
+- A score is the sum of the bins' points, rounded half up to a whole point, clipped to the
+  scaling's range; higher is lower risk.
+- Reasons (adverse action codes): the features that lost the most points against their best bin,
+  largest loss first, in plain words.
+- Integrity: `checksum` is the sha256 of the canonical JSON of everything else (sorted keys, no
+  spaces, UTF-8). A file whose checksum does not match, or of another schema version, is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+SCHEMA = "creditmend.scorecard/v1"
+REASONS_SHOWN = 4
+POINT = Decimal(1)
+
+
+class ScorecardError(ValueError):
+    """A model file that cannot be used: the message says why, in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bin:
+    label: str
+    points: Decimal
+    lower: Decimal | None = None  # numeric: lower <= x < upper; None is unbounded
+    upper: Decimal | None = None
+    categories: tuple[str, ...] = ()  # categorical bins
+    missing: bool = False
+    other: bool = False
+    count: int = 0
+    event_rate: Decimal | None = None
+    woe: Decimal | None = None
+
+    def holds(self, value: Decimal | str) -> bool:
+        if self.missing or self.other:
+            return False
+        if self.categories:
+            return str(value) in self.categories
+        if not isinstance(value, Decimal):
+            return False
+        return (self.lower is None or self.lower <= value) and (
+            self.upper is None or value < self.upper
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    name: str
+    kind: str  # numeric | categorical
+    description: str
+    reason: str  # plain words, may use {value}: "overdue in {value} of the last 6 months"
+    bins: tuple[Bin, ...]
+
+    @property
+    def best(self) -> Decimal:
+        return max(b.points for b in self.bins)
+
+    def bin_for(self, value: Decimal | str | None) -> tuple[Bin, bool]:
+        """The bin of `value`, and whether the value was unexpected (fell to `other`)."""
+        if value is None:
+            return next(b for b in self.bins if b.missing), False
+        for candidate in self.bins:
+            if candidate.holds(value):
+                return candidate, False
+        return next(b for b in self.bins if b.other), True
+
+
+@dataclass(frozen=True, slots=True)
+class Scaling:
+    """Points to double the odds (`pdo`) and the points at `base_odds` (good:bad)."""
+
+    base_points: int = 600
+    base_odds: Decimal = Decimal(50)
+    pdo: int = 20
+    min_score: int = 300
+    max_score: int = 900
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    name: str
+    min_score: int  # inclusive; bands in descending order of min_score
+
+
+@dataclass(frozen=True, slots=True)
+class Scorecard:
+    features: tuple[Feature, ...]
+    scaling: Scaling
+    bands: tuple[Band, ...]
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def band_of(self, score: int) -> str:
+        for band in self.bands:
+            if score >= band.min_score:
+                return band.name
+        return self.bands[-1].name if self.bands else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    feature: str
+    value: Decimal | str | None
+    bin: str
+    points: Decimal
+    loss: Decimal  # best bin's points minus these
+    unexpected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreResult:
+    score: int
+    band: str
+    contributions: tuple[Contribution, ...]
+    reasons: tuple[tuple[str, str], ...]  # (feature, plain words), largest loss first
+
+    @property
+    def unexpected(self) -> int:
+        return sum(1 for c in self.contributions if c.unexpected)
+
+
+def number(value: object) -> Decimal | str | None:
+    """A cell as the scorecard sees it: empty is missing, a number is a Decimal, else text."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return Decimal(int(value))
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    text = str(value).strip()
+    if not text or text.lower() in {"nan", "na", "null", "none"}:
+        return None
+    try:
+        parsed = Decimal(text)
+    except InvalidOperation:
+        return text
+    return parsed if parsed.is_finite() else None
+
+
+def _words(feature: Feature, value: Decimal | str | None) -> str:
+    shown = (
+        "unknown"
+        if value is None
+        else f"{value.normalize():f}"
+        if isinstance(value, Decimal)
+        else value
+    )
+    return feature.reason.replace("{value}", str(shown))
+
+
+def score(card: Scorecard, values: Mapping[str, object]) -> ScoreResult:
+    """Score one applicant; `values` maps feature names to raw values (missing keys: missing)."""
+    contributions = []
+    for feature in card.features:
+        value = number(values.get(feature.name))
+        if feature.kind == "categorical" and isinstance(value, Decimal):
+            value = f"{value.normalize():f}"
+        chosen, unexpected = feature.bin_for(value)
+        contributions.append(
+            Contribution(
+                feature.name,
+                value,
+                chosen.label,
+                chosen.points,
+                feature.best - chosen.points,
+                unexpected,
+            )
+        )
+    total = sum((c.points for c in contributions), Decimal(0))
+    scaling = card.scaling
+    rounded = int(total.quantize(POINT, ROUND_HALF_UP))
+    clipped = min(max(rounded, scaling.min_score), scaling.max_score)
+    by_name = {f.name: f for f in card.features}
+    losing = sorted((c for c in contributions if c.loss > 0), key=lambda c: (-c.loss, c.feature))
+    reasons = tuple(
+        (c.feature, _words(by_name[c.feature], c.value)) for c in losing[:REASONS_SHOWN]
+    )
+    return ScoreResult(clipped, card.band_of(clipped), tuple(contributions), reasons)
+
+
+# ---------------------------------------------------------------- the file
+def _decimal(value: object, where: str) -> Decimal:
+    try:
+        parsed = Decimal(str(value))
+    except InvalidOperation:
+        raise ScorecardError(f"{where}: {value!r} is not a number") from None
+    if not parsed.is_finite():
+        raise ScorecardError(f"{where}: {value!r} is not a finite number")
+    return parsed
+
+
+def _optional(value: object, where: str) -> Decimal | None:
+    return None if value is None else _decimal(value, where)
+
+
+def canonical(document: Mapping[str, Any]) -> bytes:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def checksum(document: Mapping[str, Any]) -> str:
+    body = {key: value for key, value in document.items() if key != "checksum"}
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
+def _bin_json(b: Bin) -> dict[str, Any]:
+    return {
+        "label": b.label,
+        "points": str(b.points),
+        "lower": None if b.lower is None else str(b.lower),
+        "upper": None if b.upper is None else str(b.upper),
+        "categories": list(b.categories),
+        "missing": b.missing,
+        "other": b.other,
+        "count": b.count,
+        "event_rate": None if b.event_rate is None else str(b.event_rate),
+        "woe": None if b.woe is None else str(b.woe),
+    }
+
+
+def scorecard_document(card: Scorecard) -> dict[str, Any]:
+    """The file's content, checksum included."""
+    s = card.scaling
+    document: dict[str, Any] = {
+        "schema": SCHEMA,
+        "scaling": {
+            "base_points": s.base_points,
+            "base_odds": str(s.base_odds),
+            "pdo": s.pdo,
+            "min_score": s.min_score,
+            "max_score": s.max_score,
+        },
+        "bands": [{"name": b.name, "min_score": b.min_score} for b in card.bands],
+        "features": [
+            {
+                "name": f.name,
+                "kind": f.kind,
+                "description": f.description,
+                "reason": f.reason,
+                "bins": [_bin_json(b) for b in f.bins],
+            }
+            for f in card.features
+        ],
+        "metadata": dict(card.metadata),
+    }
+    document["checksum"] = checksum(document)
+    return document
+
+
+def scorecard_text(card: Scorecard) -> str:
+    return json.dumps(scorecard_document(card), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _read_bin(raw: Mapping[str, Any], where: str) -> Bin:
+    return Bin(
+        label=str(raw["label"]),
+        points=_decimal(raw["points"], f"{where}.points"),
+        lower=_optional(raw.get("lower"), f"{where}.lower"),
+        upper=_optional(raw.get("upper"), f"{where}.upper"),
+        categories=tuple(str(c) for c in raw.get("categories") or ()),
+        missing=bool(raw.get("missing", False)),
+        other=bool(raw.get("other", False)),
+        count=int(raw.get("count", 0)),
+        event_rate=_optional(raw.get("event_rate"), f"{where}.event_rate"),
+        woe=_optional(raw.get("woe"), f"{where}.woe"),
+    )
+
+
+def _read_feature(raw: Mapping[str, Any], index: int) -> Feature:
+    where = f"features[{index}]"
+    feature = Feature(
+        name=str(raw["name"]),
+        kind=str(raw["kind"]),
+        description=str(raw.get("description", "")),
+        reason=str(raw.get("reason", raw["name"])),
+        bins=tuple(_read_bin(b, f"{where}.bins[{i}]") for i, b in enumerate(raw["bins"])),
+    )
+    if feature.kind not in {"numeric", "categorical"}:
+        raise ScorecardError(f"{where}.kind: {feature.kind!r} is neither numeric nor categorical")
+    if sum(b.missing for b in feature.bins) != 1 or sum(b.other for b in feature.bins) != 1:
+        raise ScorecardError(f"{where}.bins: need exactly one missing and one other bin")
+    return feature
+
+
+def parse_scorecard(text: str) -> Scorecard:
+    """Read a model file; refuse another schema version or a file changed after training."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ScorecardError(f"not JSON ({error.msg} at line {error.lineno})") from None
+    if not isinstance(document, dict):
+        raise ScorecardError("not a scorecard: the file holds no JSON object")
+    if document.get("schema") != SCHEMA:
+        raise ScorecardError(f"schema: {document.get('schema')!r} is not {SCHEMA!r}")
+    if document.get("checksum") != checksum(document):
+        raise ScorecardError("checksum: the file was changed after training; retrain or restore it")
+    try:
+        scaling = document["scaling"]
+        return Scorecard(
+            features=tuple(_read_feature(f, i) for i, f in enumerate(document["features"])),
+            scaling=Scaling(
+                int(scaling["base_points"]),
+                _decimal(scaling["base_odds"], "scaling.base_odds"),
+                int(scaling["pdo"]),
+                int(scaling["min_score"]),
+                int(scaling["max_score"]),
+            ),
+            bands=tuple(Band(str(b["name"]), int(b["min_score"])) for b in document["bands"]),
+            metadata=dict(document.get("metadata") or {}),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        if isinstance(error, ScorecardError):
+            raise
+        raise ScorecardError(f"not a scorecard: {type(error).__name__}: {error}") from None
+
+
+def feature_names(card: Scorecard) -> Sequence[str]:
+    return tuple(f.name for f in card.features)
