@@ -17,10 +17,11 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from creditmend.adapters.db import tables as t
+from creditmend.adapters.furnishing_files import RowStream
 from creditmend.adapters.vault import new_key
 from creditmend.bootstrap import Bureau, build_bureau
 from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind
-from creditmend.domain.problems import ProblemsError
+from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.services import furnish
 from creditmend.services.pipeline import IngestReport
 
@@ -252,4 +253,35 @@ def test_a_failing_worker_fails_the_file(
     monkeypatch.setattr(furnish, "check_record", lambda record, context: broken(record))
     with pytest.raises(RuntimeError, match="broken rule"):
         _ingest(bureau, path)
+    assert _state(db_url) == before
+
+
+def test_a_file_that_cannot_be_read_midway_is_one_problem(
+    bureau: Bureau, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _file(tmp_path, "f.jsonl", *(_record(f"A{i}", "2025-05") for i in range(8)))
+    before = _state(db_url)
+    rows_of = RowStream.rows_of
+
+    def failing(stream: RowStream, shard: Any) -> Any:
+        if shard[2] > 4:  # a shard after the first lines
+            raise ProblemsError((Problem("file", "cannot read f.jsonl: gone"),))
+        return rows_of(stream, shard)
+
+    original = RowStream.__next__
+    seen = [0]
+
+    def failing_next(stream: RowStream) -> Any:
+        seen[0] += 1
+        if seen[0] > 5:
+            raise ProblemsError((Problem("file", "cannot read f.jsonl: gone"),))
+        return original(stream)
+
+    monkeypatch.setattr(RowStream, "rows_of", failing)
+    monkeypatch.setattr(RowStream, "__next__", failing_next)
+    with pytest.raises(ProblemsError) as raised:
+        _ingest(bureau, path)
+    assert [(p.field, p.message) for p in raised.value.problems] == [
+        ("file", "cannot read f.jsonl: gone")
+    ]
     assert _state(db_url) == before

@@ -3,7 +3,8 @@
 read lines -> JSON Schema -> typed record -> rules -> duplicates within the file.
 
 Each step returns problems as values, so one run reports every reject of a file with its line
-and field; what passes is handed to the store only when the whole file is clean (or `partial`).
+and field; what passes is applied only when the whole file is clean (or `partial`): a file that
+streams into the store's transaction as it is read is rolled back when a reject turns up.
 """
 
 from __future__ import annotations
@@ -173,7 +174,7 @@ def map_in_processes(func: Callable[[T], U], items: Iterable[T], workers: int) -
     The processes are forked when the first result is asked for (they share this process's
     memory as it was then, so `func` may be any closure) and are ended when the iterator is
     exhausted or closed; if this process dies they end too, as their task pipe closes. An
-    exception raised by `func` is raised here."""
+    exception raised by `func` is raised here (a ProblemsError with its problems)."""
     context = multiprocessing.get_context("fork")
     links: list[tuple[Connection, Connection]] = []  # (tasks to it, results from it)
     processes = []
@@ -210,6 +211,8 @@ def map_in_processes(func: Callable[[T], U], items: Iterable[T], workers: int) -
         while received < sent:
             outcome, value = links[received % workers][1].recv()
             received += 1
+            if outcome == "problems":
+                raise ProblemsError(value)
             if outcome == "error":
                 raise value
             send()
@@ -226,7 +229,8 @@ def map_in_processes(func: Callable[[T], U], items: Iterable[T], workers: int) -
 def _serve(
     func: Callable[[Any], Any], tasks: Connection, results: Connection, ours: tuple[Connection, ...]
 ) -> None:
-    """A worker of `map_in_processes`: items in, ("ok", result) or ("error", exception) out."""
+    """A worker of `map_in_processes`: items in, ("ok", result), ("problems", problems) or
+    ("error", exception) out."""
     for end in ours:  # this process's copies of the parent's ends: EOF comes when it dies
         end.close()
     try:
@@ -237,6 +241,8 @@ def _serve(
                 return
             try:
                 answer: tuple[str, Any] = ("ok", func(item))
+            except ProblemsError as error:  # its problems travel; the exception would not
+                answer = ("problems", error.problems)
             except Exception as error:
                 answer = ("error", error)
             try:
