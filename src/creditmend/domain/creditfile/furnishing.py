@@ -150,7 +150,7 @@ class FurnishedRecord:
         return end
 
 
-_MONTH_ENDS: dict[date, date] = {}  # a few hundred months at most (periods are 1900..2199)
+_MONTH_ENDS: dict[date, date] = {}  # one entry per month met: a few hundred in practice
 
 
 def as_text(value: Any) -> str:
