@@ -3,6 +3,7 @@ in-process database over the input Parquet files, nothing kept after the run."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 
@@ -39,6 +40,8 @@ class DuckDBEngine:
         self.threads = threads
         self.memory_limit = memory_limit
         self.temp_directory = temp_directory
+        # seconds of the last run per step computed (kept or written; views are computed there)
+        self.timings: dict[str, float] = {}
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         config: dict[str, str | bool | int | float | list[str]] = {
@@ -69,14 +72,18 @@ class DuckDBEngine:
             check = con.execute(jobs.render(jobs.CHECK_SQL, values)).fetchone()
             assert check is not None
             jobs.later_than_as_of(int(check[0]), int(check[1]), as_of)
+            self.timings = {}
             for step in jobs.STEPS:
                 sql = jobs.step_sql(step, values)
+                began = time.perf_counter()
                 if step.output:
                     written[step.name] = self._write(con, step, sql, out)
                 elif step.keep:
                     con.execute(f"CREATE TEMP TABLE {step.name} AS {sql}")
                 else:
                     con.execute(f"CREATE TEMP VIEW {step.name} AS {sql}")
+                    continue
+                self.timings[step.name] = time.perf_counter() - began
         return written
 
     @staticmethod

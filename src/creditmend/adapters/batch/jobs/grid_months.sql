@@ -31,9 +31,9 @@ WITH regular AS (
 SELECT
     person,
     code,
-    SUM(CASE WHEN month > $as_of_month - 6 THEN 1 ELSE 0 END) AS m6,
-    SUM(CASE WHEN month > $as_of_month - 12 THEN 1 ELSE 0 END) AS m12,
-    SUM(CASE WHEN month > $as_of_month - 24 THEN 1 ELSE 0 END) AS m24,
+    COUNT(CASE WHEN month > $as_of_month - 6 THEN 1 END) AS m6,
+    COUNT(CASE WHEN month > $as_of_month - 12 THEN 1 END) AS m12,
+    COUNT(CASE WHEN month > $as_of_month - 24 THEN 1 END) AS m24,
     COUNT(*) AS m60
 FROM account_months
 WHERE month > $as_of_month - 60

@@ -6,11 +6,11 @@ SELECT
     furnisher,
     furnisher_kind,
     MAX(day) AS last_day,
-    SUM(CASE WHEN day > $as_of_day - 7 THEN 1 ELSE 0 END) AS in_7d,
-    SUM(CASE WHEN day > $as_of_day - 15 THEN 1 ELSE 0 END) AS in_15d,
-    SUM(CASE WHEN day > $as_of_day - 30 THEN 1 ELSE 0 END) AS in_30d,
-    SUM(CASE WHEN day > $as_of_day - 90 THEN 1 ELSE 0 END) AS in_90d,
-    SUM(CASE WHEN day > $as_of_day - 180 THEN 1 ELSE 0 END) AS in_180d,
+    COUNT(CASE WHEN day > $as_of_day - 7 THEN 1 END) AS in_7d,
+    COUNT(CASE WHEN day > $as_of_day - 15 THEN 1 END) AS in_15d,
+    COUNT(CASE WHEN day > $as_of_day - 30 THEN 1 END) AS in_30d,
+    COUNT(CASE WHEN day > $as_of_day - 90 THEN 1 END) AS in_90d,
+    COUNT(CASE WHEN day > $as_of_day - 180 THEN 1 END) AS in_180d,
     COUNT(*) AS in_365d
 FROM inquiries
 WHERE hard AND day > $as_of_day - 365

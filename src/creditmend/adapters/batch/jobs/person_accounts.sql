@@ -19,7 +19,7 @@ SELECT
         AS amount_borrowed_fen,
     SUM(CASE WHEN is_local = 1 AND credit_limit_fen IS NOT NULL THEN credit_limit_fen ELSE 0 END)
         AS credit_limit_fen,
-    SUM(CASE WHEN is_open = 1 AND last_days_past_due > 0 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN is_open = 1 AND last_days_past_due > 0 THEN 1 END)
         AS current_overdue_accounts,
     SUM(
         CASE WHEN is_open = 1 AND is_local = 1 AND last_days_past_due > 0
@@ -27,7 +27,7 @@ SELECT
     ) AS current_overdue_amount_fen,
     MAX(CASE WHEN is_open = 1 THEN last_days_past_due END) AS max_days_past_due,
     -- 3 consecutive overdue months (three adjacent bits) or 6 of them in the last 24
-    SUM(CASE WHEN (mask & (mask * 2) & (mask * 4)) <> 0 OR overdue >= 6 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN (mask & (mask * 2) & (mask * 4)) <> 0 OR overdue >= 6 THEN 1 END)
         AS accounts_3_or_6_in_24,
     SUM(CASE WHEN is_open = 1 AND is_local = 1 THEN last_balance_fen ELSE 0 END)
         AS outstanding_balance_fen,

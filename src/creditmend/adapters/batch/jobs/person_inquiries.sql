@@ -17,58 +17,58 @@ WITH askers AS (
 SELECT
     person,
     SUM(in_7d) AS hard_inquiries_7d,
-    SUM(CASE WHEN asker = 1 AND last_day > $as_of_day - 7 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN asker = 1 AND last_day > $as_of_day - 7 THEN 1 END)
         AS institutions_7d,
     SUM(CASE WHEN furnisher_kind = 'bank' THEN in_7d ELSE 0 END) AS hard_inquiries_bank_7d,
-    SUM(CASE WHEN furnisher_kind = 'bank' AND last_day > $as_of_day - 7 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN furnisher_kind = 'bank' AND last_day > $as_of_day - 7 THEN 1 END)
         AS institutions_bank_7d,
     SUM(CASE WHEN furnisher_kind = 'non_bank' THEN in_7d ELSE 0 END) AS hard_inquiries_non_bank_7d,
-    SUM(CASE WHEN furnisher_kind = 'non_bank' AND last_day > $as_of_day - 7 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN furnisher_kind = 'non_bank' AND last_day > $as_of_day - 7 THEN 1 END)
         AS institutions_non_bank_7d,
     SUM(in_15d) AS hard_inquiries_15d,
-    SUM(CASE WHEN asker = 1 AND last_day > $as_of_day - 15 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN asker = 1 AND last_day > $as_of_day - 15 THEN 1 END)
         AS institutions_15d,
     SUM(CASE WHEN furnisher_kind = 'bank' THEN in_15d ELSE 0 END) AS hard_inquiries_bank_15d,
-    SUM(CASE WHEN furnisher_kind = 'bank' AND last_day > $as_of_day - 15 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN furnisher_kind = 'bank' AND last_day > $as_of_day - 15 THEN 1 END)
         AS institutions_bank_15d,
     SUM(CASE WHEN furnisher_kind = 'non_bank' THEN in_15d ELSE 0 END) AS hard_inquiries_non_bank_15d,
-    SUM(CASE WHEN furnisher_kind = 'non_bank' AND last_day > $as_of_day - 15 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN furnisher_kind = 'non_bank' AND last_day > $as_of_day - 15 THEN 1 END)
         AS institutions_non_bank_15d,
     SUM(in_30d) AS hard_inquiries_30d,
-    SUM(CASE WHEN asker = 1 AND last_day > $as_of_day - 30 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN asker = 1 AND last_day > $as_of_day - 30 THEN 1 END)
         AS institutions_30d,
     SUM(CASE WHEN furnisher_kind = 'bank' THEN in_30d ELSE 0 END) AS hard_inquiries_bank_30d,
-    SUM(CASE WHEN furnisher_kind = 'bank' AND last_day > $as_of_day - 30 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN furnisher_kind = 'bank' AND last_day > $as_of_day - 30 THEN 1 END)
         AS institutions_bank_30d,
     SUM(CASE WHEN furnisher_kind = 'non_bank' THEN in_30d ELSE 0 END) AS hard_inquiries_non_bank_30d,
-    SUM(CASE WHEN furnisher_kind = 'non_bank' AND last_day > $as_of_day - 30 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN furnisher_kind = 'non_bank' AND last_day > $as_of_day - 30 THEN 1 END)
         AS institutions_non_bank_30d,
     SUM(in_90d) AS hard_inquiries_90d,
-    SUM(CASE WHEN asker = 1 AND last_day > $as_of_day - 90 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN asker = 1 AND last_day > $as_of_day - 90 THEN 1 END)
         AS institutions_90d,
     SUM(CASE WHEN furnisher_kind = 'bank' THEN in_90d ELSE 0 END) AS hard_inquiries_bank_90d,
-    SUM(CASE WHEN furnisher_kind = 'bank' AND last_day > $as_of_day - 90 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN furnisher_kind = 'bank' AND last_day > $as_of_day - 90 THEN 1 END)
         AS institutions_bank_90d,
     SUM(CASE WHEN furnisher_kind = 'non_bank' THEN in_90d ELSE 0 END) AS hard_inquiries_non_bank_90d,
-    SUM(CASE WHEN furnisher_kind = 'non_bank' AND last_day > $as_of_day - 90 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN furnisher_kind = 'non_bank' AND last_day > $as_of_day - 90 THEN 1 END)
         AS institutions_non_bank_90d,
     SUM(in_180d) AS hard_inquiries_180d,
-    SUM(CASE WHEN asker = 1 AND last_day > $as_of_day - 180 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN asker = 1 AND last_day > $as_of_day - 180 THEN 1 END)
         AS institutions_180d,
     SUM(CASE WHEN furnisher_kind = 'bank' THEN in_180d ELSE 0 END) AS hard_inquiries_bank_180d,
-    SUM(CASE WHEN furnisher_kind = 'bank' AND last_day > $as_of_day - 180 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN furnisher_kind = 'bank' AND last_day > $as_of_day - 180 THEN 1 END)
         AS institutions_bank_180d,
     SUM(CASE WHEN furnisher_kind = 'non_bank' THEN in_180d ELSE 0 END) AS hard_inquiries_non_bank_180d,
-    SUM(CASE WHEN furnisher_kind = 'non_bank' AND last_day > $as_of_day - 180 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN furnisher_kind = 'non_bank' AND last_day > $as_of_day - 180 THEN 1 END)
         AS institutions_non_bank_180d,
     SUM(in_365d) AS hard_inquiries_365d,
-    SUM(CASE WHEN asker = 1 AND last_day > $as_of_day - 365 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN asker = 1 AND last_day > $as_of_day - 365 THEN 1 END)
         AS institutions_365d,
     SUM(CASE WHEN furnisher_kind = 'bank' THEN in_365d ELSE 0 END) AS hard_inquiries_bank_365d,
-    SUM(CASE WHEN furnisher_kind = 'bank' AND last_day > $as_of_day - 365 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN furnisher_kind = 'bank' AND last_day > $as_of_day - 365 THEN 1 END)
         AS institutions_bank_365d,
     SUM(CASE WHEN furnisher_kind = 'non_bank' THEN in_365d ELSE 0 END) AS hard_inquiries_non_bank_365d,
-    SUM(CASE WHEN furnisher_kind = 'non_bank' AND last_day > $as_of_day - 365 THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN furnisher_kind = 'non_bank' AND last_day > $as_of_day - 365 THEN 1 END)
         AS institutions_non_bank_365d
 FROM askers
 GROUP BY person

@@ -1,15 +1,15 @@
 -- Untrustworthy information, blacklist and the expiry timeline, one row per person with any.
 SELECT
     person,
-    SUM(CASE WHEN source = 'public_record' THEN 1 ELSE 0 END) AS public_records,
-    SUM(CASE WHEN kind = 'dishonest_judgment_debtor' THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN source = 'public_record' THEN 1 END) AS public_records,
+    COUNT(CASE WHEN kind = 'dishonest_judgment_debtor' THEN 1 END)
         AS public_records_dishonest_judgment_debtor,
-    SUM(CASE WHEN kind = 'enforced_debtor' THEN 1 ELSE 0 END) AS public_records_enforced_debtor,
-    SUM(CASE WHEN kind = 'consumption_restriction' THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN kind = 'enforced_debtor' THEN 1 END) AS public_records_enforced_debtor,
+    COUNT(CASE WHEN kind = 'consumption_restriction' THEN 1 END)
         AS public_records_consumption_restriction,
-    SUM(CASE WHEN source = 'blacklist' THEN 1 ELSE 0 END) AS blacklist_entries,
-    SUM(CASE WHEN source = 'negative' THEN 1 ELSE 0 END) AS negative_records,
-    SUM(CASE WHEN source = 'negative' AND expires_on IS NULL THEN 1 ELSE 0 END)
+    COUNT(CASE WHEN source = 'blacklist' THEN 1 END) AS blacklist_entries,
+    COUNT(CASE WHEN source = 'negative' THEN 1 END) AS negative_records,
+    COUNT(CASE WHEN source = 'negative' AND expires_on IS NULL THEN 1 END)
         AS negative_uncured,
     MIN(expires_on) AS next_expiry_on
 FROM (
