@@ -1,0 +1,103 @@
+"""optbinning's fitted scorecard as the domain's `Scorecard` (the model file's content).
+
+Per feature, in optbinning's bin order:
+
+- numeric bins `lower <= x < upper` from optbinning's splits (the first bin open below, the last
+  open above), each split written as the shortest decimal that reads back as the same float;
+- categorical bins with their categories, in the scorer's spelling;
+- the `missing` bin with optbinning's Missing row: its count, event rate, weight of evidence and
+  points (with no missing value in training its weight of evidence is 0: the points of an
+  average applicant);
+- the `other` bin (a value no bin holds: an unseen category, text in a numeric feature) with the
+  Missing row's points too. That is what optbinning's own `Scorecard.score` gives an unseen
+  category, and it treats a value the model cannot read like a value it does not have. The
+  Special row is not used: training declares no special codes.
+
+Points are optbinning's scaled points rounded half up to `POINTS` (two places); event rates and
+weights of evidence to four. The plain-words reason and the description come from
+`creditmend.domain.scoring.features` when the feature is one of the bureau's, else a generic
+"{name} = {value}".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from creditmend.domain.scoring.features import SPECS
+from creditmend.domain.scoring.scorecard import Bin, Feature
+
+POINTS = Decimal("0.01")
+RATES = Decimal("0.0001")
+SPEC_OF = {spec.name: spec for spec in SPECS}
+
+
+def decimal(value: float, places: Decimal | None = None) -> Decimal:
+    """A float as the shortest decimal that reads back as it, optionally rounded half up."""
+    exact = Decimal(repr(float(value)))
+    return exact if places is None else exact.quantize(places, ROUND_HALF_UP)
+
+
+def _optional(value: Any, places: Decimal) -> Decimal | None:
+    number = float(value)
+    return None if math.isnan(number) or math.isinf(number) else decimal(number, places)
+
+
+def _shown(value: Decimal | None, open_end: str) -> str:
+    return open_end if value is None else f"{value.normalize():f}"
+
+
+def _row_bin(row: Mapping[str, Any], **fields: Any) -> Bin:
+    return Bin(
+        points=decimal(row["Points"], POINTS),
+        count=int(row["Count"]),
+        event_rate=_optional(row["Event rate"], RATES),
+        woe=_optional(row["WoE"], RATES),
+        **fields,
+    )
+
+
+def words(name: str) -> tuple[str, str]:
+    """(description, reason) of a feature."""
+    spec = SPEC_OF.get(name)
+    if spec is not None:
+        return spec.description, spec.reason
+    return name, f"{name} = {{value}}"
+
+
+def feature(name: str, kind: str, splits: Any, rows: Sequence[Mapping[str, Any]]) -> Feature:
+    """One feature from optbinning's splits and its scorecard rows (bins, Special, Missing)."""
+    missing_row = rows[-1]
+    bins: list[Bin] = []
+    if kind == "numeric":
+        edges: list[Decimal | None] = [None, *(decimal(s) for s in splits), None]
+        for index, row in enumerate(rows[: len(edges) - 1]):
+            lower, upper = edges[index], edges[index + 1]
+            label = f"[{_shown(lower, '-inf')}, {_shown(upper, 'inf')})"
+            bins.append(_row_bin(row, label=label, lower=lower, upper=upper))
+    else:
+        for categories, row in zip(splits, rows, strict=False):
+            names = tuple(str(c) for c in categories)
+            bins.append(_row_bin(row, label=", ".join(names), categories=names))
+    bins.append(_row_bin(missing_row, label="missing", missing=True))
+    bins.append(
+        Bin(
+            label="other",
+            points=decimal(missing_row["Points"], POINTS),
+            other=True,
+        )
+    )
+    description, reason = words(name)
+    return Feature(name, kind, description, reason, tuple(bins))
+
+
+def features(model: Any, names: Sequence[str], kinds: Mapping[str, str]) -> tuple[Feature, ...]:
+    table = model.table(style="detailed")
+    result = []
+    for name in names:
+        rows = table[table["Variable"] == name].to_dict("records")
+        splits = model.binning_process_.get_binned_variable(name).splits
+        result.append(feature(name, kinds[name], splits, rows))
+    return tuple(result)

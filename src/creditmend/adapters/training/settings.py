@@ -1,0 +1,65 @@
+"""Binning and estimator settings, and their checks: light, so that options are checked before
+the training stack loads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from creditmend.domain.problems import Problem, ProblemsError
+
+TRENDS = (
+    "auto",
+    "auto_heuristic",
+    "auto_asc_desc",
+    "ascending",
+    "descending",
+    "concave",
+    "convex",
+    "peak",
+    "valley",
+    "peak_heuristic",
+    "valley_heuristic",
+)
+MAX_ITER = 1000  # LogisticRegression
+
+
+@dataclass(frozen=True, slots=True)
+class BinningSettings:
+    """optbinning's parameters (their meaning is optbinning's; defaults are its own but the
+    trend)."""
+
+    monotonic_trend: str = "auto_asc_desc"
+    trends: Mapping[str, str] = field(default_factory=dict)  # per feature
+    max_n_prebins: int = 20
+    min_prebin_size: float = 0.05
+    min_bin_size: float | None = None
+    max_n_bins: int | None = None
+    regularisation: float = 1.0  # LogisticRegression's C
+
+    def trend_of(self, name: str) -> str:
+        return self.trends.get(name, self.monotonic_trend)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "monotonic_trend": self.monotonic_trend,
+            "trends": dict(sorted(self.trends.items())),
+            "max_n_prebins": self.max_n_prebins,
+            "min_prebin_size": self.min_prebin_size,
+            "min_bin_size": self.min_bin_size,
+            "max_n_bins": self.max_n_bins,
+            "missing": "own bin, empirical weight of evidence",
+            "estimator": f"LogisticRegression(C={self.regularisation}, lbfgs, L2)",
+        }
+
+
+def check_trends(settings: BinningSettings, features: Sequence[str]) -> None:
+    for name, trend in [("", settings.monotonic_trend), *settings.trends.items()]:
+        if trend not in TRENDS:
+            option = "--trend" if not name else "--feature-trend"
+            raise ProblemsError(
+                (Problem(option, f"unknown trend {trend!r}; one of {', '.join(TRENDS)}"),)
+            )
+        if name and name not in features:
+            raise ProblemsError((Problem("--feature-trend", f"{name!r} is not a feature"),))
