@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 
 from creditmend.adapters.holidays_cn import ChinaCalendar
 from creditmend.adapters.irr_scipy import BrentRootFinder
@@ -12,6 +14,7 @@ from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.report.model import Report
 from creditmend.domain.rules import profile
+from creditmend.domain.scoring.scorecard import Band, Scaling, Scorecard
 from creditmend.services.batch import BatchEngine, BatchService
 from creditmend.services.furnish import FurnishService
 from creditmend.services.inquire import InquiryService
@@ -134,3 +137,94 @@ def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
         retention=RetentionService(store=store, profile=profile(jurisdiction)),
         batch=BatchService(store=store, profile=profile(jurisdiction), write_tables=write_tables),
     )
+
+
+# ---------------------------------------------------------------- scorecard training
+TRAINING_EXTRA = ("optbinning", "sklearn", "lightgbm")
+
+
+def _training_extra_missing() -> list[str]:
+    missing = []
+    for module in TRAINING_EXTRA:
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            missing.append("scikit-learn" if module == "sklearn" else module)
+    return missing
+
+
+def train_scorecard(
+    data: Path,
+    target: str,
+    bad: str,
+    *,
+    trained_on: date,
+    features: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    protected: Sequence[str] = (),
+    categorical: Sequence[str] = (),
+    test_size: float = 0.3,
+    seed: int = 42,
+    scaling: Scaling | None = None,
+    bands: Sequence[Band] | None = None,
+    approve_band: str = "C",
+    trend: str = "auto_asc_desc",
+    feature_trends: Mapping[str, str] | None = None,
+    max_n_prebins: int = 20,
+    min_prebin_size: float = 0.05,
+    min_bin_size: float | None = None,
+    baselines: bool = True,
+) -> Scorecard:
+    """Train a scorecard on a CSV file (the `train` extra: optbinning, scikit-learn, LightGBM);
+    the evaluation, fairness check and problems are in the card's metadata."""
+    missing = _training_extra_missing()
+    if missing:
+        raise ProblemsError(
+            (
+                Problem(
+                    "creditmend[train]",
+                    f"scorecard training needs {', '.join(missing)}: "
+                    "pip install 'creditmend[train]'",
+                ),
+            )
+        )
+    from creditmend.adapters.scorecard_training import (  # noqa: PLC0415
+        DEFAULT_BANDS,
+        TrainingOptions,
+        train,
+    )
+    from creditmend.adapters.training.settings import BinningSettings  # noqa: PLC0415
+
+    options = TrainingOptions(
+        data=data,
+        target=target,
+        bad=bad,
+        trained_on=trained_on,
+        features=tuple(features) if features else None,
+        exclude=tuple(exclude),
+        protected=tuple(protected),
+        categorical=tuple(categorical),
+        test_size=test_size,
+        seed=seed,
+        scaling=scaling or Scaling(),
+        bands=tuple(bands) if bands else DEFAULT_BANDS,
+        approve_band=approve_band,
+        binning=BinningSettings(
+            monotonic_trend=trend,
+            trends=dict(feature_trends or {}),
+            max_n_prebins=max_n_prebins,
+            min_prebin_size=min_prebin_size,
+            min_bin_size=min_bin_size,
+        ),
+        baselines=baselines,
+    )
+    return train(options).card
+
+
+def training_report_html(card: Scorecard) -> str:
+    """The training report of a card made by `train_scorecard`: one self-contained HTML page."""
+    from creditmend.adapters.training.report import render_report  # noqa: PLC0415
+
+    return render_report(card)

@@ -108,10 +108,10 @@ def check_bands(bands: tuple[Band, ...], approve_band: str, scaling: Scaling) ->
 
 def holdout_split(y: np.ndarray[Any, Any], test_size: float, seed: int) -> tuple[Ints, Ints]:
     """Stratified (training, hold-out) row numbers, each in file order."""
-    from sklearn.model_selection import train_test_split  # type: ignore[import-untyped]  # noqa: PLC0415
-
     if not 0 < test_size < 1:
         raise ProblemsError((Problem("--test-size", f"{test_size} is not between 0 and 1"),))
+    from sklearn.model_selection import train_test_split  # type: ignore[import-untyped]  # noqa: PLC0415
+
     try:
         train, test = train_test_split(
             np.arange(len(y)), test_size=test_size, stratify=y, random_state=seed

@@ -1,0 +1,459 @@
+"""`creditmend score train | apply | features`: the scorecard from a CSV file to scored rows.
+
+- `train` trains on any comma-separated file with a header (the `train` extra: optbinning,
+  scikit-learn, LightGBM), prints the evaluation and writes the model JSON (and, asked, the HTML
+  training report).
+- `apply` scores every row of a CSV file with a model file, using the domain alone (no training
+  library): every input row is written, with `score` and `reasons` added.
+- `features` derives the score's features from a known data set (the UCI Taiwan data), with its
+  target and protected columns, ready for `train`.
+
+Options that take numbers arrive as text so that a bad value gets the one-line error (exit 2) of
+every other bad input, not a usage box.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from creditmend import bootstrap
+from creditmend.domain.calendar import parse_date
+from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.scoring import features as feature_map
+from creditmend.domain.scoring.scorecard import (
+    Band,
+    Scaling,
+    Scorecard,
+    ScorecardError,
+    parse_scorecard,
+    score,
+    scorecard_text,
+)
+from creditmend.interfaces.cli.errors import fail, input_errors
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="The credit score: train a scorecard, score a file with it, derive its features.",
+)
+_out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+SOURCES = ("taiwan",)
+REASONS_JOINED = "; "
+
+
+# ---------------------------------------------------------------- option parsing
+def _problem(field: str, message: str) -> typer.Exit:
+    return fail([Problem(field, message)])
+
+
+def _names(text: str | None) -> list[str]:
+    return [name.strip() for name in (text or "").split(",") if name.strip()]
+
+
+def _listed(values: Sequence[str] | None) -> list[str]:
+    """A repeatable option whose values may also be comma-separated."""
+    return [name for value in values or () for name in _names(value)]
+
+
+def _int(field: str, text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise _problem(field, f"{text!r} is not a whole number") from None
+
+
+def _float(field: str, text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        value = float(Decimal(text.strip()))
+    except (InvalidOperation, ValueError):
+        raise _problem(field, f"{text!r} is not a number") from None
+    return value
+
+
+def _day(text: str | None) -> date:
+    if text is None:
+        return datetime.now(UTC).date()
+    try:
+        return parse_date(text)
+    except ValueError as error:
+        raise _problem("--trained-on", str(error)) from None
+
+
+def _bands(text: str | None, scaling: Scaling) -> tuple[Band, ...] | None:
+    """`A=700,B=650,C=600,D=550,E`: each band from its lowest score; the last takes the rest."""
+    if text is None:
+        return None
+    bands = []
+    entries = _names(text)
+    for position, entry in enumerate(entries):
+        name, sign, low = entry.partition("=")
+        if not sign:
+            if position != len(entries) - 1:
+                raise _problem("--bands", f"{entry!r}: give NAME=LOWEST_SCORE (the last: NAME)")
+            bands.append(Band(name.strip(), scaling.min_score))
+            continue
+        bands.append(Band(name.strip(), _int("--bands", low)))
+    return tuple(bands)
+
+
+def _trends(values: Sequence[str] | None) -> dict[str, str]:
+    found = {}
+    for entry in _listed(values):
+        name, sign, trend = entry.partition("=")
+        if not sign:
+            raise _problem("--feature-trend", f"{entry!r}: give FEATURE=TREND")
+        found[name.strip()] = trend.strip()
+    return found
+
+
+@contextmanager
+def _writing(path: Path, option: str) -> Iterator[IO[str]]:
+    """A file written whole or not at all: into `NAME.part`, renamed when done."""
+    part = path.with_name(path.name + ".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = part.open("w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise _problem(option, f"{path}: cannot be written ({error.strerror})") from None
+    try:
+        with handle:
+            yield handle
+        part.replace(path)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _reading(path: Path, option: str) -> IO[str]:
+    try:
+        return path.open(encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise _problem(option, f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise _problem(option, f"{path}: is a folder, not a file") from None
+    except OSError as error:
+        raise _problem(option, f"{path}: cannot be read ({error.strerror})") from None
+
+
+# ---------------------------------------------------------------- train
+def _rate(value: object) -> str:
+    return "—" if value is None else f"{float(str(value)):.2%}"
+
+
+def _metric(value: object) -> str:
+    return "—" if value is None else f"{float(str(value)):.4f}"
+
+
+def _print_evaluation(card: Scorecard) -> None:
+    meta = card.metadata
+    data, metrics = meta["data"], meta["metrics"]
+    _out.print(
+        f"Scorecard on {data['name']}: {len(card.features)} features, "
+        f"{data['rows_used']:,} rows ({meta['split']['train_rows']:,} training, "
+        f"{meta['split']['holdout_rows']:,} hold-out), bad rate {_rate(data['bad_rate'])}"
+    )
+    table = Table(title="Discrimination (same split)")
+    for column in ("model", "rows", "AUC", "Gini", "KS"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    rows: list[tuple[str, Mapping[str, Any]]] = [
+        ("scorecard, training", metrics["train"]),
+        ("scorecard, hold-out", metrics["holdout"]),
+    ]
+    baselines = metrics.get("baselines") or {}
+    if "logistic_regression" in baselines:
+        rows.append(("logistic regression (raw), hold-out", baselines["logistic_regression"]))
+    if "lightgbm" in baselines:
+        rows.append(("LightGBM, hold-out", baselines["lightgbm"]))
+    for name, row in rows:
+        table.add_row(
+            name, f"{row['rows']:,}", _metric(row["auc"]), _metric(row["gini"]), _metric(row["ks"])
+        )
+    _out.print(table)
+    _out.print(f"PSI training -> hold-out: {metrics['psi']:.4f}")
+
+    bands = Table(title="Score bands (hold-out)")
+    for column in ("band", "from", "rows", "share", "bad rate"):
+        bands.add_column(column, justify="left" if column == "band" else "right")
+    for row in meta["bands"]:
+        bands.add_row(
+            row["band"], str(row["min_score"]), f"{row['count']:,}", _rate(row["share"]),
+            _rate(row["bad_rate"]),
+        )  # fmt: skip
+    _out.print(bands)
+
+    fairness = meta["fairness"]
+    for check in fairness["checks"]:
+        verdict = "passes" if check["passes"] else "FAILS"
+        ratio = "—" if check["ratio"] is None else f"{check['ratio']:.2f}"
+        groups = Table(
+            title=f"Approval by {check['column']} at {fairness['cutoff']} "
+            f"(band {fairness['approve_band']} and better): ratio {ratio}, "
+            f"four-fifths rule {verdict}"
+        )
+        for column in ("group", "rows", "approved", "approval rate", "bad rate"):
+            groups.add_column(column, justify="left" if column == "group" else "right")
+        for g in check["groups"]:
+            groups.add_row(
+                g["group"] + ("" if g["counted"] else " (too small)"), f"{g['count']:,}",
+                f"{g['approved']:,}", _rate(g["approval_rate"]), _rate(g["bad_rate"]),
+            )  # fmt: skip
+        _out.print(groups)
+    for exclusion in meta["exclusions"]:
+        _out.print(f"not a feature: {exclusion['column']} ({exclusion['reason']})")
+    for problem in meta["problems"]:
+        _out.print(f"[bold yellow]problem:[/] {problem}", markup=True)
+    if not meta["problems"]:
+        _out.print("no problems found")
+
+
+@app.command()
+def train(
+    data: Annotated[Path, typer.Option(help="Training CSV (comma-separated, header row)")],
+    target: Annotated[str, typer.Option(help="The target column")],
+    bad: Annotated[str, typer.Option(help="The target's value that means bad (default)")],
+    out: Annotated[Path, typer.Option(help="Where to write the model JSON")],
+    features: Annotated[
+        str | None, typer.Option(help="Feature columns, comma-separated (default: all others)")
+    ] = None,
+    exclude: Annotated[str | None, typer.Option(help="Columns not to use, comma-separated")] = None,
+    protected: Annotated[
+        list[str] | None,
+        typer.Option(help="Protected column, never a feature, for the fairness check (repeat)"),
+    ] = None,
+    categorical: Annotated[
+        str | None, typer.Option(help="Columns to treat as categories, comma-separated")
+    ] = None,
+    test_size: Annotated[str, typer.Option(help="Hold-out share")] = "0.3",
+    seed: Annotated[str, typer.Option(help="Seed of the split and LightGBM")] = "42",
+    trained_on: Annotated[
+        str | None, typer.Option(help="Training date in the model, YYYY-MM-DD (default: today)")
+    ] = None,
+    report: Annotated[Path | None, typer.Option(help="Also write the HTML report here")] = None,
+    bands: Annotated[
+        str | None,
+        typer.Option(help="Bands from their lowest score (default: A=700,B=650,C=600,D=550,E)"),
+    ] = None,
+    approve_band: Annotated[
+        str, typer.Option(help="The worst band approved, for the fairness check")
+    ] = "C",
+    base_points: Annotated[str, typer.Option(help="Points at the base odds")] = "600",
+    base_odds: Annotated[str, typer.Option(help="Base odds, good:bad")] = "50",
+    pdo: Annotated[str, typer.Option(help="Points to double the odds")] = "20",
+    min_score: Annotated[str, typer.Option(help="Lowest score")] = "300",
+    max_score: Annotated[str, typer.Option(help="Highest score")] = "900",
+    trend: Annotated[
+        str, typer.Option(help="Monotonic trend of numeric features (optbinning's names)")
+    ] = "auto_asc_desc",
+    feature_trend: Annotated[
+        list[str] | None, typer.Option(help="FEATURE=TREND for one feature (repeat)")
+    ] = None,
+    max_prebins: Annotated[str, typer.Option(help="optbinning max_n_prebins")] = "20",
+    min_prebin_size: Annotated[str, typer.Option(help="optbinning min_prebin_size")] = "0.05",
+    min_bin_size: Annotated[str | None, typer.Option(help="optbinning min_bin_size")] = None,
+    baselines: Annotated[
+        bool, typer.Option(help="Fit the logistic regression and LightGBM baselines")
+    ] = True,
+) -> None:
+    """Train a points scorecard, print its evaluation, write the model JSON."""
+    scaling = Scaling(
+        base_points=_int("--base-points", base_points),
+        base_odds=Decimal(str(_float("--base-odds", base_odds))),
+        pdo=_int("--pdo", pdo),
+        min_score=_int("--min-score", min_score),
+        max_score=_int("--max-score", max_score),
+    )
+    with input_errors():
+        card = bootstrap.train_scorecard(
+            data,
+            target,
+            bad,
+            trained_on=_day(trained_on),
+            features=_names(features) or None,
+            exclude=_names(exclude),
+            protected=_listed(protected),
+            categorical=_names(categorical),
+            test_size=_float("--test-size", test_size) or 0.0,
+            seed=_int("--seed", seed),
+            scaling=scaling,
+            bands=_bands(bands, scaling),
+            approve_band=approve_band,
+            trend=trend,
+            feature_trends=_trends(feature_trend),
+            max_n_prebins=_int("--max-prebins", max_prebins),
+            min_prebin_size=_float("--min-prebin-size", min_prebin_size) or 0.0,
+            min_bin_size=_float("--min-bin-size", min_bin_size),
+            baselines=baselines,
+        )
+    _print_evaluation(card)
+    with _writing(out, "--out") as handle:
+        handle.write(scorecard_text(card))
+    _out.print(f"model written to {out}")
+    if report is not None:
+        with _writing(report, "--report") as handle:
+            handle.write(bootstrap.training_report_html(card))
+        _out.print(f"report written to {report}")
+
+
+# ---------------------------------------------------------------- apply
+def _model(path: Path) -> Scorecard:
+    with _reading(path, "--model") as handle:
+        try:
+            text = handle.read()
+        except UnicodeDecodeError:
+            raise _problem("--model", f"{path}: not a model file (not UTF-8 text)") from None
+    try:
+        return parse_scorecard(text)
+    except ScorecardError as error:
+        raise _problem("--model", f"{path}: {error}") from None
+
+
+@app.command()
+def apply(
+    model: Annotated[Path, typer.Option(help="Model JSON written by `score train`")],
+    data: Annotated[Path, typer.Option(help="CSV with the model's feature columns")],
+    out: Annotated[Path, typer.Option(help="Where to write the scored CSV")],
+) -> None:
+    """Score every row of a CSV file; writes each row with `score` and `reasons` added."""
+    card = _model(model)
+    names = [f.name for f in card.features]
+    unexpected: Counter[str] = Counter()
+    rows_unexpected = 0
+    bands: Counter[str] = Counter()
+    total = 0
+    with _reading(data, "--data") as source:
+        reader = csv.reader(source)
+        try:
+            header = next(reader, None)
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise _problem("--data", f"{data}: not a readable CSV file ({error})") from None
+        if not header:
+            raise _problem("--data", f"{data}: the file is empty")
+        header = [cell.strip() for cell in header]
+        absent = [name for name in names if name not in header]
+        if len(absent) == len(names):
+            raise _problem(
+                "--data", f"{data}: none of the model's features is a column ({', '.join(names)})"
+            )
+        columns = [*header, *(c for c in ("score", "reasons") if c not in header)]
+        at_score, at_reasons = columns.index("score"), columns.index("reasons")
+        with _writing(out, "--out") as target:
+            writer = csv.writer(target, lineterminator="\n")
+            writer.writerow(columns)
+            try:
+                for row in reader:
+                    if not row:
+                        continue
+                    result = score(card, dict(zip(header, row, strict=False)))
+                    if result.unexpected:
+                        rows_unexpected += 1
+                        unexpected.update(c.feature for c in result.contributions if c.unexpected)
+                    cells = [*row[: len(header)], *[""] * (len(header) - len(row))]
+                    cells += [""] * (len(columns) - len(cells))
+                    cells[at_score] = str(result.score)
+                    cells[at_reasons] = REASONS_JOINED.join(words for _, words in result.reasons)
+                    writer.writerow(cells)
+                    bands[result.band] += 1
+                    total += 1
+            except (csv.Error, UnicodeDecodeError) as error:
+                raise _problem(
+                    "--data", f"{data}: not a readable CSV file after {total} rows ({error})"
+                ) from None
+    if absent:
+        _err.print(
+            f"warning: column(s) {', '.join(absent)} absent from {data.name}: every row took "
+            "their missing bin"
+        )
+    if rows_unexpected:
+        which = ", ".join(f"{name} {count}" for name, count in sorted(unexpected.items()))
+        _err.print(
+            f"warning: {rows_unexpected} of {total} rows had a value no bin holds, scored with "
+            f"the feature's other bin ({which})"
+        )
+    shown = ", ".join(f"{band.name} {bands[band.name]:,}" for band in card.bands)
+    _out.print(f"scored {total:,} rows into {out} (bands: {shown})")
+
+
+# ---------------------------------------------------------------- features
+def _taiwan(source: IO[str], target: IO[str], path: Path) -> int:
+    reader = csv.DictReader(source)
+    header = [name.strip() for name in reader.fieldnames or ()]
+    reader.fieldnames = header
+    numbers = [
+        "LIMIT_BAL",
+        *feature_map.TAIWAN_STATUS,
+        *feature_map.TAIWAN_BILLS,
+        *feature_map.TAIWAN_PAID,
+    ]
+    needed = [*numbers, feature_map.TAIWAN_TARGET, *feature_map.TAIWAN_PROTECTED]
+    missing = [name for name in needed if name not in header]
+    if missing:
+        raise ProblemsError(
+            (
+                Problem(
+                    "--data", f"{path.name}: no column {missing[0]!r} (the Taiwan data's layout)"
+                ),
+            )
+        )
+    keep = ["ID"] if "ID" in header else []
+    writer = csv.writer(target, lineterminator="\n")
+    writer.writerow(
+        [*keep, *feature_map.NAMES, feature_map.TAIWAN_TARGET, *feature_map.TAIWAN_PROTECTED]
+    )
+    count = 0
+    for row in reader:
+        try:
+            values = feature_map.from_taiwan(row)
+        except (InvalidOperation, ValueError, TypeError):
+            bad = next((name for name in numbers if not _is_number(row.get(name))), "a column")
+            raise ProblemsError(
+                (Problem("--data", f"{bad}: {row.get(bad)!r} is not a number", reader.line_num),)
+            ) from None
+        writer.writerow(
+            [
+                *(row[name] for name in keep),
+                *("" if values[n] is None else f"{values[n]:f}" for n in feature_map.NAMES),
+                row[feature_map.TAIWAN_TARGET],
+                *(row[name] for name in feature_map.TAIWAN_PROTECTED),
+            ]
+        )
+        count += 1
+    return count
+
+
+def _is_number(text: str | None) -> bool:
+    try:
+        Decimal(text or "")
+    except InvalidOperation:
+        return False
+    return True
+
+
+@app.command("features")
+def derive_features(
+    source: Annotated[str, typer.Option(help="The data set's layout: taiwan")],
+    data: Annotated[Path, typer.Option(help="The data set's CSV")],
+    out: Annotated[Path, typer.Option(help="Where to write the features CSV")],
+) -> None:
+    """Derive the score's features (domain/scoring/features.py) with the target and the
+    protected columns, for `score train`."""
+    if source not in SOURCES:
+        raise _problem("--source", f"unknown {source!r}; one of {', '.join(SOURCES)}")
+    with input_errors(), _reading(data, "--data") as handle, _writing(out, "--out") as target:
+        try:
+            count = _taiwan(handle, target, data)
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise _problem("--data", f"{data}: not a readable CSV file ({error})") from None
+    _out.print(f"{count:,} rows of features written to {out}")
