@@ -107,7 +107,9 @@ def worker(name: str, inputs: Path, out: Path, spark_memory: str) -> dict[str, A
     elif name == "duckdb":
         from creditmend.adapters.batch.duckdb_engine import DuckDBEngine  # noqa: PLC0415
 
-        rows = DuckDBEngine().run(inputs, AS_OF, CURRENCY, out)["indicators"]
+        engine = DuckDBEngine()
+        rows = engine.run(inputs, AS_OF, CURRENCY, out)["indicators"]
+        details["steps_seconds"] = {step: round(t, 3) for step, t in engine.timings.items()}
     elif name == "spark":
         from creditmend.adapters.batch.spark_engine import SparkEngine  # noqa: PLC0415
 
@@ -277,6 +279,12 @@ def _print(console: Console, data: dict[str, Any]) -> None:
             notes.append(
                 f"pandas ran on the first {row['persons']:,} persons and is extrapolated (*); "
                 f"its rows equal DuckDB's for {agree['equal']:,} of {agree['persons']:,}"
+            )
+    for row in data["results"]:
+        if "steps_seconds" in row:
+            steps = ", ".join(f"{k} {v:.1f} s" for k, v in row["steps_seconds"].items())
+            notes.append(
+                f"{row['name']} by step (views are computed in the step using them): {steps}"
             )
     for note in notes:
         console.print(note)

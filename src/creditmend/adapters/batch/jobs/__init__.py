@@ -8,7 +8,8 @@ Why plain SQL, and not Ibis or a DataFrame API:
   translate it the same way twice.
 - The input layout (`domain.report.batch_rows.TABLES`) keeps months and days as integers, so
   every job is integer arithmetic, comparisons, CASE, COALESCE, GREATEST/LEAST, GROUP BY,
-  joins, UNION ALL, one LEAD and MAX_BY: the part of SQL where the two engines agree. No date
+  joins, UNION ALL, LEAD, ROW_NUMBER and MAX_BY: the part of SQL where the two engines agree
+  (a bitwise `&` on BIGINT too, for the overdue-month mask). No date
   function, no string function, no division (their integer division differs), no dialect-only
   syntax. Sums are cast to BIGINT on the way out (DuckDB sums to HUGEINT, Spark to BIGINT).
 - Parameters (the as-of month and day, the report's currency, the dormancy threshold) are
@@ -25,7 +26,8 @@ to `domain.report.indicators.person_indicators`.
 Performance: the 60-month grid is never materialised. A furnished month counts at its own
 code; the unfurnished months of an account follow from counts (see account_state.sql), except
 for the rare irregular accounts, which are read month by month with LEAD (irregular_*.sql). So
-the 30 million account-months are read by two hash aggregates and no sort.
+the 30 million account-months are read by two hash aggregates (and one scan for the months of
+irregular accounts), never sorted.
 """
 
 from __future__ import annotations
