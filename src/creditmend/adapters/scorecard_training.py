@@ -157,7 +157,12 @@ def train(options: TrainingOptions) -> TrainingResult:
 
     frame = pd.DataFrame({name: table.values[name][train_rows] for name in table.features})
     fitted = fit(frame, table.y[train_rows], table.kinds, options.binning, options.scaling)
-    features = convert.features(fitted.model, fitted.features, table.kinds)
+    features = convert.features(
+        fitted.model,
+        fitted.features,
+        table.kinds,
+        {name: table.values[name][train_rows] for name in fitted.features},
+    )
     bare = Scorecard(features, options.scaling, options.bands)
     train_scores = evaluate.domain_scores(bare, table, train_rows)
     test_scores = evaluate.domain_scores(bare, table, test_rows)

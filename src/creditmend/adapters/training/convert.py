@@ -3,7 +3,12 @@
 Per feature, in optbinning's bin order:
 
 - numeric bins `lower <= x < upper` from optbinning's splits (the first bin open below, the last
-  open above), each split written as the shortest decimal that reads back as the same float;
+  open above). optbinning puts a split between two training values (often as a float32
+  midpoint, 0.1456499993801117); the file holds the shortest decimal in the same gap, above the
+  largest training value below the split and at most the smallest one from it (0.1457; 1 between
+  the counts 0 and 1; 50000 between the limits 40000 and 50000). Every training row stays in its
+  bin, so the counts, rates and points are optbinning's, and the bins read as people write them;
+  a value inside the gap, never seen in training, falls on the side the shorter split gives it;
 - categorical bins with their categories, in the scorer's spelling;
 - the `missing` bin with optbinning's Missing row: its count, event rate, weight of evidence and
   points (with no missing value in training its weight of evidence is 0: the points of an
@@ -23,15 +28,44 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
+import numpy as np
+
+from creditmend.adapters.training.table import Floats
 from creditmend.domain.scoring.features import SPECS
 from creditmend.domain.scoring.scorecard import Bin, Feature
 
 POINTS = Decimal("0.01")
 RATES = Decimal("0.0001")
 SPEC_OF = {spec.name: spec for spec in SPECS}
+
+
+def readable_split(split: float, below: float | None, above: float | None) -> Decimal:
+    """The shortest decimal `s` with `below < s <= above` (the training values either side of
+    optbinning's split); the split itself when a side is unknown or nothing shorter fits."""
+    exact = decimal(split)
+    if below is None or above is None or not below < above:
+        return exact
+    low, high = decimal(below), decimal(above)
+    top = max(abs(low), abs(high))
+    start = -(top.adjusted() + 1) if top else 0
+    for places in range(start, 13):
+        step = Decimal(1).scaleb(-places)
+        candidate = ((low / step).to_integral_value(ROUND_FLOOR) + 1) * step
+        if candidate <= high:
+            return candidate.quantize(Decimal(1)) if places <= 0 else candidate
+    return exact
+
+
+def _gap(values: Floats, split: float) -> tuple[float | None, float | None]:
+    below = values[values < split]
+    above = values[values >= split]
+    return (
+        float(below.max()) if len(below) else None,
+        float(above.min()) if len(above) else None,
+    )
 
 
 def decimal(value: float, places: Decimal | None = None) -> Decimal:
@@ -50,10 +84,11 @@ def _shown(value: Decimal | None, open_end: str) -> str:
 
 
 def _row_bin(row: Mapping[str, Any], **fields: Any) -> Bin:
+    count = int(row["Count"])
     return Bin(
         points=decimal(row["Points"], POINTS),
-        count=int(row["Count"]),
-        event_rate=_optional(row["Event rate"], RATES),
+        count=count,
+        event_rate=_optional(row["Event rate"], RATES) if count else None,
         woe=_optional(row["WoE"], RATES),
         **fields,
     )
@@ -67,12 +102,27 @@ def words(name: str) -> tuple[str, str]:
     return name, f"{name} = {{value}}"
 
 
-def feature(name: str, kind: str, splits: Any, rows: Sequence[Mapping[str, Any]]) -> Feature:
-    """One feature from optbinning's splits and its scorecard rows (bins, Special, Missing)."""
+def feature(
+    name: str,
+    kind: str,
+    splits: Any,
+    rows: Sequence[Mapping[str, Any]],
+    values: Floats | None = None,
+) -> Feature:
+    """One feature from optbinning's splits and its scorecard rows (bins, Special, Missing);
+    `values` are the feature's training values (numeric), to place the splits readably."""
     missing_row = rows[-1]
     bins: list[Bin] = []
     if kind == "numeric":
-        edges: list[Decimal | None] = [None, *(decimal(s) for s in splits), None]
+        present = None if values is None else values[~np.isnan(values)]
+        edges: list[Decimal | None] = [
+            None,
+            *(
+                decimal(s) if present is None else readable_split(s, *_gap(present, s))
+                for s in splits
+            ),
+            None,
+        ]
         for index, row in enumerate(rows[: len(edges) - 1]):
             lower, upper = edges[index], edges[index + 1]
             label = f"[{_shown(lower, '-inf')}, {_shown(upper, 'inf')})"
@@ -93,11 +143,19 @@ def feature(name: str, kind: str, splits: Any, rows: Sequence[Mapping[str, Any]]
     return Feature(name, kind, description, reason, tuple(bins))
 
 
-def features(model: Any, names: Sequence[str], kinds: Mapping[str, str]) -> tuple[Feature, ...]:
+def features(
+    model: Any,
+    names: Sequence[str],
+    kinds: Mapping[str, str],
+    training: Mapping[str, Any],
+) -> tuple[Feature, ...]:
+    """The domain's features of a fitted optbinning scorecard; `training` maps each feature to
+    its training values."""
     table = model.table(style="detailed")
     result = []
     for name in names:
         rows = table[table["Variable"] == name].to_dict("records")
         splits = model.binning_process_.get_binned_variable(name).splits
-        result.append(feature(name, kinds[name], splits, rows))
+        values = np.asarray(training[name], dtype=np.float64) if kinds[name] == "numeric" else None
+        result.append(feature(name, kinds[name], splits, rows, values))
     return tuple(result)

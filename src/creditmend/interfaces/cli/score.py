@@ -331,6 +331,7 @@ def apply(
     names = [f.name for f in card.features]
     unexpected: Counter[str] = Counter()
     rows_unexpected = 0
+    ragged = 0
     bands: Counter[str] = Counter()
     total = 0
     with _reading(data, "--data") as source:
@@ -360,6 +361,7 @@ def apply(
                     if result.unexpected:
                         rows_unexpected += 1
                         unexpected.update(c.feature for c in result.contributions if c.unexpected)
+                    ragged += len(row) != len(header)
                     cells = [*row[: len(header)], *[""] * (len(header) - len(row))]
                     cells += [""] * (len(columns) - len(cells))
                     cells[at_score] = str(result.score)
@@ -375,6 +377,11 @@ def apply(
         _err.print(
             f"warning: column(s) {', '.join(absent)} absent from {data.name}: every row took "
             "their missing bin"
+        )
+    if ragged:
+        _err.print(
+            f"warning: {ragged} rows had another number of fields than the header's "
+            f"{len(header)}: missing fields read as empty, extra fields not copied"
         )
     if rows_unexpected:
         which = ", ".join(f"{name} {count}" for name, count in sorted(unexpected.items()))
