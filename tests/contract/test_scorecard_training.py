@@ -1,0 +1,316 @@
+"""Scorecard training against optbinning and the domain: a planted signal is found, bins are
+monotone where asked, the file parses and scores every training row as optbinning does, protected
+columns never become features, the same seed gives the same file, and the shipped model is what
+its recorded settings train on the Taiwan data.
+
+The Taiwan cases read `$CREDITMEND_DATA_DIR/default_of_credit_card_clients.csv`: skipped where the
+folder is absent, failed under CI (CI=true), where a skip would hide a broken set-up.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import os
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from creditmend.adapters.scorecard_training import TrainingOptions, TrainingResult, train
+from creditmend.adapters.training.convert import readable_split
+from creditmend.adapters.training.settings import BinningSettings
+from creditmend.domain.problems import ProblemsError
+from creditmend.domain.scoring import features as feature_map
+from creditmend.domain.scoring.scorecard import (
+    Feature,
+    Scorecard,
+    parse_scorecard,
+    score,
+    scorecard_text,
+)
+from creditmend.models import default_scorecard
+
+TAIWAN = "default_of_credit_card_clients.csv"
+DAY = date(2026, 1, 1)
+
+
+def synthetic_csv(path: Path, rows: int = 3000, seed: int = 7) -> Path:
+    """A planted signal: risk rises with `late` and `util`, falls with `income`, differs by
+    `region`; `noise` carries none; `gender` is protected; `id` names the row."""
+    rng = np.random.default_rng(seed)
+    late = rng.poisson(0.8, rows).clip(0, 6)
+    util = rng.uniform(0, 1.4, rows)
+    income = rng.lognormal(8.5, 0.6, rows).round(0)
+    region = rng.choice(["north", "south", "east", "west"], rows)
+    noise = rng.normal(0, 1, rows)
+    gender = rng.choice(["F", "M"], rows)
+    logit = (
+        -2.2 + 0.9 * late + 1.3 * util - 0.5 * np.log(income / 5000)
+        + np.select([region == "south", region == "east"], [0.6, -0.4], 0.0)
+    )  # fmt: skip
+    bad = rng.uniform(0, 1, rows) < 1 / (1 + np.exp(-logit))
+    missing_util = rng.uniform(0, 1, rows) < 0.05
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "late", "util", "income", "region", "noise", "gender", "default"])
+        for i in range(rows):
+            writer.writerow(
+                [
+                    1000 + i,
+                    int(late[i]),
+                    "" if missing_util[i] else f"{util[i]:.4f}",
+                    f"{income[i]:.0f}",
+                    region[i],
+                    f"{noise[i]:.5f}",
+                    gender[i],
+                    "yes" if bad[i] else "no",
+                ]
+            )
+    return path
+
+
+def options(data: Path, **changes: object) -> TrainingOptions:
+    chosen: dict[str, object] = {
+        "data": data,
+        "target": "default",
+        "bad": "yes",
+        "trained_on": DAY,
+        "protected": ("gender",),
+        "baselines": False,
+        "binning": BinningSettings(trends={"noise": "auto"}),
+    }
+    chosen.update(changes)
+    return TrainingOptions(**chosen)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> TrainingResult:
+    path = synthetic_csv(tmp_path_factory.mktemp("synthetic") / "planted.csv")
+    return train(options(path, baselines=True))
+
+
+def _numeric_rates(feature: Feature) -> list[Decimal]:
+    return [
+        b.event_rate
+        for b in feature.bins
+        if not (b.missing or b.other) and b.event_rate is not None
+    ]
+
+
+def _monotone(rates: list[Decimal]) -> bool:
+    pairs = list(itertools.pairwise(rates))
+    return all(a <= b for a, b in pairs) or all(a >= b for a, b in pairs)
+
+
+def _points_match_optbinning(result: TrainingResult) -> None:
+    """Every training row falls in the bin optbinning puts it in, for every feature, with
+    optbinning's points rounded to 0.01; so its score is optbinning's sum rounded the same way,
+    and within a point of optbinning's unrounded sum."""
+    import pandas as pd  # noqa: PLC0415
+
+    card, table, model = result.card, result.table, result.fitted.model
+    names = list(result.fitted.features)
+    frame = pd.DataFrame({name: table.values[name][result.train_rows] for name in names})
+    per_feature = model.transform(frame)  # each row's points per feature
+    totals = model.score(frame)
+    cent = Decimal("0.01")
+    for position, row in enumerate(result.train_rows):
+        ours = score(card, {name: table.raw[name][row] for name in names})
+        theirs = [
+            Decimal(repr(float(per_feature[name].iloc[position]))).quantize(cent, ROUND_HALF_UP)
+            for name in names
+        ]
+        assert [c.points for c in ours.contributions] == theirs
+        rounded = int(sum(theirs, Decimal(0)).quantize(Decimal(1), ROUND_HALF_UP))
+        s = card.scaling
+        assert ours.score == min(max(rounded, s.min_score), s.max_score)
+        assert abs(ours.score - min(max(float(totals[position]), s.min_score), s.max_score)) <= 1
+
+
+def test_the_planted_signal_is_found(synthetic: TrainingResult) -> None:
+    meta = synthetic.card.metadata
+    assert meta["metrics"]["holdout"]["auc"] > 0.75
+    assert meta["metrics"]["train"]["auc"] - meta["metrics"]["holdout"]["auc"] < 0.05
+    names = [f.name for f in synthetic.card.features]
+    assert {"late", "util", "income", "region"} <= set(names)
+    assert "gender" not in names and "id" not in names and "default" not in names
+    reasons = {e["column"]: e["reason"] for e in meta["exclusions"]}
+    assert reasons["gender"].startswith("protected")
+    assert reasons["id"].startswith("identifier")
+    baselines = meta["metrics"]["baselines"]
+    assert baselines["lightgbm"]["auc"] > 0.7 and baselines["logistic_regression"]["auc"] > 0.7
+    assert meta["fairness"]["checks"][0]["column"] == "gender"
+    assert meta["data"]["sha256"] and meta["trained_on"] == "2026-01-01"
+
+
+def test_numeric_bins_are_monotone_where_asked(synthetic: TrainingResult) -> None:
+    by_name = {f.name: f for f in synthetic.card.features}
+    for name in ("late", "util", "income"):
+        assert _monotone(_numeric_rates(by_name[name])), name
+    assert _numeric_rates(by_name["late"])[0] < _numeric_rates(by_name["late"])[-1]
+    assert _numeric_rates(by_name["income"])[0] > _numeric_rates(by_name["income"])[-1]
+    # Higher risk, fewer points: every feature's points fall as its bins' event rates rise.
+    for feature in synthetic.card.features:
+        bins = sorted(
+            (b for b in feature.bins if b.event_rate is not None and b.count),
+            key=lambda b: b.event_rate or 0,
+        )
+        assert [b.points for b in bins] == sorted((b.points for b in bins), reverse=True)
+
+
+def test_missing_and_other_bins(synthetic: TrainingResult) -> None:
+    util = next(f for f in synthetic.card.features if f.name == "util")
+    missing = next(b for b in util.bins if b.missing)
+    other = next(b for b in util.bins if b.other)
+    assert missing.count > 0 and other.points == missing.points
+    region = next(f for f in synthetic.card.features if f.name == "region")
+    assert region.kind == "categorical"
+    assert sorted(c for b in region.bins for c in b.categories) == [
+        "east",
+        "north",
+        "south",
+        "west",
+    ]
+    result = score(synthetic.card, {"region": "atlantis", "util": "lots"})
+    assert result.unexpected == 2
+
+
+def test_the_file_parses_and_scores_training_rows_as_optbinning(
+    synthetic: TrainingResult,
+) -> None:
+    text = scorecard_text(synthetic.card)
+    assert parse_scorecard(text) == synthetic.card
+    table = synthetic.fitted.model.table(style="detailed")
+    for feature in synthetic.card.features:
+        theirs = table[table["Variable"] == feature.name]["Points"].tolist()
+        ours = [b.points for b in feature.bins if not (b.missing or b.other)]
+        assert (
+            ours
+            == [Decimal(repr(p)).quantize(Decimal("0.01"), ROUND_HALF_UP) for p in theirs][
+                : len(ours)
+            ]
+        )
+    _points_match_optbinning(synthetic)
+
+
+def test_the_same_seed_gives_the_same_file(tmp_path: Path) -> None:
+    path = synthetic_csv(tmp_path / "planted.csv", rows=1500, seed=3)
+    first = scorecard_text(train(options(path, seed=11)).card)
+    assert scorecard_text(train(options(path, seed=11)).card) == first
+    assert scorecard_text(train(options(path, seed=12)).card) != first
+
+
+def test_protected_columns_are_never_features(tmp_path: Path) -> None:
+    path = synthetic_csv(tmp_path / "planted.csv", rows=600, seed=5)
+    with pytest.raises(ProblemsError, match="--features: 'gender' is protected"):
+        train(options(path, features=("late", "gender")))
+    with pytest.raises(ProblemsError, match="--bad: 'maybe' does not occur"):
+        train(options(path, bad="maybe"))
+
+
+def test_splits_are_the_shortest_decimal_in_their_gap() -> None:
+    assert readable_split(0.1456499993801117, 0.1456, 0.1457) == Decimal("0.1457")
+    assert readable_split(0.5, 0.0, 1.0) == Decimal(1)
+    assert str(readable_split(45000.0, 40000.0, 50000.0)) == "50000"
+    assert readable_split(-150.0, -200.0, -100.0) == Decimal(-100)
+    assert readable_split(0.25, None, 1.0) == Decimal("0.25")
+
+
+# ---------------------------------------------------------------- the Taiwan data
+def taiwan_file() -> Path:
+    folder = os.environ.get("CREDITMEND_DATA_DIR", "")
+    path = Path(folder) / TAIWAN
+    if not folder or not path.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{TAIWAN} is required under CI; CREDITMEND_DATA_DIR={folder!r}")
+        pytest.skip(f"{TAIWAN} not found (CREDITMEND_DATA_DIR={folder!r})")
+    return path
+
+
+def taiwan_features(source: Path, target: Path, rows: int | None = None) -> Path:
+    """What `creditmend score features --source taiwan` writes (ID, features, target,
+    protected columns)."""
+    with source.open(newline="") as handle, target.open("w", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(
+            ["ID", *feature_map.NAMES, feature_map.TAIWAN_TARGET, *feature_map.TAIWAN_PROTECTED]
+        )
+        for number, row in enumerate(csv.DictReader(handle)):
+            if rows is not None and number >= rows:
+                break
+            values = feature_map.from_taiwan(row)
+            writer.writerow(
+                [
+                    row["ID"],
+                    *("" if values[n] is None else f"{values[n]:f}" for n in feature_map.NAMES),
+                    row[feature_map.TAIWAN_TARGET],
+                    *(row[p] for p in feature_map.TAIWAN_PROTECTED),
+                ]
+            )
+    return target
+
+
+def test_a_taiwan_sample_trains_a_fair_monotone_card(tmp_path: Path) -> None:
+    path = taiwan_features(taiwan_file(), tmp_path / "taiwan.csv", rows=8000)
+    result = train(
+        TrainingOptions(
+            data=path,
+            target=feature_map.TAIWAN_TARGET,
+            bad="1",
+            trained_on=DAY,
+            protected=feature_map.TAIWAN_PROTECTED,
+            baselines=False,
+        )
+    )
+    meta = result.card.metadata
+    assert meta["metrics"]["holdout"]["auc"] > 0.70
+    names = {f.name for f in result.card.features}
+    assert names <= set(feature_map.NAMES)
+    assert not names & {*feature_map.TAIWAN_PROTECTED, "ID"}
+    by_name = {f.name: f for f in result.card.features}
+    for name in names - {"utilisation", "payment_ratio_6m", "credit_limit"}:
+        assert _monotone(_numeric_rates(by_name[name])), name
+    assert [c["column"] for c in meta["fairness"]["checks"]] == list(feature_map.TAIWAN_PROTECTED)
+    _points_match_optbinning(result)
+
+
+def test_the_shipped_model_is_what_its_settings_train(tmp_path: Path) -> None:
+    shipped = default_scorecard()
+    meta = shipped.metadata
+    assert {f.name for f in shipped.features} <= set(feature_map.NAMES)
+    assert set(meta["protected"]) == set(feature_map.TAIWAN_PROTECTED)
+    excluded = {e["column"] for e in meta["exclusions"]}
+    assert set(feature_map.TAIWAN_PROTECTED) <= excluded
+    assert meta["fairness"]["checks"][0]["column"] == "SEX"
+    path = taiwan_features(taiwan_file(), tmp_path / meta["data"]["name"])
+    binning = meta["binning"]
+    again = train(
+        TrainingOptions(
+            data=path,
+            target=meta["data"]["target"],
+            bad=meta["data"]["bad"],
+            trained_on=date.fromisoformat(meta["trained_on"]),
+            protected=tuple(meta["protected"]),
+            test_size=meta["split"]["test_size"],
+            seed=meta["seed"],
+            scaling=shipped.scaling,
+            bands=shipped.bands,
+            approve_band=meta["fairness"]["approve_band"],
+            binning=BinningSettings(
+                monotonic_trend=binning["monotonic_trend"],
+                trends=binning["trends"],
+                max_n_prebins=binning["max_n_prebins"],
+                min_prebin_size=binning["min_prebin_size"],
+                min_bin_size=binning["min_bin_size"],
+            ),
+            baselines=False,
+        )
+    ).card
+    assert again.metadata["data"]["sha256"] == meta["data"]["sha256"]
+    assert again.features == shipped.features
+    assert again.metadata["metrics"]["holdout"] == meta["metrics"]["holdout"]
+    assert again.metadata["fairness"] == meta["fairness"]
+    assert isinstance(shipped, Scorecard)
