@@ -14,7 +14,7 @@ export CREDITMEND_DATA_DIR ?= $(abspath ../shared/data)
 
 DEMO_DB := --db sqlite:///$(abspath demo)/bureau.db
 
-.PHONY: setup system demo test lint typecheck contracts pytest bench clean
+.PHONY: setup system demo test lint typecheck contracts pytest bench clean model
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -109,6 +109,28 @@ bench: setup
 	$(BIN)/python -m benchmarks.synth_bench
 	$(BIN)/python -m benchmarks.ingest_bench
 	$(BIN)/python -m benchmarks.batch_bench
+
+# The shipped default scorecard (src/creditmend/models/): the Taiwan data's columns mapped to the
+# bureau's features (domain/scoring/features.py), then trained with a fixed seed and date, so the
+# same data and library versions give the same file byte for byte. The features CSV is temporary.
+MODEL_DIR := src/creditmend/models
+MODEL_SEED := 42
+MODEL_TRAINED_ON := 2026-11-28
+MODEL_BANDS := A=560,B=540,C=520,D=500,E
+
+model: setup
+	@work=$$(mktemp -d) && features=$$work/default_of_credit_card_clients_features.csv && \
+	set -x && \
+	$(BIN)/creditmend score features --source taiwan \
+	    --data $(CREDITMEND_DATA_DIR)/default_of_credit_card_clients.csv --out $$features && \
+	$(BIN)/creditmend score train --data $$features \
+	    --target "default payment next month" --bad 1 \
+	    --protected SEX --protected MARRIAGE --protected EDUCATION --protected AGE \
+	    --test-size 0.3 --seed $(MODEL_SEED) --trained-on $(MODEL_TRAINED_ON) \
+	    --bands $(MODEL_BANDS) --approve-band C --max-prebins 50 --min-prebin-size 0.02 \
+	    --out $(MODEL_DIR)/default_scorecard.json \
+	    --report $(MODEL_DIR)/default_scorecard_report.html; \
+	status=$$?; rm -rf $$work; exit $$status
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
