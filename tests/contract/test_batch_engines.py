@@ -617,4 +617,4 @@ def test_a_missing_pyspark_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setitem(sys.modules, "pyspark", None)
     monkeypatch.setitem(sys.modules, "pyspark.sql", None)
     with pytest.raises(SparkMissingError, match=r"pip install 'creditmend\[spark\]'"):
-        SparkEngine().session()
+        SparkEngine()

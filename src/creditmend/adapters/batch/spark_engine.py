@@ -14,6 +14,7 @@ columns are given the output's exact types, every one nullable, as DuckDB writes
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import tempfile
 import warnings
@@ -39,6 +40,16 @@ class SparkMissingError(RuntimeError):
     """pyspark is not installed."""
 
 
+def check_installed() -> None:
+    """Raise `SparkMissingError` unless pyspark can be imported (without importing it)."""
+    try:
+        found = importlib.util.find_spec("pyspark") is not None
+    except (ImportError, ValueError):  # a module set to None, or without a spec
+        found = False
+    if not found:
+        raise SparkMissingError(MISSING)
+
+
 def _log_config() -> str:
     path = resources.files(__package__).joinpath("spark-log4j2.properties")
     return f"file:{path}"
@@ -49,7 +60,9 @@ class SparkEngine:
 
     `master`: the Spark master URL; `driver_memory`: the driver JVM's heap (in local mode it
     does all the work); `shuffle_partitions`: partitions after a shuffle; `config`: any other
-    Spark settings. The session starts at the first run and is kept until `stop()`.
+    Spark settings. The session starts at the first run and is kept until `stop()` (or the
+    end of a `with` block). Without pyspark the constructor raises `SparkMissingError`, before
+    any work is done.
     """
 
     name = "spark"
@@ -63,6 +76,7 @@ class SparkEngine:
     ) -> None:
         if shuffle_partitions < 1:
             raise ValueError(f"shuffle_partitions: {shuffle_partitions} must be at least 1")
+        check_installed()
         self.master = master
         self.driver_memory = driver_memory
         self.shuffle_partitions = shuffle_partitions
@@ -110,6 +124,12 @@ class SparkEngine:
         if self._session is not None:
             self._session.stop()
             self._session = None
+
+    def __enter__(self) -> SparkEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def run(self, inputs: Path, as_of: date, currency: str, out: Path) -> dict[str, int]:
         """Compute every indicator for every person of `inputs` (the Parquet files of
