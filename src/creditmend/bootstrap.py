@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from importlib import resources
 from pathlib import Path
 
 from creditmend.adapters.holidays_cn import ChinaCalendar
@@ -14,7 +16,13 @@ from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.report.model import Report
 from creditmend.domain.rules import profile
-from creditmend.domain.scoring.scorecard import Band, Scaling, Scorecard
+from creditmend.domain.scoring.scorecard import (
+    Band,
+    Scaling,
+    Scorecard,
+    ScorecardError,
+    parse_scorecard,
+)
 from creditmend.services.batch import BatchEngine, BatchService
 from creditmend.services.furnish import FurnishService
 from creditmend.services.inquire import InquiryService
@@ -91,6 +99,29 @@ def batch_engine(name: str, spark_master: str | None = None) -> BatchEngine:
     return SparkEngine(master=spark_master) if spark_master else SparkEngine()
 
 
+SCORECARD_ENV = "CREDITMEND_SCORECARD"
+DEFAULT_MODEL = "default_scorecard.json"
+
+
+def load_scorecard() -> Scorecard:
+    """The scorecard reports and the batch use: the file CREDITMEND_SCORECARD names, else the
+    shipped default model (trained by `make model`)."""
+    path = os.environ.get(SCORECARD_ENV)
+    try:
+        text = (
+            Path(path).read_text("utf-8")
+            if path
+            else resources.files("creditmend.models").joinpath(DEFAULT_MODEL).read_text("utf-8")
+        )
+        return parse_scorecard(text)
+    except OSError as error:
+        problem = Problem(SCORECARD_ENV, f"cannot read {path}: {error.strerror}")
+        raise ProblemsError((problem,)) from None
+    except ScorecardError as error:
+        problem = Problem(SCORECARD_ENV if path else DEFAULT_MODEL, str(error))
+        raise ProblemsError((problem,)) from None
+
+
 def new_key() -> str:
     from creditmend.adapters.vault import new_key as make  # noqa: PLC0415
 
@@ -121,7 +152,12 @@ def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
             schema_problems=schema_problems,
             id_is_valid=id_is_valid,
         ),
-        inquire=InquiryService(store=store, profile=profile(jurisdiction), id_is_valid=id_is_valid),
+        inquire=InquiryService(
+            store=store,
+            profile=profile(jurisdiction),
+            id_is_valid=id_is_valid,
+            scorecard=load_scorecard(),
+        ),
         records=RecordsService(
             store=store,
             read_rows=lambda path, fmt, kind: read_rows(

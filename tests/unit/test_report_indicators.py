@@ -273,3 +273,13 @@ def test_a_thin_file_says_what_is_missing_and_objections_are_marked() -> None:
         }
     ]
     assert document["liabilities"]["outstanding_balance"] == "1000.00"
+
+
+def test_what_the_score_needs() -> None:
+    row = row_of(person(NET_LOAN))
+    # January..June 2025: N N 1 2 3 #; paid 100 in January and February only.
+    assert (row["months_overdue_3m"], row["worst_bucket_6m"]) == (2, 3)
+    assert (row["paid_fen_6m"], row["scheduled_fen_6m"]) == (20000, 50000)
+    assert row["active_months_6m"] == 2
+    both = row_of(person(BANK_LOAN, NET_LOAN))
+    assert both["active_months_6m"] == 4  # January to April: a payment somewhere each month

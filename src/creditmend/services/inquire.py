@@ -16,6 +16,7 @@ from creditmend.domain.report.build import ReportRequest, build_report
 from creditmend.domain.report.file import CreditFileFacts, LookFacts, visible_file
 from creditmend.domain.report.model import Report
 from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.domain.scoring.scorecard import Scorecard
 from creditmend.services.retain import POLICIES
 
 
@@ -38,6 +39,7 @@ class InquiryService:
     store: InquiryStore
     profile: JurisdictionProfile
     id_is_valid: Callable[[str, str], bool]
+    scorecard: Scorecard | None = None
 
     def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]:
         self._check_id(id_type, id_number)
@@ -98,7 +100,7 @@ class InquiryService:
             retention_rules(self.profile),
         )
         ask = ReportRequest(report_id, request.on, request.purpose, request.by, monthly_income)
-        return build_report(facts, view, ask, self.profile.currency)
+        return build_report(facts, view, ask, self.profile.currency, self.scorecard)
 
     def _check_id(self, id_type: str, id_number: str) -> None:
         if not self.id_is_valid(id_type, id_number):

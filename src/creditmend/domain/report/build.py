@@ -57,6 +57,8 @@ from creditmend.domain.report.model import (
     TypeLine,
     Untrustworthy,
 )
+from creditmend.domain.scoring.features import from_indicators
+from creditmend.domain.scoring.scorecard import Scorecard, score
 
 THIN_HISTORY_MONTHS = 6
 HIGH_UTILISATION = Decimal("0.8")
@@ -73,15 +75,6 @@ class ReportRequest:
     purpose: str
     inquirer: str | None = None
     monthly_income: Decimal | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Scored:
-    """The scorecard's answer for one person (issue 5)."""
-
-    score: int
-    band: str
-    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,10 +233,16 @@ def build_report(
     view: VisibleFile,
     request: ReportRequest,
     currency: str,
-    scored: Scored | None = None,
+    scorecard: Scorecard | None = None,
 ) -> Report:
-    """The report for `view` (the part of `facts` shown on `request.as_of`)."""
+    """The report for `view` (the part of `facts` shown on `request.as_of`), scored with
+    `scorecard` when one is installed and there is a file to score."""
     row = person_indicators(view, currency)
+    scored = (
+        score(scorecard, from_indicators(row))
+        if scorecard is not None and not view.is_empty
+        else None
+    )
     objected = frozenset(o.record for o in facts.objections if o.is_open)
     refs = record_refs(a for a in facts.accounts)
     names = {code: f.name for code, f in facts.furnishers.items()}
@@ -271,12 +270,16 @@ def build_report(
         currency=currency,
         has_file=not view.is_empty,
         notices=tuple(notices),
-        missing=tuple(_missing(view, request, currency, scored is not None)),
+        missing=tuple(_missing(view, request, currency, scorecard is not None)),
     )
     summary = Summary(
         score=None if scored is None else scored.score,
         band="unscored" if scored is None else scored.band,
-        reasons=scored.reasons if scored else tuple(Reason(f.code, f.text) for f in flags),
+        reasons=(
+            tuple(Reason(feature, text) for feature, text in scored.reasons)
+            if scored
+            else tuple(Reason(f.code, f.text) for f in flags)
+        ),
         flags=tuple(f.code for f in flags),
     )
     return Report(

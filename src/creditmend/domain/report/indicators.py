@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from creditmend.domain.calendar import add_months
 from creditmend.domain.creditfile.grid import OVERDUE_CODES, flag_3_consecutive_or_6_in_24
 from creditmend.domain.creditfile.records import PublicRecordKind
 from creditmend.domain.report.file import AccountView, VisibleFile
@@ -54,6 +55,8 @@ CODE_NAMES: Mapping[str, str] = {
 }
 PUBLIC_RECORD_KINDS = tuple(str(kind) for kind in PublicRecordKind)
 RATIO_PLACES = Decimal("0.0001")
+# The worst overdue bucket as a number: `1`..`7`, and bad debt past every bucket.
+BUCKET_RANKS: Mapping[str, int] = {**{str(k): k for k in range(1, 8)}, "B": 8}
 
 Value = int | bool | date | None
 
@@ -89,6 +92,11 @@ def _indicators() -> tuple[Indicator, ...]:
             Indicator(f"months_overdue_{window}m", "months", "account-months at `1`..`7` or `B`")
         )
     items += [
+        Indicator("months_overdue_3m", "months", "account-months at `1`..`7` or `B` in 3 months"),
+        Indicator("worst_bucket_6m", "count", "worst overdue bucket in 6 months (`B` is 8)"),
+        Indicator("paid_fen_6m", "fen", "paid in the furnished months of the last 6"),
+        Indicator("scheduled_fen_6m", "fen", "scheduled in the furnished months of the last 6"),
+        Indicator("active_months_6m", "months", "months of the last 6 with any payment"),
         Indicator("accounts_3_or_6_in_24", "count", "accounts with 3 consecutive or 6 overdue"),
         Indicator("flag_3_or_6_in_24", "flag", "any account 3 consecutive or 6 overdue in 24"),
         Indicator("outstanding_balance_fen", "fen", "balance of open accounts"),
@@ -202,6 +210,23 @@ def _months_at_status(accounts: Sequence[AccountView], row: dict[str, Value]) ->
         row[f"months_overdue_{window}m"] = sum(counts[code] for code in OVERDUE_CODES)
 
 
+def _score_inputs(view: VisibleFile, currency: str, row: dict[str, Value]) -> None:
+    """What the score's features need (`scoring/features.py`): recent overdue months, the worst
+    bucket, paid against scheduled, and months with a payment."""
+    accounts = view.accounts
+    row["months_overdue_3m"] = sum(
+        1 for a in accounts for entry in a.grid[-3:] if entry.code in OVERDUE_CODES
+    )
+    row["worst_bucket_6m"] = max(
+        (BUCKET_RANKS.get(entry.code, 0) for a in accounts for entry in a.grid[-6:]), default=0
+    )
+    since = add_months(view.as_of.replace(day=1), -5)
+    recent = [(a, m) for a in accounts for m in a.months if m.period >= since]
+    row["paid_fen_6m"] = _sum(m.paid for a, m in recent if a.currency == currency)
+    row["scheduled_fen_6m"] = _sum(m.scheduled for a, m in recent if a.currency == currency)
+    row["active_months_6m"] = len({m.period for _, m in recent if m.paid > 0})
+
+
 def _multi_head(view: VisibleFile, row: dict[str, Value]) -> None:
     for window in DAY_WINDOWS:
         since = view.as_of - timedelta(days=window)
@@ -211,7 +236,7 @@ def _multi_head(view: VisibleFile, row: dict[str, Value]) -> None:
         for kind in FURNISHER_KINDS:
             mine = [i for i in hard if i.by_kind == kind]
             row[f"hard_inquiries_{kind}_{window}d"] = len(mine)
-            row[f"institutions_{kind}_{window}d"] = len({i.by for i in mine})
+            row[f"institutions_{kind}_{window}d"] = len({i.by for i in mine if i.by})
 
 
 def person_indicators(view: VisibleFile, currency: str) -> dict[str, Value]:
@@ -244,6 +269,7 @@ def person_indicators(view: VisibleFile, currency: str) -> dict[str, Value]:
         "max_days_past_due": max((a.last.days_past_due for a in open_), default=0),
     }
     _months_at_status(accounts, row)
+    _score_inputs(view, currency, row)
     flagged = sum(1 for a in accounts if flag_3_consecutive_or_6_in_24(a.grid))
     row["accounts_3_or_6_in_24"] = flagged
     row["flag_3_or_6_in_24"] = flagged > 0
