@@ -132,6 +132,7 @@ def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
     """The bureau's services on the store at `db` (or CREDITMEND_DB, or the embedded default)."""
     # Imported here so that the loan commands start without the database stack.
     from creditmend.adapters.batch.parquet import write_tables  # noqa: PLC0415
+    from creditmend.adapters.batch.scores import write_scores  # noqa: PLC0415
     from creditmend.adapters.db.store import SqlStore  # noqa: PLC0415
     from creditmend.adapters.furnishing_files import (  # noqa: PLC0415
         read_rows,
@@ -145,6 +146,7 @@ def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
 
     url = db_url(db)
     store = SqlStore.open(url, IdentityVault(key_text(url)))
+    scorecard = load_scorecard()
     return Bureau(
         furnish=FurnishService(
             store=store,
@@ -156,7 +158,7 @@ def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
             store=store,
             profile=profile(jurisdiction),
             id_is_valid=id_is_valid,
-            scorecard=load_scorecard(),
+            scorecard=scorecard,
         ),
         records=RecordsService(
             store=store,
@@ -171,7 +173,13 @@ def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
             profile=profile(jurisdiction),
         ),
         retention=RetentionService(store=store, profile=profile(jurisdiction)),
-        batch=BatchService(store=store, profile=profile(jurisdiction), write_tables=write_tables),
+        batch=BatchService(
+            store=store,
+            profile=profile(jurisdiction),
+            write_tables=write_tables,
+            write_scores=write_scores,
+            scorecard=scorecard,
+        ),
     )
 
 

@@ -55,6 +55,9 @@ def test_the_on_demand_report_and_the_batch_row_agree(
     rows = {
         row["person"]: row for row in pq.read_table(result.out / "indicators.parquet").to_pylist()
     }
+    scores = {
+        row["person"]: row for row in pq.read_table(result.out / "scores.parquet").to_pylist()
+    }
     assert result.outputs["indicators"] == len(rows) >= len(people)
     vault = bureau.inquire.store.vault  # type: ignore[attr-defined]
     engine = create_engine(db_url)
@@ -66,6 +69,9 @@ def test_the_on_demand_report_and_the_batch_row_agree(
         report = bureau.inquire.self_report(id_type, number, AS_OF, AT)
         batch_row = rows[person_of[vault.id_hash(id_type, number)]]
         assert {k: batch_row[k] for k in report.indicators} == dict(report.indicators), number
+        scored = scores[batch_row["person"]]
+        assert (scored["score"], scored["band"]) == (report.summary.score, report.summary.band)
+        assert scored["reasons"] == "; ".join(r.text for r in report.summary.reasons)
         overdue += report.overdue.current_overdue_accounts > 0
     assert overdue > 0  # the population has overdue borrowers: the comparison is not vacuous
 

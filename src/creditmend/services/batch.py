@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Protocol
 
 from creditmend.domain.creditfile.retention import retention_rules
+from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.report.batch_rows import Row, batch_rows
 from creditmend.domain.report.file import CreditFileFacts, visible_file
 from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.domain.scoring.features import from_indicators
+from creditmend.domain.scoring.scorecard import Scorecard, score
 from creditmend.services.inquire import check_as_of
 from creditmend.services.retain import POLICIES
 
@@ -37,6 +40,8 @@ class BatchEngine(Protocol):
 
 
 WriteTables = Callable[[Iterable[Mapping[str, list[Row]]], Path], dict[str, int]]
+Scorer = Callable[[Mapping[str, object]], tuple[int | None, str, str]]
+WriteScores = Callable[[Path, Path, Scorer], int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,8 @@ class BatchService:
     store: BatchStore
     profile: JurisdictionProfile
     write_tables: WriteTables
+    write_scores: WriteScores | None = None
+    scorecard: Scorecard | None = None
 
     def run(
         self, as_of: date, engine_name: str, engine: BatchEngine, out: Path, at: datetime
@@ -64,7 +71,15 @@ class BatchService:
         begun = time.perf_counter()
         counts = self.write_tables(self._rows(as_of), inputs)
         prepared = time.perf_counter()
-        outputs = engine.run(inputs, as_of, self.profile.currency, out)
+        try:
+            outputs = engine.run(inputs, as_of, self.profile.currency, out)
+        except (ValueError, FileNotFoundError) as error:
+            raise ProblemsError((Problem("batch", str(error).splitlines()[0]),)) from None
+        if self.write_scores is not None and self.scorecard is not None:
+            card = self.scorecard
+            outputs["scores"] = self.write_scores(
+                out / "indicators.parquet", out / "scores.parquet", lambda row: scored(card, row)
+            )
         finished = time.perf_counter()
         self.store.log_batch(
             as_of,
@@ -81,3 +96,16 @@ class BatchService:
         for person, facts in self.store.iter_files(as_of):
             view = visible_file(facts, as_of, self.profile, policies, rules)
             yield batch_rows(person, view)
+
+
+def has_credit_data(row: Mapping[str, object]) -> bool:
+    """The batch row's `VisibleFile.is_empty`: no account, court record or blacklist entry."""
+    return any(row.get(name) for name in ("accounts_ever", "public_records", "blacklist_entries"))
+
+
+def scored(card: Scorecard, row: Mapping[str, object]) -> tuple[int | None, str, str]:
+    """(score, band, reasons joined by "; ") as a report shows them; no file is unscored."""
+    if not has_credit_data(row):
+        return None, "unscored", ""
+    result = score(card, from_indicators(row))
+    return result.score, result.band, "; ".join(text for _, text in result.reasons)

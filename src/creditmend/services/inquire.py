@@ -13,10 +13,11 @@ from creditmend.domain.creditfile.inquiry import SELF, InquiryRequest, is_hard, 
 from creditmend.domain.creditfile.retention import retention_rules
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.report.build import ReportRequest, build_report
-from creditmend.domain.report.file import CreditFileFacts, LookFacts, visible_file
+from creditmend.domain.report.file import CreditFileFacts, LookFacts, VisibleFile, visible_file
 from creditmend.domain.report.model import Report
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.scorecard import Scorecard
+from creditmend.domain.scoring.whatif import Change, WhatIf, WhatIfError, what_if
 from creditmend.services.retain import POLICIES
 
 
@@ -85,6 +86,36 @@ class InquiryService:
         request = InquiryRequest(id_type, id_number, None, SELF, None, as_of)
         return self.inquire(request, at, monthly_income)
 
+    def what_if(
+        self, id_type: str, id_number: str, as_of: date, change: Change, at: datetime
+    ) -> WhatIf:
+        """The subject's score now and after `change` (read as a self-inquiry, so logged)."""
+        if self.scorecard is None:
+            raise ProblemsError((Problem("scorecard", "no scorecard is installed"),))
+        self._check_id(id_type, id_number)
+        self._check_as_of(as_of)
+        if not self.store.person_known(id_type, id_number):
+            raise ProblemsError((Problem("ID_NUMBER", "unknown person: the bureau holds nothing"),))
+        request = InquiryRequest(id_type, id_number, None, SELF, None, as_of)
+        _, facts = self.store.record_inquiry(request, False, at)
+        view = self._view(facts, as_of)
+        if view.is_empty:
+            raise ProblemsError((Problem("ID_NUMBER", "no credit file: nothing to score"),))
+        try:
+            return what_if(self.scorecard, view, change, self.profile, self.profile.currency)
+        except WhatIfError as error:
+            field, _, message = str(error).partition(": ")
+            raise ProblemsError((Problem(field, message),)) from None
+
+    def _view(self, facts: CreditFileFacts, as_of: date) -> VisibleFile:
+        return visible_file(
+            facts,
+            as_of,
+            self.profile,
+            POLICIES.get(self.profile.code, ()),
+            retention_rules(self.profile),
+        )
+
     def report_of(
         self,
         facts: CreditFileFacts,
@@ -92,13 +123,7 @@ class InquiryService:
         report_id: str,
         monthly_income: Decimal | None = None,
     ) -> Report:
-        view = visible_file(
-            facts,
-            request.on,
-            self.profile,
-            POLICIES.get(self.profile.code, ()),
-            retention_rules(self.profile),
-        )
+        view = self._view(facts, request.on)
         ask = ReportRequest(report_id, request.on, request.purpose, request.by, monthly_income)
         return build_report(facts, view, ask, self.profile.currency, self.scorecard)
 

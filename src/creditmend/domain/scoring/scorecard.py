@@ -154,14 +154,10 @@ def number(value: object) -> Decimal | str | None:
 
 
 def _words(feature: Feature, value: Decimal | str | None) -> str:
-    shown = (
-        "unknown"
-        if value is None
-        else f"{value.normalize():f}"
-        if isinstance(value, Decimal)
-        else value
-    )
-    return feature.reason.replace("{value}", str(shown))
+    if value is None:
+        return f"{feature.description}: not on file"
+    shown = f"{value.normalize():f}" if isinstance(value, Decimal) else value
+    return feature.reason.replace("{value}", shown)
 
 
 def score(card: Scorecard, values: Mapping[str, object]) -> ScoreResult:

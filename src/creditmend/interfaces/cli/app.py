@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from creditmend.interfaces.cli import batch, bureau, inquiry, loan, score, synth
+from creditmend.interfaces.cli import batch, bureau, inquiry, loan, score, synth, whatif
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -12,6 +12,7 @@ app = typer.Typer(
     help="creditmend: an open credit bureau and a borrower's recovery advisor.",
 )
 app.add_typer(loan.app, name="loan")
+score.app.command("what-if")(whatif.what_if)
 app.add_typer(score.app, name="score")
 app.add_typer(bureau.furnisher_app, name="furnisher")
 app.add_typer(bureau.records_app, name="records")

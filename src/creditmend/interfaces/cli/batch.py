@@ -34,9 +34,14 @@ def batch(
     folder = out or Path(f"batch-{day}")
     with input_errors():
         chosen = bootstrap.batch_engine(engine, spark_master)
-        report = bootstrap.build_bureau(db).batch.run(
-            day, engine, chosen, folder, datetime.now(UTC)
-        )
+        try:
+            report = bootstrap.build_bureau(db).batch.run(
+                day, engine, chosen, folder, datetime.now(UTC)
+            )
+        finally:
+            stop = getattr(chosen, "stop", None)  # Spark's session ends with the command
+            if stop is not None:
+                stop()
     if as_json:
         print(
             json.dumps(

@@ -40,7 +40,7 @@ IncomeOption = Annotated[
 ]
 
 
-def _past_day(as_of: str | None) -> date:
+def past_day(as_of: str | None) -> date:
     day = as_of_date(as_of)
     if day > datetime.now(UTC).date():
         raise fail(
@@ -130,7 +130,7 @@ def inquire(
     fmt = "json" if as_json else fmt
     income = _checked(fmt, out, monthly_income)
     request = InquiryRequest(
-        id_type, id_number.strip().upper(), by, purpose, consent, _past_day(as_of)
+        id_type, id_number.strip().upper(), by, purpose, consent, past_day(as_of)
     )
     with input_errors():
         report = bootstrap.build_bureau(db).inquire.inquire(request, datetime.now(UTC), income)
@@ -148,7 +148,7 @@ def report(
 ) -> None:
     """Your own online-loan report (a self-inquiry: logged, soft, never counted against you)."""
     income = _checked(fmt, out, monthly_income)
-    day = _past_day(as_of)
+    day = past_day(as_of)
     with input_errors():
         found = bootstrap.build_bureau(db).inquire.self_report(
             id_type, id_number.strip().upper(), day, datetime.now(UTC), income

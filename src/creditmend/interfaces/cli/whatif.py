@@ -1,0 +1,87 @@
+"""`creditmend score what-if`: the score now and after a change the borrower is weighing."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from creditmend import bootstrap
+from creditmend.domain.money import Money, MoneyError
+from creditmend.domain.problems import Problem
+from creditmend.domain.scoring.whatif import Change, MonthsOnTime, NewLoan, PayOff
+from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption
+from creditmend.interfaces.cli.errors import fail, input_errors
+from creditmend.interfaces.cli.inquiry import IdNumberArgument, IdTypeArgument, past_day
+
+_out = Console(highlight=False, soft_wrap=True)
+
+
+def _change(pay_off: str | None, new_loan: str | None, term: int, months: int | None) -> Change:
+    given = [option for option in (pay_off, new_loan, months) if option is not None]
+    if len(given) != 1:
+        raise fail(
+            [Problem("--pay-off", "give exactly one of --pay-off, --new-loan, --months-on-time")]
+        )
+    if pay_off is not None:
+        return PayOff(pay_off)
+    if new_loan is not None:
+        try:
+            return NewLoan(Money.of(new_loan, field="--new-loan").amount, term)
+        except MoneyError as error:
+            raise fail([Problem("--new-loan", str(error).partition(": ")[2])]) from None
+    assert months is not None
+    return MonthsOnTime(months)
+
+
+def what_if(
+    id_type: IdTypeArgument,
+    id_number: IdNumberArgument,
+    pay_off: Annotated[
+        str | None, typer.Option(help="Settle this account (ACCOUNT_ID or FURNISHER:ACCOUNT_ID)")
+    ] = None,
+    new_loan: Annotated[str | None, typer.Option(help="Take a new loan of this amount")] = None,
+    term: Annotated[int, typer.Option(min=1, max=600, help="Its term in months")] = 12,
+    months_on_time: Annotated[
+        int | None, typer.Option(min=1, max=120, help="Pay every open account on time N months")
+    ] = None,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """How the score would change: after paying an account off, taking a new loan, or paying on
+    time for some months; and which reasons would go or come."""
+    change = _change(pay_off, new_loan, term, months_on_time)
+    day = past_day(as_of)
+    with input_errors():
+        result = bootstrap.build_bureau(db).inquire.what_if(
+            id_type, id_number.strip().upper(), day, change, datetime.now(UTC)
+        )
+    data = {
+        "as_of": day.isoformat(),
+        "score_on": result.as_of.isoformat(),
+        "before": {"score": result.before.score, "band": result.before.band},
+        "after": {"score": result.after.score, "band": result.after.band},
+        "change": result.after.score - result.before.score,
+        "reasons_gone": list(result.reasons_gone),
+        "reasons_new": list(result.reasons_new),
+        "reasons_after": [text for _, text in result.after.reasons],
+    }
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False))
+        return
+    table = Table(title="What if", show_header=False)
+    table.add_column("")
+    table.add_column("")
+    table.add_row("score now", f"{result.before.score} ({result.before.band})")
+    table.add_row(f"score on {result.as_of}", f"{result.after.score} ({result.after.band})")
+    table.add_row("change", f"{data['change']:+d}")
+    for text in result.reasons_gone:
+        table.add_row("no longer a reason", text)
+    for text in result.reasons_new:
+        table.add_row("a new reason", text)
+    _out.print(table)
