@@ -148,3 +148,25 @@ def test_an_empty_store_is_said_to_be_empty(tmp_path: Path) -> None:
         done = cli(*args, env=env)
         assert done.returncode == 2
         assert done.stderr.startswith("error: --db: the store is empty"), done.stderr
+
+
+def test_the_report_is_scored_and_what_if_answers(
+    bureau: tuple[dict[str, str], Path, list[str]],
+) -> None:
+    env, _, person = bureau
+    document = json.loads(
+        cli("report", *person, "--as-of", AS_OF, "--format", "json", env=env).stdout
+    )
+    summary = document["summary"]
+    assert isinstance(summary["score"], int) and 300 <= summary["score"] <= 900
+    assert summary["band"] != "unscored" and len(summary["reasons"]) <= 4
+    done = cli("score", "what-if", *person, "--months-on-time", "6", "--as-of", AS_OF,
+               "--json", env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["before"]["score"] == summary["score"]
+    assert answer["score_on"] == "2025-08-28"
+    assert answer["change"] == answer["after"]["score"] - answer["before"]["score"]
+    both = cli("score", "what-if", *person, "--months-on-time", "6", "--new-loan", "100", env=env)
+    assert both.returncode == 2
+    assert both.stderr.startswith("error: --pay-off: give exactly one of")
