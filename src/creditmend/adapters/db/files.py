@@ -23,6 +23,18 @@ from creditmend.domain.creditfile.retention import (
 from creditmend.domain.report.file import LookFacts
 
 
+def month_row(row: Any) -> MonthRow:
+    """What overdue episodes need from one stored month."""
+    return MonthRow(
+        row.period,
+        row.days_past_due,
+        from_fen(row.past_due_fen),
+        row.status,
+        row.last_payment_on,
+        row.closed_on,
+    )
+
+
 class FileStore(StoreBase):
     # ------------------------------------------------------------ public records, blacklist
     def apply_records(
@@ -169,16 +181,7 @@ class FileStore(StoreBase):
             query = query.where(t.account_months.c.account_pk.in_(theirs))
         months: dict[int, list[MonthRow]] = {}
         for row in conn.execute(query):
-            months.setdefault(row.account_pk, []).append(
-                MonthRow(
-                    row.period,
-                    row.days_past_due,
-                    from_fen(row.past_due_fen),
-                    row.status,
-                    row.last_payment_on,
-                    row.closed_on,
-                )
-            )
+            months.setdefault(row.account_pk, []).append(month_row(row))
         return months
 
     def save_decisions(

@@ -17,12 +17,11 @@ from sqlalchemy.engine import Connection
 
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import from_fen
-from creditmend.adapters.db.files import FileStore
+from creditmend.adapters.db.files import FileStore, month_row
 from creditmend.domain.creditfile.furnisher import mask_id, mask_name
 from creditmend.domain.creditfile.furnishing import AccountStatus
 from creditmend.domain.creditfile.grid import MonthFacts
 from creditmend.domain.creditfile.inquiry import InquiryRequest
-from creditmend.domain.creditfile.retention import MonthRow
 from creditmend.domain.report.file import (
     AccountFacts,
     BlacklistFacts,
@@ -182,17 +181,7 @@ class FileReader(FileStore):
                     },
                     balances={row.period: from_fen(row.balance_fen) for row in rows},
                     key=f"account:{account.id}",
-                    history=tuple(
-                        MonthRow(
-                            row.period,
-                            row.days_past_due,
-                            from_fen(row.past_due_fen),
-                            row.status,
-                            row.last_payment_on,
-                            row.closed_on,
-                        )
-                        for row in rows
-                    ),
+                    history=tuple(month_row(row) for row in rows),
                 )
             )
         return result
