@@ -19,6 +19,7 @@ import pandas as pd
 
 from creditmend.domain.report.batch_rows import TABLES, month_number
 from creditmend.domain.report.indicators import (
+    BUCKET_RANKS,
     CODE_NAMES,
     DAY_WINDOWS,
     DORMANT_MONTHS,
@@ -62,6 +63,11 @@ def _grid_counts(accounts: pd.DataFrame, months: pd.DataFrame, last: int) -> pd.
         overdue = [table[c] for c in OVERDUE if c in table]
         total = sum(overdue, pd.Series(0, index=table.index))
         counts.append(total.rename(f"months_overdue_{window}m"))
+    recent3 = grid[(grid["month"] > last - 3) & grid["code"].isin(OVERDUE)]
+    counts.append(recent3.groupby("person").size().rename("months_overdue_3m"))
+    recent6 = grid[grid["month"] > last - 6]
+    ranks = recent6["code"].map(BUCKET_RANKS).fillna(0).astype("int64")
+    counts.append(ranks.groupby(recent6["person"]).max().rename("worst_bucket_6m"))
     last24 = grid[grid["month"] > last - 24].sort_values(["person", "account", "month"])
     last24 = last24.assign(bad=last24["code"].isin(OVERDUE).astype(int))
     by_account = last24.groupby(["person", "account"])["bad"]
@@ -70,6 +76,21 @@ def _grid_counts(accounts: pd.DataFrame, months: pd.DataFrame, last: int) -> pd.
     result = pd.concat(counts, axis=1)
     result["accounts_3_or_6_in_24"] = flagged.reindex(result.index, fill_value=0)
     return result
+
+
+def _recent_payments(accounts: pd.DataFrame, months: pd.DataFrame, last: int) -> pd.DataFrame:
+    """paid and scheduled in the furnished months of the last 6 (local accounts), and the
+    months of the last 6 with a payment on any account."""
+    recent = months[months["month"] > last - 6]
+    local = recent.merge(accounts.loc[accounts["local"], ["person", "account"]])
+    paid = recent[recent["paid_fen"] > 0]
+    return pd.DataFrame(
+        {
+            "paid_fen_6m": local.groupby("person")["paid_fen"].sum(),
+            "scheduled_fen_6m": local.groupby("person")["scheduled_fen"].sum(),
+            "active_months_6m": paid.groupby("person")["month"].nunique(),
+        }
+    )
 
 
 def _inquiries(inquiries: pd.DataFrame, day: int) -> pd.DataFrame:
@@ -83,9 +104,10 @@ def _inquiries(inquiries: pd.DataFrame, day: int) -> pd.DataFrame:
         for kind in ("bank", "non_bank"):
             mine = recent[recent["furnisher_kind"] == kind]
             columns[f"hard_inquiries_{kind}_{window}d"] = mine.groupby("person").size()
-            columns[f"institutions_{kind}_{window}d"] = mine.groupby("person")["furnisher"].nunique(
-                dropna=False
-            )
+            named_mine = named[named["furnisher_kind"] == kind]
+            columns[f"institutions_{kind}_{window}d"] = named_mine.groupby("person")[
+                "furnisher"
+            ].nunique()
     return pd.DataFrame(columns)
 
 
@@ -151,6 +173,7 @@ def indicators(inputs: Path, as_of: date, currency: str) -> pd.DataFrame:
         }
     )
     result = result.join(_grid_counts(data["accounts"], months, last), how="outer")
+    result = result.join(_recent_payments(accounts, months, last), how="outer")
     result["flag_3_or_6_in_24"] = result["accounts_3_or_6_in_24"].fillna(0) > 0
     result = result.join(_inquiries(data["inquiries"], as_of.toordinal()), how="outer")
     records, negative = data["public_records"], data["negative"]

@@ -13,8 +13,10 @@ Files are random (hypothesis, and seeded populations) with the cases the grid re
 right: gaps in furnishing, accounts ended (settled, closed, transferred) with or without later
 months, charged-off accounts, months furnished before the opening, opening before the 60-month
 window, overdue runs at the edge of the 24-month window, guarantor and asset remarks, revolving
-accounts, another currency, inquiries at the edges of every day window, and as-of days at the
-start and the end of a month. Spark starts once for the module.
+accounts, another currency, the score's 3- and 6-month windows (their edges, `B` among the
+buckets, payments in another currency), inquiries at the edges of every day window and hard ones
+with no asker named, and as-of days at the start and the end of a month. Spark starts once for
+the module.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import random
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -61,6 +64,7 @@ from creditmend.domain.report.file import (
 )
 from creditmend.domain.report.indicators import (
     DAY_WINDOWS,
+    FURNISHER_KINDS,
     NAMES,
     person_indicators,
     platform_indicators,
@@ -302,9 +306,10 @@ def random_file(rng: random.Random, as_of: date, serial: int) -> CreditFileFacts
         by = rng.choice((*FURNISHERS, UNREGISTERED, None))
         purposes = [p for p in CN.inquiry_purposes if p != "self_inquiry"]
         purpose = "self_inquiry" if by is None else rng.choice(purposes)
-        inquiries.append(
-            inquiry(as_of - timedelta(days=back), by, purpose, f"inquiry:{serial}-{n}")
-        )
+        asked = inquiry(as_of - timedelta(days=back), by, purpose, f"inquiry:{serial}-{n}")
+        if by is None and rng.random() < 0.3:  # hard, of a known kind, but no asker named
+            asked = replace(asked, hard=True, by_kind=rng.choice(FURNISHER_KINDS))
+        inquiries.append(asked)
     records = []
     for n in range(rng.choice((0, 0, 0, 1, 2))):
         filed_on = as_of - timedelta(days=rng.randint(-30, 3000))
@@ -436,6 +441,29 @@ def edge_files(as_of: date) -> list[CreditFileFacts]:
                 back("e16", "N1", 20, {20: Month(), 6: Month(), 1: Month(paid="0.00")}),
                 back("e17", "N2", 5, {5: Month(paid="0.00")}),
             )
+        ),
+        credit_file(
+            accounts=(
+                # the score's windows: `B` 6 months back is out of the worst bucket's 6 months,
+                # `2` 5 months back is in; the overdue 3 months back is out of the 3 months, the
+                # one 2 months back in; a payment 6 months back is out of the 6 months
+                back("e19", "N1", 8, {6: Month(charged_off, 200, paid="40.00", past_due="900.00"),
+                                      5: Month(dpd=35, past_due="90.00"),
+                                      3: Month(dpd=5, past_due="10.00"),
+                                      2: Month(dpd=10, past_due="20.00", paid="7.00"),
+                                      1: Month(paid="0.00")}),
+                # payments in another currency: active months, but no amount; one in a month
+                # nothing else was paid
+                back("e20", "B2", 7, {7: Month(), 6: Month(paid="3.00"), 1: Month(),
+                                      0: Month(scheduled="80.00", paid="90.00")},
+                     currency="USD"),
+            ),
+            inquiries=(
+                # a hard inquiry without a named asker but of a known kind: no institution
+                InquiryFacts(as_of, None, "loan_approval", True, "inquiry:nobody", "bank"),
+                InquiryFacts(as_of, "", "loan_approval", True, "inquiry:empty", "non_bank"),
+                inquiry(days_back(3), "B1", "loan_approval", "inquiry:b1"),
+            ),
         ),
         credit_file(
             accounts=(

@@ -9,7 +9,7 @@ Why plain SQL, and not Ibis or a DataFrame API:
 - The input layout (`domain.report.batch_rows.TABLES`) keeps months and days as integers, so
   every job is integer arithmetic, comparisons, CASE, COALESCE, GREATEST/LEAST, GROUP BY,
   joins, UNION ALL, LEAD, ROW_NUMBER and MAX_BY: the part of SQL where the two engines agree
-  (a bitwise `&` on BIGINT too, for the overdue-month mask). No date
+  (a bitwise `&` and BIT_OR on BIGINT too, for the month masks). No date
   function, no string function, no division (their integer division differs), no dialect-only
   syntax. Sums are cast to BIGINT on the way out (DuckDB sums to HUGEINT, Spark to BIGINT).
 - Parameters (the as-of month and day, the report's currency, the dormancy threshold) are

@@ -27,6 +27,14 @@ SELECT
     SUM(
         CASE WHEN month > $as_of_month - 24 AND code IN ('1', '2', '3', '4', '5', '6', '7', 'B')
         THEN 1 ELSE 0 END
-    ) AS overdue_24m
+    ) AS overdue_24m,
+    -- the furnished months of the last 6 (months before the opening too): amounts, and bit k set
+    -- when the month k months before the as-of month has a payment
+    SUM(CASE WHEN month > $as_of_month - 6 THEN paid_fen ELSE 0 END) AS paid_6m,
+    SUM(CASE WHEN month > $as_of_month - 6 THEN scheduled_fen ELSE 0 END) AS scheduled_6m,
+    SUM(
+        CASE WHEN month > $as_of_month - 6 AND paid_fen > 0
+        THEN CAST(POWER(2, $as_of_month - month) AS BIGINT) ELSE 0 END
+    ) AS paid_mask_6m
 FROM account_months
 GROUP BY person, account

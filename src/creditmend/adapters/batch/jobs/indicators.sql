@@ -113,6 +113,40 @@ SELECT
         ),
         0
     ) AS months_overdue_60m,
+    COALESCE(CAST(a.months_overdue_3m AS BIGINT), 0) AS months_overdue_3m,
+    -- the worst bucket of the last 6 months, from the months at each code
+    COALESCE(
+        CAST(
+            CASE
+                WHEN g.months_b_6m > 0 THEN 8
+                WHEN g.months_o7_6m > 0 THEN 7
+                WHEN g.months_o6_6m > 0 THEN 6
+                WHEN g.months_o5_6m > 0 THEN 5
+                WHEN g.months_o4_6m > 0 THEN 4
+                WHEN g.months_o3_6m > 0 THEN 3
+                WHEN g.months_o2_6m > 0 THEN 2
+                WHEN g.months_o1_6m > 0 THEN 1
+                ELSE 0
+            END
+            AS BIGINT
+        ),
+        0
+    ) AS worst_bucket_6m,
+    COALESCE(CAST(a.paid_fen_6m AS BIGINT), 0) AS paid_fen_6m,
+    COALESCE(CAST(a.scheduled_fen_6m AS BIGINT), 0) AS scheduled_fen_6m,
+    -- the months of the last 6 with a payment on any account: the bits of the mask
+    COALESCE(
+        CAST(
+            CASE WHEN (a.paid_mask_6m & 1) <> 0 THEN 1 ELSE 0 END
+            + CASE WHEN (a.paid_mask_6m & 2) <> 0 THEN 1 ELSE 0 END
+            + CASE WHEN (a.paid_mask_6m & 4) <> 0 THEN 1 ELSE 0 END
+            + CASE WHEN (a.paid_mask_6m & 8) <> 0 THEN 1 ELSE 0 END
+            + CASE WHEN (a.paid_mask_6m & 16) <> 0 THEN 1 ELSE 0 END
+            + CASE WHEN (a.paid_mask_6m & 32) <> 0 THEN 1 ELSE 0 END
+            AS BIGINT
+        ),
+        0
+    ) AS active_months_6m,
     COALESCE(CAST(a.accounts_3_or_6_in_24 AS BIGINT), 0) AS accounts_3_or_6_in_24,
     COALESCE(a.accounts_3_or_6_in_24, 0) > 0 AS flag_3_or_6_in_24,
     COALESCE(CAST(a.outstanding_balance_fen AS BIGINT), 0) AS outstanding_balance_fen,

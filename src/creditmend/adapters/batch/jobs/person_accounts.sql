@@ -29,6 +29,16 @@ SELECT
     -- 3 consecutive overdue months (three adjacent bits) or 6 of them in the last 24
     COUNT(CASE WHEN (mask & (mask * 2) & (mask * 4)) <> 0 OR overdue >= 6 THEN 1 END)
         AS accounts_3_or_6_in_24,
+    -- overdue months of the last 3: the mask's three lowest bits
+    SUM(
+        CASE WHEN (mask & 1) <> 0 THEN 1 ELSE 0 END
+        + CASE WHEN (mask & 2) <> 0 THEN 1 ELSE 0 END
+        + CASE WHEN (mask & 4) <> 0 THEN 1 ELSE 0 END
+    ) AS months_overdue_3m,
+    SUM(CASE WHEN is_local = 1 THEN paid_6m ELSE 0 END) AS paid_fen_6m,
+    SUM(CASE WHEN is_local = 1 THEN scheduled_6m ELSE 0 END) AS scheduled_fen_6m,
+    -- bit k set: some account has a payment in the month k months before the as-of month
+    BIT_OR(paid_mask_6m) AS paid_mask_6m,
     SUM(CASE WHEN is_open = 1 AND is_local = 1 THEN last_balance_fen ELSE 0 END)
         AS outstanding_balance_fen,
     SUM(CASE WHEN is_open = 1 AND is_local = 1 THEN last_scheduled_fen ELSE 0 END)
