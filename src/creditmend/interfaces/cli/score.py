@@ -84,6 +84,16 @@ def _float(field: str, text: str | None) -> float | None:
     return value
 
 
+def _decimal(field: str, text: str) -> Decimal:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise _problem(field, f"{text!r} is not a number") from None
+    if not value.is_finite():
+        raise _problem(field, f"{text!r} is not a number")
+    return value
+
+
 def _day(text: str | None) -> date:
     if text is None:
         return datetime.now(UTC).date()
@@ -270,7 +280,7 @@ def train(
     """Train a points scorecard, print its evaluation, write the model JSON."""
     scaling = Scaling(
         base_points=_int("--base-points", base_points),
-        base_odds=Decimal(str(_float("--base-odds", base_odds))),
+        base_odds=_decimal("--base-odds", base_odds),
         pdo=_int("--pdo", pdo),
         min_score=_int("--min-score", min_score),
         max_score=_int("--max-score", max_score),
