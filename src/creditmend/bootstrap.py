@@ -7,7 +7,6 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from importlib import resources
 from pathlib import Path
 
 from creditmend.adapters.holidays_cn import ChinaCalendar
@@ -23,6 +22,7 @@ from creditmend.domain.scoring.scorecard import (
     ScorecardError,
     parse_scorecard,
 )
+from creditmend.models import DEFAULT_SCORECARD, default_scorecard
 from creditmend.services.batch import BatchEngine, BatchService
 from creditmend.services.furnish import FurnishService
 from creditmend.services.inquire import InquiryService
@@ -100,7 +100,6 @@ def batch_engine(name: str, spark_master: str | None = None) -> BatchEngine:
 
 
 SCORECARD_ENV = "CREDITMEND_SCORECARD"
-DEFAULT_MODEL = "default_scorecard.json"
 
 
 def load_scorecard() -> Scorecard:
@@ -108,17 +107,12 @@ def load_scorecard() -> Scorecard:
     shipped default model (trained by `make model`)."""
     path = os.environ.get(SCORECARD_ENV)
     try:
-        text = (
-            Path(path).read_text("utf-8")
-            if path
-            else resources.files("creditmend.models").joinpath(DEFAULT_MODEL).read_text("utf-8")
-        )
-        return parse_scorecard(text)
+        return parse_scorecard(Path(path).read_text("utf-8")) if path else default_scorecard()
     except OSError as error:
         problem = Problem(SCORECARD_ENV, f"cannot read {path}: {error.strerror}")
         raise ProblemsError((problem,)) from None
     except ScorecardError as error:
-        problem = Problem(SCORECARD_ENV if path else DEFAULT_MODEL, str(error))
+        problem = Problem(SCORECARD_ENV if path else DEFAULT_SCORECARD, str(error))
         raise ProblemsError((problem,)) from None
 
 

@@ -170,3 +170,17 @@ def test_the_report_is_scored_and_what_if_answers(
     both = cli("score", "what-if", *person, "--months-on-time", "6", "--new-loan", "100", env=env)
     assert both.returncode == 2
     assert both.stderr.startswith("error: --pay-off: give exactly one of")
+
+
+def test_a_tampered_scorecard_is_refused(
+    bureau: tuple[dict[str, str], Path, list[str]], tmp_path: Path
+) -> None:
+    env, _, person = bureau
+    shipped = resources.files("creditmend.models").joinpath("default_scorecard.json").read_text()
+    model = json.loads(shipped)
+    model["features"][0]["bins"][0]["points"] = "999"
+    (tmp_path / "model.json").write_text(json.dumps(model), "utf-8")
+    done = cli("report", *person, "--as-of", AS_OF,
+               env={**env, "CREDITMEND_SCORECARD": str(tmp_path / "model.json")})  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: CREDITMEND_SCORECARD: checksum: the file was changed")
