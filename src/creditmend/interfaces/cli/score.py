@@ -464,8 +464,7 @@ def derive_features(
     data: Annotated[Path, typer.Option(help="The data set's CSV")],
     out: Annotated[Path, typer.Option(help="Where to write the features CSV")],
 ) -> None:
-    """Derive the score's features (domain/scoring/features.py) with the target and the
-    protected columns, for `score train`."""
+    """Derive the score's features with the target and protected columns, for `score train`."""
     if source not in SOURCES:
         raise _problem("--source", f"unknown {source!r}; one of {', '.join(SOURCES)}")
     with input_errors(), _reading(data, "--data") as handle, _writing(out, "--out") as target:
