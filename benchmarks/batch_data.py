@@ -32,7 +32,7 @@ from creditmend.adapters.batch.parquet import arrow_schema, table_path
 from creditmend.domain.report.batch_rows import TABLES, month_number
 
 CHUNK = 50_000
-VERSION = 1  # of the generator: a change makes cached data stale
+VERSION = 2  # of the generator: a change makes cached data stale
 LENDERS, BANKS = 60, 12
 CODES = np.array(["N", "1", "2", "3", "4", "5", "6", "7", "C", "G", "D", "Z", "B", "*"])
 STATUSES = np.array(["open", "settled", "closed", "transferred", "charged_off"])
@@ -103,9 +103,9 @@ def _chunk(rng: np.random.Generator, first: int, persons: int, as_of: date) -> d
     trouble_at = rng.integers(0, np.maximum(rows_n, 1))
     trouble_len = rng.integers(1, 4, n)
     ends_here = opened + term <= last  # the term ended by the as-of month: a last ending row
-    accounts = {
+    accounts: dict[str, Any] = {
         "person": owner,
-        "account": _keys("A", number),
+        "account": number,
         "furnisher": _keys("L", lender),
         "furnisher_kind": _strings(kind, KINDS),
         "account_type": _strings(revolving, np.array(["microloan", "credit_card"])),
@@ -115,7 +115,6 @@ def _chunk(rng: np.random.Generator, first: int, persons: int, as_of: date) -> d
         "principal_fen": pa.array(np.where(revolving, 0, principal), mask=revolving),
         "credit_limit_fen": pa.array(np.where(revolving, principal, 0), mask=~revolving),
     }
-    tables["accounts"] = _table("accounts", accounts)
 
     # account-months ---------------------------------------------------------------------------
     which = np.repeat(np.arange(n), rows_n)
@@ -157,11 +156,34 @@ def _chunk(rng: np.random.Generator, first: int, persons: int, as_of: date) -> d
     remark = rng.random(len(which))
     code[(status == 1) & (remark < 0.01)] = 10  # D
     code[(status == 1) & (remark >= 0.01) & (remark < 0.015)] = 11  # Z
+    # each account's first and last furnished month, the last one's state, its last payment and
+    # its first ending month
+    last_row = np.cumsum(rows_n) - 1
+    first_row = last_row - rows_n + 1
+    paid_month = np.maximum.reduceat(np.where(paid > 0, month, -1), first_row)
+    ending = (status >= 1) & (status <= 3)  # settled, closed, transferred
+    ended_month = np.minimum.reduceat(np.where(ending, month, 1 << 30), first_row)
+    tables["accounts"] = _table(
+        "accounts",
+        {
+            **accounts,
+            "first_month": month[first_row].astype(np.int32),
+            "last_month": month[last_row].astype(np.int32),
+            "last_code": _strings(code[last_row], CODES),
+            "last_status": _strings(status[last_row], STATUSES),
+            "last_days_past_due": dpd[last_row],
+            "last_scheduled_fen": scheduled[last_row],
+            "last_balance_fen": balance[last_row],
+            "last_past_due_fen": past_due[last_row],
+            "last_paid_month": pa.array(paid_month.astype(np.int32), mask=paid_month < 0),
+            "ended_month": pa.array(ended_month.astype(np.int32), mask=ended_month == 1 << 30),
+        },
+    )
     tables["account_months"] = _table(
         "account_months",
         {
             "person": owner[which],
-            "account": accounts["account"].take(pa.array(which)),
+            "account": number[which],
             "month": month.astype(np.int32),
             "code": _strings(code, CODES),
             "status": _strings(status, STATUSES),

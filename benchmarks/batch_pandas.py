@@ -118,11 +118,17 @@ def indicators(inputs: Path, as_of: date, currency: str) -> pd.DataFrame:
     persons = data["persons"].set_index("person")
     accounts, months = data["accounts"], data["account_months"]
 
-    ordered = months.sort_values(["person", "account", "month"])
-    state = ordered.groupby(["person", "account"]).tail(1)
-    paid = months[months["paid_fen"] > 0].groupby(["person", "account"])["month"].max()
-    accounts = accounts.merge(state, on=["person", "account"])
-    accounts = accounts.merge(paid.rename("paid_month").reset_index(), how="left")
+    # the state of each account is its last month's, as `accounts` carries it
+    accounts = accounts.rename(
+        columns={
+            "last_status": "status",
+            "last_days_past_due": "days_past_due",
+            "last_past_due_fen": "past_due_fen",
+            "last_balance_fen": "balance_fen",
+            "last_scheduled_fen": "scheduled_fen",
+            "last_paid_month": "paid_month",
+        }
+    )
     accounts["open"] = accounts["status"].isin(OPEN)
     accounts["settled"] = accounts["status"].isin(SETTLED)
     accounts["local"] = accounts["currency"] == currency

@@ -51,7 +51,7 @@ from creditmend.domain.creditfile.retention import (
     NegativeFact,
     overdue_episodes,
 )
-from creditmend.domain.report.batch_rows import TABLES, batch_rows, month_number
+from creditmend.domain.report.batch_rows import TABLES, account_number, batch_rows, month_number
 from creditmend.domain.report.file import (
     AccountFacts,
     BlacklistFacts,
@@ -83,6 +83,7 @@ FURNISHERS = {
     )
 }
 UNREGISTERED = "X9"  # furnishes and asks, but is not in the registry
+EDGE_ACCOUNTS = 10**9  # the store's numbers of the hand-picked accounts: 10**9 + n for `en`
 FINAL = (AccountStatus.SETTLED, AccountStatus.CLOSED, AccountStatus.TRANSFERRED)
 AS_OF_DAYS = (
     date(2026, 6, 30),  # a month's last day
@@ -296,7 +297,7 @@ def random_account(rng: random.Random, key: str, as_of: date) -> AccountFacts:
 
 def random_file(rng: random.Random, as_of: date, serial: int) -> CreditFileFacts:
     accounts = tuple(
-        random_account(rng, f"account:{serial}-{n}", as_of)
+        random_account(rng, f"account:{serial * 10 + n}", as_of)
         for n in range(rng.choice((0, 0, 1, 1, 2, 3, 4, 6)))
     )
     edges = [days for window in DAY_WINDOWS for days in (window - 1, window, window + 1)]
@@ -342,7 +343,7 @@ def edge_files(as_of: date) -> list[CreditFileFacts]:
     def back(key: str, furnisher: str, opened: int, months: Mapping[int, Month], **terms: Any):
         """An account opened `opened` months before the as-of month; months likewise."""
         return account(
-            f"account:{key}",
+            f"account:{EDGE_ACCOUNTS + int(key.removeprefix('e'))}",
             furnisher,
             month_start(last - opened).replace(day=15),
             {last - n: month for n, month in months.items()},
@@ -468,7 +469,7 @@ def edge_files(as_of: date) -> list[CreditFileFacts]:
         credit_file(
             accounts=(
                 # an overdue repaid in 2024 for under 10,000 CNY: the PBOC repair hides it
-                account("account:e18", "N3", date(2024, 1, 9),
+                account(f"account:{EDGE_ACCOUNTS + 18}", "N3", date(2024, 1, 9),
                         {2024 * 12 + 1: Month(dpd=20, past_due="300.00"), 2024 * 12 + 2: Month()}),
             )
         ),
@@ -634,6 +635,13 @@ def test_inputs_of_a_later_day_and_bad_parameters_are_refused(tmp_path: Path) ->
         engine.run(inputs, as_of, "CNY'; DROP TABLE persons; --", tmp_path / "out")
     with pytest.raises(FileNotFoundError, match=r"persons\.parquet"):
         engine.run(tmp_path / "nowhere", as_of, CURRENCY, tmp_path / "out")
+
+
+def test_accounts_are_the_store_numbers() -> None:
+    assert account_number("account:17") == 17
+    for key in ("account:", "account:A-1", "17", "account:１７", "loan:17"):
+        with pytest.raises(ValueError, match="is not account:<number>"):
+            account_number(key)
 
 
 def test_every_job_ships_with_the_package() -> None:

@@ -24,10 +24,13 @@ writes the `output` steps as Parquet, sorted by `order_by`. The conformance test
 to `domain.report.indicators.person_indicators`.
 
 Performance: the 60-month grid is never materialised. A furnished month counts at its own
-code; the unfurnished months of an account follow from counts (see account_state.sql), except
-for the rare irregular accounts, which are read month by month with LEAD (irregular_*.sql). So
-the 30 million account-months are read by two hash aggregates (and one scan for the months of
-irregular accounts), never sorted.
+code; the unfurnished months of an account follow from its opening, its last month and the
+months furnished (see account_state.sql and grid_months.sql), except for the rare irregular
+accounts, which are read month by month with LEAD (irregular_*.sql). An account's last month
+comes with the account (`accounts`), so the 30 million account-months are never folded per
+account: one hash aggregate per person and code reads them all, two more read only the overdue
+months and those of the last 6 months, and one scan picks the months of irregular accounts.
+Nothing is sorted but the outputs. Accounts are integers and unique: joins use the account alone.
 """
 
 from __future__ import annotations
@@ -55,8 +58,9 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("account_rows"),
-    Step("account_state", keep=True),
+    Step("account_overdue"),
+    Step("account_payments"),
+    Step("account_state"),
     Step("irregular_account_months", keep=True),
     Step("irregular_accounts", keep=True),
     Step("irregular_months"),

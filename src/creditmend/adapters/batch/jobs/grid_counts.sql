@@ -1,5 +1,7 @@
 -- The months_* indicators: account-months at each grid code per window, one row per person
--- (the overdue months are summed from them in indicators.sql).
+-- (the overdue months are summed from them in indicators.sql, and the months of regular accounts
+-- person_accounts.sql counts are added there). `#` is what grid_months.sql counts as `#` less
+-- every furnished month (a furnished month never reads `#`).
 --
 -- A pivot: one conditional sum per code and window. Every sum costs an update per input row,
 -- so the four codes nearly every person has (`N`, `C`, `*`, `#`) are pivoted over all rows and
@@ -10,19 +12,19 @@ WITH common AS (
         SUM(CASE WHEN code = 'N' THEN m6 ELSE 0 END) AS months_n_6m,
         SUM(CASE WHEN code = 'C' THEN m6 ELSE 0 END) AS months_c_6m,
         SUM(CASE WHEN code = '*' THEN m6 ELSE 0 END) AS months_none_due_6m,
-        SUM(CASE WHEN code = '#' THEN m6 ELSE 0 END) AS months_unknown_6m,
+        SUM(CASE WHEN code = '#' THEN m6 ELSE 0 END - furnished * m6) AS months_unknown_6m,
         SUM(CASE WHEN code = 'N' THEN m12 ELSE 0 END) AS months_n_12m,
         SUM(CASE WHEN code = 'C' THEN m12 ELSE 0 END) AS months_c_12m,
         SUM(CASE WHEN code = '*' THEN m12 ELSE 0 END) AS months_none_due_12m,
-        SUM(CASE WHEN code = '#' THEN m12 ELSE 0 END) AS months_unknown_12m,
+        SUM(CASE WHEN code = '#' THEN m12 ELSE 0 END - furnished * m12) AS months_unknown_12m,
         SUM(CASE WHEN code = 'N' THEN m24 ELSE 0 END) AS months_n_24m,
         SUM(CASE WHEN code = 'C' THEN m24 ELSE 0 END) AS months_c_24m,
         SUM(CASE WHEN code = '*' THEN m24 ELSE 0 END) AS months_none_due_24m,
-        SUM(CASE WHEN code = '#' THEN m24 ELSE 0 END) AS months_unknown_24m,
+        SUM(CASE WHEN code = '#' THEN m24 ELSE 0 END - furnished * m24) AS months_unknown_24m,
         SUM(CASE WHEN code = 'N' THEN m60 ELSE 0 END) AS months_n_60m,
         SUM(CASE WHEN code = 'C' THEN m60 ELSE 0 END) AS months_c_60m,
         SUM(CASE WHEN code = '*' THEN m60 ELSE 0 END) AS months_none_due_60m,
-        SUM(CASE WHEN code = '#' THEN m60 ELSE 0 END) AS months_unknown_60m
+        SUM(CASE WHEN code = '#' THEN m60 ELSE 0 END - furnished * m60) AS months_unknown_60m
     FROM grid_months
     GROUP BY person
 ),

@@ -26,13 +26,15 @@ SELECT
     COALESCE(CAST(g.months_o5_6m AS BIGINT), 0) AS months_o5_6m,
     COALESCE(CAST(g.months_o6_6m AS BIGINT), 0) AS months_o6_6m,
     COALESCE(CAST(g.months_o7_6m AS BIGINT), 0) AS months_o7_6m,
-    COALESCE(CAST(g.months_c_6m AS BIGINT), 0) AS months_c_6m,
+    CAST(COALESCE(g.months_c_6m, 0) + COALESCE(a.carried_c_6m, 0) AS BIGINT)
+        AS months_c_6m,
     COALESCE(CAST(g.months_g_6m AS BIGINT), 0) AS months_g_6m,
     COALESCE(CAST(g.months_d_6m AS BIGINT), 0) AS months_d_6m,
     COALESCE(CAST(g.months_z_6m AS BIGINT), 0) AS months_z_6m,
     COALESCE(CAST(g.months_b_6m AS BIGINT), 0) AS months_b_6m,
     COALESCE(CAST(g.months_none_due_6m AS BIGINT), 0) AS months_none_due_6m,
-    COALESCE(CAST(g.months_unknown_6m AS BIGINT), 0) AS months_unknown_6m,
+    CAST(COALESCE(g.months_unknown_6m, 0) + COALESCE(a.unknown_6m, 0) AS BIGINT)
+        AS months_unknown_6m,
     COALESCE(
         CAST(
             g.months_o1_6m + g.months_o2_6m + g.months_o3_6m + g.months_o4_6m
@@ -50,13 +52,15 @@ SELECT
     COALESCE(CAST(g.months_o5_12m AS BIGINT), 0) AS months_o5_12m,
     COALESCE(CAST(g.months_o6_12m AS BIGINT), 0) AS months_o6_12m,
     COALESCE(CAST(g.months_o7_12m AS BIGINT), 0) AS months_o7_12m,
-    COALESCE(CAST(g.months_c_12m AS BIGINT), 0) AS months_c_12m,
+    CAST(COALESCE(g.months_c_12m, 0) + COALESCE(a.carried_c_12m, 0) AS BIGINT)
+        AS months_c_12m,
     COALESCE(CAST(g.months_g_12m AS BIGINT), 0) AS months_g_12m,
     COALESCE(CAST(g.months_d_12m AS BIGINT), 0) AS months_d_12m,
     COALESCE(CAST(g.months_z_12m AS BIGINT), 0) AS months_z_12m,
     COALESCE(CAST(g.months_b_12m AS BIGINT), 0) AS months_b_12m,
     COALESCE(CAST(g.months_none_due_12m AS BIGINT), 0) AS months_none_due_12m,
-    COALESCE(CAST(g.months_unknown_12m AS BIGINT), 0) AS months_unknown_12m,
+    CAST(COALESCE(g.months_unknown_12m, 0) + COALESCE(a.unknown_12m, 0) AS BIGINT)
+        AS months_unknown_12m,
     COALESCE(
         CAST(
             g.months_o1_12m + g.months_o2_12m + g.months_o3_12m + g.months_o4_12m
@@ -74,13 +78,15 @@ SELECT
     COALESCE(CAST(g.months_o5_24m AS BIGINT), 0) AS months_o5_24m,
     COALESCE(CAST(g.months_o6_24m AS BIGINT), 0) AS months_o6_24m,
     COALESCE(CAST(g.months_o7_24m AS BIGINT), 0) AS months_o7_24m,
-    COALESCE(CAST(g.months_c_24m AS BIGINT), 0) AS months_c_24m,
+    CAST(COALESCE(g.months_c_24m, 0) + COALESCE(a.carried_c_24m, 0) AS BIGINT)
+        AS months_c_24m,
     COALESCE(CAST(g.months_g_24m AS BIGINT), 0) AS months_g_24m,
     COALESCE(CAST(g.months_d_24m AS BIGINT), 0) AS months_d_24m,
     COALESCE(CAST(g.months_z_24m AS BIGINT), 0) AS months_z_24m,
     COALESCE(CAST(g.months_b_24m AS BIGINT), 0) AS months_b_24m,
     COALESCE(CAST(g.months_none_due_24m AS BIGINT), 0) AS months_none_due_24m,
-    COALESCE(CAST(g.months_unknown_24m AS BIGINT), 0) AS months_unknown_24m,
+    CAST(COALESCE(g.months_unknown_24m, 0) + COALESCE(a.unknown_24m, 0) AS BIGINT)
+        AS months_unknown_24m,
     COALESCE(
         CAST(
             g.months_o1_24m + g.months_o2_24m + g.months_o3_24m + g.months_o4_24m
@@ -98,13 +104,15 @@ SELECT
     COALESCE(CAST(g.months_o5_60m AS BIGINT), 0) AS months_o5_60m,
     COALESCE(CAST(g.months_o6_60m AS BIGINT), 0) AS months_o6_60m,
     COALESCE(CAST(g.months_o7_60m AS BIGINT), 0) AS months_o7_60m,
-    COALESCE(CAST(g.months_c_60m AS BIGINT), 0) AS months_c_60m,
+    CAST(COALESCE(g.months_c_60m, 0) + COALESCE(a.carried_c_60m, 0) AS BIGINT)
+        AS months_c_60m,
     COALESCE(CAST(g.months_g_60m AS BIGINT), 0) AS months_g_60m,
     COALESCE(CAST(g.months_d_60m AS BIGINT), 0) AS months_d_60m,
     COALESCE(CAST(g.months_z_60m AS BIGINT), 0) AS months_z_60m,
     COALESCE(CAST(g.months_b_60m AS BIGINT), 0) AS months_b_60m,
     COALESCE(CAST(g.months_none_due_60m AS BIGINT), 0) AS months_none_due_60m,
-    COALESCE(CAST(g.months_unknown_60m AS BIGINT), 0) AS months_unknown_60m,
+    CAST(COALESCE(g.months_unknown_60m, 0) + COALESCE(a.unknown_60m, 0) AS BIGINT)
+        AS months_unknown_60m,
     COALESCE(
         CAST(
             g.months_o1_60m + g.months_o2_60m + g.months_o3_60m + g.months_o4_60m

@@ -7,5 +7,5 @@ SELECT
     m.status,
     s.opened_month
 FROM account_months AS m
-JOIN account_state AS s ON s.person = m.person AND s.account = m.account
+JOIN account_state AS s ON s.account = m.account
 WHERE s.irregular = 1

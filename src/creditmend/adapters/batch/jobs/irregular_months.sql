@@ -4,7 +4,9 @@
 -- - after each month on or after the opening, up to the next such month (or the as-of month):
 --   that month's code if it ended the account (settled, closed, transferred), else `#`;
 -- - from the opening up to the first month on or after it: `#`;
--- - a month furnished before the opening reads `/`: it is taken back (counted -1).
+-- - a month furnished before the opening reads `/`: it is taken back (counted -1);
+-- - every furnished month is given back to `#`, from which grid_months.sql takes the furnished
+--   months of all accounts.
 WITH shown AS (
     SELECT
         person,
@@ -43,6 +45,14 @@ spans AS (
         -1 AS sign
     FROM irregular_account_months
     WHERE month < opened_month
+    UNION ALL
+    SELECT
+        person,
+        '#' AS code,
+        month AS first_month,
+        month AS last_month,
+        1 AS sign
+    FROM irregular_account_months
 )
 
 SELECT

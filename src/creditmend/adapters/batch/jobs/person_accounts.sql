@@ -1,12 +1,22 @@
 -- Loan history, current overdue and liabilities, one row per person with accounts. "Current"
 -- is each account's last furnished month; amounts count accounts in the report's currency only.
+-- Also the grid months of regular accounts that are not furnished (see account_state.sql): `#`
+-- (before grid_counts.sql takes the furnished months back) and carried `C`.
 WITH accounts AS (
     SELECT
         s.*,
-        CASE WHEN s.irregular = 1 THEN i.overdue_mask_24m ELSE s.overdue_mask_24m END AS mask,
-        CASE WHEN s.irregular = 1 THEN i.overdue_24m ELSE s.overdue_24m END AS overdue
+        CASE
+            WHEN s.irregular = 1 THEN i.overdue_mask_24m ELSE COALESCE(o.overdue_mask_24m, 0)
+        END AS mask,
+        CASE WHEN s.irregular = 1 THEN i.overdue_24m ELSE COALESCE(o.overdue_24m, 0) END AS overdue,
+        COALESCE(p.paid_6m, 0) AS paid_6m,
+        COALESCE(p.scheduled_6m, 0) AS scheduled_6m,
+        COALESCE(p.paid_mask_6m, 0) AS paid_mask_6m,
+        CASE WHEN s.irregular = 0 AND s.last_code = 'C' THEN 1 ELSE 0 END AS carries_c
     FROM account_state AS s
-    LEFT JOIN irregular_accounts AS i ON i.person = s.person AND i.account = s.account
+    LEFT JOIN account_overdue AS o ON o.account = s.account
+    LEFT JOIN account_payments AS p ON p.account = s.account
+    LEFT JOIN irregular_accounts AS i ON i.account = s.account
 )
 
 SELECT
@@ -50,6 +60,14 @@ SELECT
     SUM(
         CASE WHEN is_open = 1 AND is_local = 1 AND credit_limit_fen IS NOT NULL
         THEN credit_limit_fen ELSE 0 END
-    ) AS revolving_limit_fen
+    ) AS revolving_limit_fen,
+    SUM(CASE WHEN irregular = 0 THEN span_6m - carried_6m ELSE 0 END) AS unknown_6m,
+    SUM(CASE WHEN irregular = 0 THEN span_12m - carried_12m ELSE 0 END) AS unknown_12m,
+    SUM(CASE WHEN irregular = 0 THEN span_24m - carried_24m ELSE 0 END) AS unknown_24m,
+    SUM(CASE WHEN irregular = 0 THEN span_60m - carried_60m ELSE 0 END) AS unknown_60m,
+    SUM(carries_c * carried_6m) AS carried_c_6m,
+    SUM(carries_c * carried_12m) AS carried_c_12m,
+    SUM(carries_c * carried_24m) AS carried_c_24m,
+    SUM(carries_c * carried_60m) AS carried_c_60m
 FROM accounts
 GROUP BY person
