@@ -8,10 +8,10 @@ Why plain SQL, and not Ibis or a DataFrame API:
   translate it the same way twice.
 - The input layout (`domain.report.batch_rows.TABLES`) keeps months and days as integers, so
   every job is integer arithmetic, comparisons, CASE, COALESCE, GREATEST/LEAST, GROUP BY,
-  joins, UNION ALL, LEAD, ROW_NUMBER and MAX_BY: the part of SQL where the two engines agree
-  (a bitwise `&` and BIT_OR on BIGINT too, for the month masks). No date
-  function, no string function, no division (their integer division differs), no dialect-only
-  syntax. Sums are cast to BIGINT on the way out (DuckDB sums to HUGEINT, Spark to BIGINT).
+  joins, UNION ALL, LEAD and ROW_NUMBER: the part of SQL where the two engines agree (a bitwise
+  `&`, BIT_OR and powers of 2 cast to BIGINT too, for the month masks). No date function, no
+  string function, no division (their integer division differs), no dialect-only syntax. Sums
+  are cast to BIGINT on the way out (DuckDB sums to HUGEINT, Spark to BIGINT).
 - Parameters (the as-of month and day, the report's currency, the dormancy threshold) are
   substituted as literals after validation: integers from a `date`, a currency matching
   `[A-Z]{3}`. No other text reaches the SQL.
