@@ -271,16 +271,9 @@ def _print(console: Console, data: dict[str, Any]) -> None:
             f"{data['workload']['account_months']:,} account-months, 2 cores"
         )
     )
-    for column, justify in (
-        ("measured", "left"),
-        ("persons", "right"),
-        ("seconds", "right"),
-        ("persons/s", "right"),
-        ("x floor", "right"),
-        ("peer / this", "right"),
-        ("peak memory", "right"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table.add_column("measured")
+    for column in ("persons", "seconds", "persons/s", "x floor", "peer / this", "peak memory"):
+        table.add_column(column, justify="right")
     peer = data.get("peer_seconds")
     for row in data["results"]:
         seconds = row["seconds_all_persons"]

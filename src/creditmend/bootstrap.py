@@ -140,7 +140,6 @@ def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
 
     url = db_url(db)
     store = SqlStore.open(url, IdentityVault(key_text(url)))
-    scorecard = load_scorecard()
     return Bureau(
         furnish=FurnishService(
             store=store,
@@ -152,7 +151,7 @@ def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
             store=store,
             profile=profile(jurisdiction),
             id_is_valid=id_is_valid,
-            scorecard=scorecard,
+            scorecard=load_scorecard,
         ),
         records=RecordsService(
             store=store,
@@ -172,7 +171,7 @@ def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
             profile=profile(jurisdiction),
             write_tables=write_tables,
             write_scores=write_scores,
-            scorecard=scorecard,
+            scorecard=load_scorecard,
         ),
     )
 

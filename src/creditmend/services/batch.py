@@ -61,7 +61,7 @@ class BatchService:
     profile: JurisdictionProfile
     write_tables: WriteTables
     write_scores: WriteScores | None = None
-    scorecard: Scorecard | None = None
+    scorecard: Callable[[], Scorecard | None] = lambda: None  # loaded when the batch scores
 
     def run(
         self, as_of: date, engine_name: str, engine: BatchEngine, out: Path, at: datetime
@@ -75,8 +75,8 @@ class BatchService:
             outputs = engine.run(inputs, as_of, self.profile.currency, out)
         except (ValueError, FileNotFoundError) as error:
             raise ProblemsError((Problem("batch", str(error).splitlines()[0]),)) from None
-        if self.write_scores is not None and self.scorecard is not None:
-            card = self.scorecard
+        card = self.scorecard() if self.write_scores is not None else None
+        if self.write_scores is not None and card is not None:
             outputs["scores"] = self.write_scores(
                 out / "indicators.parquet", out / "scores.parquet", lambda row: scored(card, row)
             )

@@ -40,7 +40,9 @@ class InquiryService:
     store: InquiryStore
     profile: JurisdictionProfile
     id_is_valid: Callable[[str, str], bool]
-    scorecard: Scorecard | None = None
+    # Loaded when a report is scored, not when the service is built: commands that score
+    # nothing do not read (or fail on) the model file.
+    scorecard: Callable[[], Scorecard | None] = lambda: None
 
     def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]:
         self._check_id(id_type, id_number)
@@ -69,8 +71,30 @@ class InquiryService:
         at: datetime,
         monthly_income: Decimal | None = None,
     ) -> Report:
-        """A subject's own report (a soft self-inquiry). Someone the bureau has never heard of
-        is told so, and nothing is logged about them."""
+        """A subject's own report (a soft self-inquiry)."""
+        return self.inquire(self._self_inquiry(id_type, id_number, as_of), at, monthly_income)
+
+    def what_if(
+        self, id_type: str, id_number: str, as_of: date, change: Change, at: datetime
+    ) -> WhatIf:
+        """The subject's score now and after `change` (read as a self-inquiry, so logged)."""
+        card = self.scorecard()
+        if card is None:
+            raise ProblemsError((Problem("scorecard", "no scorecard is installed"),))
+        request = self._self_inquiry(id_type, id_number, as_of)
+        _, facts = self.store.record_inquiry(request, False, at)
+        view = self._view(facts, as_of)
+        if view.is_empty:
+            raise ProblemsError((Problem("ID_NUMBER", "no credit file: nothing to score"),))
+        try:
+            return what_if(card, view, change, self.profile, self.profile.currency)
+        except WhatIfError as error:
+            field, _, message = str(error).partition(": ")
+            raise ProblemsError((Problem(field, message),)) from None
+
+    def _self_inquiry(self, id_type: str, id_number: str, as_of: date) -> InquiryRequest:
+        """The subject's own look, checked first: someone the bureau has never heard of is told
+        so, and nothing is logged about them."""
         self._check_id(id_type, id_number)
         self._check_as_of(as_of)
         if not self.store.person_known(id_type, id_number):
@@ -83,29 +107,7 @@ class InquiryService:
                     ),
                 )
             )
-        request = InquiryRequest(id_type, id_number, None, SELF, None, as_of)
-        return self.inquire(request, at, monthly_income)
-
-    def what_if(
-        self, id_type: str, id_number: str, as_of: date, change: Change, at: datetime
-    ) -> WhatIf:
-        """The subject's score now and after `change` (read as a self-inquiry, so logged)."""
-        if self.scorecard is None:
-            raise ProblemsError((Problem("scorecard", "no scorecard is installed"),))
-        self._check_id(id_type, id_number)
-        self._check_as_of(as_of)
-        if not self.store.person_known(id_type, id_number):
-            raise ProblemsError((Problem("ID_NUMBER", "unknown person: the bureau holds nothing"),))
-        request = InquiryRequest(id_type, id_number, None, SELF, None, as_of)
-        _, facts = self.store.record_inquiry(request, False, at)
-        view = self._view(facts, as_of)
-        if view.is_empty:
-            raise ProblemsError((Problem("ID_NUMBER", "no credit file: nothing to score"),))
-        try:
-            return what_if(self.scorecard, view, change, self.profile, self.profile.currency)
-        except WhatIfError as error:
-            field, _, message = str(error).partition(": ")
-            raise ProblemsError((Problem(field, message),)) from None
+        return InquiryRequest(id_type, id_number, None, SELF, None, as_of)
 
     def _view(self, facts: CreditFileFacts, as_of: date) -> VisibleFile:
         return visible_file(
@@ -125,7 +127,7 @@ class InquiryService:
     ) -> Report:
         view = self._view(facts, request.on)
         ask = ReportRequest(report_id, request.on, request.purpose, request.by, monthly_income)
-        return build_report(facts, view, ask, self.profile.currency, self.scorecard)
+        return build_report(facts, view, ask, self.profile.currency, self.scorecard())
 
     def _check_id(self, id_type: str, id_number: str) -> None:
         if not self.id_is_valid(id_type, id_number):

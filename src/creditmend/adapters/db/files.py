@@ -131,6 +131,13 @@ class FileStore(StoreBase):
             facts += [
                 (owners[account], fact) for fact in overdue_episodes(rows, f"account:{account}")
             ]
+        return facts + self._record_negative_facts(conn, as_of, persons)
+
+    def _record_negative_facts(
+        self, conn: Connection, as_of: date, persons: Sequence[int] | None
+    ) -> list[tuple[int, NegativeFact]]:
+        """Court records (a revoked listing is no negative information) and blacklist entries."""
+        facts: list[tuple[int, NegativeFact]] = []
         public = select(t.public_records).where(
             t.public_records.c.filed_on <= as_of, t.public_records.c.status != "revoked"
         )

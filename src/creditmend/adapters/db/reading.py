@@ -22,6 +22,7 @@ from creditmend.domain.creditfile.furnisher import mask_id, mask_name
 from creditmend.domain.creditfile.furnishing import AccountStatus
 from creditmend.domain.creditfile.grid import MonthFacts
 from creditmend.domain.creditfile.inquiry import InquiryRequest
+from creditmend.domain.creditfile.retention import NegativeFact, overdue_episodes
 from creditmend.domain.report.file import (
     AccountFacts,
     BlacklistFacts,
@@ -122,9 +123,17 @@ class FileReader(FileStore):
         accounts = self._account_facts(conn, persons, as_of)
         inquiries = self._inquiry_facts(conn, persons, as_of, furnishers)
         public, blacklist = self._record_facts(conn, persons, as_of)
-        negative: dict[int, list[Any]] = {}
-        for person, fact in self._negative_facts(conn, as_of, persons):
-            negative.setdefault(person, []).append(fact)
+        # Overdue episodes come from the months just read; records need a look of their own.
+        negative: dict[int, list[NegativeFact]] = {
+            person: [
+                fact
+                for account in accounts.get(person, ())
+                for fact in overdue_episodes(account.history, account.key)
+            ]
+            for person in persons
+        }
+        for person, fact in self._record_negative_facts(conn, as_of, persons):
+            negative[person].append(fact)
         return {
             person: CreditFileFacts(
                 subject_id="" if masked_id is None else mask_id(masked_id),
