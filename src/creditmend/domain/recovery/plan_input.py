@@ -1,0 +1,329 @@
+"""A PLAN file: the borrower's loans, cash flow, one-off sources of cash and preferences.
+
+The shape follows a debt counsellor's first interview: what is owed (each loan exactly as a loan
+file, read by the ledger's own reader so the two formats can never drift apart), what comes in
+and must go out each month, what can be raised once (an asset sold, a loan from relatives that
+must itself be repaid), and what the client insists on (a cash buffer kept aside).
+
+Every problem in the file is collected with its field path and line before anything is refused,
+so a file with four mistakes gets four one-line errors in one run. A loan's own problems carry
+the loan's place in the file (`loans[2].contract.method`). Unknown keys are ignored, as in loan
+files, so later tools may add their own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from creditmend.domain.calendar import add_months
+from creditmend.domain.loan.contract import Contract
+from creditmend.domain.loan.document import _Reader as FieldReader
+from creditmend.domain.loan.document import read_loan
+from creditmend.domain.loan.events import LoanEvent
+from creditmend.domain.money import ZERO, Money, MoneyError, minor_unit
+from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.rules.profile import JurisdictionProfile
+
+MONTH = re.compile(r"(\d{4})-(\d{2})")
+MAX_HORIZON_MONTHS = 120
+
+
+class OneOffKind(Enum):
+    ASSET_SALE = "asset_sale"
+    FAMILY_LOAN = "family_loan"
+
+
+class Priority(Enum):
+    """What the client cares about most when cost and credit damage pull apart."""
+
+    BALANCED = "balanced"
+    COST = "cost"  # least money paid
+    CREDIT = "credit"  # clean credit soonest
+
+
+@dataclass(frozen=True, slots=True)
+class PlanLoan:
+    """One loan of the plan: the contract and the events so far, and where it sits in the file
+    (later errors about the loan, such as an event after the plan's date, name it)."""
+
+    contract: Contract
+    events: tuple[LoanEvent, ...]
+    field: str  # "loans[2]"
+    line: int | None = None
+
+    @property
+    def id(self) -> str:
+        return self.contract.id
+
+
+@dataclass(frozen=True, slots=True)
+class MonthCash:
+    """One month whose income or expenses differ from the usual (a bonus, a school fee)."""
+
+    month: str  # YYYY-MM
+    income: Money | None  # None: the usual monthly income
+    expenses: Money | None
+
+
+@dataclass(frozen=True, slots=True)
+class CashFlow:
+    monthly_income: Money | None  # None only when every month is given in `months`
+    monthly_essential_expenses: Money | None
+    cash_on_hand: Money
+    buffer: Money  # kept aside throughout when preferences.keep_buffer
+    months: tuple[MonthCash, ...] = ()
+
+    def month(self, label: str) -> MonthCash | None:
+        return next((m for m in self.months if m.month == label), None)
+
+
+@dataclass(frozen=True, slots=True)
+class AssetSale:
+    on: date
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyLoan:
+    """Money from relatives: cash in on `on`, then `repay_monthly` a month from `repay_from`
+    until it is repaid (the last repayment is the remainder). Interest-free, as such loans
+    usually are; the repayments compete with the platforms for the same budget."""
+
+    on: date
+    amount: Money
+    repay_monthly: Money
+    repay_from: date
+
+    def repayments(self) -> tuple[tuple[date, Decimal], ...]:
+        """Each repayment's day (the day of month of `repay_from`, clamped) and amount."""
+        left = self.amount.amount
+        step = self.repay_monthly.amount
+        rows: list[tuple[date, Decimal]] = []
+        while left > ZERO:
+            part = min(step, left)
+            rows.append((add_months(self.repay_from, len(rows)), part))
+            left -= part
+        return tuple(rows)
+
+
+OneOff = AssetSale | FamilyLoan
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """What the client asks for; small on purpose, the optimiser reads it."""
+
+    keep_buffer: bool = True
+    horizon_months: int | None = None  # None: the caller's default
+    priority: Priority = Priority.BALANCED
+    target_band: str | None = None  # the score band the client wants back (score forecast)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInput:
+    currency: str
+    loans: tuple[PlanLoan, ...]
+    cash_flow: CashFlow
+    one_off: tuple[OneOff, ...] = ()
+    preferences: Preferences = Preferences()
+
+    def loan(self, loan_id: str) -> PlanLoan:
+        for loan in self.loans:
+            if loan.id == loan_id:
+                return loan
+        raise KeyError(loan_id)
+
+
+def read_plan(
+    document: Any, profile: JurisdictionProfile, lines: Mapping[str, int] | None = None
+) -> PlanInput:
+    """The plan in a document (as YAML or JSON gives it), or `ProblemsError` naming every bad
+    field with its line. `lines` maps field paths to lines (`adapters.loanfile_yaml`)."""
+    lines = lines or {}
+    reader = FieldReader(lines)
+    if not isinstance(document, Mapping):
+        message = "a plan file is a mapping with loans, cash_flow, one_off and preferences"
+        raise ProblemsError((Problem("file", message, 1),))
+    currency = _currency(reader, document, profile)
+    loans = _loans(reader, document.get("loans"), profile, lines, currency)
+    cash_flow = _cash_flow(reader, document.get("cash_flow"), currency)
+    one_off = _one_offs(reader, document.get("one_off"), currency)
+    preferences = _preferences(reader, document.get("preferences"))
+    if reader.problems or cash_flow is None:
+        raise ProblemsError(tuple(reader.problems))
+    return PlanInput(currency, loans, cash_flow, one_off, preferences)
+
+
+def _currency(
+    reader: FieldReader, document: Mapping[str, Any], profile: JurisdictionProfile
+) -> str:
+    currency = document.get("currency")
+    if currency is None:
+        return profile.currency
+    try:
+        minor_unit(str(currency))
+    except MoneyError:
+        reader.problem("currency", f"{currency!r} is not an ISO 4217 code such as CNY")
+        return profile.currency
+    return str(currency)
+
+
+def _line_of(field: str, lines: Mapping[str, int]) -> int | None:
+    """The line of a field or of the nearest enclosing one (`loans[1].contract.rate` ->
+    `loans[1].contract`); a validation names fields the file need not spell out."""
+    while field:
+        if field in lines:
+            return lines[field]
+        cut = max(field.rfind("."), field.rfind("["))
+        field = field[:cut] if cut > 0 else ""
+    return None
+
+
+def _loans(
+    reader: FieldReader,
+    raw: Any,
+    profile: JurisdictionProfile,
+    lines: Mapping[str, int],
+    currency: str,
+) -> tuple[PlanLoan, ...]:
+    if not isinstance(raw, list) or not raw:
+        reader.problem(
+            "loans", "list at least one loan, each with a loan file's contract and events"
+        )
+        return ()
+    loans: list[PlanLoan] = []
+    seen: dict[str, str] = {}
+    for index, item in enumerate(raw):
+        path = f"loans[{index}]"
+        if not isinstance(item, Mapping) or not isinstance(item.get("contract"), Mapping):
+            reader.problem(f"{path}.contract", "each loan needs a loan file's `contract:` mapping")
+            continue
+        prefix = f"{path}."
+        own = {key[len(prefix) :]: line for key, line in lines.items() if key.startswith(prefix)}
+        try:
+            contract, events = read_loan(item, profile, own)
+        except ProblemsError as error:
+            for problem in error.problems:
+                field = f"{path}.{problem.field}"
+                line = problem.line if problem.line is not None else _line_of(field, lines)
+                reader.problems.append(Problem(field, problem.message, line))
+            continue
+        if contract.currency != currency:
+            reader.problem(
+                f"{path}.contract.currency",
+                f"{contract.currency} differs from the plan's currency {currency}; "
+                "one budget pays every loan",
+            )
+        if contract.id in seen:
+            reader.problem(
+                f"{path}.contract.id", f"{contract.id!r} is also {seen[contract.id]}'s id"
+            )
+        seen.setdefault(contract.id, path)
+        loans.append(PlanLoan(contract, events, path, lines.get(path)))
+    return tuple(loans)
+
+
+def _cash_flow(reader: FieldReader, data: Any, currency: str) -> CashFlow | None:
+    path = "cash_flow"
+    if not isinstance(data, Mapping):
+        reader.problem(
+            path,
+            "is required: a mapping with monthly_income, monthly_essential_expenses, "
+            "cash_on_hand and buffer",
+        )
+        return None
+    income = reader.money(data, path, "monthly_income", currency)
+    expenses = reader.money(data, path, "monthly_essential_expenses", currency)
+    cash = reader.money(data, path, "cash_on_hand", currency)
+    buffer = reader.money(data, path, "buffer", currency)
+    months = _months(reader, data.get("months"), currency)
+    for key in ("monthly_income", "monthly_essential_expenses"):
+        if data.get(key) is None and not months:
+            reader.problem(f"{path}.{key}", "is required (or give every month in cash_flow.months)")
+    zero = Money.zero(currency)
+    return CashFlow(income, expenses, cash or zero, buffer or zero, months)
+
+
+def _months(reader: FieldReader, raw: Any, currency: str) -> tuple[MonthCash, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        reader.problem("cash_flow.months", "must be a list of {month: YYYY-MM, income, expenses}")
+        return ()
+    months: list[MonthCash] = []
+    for index, item in enumerate(raw):
+        path = f"cash_flow.months[{index}]"
+        if not isinstance(item, Mapping):
+            reader.problem(path, "must be a mapping {month: YYYY-MM, income, expenses}")
+            continue
+        label = reader.text(item, path, "month", required=True)
+        match = MONTH.fullmatch(label)
+        if label and (match is None or not 1 <= int(match.group(2)) <= 12):
+            reader.problem(f"{path}.month", f"{label!r} is not a month (YYYY-MM)")
+            continue
+        if any(m.month == label for m in months):
+            reader.problem(f"{path}.month", f"{label} is given twice")
+            continue
+        income = reader.money(item, path, "income", currency)
+        expenses = reader.money(item, path, "expenses", currency)
+        if label:
+            months.append(MonthCash(label, income, expenses))
+    return tuple(months)
+
+
+_TERMS = "a family loan needs its repayment terms (repay_monthly, repay_from)"
+
+
+def _one_offs(reader: FieldReader, raw: Any, currency: str) -> tuple[OneOff, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        reader.problem("one_off", "must be a list of {on, type, amount, ...}")
+        return ()
+    found: list[OneOff] = []
+    for index, item in enumerate(raw):
+        path = f"one_off[{index}]"
+        if not isinstance(item, Mapping):
+            reader.problem(path, "must be a mapping with on, type and amount")
+            continue
+        kind = reader.choice(item, path, "type", OneOffKind, required=True)
+        on = reader.day(item, path, "on", required=True)
+        amount = reader.money(item, path, "amount", currency, required=True, positive=True)
+        if kind is OneOffKind.FAMILY_LOAN:
+            monthly = reader.money(item, path, "repay_monthly", currency, positive=True)
+            repay_from = reader.day(item, path, "repay_from")
+            missing = [key for key in ("repay_monthly", "repay_from") if item.get(key) is None]
+            if missing:
+                where = f"{path}.{missing[0]}" if len(missing) == 1 else path
+                reader.problem(where, f"{_TERMS}: {' and '.join(missing)} missing")
+            if on is not None and repay_from is not None and repay_from < on:
+                reader.problem(f"{path}.repay_from", f"{repay_from} is before the loan's day {on}")
+                continue
+            if on is not None and amount is not None and monthly is not None and repay_from:
+                found.append(FamilyLoan(on, amount, monthly, repay_from))
+        elif kind is OneOffKind.ASSET_SALE and on is not None and amount is not None:
+            found.append(AssetSale(on, amount))
+    return tuple(found)
+
+
+def _preferences(reader: FieldReader, data: Any) -> Preferences:
+    path = "preferences"
+    if data is None:
+        return Preferences()
+    if not isinstance(data, Mapping):
+        reader.problem(path, "must be a mapping")
+        return Preferences()
+    keep_buffer = reader.flag(data, path, "keep_buffer") if "keep_buffer" in data else True
+    horizon = reader.integer(data, path, "horizon_months")
+    if horizon is not None and not 1 <= horizon <= MAX_HORIZON_MONTHS:
+        reader.problem(f"{path}.horizon_months", f"must be between 1 and {MAX_HORIZON_MONTHS}")
+        horizon = None
+    priority = reader.choice(data, path, "priority", Priority, default=Priority.BALANCED)
+    band = reader.text(data, path, "target_band") or None
+    return Preferences(keep_buffer, horizon, priority or Priority.BALANCED, band)
