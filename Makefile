@@ -81,12 +81,21 @@ demo: setup
 	$(DEMO_CLI) records import demo/population/inquiries.jsonl --kind inquiries $(DEMO_DATED)
 	$(DEMO_CLI) retain $(DEMO_DATED)
 	$(DEMO_CLI) batch --out demo/batch $(DEMO_DATED)
-	$(DEMO_CLI) synth-pick demo/population > demo/borrower.txt
+	$(DEMO_CLI) synth-pick demo/population --objection demo/objection > demo/borrower.txt
 	$(DEMO_CLI) report $$(cat demo/borrower.txt) $(DEMO_DATED)
+	@echo "The borrower objects to the month a debit failed although the card held enough:"
+	$(DEMO_CLI) object file $$(cat demo/borrower.txt) --record $$(cat demo/objection/record.txt) \
+	    --reason deduction_failed_not_my_fault --evidence demo/objection/evidence.json $(DEMO_DATED)
+	@echo "The platform accepts the bureau's proposal; the bureau replies in writing:"
+	$(DEMO_CLI) object answer 1 --by $$(cut -d: -f2 demo/objection/record.txt) --outcome corrected \
+	    $(DEMO_DATED) > /dev/null
+	$(DEMO_CLI) object letter 1 $(DEMO_DATED)
+	$(DEMO_CLI) object letter 1 --out demo/objection/reply.pdf $(DEMO_DATED)
 	$(DEMO_CLI) report $$(cat demo/borrower.txt) --format html --out demo/report.html $(DEMO_DATED)
 	$(DEMO_CLI) report $$(cat demo/borrower.txt) --format pdf --out demo/report.pdf $(DEMO_DATED)
 	@echo
-	@echo "The reports: $(abspath demo)/report.html and $(abspath demo)/report.pdf"
+	@echo "The reports after the correction: $(abspath demo)/report.html and $(abspath demo)/report.pdf"
+	@echo "The reply letter: $(abspath demo)/objection/reply.pdf"
 	@echo "The batch (one row per person): $(abspath demo)/batch/indicators.parquet"
 
 lint: setup

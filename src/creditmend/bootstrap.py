@@ -27,6 +27,7 @@ from creditmend.services.batch import BatchEngine, BatchService
 from creditmend.services.furnish import FurnishService
 from creditmend.services.inquire import InquiryService
 from creditmend.services.loans import LoanService
+from creditmend.services.object import ObjectionService
 from creditmend.services.records import FIELDS_OF, RecordsService
 from creditmend.services.retain import RetentionService
 
@@ -55,6 +56,7 @@ class Bureau:
     records: RecordsService
     retention: RetentionService
     batch: BatchService
+    objections: ObjectionService
 
 
 def render_html(report: Report, generated_at: datetime) -> str:
@@ -173,7 +175,20 @@ def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
             write_scores=write_scores,
             scorecard=load_scorecard,
         ),
+        objections=ObjectionService(
+            store=store,
+            profile=profile(jurisdiction),
+            calendar=ChinaCalendar(),
+            id_is_valid=id_is_valid,
+        ),
     )
+
+
+def letter_pdf(text: str) -> bytes:
+    """A reply letter typeset by the same PDF engine as the report."""
+    from creditmend.adapters.render.letter import letter_pdf as render  # noqa: PLC0415
+
+    return render(text)
 
 
 # ---------------------------------------------------------------- scorecard training

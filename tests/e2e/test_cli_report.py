@@ -96,13 +96,17 @@ def test_a_lender_inquiry_answers_with_the_report(
     assert asked.returncode == 0, asked.stderr
     document = json.loads(asked.stdout)
     assert document["header"]["inquirer"] == furnisher["furnisher_id"]
-    assert document["inquiries"][0] == {
+    newest = document["inquiries"][0]
+    assert newest == {
         "on": AS_OF,
         "furnisher_id": furnisher["furnisher_id"],
         "furnisher_name": furnisher["name"],
         "purpose": "loan_approval",
         "hard": True,
+        "record": newest["record"],
+        "under_objection": False,
     }
+    assert newest["record"].startswith("inquiry:")
     assert document["multi_head"]["hard_inquiries"]["d7"] >= 1
 
 

@@ -253,7 +253,7 @@ def full_facts() -> CreditFileFacts:
         objections=(
             ObjectionFacts(
                 "account:JIEBEI:A-1:2024-05",
-                "received",
+                "open",
                 date(2026, 1, 10),
                 date(2026, 1, 30),
                 "自动扣款失败，卡内余额充足 (the deduction failed though the balance sufficed)",

@@ -205,27 +205,34 @@ def _group(counts: Counter[str], prefix: str) -> dict[str, int]:
 
 @dataclass(frozen=True, slots=True)
 class Showcase:
-    """A borrower worth showing in a demo, and why."""
+    """A borrower worth showing in a demo, and why; with the objection they have grounds for."""
 
     id_type: str
     id_number: str
     platforms: int
     overdue_accounts: int
     platform_fault_failures: int
+    objection_record: str | None = None  # account:F:ID:YYYY-MM of a month the fault made overdue
+    evidence: dict[str, Any] | None = None  # what the borrower would attach (objection evidence)
 
 
 def pick_showcase(population: Path) -> Showcase | None:
     """The borrower a demo should show: an auto-debit that failed although the bank balance was
-    sufficient (worth an objection), overdue at the end, on as many platforms as possible.
-    Ties go to the first person in file order, so the pick is as deterministic as the files."""
+    sufficient and left a month overdue (worth an objection; the latest year such a month
+    falls in first), overdue at the end, on as many platforms as possible. Ties go to the first person in file order, so the pick is as
+    deterministic as the files."""
     faults: Counter[tuple[str, str]] = Counter()
+    fault_months: dict[tuple[str, str, str], dict[str, Any]] = {}  # furnisher, account, month
     with open(population / "deduction_failures.jsonl", encoding="utf-8") as handle:
         for line in handle:
             failure = json.loads(line)
             if failure["balance_was_sufficient"]:
                 faults[(failure["id_type"], failure["id_number"])] += 1
+                key = (failure["furnisher_id"], failure["account_id"], failure["attempted_on"][:7])
+                fault_months.setdefault(key, failure)
     platforms: dict[tuple[str, str], set[str]] = {}
     last: dict[tuple[str, str, str], tuple[str, int]] = {}  # person+account -> period, dpd
+    grounds: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
     for path in sorted((population / "cmf").glob("*/*.jsonl")):
         with open(path, encoding="utf-8") as handle:
             for line in handle:
@@ -237,15 +244,48 @@ def pick_showcase(population: Path) -> Showcase | None:
                 key = (*person, record["account_id"])
                 if key not in last or last[key][0] < record["period"]:
                     last[key] = (record["period"], record["days_past_due"])
+                month = (record["furnisher_id"], record["account_id"], record["period"])
+                if record["days_past_due"] > 0 and month in fault_months:
+                    ref = "account:{}:{}:{}".format(*month)
+                    latest = grounds.get(person, ("", {}))[0].rsplit(":", 1)[-1]
+                    if latest < record["period"]:
+                        grounds[person] = (ref, _evidence(fault_months[month]))
     overdue: Counter[tuple[str, str]] = Counter(
         (id_type, number) for (id_type, number, _), (_, dpd) in last.items() if dpd > 0
     )
     ranked = sorted(
         faults,
-        key=lambda p: (overdue[p] > 0, len(platforms.get(p, ())), overdue[p], faults[p]),
+        key=lambda p: (
+            p in grounds,
+            # A recent fault: older overdues may already be hidden (retention, dated repairs).
+            grounds[p][0].rsplit(":", 1)[1][:4] if p in grounds else "",
+            overdue[p] > 0,
+            len(platforms.get(p, ())),
+            overdue[p],
+            faults[p],
+        ),
         reverse=True,
     )
     if not ranked:
         return None
     best = ranked[0]
-    return Showcase(best[0], best[1], len(platforms.get(best, ())), overdue[best], faults[best])
+    record, evidence = grounds.get(best, (None, None))
+    return Showcase(
+        best[0],
+        best[1],
+        len(platforms.get(best, ())),
+        overdue[best],
+        faults[best],
+        record,
+        evidence,
+    )
+
+
+def _evidence(failure: dict[str, Any]) -> dict[str, Any]:
+    """The objection evidence a borrower holds for a failed debit: the attempt and the balance."""
+    return {
+        "deduction_attempts": [
+            {"on": failure["attempted_on"], "result": "failed", "reason": failure["reason"]}
+        ],
+        "bank_balances": [{"on": failure["attempted_on"], "amount": failure["bank_balance"]}],
+    }

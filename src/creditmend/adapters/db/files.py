@@ -10,7 +10,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from creditmend.adapters.db import tables as t
-from creditmend.adapters.db.base import ApplyCounts, StoreBase, fen, from_fen
+from creditmend.adapters.db.base import ApplyCounts, fen, from_fen
+from creditmend.adapters.db.objections import ObjectionStore
 from creditmend.domain.creditfile.records import BlacklistEntry, InquiryRecord, PublicRecord
 from creditmend.domain.creditfile.retention import (
     Archived,
@@ -35,7 +36,7 @@ def month_row(row: Any) -> MonthRow:
     )
 
 
-class FileStore(StoreBase):
+class FileStore(ObjectionStore):
     # ------------------------------------------------------------ public records, blacklist
     def apply_records(
         self,
@@ -126,12 +127,21 @@ class FileStore(StoreBase):
         if persons is not None:
             accounts = accounts.where(t.accounts.c.person_id.in_(persons))
         owners = dict(conn.execute(accounts).all())
+        # Records an objection deleted are no negative information any more.
+        deleted = self.objection_facts(conn, persons, as_of)[2].values()
+        gone_accounts = {pk for d in deleted for pk in d.accounts}
+        gone_months = {key for d in deleted for key in d.months}
+        gone_refs = {ref for d in deleted for ref in d.refs}
         facts: list[tuple[int, NegativeFact]] = []
         for account, rows in self._month_rows(conn, persons, as_of).items():
+            if account in gone_accounts:
+                continue
+            kept = [row for row in rows if (account, row.period) not in gone_months]
             facts += [
-                (owners[account], fact) for fact in overdue_episodes(rows, f"account:{account}")
+                (owners[account], fact) for fact in overdue_episodes(kept, f"account:{account}")
             ]
-        return facts + self._record_negative_facts(conn, as_of, persons)
+        records = self._record_negative_facts(conn, as_of, persons)
+        return facts + [(person, fact) for person, fact in records if fact.key not in gone_refs]
 
     def _record_negative_facts(
         self, conn: Connection, as_of: date, persons: Sequence[int] | None

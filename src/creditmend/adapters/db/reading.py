@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import from_fen
 from creditmend.adapters.db.files import FileStore, month_row
+from creditmend.adapters.db.objections import Deleted
 from creditmend.domain.creditfile.furnisher import mask_id, mask_name
 from creditmend.domain.creditfile.furnishing import AccountStatus
 from creditmend.domain.creditfile.grid import MonthFacts
@@ -120,9 +121,14 @@ class FileReader(FileStore):
                 select(t.persons.c.id, t.persons.c.name_cipher).where(t.persons.c.id.in_(persons))
             ):
                 names[row.id] = mask_name(self.vault.decrypt(row.name_cipher))
-        accounts = self._account_facts(conn, persons, as_of)
+        objections, statements, deleted = self.objection_facts(conn, persons, as_of)
+        accounts = self._account_facts(conn, persons, as_of, deleted)
         inquiries = self._inquiry_facts(conn, persons, as_of, furnishers)
         public, blacklist = self._record_facts(conn, persons, as_of)
+        for person, gone in deleted.items():  # records an objection deleted are not read
+            inquiries[person] = [i for i in inquiries.get(person, ()) if i.ref not in gone.refs]
+            public[person] = [r for r in public.get(person, ()) if r.ref not in gone.refs]
+            blacklist[person] = [b for b in blacklist.get(person, ()) if b.ref not in gone.refs]
         # Overdue episodes come from the months just read; records need a look of their own.
         negative: dict[int, list[NegativeFact]] = {
             person: [
@@ -133,7 +139,8 @@ class FileReader(FileStore):
             for person in persons
         }
         for person, fact in self._record_negative_facts(conn, as_of, persons):
-            negative[person].append(fact)
+            if person not in deleted or fact.key not in deleted[person].refs:
+                negative[person].append(fact)
         return {
             person: CreditFileFacts(
                 subject_id="" if masked_id is None else mask_id(masked_id),
@@ -144,16 +151,29 @@ class FileReader(FileStore):
                 blacklist=tuple(blacklist.get(person, ())),
                 negative=tuple(negative.get(person, ())),
                 furnishers=furnishers,
+                objections=tuple(objections.get(person, ())),
+                statements=tuple(statements.get(person, ())),
             )
             for person in persons
         }
 
     def _account_facts(
-        self, conn: Connection, persons: Sequence[int], as_of: date
+        self,
+        conn: Connection,
+        persons: Sequence[int],
+        as_of: date,
+        deleted: dict[int, Deleted],
     ) -> dict[int, list[AccountFacts]]:
-        accounts = conn.execute(
-            select(t.accounts).where(t.accounts.c.person_id.in_(persons)).order_by(t.accounts.c.id)
-        ).all()
+        accounts = [
+            row
+            for row in conn.execute(
+                select(t.accounts)
+                .where(t.accounts.c.person_id.in_(persons))
+                .order_by(t.accounts.c.id)
+            )
+            if row.person_id not in deleted or row.id not in deleted[row.person_id].accounts
+        ]
+        gone = {month for d in deleted.values() for month in d.months}
         months: dict[int, list[Any]] = {row.id: [] for row in accounts}
         if accounts:
             for row in conn.execute(
@@ -164,7 +184,8 @@ class FileReader(FileStore):
                 )
                 .order_by(t.account_months.c.account_pk, t.account_months.c.period)
             ):
-                months[row.account_pk].append(row)
+                if (row.account_pk, row.period) not in gone:
+                    months[row.account_pk].append(row)
         result: dict[int, list[AccountFacts]] = {}
         for account in accounts:
             rows = months[account.id]

@@ -221,3 +221,51 @@ retention_decisions = Table(
     Column("decided_on", Date, nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),
 )
+
+# Objections (issue 6): one row per objection with its current state; every step of its life
+# is an event, so the row can always be explained by its history.
+objections = Table(
+    "objections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", Integer, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("record", String(200), nullable=False, index=True),  # the report's record reference
+    Column("reason", String(40), nullable=False),
+    Column("routed_to", String(64), nullable=False),  # a furnisher code, or "bureau"
+    Column("evidence", Text, nullable=False),  # JSON
+    Column("evidence_sha256", String(64), nullable=False),
+    Column("filed_on", Date, nullable=False),  # the business date of receipt
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("outcome", String(16), nullable=True),
+    Column("answered_by", String(64), nullable=True),
+    Column("answered_on", Date, nullable=True),
+    Column("repeat_of", Integer, ForeignKey("objections.id"), nullable=True),
+    Column("lapsed_on", Date, nullable=True),
+    Column("proposal", Text, nullable=True),  # JSON: the bureau's automatic evidence check
+    Column("corrections", Text, nullable=True),  # JSON: the values applied on `corrected`
+)
+
+objection_events = Table(
+    "objection_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("objection_id", Integer, ForeignKey("objections.id"), nullable=False, index=True),
+    Column("on", Date, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("note", Text, nullable=False),
+)
+
+statements = Table(
+    "statements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("objection_id", Integer, ForeignKey("objections.id"), nullable=False, index=True),
+    Column("person_id", Integer, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("record", String(200), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("made_on", Date, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)

@@ -361,7 +361,15 @@ def build_report(
             replace(e, under_objection=_objected(e.record, objected)) for e in view.expiry
         ),
         inquiries=tuple(
-            InquiryLine(i.on, i.by, names.get(i.by) if i.by else None, i.purpose, i.hard)
+            InquiryLine(
+                i.on,
+                i.by,
+                names.get(i.by) if i.by else None,
+                i.purpose,
+                i.hard,
+                i.ref,
+                i.ref in objected,
+            )
             for i in recent_inquiries(view)
         ),
         indicators=row,

@@ -108,7 +108,8 @@ class LookFacts:
 
 @dataclass(frozen=True, slots=True)
 class ObjectionFacts:
-    """An objection against one record (the lifecycle itself is issue 6's)."""
+    """An objection against one record as it stood on the as-of day (see
+    `domain/creditfile/objection.py` for its lifecycle)."""
 
     record: str
     status: str
@@ -118,7 +119,7 @@ class ObjectionFacts:
 
     @property
     def is_open(self) -> bool:
-        return self.status not in {"confirmed", "corrected", "deleted", "withdrawn"}
+        return self.status in {"open", "lapsed"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -198,6 +198,8 @@ def report_json(report: Report) -> dict[str, Any]:
                 "furnisher_name": i.furnisher_name,
                 "purpose": i.purpose,
                 "hard": i.hard,
+                "record": i.record,
+                "under_objection": i.under_objection,
             }
             for i in report.inquiries
         ],

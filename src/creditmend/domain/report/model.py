@@ -197,6 +197,8 @@ class InquiryLine:
     furnisher_name: str | None
     purpose: str
     hard: bool
+    record: str = ""  # inquiry:ID, what a subject names to object to it
+    under_objection: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,6 +127,19 @@ CN = JurisdictionProfile(
     ),
     retention_years=Sourced(5, f"{ORDER_631} Art. 16: 5 years from the end of the bad behaviour"),
     objection_reply_days=Sourced(20, f"{ORDER_631} Art. 25: verify and reply within 20 days"),
+    period_rule_source=(
+        "民法典 (Civil Code) Art. 201: the day a period starts is not counted; Art. 203: a period "
+        "whose last day is a statutory rest day ends on the first day after it"
+    ),
+    unverifiable_rule=(
+        f"{ORDER_631} Art. 25: a record that cannot be confirmed after verification stays, with "
+        "the verification and the objection recorded beside it (the objection mark stays)"
+    ),
+    statement_max_chars=Sourced(
+        200,
+        "bureau policy: no statute fixes a length; PBOC reports print a short 本人声明, "
+        "so 200 characters (FCRA s. 611(b) allows 100 words)",
+    ),
     complaint_reply_days=Sourced(30, f"{ORDER_631} Art. 26: reply to a complaint within 30 days"),
     free_self_reports_per_year=Sourced(2, f"{ORDER_631} Art. 17: two free self-reports a year"),
     inquiry_purposes=MappingProxyType(

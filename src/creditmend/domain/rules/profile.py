@@ -103,6 +103,9 @@ class JurisdictionProfile:
     caps: LegalCaps
     retention_years: Sourced
     objection_reply_days: Sourced
+    period_rule_source: str  # how a period of days is counted (first day, last day on a holiday)
+    unverifiable_rule: str  # what happens to a record an objection could not verify in time
+    statement_max_chars: Sourced
     complaint_reply_days: Sourced
     free_self_reports_per_year: Sourced
     inquiry_purposes: Mapping[str, bool]  # purpose -> counts as a hard inquiry

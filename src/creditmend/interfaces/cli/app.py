@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from creditmend.interfaces.cli import batch, bureau, inquiry, loan, score, synth, whatif
+from creditmend.interfaces.cli import batch, bureau, inquiry, loan, objection, score, synth, whatif
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -16,6 +16,7 @@ score.app.command("what-if")(whatif.what_if)
 app.add_typer(score.app, name="score")
 app.add_typer(bureau.furnisher_app, name="furnisher")
 app.add_typer(bureau.records_app, name="records")
+app.add_typer(objection.app, name="object")
 app.command()(bureau.ingest)
 app.command()(bureau.keygen)
 app.command()(bureau.retain)

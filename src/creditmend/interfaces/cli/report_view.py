@@ -530,6 +530,8 @@ def _inquiries(console: Console, report: Report) -> None:
             who = Text.assemble(i.furnisher_name, " ", (i.furnisher_id or "", "dim"))
         else:
             who = Text(i.furnisher_id or "the subject")
+        if i.under_objection:
+            who.append(f"\n{OBJECTION}", OBJECTION_STYLE)
         _row(
             table,
             day(i.on),

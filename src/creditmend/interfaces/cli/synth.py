@@ -6,6 +6,7 @@ stdlib file writer do all the work), so it does not go through `bootstrap`.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from datetime import date
@@ -83,6 +84,13 @@ def synth(
 
 def synth_pick(
     population: Annotated[Path, typer.Argument(help="A folder written by `creditmend synth`")],
+    objection: Annotated[
+        Path | None,
+        typer.Option(
+            "--objection",
+            help="Write the borrower's grounds for an objection here: record.txt, evidence.json",
+        ),
+    ] = None,
 ) -> None:
     """Print `ID_TYPE ID_NUMBER` of the borrower a demo should show: several platforms, an
     overdue, and an auto-debit that failed although the bank balance was sufficient."""
@@ -92,6 +100,13 @@ def synth_pick(
     if found is None:
         raise fail([Problem("POPULATION", "no borrower with a platform-side deduction failure")])
     print(f"{found.id_type} {found.id_number}")
+    if objection is not None:
+        if found.objection_record is None or found.evidence is None:
+            raise fail([Problem("--objection", "the borrower's failed debits left no overdue")])
+        objection.mkdir(parents=True, exist_ok=True)
+        (objection / "record.txt").write_text(found.objection_record + "\n", encoding="utf-8")
+        evidence = json.dumps(found.evidence, indent=2) + "\n"
+        (objection / "evidence.json").write_text(evidence, encoding="utf-8")
     _err.print(
         f"{found.platforms} platforms, {found.overdue_accounts} account(s) overdue at the end, "
         f"{found.platform_fault_failures} auto-debit(s) failed with enough money in the bank"

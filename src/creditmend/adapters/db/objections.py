@@ -1,0 +1,507 @@
+"""Objections in the store: their rows and events, the records they dispute, and what an
+outcome changes (a corrected month is a new version with its history; a deleted record is left
+in place and no longer read into a file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.engine import Connection
+
+from creditmend.adapters.db import tables as t
+from creditmend.adapters.db.base import StoreBase, fen, from_fen
+from creditmend.domain.creditfile.corrections import Closing
+from creditmend.domain.creditfile.evidence import due_day_of, parse_evidence
+from creditmend.domain.creditfile.furnisher import mask_id
+from creditmend.domain.creditfile.furnishing import (
+    AccountStatus,
+    AccountType,
+    FurnishedRecord,
+    IdType,
+)
+from creditmend.domain.creditfile.objection import (
+    Disputed,
+    Event,
+    Objection,
+    Outcome,
+    Proposal,
+    Reason,
+    RecordKind,
+    RecordRef,
+)
+from creditmend.domain.report.file import ObjectionFacts, StatementFacts
+
+_MONTH_VALUE_COLUMNS = {
+    "scheduled_amount": "scheduled_fen",
+    "paid_amount": "paid_fen",
+    "balance": "balance_fen",
+    "past_due_amount": "past_due_fen",
+}
+
+
+@dataclass(slots=True)
+class Deleted:
+    """Records an objection deleted, by the keys the reader meets them with."""
+
+    accounts: set[int] = field(default_factory=set)
+    months: set[tuple[int, date]] = field(default_factory=set)
+    refs: set[str] = field(default_factory=set)  # inquiry:N, public_record:N, blacklist:N
+
+
+class ObjectionStore(StoreBase):
+    def person_of(self, id_type: str, id_number: str) -> int | None:
+        key = self.vault.id_hash(id_type, id_number)
+        with self.engine.connect() as conn:
+            found = conn.execute(select(t.persons.c.id).where(t.persons.c.id_hash == key))
+            return found.scalar_one_or_none()
+
+    def masked_subject(self, person: int) -> str:
+        """The subject as a letter addresses them: masked, like a report's header."""
+        with self.engine.connect() as conn:
+            cipher = conn.execute(
+                select(t.persons.c.id_cipher).where(t.persons.c.id == person)
+            ).scalar_one()
+        return mask_id(self.vault.decrypt(cipher))
+
+    def add_events(self, objection: int, events: Sequence[Event], at: datetime) -> None:
+        with self._tx() as conn:
+            self._events(conn, objection, events, at)
+
+    def target(self, person: int, ref: RecordRef, as_of: date) -> Disputed | None:
+        """The record if it is this person's and known on `as_of` (None otherwise)."""
+        with self.engine.connect() as conn:
+            if ref.kind is RecordKind.INQUIRY:
+                row = conn.execute(
+                    select(t.inquiries).where(
+                        t.inquiries.c.id == ref.number,
+                        t.inquiries.c.person_id == person,
+                        t.inquiries.c.inquired_on <= as_of,
+                    )
+                ).one_or_none()
+                return None if row is None else Disputed(row.furnisher_code, row.consent_ref)
+            if ref.kind in (RecordKind.PUBLIC_RECORD, RecordKind.BLACKLIST):
+                table = (
+                    t.public_records
+                    if ref.kind is RecordKind.PUBLIC_RECORD
+                    else t.blacklist_entries
+                )
+                row = conn.execute(
+                    select(table.c.id).where(table.c.id == ref.number, table.c.person_id == person)
+                ).one_or_none()
+                return None if row is None else Disputed()
+            account = self._account(conn, person, ref)
+            if account is None:
+                return None
+            months = conn.execute(
+                select(t.account_months)
+                .where(
+                    t.account_months.c.account_pk == account.id, t.account_months.c.period <= as_of
+                )
+                .order_by(t.account_months.c.period)
+            ).all()
+            if ref.period is not None:
+                months = [row for row in months if row.period == ref.period]
+                if not months:
+                    return None
+            return Disputed(
+                due_days=tuple(
+                    due_day_of(
+                        row.period,
+                        from_fen(row.scheduled_fen),
+                        from_fen(row.past_due_fen),
+                        row.first_delinquency_on,
+                        [code for code in row.remarks.split(";") if code],
+                    )
+                    for row in months
+                    if row.days_past_due > 0
+                )
+            )
+
+    def stored_months(
+        self, person: int, ref: RecordRef, periods: Iterable[date]
+    ) -> dict[date, FurnishedRecord]:
+        """The account's stored months as furnished records (identity left out: it is not
+        corrected here), for the corrected values to be checked against."""
+        with self.engine.connect() as conn:
+            account = self._account(conn, person, ref)
+            if account is None:
+                return {}
+            id_type = conn.execute(
+                select(t.persons.c.id_type).where(t.persons.c.id == person)
+            ).scalar_one()
+            rows = conn.execute(
+                select(t.account_months).where(
+                    t.account_months.c.account_pk == account.id,
+                    t.account_months.c.period.in_(list(periods)),
+                )
+            ).all()
+        return {row.period: _furnished(account, row, id_type) for row in rows}
+
+    # ------------------------------------------------------------ objections
+    def objections(
+        self, *, ids: Sequence[int] | None = None, persons: Sequence[int] | None = None
+    ) -> list[Objection]:
+        with self.engine.connect() as conn:
+            return self._objections(conn, ids=ids, persons=persons)
+
+    def _objections(
+        self,
+        conn: Connection,
+        *,
+        ids: Sequence[int] | None = None,
+        persons: Sequence[int] | None = None,
+    ) -> list[Objection]:
+        query = select(t.objections).order_by(t.objections.c.id)
+        if ids is not None:
+            query = query.where(t.objections.c.id.in_(list(ids)))
+        if persons is not None:
+            query = query.where(t.objections.c.person_id.in_(list(persons)))
+        rows = conn.execute(query).all()
+        if not rows:
+            return []
+        events: dict[int, list[Event]] = {row.id: [] for row in rows}
+        for event in conn.execute(
+            select(t.objection_events)
+            .where(t.objection_events.c.objection_id.in_(list(events)))
+            .order_by(t.objection_events.c.id)
+        ):
+            events[event.objection_id].append(
+                Event(event.on, event.actor, event.action, event.note)
+            )
+        statements: dict[int, str] = {}
+        for row in conn.execute(
+            select(t.statements.c.objection_id, t.statements.c.text)
+            .where(t.statements.c.objection_id.in_(list(events)))
+            .order_by(t.statements.c.id)
+        ):
+            statements[row.objection_id] = row.text
+        return [_objection(row, tuple(events[row.id]), statements.get(row.id)) for row in rows]
+
+    def file_objection(self, objection: Objection, at: datetime) -> int:
+        """Store a new objection with its first events; its id is the store's."""
+        with self._tx() as conn:
+            new = conn.execute(
+                insert(t.objections)
+                .values(
+                    person_id=objection.person,
+                    record=str(objection.record),
+                    reason=objection.reason.value,
+                    routed_to=objection.routed_to,
+                    evidence=json.dumps(
+                        objection.evidence.to_json(), sort_keys=True, ensure_ascii=False
+                    ),
+                    evidence_sha256=objection.evidence.sha256,
+                    filed_on=objection.filed_on,
+                    received_at=at,
+                    due_on=objection.due_on,
+                    outcome=None if objection.outcome is None else objection.outcome.value,
+                    answered_by=objection.answered_by,
+                    answered_on=objection.answered_on,
+                    repeat_of=objection.repeat_of,
+                    proposal=_proposal_json(objection.proposal),
+                )
+                .returning(t.objections.c.id)
+            ).scalar_one()
+            self._events(conn, int(new), objection.events, at)
+            self._audit(
+                conn,
+                at,
+                "subject",
+                "objection_filed",
+                subject=objection.person,
+                reason=objection.reason.value,
+                detail={
+                    "objection": int(new),
+                    "record": str(objection.record),
+                    "routed_to": objection.routed_to,
+                },
+            )
+            return int(new)
+
+    def record_lapses(self, lapsed: Sequence[Objection], at: datetime) -> None:
+        """The deadline passed unanswered: the profile's rule is recorded with each objection."""
+        if not lapsed:
+            return
+        with self._tx() as conn:
+            for objection in lapsed:
+                conn.execute(
+                    update(t.objections)
+                    .where(t.objections.c.id == objection.id, t.objections.c.lapsed_on.is_(None))
+                    .values(lapsed_on=objection.lapsed_on)
+                )
+                self._events(conn, objection.id, objection.events[-1:], at)
+
+    def close(self, answer: Closing, at: datetime) -> None:
+        """The outcome, its events, and every change it makes to the file, in one transaction."""
+        objection = answer.objection
+        with self._tx() as conn:
+            changed = conn.execute(
+                update(t.objections)
+                .where(t.objections.c.id == objection.id, t.objections.c.outcome.is_(None))
+                .values(
+                    outcome=None if objection.outcome is None else objection.outcome.value,
+                    answered_by=objection.answered_by,
+                    answered_on=objection.answered_on,
+                    corrections=None
+                    if answer.corrections is None
+                    else json.dumps(answer.corrections.to_json(), sort_keys=True),
+                )
+            ).rowcount
+            if changed != 1:  # answered in between by someone else
+                raise ValueError(f"objection {objection.id} was closed meanwhile")
+            if answer.months or answer.record_values:
+                self._correct(conn, answer, at)
+            self._events(conn, objection.id, answer.events, at)
+            self._audit(
+                conn,
+                at,
+                objection.answered_by or "bureau",
+                f"objection_{objection.status}",
+                subject=objection.person,
+                reason=f"objection {objection.id}: {objection.reason.value}",
+                detail={
+                    "objection": objection.id,
+                    "record": str(objection.record),
+                    **dict(answer.audit),
+                },
+            )
+
+    def add_statement(self, objection: Objection, text: str, on: date, at: datetime) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                insert(t.statements).values(
+                    objection_id=objection.id,
+                    person_id=objection.person,
+                    record=str(objection.record),
+                    text=text,
+                    made_on=on,
+                    at=at,
+                )
+            )
+            self._events(conn, objection.id, (Event(on, "subject", "statement", text),), at)
+            self._audit(
+                conn,
+                at,
+                "subject",
+                "statement",
+                subject=objection.person,
+                detail={"objection": objection.id, "record": str(objection.record)},
+            )
+
+    # ------------------------------------------------------------ what reports read
+    def objection_facts(
+        self, conn: Connection, persons: Sequence[int] | None, as_of: date
+    ) -> tuple[
+        dict[int, list[ObjectionFacts]], dict[int, list[StatementFacts]], dict[int, Deleted]
+    ]:
+        """Objections and statements as they stood on `as_of`, and what outcomes deleted."""
+        objections: dict[int, list[ObjectionFacts]] = {}
+        deleted: dict[int, Deleted] = {}
+        deleted_refs: list[tuple[int, RecordRef]] = []
+        query = select(t.objections).where(t.objections.c.filed_on <= as_of)
+        if persons is not None:
+            query = query.where(t.objections.c.person_id.in_(list(persons)))
+        for row in conn.execute(query.order_by(t.objections.c.id)):
+            answered = row.outcome is not None and row.answered_on <= as_of
+            status = row.outcome if answered else ("lapsed" if as_of > row.due_on else "open")
+            objections.setdefault(row.person_id, []).append(
+                ObjectionFacts(row.record, status, row.filed_on, row.due_on, row.reason)
+            )
+            if answered and row.outcome == Outcome.DELETED.value:
+                deleted_refs.append((row.person_id, RecordRef.parse(row.record)))
+        for person, ref in deleted_refs:
+            into = deleted.setdefault(person, Deleted())
+            if ref.account is None:
+                into.refs.add(str(ref))
+                continue
+            account = self._account(conn, person, ref)
+            if account is None:
+                continue
+            if ref.period is None:
+                into.accounts.add(account.id)
+            else:
+                into.months.add((account.id, ref.period))
+        statements: dict[int, list[StatementFacts]] = {}
+        said = select(t.statements).where(t.statements.c.made_on <= as_of)
+        if persons is not None:
+            said = said.where(t.statements.c.person_id.in_(list(persons)))
+        for row in conn.execute(said.order_by(t.statements.c.id)):
+            statements.setdefault(row.person_id, []).append(
+                StatementFacts(row.record, row.text, row.made_on)
+            )
+        return objections, statements, deleted
+
+    # ------------------------------------------------------------ helpers
+    def _account(self, conn: Connection, person: int, ref: RecordRef) -> Any:
+        return conn.execute(
+            select(t.accounts).where(
+                t.accounts.c.furnisher_code == ref.furnisher,
+                t.accounts.c.account_id == ref.account_id,
+                t.accounts.c.person_id == person,
+            )
+        ).one_or_none()
+
+    def _events(
+        self, conn: Connection, objection: int, events: Iterable[Event], at: datetime
+    ) -> None:
+        rows = [
+            {
+                "objection_id": objection,
+                "on": e.on,
+                "at": at,
+                "actor": e.actor,
+                "action": e.action,
+                "note": e.note,
+            }
+            for e in events
+        ]
+        if rows:
+            conn.execute(insert(t.objection_events), rows)
+
+    def _correct(self, conn: Connection, answer: Closing, at: datetime) -> None:
+        """Apply corrected values as a furnishing correction: the old version goes to the
+        history, the new one points to a provenance row naming the objection."""
+        objection = answer.objection
+        payload = json.dumps(
+            answer.corrections.to_json() if answer.corrections else {}, sort_keys=True
+        )
+        ingestion = self._open_ingestion(
+            conn,
+            f"objection:{objection.id}",
+            hashlib.sha256(payload.encode()).hexdigest(),
+            objection.answered_on or objection.filed_on,
+            0,
+            at,
+        )
+        changed = 0
+        if answer.months:
+            account = self._account(conn, objection.person, objection.record)
+            for period, month in sorted(answer.months.items()):
+                old = conn.execute(
+                    select(t.account_months).where(
+                        and_(
+                            t.account_months.c.account_pk == account.id,
+                            t.account_months.c.period == period,
+                        )
+                    )
+                ).one()
+                kept = {
+                    c.name: getattr(old, c.name)
+                    for c in t.account_month_history.c
+                    if c.name not in ("id", "superseded_at")
+                }
+                conn.execute(insert(t.account_month_history).values(**kept, superseded_at=at))
+                conn.execute(
+                    update(t.account_months)
+                    .where(t.account_months.c.id == old.id)
+                    .values(
+                        version=old.version + 1,
+                        **{
+                            column: fen(getattr(month, name))
+                            for name, column in _MONTH_VALUE_COLUMNS.items()
+                        },
+                        days_past_due=month.days_past_due,
+                        status=month.status.value,
+                        closed_on=month.closed_on,
+                        last_payment_on=month.last_payment_on,
+                        first_delinquency_on=month.first_delinquency_on,
+                        ingestion_id=ingestion,
+                        line=1,
+                        received_at=at,
+                    )
+                )
+                changed += 1
+        if answer.record_values:
+            kind = objection.record.kind
+            table = t.public_records if kind is RecordKind.PUBLIC_RECORD else t.blacklist_entries
+            values = {
+                ("amount_fen" if k == "amount" else k): (
+                    fen(v) if k == "amount" else getattr(v, "value", v)
+                )
+                for k, v in answer.record_values.items()
+            }
+            conn.execute(
+                update(table)
+                .where(table.c.id == objection.record.number)
+                .values(**values, ingestion_id=ingestion, line=1, received_at=at)
+            )
+            changed += 1
+        self._close_ingestion(conn, ingestion, 0, 0, changed)
+
+
+def _furnished(account: Any, row: Any, id_type: str) -> FurnishedRecord:
+    return FurnishedRecord(
+        furnisher_id=account.furnisher_code,
+        account_id=account.account_id,
+        period=row.period,
+        id_type=IdType(id_type),
+        id_number="",
+        name="",
+        account_type=AccountType(account.account_type),
+        currency=account.currency,
+        opened_on=account.opened_on,
+        principal=None if account.principal_fen is None else from_fen(account.principal_fen),
+        credit_limit=None
+        if account.credit_limit_fen is None
+        else from_fen(account.credit_limit_fen),
+        term_months=account.term_months,
+        scheduled_amount=from_fen(row.scheduled_fen),
+        paid_amount=from_fen(row.paid_fen),
+        balance=from_fen(row.balance_fen),
+        past_due_amount=from_fen(row.past_due_fen),
+        days_past_due=row.days_past_due,
+        status=AccountStatus(row.status),
+        closed_on=row.closed_on,
+        last_payment_on=row.last_payment_on,
+        first_delinquency_on=row.first_delinquency_on,
+        negative_notice_on=row.negative_notice_on,
+        remarks=tuple(code for code in row.remarks.split(";") if code),
+        line=row.line,
+    )
+
+
+def _proposal_json(proposal: Proposal | None) -> str | None:
+    if proposal is None:
+        return None
+    return json.dumps(
+        {
+            "outcome": proposal.outcome.value,
+            "corrections": proposal.corrections,
+            "summary": list(proposal.summary),
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+
+
+def _objection(row: Any, events: tuple[Event, ...], statement: str | None) -> Objection:
+    evidence, _ = parse_evidence(json.loads(row.evidence))
+    proposal = None
+    if row.proposal is not None:
+        data = json.loads(row.proposal)
+        proposal = Proposal(Outcome(data["outcome"]), data["corrections"], tuple(data["summary"]))
+    return Objection(
+        id=row.id,
+        person=row.person_id,
+        record=RecordRef.parse(row.record),
+        reason=Reason(row.reason),
+        evidence=evidence,
+        filed_on=row.filed_on,
+        due_on=row.due_on,
+        routed_to=row.routed_to,
+        outcome=None if row.outcome is None else Outcome(row.outcome),
+        answered_by=row.answered_by,
+        answered_on=row.answered_on,
+        repeat_of=row.repeat_of,
+        lapsed_on=row.lapsed_on,
+        proposal=proposal,
+        statement=statement,
+        events=events,
+    )

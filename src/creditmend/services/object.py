@@ -1,0 +1,368 @@
+"""The objection desk: file, route, check the evidence, answer, reply in writing, watch the clock.
+
+Each use case reads the objection, asks the domain whether the move is allowed (problems as
+values), and writes the move with its events in one transaction. Deadlines are counted on the
+business date each command is given (`as_of`); an objection found past its deadline unanswered
+gets the profile's rule for unverifiable records recorded with it, once, by whichever desk
+command first sees it so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+
+from creditmend.domain.calendar import BusinessCalendar
+from creditmend.domain.creditfile.corrections import (
+    MONTH_FIELDS,
+    Closing,
+    Corrections,
+    corrected_month,
+    parse_corrections,
+)
+from creditmend.domain.creditfile.evidence import Evidence, deduction_finding, parse_evidence
+from creditmend.domain.creditfile.furnishing import FurnishedRecord
+from creditmend.domain.creditfile.letter import reply_letter
+from creditmend.domain.creditfile.objection import (
+    BUREAU,
+    Disputed,
+    Event,
+    Objection,
+    Outcome,
+    Proposal,
+    Reason,
+    RecordKind,
+    RecordRef,
+    answer_problems,
+    earlier_same,
+    filing_problems,
+    reply_due,
+    route,
+    statement_problems,
+)
+from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.rules.profile import JurisdictionProfile
+
+
+class ObjectionStore(Protocol):
+    def person_of(self, id_type: str, id_number: str) -> int | None: ...
+
+    def masked_subject(self, person: int) -> str: ...
+
+    def target(self, person: int, ref: RecordRef, as_of: date) -> Disputed | None: ...
+
+    def stored_months(
+        self, person: int, ref: RecordRef, periods: Sequence[date]
+    ) -> dict[date, FurnishedRecord]: ...
+
+    def objections(
+        self, *, ids: Sequence[int] | None = None, persons: Sequence[int] | None = None
+    ) -> list[Objection]: ...
+
+    def file_objection(self, objection: Objection, at: datetime) -> int: ...
+
+    def record_lapses(self, lapsed: Sequence[Objection], at: datetime) -> None: ...
+
+    def add_events(self, objection: int, events: Sequence[Event], at: datetime) -> None: ...
+
+    def close(self, closing: Closing, at: datetime) -> None: ...
+
+    def add_statement(self, objection: Objection, text: str, on: date, at: datetime) -> None: ...
+
+    def furnisher_codes(self) -> frozenset[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectionService:
+    store: ObjectionStore
+    profile: JurisdictionProfile
+    calendar: BusinessCalendar
+    id_is_valid: Callable[[str, str], bool]
+
+    # ------------------------------------------------------------ filing
+    def file(
+        self,
+        id_type: str,
+        id_number: str,
+        record: str,
+        reason: str,
+        evidence_data: Any,
+        as_of: date,
+        at: datetime,
+    ) -> Objection:
+        """Receive an objection: mark, route, check the evidence; a repeat is answered at once."""
+        problems: list[Problem] = []
+        if not self.id_is_valid(id_type, id_number):
+            problems.append(Problem("ID_NUMBER", f"is not a valid {id_type} number"))
+        ref = code = None
+        try:
+            ref = RecordRef.parse(record)
+        except ValueError as error:
+            problems.append(Problem("--record", str(error)))
+        try:
+            code = Reason(reason)
+        except ValueError:
+            choices = ", ".join(r.value for r in Reason)
+            problems.append(Problem("--reason", f"{reason!r} is not one of {choices}"))
+        evidence = Evidence()
+        if evidence_data is not None:
+            evidence, found = parse_evidence(evidence_data)
+            problems += found
+        if ref is not None and code is not None:
+            problems += filing_problems(ref, code)
+        if problems:
+            raise ProblemsError(tuple(problems))
+        assert ref is not None and code is not None
+        person = self.store.person_of(id_type, id_number)
+        target = None if person is None else self.store.target(person, ref, as_of)
+        if person is None or target is None:
+            raise ProblemsError(
+                (Problem("--record", f"{ref} is not a record in this person's file on {as_of}"),)
+            )
+        self._sweep(as_of, at)
+        earlier = earlier_same(ref, code, evidence, self.store.objections(persons=[person]))
+        routed = route(ref, code, target.inquirer)
+        draft = Objection(
+            id=0,
+            person=person,
+            record=ref,
+            reason=code,
+            evidence=evidence,
+            filed_on=as_of,
+            due_on=reply_due(as_of, self.profile, self.calendar),
+            routed_to=routed,
+            events=(Event(as_of, "subject", "filed", f"{code.value} against {ref}"),),
+        )
+        if earlier is not None:
+            return self._file_repeat(draft, earlier, at)
+        proposal, findings = self._check(ref, code, evidence, target)
+        events = [
+            Event(as_of, BUREAU, "marked", "the record is shown as under objection"),
+            Event(as_of, BUREAU, "routed", f"to {routed} for verification by {draft.due_on}"),
+        ]
+        if findings:
+            action = "proposed" if proposal is not None else "checked"
+            events.append(Event(as_of, BUREAU, action, "; ".join(findings)))
+        draft = replace(draft, proposal=proposal, events=draft.events + tuple(events))
+        return replace(draft, id=self.store.file_objection(draft, at))
+
+    def _file_repeat(self, draft: Objection, earlier: Objection, at: datetime) -> Objection:
+        """A repeat is answered as it is filed, pointing to the objection it repeats."""
+        on = draft.filed_on
+        note = (
+            f"same record, reason and evidence as objection {earlier.id} ({earlier.status}); "
+            "no new evidence"
+        )
+        closed = replace(
+            draft,
+            outcome=Outcome.REPEATED,
+            answered_by=BUREAU,
+            answered_on=on,
+            repeat_of=earlier.id,
+            events=(*draft.events, Event(on, BUREAU, "repeated", note)),
+        )
+        closed = replace(closed, id=self.store.file_objection(closed, at))
+        letter = Event(on, BUREAU, "letter", self._letter(closed, on))
+        self.store.add_events(closed.id, (letter,), at)
+        return replace(closed, events=(*closed.events, letter))
+
+    def _check(
+        self, ref: RecordRef, reason: Reason, evidence: Evidence, target: Disputed
+    ) -> tuple[Proposal | None, list[str]]:
+        """The bureau's own check: a deduction that failed on the platform's side (or with the
+        money on the card) removes the overdue; an inquiry with no consent on record goes."""
+        if reason is Reason.INQUIRY_WITHOUT_CONSENT:
+            if target.consent_ref is None:
+                why = "no consent reference was logged with this inquiry"
+                return Proposal(Outcome.DELETED, {}, (why,)), [why]
+            return None, [f"consent reference {target.consent_ref!r} is on record"]
+        if reason is not Reason.DEDUCTION_FAILED_NOT_MY_FAULT:
+            return None, []
+        grounded: dict[str, dict[str, Any]] = {}
+        findings: list[str] = []
+        for due in target.due_days:
+            finding = deduction_finding(due, evidence)
+            findings += [f"{due.period:%Y-%m}: {line}" for line in finding.summary]
+            if finding.grounded:
+                values: dict[str, Any] = {"days_past_due": 0, "past_due_amount": "0.00"}
+                if due.due_on is not None:  # the overdue began in this month
+                    values["first_delinquency_on"] = None
+                grounded[f"{due.period:%Y-%m}"] = values
+        if not target.due_days:
+            findings.append("no overdue month in this record")
+        if not grounded:
+            return None, findings
+        corrections: dict[str, Any] = (
+            next(iter(grounded.values()))
+            if ref.kind is RecordKind.ACCOUNT_MONTH
+            else {"months": grounded}
+        )
+        return Proposal(Outcome.CORRECTED, corrections, tuple(findings)), findings
+
+    # ------------------------------------------------------------ answering
+    def answer(
+        self,
+        objection_id: int,
+        by: str,
+        outcome: str,
+        corrections_data: Any,
+        as_of: date,
+        at: datetime,
+    ) -> Objection:
+        """The verifier's answer closes the objection: the outcome, what it changes in the file
+        (with provenance and audit), and the letter to the subject, in one transaction."""
+        objection = self.show(objection_id, as_of, at)
+        try:
+            code = Outcome(outcome)
+        except ValueError:
+            raise ProblemsError(
+                (Problem("--outcome", f"{outcome!r} is not confirmed, corrected or deleted"),)
+            ) from None
+        proposal = objection.proposal
+        if (
+            code is Outcome.CORRECTED
+            and corrections_data is None
+            and proposal is not None
+            and proposal.outcome is Outcome.CORRECTED
+        ):
+            corrections_data = proposal.corrections  # the bureau's proposal, accepted as it is
+        problems = answer_problems(objection, by, code, as_of, corrections_data is not None)
+        if problems:
+            raise ProblemsError(problems)
+        corrections: Corrections | None = None
+        months: dict[date, FurnishedRecord] = {}
+        changes: tuple[str, ...] = ()
+        if corrections_data is not None:
+            corrections, months, changes = self._corrections(objection, corrections_data, as_of)
+        closed = replace(objection, outcome=code, answered_by=by, answered_on=as_of)
+        late = (as_of - objection.due_on).days
+        timing = "within the deadline" if late <= 0 else f"{late} day(s) after the deadline"
+        events = [Event(as_of, by, "answered", f"{code.value}, {timing}")]
+        events += [Event(as_of, by, "corrected", change) for change in changes]
+        letter = Event(as_of, BUREAU, "letter", self._letter(closed, as_of, changes))
+        events.append(letter)
+        self.store.close(
+            Closing(
+                objection=closed,
+                events=tuple(events),
+                months=months,
+                record_values=dict(corrections.record) if corrections else {},
+                corrections=corrections,
+                audit={"changes": list(changes), "late_days": max(late, 0)},
+            ),
+            at,
+        )
+        return replace(closed, events=objection.events + tuple(events))
+
+    def _corrections(
+        self, objection: Objection, data: Any, as_of: date
+    ) -> tuple[Corrections, dict[date, FurnishedRecord], tuple[str, ...]]:
+        """The corrected values, checked by the furnishing rules, and what changes (old -> new)."""
+        corrections, problems = parse_corrections(objection.record, data)
+        if problems:
+            raise ProblemsError(problems)
+        months: dict[date, FurnishedRecord] = {}
+        changes: list[str] = []
+        if corrections.months:
+            stored = self.store.stored_months(
+                objection.person, objection.record, sorted(corrections.months)
+            )
+            found: list[Problem] = []
+            for period, values in sorted(corrections.months.items()):
+                old = stored.get(period)
+                if old is None:
+                    found.append(Problem(f"corrections[{period:%Y-%m}]", "no such furnished month"))
+                    continue
+                new, wrong = corrected_month(old, values, as_of)
+                found += wrong
+                months[period] = new
+                changes += [
+                    f"{period:%Y-%m} {name}: {_shown(getattr(old, name))} -> "
+                    f"{_shown(getattr(new, name))}"
+                    for name in MONTH_FIELDS
+                    if getattr(old, name) != getattr(new, name)
+                ]
+            if found:
+                raise ProblemsError(tuple(found))
+        changes += [f"{name}: -> {_shown(value)}" for name, value in corrections.record.items()]
+        return corrections, months, tuple(changes)
+
+    def statement(self, objection_id: int, text: str, as_of: date, at: datetime) -> Objection:
+        """After a confirmed outcome the subject's own words go next to the record."""
+        objection = self.show(objection_id, as_of, at)
+        problems = statement_problems(objection, text, as_of, self.profile)
+        if problems:
+            raise ProblemsError(problems)
+        self.store.add_statement(objection, text.strip(), as_of, at)
+        return replace(
+            objection,
+            statement=text.strip(),
+            events=(*objection.events, Event(as_of, "subject", "statement", text.strip())),
+        )
+
+    # ------------------------------------------------------------ the desk's views
+    def show(self, objection_id: int, as_of: date, at: datetime) -> Objection:
+        self._sweep(as_of, at)
+        found = self.store.objections(ids=[objection_id])
+        if not found:
+            raise ProblemsError((Problem("ID", f"there is no objection {objection_id}"),))
+        return found[0]
+
+    def list(
+        self,
+        as_of: date,
+        at: datetime,
+        *,
+        open_only: bool = False,
+        overdue_only: bool = False,
+        furnisher: str | None = None,
+    ) -> list[Objection]:
+        """The desk's list on `as_of`: objections received by then, oldest first."""
+        if furnisher not in (None, BUREAU, *self.store.furnisher_codes()):
+            raise ProblemsError((Problem("--furnisher", f"{furnisher} is not registered"),))
+        self._sweep(as_of, at)
+        return [
+            o
+            for o in self.store.objections()
+            if o.filed_on <= as_of
+            and (not open_only or o.is_open)
+            and (not overdue_only or o.overdue(as_of))
+            and (furnisher is None or o.routed_to == furnisher)
+        ]
+
+    def letter(self, objection_id: int, as_of: date, at: datetime) -> str:
+        objection = self.show(objection_id, as_of, at)
+        letters = [e.note for e in objection.events if e.action == "letter"]
+        if not letters:
+            raise ProblemsError(
+                (Problem("ID", f"objection {objection_id} is open: no reply has been written"),)
+            )
+        return letters[-1]
+
+    def _sweep(self, as_of: date, at: datetime) -> None:
+        """Record the unverifiable-record rule on every open objection past its deadline."""
+        lapsed = []
+        for objection in self.store.objections():
+            if objection.overdue(as_of) and objection.lapsed_on is None:
+                day = objection.due_on + timedelta(days=1)
+                note = f"no answer by {objection.due_on}: {self.profile.unverifiable_rule}"
+                lapsed.append(
+                    replace(
+                        objection,
+                        lapsed_on=day,
+                        events=(*objection.events, Event(day, BUREAU, "lapsed", note)),
+                    )
+                )
+        self.store.record_lapses(lapsed, at)
+
+    def _letter(self, objection: Objection, on: date, changes: tuple[str, ...] = ()) -> str:
+        subject = self.store.masked_subject(objection.person)
+        return reply_letter(objection, subject, on, self.profile, changes)
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "none"
+    return str(getattr(value, "value", value))

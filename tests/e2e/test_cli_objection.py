@@ -1,0 +1,147 @@
+"""`creditmend object ...` end to end: file, list, answer, letter (text and PDF), statement.
+
+In process (Typer's runner) rather than one interpreter per command: the same command line,
+parsing, exit codes and output streams, without paying the imports a dozen times.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from creditmend.interfaces.cli.app import app
+
+RIC = "11010519491231002X"
+BASE = {
+    "furnisher_id": "LENDER1",
+    "account_id": "A-1",
+    "id_type": "cn_ric",
+    "id_number": RIC,
+    "name": "张三",
+    "account_type": "online_consumer_loan",
+    "opened_on": "2026-01-10",
+    "principal": "12000.00",
+    "term_months": 12,
+    "scheduled_amount": "1100.16",
+    "balance": "9000.00",
+    "status": "open",
+}
+MONTHS = [
+    {**BASE, "period": "2026-03", "paid_amount": "1100.16", "past_due_amount": "0.00",
+     "days_past_due": 0, "last_payment_on": "2026-03-10"},
+    {**BASE, "period": "2026-04", "paid_amount": "0.00", "past_due_amount": "1100.16",
+     "days_past_due": 20, "last_payment_on": "2026-03-10", "first_delinquency_on": "2026-04-11",
+     "negative_notice_on": "2026-04-12"},
+]  # fmt: skip
+RECORD = "account:LENDER1:A-1:2026-04"
+
+
+@dataclass(frozen=True)
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args: str, env: dict[str, str]) -> Done:
+    result = CliRunner().invoke(app, list(args), env=env)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Done(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """A bureau with one lender and one borrower whose April is 20 days overdue."""
+    values = {"CREDITMEND_DB": f"sqlite:///{tmp_path / 'bureau.db'}", "CREDITMEND_KEY": ""}
+    cmf = tmp_path / "cmf.jsonl"
+    cmf.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in MONTHS), "utf-8")
+    steps = [
+        ("furnisher", "add", "LENDER1", "--name", "Lender One", "--kind", "non_bank"),
+        ("ingest", str(cmf), "--as-of", "2026-05-10"),
+    ]
+    for step in steps:
+        done = cli(*step, env=values)
+        assert done.returncode == 0, done.stderr
+    return values
+
+
+def test_an_objection_from_filing_to_the_reply_letter(tmp_path: Path, env: dict[str, str]) -> None:
+    evidence = tmp_path / "evidence.json"
+    evidence.write_text(
+        json.dumps({"bank_balances": [{"on": "2026-04-10", "amount": "3000.00"}]}), "utf-8"
+    )
+    filed = cli(
+        "object", "file", "cn_ric", RIC, "--record", RECORD, "--reason",
+        "deduction_failed_not_my_fault", "--evidence", str(evidence), "--as-of", "2026-05-11",
+        "--json", env=env,
+    )  # fmt: skip
+    assert filed.returncode == 0, filed.stderr
+    assert json.loads(filed.stdout) == {"id": 1, "status": "open", "due_on": "2026-06-01"}
+
+    late = cli("object", "list", "--overdue", "--as-of", "2026-06-02", "--json", env=env)
+    (listed,) = json.loads(late.stdout)
+    assert (listed["id"], listed["status"], listed["age_days"]) == (1, "lapsed", 22)
+
+    report = cli("report", "cn_ric", RIC, "--as-of", "2026-05-12", "--format", "json", env=env)
+    (account,) = json.loads(report.stdout)["overdue"]["accounts"]
+    assert account["under_objection"] and account["grid"][-2] == "1"
+
+    answered = cli(
+        "object", "answer", "1", "--by", "LENDER1", "--outcome", "corrected",
+        "--as-of", "2026-06-03", "--json", env=env,
+    )  # fmt: skip
+    assert answered.returncode == 0, answered.stderr
+    assert json.loads(answered.stdout)["outcome"] == "corrected"
+    report = cli("report", "cn_ric", RIC, "--as-of", "2026-06-03", "--format", "json", env=env)
+    (account,) = json.loads(report.stdout)["overdue"]["accounts"]
+    assert not account["under_objection"]
+    assert account["grid"][-3] == "N"
+
+    letter = cli("object", "letter", "1", "--as-of", "2026-06-03", env=env)
+    assert "2026-04 days_past_due: 20 -> 0" in letter.stdout
+    assert "after the legal period (2026-06-01)" in letter.stdout
+    pdf = tmp_path / "reply.pdf"
+    cli("object", "letter", "1", "--out", str(pdf), "--as-of", "2026-06-03", env=env)
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "异议处理结果告知书" in text and "days_past_due: 20 -> 0" in text
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, env: dict[str, str]) -> None:
+    broken = tmp_path / "evidence.json"
+    broken.write_text('{"bank_balances": [{"on": "2026-04-10", "amount": 3000.5}]}', "utf-8")
+    cases = [
+        (("--record", RECORD, "--reason", "deduction_failed_not_my_fault", "--evidence",
+          str(broken)), "error: evidence.bank_balances[0].amount: must be a non-negative"),
+        (("--record", "account:LENDER1", "--reason", "other"), "error: --record: "),
+        (("--record", RECORD, "--reason", "inquiry_without_consent"),
+         "error: --reason: inquiry_without_consent applies to inquiry records"),
+    ]  # fmt: skip
+    for args, message in cases:
+        done = cli("object", "file", "cn_ric", RIC, *args, "--as-of", "2026-05-11", env=env)
+        assert done.returncode == 2, done.stdout
+        assert done.stderr.startswith(message), done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+    filed = cli(
+        "object", "file", "cn_ric", RIC, "--record", RECORD, "--reason", "paid_on_time",
+        "--as-of", "2026-05-11", env=env,
+    )  # fmt: skip
+    assert filed.returncode == 0, filed.stderr
+    steps = [
+        (("answer", "1", "--by", "OTHER", "--outcome", "confirmed"), "error: --by: OTHER cannot"),
+        (("statement", "1", "--text", "I paid"), "error: ID: objection 1 is still open"),
+        (("letter", "1"), "error: ID: objection 1 is open"),
+        (("show", "9"), "error: ID: there is no objection 9"),
+        (("answer", "1", "--by", "LENDER1", "--outcome", "maybe"), "error: --outcome: 'maybe'"),
+    ]
+    for args, message in steps:
+        done = cli("object", *args, "--as-of", "2026-05-12", env=env)
+        assert (done.returncode, done.stderr.splitlines()[0]) == (2, done.stderr.strip()), args
+        assert done.stderr.startswith(message), done.stderr
+    shown = cli("object", "show", "1", "--as-of", "2026-05-12", "--json", env=env)
+    assert json.loads(shown.stdout)["status"] == "open"  # nothing refused changed anything
