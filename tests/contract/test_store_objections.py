@@ -250,3 +250,23 @@ def test_a_record_not_in_the_file_cannot_be_objected_to(bureau: Bureau) -> None:
         _file(bureau, record="account:JIEBEI:L-1:2026-06")
     with pytest.raises(ProblemsError, match="--reason: 'bored' is not one of"):
         _file(bureau, reason="bored")
+
+
+def test_a_deleted_account_leaves_reports_and_retention(bureau: Bureau, db_url: str) -> None:
+    before = bureau.retention.retain(FILED, AT)
+    assert before.facts == 1  # April's overdue episode
+    objection = _file(bureau, evidence=None, record="account:JIEBEI:L-1", reason="not_mine")
+    assert objection.routed_to == "JIEBEI"
+    on = date(2026, 5, 26)
+    bureau.objections.answer(objection.id, "JIEBEI", "deleted", None, on, AT)
+    report = _report(bureau, on)
+    assert report.overdue.accounts == ()
+    assert report.loan_history.accounts_ever == 0
+    assert report.objections.objections[0].status == "deleted"
+    assert bureau.retention.retain(on, AT).facts == 0
+    # The furnished months are still in the store: deletion hides, it does not destroy.
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        kept = conn.execute(select(t.account_months.c.id)).all()
+    engine.dispose()
+    assert len(kept) == len(MONTHS)
