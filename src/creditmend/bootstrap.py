@@ -23,6 +23,7 @@ from creditmend.domain.scoring.scorecard import (
     parse_scorecard,
 )
 from creditmend.models import DEFAULT_SCORECARD, default_scorecard
+from creditmend.services.advise import AdviseService
 from creditmend.services.batch import BatchEngine, BatchService
 from creditmend.services.furnish import FurnishService
 from creditmend.services.inquire import InquiryService
@@ -46,6 +47,18 @@ def build(jurisdiction: str = "cn") -> App:
             root_finder=BrentRootFinder(),
             read_document=read_yaml_with_lines,
         )
+    )
+
+
+def build_advisor(jurisdiction: str = "cn") -> AdviseService:
+    """The recovery advisor: PLAN files read like loan files, HiGHS for the optimiser."""
+    from creditmend.adapters.solver_highs import HighsSolver  # noqa: PLC0415
+
+    return AdviseService(
+        profile=profile(jurisdiction),
+        calendar=ChinaCalendar(),
+        read_document=read_yaml_with_lines,
+        solver=HighsSolver(),
     )
 
 

@@ -1,0 +1,384 @@
+"""The plan shown to the borrower: the programme's plan made exact, never worse than the classics.
+
+The programme (`optimise`) decides, per loan and month, whether to settle the loan, keep it
+current, or pay part of its arrears, on an approximation of the ledger. Its plan is *realised*
+on the real ledgers month by month (`realise`): on each payment day the exact amount due or the
+exact payoff is read from the ledger and paid, as far as the month's cash goes (the programme's
+cash rule: never spend money a later month needs), so a month meant to be current is current
+to the fen. The result is simulated exactly like any other plan.
+
+Then every candidate is simulated exactly and judged by the same objective: the programme's
+plan, the three classic strategies (minimum, avalanche, snowball), two counsellor's orders
+(`cure_first`: smallest amount due first, so as many loans as possible are kept current;
+`penalty_first`: highest penalty rate first), and a local improvement of the best of them
+(cure a loan one month sooner, settle it one month sooner or later: each move simulated exactly,
+kept only when the objective falls). The lowest objective wins, so the plan shown is never
+worse than the best classic strategy on the optimiser's own objective, whatever the programme
+found within its time limit; `Optimised.winner` names the candidate that won.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from creditmend.domain.calendar import BusinessCalendar
+from creditmend.domain.creditfile.grid import OVERDUE_CODES
+from creditmend.domain.creditfile.retention import DatedPolicy
+from creditmend.domain.money import ZERO
+from creditmend.domain.recovery.budget import Budget
+from creditmend.domain.recovery.linear import LoanFigures, estimate_loan, plan_figures
+from creditmend.domain.recovery.objective import ObjectiveValue, RecoveryObjective
+from creditmend.domain.recovery.optimise import (
+    LoanDecision,
+    MilpSolver,
+    SolveStatus,
+    decode,
+    formulate,
+    prudent_caps,
+)
+from creditmend.domain.recovery.plan_input import PlanInput
+from creditmend.domain.recovery.simulate import (
+    LoanTrack,
+    Outcome,
+    PaymentPlan,
+    Quote,
+    open_tracks,
+    outcome_of,
+    simulate,
+)
+from creditmend.domain.recovery.strategies import build_plan, classic_outcomes
+from creditmend.domain.rules.profile import JurisdictionProfile
+
+SETTLE, CURRENT, PARTIAL, NOTHING = "S", "C", "P", "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Intents:
+    """Per loan and month what a plan means to do: settle (S), keep current (C), pay part of
+    what is due (P, `amounts`), or nothing (-)."""
+
+    codes: tuple[str, ...]  # one string per loan, one letter per month
+    amounts: tuple[tuple[Decimal, ...], ...]
+
+    def with_code(self, loan: int, month: int, code: str) -> Intents:
+        codes = list(self.codes)
+        row = codes[loan]
+        codes[loan] = row[:month] + code + row[month + 1 :]
+        return Intents(tuple(codes), self.amounts)
+
+
+def intents_of(decisions: Sequence[LoanDecision | None], months: int) -> Intents:
+    codes: list[str] = []
+    amounts: list[tuple[Decimal, ...]] = []
+    for decision in decisions:
+        if decision is None:
+            codes.append(NOTHING * months)
+            amounts.append((ZERO,) * months)
+            continue
+        row = ""
+        for k in range(months):
+            if decision.settled[k]:
+                row += SETTLE
+            elif decision.overdue[k]:
+                row += PARTIAL
+            else:
+                row += CURRENT
+        codes.append(row)
+        amounts.append(decision.payments)
+    return Intents(tuple(codes), tuple(amounts))
+
+
+def intents_from_outcome(outcome: Outcome) -> Intents:
+    """What an exactly simulated plan did, read back as intents (for local improvement)."""
+    codes: list[str] = []
+    amounts: list[tuple[Decimal, ...]] = []
+    for loan in outcome.loans:
+        row = ""
+        for month in loan.months:
+            if month.owed.amount == ZERO:
+                row += NOTHING
+            elif month.paid.amount >= month.owed.amount:
+                row += SETTLE
+            elif month.status in OVERDUE_CODES:
+                row += PARTIAL
+            else:
+                row += CURRENT
+        codes.append(row)
+        amounts.append(tuple(m.paid.amount for m in loan.months))
+    return Intents(tuple(codes), tuple(amounts))
+
+
+def _target(code: str, amount: Decimal, quote: Quote) -> Decimal:
+    if code == SETTLE:
+        return quote.owed
+    if code == CURRENT:
+        return quote.due
+    if code == PARTIAL:
+        return min(amount, quote.due)
+    return ZERO
+
+
+def realise(
+    name: str,
+    plan_input: PlanInput,
+    budget: Budget,
+    intents: Intents,
+    profile: JurisdictionProfile,
+    calendar: BusinessCalendar,
+    policies: Sequence[DatedPolicy] = (),
+) -> Outcome:
+    """The intents paid on the real ledgers, month by month, within the prudent cash caps."""
+    horizon = budget.horizon
+    caps = prudent_caps(budget)
+    tracks = open_tracks(plan_input, horizon, profile, calendar)
+    spent = ZERO
+    table: list[list[Decimal]] = []
+    for k in range(len(horizon.months)):
+        cash = max(caps[k] - spent, ZERO)
+        quotes = [track.open_month(k) for track in tracks]
+        targets = [
+            _target(intents.codes[i][k], intents.amounts[i][k], quote)
+            for i, quote in enumerate(quotes)
+        ]
+        # Whole intents first (settle, keep current), the smallest first; then the partial ones.
+        order = sorted(
+            range(len(tracks)),
+            key=lambda i: (intents.codes[i][k] == PARTIAL, targets[i], i),
+        )
+        amounts = [ZERO] * len(tracks)
+        for i in order:
+            take = min(targets[i], cash)
+            amounts[i] = take
+            cash -= take
+        for track, amount in zip(tracks, amounts, strict=True):
+            track.pay(amount)
+            track.close_month(k)
+        spent += sum(amounts, ZERO)
+        table.append(amounts)
+    loan_ids = [loan.id for loan in plan_input.loans]
+    plan = PaymentPlan.of(horizon.labels, loan_ids, table, plan_input.currency)
+    return outcome_of(name, plan, plan_input.currency, tracks, profile, policies)
+
+
+def _smallest_due(quotes: Sequence[Quote], tracks: Sequence[LoanTrack]) -> list[int]:
+    return sorted(range(len(quotes)), key=lambda i: (quotes[i].due, quotes[i].owed, i))
+
+
+def _highest_penalty(quotes: Sequence[Quote], tracks: Sequence[LoanTrack]) -> list[int]:
+    return sorted(range(len(quotes)), key=lambda i: (-tracks[i].ledger.penalty_rate, i))
+
+
+COUNSELLOR_ORDERS = {"cure_first": _smallest_due, "penalty_first": _highest_penalty}
+
+
+@dataclass(frozen=True, slots=True)
+class Optimised:
+    """The optimiser's answer: the winning plan simulated exactly, and how it was found."""
+
+    outcome: Outcome  # the plan shown, named "optimal"
+    winner: str  # "milp" when the programme's own plan won; else the candidate that did
+    value: ObjectiveValue  # the winner's objective on the exact simulation
+    values: dict[str, ObjectiveValue]  # every candidate's, exact
+    estimate: ObjectiveValue  # the linear model's objective of the winning plan
+    milp_status: SolveStatus
+    milp_estimate: ObjectiveValue | None  # the programme's own estimate of its own plan
+    milp_gap: Decimal | None
+    problem_size: tuple[int, int, int]  # variables, integer variables, rows
+    figures: tuple[LoanFigures, ...]
+    moves_tried: int
+    moves_kept: int
+
+    @property
+    def cost_error(self) -> Decimal:
+        """The linear estimate of the plan's cost less its exact cost."""
+        return self.estimate.cost - self.value.cost
+
+
+class Optimiser:
+    """Finds the plan of least objective. Hyperparameters as scikit-learn's: set in `__init__`.
+
+    `time_limit` (seconds) and `relative_gap` bound the solver; None sizes the time limit by
+    the problem (a second per 300 loan-months, at least 0.5 s, at most 20 s). `local_moves`
+    bounds the exact simulations the local improvement may spend.
+    """
+
+    def __init__(
+        self,
+        solver: MilpSolver,
+        objective: RecoveryObjective | None = None,
+        *,
+        time_limit: Decimal | None = None,
+        relative_gap: Decimal = Decimal("0.01"),
+        local_moves: int = 12,
+    ) -> None:
+        self.solver = solver
+        self.objective = objective if objective is not None else RecoveryObjective()
+        self.time_limit = time_limit
+        self.relative_gap = relative_gap
+        self.local_moves = local_moves
+
+    def get_params(self) -> dict[str, object]:
+        return {
+            "solver": self.solver,
+            "objective": self.objective,
+            "time_limit": self.time_limit,
+            "relative_gap": self.relative_gap,
+            "local_moves": self.local_moves,
+        }
+
+    def limit_for(self, loans: int, months: int) -> Decimal:
+        if self.time_limit is not None:
+            return self.time_limit
+        return min(max(Decimal(loans * months) / 300, Decimal("0.5")), Decimal(20))
+
+    def optimise(
+        self,
+        plan_input: PlanInput,
+        budget: Budget,
+        profile: JurisdictionProfile,
+        calendar: BusinessCalendar,
+        *,
+        policies: Sequence[DatedPolicy] = (),
+        classics: dict[str, Outcome] | None = None,
+    ) -> Optimised:
+        horizon = budget.horizon
+        months = len(horizon.months)
+        figures = plan_figures(plan_input, horizon, profile, calendar, policies)
+        objective = self.objective
+
+        def judge(outcome: Outcome) -> ObjectiveValue:
+            return objective.evaluate(outcome, figures)
+
+        formulation = formulate(figures, budget, objective)
+        active = sum(1 for f in figures if f.active)
+        solution = self.solver.solve(
+            formulation.problem,
+            time_limit=self.limit_for(max(active, 1), months),
+            relative_gap=self.relative_gap,
+        )
+        candidates: dict[str, tuple[Outcome, Intents | None]] = {}
+        milp_estimate: ObjectiveValue | None = None
+        if solution.values is not None:
+            decisions = decode(formulation, solution.values, plan_input.currency)
+            intents = intents_of(decisions, months)
+            milp = realise("milp", plan_input, budget, intents, profile, calendar, policies)
+            candidates["milp"] = (milp, intents)
+            estimates = [
+                estimate_loan(
+                    f, d.payments, overdue=d.overdue, serious=d.serious, settled=d.settled
+                )
+                if d is not None
+                else estimate_loan(f, (ZERO,) * months)
+                for f, d in zip(figures, decisions, strict=True)
+            ]
+            milp_estimate = objective.estimated(estimates, figures)
+        if classics is None:
+            classics = classic_outcomes(plan_input, budget, profile, calendar, policies=policies)
+        for name, outcome in classics.items():
+            candidates[name] = (outcome, None)
+        for name, order in COUNSELLOR_ORDERS.items():
+            plan = build_plan(plan_input, budget, profile, calendar, order, extra=True)
+            outcome = simulate(
+                plan_input, plan, horizon, profile, calendar, policies=policies, name=name
+            )
+            candidates[name] = (outcome, None)
+        values = {name: judge(outcome) for name, (outcome, _) in candidates.items()}
+        best = min(values, key=lambda name: (values[name].total, name != "milp"))
+        outcome, chosen = candidates[best]
+        value = values[best]
+        tried = kept = 0
+        if self.local_moves > 0:
+            start = chosen if chosen is not None else intents_from_outcome(outcome)
+            improved, improved_value, tried, kept = self._improve(
+                start, value, plan_input, budget, profile, calendar, policies, judge
+            )
+            if improved is not None and improved_value.total < value.total:
+                best = f"{best}, improved"
+                outcome, value = improved, improved_value
+                values[best] = value
+        shown = replace(outcome, name="optimal")
+        return Optimised(
+            outcome=shown,
+            winner=best,
+            value=value,
+            values=values,
+            estimate=estimate_outcome(objective, figures, shown),
+            milp_status=solution.status,
+            milp_estimate=milp_estimate,
+            milp_gap=solution.gap,
+            problem_size=formulation.problem.size,
+            figures=figures,
+            moves_tried=tried,
+            moves_kept=kept,
+        )
+
+    def _improve(
+        self,
+        intents: Intents,
+        value: ObjectiveValue,
+        plan_input: PlanInput,
+        budget: Budget,
+        profile: JurisdictionProfile,
+        calendar: BusinessCalendar,
+        policies: Sequence[DatedPolicy],
+        judge: Callable[[Outcome], ObjectiveValue],
+    ) -> tuple[Outcome | None, ObjectiveValue, int, int]:
+        """First-improvement search over single moves, each simulated exactly."""
+        best: Outcome | None = None
+        tried = kept = 0
+        current = intents
+        improved = True
+        while improved and tried < self.local_moves:
+            improved = False
+            for move in _moves(current):
+                if tried >= self.local_moves:
+                    break
+                tried += 1
+                outcome = realise("local", plan_input, budget, move, profile, calendar, policies)
+                candidate = judge(outcome)
+                if candidate.total < value.total:
+                    best, value, current = outcome, candidate, move
+                    kept += 1
+                    improved = True
+                    break
+        return best, value, tried, kept
+
+
+def _moves(intents: Intents) -> list[Intents]:
+    """Single changes worth trying, the likeliest first: cure the first month a loan is left
+    overdue, settle a loan a month sooner, settle it a month later."""
+    cures: list[Intents] = []
+    sooner: list[Intents] = []
+    later: list[Intents] = []
+    for loan, row in enumerate(intents.codes):
+        partial = row.find(PARTIAL)
+        if partial >= 0:
+            cures.append(intents.with_code(loan, partial, CURRENT))
+        settle = row.find(SETTLE)
+        if settle > 0 and row[settle - 1] != SETTLE:
+            sooner.append(intents.with_code(loan, settle - 1, SETTLE))
+        if 0 <= settle < len(row) - 1:
+            later.append(intents.with_code(loan, settle, CURRENT))
+    return cures + sooner + later
+
+
+def estimate_outcome(
+    objective: RecoveryObjective, figures: Sequence[LoanFigures], outcome: Outcome
+) -> ObjectiveValue:
+    """The linear model's objective of an exactly simulated plan: its payments, and the months
+    the simulation reported overdue, more than 90 days late and settled."""
+    estimates = []
+    for facts, loan in zip(figures, outcome.loans, strict=True):
+        closed = loan.closed_on
+        estimates.append(
+            estimate_loan(
+                facts,
+                [m.paid.amount for m in loan.months],
+                overdue=[m.status in OVERDUE_CODES for m in loan.months],
+                serious=[m.status in {"4", "5", "6", "7", "B"} for m in loan.months],
+                settled=[closed is not None and closed <= day for day in facts.pay_days],
+            )
+        )
+    return objective.estimated(estimates, figures)
