@@ -256,7 +256,12 @@ def negotiation_proposals(
             if option is not None:
                 options.append(option)
         carried = [o for o in options if o.carried]
-        best = min(carried, key=lambda o: (o.accepted.charges.amount, o.months), default=None)
+        # The cheapest for the client; on a tie the fewer instalments (the re-instalment first).
+        best = min(
+            carried,
+            key=lambda o: (o.accepted.charges.amount, len(o.instalments)),
+            default=None,
+        )
         found.append(
             Proposal(
                 loan.id,
