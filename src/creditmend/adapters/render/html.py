@@ -112,7 +112,7 @@ def _environment() -> Environment:
     return env
 
 
-_ENV = _environment()
+TEMPLATES = _environment()
 
 
 def render_html(
@@ -142,4 +142,4 @@ def render_html(
         "retention_years": profile.retention_years.value,
         "reply_days": profile.objection_reply_days.value,
     }
-    return _ENV.get_template("report.html.j2").render(context)
+    return TEMPLATES.get_template("report.html.j2").render(context)
