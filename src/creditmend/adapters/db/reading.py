@@ -212,6 +212,7 @@ class FileReader(FileStore):
                     balances={row.period: from_fen(row.balance_fen) for row in rows},
                     key=f"account:{account.id}",
                     history=tuple(month_row(row) for row in rows),
+                    term_months=account.term_months,
                 )
             )
         return result

@@ -54,6 +54,7 @@ class AccountFacts:
     balances: Mapping[date, Decimal]
     key: str = ""  # the store's name for the account, prefix of its episodes' keys
     history: tuple[MonthRow, ...] = ()  # the furnished months, for overdue episodes
+    term_months: int | None = None  # an instalment loan's term (None: revolving or unknown)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,150 @@
+"""A person's open loans as the bureau knows them, rebuilt as loan files for the advisor.
+
+The bureau holds what lenders furnish each month: principal, term, the amount scheduled, paid
+and past due, the last payment day. It holds no contract, so the loan file is a reconstruction,
+and every assumption is stated in the notes that come with it:
+- the method is equal instalments, and the annual rate is the one whose instalment for this
+  principal and term equals the amount most often scheduled (solved by bisection, to 4 places);
+- each month's payment is made on its last payment day when that falls in the month, else on
+  the instalment's due day;
+- penalty interest follows the profile's usual terms (the contract rate x the profile's
+  multiplier on the overdue principal, compounded), since no contract says otherwise.
+
+Revolving accounts and accounts without a term have no instalments to rebuild; they are named
+in the notes and left out. The same loan documents then go through `read_plan` like a file the
+borrower wrote, so the rest of the advisor cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from creditmend.domain.calendar import add_months, month_end
+from creditmend.domain.report.file import AccountFacts, FurnisherFacts
+from creditmend.domain.rules.profile import JurisdictionProfile
+
+ENDED = frozenset({"settled", "closed", "transferred"})
+RATE_PLACES = Decimal("0.0001")
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Rebuilt:
+    """Loan documents (each a loan file's `contract` and `events`) and what they assume."""
+
+    loans: tuple[dict[str, Any], ...]
+    notes: tuple[str, ...]
+
+
+def instalment(principal: Decimal, monthly_rate: Decimal, months: int) -> Decimal:
+    """The equal instalment (等额本息) for a principal, a monthly rate and a term."""
+    if monthly_rate == 0:
+        return principal / months
+    growth = (1 + monthly_rate) ** months
+    return principal * monthly_rate * growth / (growth - 1)
+
+
+def implied_annual_rate(principal: Decimal, payment: Decimal, months: int) -> Decimal:
+    """The annual rate (12 x monthly) whose equal instalment is `payment`; 0 when the payment
+    repays no more than the principal. Bisection: the instalment grows with the rate."""
+    if payment * months <= principal:
+        return _ZERO
+    low, high = Decimal(0), Decimal(1)  # a monthly rate of 100 % bounds any real loan
+    for _ in range(80):
+        middle = (low + high) / 2
+        if instalment(principal, middle, months) < payment:
+            low = middle
+        else:
+            high = middle
+    return (low * 12).quantize(RATE_PLACES, ROUND_HALF_UP)
+
+
+def _money(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def _loan(
+    account: AccountFacts, platform: str, as_of: date, profile: JurisdictionProfile
+) -> dict[str, Any]:
+    assert account.principal is not None and account.term_months is not None
+    scheduled = Counter(
+        f.scheduled_amount for f in account.months.values() if f.scheduled_amount > 0
+    )
+    payment = (
+        scheduled.most_common(1)[0][0] if scheduled else account.principal / account.term_months
+    )
+    rate = implied_annual_rate(account.principal, payment, account.term_months)
+    last_paid = {row.period: row.last_payment_on for row in account.history}
+    events: list[dict[str, Any]] = []
+    for period, facts in sorted(account.months.items()):
+        if facts.paid_amount > 0:
+            paid_on = last_paid.get(period)
+            if paid_on is None or (paid_on.year, paid_on.month) != (period.year, period.month):
+                paid_on = add_months(period, 0, account.opened_on.day)
+            paid_on = max(min(paid_on, as_of), account.opened_on)
+            events.append(
+                {"on": paid_on.isoformat(), "type": "payment", "amount": _money(facts.paid_amount)}
+            )
+        if facts.status.value == "charged_off" and not any(
+            e["type"] == "charge_off" for e in events
+        ):
+            events.append({"on": min(month_end(period), as_of).isoformat(), "type": "charge_off"})
+    return {
+        "contract": {
+            "id": account.account_id,
+            "platform": platform,
+            "principal": _money(account.principal),
+            "currency": account.currency,
+            "annual_rate": str(rate),
+            "term_months": account.term_months,
+            "method": "equal_installment",
+            "disbursed_on": account.opened_on.isoformat(),
+            "penalty": {
+                "basis": "overdue_principal",
+                "multiplier": str(profile.penalty_multiplier.value),
+                "compound_interest": True,
+            },
+        },
+        "events": events,
+    }
+
+
+def loans_from_file(
+    accounts: Sequence[AccountFacts],
+    furnishers: Mapping[str, FurnisherFacts],
+    as_of: date,
+    profile: JurisdictionProfile,
+) -> Rebuilt:
+    """The open instalment loans of a credit file as loan documents, with the notes a counsellor
+    would give the borrower about what was assumed and what was left out."""
+    loans: list[dict[str, Any]] = []
+    notes: list[str] = [
+        "The bureau holds no contracts: rates are implied by the instalments furnished, the "
+        "method is assumed equal instalments, penalty terms are the usual ones "
+        f"({profile.penalty_multiplier.value} x the rate on overdue principal, compounded). "
+        "Correct them in a plan file if your contracts say otherwise."
+    ]
+    for account in accounts:
+        months = {p: f for p, f in account.months.items() if p <= as_of}
+        if not months:
+            continue
+        last = months[max(months)]
+        name = f"{account.furnisher}:{account.account_id}"
+        if last.status.value in ENDED:
+            continue
+        if account.principal is None or account.term_months is None:
+            notes.append(f"{name} is revolving or has no term: not planned here")
+            continue
+        if last.status.value == "restructured":
+            notes.append(f"{name} was restructured: simulated on its original terms")
+        furnisher = furnishers.get(account.furnisher)
+        platform = furnisher.name if furnisher else account.furnisher
+        loans.append(_loan(account, platform, as_of, profile))
+    if len(notes) == 1 and not loans:
+        notes.append("no open instalment loan in the file")
+    return Rebuilt(tuple(loans), tuple(notes))

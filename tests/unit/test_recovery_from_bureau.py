@@ -1,0 +1,118 @@
+"""Loans rebuilt from a credit file: implied rates, payment events, what is left out."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import numpy_financial as npf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from creditmend.domain.calendar import WeekdayCalendar
+from creditmend.domain.creditfile.furnishing import AccountStatus
+from creditmend.domain.creditfile.grid import MonthFacts
+from creditmend.domain.creditfile.retention import MonthRow
+from creditmend.domain.loan.document import read_loan
+from creditmend.domain.loan.fold import run
+from creditmend.domain.loan.view import loan_state
+from creditmend.domain.recovery.from_bureau import (
+    implied_annual_rate,
+    instalment,
+    loans_from_file,
+)
+from creditmend.domain.report.file import AccountFacts, FurnisherFacts
+from creditmend.domain.rules import profile
+
+CN = profile("cn")
+PAYMENT = Decimal("1100.16")  # 12,000 over 12 months at 18 % a year
+FURNISHERS = {"JIEBEI": FurnisherFacts("JIEBEI", "借呗", "non_bank")}
+
+
+def _month(paid: str, dpd: int = 0, past_due: str = "0", status: str = "open") -> MonthFacts:
+    return MonthFacts(AccountStatus(status), dpd, PAYMENT, Decimal(paid), Decimal(past_due))
+
+
+def _account(**changes: object) -> AccountFacts:
+    months = {
+        date(2026, 2, 1): _month("1100.16"),
+        date(2026, 3, 1): _month("1100.16"),
+        date(2026, 4, 1): _month("0", 20, "1100.16"),
+    }
+    paid_on = {date(2026, 2, 1): date(2026, 2, 10), date(2026, 3, 1): date(2026, 3, 10)}
+    history = tuple(
+        MonthRow(p, f.days_past_due, f.past_due_amount, f.status.value, paid_on.get(p), None)
+        for p, f in months.items()
+    )
+    values: dict[str, object] = {
+        "furnisher": "JIEBEI",
+        "account_id": "L-1",
+        "account_type": "online_consumer_loan",
+        "currency": "CNY",
+        "opened_on": date(2026, 1, 10),
+        "principal": Decimal("12000.00"),
+        "credit_limit": None,
+        "months": months,
+        "balances": {p: Decimal("9000") for p in months},
+        "history": history,
+        "term_months": 12,
+    }
+    values.update(changes)
+    return AccountFacts(**values)  # type: ignore[arg-type]
+
+
+def test_the_implied_rate_is_the_one_numpy_financial_agrees_with() -> None:
+    assert implied_annual_rate(Decimal("12000"), PAYMENT, 12) == Decimal("0.1800")
+    assert round(-npf.pmt(0.18 / 12, 12, 12000), 2) == float(PAYMENT)
+    assert implied_annual_rate(Decimal("12000"), Decimal("1000"), 12) == Decimal(0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    principal=st.integers(1_000, 200_000),
+    annual_bp=st.integers(1, 3600),  # 0.01 % .. 36 %
+    months=st.integers(3, 36),
+)
+def test_an_instalment_rounded_to_the_fen_gives_its_rate_back(
+    principal: int, annual_bp: int, months: int
+) -> None:
+    rate = Decimal(annual_bp) / 10_000
+    payment = instalment(Decimal(principal), rate / 12, months).quantize(Decimal("0.01"))
+    assert abs(implied_annual_rate(Decimal(principal), payment, months) - rate) <= Decimal("0.0002")
+
+
+def test_an_open_loan_becomes_a_loan_file_whose_ledger_agrees_with_the_bureau() -> None:
+    rebuilt = loans_from_file([_account()], FURNISHERS, date(2026, 4, 30), CN)
+    (document,) = rebuilt.loans
+    assert document["contract"]["annual_rate"] == "0.1800"
+    assert document["contract"]["platform"] == "借呗"
+    assert document["events"] == [
+        {"on": "2026-02-10", "type": "payment", "amount": "1100.16"},
+        {"on": "2026-03-10", "type": "payment", "amount": "1100.16"},
+    ]
+    contract, events = read_loan(document, CN)
+    state = loan_state(
+        run(contract, events, date(2026, 4, 30), CN, WeekdayCalendar()), date(2026, 4, 30)
+    )
+    assert state.days_past_due == 20  # as furnished for April
+    assert any("no contracts" in note for note in rebuilt.notes)
+
+
+def test_a_payment_without_its_day_falls_on_the_due_day() -> None:
+    late = _account(
+        months={**_account().months, date(2026, 5, 1): _month("2200.32")},
+    )
+    (document,) = loans_from_file([late], FURNISHERS, date(2026, 5, 31), CN).loans
+    assert document["events"][-1] == {"on": "2026-05-10", "type": "payment", "amount": "2200.32"}
+
+
+def test_ended_revolving_and_termless_accounts_are_left_out_with_a_note() -> None:
+    settled = _account(
+        account_id="L-2",
+        months={date(2026, 4, 1): _month("0", status="settled")},
+    )
+    card = _account(account_id="C-1", principal=None, credit_limit=Decimal(5000), term_months=None)
+    rebuilt = loans_from_file([settled, card], FURNISHERS, date(2026, 4, 30), CN)
+    assert rebuilt.loans == ()
+    assert "JIEBEI:C-1 is revolving or has no term: not planned here" in rebuilt.notes
+    assert not any("L-2" in note for note in rebuilt.notes)
