@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from creditmend.interfaces.cli import batch, bureau, inquiry, loan, objection, score, synth, whatif
+from creditmend.interfaces.cli import (
+    batch,
+    bureau,
+    inquiry,
+    loan,
+    objection,
+    plan,
+    score,
+    synth,
+    whatif,
+)
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -27,6 +37,7 @@ app.command()(inquiry.inquire)
 app.command()(inquiry.report)
 app.command()(batch.batch)
 app.command()(inquiry.audit)
+app.command()(plan.plan)
 
 
 def main() -> None:
