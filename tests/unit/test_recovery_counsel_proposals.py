@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -31,6 +32,7 @@ from creditmend.domain.loan.events import (
     DeductionSucceeded,
     LoanEvent,
     Payment,
+    Restructure,
     RestructureKind,
 )
 from creditmend.domain.loan.fold import run
@@ -40,11 +42,15 @@ from creditmend.domain.rate import Rate
 from creditmend.domain.recovery.budget import Budget, Horizon, cash_left, monthly_budget
 from creditmend.domain.recovery.plan_input import CashFlow, PlanInput, PlanLoan
 from creditmend.domain.recovery.proposals import (
+    LoanCost,
+    PlanCost,
     Proposal,
+    ProposalOption,
     negotiation_proposals,
+    plan_cost,
     proposals_json,
 )
-from creditmend.domain.recovery.simulate import Outcome, simulate
+from creditmend.domain.recovery.simulate import Outcome, PaymentPlan, simulate
 from creditmend.domain.recovery.strategies import STRATEGIES, minimum
 from creditmend.domain.rules.cn import CN
 
@@ -127,6 +133,52 @@ def test_the_hand_case_asks_five_instalments_of_1200_and_the_waiver_of_192() -> 
     json.dumps(form)
     assert form[0]["options"][0]["instalments"][0] == {"due_on": "2026-08-01", "amount": "1200.00"}
     assert form[0]["options"][0]["budget"][1]["cash_left"] == "800.00"
+
+
+def _accepted_by_simulation(
+    plan_input: PlanInput, outcome: Outcome, proposal: Proposal, option: ProposalOption
+) -> tuple[LoanCost, PlanCost]:
+    """The option accepted, simulated from scratch: the restructure among the loan's events,
+    its instalments in its column of the plan, the other loans as planned."""
+    event = Restructure(AS_OF, option.kind, option.months, waive_penalty=option.waive_penalty)
+    loans = tuple(
+        replace(loan, events=(*loan.events, event)) if loan.id == proposal.loan_id else loan
+        for loan in plan_input.loans
+    )
+    accepted_input = replace(plan_input, loans=loans)
+    by_month = {f"{day:%Y-%m}": amount.amount for day, amount in option.instalments}
+    ids = [loan.id for loan in loans]
+    table = [
+        [
+            by_month.get(planned.month, ZERO)
+            if loan_id == proposal.loan_id
+            else planned.paid_to(loan_id)
+            for loan_id in ids
+        ]
+        for planned in outcome.plan.months
+    ]
+    plan = PaymentPlan.of(outcome.horizon.labels, ids, table, "CNY")
+    accepted = simulate(accepted_input, plan, outcome.horizon, CN, CAL, policies=CN_POLICIES)
+    mine = next(loan for loan in accepted.loans if loan.loan_id == proposal.loan_id)
+    return LoanCost.of(mine), plan_cost(accepted)
+
+
+def test_the_accepted_plan_is_the_simulation_of_the_restructure_and_a_planner_may_remake_it() -> (
+    None
+):
+    plan_input, budget, outcome = _hand_case()
+    (proposal,) = negotiation_proposals(plan_input, outcome, budget, CN, CAL, policies=CN_POLICIES)
+    for option in proposal.options:
+        assert _accepted_by_simulation(plan_input, outcome, proposal, option) == (
+            option.accepted,
+            option.plan_accepted,
+        )
+    # Re-made by a planner (here the minimum strategy): it pays what the new schedule asks.
+    (remade,) = negotiation_proposals(
+        plan_input, outcome, budget, CN, CAL, policies=CN_POLICIES, replan=minimum
+    )
+    assert remade.options[0].accepted == proposal.options[0].accepted
+    assert remade.options[0].budget == proposal.options[0].budget
 
 
 def test_one_fen_short_a_month_makes_five_months_not_enough() -> None:
@@ -226,7 +278,7 @@ def borrowers(draw: st.DrawFn) -> tuple[PlanInput, Budget, Outcome]:
     return plan_input, budget, simulate(plan_input, plan, horizon, CN, CAL, policies=CN_POLICIES)
 
 
-def _check(proposal: Proposal, budget: Budget, outcome: Outcome) -> None:
+def _check(proposal: Proposal, budget: Budget, outcome: Outcome, plan_input: PlanInput) -> None:
     baseline = cash_left(budget, outcome.plan.totals())
     room = [
         month.available.amount - planned.total + planned.paid_to(proposal.loan_id)
@@ -243,10 +295,14 @@ def _check(proposal: Proposal, budget: Budget, outcome: Outcome) -> None:
         assert option.accepted.closed_on is not None
         assert option.accepted.total_paid == option.total
         assert option.accepted.overdue_months == 0
-        # What they carry covers all principal and the overdue interest and fees; the penalty
-        # too unless it was waived.
+        assert _accepted_by_simulation(plan_input, outcome, proposal, option) == (
+            option.accepted,
+            option.plan_accepted,
+        )
+        # What they carry covers all principal and the overdue interest and fees (the penalty
+        # too unless it was waived), less what the lender already holds as credit.
         owed = proposal.owed
-        floor = owed.outstanding_principal + owed.overdue_interest + owed.fees
+        floor = owed.outstanding_principal + owed.overdue_interest + owed.fees - owed.credit
         if not option.waive_penalty:
             floor = floor + owed.penalty
         assert option.total.amount >= floor.amount
@@ -284,7 +340,7 @@ def test_every_proposal_adds_up_settles_to_the_fen_and_fits_where_it_says(
         plan_input, outcome, budget, CN, CAL, policies=CN_POLICIES, max_months=8
     )
     for proposal in proposals:
-        _check(proposal, budget, outcome)
+        _check(proposal, budget, outcome, plan_input)
         if proposal.recommended is not None:
             chosen = proposal.chosen
             assert chosen is not None and chosen.carried

@@ -26,6 +26,11 @@ from creditmend.domain.recovery.candidates import ObjectionCandidate
 from creditmend.domain.recovery.proposals import Proposal, ProposalOption
 
 ANSWER_DAYS = 15  # asked for, not a legal period: the borrower's own deadline for a reply
+# Why the borrower fell behind, in the borrower's words; the service may pass the client's own.
+HARDSHIP = (
+    "我因收入下降未能按期还款，希望与贵方协商一个我能够履行的还款安排。",
+    "My income fell and I could not pay on time. I ask for a repayment arrangement I can keep.",
+)
 
 _KINDS = {
     RestructureKind.REINSTALMENT: ("个性化分期", "re-instalment"),
@@ -93,6 +98,8 @@ def _owed(proposal: Proposal, currency: str) -> list[str]:
         f"一、欠款情况（截至 {owed.on}，逾期 {owed.days_past_due} 天）",
         f"1. What I owe on {owed.on} ({owed.days_past_due} days past due)",
     ]
+    if owed.credit.amount > 0:
+        rows.append(("已预付（贵方留存）", "Paid ahead, held by you", owed.credit))
     lines += [f"  {zh} / {en}: {_amount(value)} {currency}" for zh, en, value in rows]
     return lines
 
@@ -101,10 +108,14 @@ def _offer(proposal: Proposal, currency: str) -> list[str]:
     """What to ask for when no restructure fits: a level amount from the month it can start."""
     level, start = _amount(proposal.affordable_monthly), proposal.affordable_from
     longest = max((o.months for o in proposal.options), default=0)
-    lines = [
-        f"  在我现有预算内，{longest} 个月以内的分期或展期都无法按期履行。",
-        f"  No re-instalment or extension of up to {_months(longest)} fits my budget.",
-    ]
+    lines = (
+        [
+            f"  在我现有预算内，{longest} 个月以内的分期或展期都无法按期履行。",
+            f"  No re-instalment or extension of up to {_months(longest)} fits my budget.",
+        ]
+        if longest
+        else []
+    )
     if start is None:
         return [
             *lines,
@@ -219,8 +230,10 @@ def proposal_letter(
     on: date,
     candidates: Sequence[ObjectionCandidate] = (),
     answer_days: int = ANSWER_DAYS,
+    hardship: tuple[str, str] = HARDSHIP,
 ) -> str:
-    """The letter for one loan's proposal, dated `on` and signed by `borrower`."""
+    """The letter for one loan's proposal, dated `on` and signed by `borrower`; `hardship` is
+    why the payments stopped (Chinese, English)."""
     currency = proposal.principal.currency
     option = proposal.chosen
     lines = [
@@ -232,8 +245,7 @@ def proposal_letter(
         f"借款 / Loan: {proposal.loan_id}，{proposal.disbursed_on} 放款 / disbursed on "
         f"{proposal.disbursed_on}，本金 / principal {_amount(proposal.principal)} {currency}",
         "",
-        "我因收入下降未能按期还款，希望与贵方协商一个我能够履行的还款安排。",
-        "My income fell and I could not pay on time. I ask for a repayment arrangement I can keep.",
+        *hardship,
         "",
         *_owed(proposal, currency),
         "",
@@ -271,6 +283,7 @@ def proposal_letters(
     borrower: str,
     on: date,
     candidates: Sequence[ObjectionCandidate] = (),
+    hardship: tuple[str, str] = HARDSHIP,
 ) -> tuple[Letter, ...]:
     """One letter per platform; a platform with several loans gets their letters in one, in
     the plan's order."""

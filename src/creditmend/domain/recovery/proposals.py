@@ -5,7 +5,7 @@ keep, shows why it can be kept, and says what it is worth to the platform and to
 for every loan that is overdue now or that the plan cannot keep current:
 
 - **What is owed** on the plan's date, from the loan's own ledger (overdue principal and
-  interest, penalty with compound interest, fees, the payoff).
+  interest, penalty with compound interest, fees, the payoff, credit already held).
 - **Two asks**, each the shortest that fits: a re-instalment (个性化分期) of everything owed over
   N new months, and an extension (展期) of the remaining term by N months, both with the penalty
   waiver asked for. Each is the ledger's own `Restructure` event applied on the plan's date, and
@@ -15,9 +15,13 @@ for every loan that is overdue now or that the plan cannot keep current:
   loans' payments under the plan, less the instalment, carried over as the budget module carries
   cash (`budget.cash_left`). An ask fits when no month with an instalment runs short, and no
   month ends with a deficit the plan itself did not already have.
-- **The effect of acceptance**: the plan simulated again with the restructure among the loan's
-  events, the loan paying its new instalments and the other loans paid as planned (or re-planned
-  by the service's planner when one is passed): total cost, the loan's and the file's clean date.
+- **The effect of acceptance**: the loan walked with the restructure among its events, paying
+  its new instalments, the other loans paid as planned (loans share nothing but the budget, so
+  this is the plan simulated again; a test holds the two equal), or the whole plan re-made and
+  simulated by the service's planner when one is passed: total cost, the loan's and the file's
+  clean date, against the plan as it is.
+- **When nothing fits**: the longest ask tried, with its shortfall month by month, and the level
+  amount the budget does carry from the first month it can (`affordable_monthly`).
 - **The legal cap**: the contract's all-in cost to the plan's date against the profile's cap
   (`loan.cost`), and the amount above it, which the borrower may refuse to pay.
 
@@ -35,13 +39,14 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any, NamedTuple
 
 from creditmend.domain.calendar import BusinessCalendar
-from creditmend.domain.creditfile.retention import DatedPolicy
+from creditmend.domain.creditfile.retention import DatedPolicy, retention_rules
 from creditmend.domain.loan.cost import CostCheck, RootFinder, amount_above_cap, check_cost
 from creditmend.domain.loan.events import Restructure, RestructureKind
 from creditmend.domain.loan.fold import run
+from creditmend.domain.loan.ledger import Ledger
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import ZERO, Money, minor_unit
-from creditmend.domain.recovery.budget import Budget, cash_left
+from creditmend.domain.recovery.budget import Budget, Horizon, cash_left
 from creditmend.domain.recovery.plan_input import PlanInput, PlanLoan
 from creditmend.domain.recovery.simulate import (
     LoanOutcome,
@@ -53,6 +58,9 @@ from creditmend.domain.recovery.simulate import (
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 DEFAULT_MAX_MONTHS = 36
+# How far below the schedule's estimate an instalment could still be asked by the ledger; far
+# more than rounding ever makes, so the screen never drops an N the exact walk would accept.
+SCREEN_MARGIN = Decimal("1.00")
 Replan = Callable[[PlanInput, Budget, JurisdictionProfile, BusinessCalendar], PaymentPlan]
 
 
@@ -80,15 +88,24 @@ class PlanCost:
 
 
 def plan_cost(outcome: Outcome) -> PlanCost:
-    charges = outcome.interest_paid + outcome.penalty_paid + outcome.fees_paid
-    left = sum((loan.final.payoff_amount.amount for loan in outcome.loans), ZERO)
+    return loans_cost(outcome.loans, outcome.currency)
+
+
+def loans_cost(loans: Sequence[LoanOutcome], currency: str) -> PlanCost:
+    """A plan's cost from its loans' outcomes, summed as `simulate.outcome_of` sums them."""
+
+    def total(pick: Callable[[LoanOutcome], Money]) -> Money:
+        return Money(sum((pick(loan).amount for loan in loans), ZERO), currency)
+
+    closed = [loan.closed_on for loan in loans]
+    cleans = [loan.clean_on for loan in loans]
     return PlanCost(
-        outcome.total_paid,
-        charges,
-        Money(left, outcome.currency),
-        outcome.overdue_account_months,
-        outcome.debt_free_on,
-        outcome.clean_on,
+        total(lambda loan: loan.total_paid),
+        total(lambda loan: loan.interest_paid + loan.penalty_paid + loan.fees_paid),
+        total(lambda loan: loan.final.payoff_amount),
+        sum(loan.overdue_months for loan in loans),
+        None if None in closed else max(day for day in closed if day is not None),
+        None if None in cleans else max(day for day in cleans if day is not None),
     )
 
 
@@ -136,6 +153,7 @@ class Owed:
     fees: Money
     payoff: Money  # what settles the loan that day
     days_past_due: int
+    credit: Money  # paid ahead and held by the lender for the next due dates
 
     @property
     def overdue(self) -> Money:
@@ -235,6 +253,7 @@ def negotiation_proposals(
             state.fees_due,
             state.payoff_amount,
             state.days_past_due,
+            state.credit_balance,
         )
         contract = loan.contract
         cap, source = profile.annual_cap(contract.lender_kind, contract.disbursed_on)
@@ -316,10 +335,24 @@ def _fits(room: Sequence[Decimal], baseline: Sequence[Decimal], amounts: Sequenc
     return True
 
 
-def _within(track: LoanTrack) -> bool:
-    """Whether every new instalment falls due within the horizon (the budget ends there)."""
-    ledger, horizon = track.ledger, track.horizon
-    return all(horizon.index_of(due.due_on) is not None for due in ledger.dues[ledger.next_due :])
+def _estimate(ledger: Ledger, horizon: Horizon) -> list[Decimal] | None:
+    """The new instalments as the schedule prices them, by month of the horizon (None when one
+    falls beyond it: the budget ends there). Paid on their dates they are what the ledger asks,
+    but a screen needs only to be close: `_search` walks exactly what passes it."""
+    amounts = [ZERO] * len(horizon.months)
+    for due in ledger.dues[ledger.next_due :]:
+        index = horizon.index_of(due.due_on)
+        if index is None:
+            return None
+        amounts[index] += (
+            due.principal
+            + due.scheduled_interest
+            + due.fee
+            + due.carried_interest
+            + due.carried_penalty
+            + due.carried_fee
+        )
+    return amounts
 
 
 def _walk(track: LoanTrack) -> list[Decimal]:
@@ -349,27 +382,37 @@ def _search(
     replan: Replan | None,
 ) -> ProposalOption | None:
     """The shortest N the budget carries; when none does, the longest tried, not carried, to
-    show the shortfall month by month. Every candidate is walked exactly: a schedule's estimate
-    can differ from what the ledger asks by a fen, and a fen decides whether a month runs short."""
+    show the shortfall month by month. What decides is the exact walk (a fen decides whether a
+    month runs short); the schedule's estimate, less a margin, only screens out the N that
+    cannot fit, so a long search walks the ledger a few times, not once per N."""
     horizon = outcome.horizon
     baseline = cash_left(budget, outcome.plan.totals())
-    tried: tuple[PlanLoan, int, list[Decimal], Decimal] | None = None
+    tried: tuple[PlanLoan, int, Decimal] | None = None
+    walked: tuple[LoanTrack, list[Decimal]] | None = None
     for months in range(1, max_months + 1):
         event = Restructure(horizon.as_of, kind, months, waive_penalty=ask_waiver)
         restructured = replace(loan, events=(*loan.events, event))
-        track = LoanTrack(restructured, horizon, profile, calendar)
-        if not _within(track):
+        ledger = run(loan.contract, restructured.events, horizon.as_of, profile, calendar)
+        estimate = _estimate(ledger, horizon)
+        if estimate is None:
             break  # a longer N only reaches further
-        waived = track.ledger.waived - waived_before
-        amounts = _walk(track)
-        tried = (restructured, months, amounts, waived)
-        if _fits(room, baseline, amounts):
+        tried, walked = (restructured, months, ledger.waived - waived_before), None
+        screened = [max(amount - SCREEN_MARGIN, ZERO) for amount in estimate]
+        if not _fits(room, baseline, screened):
+            continue
+        track = LoanTrack(restructured, horizon, profile, calendar)
+        walked = (track, _walk(track))
+        if _fits(room, baseline, walked[1]):
             break
     if tried is None:
         return None
-    restructured, months, amounts, waived = tried
+    restructured, months, waived = tried
+    if walked is None:
+        track = LoanTrack(restructured, horizon, profile, calendar)
+        walked = (track, _walk(track))
+    track, amounts = walked
     return _option(
-        plan_input, loan, restructured, kind, months, amounts, waived,
+        plan_input, loan, restructured, kind, months, track, waived,
         _fits(room, baseline, amounts), outcome, budget, profile, calendar, policies,
         ask_waiver, replan,
     )  # fmt: skip
@@ -381,7 +424,7 @@ def _option(
     restructured: PlanLoan,
     kind: RestructureKind,
     months: int,
-    amounts: Sequence[Decimal],
+    track: LoanTrack,
     waived: Decimal,
     carried: bool,
     outcome: Outcome,
@@ -392,39 +435,41 @@ def _option(
     ask_waiver: bool,
     replan: Replan | None,
 ) -> ProposalOption:
-    """The ask, its budget lines and the plan simulated with it accepted."""
-    horizon = outcome.horizon
+    """The ask, its budget lines and the plan once it is accepted. With the other loans paid as
+    planned their outcomes do not change (loans share nothing but the budget), so the walked
+    track of this loan is the accepted plan's exact outcome for it; a `replan` re-makes and
+    simulates the whole plan."""
     currency = budget.currency
-    accepted_input = replace(
-        plan_input,
-        loans=tuple(restructured if item.id == loan.id else item for item in plan_input.loans),
-    )
-    if replan is not None:
-        plan = replan(accepted_input, budget, profile, calendar)
+    if replan is None:
+        after = track.outcome(profile, retention_rules(profile), policies)
+        loans = [after if result.loan_id == loan.id else result for result in outcome.loans]
+        planned = outcome.plan
     else:
-        ids = [item.id for item in plan_input.loans]
-        table = [
-            [amount if loan_id == loan.id else planned.paid_to(loan_id) for loan_id in ids]
-            for planned, amount in zip(outcome.plan.months, amounts, strict=True)
-        ]
-        plan = PaymentPlan.of(horizon.labels, ids, table, currency)
-    accepted = simulate(
-        accepted_input,
-        plan,
-        horizon,
-        profile,
-        calendar,
-        policies=policies,
-        name=f"{loan.id}: {kind.value} {months}",
-    )
+        accepted_input = replace(
+            plan_input,
+            loans=tuple(restructured if item.id == loan.id else item for item in plan_input.loans),
+        )
+        planned = replan(accepted_input, budget, profile, calendar)
+        accepted = simulate(
+            accepted_input,
+            planned,
+            outcome.horizon,
+            profile,
+            calendar,
+            policies=policies,
+            name=f"{loan.id}: {kind.value} {months}",
+        )
+        loans = list(accepted.loans)
+        after = next(result for result in loans if result.loan_id == loan.id)
     before = next(result for result in outcome.loans if result.loan_id == loan.id)
-    after = next(result for result in accepted.loans if result.loan_id == loan.id)
     paid = [month.paid.amount for month in after.months]
     last = max((index for index, amount in enumerate(paid) if amount > ZERO), default=0)
     lines = []
     left = ZERO
-    for month, planned, amount in zip(budget.months[: last + 1], plan.months, paid, strict=False):
-        others = planned.total - amount
+    for month, planned_month, amount in zip(
+        budget.months[: last + 1], planned.months, paid, strict=False
+    ):
+        others = planned_month.total - planned_month.paid_to(loan.id)
         left += month.available.amount - others - amount
         lines.append(
             BudgetLine(
@@ -450,7 +495,7 @@ def _option(
         without=LoanCost.of(before),
         accepted=LoanCost.of(after),
         plan_without=plan_cost(outcome),
-        plan_accepted=plan_cost(accepted),
+        plan_accepted=loans_cost(loans, currency),
     )
 
 
@@ -515,6 +560,7 @@ def proposals_json(proposals: Sequence[Proposal]) -> list[dict[str, Any]]:
                 "overdue": _money(p.owed.overdue),
                 "payoff": _money(p.owed.payoff),
                 "days_past_due": p.owed.days_past_due,
+                "credit": _money(p.owed.credit),
             },
             "cost_check": {
                 "annualised_cost": None
