@@ -300,6 +300,7 @@ def proposal_letters(
 
 
 def letters_json(letters: Sequence[Letter]) -> list[dict[str, Any]]:
+    """The letters as JSON, one per platform (the rendered page shows each beside its ask)."""
     return [
         {"platform": letter.platform, "loan_ids": list(letter.loan_ids), "text": letter.text}
         for letter in letters
