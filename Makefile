@@ -119,6 +119,7 @@ bench: setup
 	$(BIN)/python -m benchmarks.ingest_bench
 	$(BIN)/python -m benchmarks.batch_bench
 	$(BIN)/python -m benchmarks.score_bench
+	$(BIN)/python -m benchmarks.plan_bench
 
 # The shipped default scorecard (src/creditmend/models/): the Taiwan data's columns mapped to the
 # bureau's features (domain/scoring/features.py), then trained with a fixed seed and date, so the

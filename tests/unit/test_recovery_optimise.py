@@ -49,8 +49,8 @@ D = Decimal
 SLACK = D("0.001")
 
 # The documented tolerance (docs/advisor.md): the linear estimate of a plan's cost lies within
-# 15 % of the exact cost plus 5.00 a loan.
-COST_TOLERANCE_SHARE = D("0.15")
+# 20 % of the exact cost plus 5.00 a loan.
+COST_TOLERANCE_SHARE = D("0.20")
 COST_TOLERANCE_PER_LOAN = D("5.00")
 
 
