@@ -335,3 +335,15 @@ def test_a_restructure_ends_an_episode_without_repaying_it() -> None:
     (decision,) = apply_retention([episode], date(2026, 2, 1))
     assert decision.shown
     assert decision.visible_until == date(2028, 7, 1)
+
+
+def test_a_payment_before_the_cure_month_does_not_date_the_cure() -> None:
+    """June's end still showed the overdue, so June's payment did not cure it: the restructure
+    in July did, and the clock starts on July's first day, not on the older payment."""
+    rows = [
+        (date(2026, 5, 1), 20, Decimal("1100.16"), "open", date(2026, 4, 10), None),
+        (date(2026, 6, 1), 50, Decimal("1400.00"), "open", date(2026, 6, 12), None),
+        (date(2026, 7, 1), 0, Decimal("0.00"), "restructured", date(2026, 6, 12), None),
+    ]
+    (episode,) = overdue_episodes(rows, "account:1")
+    assert episode.ended_on == date(2026, 7, 1)

@@ -92,6 +92,13 @@ class InquiryService:
             field, _, message = str(error).partition(": ")
             raise ProblemsError((Problem(field, message),)) from None
 
+    def own_file(self, id_type: str, id_number: str, as_of: date, at: datetime) -> CreditFileFacts:
+        """The subject's own file for their recovery plan: a self-inquiry (soft), logged like
+        any other look, that returns the facts rather than a report."""
+        request = self._self_inquiry(id_type, id_number, as_of)
+        _, facts = self.store.record_inquiry(request, False, at)
+        return facts
+
     def _self_inquiry(self, id_type: str, id_number: str, as_of: date) -> InquiryRequest:
         """The subject's own look, checked first: someone the bureau has never heard of is told
         so, and nothing is logged about them."""

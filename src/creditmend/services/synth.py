@@ -219,8 +219,8 @@ class Showcase:
 def pick_showcase(population: Path) -> Showcase | None:
     """The borrower a demo should show: an auto-debit that failed although the bank balance was
     sufficient and left a month overdue (worth an objection; the latest year such a month
-    falls in first), overdue at the end, on as many platforms as possible. Ties go to the first person in file order, so the pick is as
-    deterministic as the files."""
+    falls in first), overdue at the end, on as many platforms as possible. Ties go to the
+    first person in file order, so the pick is as deterministic as the files."""
     faults: Counter[tuple[str, str]] = Counter()
     fault_months: dict[tuple[str, str, str], dict[str, Any]] = {}  # furnisher, account, month
     with open(population / "deduction_failures.jsonl", encoding="utf-8") as handle:

@@ -304,9 +304,11 @@ def overdue_episodes(
     An episode starts at the first month with days past due (its `started_on` is the first
     overdue day, counted back from the days past due at period end) and ends at the first
     later month that shows none (cured: on that month's `last_payment_on`, or its first day if
-    the payment day is unknown or older than the episode) or when the account is settled or
-    closed (`closed_on`). A charged-off account's episode is a `charge_off` fact and ends only
-    when the account is settled or closed: the debt is still owed (Art. 16). A transferred
+    the payment day is unknown or before that month: the previous month end still showed the
+    overdue, so an older payment did not cure it; a restructure cures without one) or when the
+    account is settled or closed (`closed_on`). A charged-off account's episode is a
+    `charge_off` fact and ends only when the account is settled or closed: the debt is still
+    owed (Art. 16). A transferred
     account's open episode does not end either: the debt moved, it was not paid. `amount` is
     the largest past-due amount seen in the episode. Keys are `{account_key}#{YYYY-MM}` of the
     month the episode was first seen.
@@ -346,7 +348,7 @@ def overdue_episodes(
         # A restructure ends the overdue without repaying it: the clock of Art. 16 starts, but
         # a policy that asks for full repayment (the 2025 credit repair) does not apply.
         close(
-            paid if paid is not None and paid >= began else row.period,
+            paid if paid is not None and paid >= row.period else row.period,
             repaid=status is not AccountStatus.RESTRUCTURED,
         )
         start = None
