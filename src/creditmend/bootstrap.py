@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from creditmend.adapters.holidays_cn import ChinaCalendar
 from creditmend.adapters.irr_scipy import BrentRootFinder
@@ -50,16 +51,37 @@ def build(jurisdiction: str = "cn") -> App:
     )
 
 
-def build_advisor(jurisdiction: str = "cn") -> AdviseService:
-    """The recovery advisor: PLAN files read like loan files, HiGHS for the optimiser."""
+def build_advisor(
+    jurisdiction: str = "cn", *, bureau: bool = False, db: str | None = None
+) -> AdviseService:
+    """The recovery advisor: PLAN files read like loan files, HiGHS for the optimiser, the
+    installed scorecard for the forecast; with `bureau`, plans from a person's credit file in
+    the store at `db` (opened only then)."""
     from creditmend.adapters.solver_highs import HighsSolver  # noqa: PLC0415
 
+    own_file = build_bureau(db, jurisdiction).inquire.own_file if bureau else None
     return AdviseService(
         profile=profile(jurisdiction),
         calendar=ChinaCalendar(),
         read_document=read_yaml_with_lines,
         solver=HighsSolver(),
+        scorecard=load_scorecard,
+        root_finder=BrentRootFinder(),
+        own_file=own_file,
     )
+
+
+def render_plan_html(document: Mapping[str, Any], generated_at: datetime) -> str:
+    """The recovery plan's page, with its charts, from its JSON document."""
+    from creditmend.adapters.render.plan_html import render_plan_html as render  # noqa: PLC0415
+
+    return render(document, generated_at)
+
+
+def render_plan_pdf(document: Mapping[str, Any], generated_at: datetime) -> bytes:
+    from creditmend.adapters.render.pdf import render_pdf as pdf  # noqa: PLC0415
+
+    return pdf(render_plan_html(document, generated_at))
 
 
 @dataclass(frozen=True, slots=True)

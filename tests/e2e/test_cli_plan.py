@@ -33,8 +33,8 @@ class Done:
     stderr: str
 
 
-def cli(*args: str) -> Done:
-    result = CliRunner().invoke(app, list(args))
+def cli(*args: str, env: dict[str, str] | None = None) -> Done:
+    result = CliRunner().invoke(app, list(args), env=env)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return Done(result.exit_code, result.stdout, result.stderr)
@@ -125,7 +125,7 @@ def test_as_of_before_a_disbursement_and_bad_options() -> None:
     assert missing.returncode == 2
     assert "cannot read" in missing.stderr
     bad = cli(
-        "plan", str(EXAMPLE), "--as-of", "2026-07-01", "--horizon-months", "abc", "--format", "pdf"
+        "plan", str(EXAMPLE), "--as-of", "2026-07-01", "--horizon-months", "abc", "--format", "docx"
     )
     assert bad.returncode == 2
     assert "--horizon-months" in bad.stderr and "--format" in bad.stderr
@@ -136,4 +136,87 @@ def test_as_of_before_a_disbursement_and_bad_options() -> None:
 def test_help_lists_the_formats() -> None:
     done = cli("plan", "--help")
     assert done.returncode == 0
-    assert "terminal" in done.stdout and "json" in done.stdout
+    for name in ("terminal", "json", "html", "pdf", "--person", "--new-loan"):
+        assert name in done.stdout
+
+
+def test_the_counsellors_additions_are_in_the_json() -> None:
+    done = cli(
+        "plan", str(EXAMPLE), "--as-of", "2026-07-01", "--format", "json",
+        "--new-loan", "10000", "0.24", "12",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    (candidate,) = data["objection_candidates"]
+    assert candidate["record"] == "account:Jiebei:jiebei-1:2026-04"
+    assert candidate["command"].startswith("creditmend object file ID_TYPE ID_NUMBER --record")
+    assert {row["loan_id"] for row in data["expiry_timeline"]} <= {
+        "jiebei-1", "weilidai-1", "fenqile-1",
+    }  # fmt: skip
+    assert data["expiry_timeline"] and all(r["expires_on"] for r in data["expiry_timeline"])
+    forecast = data["score_forecast"]
+    assert len(forecast["months"]) == 36 and forecast["target_band"]
+    assert data["proposals"] and all(p["letter"] for p in data["proposals"])
+    assert "还款协商申请" in data["proposals"][0]["letter"]
+    new = data["new_loan"]
+    assert new["hard_inquiries_90d"]["after"] == new["hard_inquiries_90d"]["before"] + 1
+    assert new["offer"]["amount"] == "10000.00"
+    assert data["summary"] and data["notes"] == []
+
+
+def test_html_and_pdf_carry_the_charts_and_the_letters(tmp_path: Path) -> None:
+    html, pdf = tmp_path / "plan.html", tmp_path / "plan.pdf"
+    for fmt, out in (("html", html), ("pdf", pdf)):
+        done = cli(
+            "plan", str(EXAMPLE), "--as-of", "2026-07-01", "--format", fmt, "--out", str(out)
+        )
+        assert done.returncode == 0, done.stderr
+    page = html.read_text("utf-8")
+    for title in ("Total debt by month", "What each strategy costs", "Score under the plan"):
+        assert title in page
+    assert "还款协商申请" in page and "creditmend object file" in page
+    assert pdf.read_bytes().startswith(b"%PDF")
+    no_out = cli("plan", str(EXAMPLE), "--as-of", "2026-07-01", "--format", "pdf")
+    assert (no_out.returncode, no_out.stderr.strip()) == (
+        2, "error: --out: a PDF is written to a file: give --out FILE",
+    )  # fmt: skip
+
+
+RIC = "11010519491231002X"
+
+
+def test_a_plan_from_the_bureaus_data(tmp_path: Path) -> None:
+    env = {"CREDITMEND_DB": f"sqlite:///{tmp_path / 'bureau.db'}", "CREDITMEND_KEY": ""}
+    base = {
+        "furnisher_id": "LENDER1", "account_id": "A-1", "id_type": "cn_ric", "id_number": RIC,
+        "name": "张三", "account_type": "online_consumer_loan", "opened_on": "2026-01-10",
+        "principal": "12000.00", "term_months": 12, "scheduled_amount": "1100.16",
+        "balance": "9000.00", "status": "open",
+    }  # fmt: skip
+    months = [
+        {**base, "period": "2026-02", "paid_amount": "1100.16", "past_due_amount": "0.00",
+         "days_past_due": 0, "last_payment_on": "2026-02-10"},
+        {**base, "period": "2026-03", "paid_amount": "0.00", "past_due_amount": "1100.16",
+         "days_past_due": 21, "last_payment_on": "2026-02-10",
+         "first_delinquency_on": "2026-03-11", "negative_notice_on": "2026-03-12"},
+    ]  # fmt: skip
+    cmf = tmp_path / "cmf.jsonl"
+    cmf.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in months), "utf-8")
+    for step in (
+        ("furnisher", "add", "LENDER1", "--name", "Lender One", "--kind", "non_bank"),
+        ("ingest", str(cmf), "--as-of", "2026-04-01"),
+    ):
+        assert cli(*step, env=env).returncode == 0
+    done = cli(
+        "plan", "--person", "cn_ric", RIC, "--monthly-income", "6000", "--monthly-expenses",
+        "3500", "--as-of", "2026-04-01", "--format", "json", env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert set(data["strategies"]["optimal"]["monthly"][0]["payments"]) == {"A-1"}
+    assert any("implied by the instalments" in note for note in data["notes"])
+    assert data["expiry_timeline"][0]["record"] == "account:LENDER1:A-1:2026-03"
+    assert data["strategies"]["optimal"]["debt_free_on"] is not None
+    missing = cli("plan", "--person", "cn_ric", RIC, "--as-of", "2026-04-01", env=env)
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("error: --monthly-income: a plan from the bureau needs")

@@ -30,7 +30,7 @@ def _card() -> Scorecard:
         "overdue_months_6m",
         "numeric",
         "months overdue in the last 6",
-        "overdue in {value} of the last 6 months",
+        "{value} overdue account-month(s) in the last 6 months",
         (
             Bin("[-inf, 1)", D("300"), None, D(1)),
             Bin("[1, 3)", D("250"), D(1), D(3)),
@@ -62,7 +62,7 @@ def test_points_add_up_round_half_up_and_give_a_band() -> None:
     worse = score(card, {"overdue_months_6m": 4, "kind": "thin"})
     assert (worse.score, worse.band) == (470, "C")
     assert worse.reasons == (
-        ("overdue_months_6m", "overdue in 4 of the last 6 months"),
+        ("overdue_months_6m", "4 overdue account-month(s) in the last 6 months"),
         ("kind", "a thin borrower"),
     )
 

@@ -11,25 +11,44 @@ timeline, the score forecast) with defaults, so existing callers keep working.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
-from creditmend.domain.loan.cost import amount_above_cap
+from creditmend.domain.loan.cost import RootFinder, amount_above_cap
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import ACCRUAL_CONTEXT
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.recovery.best_plan import Optimised, Optimiser
 from creditmend.domain.recovery.budget import Budget, Horizon, horizon_for, monthly_budget
+from creditmend.domain.recovery.candidates import (
+    AccountRef,
+    ObjectionCandidate,
+    objection_candidates,
+)
+from creditmend.domain.recovery.forecast import (
+    NewLoanEffect,
+    NewLoanOffer,
+    ScoreForecast,
+    new_loan_effect,
+    score_forecast,
+)
+from creditmend.domain.recovery.from_bureau import loans_from_file
+from creditmend.domain.recovery.letters import Letter, proposal_letters
 from creditmend.domain.recovery.objective import ObjectiveValue, RecoveryObjective
 from creditmend.domain.recovery.optimise import MilpSolver
 from creditmend.domain.recovery.plan_input import MAX_HORIZON_MONTHS, PlanInput, read_plan
+from creditmend.domain.recovery.proposals import Proposal, negotiation_proposals
 from creditmend.domain.recovery.shortfall import Shortfall, shortfall
 from creditmend.domain.recovery.simulate import Outcome, open_tracks
 from creditmend.domain.recovery.strategies import classic_outcomes
+from creditmend.domain.recovery.timeline import ExpiryRow, expiry_timeline
+from creditmend.domain.report.file import CreditFileFacts, InquiryFacts
 from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.domain.scoring.scorecard import Scorecard
 from creditmend.services.ports import BusinessCalendar, DocumentReader
 from creditmend.services.retain import POLICIES
 
@@ -60,6 +79,14 @@ class Advice:
     shortfall: Shortfall
     negotiable: tuple[Negotiable, ...] = ()
     extras: dict[str, Any] = field(default_factory=dict)  # room for later parts of the advisor
+    # What a counsellor adds to the plan (`AdviseService.counsel`).
+    candidates: tuple[ObjectionCandidate, ...] = ()
+    timeline: tuple[ExpiryRow, ...] = ()
+    forecast: ScoreForecast | None = None
+    proposals: tuple[Proposal, ...] = ()
+    letters: tuple[Letter, ...] = ()
+    new_loan: NewLoanEffect | None = None
+    notes: tuple[str, ...] = ()  # assumptions (e.g. loans rebuilt from the bureau's data)
 
     @property
     def feasible(self) -> bool:
@@ -71,12 +98,29 @@ class Advice:
 
 
 @dataclass(frozen=True, slots=True)
+class Subject:
+    """Whose plan it is, when the bureau knows them: for the objection commands and letters."""
+
+    id_type: str
+    id_number: str
+    refs: Mapping[str, AccountRef]  # loan id -> where the bureau files it
+    inquiries: tuple[InquiryFacts, ...] = ()
+
+
+OwnFile = Callable[[str, str, date, datetime], CreditFileFacts]
+
+
+@dataclass(frozen=True, slots=True)
 class AdviseService:
     profile: JurisdictionProfile
     calendar: BusinessCalendar
     read_document: DocumentReader
     solver: MilpSolver
     objective: RecoveryObjective | None = None
+    # Loaded when a forecast is made; None: no scorecard installed (no forecast).
+    scorecard: Callable[[], Scorecard | None] = lambda: None
+    root_finder: RootFinder | None = None  # the annualised cost in proposals
+    own_file: OwnFile | None = None  # the bureau's logged self-inquiry, for `--person`
 
     def read(self, path: Path) -> PlanInput:
         document, lines = self.read_document(path)
@@ -138,6 +182,148 @@ class AdviseService:
             if above > 0:
                 found.append(Negotiable(contract.id, contract.platform, cap, source, above))
         return tuple(found)
+
+    # ------------------------------------------------------------ the counsellor's additions
+    def counsel(
+        self,
+        advice: Advice,
+        *,
+        subject: Subject | None = None,
+        borrower: str = "",
+        new_loan: NewLoanOffer | None = None,
+    ) -> Advice:
+        """Objection candidates, the expiry timeline, the score forecast, the proposals with
+        their letters and, when asked, what a new loan would do: all under the plan shown."""
+        plan_input, outcome = advice.plan_input, advice.strategies["optimal"]
+        policies = POLICIES.get(self.profile.code, ())
+        refs = None if subject is None else subject.refs
+        inquiries: Sequence[InquiryFacts] = () if subject is None else subject.inquiries
+        ids = (
+            {} if subject is None else {"id_type": subject.id_type, "id_number": subject.id_number}
+        )
+        candidates = objection_candidates(
+            plan_input, outcome, self.profile, self.calendar, refs=refs, **ids
+        )
+        proposals = negotiation_proposals(
+            plan_input,
+            outcome,
+            advice.budget,
+            self.profile,
+            self.calendar,
+            policies=policies,
+            solver=self.root_finder,
+        )
+        card = self.scorecard()
+        forecast = effect = None
+        if card is not None:
+            forecast = score_forecast(
+                plan_input,
+                outcome,
+                card,
+                self.profile,
+                self.calendar,
+                policies=policies,
+                refs=refs,
+                inquiries=inquiries,
+            )
+            if new_loan is not None:
+                effect = new_loan_effect(
+                    plan_input,
+                    outcome,
+                    new_loan,
+                    card,
+                    self.profile,
+                    self.calendar,
+                    self._replan(advice.objective),
+                    policies=policies,
+                    refs=refs,
+                    inquiries=inquiries,
+                )
+        return replace(
+            advice,
+            candidates=candidates,
+            timeline=expiry_timeline(
+                plan_input, outcome, self.profile, policies=policies, refs=refs
+            ),
+            forecast=forecast,
+            proposals=proposals,
+            letters=proposal_letters(
+                proposals, borrower=borrower, on=advice.horizon.as_of, candidates=candidates
+            ),
+            new_loan=effect,
+        )
+
+    def _replan(
+        self, objective: RecoveryObjective
+    ) -> Callable[[PlanInput, Budget, JurisdictionProfile, BusinessCalendar], Any]:
+        policies = POLICIES.get(self.profile.code, ())
+
+        def replan(
+            plan_input: PlanInput,
+            budget: Budget,
+            profile: JurisdictionProfile,
+            calendar: BusinessCalendar,
+        ) -> Any:
+            optimiser = Optimiser(self.solver, objective)
+            return optimiser.optimise(
+                plan_input, budget, profile, calendar, policies=policies
+            ).outcome.plan
+
+        return replan
+
+    # ------------------------------------------------------------ a plan from the bureau's data
+    def person_plan(
+        self,
+        id_type: str,
+        id_number: str,
+        plan_file: Path | None,
+        cash_flow: Mapping[str, str] | None,
+        as_of: date,
+        at: datetime,
+    ) -> tuple[PlanInput, Subject, tuple[str, ...]]:
+        """The subject's open loans as the bureau knows them (a logged self-inquiry), with the
+        cash flow, one-off sources and preferences from `plan_file` (whose own loans are added)
+        or from `cash_flow`. Returns the plan, the subject and the notes on what was assumed."""
+        if self.own_file is None:
+            raise ProblemsError((Problem("--person", "this advisor has no bureau to read"),))
+        facts = self.own_file(id_type, id_number, as_of, at)
+        rebuilt = loans_from_file(facts.accounts, facts.furnishers, as_of, self.profile)
+        document: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+        if plan_file is not None:
+            read, lines = self.read_document(plan_file)
+            if not isinstance(read, dict):
+                raise ProblemsError((Problem("PLAN", "must be a mapping of plan keys", 1),))
+            document = dict(read)
+        own = list(document.get("loans") or [])
+        if cash_flow is not None:
+            document["cash_flow"] = {**(document.get("cash_flow") or {}), **cash_flow}
+        if "cash_flow" not in document:
+            raise ProblemsError(
+                (
+                    Problem(
+                        "--monthly-income",
+                        "a plan from the bureau needs the cash flow: give --monthly-income and "
+                        "--monthly-expenses, or a PLAN file with `cash_flow:`",
+                    ),
+                )
+            )
+        # The file's own loans keep their lines; the bureau's come after them.
+        document["loans"] = own + list(rebuilt.loans)
+        if not document["loans"]:
+            raise ProblemsError(
+                (Problem("--person", "no open instalment loan in the credit file to plan"),)
+            )
+        plan_input = read_plan(document, self.profile, lines)
+        kinds = {code: f.kind for code, f in facts.furnishers.items()}
+        refs = {
+            account.account_id: AccountRef(
+                account.furnisher, account.account_id, kinds.get(account.furnisher, "non_bank")
+            )
+            for account in facts.accounts
+        }
+        subject = Subject(id_type, id_number, refs, facts.inquiries)
+        return plan_input, subject, rebuilt.notes
 
 
 def with_extras(advice: Advice, **extras: Any) -> Advice:

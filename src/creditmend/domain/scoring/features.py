@@ -41,17 +41,17 @@ FEATURES: tuple[tuple[str, str, str], ...] = (
     (
         "overdue_months_6m",
         "months overdue in the last 6",
-        "overdue in {value} of the last 6 months",
+        "{value} overdue account-month(s) in the last 6 months",
     ),
     (
         "overdue_months_3m",
         "months overdue in the last 3",
-        "overdue in {value} of the last 3 months",
+        "{value} overdue account-month(s) in the last 3 months",
     ),
     (
         "overdue_months_older",
         "months overdue 4 to 6 months ago",
-        "overdue in {value} of the months 4 to 6 ago",
+        "{value} overdue account-month(s) 4 to 6 months ago",
     ),
     ("utilisation", "balance over credit limit", "credit used: {value} of the limit"),
     (

@@ -65,7 +65,7 @@ class Feature:
     name: str
     kind: str  # numeric | categorical
     description: str
-    reason: str  # plain words, may use {value}: "overdue in {value} of the last 6 months"
+    reason: str  # plain words, may use {value}: "{value} overdue account-month(s) in 6 months"
     bins: tuple[Bin, ...]
 
     @property

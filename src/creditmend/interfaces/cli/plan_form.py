@@ -1,0 +1,179 @@
+"""The plan's JSON document: one form for `--format json` and for the HTML and PDF pages.
+
+Amounts are decimal strings and dates ISO 8601 (null when not reached). The counsellor's words
+(`summary`) are in it too, so every output says the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from creditmend.domain.creditfile.grid import OVERDUE_CODES
+from creditmend.domain.recovery.candidates import candidates_json
+from creditmend.domain.recovery.forecast import forecast_json, new_loan_json
+from creditmend.domain.recovery.json_form import outcome_json
+from creditmend.domain.recovery.objective import ObjectiveValue
+from creditmend.domain.recovery.proposals import proposals_json
+from creditmend.domain.recovery.timeline import timeline_json
+from creditmend.services.advise import STRATEGY_NAMES, Advice
+
+
+def money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def day(value: date | None) -> str:
+    return value.isoformat() if value is not None else "not in horizon"
+
+
+def _value_json(value: ObjectiveValue) -> dict[str, Any]:
+    return {
+        "total": str(value.total.quantize(Decimal("0.01"))),
+        "cost": str(value.cost.quantize(Decimal("0.01"))),
+        "damage": str(value.damage.quantize(Decimal("0.01"))),
+        "overdue_months": value.overdue_months,
+        "serious_months": value.serious_months,
+        "crossings_90_days": value.crossings,
+        "patterns_3_6": value.patterns,
+        "record_months": str(value.record_months.quantize(Decimal("0.1"))),
+    }
+
+
+def advice_json(advice: Advice, *, detail: bool = False) -> dict[str, Any]:
+    """The issue's keys and more; `detail` adds each loan's months (the charts draw them)."""
+    shortfall = advice.shortfall
+    agreement = shortfall.agreement
+    optimised = advice.optimised
+    return {
+        "as_of": advice.horizon.as_of.isoformat(),
+        "horizon_months": len(advice.horizon.months),
+        "currency": advice.plan_input.currency,
+        "strategies": {
+            name: outcome_json(advice.strategies[name], detail=detail) for name in STRATEGY_NAMES
+        },
+        "objective": {name: _value_json(advice.values[name]) for name in STRATEGY_NAMES},
+        "weights": {k: str(v) for k, v in advice.objective.weights().items()},
+        "winner": optimised.winner,
+        "solver": {
+            "status": optimised.milp_status.value,
+            "gap": None if optimised.milp_gap is None else str(optimised.milp_gap),
+            "size": dict(
+                zip(("variables", "integers", "rows"), optimised.problem_size, strict=True)
+            ),
+        },
+        "estimate": {
+            "cost_estimated": str(optimised.estimate.cost.quantize(Decimal("0.01"))),
+            "cost_exact": str(optimised.value.cost.quantize(Decimal("0.01"))),
+            "difference": str(optimised.cost_error.quantize(Decimal("0.01"))),
+        },
+        "feasible": shortfall.feasible,
+        "overdue_at_end": list(shortfall.overdue_at_end),
+        "shortfall": [
+            {
+                "month": m.month,
+                "needed": str(m.needed),
+                "available": str(m.available),
+                "short": str(m.short),
+            }
+            for m in shortfall.months
+            if m.short > 0 and not shortfall.feasible
+        ],
+        "agreement": {
+            "debt": str(agreement.debt),
+            "monthly_amount": str(agreement.monthly_amount),
+            "months": agreement.months,
+            "instalment": None if agreement.instalment is None else str(agreement.instalment),
+            "extension_months": agreement.extension_months,
+        },
+        "negotiable": [
+            {
+                "loan_id": n.loan_id,
+                "platform": n.platform,
+                "cap": str(n.cap),
+                "cap_source": n.cap_source,
+                "amount_above_cap": str(n.amount_above_cap),
+            }
+            for n in advice.negotiable
+        ],
+        "proposals": _proposals(advice),
+        "objection_candidates": candidates_json(advice.candidates),
+        "expiry_timeline": timeline_json(advice.timeline),
+        "score_forecast": None if advice.forecast is None else forecast_json(advice.forecast),
+        "new_loan": None if advice.new_loan is None else new_loan_json(advice.new_loan),
+        "notes": list(advice.notes),
+        "summary": summary(advice),
+    }
+
+
+def _proposals(advice: Advice) -> list[dict[str, Any]]:
+    """Each platform's proposal with the letter to send it."""
+    letters = {letter.platform: letter.text for letter in advice.letters}
+    return [
+        {**entry, "letter": letters.get(entry["platform"])}
+        for entry in proposals_json(advice.proposals)
+    ]
+
+
+def summary(advice: Advice) -> list[str]:
+    optimal = advice.strategies["optimal"]
+    value = advice.values["optimal"]
+    best_classic = min(("minimum", "avalanche", "snowball"), key=lambda n: advice.values[n].total)
+    other = advice.values[best_classic]
+    lines = []
+    lines.append(
+        f"The plan costs {money(value.cost)} {advice.plan_input.currency} in interest, "
+        f"penalty and fees, with {value.overdue_months} loan-months reported overdue "
+        f"({value.serious_months} beyond 90 days); the best classic strategy ({best_classic}) "
+        f"costs {money(other.cost)} with {other.overdue_months} ({other.serious_months})."
+    )
+    # Why this order: the loans by penalty rate and how soon the plan cures each one.
+    for loan, facts in zip(optimal.loans, advice.optimised.figures, strict=True):
+        if not facts.active:
+            continue
+        overdue = [m.month for m in loan.months if m.status in OVERDUE_CODES]
+        if overdue:
+            cure = f"kept overdue until {overdue[-1]} ({len(overdue)} month ends)"
+        else:
+            cure = "kept current every month"
+        closed = f", settled {loan.closed_on}" if loan.closed_on else ""
+        lines.append(f"- {loan.platform or loan.loan_id}: {cure}{closed}.")
+    lines.append(
+        "Why this order: each month's money goes first where a month reported overdue is "
+        "avoided for the least money (a loan brought current stops its penalty and its record "
+        "clock), then where penalty interest is highest; a record is kept five years from its "
+        "cure, so curing sooner moves the clean date too."
+    )
+    if advice.winner != "milp":
+        lines.append(
+            f"The optimiser's own plan was not the best here: '{advice.winner}' scored lower "
+            "on the same objective, simulated exactly, so it is the plan shown."
+        )
+    if not advice.feasible:
+        s = advice.shortfall
+        a = s.agreement
+        lines.append(
+            f"No plan cures every overdue within {len(advice.horizon.months)} months: "
+            f"{', '.join(s.overdue_at_end)} still overdue at the end. Keeping every loan on "
+            f"schedule needs {money(s.largest)} more than the budget holds by "
+            f"{next((m.month for m in s.months if m.short == s.largest), '')}."
+        )
+        if a.months is not None and a.instalment is not None:
+            lines.append(
+                f"Ask for an instalment agreement: the {money(a.debt)} owed over {a.months} "
+                f"months at {money(a.instalment)} a month (the budget frees "
+                f"{money(a.monthly_amount)}), penalty waived; as an extension, "
+                f"{a.extension_months} months beyond the longest remaining term."
+            )
+        else:
+            lines.append(
+                f"No instalment term up to 10 years fits the {money(a.monthly_amount)} a "
+                "month the budget frees: income must rise or part of the debt be forgiven."
+            )
+    for n in advice.negotiable:
+        lines.append(
+            f"{n.platform or n.loan_id}: {money(n.amount_above_cap)} paid and owed above the "
+            f"legal cap ({n.cap:.0%}, {n.cap_source}) is negotiable; the plan still pays it."
+        )
+    return lines
