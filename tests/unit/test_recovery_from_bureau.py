@@ -18,6 +18,7 @@ from creditmend.domain.loan.fold import run
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.recovery.from_bureau import (
     implied_annual_rate,
+    implied_terms,
     instalment,
     loans_from_file,
 )
@@ -116,3 +117,14 @@ def test_ended_revolving_and_termless_accounts_are_left_out_with_a_note() -> Non
     assert rebuilt.loans == ()
     assert "JIEBEI:C-1 is revolving or has no term: not planned here" in rebuilt.notes
     assert not any("L-2" in note for note in rebuilt.notes)
+
+
+def test_instalments_falling_by_one_step_are_equal_principal_at_the_rate_the_step_implies() -> None:
+    principal, months, rate = Decimal("89900.00"), 24, Decimal("0.10")
+    part = principal / months
+    scheduled = [
+        (part + (principal - k * part) * rate / 12).quantize(Decimal("0.01")) for k in range(6)
+    ]
+    assert implied_terms(principal, months, scheduled) == ("equal_principal", Decimal("0.1000"))
+    level = [PAYMENT] * 5
+    assert implied_terms(Decimal("12000"), 12, level) == ("equal_installment", Decimal("0.1800"))

@@ -3,8 +3,9 @@
 The bureau holds what lenders furnish each month: principal, term, the amount scheduled, paid
 and past due, the last payment day. It holds no contract, so the loan file is a reconstruction,
 and every assumption is stated in the notes that come with it:
-- the method is equal instalments, and the annual rate is the one whose instalment for this
-  principal and term equals the amount most often scheduled (solved by bisection, to 4 places);
+- instalments that fall by the same step each month are equal principal, at the rate that step
+  implies; otherwise equal instalments, at the rate whose instalment for this principal and term
+  equals the amount most often scheduled (solved by bisection, to 4 places);
 - each month's payment is made on its last payment day when that falls in the month, else on
   the instalment's due day;
 - penalty interest follows the profile's usual terms (the contract rate x the profile's
@@ -17,6 +18,7 @@ borrower wrote, so the rest of the advisor cannot tell them apart.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ from creditmend.domain.rules.profile import JurisdictionProfile
 
 ENDED = frozenset({"settled", "closed", "transferred"})
 RATE_PLACES = Decimal("0.0001")
+STEP_NOISE = Decimal("0.02")  # instalments rounded to the fen wobble by a fen or two
 _ZERO = Decimal(0)
 
 
@@ -68,17 +71,31 @@ def _money(value: Decimal) -> str:
     return str(value.quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
+def implied_terms(
+    principal: Decimal, months: int, scheduled: Sequence[Decimal]
+) -> tuple[str, Decimal]:
+    """The method and annual rate the furnished instalments imply. Instalments falling by the
+    same step each month are equal principal (等额本金): the step is a month's interest on one
+    month's principal, so rate = step x 12 x term / principal. Otherwise equal instalments, at
+    the rate whose instalment is the amount most often scheduled."""
+    steps = [a - b for a, b in itertools.pairwise(scheduled)]
+    if len(steps) >= 2 and all(s > 0 for s in steps) and max(steps) - min(steps) <= STEP_NOISE:
+        step = sum(steps, _ZERO) / len(steps)
+        rate = (step * 12 * months / principal).quantize(RATE_PLACES, ROUND_HALF_UP)
+        return "equal_principal", rate
+    counted = Counter(scheduled)
+    payment = counted.most_common(1)[0][0] if counted else principal / months
+    return "equal_installment", implied_annual_rate(principal, payment, months)
+
+
 def _loan(
     account: AccountFacts, platform: str, as_of: date, profile: JurisdictionProfile
 ) -> dict[str, Any]:
     assert account.principal is not None and account.term_months is not None
-    scheduled = Counter(
-        f.scheduled_amount for f in account.months.values() if f.scheduled_amount > 0
-    )
-    payment = (
-        scheduled.most_common(1)[0][0] if scheduled else account.principal / account.term_months
-    )
-    rate = implied_annual_rate(account.principal, payment, account.term_months)
+    scheduled = [
+        f.scheduled_amount for _, f in sorted(account.months.items()) if f.scheduled_amount > 0
+    ]
+    method, rate = implied_terms(account.principal, account.term_months, scheduled)
     last_paid = {row.period: row.last_payment_on for row in account.history}
     events: list[dict[str, Any]] = []
     for period, facts in sorted(account.months.items()):
@@ -102,7 +119,7 @@ def _loan(
             "currency": account.currency,
             "annual_rate": str(rate),
             "term_months": account.term_months,
-            "method": "equal_installment",
+            "method": method,
             "disbursed_on": account.opened_on.isoformat(),
             "penalty": {
                 "basis": "overdue_principal",
@@ -124,8 +141,9 @@ def loans_from_file(
     would give the borrower about what was assumed and what was left out."""
     loans: list[dict[str, Any]] = []
     notes: list[str] = [
-        "The bureau holds no contracts: rates are implied by the instalments furnished, the "
-        "method is assumed equal instalments, penalty terms are the usual ones "
+        "The bureau holds no contracts: methods and rates are implied by the instalments "
+        "furnished (equal principal when they fall by the same step, else equal instalments), "
+        "penalty terms are the usual ones "
         f"({profile.penalty_multiplier.value} x the rate on overdue principal, compounded). "
         "Correct them in a plan file if your contracts say otherwise."
     ]
