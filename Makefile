@@ -66,6 +66,7 @@ system:
 DEMO_AS_OF := 2026-07-10
 DEMO_CLI := $(BIN)/creditmend
 DEMO_DATED := $(DEMO_DB) --as-of $(DEMO_AS_OF)
+DEMO_CASH := --monthly-income 16000 --monthly-expenses 6000 --cash-on-hand 3000
 
 demo: setup
 	$(DEMO_CLI) loan schedule --principal 12000 --annual-rate 0.18 --months 12 \
@@ -93,9 +94,14 @@ demo: setup
 	$(DEMO_CLI) object letter 1 --out demo/objection/reply.pdf $(DEMO_DATED)
 	$(DEMO_CLI) report $$(cat demo/borrower.txt) --format html --out demo/report.html $(DEMO_DATED)
 	$(DEMO_CLI) report $$(cat demo/borrower.txt) --format pdf --out demo/report.pdf $(DEMO_DATED)
+	@echo "The recovery advisor plans the borrower's open loans from the bureau's data:"
+	$(DEMO_CLI) plan --person $$(cat demo/borrower.txt) $(DEMO_CASH) $(DEMO_DATED)
+	$(DEMO_CLI) plan --person $$(cat demo/borrower.txt) $(DEMO_CASH) $(DEMO_DATED) \
+	    --format html --out demo/plan.html
 	@echo
 	@echo "The reports after the correction: $(abspath demo)/report.html and $(abspath demo)/report.pdf"
 	@echo "The reply letter: $(abspath demo)/objection/reply.pdf"
+	@echo "The recovery plan with its charts and letters: $(abspath demo)/plan.html"
 	@echo "The batch (one row per person): $(abspath demo)/batch/indicators.parquet"
 
 lint: setup

@@ -85,6 +85,15 @@ def test_a_budget_too_small_is_said_plainly(tmp_path: Path) -> None:
     assert data["overdue_at_end"]
     words = cli("plan", str(plan), "--as-of", "2026-07-01", "--horizon-months", "6")
     assert "No plan cures every overdue within 6 months" in words.stdout
+    page = tmp_path / "poor.html"
+    html = cli(
+        "plan", str(plan), "--as-of", "2026-07-01", "--horizon-months", "6",
+        "--format", "html", "--out", str(page),
+    )  # fmt: skip
+    assert html.returncode == 0, html.stderr
+    text = page.read_text("utf-8")
+    assert "No plan cures the overdue within the horizon" in text
+    assert f"{Decimal(data['shortfall'][0]['short']):,.2f}" in text
 
 
 @pytest.mark.parametrize(

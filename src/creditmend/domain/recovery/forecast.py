@@ -453,8 +453,6 @@ def _later(after: date | None, before: date | None) -> bool:
 
 
 # ---------------------------------------------------------------- JSON
-def _iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
 
 
 def _month_json(month: ForecastMonth) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from typing import Any
 from creditmend.domain.recovery.simulate import LoanOutcome, Outcome
 
 
-def _iso(day: date | None) -> str | None:
+def iso(day: date | None) -> str | None:
+    """A date in the plan's JSON: ISO 8601, or null when it is not reached."""
     return None if day is None else day.isoformat()
 
 
@@ -27,8 +28,8 @@ def outcome_json(outcome: Outcome, *, detail: bool = False) -> dict[str, Any]:
         "penalty_paid": str(outcome.penalty_paid.amount),
         "fees_paid": str(outcome.fees_paid.amount),
         "overdue_account_months": outcome.overdue_account_months,
-        "debt_free_on": _iso(outcome.debt_free_on),
-        "clean_on": _iso(outcome.clean_on),
+        "debt_free_on": iso(outcome.debt_free_on),
+        "clean_on": iso(outcome.clean_on),
         "monthly": [
             {
                 "month": label,
@@ -55,8 +56,8 @@ def _loan_json(loan: LoanOutcome) -> Mapping[str, Any]:
         "principal_paid": str(loan.principal_paid.amount),
         "unapplied": str(loan.unapplied.amount),
         "overdue_months": loan.overdue_months,
-        "closed_on": _iso(loan.closed_on),
-        "clean_on": _iso(loan.clean_on),
+        "closed_on": iso(loan.closed_on),
+        "clean_on": iso(loan.clean_on),
         "months": [
             {
                 "month": m.month,

@@ -47,6 +47,7 @@ from creditmend.domain.loan.ledger import Ledger
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import ZERO, Money, minor_unit
 from creditmend.domain.recovery.budget import Budget, Horizon, cash_left
+from creditmend.domain.recovery.json_form import iso
 from creditmend.domain.recovery.plan_input import PlanInput, PlanLoan
 from creditmend.domain.recovery.simulate import (
     LoanOutcome,
@@ -82,8 +83,8 @@ class PlanCost:
             "charges": str(self.charges.amount),
             "debt_left": str(self.debt_left.amount),
             "overdue_account_months": self.overdue_account_months,
-            "debt_free_on": _iso(self.debt_free_on),
-            "clean_on": _iso(self.clean_on),
+            "debt_free_on": iso(self.debt_free_on),
+            "clean_on": iso(self.clean_on),
         }
 
 
@@ -135,8 +136,8 @@ class LoanCost:
             "charges": str(self.charges.amount),
             "payoff_left": str(self.payoff_left.amount),
             "overdue_months": self.overdue_months,
-            "closed_on": _iso(self.closed_on),
-            "clean_on": _iso(self.clean_on),
+            "closed_on": iso(self.closed_on),
+            "clean_on": iso(self.clean_on),
         }
 
 
@@ -500,8 +501,6 @@ def _option(
 
 
 # ---------------------------------------------------------------- JSON
-def _iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
 
 
 def _money(value: Money) -> str:

@@ -36,6 +36,7 @@ from creditmend.domain.creditfile.retention import (
 )
 from creditmend.domain.money import ZERO, Money
 from creditmend.domain.recovery.candidates import AccountRef, account_refs
+from creditmend.domain.recovery.json_form import iso
 from creditmend.domain.recovery.plan_input import PlanInput
 from creditmend.domain.recovery.simulate import LoanOutcome, Outcome
 from creditmend.domain.rules.profile import JurisdictionProfile
@@ -138,10 +139,6 @@ def _sooner(
     return tuple(found)
 
 
-def _iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
-
-
 def timeline_json(rows: Sequence[ExpiryRow]) -> list[dict[str, Any]]:
     """The `expiry_timeline` key of the plan's JSON."""
     return [
@@ -151,15 +148,15 @@ def timeline_json(rows: Sequence[ExpiryRow]) -> list[dict[str, Any]]:
             "platform": row.platform,
             "kind": row.kind,
             "overdue_from": row.overdue_from.isoformat(),
-            "cured_on": _iso(row.cured_on),
-            "expires_on": _iso(row.expires_on),
+            "cured_on": iso(row.cured_on),
+            "expires_on": iso(row.expires_on),
             "reason": row.reason,
             "shown_now": row.shown_now,
             "if_paid_by": [
                 {
                     "on": p.on.isoformat(),
                     "extra": str(p.extra.amount),
-                    "expires_on": _iso(p.expires_on),
+                    "expires_on": iso(p.expires_on),
                 }
                 for p in row.if_paid_by
             ],
