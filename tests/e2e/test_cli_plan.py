@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from creditmend.interfaces.cli.app import app
@@ -229,3 +230,21 @@ def test_a_plan_from_the_bureaus_data(tmp_path: Path) -> None:
     missing = cli("plan", "--person", "cn_ric", RIC, "--as-of", "2026-04-01", env=env)
     assert missing.returncode == 2
     assert missing.stderr.startswith("error: --monthly-income: a plan from the bureau needs")
+
+
+def test_each_platforms_letter_is_written_as_text_and_pdf(tmp_path: Path) -> None:
+    folder = tmp_path / "letters"
+    done = cli(
+        "plan", str(EXAMPLE), "--as-of", "2026-07-01", "--format", "json",
+        "--name", "张三", "--letters", str(folder),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert "letter(s) written to" in done.stderr
+    texts = sorted(path.name for path in folder.glob("*.txt"))
+    assert texts == sorted(f"{p['loan_id']}.txt" for p in data["proposals"])
+    letter = (folder / "jiebei-1.txt").read_text("utf-8")
+    assert "借款人 / Borrower: 张三" in letter
+    assert letter == next(p["letter"] for p in data["proposals"] if p["loan_id"] == "jiebei-1")
+    pdf = "".join(page.extract_text() for page in PdfReader(folder / "jiebei-1.pdf").pages)
+    assert "还款协商申请" in pdf and "张三" in pdf

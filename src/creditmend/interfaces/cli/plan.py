@@ -30,6 +30,7 @@ from creditmend.services.advise import Advice, Subject
 
 FORMATS = ("terminal", "json", "html", "pdf")
 _out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)  # progress: stdout stays the output
 
 
 def _amount(text: str, field: str, problems: list[Problem]) -> Decimal | None:
@@ -105,6 +106,13 @@ def plan(
     new_loan_lender: Annotated[
         str, typer.Option(help="The new loan's lender: licensed | private")
     ] = "licensed",
+    name: Annotated[
+        str, typer.Option("--name", help="Your name, to sign the letters to the platforms")
+    ] = "",
+    letters: Annotated[
+        Path | None,
+        typer.Option("--letters", help="Write each platform's letter here (text and PDF)"),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Compare minimum, avalanche, snowball and the optimal repayment plan."""
@@ -160,9 +168,26 @@ def plan(
             assert plan_file is not None
             plan_input = service.read(plan_file)
         advice = service.advise(plan_input, day, months)
-        advice = service.counsel(advice, subject=subject, borrower="", new_loan=offer)
+        advice = service.counsel(
+            advice, subject=subject, borrower=name.strip() or "__________", new_loan=offer
+        )
         advice = replace(advice, notes=notes)
     _emit(advice_json(advice, detail=output_format in ("html", "pdf")), advice, output_format, out)
+    if letters is not None:
+        _write_letters(advice, letters)
+
+
+def _write_letters(advice: Advice, folder: Path) -> None:
+    """Each platform's letter as text and as PDF, named after the platform's loans."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for letter in advice.letters:
+            stem = folder / "-".join(letter.loan_ids)
+            stem.with_suffix(".txt").write_text(letter.text, encoding="utf-8")
+            stem.with_suffix(".pdf").write_bytes(bootstrap.letter_pdf(letter.text))
+    except OSError as error:
+        raise fail([Problem("--letters", f"cannot write to {folder}: {error.strerror}")]) from None
+    _err.print(f"{len(advice.letters)} letter(s) written to {folder}", markup=False)
 
 
 def _emit(document: dict[str, Any], advice: Advice, fmt: str, out: Path | None) -> None:
@@ -188,4 +213,4 @@ def _emit(document: dict[str, Any], advice: Advice, fmt: str, out: Path | None) 
             out.write_bytes(bootstrap.render_plan_pdf(document, generated))
     except OSError as error:
         raise fail([Problem("--out", f"cannot write {out}: {error.strerror}")]) from None
-    _out.print(f"plan written to {out}")
+    _err.print(f"plan written to {out}", markup=False)
