@@ -270,3 +270,30 @@ def test_a_deleted_account_leaves_reports_and_retention(bureau: Bureau, db_url: 
         kept = conn.execute(select(t.account_months.c.id)).all()
     engine.dispose()
     assert len(kept) == len(MONTHS)
+
+
+def test_a_court_records_correction_passes_its_import_rules_and_keeps_the_old_value(
+    bureau: Bureau, tmp_path: Path
+) -> None:
+    record = {
+        "id_type": "cn_ric", "id_number": RIC, "name": "张三",
+        "kind": "enforced_debtor", "court": "北京市朝阳区人民法院",
+        "case_number": "(2026)京0105执1号",
+        "filed_on": "2026-02-01", "amount": "5000.00", "status": "active", "source": "court",
+    }  # fmt: skip
+    path = tmp_path / "court.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", "utf-8")
+    assert bureau.records.import_file("public_records", path, "jsonl", FILED, AT).rejected == 0
+    objection = _file(bureau, evidence=None, record="public_record:1", reason="already_settled")
+    assert objection.routed_to == "bureau"
+    on = date(2026, 5, 22)
+    with pytest.raises(ProblemsError, match=r"corrections\.ended_on: is required when status"):
+        bureau.objections.answer(
+            objection.id, "bureau", "corrected", {"status": "performed"}, on, AT
+        )
+    fix = {"status": "performed", "ended_on": "2026-04-30"}
+    closed = bureau.objections.answer(objection.id, "bureau", "corrected", fix, on, AT)
+    changes = [e.note for e in closed.events if e.action == "corrected"]
+    assert changes == ["ended_on: none -> 2026-04-30", "status: active -> performed"]
+    (shown,) = _report(bureau, on).untrustworthy.records
+    assert (shown.status, shown.ended_on) == ("performed", date(2026, 4, 30))

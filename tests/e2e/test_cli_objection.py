@@ -112,18 +112,34 @@ def test_an_objection_from_filing_to_the_reply_letter(tmp_path: Path, env: dict[
     assert "异议处理结果告知书" in text and "days_past_due: 20 -> 0" in text
 
 
+def _json_file(folder: Path, name: str, text: str) -> str:
+    path = folder / name
+    path.write_text(text, "utf-8")
+    return str(path)
+
+
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, env: dict[str, str]) -> None:
-    broken = tmp_path / "evidence.json"
-    broken.write_text('{"bank_balances": [{"on": "2026-04-10", "amount": 3000.5}]}', "utf-8")
+    def evidence(text: str) -> tuple[str, ...]:
+        path = _json_file(tmp_path, f"e{len(text)}.json", text)
+        return ("--record", RECORD, "--reason", "deduction_failed_not_my_fault", "--evidence", path)
+
+    amount = "error: evidence.bank_balances[0].amount: must be an amount like"
     cases = [
-        (("--record", RECORD, "--reason", "deduction_failed_not_my_fault", "--evidence",
-          str(broken)), "error: evidence.bank_balances[0].amount: must be a non-negative"),
+        (evidence('{"bank_balances": [{"on": "2026-04-10", "amount": 3000.5}]}'), amount),
+        (evidence('{"bank_balances": [{"on": "2026-04-10", "amount": "1e30"}]}'), amount),
+        (evidence("null"), "error: --evidence: "),
+        (evidence("[" * 5000 + "]" * 5000), "error: --evidence: "),
         (("--record", "account:LENDER1", "--reason", "other"), "error: --record: "),
+        (("--record", "account:LENDER1:A-1", "--reason", "other", "--as-of", "2026-02-28"),
+         "error: --record: account:LENDER1:A-1 is not a record"),
+        (("--record", RECORD, "--reason", "other", "--as-of", "2199-01-01"),
+         "error: --as-of: 2199-01-01 is in the future"),
         (("--record", RECORD, "--reason", "inquiry_without_consent"),
          "error: --reason: inquiry_without_consent applies to inquiry records"),
     ]  # fmt: skip
     for args, message in cases:
-        done = cli("object", "file", "cn_ric", RIC, *args, "--as-of", "2026-05-11", env=env)
+        dated = args if "--as-of" in args else (*args, "--as-of", "2026-05-11")
+        done = cli("object", "file", "cn_ric", RIC, *dated, env=env)
         assert done.returncode == 2, done.stdout
         assert done.stderr.startswith(message), done.stderr
         assert len(done.stderr.strip().splitlines()) == 1
@@ -138,10 +154,38 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, env: dict[str, str]) -
         (("letter", "1"), "error: ID: objection 1 is open"),
         (("show", "9"), "error: ID: there is no objection 9"),
         (("answer", "1", "--by", "LENDER1", "--outcome", "maybe"), "error: --outcome: 'maybe'"),
+        (
+            (
+                "answer",
+                "1",
+                "--by",
+                "LENDER1",
+                "--outcome",
+                "corrected",
+                "--corrections",
+                _json_file(tmp_path, "c.json", '{"days_past_due": 100000}'),
+            ),
+            "error: corrections.days_past_due: must be a whole number of days, 0..36500",
+        ),
+        (
+            (
+                "answer",
+                "1",
+                "--by",
+                "LENDER1",
+                "--outcome",
+                "confirmed",
+                "--corrections",
+                _json_file(tmp_path, "n.json", "null"),
+            ),
+            "error: --corrections: ",
+        ),
     ]
     for args, message in steps:
         done = cli("object", *args, "--as-of", "2026-05-12", env=env)
         assert (done.returncode, done.stderr.splitlines()[0]) == (2, done.stderr.strip()), args
         assert done.stderr.startswith(message), done.stderr
+    huge = cli("object", "show", "99999999999999999999", env=env)  # Click's own range check
+    assert huge.returncode == 2 and "Traceback" not in huge.stderr
     shown = cli("object", "show", "1", "--as-of", "2026-05-12", "--json", env=env)
     assert json.loads(shown.stdout)["status"] == "open"  # nothing refused changed anything

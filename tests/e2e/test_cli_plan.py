@@ -143,6 +143,22 @@ def test_as_of_before_a_disbursement_and_bad_options() -> None:
     assert zero.returncode == 2
 
 
+def test_odd_inputs_are_refused_before_any_work(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("loans: " + "[" * 3000 + "]" * 3000 + "\n", "utf-8")
+    folder_is_a_file = tmp_path / "letters"
+    folder_is_a_file.write_text("", "utf-8")
+    cases = [
+        ((str(deep),), "error: file: nested too deeply to be a loan or plan file"),
+        ((str(EXAMPLE), "--new-loan", "0", "0.1", "12"), "error: --new-loan AMOUNT: must be"),
+        ((str(EXAMPLE), "--letters", str(folder_is_a_file)), "error: --letters: "),
+    ]
+    for args, message in cases:
+        done = cli("plan", *args, "--as-of", "2026-07-01")
+        assert done.returncode == 2, done.stdout
+        assert done.stderr.startswith(message), done.stderr
+
+
 def test_help_lists_the_formats() -> None:
     done = cli("plan", "--help")
     assert done.returncode == 0
@@ -210,26 +226,42 @@ def test_a_plan_from_the_bureaus_data(tmp_path: Path) -> None:
          "days_past_due": 21, "last_payment_on": "2026-02-10",
          "first_delinquency_on": "2026-03-11", "negative_notice_on": "2026-03-12"},
     ]  # fmt: skip
+    # A second lender uses the same account number; a third account is in dollars.
+    other = {**months[0], "furnisher_id": "LENDER2"}
+    dollars = {**months[0], "furnisher_id": "LENDER2", "account_id": "U-1", "currency": "USD"}
     cmf = tmp_path / "cmf.jsonl"
-    cmf.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in months), "utf-8")
+    rows = [*months, other, dollars]
+    cmf.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in rows), "utf-8")
     for step in (
         ("furnisher", "add", "LENDER1", "--name", "Lender One", "--kind", "non_bank"),
+        ("furnisher", "add", "LENDER2", "--name", "Lender Two", "--kind", "bank"),
         ("ingest", str(cmf), "--as-of", "2026-04-01"),
     ):
-        assert cli(*step, env=env).returncode == 0
+        done = cli(*step, env=env)
+        assert done.returncode == 0, done.stderr
     done = cli(
         "plan", "--person", "cn_ric", RIC, "--monthly-income", "6000", "--monthly-expenses",
         "3500", "--as-of", "2026-04-01", "--format", "json", env=env,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert set(data["strategies"]["optimal"]["monthly"][0]["payments"]) == {"A-1"}
+    payments = data["strategies"]["optimal"]["monthly"][0]["payments"]
+    assert set(payments) == {"LENDER1:A-1", "LENDER2:A-1"}
     assert any("implied by the instalments" in note for note in data["notes"])
+    assert "LENDER2:U-1 is in USD: not planned with this plan's money" in data["notes"]
     assert data["expiry_timeline"][0]["record"] == "account:LENDER1:A-1:2026-03"
     assert data["strategies"]["optimal"]["debt_free_on"] is not None
     missing = cli("plan", "--person", "cn_ric", RIC, "--as-of", "2026-04-01", env=env)
     assert missing.returncode == 2
     assert missing.stderr.startswith("error: --monthly-income: a plan from the bureau needs")
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("loans: 5\ncash_flow: [1, 2]\n", "utf-8")
+    shaped = cli("plan", str(wrong), "--person", "cn_ric", RIC, "--as-of", "2026-04-01", env=env)
+    assert shaped.returncode == 2
+    assert shaped.stderr.splitlines() == [
+        "error: line 1: loans: must be a list",
+        "error: line 2: cash_flow: must be a mapping",
+    ]
 
 
 def test_each_platforms_letter_is_written_as_text_and_pdf(tmp_path: Path) -> None:
@@ -242,9 +274,10 @@ def test_each_platforms_letter_is_written_as_text_and_pdf(tmp_path: Path) -> Non
     data = json.loads(done.stdout)
     assert "letter(s) written to" in done.stderr
     texts = sorted(path.name for path in folder.glob("*.txt"))
-    assert texts == sorted(f"{p['loan_id']}.txt" for p in data["proposals"])
-    letter = (folder / "jiebei-1.txt").read_text("utf-8")
+    assert texts == [f"{i:02d}-{p['loan_id']}.txt" for i, p in enumerate(data["proposals"], 1)]
+    (jiebei,) = folder.glob("*-jiebei-1.txt")
+    letter = jiebei.read_text("utf-8")
     assert "借款人 / Borrower: 张三" in letter
     assert letter == next(p["letter"] for p in data["proposals"] if p["loan_id"] == "jiebei-1")
-    pdf = "".join(page.extract_text() for page in PdfReader(folder / "jiebei-1.pdf").pages)
+    pdf = "".join(page.extract_text() for page in PdfReader(jiebei.with_suffix(".pdf")).pages)
     assert "还款协商申请" in pdf and "张三" in pdf

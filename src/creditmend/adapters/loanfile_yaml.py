@@ -57,10 +57,19 @@ def read_yaml_with_lines(path: Path) -> tuple[Any, dict[str, int]]:
         line = mark.line + 1 if mark is not None else None
         reason = getattr(error, "problem", None) or "not valid YAML"
         raise ProblemsError((Problem("file", f"not valid YAML: {reason}", line),)) from None
+    except RecursionError:
+        raise ProblemsError(
+            (Problem("file", "nested too deeply to be a loan or plan file"),)
+        ) from None
     lines: dict[str, int] = {}
     if node is None:
         return None, lines
-    return _value(node, "", lines, _PlainLoader("")), lines
+    try:
+        return _value(node, "", lines, _PlainLoader("")), lines
+    except RecursionError:
+        raise ProblemsError(
+            (Problem("file", "nested too deeply to be a loan or plan file"),)
+        ) from None
 
 
 def _value(node: yaml.Node, path: str, lines: dict[str, int], loader: _PlainLoader) -> Any:

@@ -36,7 +36,7 @@ from creditmend.domain.recovery.forecast import (
     new_loan_effect,
     score_forecast,
 )
-from creditmend.domain.recovery.from_bureau import loans_from_file
+from creditmend.domain.recovery.from_bureau import loan_id_of, loans_from_file
 from creditmend.domain.recovery.letters import Letter, proposal_letters
 from creditmend.domain.recovery.objective import ObjectiveValue, RecoveryObjective
 from creditmend.domain.recovery.optimise import MilpSolver
@@ -286,8 +286,8 @@ class AdviseService:
         or from `cash_flow`. Returns the plan, the subject and the notes on what was assumed."""
         if self.own_file is None:
             raise ProblemsError((Problem("--person", "this advisor has no bureau to read"),))
-        facts = self.own_file(id_type, id_number, as_of, at)
-        rebuilt = loans_from_file(facts.accounts, facts.furnishers, as_of, self.profile)
+        # Everything the borrower gave is checked before the bureau is asked: a refused
+        # command leaves no inquiry in the file.
         document: dict[str, Any] = {}
         lines: dict[str, int] = {}
         if plan_file is not None:
@@ -295,9 +295,19 @@ class AdviseService:
             if not isinstance(read, dict):
                 raise ProblemsError((Problem("PLAN", "must be a mapping of plan keys", 1),))
             document = dict(read)
-        own = list(document.get("loans") or [])
+        own = document.get("loans") or []
+        given_cash = document.get("cash_flow")
+        shapes = [
+            Problem(
+                key, "must be a list" if key == "loans" else "must be a mapping", lines.get(key)
+            )
+            for key, value, kind in (("loans", own, list), ("cash_flow", given_cash, dict))
+            if value is not None and not isinstance(value, kind)
+        ]
+        if shapes:
+            raise ProblemsError(tuple(shapes))
         if cash_flow is not None:
-            document["cash_flow"] = {**(document.get("cash_flow") or {}), **cash_flow}
+            document["cash_flow"] = {**(given_cash or {}), **cash_flow}
         if "cash_flow" not in document:
             raise ProblemsError(
                 (
@@ -308,6 +318,9 @@ class AdviseService:
                     ),
                 )
             )
+        facts = self.own_file(id_type, id_number, as_of, at)
+        currency = str(document.get("currency") or self.profile.currency)
+        rebuilt = loans_from_file(facts.accounts, facts.furnishers, as_of, self.profile, currency)
         # The file's own loans keep their lines; the bureau's come after them.
         document["loans"] = own + list(rebuilt.loans)
         if not document["loans"]:
@@ -317,7 +330,7 @@ class AdviseService:
         plan_input = read_plan(document, self.profile, lines)
         kinds = {code: f.kind for code, f in facts.furnishers.items()}
         refs = {
-            account.account_id: AccountRef(
+            loan_id_of(account): AccountRef(
                 account.furnisher, account.account_id, kinds.get(account.furnisher, "non_bank")
             )
             for account in facts.accounts

@@ -20,6 +20,7 @@ from creditmend.domain.creditfile.corrections import (
     Closing,
     Corrections,
     corrected_month,
+    corrected_record,
     parse_corrections,
 )
 from creditmend.domain.creditfile.evidence import Evidence, deduction_finding, parse_evidence
@@ -42,6 +43,7 @@ from creditmend.domain.creditfile.objection import (
     route,
     statement_problems,
 )
+from creditmend.domain.creditfile.records import BlacklistEntry, PublicRecord
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rules.profile import JurisdictionProfile
 
@@ -56,6 +58,10 @@ class ObjectionStore(Protocol):
     def stored_months(
         self, person: int, ref: RecordRef, periods: Sequence[date]
     ) -> dict[date, FurnishedRecord]: ...
+
+    def stored_record(
+        self, person: int, ref: RecordRef
+    ) -> PublicRecord | BlacklistEntry | None: ...
 
     def objections(
         self, *, ids: Sequence[int] | None = None, persons: Sequence[int] | None = None
@@ -286,13 +292,25 @@ class ObjectionService:
                 ]
             if found:
                 raise ProblemsError(tuple(found))
-        changes += [f"{name}: -> {_shown(value)}" for name, value in corrections.record.items()]
+        if corrections.record:
+            old_record = self.store.stored_record(objection.person, objection.record)
+            if old_record is None:  # pragma: no cover - the record was checked when filed
+                raise ProblemsError((Problem("--record", "the record is gone"),))
+            new_record, wrong = corrected_record(old_record, corrections.record, as_of)
+            if wrong:
+                raise ProblemsError(wrong)
+            changes += [
+                f"{name}: {_shown(getattr(old_record, name))} -> "
+                f"{_shown(getattr(new_record, name))}"
+                for name in sorted(corrections.record)
+                if getattr(old_record, name) != getattr(new_record, name)
+            ]
         return corrections, months, tuple(changes)
 
     def statement(self, objection_id: int, text: str, as_of: date, at: datetime) -> Objection:
         """After a confirmed outcome the subject's own words go next to the record."""
         objection = self.show(objection_id, as_of, at)
-        problems = statement_problems(objection, text, as_of, self.profile)
+        problems = statement_problems(objection, text.strip(), as_of, self.profile)
         if problems:
             raise ProblemsError(problems)
         self.store.add_statement(objection, text.strip(), as_of, at)

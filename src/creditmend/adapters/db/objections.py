@@ -36,6 +36,13 @@ from creditmend.domain.creditfile.objection import (
     RecordKind,
     RecordRef,
 )
+from creditmend.domain.creditfile.records import (
+    BlacklistCategory,
+    BlacklistEntry,
+    PublicRecord,
+    PublicRecordKind,
+    PublicRecordStatus,
+)
 from creditmend.domain.report.file import ObjectionFacts, StatementFacts
 
 _MONTH_VALUE_COLUMNS = {
@@ -108,8 +115,8 @@ class ObjectionStore(StoreBase):
             ).all()
             if ref.period is not None:
                 months = [row for row in months if row.period == ref.period]
-                if not months:
-                    return None
+            if not months:  # nothing furnished yet on `as_of`: nothing to object to
+                return None
             return Disputed(
                 due_days=tuple(
                     due_day_of(
@@ -143,6 +150,35 @@ class ObjectionStore(StoreBase):
                 )
             ).all()
         return {row.period: _furnished(account, row, id_type) for row in rows}
+
+    def stored_record(self, person: int, ref: RecordRef) -> PublicRecord | BlacklistEntry | None:
+        """A public record or blacklist entry as stored (identity left out), for corrected
+        values to be checked against and shown old -> new."""
+        with self.engine.connect() as conn:
+            if ref.kind is RecordKind.PUBLIC_RECORD:
+                row = conn.execute(
+                    select(t.public_records).where(
+                        t.public_records.c.id == ref.number, t.public_records.c.person_id == person
+                    )
+                ).one_or_none()
+                if row is None:
+                    return None
+                return PublicRecord(
+                    PublicRecordKind(row.kind), IdType.CN_RIC, "", "", row.court,
+                    row.case_number, row.filed_on, row.published_on,
+                    None if row.amount_fen is None else from_fen(row.amount_fen),
+                    PublicRecordStatus(row.status), row.ended_on, row.source, row.line,
+                )  # fmt: skip
+            entries = t.blacklist_entries
+            row = conn.execute(
+                select(entries).where(entries.c.id == ref.number, entries.c.person_id == person)
+            ).one_or_none()
+            if row is None:
+                return None
+            return BlacklistEntry(
+                row.source, BlacklistCategory(row.category), IdType.CN_RIC, "", "",
+                row.listed_on, row.expires_on, row.reason, row.line,
+            )  # fmt: skip
 
     # ------------------------------------------------------------ objections
     def objections(

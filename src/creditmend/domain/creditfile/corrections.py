@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from creditmend.domain.calendar import parse_date
+from creditmend.domain.creditfile.evidence import plain_amount
 from creditmend.domain.creditfile.furnishing import (
     RULES,
     AccountStatus,
@@ -25,7 +26,18 @@ from creditmend.domain.creditfile.furnishing import (
     id_number_valid,
 )
 from creditmend.domain.creditfile.objection import Event, Objection, RecordKind, RecordRef
-from creditmend.domain.creditfile.records import PublicRecordStatus
+from creditmend.domain.creditfile.records import (
+    BLACKLIST_RULES,
+    PUBLIC_RECORD_RULES,
+    BlacklistEntry,
+    PublicRecord,
+    PublicRecordStatus,
+    RecordContext,
+    blacklist_id_valid,
+    check_blacklist_entry,
+    check_public_record,
+    public_id_valid,
+)
 from creditmend.domain.problems import Problem
 
 MONTH_AMOUNTS = ("scheduled_amount", "paid_amount", "balance", "past_due_amount")
@@ -76,19 +88,12 @@ def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
     return plain
 
 
-def _amount(value: Any) -> Decimal:
-    try:
-        amount = Decimal(value) if isinstance(value, str) else None
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite() or amount < 0 or amount != round(amount, 2):
-        raise ValueError("must be a non-negative decimal string with at most 2 decimals")
-    return amount
+MAX_DAYS_PAST_DUE = 36500  # CMF v1's bound
 
 
 def _days(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError("must be a whole number of days, 0 or more")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DAYS_PAST_DUE:
+        raise ValueError(f"must be a whole number of days, 0..{MAX_DAYS_PAST_DUE}")
     return value
 
 
@@ -97,7 +102,7 @@ def _day_or_none(value: Any) -> date | None:
 
 
 _MONTH_READERS: dict[str, Callable[[Any], Any]] = {
-    **dict.fromkeys(MONTH_AMOUNTS, _amount),
+    **dict.fromkeys(MONTH_AMOUNTS, plain_amount),
     "days_past_due": _days,
     "status": as_choice(AccountStatus),
     **dict.fromkeys(MONTH_DATES, _day_or_none),
@@ -106,7 +111,7 @@ _RECORD_READERS: dict[RecordKind, dict[str, Callable[[Any], Any]]] = {
     RecordKind.PUBLIC_RECORD: {
         "status": as_choice(PublicRecordStatus),
         "ended_on": _day_or_none,
-        "amount": lambda v: None if v is None else _amount(v),
+        "amount": lambda v: None if v is None else plain_amount(v),
     },
     RecordKind.BLACKLIST: {"expires_on": _day_or_none},
 }
@@ -171,3 +176,23 @@ def corrected_month(
     problems = check_record(month, context, MONTH_RULES)
     where = f"corrections[{stored.period:%Y-%m}]"
     return month, tuple(Problem(f"{where}.{p.field}", p.message) for p in problems)
+
+
+def corrected_record(
+    stored: PublicRecord | BlacklistEntry, values: Mapping[str, Any], as_of: date
+) -> tuple[PublicRecord | BlacklistEntry, tuple[Problem, ...]]:
+    """A public record or blacklist entry with `values` replaced, checked by the rules its
+    import applies (a performed case needs its end date; an expiry follows the listing)."""
+    context = RecordContext(as_of, lambda _t, _n: True)
+    if isinstance(stored, PublicRecord):
+        record: PublicRecord | BlacklistEntry = replace(stored, **values)
+        assert isinstance(record, PublicRecord)
+        rules = tuple(r for r in PUBLIC_RECORD_RULES if r is not public_id_valid)
+        problems = check_public_record(record, context, rules)
+    else:
+        record = replace(stored, **values)
+        assert isinstance(record, BlacklistEntry)
+        problems = check_blacklist_entry(
+            record, context, tuple(r for r in BLACKLIST_RULES if r is not blacklist_id_valid)
+        )
+    return record, tuple(Problem(f"corrections.{p.field}", p.message) for p in problems)

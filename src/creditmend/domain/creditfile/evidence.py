@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from creditmend.domain.calendar import parse_date
@@ -35,6 +35,15 @@ FAILURE_REASONS = (
 # platform's side.
 PLATFORM_FAILURE_REMARK = "deduction_failed_platform"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+# The amounts CMF v1 accepts (15 digits, at most 2 decimals), without a sign.
+_AMOUNT = re.compile(r"[0-9]{1,15}(\.[0-9]{1,2})?")
+
+
+def plain_amount(raw: Any) -> Decimal:
+    """An amount written as CMF writes one ("1100.16"); ValueError for anything else."""
+    if not isinstance(raw, str) or not _AMOUNT.fullmatch(raw):
+        raise ValueError('must be an amount like "1100.16" (up to 15 digits, 2 decimals)')
+    return Decimal(raw)
 
 
 class Dated(NamedTuple):
@@ -129,15 +138,11 @@ def parse_evidence(data: Any, source: str = "evidence") -> tuple[Evidence, tuple
         return None
 
     def amount(path: str, item: Mapping[str, Any]) -> Decimal | None:
-        raw = item.get("amount")
         try:
-            value = Decimal(str(raw)) if isinstance(raw, str | int) else None
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite() or value < 0 or value != round(value, 2):
-            problems.append(Problem(f"{path}.amount", "must be a non-negative decimal string"))
+            return plain_amount(item.get("amount"))
+        except ValueError as error:
+            problems.append(Problem(f"{path}.amount", str(error)))
             return None
-        return value
 
     def dated(key: str) -> tuple[Dated, ...]:
         values = []

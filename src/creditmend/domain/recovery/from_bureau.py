@@ -88,6 +88,12 @@ def implied_terms(
     return "equal_installment", implied_annual_rate(principal, payment, months)
 
 
+def loan_id_of(account: AccountFacts) -> str:
+    """A rebuilt loan's id: the lender's code and account number (two lenders may use the
+    same account number for one person)."""
+    return f"{account.furnisher}:{account.account_id}"
+
+
 def _loan(
     account: AccountFacts, platform: str, as_of: date, profile: JurisdictionProfile
 ) -> dict[str, Any]:
@@ -113,7 +119,7 @@ def _loan(
             events.append({"on": min(month_end(period), as_of).isoformat(), "type": "charge_off"})
     return {
         "contract": {
-            "id": account.account_id,
+            "id": loan_id_of(account),
             "platform": platform,
             "principal": _money(account.principal),
             "currency": account.currency,
@@ -136,9 +142,11 @@ def loans_from_file(
     furnishers: Mapping[str, FurnisherFacts],
     as_of: date,
     profile: JurisdictionProfile,
+    currency: str | None = None,
 ) -> Rebuilt:
     """The open instalment loans of a credit file as loan documents, with the notes a counsellor
-    would give the borrower about what was assumed and what was left out."""
+    would give the borrower about what was assumed and what was left out. Only loans in the
+    plan's `currency` (default: the profile's) are planned; others are named in the notes."""
     loans: list[dict[str, Any]] = []
     notes: list[str] = [
         "The bureau holds no contracts: methods and rates are implied by the instalments "
@@ -157,6 +165,9 @@ def loans_from_file(
             continue
         if account.principal is None or account.term_months is None:
             notes.append(f"{name} is revolving or has no term: not planned here")
+            continue
+        if account.currency != (currency or profile.currency):
+            notes.append(f"{name} is in {account.currency}: not planned with this plan's money")
             continue
         if last.status.value == "restructured":
             notes.append(f"{name} was restructured: simulated on its original terms")

@@ -265,6 +265,8 @@ def proposal_letter(
         lines += ["", *cap]
     debit = _debit(candidates, proposal.loan_id, currency)
     if debit:
+        if not cap:  # the debit's section follows the budget's: number it four
+            debit[:2] = ["四、代扣失败", "4. The failed debit"]
         lines += ["", *debit]
     lines += [
         "",

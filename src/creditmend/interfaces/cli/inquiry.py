@@ -40,17 +40,13 @@ IncomeOption = Annotated[
 ]
 
 
-def past_day(as_of: str | None) -> date:
+def past_day(as_of: str | None, what: str = "an inquiry happens now or was made") -> date:
+    """The business date, refused in the future: a record of what happened cannot be dated
+    after today (a later date would, say, lapse every open objection for good)."""
     day = as_of_date(as_of)
     if day > datetime.now(UTC).date():
-        raise fail(
-            [
-                Problem(
-                    "--as-of",
-                    f"{day} is in the future; an inquiry happens now or was made on a past day",
-                )
-            ]
-        )
+        message = f"{day} is in the future; {what} on a past day"
+        raise fail([Problem("--as-of", message)])
     return day
 
 

@@ -14,27 +14,34 @@ from rich.table import Table
 from creditmend import bootstrap
 from creditmend.domain.creditfile.objection import Objection
 from creditmend.domain.problems import Problem
-from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption, as_of_date
+from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption
 from creditmend.interfaces.cli.errors import fail, input_errors
-from creditmend.interfaces.cli.inquiry import IdNumberArgument, IdTypeArgument
+from creditmend.interfaces.cli.inquiry import IdNumberArgument, IdTypeArgument, past_day
 
 app = typer.Typer(
     no_args_is_help=True,
     help="Objections: dispute a record, answer it, reply in writing, add a statement.",
 )
 _out = Console(highlight=False, soft_wrap=True)
-IdArgument = Annotated[int, typer.Argument(help="The objection's number", min=1)]
+DESK_DAY = "the desk works now or replays what it did"
+IdArgument = Annotated[int, typer.Argument(help="The objection's number", min=1, max=2**31 - 1)]
 
 
 def _read_json(path: Path, option: str) -> Any:
+    """A JSON object from a file; anything else is the option's one-line problem."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise fail([Problem(option, f"cannot read {path}: {error.strerror}")]) from None
     except UnicodeDecodeError:
         raise fail([Problem(option, f"{path} is not UTF-8 text")]) from None
     except json.JSONDecodeError as error:
         raise fail([Problem(option, f"{path} is not JSON ({error.msg})", error.lineno)]) from None
+    except (ValueError, RecursionError):  # a 5,000-digit number, 5,000 nested lists
+        raise fail([Problem(option, f"{path} is not JSON this desk reads")]) from None
+    if not isinstance(data, dict):
+        raise fail([Problem(option, f"{path} must hold a JSON object")])
+    return data
 
 
 def objection_json(objection: Objection, as_of: date) -> dict[str, Any]:
@@ -126,7 +133,7 @@ def file_objection(
     as_json: JsonOption = False,
 ) -> None:
     """File an objection: the record is marked at once and routed for verification."""
-    day = as_of_date(as_of)
+    day = past_day(as_of, DESK_DAY)
     data = None if evidence is None else _read_json(evidence, "--evidence")
     with input_errors():
         objection = bootstrap.build_bureau(db).objections.file(
@@ -165,7 +172,7 @@ def list_objections(
     as_json: JsonOption = False,
 ) -> None:
     """The desk's list, oldest first, with each objection's age and deadline."""
-    day = as_of_date(as_of)
+    day = past_day(as_of, DESK_DAY)
     with input_errors():
         found = bootstrap.build_bureau(db).objections.list(
             day, _now(), open_only=open_only, overdue_only=overdue, furnisher=furnisher
@@ -201,7 +208,7 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """One objection with its whole history."""
-    day = as_of_date(as_of)
+    day = past_day(as_of, DESK_DAY)
     with input_errors():
         objection = bootstrap.build_bureau(db).objections.show(objection_id, day, _now())
     if as_json:
@@ -227,7 +234,7 @@ def answer(
     as_json: JsonOption = False,
 ) -> None:
     """The verifier's answer: closes the objection and writes the reply letter."""
-    day = as_of_date(as_of)
+    day = past_day(as_of, DESK_DAY)
     data = None if corrections is None else _read_json(corrections, "--corrections")
     with input_errors():
         objection = bootstrap.build_bureau(db).objections.answer(
@@ -249,7 +256,7 @@ def statement(
     as_json: JsonOption = False,
 ) -> None:
     """After a confirmed outcome, the subject's statement shown next to the record."""
-    day = as_of_date(as_of)
+    day = past_day(as_of, DESK_DAY)
     with input_errors():
         objection = bootstrap.build_bureau(db).objections.statement(objection_id, text, day, _now())
     if as_json:
@@ -268,7 +275,7 @@ def letter(
     db: DbOption = None,
 ) -> None:
     """The bureau's written reply to a closed objection (text, or PDF with --out FILE.pdf)."""
-    day = as_of_date(as_of)
+    day = past_day(as_of, DESK_DAY)
     with input_errors():
         text = bootstrap.build_bureau(db).objections.letter(objection_id, day, _now())
     if out is None:

@@ -6,6 +6,7 @@ forecast). From a PLAN file, or from a person's credit file at the bureau (`--pe
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -29,6 +30,7 @@ from creditmend.interfaces.cli.plan_view import render
 from creditmend.services.advise import Advice, Subject
 
 FORMATS = ("terminal", "json", "html", "pdf")
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+|^\.+")
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)  # progress: stdout stays the output
 
@@ -61,8 +63,11 @@ def _new_loan(
         problems.append(Problem("--new-loan MONTHS", f"{months} must be 1..360"))
     if lender_kind not in LENDER_KINDS:
         problems.append(Problem("--new-loan-lender", f"one of {', '.join(LENDER_KINDS)}"))
-    if amount is None or amount == 0 or problems:
+    if amount == 0:
+        problems.append(Problem("--new-loan AMOUNT", "must be more than 0"))
+    if amount is None or problems:
         return None
+    # The plan's currency replaces this one once the plan is read.
     return NewLoanOffer(Money(amount, "CNY"), rate, months, lender_kind=lender_kind)
 
 
@@ -152,6 +157,8 @@ def plan(
     if cash and person is None:
         problems.append(Problem("--monthly-income", "cash-flow options go with --person"))
     offer = _new_loan(new_loan, new_loan_lender, problems)
+    if letters is not None and letters.exists() and not letters.is_dir():
+        problems.append(Problem("--letters", f"{letters} is a file, not a folder"))
     if problems:
         raise fail(problems)
     assert day is not None
@@ -167,6 +174,8 @@ def plan(
         else:
             assert plan_file is not None
             plan_input = service.read(plan_file)
+        if offer is not None:
+            offer = replace(offer, amount=Money(offer.amount.amount, plan_input.currency))
         advice = service.advise(plan_input, day, months)
         advice = service.counsel(
             advice, subject=subject, borrower=name.strip() or "__________", new_loan=offer
@@ -181,10 +190,12 @@ def _write_letters(advice: Advice, folder: Path) -> None:
     """Each platform's letter as text and as PDF, named after the platform's loans."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for letter in advice.letters:
-            stem = folder / "-".join(letter.loan_ids)
-            stem.with_suffix(".txt").write_text(letter.text, encoding="utf-8")
-            stem.with_suffix(".pdf").write_bytes(bootstrap.letter_pdf(letter.text))
+        for index, letter in enumerate(advice.letters, start=1):
+            # Loan ids come from files and lenders: only safe characters reach a file name,
+            # and the number keeps two letters apart whatever their ids.
+            stem = f"{index:02d}-{_SAFE.sub('_', '-'.join(letter.loan_ids))[:80]}"
+            (folder / f"{stem}.txt").write_text(letter.text, encoding="utf-8")
+            (folder / f"{stem}.pdf").write_bytes(bootstrap.letter_pdf(letter.text))
     except OSError as error:
         raise fail([Problem("--letters", f"cannot write to {folder}: {error.strerror}")]) from None
     _err.print(f"{len(advice.letters)} letter(s) written to {folder}", markup=False)
