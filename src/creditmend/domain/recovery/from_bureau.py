@@ -7,7 +7,10 @@ and every assumption is stated in the notes that come with it:
   implies; otherwise equal instalments, at the rate whose instalment for this principal and term
   equals the amount most often scheduled (solved by bisection, to 4 places);
 - each month's payment is made on its last payment day when that falls in the month, else on
-  the instalment's due day;
+  the instalment's due day; a month the lender reported current is paid no later than its due
+  day (the lender's grace or holiday rule made it on time), and what the assumed terms leave
+  unpaid of its posted interest, penalty and fees is waived, as the lender's books show nothing
+  past due;
 - penalty interest follows the profile's usual terms (the contract rate x the profile's
   multiplier on the overdue principal, compounded), since no contract says otherwise.
 
@@ -105,14 +108,24 @@ def _loan(
     last_paid = {row.period: row.last_payment_on for row in account.history}
     events: list[dict[str, Any]] = []
     for period, facts in sorted(account.months.items()):
+        current = facts.days_past_due == 0 and facts.past_due_amount == 0
         if facts.paid_amount > 0:
+            due_day = add_months(period, 0, account.opened_on.day)
             paid_on = last_paid.get(period)
             if paid_on is None or (paid_on.year, paid_on.month) != (period.year, period.month):
-                paid_on = add_months(period, 0, account.opened_on.day)
+                paid_on = due_day
+            if current:  # the lender counted it on time (a grace period, a holiday rule)
+                paid_on = min(paid_on, due_day)
             paid_on = max(min(paid_on, as_of), account.opened_on)
+            if current:  # the assumed penalty must not eat the payment that made it current
+                events.append({"on": paid_on.isoformat(), "type": "waiver", "component": "penalty"})
             events.append(
                 {"on": paid_on.isoformat(), "type": "payment", "amount": _money(facts.paid_amount)}
             )
+            if current:
+                # Nothing past due in the lender's books after this payment: whatever interest,
+                # penalty or fees the assumed terms leave unpaid was not charged.
+                events.append({"on": paid_on.isoformat(), "type": "waiver", "component": "all"})
         if facts.status.value == "charged_off" and not any(
             e["type"] == "charge_off" for e in events
         ):
