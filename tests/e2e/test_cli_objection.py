@@ -7,14 +7,11 @@ parsing, exit codes and output streams, without paying the imports a dozen times
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from in_process import cli  # the e2e folder is on the path (pytest's prepend mode)
 from pypdf import PdfReader
-from typer.testing import CliRunner
-
-from creditmend.interfaces.cli.app import app
 
 RIC = "11010519491231002X"
 BASE = {
@@ -39,20 +36,6 @@ MONTHS = [
      "negative_notice_on": "2026-04-12"},
 ]  # fmt: skip
 RECORD = "account:LENDER1:A-1:2026-04"
-
-
-@dataclass(frozen=True)
-class Done:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def cli(*args: str, env: dict[str, str]) -> Done:
-    result = CliRunner().invoke(app, list(args), env=env)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return Done(result.exit_code, result.stdout, result.stderr)
 
 
 @pytest.fixture

@@ -4,15 +4,12 @@ terminal's tables and plain words, and bad input as one line per problem with ex
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from in_process import cli  # the e2e folder is on the path (pytest's prepend mode)
 from pypdf import PdfReader
-from typer.testing import CliRunner
-
-from creditmend.interfaces.cli.app import app
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "plan.yaml"
 KEYS = {
@@ -25,20 +22,6 @@ KEYS = {
     "clean_on",
     "monthly",
 }
-
-
-@dataclass(frozen=True)
-class Done:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def cli(*args: str, env: dict[str, str] | None = None) -> Done:
-    result = CliRunner().invoke(app, list(args), env=env)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return Done(result.exit_code, result.stdout, result.stderr)
 
 
 def test_json_has_every_strategy_with_the_issue_keys() -> None:

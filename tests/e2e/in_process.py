@@ -1,0 +1,25 @@
+"""The CLI run in process (Typer's runner): the same parsing, exit codes and output streams as
+the installed command, without starting an interpreter per call (about 3 s each here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from typer.testing import CliRunner
+
+from creditmend.interfaces.cli.app import app
+
+
+@dataclass(frozen=True)
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> Done:
+    """Run `creditmend ARGS`; an exception other than the command's exit is raised as is."""
+    result = CliRunner().invoke(app, list(args), env=env)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Done(result.exit_code, result.stdout, result.stderr)
