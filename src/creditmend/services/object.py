@@ -340,10 +340,9 @@ class ObjectionService:
         """The desk's list on `as_of`: objections received by then, oldest first."""
         if furnisher not in (None, BUREAU, *self.store.furnisher_codes()):
             raise ProblemsError((Problem("--furnisher", f"{furnisher} is not registered"),))
-        self._sweep(as_of, at)
         return [
             o
-            for o in self.store.objections()
+            for o in self._sweep(as_of, at)
             if o.filed_on <= as_of
             and (not open_only or o.is_open)
             and (not overdue_only or o.overdue(as_of))
@@ -359,21 +358,23 @@ class ObjectionService:
             )
         return letters[-1]
 
-    def _sweep(self, as_of: date, at: datetime) -> None:
-        """Record the unverifiable-record rule on every open objection past its deadline."""
+    def _sweep(self, as_of: date, at: datetime) -> Sequence[Objection]:
+        """Record the unverifiable-record rule on every open objection past its deadline;
+        returns every objection as it now stands (the desk's list reads them once)."""
         lapsed = []
-        for objection in self.store.objections():
+        known = self.store.objections()
+        for index, objection in enumerate(known):
             if objection.overdue(as_of) and objection.lapsed_on is None:
                 day = objection.due_on + timedelta(days=1)
                 note = f"no answer by {objection.due_on}: {self.profile.unverifiable_rule}"
-                lapsed.append(
-                    replace(
-                        objection,
-                        lapsed_on=day,
-                        events=(*objection.events, Event(day, BUREAU, "lapsed", note)),
-                    )
+                known[index] = replace(
+                    objection,
+                    lapsed_on=day,
+                    events=(*objection.events, Event(day, BUREAU, "lapsed", note)),
                 )
+                lapsed.append(known[index])
         self.store.record_lapses(lapsed, at)
+        return known
 
     def _letter(self, objection: Objection, on: date, changes: tuple[str, ...] = ()) -> str:
         subject = self.store.masked_subject(objection.person)

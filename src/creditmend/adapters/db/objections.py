@@ -35,6 +35,7 @@ from creditmend.domain.creditfile.objection import (
     Reason,
     RecordKind,
     RecordRef,
+    status_on,
 )
 from creditmend.domain.creditfile.records import (
     BlacklistCategory,
@@ -233,7 +234,6 @@ class ObjectionStore(StoreBase):
                     evidence=json.dumps(
                         objection.evidence.to_json(), sort_keys=True, ensure_ascii=False
                     ),
-                    evidence_sha256=objection.evidence.sha256,
                     filed_on=objection.filed_on,
                     received_at=at,
                     due_on=objection.due_on,
@@ -345,12 +345,11 @@ class ObjectionStore(StoreBase):
         if persons is not None:
             query = query.where(t.objections.c.person_id.in_(list(persons)))
         for row in conn.execute(query.order_by(t.objections.c.id)):
-            answered = row.outcome is not None and row.answered_on <= as_of
-            status = row.outcome if answered else ("lapsed" if as_of > row.due_on else "open")
+            status = status_on(row.outcome, row.answered_on, row.due_on, as_of)
             objections.setdefault(row.person_id, []).append(
                 ObjectionFacts(row.record, status, row.filed_on, row.due_on, row.reason)
             )
-            if answered and row.outcome == Outcome.DELETED.value:
+            if status == Outcome.DELETED.value:
                 deleted_refs.append((row.person_id, RecordRef.parse(row.record)))
         for person, ref in deleted_refs:
             into = deleted.setdefault(person, Deleted())

@@ -233,7 +233,6 @@ objections = Table(
     Column("reason", String(40), nullable=False),
     Column("routed_to", String(64), nullable=False),  # a furnisher code, or "bureau"
     Column("evidence", Text, nullable=False),  # JSON
-    Column("evidence_sha256", String(64), nullable=False),
     Column("filed_on", Date, nullable=False),  # the business date of receipt
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("due_on", Date, nullable=False),

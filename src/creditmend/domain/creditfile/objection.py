@@ -165,6 +165,14 @@ class Objection:
         return (as_of - self.filed_on).days
 
 
+def status_on(outcome: str | None, answered_on: date | None, due_on: date, as_of: date) -> str:
+    """The status a report dated `as_of` shows: an answer given after that day is not known
+    yet, and an unanswered objection past its deadline reads as lapsed."""
+    if outcome is not None and answered_on is not None and answered_on <= as_of:
+        return outcome
+    return "lapsed" if as_of > due_on else "open"
+
+
 def reply_due(received_on: date, profile: JurisdictionProfile, calendar: BusinessCalendar) -> date:
     """The last day to verify and reply: the period starts the day after receipt, and a period
     ending on a rest day ends on the next working day (the profile's period rule)."""

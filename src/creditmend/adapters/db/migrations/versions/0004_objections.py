@@ -25,7 +25,6 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=40), nullable=False),
         sa.Column("routed_to", sa.String(length=64), nullable=False),
         sa.Column("evidence", sa.Text(), nullable=False),
-        sa.Column("evidence_sha256", sa.String(length=64), nullable=False),
         sa.Column("filed_on", sa.Date(), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=False),
