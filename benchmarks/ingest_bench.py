@@ -107,7 +107,7 @@ def measure_creditmend_in_detail(url: str, path: Path) -> dict[str, float]:
     """Wall seconds of the ingestion, CPU seconds of this process and of the workers, and the
     peak memory of each (MB); run in a fresh process for the peaks to be the ingestion's."""
     os.environ["CREDITMEND_KEY"] = KEY
-    bureau = build_bureau(url)
+    bureau = build_bureau(url, create=True)
     _furnishers(bureau)
     own, workers = _cpu()
     began = time.perf_counter()

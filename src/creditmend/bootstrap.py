@@ -159,8 +159,9 @@ def new_key() -> str:
     return make()
 
 
-def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
-    """The bureau's services on the store at `db` (or CREDITMEND_DB, or the embedded default)."""
+def build_bureau(db: str | None, jurisdiction: str = "cn", *, create: bool = False) -> Bureau:
+    """The bureau's services on the store at `db` (or CREDITMEND_DB, or the embedded default);
+    an embedded store is made only with `create` (the commands that bring data in)."""
     # Imported here so that the loan commands start without the database stack.
     from creditmend.adapters.batch.parquet import write_tables  # noqa: PLC0415
     from creditmend.adapters.batch.scores import write_scores  # noqa: PLC0415
@@ -173,9 +174,11 @@ def build_bureau(db: str | None, jurisdiction: str = "cn") -> Bureau:
     from creditmend.adapters.identity_numbers import id_is_valid  # noqa: PLC0415
     from creditmend.adapters.vault import IdentityVault  # noqa: PLC0415
     from creditmend.domain.creditfile.records import json_schema, normalise_row  # noqa: PLC0415
-    from creditmend.settings import db_url, key_text  # noqa: PLC0415
+    from creditmend.settings import db_url, existing_store, key_text  # noqa: PLC0415
 
     url = db_url(db)
+    if not create:
+        existing_store(url)
     store = SqlStore.open(url, IdentityVault(key_text(url)))
     return Bureau(
         furnish=FurnishService(

@@ -45,7 +45,7 @@ RECORD: dict[str, Any] = {
 @pytest.fixture
 def bureau(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Bureau:
     monkeypatch.setenv("CREDITMEND_KEY", KEY)
-    built = build_bureau(db_url)
+    built = build_bureau(db_url, create=True)
     built.furnish.add_furnisher(Furnisher("LENDER1", "Lender One", FurnisherKind.NON_BANK), AT)
     return built
 
@@ -139,13 +139,13 @@ def test_identity_numbers_are_not_stored_in_clear(
 
 def test_a_wrong_key_is_a_clear_error(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CREDITMEND_KEY", KEY)
-    build_bureau(db_url)
+    build_bureau(db_url, create=True)
     monkeypatch.setenv("CREDITMEND_KEY", new_key())
     with pytest.raises(ProblemsError, match="not the key this database was created with"):
-        build_bureau(db_url)
+        build_bureau(db_url, create=True)
     monkeypatch.setenv("CREDITMEND_KEY", "not-a-key")
     with pytest.raises(ProblemsError, match="not a creditmend key"):
-        build_bureau(db_url)
+        build_bureau(db_url, create=True)
 
 
 def test_postgres_without_a_key_will_not_start(
@@ -153,12 +153,12 @@ def test_postgres_without_a_key_will_not_start(
 ) -> None:
     monkeypatch.delenv("CREDITMEND_KEY", raising=False)
     if db_url.startswith("sqlite"):
-        build_bureau(db_url)  # the embedded default makes its own key file, owner-only
+        build_bureau(db_url, create=True)  # the embedded default makes its own key file, owner-only
         key_file = tmp_path / "bureau.key"
         assert key_file.stat().st_mode & 0o777 == 0o600
         return
     with pytest.raises(ProblemsError, match="CREDITMEND_KEY is not set"):
-        build_bureau(db_url)
+        build_bureau(db_url, create=True)
 
 
 def test_duplicate_furnisher_and_registered_codes(bureau: Bureau) -> None:
@@ -170,7 +170,7 @@ def test_migrations_leave_no_create_all_behind(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CREDITMEND_KEY", KEY)
-    build_bureau(db_url)
+    build_bureau(db_url, create=True)
     engine = create_engine(db_url)
     with engine.connect() as conn:
         version = conn.execute(text("select version_num from alembic_version")).scalar_one()

@@ -71,7 +71,7 @@ def bureau(request: pytest.FixtureRequest, db_url: str, monkeypatch: pytest.Monk
         monkeypatch.setattr(furnish, "_workers", lambda: 2)
     else:
         monkeypatch.setattr(furnish, "_workers", lambda: 0)
-    built = build_bureau(db_url)
+    built = build_bureau(db_url, create=True)
     for code in ("L1", "L2"):
         built.furnish.add_furnisher(Furnisher(code, code, FurnisherKind.NON_BANK), AT)
     return built

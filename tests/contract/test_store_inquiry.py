@@ -48,7 +48,7 @@ def _month(period: str, dpd: int, past_due: str, balance: str) -> dict[str, Any]
 @pytest.fixture
 def bureau(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Bureau:
     monkeypatch.setenv("CREDITMEND_KEY", new_key())
-    built = build_bureau(db_url)
+    built = build_bureau(db_url, create=True)
     built.furnish.add_furnisher(Furnisher("LENDER1", "Lender One", FurnisherKind.NON_BANK), AT)
     months = [
         _month("2025-02", 0, "0.00", "11000.00"),

@@ -52,7 +52,7 @@ def _file(folder: Path, name: str, *records: dict[str, Any]) -> Path:
 @pytest.fixture
 def bureau(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Bureau:
     monkeypatch.setenv("CREDITMEND_KEY", new_key())
-    built = build_bureau(db_url)
+    built = build_bureau(db_url, create=True)
     for code in ("L1", "L2"):
         built.furnish.add_furnisher(Furnisher(code, code, FurnisherKind.NON_BANK), AT)
     return built

@@ -68,7 +68,7 @@ MONTHS = [
 @pytest.fixture
 def bureau(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Bureau:
     monkeypatch.setenv("CREDITMEND_KEY", new_key())
-    built = build_bureau(db_url)
+    built = build_bureau(db_url, create=True)
     built.furnish.add_furnisher(Furnisher("JIEBEI", "借呗", FurnisherKind.NON_BANK), AT)
     built.furnish.add_furnisher(Furnisher("BANK1", "Bank One", FurnisherKind.BANK), AT)
     cmf = tmp_path / "cmf.jsonl"

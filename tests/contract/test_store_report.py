@@ -28,7 +28,7 @@ STRANGER = "11010519491231002X"
 @pytest.fixture
 def bureau(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Bureau:
     monkeypatch.setenv("CREDITMEND_KEY", new_key())
-    return build_bureau(db_url)
+    return build_bureau(db_url, create=True)
 
 
 def _load(bureau: Bureau, folder: Path) -> list[tuple[str, str]]:

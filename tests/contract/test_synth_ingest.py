@@ -22,7 +22,7 @@ def test_a_synthetic_population_ingests_cleanly(
     monkeypatch.setenv("CREDITMEND_KEY", new_key())
     out = tmp_path / "population"
     write_population(SynthParams(60, 6, 9, seed=7, start=date(2023, 1, 1)), out)
-    furnish = build_bureau(db_url).furnish
+    furnish = build_bureau(db_url, create=True).furnish
     for line in (out / "furnishers.jsonl").read_text("utf-8").splitlines():
         data = json.loads(line)
         furnish.add_furnisher(
@@ -39,7 +39,7 @@ def test_a_synthetic_population_ingests_cleanly(
         applied += report.applied
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert applied == manifest["counts"]["cmf_records"]
-    records = build_bureau(db_url).records
+    records = build_bureau(db_url, create=True).records
     for kind in ("public_records", "blacklist", "inquiries"):
         name = f"{kind}.jsonl"
         report = records.import_file(kind, out / name, "jsonl", date(2023, 10, 15), AT)
@@ -51,7 +51,7 @@ def test_imported_inquiries_need_consent_unless_self(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CREDITMEND_KEY", new_key())
-    bureau = build_bureau(db_url)
+    bureau = build_bureau(db_url, create=True)
     bureau.furnish.add_furnisher(Furnisher("L1", "L1", FurnisherKind.BANK), AT)
     rows = [
         {

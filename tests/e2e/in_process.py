@@ -19,7 +19,7 @@ class Done:
 
 def cli(*args: str, env: dict[str, str] | None = None) -> Done:
     """Run `creditmend ARGS`; an exception other than the command's exit is raised as is."""
-    result = CliRunner().invoke(app, list(args), env=env)
+    result = CliRunner().invoke(app, list(args), env=env, prog_name="creditmend")
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return Done(result.exit_code, result.stdout, result.stderr)

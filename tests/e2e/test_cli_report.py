@@ -147,8 +147,23 @@ def test_bad_requests_are_one_line_errors(
 
 
 def test_an_empty_store_is_said_to_be_empty(tmp_path: Path) -> None:
-    env = {**os.environ, "CREDITMEND_DB": f"sqlite:///{tmp_path / 'empty.db'}"}
-    for args in (("report", "cn_ric", "11010519491231002X"), ("batch", "--out", str(tmp_path))):
+    store = tmp_path / "empty.db"
+    env = {**os.environ, "CREDITMEND_DB": f"sqlite:///{store}"}
+    reading = (
+        ("report", "cn_ric", "11010519491231002X"),
+        ("batch", "--out", str(tmp_path)),
+        ("object", "list"),
+        ("retain",),
+    )
+    advice = "ingest furnishing files first, or check the path"
+    for args in reading:  # no store there yet: said so, and none is made (a mistyped --db)
+        done = cli(*args, env=env)
+        assert done.returncode == 2
+        assert done.stderr == f"error: --db: no store at {store}: {advice}\n"
+        assert not store.exists() and not store.with_suffix(".key").exists()
+    added = cli("furnisher", "add", "F1", "--name", "Lender", "--kind", "bank", env=env)
+    assert added.returncode == 0, added.stderr
+    for args in reading[:2]:
         done = cli(*args, env=env)
         assert done.returncode == 2
         assert done.stderr.startswith("error: --db: the store is empty"), done.stderr

@@ -67,7 +67,15 @@ class ObjectionStore(Protocol):
         self, *, ids: Sequence[int] | None = None, persons: Sequence[int] | None = None
     ) -> list[Objection]: ...
 
-    def file_objection(self, objection: Objection, at: datetime) -> int: ...
+    def file_objection(
+        self,
+        objection: Objection,
+        at: datetime,
+        then: Callable[[int], Sequence[Event]] | None = None,
+    ) -> int:
+        """Store a new objection; `then(id)` gives events that need its id (a reply letter),
+        stored in the same transaction."""
+        ...
 
     def record_lapses(self, lapsed: Sequence[Objection], at: datetime) -> None: ...
 
@@ -169,10 +177,14 @@ class ObjectionService:
             repeat_of=earlier.id,
             events=(*draft.events, Event(on, BUREAU, "repeated", note)),
         )
-        closed = replace(closed, id=self.store.file_objection(closed, at))
-        letter = Event(on, BUREAU, "letter", self._letter(closed, on))
-        self.store.add_events(closed.id, (letter,), at)
-        return replace(closed, events=(*closed.events, letter))
+        letters: list[Event] = []
+
+        def letter(new: int) -> Sequence[Event]:
+            letters.append(Event(on, BUREAU, "letter", self._letter(replace(closed, id=new), on)))
+            return letters
+
+        new = self.store.file_objection(closed, at, then=letter)
+        return replace(closed, id=new, events=(*closed.events, *letters))
 
     def _check(
         self, ref: RecordRef, reason: Reason, evidence: Evidence, target: Disputed

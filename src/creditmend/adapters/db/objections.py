@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -221,8 +221,14 @@ class ObjectionStore(StoreBase):
             statements[row.objection_id] = row.text
         return [_objection(row, tuple(events[row.id]), statements.get(row.id)) for row in rows]
 
-    def file_objection(self, objection: Objection, at: datetime) -> int:
-        """Store a new objection with its first events; its id is the store's."""
+    def file_objection(
+        self,
+        objection: Objection,
+        at: datetime,
+        then: Callable[[int], Sequence[Event]] | None = None,
+    ) -> int:
+        """Store a new objection with its first events, and those `then` makes from its id
+        (the store's), in one transaction."""
         with self._tx() as conn:
             new = conn.execute(
                 insert(t.objections)
@@ -246,6 +252,8 @@ class ObjectionStore(StoreBase):
                 .returning(t.objections.c.id)
             ).scalar_one()
             self._events(conn, int(new), objection.events, at)
+            if then is not None:
+                self._events(conn, int(new), then(int(new)), at)
             self._audit(
                 conn,
                 at,

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
+from typing import Any
+
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+from typer.core import TyperGroup
 
 from creditmend.interfaces.cli import (
     batch,
@@ -16,7 +22,58 @@ from creditmend.interfaces.cli import (
     whatif,
 )
 
+
+class _OneLineUsageErrors(TyperGroup):
+    """The root command, which reports Click's own usage errors (a missing argument, an unknown
+    option, command or choice) as one line on stderr with exit status 2, as the commands report
+    bad input, instead of Typer's boxed panel under the usage."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(
+                args,
+                prog_name,
+                complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+        except NoArgsIsHelpError as error:  # `creditmend` or `creditmend object` alone: the help
+            if error.ctx is not None:
+                sys.stdout.write(error.ctx.get_help())  # Typer prints it with Rich, returns ""
+            sys.exit(error.exit_code)
+        except UsageError as error:
+            sys.stderr.write(usage_error_line(error, prog_name or "creditmend") + "\n")
+            sys.exit(error.exit_code)
+        except ClickException as error:
+            sys.stderr.write(f"error: {' '.join(error.format_message().split())}\n")
+            sys.exit(error.exit_code)
+        except typer.Abort:
+            sys.stderr.write("aborted\n")
+            sys.exit(1)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def usage_error_line(error: UsageError, program: str) -> str:
+    """`error: COMMAND: MESSAGE (try 'COMMAND --help')`, on one line (the program alone when
+    the parser fails before it knows the command)."""
+    message = " ".join(error.format_message().split())
+    path = error.ctx.command_path if error.ctx is not None else program
+    return f"error: {path}: {message} (try '{path} --help')"
+
+
 app = typer.Typer(
+    cls=_OneLineUsageErrors,
     no_args_is_help=True,
     add_completion=False,
     help="creditmend: an open credit bureau and a borrower's recovery advisor.",

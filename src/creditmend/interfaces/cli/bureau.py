@@ -66,7 +66,7 @@ def furnisher_add(
             furnisher_kind = FurnisherKind(kind)
         except ValueError:
             raise fail([Problem("--kind", f"unknown value {kind!r}; bank or non_bank")]) from None
-        bureau = bootstrap.build_bureau(db)
+        bureau = bootstrap.build_bureau(db, create=True)
         bureau.furnish.add_furnisher(
             Furnisher(code, name, furnisher_kind, subtype), datetime.now(UTC)
         )
@@ -102,7 +102,7 @@ def ingest(
     )
     reports = []
     with input_errors():
-        bureau = bootstrap.build_bureau(db)
+        bureau = bootstrap.build_bureau(db, create=True)
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -162,7 +162,7 @@ def furnisher_import(
 ) -> None:
     """Register furnishers in bulk (as `creditmend synth` lists them); known ones are skipped."""
     with input_errors():
-        bureau = bootstrap.build_bureau(db)
+        bureau = bootstrap.build_bureau(db, create=True)
         added = bureau.furnish.import_furnishers(file, datetime.now(UTC))
     _out.print(f"{added} furnisher(s) registered")
 
@@ -180,7 +180,7 @@ def records_import(
     """Import public records or blacklist entries: all of the file, or (with rejects) none."""
     day = as_of_date(as_of)
     with input_errors():
-        bureau = bootstrap.build_bureau(db)
+        bureau = bootstrap.build_bureau(db, create=True)
         report = bureau.records.import_file(
             kind, file, _format(file, fmt), day, datetime.now(UTC), partial
         )
