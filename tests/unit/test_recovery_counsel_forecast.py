@@ -10,6 +10,7 @@ The file a report would read at each month end is built here by hand from those 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
-from creditmend.domain.calendar import WeekdayCalendar, add_months, month_end
+from creditmend.adapters.solver_highs import HighsSolver
+from creditmend.domain.calendar import BusinessCalendar, WeekdayCalendar, add_months, month_end
 from creditmend.domain.creditfile.furnishing import AccountStatus
 from creditmend.domain.creditfile.grid import MonthFacts, repayment_grid
 from creditmend.domain.creditfile.retention import CN_POLICIES
@@ -26,7 +28,8 @@ from creditmend.domain.loan.events import DeductionSucceeded
 from creditmend.domain.money import Money
 from creditmend.domain.problems import ProblemsError
 from creditmend.domain.rate import Rate
-from creditmend.domain.recovery.budget import Horizon, monthly_budget
+from creditmend.domain.recovery.best_plan import Intents, Optimiser, intents_from_outcome, realise
+from creditmend.domain.recovery.budget import Budget, Horizon, monthly_budget
 from creditmend.domain.recovery.forecast import (
     NewLoanOffer,
     forecast_json,
@@ -34,7 +37,9 @@ from creditmend.domain.recovery.forecast import (
     new_loan_json,
     score_forecast,
     target_band_of,
+    with_new_loan,
 )
+from creditmend.domain.recovery.linear import plan_figures
 from creditmend.domain.recovery.plan_input import (
     CashFlow,
     PlanInput,
@@ -42,12 +47,13 @@ from creditmend.domain.recovery.plan_input import (
     Preferences,
     read_plan,
 )
-from creditmend.domain.recovery.proposals import plan_cost
-from creditmend.domain.recovery.simulate import Outcome, simulate
-from creditmend.domain.recovery.strategies import avalanche, classic_outcomes, minimum
+from creditmend.domain.recovery.proposals import Replan, plan_cost
+from creditmend.domain.recovery.simulate import Outcome, PaymentPlan, simulate
+from creditmend.domain.recovery.strategies import Strategy, avalanche, classic_outcomes, minimum
 from creditmend.domain.report.file import AccountView, MonthLine, VisibleFile
 from creditmend.domain.report.indicators import person_indicators, ratio
 from creditmend.domain.rules.cn import CN
+from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.features import from_indicators
 from creditmend.domain.scoring.scorecard import score
 from creditmend.models import default_scorecard
@@ -197,7 +203,7 @@ def test_a_new_loan_adds_an_inquiry_a_platform_its_instalment_and_is_replanned()
     baseline = classic_outcomes(plan_input, budget, CN, CAL, policies=CN_POLICIES)["avalanche"]
     offer = NewLoanOffer(Money.of("5000.00"), Rate.annual("0.24"), 12, platform="Quick Cash")
     effect = new_loan_effect(
-        plan_input, baseline, offer, CARD, CN, CAL, avalanche, policies=CN_POLICIES
+        plan_input, baseline, offer, CARD, CN, CAL, _classic(avalanche), policies=CN_POLICIES
     )
     assert effect.on == date(2026, 7, 1)
     assert effect.hard_inquiries_90d == (0, 1)
@@ -226,19 +232,74 @@ def test_a_new_loan_adds_an_inquiry_a_platform_its_instalment_and_is_replanned()
     assert form["cost"]["after"]["charges"] == str(effect.cost.after.charges.amount)
 
 
+def _classic(strategy: Strategy) -> Replan:
+    """A classic strategy as a planner: it follows its rule and weighs no seeds."""
+
+    def replan(
+        plan_input: PlanInput,
+        budget: Budget,
+        profile: JurisdictionProfile,
+        calendar: BusinessCalendar,
+        *,
+        seeds: Mapping[str, Intents] | None = None,
+    ) -> PaymentPlan:
+        return strategy(plan_input, budget, profile, calendar)
+
+    return replan
+
+
+def test_the_plan_with_a_new_loan_weighs_paying_it_back_from_its_proceeds() -> None:
+    document, lines = read_yaml_with_lines(ROOT / "examples" / "plan.yaml")
+    plan_input = read_plan(document, CN, lines)
+    horizon = Horizon.of(date(2026, 7, 1), 12)
+    budget = monthly_budget(plan_input, horizon)
+    optimiser = Optimiser(HighsSolver(), time_limit=Decimal("0.5"), local_moves=4)
+    baseline = optimiser.optimise(plan_input, budget, CN, CAL, policies=CN_POLICIES).outcome
+    seen: dict[str, Intents] = {}
+
+    def replan(
+        plan_input: PlanInput,
+        budget: Budget,
+        profile: JurisdictionProfile,
+        calendar: BusinessCalendar,
+        *,
+        seeds: Mapping[str, Intents] | None = None,
+    ) -> PaymentPlan:
+        seen.update(seeds or {})
+        found = optimiser.optimise(
+            plan_input, budget, profile, calendar, policies=CN_POLICIES, seeds=seeds
+        )
+        return found.outcome.plan
+
+    offer = NewLoanOffer(Money.of("10000.00"), Rate.annual("0.24"), 12)
+    effect = new_loan_effect(
+        plan_input, baseline, offer, CARD, CN, CAL, replan, policies=CN_POLICIES
+    )
+    seed = seen["repay_new_loan_at_once"]
+    assert seed.codes[-1] == "S" + "-" * 11  # the new loan (last) settled in the first month
+    assert seed.codes[:-1] == intents_from_outcome(baseline).codes  # the rest as it was
+    with_loan = with_new_loan(plan_input, offer, horizon.as_of)
+    budget = monthly_budget(with_loan, horizon)
+    repaid = realise("seed", with_loan, budget, seed, CN, CAL, CN_POLICIES)
+    assert repaid.loans[-1].months[0].paid >= offer.amount  # paid back in the first month
+    figures = plan_figures(with_loan, horizon, CN, CAL, CN_POLICIES)
+    judged = [optimiser.objective.evaluate(o, figures).total for o in (effect.outcome, repaid)]
+    assert judged[0] <= judged[1]  # the plan shown is never worse than paying it back at once
+
+
 def test_a_rate_above_the_cap_and_a_clash_of_ids_are_said() -> None:
     plan_input, outcome = _case()
     offer = NewLoanOffer(Money.of("1000.00"), Rate.daily("0.001"), 6, lender_kind="private")
-    effect = new_loan_effect(plan_input, outcome, offer, CARD, CN, CAL, minimum)
+    effect = new_loan_effect(plan_input, outcome, offer, CARD, CN, CAL, _classic(minimum))
     # 0.1 % a day is 36.5 % a year; private lending signed now is capped at 4 x LPR (3.0 %).
     assert effect.cap == D("0.120")
     assert any("above the legal cap" in warning for warning in effect.warnings)
     clash = NewLoanOffer(Money.of("1000.00"), Rate.annual("0.1"), 6, id="loan-a")
     with pytest.raises(ProblemsError, match=r"new_loan\.id"):
-        new_loan_effect(plan_input, outcome, clash, CARD, CN, CAL, minimum)
+        new_loan_effect(plan_input, outcome, clash, CARD, CN, CAL, _classic(minimum))
     bad = NewLoanOffer(Money.of("1000.00"), Rate.annual("0.1"), 0)
     with pytest.raises(ProblemsError, match=r"new_loan\.term_months"):
-        new_loan_effect(plan_input, outcome, bad, CARD, CN, CAL, minimum)
+        new_loan_effect(plan_input, outcome, bad, CARD, CN, CAL, _classic(minimum))
 
 
 def test_the_file_at_a_month_end_knows_only_its_past() -> None:

@@ -22,7 +22,7 @@ from creditmend.domain.loan.cost import RootFinder, amount_above_cap
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import ACCRUAL_CONTEXT
 from creditmend.domain.problems import Problem, ProblemsError
-from creditmend.domain.recovery.best_plan import Optimised, Optimiser
+from creditmend.domain.recovery.best_plan import Intents, Optimised, Optimiser
 from creditmend.domain.recovery.budget import Budget, Horizon, horizon_for, monthly_budget
 from creditmend.domain.recovery.candidates import (
     AccountRef,
@@ -41,9 +41,9 @@ from creditmend.domain.recovery.letters import Letter, proposal_letters
 from creditmend.domain.recovery.objective import ObjectiveValue, RecoveryObjective
 from creditmend.domain.recovery.optimise import MilpSolver
 from creditmend.domain.recovery.plan_input import MAX_HORIZON_MONTHS, PlanInput, read_plan
-from creditmend.domain.recovery.proposals import Proposal, negotiation_proposals
+from creditmend.domain.recovery.proposals import Proposal, Replan, negotiation_proposals
 from creditmend.domain.recovery.shortfall import Shortfall, shortfall
-from creditmend.domain.recovery.simulate import Outcome, open_tracks
+from creditmend.domain.recovery.simulate import Outcome, PaymentPlan, open_tracks
 from creditmend.domain.recovery.strategies import classic_outcomes
 from creditmend.domain.recovery.timeline import ExpiryRow, expiry_timeline
 from creditmend.domain.report.file import CreditFileFacts, InquiryFacts
@@ -253,9 +253,7 @@ class AdviseService:
             new_loan=effect,
         )
 
-    def _replan(
-        self, objective: RecoveryObjective
-    ) -> Callable[[PlanInput, Budget, JurisdictionProfile, BusinessCalendar], Any]:
+    def _replan(self, objective: RecoveryObjective) -> Replan:
         policies = POLICIES.get(self.profile.code, ())
 
         def replan(
@@ -263,10 +261,12 @@ class AdviseService:
             budget: Budget,
             profile: JurisdictionProfile,
             calendar: BusinessCalendar,
-        ) -> Any:
+            *,
+            seeds: Mapping[str, Intents] | None = None,
+        ) -> PaymentPlan:
             optimiser = Optimiser(self.solver, objective)
             return optimiser.optimise(
-                plan_input, budget, profile, calendar, policies=policies
+                plan_input, budget, profile, calendar, policies=policies, seeds=seeds
             ).outcome.plan
 
         return replan

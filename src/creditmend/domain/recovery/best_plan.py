@@ -19,7 +19,7 @@ found within its time limit; `Optimised.winner` names the candidate that won.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -242,7 +242,10 @@ class Optimiser:
         *,
         policies: Sequence[DatedPolicy] = (),
         classics: dict[str, Outcome] | None = None,
+        seeds: Mapping[str, Intents] | None = None,
     ) -> Optimised:
+        """The best of the candidates (module docstring); `seeds` are more candidates, given by
+        name as intents (e.g. "repay a new loan from its own proceeds")."""
         horizon = budget.horizon
         months = len(horizon.months)
         figures = plan_figures(plan_input, horizon, profile, calendar, policies)
@@ -284,6 +287,9 @@ class Optimiser:
                 plan_input, plan, horizon, profile, calendar, policies=policies, name=name
             )
             candidates[name] = (outcome, None)
+        for name, intents in (seeds or {}).items():
+            seeded = realise(name, plan_input, budget, intents, profile, calendar, policies)
+            candidates[name] = (seeded, intents)
         values = {name: judge(outcome) for name, (outcome, _) in candidates.items()}
         best = min(values, key=lambda name: (values[name].total, name != "milp"))
         outcome, chosen = candidates[best]

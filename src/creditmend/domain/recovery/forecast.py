@@ -40,9 +40,10 @@ from creditmend.domain.creditfile.retention import (
 from creditmend.domain.loan.contract import Contract, RepaymentMethod, validate_contract
 from creditmend.domain.loan.cost import DAYS_PER_YEAR_FOR_APR
 from creditmend.domain.loan.schedule import build_schedule
-from creditmend.domain.money import Money
+from creditmend.domain.money import ZERO, Money
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rate import Rate, RatePeriod
+from creditmend.domain.recovery.best_plan import NOTHING, SETTLE, Intents, intents_from_outcome
 from creditmend.domain.recovery.budget import monthly_budget
 from creditmend.domain.recovery.candidates import (
     AccountRef,
@@ -320,6 +321,18 @@ def _offer_contract(offer: NewLoanOffer, on: date, currency: str) -> Contract:
     return contract
 
 
+def with_new_loan(plan_input: PlanInput, offer: NewLoanOffer, on: date) -> PlanInput:
+    """The plan's loans with `offer` taken on `on` (the last loan), its proceeds cash that day."""
+    contract = _offer_contract(offer, on, plan_input.currency)
+    if any(loan.id == offer.id for loan in plan_input.loans):
+        raise ProblemsError((Problem("new_loan.id", f"{offer.id!r} is a loan of the plan"),))
+    return replace(
+        plan_input,
+        loans=(*plan_input.loans, PlanLoan(contract, (), "new_loan")),
+        one_off=(*plan_input.one_off, AssetSale(on, offer.amount)),
+    )
+
+
 def new_loan_effect(
     plan_input: PlanInput,
     baseline: Outcome,
@@ -341,16 +354,19 @@ def new_loan_effect(
     planner, so the two costs compare like with like."""
     horizon = baseline.horizon
     on = horizon.as_of
-    contract = _offer_contract(offer, on, plan_input.currency)
-    if any(loan.id == offer.id for loan in plan_input.loans):
-        raise ProblemsError((Problem("new_loan.id", f"{offer.id!r} is a loan of the plan"),))
-    with_loan = replace(
-        plan_input,
-        loans=(*plan_input.loans, PlanLoan(contract, (), "new_loan")),
-        one_off=(*plan_input.one_off, AssetSale(on, offer.amount)),  # the proceeds: cash in
-    )
+    with_loan = with_new_loan(plan_input, offer, on)
     budget = monthly_budget(with_loan, horizon)
-    plan = replan(with_loan, budget, profile, calendar)
+    # The plan as it was, and the new loan paid back at once from its own proceeds: a planner
+    # re-making the plan from scratch may not find it, and without it the loan's harm shows
+    # larger than the borrower can make it.
+    as_it_was = intents_from_outcome(baseline)
+    repaid_at_once = Intents(
+        (*as_it_was.codes, SETTLE + NOTHING * (len(horizon.months) - 1)),
+        (*as_it_was.amounts, (offer.amount.amount,) + (ZERO,) * (len(horizon.months) - 1)),
+    )
+    plan = replan(
+        with_loan, budget, profile, calendar, seeds={"repay_new_loan_at_once": repaid_at_once}
+    )
     outcome = simulate(
         with_loan, plan, horizon, profile, calendar, policies=policies, name="with new loan"
     )
@@ -381,7 +397,8 @@ def new_loan_effect(
     # Monthly obligations as the report shows them now, then with the new loan's instalment.
     currency = plan_input.currency
     now = Money(Decimal(_count(rows[0], "monthly_obligations_fen")).scaleb(-2), currency)
-    schedule = build_schedule(contract, calendar, int(profile.days_in_year.value))
+    offered = with_loan.loans[-1].contract
+    schedule = build_schedule(offered, calendar, int(profile.days_in_year.value))
     after = Money(now.amount + schedule.installments[0].total, currency)
     income = budget.months[0].income
     dti = [ratio(int(m.amount.scaleb(2)), int(income.amount.scaleb(2))) for m in (now, after)]

@@ -32,11 +32,11 @@ known beyond it). A loan already charged off cannot be restructured by the ledge
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from creditmend.domain.calendar import BusinessCalendar
 from creditmend.domain.creditfile.retention import DatedPolicy, retention_rules
@@ -46,6 +46,7 @@ from creditmend.domain.loan.fold import run
 from creditmend.domain.loan.ledger import Ledger
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import ZERO, Money, minor_unit
+from creditmend.domain.recovery.best_plan import Intents
 from creditmend.domain.recovery.budget import Budget, Horizon, cash_left
 from creditmend.domain.recovery.json_form import iso
 from creditmend.domain.recovery.plan_input import PlanInput, PlanLoan
@@ -62,7 +63,21 @@ DEFAULT_MAX_MONTHS = 36
 # How far below the schedule's estimate an instalment could still be asked by the ledger; far
 # more than rounding ever makes, so the screen never drops an N the exact walk would accept.
 SCREEN_MARGIN = Decimal("1.00")
-Replan = Callable[[PlanInput, Budget, JurisdictionProfile, BusinessCalendar], PaymentPlan]
+
+
+class Replan(Protocol):
+    """Re-makes a plan for changed loans (an accepted proposal, a new loan). `seeds` are
+    intents the planner must also weigh, by name (a plan it might not find by itself)."""
+
+    def __call__(
+        self,
+        plan_input: PlanInput,
+        budget: Budget,
+        profile: JurisdictionProfile,
+        calendar: BusinessCalendar,
+        *,
+        seeds: Mapping[str, Intents] | None = None,
+    ) -> PaymentPlan: ...
 
 
 # ---------------------------------------------------------------- costs of a plan
