@@ -174,12 +174,10 @@ def build_bureau(db: str | None, jurisdiction: str = "cn", *, create: bool = Fal
     from creditmend.adapters.identity_numbers import id_is_valid  # noqa: PLC0415
     from creditmend.adapters.vault import IdentityVault  # noqa: PLC0415
     from creditmend.domain.creditfile.records import json_schema, normalise_row  # noqa: PLC0415
-    from creditmend.settings import db_url, existing_store, key_text  # noqa: PLC0415
+    from creditmend.settings import db_url, key_text  # noqa: PLC0415
 
     url = db_url(db)
-    if not create:
-        existing_store(url)
-    store = SqlStore.open(url, IdentityVault(key_text(url)))
+    store = SqlStore.open(url, lambda: IdentityVault(key_text(url)), create=create)
     return Bureau(
         furnish=FurnishService(
             store=store,

@@ -28,28 +28,6 @@ def db_url(option: str | None) -> str:
     return f"sqlite:///{folder / 'creditmend.db'}"
 
 
-def existing_store(url: str) -> None:
-    """Refuse an embedded store whose file does not exist: only the commands that bring data
-    in make one, so a mistyped `--db` on any other command is an error, not a new empty store
-    (and a new key file) left behind."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return  # the store's own opening says what is wrong with the URL
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return
-    if not Path(str(parsed.database)).exists():
-        raise ProblemsError(
-            (
-                Problem(
-                    "--db",
-                    f"no store at {parsed.database}: ingest furnishing files first, "
-                    "or check the path",
-                ),
-            )
-        )
-
-
 def key_text(url: str) -> str:
     """CREDITMEND_KEY, else (embedded SQLite only) a key file beside the database, made once."""
     if os.environ.get(KEY_ENV):

@@ -84,6 +84,12 @@ def test_nobody_nothing_and_too_early_are_clear_answers(bureau: Bureau, tmp_path
         bureau.inquire.self_report("cn_ric", STRANGER, AS_OF, AT)
     with pytest.raises(ProblemsError, match=r"--as-of: 2020-01-01 is before the bureau's data"):
         bureau.inquire.self_report("cn_ric", STRANGER, date(2020, 1, 1), AT)
+    # A self-inquiry through `inquire` is checked as `report` checks it: nothing is logged.
+    own = InquiryRequest("cn_ric", STRANGER, None, "self_inquiry", None, AS_OF)
+    with pytest.raises(ProblemsError, match="ID_NUMBER: unknown person"):
+        bureau.inquire.inquire(own, AT)
+    with pytest.raises(ProblemsError, match="ID_NUMBER: unknown person"):
+        bureau.inquire.self_report("cn_ric", STRANGER, AS_OF, AT)
     # A lender's inquiry about someone new is logged; the answer is "no credit file".
     bureau.furnish.add_furnisher(Furnisher("ASKER", "Asker", FurnisherKind.BANK), AT)
     ask = InquiryRequest("cn_ric", STRANGER, "ASKER", "loan_approval", "C-1", AS_OF)

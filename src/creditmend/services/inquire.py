@@ -58,6 +58,14 @@ class InquiryService:
         if problems:
             raise ProblemsError(problems)
         self._check_as_of(request.on)
+        if request.purpose == SELF:
+            self._check_known(request.id_type, request.id_number)
+        return self._answer(request, at, monthly_income)
+
+    def _answer(
+        self, request: InquiryRequest, at: datetime, monthly_income: Decimal | None
+    ) -> Report:
+        """Log a checked inquiry and answer it with the report as of its day."""
         report_id, facts = self.store.record_inquiry(
             request, is_hard(request.purpose, self.profile), at
         )
@@ -72,7 +80,7 @@ class InquiryService:
         monthly_income: Decimal | None = None,
     ) -> Report:
         """A subject's own report (a soft self-inquiry)."""
-        return self.inquire(self._self_inquiry(id_type, id_number, as_of), at, monthly_income)
+        return self._answer(self._self_inquiry(id_type, id_number, as_of), at, monthly_income)
 
     def what_if(
         self, id_type: str, id_number: str, as_of: date, change: Change, at: datetime
@@ -104,6 +112,11 @@ class InquiryService:
         so, and nothing is logged about them."""
         self._check_id(id_type, id_number)
         self._check_as_of(as_of)
+        self._check_known(id_type, id_number)
+        return InquiryRequest(id_type, id_number, None, SELF, None, as_of)
+
+    def _check_known(self, id_type: str, id_number: str) -> None:
+        """A self-inquiry about someone the bureau has never heard of (by whatever command)."""
         if not self.store.person_known(id_type, id_number):
             raise ProblemsError(
                 (
@@ -114,7 +127,6 @@ class InquiryService:
                     ),
                 )
             )
-        return InquiryRequest(id_type, id_number, None, SELF, None, as_of)
 
     def _view(self, facts: CreditFileFacts, as_of: date) -> VisibleFile:
         return visible_file(

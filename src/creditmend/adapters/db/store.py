@@ -7,7 +7,10 @@ a matter of seconds, not of a million round trips.
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Engine, insert, inspect, select
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from creditmend.adapters.db import tables as t
@@ -22,24 +25,45 @@ __all__ = ["ApplyCounts", "SqlStore", "StoreError", "make_engine"]
 
 class SqlStore(FurnishingStore, FileReader):
     @classmethod
-    def open(cls, url: str, vault: IdentityVault) -> SqlStore:
-        """Connect, migrate to the newest schema, and check that the key is this store's key."""
+    def open(
+        cls, url: str, vault: Callable[[], IdentityVault], *, create: bool = False
+    ) -> SqlStore:
+        """Connect, migrate to the newest schema, and check that the key is this store's key.
+
+        Only with `create` may the database be new (an SQLite file not there yet, or a database
+        without the store's tables): the commands that bring data in make a store, every other
+        command refuses, so a mistyped `--db` leaves no empty store, and no key file, behind.
+        `vault` is asked for the key only once the store is known to be there (the embedded
+        default makes a key file on first use)."""
         try:
             engine = make_engine(url)
         except (ArgumentError, NoSuchModuleError, ImportError) as error:
             raise StoreError(
                 f"{url!r} is not a database URL this bureau can open ({error})"
             ) from None
+        where = engine.url.database if engine.dialect.name == "sqlite" else engine.url
+        missing = f"no store at {where}: ingest furnishing files first, or check the path"
+        if not create and engine.dialect.name == "sqlite" and not _file_exists(engine):
+            raise StoreError(missing)  # checked before connecting: connecting makes the file
         try:
             with engine.begin() as conn:
+                if not create and not inspect(conn).has_table("alembic_version"):
+                    raise StoreError(missing.replace("no store", "no creditmend store", 1))
                 upgrade(conn)
+                keys = vault()
                 stored = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "key_check"))
                 check = stored.scalar_one_or_none()
                 if check is None:
-                    conn.execute(insert(t.meta).values(key="key_check", value=vault.check_value()))
-                elif check != vault.check_value():
+                    conn.execute(insert(t.meta).values(key="key_check", value=keys.check_value()))
+                elif check != keys.check_value():
                     raise VaultKeyError("this is not the key this database was created with")
         except DBAPIError as error:
             reason = str(error.orig).strip().splitlines()[0]
             raise StoreError(f"cannot open {engine.url!r}: {reason}") from None
-        return cls(engine, vault)
+        return cls(engine, keys)
+
+
+def _file_exists(engine: Engine) -> bool:
+    """Whether an SQLite engine's database is there (in memory always is)."""
+    database = engine.url.database
+    return database in (None, "", ":memory:") or Path(database).exists()
