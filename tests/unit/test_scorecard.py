@@ -21,6 +21,7 @@ from creditmend.domain.scoring.scorecard import (
     score,
     scorecard_text,
 )
+from creditmend.models import default_scorecard
 
 D = Decimal
 
@@ -135,3 +136,10 @@ def test_the_features_mean_the_same_from_both_sources() -> None:
     }
     assert from_indicators(bureau) == from_taiwan(taiwan)
     assert from_indicators({})["credit_limit"] is None  # loans only: no limit, not a limit of 0
+
+
+def test_a_bad_debt_month_is_said_to_be_bad_debt_not_eight_months_late() -> None:
+    result = score(default_scorecard(), from_indicators({"worst_bucket_6m": 8}))
+    (said,) = [text for name, text in result.reasons if name == "worst_status_6m"]
+    assert "M8" in said and "bad debt" in said
+    assert "8 month" not in said

@@ -36,7 +36,9 @@ FEATURES: tuple[tuple[str, str, str], ...] = (
     (
         "worst_status_6m",
         "worst delay in the last 6 months (months)",
-        "a payment {value} month(s) late in the last 6 months",
+        # a stage, not a count: M2 is 31 to 60 days late, and the bureau's bad debt reads M8
+        "a payment at overdue stage M{value} in the last 6 months "
+        "(30 days a stage, M8 is bad debt)",
     ),
     (
         "overdue_months_6m",
