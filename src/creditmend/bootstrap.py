@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Mapping, Sequence
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from creditmend.adapters.holidays_cn import ChinaCalendar
 from creditmend.adapters.irr_scipy import BrentRootFinder
@@ -131,9 +135,46 @@ def batch_engine(name: str, spark_master: str | None = None) -> BatchEngine:
                 ),
             )
         )
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        raise ProblemsError(
+            (Problem("--engine", "Spark needs Java 17 or later: none found (JAVA_HOME, PATH)"),)
+        )
     from creditmend.adapters.batch.spark_engine import SparkEngine  # noqa: PLC0415
 
-    return SparkEngine(master=spark_master) if spark_master else SparkEngine()
+    engine = SparkEngine(master=spark_master) if spark_master else SparkEngine()
+    # Started now, before the inputs are prepared, so that a wrong master fails at once. The JVM
+    # writes to the process's stderr: what it says while starting is kept aside (the reason of a
+    # failure is taken from it), so the command still ends with one line.
+    with tempfile.TemporaryFile("w+") as jvm_says, _stderr_to(jvm_says):
+        try:
+            engine.session()
+        except Exception as error:  # Py4J and PySpark raise many kinds
+            engine.stop()
+            jvm_says.seek(0)
+            said = [line for line in jvm_says.read().splitlines() if "Exception" in line]
+            reason = said[0].split(": ", 1)[-1] if said else str(error).strip() or repr(error)
+            raise ProblemsError(
+                (
+                    Problem(
+                        "--spark-master",
+                        f"Spark did not start at {engine.master}: {reason.splitlines()[0]}",
+                    ),
+                )
+            ) from None
+    return engine
+
+
+@contextmanager
+def _stderr_to(target: IO[str]) -> Iterator[None]:
+    """File descriptor 2 (which child processes inherit) pointed at `target` for a while."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        os.dup2(target.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 SCORECARD_ENV = "CREDITMEND_SCORECARD"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -12,10 +13,25 @@ from rich.console import Console
 from rich.table import Table
 
 from creditmend import bootstrap
-from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption, as_of_date
-from creditmend.interfaces.cli.errors import input_errors
+from creditmend.domain.problems import Problem
+from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption
+from creditmend.interfaces.cli.errors import fail, input_errors
+from creditmend.interfaces.cli.inquiry import past_day
 
 _out = Console(highlight=False, soft_wrap=True)
+
+
+def _out_problem(folder: Path) -> Problem | None:
+    """`--out` checked before anything is read: a folder that is there or can be made."""
+    if folder.exists() and not folder.is_dir():
+        return Problem("--out", f"{folder} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return Problem("--out", f"cannot make the folder {folder}: {error.strerror}")
+    if not os.access(folder, os.W_OK):
+        return Problem("--out", f"cannot write in {folder}")
+    return None
 
 
 def batch(
@@ -30,8 +46,16 @@ def batch(
 ) -> None:
     """Compute every indicator for every person as of a day (indicators.parquet, one row per
     person, and platforms.parquet, one row per person and platform)."""
-    day = as_of_date(as_of)
+    day = past_day(as_of, "a batch is computed as of today or")
     folder = out or Path(f"batch-{day}")
+    problems = []
+    if spark_master is not None and engine != "spark":
+        problems.append(Problem("--spark-master", "goes with --engine spark"))
+    where = _out_problem(folder)
+    if where is not None:
+        problems.append(where)
+    if problems:
+        raise fail(problems)
     with input_errors():
         chosen = bootstrap.batch_engine(engine, spark_master)
         try:

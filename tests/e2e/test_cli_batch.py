@@ -1,0 +1,62 @@
+"""`creditmend batch` refuses what it cannot do before reading anything: one line, exit 2."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from in_process import cli  # the e2e folder is on the path (pytest's prepend mode)
+from test_cli_bureau import cli as installed_cli
+
+from creditmend import bootstrap
+from creditmend.domain.problems import ProblemsError
+
+AS_OF = "2026-06-30"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--as-of", "2099-01-01"), "error: --as-of: 2099-01-01 is in the future"),
+        (("--spark-master", "local[1]"), "error: --spark-master: goes with --engine spark"),
+        (("--out", "{file}"), "error: --out: {file} is a file, not a folder"),
+        (("--out", "{file}/below"), "error: --out: cannot make the folder {file}/below"),
+    ],
+)
+def test_bad_options_are_refused_before_the_store_is_read(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    store = tmp_path / "bureau.db"
+    env = {**os.environ, "CREDITMEND_DB": f"sqlite:///{store}"}
+    given = [arg.replace("{file}", str(a_file)) for arg in args]
+    done = (
+        cli("batch", "--as-of", AS_OF, *given, env=env)
+        if args[0] != "--as-of"
+        else (cli("batch", *given, env=env))
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(message.replace("{file}", str(a_file))), done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    assert not store.exists()  # nothing was opened, let alone made
+
+
+def test_spark_without_java_is_said_before_anything_runs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no java on it
+    with pytest.raises(ProblemsError, match=r"--engine: Spark needs Java 17 or later"):
+        bootstrap.batch_engine("spark")
+
+
+def test_a_spark_master_that_does_not_start_is_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "CREDITMEND_DB": f"sqlite:///{tmp_path / 'bureau.db'}"}
+    done = installed_cli(
+        "batch", "--as-of", AS_OF, "--engine", "spark", "--spark-master", "nonsense", env=env
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.startswith("error: --spark-master: Spark did not start at nonsense")
+    assert len(done.stderr.splitlines()) == 1, done.stderr[-2000:]
