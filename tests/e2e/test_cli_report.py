@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from importlib import resources
 from pathlib import Path
@@ -212,3 +213,114 @@ def test_a_tampered_scorecard_is_refused(
                env={**env, "CREDITMEND_SCORECARD": str(tmp_path / "model.json")})  # fmt: skip
     assert done.returncode == 2
     assert done.stderr.startswith("error: CREDITMEND_SCORECARD: checksum: the file was changed")
+
+
+def _flat(text: str) -> str:
+    """The words of a terminal rendering, panel borders left out."""
+    return " ".join(re.sub(r"[│╭╮╰╯─]", " ", text).split())
+
+
+def _first_furnisher(folder: Path) -> dict[str, str]:
+    first = (folder / "population" / "furnishers.jsonl").read_text("utf-8").split("\n")[0]
+    furnisher: dict[str, str] = json.loads(first)
+    return furnisher
+
+
+def _looks(env: dict[str, str], id_type: str, id_number: str) -> int:
+    """How many looks at the file are logged (`audit` logs its own view, not counted here)."""
+    done = cli("audit", id_type, id_number, "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    return sum(1 for row in json.loads(done.stdout) if row["action"] == "inquiry")
+
+
+def test_the_terminal_summary_shows_the_risk_flags(
+    bureau: tuple[dict[str, str], Path, list[str]],
+) -> None:
+    env, folder, _ = bureau
+    listed = [
+        json.loads(line)
+        for line in (folder / "population" / "blacklist.jsonl").read_text("utf-8").splitlines()
+    ]
+    entry = next(e for e in listed if e["listed_on"] <= AS_OF)  # a person with risk flags
+    person = [entry["id_type"], entry["id_number"]]
+    document = json.loads(
+        cli("report", *person, "--as-of", AS_OF, "--format", "json", env=env).stdout
+    )
+    summary = document["summary"]
+    assert summary["score"] is not None and "blacklist" in summary["flags"]
+    assert not {reason["code"] for reason in summary["reasons"]} & set(summary["flags"])
+    terminal = cli("report", *person, "--as-of", AS_OF, env=env)
+    assert terminal.returncode == 0, terminal.stderr
+    text = _flat(terminal.stdout)
+    shown = text[text.index("2 Summary") : text.index("3 Loan history")]
+    for flag in summary["flags"]:
+        assert flag.replace("_", " ") in shown, flag
+
+
+def test_a_person_without_a_file_sees_who_looked(
+    bureau: tuple[dict[str, str], Path, list[str]], tmp_path: Path
+) -> None:
+    """Known only from a lender's inquiry: "No credit file", and the inquiry listed."""
+    env, folder, _ = bureau
+    lender = _first_furnisher(folder)["furnisher_id"]
+    subject = ("cn_ric", "110105198001010016")
+    asked = cli(
+        "inquire", *subject, "--purpose", "loan_approval", "--by", lender, "--consent", "C-2",
+        "--as-of", AS_OF, "--json", env=env,
+    )  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
+    assert not json.loads(asked.stdout)["header"]["has_file"]
+    terminal = cli("report", *subject, "--as-of", AS_OF, env={**env, "COLUMNS": "60"})
+    assert terminal.returncode == 0, terminal.stderr
+    assert max(len(line) for line in terminal.stdout.splitlines()) <= 60
+    text = _flat(terminal.stdout)
+    assert "No credit file" in text and "Having no file is not a negative record." in text
+    assert "inquiry, court record" not in text  # no denial of the inquiries listed below
+    assert "Loan history" not in text
+    assert "Hard inquiries 1 1 1 1 1 1" in text[text.index("6 Multi-head borrowing") :]
+    inquiries = text[text.index("11 Inquiries") :]
+    assert lender in inquiries and "loan approval" in inquiries and "hard" in inquiries
+    page = tmp_path / "nofile.html"
+    done = cli("report", *subject, "--as-of", AS_OF, "--format", "html", "--out", str(page),
+               env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    html = page.read_text("utf-8")
+    assert "No credit file" in html and "inquiry, court record" not in html
+    assert 'id="multi_head"' in html
+    assert lender in html[html.index('id="inquiries"') :]
+
+
+def test_a_bad_out_is_refused_before_anything_is_logged(
+    bureau: tuple[dict[str, str], Path, list[str]], tmp_path: Path
+) -> None:
+    env, folder, person = bureau
+    lender = _first_furnisher(folder)["furnisher_id"]
+    a_file = tmp_path / "a-file.txt"
+    a_file.write_text("x", "utf-8")
+    before = _looks(env, *person)
+    asking = ("--purpose", "loan_approval", "--by", lender, "--consent", "C-3")
+    cases = [
+        (("report", "--format", "html"), tmp_path / "nodir" / "r.html", "no folder"),
+        (("report", "--format", "pdf"), tmp_path, "is a folder"),
+        (("report",), a_file / "r.txt", "is not a folder"),
+        (("inquire", *asking, "--format", "json"), tmp_path / "nodir" / "r.json", "no folder"),
+        (("inquire", *asking, "--format", "pdf"), tmp_path, "is a folder"),
+    ]
+    for (command, *options), out, message in cases:
+        done = cli(command, *person, "--as-of", AS_OF, *options, "--out", str(out), env=env)
+        assert done.returncode == 2, (command, options, done.stdout)
+        assert done.stderr.startswith("error: --out: "), done.stderr
+        assert message in done.stderr and len(done.stderr.splitlines()) == 1, done.stderr
+    assert _looks(env, *person) == before
+    assert not (tmp_path / "nodir").exists()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full to fail a write")
+def test_a_failed_write_is_a_one_line_error(
+    bureau: tuple[dict[str, str], Path, list[str]],
+) -> None:
+    env, _, person = bureau
+    done = cli("report", *person, "--as-of", AS_OF, "--format", "json", "--out", "/dev/full",
+               env=env)  # fmt: skip
+    assert done.returncode == 2, done.stdout
+    assert done.stderr == "error: --out: cannot write /dev/full: No space left on device\n"

@@ -54,8 +54,11 @@ from creditmend.domain.report.file import (
 )
 from creditmend.domain.report.json_form import report_json
 from creditmend.domain.report.model import Report
+from creditmend.domain.report.present import words
 from creditmend.domain.rules.cn import CN
+from creditmend.domain.scoring.scorecard import Scorecard
 from creditmend.interfaces.cli.report_view import print_report
+from creditmend.models import default_scorecard
 
 AS_OF = date(2026, 1, 31)
 GENERATED = datetime(2026, 2, 1, 9, 30, tzinfo=UTC)
@@ -288,10 +291,24 @@ def thin_facts() -> CreditFileFacts:
     return CreditFileFacts("110105********5678", "李*", (only,), (), (), (), (), FURNISHERS)
 
 
-def make_report(facts: CreditFileFacts, income: Decimal | None = None) -> Report:
+def looked_at_facts() -> CreditFileFacts:
+    """No credit data, but looked at: three lenders' hard inquiries (many lenders asked) and
+    the subject's own look."""
+    inquiries = (
+        InquiryFacts(date(2026, 1, 28), "XIAOMI", "loan_approval", True, "inquiry:11", "non_bank"),
+        InquiryFacts(date(2026, 1, 20), "DXM", "loan_approval", True, "inquiry:12", "non_bank"),
+        InquiryFacts(date(2026, 1, 5), "ICBC", "credit_card_approval", True, "inquiry:13", "bank"),
+        InquiryFacts(AS_OF, None, "self_inquiry", False, "inquiry:14"),
+    )
+    return CreditFileFacts("110105********0001", "", (), inquiries, (), (), (), FURNISHERS)
+
+
+def make_report(
+    facts: CreditFileFacts, income: Decimal | None = None, scorecard: Scorecard | None = None
+) -> Report:
     view = visible_file(facts, AS_OF, CN, CN_POLICIES, CN_RETENTION)
     request = ReportRequest("R20260131-00000042", AS_OF, "self_inquiry", None, income)
-    return build_report(facts, view, request, "CNY")
+    return build_report(facts, view, request, "CNY", scorecard)
 
 
 def many_facts(count: int = 30) -> CreditFileFacts:
@@ -352,6 +369,17 @@ def thin() -> Report:
     return make_report(thin_facts())
 
 
+@pytest.fixture(scope="module")
+def looked_at() -> Report:
+    return make_report(looked_at_facts())
+
+
+@pytest.fixture(scope="module")
+def scored() -> Report:
+    """The full file scored with the shipped scorecard: reasons and flags differ."""
+    return make_report(full_facts(), income=Decimal("9000.00"), scorecard=default_scorecard())
+
+
 def test_the_hand_made_file_has_what_the_renderings_must_show(full: Report) -> None:
     accounts = {a.account_id: a for a in full.overdue.accounts}
     assert full.header.has_file
@@ -399,6 +427,46 @@ def test_the_schema_requires_the_sections_and_nothing_else() -> None:
     assert schema["additionalProperties"] is False
 
 
+def _loose_keys(value: Any, schema: dict[str, Any], defs: dict[str, Any], path: str) -> list[str]:
+    """The keys `value` holds that `schema` does not declare, or declares but not require."""
+    while "$ref" in schema:
+        schema = defs[schema["$ref"].rpartition("/")[2]]
+    loose = []
+    for branch in schema.get("anyOf", ()):
+        if value is not None and branch.get("type") != "null":
+            loose += _loose_keys(value, branch, defs, path)
+    if isinstance(value, dict):
+        declared = schema.get("properties")
+        extra = schema.get("additionalProperties")
+        for key, item in value.items():
+            where = f"{path}.{key}"
+            if declared is not None and key in declared:
+                if key not in schema.get("required", ()):
+                    loose.append(f"{where} is not required")
+                loose += _loose_keys(item, declared[key], defs, where)
+            elif isinstance(extra, dict):
+                loose += _loose_keys(item, extra, defs, where)
+            elif declared is not None:
+                loose.append(f"{where} is not declared")
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            loose += _loose_keys(item, schema["items"], defs, f"{path}[{index}]")
+    return loose
+
+
+def test_the_schema_requires_every_key_the_report_writes(full: Report) -> None:
+    """docs/report.md: "every key the report writes today is required"."""
+    schema = _schema()
+    document = _round_trip(full)
+    assert document["inquiries"] and document["expiry_timeline"]
+    assert _loose_keys(document, schema, schema["$defs"], "$") == []
+    loosened = json.loads(json.dumps(schema))  # a schema that forgot a key is caught
+    loosened["properties"]["inquiries"]["items"]["required"].remove("record")
+    assert _loose_keys(document, loosened, loosened["$defs"], "$")[0] == (
+        "$.inquiries[0].record is not required"
+    )
+
+
 def _broken(document: dict[str, Any], how: str) -> dict[str, Any]:
     broken: dict[str, Any] = json.loads(json.dumps(document))
     if how == "grid of 59":
@@ -423,6 +491,14 @@ def _broken(document: dict[str, Any], how: str) -> dict[str, Any]:
         del broken["loan_history"]["first_loan_on"]
     elif how == "inquiry without hard":
         del broken["inquiries"][0]["hard"]
+    elif how == "inquiry without record":
+        del broken["inquiries"][0]["record"]
+    elif how == "inquiry without objection mark":
+        del broken["inquiries"][0]["under_objection"]
+    elif how == "expiry without objection mark":
+        del broken["expiry_timeline"][0]["under_objection"]
+    elif how == "expiry objection mark not a boolean":
+        broken["expiry_timeline"][0]["under_objection"] = "no"
     return broken
 
 
@@ -440,6 +516,10 @@ def _broken(document: dict[str, Any], how: str) -> dict[str, Any]:
         "missing section",
         "missing fixed key",
         "inquiry without hard",
+        "inquiry without record",
+        "inquiry without objection mark",
+        "expiry without objection mark",
+        "expiry objection mark not a boolean",
     ],
 )
 def test_the_schema_rejects_a_broken_document(how: str, full: Report) -> None:
@@ -454,7 +534,7 @@ def _terminal(report: Report, width: int) -> str:
 
 
 @pytest.mark.parametrize("width", [60, 61, 72, 80, 100, 120, 160, 200])
-@pytest.mark.parametrize("name", ["full", "empty", "thin"])
+@pytest.mark.parametrize("name", ["full", "empty", "thin", "looked_at", "scored"])
 def test_the_terminal_rendering_fits_every_width(
     name: str, width: int, request: pytest.FixtureRequest
 ) -> None:
@@ -505,6 +585,98 @@ def test_the_terminal_says_no_credit_file(empty: Report) -> None:
     assert "No credit file" in text
     assert "no loan or card account has been furnished" in text
     assert "Loan history" not in text
+
+
+def _between(text: str, start: str, end: str) -> str:
+    """The part of `text` from the heading `start` up to the heading `end` (or the end)."""
+    begin = text.index(start)
+    stop = text.find(end, begin)
+    return text[begin : stop if stop >= 0 else len(text)]
+
+
+def _flat(text: str) -> str:
+    """The words of a rendering, panel borders left out: wrapped text reads as one line."""
+    return " ".join(re.sub(r"[│╭╮╰╯─]", " ", text).split())
+
+
+def test_the_terminal_summary_shows_the_risk_flags_beside_the_score(scored: Report) -> None:
+    s = scored.summary
+    assert s.score is not None and s.flags
+    assert not {reason.code for reason in s.reasons} & set(s.flags)
+    summary = _flat(_between(_terminal(scored, 80), "2 Summary", "3 Loan history"))
+    assert f"Score: {s.score}" in summary
+    for flag in s.flags:
+        assert words(flag) in summary, flag
+    for reason in s.reasons:
+        assert reason.text in summary, reason.code
+
+
+def test_the_html_summary_shows_the_same_risk_flags(scored: Report) -> None:
+    page = _parse(render_html(scored, GENERATED))
+    text = " ".join("".join(page.text).split())
+    summary = _between(text, "2 Summary", "3 Loan history")
+    for flag in scored.summary.flags:
+        assert words(flag) in summary, flag
+
+
+def test_the_terminal_lists_the_inquiries_of_a_person_without_a_file(looked_at: Report) -> None:
+    assert not looked_at.header.has_file and len(looked_at.inquiries) == 4
+    text = _flat(_terminal(looked_at, 80))
+    assert "No credit file" in text
+    assert "inquiry, court record" not in text  # it would deny the inquiries listed below
+    assert "Loan history" not in text and "Overdue details" not in text
+    assert "many lenders asked" in _between(text, "2 Summary", "6 Multi-head")
+    multi_head = _between(text, "6 Multi-head borrowing", "11 Inquiries")
+    assert "Hard inquiries 1 2 3 3 3 3" in multi_head
+    inquiries = _between(text, "11 Inquiries", "\n\n\n")
+    for expected in ("XIAOMI", "度小满金融 DXM", "中国工商银行信用卡中心 ICBC", "the subject"):
+        assert expected in inquiries, expected
+    assert "No inquiry in the last 24 months" not in text
+
+
+def test_the_html_lists_the_inquiries_of_a_person_without_a_file(looked_at: Report) -> None:
+    page = _parse(render_html(looked_at, GENERATED))
+    headings = page.headings
+    assert any(h.startswith("No credit file") for h in headings)
+    for heading in ("6 Multi-head borrowing", "11 Inquiries"):
+        assert any(h.startswith(heading) for h in headings), heading
+    assert not any(h.startswith("3 Loan history") for h in headings)
+    text = " ".join("".join(page.text).split())
+    assert "inquiry, court record" not in text
+    assert "many lenders asked" in text
+    for expected in ("XIAOMI", "度小满金融", "中国工商银行信用卡中心", "inquiry:14"):
+        assert expected in _between(text, "11 Inquiries", "generated"), expected
+
+
+def test_no_credit_file_without_inquiries_says_there_is_none(empty: Report) -> None:
+    text = _flat(_terminal(empty, 80))
+    assert "no inquiry" in text.lower()
+    assert "Multi-head" not in text and "11 Inquiries" not in text
+    html = " ".join("".join(_parse(render_html(empty, GENERATED)).text).split())
+    assert "no inquiry" in html.lower()
+    assert "Multi-head" not in html
+
+
+@pytest.mark.parametrize("soft_wrap", [True, False])
+@pytest.mark.parametrize("width", [60, 80])
+@pytest.mark.parametrize("name", ["empty", "thin", "looked_at", "full"])
+def test_the_terminal_wraps_panel_text_at_any_width(
+    name: str, width: int, soft_wrap: bool, request: pytest.FixtureRequest
+) -> None:
+    """The CLI prints on a soft-wrapping console: panel text must wrap there too, not be cut."""
+    report: Report = request.getfixturevalue(name)
+    console = Console(width=width, record=True, file=StringIO(), soft_wrap=soft_wrap)
+    print_report(report, console)
+    text = console.export_text()
+    assert max(cell_len(line) for line in text.splitlines()) <= width
+    flat = _flat(text)
+    for note in (*report.header.missing, *report.header.notices):
+        assert note in flat, note
+    if not report.header.has_file:
+        assert "Having no file is not a negative record." in flat
+    for account in report.overdue.accounts:
+        if account.statement:
+            assert " ".join(account.statement.split()) in flat
 
 
 def test_the_terminal_lists_what_a_thin_file_lacks(thin: Report) -> None:

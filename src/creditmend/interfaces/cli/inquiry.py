@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -56,6 +57,8 @@ def _checked(fmt: str, out: Path | None, income: str | None) -> Decimal | None:
         problems.append(Problem("--format", f"unknown {fmt!r}; one of {', '.join(REPORT_FORMATS)}"))
     if fmt == "pdf" and out is None:
         problems.append(Problem("--out", "a PDF report is written to a file: give --out FILE"))
+    if out is not None and (trouble := _unwritable(out)):
+        problems.append(Problem("--out", trouble))
     amount = None
     if income is not None:
         try:
@@ -70,6 +73,33 @@ def _checked(fmt: str, out: Path | None, income: str | None) -> Decimal | None:
     return amount
 
 
+def _unwritable(out: Path) -> str | None:
+    """Why the report could not be written to `out`, checked before anything is computed or
+    logged (a look at a file is logged only when its answer can be delivered); None if fine."""
+    if out.is_dir():
+        return f"{out} is a folder: give a file name"
+    folder = out.parent
+    if not folder.exists():
+        return f"no folder {folder}: make it first"
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if not os.access(out if out.exists() else folder, os.W_OK):
+        return f"cannot write {out}: permission denied"
+    return None
+
+
+def _write(out: Path, data: str | bytes) -> None:
+    """Write the report; a failure (permission, full disk) is a one-line error."""
+    try:
+        if isinstance(data, bytes):
+            out.write_bytes(data)
+        else:
+            out.write_text(data, encoding="utf-8")
+    except OSError as error:
+        raise fail([Problem("--out", f"cannot write {out}: {error.strerror or error}")]) from None
+    _err.print(f"report written to {out}", markup=False)
+
+
 def emit_report(report: Report, fmt: str, out: Path | None) -> None:
     """Print or write the report; a subject without a file is told so on stderr as well."""
     if not report.header.has_file and fmt != "terminal":
@@ -81,23 +111,21 @@ def emit_report(report: Report, fmt: str, out: Path | None) -> None:
         text = bootstrap.render_html(report, generated_at)
     elif fmt == "pdf":
         assert out is not None  # checked with the options
-        out.write_bytes(bootstrap.render_pdf(report, generated_at))
-        _err.print(f"report written to {out}")
+        _write(out, bootstrap.render_pdf(report, generated_at))
+        return
+    elif out is None:
+        # Made now, not at import, so that the width (COLUMNS, the terminal) is today's; it
+        # wraps text at that width (`print_report` does so even on a soft-wrapping console).
+        print_report(report, Console(highlight=False))
         return
     else:
-        if out is None:
-            print_report(report, _out)
-            return
         console = Console(file=io.StringIO(), record=True, width=120, highlight=False)
         print_report(report, console)
-        out.write_text(console.export_text(), encoding="utf-8")
-        _err.print(f"report written to {out}")
-        return
+        text = console.export_text()
     if out is None:
         print(text, end="")
     else:
-        out.write_text(text, encoding="utf-8")
-        _err.print(f"report written to {out}")
+        _write(out, text)
 
 
 def inquire(

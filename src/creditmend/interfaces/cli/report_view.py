@@ -60,6 +60,7 @@ CODE_STYLES: Mapping[str, str] = {
 MONTH_INITIALS = "J F M A M J J A S O N D"
 NAME_WIDTH = 10  # the least a table's first (name) column keeps
 OBJECTION_STYLE = "bold black on yellow"
+FLAG_STYLE = "bold white on red3"
 BAD = "bold red"
 GOOD = "green"
 
@@ -182,17 +183,27 @@ def _account_panel(account: AccountLine) -> Panel:
     )
 
 
+def _no_file_text(report: Report) -> str:
+    """What "No credit file" means for this subject: no credit data, and whether anyone looked."""
+    header = report.header
+    said = (
+        "The bureau holds no loan or card account, court record or blacklist entry for this "
+        f"subject as of {header.as_of}. Having no file is not a negative record."
+    )
+    if not report.inquiries:
+        return f"{said} There is no inquiry in the last 24 months either."
+    return (
+        f"{said} Inquiries alone are looks at a file, not a file: the "
+        f"{len(report.inquiries)} of the last 24 months are listed below."
+    )
+
+
 def _notes(console: Console, report: Report) -> None:
     header = report.header
     if not header.has_file:
         console.print(
             Panel(
-                Text.assemble(
-                    ("No credit file 无信用记录\n", "bold"),
-                    "The bureau holds no loan or card account, inquiry, court record or "
-                    f"blacklist entry for this subject as of {header.as_of}. Having no file is "
-                    "not a negative record.",
-                ),
+                Text.assemble(("No credit file 无信用记录\n", "bold"), _no_file_text(report)),
                 border_style="blue",
             )
         )
@@ -249,16 +260,22 @@ def _summary(console: Console, report: Report) -> None:
     s = report.summary
     _heading(console, "summary", 2)
     if s.score is None:
+        why = "(no scorecard)" if report.header.has_file else "(no credit file to score)"
+        console.print(Text.assemble(("Score: ", "bold"), ("unscored", "bold dim"), " ", why))
+    else:
         console.print(
-            Text.assemble(("Score: ", "bold"), ("unscored", "bold dim")), "(no scorecard)"
+            Text.assemble(("Score: ", "bold"), (str(s.score), "bold blue"), " ", words(s.band))
+        )
+    if s.flags:  # as chips, like the HTML's, most serious first
+        console.print(Text("Risk flags 风险提示", "bold"))
+        console.print(
+            Columns([Text(f" {words(flag)} ", FLAG_STYLE) for flag in s.flags], padding=(0, 1))
         )
     else:
-        console.print(Text.assemble(("Score: ", "bold"), (str(s.score), "bold blue")), s.band)
-    if not s.reasons and not s.flags:
         console.print(Text("No risk flag.", GOOD))
     table = _table("Reason", "What it means")
     for reason in s.reasons:
-        _row(table, Text(words(reason.code), BAD if reason.code in s.flags else ""), reason.text)
+        _row(table, words(reason.code), reason.text)
     if s.reasons:
         console.print(table)
 
@@ -543,10 +560,26 @@ def _inquiries(console: Console, report: Report) -> None:
 
 
 def print_report(report: Report, console: Console, *, profile: JurisdictionProfile = CN) -> None:
-    """Print the report's sections; a subject without a file gets "No credit file"."""
+    """Print the report's sections. A subject without a file gets "No credit file" and, when
+    someone looked at the file, the summary's flags, the multi-head counts and the inquiries.
+
+    Text wraps at the console's width even on a soft-wrapping console (whose `print` would
+    otherwise crop the text inside panels and tables)."""
+    soft_wrap, console.soft_wrap = console.soft_wrap, False
+    try:
+        _print_sections(report, console, profile)
+    finally:
+        console.soft_wrap = soft_wrap
+
+
+def _print_sections(report: Report, console: Console, profile: JurisdictionProfile) -> None:
     _header(console, report)
     _notes(console, report)
     if not report.header.has_file:
+        if report.inquiries:
+            _summary(console, report)
+            _multi_head(console, report)
+            _inquiries(console, report)
         return
     _summary(console, report)
     _loan_history(console, report)
