@@ -175,7 +175,9 @@ def indicators(inputs: Path, as_of: date, currency: str) -> pd.DataFrame:
             .groupby("person")["credit_limit_fen"]
             .sum(),
             "months_since_last_activity": platforms.groupby(level=0)["idle"].min(),
-            "dormant_platforms": (platforms["idle"] >= DORMANT_MONTHS).groupby(level=0).sum(),
+            "dormant_platforms": (platforms["open"] & (platforms["idle"] >= DORMANT_MONTHS))
+            .groupby(level=0)
+            .sum(),
         }
     )
     result = result.join(_grid_counts(data["accounts"], months, last), how="outer")

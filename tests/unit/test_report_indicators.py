@@ -228,7 +228,14 @@ def test_records_dormancy_and_expiry() -> None:
     assert row["blacklist_entries"] == 1
     assert (row["negative_records"], row["negative_uncured"]) == (2, 1)
     assert row["next_expiry_on"] == date(2027, 1, 1)
-    # Last activity: the April 2025 settlement; November is 7 months later.
+    # Last activity: the April 2025 settlement; November is 7 months later. A platform whose
+    # accounts are all settled has nothing to keep active: it is not dormant.
+    assert row["months_since_last_activity"] == 7 and row["dormant_platforms"] == 0
+    unused = account(
+        "account:3", "NET2", "N-2", date(2025, 1, 5),
+        [("2025-01", OPEN, 0, "0", "500", "0"), ("2025-06", OPEN, 0, "0", "500", "0")],
+    )  # fmt: skip  # open, no payment since its opening in January: 10 months idle
+    row = row_of(person(BANK_LOAN, unused), date(2025, 11, 3))
     assert row["months_since_last_activity"] == 7 and row["dormant_platforms"] == 1
 
 

@@ -126,7 +126,7 @@ RISK_FLAGS: tuple[RiskFlag, ...] = (
     RiskFlag(
         "dormant_platforms",
         lambda r, u, d: _count(r, "dormant_platforms") > 0,
-        "platforms without activity for 6 months or more",
+        "platforms with open accounts and no activity for 6 months or more",
     ),
 )
 

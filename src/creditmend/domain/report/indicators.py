@@ -17,7 +17,8 @@ the batch to this function. So every rule below is stated here and nowhere else:
 - Hard inquiries "in N days" are those on the as-of day or the N-1 days before it; institutions
   are the distinct furnishers among them; bank or non-bank is the furnisher's registered kind.
 - Activity on a platform is the opening of an account or a month with a payment; a platform is
-  dormant after `DORMANT_MONTHS` months without activity.
+  dormant when it has an open account and `DORMANT_MONTHS` months without activity (a platform
+  whose accounts are all settled or closed is not dormant: there is nothing to keep active).
 - Revolving accounts are those furnished with a credit limit.
 """
 
@@ -125,7 +126,11 @@ def _indicators() -> tuple[Indicator, ...]:
         Indicator("negative_uncured", "count", "negative records shown until cured"),
         Indicator("next_expiry_on", "date", "the first day a shown negative record expires"),
         Indicator("months_since_last_activity", "months", "since the latest activity anywhere"),
-        Indicator("dormant_platforms", "count", f"platforms idle {DORMANT_MONTHS}+ months"),
+        Indicator(
+            "dormant_platforms",
+            "count",
+            f"platforms with open accounts idle {DORMANT_MONTHS}+ months",
+        ),
     ]
     return tuple(items)
 
@@ -183,16 +188,17 @@ def platform_indicators(view: VisibleFile, currency: str) -> tuple[PlatformIndic
     for furnisher, accounts in sorted(by_platform.items()):
         open_local = [a for a in accounts if is_open(a) and a.currency == currency]
         idle = months_between(max(last_activity(a) for a in accounts), month)
+        still_open = sum(1 for a in accounts if is_open(a))
         lines.append(
             PlatformIndicators(
                 furnisher=furnisher,
                 kind=accounts[0].furnisher_kind,
                 accounts=len(accounts),
-                accounts_open=sum(1 for a in accounts if is_open(a)),
+                accounts_open=still_open,
                 outstanding_balance_fen=sum(fen(a.last.balance) for a in open_local),
                 monthly_obligations_fen=sum(fen(a.last.scheduled) for a in open_local),
                 months_since_activity=idle,
-                dormant=idle >= DORMANT_MONTHS,
+                dormant=still_open > 0 and idle >= DORMANT_MONTHS,
             )
         )
     return tuple(lines)
