@@ -8,10 +8,11 @@ Why plain SQL, and not Ibis or a DataFrame API:
   translate it the same way twice.
 - The input layout (`domain.report.batch_rows.TABLES`) keeps months and days as integers, so
   every job is integer arithmetic, comparisons, CASE, COALESCE, GREATEST/LEAST, GROUP BY,
-  joins, UNION ALL, LEAD and ROW_NUMBER: the part of SQL where the two engines agree (a bitwise
-  `&`, BIT_OR and powers of 2 cast to BIGINT too, for the month masks). No date function, no
-  string function, no division (their integer division differs), no dialect-only syntax. Sums
-  are cast to BIGINT on the way out (DuckDB sums to HUGEINT, Spark to BIGINT).
+  joins, UNION ALL and LEAD: the part of SQL where the two engines agree (a bitwise `&`,
+  BIT_OR and powers of 2 cast to BIGINT too, for the month masks and packed counts). No date
+  function, no string function, no integer division (theirs differ; a masked field is divided
+  by a power of 2 written as `65536.0`, exact on both), no shift, no dialect-only syntax. Sums
+  are cast to BIGINT (DuckDB sums to HUGEINT, Spark to BIGINT).
 - Parameters (the as-of month and day, the report's currency, the dormancy threshold) are
   substituted as literals after validation: integers from a `date`, a currency matching
   `[A-Z]{3}`. No other text reaches the SQL.
@@ -31,6 +32,11 @@ comes with the account (`accounts`), so the 30 million account-months are never 
 account: one hash aggregate per person and code reads them all, two more read only the overdue
 months and those of the last 6 months, and one scan picks the months of irregular accounts.
 Nothing is sorted but the outputs. Accounts are integers and unique: joins use the account alone.
+Counts of several windows are packed into one BIGINT (the months at a grid code in the last 6,
+12, 24 and 60 months, 16 bits each; the hard inquiries and the institutions of three day
+windows, 21 bits each): one sum counts all the windows, and the per-person tables joined into
+the 138 columns are a third as wide. indicators.sql unpacks them last; grid_months.sql and
+inquiry_furnishers.sql give the layouts and their bounds.
 """
 
 from __future__ import annotations

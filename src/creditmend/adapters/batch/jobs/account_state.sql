@@ -6,8 +6,8 @@
 -- (settled, closed, transferred) followed by later furnished months (the ending code is carried
 -- only up to the next furnished month). Every other account's grid follows from counts alone:
 -- furnished months read their own code; the other months from the opening read `#`, except
--- those after a last month that ended the account, which carry its code (`carried_*`). So a
--- regular account's `#` months are `span_*` (its months from the opening in the window) less
+-- those after a last month that ended the account, which carry its code (`carried`). So a
+-- regular account's `#` months are `span` (its months from the opening in the windows) less
 -- the carried ones less the furnished ones, which grid_counts.sql takes back. Irregular accounts
 -- (rare in real data) are read month by month in irregular_months.sql.
 SELECT
@@ -36,22 +36,16 @@ SELECT
         WHEN ended_month < last_month THEN 1
         ELSE 0
     END AS irregular,
-    -- months from the opening, in the last 6, 12, 24, 60 months
-    GREATEST(0, $as_of_month - GREATEST(opened_month, $as_of_month - 5) + 1) AS span_6m,
-    GREATEST(0, $as_of_month - GREATEST(opened_month, $as_of_month - 11) + 1) AS span_12m,
-    GREATEST(0, $as_of_month - GREATEST(opened_month, $as_of_month - 23) + 1) AS span_24m,
-    GREATEST(0, $as_of_month - GREATEST(opened_month, $as_of_month - 59) + 1) AS span_60m,
-    -- of them, those after the last month when it ended the account
+    -- months from the opening in the last 6, 12, 24, 60 months, packed (see grid_months.sql)
+    GREATEST(0, LEAST(60, $as_of_month - opened_month + 1))
+    + 65536 * GREATEST(0, LEAST(24, $as_of_month - opened_month + 1))
+    + 4294967296 * GREATEST(0, LEAST(12, $as_of_month - opened_month + 1))
+    + 281474976710656 * GREATEST(0, LEAST(6, $as_of_month - opened_month + 1)) AS span,
+    -- of them, those after the last month when it ended the account, packed
     CASE WHEN last_status IN ('settled', 'closed', 'transferred') THEN
-        GREATEST(0, $as_of_month - GREATEST(last_month + 1, $as_of_month - 5) + 1)
-    ELSE 0 END AS carried_6m,
-    CASE WHEN last_status IN ('settled', 'closed', 'transferred') THEN
-        GREATEST(0, $as_of_month - GREATEST(last_month + 1, $as_of_month - 11) + 1)
-    ELSE 0 END AS carried_12m,
-    CASE WHEN last_status IN ('settled', 'closed', 'transferred') THEN
-        GREATEST(0, $as_of_month - GREATEST(last_month + 1, $as_of_month - 23) + 1)
-    ELSE 0 END AS carried_24m,
-    CASE WHEN last_status IN ('settled', 'closed', 'transferred') THEN
-        GREATEST(0, $as_of_month - GREATEST(last_month + 1, $as_of_month - 59) + 1)
-    ELSE 0 END AS carried_60m
+        GREATEST(0, LEAST(60, $as_of_month - last_month))
+        + 65536 * GREATEST(0, LEAST(24, $as_of_month - last_month))
+        + 4294967296 * GREATEST(0, LEAST(12, $as_of_month - last_month))
+        + 281474976710656 * GREATEST(0, LEAST(6, $as_of_month - last_month))
+    ELSE 0 END AS carried
 FROM accounts

@@ -3,6 +3,17 @@
 -- `person_indicators` has None (first_loan_on, next_expiry_on, months_since_last_activity).
 -- COALESCE(..., 0) also tells both engines that the column is never null: the Parquet
 -- schemas they write say so.
+--
+-- The months at each code and the inquiries come packed, several windows to a BIGINT (see
+-- grid_months.sql and inquiry_furnishers.sql): fewer sums, and a narrower row to join. A field
+-- is unpacked by masking it (`&`) and dividing by its power of 2, exact: the masked value has
+-- at most 21 significant bits (both engines divide as doubles or decimals, and neither shift
+-- nor integer division means the same on both). Packed sums add field by field, so the months
+-- of person_accounts.sql and the overdue codes are added before unpacking.
+--   months: 60m `& 65535`, 24m `& 4294901760` / 2^16, 12m `& 281470681743360` / 2^32,
+--           6m `& 9223090561878065152` / 2^48
+--   inquiries (`near`, `far`): 7d, 90d `& 2097151`; 15d, 180d `& 4398044413952` / 2^21;
+--           30d, 365d `& 9223367638808264704` / 2^42
 SELECT
     COALESCE(p.person, 0) AS person,
     COALESCE(CAST(a.accounts_ever AS BIGINT), 0) AS accounts_ever,
@@ -17,123 +28,202 @@ SELECT
     COALESCE(CAST(a.current_overdue_accounts AS BIGINT), 0) AS current_overdue_accounts,
     COALESCE(CAST(a.current_overdue_amount_fen AS BIGINT), 0) AS current_overdue_amount_fen,
     COALESCE(CAST(a.max_days_past_due AS BIGINT), 0) AS max_days_past_due,
-    COALESCE(CAST(g.months_n_6m AS BIGINT), 0) AS months_n_6m,
-    COALESCE(CAST(g.months_m_6m AS BIGINT), 0) AS months_m_6m,
-    COALESCE(CAST(g.months_o1_6m AS BIGINT), 0) AS months_o1_6m,
-    COALESCE(CAST(g.months_o2_6m AS BIGINT), 0) AS months_o2_6m,
-    COALESCE(CAST(g.months_o3_6m AS BIGINT), 0) AS months_o3_6m,
-    COALESCE(CAST(g.months_o4_6m AS BIGINT), 0) AS months_o4_6m,
-    COALESCE(CAST(g.months_o5_6m AS BIGINT), 0) AS months_o5_6m,
-    COALESCE(CAST(g.months_o6_6m AS BIGINT), 0) AS months_o6_6m,
-    COALESCE(CAST(g.months_o7_6m AS BIGINT), 0) AS months_o7_6m,
-    CAST(COALESCE(g.months_c_6m, 0) + COALESCE(a.carried_c_6m, 0) AS BIGINT)
-        AS months_c_6m,
-    COALESCE(CAST(g.months_g_6m AS BIGINT), 0) AS months_g_6m,
-    COALESCE(CAST(g.months_d_6m AS BIGINT), 0) AS months_d_6m,
-    COALESCE(CAST(g.months_z_6m AS BIGINT), 0) AS months_z_6m,
-    COALESCE(CAST(g.months_b_6m AS BIGINT), 0) AS months_b_6m,
-    COALESCE(CAST(g.months_none_due_6m AS BIGINT), 0) AS months_none_due_6m,
-    CAST(COALESCE(g.months_unknown_6m, 0) + COALESCE(a.unknown_6m, 0) AS BIGINT)
-        AS months_unknown_6m,
+    COALESCE(CAST((g.months_n & 9223090561878065152) / 281474976710656.0 AS BIGINT), 0)
+        AS months_n_6m,
+    COALESCE(CAST((g.months_m & 9223090561878065152) / 281474976710656.0 AS BIGINT), 0)
+        AS months_m_6m,
+    COALESCE(CAST((g.months_o1 & 9223090561878065152) / 281474976710656.0 AS BIGINT), 0)
+        AS months_o1_6m,
+    COALESCE(CAST((g.months_o2 & 9223090561878065152) / 281474976710656.0 AS BIGINT), 0)
+        AS months_o2_6m,
+    COALESCE(CAST((g.months_o3 & 9223090561878065152) / 281474976710656.0 AS BIGINT), 0)
+        AS months_o3_6m,
+    COALESCE(CAST((g.months_o4 & 9223090561878065152) / 281474976710656.0 AS BIGINT), 0)
+        AS months_o4_6m,
+    COALESCE(CAST((g.months_o5 & 9223090561878065152) / 281474976710656.0 AS BIGINT), 0)
+        AS months_o5_6m,
+    COALESCE(CAST((g.months_o6 & 9223090561878065152) / 281474976710656.0 AS BIGINT), 0)
+        AS months_o6_6m,
+    COALESCE(CAST((g.months_o7 & 9223090561878065152) / 281474976710656.0 AS BIGINT), 0)
+        AS months_o7_6m,
     COALESCE(
         CAST(
-            g.months_o1_6m + g.months_o2_6m + g.months_o3_6m + g.months_o4_6m
-            + g.months_o5_6m + g.months_o6_6m + g.months_o7_6m + g.months_b_6m
-            AS BIGINT
+            (
+                (
+                    COALESCE(g.months_c, 0) + COALESCE(a.carried_c_months, 0)
+                ) & 9223090561878065152
+            ) / 281474976710656.0 AS BIGINT
+        ),
+        0
+    ) AS months_c_6m,
+    COALESCE(CAST((g.months_g & 9223090561878065152) / 281474976710656.0 AS BIGINT), 0)
+        AS months_g_6m,
+    COALESCE(CAST((g.months_d & 9223090561878065152) / 281474976710656.0 AS BIGINT), 0)
+        AS months_d_6m,
+    COALESCE(CAST((g.months_z & 9223090561878065152) / 281474976710656.0 AS BIGINT), 0)
+        AS months_z_6m,
+    COALESCE(CAST((g.months_b & 9223090561878065152) / 281474976710656.0 AS BIGINT), 0)
+        AS months_b_6m,
+    COALESCE(CAST((g.months_none_due & 9223090561878065152) / 281474976710656.0 AS BIGINT), 0)
+        AS months_none_due_6m,
+    COALESCE(
+        CAST(
+            (
+                (
+                    COALESCE(g.months_unknown, 0) + COALESCE(a.unknown_months, 0)
+                ) & 9223090561878065152
+            ) / 281474976710656.0 AS BIGINT
+        ),
+        0
+    ) AS months_unknown_6m,
+    COALESCE(
+        CAST(
+            (
+                (
+                    g.months_o1 + g.months_o2 + g.months_o3 + g.months_o4 + g.months_o5
+                    + g.months_o6 + g.months_o7 + g.months_b
+                ) & 9223090561878065152
+            ) / 281474976710656.0 AS BIGINT
         ),
         0
     ) AS months_overdue_6m,
-    COALESCE(CAST(g.months_n_12m AS BIGINT), 0) AS months_n_12m,
-    COALESCE(CAST(g.months_m_12m AS BIGINT), 0) AS months_m_12m,
-    COALESCE(CAST(g.months_o1_12m AS BIGINT), 0) AS months_o1_12m,
-    COALESCE(CAST(g.months_o2_12m AS BIGINT), 0) AS months_o2_12m,
-    COALESCE(CAST(g.months_o3_12m AS BIGINT), 0) AS months_o3_12m,
-    COALESCE(CAST(g.months_o4_12m AS BIGINT), 0) AS months_o4_12m,
-    COALESCE(CAST(g.months_o5_12m AS BIGINT), 0) AS months_o5_12m,
-    COALESCE(CAST(g.months_o6_12m AS BIGINT), 0) AS months_o6_12m,
-    COALESCE(CAST(g.months_o7_12m AS BIGINT), 0) AS months_o7_12m,
-    CAST(COALESCE(g.months_c_12m, 0) + COALESCE(a.carried_c_12m, 0) AS BIGINT)
-        AS months_c_12m,
-    COALESCE(CAST(g.months_g_12m AS BIGINT), 0) AS months_g_12m,
-    COALESCE(CAST(g.months_d_12m AS BIGINT), 0) AS months_d_12m,
-    COALESCE(CAST(g.months_z_12m AS BIGINT), 0) AS months_z_12m,
-    COALESCE(CAST(g.months_b_12m AS BIGINT), 0) AS months_b_12m,
-    COALESCE(CAST(g.months_none_due_12m AS BIGINT), 0) AS months_none_due_12m,
-    CAST(COALESCE(g.months_unknown_12m, 0) + COALESCE(a.unknown_12m, 0) AS BIGINT)
-        AS months_unknown_12m,
+    COALESCE(CAST((g.months_n & 281470681743360) / 4294967296.0 AS BIGINT), 0) AS months_n_12m,
+    COALESCE(CAST((g.months_m & 281470681743360) / 4294967296.0 AS BIGINT), 0) AS months_m_12m,
+    COALESCE(CAST((g.months_o1 & 281470681743360) / 4294967296.0 AS BIGINT), 0) AS months_o1_12m,
+    COALESCE(CAST((g.months_o2 & 281470681743360) / 4294967296.0 AS BIGINT), 0) AS months_o2_12m,
+    COALESCE(CAST((g.months_o3 & 281470681743360) / 4294967296.0 AS BIGINT), 0) AS months_o3_12m,
+    COALESCE(CAST((g.months_o4 & 281470681743360) / 4294967296.0 AS BIGINT), 0) AS months_o4_12m,
+    COALESCE(CAST((g.months_o5 & 281470681743360) / 4294967296.0 AS BIGINT), 0) AS months_o5_12m,
+    COALESCE(CAST((g.months_o6 & 281470681743360) / 4294967296.0 AS BIGINT), 0) AS months_o6_12m,
+    COALESCE(CAST((g.months_o7 & 281470681743360) / 4294967296.0 AS BIGINT), 0) AS months_o7_12m,
     COALESCE(
         CAST(
-            g.months_o1_12m + g.months_o2_12m + g.months_o3_12m + g.months_o4_12m
-            + g.months_o5_12m + g.months_o6_12m + g.months_o7_12m + g.months_b_12m
-            AS BIGINT
+            (
+                (
+                    COALESCE(g.months_c, 0) + COALESCE(a.carried_c_months, 0)
+                ) & 281470681743360
+            ) / 4294967296.0 AS BIGINT
+        ),
+        0
+    ) AS months_c_12m,
+    COALESCE(CAST((g.months_g & 281470681743360) / 4294967296.0 AS BIGINT), 0) AS months_g_12m,
+    COALESCE(CAST((g.months_d & 281470681743360) / 4294967296.0 AS BIGINT), 0) AS months_d_12m,
+    COALESCE(CAST((g.months_z & 281470681743360) / 4294967296.0 AS BIGINT), 0) AS months_z_12m,
+    COALESCE(CAST((g.months_b & 281470681743360) / 4294967296.0 AS BIGINT), 0) AS months_b_12m,
+    COALESCE(CAST((g.months_none_due & 281470681743360) / 4294967296.0 AS BIGINT), 0)
+        AS months_none_due_12m,
+    COALESCE(
+        CAST(
+            (
+                (
+                    COALESCE(g.months_unknown, 0) + COALESCE(a.unknown_months, 0)
+                ) & 281470681743360
+            ) / 4294967296.0 AS BIGINT
+        ),
+        0
+    ) AS months_unknown_12m,
+    COALESCE(
+        CAST(
+            (
+                (
+                    g.months_o1 + g.months_o2 + g.months_o3 + g.months_o4 + g.months_o5
+                    + g.months_o6 + g.months_o7 + g.months_b
+                ) & 281470681743360
+            ) / 4294967296.0 AS BIGINT
         ),
         0
     ) AS months_overdue_12m,
-    COALESCE(CAST(g.months_n_24m AS BIGINT), 0) AS months_n_24m,
-    COALESCE(CAST(g.months_m_24m AS BIGINT), 0) AS months_m_24m,
-    COALESCE(CAST(g.months_o1_24m AS BIGINT), 0) AS months_o1_24m,
-    COALESCE(CAST(g.months_o2_24m AS BIGINT), 0) AS months_o2_24m,
-    COALESCE(CAST(g.months_o3_24m AS BIGINT), 0) AS months_o3_24m,
-    COALESCE(CAST(g.months_o4_24m AS BIGINT), 0) AS months_o4_24m,
-    COALESCE(CAST(g.months_o5_24m AS BIGINT), 0) AS months_o5_24m,
-    COALESCE(CAST(g.months_o6_24m AS BIGINT), 0) AS months_o6_24m,
-    COALESCE(CAST(g.months_o7_24m AS BIGINT), 0) AS months_o7_24m,
-    CAST(COALESCE(g.months_c_24m, 0) + COALESCE(a.carried_c_24m, 0) AS BIGINT)
-        AS months_c_24m,
-    COALESCE(CAST(g.months_g_24m AS BIGINT), 0) AS months_g_24m,
-    COALESCE(CAST(g.months_d_24m AS BIGINT), 0) AS months_d_24m,
-    COALESCE(CAST(g.months_z_24m AS BIGINT), 0) AS months_z_24m,
-    COALESCE(CAST(g.months_b_24m AS BIGINT), 0) AS months_b_24m,
-    COALESCE(CAST(g.months_none_due_24m AS BIGINT), 0) AS months_none_due_24m,
-    CAST(COALESCE(g.months_unknown_24m, 0) + COALESCE(a.unknown_24m, 0) AS BIGINT)
-        AS months_unknown_24m,
+    COALESCE(CAST((g.months_n & 4294901760) / 65536.0 AS BIGINT), 0) AS months_n_24m,
+    COALESCE(CAST((g.months_m & 4294901760) / 65536.0 AS BIGINT), 0) AS months_m_24m,
+    COALESCE(CAST((g.months_o1 & 4294901760) / 65536.0 AS BIGINT), 0) AS months_o1_24m,
+    COALESCE(CAST((g.months_o2 & 4294901760) / 65536.0 AS BIGINT), 0) AS months_o2_24m,
+    COALESCE(CAST((g.months_o3 & 4294901760) / 65536.0 AS BIGINT), 0) AS months_o3_24m,
+    COALESCE(CAST((g.months_o4 & 4294901760) / 65536.0 AS BIGINT), 0) AS months_o4_24m,
+    COALESCE(CAST((g.months_o5 & 4294901760) / 65536.0 AS BIGINT), 0) AS months_o5_24m,
+    COALESCE(CAST((g.months_o6 & 4294901760) / 65536.0 AS BIGINT), 0) AS months_o6_24m,
+    COALESCE(CAST((g.months_o7 & 4294901760) / 65536.0 AS BIGINT), 0) AS months_o7_24m,
     COALESCE(
         CAST(
-            g.months_o1_24m + g.months_o2_24m + g.months_o3_24m + g.months_o4_24m
-            + g.months_o5_24m + g.months_o6_24m + g.months_o7_24m + g.months_b_24m
-            AS BIGINT
+            (
+                (
+                    COALESCE(g.months_c, 0) + COALESCE(a.carried_c_months, 0)
+                ) & 4294901760
+            ) / 65536.0 AS BIGINT
+        ),
+        0
+    ) AS months_c_24m,
+    COALESCE(CAST((g.months_g & 4294901760) / 65536.0 AS BIGINT), 0) AS months_g_24m,
+    COALESCE(CAST((g.months_d & 4294901760) / 65536.0 AS BIGINT), 0) AS months_d_24m,
+    COALESCE(CAST((g.months_z & 4294901760) / 65536.0 AS BIGINT), 0) AS months_z_24m,
+    COALESCE(CAST((g.months_b & 4294901760) / 65536.0 AS BIGINT), 0) AS months_b_24m,
+    COALESCE(CAST((g.months_none_due & 4294901760) / 65536.0 AS BIGINT), 0) AS months_none_due_24m,
+    COALESCE(
+        CAST(
+            (
+                (
+                    COALESCE(g.months_unknown, 0) + COALESCE(a.unknown_months, 0)
+                ) & 4294901760
+            ) / 65536.0 AS BIGINT
+        ),
+        0
+    ) AS months_unknown_24m,
+    COALESCE(
+        CAST(
+            (
+                (
+                    g.months_o1 + g.months_o2 + g.months_o3 + g.months_o4 + g.months_o5
+                    + g.months_o6 + g.months_o7 + g.months_b
+                ) & 4294901760
+            ) / 65536.0 AS BIGINT
         ),
         0
     ) AS months_overdue_24m,
-    COALESCE(CAST(g.months_n_60m AS BIGINT), 0) AS months_n_60m,
-    COALESCE(CAST(g.months_m_60m AS BIGINT), 0) AS months_m_60m,
-    COALESCE(CAST(g.months_o1_60m AS BIGINT), 0) AS months_o1_60m,
-    COALESCE(CAST(g.months_o2_60m AS BIGINT), 0) AS months_o2_60m,
-    COALESCE(CAST(g.months_o3_60m AS BIGINT), 0) AS months_o3_60m,
-    COALESCE(CAST(g.months_o4_60m AS BIGINT), 0) AS months_o4_60m,
-    COALESCE(CAST(g.months_o5_60m AS BIGINT), 0) AS months_o5_60m,
-    COALESCE(CAST(g.months_o6_60m AS BIGINT), 0) AS months_o6_60m,
-    COALESCE(CAST(g.months_o7_60m AS BIGINT), 0) AS months_o7_60m,
-    CAST(COALESCE(g.months_c_60m, 0) + COALESCE(a.carried_c_60m, 0) AS BIGINT)
-        AS months_c_60m,
-    COALESCE(CAST(g.months_g_60m AS BIGINT), 0) AS months_g_60m,
-    COALESCE(CAST(g.months_d_60m AS BIGINT), 0) AS months_d_60m,
-    COALESCE(CAST(g.months_z_60m AS BIGINT), 0) AS months_z_60m,
-    COALESCE(CAST(g.months_b_60m AS BIGINT), 0) AS months_b_60m,
-    COALESCE(CAST(g.months_none_due_60m AS BIGINT), 0) AS months_none_due_60m,
-    CAST(COALESCE(g.months_unknown_60m, 0) + COALESCE(a.unknown_60m, 0) AS BIGINT)
-        AS months_unknown_60m,
+    COALESCE(g.months_n & 65535, 0) AS months_n_60m,
+    COALESCE(g.months_m & 65535, 0) AS months_m_60m,
+    COALESCE(g.months_o1 & 65535, 0) AS months_o1_60m,
+    COALESCE(g.months_o2 & 65535, 0) AS months_o2_60m,
+    COALESCE(g.months_o3 & 65535, 0) AS months_o3_60m,
+    COALESCE(g.months_o4 & 65535, 0) AS months_o4_60m,
+    COALESCE(g.months_o5 & 65535, 0) AS months_o5_60m,
+    COALESCE(g.months_o6 & 65535, 0) AS months_o6_60m,
+    COALESCE(g.months_o7 & 65535, 0) AS months_o7_60m,
     COALESCE(
-        CAST(
-            g.months_o1_60m + g.months_o2_60m + g.months_o3_60m + g.months_o4_60m
-            + g.months_o5_60m + g.months_o6_60m + g.months_o7_60m + g.months_b_60m
-            AS BIGINT
-        ),
+        (
+            COALESCE(g.months_c, 0) + COALESCE(a.carried_c_months, 0)
+        ) & 65535,
+        0
+    ) AS months_c_60m,
+    COALESCE(g.months_g & 65535, 0) AS months_g_60m,
+    COALESCE(g.months_d & 65535, 0) AS months_d_60m,
+    COALESCE(g.months_z & 65535, 0) AS months_z_60m,
+    COALESCE(g.months_b & 65535, 0) AS months_b_60m,
+    COALESCE(g.months_none_due & 65535, 0) AS months_none_due_60m,
+    COALESCE(
+        (
+            COALESCE(g.months_unknown, 0) + COALESCE(a.unknown_months, 0)
+        ) & 65535,
+        0
+    ) AS months_unknown_60m,
+    COALESCE(
+        (
+            g.months_o1 + g.months_o2 + g.months_o3 + g.months_o4 + g.months_o5
+            + g.months_o6 + g.months_o7 + g.months_b
+        ) & 65535,
         0
     ) AS months_overdue_60m,
     COALESCE(CAST(a.months_overdue_3m AS BIGINT), 0) AS months_overdue_3m,
-    -- the worst bucket of the last 6 months, from the months at each code
+    -- the worst bucket of the last 6 months, from the months at each code (their 6-month field)
     COALESCE(
         CAST(
             CASE
-                WHEN g.months_b_6m > 0 THEN 8
-                WHEN g.months_o7_6m > 0 THEN 7
-                WHEN g.months_o6_6m > 0 THEN 6
-                WHEN g.months_o5_6m > 0 THEN 5
-                WHEN g.months_o4_6m > 0 THEN 4
-                WHEN g.months_o3_6m > 0 THEN 3
-                WHEN g.months_o2_6m > 0 THEN 2
-                WHEN g.months_o1_6m > 0 THEN 1
+                WHEN (g.months_b & 9223090561878065152) <> 0 THEN 8
+                WHEN (g.months_o7 & 9223090561878065152) <> 0 THEN 7
+                WHEN (g.months_o6 & 9223090561878065152) <> 0 THEN 6
+                WHEN (g.months_o5 & 9223090561878065152) <> 0 THEN 5
+                WHEN (g.months_o4 & 9223090561878065152) <> 0 THEN 4
+                WHEN (g.months_o3 & 9223090561878065152) <> 0 THEN 3
+                WHEN (g.months_o2 & 9223090561878065152) <> 0 THEN 2
+                WHEN (g.months_o1 & 9223090561878065152) <> 0 THEN 1
                 ELSE 0
             END
             AS BIGINT
@@ -161,42 +251,68 @@ SELECT
     COALESCE(CAST(a.monthly_obligations_fen AS BIGINT), 0) AS monthly_obligations_fen,
     COALESCE(CAST(a.revolving_balance_fen AS BIGINT), 0) AS revolving_balance_fen,
     COALESCE(CAST(a.revolving_limit_fen AS BIGINT), 0) AS revolving_limit_fen,
-    COALESCE(CAST(i.hard_inquiries_7d AS BIGINT), 0) AS hard_inquiries_7d,
-    COALESCE(CAST(i.institutions_7d AS BIGINT), 0) AS institutions_7d,
-    COALESCE(CAST(i.hard_inquiries_bank_7d AS BIGINT), 0) AS hard_inquiries_bank_7d,
-    COALESCE(CAST(i.institutions_bank_7d AS BIGINT), 0) AS institutions_bank_7d,
-    COALESCE(CAST(i.hard_inquiries_non_bank_7d AS BIGINT), 0) AS hard_inquiries_non_bank_7d,
-    COALESCE(CAST(i.institutions_non_bank_7d AS BIGINT), 0) AS institutions_non_bank_7d,
-    COALESCE(CAST(i.hard_inquiries_15d AS BIGINT), 0) AS hard_inquiries_15d,
-    COALESCE(CAST(i.institutions_15d AS BIGINT), 0) AS institutions_15d,
-    COALESCE(CAST(i.hard_inquiries_bank_15d AS BIGINT), 0) AS hard_inquiries_bank_15d,
-    COALESCE(CAST(i.institutions_bank_15d AS BIGINT), 0) AS institutions_bank_15d,
-    COALESCE(CAST(i.hard_inquiries_non_bank_15d AS BIGINT), 0) AS hard_inquiries_non_bank_15d,
-    COALESCE(CAST(i.institutions_non_bank_15d AS BIGINT), 0) AS institutions_non_bank_15d,
-    COALESCE(CAST(i.hard_inquiries_30d AS BIGINT), 0) AS hard_inquiries_30d,
-    COALESCE(CAST(i.institutions_30d AS BIGINT), 0) AS institutions_30d,
-    COALESCE(CAST(i.hard_inquiries_bank_30d AS BIGINT), 0) AS hard_inquiries_bank_30d,
-    COALESCE(CAST(i.institutions_bank_30d AS BIGINT), 0) AS institutions_bank_30d,
-    COALESCE(CAST(i.hard_inquiries_non_bank_30d AS BIGINT), 0) AS hard_inquiries_non_bank_30d,
-    COALESCE(CAST(i.institutions_non_bank_30d AS BIGINT), 0) AS institutions_non_bank_30d,
-    COALESCE(CAST(i.hard_inquiries_90d AS BIGINT), 0) AS hard_inquiries_90d,
-    COALESCE(CAST(i.institutions_90d AS BIGINT), 0) AS institutions_90d,
-    COALESCE(CAST(i.hard_inquiries_bank_90d AS BIGINT), 0) AS hard_inquiries_bank_90d,
-    COALESCE(CAST(i.institutions_bank_90d AS BIGINT), 0) AS institutions_bank_90d,
-    COALESCE(CAST(i.hard_inquiries_non_bank_90d AS BIGINT), 0) AS hard_inquiries_non_bank_90d,
-    COALESCE(CAST(i.institutions_non_bank_90d AS BIGINT), 0) AS institutions_non_bank_90d,
-    COALESCE(CAST(i.hard_inquiries_180d AS BIGINT), 0) AS hard_inquiries_180d,
-    COALESCE(CAST(i.institutions_180d AS BIGINT), 0) AS institutions_180d,
-    COALESCE(CAST(i.hard_inquiries_bank_180d AS BIGINT), 0) AS hard_inquiries_bank_180d,
-    COALESCE(CAST(i.institutions_bank_180d AS BIGINT), 0) AS institutions_bank_180d,
-    COALESCE(CAST(i.hard_inquiries_non_bank_180d AS BIGINT), 0) AS hard_inquiries_non_bank_180d,
-    COALESCE(CAST(i.institutions_non_bank_180d AS BIGINT), 0) AS institutions_non_bank_180d,
-    COALESCE(CAST(i.hard_inquiries_365d AS BIGINT), 0) AS hard_inquiries_365d,
-    COALESCE(CAST(i.institutions_365d AS BIGINT), 0) AS institutions_365d,
-    COALESCE(CAST(i.hard_inquiries_bank_365d AS BIGINT), 0) AS hard_inquiries_bank_365d,
-    COALESCE(CAST(i.institutions_bank_365d AS BIGINT), 0) AS institutions_bank_365d,
-    COALESCE(CAST(i.hard_inquiries_non_bank_365d AS BIGINT), 0) AS hard_inquiries_non_bank_365d,
-    COALESCE(CAST(i.institutions_non_bank_365d AS BIGINT), 0) AS institutions_non_bank_365d,
+    COALESCE(i.hard_near & 2097151, 0) AS hard_inquiries_7d,
+    COALESCE(i.institutions_near & 2097151, 0) AS institutions_7d,
+    COALESCE(i.hard_bank_near & 2097151, 0) AS hard_inquiries_bank_7d,
+    COALESCE(i.institutions_bank_near & 2097151, 0) AS institutions_bank_7d,
+    COALESCE(i.hard_non_bank_near & 2097151, 0) AS hard_inquiries_non_bank_7d,
+    COALESCE(i.institutions_non_bank_near & 2097151, 0) AS institutions_non_bank_7d,
+    COALESCE(CAST((i.hard_near & 4398044413952) / 2097152.0 AS BIGINT), 0) AS hard_inquiries_15d,
+    COALESCE(CAST((i.institutions_near & 4398044413952) / 2097152.0 AS BIGINT), 0)
+        AS institutions_15d,
+    COALESCE(CAST((i.hard_bank_near & 4398044413952) / 2097152.0 AS BIGINT), 0)
+        AS hard_inquiries_bank_15d,
+    COALESCE(CAST((i.institutions_bank_near & 4398044413952) / 2097152.0 AS BIGINT), 0)
+        AS institutions_bank_15d,
+    COALESCE(CAST((i.hard_non_bank_near & 4398044413952) / 2097152.0 AS BIGINT), 0)
+        AS hard_inquiries_non_bank_15d,
+    COALESCE(CAST((i.institutions_non_bank_near & 4398044413952) / 2097152.0 AS BIGINT), 0)
+        AS institutions_non_bank_15d,
+    COALESCE(CAST((i.hard_near & 9223367638808264704) / 4398046511104.0 AS BIGINT), 0)
+        AS hard_inquiries_30d,
+    COALESCE(CAST((i.institutions_near & 9223367638808264704) / 4398046511104.0 AS BIGINT), 0)
+        AS institutions_30d,
+    COALESCE(CAST((i.hard_bank_near & 9223367638808264704) / 4398046511104.0 AS BIGINT), 0)
+        AS hard_inquiries_bank_30d,
+    COALESCE(CAST((i.institutions_bank_near & 9223367638808264704) / 4398046511104.0 AS BIGINT), 0)
+        AS institutions_bank_30d,
+    COALESCE(CAST((i.hard_non_bank_near & 9223367638808264704) / 4398046511104.0 AS BIGINT), 0)
+        AS hard_inquiries_non_bank_30d,
+    COALESCE(
+        CAST((i.institutions_non_bank_near & 9223367638808264704) / 4398046511104.0 AS BIGINT),
+        0
+    ) AS institutions_non_bank_30d,
+    COALESCE(i.hard_far & 2097151, 0) AS hard_inquiries_90d,
+    COALESCE(i.institutions_far & 2097151, 0) AS institutions_90d,
+    COALESCE(i.hard_bank_far & 2097151, 0) AS hard_inquiries_bank_90d,
+    COALESCE(i.institutions_bank_far & 2097151, 0) AS institutions_bank_90d,
+    COALESCE(i.hard_non_bank_far & 2097151, 0) AS hard_inquiries_non_bank_90d,
+    COALESCE(i.institutions_non_bank_far & 2097151, 0) AS institutions_non_bank_90d,
+    COALESCE(CAST((i.hard_far & 4398044413952) / 2097152.0 AS BIGINT), 0) AS hard_inquiries_180d,
+    COALESCE(CAST((i.institutions_far & 4398044413952) / 2097152.0 AS BIGINT), 0)
+        AS institutions_180d,
+    COALESCE(CAST((i.hard_bank_far & 4398044413952) / 2097152.0 AS BIGINT), 0)
+        AS hard_inquiries_bank_180d,
+    COALESCE(CAST((i.institutions_bank_far & 4398044413952) / 2097152.0 AS BIGINT), 0)
+        AS institutions_bank_180d,
+    COALESCE(CAST((i.hard_non_bank_far & 4398044413952) / 2097152.0 AS BIGINT), 0)
+        AS hard_inquiries_non_bank_180d,
+    COALESCE(CAST((i.institutions_non_bank_far & 4398044413952) / 2097152.0 AS BIGINT), 0)
+        AS institutions_non_bank_180d,
+    COALESCE(CAST((i.hard_far & 9223367638808264704) / 4398046511104.0 AS BIGINT), 0)
+        AS hard_inquiries_365d,
+    COALESCE(CAST((i.institutions_far & 9223367638808264704) / 4398046511104.0 AS BIGINT), 0)
+        AS institutions_365d,
+    COALESCE(CAST((i.hard_bank_far & 9223367638808264704) / 4398046511104.0 AS BIGINT), 0)
+        AS hard_inquiries_bank_365d,
+    COALESCE(CAST((i.institutions_bank_far & 9223367638808264704) / 4398046511104.0 AS BIGINT), 0)
+        AS institutions_bank_365d,
+    COALESCE(CAST((i.hard_non_bank_far & 9223367638808264704) / 4398046511104.0 AS BIGINT), 0)
+        AS hard_inquiries_non_bank_365d,
+    COALESCE(
+        CAST((i.institutions_non_bank_far & 9223367638808264704) / 4398046511104.0 AS BIGINT),
+        0
+    ) AS institutions_non_bank_365d,
     COALESCE(CAST(r.public_records AS BIGINT), 0) AS public_records,
     COALESCE(CAST(r.public_records_dishonest_judgment_debtor AS BIGINT), 0) AS public_records_dishonest_judgment_debtor,
     COALESCE(CAST(r.public_records_enforced_debtor AS BIGINT), 0) AS public_records_enforced_debtor,

@@ -1,5 +1,5 @@
 -- The unfurnished months of irregular accounts, read month by month as `repayment_grid` does,
--- as (person, code, months in the last 6, 12, 24, 60 months), to be added to the furnished
+-- as (person, code, months in the last 6, 12, 24, 60 months packed), to be added to the furnished
 -- months counted in grid_months.sql:
 -- - after each month on or after the opening, up to the next such month (or the as-of month):
 --   that month's code if it ended the account (settled, closed, transferred), else `#`;
@@ -58,16 +58,19 @@ spans AS (
 SELECT
     person,
     code,
-    sign * GREATEST(
-        0, LEAST(last_month, $as_of_month) - GREATEST(first_month, $as_of_month - 5) + 1
-    ) AS m6,
-    sign * GREATEST(
-        0, LEAST(last_month, $as_of_month) - GREATEST(first_month, $as_of_month - 11) + 1
-    ) AS m12,
-    sign * GREATEST(
-        0, LEAST(last_month, $as_of_month) - GREATEST(first_month, $as_of_month - 23) + 1
-    ) AS m24,
-    sign * GREATEST(
-        0, LEAST(last_month, $as_of_month) - GREATEST(first_month, $as_of_month - 59) + 1
-    ) AS m60
+    -- the months of the span in the last 60, 24, 12 and 6 months, packed (see grid_months.sql)
+    sign * (
+        GREATEST(
+            0, LEAST(last_month, $as_of_month) - GREATEST(first_month, $as_of_month - 59) + 1
+        )
+        + 65536 * GREATEST(
+            0, LEAST(last_month, $as_of_month) - GREATEST(first_month, $as_of_month - 23) + 1
+        )
+        + 4294967296 * GREATEST(
+            0, LEAST(last_month, $as_of_month) - GREATEST(first_month, $as_of_month - 11) + 1
+        )
+        + 281474976710656 * GREATEST(
+            0, LEAST(last_month, $as_of_month) - GREATEST(first_month, $as_of_month - 5) + 1
+        )
+    ) AS months
 FROM spans

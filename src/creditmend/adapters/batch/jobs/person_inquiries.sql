@@ -1,75 +1,20 @@
--- Multi-head borrowing, one row per person with hard inquiries in the last 365 days.
--- Each row of inquiry_furnishers is one asker of one kind: the institutions of a kind are its
--- rows whose asker is named (`named_kind`: a missing or empty asker is no institution); the
--- institutions of any kind are the askers named, each counted on one row only.
-WITH askers AS (
-    SELECT
-        *,
-        CASE WHEN furnisher <> '' THEN furnisher_kind END AS named_kind,
-        CASE
-            WHEN furnisher <> '' AND ROW_NUMBER() OVER (
-                PARTITION BY person, furnisher ORDER BY last_day DESC
-            ) = 1 THEN 1
-            ELSE 0
-        END AS asker
-    FROM inquiry_furnishers
-)
-
+-- Multi-head borrowing, one row per person with hard inquiries in the last 365 days: the
+-- inquiries and the institutions of inquiry_furnishers.sql summed, each column three windows
+-- packed as it packs them (indicators.sql unpacks them). Sums cast back to BIGINT (DuckDB sums
+-- to HUGEINT): half the width to carry through the join.
 SELECT
     person,
-    SUM(in_7d) AS hard_inquiries_7d,
-    COUNT(CASE WHEN asker = 1 AND last_day > $as_of_day - 7 THEN 1 END)
-        AS institutions_7d,
-    SUM(CASE WHEN furnisher_kind = 'bank' THEN in_7d ELSE 0 END) AS hard_inquiries_bank_7d,
-    COUNT(CASE WHEN named_kind = 'bank' AND last_day > $as_of_day - 7 THEN 1 END)
-        AS institutions_bank_7d,
-    SUM(CASE WHEN furnisher_kind = 'non_bank' THEN in_7d ELSE 0 END) AS hard_inquiries_non_bank_7d,
-    COUNT(CASE WHEN named_kind = 'non_bank' AND last_day > $as_of_day - 7 THEN 1 END)
-        AS institutions_non_bank_7d,
-    SUM(in_15d) AS hard_inquiries_15d,
-    COUNT(CASE WHEN asker = 1 AND last_day > $as_of_day - 15 THEN 1 END)
-        AS institutions_15d,
-    SUM(CASE WHEN furnisher_kind = 'bank' THEN in_15d ELSE 0 END) AS hard_inquiries_bank_15d,
-    COUNT(CASE WHEN named_kind = 'bank' AND last_day > $as_of_day - 15 THEN 1 END)
-        AS institutions_bank_15d,
-    SUM(CASE WHEN furnisher_kind = 'non_bank' THEN in_15d ELSE 0 END) AS hard_inquiries_non_bank_15d,
-    COUNT(CASE WHEN named_kind = 'non_bank' AND last_day > $as_of_day - 15 THEN 1 END)
-        AS institutions_non_bank_15d,
-    SUM(in_30d) AS hard_inquiries_30d,
-    COUNT(CASE WHEN asker = 1 AND last_day > $as_of_day - 30 THEN 1 END)
-        AS institutions_30d,
-    SUM(CASE WHEN furnisher_kind = 'bank' THEN in_30d ELSE 0 END) AS hard_inquiries_bank_30d,
-    COUNT(CASE WHEN named_kind = 'bank' AND last_day > $as_of_day - 30 THEN 1 END)
-        AS institutions_bank_30d,
-    SUM(CASE WHEN furnisher_kind = 'non_bank' THEN in_30d ELSE 0 END) AS hard_inquiries_non_bank_30d,
-    COUNT(CASE WHEN named_kind = 'non_bank' AND last_day > $as_of_day - 30 THEN 1 END)
-        AS institutions_non_bank_30d,
-    SUM(in_90d) AS hard_inquiries_90d,
-    COUNT(CASE WHEN asker = 1 AND last_day > $as_of_day - 90 THEN 1 END)
-        AS institutions_90d,
-    SUM(CASE WHEN furnisher_kind = 'bank' THEN in_90d ELSE 0 END) AS hard_inquiries_bank_90d,
-    COUNT(CASE WHEN named_kind = 'bank' AND last_day > $as_of_day - 90 THEN 1 END)
-        AS institutions_bank_90d,
-    SUM(CASE WHEN furnisher_kind = 'non_bank' THEN in_90d ELSE 0 END) AS hard_inquiries_non_bank_90d,
-    COUNT(CASE WHEN named_kind = 'non_bank' AND last_day > $as_of_day - 90 THEN 1 END)
-        AS institutions_non_bank_90d,
-    SUM(in_180d) AS hard_inquiries_180d,
-    COUNT(CASE WHEN asker = 1 AND last_day > $as_of_day - 180 THEN 1 END)
-        AS institutions_180d,
-    SUM(CASE WHEN furnisher_kind = 'bank' THEN in_180d ELSE 0 END) AS hard_inquiries_bank_180d,
-    COUNT(CASE WHEN named_kind = 'bank' AND last_day > $as_of_day - 180 THEN 1 END)
-        AS institutions_bank_180d,
-    SUM(CASE WHEN furnisher_kind = 'non_bank' THEN in_180d ELSE 0 END) AS hard_inquiries_non_bank_180d,
-    COUNT(CASE WHEN named_kind = 'non_bank' AND last_day > $as_of_day - 180 THEN 1 END)
-        AS institutions_non_bank_180d,
-    SUM(in_365d) AS hard_inquiries_365d,
-    COUNT(CASE WHEN asker = 1 AND last_day > $as_of_day - 365 THEN 1 END)
-        AS institutions_365d,
-    SUM(CASE WHEN furnisher_kind = 'bank' THEN in_365d ELSE 0 END) AS hard_inquiries_bank_365d,
-    COUNT(CASE WHEN named_kind = 'bank' AND last_day > $as_of_day - 365 THEN 1 END)
-        AS institutions_bank_365d,
-    SUM(CASE WHEN furnisher_kind = 'non_bank' THEN in_365d ELSE 0 END) AS hard_inquiries_non_bank_365d,
-    COUNT(CASE WHEN named_kind = 'non_bank' AND last_day > $as_of_day - 365 THEN 1 END)
-        AS institutions_non_bank_365d
-FROM askers
+    CAST(SUM(near) AS BIGINT) AS hard_near,
+    CAST(SUM(far) AS BIGINT) AS hard_far,
+    CAST(SUM(institutions_near) AS BIGINT) AS institutions_near,
+    CAST(SUM(institutions_far) AS BIGINT) AS institutions_far,
+    CAST(SUM(bank_near) AS BIGINT) AS hard_bank_near,
+    CAST(SUM(bank_far) AS BIGINT) AS hard_bank_far,
+    CAST(SUM(institutions_bank_near) AS BIGINT) AS institutions_bank_near,
+    CAST(SUM(institutions_bank_far) AS BIGINT) AS institutions_bank_far,
+    CAST(SUM(non_bank_near) AS BIGINT) AS hard_non_bank_near,
+    CAST(SUM(non_bank_far) AS BIGINT) AS hard_non_bank_far,
+    CAST(SUM(institutions_non_bank_near) AS BIGINT) AS institutions_non_bank_near,
+    CAST(SUM(institutions_non_bank_far) AS BIGINT) AS institutions_non_bank_far
+FROM inquiry_furnishers
 GROUP BY person
