@@ -631,6 +631,11 @@ def test_inputs_of_a_later_day_and_bad_parameters_are_refused(tmp_path: Path) ->
     engine = DuckDBEngine()
     with pytest.raises(ValueError, match="after 2026-05-31"):
         engine.run(inputs, date(2026, 5, 31), CURRENCY, tmp_path / "out")
+    with pytest.raises(ValueError, match="1092 accounts and 2097151 inquiries a person"):
+        jobs.check_inputs((0, 0, 1093, 1), as_of)  # beyond the packed counts
+    with pytest.raises(ValueError, match="1092 accounts and 2097151 inquiries a person"):
+        jobs.check_inputs((0, 0, 1, 2**21), as_of)
+    jobs.check_inputs((0, 0, 1092, 2**21 - 1), as_of)  # at the limits
     with pytest.raises(ValueError, match="ISO 4217"):
         engine.run(inputs, as_of, "CNY'; DROP TABLE persons; --", tmp_path / "out")
     with pytest.raises(FileNotFoundError, match=r"persons\.parquet"):

@@ -71,7 +71,7 @@ class DuckDBEngine:
                 con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({path})")
             check = con.execute(jobs.render(jobs.CHECK_SQL, values)).fetchone()
             assert check is not None
-            jobs.later_than_as_of(int(check[0]), int(check[1]), as_of)
+            jobs.check_inputs(check, as_of)
             self.timings = {}
             for step in jobs.STEPS:
                 sql = jobs.step_sql(step, values)

@@ -150,7 +150,7 @@ class SparkEngine:
                 spark.read.parquet(path).createOrReplaceTempView(table)
                 views.append(table)
             check = spark.sql(jobs.render(jobs.CHECK_SQL, values)).collect()[0]
-            jobs.later_than_as_of(int(check[0]), int(check[1]), as_of)
+            jobs.check_inputs(tuple(check), as_of)
             for step in jobs.STEPS:
                 frame = spark.sql(jobs.step_sql(step, values))
                 if step.output:

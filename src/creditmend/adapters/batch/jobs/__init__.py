@@ -42,6 +42,7 @@ inquiry_furnishers.sql give the layouts and their bounds.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -114,11 +115,21 @@ OUTPUTS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     ),
 }
 
-# Are the inputs those of this as-of day? A month or an inquiry after it says they are not.
+# The packed counts' limits: grid_months.sql packs a person's months at one code in 16 bits (60
+# months of at most 1092 accounts), inquiry_furnishers.sql a window's count in 21 bits.
+MOST_ACCOUNTS = (2**16 - 1) // 60
+MOST_INQUIRIES = 2**21 - 1
+
+# Are the inputs those of this as-of day (a month or an inquiry after it says they are not), and
+# within the packed counts' limits (beyond them the counts would be wrong, so the run refuses)?
 CHECK_SQL = (
     "SELECT "
     "(SELECT COUNT(*) FROM account_months WHERE month > $as_of_month) AS later_months, "
-    "(SELECT COUNT(*) FROM inquiries WHERE day > $as_of_day) AS later_inquiries"
+    "(SELECT COUNT(*) FROM inquiries WHERE day > $as_of_day) AS later_inquiries, "
+    "(SELECT COALESCE(MAX(n), 0) FROM "
+    "(SELECT COUNT(*) AS n FROM accounts GROUP BY person) AS a) AS most_accounts, "
+    "(SELECT COALESCE(MAX(n), 0) FROM "
+    "(SELECT COUNT(*) AS n FROM inquiries GROUP BY person) AS i) AS most_inquiries"
 )
 
 
@@ -146,10 +157,18 @@ def step_sql(step: Step, values: dict[str, str]) -> str:
     return render(text, values)
 
 
-def later_than_as_of(later_months: int, later_inquiries: int, as_of: date) -> None:
-    """Raise when the inputs hold months or inquiries after the as-of day."""
+def check_inputs(found: Sequence[object], as_of: date) -> None:
+    """Raise when `CHECK_SQL` found months or inquiries after the as-of day, or a person beyond
+    the packed counts' limits."""
+    later_months, later_inquiries, most_accounts, most_inquiries = (int(str(v)) for v in found)
     if later_months or later_inquiries:
         raise ValueError(
             f"as_of: the inputs hold {later_months} account-months and {later_inquiries} "
             f"inquiries after {as_of}; build them for this day"
+        )
+    if most_accounts > MOST_ACCOUNTS or most_inquiries > MOST_INQUIRIES:
+        raise ValueError(
+            f"inputs: a person has {most_accounts} accounts and one {most_inquiries} inquiries; "
+            f"the batch counts at most {MOST_ACCOUNTS} accounts and {MOST_INQUIRIES} "
+            "inquiries a person"
         )
