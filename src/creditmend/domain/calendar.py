@@ -62,6 +62,8 @@ def add_months(day: date, months: int, day_of_month: int | None = None) -> date:
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     wanted = day_of_month if day_of_month is not None else day.day
+    if wanted <= 28:  # every month has the day: no need to ask how long it is (a hot path)
+        return date(year, month + 1, wanted)
     return date(year, month + 1, min(wanted, _stdcal.monthrange(year, month + 1)[1]))
 
 

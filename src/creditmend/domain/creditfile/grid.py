@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from creditmend.domain.calendar import add_months
@@ -94,6 +95,14 @@ def month_code(facts: MonthFacts, profile: JurisdictionProfile) -> str:
     return profile.bucket_code(0)
 
 
+@lru_cache(maxsize=64)
+def _window(last: date, length: int) -> tuple[date, ...]:
+    """The first days of the `length` months ending with `last`'s: the same for every account
+    of a report or of a batch, so made once."""
+    first = add_months(last, -(length - 1))
+    return tuple(add_months(first, index) for index in range(length))
+
+
 def repayment_grid(
     months: Mapping[date, MonthFacts],
     opened_on: date,
@@ -117,16 +126,15 @@ def repayment_grid(
             raise ValueError(f"months: two entries for {month:%Y-%m}")
         by_month[month] = facts
     opened_month = opened_on.replace(day=1)
-    last = as_of.replace(day=1)
-    first = add_months(last, -(length - 1))
+    window = _window(as_of.replace(day=1), length)
+    first = window[0]
     carried: str | None = None
     # An account ended before the window starts still ends inside it: find that state first.
     for month in sorted(m for m in by_month if opened_month <= m < first):
         facts = by_month[month]
         carried = month_code(facts, profile) if facts.status in FINAL else None
     grid: list[MonthCode] = []
-    for index in range(length):
-        month = add_months(first, index)
+    for month in window:
         facts_or_none = by_month.get(month)
         if month < opened_month:
             code = NOT_OPENED
