@@ -37,8 +37,7 @@ FEATURES: tuple[tuple[str, str, str], ...] = (
         "worst_status_6m",
         "worst delay in the last 6 months (months)",
         # a stage, not a count: M2 is 31 to 60 days late, and the bureau's bad debt reads M8
-        "a payment at overdue stage M{value} in the last 6 months "
-        "(30 days a stage, M8 is bad debt)",
+        "a payment at overdue stage M{value} in the last 6 months (M8: bad debt)",
     ),
     (
         "overdue_months_6m",
