@@ -33,7 +33,7 @@ class SqlStore(FurnishingStore, FileReader):
         Only with `create` may the database be new (an SQLite file not there yet, or a database
         without the store's tables): the commands that bring data in make a store, every other
         command refuses, so a mistyped `--db` leaves no empty store, and no key file, behind.
-        `vault` is asked for the key only once the store is known to be there (the embedded
+        `vault` gives the key (for SQLite once the store is known to be there: the embedded
         default makes a key file on first use)."""
         try:
             engine = make_engine(url)
@@ -45,12 +45,16 @@ class SqlStore(FurnishingStore, FileReader):
         missing = f"no store at {where}: ingest furnishing files first, or check the path"
         if not create and engine.dialect.name == "sqlite" and not _file_exists(engine):
             raise StoreError(missing)  # checked before connecting: connecting makes the file
+        # A server's key is asked first (a missing one is said without connecting); an SQLite
+        # store's only once the store is known to be there (its key file is made on first use).
+        keys = None if engine.dialect.name == "sqlite" else vault()
         try:
             with engine.begin() as conn:
                 if not create and not inspect(conn).has_table("alembic_version"):
                     raise StoreError(missing.replace("no store", "no creditmend store", 1))
                 upgrade(conn)
-                keys = vault()
+                if keys is None:
+                    keys = vault()
                 stored = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "key_check"))
                 check = stored.scalar_one_or_none()
                 if check is None:
