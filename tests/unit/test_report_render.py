@@ -632,6 +632,8 @@ def test_the_terminal_lists_the_inquiries_of_a_person_without_a_file(looked_at: 
     for expected in ("XIAOMI", "度小满金融 DXM", "中国工商银行信用卡中心 ICBC", "the subject"):
         assert expected in inquiries, expected
     assert "No inquiry in the last 24 months" not in text
+    for line in looked_at.inquiries:  # each with the reference an objection names
+        assert line.record and line.record in inquiries, line.record
 
 
 def test_the_html_lists_the_inquiries_of_a_person_without_a_file(looked_at: Report) -> None:

@@ -547,6 +547,8 @@ def _inquiries(console: Console, report: Report) -> None:
             who = Text.assemble(i.furnisher_name, " ", (i.furnisher_id or "", "dim"))
         else:
             who = Text(i.furnisher_id or "the subject")
+        if i.record:  # what the subject names to object to this inquiry
+            who.append(f"\n{i.record}", "dim")
         if i.under_objection:
             who.append(f"\n{OBJECTION}", OBJECTION_STYLE)
         _row(
