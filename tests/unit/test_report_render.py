@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -904,3 +905,33 @@ def test_the_pdf_of_no_credit_file_is_one_page(empty: Report) -> None:
 def test_the_pdf_renderer_fetches_nothing() -> None:
     html = '<html><body><img src="file:///etc/passwd"><p>x</p></body></html>'
     assert render_pdf(html).startswith(b"%PDF-")
+
+
+def test_a_statement_shows_next_to_a_court_record_a_blacklist_entry_and_an_inquiry() -> None:
+    facts = full_facts()
+    said = {
+        ref: f"我的声明 statement on {ref}"
+        for ref in ("public_record:7", "blacklist:3", "inquiry:1")
+    }
+    facts = replace(
+        facts,
+        statements=(
+            *facts.statements,
+            *(StatementFacts(ref, text, date(2026, 1, 12)) for ref, text in said.items()),
+        ),
+    )
+    report = make_report(facts)
+    form = report_json(report)
+    lines = {
+        **{r["record"]: r for r in form["untrustworthy"]["records"]},
+        **{b["record"]: b for b in form["blacklist"]["entries"]},
+        **{i["record"]: i for i in form["inquiries"]},
+    }
+    assert {ref: lines[ref]["statement"] for ref in said} == said
+    assert lines["inquiry:2"]["statement"] is None
+    _validator().validate(json.loads(json.dumps(form, ensure_ascii=False)))
+    text = _flat(_terminal(report, 80))
+    page = " ".join("".join(_parse(render_html(report, GENERATED)).text).split())
+    for ref, statement in said.items():
+        assert f"{ref}: {statement}" in text, ref
+        assert statement in page, ref

@@ -244,6 +244,7 @@ def build_report(
         else None
     )
     objected = frozenset(o.record for o in facts.objections if o.is_open)
+    stated = {s.record: s.text for s in facts.statements}  # the latest per record
     refs = record_refs(a for a in facts.accounts)
     names = {code: f.name for code, f in facts.furnishers.items()}
     accounts = tuple(
@@ -345,11 +346,12 @@ def build_report(
                     r.status,
                     r.ended_on,
                     r.ref in objected,
+                    stated.get(r.ref),
                 )
                 for r in view.public_records
             ),
         ),
-        blacklist=_blacklist(view, objected),
+        blacklist=_blacklist(view, objected, stated),
         objections=Objections(
             objections=tuple(
                 ObjectionLine(o.record, o.status, o.reason, o.filed_on, o.due_on)
@@ -369,6 +371,7 @@ def build_report(
                 i.hard,
                 i.ref,
                 i.ref in objected,
+                stated.get(i.ref),
             )
             for i in recent_inquiries(view)
         ),
@@ -376,7 +379,9 @@ def build_report(
     )
 
 
-def _blacklist(view: VisibleFile, objected: frozenset[str]) -> BlacklistHits:
+def _blacklist(
+    view: VisibleFile, objected: frozenset[str], stated: Mapping[str, str]
+) -> BlacklistHits:
     by_source: dict[str, Counter[str]] = {}
     for entry in view.blacklist:
         by_source.setdefault(entry.source, Counter())[entry.category] += 1
@@ -392,6 +397,7 @@ def _blacklist(view: VisibleFile, objected: frozenset[str]) -> BlacklistHits:
                 b.expires_on,
                 b.reason,
                 b.ref in objected,
+                stated.get(b.ref),
             )
             for b in view.blacklist
         ),

@@ -145,6 +145,7 @@ def report_json(report: Report) -> dict[str, Any]:
                     "status": r.status,
                     "ended_on": _day(r.ended_on),
                     "under_objection": r.under_objection,
+                    "statement": r.statement,
                 }
                 for r in report.untrustworthy.records
             ],
@@ -161,6 +162,7 @@ def report_json(report: Report) -> dict[str, Any]:
                     "expires_on": _day(b.expires_on),
                     "reason": b.reason,
                     "under_objection": b.under_objection,
+                    "statement": b.statement,
                 }
                 for b in report.blacklist.entries
             ],
@@ -200,6 +202,7 @@ def report_json(report: Report) -> dict[str, Any]:
                 "hard": i.hard,
                 "record": i.record,
                 "under_objection": i.under_objection,
+                "statement": i.statement,
             }
             for i in report.inquiries
         ],

@@ -142,6 +142,7 @@ class PublicRecordLine:
     status: str
     ended_on: date | None
     under_objection: bool
+    statement: str | None = None  # the subject's, after a confirmed objection
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +160,7 @@ class BlacklistLine:
     expires_on: date | None
     reason: str
     under_objection: bool
+    statement: str | None = None  # the subject's, after a confirmed objection
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +201,7 @@ class InquiryLine:
     hard: bool
     record: str = ""  # inquiry:ID, what a subject names to object to it
     under_objection: bool = False
+    statement: str | None = None  # the subject's, after a confirmed objection
 
 
 @dataclass(frozen=True, slots=True)

@@ -470,6 +470,17 @@ def _untrustworthy(console: Console, report: Report) -> None:
                 words(r.status) + ended,
             )
         console.print(table)
+        _statements(console, ((r.record, r.statement) for r in u.records))
+
+
+def _statements(console: Console, stated: Iterable[tuple[str, str | None]]) -> None:
+    """The subject's statements on the records of the table above (after a confirmed
+    objection), each naming its record."""
+    for record, text in stated:
+        if text:
+            console.print(
+                Text.assemble(("Personal statement 个人声明 ", "bold"), (record, "dim"), ": ", text)
+            )
 
 
 def _blacklist(console: Console, report: Report) -> None:
@@ -491,6 +502,7 @@ def _blacklist(console: Console, report: Report) -> None:
                 b.reason,
             )
         console.print(table)
+        _statements(console, ((b.record, b.statement) for b in bl.entries))
 
 
 def _objections(console: Console, report: Report) -> None:
@@ -559,6 +571,7 @@ def _inquiries(console: Console, report: Report) -> None:
             Text("hard", "bold") if i.hard else Text("soft", "dim"),
         )
     console.print(table)
+    _statements(console, ((i.record, i.statement) for i in report.inquiries))
 
 
 def print_report(report: Report, console: Console, *, profile: JurisdictionProfile = CN) -> None:
