@@ -107,6 +107,7 @@ def test_a_lender_inquiry_answers_with_the_report(
         "hard": True,
         "record": newest["record"],
         "under_objection": False,
+        "statement": None,
     }
     assert newest["record"].startswith("inquiry:")
     assert document["multi_head"]["hard_inquiries"]["d7"] >= 1
