@@ -97,6 +97,15 @@ def test_a_value_remembered_for_one_type_is_not_given_for_another() -> None:
 # --- JSON Lines -------------------------------------------------------------------------------
 
 
+def _first_key_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise KeyError(key)
+        seen.add(key)
+    return dict(pairs)
+
+
 def _stdlib_rows(data: bytes) -> list[tuple[int, Any]]:
     """How the standard library alone reads a JSON Lines file (the reference)."""
     rows: list[tuple[int, Any]] = []
@@ -114,7 +123,10 @@ def _stdlib_rows(data: bytes) -> list[tuple[int, Any]]:
             )
             continue
         try:
-            value = json.loads(text)
+            value = json.loads(text, object_pairs_hook=_first_key_twice)
+        except KeyError as twice:  # a key given twice is refused, never the last one kept
+            rows.append((number, Problem(twice.args[0], "appears twice", number)))
+            continue
         except json.JSONDecodeError as error:
             message = f"is not JSON ({error.msg}, column {error.colno})"
             rows.append((number, Problem("line", message, number)))

@@ -21,6 +21,7 @@ import jsonschema_rs
 import orjson
 
 from creditmend.domain.creditfile.furnishing import normalise_csv_row
+from creditmend.domain.json_keys import DuplicateKeyError, unique_keys
 from creditmend.domain.problems import Problem, ProblemsError
 
 Row = tuple[int, Mapping[str, Any] | Problem]
@@ -151,8 +152,13 @@ def _jsonl(lines: Iterable[bytes], first: int = 1) -> Iterator[Row]:
             except orjson.JSONDecodeError:
                 pass
             else:
-                if type(value) is dict and (
-                    _NOT_PLAIN.isdisjoint(map(type, value.values())) or _floatless(value)
+                # orjson keeps the last of two equal keys: a flat record whose keys are all
+                # told apart (as many `":` as keys) has none twice; any other line is read
+                # again by the standard library, which refuses a key given twice.
+                if (
+                    type(value) is dict
+                    and raw.count(b'":') == len(value)
+                    and (_NOT_PLAIN.isdisjoint(map(type, value.values())) or _floatless(value))
                 ):
                     yield number, value
                     continue
@@ -190,7 +196,9 @@ def _jsonl_line(raw: bytes, number: int) -> Mapping[str, Any] | Problem:
     if len(text) > MAX_LINE:
         return Problem("line", f"is longer than {MAX_LINE:,} characters", number)
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=unique_keys)
+    except DuplicateKeyError as error:
+        return Problem(error.key, "appears twice", number)
     except json.JSONDecodeError as error:
         return Problem("line", f"is not JSON ({error.msg}, column {error.colno})", number)
     except (ValueError, RecursionError):  # a number of thousands of digits, deep nesting
@@ -211,6 +219,11 @@ def _csv(
         raise ProblemsError((Problem("header", f"is not CSV ({error})", 1),)) from None
     except UnicodeDecodeError:
         raise _not_utf8(path) from None
+    twice = sorted({name for name in header if header.count(name) > 1 and name in known})
+    if twice:  # DictReader would keep the last of the two cells
+        raise ProblemsError(
+            tuple(Problem(name, "appears twice in the header", 1) for name in twice)
+        )
     unknown = [name for name in header if name not in known]
     if unknown:
         # Never echo a header that is not one: it may be a data line with an identity number.

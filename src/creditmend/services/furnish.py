@@ -26,6 +26,7 @@ from creditmend.domain.creditfile.furnishing import (
     check_record,
     read_record,
 )
+from creditmend.domain.json_keys import DuplicateKeyError, unique_keys
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.services.pipeline import (
     ApplyResult,
@@ -99,13 +100,16 @@ class FurnishService:
             if not line.strip():
                 continue
             try:
-                data = json.loads(line)
+                data = json.loads(line, object_pairs_hook=unique_keys)
                 furnisher = Furnisher(
                     str(data["furnisher_id"]),
                     str(data["name"]),
                     FurnisherKind(data["kind"]),
                     data.get("subtype"),
                 )
+            except DuplicateKeyError as error:
+                problems.append(Problem(error.key, "appears twice", number))
+                continue
             except (ValueError, KeyError, TypeError) as error:
                 problems.append(Problem("line", f"is not a furnisher ({error})", number))
                 continue

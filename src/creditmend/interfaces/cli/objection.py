@@ -13,6 +13,7 @@ from rich.table import Table
 
 from creditmend import bootstrap
 from creditmend.domain.creditfile.objection import Objection
+from creditmend.domain.json_keys import DuplicateKeyError, unique_keys
 from creditmend.domain.problems import Problem
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption
 from creditmend.interfaces.cli.errors import fail, input_errors
@@ -30,7 +31,9 @@ IdArgument = Annotated[int, typer.Argument(help="The objection's number", min=1,
 def _read_json(path: Path, option: str) -> Any:
     """A JSON object from a file; anything else is the option's one-line problem."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=unique_keys)
+    except DuplicateKeyError as error:
+        raise fail([Problem(f"{option}: {error.key}", "appears twice")]) from None
     except OSError as error:
         raise fail([Problem(option, f"cannot read {path}: {error.strerror}")]) from None
     except UnicodeDecodeError:
