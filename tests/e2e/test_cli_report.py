@@ -325,3 +325,20 @@ def test_a_failed_write_is_a_one_line_error(
                env=env)  # fmt: skip
     assert done.returncode == 2, done.stdout
     assert done.stderr == "error: --out: cannot write /dev/full: No space left on device\n"
+
+
+def test_a_refused_what_if_or_plan_logs_no_look(
+    bureau: tuple[dict[str, str], Path, list[str]],
+) -> None:
+    env, _, person = bureau
+    before = _looks(env, *person)
+    refused = [
+        ("score", "what-if", *person, "--as-of", AS_OF, "--new-loan", "-5"),
+        ("score", "what-if", *person, "--as-of", AS_OF, "--months-on-time", "0"),
+        ("plan", "--person", *person, "--as-of", AS_OF, "--monthly-income", "9000"),
+    ]
+    for args in refused:
+        done = cli(*args, env=env)
+        assert done.returncode == 2, (args, done.stdout)
+        assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert _looks(env, *person) == before

@@ -318,6 +318,12 @@ class AdviseService:
                     ),
                 )
             )
+        try:  # the cash flow, the one-off sources, the preferences and the file's own loans
+            read_plan({**document, "loans": own}, self.profile, lines)
+        except ProblemsError as error:
+            problems = tuple(p for p in error.problems if own or p.field != "loans")
+            if problems:
+                raise ProblemsError(problems) from None
         facts = self.own_file(id_type, id_number, as_of, at)
         currency = str(document.get("currency") or self.profile.currency)
         rebuilt = loans_from_file(facts.accounts, facts.furnishers, as_of, self.profile, currency)

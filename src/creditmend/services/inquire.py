@@ -17,7 +17,7 @@ from creditmend.domain.report.file import CreditFileFacts, LookFacts, VisibleFil
 from creditmend.domain.report.model import Report
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.scorecard import Scorecard
-from creditmend.domain.scoring.whatif import Change, WhatIf, WhatIfError, what_if
+from creditmend.domain.scoring.whatif import Change, WhatIf, WhatIfError, check_change, what_if
 from creditmend.services.retain import POLICIES
 
 
@@ -89,12 +89,13 @@ class InquiryService:
         card = self.scorecard()
         if card is None:
             raise ProblemsError((Problem("scorecard", "no scorecard is installed"),))
-        request = self._self_inquiry(id_type, id_number, as_of)
-        _, facts = self.store.record_inquiry(request, False, at)
-        view = self._view(facts, as_of)
-        if view.is_empty:
-            raise ProblemsError((Problem("ID_NUMBER", "no credit file: nothing to score"),))
         try:
+            check_change(change)  # before the look: a refused question is not logged
+            request = self._self_inquiry(id_type, id_number, as_of)
+            _, facts = self.store.record_inquiry(request, False, at)
+            view = self._view(facts, as_of)
+            if view.is_empty:
+                raise ProblemsError((Problem("ID_NUMBER", "no credit file: nothing to score"),))
             return what_if(card, view, change, self.profile, self.profile.currency)
         except WhatIfError as error:
             field, _, message = str(error).partition(": ")

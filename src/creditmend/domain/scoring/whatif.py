@@ -120,8 +120,6 @@ def _pay_off(view: VisibleFile, account: str, profile: JurisdictionProfile) -> V
 
 
 def _new_loan(view: VisibleFile, loan: NewLoan, profile: JurisdictionProfile) -> VisibleFile:
-    if loan.amount <= 0 or loan.term_months < 1:
-        raise WhatIfError("--new-loan: the amount and the term must be more than 0")
     instalment = (loan.amount / loan.term_months).quantize(FEN, ROUND_HALF_UP)
     month = view.as_of.replace(day=1)
     opening = _line(month, AccountStatus.OPEN, instalment, Decimal(0), loan.amount, profile)
@@ -146,8 +144,6 @@ def _new_loan(view: VisibleFile, loan: NewLoan, profile: JurisdictionProfile) ->
 
 
 def _on_time(view: VisibleFile, months: int, profile: JurisdictionProfile) -> VisibleFile:
-    if months < 1:
-        raise WhatIfError("--months-on-time: must be at least 1")
     as_of = add_months(view.as_of, months)
     accounts = []
     for account in view.accounts:
@@ -172,7 +168,19 @@ def _on_time(view: VisibleFile, months: int, profile: JurisdictionProfile) -> Vi
     return replace(view, as_of=as_of, accounts=tuple(accounts), expiry=expiry)
 
 
+def check_change(change: Change) -> None:
+    """What can be wrong with a change whatever the file (checked before the file is read, so a
+    refused question leaves no look behind); an unknown account to pay off needs the file."""
+    if isinstance(change, NewLoan) and (change.amount <= 0 or change.term_months < 1):
+        raise WhatIfError("--new-loan: the amount and the term must be more than 0")
+    if isinstance(change, MonthsOnTime) and change.months < 1:
+        raise WhatIfError("--months-on-time: must be at least 1")
+    if isinstance(change, PayOff) and not change.account.strip():
+        raise WhatIfError("--pay-off: name an account")
+
+
 def apply_change(view: VisibleFile, change: Change, profile: JurisdictionProfile) -> VisibleFile:
+    check_change(change)
     if isinstance(change, PayOff):
         return _pay_off(view, change.account, profile)
     if isinstance(change, NewLoan):
