@@ -3,6 +3,8 @@ exit status 2, no traceback and no panel."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from in_process import cli  # the e2e folder is on the path (pytest's prepend mode)
 
@@ -41,3 +43,21 @@ def test_help_still_exits_0() -> None:
     done = cli("report", "--help")
     assert done.returncode == 0
     assert "ID_NUMBER" in done.stdout.upper()
+
+
+@pytest.mark.parametrize("command", ["retain", "archive"])
+def test_retention_refuses_a_future_day(command: str, tmp_path: Path) -> None:
+    env = {"CREDITMEND_DB": f"sqlite:///{tmp_path / 'bureau.db'}"}
+    done = cli(command, "--as-of", "2099-01-01", env=env)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: --as-of: 2099-01-01 is in the future")
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_an_ingest_error_is_one_line_without_a_blank_one(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", "utf-8")
+    done = cli("ingest", str(empty), env={"CREDITMEND_DB": f"sqlite:///{tmp_path / 'b.db'}"})
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [done.stderr.strip()]
+    assert done.stderr.startswith("error: ")

@@ -19,6 +19,7 @@ from creditmend.domain.creditfile.evidence import (
     due_day_of,
     parse_evidence,
 )
+from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind, validate_furnisher
 from creditmend.domain.creditfile.furnishing import (
     AccountStatus,
     AccountType,
@@ -176,6 +177,24 @@ def test_a_statement_waits_for_a_confirmed_outcome_and_has_a_length_limit() -> N
     too_long = statement_problems(confirmed, "x" * (limit + 1), on, CN)
     assert f"at most {limit}" in too_long[0].message
     assert statement_problems(confirmed, "  ", on, CN)[0].message == "is empty"
+    for sneaky in ("line1\nline2", "red \x1b[31mALERT", "left\u202eright"):  # no terminal tricks
+        (problem,) = statement_problems(confirmed, sneaky, on, CN)
+        assert (problem.field, problem.message) == (
+            "--text",
+            "holds control characters; write one line of text",
+        )
+    assert statement_problems(confirmed, "我已于次日还清。", on, CN) == ()
+
+
+def test_a_furnisher_code_is_plain_and_never_the_bureau() -> None:
+    def said(code: str, name: str = "Lender") -> list[str]:
+        return [p.message for p in validate_furnisher(Furnisher(code, name, FurnisherKind.BANK))]
+
+    assert said("BK0003") == []
+    assert said("bureau") == ["'bureau' is reserved: it names the bureau itself"]
+    assert said("Bureau") == ["'Bureau' is reserved: it names the bureau itself"]
+    assert said("汉字") == ["'汉字' must be 1-64 letters, digits, '-', '_' or '.'"]
+    assert said("BK1", "x" * 201) == ["has 201 characters; at most 200"]
 
 
 # ---------------------------------------------------------------- repeats

@@ -24,10 +24,10 @@ from creditmend.domain.creditfile.corrections import (
     parse_corrections,
 )
 from creditmend.domain.creditfile.evidence import Evidence, deduction_finding, parse_evidence
+from creditmend.domain.creditfile.furnisher import BUREAU
 from creditmend.domain.creditfile.furnishing import FurnishedRecord
 from creditmend.domain.creditfile.letter import reply_letter
 from creditmend.domain.creditfile.objection import (
-    BUREAU,
     Disputed,
     Event,
     Objection,

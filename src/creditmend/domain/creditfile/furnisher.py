@@ -40,11 +40,24 @@ class Furnisher:
     subtype: str | None = None
 
 
+# Who answers an objection no furnisher can (inquiries without consent, court records, the
+# blacklist): a name no furnisher may take.
+BUREAU = "bureau"
+
+
 def validate_furnisher(furnisher: Furnisher) -> tuple[Problem, ...]:
     problems = []
     code = furnisher.code
-    if not code or len(code) > 64 or not all(c.isalnum() or c in "-_." for c in code):
+    if (
+        not code
+        or len(code) > 64
+        or not all(c.isascii() and (c.isalnum() or c in "-_.") for c in code)
+    ):
         problems.append(Problem("code", f"{code!r} must be 1-64 letters, digits, '-', '_' or '.'"))
+    elif code.lower() == BUREAU:
+        problems.append(Problem("code", f"{code!r} is reserved: it names the bureau itself"))
+    if len(furnisher.name) > 200:
+        problems.append(Problem("name", f"has {len(furnisher.name)} characters; at most 200"))
     if not furnisher.name.strip():
         problems.append(Problem("name", "must not be empty"))
     if furnisher.subtype is not None and furnisher.subtype not in FURNISHER_SUBTYPES:

@@ -9,6 +9,7 @@ statement waits for a `confirmed` outcome. The store keeps the events; the domai
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,10 +17,9 @@ from enum import Enum
 
 from creditmend.domain.calendar import BusinessCalendar
 from creditmend.domain.creditfile.evidence import DueDay, Evidence
+from creditmend.domain.creditfile.furnisher import BUREAU
 from creditmend.domain.problems import Problem
 from creditmend.domain.rules.profile import JurisdictionProfile
-
-BUREAU = "bureau"  # who answers an objection no furnisher can: inquiries without consent, records
 
 
 class Reason(Enum):
@@ -285,6 +285,10 @@ def statement_problems(
         problems.append(Problem("--text", "is empty"))
     if len(text) > limit:
         problems.append(Problem("--text", f"has {len(text)} characters; at most {limit}"))
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in text):
+        # a line break, an escape sequence or an invisible direction mark would reach every
+        # reader's terminal or page as it is: a statement is one line of plain text
+        problems.append(Problem("--text", "holds control characters; write one line of text"))
     if objection.answered_on is not None and on < objection.answered_on:
         problems.append(Problem("--as-of", f"{on} is before the outcome ({objection.answered_on})"))
     return tuple(problems)

@@ -14,9 +14,8 @@ from rich.table import Table
 
 from creditmend import bootstrap
 from creditmend.domain.problems import Problem
-from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption
+from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
-from creditmend.interfaces.cli.inquiry import past_day
 
 _out = Console(highlight=False, soft_wrap=True)
 

@@ -47,6 +47,16 @@ def as_of_date(text: str | None) -> date:
         raise fail([Problem("--as-of", str(error))]) from None
 
 
+def past_day(as_of: str | None, what: str = "an inquiry happens now or was made") -> date:
+    """The business date, refused in the future: a record of what happened cannot be dated
+    after today (a later date would, say, lapse every open objection for good)."""
+    day = as_of_date(as_of)
+    if day > datetime.now(UTC).date():
+        message = f"{day} is in the future; {what} on a past day"
+        raise fail([Problem("--as-of", message)])
+    return day
+
+
 def keygen() -> None:
     """Print a new key for CREDITMEND_KEY (keep it secret; without it the ids cannot be read)."""
     print(bootstrap.new_key())
@@ -109,7 +119,7 @@ def ingest(
             TimeElapsedColumn(),
             console=_err,
             transient=True,
-            disable=as_json,
+            disable=as_json or not _err.is_terminal,  # a pipe gets no spinner (nor its blank line)
         ) as progress:
             task = progress.add_task("reading", total=None)
             for path in files:
@@ -193,7 +203,7 @@ def retain(
     as_json: JsonOption = False,
 ) -> None:
     """Apply retention (5 years after the bad behaviour ends) and dated policies as of a day."""
-    day = as_of_date(as_of)
+    day = past_day(as_of, "retention is applied as of today or")
     with input_errors():
         report = bootstrap.build_bureau(db).retention.retain(day, datetime.now(UTC))
     data = {
@@ -223,7 +233,7 @@ def archive(
 ) -> None:
     """The operator's retention archive: what the latest retention run on or before the day hid
     (reports no longer show it; the store keeps it). Reading it is audited."""
-    day = as_of_date(as_of)
+    day = past_day(as_of, "the archive is read as of today or")
     with input_errors():
         run, hidden = bootstrap.build_bureau(db).retention.archive(day, datetime.now(UTC))
     rows = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -21,7 +21,7 @@ from creditmend.domain.money import Money, MoneyError
 from creditmend.domain.problems import Problem
 from creditmend.domain.report.json_form import report_json
 from creditmend.domain.report.model import Report
-from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, as_of_date
+from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.report_view import print_report
 
@@ -39,16 +39,6 @@ IncomeOption = Annotated[
     str | None,
     typer.Option(help="Monthly income, if known (for debt-to-income); not stored"),
 ]
-
-
-def past_day(as_of: str | None, what: str = "an inquiry happens now or was made") -> date:
-    """The business date, refused in the future: a record of what happened cannot be dated
-    after today (a later date would, say, lapse every open objection for good)."""
-    day = as_of_date(as_of)
-    if day > datetime.now(UTC).date():
-        message = f"{day} is in the future; {what} on a past day"
-        raise fail([Problem("--as-of", message)])
-    return day
 
 
 def _checked(fmt: str, out: Path | None, income: str | None) -> Decimal | None:

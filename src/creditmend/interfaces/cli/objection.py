@@ -15,9 +15,9 @@ from creditmend import bootstrap
 from creditmend.domain.creditfile.objection import Objection
 from creditmend.domain.json_keys import DuplicateKeyError, unique_keys
 from creditmend.domain.problems import Problem
-from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption
+from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
-from creditmend.interfaces.cli.inquiry import IdNumberArgument, IdTypeArgument, past_day
+from creditmend.interfaces.cli.inquiry import IdNumberArgument, IdTypeArgument
 
 app = typer.Typer(
     no_args_is_help=True,

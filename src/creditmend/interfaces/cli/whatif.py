@@ -14,9 +14,9 @@ from creditmend import bootstrap
 from creditmend.domain.money import Money, MoneyError
 from creditmend.domain.problems import Problem
 from creditmend.domain.scoring.whatif import Change, MonthsOnTime, NewLoan, PayOff
-from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption
+from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
-from creditmend.interfaces.cli.inquiry import IdNumberArgument, IdTypeArgument, past_day
+from creditmend.interfaces.cli.inquiry import IdNumberArgument, IdTypeArgument
 
 _out = Console(highlight=False, soft_wrap=True)
 
