@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from creditmend.adapters.training.settings import BinningSettings, check_trends
+from creditmend.adapters.training.settings import BinningSettings, check_binning, check_trends
 from creditmend.adapters.training.table import Table, read_table
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.scoring.scorecard import Band, Scaling, Scorecard
@@ -47,6 +47,7 @@ DEFAULT_TEST_SIZE = 0.3
 DEFAULT_SEED = 42
 OVERFIT_GAP = 0.05  # training AUC above hold-out AUC by more than this is reported
 CLIPPED_SHARE = 0.01
+MAX_SEED = 2**32 - 1  # NumPy's largest seed
 LIBRARIES = ("creditmend", "optbinning", "scikit-learn", "lightgbm", "numpy", "pandas", "ortools")
 Ints = np.ndarray[Any, np.dtype[np.int64]]
 
@@ -106,6 +107,11 @@ def check_bands(bands: tuple[Band, ...], approve_band: str, scaling: Scaling) ->
         raise ProblemsError(tuple(problems[:1]))
 
 
+def check_seed(seed: int) -> None:
+    if not 0 <= seed <= MAX_SEED:
+        raise ProblemsError((Problem("--seed", f"{seed} is not between 0 and {MAX_SEED}"),))
+
+
 def holdout_split(y: np.ndarray[Any, Any], test_size: float, seed: int) -> tuple[Ints, Ints]:
     """Stratified (training, hold-out) row numbers, each in file order."""
     if not 0 < test_size < 1:
@@ -136,7 +142,10 @@ def _sorted(mapping: Mapping[str, float], places: int = 6) -> dict[str, float]:
 
 
 def train(options: TrainingOptions) -> TrainingResult:
-    """Train, evaluate and describe a scorecard; bad input raises ProblemsError."""
+    """Train, evaluate and describe a scorecard; bad input raises ProblemsError, and so does a
+    ValueError of the training libraries (as a `--data` problem, its first line)."""
+    check_binning(options.binning)
+    check_seed(options.seed)
     table = read_table(
         options.data,
         options.target,
@@ -149,7 +158,18 @@ def train(options: TrainingOptions) -> TrainingResult:
     check_bands(options.bands, options.approve_band, options.scaling)
     check_trends(options.binning, table.features)
     train_rows, test_rows = holdout_split(table.y, options.test_size, options.seed)
+    try:
+        return _trained(options, table, train_rows, test_rows)
+    except ProblemsError:
+        raise
+    except ValueError as error:  # the training libraries' last word on data they cannot use
+        message = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ProblemsError((Problem("--data", f"{table.name}: {message}"),)) from None
 
+
+def _trained(
+    options: TrainingOptions, table: Table, train_rows: Ints, test_rows: Ints
+) -> TrainingResult:
     import pandas as pd  # noqa: PLC0415
 
     from creditmend.adapters.training import convert, evaluate  # noqa: PLC0415

@@ -23,6 +23,7 @@ TRENDS = (
     "valley_heuristic",
 )
 MAX_ITER = 1000  # LogisticRegression
+MAX_SHARE = 0.5  # optbinning's largest min_prebin_size and min_bin_size
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +64,23 @@ def check_trends(settings: BinningSettings, features: Sequence[str]) -> None:
             )
         if name and name not in features:
             raise ProblemsError((Problem("--feature-trend", f"{name!r} is not a feature"),))
+
+
+def check_binning(settings: BinningSettings) -> None:
+    """The ranges optbinning accepts (`optbinning.binning.binning._check_parameters`), said as
+    the option's problem before any work."""
+    problem = None
+    if settings.max_n_prebins <= 1:
+        problem = Problem("--max-prebins", f"{settings.max_n_prebins} is not above 1")
+    elif not 0 < settings.min_prebin_size <= MAX_SHARE:
+        problem = Problem(
+            "--min-prebin-size",
+            f"{settings.min_prebin_size} is not in (0, {MAX_SHARE}]: a share of the rows",
+        )
+    elif settings.min_bin_size is not None and not 0 < settings.min_bin_size <= MAX_SHARE:
+        problem = Problem(
+            "--min-bin-size",
+            f"{settings.min_bin_size} is not in (0, {MAX_SHARE}]: a share of the rows",
+        )
+    if problem is not None:
+        raise ProblemsError((problem,))

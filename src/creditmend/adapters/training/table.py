@@ -18,7 +18,6 @@ A `.gz` file is read through gzip; the sha256 is of the file as stored.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import hashlib
 import io
@@ -32,10 +31,12 @@ import numpy.typing as npt
 
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.scoring.scorecard import number
+from creditmend.domain.scoring.table_rows import header_and_rows
 
 MIN_CLASS_ROWS = 10  # bad rows and good rows each, so both parts of the split hold both
 IDENTIFIER_NAMES = frozenset({"", "id"})
 IDENTIFIER_SHARE = 0.95  # a text column with this share of distinct values names rows
+LARGEST = float(np.finfo(np.float32).max)  # a number beyond it cannot be trained on
 
 Floats = npt.NDArray[np.float64]
 Objects = npt.NDArray[np.object_]
@@ -116,44 +117,10 @@ def _text(path: Path) -> tuple[str, str]:
 
 
 def read_rows(path: Path) -> tuple[list[str], list[list[str]], str]:
-    """Header, data rows and sha256 of a comma-separated file with a header row."""
+    """Header, data rows and sha256 of a comma-separated file with a header row (checked by
+    the domain's `header_and_rows`, as `score apply` reads its file)."""
     text, digest = _text(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-        if header is None or not any(cell.strip() for cell in header):
-            raise _fail("--data", f"{path.name}: the file is empty")
-        header = [cell.strip() for cell in header]
-        if len(header) < 2:
-            raise _fail(
-                "--data",
-                f"{path.name}: not a comma-separated file with a header row "
-                f"(the first line holds one column: {header[0][:40]!r})",
-            )
-        rows: list[list[str]] = []
-        wrong: list[int] = []
-        for row in reader:
-            if not row:
-                continue
-            if len(row) != len(header):
-                wrong.append(reader.line_num)
-                continue
-            rows.append(row)
-    except csv.Error as error:
-        raise _fail("--data", f"{path.name}: not a readable CSV file ({error})") from None
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            raise _fail("--data", f"{path.name}: the column {name!r} appears twice in the header")
-        seen.add(name)
-    if wrong:
-        more = f" (and {len(wrong) - 1} more rows)" if len(wrong) > 1 else ""
-        raise _fail(
-            "--data",
-            f"{path.name}: a row has a different number of fields than the header's "
-            f"{len(header)}{more}",
-            wrong[0],
-        )
+    header, rows = header_and_rows(io.StringIO(text, newline=""), path.name, min_columns=2)
     if not rows:
         raise _fail("--data", f"{path.name}: the file has a header but no rows")
     return header, rows, digest
@@ -181,6 +148,32 @@ def _column(cells: Sequence[str], kind: str) -> Floats | Objects:
 def _kind(cells: Sequence[str]) -> str:
     numeric = all(not isinstance(canonical(cell), str) for cell in set(cells))
     return "numeric" if numeric else "categorical"
+
+
+def _check_values(
+    values: dict[str, Floats | Objects], cells: dict[str, list[str]], file: str
+) -> None:
+    """Refuses a feature that holds no value at all, or a number beyond what the training
+    libraries hold (their trees work in float32)."""
+    for name, column in values.items():
+        if column.dtype == np.float64:
+            magnitude = np.abs(column.astype(np.float64))
+            present = int(np.count_nonzero(~np.isnan(magnitude)))
+            beyond = np.flatnonzero(magnitude > LARGEST)
+            if beyond.size:
+                raise _fail(
+                    "--data",
+                    f"{file}: the column {name!r} holds {cells[name][beyond[0]].strip()[:40]!r}, "
+                    f"beyond the training's range (±{LARGEST:.1e}); exclude it (--exclude) "
+                    "or rescale it",
+                )
+        else:
+            present = sum(value is not None for value in column)
+        if not present:
+            raise _fail(
+                "--data",
+                f"{file}: the column {name!r} holds no value in any row; exclude it (--exclude)",
+            )
 
 
 def read_table(
@@ -273,6 +266,8 @@ def read_table(
                 chosen.remove(name)
     if not chosen:
         raise _fail("--features", "no column is left to train on")
+    values = {name: _column(kept_cells[name], kinds[name]) for name in chosen}
+    _check_values(values, kept_cells, file)
     return Table(
         name=file,
         sha256=digest,
@@ -282,7 +277,7 @@ def read_table(
         y=y,
         features=tuple(chosen),
         kinds={name: kinds[name] for name in chosen},
-        values={name: _column(kept_cells[name], kinds[name]) for name in chosen},
+        values=values,
         raw={name: kept_cells[name] for name in chosen},
         protected={name: _column(kept_cells[name], _kind(kept_cells[name])) for name in protected},
         exclusions=tuple(exclusions),

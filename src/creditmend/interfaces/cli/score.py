@@ -15,6 +15,7 @@ every other bad input, not a usage box.
 from __future__ import annotations
 
 import csv
+import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -40,6 +41,7 @@ from creditmend.domain.scoring.scorecard import (
     score,
     scorecard_text,
 )
+from creditmend.domain.scoring.table_rows import header_and_rows
 from creditmend.interfaces.cli.errors import fail, input_errors
 
 app = typer.Typer(
@@ -130,12 +132,22 @@ def _trends(values: Sequence[str] | None) -> dict[str, str]:
     return found
 
 
+def _writable(path: Path, option: str) -> Path:
+    """A file to be written, checked before any work: not a folder, in a folder that exists."""
+    if path.is_dir():
+        raise _problem(option, f"{path}: is a folder, not a file")
+    folder = path.parent
+    if not folder.is_dir():
+        said = "is not a folder" if folder.exists() else "no such folder"
+        raise _problem(option, f"{folder}: {said}")
+    return path
+
+
 @contextmanager
 def _writing(path: Path, option: str) -> Iterator[IO[str]]:
     """A file written whole or not at all: into `NAME.part`, renamed when done."""
     part = path.with_name(path.name + ".part")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         handle = part.open("w", encoding="utf-8", newline="")
     except OSError as error:
         raise _problem(option, f"{path}: cannot be written ({error.strerror})") from None
@@ -278,6 +290,9 @@ def train(
     ] = True,
 ) -> None:
     """Train a points scorecard, print its evaluation, write the model JSON."""
+    _writable(out, "--out")
+    if report is not None:
+        _writable(report, "--report")
     scaling = Scaling(
         base_points=_int("--base-points", base_points),
         base_odds=_decimal("--base-odds", base_odds),
@@ -337,61 +352,45 @@ def apply(
     out: Annotated[Path, typer.Option(help="Where to write the scored CSV")],
 ) -> None:
     """Score every row of a CSV file; writes each row with `score` and `reasons` added."""
+    _writable(out, "--out")
     card = _model(model)
     names = [f.name for f in card.features]
     unexpected: Counter[str] = Counter()
     rows_unexpected = 0
-    ragged = 0
     bands: Counter[str] = Counter()
-    total = 0
-    with _reading(data, "--data") as source:
-        reader = csv.reader(source)
+    with input_errors(), _reading(data, "--data") as source:
         try:
-            header = next(reader, None)
-        except (csv.Error, UnicodeDecodeError) as error:
-            raise _problem("--data", f"{data}: not a readable CSV file ({error})") from None
-        if not header:
-            raise _problem("--data", f"{data}: the file is empty")
-        header = [cell.strip() for cell in header]
-        absent = [name for name in names if name not in header]
-        if len(absent) == len(names):
+            header, rows = header_and_rows(source, data.name)
+        except UnicodeDecodeError as error:
             raise _problem(
-                "--data", f"{data}: none of the model's features is a column ({', '.join(names)})"
-            )
-        columns = [*header, *(c for c in ("score", "reasons") if c not in header)]
-        at_score, at_reasons = columns.index("score"), columns.index("reasons")
-        with _writing(out, "--out") as target:
-            writer = csv.writer(target, lineterminator="\n")
-            writer.writerow(columns)
-            try:
-                for row in reader:
-                    if not row:
-                        continue
-                    result = score(card, dict(zip(header, row, strict=False)))
-                    if result.unexpected:
-                        rows_unexpected += 1
-                        unexpected.update(c.feature for c in result.contributions if c.unexpected)
-                    ragged += len(row) != len(header)
-                    cells = [*row[: len(header)], *[""] * (len(header) - len(row))]
-                    cells += [""] * (len(columns) - len(cells))
-                    cells[at_score] = str(result.score)
-                    cells[at_reasons] = REASONS_JOINED.join(words for _, words in result.reasons)
-                    writer.writerow(cells)
-                    bands[result.band] += 1
-                    total += 1
-            except (csv.Error, UnicodeDecodeError) as error:
-                raise _problem(
-                    "--data", f"{data}: not a readable CSV file after {total} rows ({error})"
-                ) from None
+                "--data",
+                f"{data.name}: not a UTF-8 CSV file (byte {error.start} cannot be decoded)",
+            ) from None
+    absent = [name for name in names if name not in header]
+    if len(absent) == len(names):
+        raise _problem(
+            "--data", f"{data}: none of the model's features is a column ({', '.join(names)})"
+        )
+    columns = [*header, *(c for c in ("score", "reasons") if c not in header)]
+    at_score, at_reasons = columns.index("score"), columns.index("reasons")
+    with _writing(out, "--out") as target:
+        writer = csv.writer(target, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            result = score(card, dict(zip(header, row, strict=True)))
+            if result.unexpected:
+                rows_unexpected += 1
+                unexpected.update(c.feature for c in result.contributions if c.unexpected)
+            cells = [*row, *[""] * (len(columns) - len(row))]
+            cells[at_score] = str(result.score)
+            cells[at_reasons] = REASONS_JOINED.join(words for _, words in result.reasons)
+            writer.writerow(cells)
+            bands[result.band] += 1
+    total = len(rows)
     if absent:
         _err.print(
             f"warning: column(s) {', '.join(absent)} absent from {data.name}: every row took "
             "their missing bin"
-        )
-    if ragged:
-        _err.print(
-            f"warning: {ragged} rows had another number of fields than the header's "
-            f"{len(header)}: missing fields read as empty, extra fields not copied"
         )
     if rows_unexpected:
         which = ", ".join(f"{name} {count}" for name, count in sorted(unexpected.items()))
@@ -431,12 +430,16 @@ def _taiwan(source: IO[str], target: IO[str], path: Path) -> int:
     )
     count = 0
     for row in reader:
+        for name in numbers:
+            wrong = _not_a_number(row.get(name))
+            if wrong:
+                raise ProblemsError((Problem("--data", f"{name}: {wrong}", reader.line_num),))
         try:
             values = feature_map.from_taiwan(row)
-        except (InvalidOperation, ValueError, TypeError):
-            bad = next((name for name in numbers if not _is_number(row.get(name))), "a column")
+        except (InvalidOperation, ValueError, TypeError, OverflowError):
+            ratios = "BILL_AMT1 / LIMIT_BAL or the PAY_AMT sum / the BILL_AMT sum"
             raise ProblemsError(
-                (Problem("--data", f"{bad}: {row.get(bad)!r} is not a number", reader.line_num),)
+                (Problem("--data", f"a ratio is out of range ({ratios})", reader.line_num),)
             ) from None
         writer.writerow(
             [
@@ -450,12 +453,19 @@ def _taiwan(source: IO[str], target: IO[str], path: Path) -> int:
     return count
 
 
-def _is_number(text: str | None) -> bool:
+def _not_a_number(text: str | None) -> str | None:
+    """Why a cell is not a number the features can use (a finite number a float holds as
+    itself: not 1e400, not 1e-400), or None."""
     try:
-        Decimal(text or "")
+        value = Decimal((text or "").strip())
     except InvalidOperation:
-        return False
-    return True
+        value = Decimal("NaN")
+    if not value.is_finite():
+        return f"{text!r} is not a number"
+    as_float = float(value)
+    if math.isinf(as_float) or (value and not as_float):
+        return f"{text!r} is out of range"
+    return None
 
 
 @app.command("features")
@@ -467,6 +477,7 @@ def derive_features(
     """Derive the score's features with the target and protected columns, for `score train`."""
     if source not in SOURCES:
         raise _problem("--source", f"unknown {source!r}; one of {', '.join(SOURCES)}")
+    _writable(out, "--out")
     with input_errors(), _reading(data, "--data") as handle, _writing(out, "--out") as target:
         try:
             count = _taiwan(handle, target, data)
