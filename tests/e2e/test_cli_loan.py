@@ -169,6 +169,7 @@ def test_payment_before_disbursement_is_rejected_with_its_line(tmp_path: Path) -
         (["--currency", "cny"], "error: --currency: 'cny' is not an ISO 4217 code"),
         (["--principal", "1e"], "error: --principal: '1e' is not a decimal number"),
         (["--disbursed-on", "2026-02-30"], "error: --disbursed-on: '2026-02-30' is not a date"),
+        (["--annual-rate", "18.25"], "error: --annual-rate: 1825.00% annual is not a plausible"),
     ],
 )
 def test_bad_schedule_option_is_one_line(args: list[str], expected: str) -> None:
@@ -185,6 +186,15 @@ def test_bad_schedule_option_is_one_line(args: list[str], expected: str) -> None
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().startswith(expected)
+
+
+def test_an_implausible_daily_rate_is_refused_at_its_yearly_size() -> None:
+    result = cli(
+        "loan", "schedule", "--principal", "10000", "--months", "3",
+        "--disbursed-on", "2026-01-15", "--daily-rate", "0.5",
+    )  # fmt: skip  # 0.5 a day is 18,250 % a year
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: --daily-rate: 50.0% daily is not a plausible rate"
 
 
 def test_missing_file_and_bad_yaml_are_input_errors(tmp_path: Path) -> None:

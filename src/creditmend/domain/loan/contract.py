@@ -116,7 +116,10 @@ def validate_contract(contract: Contract) -> tuple[Problem, ...]:
         problems.append(Problem("contract.principal", "must be positive"))
     if not 1 <= contract.term_months <= 600:
         problems.append(Problem("contract.term_months", "must be between 1 and 600"))
-    if contract.rate.value > Decimal(10):
+    # Plausible: at most 1,000 % a year, whatever period the rate is quoted for (0.5 a day is
+    # 18,250 % a year; a daily or monthly quote is compared at its yearly size).
+    per_year = {RatePeriod.ANNUAL: 1, RatePeriod.MONTHLY: 12, RatePeriod.DAILY: 365}
+    if contract.rate.value * per_year[contract.rate.period] > Decimal(10):
         problems.append(Problem("contract.rate", f"{contract.rate} is not a plausible rate"))
     if not 0 <= contract.grace_days <= 365:
         problems.append(Problem("contract.grace_days", "must be between 0 and 365"))

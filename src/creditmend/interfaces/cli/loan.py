@@ -42,12 +42,12 @@ def _whole(text: str | None) -> int | str | None:
 _OPTION_OF = {"contract.term_months": "--months", "contract.annual_rate": "--annual-rate"}
 
 
-def _as_options(problems: tuple[Problem, ...]) -> list[Problem]:
+def _as_options(problems: tuple[Problem, ...], rate_option: str) -> list[Problem]:
+    named = {**_OPTION_OF, "contract.rate": rate_option}
     return [
         replace(
             p,
-            field=_OPTION_OF.get(p.field)
-            or "--" + p.field.removeprefix("contract.").replace("_", "-"),
+            field=named.get(p.field) or "--" + p.field.removeprefix("contract.").replace("_", "-"),
         )
         for p in problems
     ]
@@ -87,7 +87,8 @@ def schedule(
     try:
         result = service.schedule_of(terms)
     except ProblemsError as error:
-        raise fail(_as_options(error.problems)) from None
+        rate_option = "--daily-rate" if daily_rate is not None else "--annual-rate"
+        raise fail(_as_options(error.problems, rate_option)) from None
     if as_json:
         print(json.dumps(schedule_json(result), indent=2))
     else:
