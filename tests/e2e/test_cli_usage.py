@@ -61,3 +61,13 @@ def test_an_ingest_error_is_one_line_without_a_blank_one(tmp_path: Path) -> None
     assert done.returncode == 2
     assert done.stderr.splitlines() == [done.stderr.strip()]
     assert done.stderr.startswith("error: ")
+
+
+def test_an_unknown_ingest_format_is_refused_before_any_file(tmp_path: Path) -> None:
+    empty = tmp_path / "may.jsonl"
+    empty.write_text("", "utf-8")
+    done = cli("ingest", str(empty), "--format", "xml", env={"CREDITMEND_DB": "sqlite://"})
+    assert (done.returncode, done.stderr) == (
+        2,
+        "error: --format: unknown format 'xml'; jsonl or csv\n",
+    )

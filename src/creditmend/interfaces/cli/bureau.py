@@ -97,6 +97,8 @@ def ingest(
 
     A folder is taken file by file in period order (files are named by period, as
     `creditmend synth` writes them), each in its own transaction."""
+    if fmt is not None and fmt not in ("jsonl", "csv"):  # before any file is read or skipped
+        raise fail([Problem("--format", f"unknown format {fmt!r}; jsonl or csv")])
     day = as_of_date(as_of)
     files = (
         [file]
