@@ -67,3 +67,31 @@ def test_corrections_and_evidence_with_a_key_twice_are_refused(tmp_path: Path, t
     with pytest.raises(typer.Exit) as refused:
         _read_json(path, "--corrections")
     assert refused.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('{"furnisher_id":"F9","name":"x","kind":"zzz"}\n', "line 1: kind: unknown 'zzz'; one of"),
+        ("[1, 2]\n", "line 1: line: is not a JSON object"),
+        ('{"furnisher_id":"F9","kind":"bank"}\n', "line 1: name: is required, as text"),
+        ("\n", "file: "),
+        (
+            '{"furnisher_id":"F9","name":"x","kind":"bank"}\n'
+            '{"furnisher_id":"F9","name":"y","kind":"bank"}\n',
+            "line 2: furnisher_id: listed on line 1 already",
+        ),
+    ],
+)
+def test_a_bad_furnisher_list_names_the_field(
+    env: dict[str, str],  # noqa: F811
+    tmp_path: Path,
+    text: str,
+    said: str,
+) -> None:
+    path = tmp_path / "furnishers.jsonl"
+    path.write_text(text, "utf-8")
+    done = cli("furnisher", "import", str(path), env=env)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: {said}"), done.stderr
+    assert len(done.stderr.splitlines()) == 1

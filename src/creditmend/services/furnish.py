@@ -94,29 +94,31 @@ class FurnishService:
         problems: list[Problem] = []
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as error:
-            raise ProblemsError((Problem("file", f"cannot read {path}: {error}"),)) from None
+        except OSError as error:
+            raise ProblemsError(
+                (Problem("file", f"cannot read {path}: {error.strerror}"),)
+            ) from None
+        except UnicodeDecodeError:
+            raise ProblemsError((Problem("file", f"{path} is not UTF-8 text"),)) from None
+        first_on: dict[str, int] = {}
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
-            try:
-                data = json.loads(line, object_pairs_hook=unique_keys)
-                furnisher = Furnisher(
-                    str(data["furnisher_id"]),
-                    str(data["name"]),
-                    FurnisherKind(data["kind"]),
-                    data.get("subtype"),
-                )
-            except DuplicateKeyError as error:
-                problems.append(Problem(error.key, "appears twice", number))
+            found = _furnisher_line(line, number)
+            if isinstance(found, Problem):
+                problems.append(found)
                 continue
-            except (ValueError, KeyError, TypeError) as error:
-                problems.append(Problem("line", f"is not a furnisher ({error})", number))
+            problems.extend(replace(p, line=number) for p in validate_furnisher(found))
+            if found.code in first_on:
+                where = f"listed on line {first_on[found.code]} already"
+                problems.append(Problem("furnisher_id", where, number))
                 continue
-            problems.extend(replace(p, line=number) for p in validate_furnisher(furnisher))
-            if furnisher.code not in known:
-                known.add(furnisher.code)
-                furnishers.append(furnisher)
+            first_on[found.code] = number
+            if found.code not in known:
+                known.add(found.code)
+                furnishers.append(found)
+        if not first_on and not problems:
+            problems.append(Problem("file", f"{path} lists no furnisher"))
         if problems:
             raise ProblemsError(tuple(problems))
         for furnisher in furnishers:
@@ -195,3 +197,27 @@ def _workers() -> int:
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     return min(cores, 4) if cores > 1 else 0
+
+
+def _furnisher_line(line: str, number: int) -> Furnisher | Problem:
+    """One line of a furnisher list, or its problem named by field."""
+    try:
+        data = json.loads(line, object_pairs_hook=unique_keys)
+    except DuplicateKeyError as error:
+        return Problem(error.key, "appears twice", number)
+    except (ValueError, RecursionError):
+        return Problem("line", "is not JSON", number)
+    if not isinstance(data, dict):
+        return Problem("line", "is not a JSON object", number)
+    for key in ("furnisher_id", "name", "kind"):
+        if not isinstance(data.get(key), str):
+            return Problem(key, "is required, as text", number)
+    try:
+        kind = FurnisherKind(data["kind"])
+    except ValueError:
+        known = ", ".join(k.value for k in FurnisherKind)
+        return Problem("kind", f"unknown {data['kind']!r}; one of {known}", number)
+    subtype = data.get("subtype")
+    if subtype is not None and not isinstance(subtype, str):
+        return Problem("subtype", "must be text", number)
+    return Furnisher(data["furnisher_id"], data["name"], kind, subtype)
