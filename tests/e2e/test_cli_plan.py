@@ -264,3 +264,55 @@ def test_each_platforms_letter_is_written_as_text_and_pdf(tmp_path: Path) -> Non
     assert letter == next(p["letter"] for p in data["proposals"] if p["loan_id"] == "jiebei-1")
     pdf = "".join(page.extract_text() for page in PdfReader(jiebei.with_suffix(".pdf")).pages)
     assert "还款协商申请" in pdf and "张三" in pdf
+
+
+def test_yaml_anchors_and_aliases_are_refused_before_they_expand(tmp_path: Path) -> None:
+    nest = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for level, name in enumerate("bcdefgh"):
+        alias = "*" + "abcdefgh"[level]
+        nest.append(f"{name}: &{name} [{', '.join([alias] * 9)}]")
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join([*nest, "loans: *h"]) + "\n", "utf-8")
+    done = cli("plan", str(bomb), "--as-of", "2026-07-01")
+    assert done.returncode == 2
+    assert done.stderr == "error: line 1: file: YAML anchors and aliases are not accepted\n"
+    loans = tmp_path / "alias.yaml"
+    loans.write_text(EXAMPLE.read_text("utf-8") + "extra: &mark 1\nagain: *mark\n", "utf-8")
+    done = cli("plan", str(loans), "--as-of", "2026-07-01")
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: line ") and "anchors and aliases" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("A" * 40_000, "error: --name: at most 100 characters (got 40000)\n"),
+        ("张" * 101, "error: --name: at most 100 characters (got 101)\n"),
+        ("Zhang\nSan", "error: --name: control characters and line breaks are not accepted\n"),
+        (
+            "Zhang\x1b[31mSan",
+            "error: --name: control characters and line breaks are not accepted\n",
+        ),
+    ],
+)
+def test_the_name_is_short_and_plain_checked_before_any_work(
+    tmp_path: Path, name: str, message: str
+) -> None:
+    folder = tmp_path / "letters"
+    done = cli(
+        "plan", str(EXAMPLE), "--as-of", "2026-07-01", "--name", name, "--letters", str(folder)
+    )
+    assert done.returncode == 2
+    assert done.stderr == message
+    assert done.stdout == ""
+    assert not folder.exists()
+
+
+def test_a_name_of_100_characters_signs_the_letters(tmp_path: Path) -> None:
+    folder = tmp_path / "letters"
+    name = "张" * 100
+    done = cli(
+        "plan", str(EXAMPLE), "--as-of", "2026-07-01", "--name", name, "--letters", str(folder)
+    )
+    assert done.returncode == 0, done.stderr
+    assert any(name in path.read_text("utf-8") for path in folder.glob("*.txt"))

@@ -2,7 +2,7 @@
 
 The loader resolves only null, booleans and integers: dates and decimals stay text so the
 domain parses them exactly (no float money, no crash on 2026-13-45), and every problem can
-name its line.
+name its line. Anchors (`&a`) and aliases (`*a`) are refused at the line of the first one.
 """
 
 from __future__ import annotations
@@ -17,7 +17,17 @@ from creditmend.domain.problems import Problem, ProblemsError
 
 
 class _PlainLoader(yaml.SafeLoader):
-    """SafeLoader that resolves only null, true/false and decimal integers."""
+    """SafeLoader that resolves only null, true/false and decimal integers, and refuses anchors
+    and aliases: a loan or plan file is data, not an object graph, and nested aliases (a
+    "billion laughs") would expand into a tree too big to walk."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            line = event.start_mark.line + 1 if event.start_mark is not None else None
+            problem = Problem("file", "YAML anchors and aliases are not accepted", line)
+            raise ProblemsError((problem,))
+        return super().compose_node(parent, index)
 
 
 # YAML 1.1 also reads on/off/yes/no as booleans, which would turn the event key `on` into True.

@@ -19,12 +19,14 @@ import json
 import multiprocessing
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
 from creditmend.domain.calendar import BusinessCalendar, WeekdayCalendar
+from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rules import profile as profile_of
 from creditmend.domain.synth import ID_CAPACITY, PersonFacts, World, make_world, person_facts
 
@@ -104,7 +106,7 @@ def _chunks(params: SynthParams, workers: int) -> Iterator[Chunk]:
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with context.Pool(workers, _init_worker, (params,)) as pool:
+    with context.Pool(min(workers, len(bounds)), _init_worker, (params,)) as pool:
         yield from pool.imap(_chunk, bounds)
 
 
@@ -223,20 +225,20 @@ def pick_showcase(population: Path) -> Showcase | None:
     first person in file order, so the pick is as deterministic as the files."""
     faults: Counter[tuple[str, str]] = Counter()
     fault_months: dict[tuple[str, str, str], dict[str, Any]] = {}  # furnisher, account, month
-    with open(population / "deduction_failures.jsonl", encoding="utf-8") as handle:
-        for line in handle:
-            failure = json.loads(line)
+    path = population / "deduction_failures.jsonl"
+    for number, failure in _records(path):
+        with _fields(path, number):
             if failure["balance_was_sufficient"]:
                 faults[(failure["id_type"], failure["id_number"])] += 1
                 key = (failure["furnisher_id"], failure["account_id"], failure["attempted_on"][:7])
                 fault_months.setdefault(key, failure)
+                _evidence(failure)  # its keys are read now, where a missing one names its line
     platforms: dict[tuple[str, str], set[str]] = {}
     last: dict[tuple[str, str, str], tuple[str, int]] = {}  # person+account -> period, dpd
     grounds: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
     for path in sorted((population / "cmf").glob("*/*.jsonl")):
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                record = json.loads(line)
+        for number, record in _records(path):
+            with _fields(path, number):
                 person = (record["id_type"], record["id_number"])
                 if person not in faults:
                     continue
@@ -269,16 +271,56 @@ def pick_showcase(population: Path) -> Showcase | None:
     if not ranked:
         return None
     best = ranked[0]
-    record, evidence = grounds.get(best, (None, None))
+    reference, evidence = grounds.get(best, (None, None))
     return Showcase(
         best[0],
         best[1],
         len(platforms.get(best, ())),
         overdue[best],
         faults[best],
-        record,
+        reference,
         evidence,
     )
+
+
+def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The JSON objects of a JSON Lines file with their line numbers (blank lines skipped);
+    a line that is not UTF-8, not JSON or not an object is a problem naming the file and line."""
+    try:
+        with open(path, "rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise _bad(path, number, "not UTF-8 text") from None
+                if not text.strip():
+                    continue
+                try:
+                    record = json.loads(text)
+                except (ValueError, RecursionError):
+                    raise _bad(path, number, "not valid JSON") from None
+                if not isinstance(record, dict):
+                    raise _bad(path, number, "not a JSON object")
+                yield number, record
+    except OSError as error:
+        raise ProblemsError(
+            (Problem(str(path), f"cannot read: {error.strerror or error}"),)
+        ) from None
+
+
+@contextmanager
+def _fields(path: Path, number: int) -> Iterator[None]:
+    """A record lacking a key, or holding a value of the wrong kind, names the file and line."""
+    try:
+        yield
+    except KeyError as error:
+        raise _bad(path, number, f"lacks the key {error.args[0]!r}") from None
+    except (TypeError, AttributeError):
+        raise _bad(path, number, "a value has the wrong type") from None
+
+
+def _bad(path: Path, number: int, message: str) -> ProblemsError:
+    return ProblemsError((Problem(str(path), message, number),))
 
 
 def _evidence(failure: dict[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,9 @@ from creditmend.interfaces.cli.plan_view import render
 from creditmend.services.advise import Advice, Subject
 
 FORMATS = ("terminal", "json", "html", "pdf")
+NAME_MAX = 100  # characters of --name: a signature, not a document
+# Control characters, surrogates (undecodable bytes) and line or paragraph separators.
+_NOT_IN_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+|^\.+")
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)  # progress: stdout stays the output
@@ -112,7 +115,11 @@ def plan(
         str, typer.Option(help="The new loan's lender: licensed | private")
     ] = "licensed",
     name: Annotated[
-        str, typer.Option("--name", help="Your name, to sign the letters to the platforms")
+        str,
+        typer.Option(
+            "--name",
+            help=f"Your name, to sign the letters to the platforms (at most {NAME_MAX} characters)",
+        ),
     ] = "",
     letters: Annotated[
         Path | None,
@@ -157,6 +164,7 @@ def plan(
     if cash and person is None:
         problems.append(Problem("--monthly-income", "cash-flow options go with --person"))
     offer = _new_loan(new_loan, new_loan_lender, problems)
+    _check_name(name, problems)
     if letters is not None and letters.exists() and not letters.is_dir():
         problems.append(Problem("--letters", f"{letters} is a file, not a folder"))
     if problems:
@@ -184,6 +192,16 @@ def plan(
     _emit(advice_json(advice, detail=output_format in ("html", "pdf")), advice, output_format, out)
     if letters is not None:
         _write_letters(advice, letters)
+
+
+def _check_name(name: str, problems: list[Problem]) -> None:
+    """The signature is one short line: checked before any work, so no name makes it slow."""
+    if len(name.strip()) > NAME_MAX:
+        problems.append(
+            Problem("--name", f"at most {NAME_MAX} characters (got {len(name.strip())})")
+        )
+    elif _NOT_IN_NAME.search(name):
+        problems.append(Problem("--name", "control characters and line breaks are not accepted"))
 
 
 def _write_letters(advice: Advice, folder: Path) -> None:

@@ -20,11 +20,17 @@ from rich.table import Table
 
 from creditmend.domain.calendar import parse_date
 from creditmend.domain.problems import Problem
-from creditmend.interfaces.cli.errors import fail
+from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.services.synth import SynthParams, pick_showcase, write_population
 
 DEFAULT_START = "2023-01-01"  # a fixed default: the same command always writes the same files
 PROGRESS_FROM = 1_000  # persons; smaller runs finish before a bar would be worth drawing
+# Bounds checked before anything is written: 100,000 persons take about ten minutes, so a
+# million is a long benchmark; platform codes have four digits (BK0001..NB9999).
+MAX_PERSONS = 1_000_000
+MAX_PLATFORMS = 9_999
+MAX_MONTHS = 600
+MAX_WORKERS = 64
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -37,33 +43,75 @@ def _start(text: str | None) -> date:
         raise fail([Problem("--start", str(error))]) from None
 
 
+def _refuse_file(folder: Path, option: str) -> None:
+    """A folder option that names an existing file is refused before any work."""
+    if folder.exists() and not folder.is_dir():
+        raise fail([Problem(option, f"{folder} is a file, not a folder")])
+
+
+def _make_folder(folder: Path, option: str) -> None:
+    """Create `folder` (and its parents) or end with one line naming `option`."""
+    _refuse_file(folder, option)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise fail([Problem(option, f"cannot create {folder}: {reason}")]) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise fail([Problem(option, f"cannot write in {folder}: permission denied")])
+
+
+def _cannot_write(option: str, folder: Path, error: OSError) -> typer.Exit:
+    name = f" {error.filename}" if error.filename else ""
+    return fail([Problem(option, f"cannot write{name} in {folder}: {error.strerror or error}")])
+
+
 def synth(
     out: Annotated[Path, typer.Option(help="Output directory (created if missing)")],
-    persons: Annotated[int, typer.Option(min=1, help="Number of persons")] = 1_000,
-    platforms: Annotated[int, typer.Option(min=1, help="Number of lending platforms")] = 20,
-    months: Annotated[int, typer.Option(min=1, max=600, help="Months to simulate")] = 36,
+    persons: Annotated[
+        int,
+        typer.Option(min=1, max=MAX_PERSONS, help=f"Number of persons, 1..{MAX_PERSONS:,}"),
+    ] = 1_000,
+    platforms: Annotated[
+        int,
+        typer.Option(
+            min=1, max=MAX_PLATFORMS, help=f"Number of lending platforms, 1..{MAX_PLATFORMS}"
+        ),
+    ] = 20,
+    months: Annotated[
+        int, typer.Option(min=1, max=MAX_MONTHS, help=f"Months to simulate, 1..{MAX_MONTHS}")
+    ] = 36,
     seed: Annotated[int, typer.Option(min=0, help="Random seed: same seed, same files")] = 1,
     start: Annotated[
         str | None, typer.Option(help=f"First month, YYYY-MM or YYYY-MM-DD [{DEFAULT_START}]")
     ] = None,
-    workers: Annotated[int, typer.Option(min=0, help="Processes; 0: up to 2 for large runs")] = 0,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=0, max=MAX_WORKERS, help=f"Processes, 0..{MAX_WORKERS}; 0: up to 2 for large runs"
+        ),
+    ] = 0,
 ) -> None:
     """Write a synthetic population: CMF v1 files per furnisher and month, inquiries, public
     records and blacklist entries, every loan simulated by the ledger engine."""
     first = _start(start)
+    _make_folder(out, "--out")
     if workers == 0:
         workers = min(2, os.cpu_count() or 1) if persons >= 2 * PROGRESS_FROM else 1
     params = SynthParams(persons, platforms, months, seed, first)
     began = time.perf_counter()
-    if persons >= PROGRESS_FROM:
-        columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
-        with Progress(*columns, TimeRemainingColumn(), console=_out, transient=True) as bar:
-            task = bar.add_task("persons", total=persons)
-            summary = write_population(
-                params, out, workers, lambda done: bar.update(task, completed=done)
-            )
-    else:
-        summary = write_population(params, out, workers)
+    try:
+        if persons >= PROGRESS_FROM:
+            columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
+            with Progress(*columns, TimeRemainingColumn(), console=_out, transient=True) as bar:
+                task = bar.add_task("persons", total=persons)
+                summary = write_population(
+                    params, out, workers, lambda done: bar.update(task, completed=done)
+                )
+        else:
+            summary = write_population(params, out, workers)
+    except OSError as error:  # the disk filled, or a file in `out` is in the way
+        raise _cannot_write("--out", out, error) from None
     seconds = time.perf_counter() - began
     manifest = summary.manifest
     table = Table(title=f"Synthetic population in {out}", show_header=False)
@@ -96,17 +144,24 @@ def synth_pick(
     overdue, and an auto-debit that failed although the bank balance was sufficient."""
     if not (population / "deduction_failures.jsonl").is_file():
         raise fail([Problem("POPULATION", f"{population} holds no synthetic population")])
-    found = pick_showcase(population)
+    if objection is not None:
+        _refuse_file(objection, "--objection")
+    with input_errors():
+        found = pick_showcase(population)
     if found is None:
         raise fail([Problem("POPULATION", "no borrower with a platform-side deduction failure")])
-    print(f"{found.id_type} {found.id_number}")
     if objection is not None:
         if found.objection_record is None or found.evidence is None:
+            print(f"{found.id_type} {found.id_number}")
             raise fail([Problem("--objection", "the borrower's failed debits left no overdue")])
-        objection.mkdir(parents=True, exist_ok=True)
-        (objection / "record.txt").write_text(found.objection_record + "\n", encoding="utf-8")
+        _make_folder(objection, "--objection")
         evidence = json.dumps(found.evidence, indent=2) + "\n"
-        (objection / "evidence.json").write_text(evidence, encoding="utf-8")
+        try:
+            (objection / "record.txt").write_text(found.objection_record + "\n", encoding="utf-8")
+            (objection / "evidence.json").write_text(evidence, encoding="utf-8")
+        except OSError as error:  # e.g. a folder named record.txt is in the way
+            raise _cannot_write("--objection", objection, error) from None
+    print(f"{found.id_type} {found.id_number}")
     _err.print(
         f"{found.platforms} platforms, {found.overdue_accounts} account(s) overdue at the end, "
         f"{found.platform_fault_failures} auto-debit(s) failed with enough money in the bank"
