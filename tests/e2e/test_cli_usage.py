@@ -71,3 +71,11 @@ def test_an_unknown_ingest_format_is_refused_before_any_file(tmp_path: Path) -> 
         2,
         "error: --format: unknown format 'xml'; jsonl or csv\n",
     )
+
+
+def test_a_csv_with_a_header_and_no_record_is_refused_as_empty(tmp_path: Path) -> None:
+    header_only = tmp_path / "may.csv"
+    header_only.write_text("furnisher_id,account_id,period\n", "utf-8")
+    env = {"CREDITMEND_DB": f"sqlite:///{tmp_path / 'b.db'}"}
+    done = cli("ingest", str(header_only), env=env)
+    assert (done.returncode, done.stderr) == (2, "error: file: may.csv has no records\n")

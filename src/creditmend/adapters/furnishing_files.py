@@ -236,6 +236,8 @@ def _csv(
         try:
             row = next(rows)
         except StopIteration:
+            if line == 1:  # a header and nothing under it, as an empty JSON Lines file
+                raise ProblemsError((Problem("file", f"{path.name} has no records"),)) from None
             return
         except csv.Error as error:
             line = reader.line_num
