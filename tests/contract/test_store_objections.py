@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +161,11 @@ def test_a_corrected_month_leaves_the_grid_and_the_score_with_an_audit_trail(
     letter = bureau.objections.letter(objection.id, date(2026, 5, 25), AT)
     assert "2026-04 days_past_due: 20 -> 0" in letter
     assert "5000.00" in letter  # the evidence the bureau found
+    # The desk replays a day: no letter before the answer, no objection before its filing.
+    with pytest.raises(ProblemsError, match="no reply had been written by 2026-05-24"):
+        bureau.objections.letter(objection.id, date(2026, 5, 24), AT)
+    with pytest.raises(ProblemsError, match=r"--as-of: .* is before objection \d+ was filed"):
+        bureau.objections.letter(objection.id, FILED - timedelta(days=1), AT)
 
 
 def test_illegal_moves_are_refused_and_change_nothing(bureau: Bureau) -> None:

@@ -15,6 +15,7 @@ from creditmend.domain.creditfile.evidence import (
     Dated,
     DueDay,
     Evidence,
+    dated_after,
     deduction_finding,
     due_day_of,
     parse_evidence,
@@ -359,3 +360,20 @@ def test_corrections_name_the_bad_field() -> None:
     )
     assert problems == ()
     assert corrections.to_json() == {"ended_on": "2026-05-01", "status": "revoked"}
+
+
+def test_evidence_of_a_later_day_than_the_filing_is_refused() -> None:
+    filed = date(2026, 7, 10)
+    evidence = Evidence(
+        bank_balances=(Dated(date(2026, 7, 10), Decimal("10.00")),),
+        payments=(
+            Dated(date(2026, 7, 9), Decimal("5.00")),
+            Dated(date(2026, 12, 31), Decimal("1.00")),
+        ),
+        deduction_attempts=(Attempt(date(2026, 7, 11), False, "platform_error"),),
+    )
+    assert [(p.field, p.message) for p in dated_after(evidence, filed)] == [
+        ("evidence.payments[1].on", "2026-12-31 is after the filing day 2026-07-10"),
+        ("evidence.deduction_attempts[0].on", "2026-07-11 is after the filing day 2026-07-10"),
+    ]
+    assert dated_after(Evidence(bank_balances=evidence.bank_balances), filed) == ()

@@ -23,7 +23,12 @@ from creditmend.domain.creditfile.corrections import (
     corrected_record,
     parse_corrections,
 )
-from creditmend.domain.creditfile.evidence import Evidence, deduction_finding, parse_evidence
+from creditmend.domain.creditfile.evidence import (
+    Evidence,
+    dated_after,
+    deduction_finding,
+    parse_evidence,
+)
 from creditmend.domain.creditfile.furnisher import BUREAU
 from creditmend.domain.creditfile.furnishing import FurnishedRecord
 from creditmend.domain.creditfile.letter import reply_letter
@@ -123,7 +128,7 @@ class ObjectionService:
         evidence = Evidence()
         if evidence_data is not None:
             evidence, found = parse_evidence(evidence_data)
-            problems += found
+            problems += found or dated_after(evidence, as_of)
         if ref is not None and code is not None:
             problems += filing_problems(ref, code)
         if problems:
@@ -363,11 +368,18 @@ class ObjectionService:
 
     def letter(self, objection_id: int, as_of: date, at: datetime) -> str:
         objection = self.show(objection_id, as_of, at)
-        letters = [e.note for e in objection.events if e.action == "letter"]
+        if as_of < objection.filed_on:
+            message = f"{as_of} is before objection {objection_id} was filed ({objection.filed_on})"
+            raise ProblemsError((Problem("--as-of", message),))
+        written = [e for e in objection.events if e.action == "letter"]
+        letters = [e.note for e in written if e.on <= as_of]
         if not letters:
-            raise ProblemsError(
-                (Problem("ID", f"objection {objection_id} is open: no reply has been written"),)
+            message = (
+                f"objection {objection_id}: no reply had been written by {as_of}"
+                if written
+                else f"objection {objection_id} is open: no reply has been written"
             )
+            raise ProblemsError((Problem("ID", message),))
         return letters[-1]
 
     def _sweep(self, as_of: date, at: datetime) -> Sequence[Objection]:

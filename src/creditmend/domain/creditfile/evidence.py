@@ -57,6 +57,21 @@ class Attempt(NamedTuple):
     reason: str | None
 
 
+def dated_after(evidence: Evidence, day: date) -> tuple[Problem, ...]:
+    """Evidence of something that has not happened yet on the day it is filed is not evidence."""
+    items: tuple[tuple[str, Sequence[Dated | Attempt]], ...] = (
+        ("bank_balances", evidence.bank_balances),
+        ("payments", evidence.payments),
+        ("deduction_attempts", evidence.deduction_attempts),
+    )
+    return tuple(
+        Problem(f"evidence.{name}[{index}].on", f"{item.on} is after the filing day {day}")
+        for name, listed in items
+        for index, item in enumerate(listed)
+        if item.on > day
+    )
+
+
 class Attachment(NamedTuple):
     name: str
     sha256: str
