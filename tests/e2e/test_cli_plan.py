@@ -135,6 +135,8 @@ def test_odd_inputs_are_refused_before_any_work(tmp_path: Path) -> None:
         ((str(deep),), "error: file: nested too deeply to be a loan or plan file"),
         ((str(EXAMPLE), "--new-loan", "0", "0.1", "12"), "error: --new-loan AMOUNT: must be"),
         ((str(EXAMPLE), "--letters", str(folder_is_a_file)), "error: --letters: "),
+        ((str(EXAMPLE), "--new-loan-lender", "private"), "error: --new-loan-lender: goes with"),
+        ((str(EXAMPLE), "--cash-on-hand", "5000"), "error: --cash-on-hand: cash-flow options"),
     ]
     for args, message in cases:
         done = cli("plan", *args, "--as-of", "2026-07-01")

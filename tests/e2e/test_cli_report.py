@@ -131,6 +131,7 @@ def test_the_batch_writes_one_row_per_person(
     [
         (("report", "cn_ric", "11010519491231002X"), "error: ID_NUMBER: unknown person"),
         (("report", "cn_ric", "110105194912310021"), "error: ID_NUMBER: is not a valid"),
+        (("report", "CN_RIC", "11010519491231002X"), "error: ID_TYPE: unknown 'CN_RIC'; one of"),
         (("report", "cn_ric", "11010519491231002X", "--as-of", "2001-01-01"), "error: --as-of:"),
         (("report", "cn_ric", "11010519491231002X", "--format", "pdf"), "error: --out:"),
         (("report", "cn_ric", "11010519491231002X", "--format", "xml"), "error: --format:"),

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from creditmend.domain.creditfile.furnishing import IdType
 from creditmend.domain.creditfile.inquiry import SELF, InquiryRequest, is_hard, validate_inquiry
 from creditmend.domain.creditfile.retention import retention_rules
 from creditmend.domain.problems import Problem, ProblemsError
@@ -53,8 +54,7 @@ class InquiryService:
     ) -> Report:
         """Log the inquiry, then answer it with the report as of its day."""
         problems = validate_inquiry(request, self.profile, self.store.furnisher_codes())
-        if not self.id_is_valid(request.id_type, request.id_number):
-            problems += (Problem("ID_NUMBER", f"is not a valid {request.id_type} number"),)
+        problems += self._id_problems(request.id_type, request.id_number)
         if problems:
             raise ProblemsError(problems)
         self._check_as_of(request.on)
@@ -150,8 +150,17 @@ class InquiryService:
         return build_report(facts, view, ask, self.profile.currency, self.scorecard())
 
     def _check_id(self, id_type: str, id_number: str) -> None:
+        problems = self._id_problems(id_type, id_number)
+        if problems:
+            raise ProblemsError(problems)
+
+    def _id_problems(self, id_type: str, id_number: str) -> tuple[Problem, ...]:
+        if id_type not in {t.value for t in IdType}:
+            known = ", ".join(t.value for t in IdType)
+            return (Problem("ID_TYPE", f"unknown {id_type!r}; one of {known}"),)
         if not self.id_is_valid(id_type, id_number):
-            raise ProblemsError((Problem("ID_NUMBER", f"is not a valid {id_type} number"),))
+            return (Problem("ID_NUMBER", f"is not a valid {id_type} number"),)
+        return ()
 
     def _check_as_of(self, as_of: date) -> None:
         check_as_of(self.store.data_starts(), as_of)

@@ -51,10 +51,13 @@ def _amount(text: str, field: str, problems: list[Problem]) -> Decimal | None:
 
 
 def _new_loan(
-    values: tuple[str, str, int] | None, lender_kind: str, problems: list[Problem]
+    values: tuple[str, str, int] | None, lender: str | None, problems: list[Problem]
 ) -> NewLoanOffer | None:
     if values is None:
+        if lender is not None:  # given without the loan it describes
+            problems.append(Problem("--new-loan-lender", "goes with --new-loan"))
         return None
+    lender_kind = lender or LENDER_KINDS[0]
     amount_text, rate_text, months = values
     amount = _amount(amount_text, "--new-loan AMOUNT", problems)
     try:
@@ -112,8 +115,8 @@ def plan(
         ),
     ] = None,
     new_loan_lender: Annotated[
-        str, typer.Option(help="The new loan's lender: licensed | private")
-    ] = "licensed",
+        str | None, typer.Option(help="The new loan's lender: licensed (default) | private")
+    ] = None,
     name: Annotated[
         str,
         typer.Option(
@@ -162,7 +165,8 @@ def plan(
     for key, value in cash.items():
         _amount(value, f"--{key.replace('_essential', '').replace('_', '-')}", problems)
     if cash and person is None:
-        problems.append(Problem("--monthly-income", "cash-flow options go with --person"))
+        given = ", ".join(f"--{k.replace('_essential', '').replace('_', '-')}" for k in cash)
+        problems.append(Problem(given, "cash-flow options go with --person"))
     offer = _new_loan(new_loan, new_loan_lender, problems)
     _check_name(name, problems)
     if letters is not None and letters.exists() and not letters.is_dir():
