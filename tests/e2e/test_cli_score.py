@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from in_process import cli as run  # the e2e folder is on the path (pytest's prepend mode)
+from in_process import Done  # the e2e folder is on the path (pytest's prepend mode)
+from in_process import cli as run
 
 from creditmend.domain.scoring import features as feature_map
 from creditmend.domain.scoring.scorecard import parse_scorecard
@@ -289,9 +290,9 @@ def train_args(data: Path, out: Path, *more: str) -> list[str]:
     ]  # fmt: skip
 
 
-def one_line(result: object, field: str) -> str:
-    assert result.returncode == 2, result.stdout  # type: ignore[attr-defined]
-    stderr: str = result.stderr  # type: ignore[attr-defined]
+def one_line(result: Done, field: str) -> str:
+    assert result.returncode == 2, result.stdout
+    stderr = result.stderr
     assert stderr.count("\n") == 1 and "Traceback" not in stderr, stderr
     assert re.match(rf"error: (line \d+: )?{field}: ", stderr), stderr
     return stderr

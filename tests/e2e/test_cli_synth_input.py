@@ -8,15 +8,15 @@ import json
 from pathlib import Path
 
 import pytest
-from in_process import cli  # the e2e folder is on the path (pytest's prepend mode)
+from in_process import Done, cli  # the e2e folder is on the path (pytest's prepend mode)
 
 SMALL = ("--persons", "5", "--months", "3")
 
 
-def _one_error(done: object, option: str) -> str:
-    assert done.returncode == 2, (done.stdout, done.stderr)  # type: ignore[attr-defined]
-    lines = done.stderr.splitlines()  # type: ignore[attr-defined]
-    assert len(lines) == 1, done.stderr  # type: ignore[attr-defined]
+def _one_error(done: Done, option: str) -> str:
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
     assert lines[0].startswith("error: ") and option in lines[0], lines[0]
     assert "Traceback" not in lines[0]
     return lines[0]

@@ -68,18 +68,19 @@ def read_yaml_with_lines(path: Path) -> tuple[Any, dict[str, int]]:
         reason = getattr(error, "problem", None) or "not valid YAML"
         raise ProblemsError((Problem("file", f"not valid YAML: {reason}", line),)) from None
     except RecursionError:
-        raise ProblemsError(
-            (Problem("file", "nested too deeply to be a loan or plan file"),)
-        ) from None
+        raise _too_deep() from None
     lines: dict[str, int] = {}
     if node is None:
         return None, lines
     try:
         return _value(node, "", lines, _PlainLoader("")), lines
     except RecursionError:
-        raise ProblemsError(
-            (Problem("file", "nested too deeply to be a loan or plan file"),)
-        ) from None
+        raise _too_deep() from None
+
+
+def _too_deep() -> ProblemsError:
+    """Nesting deeper than Python recurses, when reading or when walking the document."""
+    return ProblemsError((Problem("file", "nested too deeply to be a loan or plan file"),))
 
 
 def _value(node: yaml.Node, path: str, lines: dict[str, int], loader: _PlainLoader) -> Any:

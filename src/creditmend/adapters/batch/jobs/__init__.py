@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from string import Template
+from typing import SupportsInt
 
 from creditmend.domain.report.batch_rows import month_number
 from creditmend.domain.report.indicators import DORMANT_MONTHS, INDICATORS
@@ -157,10 +158,10 @@ def step_sql(step: Step, values: dict[str, str]) -> str:
     return render(text, values)
 
 
-def check_inputs(found: Sequence[object], as_of: date) -> None:
+def check_inputs(found: Sequence[SupportsInt], as_of: date) -> None:
     """Raise when `CHECK_SQL` found months or inquiries after the as-of day, or a person beyond
     the packed counts' limits."""
-    later_months, later_inquiries, most_accounts, most_inquiries = (int(str(v)) for v in found)
+    later_months, later_inquiries, most_accounts, most_inquiries = (int(v) for v in found)
     if later_months or later_inquiries:
         raise ValueError(
             f"as_of: the inputs hold {later_months} account-months and {later_inquiries} "

@@ -5,8 +5,6 @@ SELECT
     COUNT(CASE WHEN accounts_open > 0 THEN 1 END) AS platforms_open,
     COUNT(CASE WHEN accounts_settled > 0 THEN 1 END) AS platforms_settled,
     MIN(months_since_activity) AS months_since_last_activity,
-    COUNT(
-        CASE WHEN accounts_open > 0 AND months_since_activity >= $dormant_months THEN 1 END
-    ) AS dormant_platforms
+    SUM(dormant) AS dormant_platforms
 FROM platform_state
 GROUP BY person

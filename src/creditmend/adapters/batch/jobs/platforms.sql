@@ -9,6 +9,5 @@ SELECT
     COALESCE(CAST(outstanding_balance_fen AS BIGINT), 0) AS outstanding_balance_fen,
     COALESCE(CAST(monthly_obligations_fen AS BIGINT), 0) AS monthly_obligations_fen,
     COALESCE(CAST(months_since_activity AS BIGINT), 0) AS months_since_activity,
-    -- dormant: an open account and no activity for the months (indicators.DORMANT_MONTHS)
-    COALESCE(accounts_open > 0 AND months_since_activity >= $dormant_months, FALSE) AS dormant
+    COALESCE(dormant = 1, FALSE) AS dormant
 FROM platform_state
