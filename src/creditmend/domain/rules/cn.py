@@ -25,6 +25,7 @@ from creditmend.domain.rules.profile import (
     LegalCaps,
     LprFixing,
     Sourced,
+    SourcedText,
 )
 
 ORDER_631 = "征信业管理条例 (State Council Order 631, 2013)"
@@ -61,6 +62,16 @@ _FEE, _PEN, _INT, _PRI = Component.FEE, Component.PENALTY, Component.INTEREST, C
 CN = JurisdictionProfile(
     code="cn",
     name="China (PBOC)",
+    time_zone=SourcedText(
+        "Asia/Shanghai",
+        "China Standard Time (UTC+8), the one legal time of the PRC: a business date, a filing "
+        "day and a deadline are days in Beijing time",
+    ),
+    business_calendar=SourcedText(
+        "CN",
+        "国务院办公厅 yearly holiday notice (法定节假日 and the weekend days made working days, "
+        "调休), through the `holidays` package's China calendar",
+    ),
     currency="CNY",
     days_in_year=Sourced(
         360, "PBOC practice: daily rate = annual rate / 360 (银发〔2003〕251号 basis)"

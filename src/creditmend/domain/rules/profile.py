@@ -61,6 +61,14 @@ class Sourced:
 
 
 @dataclass(frozen=True, slots=True)
+class SourcedText:
+    """A rule value that is a name (a time zone, a calendar), with where it comes from."""
+
+    value: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class DelinquencyBucket:
     """A range of days past due and the monthly status code reported for it."""
 
@@ -90,6 +98,8 @@ class JurisdictionProfile:
 
     code: str
     name: str
+    time_zone: SourcedText  # IANA zone name: the business date is today in this zone
+    business_calendar: SourcedText  # holiday calendar's country code (an adapter answers for it)
     currency: str
     days_in_year: Sourced
     status_codes: Mapping[str, str]
