@@ -19,7 +19,7 @@ from creditmend.adapters.irr_scipy import BrentRootFinder
 from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.report.model import Report
-from creditmend.domain.rules import profile
+from creditmend.domain.rules import JurisdictionProfile, profile
 from creditmend.domain.scoring.scorecard import (
     Band,
     Scaling,
@@ -37,13 +37,20 @@ from creditmend.services.object import ObjectionService
 from creditmend.services.records import FIELDS_OF, RecordsService
 from creditmend.services.retain import RetentionService
 
+JURISDICTION = "cn"  # the profile in force: the one place a deployment chooses its rules
+
+
+def rules(jurisdiction: str = JURISDICTION) -> JurisdictionProfile:
+    """The jurisdiction profile every service and interface reads its rules from."""
+    return profile(jurisdiction)
+
 
 @dataclass(frozen=True, slots=True)
 class App:
     loans: LoanService
 
 
-def build(jurisdiction: str = "cn") -> App:
+def build(jurisdiction: str = JURISDICTION) -> App:
     rules = profile(jurisdiction)
     return App(
         loans=LoanService(
@@ -56,7 +63,7 @@ def build(jurisdiction: str = "cn") -> App:
 
 
 def build_advisor(
-    jurisdiction: str = "cn", *, bureau: bool = False, db: str | None = None
+    jurisdiction: str = JURISDICTION, *, bureau: bool = False, db: str | None = None
 ) -> AdviseService:
     """The recovery advisor: PLAN files read like loan files, HiGHS for the optimiser, the
     installed scorecard for the forecast; with `bureau`, plans from a person's credit file in
@@ -101,7 +108,7 @@ class Bureau:
 def render_html(report: Report, generated_at: datetime) -> str:
     from creditmend.adapters.render.html import render_html as render  # noqa: PLC0415
 
-    return render(report, generated_at)
+    return render(report, generated_at, profile=rules())
 
 
 def render_pdf(report: Report, generated_at: datetime) -> bytes:
@@ -109,7 +116,7 @@ def render_pdf(report: Report, generated_at: datetime) -> bytes:
     from creditmend.adapters.render.html import render_html as html  # noqa: PLC0415
     from creditmend.adapters.render.pdf import render_pdf as render  # noqa: PLC0415
 
-    return render(html(report, generated_at))
+    return render(html(report, generated_at, profile=rules()))
 
 
 BATCH_ENGINES = ("duckdb", "spark")
@@ -200,7 +207,9 @@ def new_key() -> str:
     return make()
 
 
-def build_bureau(db: str | None, jurisdiction: str = "cn", *, create: bool = False) -> Bureau:
+def build_bureau(
+    db: str | None, jurisdiction: str = JURISDICTION, *, create: bool = False
+) -> Bureau:
     """The bureau's services on the store at `db` (or CREDITMEND_DB, or the embedded default);
     an embedded store is made only with `create` (the commands that bring data in)."""
     # Imported here so that the loan commands start without the database stack.
@@ -225,6 +234,7 @@ def build_bureau(db: str | None, jurisdiction: str = "cn", *, create: bool = Fal
             read_rows=read_rows,
             schema_problems=schema_problems,
             id_is_valid=id_is_valid,
+            currency=profile(jurisdiction).currency,
         ),
         inquire=InquiryService(
             store=store,

@@ -74,9 +74,9 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
 def test_the_one_pass_reader_agrees_with_the_field_by_field_one(
     data: dict[str, Any], line: int
 ) -> None:
-    expected = f._read_by_field(data, line)
-    assert f.read_record(data, line) == expected
-    clean = f._read_clean(data, line)
+    expected = f._read_by_field(data, line, "CNY")
+    assert f.read_record(data, line, default_currency="CNY") == expected
+    clean = f._read_clean(data, line, "CNY")
     assert clean == expected[0]  # None exactly when the field-by-field reader finds problems
     if clean is not None:
         assert (
@@ -87,9 +87,9 @@ def test_the_one_pass_reader_agrees_with_the_field_by_field_one(
 
 def test_a_value_remembered_for_one_type_is_not_given_for_another() -> None:
     # 1 is a whole number of days; True and 1.0 are not, even after 1 was read.
-    assert f.read_record({**GOOD, "days_past_due": 1}, 1)[0] is not None
+    assert f.read_record({**GOOD, "days_past_due": 1}, 1, default_currency="CNY")[0] is not None
     for odd in (True, 1.0):
-        record, problems = f.read_record({**GOOD, "days_past_due": odd}, 2)
+        record, problems = f.read_record({**GOOD, "days_past_due": odd}, 2, default_currency="CNY")
         assert record is None
         assert [p.field for p in problems] == ["days_past_due"]
 

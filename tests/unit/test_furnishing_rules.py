@@ -75,7 +75,7 @@ GOOD: dict[str, Any] = {
 
 
 def _record(**changes: Any) -> FurnishedRecord:
-    record, problems = read_record(GOOD, 7)
+    record, problems = read_record(GOOD, 7, default_currency="CNY")
     assert problems == () and record is not None
     return replace(record, **changes)
 
@@ -152,7 +152,7 @@ def test_csv_row_becomes_the_json_form_and_validates() -> None:
     assert normal["closed_on"] is None and "currency" not in normal
     assert normal["balance"] == "7900.00"
     assert _schema_errors(normal) == []
-    record, problems = read_record(normal, 3)
+    record, problems = read_record(normal, 3, default_currency="CNY")
     assert problems == () and record is not None and record.currency == "CNY"
 
 
@@ -179,7 +179,7 @@ def test_read_record_types_every_field() -> None:
 def test_read_record_reports_every_bad_value_with_field_and_line() -> None:
     bad = {**GOOD, "period": "2025-13", "balance": "x", "opened_on": "2025-02-30"}
     bad |= {"status": "gone", "days_past_due": "3", "credit_limit": "1", "name": None}
-    record, problems = read_record(bad, 12)
+    record, problems = read_record(bad, 12, default_currency="CNY")
     assert record is None
     assert {p.line for p in problems} == {12}
     assert {p.field for p in problems} == {
@@ -188,7 +188,7 @@ def test_read_record_reports_every_bad_value_with_field_and_line() -> None:
 
 
 def test_read_record_checks_places_against_the_currency() -> None:
-    record, problems = read_record({**GOOD, "currency": "JPY"}, 2)
+    record, problems = read_record({**GOOD, "currency": "JPY"}, 2, default_currency="CNY")
     assert record is None and {p.field for p in problems} == {"scheduled_amount", "paid_amount"}
 
 

@@ -74,7 +74,7 @@ def _blacklist(**changes: Any) -> dict[str, Any]:
 
 
 def _record(**changes: Any) -> PublicRecord:
-    record, problems = read_public_record(_public(**changes), 3)
+    record, problems = read_public_record(_public(**changes), 3, currency="CNY")
     assert problems == ()
     assert record is not None
     return record
@@ -110,7 +110,7 @@ def test_reading_reports_every_bad_value_and_never_raises() -> None:
     data = _public(
         kind="bankrupt", filed_on="2023-02-30", amount=12.5, court=None, extra="x", status=[1]
     )
-    record, problems = read_public_record(data, 7)
+    record, problems = read_public_record(data, 7, currency="CNY")
     assert record is None
     assert {problem.line for problem in problems} == {7}
     assert [problem.field for problem in problems] == [
@@ -121,7 +121,7 @@ def test_reading_reports_every_bad_value_and_never_raises() -> None:
         "amount",
         "status",
     ]
-    _, places = read_public_record(_public(amount="1.001"), 1)
+    _, places = read_public_record(_public(amount="1.001"), 1, currency="CNY")
     assert _problems(places) == [("amount", "1.001 has more places than CNY allows")]
 
 

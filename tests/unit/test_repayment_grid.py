@@ -118,6 +118,7 @@ def test_month_facts_of_a_furnished_record() -> None:
             "status": "open", "remarks": ["disputed"],
         },
         2,
+        default_currency="CNY",
     )  # fmt: skip
     assert record is not None
     facts = MonthFacts.of(record)

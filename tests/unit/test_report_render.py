@@ -530,7 +530,7 @@ def test_the_schema_rejects_a_broken_document(how: str, full: Report) -> None:
 # ------------------------------------------------------------------ terminal
 def _terminal(report: Report, width: int) -> str:
     console = Console(width=width, record=True, file=StringIO(), color_system="truecolor")
-    print_report(report, console)
+    print_report(report, console, profile=CN)
     return console.export_text()
 
 
@@ -573,7 +573,7 @@ def test_the_terminal_shows_the_key_numbers_and_the_grids(full: Report) -> None:
 
 def test_the_terminal_colours_the_grid_by_status(full: Report) -> None:
     console = Console(width=100, record=True, file=StringIO(), color_system="truecolor")
-    print_report(full, console)
+    print_report(full, console, profile=CN)
     html = console.export_html(inline_styles=True)
     overdue_3 = re.search(r'<span style="([^"]*)">3</span>', html)
     paid = re.search(r'<span style="([^"]*)">N</span>', html)
@@ -613,7 +613,7 @@ def test_the_terminal_summary_shows_the_risk_flags_beside_the_score(scored: Repo
 
 
 def test_the_html_summary_shows_the_same_risk_flags(scored: Report) -> None:
-    page = _parse(render_html(scored, GENERATED))
+    page = _parse(render_html(scored, GENERATED, profile=CN))
     text = " ".join("".join(page.text).split())
     summary = _between(text, "2 Summary", "3 Loan history")
     for flag in scored.summary.flags:
@@ -638,7 +638,7 @@ def test_the_terminal_lists_the_inquiries_of_a_person_without_a_file(looked_at: 
 
 
 def test_the_html_lists_the_inquiries_of_a_person_without_a_file(looked_at: Report) -> None:
-    page = _parse(render_html(looked_at, GENERATED))
+    page = _parse(render_html(looked_at, GENERATED, profile=CN))
     headings = page.headings
     assert any(h.startswith("No credit file") for h in headings)
     for heading in ("6 Multi-head borrowing", "11 Inquiries"):
@@ -655,7 +655,7 @@ def test_no_credit_file_without_inquiries_says_there_is_none(empty: Report) -> N
     text = _flat(_terminal(empty, 80))
     assert "no inquiry" in text.lower()
     assert "Multi-head" not in text and "11 Inquiries" not in text
-    html = " ".join("".join(_parse(render_html(empty, GENERATED)).text).split())
+    html = " ".join("".join(_parse(render_html(empty, GENERATED, profile=CN)).text).split())
     assert "no inquiry" in html.lower()
     assert "Multi-head" not in html
 
@@ -669,7 +669,7 @@ def test_the_terminal_wraps_panel_text_at_any_width(
     """The CLI prints on a soft-wrapping console: panel text must wrap there too, not be cut."""
     report: Report = request.getfixturevalue(name)
     console = Console(width=width, record=True, file=StringIO(), soft_wrap=soft_wrap)
-    print_report(report, console)
+    print_report(report, console, profile=CN)
     text = console.export_text()
     assert max(cell_len(line) for line in text.splitlines()) <= width
     flat = _flat(text)
@@ -758,7 +758,7 @@ def _parse(html: str) -> _Page:
 
 @pytest.fixture(scope="module")
 def full_html(full: Report) -> str:
-    return render_html(full, GENERATED)
+    return render_html(full, GENERATED, profile=CN)
 
 
 def test_the_html_has_every_section_with_its_heading(full_html: str) -> None:
@@ -808,7 +808,7 @@ def test_the_html_shows_names_amounts_and_objection_marks(full_html: str) -> Non
 
 
 def test_the_html_says_no_credit_file(empty: Report) -> None:
-    html = render_html(empty, GENERATED)
+    html = render_html(empty, GENERATED, profile=CN)
     page = _parse(html)
     assert any(h.startswith("No credit file") for h in page.headings)
     assert "Loan history" not in html
@@ -816,7 +816,7 @@ def test_the_html_says_no_credit_file(empty: Report) -> None:
 
 
 def test_the_html_lists_what_a_thin_file_lacks(thin: Report) -> None:
-    page = _parse(render_html(thin, GENERATED))
+    page = _parse(render_html(thin, GENERATED, profile=CN))
     assert any(h.startswith("What this report lacks") for h in page.headings)
     text = "".join(page.text)
     for note in thin.header.missing:
@@ -824,14 +824,14 @@ def test_the_html_lists_what_a_thin_file_lacks(thin: Report) -> None:
 
 
 def test_the_html_escapes_what_furnishers_and_subjects_wrote() -> None:
-    html = render_html(make_report(hostile_facts()), GENERATED)
+    html = render_html(make_report(hostile_facts()), GENERATED, profile=CN)
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
 
 
 def test_the_html_holds_many_accounts() -> None:
     report = make_report(many_facts())
-    page = _parse(render_html(report, GENERATED))
+    page = _parse(render_html(report, GENERATED, profile=CN))
     assert len(page.grid_cells) == 60 * 30
 
 
@@ -897,7 +897,7 @@ def test_the_pdf_renders_chinese_names_with_a_cjk_font(full_pdf: bytes) -> None:
 
 
 def test_the_pdf_of_no_credit_file_is_one_page(empty: Report) -> None:
-    reader = PdfReader(BytesIO(render_pdf(render_html(empty, GENERATED))))
+    reader = PdfReader(BytesIO(render_pdf(render_html(empty, GENERATED, profile=CN))))
     assert len(reader.pages) == 1
     assert "No credit file" in reader.pages[0].extract_text()
 
@@ -931,7 +931,7 @@ def test_a_statement_shows_next_to_a_court_record_a_blacklist_entry_and_an_inqui
     assert lines["inquiry:2"]["statement"] is None
     _validator().validate(json.loads(json.dumps(form, ensure_ascii=False)))
     text = _flat(_terminal(report, 80))
-    page = " ".join("".join(_parse(render_html(report, GENERATED)).text).split())
+    page = " ".join("".join(_parse(render_html(report, GENERATED, profile=CN)).text).split())
     for ref, statement in said.items():
         assert f"{ref}: {statement}" in text, ref
         assert statement in page, ref

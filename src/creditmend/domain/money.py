@@ -74,7 +74,7 @@ class Money:
     amount: Decimal
     currency: str
 
-    def __init__(self, amount: Decimal, currency: str = "CNY") -> None:
+    def __init__(self, amount: Decimal, currency: str) -> None:
         if not isinstance(amount, Decimal) or not amount.is_finite():
             raise MoneyError(f"amount: {amount!r} is not a finite Decimal")
         shown = amount.quantize(_QUANTA.get(currency) or minor_unit(currency))
@@ -113,7 +113,7 @@ class Money:
         return f"Money({str(self.amount)!r}, {self.currency!r})"
 
     @classmethod
-    def of(cls, value: str | int | Decimal, currency: str = "CNY", field: str = "amount") -> Money:
+    def of(cls, value: str | int | Decimal, currency: str, field: str = "amount") -> Money:
         """The one constructor from outside data: exact parse, no rounding."""
         number = decimal_of(value, field)
         if not _is_exact(number, currency):
@@ -121,7 +121,7 @@ class Money:
         return cls(number.quantize(minor_unit(currency)), currency)
 
     @classmethod
-    def zero(cls, currency: str = "CNY") -> Money:
+    def zero(cls, currency: str) -> Money:
         return cls(ZERO.quantize(minor_unit(currency)), currency)
 
     def _same(self, other: Money) -> None:
@@ -164,10 +164,10 @@ class RoundingPolicy:
 
     mode: str = ROUND_HALF_UP
 
-    def round(self, value: Decimal, currency: str = "CNY") -> Decimal:
+    def round(self, value: Decimal, currency: str) -> Decimal:
         return value.quantize(_QUANTA.get(currency) or minor_unit(currency), rounding=self.mode)
 
-    def money(self, value: Decimal, currency: str = "CNY") -> Money:
+    def money(self, value: Decimal, currency: str) -> Money:
         return Money(self.round(value, currency), currency)
 
 

@@ -10,6 +10,7 @@ reject (without `partial`) rolls that transaction back once the whole file has b
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -79,6 +80,7 @@ class FurnishService:
     read_rows: RowReader
     schema_problems: SchemaCheck
     id_is_valid: Callable[[str, str], bool]
+    currency: str  # a record that names none is in the profile's currency (CMF v1)
 
     def add_furnisher(self, furnisher: Furnisher, at: datetime) -> None:
         problems = validate_furnisher(furnisher)
@@ -141,7 +143,7 @@ class FurnishService:
         context = FurnishingContext(as_of, self.store.furnisher_codes(), self.id_is_valid)
         screen = Screen(
             self.schema_problems,
-            read_record,
+            functools.partial(read_record, default_currency=self.currency),
             lambda record: check_record(record, context),
             key=_file_key,
             key_field="account_id",

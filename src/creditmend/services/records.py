@@ -3,6 +3,7 @@ entries: the same pipeline and atomicity as furnishing files."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -106,7 +107,7 @@ class RecordsService:
             checked = check_rows(
                 rows,
                 self.schema_checks[kind],
-                read_public_record,
+                functools.partial(read_public_record, currency=self.profile.currency),
                 lambda record: check_public_record(record, context),
                 key=lambda r: (r.id_type, r.id_number, r.kind, r.case_number),
                 key_field="case_number",

@@ -66,7 +66,11 @@ def debt_over_time(document: Mapping[str, Any]) -> str | None:
         .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=2)
         .encode(
             x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=-60, labelOverlap=True)),
-            y=alt.Y("owed:Q", title="owed (CNY)", axis=alt.Axis(format=",.0f")),
+            y=alt.Y(
+                "owed:Q",
+                title=f"owed ({document.get('currency', '')})",
+                axis=alt.Axis(format=",.0f"),
+            ),
             color=alt.Color(
                 "strategy:N",
                 scale=alt.Scale(domain=STRATEGY_ORDER, range=COLOURS),
@@ -91,7 +95,12 @@ def cost_by_strategy(document: Mapping[str, Any]) -> str | None:
         .mark_bar()
         .encode(
             y=alt.Y("strategy:N", sort=STRATEGY_ORDER, title=None),
-            x=alt.X("amount:Q", stack="zero", title="CNY", axis=alt.Axis(format=",.0f")),
+            x=alt.X(
+                "amount:Q",
+                stack="zero",
+                title=str(document.get("currency", "")),
+                axis=alt.Axis(format=",.0f"),
+            ),
             color=alt.Color(
                 "part:N",
                 scale=alt.Scale(

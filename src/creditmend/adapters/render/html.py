@@ -30,7 +30,6 @@ from creditmend.domain.report.present import (
     percent,
     words,
 )
-from creditmend.domain.rules.cn import CN
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 # CSS class of each grid code (the codes themselves are no valid class names).
@@ -115,9 +114,7 @@ def _environment() -> Environment:
 TEMPLATES = _environment()
 
 
-def render_html(
-    report: Report, generated_at: datetime, *, profile: JurisdictionProfile = CN
-) -> str:
+def render_html(report: Report, generated_at: datetime, *, profile: JurisdictionProfile) -> str:
     """The report as one self-contained HTML document (UTF-8 text)."""
     meanings = dict(profile.status_codes)
     grids: dict[str, tuple[GridRow, ...]] = {}

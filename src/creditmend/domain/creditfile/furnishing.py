@@ -314,7 +314,9 @@ def _clean_fields_for(
 _FIELD_SET = frozenset(FIELDS)
 
 
-def _read_clean(data: Mapping[str, Any], line: int) -> FurnishedRecord | None:
+def _read_clean(
+    data: Mapping[str, Any], line: int, default_currency: str
+) -> FurnishedRecord | None:
     """The record when reading it finds no problem at all, else None (nothing is reported:
     `read_record` then reads it again, field by field, to name every problem)."""
     if not data.keys() <= _FIELD_SET:
@@ -322,7 +324,7 @@ def _read_clean(data: Mapping[str, Any], line: int) -> FurnishedRecord | None:
     get = data.get
     if (get("principal") is None) == (get("credit_limit") is None):
         return None
-    currency = get("currency") or "CNY"
+    currency = get("currency") or default_currency
     try:
         names, converters = _clean_fields_for(currency)
         values = list(map(call, converters, map(get, names)))
@@ -334,7 +336,7 @@ def _read_clean(data: Mapping[str, Any], line: int) -> FurnishedRecord | None:
 
 
 def read_record(
-    data: Mapping[str, Any], line: int
+    data: Mapping[str, Any], line: int, *, default_currency: str
 ) -> tuple[FurnishedRecord | None, tuple[Problem, ...]]:
     """The typed record from a schema-valid mapping, or None and every problem found.
 
@@ -343,26 +345,28 @@ def read_record(
     A record with no problem is read in one pass with the same converters (remembering their
     results by value); any other is read field by field to report every problem.
     """
-    record = _read_clean(data, line)
+    record = _read_clean(data, line, default_currency)
     if record is not None:
         return record, ()
-    return _read_by_field(data, line)
+    return _read_by_field(data, line, default_currency)
 
 
 def _read_by_field(
-    data: Mapping[str, Any], line: int
+    data: Mapping[str, Any], line: int, default_currency: str
 ) -> tuple[FurnishedRecord | None, tuple[Problem, ...]]:
     """`read_record` field by field, naming every problem (the definition `_read_clean`
     must agree with)."""
     reader = _Reader(data, line)
     for name in sorted(set(data) - _FIELD_SET, key=str):
         reader.problem(str(name), "is not a CMF v1 field")
-    currency = data.get("currency") or "CNY"
+    currency = data.get("currency") or default_currency
     try:
         minor_unit(currency if isinstance(currency, str) else "")
     except MoneyError:
-        reader.problem("currency", f"{currency!r} is not an ISO 4217 code such as CNY")
-        currency = "CNY"
+        reader.problem(
+            "currency", f"{currency!r} is not an ISO 4217 code such as {default_currency}"
+        )
+        currency = default_currency
     if (data.get("principal") is None) == (data.get("credit_limit") is None):
         reader.problem("principal", "give exactly one of principal and credit_limit")
     before, after = _fields_for(currency)

@@ -177,13 +177,19 @@ class BlacklistEntry:
     line: int
 
 
-def _amount(value: Any) -> Decimal:
-    if not isinstance(value, str):
-        raise ValueError(f'{value!r} must be a decimal string such as "12.34"')
-    number = decimal_of(value)
-    if number != number.quantize(minor_unit("CNY")):
-        raise ValueError(f"{value} has more places than CNY allows")
-    return number
+def _amount_in(currency: str) -> Callable[[Any], Decimal]:
+    """A reader of an amount in `currency` (the profile's: court records carry none)."""
+    unit = minor_unit(currency)
+
+    def amount(value: Any) -> Decimal:
+        if not isinstance(value, str):
+            raise ValueError(f'{value!r} must be a decimal string such as "12.34"')
+        number = decimal_of(value)
+        if number != number.quantize(unit):
+            raise ValueError(f"{value} has more places than {currency} allows")
+        return number
+
+    return amount
 
 
 class _Reader:
@@ -211,9 +217,10 @@ class _Reader:
 
 
 def read_public_record(
-    data: Mapping[str, Any], line: int
+    data: Mapping[str, Any], line: int, *, currency: str
 ) -> tuple[PublicRecord | None, tuple[Problem, ...]]:
-    """The typed public record, or None and every problem found; never raises."""
+    """The typed public record (amounts in `currency`), or None and every problem found;
+    never raises."""
     reader = _Reader(data, line, PUBLIC_RECORD_FIELDS)
     read = reader.read
     values: dict[str, Any] = {
@@ -225,7 +232,7 @@ def read_public_record(
         "case_number": read("case_number", as_text),
         "filed_on": read("filed_on", as_day),
         "published_on": read("published_on", as_day, required=False),
-        "amount": read("amount", _amount, required=False),
+        "amount": read("amount", _amount_in(currency), required=False),
         "status": read("status", as_choice(PublicRecordStatus)),
         "ended_on": read("ended_on", as_day, required=False),
         "source": read("source", as_text),

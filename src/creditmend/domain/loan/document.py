@@ -237,7 +237,8 @@ def _contract(
     try:
         minor_unit(currency)
     except MoneyError:
-        reader.problem(f"{path}.currency", f"{currency!r} is not an ISO 4217 code such as CNY")
+        such = profile.currency
+        reader.problem(f"{path}.currency", f"{currency!r} is not an ISO 4217 code such as {such}")
         currency = profile.currency
     principal = reader.money(data, path, "principal", currency, required=True, positive=True)
     rate = _rate(reader, data, path)

@@ -129,7 +129,7 @@ def _new_loan(view: VisibleFile, loan: NewLoan, profile: JurisdictionProfile) ->
         furnisher_kind="non_bank",
         account_id="new-loan",
         account_type="online_consumer_loan",
-        currency=view.accounts[0].currency if view.accounts else "CNY",
+        currency=view.accounts[0].currency if view.accounts else profile.currency,
         opened_on=view.as_of,
         principal=loan.amount,
         credit_limit=None,

@@ -142,8 +142,9 @@ class PersonSim:
                 (RepaymentMethod.EQUAL_INSTALLMENT, RepaymentMethod.EQUAL_PRINCIPAL)
             )
         principal = round(math.exp(rng.uniform(math.log(low), math.log(high))) / 100) * 100
+        amount = Money(Decimal(principal), self.world.profile.currency)
         return Contract(
-            account_id, Money(Decimal(principal)), rate, term, method, opened,
+            account_id, amount, rate, term, method, opened,
             platform=platform.code, grace_days=rng.choice((0, 0, 3)),
             holiday_rule=rng.choice((HolidayRule.UNADJUSTED, HolidayRule.FOLLOWING)),
             fees=fees, penalty=PenaltyTerms(compound_interest=compound),

@@ -52,7 +52,7 @@ def _checked(fmt: str, out: Path | None, income: str | None) -> Decimal | None:
     amount = None
     if income is not None:
         try:
-            amount = Money.of(income, field="--monthly-income").amount
+            amount = Money.of(income, bootstrap.rules().currency, field="--monthly-income").amount
         except MoneyError as error:
             problems.append(Problem("--monthly-income", str(error).partition(": ")[2]))
         else:
@@ -106,11 +106,11 @@ def emit_report(report: Report, fmt: str, out: Path | None) -> None:
     elif out is None:
         # Made now, not at import, so that the width (COLUMNS, the terminal) is today's; it
         # wraps text at that width (`print_report` does so even on a soft-wrapping console).
-        print_report(report, Console(highlight=False))
+        print_report(report, Console(highlight=False), profile=bootstrap.rules())
         return
     else:
         console = Console(file=io.StringIO(), record=True, width=120, highlight=False)
-        print_report(report, console)
+        print_report(report, console, profile=bootstrap.rules())
         text = console.export_text()
     if out is None:
         print(text, end="")

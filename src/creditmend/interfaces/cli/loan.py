@@ -63,7 +63,9 @@ def schedule(
     ] = "equal_installment",
     annual_rate: Annotated[str | None, typer.Option(help="Annual rate, e.g. 0.12")] = None,
     daily_rate: Annotated[str | None, typer.Option(help="Daily rate, e.g. 0.0005")] = None,
-    currency: Annotated[str, typer.Option(help="ISO 4217 currency")] = "CNY",
+    currency: Annotated[
+        str | None, typer.Option(help="ISO 4217 currency [default: the profile's, CNY]")
+    ] = None,
     first_due_on: Annotated[str | None, typer.Option(help="First due date")] = None,
     due_day: Annotated[str | None, typer.Option(help="Day of month instalments fall due")] = None,
     holiday_rule: Annotated[str, typer.Option(help="unadjusted | following")] = "unadjusted",

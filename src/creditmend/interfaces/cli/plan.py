@@ -40,7 +40,7 @@ _err = Console(stderr=True, highlight=False, soft_wrap=True)  # progress: stdout
 
 def _amount(text: str, field: str, problems: list[Problem]) -> Decimal | None:
     try:
-        value = Money.of(text, field=field).amount
+        value = Money.of(text, bootstrap.rules().currency, field=field).amount
     except MoneyError as error:
         problems.append(Problem(field, str(error).partition(": ")[2]))
         return None
@@ -74,7 +74,9 @@ def _new_loan(
     if amount is None or problems:
         return None
     # The plan's currency replaces this one once the plan is read.
-    return NewLoanOffer(Money(amount, "CNY"), rate, months, lender_kind=lender_kind)
+    return NewLoanOffer(
+        Money(amount, bootstrap.rules().currency), rate, months, lender_kind=lender_kind
+    )
 
 
 def plan(

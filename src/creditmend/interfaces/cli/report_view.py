@@ -34,7 +34,6 @@ from creditmend.domain.report.present import (
     percent,
     words,
 )
-from creditmend.domain.rules.cn import CN
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 # N green; 1..7 yellow to red; B, D, Z red and magenta; C, G blue and dim; #, *, / dim.
@@ -574,7 +573,7 @@ def _inquiries(console: Console, report: Report) -> None:
     _statements(console, ((i.record, i.statement) for i in report.inquiries))
 
 
-def print_report(report: Report, console: Console, *, profile: JurisdictionProfile = CN) -> None:
+def print_report(report: Report, console: Console, *, profile: JurisdictionProfile) -> None:
     """Print the report's sections. A subject without a file gets "No credit file" and, when
     someone looked at the file, the summary's flags, the multi-head counts and the inquiries.
 
