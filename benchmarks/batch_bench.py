@@ -45,12 +45,13 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.batch_data import cached, manifest
+from creditmend.domain.rules.cn import CN
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results"
 DATA = ROOT / ".data"
 AS_OF = date(2026, 6, 30)
-CURRENCY = "CNY"
+CURRENCY = CN.currency
 ENGINES = ("floor", "duckdb", "spark", "pandas")
 GOAL_OVER_PEER = 10.0  # at least 10x faster than pandas
 GOAL_OVER_FLOOR = 3.0  # within 3x of the floor
@@ -112,7 +113,7 @@ def worker(name: str, inputs: Path, out: Path, spark_memory: str) -> dict[str, A
         from creditmend.adapters.batch.duckdb_engine import DuckDBEngine  # noqa: PLC0415
 
         engine = DuckDBEngine()
-        rows = engine.run(inputs, AS_OF, CURRENCY, out)["indicators"]
+        rows = engine.run(inputs, AS_OF, CN, out)["indicators"]
         details["steps_seconds"] = {step: round(t, 3) for step, t in engine.timings.items()}
     elif name == "spark":
         from creditmend.adapters.batch.spark_engine import SparkEngine  # noqa: PLC0415
@@ -121,7 +122,7 @@ def worker(name: str, inputs: Path, out: Path, spark_memory: str) -> dict[str, A
         engine.session()
         details["session_seconds"] = round(time.perf_counter() - began, 3)
         began = time.perf_counter()
-        rows = engine.run(inputs, AS_OF, CURRENCY, out)["indicators"]
+        rows = engine.run(inputs, AS_OF, CN, out)["indicators"]
         seconds = time.perf_counter() - began
         engine.stop()
         return {"seconds": seconds, "rows": rows, **details}
@@ -210,7 +211,7 @@ def _agreement(inputs: Path, pandas_out: Path) -> dict[str, int]:
     from creditmend.adapters.batch.duckdb_engine import DuckDBEngine  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as folder:
-        DuckDBEngine().run(inputs, AS_OF, CURRENCY, Path(folder))
+        DuckDBEngine().run(inputs, AS_OF, CN, Path(folder))
         ours = pq.read_table(Path(folder) / "indicators.parquet").to_pylist()
     peer = pq.read_table(pandas_out / "indicators.parquet").to_pylist()
     by_person = {row["person"]: row for row in peer}

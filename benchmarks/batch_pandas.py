@@ -22,11 +22,13 @@ from creditmend.domain.report.indicators import (
     BUCKET_RANKS,
     CODE_NAMES,
     DAY_WINDOWS,
-    DORMANT_MONTHS,
     MONTH_WINDOWS,
     NAMES,
     PUBLIC_RECORD_KINDS,
 )
+from creditmend.domain.rules.cn import CN
+
+DORMANT = int(CN.dormant_months.value)
 
 OPEN = ("open", "restructured", "charged_off")
 SETTLED = ("settled", "closed")
@@ -175,7 +177,7 @@ def indicators(inputs: Path, as_of: date, currency: str) -> pd.DataFrame:
             .groupby("person")["credit_limit_fen"]
             .sum(),
             "months_since_last_activity": platforms.groupby(level=0)["idle"].min(),
-            "dormant_platforms": (platforms["open"] & (platforms["idle"] >= DORMANT_MONTHS))
+            "dormant_platforms": (platforms["open"] & (platforms["idle"] >= DORMANT))
             .groupby(level=0)
             .sum(),
         }

@@ -43,7 +43,6 @@ from rich.table import Table
 from benchmarks.run import RESULTS, _git_revision, machine, pin_to_one_core
 from creditmend.adapters.solver_highs import HighsSolver
 from creditmend.domain.calendar import WeekdayCalendar, add_months
-from creditmend.domain.creditfile.retention import CN_POLICIES
 from creditmend.domain.loan.contract import Contract, LateFee, PenaltyTerms, RepaymentMethod
 from creditmend.domain.loan.events import LoanEvent, Payment
 from creditmend.domain.loan.schedule import build_schedule
@@ -71,7 +70,7 @@ CALENDAR = WeekdayCalendar()
 
 
 def _money(value: float) -> Money:
-    return Money(Decimal(repr(value)).quantize(FEN, rounding=ROUND_HALF_UP))
+    return Money(Decimal(repr(value)).quantize(FEN, rounding=ROUND_HALF_UP), "CNY")
 
 
 def _loan(rng: random.Random, index: int) -> tuple[PlanLoan, Decimal]:
@@ -123,18 +122,23 @@ def scenario(seed: int, loans: int, months: int) -> tuple[PlanInput, Horizon]:
     one_off: list[OneOff] = []
     if rng.random() < 0.3:
         on = AS_OF + timedelta(days=rng.randint(30, 30 * months))
-        one_off.append(AssetSale(on, Money(Decimal(rng.randint(10, 200) * 100))))
+        one_off.append(AssetSale(on, Money(Decimal(rng.randint(10, 200) * 100), "CNY")))
     if rng.random() < 0.2:
         on = AS_OF + timedelta(days=rng.randint(0, 120))
         amount = Decimal(rng.randint(20, 200) * 100)
         one_off.append(
-            FamilyLoan(on, Money(amount), Money(amount / 10), add_months(on, rng.randint(6, 18)))
+            FamilyLoan(
+                on,
+                Money(amount, "CNY"),
+                Money(amount / 10, "CNY"),
+                add_months(on, rng.randint(6, 18)),
+            )
         )
     cash = CashFlow(
-        Money(free + expenses),
-        Money(expenses),
-        Money((free * Decimal(rng.randint(0, 200)) / 100).quantize(FEN)),
-        Money(Decimal(rng.choice([0, 0, 300, 500]))),
+        Money(free + expenses, "CNY"),
+        Money(expenses, "CNY"),
+        Money((free * Decimal(rng.randint(0, 200)) / 100).quantize(FEN), "CNY"),
+        Money(Decimal(rng.choice([0, 0, 300, 500])), "CNY"),
     )
     plan = PlanInput(
         "CNY",
@@ -166,15 +170,15 @@ def measure(seed: int, loans: int, months: int) -> Run:
     plan_input, horizon = scenario(seed, loans, months)
     budget = monthly_budget(plan_input, horizon)
     started = time.perf_counter()
-    classics = classic_outcomes(plan_input, budget, CN, CALENDAR, policies=CN_POLICIES)
+    classics = classic_outcomes(plan_input, budget, CN, CALENDAR, policies=CN.dated_policies)
     peer = time.perf_counter() - started
     started = time.perf_counter()
     result = Optimiser(HighsSolver()).optimise(
-        plan_input, budget, CN, CALENDAR, policies=CN_POLICIES
+        plan_input, budget, CN, CALENDAR, policies=CN.dated_policies
     )
     seconds = time.perf_counter() - started
     started = time.perf_counter()
-    simulate(plan_input, result.outcome.plan, horizon, CN, CALENDAR, policies=CN_POLICIES)
+    simulate(plan_input, result.outcome.plan, horizon, CN, CALENDAR, policies=CN.dated_policies)
     floor = time.perf_counter() - started
     name = min(classics, key=lambda n: result.values[n].total)
     return Run(

@@ -44,12 +44,10 @@ from creditmend.domain.creditfile.furnishing import ASSET_REPAID, GUARANTOR_PAID
 from creditmend.domain.creditfile.grid import MonthFacts
 from creditmend.domain.creditfile.records import PublicRecordKind, PublicRecordStatus
 from creditmend.domain.creditfile.retention import (
-    CN_POLICIES,
-    CN_RETENTION,
-    FactKind,
     MonthRow,
     NegativeFact,
     overdue_episodes,
+    retention_rules,
 )
 from creditmend.domain.report.batch_rows import TABLES, account_number, batch_rows, month_number
 from creditmend.domain.report.file import (
@@ -70,6 +68,7 @@ from creditmend.domain.report.indicators import (
     platform_indicators,
 )
 from creditmend.domain.rules.cn import CN
+from creditmend.domain.rules.policies import FactKind
 
 CURRENCY = "CNY"
 FURNISHERS = {
@@ -489,7 +488,7 @@ def population(seed: int, as_of: date, persons: int) -> dict[int, CreditFileFact
 
 def views(files: Mapping[int, CreditFileFacts], as_of: date) -> dict[int, VisibleFile]:
     return {
-        person: visible_file(facts, as_of, CN, CN_POLICIES, CN_RETENTION)
+        person: visible_file(facts, as_of, CN, CN.dated_policies, retention_rules(CN))
         for person, facts in files.items()
     }
 
@@ -507,7 +506,7 @@ def read(path: Path) -> list[dict[str, Any]]:
 
 def expected_indicators(shown: Mapping[int, VisibleFile]) -> dict[int, dict[str, Any]]:
     return {
-        person: {"person": person, **person_indicators(view, CURRENCY)}
+        person: {"person": person, **person_indicators(view, CURRENCY, CN)}
         for person, view in shown.items()
     }
 
@@ -516,7 +515,7 @@ def expected_platforms(shown: Mapping[int, VisibleFile]) -> list[dict[str, Any]]
     return [
         {"person": person, **{name: getattr(line, name) for name in line.__slots__}}
         for person, view in sorted(shown.items())
-        for line in platform_indicators(view, CURRENCY)
+        for line in platform_indicators(view, CURRENCY, CN)
     ]
 
 
@@ -546,7 +545,7 @@ def assert_matches_definition(shown: Mapping[int, VisibleFile], out: Path) -> No
 def run_duckdb(shown: Mapping[int, VisibleFile], as_of: date, folder: Path) -> Path:
     inputs = write_inputs(shown, folder)
     out = folder / "duckdb"
-    written = DuckDBEngine(threads=2).run(inputs, as_of, CURRENCY, out)
+    written = DuckDBEngine(threads=2).run(inputs, as_of, CN, out)
     assert written["indicators"] == len(shown)
     return out
 
@@ -594,7 +593,7 @@ def test_spark_equals_duckdb(spark: SparkEngine, as_of: date, seed: int, tmp_pat
     duckdb_out = run_duckdb(shown, as_of, tmp_path)
     assert_matches_definition(shown, duckdb_out)
     spark_out = tmp_path / "spark"
-    written = spark.run(tmp_path / "inputs", as_of, CURRENCY, spark_out)
+    written = spark.run(tmp_path / "inputs", as_of, CN, spark_out)
     assert written == {
         "platforms": len(read(duckdb_out / "platforms.parquet")),
         "indicators": len(shown),
@@ -630,16 +629,22 @@ def test_inputs_of_a_later_day_and_bad_parameters_are_refused(tmp_path: Path) ->
     inputs = write_inputs(shown, tmp_path)
     engine = DuckDBEngine()
     with pytest.raises(ValueError, match="after 2026-05-31"):
-        engine.run(inputs, date(2026, 5, 31), CURRENCY, tmp_path / "out")
+        engine.run(inputs, date(2026, 5, 31), CN, tmp_path / "out")
     with pytest.raises(ValueError, match="1092 accounts and 2097151 inquiries a person"):
         jobs.check_inputs((0, 0, 1093, 1), as_of)  # beyond the packed counts
     with pytest.raises(ValueError, match="1092 accounts and 2097151 inquiries a person"):
         jobs.check_inputs((0, 0, 1, 2**21), as_of)
     jobs.check_inputs((0, 0, 1092, 2**21 - 1), as_of)  # at the limits
     with pytest.raises(ValueError, match="ISO 4217"):
-        engine.run(inputs, as_of, "CNY'; DROP TABLE persons; --", tmp_path / "out")
+        engine.run(
+            inputs, as_of, replace(CN, currency="CNY'; DROP TABLE persons; --"), tmp_path / "out"
+        )
+    with pytest.raises(ValueError, match="overdue_codes"):
+        engine.run(
+            inputs, as_of, replace(CN, overdue_codes=frozenset({"1') OR (1=1"})), tmp_path / "out"
+        )
     with pytest.raises(FileNotFoundError, match=r"persons\.parquet"):
-        engine.run(tmp_path / "nowhere", as_of, CURRENCY, tmp_path / "out")
+        engine.run(tmp_path / "nowhere", as_of, CN, tmp_path / "out")
 
 
 def test_accounts_are_the_store_numbers() -> None:

@@ -21,7 +21,7 @@ LOANS = build().loans
 
 BASE = Contract(
     "c",
-    Money.of("12000"),
+    Money.of("12000", "CNY"),
     Rate.annual("0.18"),
     12,
     RepaymentMethod.EQUAL_INSTALLMENT,
@@ -50,7 +50,7 @@ def test_a_loan_at_18_percent_costs_about_18_percent_and_is_under_the_24_percent
     assert abs(float(cost.annualised_cost) - monthly * 12) < 0.005  # by the day, not the month
     assert cost.cap == Decimal("0.24")
     assert not cost.above_cap
-    assert cost.amount_above_cap == Money.zero()
+    assert cost.amount_above_cap == Money.zero("CNY")
 
 
 def test_private_lending_at_18_percent_is_above_four_times_lpr() -> None:
@@ -70,7 +70,7 @@ def test_private_lending_at_18_percent_is_above_four_times_lpr() -> None:
 
 def test_a_one_day_loan_with_an_upfront_fee_is_far_above_the_cap() -> None:
     contract = _contract(
-        principal=Money.of("10000"),
+        principal=Money.of("10000", "CNY"),
         fees=(Fee("arrangement", FeeTiming.UPFRONT, rate=Decimal("0.05")),),
     )
     result = LOANS.simulate(contract, (EarlySettlement(date(2026, 1, 11)),), date(2026, 1, 11))

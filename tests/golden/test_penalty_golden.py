@@ -53,7 +53,7 @@ def _contract(
 ) -> Contract:
     contract = Contract(
         id="golden-penalty",
-        principal=Money.of("12000.00"),
+        principal=Money.of("12000.00", "CNY"),
         rate=Rate.annual("0.18"),
         term_months=12,
         method=RepaymentMethod.EQUAL_INSTALLMENT,
@@ -70,7 +70,7 @@ def _state(contract: Contract, events: list[LoanEvent], as_of: date) -> LoanStat
 
 
 def _m(value: str) -> Money:
-    return Money.of(value)
+    return Money.of(value, "CNY")
 
 
 def _codes(state: LoanState) -> list[tuple[str, str]]:
@@ -361,7 +361,7 @@ def test_penalty_of_exactly_half_a_fen_rounds_up() -> None:
     # 904.50 x 0.04 / 360 x 10 = 361.80 / 360 = 1.005 -> 1.01
     contract = Contract(
         id="golden-half-fen",
-        principal=Money.of("904.50"),
+        principal=Money.of("904.50", "CNY"),
         rate=Rate.annual("0.04"),
         term_months=1,
         method=RepaymentMethod.INTEREST_FIRST,

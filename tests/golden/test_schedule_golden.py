@@ -33,7 +33,7 @@ def _schedule(
 ) -> Schedule:
     contract = Contract(
         id="golden",
-        principal=Money.of(principal),
+        principal=Money.of(principal, "CNY"),
         rate=rate,
         term_months=term,
         method=method,
@@ -92,7 +92,7 @@ def test_equal_installment_matches_numpy_financial_pmt(
     # from the level payment by at most the accumulated half-fen roundings (< 1 fen a period).
     last = rows[-1]
     assert abs(last.principal + last.interest - payment) <= CENT * term
-    assert schedule.total_principal == Money.of(principal)
+    assert schedule.total_principal == Money.of(principal, "CNY")
 
 
 def test_equal_installment_12000_at_18_percent_first_rows() -> None:
@@ -130,7 +130,7 @@ def test_principals_sum_exactly_to_the_principal(
 ) -> None:
     schedule = _schedule(principal, Rate.annual(annual), term, method)
     assert sum((i.principal for i in schedule.installments), D(0)) == D(principal)
-    assert schedule.total_principal == Money.of(principal)
+    assert schedule.total_principal == Money.of(principal, "CNY")
     for row in schedule.installments:
         assert row.principal >= 0
         assert row.interest >= 0
@@ -149,7 +149,7 @@ def test_equal_principal_small_case() -> None:
         (date(2026, 3, 10), D("400.00"), D("8.00")),
         (date(2026, 4, 10), D("400.00"), D("4.00")),
     ]
-    assert schedule.total_interest == Money.of("24.00")
+    assert schedule.total_interest == Money.of("24.00", "CNY")
 
 
 def test_equal_principal_rounding_goes_to_the_last_instalment() -> None:

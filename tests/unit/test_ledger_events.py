@@ -34,7 +34,7 @@ from creditmend.domain.rules import CN
 
 LOAN = Contract(
     "t",
-    Money.of("12000"),
+    Money.of("12000", "CNY"),
     Rate.annual("0.18"),
     12,
     RepaymentMethod.EQUAL_INSTALLMENT,
@@ -199,7 +199,7 @@ def test_held_credit_counts_toward_a_settling_payment() -> None:
     # 1,000 x 0.01 x 15 / 31 = 4.84; 95.16 is left over as a refund due.
     contract = Contract(
         "h",
-        Money.of("1000"),
+        Money.of("1000", "CNY"),
         Rate.annual("0.12"),
         3,
         RepaymentMethod.EQUAL_INSTALLMENT,

@@ -84,7 +84,7 @@ def penalties(draw: st.DrawFn) -> PenaltyTerms:
     late_fee = draw(
         st.one_of(
             st.none(),
-            cents(1, 5000).map(lambda a: LateFee(amount=Money(a))),
+            cents(1, 5000).map(lambda a: LateFee(amount=Money(a, "CNY"))),
             scaled(1, 1000, 4).map(lambda r: LateFee(rate=r)),
         )
     )
@@ -117,7 +117,7 @@ def contracts(draw: st.DrawFn) -> Contract:
         st.lists(
             st.one_of(
                 cents(0, 3000).map(
-                    lambda a: Fee("service", FeeTiming.EACH_INSTALLMENT, amount=Money(a))
+                    lambda a: Fee("service", FeeTiming.EACH_INSTALLMENT, amount=Money(a, "CNY"))
                 ),
                 scaled(0, 50, 4).map(lambda r: Fee("service", FeeTiming.EACH_INSTALLMENT, rate=r)),
                 scaled(0, 300, 4).map(lambda r: Fee("arrangement", FeeTiming.UPFRONT, rate=r)),
@@ -127,7 +127,7 @@ def contracts(draw: st.DrawFn) -> Contract:
     )
     contract = Contract(
         id="prop",
-        principal=Money(draw(cents(100_000, 5_000_000))),  # 1000.00 .. 50000.00
+        principal=Money(draw(cents(100_000, 5_000_000)), "CNY"),  # 1000.00 .. 50000.00
         rate=rate,
         term_months=draw(st.integers(1, 24)),
         method=draw(st.sampled_from(RepaymentMethod)),
@@ -289,7 +289,7 @@ def test_principal_is_conserved(story: Story, data: st.DataObject) -> None:
 # 1050.60 x 0.10 / 12 = 8.755 -> 8.76 in the schedule, and the ledger must post the same.
 HALF_FEN_INTEREST = Contract(
     id="half-fen",
-    principal=Money.of("1050.60"),
+    principal=Money.of("1050.60", "CNY"),
     rate=Rate.annual("0.10"),
     term_months=2,
     method=RepaymentMethod.INTEREST_FIRST,
@@ -298,7 +298,7 @@ HALF_FEN_INTEREST = Contract(
 # 750.00 x 0.0028 / 12 = 0.175 -> 0.18 (the second instalment).
 HALF_FEN_EQUAL_PRINCIPAL = Contract(
     id="half-fen-ep",
-    principal=Money.of("1000.00"),
+    principal=Money.of("1000.00", "CNY"),
     rate=Rate.annual("0.0028"),
     term_months=4,
     method=RepaymentMethod.EQUAL_PRINCIPAL,
@@ -319,20 +319,20 @@ def test_loan_paid_exactly_per_schedule_closes_on_the_last_due_date(
     as_of = last_due + timedelta(days=extra_days)
     state = loan_state(run(contract, events, as_of, CN, CAL), as_of)
 
-    assert state.outstanding_principal == Money.zero()
+    assert state.outstanding_principal == Money.zero("CNY")
     assert state.closed_on == last_due
     assert state.status_code == "C"
     assert state.days_past_due == 0
-    assert state.penalty_accrued == Money.zero()
-    assert state.fees_due == Money.zero()
-    assert state.payoff_amount == Money.zero()
-    assert state.credit_balance == Money.zero()
+    assert state.penalty_accrued == Money.zero("CNY")
+    assert state.fees_due == Money.zero("CNY")
+    assert state.payoff_amount == Money.zero("CNY")
+    assert state.credit_balance == Money.zero("CNY")
     for allocation, row in zip(state.allocations, schedule.installments, strict=True):
-        assert allocation.unapplied == Money.zero(), allocation
+        assert allocation.unapplied == Money.zero("CNY"), allocation
         assert allocation.principal.amount == row.principal, (row.number, allocation)
         assert allocation.interest.amount == row.interest, (row.number, allocation)
         assert allocation.fees.amount == row.fees, (row.number, allocation)
-        assert allocation.penalty == Money.zero(), allocation
+        assert allocation.penalty == Money.zero("CNY"), allocation
     for row, published in zip(schedule.installments, state.installments, strict=True):
         assert published.paid_off_on == row.due_on, published
     codes = [s.code for s in state.monthly_status]

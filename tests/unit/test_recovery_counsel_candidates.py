@@ -18,7 +18,7 @@ from typing import Any
 from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
 from creditmend.domain.calendar import WeekdayCalendar
 from creditmend.domain.creditfile.evidence import DueDay, deduction_finding, parse_evidence
-from creditmend.domain.creditfile.retention import CN_POLICIES, overdue_episodes
+from creditmend.domain.creditfile.retention import overdue_episodes
 from creditmend.domain.loan.contract import Contract, RepaymentMethod
 from creditmend.domain.loan.events import (
     DeductionFailed,
@@ -69,7 +69,7 @@ def _jiebei() -> Any:
 def _minimum_outcome(plan_input: PlanInput, horizon: Horizon) -> Outcome:
     budget = monthly_budget(plan_input, horizon)
     plan = minimum(plan_input, budget, CN, CAL)
-    return simulate(plan_input, plan, horizon, CN, CAL, policies=CN_POLICIES)
+    return simulate(plan_input, plan, horizon, CN, CAL, policies=CN.dated_policies)
 
 
 def test_the_jiebei_platform_error_with_5000_on_the_card_is_a_candidate() -> None:
@@ -81,7 +81,7 @@ def test_the_jiebei_platform_error_with_5000_on_the_card_is_a_candidate() -> Non
     assert candidate.reference_known is False  # a self-entered loan: the platform's name
     assert candidate.reason == "deduction_failed_not_my_fault"
     assert candidate.month == "2026-04"
-    assert candidate.amount_due == Money.of("1100.16")
+    assert candidate.amount_due == Money.of("1100.16", "CNY")
     assert candidate.evidence.to_json() == {
         "bank_balances": [{"on": "2026-04-10", "amount": "5000.00"}],
         "payments": [{"on": "2026-04-25", "amount": "300.00"}],
@@ -133,7 +133,7 @@ def _loan(events: tuple[LoanEvent, ...]) -> PlanLoan:
     contract = Contract(
         id="loan-a",
         platform="Some Platform",
-        principal=Money.of("12000.00"),
+        principal=Money.of("12000.00", "CNY"),
         rate=Rate.annual("0.18"),
         term_months=12,
         method=RepaymentMethod.EQUAL_INSTALLMENT,
@@ -143,7 +143,9 @@ def _loan(events: tuple[LoanEvent, ...]) -> PlanLoan:
 
 
 def _single(loan: PlanLoan) -> PlanInput:
-    cash = CashFlow(Money.of("8000.00"), Money.of("4500.00"), Money.zero(), Money.zero())
+    cash = CashFlow(
+        Money.of("8000.00", "CNY"), Money.of("4500.00", "CNY"), Money.zero("CNY"), Money.zero("CNY")
+    )
     return PlanInput("CNY", (loan,), cash)
 
 
@@ -193,7 +195,7 @@ def test_a_failure_this_month_is_a_candidate_only_if_the_plan_leaves_the_month_o
     assert objection_candidates(plan_input, _minimum_outcome(plan_input, horizon), CN, CAL) == ()
     # Paying nothing until August leaves July overdue: the failed debit grounds it.
     nothing = PaymentPlan.of(horizon.labels, ["loan-a"], [[D(0)], [D(0)]], "CNY")
-    outcome = simulate(plan_input, nothing, horizon, CN, CAL, policies=CN_POLICIES)
+    outcome = simulate(plan_input, nothing, horizon, CN, CAL, policies=CN.dated_policies)
     (candidate,) = objection_candidates(plan_input, outcome, CN, CAL)
     assert candidate.record == "account:Some-Platform:loan-a:2026-07"
     assert candidate.finding == ("the debit on 2026-07-10 failed for platform_error",)
@@ -213,7 +215,7 @@ def test_the_furnished_months_are_the_simulations_month_ends_and_records() -> No
             for month in result.months:
                 furnished = by_label.get(month.month)
                 if furnished is None:  # after the closing month nothing is furnished
-                    assert month.status in "CDZ" and month.balance == Money.zero()
+                    assert month.status in "CDZ" and month.balance == Money.zero("CNY")
                     continue
                 assert (furnished.balance, furnished.past_due, furnished.days_past_due) == (
                     month.balance.amount,

@@ -22,7 +22,6 @@ from creditmend.adapters.solver_highs import HighsSolver
 from creditmend.domain.calendar import BusinessCalendar, WeekdayCalendar, add_months, month_end
 from creditmend.domain.creditfile.furnishing import AccountStatus
 from creditmend.domain.creditfile.grid import MonthFacts, repayment_grid
-from creditmend.domain.creditfile.retention import CN_POLICIES
 from creditmend.domain.loan.contract import Contract, RepaymentMethod
 from creditmend.domain.loan.events import DeductionSucceeded
 from creditmend.domain.money import Money
@@ -69,7 +68,7 @@ def _case() -> tuple[PlanInput, Outcome]:
     contract = Contract(
         id="loan-a",
         platform="P",
-        principal=Money.of("12000.00"),
+        principal=Money.of("12000.00", "CNY"),
         rate=Rate.annual("0.18"),
         term_months=12,
         method=RepaymentMethod.EQUAL_INSTALLMENT,
@@ -79,11 +78,13 @@ def _case() -> tuple[PlanInput, Outcome]:
         DeductionSucceeded(date(2026, 2, 10), INSTALMENT),
         DeductionSucceeded(date(2026, 3, 10), INSTALMENT),
     )
-    cash = CashFlow(Money.of("8000.00"), Money.of("4500.00"), Money.zero(), Money.zero())
+    cash = CashFlow(
+        Money.of("8000.00", "CNY"), Money.of("4500.00", "CNY"), Money.zero("CNY"), Money.zero("CNY")
+    )
     plan_input = PlanInput("CNY", (PlanLoan(contract, events, "loans[0]"),), cash)
     horizon = Horizon.of(date(2026, 5, 1), 6)
     plan = minimum(plan_input, monthly_budget(plan_input, horizon), CN, CAL)
-    return plan_input, simulate(plan_input, plan, horizon, CN, CAL, policies=CN_POLICIES)
+    return plan_input, simulate(plan_input, plan, horizon, CN, CAL, policies=CN.dated_policies)
 
 
 def _hand_view(as_of: date, may_paid: Decimal) -> VisibleFile:
@@ -135,13 +136,13 @@ def _hand_view(as_of: date, may_paid: Decimal) -> VisibleFile:
 
 def test_each_months_score_is_the_reports_score_of_the_same_file_by_hand() -> None:
     plan_input, outcome = _case()
-    forecast = score_forecast(plan_input, outcome, CARD, CN, CAL, policies=CN_POLICIES)
+    forecast = score_forecast(plan_input, outcome, CARD, CN, CAL, policies=CN.dated_policies)
     may_paid = outcome.loans[0].months[0].paid.amount
     assert may_paid > 2 * INSTALMENT  # April's instalment, its penalty and May's
     assert forecast.now is not None and forecast.now.month == "2026-04"
     for month in (forecast.now, *forecast.months):
         view = _hand_view(month.as_of, may_paid)
-        row = person_indicators(view, "CNY")
+        row = person_indicators(view, "CNY", CN)
         expected = score(CARD, from_indicators(row))
         assert (month.score, month.band) == (expected.score, expected.band), month.month
         assert month.reasons == tuple(text for _, text in expected.reasons)
@@ -158,12 +159,12 @@ def test_each_months_score_is_the_reports_score_of_the_same_file_by_hand() -> No
 def test_the_target_band_and_the_month_it_is_reached() -> None:
     plan_input, outcome = _case()
     assert target_band_of(CARD, None) == CARD.bands[1].name == "B"
-    forecast = score_forecast(plan_input, outcome, CARD, CN, CAL, policies=CN_POLICIES)
+    forecast = score_forecast(plan_input, outcome, CARD, CN, CAL, policies=CN.dated_policies)
     assert forecast.target_band == "B"
     ranks = {band.name: index for index, band in enumerate(CARD.bands)}
     for wanted in ("A", "C", "E"):
         chosen = score_forecast(
-            plan_input, outcome, CARD, CN, CAL, policies=CN_POLICIES, target_band=wanted
+            plan_input, outcome, CARD, CN, CAL, policies=CN.dated_policies, target_band=wanted
         )
         good = [ranks[m.band] <= ranks[wanted] for m in chosen.months]
         first = next((m.month for m, ok in zip(chosen.months, good, strict=True) if ok), None)
@@ -200,10 +201,12 @@ def test_a_new_loan_adds_an_inquiry_a_platform_its_instalment_and_is_replanned()
     plan_input = read_plan(document, CN, lines)
     horizon = Horizon.of(date(2026, 7, 1), 12)
     budget = monthly_budget(plan_input, horizon)
-    baseline = classic_outcomes(plan_input, budget, CN, CAL, policies=CN_POLICIES)["avalanche"]
-    offer = NewLoanOffer(Money.of("5000.00"), Rate.annual("0.24"), 12, platform="Quick Cash")
+    baseline = classic_outcomes(plan_input, budget, CN, CAL, policies=CN.dated_policies)[
+        "avalanche"
+    ]
+    offer = NewLoanOffer(Money.of("5000.00", "CNY"), Rate.annual("0.24"), 12, platform="Quick Cash")
     effect = new_loan_effect(
-        plan_input, baseline, offer, CARD, CN, CAL, _classic(avalanche), policies=CN_POLICIES
+        plan_input, baseline, offer, CARD, CN, CAL, _classic(avalanche), policies=CN.dated_policies
     )
     assert effect.on == date(2026, 7, 1)
     assert effect.hard_inquiries_90d == (0, 1)
@@ -212,7 +215,7 @@ def test_a_new_loan_adds_an_inquiry_a_platform_its_instalment_and_is_replanned()
     # 5000.00 at 2 % a month over 12: 5000 x 0.02 / (1 - 1.02^-12) = 472.80 a month.
     before, after = effect.monthly_obligations
     assert after.amount - before.amount == D("472.80")
-    assert effect.monthly_income == Money.of("8000.00")
+    assert effect.monthly_income == Money.of("8000.00", "CNY")
     assert effect.debt_to_income == (
         ratio(int(before.amount * 100), 800_000),
         ratio(int(after.amount * 100), 800_000),
@@ -254,7 +257,7 @@ def test_the_plan_with_a_new_loan_weighs_paying_it_back_from_its_proceeds() -> N
     horizon = Horizon.of(date(2026, 7, 1), 12)
     budget = monthly_budget(plan_input, horizon)
     optimiser = Optimiser(HighsSolver(), time_limit=Decimal("0.5"), local_moves=4)
-    baseline = optimiser.optimise(plan_input, budget, CN, CAL, policies=CN_POLICIES).outcome
+    baseline = optimiser.optimise(plan_input, budget, CN, CAL, policies=CN.dated_policies).outcome
     seen: dict[str, Intents] = {}
 
     def replan(
@@ -267,37 +270,37 @@ def test_the_plan_with_a_new_loan_weighs_paying_it_back_from_its_proceeds() -> N
     ) -> PaymentPlan:
         seen.update(seeds or {})
         found = optimiser.optimise(
-            plan_input, budget, profile, calendar, policies=CN_POLICIES, seeds=seeds
+            plan_input, budget, profile, calendar, policies=CN.dated_policies, seeds=seeds
         )
         return found.outcome.plan
 
-    offer = NewLoanOffer(Money.of("10000.00"), Rate.annual("0.24"), 12)
+    offer = NewLoanOffer(Money.of("10000.00", "CNY"), Rate.annual("0.24"), 12)
     effect = new_loan_effect(
-        plan_input, baseline, offer, CARD, CN, CAL, replan, policies=CN_POLICIES
+        plan_input, baseline, offer, CARD, CN, CAL, replan, policies=CN.dated_policies
     )
     seed = seen["repay_new_loan_at_once"]
     assert seed.codes[-1] == "S" + "-" * 11  # the new loan (last) settled in the first month
     assert seed.codes[:-1] == intents_from_outcome(baseline).codes  # the rest as it was
     with_loan = with_new_loan(plan_input, offer, horizon.as_of)
     budget = monthly_budget(with_loan, horizon)
-    repaid = realise("seed", with_loan, budget, seed, CN, CAL, CN_POLICIES)
+    repaid = realise("seed", with_loan, budget, seed, CN, CAL, CN.dated_policies)
     assert repaid.loans[-1].months[0].paid >= offer.amount  # paid back in the first month
-    figures = plan_figures(with_loan, horizon, CN, CAL, CN_POLICIES)
+    figures = plan_figures(with_loan, horizon, CN, CAL, CN.dated_policies)
     judged = [optimiser.objective.evaluate(o, figures).total for o in (effect.outcome, repaid)]
     assert judged[0] <= judged[1]  # the plan shown is never worse than paying it back at once
 
 
 def test_a_rate_above_the_cap_and_a_clash_of_ids_are_said() -> None:
     plan_input, outcome = _case()
-    offer = NewLoanOffer(Money.of("1000.00"), Rate.daily("0.001"), 6, lender_kind="private")
+    offer = NewLoanOffer(Money.of("1000.00", "CNY"), Rate.daily("0.001"), 6, lender_kind="private")
     effect = new_loan_effect(plan_input, outcome, offer, CARD, CN, CAL, _classic(minimum))
     # 0.1 % a day is 36.5 % a year; private lending signed now is capped at 4 x LPR (3.0 %).
     assert effect.cap == D("0.120")
     assert any("above the legal cap" in warning for warning in effect.warnings)
-    clash = NewLoanOffer(Money.of("1000.00"), Rate.annual("0.1"), 6, id="loan-a")
+    clash = NewLoanOffer(Money.of("1000.00", "CNY"), Rate.annual("0.1"), 6, id="loan-a")
     with pytest.raises(ProblemsError, match=r"new_loan\.id"):
         new_loan_effect(plan_input, outcome, clash, CARD, CN, CAL, _classic(minimum))
-    bad = NewLoanOffer(Money.of("1000.00"), Rate.annual("0.1"), 0)
+    bad = NewLoanOffer(Money.of("1000.00", "CNY"), Rate.annual("0.1"), 0)
     with pytest.raises(ProblemsError, match=r"new_loan\.term_months"):
         new_loan_effect(plan_input, outcome, bad, CARD, CN, CAL, _classic(minimum))
 
@@ -306,7 +309,7 @@ def test_the_file_at_a_month_end_knows_only_its_past() -> None:
     # Under the minimum plan April's overdue is cured in May: on 2026-04-30 it is "not until
     # cured", from May's end five years after the cure.
     plan_input, outcome = _case()
-    forecast = score_forecast(plan_input, outcome, CARD, CN, CAL, policies=CN_POLICIES)
+    forecast = score_forecast(plan_input, outcome, CARD, CN, CAL, policies=CN.dated_policies)
     assert forecast.now is not None
     assert forecast.now.negative_records == 1 and forecast.now.overdue_accounts == 1
     assert [m.overdue_accounts for m in forecast.months] == [0] * 6

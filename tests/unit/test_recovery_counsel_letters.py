@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 from creditmend.domain.calendar import WeekdayCalendar
-from creditmend.domain.creditfile.retention import CN_POLICIES
 from creditmend.domain.loan.contract import Contract, PenaltyTerms, RepaymentMethod
 from creditmend.domain.loan.events import DeductionFailed, DeductionFailure, DeductionSucceeded
 from creditmend.domain.money import Money
@@ -31,7 +30,7 @@ def _loan(loan_id: str, platform: str, rate: str = "0", lender_kind: str = "lice
     contract = Contract(
         id=loan_id,
         platform=platform,
-        principal=Money.of("6000.00"),
+        principal=Money.of("6000.00", "CNY"),
         rate=Rate.annual(rate),
         term_months=6,
         method=RepaymentMethod.EQUAL_PRINCIPAL,
@@ -43,14 +42,21 @@ def _loan(loan_id: str, platform: str, rate: str = "0", lender_kind: str = "lice
 
 
 def _proposals(*loans: PlanLoan, income: str = "3000.00") -> tuple[Proposal, ...]:
-    cash = CashFlow(Money.of(income), Money.of("2000.00"), Money.zero(), Money.zero())
+    cash = CashFlow(
+        Money.of(income, "CNY"), Money.of("2000.00", "CNY"), Money.zero("CNY"), Money.zero("CNY")
+    )
     plan_input = PlanInput("CNY", loans, cash)
     horizon = Horizon.of(AS_OF, 12)
     budget = monthly_budget(plan_input, horizon)
     outcome = simulate(
-        plan_input, minimum(plan_input, budget, CN, CAL), horizon, CN, CAL, policies=CN_POLICIES
+        plan_input,
+        minimum(plan_input, budget, CN, CAL),
+        horizon,
+        CN,
+        CAL,
+        policies=CN.dated_policies,
     )
-    return negotiation_proposals(plan_input, outcome, budget, CN, CAL, policies=CN_POLICIES)
+    return negotiation_proposals(plan_input, outcome, budget, CN, CAL, policies=CN.dated_policies)
 
 
 def test_the_letter_cites_what_is_owed_the_ask_the_waiver_and_the_budget() -> None:
@@ -99,7 +105,7 @@ def test_the_failed_debit_is_cited_when_it_is_an_objection_candidate() -> None:
     contract = Contract(
         id="jiebei-1",
         platform="Jiebei",
-        principal=Money.of("12000.00"),
+        principal=Money.of("12000.00", "CNY"),
         rate=Rate.annual("0.18"),
         term_months=12,
         method=RepaymentMethod.EQUAL_INSTALLMENT,
@@ -110,7 +116,9 @@ def test_the_failed_debit_is_cited_when_it_is_an_objection_candidate() -> None:
         DeductionSucceeded(date(2026, 3, 10), D("1100.16")),
         DeductionFailed(date(2026, 4, 10), DeductionFailure.PLATFORM_ERROR, D("5000.00")),
     )
-    cash = CashFlow(Money.of("8000.00"), Money.of("4500.00"), Money.zero(), Money.zero())
+    cash = CashFlow(
+        Money.of("8000.00", "CNY"), Money.of("4500.00", "CNY"), Money.zero("CNY"), Money.zero("CNY")
+    )
     plan_input = PlanInput("CNY", (PlanLoan(contract, events, "loans[0]"),), cash)
     horizon = Horizon.of(AS_OF, 12)
     budget = monthly_budget(plan_input, horizon)
@@ -130,7 +138,7 @@ def test_without_a_fitting_ask_the_letter_offers_what_the_budget_carries() -> No
     # fits. A level 4800.00 / 11 = 436.36 from August does.
     (proposal,) = _proposals(_loan("loan-z", "Zero"), income="2400.00")
     assert proposal.recommended is None
-    assert proposal.affordable_monthly == Money.of("436.36")
+    assert proposal.affordable_monthly == Money.of("436.36", "CNY")
     text = proposal_letter(proposal, borrower="Zhao Liu", on=AS_OF)
     assert "我恳请贵方停止计收罚息，并接受我自 2026-08 起每月偿还 436.36 CNY，直至还清。" in text
     assert "I ask you to stop the penalty and to accept 436.36 CNY a month from 2026-08" in text

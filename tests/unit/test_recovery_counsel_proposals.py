@@ -25,7 +25,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from creditmend.domain.calendar import WeekdayCalendar
-from creditmend.domain.creditfile.retention import CN_POLICIES
 from creditmend.domain.loan.contract import Contract, PenaltyTerms, RepaymentMethod
 from creditmend.domain.loan.cost import amount_above_cap
 from creditmend.domain.loan.events import (
@@ -75,7 +74,7 @@ def _hand_case(
     contract = Contract(
         id="loan-z",
         platform="Zero",
-        principal=Money.of("6000.00"),
+        principal=Money.of("6000.00", "CNY"),
         rate=Rate.annual(rate),
         term_months=6,
         method=RepaymentMethod.EQUAL_PRINCIPAL,
@@ -83,41 +82,51 @@ def _hand_case(
         penalty=PenaltyTerms(daily_rate=D("0.0005")),
         lender_kind=lender_kind,
     )
-    cash = CashFlow(Money.of(income), Money.of("2000.00"), Money.zero(), Money.zero())
+    cash = CashFlow(
+        Money.of(income, "CNY"), Money.of("2000.00", "CNY"), Money.zero("CNY"), Money.zero("CNY")
+    )
     plan_input = PlanInput("CNY", (PlanLoan(contract, (), "loans[0]"),), cash)
     horizon = Horizon.of(AS_OF, 12)
     budget = monthly_budget(plan_input, horizon)
     plan = minimum(plan_input, budget, CN, CAL)
-    return plan_input, budget, simulate(plan_input, plan, horizon, CN, CAL, policies=CN_POLICIES)
+    return (
+        plan_input,
+        budget,
+        simulate(plan_input, plan, horizon, CN, CAL, policies=CN.dated_policies),
+    )
 
 
 def test_the_hand_case_asks_five_instalments_of_1200_and_the_waiver_of_192() -> None:
     plan_input, budget, outcome = _hand_case()
-    (proposal,) = negotiation_proposals(plan_input, outcome, budget, CN, CAL, policies=CN_POLICIES)
+    (proposal,) = negotiation_proposals(
+        plan_input, outcome, budget, CN, CAL, policies=CN.dated_policies
+    )
     owed = proposal.owed
     assert (owed.overdue_principal, owed.outstanding_principal) == (
-        Money.of("5000.00"),
-        Money.of("6000.00"),
+        Money.of("5000.00", "CNY"),
+        Money.of("6000.00", "CNY"),
     )
-    assert owed.penalty == Money.of("192.00") and owed.days_past_due == 136
-    assert owed.overdue == Money.of("5192.00") and owed.payoff == Money.of("6192.00")
+    assert owed.penalty == Money.of("192.00", "CNY") and owed.days_past_due == 136
+    assert owed.overdue == Money.of("5192.00", "CNY") and owed.payoff == Money.of("6192.00", "CNY")
     reinstalment, extension = proposal.options
     assert (reinstalment.kind, reinstalment.months) == (RestructureKind.REINSTALMENT, 5)
     assert (extension.kind, extension.months) == (RestructureKind.EXTENSION, 4)
     for option in (reinstalment, extension):
         assert option.carried
         assert option.instalments == tuple(
-            (date(2026, month, 1), Money.of("1200.00")) for month in range(8, 13)
+            (date(2026, month, 1), Money.of("1200.00", "CNY")) for month in range(8, 13)
         )
-        assert option.monthly == Money.of("1200.00") and option.total == Money.of("6000.00")
-        assert option.penalty_waived == Money.of("192.00")
+        assert option.monthly == Money.of("1200.00", "CNY") and option.total == Money.of(
+            "6000.00", "CNY"
+        )
+        assert option.penalty_waived == Money.of("192.00", "CNY")
         assert [line.cash_left.amount for line in option.budget] == [
             D(v) for v in ("1000", "800", "600", "400", "200", "0")
         ]
         assert option.tightest is not None and option.tightest.month == "2026-12"
         # Accepted: 6000.00 paid, nothing more; the overdue ends at once (no overdue month).
-        assert option.accepted.total_paid == Money.of("6000.00")
-        assert option.accepted.charges == Money.zero() and option.accepted.overdue_months == 0
+        assert option.accepted.total_paid == Money.of("6000.00", "CNY")
+        assert option.accepted.charges == Money.zero("CNY") and option.accepted.overdue_months == 0
         assert option.accepted.closed_on == date(2026, 12, 1)
         assert option.without.charges.amount > ZERO and option.without.overdue_months == 6
     assert proposal.recommended is RestructureKind.REINSTALMENT
@@ -125,7 +134,7 @@ def test_the_hand_case_asks_five_instalments_of_1200_and_the_waiver_of_192() -> 
     # A level amount from August to the horizon's end (June 2027) with July's cash carried:
     # 12 x 1000.00 over 11 months = 1090.909.. -> 1090.90, rounded down so that it fits.
     assert (proposal.affordable_monthly, proposal.affordable_from) == (
-        Money.of("1090.90"),
+        Money.of("1090.90", "CNY"),
         "2026-08",
     )
     assert proposal.cost.above_cap is False
@@ -158,7 +167,7 @@ def _accepted_by_simulation(
         for planned in outcome.plan.months
     ]
     plan = PaymentPlan.of(outcome.horizon.labels, ids, table, "CNY")
-    accepted = simulate(accepted_input, plan, outcome.horizon, CN, CAL, policies=CN_POLICIES)
+    accepted = simulate(accepted_input, plan, outcome.horizon, CN, CAL, policies=CN.dated_policies)
     mine = next(loan for loan in accepted.loans if loan.loan_id == proposal.loan_id)
     return LoanCost.of(mine), plan_cost(accepted)
 
@@ -167,7 +176,9 @@ def test_the_accepted_plan_is_the_simulation_of_the_restructure_and_a_planner_ma
     None
 ):
     plan_input, budget, outcome = _hand_case()
-    (proposal,) = negotiation_proposals(plan_input, outcome, budget, CN, CAL, policies=CN_POLICIES)
+    (proposal,) = negotiation_proposals(
+        plan_input, outcome, budget, CN, CAL, policies=CN.dated_policies
+    )
     for option in proposal.options:
         assert _accepted_by_simulation(plan_input, outcome, proposal, option) == (
             option.accepted,
@@ -175,7 +186,7 @@ def test_the_accepted_plan_is_the_simulation_of_the_restructure_and_a_planner_ma
         )
     # Re-made by a planner (here the minimum strategy): it pays what the new schedule asks.
     (remade,) = negotiation_proposals(
-        plan_input, outcome, budget, CN, CAL, policies=CN_POLICIES, replan=minimum
+        plan_input, outcome, budget, CN, CAL, policies=CN.dated_policies, replan=minimum
     )
     assert remade.options[0].accepted == proposal.options[0].accepted
     assert remade.options[0].budget == proposal.options[0].budget
@@ -184,33 +195,35 @@ def test_the_accepted_plan_is_the_simulation_of_the_restructure_and_a_planner_ma
 def test_one_fen_short_a_month_makes_five_months_not_enough() -> None:
     # 999.99 a month: five instalments of 1200.00 need 6000.00 by December, 5999.94 is there.
     plan_input, budget, outcome = _hand_case(income="2999.99")
-    (proposal,) = negotiation_proposals(plan_input, outcome, budget, CN, CAL, policies=CN_POLICIES)
+    (proposal,) = negotiation_proposals(
+        plan_input, outcome, budget, CN, CAL, policies=CN.dated_policies
+    )
     assert [(o.kind, o.months) for o in proposal.options] == [
         (RestructureKind.REINSTALMENT, 6),
         (RestructureKind.EXTENSION, 5),
     ]
-    assert proposal.options[0].monthly == Money.of("1000.00")
+    assert proposal.options[0].monthly == Money.of("1000.00", "CNY")
 
 
 def test_nothing_fits_when_the_budget_carries_nothing() -> None:
     plan_input, budget, outcome = _hand_case(income="2000.00")
     (proposal,) = negotiation_proposals(
-        plan_input, outcome, budget, CN, CAL, policies=CN_POLICIES, max_months=6
+        plan_input, outcome, budget, CN, CAL, policies=CN.dated_policies, max_months=6
     )
     assert proposal.recommended is None and proposal.chosen is None
     assert all(not option.carried for option in proposal.options)
     # The longest ask tried, with its shortfall month by month.
     reinstalment = proposal.options[0]
     assert reinstalment.months == 6
-    assert reinstalment.budget[1].cash_left == Money.of("-1000.00")
-    assert (proposal.affordable_monthly, proposal.affordable_from) == (Money.zero(), None)
+    assert reinstalment.budget[1].cash_left == Money.of("-1000.00", "CNY")
+    assert (proposal.affordable_monthly, proposal.affordable_from) == (Money.zero("CNY"), None)
 
 
 def test_the_amount_above_the_legal_cap_is_the_cost_modules() -> None:
     # Private lending at 24 % a year signed in January 2026: the cap is 4 x LPR = 12 %.
     plan_input, budget, outcome = _hand_case(rate="0.24", lender_kind="private")
     (proposal,) = negotiation_proposals(
-        plan_input, outcome, budget, CN, CAL, policies=CN_POLICIES, solver=FixedRate("0.0006")
+        plan_input, outcome, budget, CN, CAL, policies=CN.dated_policies, solver=FixedRate("0.0006")
     )
     loan = plan_input.loans[0]
     state = loan_state(run(loan.contract, loan.events, AS_OF, CN, CAL), AS_OF)
@@ -243,7 +256,7 @@ def borrowers(draw: st.DrawFn) -> tuple[PlanInput, Budget, Outcome]:
         contract = Contract(
             id=f"loan-{index}",
             platform=f"P{index}",
-            principal=Money(draw(cents(100_000, 2_000_000))),
+            principal=Money(draw(cents(100_000, 2_000_000)), "CNY"),
             rate=Rate.annual(Decimal(draw(st.integers(0, 3600))).scaleb(-4)),
             term_months=term,
             method=draw(
@@ -266,16 +279,20 @@ def borrowers(draw: st.DrawFn) -> tuple[PlanInput, Budget, Outcome]:
             events.append(Payment(on, amount) if offset % 2 else DeductionSucceeded(on, amount))
         loans.append(PlanLoan(contract, tuple(events), f"loans[{index}]"))
     cash = CashFlow(
-        Money(draw(cents(200_000, 1_500_000))),
-        Money(draw(cents(100_000, 600_000))),
-        Money(draw(cents(0, 500_000))),
-        Money.zero(),
+        Money(draw(cents(200_000, 1_500_000)), "CNY"),
+        Money(draw(cents(100_000, 600_000)), "CNY"),
+        Money(draw(cents(0, 500_000)), "CNY"),
+        Money.zero("CNY"),
     )
     plan_input = PlanInput("CNY", tuple(loans), cash)
     horizon = Horizon.of(AS_OF, draw(st.integers(4, 10)))
     budget = monthly_budget(plan_input, horizon)
     plan = STRATEGIES[draw(st.sampled_from(["minimum", "avalanche"]))](plan_input, budget, CN, CAL)
-    return plan_input, budget, simulate(plan_input, plan, horizon, CN, CAL, policies=CN_POLICIES)
+    return (
+        plan_input,
+        budget,
+        simulate(plan_input, plan, horizon, CN, CAL, policies=CN.dated_policies),
+    )
 
 
 def _check(proposal: Proposal, budget: Budget, outcome: Outcome, plan_input: PlanInput) -> None:
@@ -291,7 +308,7 @@ def _check(proposal: Proposal, budget: Budget, outcome: Outcome, plan_input: Pla
         assert option.monthly.amount == max(amounts)
         assert option.monthly.amount * len(amounts) >= option.total.amount
         # Paying them exactly settles the loan to the fen: no fen missing, none paid beyond.
-        assert option.accepted.payoff_left == Money.zero()
+        assert option.accepted.payoff_left == Money.zero("CNY")
         assert option.accepted.closed_on is not None
         assert option.accepted.total_paid == option.total
         assert option.accepted.overdue_months == 0
@@ -337,7 +354,7 @@ def test_every_proposal_adds_up_settles_to_the_fen_and_fits_where_it_says(
 ) -> None:
     plan_input, budget, outcome = borrower
     proposals = negotiation_proposals(
-        plan_input, outcome, budget, CN, CAL, policies=CN_POLICIES, max_months=8
+        plan_input, outcome, budget, CN, CAL, policies=CN.dated_policies, max_months=8
     )
     for proposal in proposals:
         _check(proposal, budget, outcome, plan_input)

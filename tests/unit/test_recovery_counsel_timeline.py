@@ -11,7 +11,6 @@ from pathlib import Path
 
 from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
 from creditmend.domain.calendar import WeekdayCalendar, add_months
-from creditmend.domain.creditfile.retention import CN_POLICIES
 from creditmend.domain.loan.contract import Contract, RepaymentMethod
 from creditmend.domain.loan.events import Payment
 from creditmend.domain.money import ZERO, Money
@@ -40,7 +39,7 @@ def test_every_date_is_the_retention_rules_and_paying_sooner_moves_it_day_for_da
     outcome = classic_outcomes(plan_input, monthly_budget(plan_input, horizon), CN, CAL)[
         "avalanche"
     ]
-    rows = expiry_timeline(plan_input, outcome, CN, policies=CN_POLICIES)
+    rows = expiry_timeline(plan_input, outcome, CN, policies=CN.dated_policies)
     assert {row.record for row in rows} == {
         "account:Jiebei:jiebei-1:2026-04",
         "account:Weilidai:weilidai-1:2026-04",
@@ -87,14 +86,16 @@ def _repair_case() -> tuple[PlanInput, Horizon]:
     contract = Contract(
         id="loan-r",
         platform="P",
-        principal=Money.of("12000.00"),
+        principal=Money.of("12000.00", "CNY"),
         rate=Rate.annual("0.18"),
         term_months=12,
         method=RepaymentMethod.EQUAL_INSTALLMENT,
         disbursed_on=date(2025, 10, 15),
     )
     events = (Payment(date(2025, 11, 15), D("1100.16")),)
-    cash = CashFlow(Money.of("9000.00"), Money.of("1000.00"), Money.zero(), Money.zero())
+    cash = CashFlow(
+        Money.of("9000.00", "CNY"), Money.of("1000.00", "CNY"), Money.zero("CNY"), Money.zero("CNY")
+    )
     plan_input = PlanInput("CNY", (PlanLoan(contract, events, "loans[0]"),), cash)
     return plan_input, Horizon.of(date(2026, 2, 10), 4)
 
@@ -102,12 +103,12 @@ def _repair_case() -> tuple[PlanInput, Horizon]:
 def test_paying_by_march_falls_under_the_credit_repair_and_april_does_not() -> None:
     plan_input, horizon = _repair_case()
     nothing = PaymentPlan.of(horizon.labels, ["loan-r"], [[ZERO]] * 4, "CNY")
-    quiet = simulate(plan_input, nothing, horizon, CN, CAL, policies=CN_POLICIES)
+    quiet = simulate(plan_input, nothing, horizon, CN, CAL, policies=CN.dated_policies)
     april_due = quiet.loans[0].months[2].due.amount  # what makes the loan current in April
     table = [[ZERO], [ZERO], [april_due], [D("1100.16")]]  # then May's instalment on its day
     plan = PaymentPlan.of(horizon.labels, ["loan-r"], table, "CNY")
-    outcome = simulate(plan_input, plan, horizon, CN, CAL, policies=CN_POLICIES)
-    (row,) = expiry_timeline(plan_input, outcome, CN, policies=CN_POLICIES)
+    outcome = simulate(plan_input, plan, horizon, CN, CAL, policies=CN.dated_policies)
+    (row,) = expiry_timeline(plan_input, outcome, CN, policies=CN.dated_policies)
     assert row.record == "account:P:loan-r:2025-12"
     assert row.overdue_from == date(2025, 12, 16)
     assert row.cured_on == date(2026, 4, 15)  # the April pay day, after the repair's deadline
@@ -128,8 +129,8 @@ def test_paying_by_march_falls_under_the_credit_repair_and_april_does_not() -> N
 def test_an_overdue_the_plan_never_cures_is_shown_until_cured() -> None:
     plan_input, horizon = _repair_case()
     nothing = PaymentPlan.of(horizon.labels, ["loan-r"], [[ZERO]] * 4, "CNY")
-    outcome = simulate(plan_input, nothing, horizon, CN, CAL, policies=CN_POLICIES)
-    (row,) = expiry_timeline(plan_input, outcome, CN, policies=CN_POLICIES)
+    outcome = simulate(plan_input, nothing, horizon, CN, CAL, policies=CN.dated_policies)
+    (row,) = expiry_timeline(plan_input, outcome, CN, policies=CN.dated_policies)
     assert (row.cured_on, row.expires_on) == (None, None)
     assert row.reason == "retention: not until cured"
     # Every month end of the horizon is a day it could still be cured.

@@ -19,7 +19,6 @@ import pytest
 
 from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
 from creditmend.domain.calendar import WeekdayCalendar
-from creditmend.domain.creditfile.retention import CN_POLICIES
 from creditmend.domain.money import Money
 from creditmend.domain.recovery.best_plan import estimate_outcome
 from creditmend.domain.recovery.budget import Budget, Horizon, horizon_for, monthly_budget
@@ -79,7 +78,9 @@ def _point(
             values[variables.h[k]] = D(int(run.serious[k]))
             values[variables.u[k]] = D(int(run.settled[k]))
         values[variables.crossing] = D(int(any(run.serious)))
-        values[variables.pattern] = D(int(pattern_shown(facts.history_overdue, run.overdue)))
+        values[variables.pattern] = D(
+            int(pattern_shown(facts.history_overdue, run.overdue, facts.pattern))
+        )
         values[variables.records] = record_months_of(facts, run.overdue)
     return values
 
@@ -104,10 +105,10 @@ def _violations(problem: MilpProblem, values: list[Decimal]) -> list[str]:
 def test_the_programme_encodes_the_linear_model(name: str) -> None:
     plan_input, budget = _example()
     horizon = budget.horizon
-    figures = plan_figures(plan_input, horizon, CN, CAL, CN_POLICIES)
+    figures = plan_figures(plan_input, horizon, CN, CAL, CN.dated_policies)
     objective = RecoveryObjective()
     formulation = formulate(figures, budget, objective)
-    outcome = classic_outcomes(plan_input, budget, CN, CAL, policies=CN_POLICIES)[name]
+    outcome = classic_outcomes(plan_input, budget, CN, CAL, policies=CN.dated_policies)[name]
     problem = formulation.problem
     values = _point(problem, figures, outcome, formulation)
     # Cash rows aside (a classic plan may spend what a later month needs), every row holds;
@@ -202,7 +203,9 @@ def test_priority_scales_the_damage_weights() -> None:
 
 def test_a_budget_that_cannot_cure_says_so_with_shortfall_and_agreement() -> None:
     plan_input, _ = _example()
-    poor = CashFlow(Money.of("4600.00"), Money.of("4500.00"), Money.zero(), Money.zero())
+    poor = CashFlow(
+        Money.of("4600.00", "CNY"), Money.of("4500.00", "CNY"), Money.zero("CNY"), Money.zero("CNY")
+    )
     plan_input = PlanInput(plan_input.currency, plan_input.loans, poor)
     advice = _service(_NoPlan()).advise(plan_input, AS_OF, 12)
     shortfall = advice.shortfall
@@ -219,7 +222,9 @@ def test_a_budget_that_cannot_cure_says_so_with_shortfall_and_agreement() -> Non
 
 def test_an_agreement_the_budget_carries() -> None:
     plan_input, _ = _example()
-    tight = CashFlow(Money.of("6500.00"), Money.of("4500.00"), Money.zero(), Money.zero())
+    tight = CashFlow(
+        Money.of("6500.00", "CNY"), Money.of("4500.00", "CNY"), Money.zero("CNY"), Money.zero("CNY")
+    )
     plan_input = PlanInput(plan_input.currency, plan_input.loans, tight)
     advice = _service(_NoPlan()).advise(plan_input, AS_OF, 6)
     agreement = advice.shortfall.agreement

@@ -15,7 +15,6 @@ from test_recovery_properties import borrowers
 
 from creditmend.adapters.solver_highs import HighsSolver
 from creditmend.domain.calendar import WeekdayCalendar
-from creditmend.domain.creditfile.retention import CN_POLICIES
 from creditmend.domain.recovery.best_plan import Optimiser
 from creditmend.domain.recovery.budget import Horizon, monthly_budget
 from creditmend.domain.recovery.optimise import prudent_caps
@@ -47,9 +46,9 @@ def test_the_optimal_plan_is_never_worse_than_the_best_classic(
     )
     horizon = Horizon.of(horizon.as_of, min(len(horizon.months), 9))
     budget = monthly_budget(plan_input, horizon)
-    classics = classic_outcomes(plan_input, budget, CN, CAL, policies=CN_POLICIES)
+    classics = classic_outcomes(plan_input, budget, CN, CAL, policies=CN.dated_policies)
     result = OPTIMISER.optimise(
-        plan_input, budget, CN, CAL, policies=CN_POLICIES, classics=classics
+        plan_input, budget, CN, CAL, policies=CN.dated_policies, classics=classics
     )
     best = min(result.values[name].total for name in classics)
     assert result.value.total <= best

@@ -81,11 +81,11 @@ def test_the_example_is_accepted() -> None:
     assert [loan.id for loan in plan.loans] == ["jiebei-1", "weilidai-1", "fenqile-1"]
     assert len({loan.contract.platform for loan in plan.loans}) == 3
     assert plan.currency == "CNY"
-    assert plan.cash_flow.monthly_income == Money.of("8000.00")
-    assert plan.cash_flow.buffer == Money.of("500.00")
+    assert plan.cash_flow.monthly_income == Money.of("8000.00", "CNY")
+    assert plan.cash_flow.buffer == Money.of("500.00", "CNY")
     assert [m.month for m in plan.cash_flow.months] == ["2026-12", "2027-02"]
     sale, family = plan.one_off
-    assert sale == AssetSale(date(2027, 1, 15), Money.of("3000.00"))
+    assert sale == AssetSale(date(2027, 1, 15), Money.of("3000.00", "CNY"))
     assert isinstance(family, FamilyLoan)
     assert family.repay_from == date(2027, 6, 1)
     assert plan.preferences.keep_buffer
@@ -203,7 +203,7 @@ def test_budget_of_the_example_by_hand() -> None:
     # 36 months of 3500, + 500 opening, + 3000 bonus, + 5000 + 3000 one-offs, - 2000 festival,
     # - 5000 repaid.
     assert budget.months[-1].cumulative == Money.of(
-        str(36 * 3500 + 500 + 3000 + 8000 - 2000 - 5000)
+        str(36 * 3500 + 500 + 3000 + 8000 - 2000 - 5000), "CNY"
     )
 
 
@@ -239,7 +239,9 @@ def test_a_month_without_figures_is_a_problem(tmp_path: Path) -> None:
 
 
 def test_family_loan_repayments_end_with_the_remainder() -> None:
-    loan = FamilyLoan(date(2026, 1, 31), Money.of("1250.00"), Money.of("500.00"), date(2026, 1, 31))
+    loan = FamilyLoan(
+        date(2026, 1, 31), Money.of("1250.00", "CNY"), Money.of("500.00", "CNY"), date(2026, 1, 31)
+    )
     assert loan.repayments() == (
         (date(2026, 1, 31), D("500.00")),
         (date(2026, 2, 28), D("500.00")),

@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from creditmend.domain.calendar import WeekdayCalendar, add_months
-from creditmend.domain.creditfile.retention import CN_POLICIES
 from creditmend.domain.loan.contract import Contract, LateFee, PenaltyTerms, RepaymentMethod
 from creditmend.domain.loan.events import (
     DeductionFailed,
@@ -67,11 +66,11 @@ def loans(draw: st.DrawFn, index: int) -> PlanLoan:
             st.integers(1, 1000).map(lambda n: Rate.daily(Decimal(n).scaleb(-6))),
         )
     )
-    late_fee = draw(st.one_of(st.none(), cents(1, 5000).map(lambda a: LateFee(Money(a)))))
+    late_fee = draw(st.one_of(st.none(), cents(1, 5000).map(lambda a: LateFee(Money(a, "CNY")))))
     contract = Contract(
         id=f"loan-{index}",
         platform=f"platform-{index}",
-        principal=Money(draw(cents(50_000, 3_000_000))),
+        principal=Money(draw(cents(50_000, 3_000_000)), "CNY"),
         rate=rate,
         term_months=draw(st.integers(1, 24)),
         method=draw(st.sampled_from(RepaymentMethod)),
@@ -103,17 +102,17 @@ def borrowers(draw: st.DrawFn) -> tuple[PlanInput, Horizon]:
     one_off: list[OneOff] = []
     if draw(st.booleans()):
         on = AS_OF + timedelta(days=draw(st.integers(0, 400)))
-        one_off.append(AssetSale(on, Money(draw(cents(100, 2_000_000)))))
+        one_off.append(AssetSale(on, Money(draw(cents(100, 2_000_000)), "CNY")))
     if draw(st.booleans()):
         on = AS_OF + timedelta(days=draw(st.integers(-60, 300)))
         repay_from = add_months(on, draw(st.integers(0, 6)))
         amount, monthly = draw(cents(100, 2_000_000)), draw(cents(100, 500_000))
-        one_off.append(FamilyLoan(on, Money(amount), Money(monthly), repay_from))
+        one_off.append(FamilyLoan(on, Money(amount, "CNY"), Money(monthly, "CNY"), repay_from))
     cash_flow = CashFlow(
-        Money(draw(cents(0, 2_000_000))),
-        Money(draw(cents(0, 1_500_000))),
-        Money(draw(cents(0, 2_000_000))),
-        Money(draw(cents(0, 200_000))),
+        Money(draw(cents(0, 2_000_000)), "CNY"),
+        Money(draw(cents(0, 1_500_000)), "CNY"),
+        Money(draw(cents(0, 2_000_000)), "CNY"),
+        Money(draw(cents(0, 200_000)), "CNY"),
     )
     plan_input = PlanInput(
         "CNY",
@@ -162,7 +161,7 @@ def test_any_plan_accounts_for_every_fen_and_equals_one_fold(
         for _ in horizon.months
     ]
     plan = PaymentPlan.of(horizon.labels, ids, table, "CNY")
-    outcome = simulate(plan_input, plan, horizon, CN, CAL, policies=CN_POLICIES)
+    outcome = simulate(plan_input, plan, horizon, CN, CAL, policies=CN.dated_policies)
     _check_accounts(outcome)
     # Stepping month by month gives the ledger one fold of the same events gives.
     for loan, result in zip(plan_input.loans, outcome.loans, strict=True):
@@ -190,7 +189,7 @@ def test_strategies_stay_within_the_budget_and_the_debt(
 ) -> None:
     plan_input, horizon = borrower
     budget = monthly_budget(plan_input, horizon)
-    outcomes = classic_outcomes(plan_input, budget, CN, CAL, policies=CN_POLICIES)
+    outcomes = classic_outcomes(plan_input, budget, CN, CAL, policies=CN.dated_policies)
     for name, outcome in outcomes.items():
         _check_accounts(outcome)
         totals = outcome.plan.totals()
@@ -210,5 +209,5 @@ def test_strategies_stay_within_the_budget_and_the_debt(
                 else:
                     assert all(row.paid == row.owed for row in rows), (name, month)
         for loan in outcome.loans:
-            assert loan.refund_due == Money.zero()
+            assert loan.refund_due == Money.zero("CNY")
         assert STRATEGIES[name](plan_input, budget, CN, CAL) == outcome.plan

@@ -18,7 +18,6 @@ import pytest
 
 from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
 from creditmend.domain.calendar import WeekdayCalendar
-from creditmend.domain.creditfile.retention import CN_POLICIES
 from creditmend.domain.loan.contract import Contract, RepaymentMethod
 from creditmend.domain.loan.events import LoanEvent, Payment
 from creditmend.domain.loan.schedule import build_schedule
@@ -52,7 +51,7 @@ def _contract(disbursed_on: date = date(2026, 7, 10)) -> Contract:
     return Contract(
         id="loan-a",
         platform="P",
-        principal=Money.of("12000.00"),
+        principal=Money.of("12000.00", "CNY"),
         rate=Rate.annual("0.18"),
         term_months=12,
         method=RepaymentMethod.EQUAL_INSTALLMENT,
@@ -61,8 +60,8 @@ def _contract(disbursed_on: date = date(2026, 7, 10)) -> Contract:
 
 
 def _plan_input(contract: Contract, events: tuple[LoanEvent, ...] = ()) -> PlanInput:
-    zero = Money.zero()
-    cash = CashFlow(Money.of("5000.00"), Money.of("1000.00"), zero, zero)
+    zero = Money.zero("CNY")
+    cash = CashFlow(Money.of("5000.00", "CNY"), Money.of("1000.00", "CNY"), zero, zero)
     return PlanInput("CNY", (PlanLoan(contract, events, "loans[0]"),), cash)
 
 
@@ -70,7 +69,7 @@ def _run(plan_input: PlanInput, horizon: Horizon, amounts: list[str]) -> Outcome
     plan = PaymentPlan.of(
         horizon.labels, ["loan-a"], [[D(a)] for a in amounts], plan_input.currency
     )
-    return simulate(plan_input, plan, horizon, CN, CAL, policies=CN_POLICIES)
+    return simulate(plan_input, plan, horizon, CN, CAL, policies=CN.dated_policies)
 
 
 def _pmt_cents(monthly: float, term: int, principal: float) -> Decimal:
@@ -96,10 +95,10 @@ def test_paying_exactly_the_schedule_costs_its_interest_and_no_penalty() -> None
     oracle_interest = -sum(npf.ipmt(0.015, k, 12, 12000.0) for k in range(1, 13))
     assert abs(outcome.interest_paid.amount - D(repr(float(oracle_interest)))) <= D("0.005") * 12
     assert outcome.interest_paid == schedule.total_interest
-    assert outcome.penalty_paid == Money.zero()
-    assert outcome.fees_paid == Money.zero()
-    assert outcome.principal_paid == Money.of("12000.00")
-    assert outcome.unapplied == Money.zero()
+    assert outcome.penalty_paid == Money.zero("CNY")
+    assert outcome.fees_paid == Money.zero("CNY")
+    assert outcome.principal_paid == Money.of("12000.00", "CNY")
+    assert outcome.unapplied == Money.zero("CNY")
     assert outcome.total_paid.amount == 12000 + schedule.total_interest.amount
     loan = outcome.loans[0]
     assert [m.status for m in loan.months] == ["*"] + ["N"] * 11 + ["C"]
@@ -119,8 +118,8 @@ def test_an_overdue_paid_within_its_month_leaves_no_record() -> None:
     outcome = _run(plan_input, horizon, ["1107.06", "1100.16"])
     august, september = outcome.loans[0].months
     assert august.pay_day == date(2026, 8, 20)
-    assert august.due == Money.of("1107.06")
-    assert outcome.penalty_paid == Money.of("6.90")
+    assert august.due == Money.of("1107.06", "CNY")
+    assert outcome.penalty_paid == Money.of("6.90", "CNY")
     # Paid late but within the month: `M`, and at the month's end nothing is past due, so the
     # bureau (which sees month ends) has no overdue to keep: clean from the plan's first day.
     assert (august.status, august.days_past_due, september.status) == ("M", 0, "N")
@@ -137,11 +136,11 @@ def test_an_overdue_over_a_month_end_is_kept_five_years_from_its_cure() -> None:
     outcome = _run(plan_input, horizon, ["0", "2221.71", "1100.16"])
     august, september, october = outcome.loans[0].months
     assert (august.status, august.days_past_due) == ("1", 21)
-    assert august.past_due == Money.of("1114.65")  # 1100.16 + 21 days of penalty (14.49)
+    assert august.past_due == Money.of("1114.65", "CNY")  # 1100.16 + 21 days of penalty (14.49)
     assert september.pay_day == date(2026, 9, 10)
-    assert september.due == Money.of("2221.71")
+    assert september.due == Money.of("2221.71", "CNY")
     assert (september.status, october.status) == ("N", "N")
-    assert outcome.penalty_paid == Money.of("21.39")
+    assert outcome.penalty_paid == Money.of("21.39", "CNY")
     assert outcome.overdue_account_months == 1
     (record,) = outcome.loans[0].negative_records
     assert (record.started_on, record.ended_on) == (date(2026, 8, 11), date(2026, 9, 10))
@@ -156,7 +155,7 @@ def test_an_uncured_overdue_never_gets_clean() -> None:
     assert [m.status for m in outcome.loans[0].months] == ["1", "2", "3"]
     assert outcome.overdue_account_months == 3
     assert outcome.clean_on is None
-    assert outcome.total_paid == Money.zero()
+    assert outcome.total_paid == Money.zero("CNY")
 
 
 def test_the_json_has_the_issue_keys() -> None:
@@ -201,12 +200,12 @@ def _example() -> tuple[PlanInput, Horizon]:
 def test_classic_strategies_on_the_example_are_their_plans_simulated() -> None:
     plan_input, horizon = _example()
     budget = monthly_budget(plan_input, horizon)
-    outcomes = classic_outcomes(plan_input, budget, CN, CAL, policies=CN_POLICIES)
+    outcomes = classic_outcomes(plan_input, budget, CN, CAL, policies=CN.dated_policies)
     assert list(outcomes) == ["minimum", "avalanche", "snowball"]
     for name, outcome in outcomes.items():
         plan = STRATEGIES[name](plan_input, budget, CN, CAL)
         assert plan == outcome.plan
-        again = simulate(plan_input, plan, horizon, CN, CAL, policies=CN_POLICIES, name=name)
+        again = simulate(plan_input, plan, horizon, CN, CAL, policies=CN.dated_policies, name=name)
         assert outcome_json(again, detail=True) == outcome_json(outcome, detail=True)
         assert set(outcome_json(outcome)) == ISSUE_KEYS
         # Every loan is repaid within three years on this budget.

@@ -11,8 +11,8 @@ from creditmend.domain.creditfile.furnishing import AccountStatus, read_record
 from creditmend.domain.creditfile.grid import (
     MonthCode,
     MonthFacts,
-    flag_3_consecutive_or_6_in_24,
     month_code,
+    overdue_pattern_shown,
     repayment_grid,
 )
 from creditmend.domain.rules.cn import CN
@@ -145,5 +145,5 @@ def _grid(codes: str) -> tuple[MonthCode, ...]:
         ("N" * 5 + "1N1N1N" + "N" * 13 + "1N1N1N", False),  # the oldest one is 25 months back
     ],
 )
-def test_flag_3_consecutive_or_6_in_24(codes: str, flag: bool) -> None:
-    assert flag_3_consecutive_or_6_in_24(_grid(codes)) is flag
+def test_the_cn_overdue_pattern_is_3_consecutive_or_6_in_24(codes: str, flag: bool) -> None:
+    assert overdue_pattern_shown(_grid(codes), CN) is flag

@@ -8,8 +8,6 @@ from decimal import Decimal
 from creditmend.domain.creditfile.furnishing import AccountStatus
 from creditmend.domain.creditfile.grid import MonthFacts
 from creditmend.domain.creditfile.retention import (
-    CN_POLICIES,
-    FactKind,
     MonthRow,
     NegativeFact,
     overdue_episodes,
@@ -29,6 +27,7 @@ from creditmend.domain.report.file import (
 from creditmend.domain.report.indicators import NAMES, Value, person_indicators
 from creditmend.domain.report.json_form import report_json
 from creditmend.domain.rules.cn import CN
+from creditmend.domain.rules.policies import FactKind
 
 AS_OF = date(2025, 6, 20)
 FURNISHERS = {
@@ -127,8 +126,8 @@ def person(*accounts: AccountFacts, **parts: object) -> CreditFileFacts:
 
 
 def row_of(facts: CreditFileFacts, as_of: date = AS_OF) -> dict[str, Value]:
-    view = visible_file(facts, as_of, CN, CN_POLICIES, retention_rules(CN))
-    return person_indicators(view, "CNY")
+    view = visible_file(facts, as_of, CN, CN.dated_policies, retention_rules(CN))
+    return person_indicators(view, "CNY", CN)
 
 
 def test_counts_states_and_amounts() -> None:
@@ -241,8 +240,8 @@ def test_records_dormancy_and_expiry() -> None:
 
 def test_an_empty_file_is_a_report_that_says_so() -> None:
     facts = person()
-    view = visible_file(facts, AS_OF, CN, CN_POLICIES, retention_rules(CN))
-    report = build_report(facts, view, ReportRequest("R1", AS_OF, "self_inquiry"), "CNY")
+    view = visible_file(facts, AS_OF, CN, CN.dated_policies, retention_rules(CN))
+    report = build_report(facts, view, ReportRequest("R1", AS_OF, "self_inquiry"), CN)
     assert not report.header.has_file
     assert report.header.missing[0] == "no loan or card account has been furnished"
     row = report.indicators
@@ -255,9 +254,9 @@ def test_a_thin_file_says_what_is_missing_and_objections_are_marked() -> None:
         "account:NET1:N-1:2025-03", "open", date(2025, 6, 1), date(2025, 6, 21), "paid_on_time"
     )
     facts = person(NET_LOAN, objections=[objection])
-    view = visible_file(facts, AS_OF, CN, CN_POLICIES, retention_rules(CN))
+    view = visible_file(facts, AS_OF, CN, CN.dated_policies, retention_rules(CN))
     report = build_report(
-        facts, view, ReportRequest("R2", AS_OF, "self_inquiry", None, Decimal("500")), "CNY"
+        facts, view, ReportRequest("R2", AS_OF, "self_inquiry", None, Decimal("500")), CN
     )
     assert "only one account: every indicator rests on one lender's data" in report.header.missing
     assert report.header.notices == ("1 record(s) under objection",)
@@ -290,3 +289,25 @@ def test_what_the_score_needs() -> None:
     assert row["active_months_6m"] == 2
     both = row_of(person(BANK_LOAN, NET_LOAN))
     assert both["active_months_6m"] == 4  # January to April: a payment somewhere each month
+
+
+def test_a_self_report_beyond_the_free_ones_says_so() -> None:
+    """Art. 17: two free self-reports a calendar year; the third is still given, with a notice.
+    Looks of last year and a third party's look do not count."""
+    looks = [
+        inquiry(date(2024, 12, 30), None, hard=False),
+        inquiry(date(2025, 1, 4), None, hard=False),
+        inquiry(date(2025, 3, 1), "BANK1"),
+        inquiry(date(2025, 5, 2), None, hard=False),
+    ]
+
+    def notices(on: date, *extra: InquiryFacts) -> tuple[str, ...]:
+        facts = person(NET_LOAN, inquiries=[*looks, *extra])
+        view = visible_file(facts, on, CN, CN.dated_policies, retention_rules(CN))
+        report = build_report(facts, view, ReportRequest("R", on, "self_inquiry"), CN)
+        return report.header.notices
+
+    assert not any("self-report" in n for n in notices(AS_OF))  # the second of 2025
+    third = notices(AS_OF, inquiry(AS_OF, None, hard=False))
+    assert any(n.startswith("self-report 3 this year: beyond the 2 free") for n in third)
+    assert any("Art. 17" in n for n in third)

@@ -34,12 +34,10 @@ from creditmend.domain.calendar import add_months
 from creditmend.domain.creditfile.furnishing import AccountStatus
 from creditmend.domain.creditfile.grid import MonthFacts
 from creditmend.domain.creditfile.retention import (
-    CN_POLICIES,
-    CN_RETENTION,
-    FactKind,
     MonthRow,
     NegativeFact,
     overdue_episodes,
+    retention_rules,
 )
 from creditmend.domain.report.build import ReportRequest, build_report
 from creditmend.domain.report.file import (
@@ -57,6 +55,7 @@ from creditmend.domain.report.json_form import report_json
 from creditmend.domain.report.model import Report
 from creditmend.domain.report.present import words
 from creditmend.domain.rules.cn import CN
+from creditmend.domain.rules.policies import FactKind
 from creditmend.domain.scoring.scorecard import Scorecard
 from creditmend.interfaces.cli.report_view import print_report
 from creditmend.models import default_scorecard
@@ -307,9 +306,9 @@ def looked_at_facts() -> CreditFileFacts:
 def make_report(
     facts: CreditFileFacts, income: Decimal | None = None, scorecard: Scorecard | None = None
 ) -> Report:
-    view = visible_file(facts, AS_OF, CN, CN_POLICIES, CN_RETENTION)
+    view = visible_file(facts, AS_OF, CN, CN.dated_policies, retention_rules(CN))
     request = ReportRequest("R20260131-00000042", AS_OF, "self_inquiry", None, income)
-    return build_report(facts, view, request, "CNY", scorecard)
+    return build_report(facts, view, request, CN, scorecard)
 
 
 def many_facts(count: int = 30) -> CreditFileFacts:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from creditmend.domain.creditfile import retention
 from creditmend.domain.creditfile.furnishing import IdType
 from creditmend.domain.creditfile.records import (
     BlacklistCategory,
@@ -18,19 +19,31 @@ from creditmend.domain.creditfile.records import (
     PublicRecordStatus,
 )
 from creditmend.domain.creditfile.retention import (
-    CN_CREDIT_REPAIR_2025,
-    CN_RETENTION,
-    FactKind,
     MonthRow,
     NegativeFact,
-    apply_retention,
     blacklist_fact,
-    decide,
     overdue_episodes,
     policy_hidden_from,
     public_record_fact,
+    retention_rules,
     visible_until,
 )
+from creditmend.domain.rules.cn import CN, CN_CREDIT_REPAIR_2025
+from creditmend.domain.rules.policies import DatedPolicy, FactKind
+
+
+def decide(fact: NegativeFact, as_of: date) -> retention.Decision:
+    """`retention.decide` under the cn profile's rules and dated policies."""
+    return retention.decide(fact, as_of, CN.dated_policies, retention_rules(CN))
+
+
+def apply_retention(
+    facts: list[NegativeFact] | tuple[NegativeFact, ...],
+    as_of: date,
+    policies: tuple[DatedPolicy, ...] = CN.dated_policies,
+) -> tuple[retention.Decision, ...]:
+    return retention.apply_retention(facts, as_of, policies, retention_rules(CN))
+
 
 D = date
 POLICY = "policy: PBOC one-off credit repair 2025"
@@ -54,7 +67,7 @@ def _overdue(
 
 def test_five_years_after_the_overdue_ends() -> None:
     fact = _overdue(started=D(2019, 11, 3), repaid=D(2020, 3, 1))  # before the policy's window
-    assert visible_until(fact, CN_RETENTION) == D(2025, 3, 1)
+    assert visible_until(fact, retention_rules(CN)) == D(2025, 3, 1)
     shown = decide(fact, D(2025, 2, 28))
     assert (shown.shown, shown.hidden_from, shown.visible_until) == (True, None, D(2025, 3, 1))
     assert shown.reason == "retention: 5 years after 2020-03-01"
@@ -64,14 +77,14 @@ def test_five_years_after_the_overdue_ends() -> None:
 
 def test_29_february_plus_five_years_is_28_february() -> None:
     fact = _overdue(started=D(2019, 6, 1), repaid=D(2020, 2, 29))
-    assert visible_until(fact, CN_RETENTION) == D(2025, 2, 28)
+    assert visible_until(fact, retention_rules(CN)) == D(2025, 2, 28)
     assert decide(fact, D(2025, 2, 27)).shown
     assert not decide(fact, D(2025, 2, 28)).shown
 
 
 def test_an_uncured_overdue_never_expires() -> None:
     fact = NegativeFact(FactKind.OVERDUE, "k", D(2010, 1, 5), None, Decimal(300))
-    assert visible_until(fact, CN_RETENTION) is None
+    assert visible_until(fact, retention_rules(CN)) is None
     decision = decide(fact, D(2199, 12, 31))
     assert decision.shown
     assert (decision.hidden_from, decision.visible_until) == (None, None)
@@ -80,7 +93,7 @@ def test_an_uncured_overdue_never_expires() -> None:
 
 def test_a_charge_off_expires_five_years_after_settlement() -> None:
     fact = NegativeFact(FactKind.CHARGE_OFF, "k", D(2016, 1, 1), D(2018, 7, 31), Decimal(9000))
-    assert visible_until(fact, CN_RETENTION) == D(2023, 7, 31)
+    assert visible_until(fact, retention_rules(CN)) == D(2023, 7, 31)
 
 
 # --- The PBOC one-off credit repair (rules-and-anchors 1.2) ------------------------------------
@@ -208,9 +221,9 @@ def test_public_records_expire_five_years_after_they_end() -> None:
     )  # fmt: skip
     fact = public_record_fact(record, "pr")
     assert (fact.kind, fact.fully_repaid_on) == (FactKind.PUBLIC_RECORD, D(2021, 2, 28))
-    assert visible_until(fact, CN_RETENTION) == D(2026, 2, 28)
+    assert visible_until(fact, retention_rules(CN)) == D(2026, 2, 28)
     active = replace(record, status=PublicRecordStatus.ACTIVE, ended_on=None)
-    assert visible_until(public_record_fact(active, "pr"), CN_RETENTION) is None
+    assert visible_until(public_record_fact(active, "pr"), retention_rules(CN)) is None
 
 
 def test_blacklist_entries_end_at_their_expiry_or_the_default() -> None:
@@ -221,7 +234,7 @@ def test_blacklist_entries_end_at_their_expiry_or_the_default() -> None:
     decision = decide(blacklist_fact(entry, "bl"), D(2024, 3, 4))
     assert (decision.shown, decision.reason) == (False, "blacklist: expires on 2024-03-04")
     open_ended = blacklist_fact(replace(entry, expires_on=None), "bl")
-    assert visible_until(open_ended, CN_RETENTION) == D(2027, 3, 4)
+    assert visible_until(open_ended, retention_rules(CN)) == D(2027, 3, 4)
 
 
 # --- Episodes from furnished months ------------------------------------------------------------

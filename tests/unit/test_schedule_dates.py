@@ -14,7 +14,7 @@ from creditmend.domain.rate import Rate
 def _due_dates(disbursed_on: date, **terms: Any) -> list[date]:
     base = Contract(
         "d",
-        Money.of("10000"),
+        Money.of("10000", "CNY"),
         Rate.annual("0.12"),
         6,
         RepaymentMethod.EQUAL_INSTALLMENT,

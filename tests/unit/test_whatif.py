@@ -10,12 +10,7 @@ import pytest
 from creditmend.bootstrap import load_scorecard
 from creditmend.domain.creditfile.furnishing import AccountStatus
 from creditmend.domain.creditfile.grid import MonthFacts
-from creditmend.domain.creditfile.retention import (
-    CN_POLICIES,
-    MonthRow,
-    overdue_episodes,
-    retention_rules,
-)
+from creditmend.domain.creditfile.retention import MonthRow, overdue_episodes, retention_rules
 from creditmend.domain.report.file import (
     AccountFacts,
     CreditFileFacts,
@@ -58,7 +53,7 @@ def _view() -> VisibleFile:
         tuple(overdue_episodes(history, "account:1")),
         {"NET1": FurnisherFacts("NET1", "Net", "non_bank")},
     )  # fmt: skip
-    return visible_file(facts, AS_OF, CN, CN_POLICIES, retention_rules(CN))
+    return visible_file(facts, AS_OF, CN, CN.dated_policies, retention_rules(CN))
 
 
 def test_paying_on_time_moves_the_day_on_and_drops_the_late_reasons() -> None:
@@ -77,7 +72,7 @@ def test_paying_off_settles_the_account_this_month() -> None:
         Decimal(0),
         "C",
     )
-    row = person_indicators(changed, "CNY")
+    row = person_indicators(changed, "CNY", CN)
     assert (row["accounts_open"], row["accounts_settled"]) == (0, 1)
     with pytest.raises(WhatIfError, match="--pay-off: no account"):
         apply_change(_view(), PayOff("nope"), CN)
@@ -86,8 +81,8 @@ def test_paying_off_settles_the_account_this_month() -> None:
 
 
 def test_a_new_loan_is_an_account_and_a_hard_inquiry() -> None:
-    before = person_indicators(_view(), "CNY")
-    after = person_indicators(apply_change(_view(), NewLoan(Decimal(6000), 12), CN), "CNY")
+    before = person_indicators(_view(), "CNY", CN)
+    after = person_indicators(apply_change(_view(), NewLoan(Decimal(6000), 12), CN), "CNY", CN)
     assert after["accounts_open"] == before["accounts_open"] + 1
     assert after["hard_inquiries_7d"] == before["hard_inquiries_7d"] + 1
     assert after["monthly_obligations_fen"] == before["monthly_obligations_fen"] + 50000

@@ -50,7 +50,6 @@ from creditmend.domain.report.file import CreditFileFacts, InquiryFacts
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.scorecard import Scorecard
 from creditmend.services.ports import BusinessCalendar, DocumentReader
-from creditmend.services.retain import POLICIES
 
 STRATEGY_NAMES = ("optimal", "minimum", "avalanche", "snowball")
 
@@ -143,7 +142,7 @@ class AdviseService:
             )
         horizon = horizon_for(plan_input, as_of, horizon_months)
         budget = monthly_budget(plan_input, horizon)
-        policies = POLICIES.get(self.profile.code, ())
+        policies = self.profile.dated_policies
         objective = self.objective or RecoveryObjective(priority=plan_input.preferences.priority)
         classics = classic_outcomes(
             plan_input, budget, self.profile, self.calendar, policies=policies
@@ -195,7 +194,7 @@ class AdviseService:
         """Objection candidates, the expiry timeline, the score forecast, the proposals with
         their letters and, when asked, what a new loan would do: all under the plan shown."""
         plan_input, outcome = advice.plan_input, advice.strategies["optimal"]
-        policies = POLICIES.get(self.profile.code, ())
+        policies = self.profile.dated_policies
         refs = None if subject is None else subject.refs
         inquiries: Sequence[InquiryFacts] = () if subject is None else subject.inquiries
         ids = (
@@ -254,7 +253,7 @@ class AdviseService:
         )
 
     def _replan(self, objective: RecoveryObjective) -> Replan:
-        policies = POLICIES.get(self.profile.code, ())
+        policies = self.profile.dated_policies
 
         def replan(
             plan_input: PlanInput,

@@ -24,7 +24,6 @@ from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.features import from_indicators
 from creditmend.domain.scoring.scorecard import Scorecard, score
 from creditmend.services.inquire import check_as_of
-from creditmend.services.retain import POLICIES
 
 
 class BatchStore(Protocol):
@@ -36,7 +35,9 @@ class BatchStore(Protocol):
 
 
 class BatchEngine(Protocol):
-    def run(self, inputs: Path, as_of: date, currency: str, out: Path) -> dict[str, int]: ...
+    def run(
+        self, inputs: Path, as_of: date, profile: JurisdictionProfile, out: Path
+    ) -> dict[str, int]: ...
 
 
 WriteTables = Callable[[Iterable[Mapping[str, list[Row]]], Path], dict[str, int]]
@@ -72,7 +73,7 @@ class BatchService:
         counts = self.write_tables(self._rows(as_of), inputs)
         prepared = time.perf_counter()
         try:
-            outputs = engine.run(inputs, as_of, self.profile.currency, out)
+            outputs = engine.run(inputs, as_of, self.profile, out)
         except (ValueError, FileNotFoundError) as error:
             raise ProblemsError((Problem("batch", str(error).splitlines()[0]),)) from None
         card = self.scorecard() if self.write_scores is not None else None
@@ -91,7 +92,7 @@ class BatchService:
         )
 
     def _rows(self, as_of: date) -> Iterator[dict[str, list[Row]]]:
-        policies = POLICIES.get(self.profile.code, ())
+        policies = self.profile.dated_policies
         rules = retention_rules(self.profile)
         for person, facts in self.store.iter_files(as_of):
             view = visible_file(facts, as_of, self.profile, policies, rules)

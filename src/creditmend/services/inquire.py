@@ -19,7 +19,6 @@ from creditmend.domain.report.model import Report
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.scorecard import Scorecard
 from creditmend.domain.scoring.whatif import Change, WhatIf, WhatIfError, check_change, what_if
-from creditmend.services.retain import POLICIES
 
 
 class InquiryStore(Protocol):
@@ -134,7 +133,7 @@ class InquiryService:
             facts,
             as_of,
             self.profile,
-            POLICIES.get(self.profile.code, ()),
+            self.profile.dated_policies,
             retention_rules(self.profile),
         )
 
@@ -147,7 +146,7 @@ class InquiryService:
     ) -> Report:
         view = self._view(facts, request.on)
         ask = ReportRequest(report_id, request.on, request.purpose, request.by, monthly_income)
-        return build_report(facts, view, ask, self.profile.currency, self.scorecard())
+        return build_report(facts, view, ask, self.profile, self.scorecard())
 
     def _check_id(self, id_type: str, id_number: str) -> None:
         problems = self._id_problems(id_type, id_number)

@@ -14,9 +14,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from creditmend.domain.creditfile.retention import (
-    CN_POLICIES,
     Archived,
-    DatedPolicy,
     Decision,
     NegativeFact,
     apply_retention,
@@ -46,9 +44,6 @@ class RetentionReport:
     next_expiry: date | None  # the next day something stops being shown
 
 
-POLICIES: dict[str, tuple[DatedPolicy, ...]] = {"cn": CN_POLICIES}
-
-
 @dataclass(frozen=True, slots=True)
 class RetentionService:
     store: RetentionStore
@@ -64,7 +59,7 @@ class RetentionService:
         decisions = apply_retention(
             [fact for _, fact in known],
             as_of,
-            POLICIES.get(self.profile.code, ()),
+            self.profile.dated_policies,
             retention_rules(self.profile),
         )
         rows = [

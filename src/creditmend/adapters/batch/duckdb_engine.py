@@ -12,6 +12,7 @@ import duckdb
 from creditmend.adapters.batch import jobs
 from creditmend.adapters.batch.parquet import check_output, table_path, write_output
 from creditmend.domain.report.batch_rows import TABLES
+from creditmend.domain.rules.profile import JurisdictionProfile
 
 BATCH_ROWS = 256 * 1024  # rows per Arrow batch from DuckDB to the Parquet writer
 
@@ -55,11 +56,13 @@ class DuckDBEngine:
             config["temp_directory"] = str(self.temp_directory)
         return duckdb.connect(":memory:", config=config)
 
-    def run(self, inputs: Path, as_of: date, currency: str, out: Path) -> dict[str, int]:
+    def run(
+        self, inputs: Path, as_of: date, profile: JurisdictionProfile, out: Path
+    ) -> dict[str, int]:
         """Compute every indicator for every person of `inputs` (the Parquet files of
         `TABLES`) into `out/indicators.parquet` and `out/platforms.parquet`; returns the rows
         written per output."""
-        values = jobs.parameters(as_of, currency)
+        values = jobs.parameters(as_of, profile)
         for table in TABLES:
             if not table_path(inputs, table).is_file():
                 raise FileNotFoundError(f"inputs: {table_path(inputs, table)} is missing")

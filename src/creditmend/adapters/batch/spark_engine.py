@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from creditmend.adapters.batch import jobs
 from creditmend.adapters.batch.parquet import check_output, table_path
 from creditmend.domain.report.batch_rows import TABLES
+from creditmend.domain.rules.profile import JurisdictionProfile
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -131,11 +132,13 @@ class SparkEngine:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def run(self, inputs: Path, as_of: date, currency: str, out: Path) -> dict[str, int]:
+    def run(
+        self, inputs: Path, as_of: date, profile: JurisdictionProfile, out: Path
+    ) -> dict[str, int]:
         """Compute every indicator for every person of `inputs` (the Parquet files of
         `TABLES`) into `out/indicators.parquet` and `out/platforms.parquet`; returns the rows
         written per output."""
-        values = jobs.parameters(as_of, currency)
+        values = jobs.parameters(as_of, profile)
         for table in TABLES:
             if not table_path(inputs, table).is_file():
                 raise FileNotFoundError(f"inputs: {table_path(inputs, table)} is missing")

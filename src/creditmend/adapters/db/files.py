@@ -16,12 +16,12 @@ from creditmend.domain.creditfile.records import BlacklistEntry, InquiryRecord, 
 from creditmend.domain.creditfile.retention import (
     Archived,
     Decision,
-    FactKind,
     MonthRow,
     NegativeFact,
     overdue_episodes,
 )
 from creditmend.domain.report.file import LookFacts
+from creditmend.domain.rules.policies import FactKind
 
 
 def month_row(row: Any) -> MonthRow:

@@ -1,8 +1,9 @@
-"""The PBOC repayment-status grid: one code per month for the last 60 months of an account.
+"""The repayment-status grid: one code per month for the last months of an account.
 
-The grid is derived from furnished months only, so it shows what the bureau was told. Codes
-(second-generation personal credit report): `/` not yet opened; `#` opened but nothing
-furnished; `C` settled or closed; `G` ended other than by settlement (transferred); `B` bad
+The grid is derived from furnished months only, so it shows what the bureau was told. The
+profile supplies its length and codes (`GridCodes`, `delinquency_buckets`); under `cn`, the
+PBOC second-generation personal credit report's 60 months: `/` not yet opened; `#` opened but
+nothing furnished; `C` settled or closed; `G` ended other than by settlement (transferred); `B` bad
 debt (charged off); `D` repaid by guarantor; `Z` repaid by assets; `1`..`7` overdue by the
 profile's buckets; `*` nothing due and nothing owed late; `N` paid as agreed.
 
@@ -28,22 +29,22 @@ from creditmend.domain.creditfile.furnishing import (
     FurnishedRecord,
 )
 from creditmend.domain.money import ZERO
-from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.domain.rules.profile import GridCodes, JurisdictionProfile
 
-NOT_OPENED, UNKNOWN, NOTHING_DUE = "/", "#", "*"
-GUARANTOR, ASSETS = "D", "Z"
-STATUS_CODES: Mapping[AccountStatus, str] = {
-    AccountStatus.SETTLED: "C",
-    AccountStatus.CLOSED: "C",
-    AccountStatus.CHARGED_OFF: "B",
-    AccountStatus.TRANSFERRED: "G",
-}
 # Statuses after which a lender stops furnishing: later months repeat the ending code instead
 # of reading "unknown". A charged-off debt is still owed and still furnished, so it is not here.
 FINAL = frozenset({AccountStatus.SETTLED, AccountStatus.CLOSED, AccountStatus.TRANSFERRED})
-# Codes that count as an overdue month for "连三累六": the buckets and bad debt (a charged-off
-# account is past every bucket, and must not look better than one still at `7`).
-OVERDUE_CODES = frozenset("1234567B")
+
+
+def _ending_code(status: AccountStatus, codes: GridCodes) -> str | None:
+    """The code of a month whose status ends the account (or makes it a bad debt)."""
+    if status in (AccountStatus.SETTLED, AccountStatus.CLOSED):
+        return codes.settled
+    if status is AccountStatus.CHARGED_OFF:
+        return codes.bad_debt
+    if status is AccountStatus.TRANSFERRED:
+        return codes.transferred
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,17 +82,18 @@ def month_code(facts: MonthFacts, profile: JurisdictionProfile) -> str:
     and `Z` win over `C`; an ended account's code wins over its days past due; then the overdue
     bucket; then "nothing due" versus "paid as agreed".
     """
+    codes = profile.grid_codes
     if GUARANTOR_PAID in facts.remarks:
-        return GUARANTOR
+        return codes.guarantor
     if ASSET_REPAID in facts.remarks:
-        return ASSETS
-    ended = STATUS_CODES.get(facts.status)
+        return codes.assets
+    ended = _ending_code(facts.status, codes)
     if ended is not None:
         return ended
     if facts.days_past_due > 0:
         return profile.bucket_code(facts.days_past_due)
     if facts.scheduled_amount == ZERO and facts.past_due_amount == ZERO:
-        return NOTHING_DUE
+        return codes.nothing_due
     return profile.bucket_code(0)
 
 
@@ -108,15 +110,18 @@ def repayment_grid(
     opened_on: date,
     as_of: date,
     profile: JurisdictionProfile,
-    length: int = 60,
+    length: int | None = None,
 ) -> tuple[MonthCode, ...]:
-    """The last `length` months ending with as_of's month, oldest first.
+    """The last `length` months (the profile's `grid_months` unless given) ending with as_of's
+    month, oldest first.
 
     `months` is keyed by any day of the furnished month (normally the first). Months before
     the opening month read `/`; a month after opening with nothing furnished reads `#`, unless
     an earlier furnished month ended the account (settled, closed, transferred): lenders stop
     furnishing then, so the ending code is repeated rather than shown as unknown.
     """
+    if length is None:
+        length = int(profile.grid_months.value)
     if length < 1:
         raise ValueError(f"length: {length} must be at least 1")
     by_month: dict[date, MonthFacts] = {}
@@ -137,9 +142,9 @@ def repayment_grid(
     for month in window:
         facts_or_none = by_month.get(month)
         if month < opened_month:
-            code = NOT_OPENED
+            code = profile.grid_codes.not_opened
         elif facts_or_none is None:
-            code = carried or UNKNOWN
+            code = carried or profile.grid_codes.unknown
         else:
             code = month_code(facts_or_none, profile)
             carried = code if facts_or_none.status in FINAL else None
@@ -147,14 +152,8 @@ def repayment_grid(
     return tuple(grid)
 
 
-def flag_3_consecutive_or_6_in_24(grid: Sequence[MonthCode]) -> bool:
-    """ "连三累六": 3 consecutive or 6 cumulative overdue months within the last 24 months.
-
-    Lenders use it as a hard decline rule; an overdue month is a bucket code `1`..`7` or `B`.
-    """
-    recent = [entry.code in OVERDUE_CODES for entry in grid[-24:]]
-    run = longest = 0
-    for overdue in recent:
-        run = run + 1 if overdue else 0
-        longest = max(longest, run)
-    return longest >= 3 or sum(recent) >= 6
+def overdue_pattern_shown(grid: Sequence[MonthCode], profile: JurisdictionProfile) -> bool:
+    """The profile's overdue pattern (cn: "连三累六", 3 consecutive or 6 cumulative overdue months
+    within the last 24) on a grid: lenders use it as a hard decline rule."""
+    overdue = profile.overdue_codes
+    return profile.overdue_pattern.shown([entry.code in overdue for entry in grid])

@@ -7,6 +7,7 @@ profile's data, not a code branch.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -60,3 +61,18 @@ def validate_inquiry(
 
 def is_hard(purpose: str, profile: JurisdictionProfile) -> bool:
     return profile.inquiry_purposes.get(purpose, False)
+
+
+def self_report_notice(
+    self_looks: Iterable[date], on: date, profile: JurisdictionProfile
+) -> str | None:
+    """What a subject is told when a self-report goes beyond the profile's free allowance
+    (cn: two a calendar year, Art. 17). The report is still given: the right to see one's own
+    file has no limit, only the free ones have. `self_looks` are the days of the subject's
+    self-inquiries, this one included."""
+    allowance = int(profile.free_self_reports_per_year.value)
+    count = sum(1 for day in self_looks if day.year == on.year and day <= on)
+    if count <= allowance:
+        return None
+    source = profile.free_self_reports_per_year.source
+    return f"self-report {count} this year: beyond the {allowance} free ({source}); a fee may apply"

@@ -6,9 +6,10 @@ what is shown. So the clock starts when an overdue is cured or the debt settled,
 that is never cured never expires. The profile supplies the number of years (`RetentionRules`).
 
 Dated policies are rule records, not code branches: the PBOC one-off credit repair announced
-2025-12-22 (`CN_CREDIT_REPAIR_2025`) is a `DatedPolicy` whose conditions are data, and a later
-policy is one more record in `CN_POLICIES`. A policy is ignored when replaying a day before its
-announcement, so a past report is rebuilt as the bureau would have produced it then.
+2025-12-22 (`rules/cn.py` `CN_CREDIT_REPAIR_2025`) is a `DatedPolicy` whose conditions are data,
+and a later policy is one more record in the profile's `dated_policies`. A policy is ignored
+when replaying a day before its announcement, so a past report is rebuilt as the bureau would
+have produced it then.
 
 Hiding is not deleting: `apply_retention` only decides what a report may show as of a day and
 when each shown fact will stop being shown (the report's expiry timeline); the store keeps what
@@ -24,21 +25,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from enum import StrEnum
 from typing import NamedTuple
 
 from creditmend.domain.calendar import add_months, month_end
 from creditmend.domain.creditfile.furnishing import PAID_OFF, AccountStatus
 from creditmend.domain.creditfile.records import BlacklistEntry, PublicRecord, PublicRecordStatus
-from creditmend.domain.rules.cn import CN
+from creditmend.domain.rules.policies import DatedPolicy, FactKind
 from creditmend.domain.rules.profile import JurisdictionProfile
-
-
-class FactKind(StrEnum):
-    OVERDUE = "overdue"  # one delinquency episode of one account
-    CHARGE_OFF = "charge_off"  # an episode that reached bad debt (呆账)
-    PUBLIC_RECORD = "public_record"
-    BLACKLIST = "blacklist"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +72,6 @@ def retention_rules(profile: JurisdictionProfile) -> RetentionRules:
     return RetentionRules(years, profile.retention_years.source, years, default)
 
 
-CN_RETENTION = retention_rules(CN)
-
-
 def _add_years(day: date, years: int) -> date:
     return add_months(day, 12 * years)  # clamps 29 February to the 28th
 
@@ -109,57 +99,6 @@ def _retention_reason(fact: NegativeFact, rules: RetentionRules) -> str:
     return f"retention: {rules.years} years after {fact.ended_on}"
 
 
-class PolicyEffect(StrEnum):
-    HIDE_OVERDUE = "hide_overdue"  # status shown as normal, overdue amount 0: not displayed
-
-
-@dataclass(frozen=True, slots=True)
-class HidingStep:
-    """When a qualifying fact stops being shown, for repayments between two days (inclusive).
-
-    Either a fixed first hidden day, or `by_end_of_month_after` months: the fact is hidden on
-    the last day of that month after the repayment month (1 = "by the end of the following
-    month": repaid 2026-02-15 -> hidden by 2026-03-31, so a report as of that day omits it).
-    """
-
-    repaid_from: date | None
-    repaid_to: date
-    hidden_from: date | None = None
-    by_end_of_month_after: int | None = None
-
-    def hides_from(self, repaid_on: date) -> date | None:
-        if repaid_on > self.repaid_to or (self.repaid_from and repaid_on < self.repaid_from):
-            return None
-        if self.hidden_from is not None:
-            return self.hidden_from
-        if self.by_end_of_month_after is not None:
-            return month_end(add_months(repaid_on.replace(day=1), self.by_end_of_month_after))
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class DatedPolicy:
-    """A dated, one-off rule from a regulator, with its conditions as data.
-
-    A fact qualifies when its kind is one of `kinds`, it started within
-    `started_from..started_to`, its amount is known and at most `max_amount`, and it was fully
-    repaid by `repaid_by`; `hiding` then says from when it is not shown.
-    """
-
-    id: str
-    name: str
-    source: str
-    announced_on: date
-    effect: PolicyEffect
-    kinds: frozenset[FactKind]
-    started_from: date
-    started_to: date
-    max_amount: Decimal
-    repaid_by: date
-    hiding: tuple[HidingStep, ...]
-    other_sources: tuple[str, ...] = ()
-
-
 def qualifies(policy: DatedPolicy, fact: NegativeFact) -> bool:
     """Whether the fact meets every condition of the policy (repayment included)."""
     repaid = fact.fully_repaid_on
@@ -185,36 +124,6 @@ def policy_hidden_from(policy: DatedPolicy, fact: NegativeFact, as_of: date) -> 
     return None
 
 
-CN_CREDIT_REPAIR_2025 = DatedPolicy(
-    id="cn-pboc-credit-repair-2025",
-    name="PBOC one-off credit repair 2025",
-    source=(
-        "PBOC, one-off personal credit relief policy, announced 2025-12-22 (official Q&A: "
-        "nanjing.pbc.gov.cn/en/3688110/3688172/5552468/2025122615180023523/index.html)"
-    ),
-    announced_on=date(2025, 12, 22),
-    effect=PolicyEffect.HIDE_OVERDUE,
-    # "Personal credit-overdue records": a bad debt (呆账) is treated as outside the scope.
-    kinds=frozenset({FactKind.OVERDUE}),
-    started_from=date(2020, 1, 1),
-    started_to=date(2025, 12, 31),
-    # The single overdue amount, interest and penalty included (secondary source).
-    max_amount=Decimal("10000.00"),
-    repaid_by=date(2026, 3, 31),
-    hiding=(
-        # Repaid by 2025-11-30: not shown from 2026-01-01.
-        HidingStep(None, date(2025, 11, 30), hidden_from=date(2026, 1, 1)),
-        # Repaid 2025-12-01..2026-03-31: not shown by the end of the month after repayment.
-        HidingStep(date(2025, 12, 1), date(2026, 3, 31), by_end_of_month_after=1),
-    ),
-    other_sources=(
-        "en.people.cn/n3/2025/1222/c90000-20405124.html",
-        "mip.maxlaw.cn/top/20251222/11590200996107.shtml (amount includes interest and penalty)",
-    ),
-)
-CN_POLICIES: tuple[DatedPolicy, ...] = (CN_CREDIT_REPAIR_2025,)
-
-
 @dataclass(frozen=True, slots=True)
 class Decision:
     """What retention decides for one fact as of a day.
@@ -234,8 +143,8 @@ class Decision:
 def decide(
     fact: NegativeFact,
     as_of: date,
-    policies: Iterable[DatedPolicy] = CN_POLICIES,
-    rules: RetentionRules = CN_RETENTION,
+    policies: Iterable[DatedPolicy],
+    rules: RetentionRules,
 ) -> Decision:
     """The decision for one fact: the earliest of retention and every applicable policy."""
     retention_day = visible_until(fact, rules)
@@ -256,8 +165,8 @@ def decide(
 def apply_retention(
     facts: Iterable[NegativeFact],
     as_of: date,
-    policies: Iterable[DatedPolicy] = CN_POLICIES,
-    rules: RetentionRules = CN_RETENTION,
+    policies: Iterable[DatedPolicy],
+    rules: RetentionRules,
 ) -> tuple[Decision, ...]:
     """One decision per fact, in the facts' order: what is hidden as of `as_of`, and when each
     fact still shown will stop being shown (the report's record expiry timeline)."""

@@ -24,8 +24,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from creditmend.domain.calendar import BusinessCalendar
-from creditmend.domain.creditfile.grid import OVERDUE_CODES
-from creditmend.domain.creditfile.retention import DatedPolicy
 from creditmend.domain.money import ZERO
 from creditmend.domain.recovery.budget import Budget
 from creditmend.domain.recovery.linear import LoanFigures, estimate_loan, plan_figures
@@ -49,6 +47,7 @@ from creditmend.domain.recovery.simulate import (
     simulate,
 )
 from creditmend.domain.recovery.strategies import build_plan, classic_outcomes
+from creditmend.domain.rules.policies import DatedPolicy
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 SETTLE, CURRENT, PARTIAL, NOTHING = "S", "C", "P", "-"
@@ -101,7 +100,7 @@ def intents_from_outcome(outcome: Outcome) -> Intents:
                 row += NOTHING
             elif month.paid.amount >= month.owed.amount:
                 row += SETTLE
-            elif month.status in OVERDUE_CODES:
+            elif month.overdue:
                 row += PARTIAL
             else:
                 row += CURRENT
@@ -382,7 +381,7 @@ def estimate_outcome(
             estimate_loan(
                 facts,
                 [m.paid.amount for m in loan.months],
-                overdue=[m.status in OVERDUE_CODES for m in loan.months],
+                overdue=[m.overdue for m in loan.months],
                 serious=[m.status in {"4", "5", "6", "7", "B"} for m in loan.months],
                 settled=[closed is not None and closed <= day for day in facts.pay_days],
             )

@@ -32,11 +32,7 @@ from decimal import Decimal
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from creditmend.domain.calendar import BusinessCalendar, month_end
-from creditmend.domain.creditfile.retention import (
-    DatedPolicy,
-    overdue_episodes,
-    retention_rules,
-)
+from creditmend.domain.creditfile.retention import overdue_episodes, retention_rules
 from creditmend.domain.loan.contract import Contract, RepaymentMethod, validate_contract
 from creditmend.domain.loan.cost import DAYS_PER_YEAR_FOR_APR
 from creditmend.domain.loan.schedule import build_schedule
@@ -64,6 +60,7 @@ from creditmend.domain.report.file import (
     visible_file,
 )
 from creditmend.domain.report.indicators import Value, person_indicators, ratio
+from creditmend.domain.rules.policies import DatedPolicy
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.features import from_indicators
 from creditmend.domain.scoring.scorecard import Scorecard, ScoreResult, score
@@ -153,7 +150,7 @@ def indicators_at(
     view = visible_file(file.at(as_of), as_of, profile, policies, retention_rules(profile))
     if view.is_empty:
         return None
-    return person_indicators(view, file.currency)
+    return person_indicators(view, file.currency, profile)
 
 
 # ---------------------------------------------------------------- the forecast

@@ -45,22 +45,16 @@ from decimal import Decimal, localcontext
 
 from creditmend.domain.calendar import BusinessCalendar, add_months, month_end
 from creditmend.domain.creditfile.furnishing import AccountStatus
-from creditmend.domain.creditfile.retention import (
-    DatedPolicy,
-    decide,
-    overdue_episodes,
-    retention_rules,
-)
+from creditmend.domain.creditfile.retention import decide, overdue_episodes, retention_rules
 from creditmend.domain.loan.contract import PenaltyBasis
 from creditmend.domain.loan.records import Due
 from creditmend.domain.money import ACCRUAL_CONTEXT, ONE, ZERO
 from creditmend.domain.recovery.budget import Horizon
 from creditmend.domain.recovery.plan_input import PlanInput
 from creditmend.domain.recovery.simulate import LoanTrack, open_tracks
-from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.domain.rules.policies import DatedPolicy
+from creditmend.domain.rules.profile import JurisdictionProfile, OverduePattern
 
-PATTERN_WINDOW = 24  # months: "3 consecutive or 6 cumulative overdue months in 24"
-SERIOUS_DAYS = 90  # past due beyond this is serious (bucket 4 and above under `cn`)
 DAYS_PER_MONTH = Decimal(365) / Decimal(12)
 
 
@@ -88,10 +82,11 @@ class LoanFigures:
     settle_accrued: tuple[Decimal, ...]  # running period's interest to the pay day (on settling)
     end_accrued: Decimal  # interest accrued but not yet due at the horizon's end
     young_principal: tuple[Decimal, ...]  # principal of instalments <= 90 days old at month end
-    history_overdue: tuple[bool, ...]  # the PATTERN_WINDOW - 1 month ends before the horizon
+    history_overdue: tuple[bool, ...]  # the pattern's window - 1 month ends before the horizon
     record_months: Decimal  # months until the records already on file stop being shown
     retention_months: Decimal  # how long a record cured now is kept
     month_time: tuple[Decimal, ...]  # months from as_of to the next pay day after month k
+    pattern: OverduePattern  # the profile's overdue pattern (cn: 3 in a row or 6 in 24)
     start_payoff: Decimal = ZERO  # what settles the loan on as_of
     monthly_rate: Decimal = ZERO  # the contract's rate a month
     remaining_dues: int = 0  # instalments not yet due on as_of
@@ -118,8 +113,8 @@ class LoanFigures:
         return owed * growth + ONE
 
 
-def _history(track: LoanTrack, as_of: date) -> tuple[bool, ...]:
-    """Month ends before the horizon reported overdue, the last PATTERN_WINDOW - 1 of them."""
+def _history(track: LoanTrack, as_of: date, window: int) -> tuple[bool, ...]:
+    """Month ends before the horizon reported overdue, the last `window` - 1 of them."""
     grace = track.loan.contract.grace_days
     charged = AccountStatus.CHARGED_OFF.value
     flags = {
@@ -127,7 +122,7 @@ def _history(track: LoanTrack, as_of: date) -> tuple[bool, ...]:
         for row in track.rows
     }
     first = as_of.replace(day=1)
-    months = [add_months(first, -k) for k in range(PATTERN_WINDOW - 1, 0, -1)]
+    months = [add_months(first, -k) for k in range(window - 1, 0, -1)]
     return tuple(flags.get((m.year, m.month), False) for m in months)
 
 
@@ -189,10 +184,11 @@ def loan_figures(
             settle_accrued=zeros,
             end_accrued=ZERO,
             young_principal=zeros,
-            history_overdue=_history(track, as_of),
+            history_overdue=_history(track, as_of, profile.overdue_pattern.window),
             record_months=_record_months(track, as_of, profile, policies),
             retention_months=retention,
             month_time=month_time,
+            pattern=profile.overdue_pattern,
         )
     open_dues = [
         d for d in ledger.dues[ledger.first_open : ledger.next_due] if d.paid_off_on is None
@@ -257,7 +253,7 @@ def loan_figures(
     end_share = borne / fallen if fallen > ZERO else ONE
     young: list[Decimal] = []
     for k, day in enumerate(pay_days):
-        cutoff = month_end(horizon.months[k]) - timedelta(days=SERIOUS_DAYS)
+        cutoff = month_end(horizon.months[k]) - timedelta(days=int(profile.serious_days.value))
         young.append(
             ZERO if charged_off else sum((p for on, p in dated if cutoff <= on <= day), ZERO)
         )
@@ -277,7 +273,8 @@ def loan_figures(
         settle_accrued=tuple(accrued),
         end_accrued=end_accrued,
         young_principal=tuple(young),
-        history_overdue=_history(track, as_of),
+        history_overdue=_history(track, as_of, profile.overdue_pattern.window),
+        pattern=profile.overdue_pattern,
         record_months=_record_months(track, as_of, profile, policies),
         retention_months=retention,
         month_time=month_time,

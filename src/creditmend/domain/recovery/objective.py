@@ -13,17 +13,18 @@ The terms, per plan:
   plus what is owed but unpaid of them at the horizon's end (a plan that leaves arrears is
   charged for them, and one that leaves them unpaid is not cheaper for it). Principal is not
   a cost: every plan repays the same debt.
-- `overdue_months`: loan-months whose month-end code is overdue (`1`..`7`, `B`), each at
-  `overdue_month_weight`; those more than 90 days past due (`4`..`7`) or bad debt (`B`) cost
-  `serious_month_weight` more. Default 300 and 300: a month reported 1-90 days late is worth
-  about a month's penalty on a large overdue loan; past 90 days a loan is classed
-  non-performing (不良), which lenders read as a default, so the month costs double.
+- `overdue_months`: loan-months whose month-end code is overdue (the profile's `overdue_codes`;
+  cn: `1`..`7`, `B`), each at `overdue_month_weight`; those past the profile's `serious_days`
+  (cn: more than 90 days, `4`..`7`) or bad debt (`B`) cost `serious_month_weight` more. Default
+  300 and 300: a month reported 1-90 days late is worth about a month's penalty on a large
+  overdue loan; past 90 days a loan is classed non-performing (不良), which lenders read as a
+  default, so the month costs double.
 - `crossings`: loans that reach more than 90 days past due within the horizon, at
   `crossing_weight` (default 2000): the day the platform passes the debt to collections or
   court and writes it off is the single worst step.
-- `patterns`: loans whose month ends show 3 consecutive overdue months, or 6 in any 24, in a
-  window ending within the horizon, at `pattern_weight` (default 1500): the "连三累六" rule
-  banks use to refuse a mortgage for years.
+- `patterns`: loans whose month ends show the profile's overdue pattern (cn: 3 consecutive
+  overdue months, or 6 in any 24) in a window ending within the horizon, at `pattern_weight`
+  (default 1500): the "连三累六" rule banks use to refuse a mortgage for years.
 - `record_months`: per loan, the months from `as_of` until its negative records stop being
   shown (`clean_on`; an overdue not cured by the horizon's end counted as cured then), at
   `record_month_weight` (default 30): a new record is kept five years, so creating one costs
@@ -39,18 +40,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from creditmend.domain.creditfile.grid import OVERDUE_CODES
 from creditmend.domain.money import ZERO
 from creditmend.domain.recovery.linear import (
-    PATTERN_WINDOW,
     LoanEstimate,
     LoanFigures,
     months_between,
 )
 from creditmend.domain.recovery.plan_input import Priority
 from creditmend.domain.recovery.simulate import LoanOutcome, Outcome
+from creditmend.domain.rules.profile import OverduePattern
 
-SERIOUS_CODES = frozenset({"4", "5", "6", "7", "B"})
 PRIORITY_SCALE = {
     Priority.BALANCED: Decimal(1),
     Priority.COST: Decimal("0.25"),
@@ -72,18 +71,11 @@ class ObjectiveValue:
     total: Decimal  # cost x cost_weight + damage
 
 
-def pattern_shown(history: Sequence[bool], months: Sequence[bool]) -> bool:
-    """Whether a window of 24 month ends that ends within `months` has 3 consecutive overdue
-    months or 6 in all; `history` is the 23 month ends before the first of `months`."""
+def pattern_shown(history: Sequence[bool], months: Sequence[bool], pattern: OverduePattern) -> bool:
+    """Whether a window of the pattern's months that ends within `months` shows the pattern;
+    `history` is the window - 1 month ends before the first of `months`."""
     flags = list(history) + list(months)
-    first = len(history)
-    for end in range(first, len(flags)):
-        window = flags[max(0, end - PATTERN_WINDOW + 1) : end + 1]
-        if sum(window) >= 6:
-            return True
-        if any(all(window[i : i + 3]) for i in range(len(window) - 2)):
-            return True
-    return False
+    return any(pattern.shown(flags[: end + 1]) for end in range(len(history), len(flags)))
 
 
 class RecoveryObjective:
@@ -180,13 +172,12 @@ class RecoveryObjective:
         for loan in outcome.loans:
             facts = by_id[loan.loan_id]
             cost += loan_cost(loan)
-            codes = [m.status for m in loan.months]
-            flags = [code in OVERDUE_CODES for code in codes]
+            flags = [m.overdue for m in loan.months]
             overdue += sum(flags)
-            heavy = [code in SERIOUS_CODES for code in codes]
+            heavy = [m.serious for m in loan.months]
             serious += sum(heavy)
             crossings += any(heavy)
-            patterns += pattern_shown(facts.history_overdue, flags)
+            patterns += pattern_shown(facts.history_overdue, flags, facts.pattern)
             records += _record_months(loan, outcome, facts)
         return self.value(cost, overdue, serious, crossings, patterns, records)
 
@@ -206,7 +197,7 @@ class RecoveryObjective:
             overdue += sum(estimate.overdue)
             serious += sum(estimate.serious)
             crossings += any(estimate.serious)
-            patterns += pattern_shown(facts.history_overdue, estimate.overdue)
+            patterns += pattern_shown(facts.history_overdue, estimate.overdue, facts.pattern)
             records += record_months_of(facts, estimate.overdue)
         return self.value(cost, overdue, serious, crossings, patterns, records)
 

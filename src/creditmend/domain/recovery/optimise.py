@@ -51,7 +51,7 @@ from typing import Protocol
 
 from creditmend.domain.money import ONE, ZERO, minor_unit
 from creditmend.domain.recovery.budget import Budget
-from creditmend.domain.recovery.linear import PATTERN_WINDOW, LoanFigures
+from creditmend.domain.recovery.linear import LoanFigures
 from creditmend.domain.recovery.objective import RecoveryObjective
 
 EPSILON = Decimal("0.005")  # arrears below half a fen are not arrears
@@ -264,29 +264,32 @@ def _loan(b: _Builder, f: LoanFigures, w: dict[str, Decimal]) -> LoanVariables:
 
 
 def _pattern_rows(b: _Builder, f: LoanFigures, overdue: Sequence[int], pattern: int) -> None:
+    """P >= 1 when `run` month ends in a row are overdue, or `most` + 1 of any `window`: the
+    profile's pattern (cn: run 3, 6 in 24, so P >= o + o' + o'' - 2 and 19 P >= count - 5)."""
     history = f.history_overdue
+    run, cumulative, span = f.pattern.consecutive, f.pattern.cumulative, f.pattern.window
     first = len(history)
     # Month ends as (variable or None, constant): history first.
     ends: list[tuple[int | None, int]] = [(None, int(flag)) for flag in history]
     ends += [(index, 0) for index in overdue]
     forced = False
-    for start in range(len(ends) - 2):
-        triple = ends[start : start + 3]
-        known = sum(c for _, c in triple)
-        variables = [v for v, _ in triple if v is not None]
+    for start in range(len(ends) - run + 1):
+        row = ends[start : start + run]
+        known = sum(c for _, c in row)
+        variables = [v for v, _ in row if v is not None]
         if not variables:
-            forced = forced or known == 3
+            forced = forced or known == run
             continue
-        b.row([(v, ONE) for v in variables] + [(pattern, -ONE)], upper=Decimal(2 - known))
+        b.row([(v, ONE) for v in variables] + [(pattern, -ONE)], upper=Decimal(run - 1 - known))
     for end in range(first, len(ends)):
-        window = ends[max(0, end - PATTERN_WINDOW + 1) : end + 1]
+        window = ends[max(0, end - span + 1) : end + 1]
         known = sum(c for _, c in window)
         variables = [v for v, _ in window if v is not None]
-        if known + len(variables) < 6:
+        if known + len(variables) < cumulative:
             continue
         b.row(
-            [(v, ONE) for v in variables] + [(pattern, -Decimal(PATTERN_WINDOW - 5))],
-            upper=Decimal(5 - known),
+            [(v, ONE) for v in variables] + [(pattern, -Decimal(span - cumulative + 1))],
+            upper=Decimal(cumulative - 1 - known),
         )
     if forced:
         b.lower[pattern] = ONE

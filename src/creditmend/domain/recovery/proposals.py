@@ -39,7 +39,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any, NamedTuple, Protocol
 
 from creditmend.domain.calendar import BusinessCalendar
-from creditmend.domain.creditfile.retention import DatedPolicy, retention_rules
+from creditmend.domain.creditfile.retention import retention_rules
 from creditmend.domain.loan.cost import CostCheck, RootFinder, amount_above_cap, check_cost
 from creditmend.domain.loan.events import Restructure, RestructureKind
 from creditmend.domain.loan.fold import run
@@ -57,6 +57,7 @@ from creditmend.domain.recovery.simulate import (
     PaymentPlan,
     simulate,
 )
+from creditmend.domain.rules.policies import DatedPolicy
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 DEFAULT_MAX_MONTHS = 36

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from statistics import median
 
-from creditmend.domain.creditfile.grid import OVERDUE_CODES
 from creditmend.domain.money import ONE, ZERO
 from creditmend.domain.recovery.budget import Budget
 from creditmend.domain.recovery.linear import LoanFigures
@@ -110,7 +109,7 @@ def agreement_for(figures: Sequence[LoanFigures], budget: Budget) -> Agreement:
 
 def shortfall(figures: Sequence[LoanFigures], budget: Budget, outcome: Outcome) -> Shortfall:
     """Whether the plan cures every overdue by the horizon's end, and the figures if not."""
-    late = tuple(loan.loan_id for loan in outcome.loans if loan.months[-1].status in OVERDUE_CODES)
+    late = tuple(loan.loan_id for loan in outcome.loans if loan.months[-1].overdue)
     caps = prudent_caps(budget)
     needed = sum((f.start_arrears for f in figures if f.active), ZERO)
     rows: list[ShortMonth] = []

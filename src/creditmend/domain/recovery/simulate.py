@@ -23,7 +23,7 @@ Conventions, the same for every plan (the strategies and the optimiser rely on t
   at each month's end; the status code is the ledger's monthly code (`N`, `M`, `*`, `1`..`7`,
   `B`, and the closing code `C`/`D`/`Z`, repeated after closing as the bureau's grid does).
 - `overdue_account_months` counts the (loan, month) pairs of the horizon whose code is an
-  overdue bucket or bad debt (`1`..`7`, `B`: the grid's `OVERDUE_CODES`).
+  overdue bucket or bad debt (the profile's `overdue_codes`; cn: `1`..`7`, `B`).
 - `debt_free_on`: the day the last loan closed; None when a loan is still open at the
   horizon's end.
 - `clean_on`: the first day, from `as_of` on, on which no negative record of any loan is shown
@@ -45,9 +45,7 @@ from typing import NamedTuple
 
 from creditmend.domain.calendar import BusinessCalendar, add_months, month_end
 from creditmend.domain.creditfile.furnishing import AccountStatus
-from creditmend.domain.creditfile.grid import OVERDUE_CODES
 from creditmend.domain.creditfile.retention import (
-    DatedPolicy,
     Decision,
     MonthRow,
     NegativeFact,
@@ -64,6 +62,7 @@ from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.recovery.budget import Horizon
 from creditmend.domain.recovery.plan_input import PlanInput, PlanLoan
+from creditmend.domain.rules.policies import DatedPolicy
 from creditmend.domain.rules.profile import Component, JurisdictionProfile
 from creditmend.domain.synth.loan_sim import month_figures
 
@@ -139,6 +138,8 @@ class LoanMonth(NamedTuple):
     past_due: Money  # month end
     days_past_due: int  # month end
     status: str  # month end: the monthly code; after closing the closing code, as the grid
+    overdue: bool  # the status is one of the profile's overdue codes
+    serious: bool  # ... and one of its serious codes (past `serious_days`, or bad debt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +340,7 @@ class LoanTrack:
         horizon = self.horizon
         final = loan_state(ledger, horizon.end)
         codes = {m.month: m.code for m in final.monthly_status}
-        after_close = ledger.close_code or "C"
+        after_close = ledger.close_code or profile.grid_codes.settled
         parts = dict.fromkeys(Component, ZERO)
         paid = unapplied = refund = ZERO
         for position in self.planned:
@@ -364,6 +365,7 @@ class LoanTrack:
         for label, quote, amount, (balance, payoff, past_due, dpd) in zip(
             horizon.labels, self.quotes, self.paid, self.figures, strict=True
         ):
+            code = codes.get(label, after_close)
             months.append(
                 LoanMonth(
                     label,
@@ -375,7 +377,9 @@ class LoanTrack:
                     money(payoff),
                     money(past_due),
                     dpd,
-                    codes.get(label, after_close),
+                    code,
+                    code in profile.overdue_codes,
+                    code in profile.serious_codes,
                 )
             )
         facts = overdue_episodes(self.rows, self.loan.id)
@@ -390,7 +394,7 @@ class LoanTrack:
             principal_paid=money(parts[Component.PRINCIPAL]),
             unapplied=money(unapplied),
             refund_due=money(refund),
-            overdue_months=sum(1 for m in months if m.status in OVERDUE_CODES),
+            overdue_months=sum(1 for m in months if m.overdue),
             closed_on=ledger.closed_on,
             clean_on=_clean_on(expiries, horizon.as_of),
             months=tuple(months),

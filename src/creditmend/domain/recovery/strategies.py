@@ -25,7 +25,6 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from creditmend.domain.calendar import BusinessCalendar
-from creditmend.domain.creditfile.retention import DatedPolicy
 from creditmend.domain.money import ZERO
 from creditmend.domain.recovery.budget import Budget
 from creditmend.domain.recovery.plan_input import PlanInput
@@ -37,6 +36,7 @@ from creditmend.domain.recovery.simulate import (
     open_tracks,
     outcome_of,
 )
+from creditmend.domain.rules.policies import DatedPolicy
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 # Given the month's quotes and the tracks, the order in which loans are served.

@@ -28,7 +28,6 @@ from typing import Any, NamedTuple
 
 from creditmend.domain.calendar import month_end
 from creditmend.domain.creditfile.retention import (
-    DatedPolicy,
     NegativeFact,
     RetentionRules,
     decide,
@@ -39,6 +38,7 @@ from creditmend.domain.recovery.candidates import AccountRef, account_refs
 from creditmend.domain.recovery.json_form import iso
 from creditmend.domain.recovery.plan_input import PlanInput
 from creditmend.domain.recovery.simulate import LoanOutcome, Outcome
+from creditmend.domain.rules.policies import DatedPolicy
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from creditmend.domain.creditfile.grid import flag_3_consecutive_or_6_in_24
+from creditmend.domain.creditfile.grid import overdue_pattern_shown
+from creditmend.domain.creditfile.inquiry import SELF, self_report_notice
 from creditmend.domain.money import Money
 from creditmend.domain.report.file import (
     AccountView,
@@ -57,6 +58,7 @@ from creditmend.domain.report.model import (
     TypeLine,
     Untrustworthy,
 )
+from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.features import from_indicators
 from creditmend.domain.scoring.scorecard import Scorecard, score
 
@@ -166,7 +168,11 @@ def _missing(view: VisibleFile, request: ReportRequest, currency: str, scored: b
 
 
 def _account_line(
-    account: AccountView, facts: CreditFileFacts, objected: frozenset[str], ref: str
+    account: AccountView,
+    facts: CreditFileFacts,
+    objected: frozenset[str],
+    ref: str,
+    profile: JurisdictionProfile,
 ) -> AccountLine:
     last = account.last
     furnisher = facts.furnishers.get(account.furnisher)
@@ -185,7 +191,7 @@ def _account_line(
         past_due_amount=Money(last.past_due, account.currency),
         grid=tuple(entry.code for entry in account.grid),
         grid_starts=account.grid[0].month,
-        three_or_six_in_24=flag_3_consecutive_or_6_in_24(account.grid),
+        three_or_six_in_24=overdue_pattern_shown(account.grid, profile),
         under_objection=any(_objected(record, frozenset({ref})) for record in objected),
         statement=statements[-1] if statements else None,
     )
@@ -232,12 +238,13 @@ def build_report(
     facts: CreditFileFacts,
     view: VisibleFile,
     request: ReportRequest,
-    currency: str,
+    profile: JurisdictionProfile,
     scorecard: Scorecard | None = None,
 ) -> Report:
     """The report for `view` (the part of `facts` shown on `request.as_of`), scored with
     `scorecard` when one is installed and there is a file to score."""
-    row = person_indicators(view, currency)
+    currency = profile.currency
+    row = person_indicators(view, currency, profile)
     scored = (
         score(scorecard, from_indicators(row))
         if scorecard is not None and not view.is_empty
@@ -248,7 +255,7 @@ def build_report(
     refs = record_refs(a for a in facts.accounts)
     names = {code: f.name for code, f in facts.furnishers.items()}
     accounts = tuple(
-        _account_line(a, facts, objected, refs.get(a.key, a.key)) for a in view.accounts
+        _account_line(a, facts, objected, refs.get(a.key, a.key), profile) for a in view.accounts
     )
     utilisation = ratio(_count(row, "revolving_balance_fen"), _count(row, "revolving_limit_fen"))
     income = request.monthly_income
@@ -261,6 +268,10 @@ def build_report(
     notices = [f"{len(objected)} record(s) under objection"] if objected else []
     if facts.statements:
         notices.append(f"{len(facts.statements)} personal statement(s)")
+    if request.purpose == SELF:
+        self_looks = (i.on for i in facts.inquiries if i.purpose == SELF)
+        beyond = self_report_notice(self_looks, request.as_of, profile)
+        notices += [beyond] if beyond else []
     header = Header(
         report_id=request.report_id,
         as_of=request.as_of,
@@ -319,7 +330,7 @@ def build_report(
                     p.months_since_activity,
                     p.dormant,
                 )
-                for p in platform_indicators(view, currency)
+                for p in platform_indicators(view, currency, profile)
             ),
         ),
         multi_head=MultiHead(

@@ -23,13 +23,13 @@ from creditmend.domain.calendar import add_months
 from creditmend.domain.creditfile.grid import MonthCode, MonthFacts, month_code, repayment_grid
 from creditmend.domain.creditfile.records import PublicRecordStatus
 from creditmend.domain.creditfile.retention import (
-    DatedPolicy,
     MonthRow,
     NegativeFact,
     RetentionRules,
     apply_retention,
     overdue_episodes,
 )
+from creditmend.domain.rules.policies import DatedPolicy
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 # A court's withdrawn listing is no negative information (retention makes no fact of it either).

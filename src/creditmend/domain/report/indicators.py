@@ -17,8 +17,9 @@ the batch to this function. So every rule below is stated here and nowhere else:
 - Hard inquiries "in N days" are those on the as-of day or the N-1 days before it; institutions
   are the distinct furnishers among them; bank or non-bank is the furnisher's registered kind.
 - Activity on a platform is the opening of an account or a month with a payment; a platform is
-  dormant when it has an open account and `DORMANT_MONTHS` months without activity (a platform
-  whose accounts are all settled or closed is not dormant: there is nothing to keep active).
+  dormant when it has an open account and the profile's `dormant_months` without activity (a
+  platform whose accounts are all settled or closed is not dormant: there is nothing to keep
+  active).
 - Revolving accounts are those furnished with a credit limit.
 """
 
@@ -31,16 +32,16 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from creditmend.domain.calendar import add_months
-from creditmend.domain.creditfile.grid import OVERDUE_CODES, flag_3_consecutive_or_6_in_24
+from creditmend.domain.creditfile.grid import overdue_pattern_shown
 from creditmend.domain.creditfile.records import PublicRecordKind
 from creditmend.domain.report.file import AccountView, VisibleFile
+from creditmend.domain.rules.profile import JurisdictionProfile
 
 MONTH_WINDOWS = (6, 12, 24, 60)
 DAY_WINDOWS = (7, 15, 30, 90, 180, 365)
 FURNISHER_KINDS = ("bank", "non_bank")
 OPEN_STATUSES = frozenset({"open", "restructured", "charged_off"})
 SETTLED_STATUSES = frozenset({"settled", "closed"})
-DORMANT_MONTHS = 6
 # Grid codes as column names ("/" is never counted: the account did not exist).
 CODE_NAMES: Mapping[str, str] = {
     "N": "n",
@@ -129,7 +130,7 @@ def _indicators() -> tuple[Indicator, ...]:
         Indicator(
             "dormant_platforms",
             "count",
-            f"platforms with open accounts idle {DORMANT_MONTHS}+ months",
+            "platforms with open accounts idle for the profile's dormant_months (cn: 6+)",
         ),
     ]
     return tuple(items)
@@ -179,7 +180,9 @@ class PlatformIndicators:
     dormant: bool
 
 
-def platform_indicators(view: VisibleFile, currency: str) -> tuple[PlatformIndicators, ...]:
+def platform_indicators(
+    view: VisibleFile, currency: str, profile: JurisdictionProfile
+) -> tuple[PlatformIndicators, ...]:
     by_platform: dict[str, list[AccountView]] = {}
     for account in view.accounts:
         by_platform.setdefault(account.furnisher, []).append(account)
@@ -198,7 +201,7 @@ def platform_indicators(view: VisibleFile, currency: str) -> tuple[PlatformIndic
                 outstanding_balance_fen=sum(fen(a.last.balance) for a in open_local),
                 monthly_obligations_fen=sum(fen(a.last.scheduled) for a in open_local),
                 months_since_activity=idle,
-                dormant=still_open > 0 and idle >= DORMANT_MONTHS,
+                dormant=still_open > 0 and idle >= profile.dormant_months.value,
             )
         )
     return tuple(lines)
@@ -208,20 +211,24 @@ def _sum(amounts: Iterable[Decimal]) -> int:
     return sum(fen(amount) for amount in amounts)
 
 
-def _months_at_status(accounts: Sequence[AccountView], row: dict[str, Value]) -> None:
+def _months_at_status(
+    accounts: Sequence[AccountView], row: dict[str, Value], overdue: frozenset[str]
+) -> None:
     for window in MONTH_WINDOWS:
         counts = Counter(entry.code for a in accounts for entry in a.grid[-window:])
         for code, name in CODE_NAMES.items():
             row[f"months_{name}_{window}m"] = counts[code]
-        row[f"months_overdue_{window}m"] = sum(counts[code] for code in OVERDUE_CODES)
+        row[f"months_overdue_{window}m"] = sum(counts[code] for code in overdue)
 
 
-def _score_inputs(view: VisibleFile, currency: str, row: dict[str, Value]) -> None:
+def _score_inputs(
+    view: VisibleFile, currency: str, row: dict[str, Value], overdue: frozenset[str]
+) -> None:
     """What the score's features need (`scoring/features.py`): recent overdue months, the worst
     bucket, paid against scheduled, and months with a payment."""
     accounts = view.accounts
     row["months_overdue_3m"] = sum(
-        1 for a in accounts for entry in a.grid[-3:] if entry.code in OVERDUE_CODES
+        1 for a in accounts for entry in a.grid[-3:] if entry.code in overdue
     )
     row["worst_bucket_6m"] = max(
         (BUCKET_RANKS.get(entry.code, 0) for a in accounts for entry in a.grid[-6:]), default=0
@@ -245,7 +252,9 @@ def _multi_head(view: VisibleFile, row: dict[str, Value]) -> None:
             row[f"institutions_{kind}_{window}d"] = len({i.by for i in mine if i.by})
 
 
-def person_indicators(view: VisibleFile, currency: str) -> dict[str, Value]:
+def person_indicators(
+    view: VisibleFile, currency: str, profile: JurisdictionProfile
+) -> dict[str, Value]:
     """The row of every indicator for one person, in `NAMES` order."""
     accounts = view.accounts
     open_ = [a for a in accounts if is_open(a)]
@@ -253,7 +262,7 @@ def person_indicators(view: VisibleFile, currency: str) -> dict[str, Value]:
     open_local = [a for a in open_ if a.currency == currency]
     overdue = [a for a in open_ if a.last.days_past_due > 0]
     revolving = [a for a in open_local if a.credit_limit is not None]
-    platforms = platform_indicators(view, currency)
+    platforms = platform_indicators(view, currency, profile)
     row: dict[str, Value] = {
         "accounts_ever": len(accounts),
         "accounts_open": len(open_),
@@ -274,9 +283,9 @@ def person_indicators(view: VisibleFile, currency: str) -> dict[str, Value]:
         "current_overdue_amount_fen": _sum(a.last.past_due for a in overdue if a in open_local),
         "max_days_past_due": max((a.last.days_past_due for a in open_), default=0),
     }
-    _months_at_status(accounts, row)
-    _score_inputs(view, currency, row)
-    flagged = sum(1 for a in accounts if flag_3_consecutive_or_6_in_24(a.grid))
+    _months_at_status(accounts, row, profile.overdue_codes)
+    _score_inputs(view, currency, row, profile.overdue_codes)
+    flagged = sum(1 for a in accounts if overdue_pattern_shown(a.grid, profile))
     row["accounts_3_or_6_in_24"] = flagged
     row["flag_3_or_6_in_24"] = flagged > 0
     row["outstanding_balance_fen"] = _sum(a.last.balance for a in open_local)

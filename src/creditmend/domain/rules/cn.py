@@ -16,14 +16,17 @@ from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
 
+from creditmend.domain.rules.policies import DatedPolicy, FactKind, HidingStep, PolicyEffect
 from creditmend.domain.rules.profile import (
     AllocationRule,
     Component,
     DelinquencyBucket,
     DueState,
+    GridCodes,
     JurisdictionProfile,
     LegalCaps,
     LprFixing,
+    OverduePattern,
     Sourced,
     SourcedText,
 )
@@ -55,6 +58,35 @@ LPR_HISTORY = (
     _lpr("2024-10-21", "0.0310", "0.0360"),
     _lpr("2025-05-20", "0.0300", "0.0350"),
 )
+
+CN_CREDIT_REPAIR_2025 = DatedPolicy(
+    id="cn-pboc-credit-repair-2025",
+    name="PBOC one-off credit repair 2025",
+    source=(
+        "PBOC, one-off personal credit relief policy, announced 2025-12-22 (official Q&A: "
+        "nanjing.pbc.gov.cn/en/3688110/3688172/5552468/2025122615180023523/index.html)"
+    ),
+    announced_on=date(2025, 12, 22),
+    effect=PolicyEffect.HIDE_OVERDUE,
+    # "Personal credit-overdue records": a bad debt (呆账) is treated as outside the scope.
+    kinds=frozenset({FactKind.OVERDUE}),
+    started_from=date(2020, 1, 1),
+    started_to=date(2025, 12, 31),
+    # The single overdue amount, interest and penalty included (secondary source).
+    max_amount=Decimal("10000.00"),
+    repaid_by=date(2026, 3, 31),
+    hiding=(
+        # Repaid by 2025-11-30: not shown from 2026-01-01.
+        HidingStep(None, date(2025, 11, 30), hidden_from=date(2026, 1, 1)),
+        # Repaid 2025-12-01..2026-03-31: not shown by the end of the month after repayment.
+        HidingStep(date(2025, 12, 1), date(2026, 3, 31), by_end_of_month_after=1),
+    ),
+    other_sources=(
+        "en.people.cn/n3/2025/1222/c90000-20405124.html",
+        "mip.maxlaw.cn/top/20251222/11590200996107.shtml (amount includes interest and penalty)",
+    ),
+)
+
 
 _P, _D = DueState.PAST_DUE, DueState.DUE
 _FEE, _PEN, _INT, _PRI = Component.FEE, Component.PENALTY, Component.INTEREST, Component.PRINCIPAL
@@ -98,6 +130,20 @@ CN = JurisdictionProfile(
         }
     ),
     status_source="PBOC Credit Reference Center, second-generation personal credit report",
+    grid_codes=GridCodes(
+        not_opened="/",
+        unknown="#",
+        nothing_due="*",
+        late_within_month="M",
+        settled="C",
+        transferred="G",
+        guarantor="D",
+        assets="Z",
+        bad_debt="B",
+    ),
+    grid_months=Sourced(
+        60, "PBOC second-generation personal credit report: a 60-month repayment record"
+    ),
     delinquency_buckets=(
         DelinquencyBucket("N", 0, 0),
         DelinquencyBucket("1", 1, 30),
@@ -107,6 +153,26 @@ CN = JurisdictionProfile(
         DelinquencyBucket("5", 121, 150),
         DelinquencyBucket("6", 151, 180),
         DelinquencyBucket("7", 181, None),
+    ),
+    # A bad debt is past every bucket and must not look better than an account still at `7`.
+    overdue_codes=frozenset("1234567B"),
+    serious_days=Sourced(
+        90,
+        "《商业银行金融资产风险分类办法》(2023): principal or interest more than 90 days past due "
+        "is classed at least substandard, i.e. non-performing (不良)",
+    ),
+    serious_codes=frozenset("4567B"),
+    overdue_pattern=OverduePattern(
+        consecutive=3,
+        cumulative=6,
+        window=24,
+        source=(
+            "lenders' 连三累六 rule: 3 consecutive or 6 cumulative overdue months within 24 "
+            "months means routine rejection (practice, not law; soudai8.com/161014638.html)"
+        ),
+    ),
+    dormant_months=Sourced(
+        6, "bureau policy: an open account with no activity for 6 months is dormant"
     ),
     default_allocation=(
         AllocationRule(_P, _FEE),
@@ -137,6 +203,7 @@ CN = JurisdictionProfile(
         ),
     ),
     retention_years=Sourced(5, f"{ORDER_631} Art. 16: 5 years from the end of the bad behaviour"),
+    dated_policies=(CN_CREDIT_REPAIR_2025,),
     objection_reply_days=Sourced(20, f"{ORDER_631} Art. 25: verify and reply within 20 days"),
     period_rule_source=(
         "民法典 (Civil Code) Art. 201: the day a period starts is not counted; Art. 203: a period "

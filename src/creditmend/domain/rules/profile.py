@@ -6,11 +6,13 @@ jurisdiction is a second data module, not a branch in the code. Each value carri
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+
+from creditmend.domain.rules.policies import DatedPolicy
 
 
 class DueState(Enum):
@@ -78,6 +80,42 @@ class DelinquencyBucket:
 
 
 @dataclass(frozen=True, slots=True)
+class OverduePattern:
+    """Lenders' hard decline rule read off a repayment grid: `consecutive` overdue months in a
+    row, or `cumulative` of them, within the last `window` months (cn: 连三累六, 3 / 6 / 24)."""
+
+    consecutive: int
+    cumulative: int
+    window: int
+    source: str
+
+    def shown(self, overdue: Sequence[bool]) -> bool:
+        """Whether the last `window` month flags (oldest first) show the pattern."""
+        recent = overdue[-self.window :]
+        run = longest = 0
+        for late in recent:
+            run = run + 1 if late else 0
+            longest = max(longest, run)
+        return longest >= self.consecutive or sum(recent) >= self.cumulative
+
+
+@dataclass(frozen=True, slots=True)
+class GridCodes:
+    """The grid's month codes for what is not an overdue bucket; `N` and `1`..`7` are the
+    buckets' own codes (`delinquency_buckets`)."""
+
+    not_opened: str
+    unknown: str  # opened, nothing furnished for the month
+    nothing_due: str
+    late_within_month: str  # paid after the due date but within the month
+    settled: str
+    transferred: str  # ended other than by settlement
+    guarantor: str  # repaid by a guarantor
+    assets: str  # repaid by assets
+    bad_debt: str
+
+
+@dataclass(frozen=True, slots=True)
 class LprFixing:
     effective_on: date
     one_year: Decimal
@@ -104,7 +142,14 @@ class JurisdictionProfile:
     days_in_year: Sourced
     status_codes: Mapping[str, str]
     status_source: str
+    grid_codes: GridCodes
+    grid_months: Sourced  # the months of repayment history a report shows
     delinquency_buckets: tuple[DelinquencyBucket, ...]
+    overdue_codes: frozenset[str]  # month codes that count as an overdue month
+    serious_days: Sourced  # past due beyond this many days is serious (non-performing)
+    serious_codes: frozenset[str]  # month codes past `serious_days`, and bad debt
+    overdue_pattern: OverduePattern
+    dormant_months: Sourced  # an open account idle this long makes its platform dormant
     default_allocation: AllocationOrder
     allocation_source: str
     penalty_multiplier: Sourced
@@ -112,6 +157,7 @@ class JurisdictionProfile:
     lpr_source: str
     caps: LegalCaps
     retention_years: Sourced
+    dated_policies: tuple[DatedPolicy, ...]  # one-off relief and the like, as rule records
     objection_reply_days: Sourced
     period_rule_source: str  # how a period of days is counted (first day, last day on a holiday)
     unverifiable_rule: str  # what happens to a record an objection could not verify in time
@@ -121,6 +167,18 @@ class JurisdictionProfile:
     inquiry_purposes: Mapping[str, bool]  # purpose -> counts as a hard inquiry
     inquiry_purposes_source: str
     conventions: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        """A profile is checked when it is made: codes the rules name must be codes it has."""
+        known = set(self.status_codes)
+        for name, codes in (("overdue_codes", self.overdue_codes), ("serious", self.serious_codes)):
+            if not codes <= known:
+                raise ValueError(
+                    f"{self.code}: {name} {sorted(codes - known)} are not status codes"
+                )
+        beyond = {b.code for b in self.delinquency_buckets if b.min_days > self.serious_days.value}
+        if beyond | {self.grid_codes.bad_debt} != set(self.serious_codes):
+            raise ValueError(f"{self.code}: serious_codes disagree with serious_days")
 
     def bucket_code(self, days_past_due: int) -> str:
         for bucket in self.delinquency_buckets:

@@ -188,8 +188,10 @@ def apply_change(view: VisibleFile, change: Change, profile: JurisdictionProfile
     return _on_time(view, change.months, profile)
 
 
-def score_view(card: Scorecard, view: VisibleFile, currency: str) -> ScoreResult:
-    return score(card, from_indicators(person_indicators(view, currency)))
+def score_view(
+    card: Scorecard, view: VisibleFile, currency: str, profile: JurisdictionProfile
+) -> ScoreResult:
+    return score(card, from_indicators(person_indicators(view, currency, profile)))
 
 
 def what_if(
@@ -201,5 +203,8 @@ def what_if(
 ) -> WhatIf:
     changed = apply_change(view, change, profile)
     return WhatIf(
-        change, score_view(card, view, currency), score_view(card, changed, currency), changed.as_of
+        change,
+        score_view(card, view, currency, profile),
+        score_view(card, changed, currency, profile),
+        changed.as_of,
     )

@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from creditmend.domain.creditfile.grid import OVERDUE_CODES
 from creditmend.domain.recovery.candidates import candidates_json
 from creditmend.domain.recovery.forecast import forecast_json, new_loan_json
 from creditmend.domain.recovery.json_form import outcome_json
@@ -132,7 +131,7 @@ def summary(advice: Advice) -> list[str]:
     for loan, facts in zip(optimal.loans, advice.optimised.figures, strict=True):
         if not facts.active:
             continue
-        overdue = [m.month for m in loan.months if m.status in OVERDUE_CODES]
+        overdue = [m.month for m in loan.months if m.overdue]
         if overdue:
             cure = f"kept overdue until {overdue[-1]} ({len(overdue)} month ends)"
         else:

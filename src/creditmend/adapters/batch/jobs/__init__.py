@@ -13,9 +13,10 @@ Why plain SQL, and not Ibis or a DataFrame API:
   function, no string function, no integer division (theirs differ; a masked field is divided
   by a power of 2 written as `65536.0`, exact on both), no shift, no dialect-only syntax. Sums
   are cast to BIGINT (DuckDB sums to HUGEINT, Spark to BIGINT).
-- Parameters (the as-of month and day, the report's currency, the dormancy threshold) are
-  substituted as literals after validation: integers from a `date`, a currency matching
-  `[A-Z]{3}`. No other text reaches the SQL.
+- Parameters (the as-of month and day, and from the jurisdiction profile the currency, the
+  overdue codes, the overdue pattern and the dormancy threshold) are substituted as literals
+  after validation: integers, a currency matching `[A-Z]{3}`, codes of one character from
+  `[0-9A-Z*#/]`. No other text reaches the SQL.
 
 The jobs are `STEPS`, one `.sql` file each (one SELECT, its result named after the file), run
 in order; an engine registers each result under its name for the later steps (DuckDB: a view,
@@ -50,9 +51,12 @@ from string import Template
 from typing import SupportsInt
 
 from creditmend.domain.report.batch_rows import month_number
-from creditmend.domain.report.indicators import DORMANT_MONTHS, INDICATORS
+from creditmend.domain.report.indicators import INDICATORS, MONTH_WINDOWS
+from creditmend.domain.rules.profile import JurisdictionProfile
 
 CURRENCY = re.compile(r"[A-Z]{3}")
+CODE = re.compile(r"[0-9A-Z*#/]")
+MASK_BITS = 62  # the overdue mask is a BIGINT: one bit a month of the pattern's window
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,17 +138,36 @@ CHECK_SQL = (
 )
 
 
-def parameters(as_of: date, currency: str) -> dict[str, str]:
-    """The literals substituted into the SQL, each validated."""
+def parameters(as_of: date, profile: JurisdictionProfile) -> dict[str, str]:
+    """The literals substituted into the SQL, each validated. The layout of the packed counts
+    holds the profile's grid only when it is the longest month window (60 months)."""
     if not isinstance(as_of, date):
         raise TypeError(f"as_of: {as_of!r} is not a date")
+    currency = profile.currency
     if not CURRENCY.fullmatch(currency):
         raise ValueError(f"currency: {currency!r} is not an ISO 4217 code such as CNY")
+    if int(profile.grid_months.value) != MONTH_WINDOWS[-1]:
+        raise ValueError(f"grid_months: the batch packs {MONTH_WINDOWS[-1]}-month grids")
+    codes = sorted(profile.overdue_codes)
+    if not codes or not all(CODE.fullmatch(code) for code in codes):
+        raise ValueError(f"overdue_codes: {codes!r} are not one-character month codes")
+    pattern = profile.overdue_pattern
+    run, cumulative, window = (
+        int(n) for n in (pattern.consecutive, pattern.cumulative, pattern.window)
+    )
+    if not (1 <= run <= window and 1 <= cumulative <= window <= MASK_BITS):
+        raise ValueError(f"overdue_pattern: {run} / {cumulative} / {window} do not fit the mask")
+    # A run of `run` overdue months: the mask ANDed with itself shifted by 1 .. run - 1 months.
+    overdue_run = " & ".join(["mask", *(f"(mask * {2**k})" for k in range(1, run))])
     return {
         "as_of_month": str(month_number(as_of)),
         "as_of_day": str(as_of.toordinal()),
         "currency": f"'{currency}'",
-        "dormant_months": str(int(DORMANT_MONTHS)),
+        "dormant_months": str(int(profile.dormant_months.value)),
+        "overdue_codes": ", ".join(f"'{code}'" for code in codes),
+        "overdue_run": f"({overdue_run})",
+        "pattern_cumulative": str(cumulative),
+        "pattern_window": str(window),
     }
 
 

@@ -10,16 +10,16 @@ SELECT
     ) AS first_shown_month,
     SUM(
         CASE
-            WHEN month >= opened_month AND month > $as_of_month - 24
-                AND code IN ('1', '2', '3', '4', '5', '6', '7', 'B')
+            WHEN month >= opened_month AND month > $as_of_month - $pattern_window
+                AND code IN ($overdue_codes)
             THEN CAST(POWER(2, $as_of_month - month) AS BIGINT)
             ELSE 0
         END
     ) AS overdue_mask_24m,
     SUM(
         CASE
-            WHEN month >= opened_month AND month > $as_of_month - 24
-                AND code IN ('1', '2', '3', '4', '5', '6', '7', 'B')
+            WHEN month >= opened_month AND month > $as_of_month - $pattern_window
+                AND code IN ($overdue_codes)
             THEN 1
             ELSE 0
         END

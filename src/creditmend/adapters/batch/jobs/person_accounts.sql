@@ -40,8 +40,9 @@ SELECT
         THEN last_past_due_fen ELSE 0 END
     ) AS BIGINT) AS current_overdue_amount_fen,
     MAX(CASE WHEN is_open = 1 THEN last_days_past_due END) AS max_days_past_due,
-    -- 3 consecutive overdue months (three adjacent bits) or 6 of them in the last 24
-    COUNT(CASE WHEN (mask & (mask * 2) & (mask * 4)) <> 0 OR overdue >= 6 THEN 1 END)
+    -- the profile's overdue pattern: a run of overdue months (that many adjacent bits of the
+    -- mask) or enough of them in its window (cn: 3 in a row or 6 in the last 24)
+    COUNT(CASE WHEN $overdue_run <> 0 OR overdue >= $pattern_cumulative THEN 1 END)
         AS accounts_3_or_6_in_24,
     -- overdue months of the last 3: the mask's three lowest bits
     CAST(SUM(
