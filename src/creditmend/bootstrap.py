@@ -7,16 +7,20 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 from creditmend.adapters.holidays_cn import ChinaCalendar
 from creditmend.adapters.irr_scipy import BrentRootFinder
 from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
+from creditmend.domain.calendar import BusinessCalendar
+from creditmend.domain.clock import Clock, FixedClock, ZonedClock
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.report.model import Report
 from creditmend.domain.rules import JurisdictionProfile, profile
@@ -45,6 +49,53 @@ def rules(jurisdiction: str = JURISDICTION) -> JurisdictionProfile:
     return profile(jurisdiction)
 
 
+NOW_ENV = "CREDITMEND_NOW"
+
+
+def clock(jurisdiction: str = JURISDICTION) -> Clock:
+    """The one clock: the system's, seen from the profile's time zone (the business date is
+    today there), or stopped at the instant CREDITMEND_NOW gives (ISO 8601 with its offset,
+    `2026-12-07T01:00:00+08:00`): tests freeze the time with it, in process and in a child."""
+    return _clock(jurisdiction, os.environ.get(NOW_ENV) or None)
+
+
+@lru_cache(maxsize=8)
+def _clock(jurisdiction: str, frozen: str | None) -> Clock:
+    zone = ZoneInfo(profile(jurisdiction).time_zone.value)
+    if frozen is None:
+        return ZonedClock(zone)
+    example = "e.g. 2026-12-07T01:00:00+08:00"
+    try:
+        at = datetime.fromisoformat(frozen.strip())
+        fixed = None if at.utcoffset() is None else FixedClock(at, zone)
+    except ValueError:
+        message = f"{frozen!r} is not an ISO 8601 date and time ({example})"
+        raise ProblemsError((Problem(NOW_ENV, message),)) from None
+    except OverflowError:  # 9999-12-31T23:00Z is already year 10000 in Beijing
+        raise ProblemsError((Problem(NOW_ENV, f"{frozen!r} is out of range"),)) from None
+    if fixed is None:
+        message = f"{frozen!r} has no UTC offset: say whose time it is ({example})"
+        raise ProblemsError((Problem(NOW_ENV, message),))
+    return fixed
+
+
+CALENDARS: dict[str, Callable[[], BusinessCalendar]] = {"CN": ChinaCalendar}
+
+
+def business_calendar(rules: JurisdictionProfile) -> BusinessCalendar:
+    """The working-day calendar the profile names (its `business_calendar` code): the one place
+    a code is matched with its adapter, so a profile naming no known calendar is an error, never
+    a silent default."""
+    code = rules.business_calendar.value
+    if code not in CALENDARS:
+        known = ", ".join(sorted(CALENDARS))
+        raise LookupError(
+            f"business_calendar: profile {rules.code!r} names {code!r}, which no adapter "
+            f"answers for; known: {known}"
+        )
+    return CALENDARS[code]()
+
+
 @dataclass(frozen=True, slots=True)
 class App:
     loans: LoanService
@@ -55,7 +106,7 @@ def build(jurisdiction: str = JURISDICTION) -> App:
     return App(
         loans=LoanService(
             profile=rules,
-            calendar=ChinaCalendar(),
+            calendar=business_calendar(rules),
             root_finder=BrentRootFinder(),
             read_document=read_yaml_with_lines,
         )
@@ -71,9 +122,10 @@ def build_advisor(
     from creditmend.adapters.solver_highs import HighsSolver  # noqa: PLC0415
 
     own_file = build_bureau(db, jurisdiction).inquire.own_file if bureau else None
+    rules = profile(jurisdiction)
     return AdviseService(
-        profile=profile(jurisdiction),
-        calendar=ChinaCalendar(),
+        profile=rules,
+        calendar=business_calendar(rules),
         read_document=read_yaml_with_lines,
         solver=HighsSolver(),
         scorecard=load_scorecard,
@@ -265,7 +317,7 @@ def build_bureau(
         objections=ObjectionService(
             store=store,
             profile=profile(jurisdiction),
-            calendar=ChinaCalendar(),
+            calendar=business_calendar(profile(jurisdiction)),
             id_is_valid=id_is_valid,
         ),
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from rich.table import Table
 
 from creditmend import bootstrap
 from creditmend.domain.problems import Problem
+from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 
@@ -58,9 +58,7 @@ def batch(
     with input_errors():
         chosen = bootstrap.batch_engine(engine, spark_master)
         try:
-            report = bootstrap.build_bureau(db).batch.run(
-                day, engine, chosen, folder, datetime.now(UTC)
-            )
+            report = bootstrap.build_bureau(db).batch.run(day, engine, chosen, folder, clock.now())
         finally:
             stop = getattr(chosen, "stop", None)  # Spark's session ends with the command
             if stop is not None:

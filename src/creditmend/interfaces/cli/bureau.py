@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +16,7 @@ from creditmend import bootstrap
 from creditmend.domain.calendar import parse_date
 from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind
 from creditmend.domain.problems import Problem
+from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.errors import INPUT_ERROR, fail, input_errors
 from creditmend.services.pipeline import IngestReport
 
@@ -40,7 +41,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the summary as J
 
 def as_of_date(text: str | None) -> date:
     if text is None:
-        return datetime.now(UTC).date()
+        return clock.today()
     try:
         return parse_date(text)
     except ValueError as error:
@@ -51,7 +52,7 @@ def past_day(as_of: str | None, what: str = "an inquiry happens now or was made"
     """The business date, refused in the future: a record of what happened cannot be dated
     after today (a later date would, say, lapse every open objection for good)."""
     day = as_of_date(as_of)
-    if day > datetime.now(UTC).date():
+    if day > clock.today():
         message = f"{day} is in the future; {what} on a past day"
         raise fail([Problem("--as-of", message)])
     return day
@@ -77,9 +78,7 @@ def furnisher_add(
         except ValueError:
             raise fail([Problem("--kind", f"unknown value {kind!r}; bank or non_bank")]) from None
         bureau = bootstrap.build_bureau(db, create=True)
-        bureau.furnish.add_furnisher(
-            Furnisher(code, name, furnisher_kind, subtype), datetime.now(UTC)
-        )
+        bureau.furnish.add_furnisher(Furnisher(code, name, furnisher_kind, subtype), clock.now())
     _out.print(f"furnisher {code} registered")
 
 
@@ -132,7 +131,7 @@ def ingest(
                 progress.update(task, description=f"reading {path.name}")
                 reports.append(
                     bureau.furnish.ingest(
-                        path, _format(path, fmt), day, datetime.now(UTC), partial, advance
+                        path, _format(path, fmt), day, clock.now(), partial, advance
                     )
                 )
     if not file.is_dir():
@@ -175,7 +174,7 @@ def furnisher_import(
     """Register furnishers in bulk (as `creditmend synth` lists them); known ones are skipped."""
     with input_errors():
         bureau = bootstrap.build_bureau(db, create=True)
-        added = bureau.furnish.import_furnishers(file, datetime.now(UTC))
+        added = bureau.furnish.import_furnishers(file, clock.now())
     _out.print(f"{added} furnisher(s) registered")
 
 
@@ -194,7 +193,7 @@ def records_import(
     with input_errors():
         bureau = bootstrap.build_bureau(db, create=True)
         report = bureau.records.import_file(
-            kind, file, _format(file, fmt), day, datetime.now(UTC), partial
+            kind, file, _format(file, fmt), day, clock.now(), partial
         )
     _finish(report, file, as_json)
 
@@ -207,7 +206,7 @@ def retain(
     """Apply retention (5 years after the bad behaviour ends) and dated policies as of a day."""
     day = past_day(as_of, "retention is applied as of today or")
     with input_errors():
-        report = bootstrap.build_bureau(db).retention.retain(day, datetime.now(UTC))
+        report = bootstrap.build_bureau(db).retention.retain(day, clock.now())
     data = {
         "as_of": report.as_of.isoformat(),
         "facts": report.facts,
@@ -237,7 +236,7 @@ def archive(
     (reports no longer show it; the store keeps it). Reading it is audited."""
     day = past_day(as_of, "the archive is read as of today or")
     with input_errors():
-        run, hidden = bootstrap.build_bureau(db).retention.archive(day, datetime.now(UTC))
+        run, hidden = bootstrap.build_bureau(db).retention.archive(day, clock.now())
     rows = [
         {
             "record": item.fact_key,

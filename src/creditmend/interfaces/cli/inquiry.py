@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import os
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +20,7 @@ from creditmend.domain.money import Money, MoneyError
 from creditmend.domain.problems import Problem
 from creditmend.domain.report.json_form import report_json
 from creditmend.domain.report.model import Report
+from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.report_view import print_report
@@ -94,7 +94,7 @@ def emit_report(report: Report, fmt: str, out: Path | None) -> None:
     """Print or write the report; a subject without a file is told so on stderr as well."""
     if not report.header.has_file and fmt != "terminal":
         _err.print(f"No credit file for {report.header.subject_id} as of {report.header.as_of}")
-    generated_at = datetime.now(UTC)
+    generated_at = clock.now()
     if fmt == "json":
         text = json.dumps(report_json(report), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "html":
@@ -147,7 +147,7 @@ def inquire(
         id_type, id_number.strip().upper(), by, purpose, consent, past_day(as_of)
     )
     with input_errors():
-        report = bootstrap.build_bureau(db).inquire.inquire(request, datetime.now(UTC), income)
+        report = bootstrap.build_bureau(db).inquire.inquire(request, clock.now(), income)
         emit_report(report, fmt, out)
 
 
@@ -165,7 +165,7 @@ def report(
     day = past_day(as_of)
     with input_errors():
         found = bootstrap.build_bureau(db).inquire.self_report(
-            id_type, id_number.strip().upper(), day, datetime.now(UTC), income
+            id_type, id_number.strip().upper(), day, clock.now(), income
         )
         emit_report(found, fmt, out)
 
@@ -179,7 +179,7 @@ def audit(
     """List who looked at (or corrected) a person's file, when, why, with which consent."""
     with input_errors():
         looks = bootstrap.build_bureau(db).inquire.who_looked(
-            id_type, id_number.strip().upper(), datetime.now(UTC)
+            id_type, id_number.strip().upper(), clock.now()
         )
     rows = [
         {

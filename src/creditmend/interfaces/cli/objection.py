@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +15,7 @@ from creditmend import bootstrap
 from creditmend.domain.creditfile.objection import Objection
 from creditmend.domain.json_keys import DuplicateKeyError, unique_keys
 from creditmend.domain.problems import Problem
+from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.inquiry import IdNumberArgument, IdTypeArgument
@@ -105,7 +106,7 @@ def _print_one(objection: Objection, as_of: date) -> None:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 @app.command("file")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +23,7 @@ from creditmend.domain.money import Money, MoneyError
 from creditmend.domain.problems import Problem
 from creditmend.domain.rate import Rate
 from creditmend.domain.recovery.forecast import NewLoanOffer
+from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import DbOption
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.plan_form import advice_json
@@ -134,7 +135,7 @@ def plan(
 ) -> None:
     """Compare minimum, avalanche, snowball and the optimal repayment plan."""
     problems: list[Problem] = []
-    day: date | None = datetime.now(UTC).date() if not as_of else None
+    day: date | None = clock.today() if not as_of else None
     if as_of:
         try:
             day = parse_date(as_of)
@@ -183,7 +184,7 @@ def plan(
         if person is not None:
             id_type, id_number = person
             plan_input, subject, notes = service.person_plan(
-                id_type, id_number, plan_file, cash or None, day, datetime.now(UTC)
+                id_type, id_number, plan_file, cash or None, day, clock.now()
             )
         else:
             assert plan_file is not None
@@ -226,7 +227,7 @@ def _write_letters(advice: Advice, folder: Path) -> None:
 
 
 def _emit(document: dict[str, Any], advice: Advice, fmt: str, out: Path | None) -> None:
-    generated = datetime.now(UTC)
+    generated = clock.now()
     if fmt == "terminal":
         render(advice, _out)
         return

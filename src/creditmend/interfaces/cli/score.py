@@ -19,7 +19,7 @@ import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Annotated, Any
@@ -42,6 +42,7 @@ from creditmend.domain.scoring.scorecard import (
     scorecard_text,
 )
 from creditmend.domain.scoring.table_rows import header_and_rows
+from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.errors import fail, input_errors
 
 app = typer.Typer(
@@ -98,7 +99,7 @@ def _decimal(field: str, text: str) -> Decimal:
 
 def _day(text: str | None) -> date:
     if text is None:
-        return datetime.now(UTC).date()
+        return clock.today()
     try:
         return parse_date(text)
     except ValueError as error:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -14,6 +13,7 @@ from creditmend import bootstrap
 from creditmend.domain.money import Money, MoneyError
 from creditmend.domain.problems import Problem
 from creditmend.domain.scoring.whatif import Change, MonthsOnTime, NewLoan, PayOff
+from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.inquiry import IdNumberArgument, IdTypeArgument
@@ -61,7 +61,7 @@ def what_if(
     day = past_day(as_of)
     with input_errors():
         result = bootstrap.build_bureau(db).inquire.what_if(
-            id_type, id_number.strip().upper(), day, change, datetime.now(UTC)
+            id_type, id_number.strip().upper(), day, change, clock.now()
         )
     data = {
         "as_of": day.isoformat(),
