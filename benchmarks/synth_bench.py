@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             us_per_record=round(seconds / records * 1e6, 1),
         )
     )
-    params = SynthParams(args.persons, args.platforms, args.months, args.seed, START)
+    params = SynthParams(args.persons, args.platforms, args.months, args.seed, START, "cn")
     for workers in (1, 2):
         with tempfile.TemporaryDirectory() as folder:
             began = time.perf_counter()

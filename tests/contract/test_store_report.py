@@ -33,7 +33,7 @@ def bureau(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Bureau:
 
 def _load(bureau: Bureau, folder: Path) -> list[tuple[str, str]]:
     """A small synthetic population, furnished and imported; its persons' ids."""
-    write_population(SynthParams(40, 6, 14, 11, date(2024, 1, 1)), folder)
+    write_population(SynthParams(40, 6, 14, 11, date(2024, 1, 1), "cn"), folder)
     bureau.furnish.import_furnishers(folder / "furnishers.jsonl", AT)
     ids = set()
     for path in sorted((folder / "cmf").glob("*/*.jsonl"), key=lambda p: (p.stem, str(p))):

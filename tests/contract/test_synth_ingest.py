@@ -21,7 +21,7 @@ def test_a_synthetic_population_ingests_cleanly(
 ) -> None:
     monkeypatch.setenv("CREDITMEND_KEY", new_key())
     out = tmp_path / "population"
-    write_population(SynthParams(60, 6, 9, seed=7, start=date(2023, 1, 1)), out)
+    write_population(SynthParams(60, 6, 9, seed=7, start=date(2023, 1, 1), jurisdiction="cn"), out)
     furnish = build_bureau(db_url, create=True).furnish
     for line in (out / "furnishers.jsonl").read_text("utf-8").splitlines():
         data = json.loads(line)

@@ -36,10 +36,10 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 def test_same_seed_same_bytes_other_seed_differs(tmp_path: Path) -> None:
-    params = SynthParams(60, 6, 6, 5, START)
+    params = SynthParams(60, 6, 6, 5, START, "cn")
     write_population(params, tmp_path / "a")
     write_population(params, tmp_path / "b", workers=2)
-    write_population(SynthParams(60, 6, 6, 6, START), tmp_path / "c")
+    write_population(SynthParams(60, 6, 6, 6, START, "cn"), tmp_path / "c")
     first = _files(tmp_path / "a")
     assert "manifest.json" in first
     assert any(name.startswith("cmf/") for name in first)

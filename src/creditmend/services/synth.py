@@ -42,7 +42,9 @@ class SynthParams:
     months: int
     seed: int
     start: date
-    jurisdiction: str = "cn"
+    jurisdiction: str  # the profile whose rules the population follows
+    # Synthetic due dates roll on weekdays only, whatever the profile: a population must not
+    # change when a holiday notice is published (the manifest names the calendar).
     calendar: BusinessCalendar = field(default_factory=WeekdayCalendar)
 
 

@@ -1,7 +1,7 @@
 """`creditmend synth`: write a deterministic synthetic population (demo data, benchmark load).
 
 Registered by the app as a plain command; it needs no adapter (the domain generator and a
-stdlib file writer do all the work), so it does not go through `bootstrap`.
+stdlib file writer do all the work): it asks `bootstrap` only which profile is in force.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
+from creditmend import bootstrap
 from creditmend.domain.calendar import parse_date
 from creditmend.domain.problems import Problem
 from creditmend.interfaces.cli.errors import fail, input_errors
@@ -98,7 +99,7 @@ def synth(
     _make_folder(out, "--out")
     if workers == 0:
         workers = min(2, os.cpu_count() or 1) if persons >= 2 * PROGRESS_FROM else 1
-    params = SynthParams(persons, platforms, months, seed, first)
+    params = SynthParams(persons, platforms, months, seed, first, bootstrap.JURISDICTION)
     began = time.perf_counter()
     try:
         if persons >= PROGRESS_FROM:
