@@ -8,6 +8,7 @@ them and become `Money` only through `RoundingPolicy.money`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import NoReturn
@@ -172,3 +173,17 @@ class RoundingPolicy:
 
 
 HALF_UP = RoundingPolicy()
+
+
+def shared_money(currency: str) -> Callable[[Decimal], Money]:
+    """Money in `currency`, each distinct amount made once and shared: a loan's state or a
+    plan's months repeat few amounts (0.00, the instalment), and Money is immutable."""
+    made: dict[Decimal, Money] = {}
+
+    def money(value: Decimal) -> Money:
+        found = made.get(value)
+        if found is None:
+            found = made[value] = Money(value, currency)
+        return found
+
+    return money

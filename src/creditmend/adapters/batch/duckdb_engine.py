@@ -10,7 +10,12 @@ from pathlib import Path
 import duckdb
 
 from creditmend.adapters.batch import jobs
-from creditmend.adapters.batch.parquet import check_output, table_path, write_output
+from creditmend.adapters.batch.parquet import (
+    check_inputs_present,
+    check_output,
+    table_path,
+    write_output,
+)
 from creditmend.domain.report.batch_rows import TABLES
 from creditmend.domain.rules.profile import JurisdictionProfile
 
@@ -63,9 +68,7 @@ class DuckDBEngine:
         `TABLES`) into `out/indicators.parquet` and `out/platforms.parquet`; returns the rows
         written per output."""
         values = jobs.parameters(as_of, profile)
-        for table in TABLES:
-            if not table_path(inputs, table).is_file():
-                raise FileNotFoundError(f"inputs: {table_path(inputs, table)} is missing")
+        check_inputs_present(inputs)
         out.mkdir(parents=True, exist_ok=True)
         written: dict[str, int] = {}
         with self._connect() as con:

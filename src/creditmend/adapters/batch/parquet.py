@@ -161,3 +161,10 @@ def write_tables(
         for writer in writers.values():
             writer.close()
     return {table: writer.rows for table, writer in writers.items()}
+
+
+def check_inputs_present(inputs: Path) -> None:
+    """Every input table's file is in `inputs` (else the first one missing is named)."""
+    for table in TABLES:
+        if not table_path(inputs, table).is_file():
+            raise FileNotFoundError(f"inputs: {table_path(inputs, table)} is missing")

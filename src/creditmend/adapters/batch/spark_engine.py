@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from creditmend.adapters.batch import jobs
-from creditmend.adapters.batch.parquet import check_output, table_path
+from creditmend.adapters.batch.parquet import check_inputs_present, check_output, table_path
 from creditmend.domain.report.batch_rows import TABLES
 from creditmend.domain.rules.profile import JurisdictionProfile
 
@@ -135,13 +135,9 @@ class SparkEngine:
     def run(
         self, inputs: Path, as_of: date, profile: JurisdictionProfile, out: Path
     ) -> dict[str, int]:
-        """Compute every indicator for every person of `inputs` (the Parquet files of
-        `TABLES`) into `out/indicators.parquet` and `out/platforms.parquet`; returns the rows
-        written per output."""
+        """`DuckDBEngine.run` on Spark SQL: the same files in, the same outputs."""
         values = jobs.parameters(as_of, profile)
-        for table in TABLES:
-            if not table_path(inputs, table).is_file():
-                raise FileNotFoundError(f"inputs: {table_path(inputs, table)} is missing")
+        check_inputs_present(inputs)
         spark = self.session()
         out.mkdir(parents=True, exist_ok=True)
         kept: list[DataFrame] = []

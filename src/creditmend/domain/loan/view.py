@@ -19,7 +19,7 @@ from creditmend.domain.loan.state import (
     LoanState,
     MonthStatus,
 )
-from creditmend.domain.money import ZERO, Money
+from creditmend.domain.money import ZERO, Money, shared_money
 from creditmend.domain.rules.profile import Component
 
 
@@ -28,15 +28,7 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
     if ledger.cursor != as_of:
         raise ValueError(f"as_of: the ledger stands at {ledger.cursor}, not {as_of}")
     currency = ledger.currency
-
-    made: dict[Decimal, Money] = {}
-
-    def money(value: Decimal) -> Money:
-        # A state repeats few distinct amounts (0.00, the instalment); Money is immutable.
-        found = made.get(value)
-        if found is None:
-            found = made[value] = Money(value, currency)
-        return found
+    money = shared_money(currency)
 
     open_dues = [d for d in ledger.dues if d.posted and d.paid_off_on is None]
     overdue = [d for d in open_dues if d.due_on < as_of]

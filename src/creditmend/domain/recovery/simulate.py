@@ -58,7 +58,7 @@ from creditmend.domain.loan.events import LoanEvent, Payment
 from creditmend.domain.loan.ledger import Ledger, LedgerError
 from creditmend.domain.loan.state import LoanState
 from creditmend.domain.loan.view import loan_state
-from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money
+from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money, shared_money
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.recovery.budget import Horizon
 from creditmend.domain.recovery.plan_input import PlanInput, PlanLoan
@@ -350,16 +350,7 @@ class LoanTrack:
                 parts[component] += value
             unapplied += record.amount - sum(record.parts.values(), ZERO)
             refund += record.excess
-        currency = self.currency
-
-        made: dict[Decimal, Money] = {}
-
-        def money(value: Decimal) -> Money:
-            # Most months repeat a few amounts (0.00, the instalment); Money is immutable.
-            found = made.get(value)
-            if found is None:
-                found = made[value] = Money(value, currency)
-            return found
+        money = shared_money(self.currency)
 
         months: list[LoanMonth] = []
         for label, quote, amount, (balance, payoff, past_due, dpd) in zip(
