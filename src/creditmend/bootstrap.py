@@ -267,7 +267,7 @@ def build_bureau(
     # Imported here so that the loan commands start without the database stack.
     from creditmend.adapters.batch.parquet import write_tables  # noqa: PLC0415
     from creditmend.adapters.batch.scores import write_scores  # noqa: PLC0415
-    from creditmend.adapters.db.store import SqlStore  # noqa: PLC0415
+    from creditmend.adapters.db.store import open_store  # noqa: PLC0415
     from creditmend.adapters.furnishing_files import (  # noqa: PLC0415
         read_rows,
         schema_check_for,
@@ -279,23 +279,31 @@ def build_bureau(
     from creditmend.settings import db_url, key_text  # noqa: PLC0415
 
     url = db_url(db)
-    store = SqlStore.open(url, lambda: IdentityVault(key_text(url)), create=create)
+    store = open_store(url, lambda: IdentityVault(key_text(url)), create=create)
     return Bureau(
         furnish=FurnishService(
-            store=store,
+            furnisher_registry=store.furnisher_registry,
+            ingestion_log=store.ingestion_log,
+            furnishing_repository=store.furnishing_repository,
             read_rows=read_rows,
             schema_problems=schema_problems,
             id_is_valid=id_is_valid,
             currency=profile(jurisdiction).currency,
         ),
         inquire=InquiryService(
-            store=store,
+            furnisher_registry=store.furnisher_registry,
+            person_directory=store.person_directory,
+            credit_file_reader=store.credit_file_reader,
+            inquiry_log=store.inquiry_log,
+            audit_log=store.audit_log,
             profile=profile(jurisdiction),
             id_is_valid=id_is_valid,
             scorecard=load_scorecard,
         ),
         records=RecordsService(
-            store=store,
+            furnisher_registry=store.furnisher_registry,
+            ingestion_log=store.ingestion_log,
+            records_repository=store.records_repository,
             read_rows=lambda path, fmt, kind: read_rows(
                 path, fmt, frozenset(f.name for f in FIELDS_OF[kind]), normalise_row
             ),
@@ -306,16 +314,22 @@ def build_bureau(
             id_is_valid=id_is_valid,
             profile=profile(jurisdiction),
         ),
-        retention=RetentionService(store=store, profile=profile(jurisdiction)),
+        retention=RetentionService(
+            retention_repository=store.retention_repository, profile=profile(jurisdiction)
+        ),
         batch=BatchService(
-            store=store,
+            credit_file_reader=store.credit_file_reader,
+            audit_log=store.audit_log,
             profile=profile(jurisdiction),
             write_tables=write_tables,
             write_scores=write_scores,
             scorecard=load_scorecard,
         ),
         objections=ObjectionService(
-            store=store,
+            objection_repository=store.objection_repository,
+            disputed_records=store.disputed_records,
+            person_directory=store.person_directory,
+            furnisher_registry=store.furnisher_registry,
             profile=profile(jurisdiction),
             calendar=business_calendar(profile(jurisdiction)),
             id_is_valid=id_is_valid,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from creditmend.adapters.db import tables as t
-from creditmend.adapters.vault import new_key
+from creditmend.adapters.vault import IdentityVault, new_key
 from creditmend.bootstrap import Bureau, batch_engine, build_bureau
 from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind
 from creditmend.domain.creditfile.inquiry import InquiryRequest
@@ -59,7 +60,7 @@ def test_the_on_demand_report_and_the_batch_row_agree(
         row["person"]: row for row in pq.read_table(result.out / "scores.parquet").to_pylist()
     }
     assert result.outputs["indicators"] == len(rows) >= len(people)
-    vault = bureau.inquire.store.vault  # type: ignore[attr-defined]
+    vault = IdentityVault(os.environ["CREDITMEND_KEY"])
     engine = create_engine(db_url)
     with engine.connect() as conn:
         person_of = {row.id_hash: row.id for row in conn.execute(select(t.persons))}

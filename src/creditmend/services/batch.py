@@ -19,19 +19,12 @@ from typing import Protocol
 from creditmend.domain.creditfile.retention import retention_rules
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.report.batch_rows import Row, batch_rows
-from creditmend.domain.report.file import CreditFileFacts, visible_file
+from creditmend.domain.report.file import visible_file
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.features import from_indicators
 from creditmend.domain.scoring.scorecard import Scorecard, score
 from creditmend.services.inquire import check_as_of
-
-
-class BatchStore(Protocol):
-    def data_starts(self) -> date | None: ...
-
-    def iter_files(self, as_of: date) -> Iterator[tuple[int, CreditFileFacts]]: ...
-
-    def log_batch(self, as_of: date, at: datetime, detail: dict[str, object]) -> None: ...
+from creditmend.services.ports import AuditLog, CreditFileReader
 
 
 class BatchEngine(Protocol):
@@ -58,7 +51,8 @@ class BatchReport:
 
 @dataclass(frozen=True, slots=True)
 class BatchService:
-    store: BatchStore
+    credit_file_reader: CreditFileReader
+    audit_log: AuditLog
     profile: JurisdictionProfile
     write_tables: WriteTables
     write_scores: WriteScores | None = None
@@ -67,7 +61,7 @@ class BatchService:
     def run(
         self, as_of: date, engine_name: str, engine: BatchEngine, out: Path, at: datetime
     ) -> BatchReport:
-        check_as_of(self.store.data_starts(), as_of)
+        check_as_of(self.credit_file_reader.data_starts(), as_of)
         inputs = out / "inputs"
         begun = time.perf_counter()
         counts = self.write_tables(self._rows(as_of), inputs)
@@ -82,7 +76,7 @@ class BatchService:
                 out / "indicators.parquet", out / "scores.parquet", lambda row: scored(card, row)
             )
         finished = time.perf_counter()
-        self.store.log_batch(
+        self.audit_log.log_batch(
             as_of,
             at,
             {"engine": engine_name, "persons": counts.get("persons", 0), "out": str(out)},
@@ -94,7 +88,7 @@ class BatchService:
     def _rows(self, as_of: date) -> Iterator[dict[str, list[Row]]]:
         policies = self.profile.dated_policies
         rules = retention_rules(self.profile)
-        for person, facts in self.store.iter_files(as_of):
+        for person, facts in self.credit_file_reader.iter_files(as_of):
             view = visible_file(facts, as_of, self.profile, policies, rules)
             yield batch_rows(person, view)
 

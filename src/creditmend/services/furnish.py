@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -30,7 +30,6 @@ from creditmend.domain.creditfile.furnishing import (
 from creditmend.domain.json_keys import DuplicateKeyError, unique_keys
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.services.pipeline import (
-    ApplyResult,
     IngestReport,
     Row,
     SchemaCheck,
@@ -40,35 +39,10 @@ from creditmend.services.pipeline import (
     can_fork,
     file_digest,
 )
+from creditmend.services.ports import FurnisherRegistry, FurnishingRepository, IngestionLog
 
 BATCH = 20_000  # records screened before they go to the store together
 SHARD_BYTES = 8 << 20  # a large file's shard: about 20,000 records
-
-
-class BureauStore(Protocol):
-    def add_furnisher(self, furnisher: Furnisher, at: datetime) -> None: ...
-
-    def furnisher_codes(self) -> frozenset[str]: ...
-
-    def applied_before(self, sha256: str) -> int | None: ...
-
-    def furnished_rows(self, records: Sequence[FurnishedRecord]) -> list[tuple[Any, ...]]:
-        """The records as `apply_furnishing` takes them: plain data, made in any process."""
-        ...
-
-    def apply_furnishing(
-        self,
-        file_name: str,
-        sha256: str,
-        as_of: date,
-        batches: Iterable[Sequence[tuple[Any, ...]]],
-        rejected: Callable[[], int],
-        at: datetime,
-    ) -> ApplyResult:
-        """Apply every batch of furnished rows in one transaction (an exception from
-        `batches` rolls it back); `rejected()` is the number of rejected lines once the last
-        batch is taken."""
-        ...
 
 
 RowReader = Callable[[Path, str], Iterator[Row]]
@@ -76,7 +50,9 @@ RowReader = Callable[[Path, str], Iterator[Row]]
 
 @dataclass(frozen=True, slots=True)
 class FurnishService:
-    store: BureauStore
+    furnisher_registry: FurnisherRegistry
+    ingestion_log: IngestionLog
+    furnishing_repository: FurnishingRepository
     read_rows: RowReader
     schema_problems: SchemaCheck
     id_is_valid: Callable[[str, str], bool]
@@ -86,12 +62,12 @@ class FurnishService:
         problems = validate_furnisher(furnisher)
         if problems:
             raise ProblemsError(problems)
-        self.store.add_furnisher(furnisher, at)
+        self.furnisher_registry.add_furnisher(furnisher, at)
 
     def import_furnishers(self, path: Path, at: datetime) -> int:
         """Register every furnisher a JSON Lines file lists; already registered codes are left
         as they are. All lines are checked before any is registered."""
-        known = set(self.store.furnisher_codes())
+        known = set(self.furnisher_registry.furnisher_codes())
         furnishers: list[Furnisher] = []
         problems: list[Problem] = []
         try:
@@ -124,7 +100,7 @@ class FurnishService:
         if problems:
             raise ProblemsError(tuple(problems))
         for furnisher in furnishers:
-            self.store.add_furnisher(furnisher, at)
+            self.furnisher_registry.add_furnisher(furnisher, at)
         return len(furnishers)
 
     def ingest(
@@ -137,10 +113,12 @@ class FurnishService:
         progress: Callable[[int], None] | None = None,
     ) -> IngestReport:
         digest = file_digest(path)
-        seen = self.store.applied_before(digest)
+        seen = self.ingestion_log.applied_before(digest)
         if seen is not None:
             return already_applied(path, seen)
-        context = FurnishingContext(as_of, self.store.furnisher_codes(), self.id_is_valid)
+        context = FurnishingContext(
+            as_of, self.furnisher_registry.furnisher_codes(), self.id_is_valid
+        )
         screen = Screen(
             self.schema_problems,
             functools.partial(read_record, default_currency=self.currency),
@@ -148,7 +126,7 @@ class FurnishService:
             key=_file_key,
             key_field="account_id",
             progress=progress,
-            finish=self.store.furnished_rows,
+            finish=self.furnishing_repository.furnished_rows,
         )
         # The file is screened and applied as it is read, batch by batch, in one transaction.
         # A large JSON Lines file is screened by other processes, shard by shard, while this
@@ -171,7 +149,7 @@ class FurnishService:
                 screen,
                 stream,
                 partial,
-                lambda batches, rejected: self.store.apply_furnishing(
+                lambda batches, rejected: self.furnishing_repository.apply_furnishing(
                     path.name, digest, as_of, batches, rejected, at
                 ),
             )

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Protocol
 
 from creditmend.domain.creditfile.furnishing import IdType
 from creditmend.domain.creditfile.inquiry import SELF, InquiryRequest, is_hard, validate_inquiry
@@ -19,25 +18,22 @@ from creditmend.domain.report.model import Report
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.scorecard import Scorecard
 from creditmend.domain.scoring.whatif import Change, WhatIf, WhatIfError, check_change, what_if
-
-
-class InquiryStore(Protocol):
-    def furnisher_codes(self) -> frozenset[str]: ...
-
-    def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]: ...
-
-    def person_known(self, id_type: str, id_number: str) -> bool: ...
-
-    def data_starts(self) -> date | None: ...
-
-    def record_inquiry(
-        self, request: InquiryRequest, hard: bool, at: datetime
-    ) -> tuple[str, CreditFileFacts]: ...
+from creditmend.services.ports import (
+    AuditLog,
+    CreditFileReader,
+    FurnisherRegistry,
+    InquiryLog,
+    PersonDirectory,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class InquiryService:
-    store: InquiryStore
+    furnisher_registry: FurnisherRegistry
+    person_directory: PersonDirectory
+    credit_file_reader: CreditFileReader
+    inquiry_log: InquiryLog
+    audit_log: AuditLog
     profile: JurisdictionProfile
     id_is_valid: Callable[[str, str], bool]
     # Loaded when a report is scored, not when the service is built: commands that score
@@ -46,13 +42,15 @@ class InquiryService:
 
     def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]:
         self._check_id(id_type, id_number)
-        return self.store.who_looked(id_type, id_number, at)
+        return self.audit_log.who_looked(id_type, id_number, at)
 
     def inquire(
         self, request: InquiryRequest, at: datetime, monthly_income: Decimal | None = None
     ) -> Report:
         """Log the inquiry, then answer it with the report as of its day."""
-        problems = validate_inquiry(request, self.profile, self.store.furnisher_codes())
+        problems = validate_inquiry(
+            request, self.profile, self.furnisher_registry.furnisher_codes()
+        )
         problems += self._id_problems(request.id_type, request.id_number)
         if problems:
             raise ProblemsError(problems)
@@ -65,7 +63,7 @@ class InquiryService:
         self, request: InquiryRequest, at: datetime, monthly_income: Decimal | None
     ) -> Report:
         """Log a checked inquiry and answer it with the report as of its day."""
-        report_id, facts = self.store.record_inquiry(
+        report_id, facts = self.inquiry_log.record_inquiry(
             request, is_hard(request.purpose, self.profile), at
         )
         return self.report_of(facts, request, report_id, monthly_income)
@@ -91,7 +89,7 @@ class InquiryService:
         try:
             check_change(change)  # before the look: a refused question is not logged
             request = self._self_inquiry(id_type, id_number, as_of)
-            _, facts = self.store.record_inquiry(request, False, at)
+            _, facts = self.inquiry_log.record_inquiry(request, False, at)
             view = self._view(facts, as_of)
             if view.is_empty:
                 raise ProblemsError((Problem("ID_NUMBER", "no credit file: nothing to score"),))
@@ -104,7 +102,7 @@ class InquiryService:
         """The subject's own file for their recovery plan: a self-inquiry (soft), logged like
         any other look, that returns the facts rather than a report."""
         request = self._self_inquiry(id_type, id_number, as_of)
-        _, facts = self.store.record_inquiry(request, False, at)
+        _, facts = self.inquiry_log.record_inquiry(request, False, at)
         return facts
 
     def _self_inquiry(self, id_type: str, id_number: str, as_of: date) -> InquiryRequest:
@@ -117,7 +115,7 @@ class InquiryService:
 
     def _check_known(self, id_type: str, id_number: str) -> None:
         """A self-inquiry about someone the bureau has never heard of (by whatever command)."""
-        if not self.store.person_known(id_type, id_number):
+        if self.person_directory.person_of(id_type, id_number) is None:
             raise ProblemsError(
                 (
                     Problem(
@@ -162,7 +160,7 @@ class InquiryService:
         return ()
 
     def _check_as_of(self, as_of: date) -> None:
-        check_as_of(self.store.data_starts(), as_of)
+        check_as_of(self.credit_file_reader.data_starts(), as_of)
 
 
 def check_as_of(starts: date | None, as_of: date) -> None:

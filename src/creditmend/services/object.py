@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from creditmend.domain.calendar import BusinessCalendar
 from creditmend.domain.creditfile.corrections import (
@@ -48,54 +48,22 @@ from creditmend.domain.creditfile.objection import (
     route,
     statement_problems,
 )
-from creditmend.domain.creditfile.records import BlacklistEntry, PublicRecord
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rules.profile import JurisdictionProfile
-
-
-class ObjectionStore(Protocol):
-    def person_of(self, id_type: str, id_number: str) -> int | None: ...
-
-    def masked_subject(self, person: int) -> str: ...
-
-    def target(self, person: int, ref: RecordRef, as_of: date) -> Disputed | None: ...
-
-    def stored_months(
-        self, person: int, ref: RecordRef, periods: Sequence[date]
-    ) -> dict[date, FurnishedRecord]: ...
-
-    def stored_record(
-        self, person: int, ref: RecordRef
-    ) -> PublicRecord | BlacklistEntry | None: ...
-
-    def objections(
-        self, *, ids: Sequence[int] | None = None, persons: Sequence[int] | None = None
-    ) -> list[Objection]: ...
-
-    def file_objection(
-        self,
-        objection: Objection,
-        at: datetime,
-        then: Callable[[int], Sequence[Event]] | None = None,
-    ) -> int:
-        """Store a new objection; `then(id)` gives events that need its id (a reply letter),
-        stored in the same transaction."""
-        ...
-
-    def record_lapses(self, lapsed: Sequence[Objection], at: datetime) -> None: ...
-
-    def add_events(self, objection: int, events: Sequence[Event], at: datetime) -> None: ...
-
-    def close(self, closing: Closing, at: datetime) -> None: ...
-
-    def add_statement(self, objection: Objection, text: str, on: date, at: datetime) -> None: ...
-
-    def furnisher_codes(self) -> frozenset[str]: ...
+from creditmend.services.ports import (
+    DisputedRecords,
+    FurnisherRegistry,
+    ObjectionRepository,
+    PersonDirectory,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class ObjectionService:
-    store: ObjectionStore
+    objection_repository: ObjectionRepository
+    disputed_records: DisputedRecords
+    person_directory: PersonDirectory
+    furnisher_registry: FurnisherRegistry
     profile: JurisdictionProfile
     calendar: BusinessCalendar
     id_is_valid: Callable[[str, str], bool]
@@ -134,14 +102,16 @@ class ObjectionService:
         if problems:
             raise ProblemsError(tuple(problems))
         assert ref is not None and code is not None
-        person = self.store.person_of(id_type, id_number)
-        target = None if person is None else self.store.target(person, ref, as_of)
+        person = self.person_directory.person_of(id_type, id_number)
+        target = None if person is None else self.disputed_records.target(person, ref, as_of)
         if person is None or target is None:
             raise ProblemsError(
                 (Problem("--record", f"{ref} is not a record in this person's file on {as_of}"),)
             )
         self._sweep(as_of, at)
-        earlier = earlier_same(ref, code, evidence, self.store.objections(persons=[person]))
+        earlier = earlier_same(
+            ref, code, evidence, self.objection_repository.objections(persons=[person])
+        )
         routed = route(ref, code, target.inquirer)
         draft = Objection(
             id=0,
@@ -165,7 +135,7 @@ class ObjectionService:
             action = "proposed" if proposal is not None else "checked"
             events.append(Event(as_of, BUREAU, action, "; ".join(findings)))
         draft = replace(draft, proposal=proposal, events=draft.events + tuple(events))
-        return replace(draft, id=self.store.file_objection(draft, at))
+        return replace(draft, id=self.objection_repository.file_objection(draft, at))
 
     def _file_repeat(self, draft: Objection, earlier: Objection, at: datetime) -> Objection:
         """A repeat is answered as it is filed, pointing to the objection it repeats."""
@@ -188,7 +158,7 @@ class ObjectionService:
             letters.append(Event(on, BUREAU, "letter", self._letter(replace(closed, id=new), on)))
             return letters
 
-        new = self.store.file_objection(closed, at, then=letter)
+        new = self.objection_repository.file_objection(closed, at, then=letter)
         return replace(closed, id=new, events=(*closed.events, *letters))
 
     def _check(
@@ -266,7 +236,7 @@ class ObjectionService:
         events += [Event(as_of, by, "corrected", change) for change in changes]
         letter = Event(as_of, BUREAU, "letter", self._letter(closed, as_of, changes))
         events.append(letter)
-        self.store.close(
+        self.objection_repository.close(
             Closing(
                 objection=closed,
                 events=tuple(events),
@@ -289,7 +259,7 @@ class ObjectionService:
         months: dict[date, FurnishedRecord] = {}
         changes: list[str] = []
         if corrections.months:
-            stored = self.store.stored_months(
+            stored = self.disputed_records.stored_months(
                 objection.person, objection.record, sorted(corrections.months)
             )
             found: list[Problem] = []
@@ -310,7 +280,7 @@ class ObjectionService:
             if found:
                 raise ProblemsError(tuple(found))
         if corrections.record:
-            old_record = self.store.stored_record(objection.person, objection.record)
+            old_record = self.disputed_records.stored_record(objection.person, objection.record)
             if old_record is None:  # pragma: no cover - the record was checked when filed
                 raise ProblemsError((Problem("--record", "the record is gone"),))
             new_record, wrong = corrected_record(old_record, corrections.record, as_of)
@@ -330,7 +300,7 @@ class ObjectionService:
         problems = statement_problems(objection, text.strip(), as_of, self.profile)
         if problems:
             raise ProblemsError(problems)
-        self.store.add_statement(objection, text.strip(), as_of, at)
+        self.objection_repository.add_statement(objection, text.strip(), as_of, at)
         return replace(
             objection,
             statement=text.strip(),
@@ -340,7 +310,7 @@ class ObjectionService:
     # ------------------------------------------------------------ the desk's views
     def show(self, objection_id: int, as_of: date, at: datetime) -> Objection:
         self._sweep(as_of, at)
-        found = self.store.objections(ids=[objection_id])
+        found = self.objection_repository.objections(ids=[objection_id])
         if not found:
             raise ProblemsError((Problem("ID", f"there is no objection {objection_id}"),))
         return found[0]
@@ -355,7 +325,7 @@ class ObjectionService:
         furnisher: str | None = None,
     ) -> list[Objection]:
         """The desk's list on `as_of`: objections received by then, oldest first."""
-        if furnisher not in (None, BUREAU, *self.store.furnisher_codes()):
+        if furnisher not in (None, BUREAU, *self.furnisher_registry.furnisher_codes()):
             raise ProblemsError((Problem("--furnisher", f"{furnisher} is not registered"),))
         return [
             o
@@ -386,7 +356,7 @@ class ObjectionService:
         """Record the unverifiable-record rule on every open objection past its deadline;
         returns every objection as it now stands (the desk's list reads them once)."""
         lapsed = []
-        known = self.store.objections()
+        known = self.objection_repository.objections()
         for index, objection in enumerate(known):
             if objection.overdue(as_of) and objection.lapsed_on is None:
                 day = objection.due_on + timedelta(days=1)
@@ -397,11 +367,11 @@ class ObjectionService:
                     events=(*objection.events, Event(day, BUREAU, "lapsed", note)),
                 )
                 lapsed.append(known[index])
-        self.store.record_lapses(lapsed, at)
+        self.objection_repository.record_lapses(lapsed, at)
         return known
 
     def _letter(self, objection: Objection, on: date, changes: tuple[str, ...] = ()) -> str:
-        subject = self.store.masked_subject(objection.person)
+        subject = self.person_directory.masked_subject(objection.person)
         return reply_letter(objection, subject, on, self.profile, changes)
 
 

@@ -4,20 +4,18 @@ entries: the same pipeline and atomicity as furnishing files."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from creditmend.domain.creditfile.inquiry import InquiryRequest, is_hard, validate_inquiry
 from creditmend.domain.creditfile.records import (
     BLACKLIST_FIELDS,
     INQUIRY_FIELDS,
     PUBLIC_RECORD_FIELDS,
-    BlacklistEntry,
     InquiryRecord,
-    PublicRecord,
     RecordContext,
     check_blacklist_entry,
     check_public_record,
@@ -28,7 +26,6 @@ from creditmend.domain.creditfile.records import (
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.services.pipeline import (
-    ApplyResult,
     Checked,
     IngestReport,
     Row,
@@ -38,25 +35,9 @@ from creditmend.services.pipeline import (
     conclude,
     file_digest,
 )
+from creditmend.services.ports import FurnisherRegistry, IngestionLog, RecordsRepository
 
 KINDS = ("public_records", "blacklist", "inquiries")
-
-
-class RecordStore(Protocol):
-    def applied_before(self, sha256: str) -> int | None: ...
-
-    def furnisher_codes(self) -> frozenset[str]: ...
-
-    def apply_records(
-        self,
-        kind: str,
-        file_name: str,
-        sha256: str,
-        as_of: date,
-        records: Sequence[PublicRecord | BlacklistEntry | InquiryRecord],
-        rejected: int,
-        at: datetime,
-    ) -> ApplyResult: ...
 
 
 RecordRowReader = Callable[[Path, str, str], Iterator[Row]]  # path, format, kind
@@ -64,7 +45,9 @@ RecordRowReader = Callable[[Path, str, str], Iterator[Row]]  # path, format, kin
 
 @dataclass(frozen=True, slots=True)
 class RecordsService:
-    store: RecordStore
+    furnisher_registry: FurnisherRegistry
+    ingestion_log: IngestionLog
+    records_repository: RecordsRepository
     read_rows: RecordRowReader
     schema_checks: dict[str, SchemaCheck]  # kind -> schema check
     id_is_valid: Callable[[str, str], bool]
@@ -76,14 +59,14 @@ class RecordsService:
         if kind not in KINDS:
             raise ProblemsError((Problem("--kind", f"unknown {kind!r}; {' or '.join(KINDS)}"),))
         digest = file_digest(path)
-        seen = self.store.applied_before(digest)
+        seen = self.ingestion_log.applied_before(digest)
         if seen is not None:
             return already_applied(path, seen)
         context = RecordContext(as_of, self.id_is_valid)
         rows = self.read_rows(path, fmt, kind)
         checked: Checked[Any]  # of the kind's record type
         if kind == "inquiries":
-            known = self.store.furnisher_codes()
+            known = self.furnisher_registry.furnisher_codes()
             checked = check_rows(
                 rows,
                 self.schema_checks[kind],
@@ -125,7 +108,7 @@ class RecordsService:
             path,
             checked,
             partial,
-            lambda valid, rejected: self.store.apply_records(
+            lambda valid, rejected: self.records_repository.apply_records(
                 kind, path.name, digest, as_of, valid, rejected, at
             ),
         )

@@ -8,29 +8,16 @@ deleted: hidden facts stay in the store (the operator's archive) with the decisi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
 
 from creditmend.domain.creditfile.retention import (
     Archived,
-    Decision,
-    NegativeFact,
     apply_retention,
     retention_rules,
 )
 from creditmend.domain.rules.profile import JurisdictionProfile
-
-
-class RetentionStore(Protocol):
-    def negative_facts(self, as_of: date) -> list[tuple[int, NegativeFact]]: ...
-
-    def archive(self, as_of: date, at: datetime) -> tuple[date | None, list[Archived]]: ...
-
-    def save_decisions(
-        self, decisions: Sequence[tuple[int, NegativeFact, Decision]], as_of: date, at: datetime
-    ) -> int: ...
+from creditmend.services.ports import RetentionRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,16 +33,16 @@ class RetentionReport:
 
 @dataclass(frozen=True, slots=True)
 class RetentionService:
-    store: RetentionStore
+    retention_repository: RetentionRepository
     profile: JurisdictionProfile
 
     def archive(self, as_of: date, at: datetime) -> tuple[date | None, list[Archived]]:
         """What the latest run on or before `as_of` hid (and that run's day); reading the
         archive is itself audited."""
-        return self.store.archive(as_of, at)
+        return self.retention_repository.archive(as_of, at)
 
     def retain(self, as_of: date, at: datetime) -> RetentionReport:
-        known = self.store.negative_facts(as_of)
+        known = self.retention_repository.negative_facts(as_of)
         decisions = apply_retention(
             [fact for _, fact in known],
             as_of,
@@ -66,7 +53,7 @@ class RetentionService:
             (person, fact, decision)
             for (person, fact), decision in zip(known, decisions, strict=True)
         ]
-        newly_hidden = self.store.save_decisions(rows, as_of, at)
+        newly_hidden = self.retention_repository.save_decisions(rows, as_of, at)
         hidden = [d for d in decisions if not d.shown]
         upcoming = [d.visible_until for d in decisions if d.shown and d.visible_until]
         return RetentionReport(

@@ -1,23 +1,23 @@
-"""What every part of the store shares: the engine, the identity vault, transactions, audit,
-persons, ingestion provenance, and the fen conversions."""
+"""What every repository of the store shares: the unit of work (one engine, the identity vault,
+the open transaction), the audit trail, and the fen conversions."""
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, select, update
+from sqlalchemy import Engine, create_engine, event, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.vault import IdentityVault
-from creditmend.domain.money import Money
 from creditmend.domain.problems import Problem, ProblemsError
 
 FEN = Decimal(100)
@@ -41,6 +41,10 @@ def fen(amount: Decimal | None) -> int | None:
     return None if amount is None else int(amount * FEN)
 
 
+def from_fen(fen: int) -> Decimal:
+    return Decimal(fen) / FEN
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -56,112 +60,63 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-class StoreBase:
+class UnitOfWork:
+    """The one engine and identity vault every repository holds, and the transaction they share.
+
+    Each repository method that writes does so in `transaction()`: on its own it is one
+    transaction (a furnishing file applied whole, an objection with its reply letter). Inside an
+    outer `with unit_of_work.transaction():` every repository joins that transaction instead, so
+    calls on several repositories commit or roll back together. Reads join it too, and so see
+    what it has written."""
+
     def __init__(self, engine: Engine, vault: IdentityVault) -> None:
         self.engine = engine
         self.vault = vault
+        self._open = threading.local()  # this thread's open transaction, if any
 
     @contextmanager
-    def _tx(self) -> Iterator[Connection]:
+    def transaction(self) -> Iterator[Connection]:
+        joined: Connection | None = getattr(self._open, "conn", None)
+        if joined is not None:
+            yield joined
+            return
         with self.engine.begin() as conn:
+            self._open.conn = conn
+            try:
+                yield conn
+            finally:
+                self._open.conn = None
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection to read with: the open transaction's, or one of its own."""
+        joined: Connection | None = getattr(self._open, "conn", None)
+        if joined is not None:
+            yield joined
+            return
+        with self.engine.connect() as conn:
             yield conn
 
-    def _open_ingestion(
-        self,
-        conn: Connection,
-        file_name: str,
-        sha256: str,
-        as_of: date,
-        rejected: int,
-        at: datetime,
-    ) -> int:
-        """The provenance row every fact of one file points to."""
-        return int(
-            conn.execute(
-                insert(t.ingestions)
-                .values(
-                    file_name=file_name,
-                    sha256=sha256,
-                    received_at=at,
-                    as_of=as_of,
-                    applied=0,
-                    unchanged=0,
-                    corrected=0,
-                    rejected=rejected,
-                )
-                .returning(t.ingestions.c.id)
-            ).scalar_one()
+
+def audit(
+    conn: Connection,
+    at: datetime,
+    actor: str,
+    action: str,
+    subject: int | None = None,
+    reason: str | None = None,
+    consent: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """One event of the audit trail, written in the caller's transaction with what it records."""
+    conn.execute(
+        insert(t.audit_events).values(
+            at=at,
+            actor=actor,
+            action=action,
+            subject_person_id=subject,
+            reason=reason,
+            consent_ref=consent,
+            detail=json.dumps(detail or {}, sort_keys=True),
         )
-
-    def _close_ingestion(
-        self, conn: Connection, ingestion_id: int, applied: int, unchanged: int, corrected: int
-    ) -> None:
-        conn.execute(
-            update(t.ingestions)
-            .where(t.ingestions.c.id == ingestion_id)
-            .values(applied=applied, unchanged=unchanged, corrected=corrected)
-        )
-
-    def person_id(
-        self, conn: Connection, id_type: str, id_number: str, at: datetime, name: str | None = None
-    ) -> int:
-        """The person's row, made on first sight: an inquiry about someone the bureau has no
-        data on is still information about them (they will see it in their own report)."""
-        key = self.vault.id_hash(id_type, id_number)
-        row = conn.execute(
-            select(t.persons.c.id, t.persons.c.name_known).where(t.persons.c.id_hash == key)
-        ).one_or_none()
-        if row is None:
-            return int(
-                conn.execute(
-                    insert(t.persons)
-                    .values(
-                        id_hash=key,
-                        id_type=id_type,
-                        id_cipher=self.vault.encrypt(id_number),
-                        name_cipher=self.vault.encrypt(name or ""),
-                        name_known=name is not None,
-                        created_at=at,
-                    )
-                    .returning(t.persons.c.id)
-                ).scalar_one()
-            )
-        if name is not None and not row.name_known:
-            conn.execute(
-                update(t.persons)
-                .where(t.persons.c.id == row.id)
-                .values(name_cipher=self.vault.encrypt(name), name_known=True)
-            )
-        return int(row.id)
-
-    # ------------------------------------------------------------ audit
-    def _audit(
-        self,
-        conn: Connection,
-        at: datetime,
-        actor: str,
-        action: str,
-        subject: int | None = None,
-        reason: str | None = None,
-        consent: str | None = None,
-        detail: dict[str, Any] | None = None,
-    ) -> None:
-        conn.execute(
-            insert(t.audit_events).values(
-                at=at,
-                actor=actor,
-                action=action,
-                subject_person_id=subject,
-                reason=reason,
-                consent_ref=consent,
-                detail=json.dumps(detail or {}, sort_keys=True),
-            )
-        )
-
-
-def from_fen(fen: int) -> Decimal:
-    return Decimal(fen) / FEN
-
-
-def money_of(fen: int | None, currency: str) -> Money | None:
-    return None if fen is None else Money(from_fen(fen), currency)
+    )

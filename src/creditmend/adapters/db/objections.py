@@ -1,6 +1,7 @@
-"""Objections in the store: their rows and events, the records they dispute, and what an
-outcome changes (a corrected month is a new version with its history; a deleted record is left
-in place and no longer read into a file).
+"""Objections in the store: their rows and events, and what an outcome changes (a corrected
+month is a new version with its history; a deleted record is left in place and no longer read
+into a file: `objection_facts` tells the readers which). The disputed records themselves are
+read in `disputed.py`.
 """
 
 from __future__ import annotations
@@ -16,18 +17,11 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
 from creditmend.adapters.db import tables as t
-from creditmend.adapters.db.base import StoreBase, fen, from_fen
+from creditmend.adapters.db.base import UnitOfWork, audit, fen
+from creditmend.adapters.db.ingestions import close_ingestion, open_ingestion
 from creditmend.domain.creditfile.corrections import Closing
-from creditmend.domain.creditfile.evidence import due_day_of, parse_evidence
-from creditmend.domain.creditfile.furnisher import mask_id
-from creditmend.domain.creditfile.furnishing import (
-    AccountStatus,
-    AccountType,
-    FurnishedRecord,
-    IdType,
-)
+from creditmend.domain.creditfile.evidence import parse_evidence
 from creditmend.domain.creditfile.objection import (
-    Disputed,
     Event,
     Objection,
     Outcome,
@@ -36,13 +30,6 @@ from creditmend.domain.creditfile.objection import (
     RecordKind,
     RecordRef,
     status_on,
-)
-from creditmend.domain.creditfile.records import (
-    BlacklistCategory,
-    BlacklistEntry,
-    PublicRecord,
-    PublicRecordKind,
-    PublicRecordStatus,
 )
 from creditmend.domain.report.file import ObjectionFacts, StatementFacts
 
@@ -63,163 +50,42 @@ class Deleted:
     refs: set[str] = field(default_factory=set)  # inquiry:N, public_record:N, blacklist:N
 
 
-class ObjectionStore(StoreBase):
-    def person_of(self, id_type: str, id_number: str) -> int | None:
-        key = self.vault.id_hash(id_type, id_number)
-        with self.engine.connect() as conn:
-            found = conn.execute(select(t.persons.c.id).where(t.persons.c.id_hash == key))
-            return found.scalar_one_or_none()
+class SqlObjectionRepository:
+    """The `ObjectionRepository` port: objections, their events and statements, and what an
+    outcome changes in the file (in the same transaction as the outcome)."""
 
-    def masked_subject(self, person: int) -> str:
-        """The subject as a letter addresses them: masked, like a report's header."""
-        with self.engine.connect() as conn:
-            cipher = conn.execute(
-                select(t.persons.c.id_cipher).where(t.persons.c.id == person)
-            ).scalar_one()
-        return mask_id(self.vault.decrypt(cipher))
+    def __init__(self, unit_of_work: UnitOfWork) -> None:
+        self.unit_of_work = unit_of_work
 
-    def add_events(self, objection: int, events: Sequence[Event], at: datetime) -> None:
-        with self._tx() as conn:
-            self._events(conn, objection, events, at)
-
-    def target(self, person: int, ref: RecordRef, as_of: date) -> Disputed | None:
-        """The record if it is this person's and known on `as_of` (None otherwise)."""
-        with self.engine.connect() as conn:
-            if ref.kind is RecordKind.INQUIRY:
-                row = conn.execute(
-                    select(t.inquiries).where(
-                        t.inquiries.c.id == ref.number,
-                        t.inquiries.c.person_id == person,
-                        t.inquiries.c.inquired_on <= as_of,
-                    )
-                ).one_or_none()
-                return None if row is None else Disputed(row.furnisher_code, row.consent_ref)
-            if ref.kind in (RecordKind.PUBLIC_RECORD, RecordKind.BLACKLIST):
-                table = (
-                    t.public_records
-                    if ref.kind is RecordKind.PUBLIC_RECORD
-                    else t.blacklist_entries
-                )
-                row = conn.execute(
-                    select(table.c.id).where(table.c.id == ref.number, table.c.person_id == person)
-                ).one_or_none()
-                return None if row is None else Disputed()
-            account = self._account(conn, person, ref)
-            if account is None:
-                return None
-            months = conn.execute(
-                select(t.account_months)
-                .where(
-                    t.account_months.c.account_pk == account.id, t.account_months.c.period <= as_of
-                )
-                .order_by(t.account_months.c.period)
-            ).all()
-            if ref.period is not None:
-                months = [row for row in months if row.period == ref.period]
-            if not months:  # nothing furnished yet on `as_of`: nothing to object to
-                return None
-            return Disputed(
-                due_days=tuple(
-                    due_day_of(
-                        row.period,
-                        from_fen(row.scheduled_fen),
-                        from_fen(row.past_due_fen),
-                        row.first_delinquency_on,
-                        [code for code in row.remarks.split(";") if code],
-                    )
-                    for row in months
-                    if row.days_past_due > 0
-                )
-            )
-
-    def stored_months(
-        self, person: int, ref: RecordRef, periods: Iterable[date]
-    ) -> dict[date, FurnishedRecord]:
-        """The account's stored months as furnished records (identity left out: it is not
-        corrected here), for the corrected values to be checked against."""
-        with self.engine.connect() as conn:
-            account = self._account(conn, person, ref)
-            if account is None:
-                return {}
-            id_type = conn.execute(
-                select(t.persons.c.id_type).where(t.persons.c.id == person)
-            ).scalar_one()
-            rows = conn.execute(
-                select(t.account_months).where(
-                    t.account_months.c.account_pk == account.id,
-                    t.account_months.c.period.in_(list(periods)),
-                )
-            ).all()
-        return {row.period: _furnished(account, row, id_type) for row in rows}
-
-    def stored_record(self, person: int, ref: RecordRef) -> PublicRecord | BlacklistEntry | None:
-        """A public record or blacklist entry as stored (identity left out), for corrected
-        values to be checked against and shown old -> new."""
-        with self.engine.connect() as conn:
-            if ref.kind is RecordKind.PUBLIC_RECORD:
-                row = conn.execute(
-                    select(t.public_records).where(
-                        t.public_records.c.id == ref.number, t.public_records.c.person_id == person
-                    )
-                ).one_or_none()
-                if row is None:
-                    return None
-                return PublicRecord(
-                    PublicRecordKind(row.kind), IdType.CN_RIC, "", "", row.court,
-                    row.case_number, row.filed_on, row.published_on,
-                    None if row.amount_fen is None else from_fen(row.amount_fen),
-                    PublicRecordStatus(row.status), row.ended_on, row.source, row.line,
-                )  # fmt: skip
-            entries = t.blacklist_entries
-            row = conn.execute(
-                select(entries).where(entries.c.id == ref.number, entries.c.person_id == person)
-            ).one_or_none()
-            if row is None:
-                return None
-            return BlacklistEntry(
-                row.source, BlacklistCategory(row.category), IdType.CN_RIC, "", "",
-                row.listed_on, row.expires_on, row.reason, row.line,
-            )  # fmt: skip
-
-    # ------------------------------------------------------------ objections
     def objections(
         self, *, ids: Sequence[int] | None = None, persons: Sequence[int] | None = None
     ) -> list[Objection]:
-        with self.engine.connect() as conn:
-            return self._objections(conn, ids=ids, persons=persons)
-
-    def _objections(
-        self,
-        conn: Connection,
-        *,
-        ids: Sequence[int] | None = None,
-        persons: Sequence[int] | None = None,
-    ) -> list[Objection]:
-        query = select(t.objections).order_by(t.objections.c.id)
-        if ids is not None:
-            query = query.where(t.objections.c.id.in_(list(ids)))
-        if persons is not None:
-            query = query.where(t.objections.c.person_id.in_(list(persons)))
-        rows = conn.execute(query).all()
-        if not rows:
-            return []
-        events: dict[int, list[Event]] = {row.id: [] for row in rows}
-        for event in conn.execute(
-            select(t.objection_events)
-            .where(t.objection_events.c.objection_id.in_(list(events)))
-            .order_by(t.objection_events.c.id)
-        ):
-            events[event.objection_id].append(
-                Event(event.on, event.actor, event.action, event.note)
-            )
-        statements: dict[int, str] = {}
-        for row in conn.execute(
-            select(t.statements.c.objection_id, t.statements.c.text)
-            .where(t.statements.c.objection_id.in_(list(events)))
-            .order_by(t.statements.c.id)
-        ):
-            statements[row.objection_id] = row.text
-        return [_objection(row, tuple(events[row.id]), statements.get(row.id)) for row in rows]
+        with self.unit_of_work.reading() as conn:
+            query = select(t.objections).order_by(t.objections.c.id)
+            if ids is not None:
+                query = query.where(t.objections.c.id.in_(list(ids)))
+            if persons is not None:
+                query = query.where(t.objections.c.person_id.in_(list(persons)))
+            rows = conn.execute(query).all()
+            if not rows:
+                return []
+            events: dict[int, list[Event]] = {row.id: [] for row in rows}
+            for event in conn.execute(
+                select(t.objection_events)
+                .where(t.objection_events.c.objection_id.in_(list(events)))
+                .order_by(t.objection_events.c.id)
+            ):
+                events[event.objection_id].append(
+                    Event(event.on, event.actor, event.action, event.note)
+                )
+            statements: dict[int, str] = {}
+            for row in conn.execute(
+                select(t.statements.c.objection_id, t.statements.c.text)
+                .where(t.statements.c.objection_id.in_(list(events)))
+                .order_by(t.statements.c.id)
+            ):
+                statements[row.objection_id] = row.text
+            return [_objection(row, tuple(events[row.id]), statements.get(row.id)) for row in rows]
 
     def file_objection(
         self,
@@ -229,7 +95,7 @@ class ObjectionStore(StoreBase):
     ) -> int:
         """Store a new objection with its first events, and those `then` makes from its id
         (the store's), in one transaction."""
-        with self._tx() as conn:
+        with self.unit_of_work.transaction() as conn:
             new = conn.execute(
                 insert(t.objections)
                 .values(
@@ -251,10 +117,10 @@ class ObjectionStore(StoreBase):
                 )
                 .returning(t.objections.c.id)
             ).scalar_one()
-            self._events(conn, int(new), objection.events, at)
+            _events(conn, int(new), objection.events, at)
             if then is not None:
-                self._events(conn, int(new), then(int(new)), at)
-            self._audit(
+                _events(conn, int(new), then(int(new)), at)
+            audit(
                 conn,
                 at,
                 "subject",
@@ -273,19 +139,19 @@ class ObjectionStore(StoreBase):
         """The deadline passed unanswered: the profile's rule is recorded with each objection."""
         if not lapsed:
             return
-        with self._tx() as conn:
+        with self.unit_of_work.transaction() as conn:
             for objection in lapsed:
                 conn.execute(
                     update(t.objections)
                     .where(t.objections.c.id == objection.id, t.objections.c.lapsed_on.is_(None))
                     .values(lapsed_on=objection.lapsed_on)
                 )
-                self._events(conn, objection.id, objection.events[-1:], at)
+                _events(conn, objection.id, objection.events[-1:], at)
 
     def close(self, answer: Closing, at: datetime) -> None:
         """The outcome, its events, and every change it makes to the file, in one transaction."""
         objection = answer.objection
-        with self._tx() as conn:
+        with self.unit_of_work.transaction() as conn:
             changed = conn.execute(
                 update(t.objections)
                 .where(t.objections.c.id == objection.id, t.objections.c.outcome.is_(None))
@@ -302,8 +168,8 @@ class ObjectionStore(StoreBase):
                 raise ValueError(f"objection {objection.id} was closed meanwhile")
             if answer.months or answer.record_values:
                 self._correct(conn, answer, at)
-            self._events(conn, objection.id, answer.events, at)
-            self._audit(
+            _events(conn, objection.id, answer.events, at)
+            audit(
                 conn,
                 at,
                 objection.answered_by or "bureau",
@@ -318,7 +184,7 @@ class ObjectionStore(StoreBase):
             )
 
     def add_statement(self, objection: Objection, text: str, on: date, at: datetime) -> None:
-        with self._tx() as conn:
+        with self.unit_of_work.transaction() as conn:
             conn.execute(
                 insert(t.statements).values(
                     objection_id=objection.id,
@@ -329,8 +195,8 @@ class ObjectionStore(StoreBase):
                     at=at,
                 )
             )
-            self._events(conn, objection.id, (Event(on, "subject", "statement", text),), at)
-            self._audit(
+            _events(conn, objection.id, (Event(on, "subject", "statement", text),), at)
+            audit(
                 conn,
                 at,
                 "subject",
@@ -339,75 +205,6 @@ class ObjectionStore(StoreBase):
                 detail={"objection": objection.id, "record": str(objection.record)},
             )
 
-    # ------------------------------------------------------------ what reports read
-    def objection_facts(
-        self, conn: Connection, persons: Sequence[int] | None, as_of: date
-    ) -> tuple[
-        dict[int, list[ObjectionFacts]], dict[int, list[StatementFacts]], dict[int, Deleted]
-    ]:
-        """Objections and statements as they stood on `as_of`, and what outcomes deleted."""
-        objections: dict[int, list[ObjectionFacts]] = {}
-        deleted: dict[int, Deleted] = {}
-        deleted_refs: list[tuple[int, RecordRef]] = []
-        query = select(t.objections).where(t.objections.c.filed_on <= as_of)
-        if persons is not None:
-            query = query.where(t.objections.c.person_id.in_(list(persons)))
-        for row in conn.execute(query.order_by(t.objections.c.id)):
-            status = status_on(row.outcome, row.answered_on, row.due_on, as_of)
-            objections.setdefault(row.person_id, []).append(
-                ObjectionFacts(row.record, status, row.filed_on, row.due_on, row.reason)
-            )
-            if status == Outcome.DELETED.value:
-                deleted_refs.append((row.person_id, RecordRef.parse(row.record)))
-        for person, ref in deleted_refs:
-            into = deleted.setdefault(person, Deleted())
-            if ref.account is None:
-                into.refs.add(str(ref))
-                continue
-            account = self._account(conn, person, ref)
-            if account is None:
-                continue
-            if ref.period is None:
-                into.accounts.add(account.id)
-            else:
-                into.months.add((account.id, ref.period))
-        statements: dict[int, list[StatementFacts]] = {}
-        said = select(t.statements).where(t.statements.c.made_on <= as_of)
-        if persons is not None:
-            said = said.where(t.statements.c.person_id.in_(list(persons)))
-        for row in conn.execute(said.order_by(t.statements.c.id)):
-            statements.setdefault(row.person_id, []).append(
-                StatementFacts(row.record, row.text, row.made_on)
-            )
-        return objections, statements, deleted
-
-    # ------------------------------------------------------------ helpers
-    def _account(self, conn: Connection, person: int, ref: RecordRef) -> Any:
-        return conn.execute(
-            select(t.accounts).where(
-                t.accounts.c.furnisher_code == ref.furnisher,
-                t.accounts.c.account_id == ref.account_id,
-                t.accounts.c.person_id == person,
-            )
-        ).one_or_none()
-
-    def _events(
-        self, conn: Connection, objection: int, events: Iterable[Event], at: datetime
-    ) -> None:
-        rows = [
-            {
-                "objection_id": objection,
-                "on": e.on,
-                "at": at,
-                "actor": e.actor,
-                "action": e.action,
-                "note": e.note,
-            }
-            for e in events
-        ]
-        if rows:
-            conn.execute(insert(t.objection_events), rows)
-
     def _correct(self, conn: Connection, answer: Closing, at: datetime) -> None:
         """Apply corrected values as a furnishing correction: the old version goes to the
         history, the new one points to a provenance row naming the objection."""
@@ -415,7 +212,7 @@ class ObjectionStore(StoreBase):
         payload = json.dumps(
             answer.corrections.to_json() if answer.corrections else {}, sort_keys=True
         )
-        ingestion = self._open_ingestion(
+        ingestion = open_ingestion(
             conn,
             f"objection:{objection.id}",
             hashlib.sha256(payload.encode()).hexdigest(),
@@ -425,7 +222,7 @@ class ObjectionStore(StoreBase):
         )
         changed = 0
         if answer.months:
-            account = self._account(conn, objection.person, objection.record)
+            account = account_of(conn, objection.person, objection.record)
             for period, month in sorted(answer.months.items()):
                 old = conn.execute(
                     select(t.account_months).where(
@@ -476,38 +273,76 @@ class ObjectionStore(StoreBase):
                 .values(**values, ingestion_id=ingestion, line=1, received_at=at)
             )
             changed += 1
-        self._close_ingestion(conn, ingestion, 0, 0, changed)
+        close_ingestion(conn, ingestion, 0, 0, changed)
 
 
-def _furnished(account: Any, row: Any, id_type: str) -> FurnishedRecord:
-    return FurnishedRecord(
-        furnisher_id=account.furnisher_code,
-        account_id=account.account_id,
-        period=row.period,
-        id_type=IdType(id_type),
-        id_number="",
-        name="",
-        account_type=AccountType(account.account_type),
-        currency=account.currency,
-        opened_on=account.opened_on,
-        principal=None if account.principal_fen is None else from_fen(account.principal_fen),
-        credit_limit=None
-        if account.credit_limit_fen is None
-        else from_fen(account.credit_limit_fen),
-        term_months=account.term_months,
-        scheduled_amount=from_fen(row.scheduled_fen),
-        paid_amount=from_fen(row.paid_fen),
-        balance=from_fen(row.balance_fen),
-        past_due_amount=from_fen(row.past_due_fen),
-        days_past_due=row.days_past_due,
-        status=AccountStatus(row.status),
-        closed_on=row.closed_on,
-        last_payment_on=row.last_payment_on,
-        first_delinquency_on=row.first_delinquency_on,
-        negative_notice_on=row.negative_notice_on,
-        remarks=tuple(code for code in row.remarks.split(";") if code),
-        line=row.line,
-    )
+# ---------------------------------------------------------------- what reports read
+
+
+def objection_facts(
+    conn: Connection, persons: Sequence[int] | None, as_of: date
+) -> tuple[dict[int, list[ObjectionFacts]], dict[int, list[StatementFacts]], dict[int, Deleted]]:
+    """Objections and statements as they stood on `as_of`, and what outcomes deleted."""
+    objections: dict[int, list[ObjectionFacts]] = {}
+    deleted: dict[int, Deleted] = {}
+    deleted_refs: list[tuple[int, RecordRef]] = []
+    query = select(t.objections).where(t.objections.c.filed_on <= as_of)
+    if persons is not None:
+        query = query.where(t.objections.c.person_id.in_(list(persons)))
+    for row in conn.execute(query.order_by(t.objections.c.id)):
+        status = status_on(row.outcome, row.answered_on, row.due_on, as_of)
+        objections.setdefault(row.person_id, []).append(
+            ObjectionFacts(row.record, status, row.filed_on, row.due_on, row.reason)
+        )
+        if status == Outcome.DELETED.value:
+            deleted_refs.append((row.person_id, RecordRef.parse(row.record)))
+    for person, ref in deleted_refs:
+        into = deleted.setdefault(person, Deleted())
+        if ref.account is None:
+            into.refs.add(str(ref))
+            continue
+        account = account_of(conn, person, ref)
+        if account is None:
+            continue
+        if ref.period is None:
+            into.accounts.add(account.id)
+        else:
+            into.months.add((account.id, ref.period))
+    statements: dict[int, list[StatementFacts]] = {}
+    said = select(t.statements).where(t.statements.c.made_on <= as_of)
+    if persons is not None:
+        said = said.where(t.statements.c.person_id.in_(list(persons)))
+    for row in conn.execute(said.order_by(t.statements.c.id)):
+        statements.setdefault(row.person_id, []).append(
+            StatementFacts(row.record, row.text, row.made_on)
+        )
+    return objections, statements, deleted
+
+
+def account_of(conn: Connection, person: int, ref: RecordRef) -> Any:
+    return conn.execute(
+        select(t.accounts).where(
+            t.accounts.c.furnisher_code == ref.furnisher,
+            t.accounts.c.account_id == ref.account_id,
+            t.accounts.c.person_id == person,
+        )
+    ).one_or_none()
+
+
+def _events(conn: Connection, objection: int, events: Iterable[Event], at: datetime) -> None:
+    rows = [
+        {
+            "objection_id": objection,
+            "on": e.on,
+            "at": at,
+            "actor": e.actor,
+            "action": e.action,
+            "note": e.note,
+        }
+        for e in events
+    ]
+    if rows:
+        conn.execute(insert(t.objection_events), rows)
 
 
 def _proposal_json(proposal: Proposal | None) -> str | None:

@@ -1,28 +1,28 @@
 """Reading credit files: one person's for an inquiry or report, every person's for the batch.
 
-Both read the same way (`_files`): set-based queries for a group of persons, so the batch reads a
-store of any size in chunks of persons rather than one person at a time. The domain decides what
-is shown; this module only turns rows into `CreditFileFacts`.
+Both read the same way (`read_files`): set-based queries for a group of persons, so the batch
+reads a store of any size in chunks of persons rather than one person at a time. The domain
+decides what is shown; this module only turns rows into `CreditFileFacts`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from creditmend.adapters.db import tables as t
-from creditmend.adapters.db.base import from_fen
-from creditmend.adapters.db.files import FileStore, month_row
-from creditmend.adapters.db.objections import Deleted
+from creditmend.adapters.db.base import UnitOfWork, from_fen
+from creditmend.adapters.db.objections import Deleted, objection_facts
+from creditmend.adapters.db.retention import month_row, record_negative_facts
+from creditmend.adapters.vault import IdentityVault
 from creditmend.domain.creditfile.furnisher import mask_id, mask_name
 from creditmend.domain.creditfile.furnishing import AccountStatus
 from creditmend.domain.creditfile.grid import MonthFacts
-from creditmend.domain.creditfile.inquiry import InquiryRequest
 from creditmend.domain.creditfile.retention import NegativeFact, overdue_episodes
 from creditmend.domain.report.file import (
     AccountFacts,
@@ -36,16 +36,11 @@ from creditmend.domain.report.file import (
 BATCH_PERSONS = 500
 
 
-def report_id(on: date, inquiry: int) -> str:
-    return f"R{on:%Y%m%d}-{inquiry:08d}"
+class SqlCreditFileReader:
+    """The `CreditFileReader` port."""
 
-
-class FileReader(FileStore):
-    def person_known(self, id_type: str, id_number: str) -> bool:
-        key = self.vault.id_hash(id_type, id_number)
-        with self.engine.connect() as conn:
-            found = conn.execute(select(t.persons.c.id).where(t.persons.c.id_hash == key))
-            return found.first() is not None
+    def __init__(self, unit_of_work: UnitOfWork) -> None:
+        self.unit_of_work = unit_of_work
 
     def data_starts(self) -> date | None:
         """The earliest day the store knows anything about (None: the store is empty)."""
@@ -55,234 +50,202 @@ class FileReader(FileStore):
             select(func.min(t.public_records.c.filed_on)),
             select(func.min(t.blacklist_entries.c.listed_on)),
         )
-        with self.engine.connect() as conn:
+        with self.unit_of_work.reading() as conn:
             days = [conn.execute(query).scalar_one_or_none() for query in firsts]
         return min((day for day in days if day is not None), default=None)
 
-    def record_inquiry(
-        self, request: InquiryRequest, hard: bool, at: datetime
-    ) -> tuple[str, CreditFileFacts]:
-        """Log the inquiry (and its audit event) and read the file, in one transaction; the
-        report id names the logged inquiry."""
-        with self._tx() as conn:
-            person = self.person_id(conn, request.id_type, request.id_number, at)
-            inquiry = conn.execute(
-                insert(t.inquiries)
-                .values(
-                    person_id=person,
-                    furnisher_code=request.by,
-                    purpose=request.purpose,
-                    hard=hard,
-                    consent_ref=request.consent_ref,
-                    inquired_on=request.on,
-                    at=at,
-                )
-                .returning(t.inquiries.c.id)
-            ).scalar_one()
-            self._audit(
-                conn,
-                at,
-                request.by or "subject",
-                "inquiry",
-                subject=person,
-                reason=request.purpose,
-                consent=request.consent_ref,
-                detail={"as_of": request.on.isoformat(), "report": report_id(request.on, inquiry)},
-            )
-            (facts,) = self._files(conn, [person], request.on, masked_id=request.id_number).values()
-            return report_id(request.on, inquiry), facts
-
     def iter_files(self, as_of: date) -> Iterator[tuple[int, CreditFileFacts]]:
         """Every person's file, in chunks of `BATCH_PERSONS` persons (for the batch)."""
-        with self.engine.connect() as conn:
+        with self.unit_of_work.reading() as conn:
             persons = list(conn.execute(select(t.persons.c.id).order_by(t.persons.c.id)).scalars())
             for start in range(0, len(persons), BATCH_PERSONS):
                 chunk = persons[start : start + BATCH_PERSONS]
-                yield from self._files(conn, chunk, as_of).items()
+                yield from read_files(conn, self.unit_of_work.vault, chunk, as_of).items()
 
-    def log_batch(self, as_of: date, at: datetime, detail: dict[str, object]) -> None:
-        """A batch reads every file: the operator's run is audited like any other look."""
-        with self._tx() as conn:
-            self._audit(
-                conn, at, "operator", "batch", detail={"as_of": as_of.isoformat(), **detail}
-            )
 
-    # ------------------------------------------------------------ the set-based reads
-    def _files(
-        self, conn: Connection, persons: Sequence[int], as_of: date, masked_id: str | None = None
-    ) -> dict[int, CreditFileFacts]:
-        furnishers = {
-            row.code: FurnisherFacts(row.code, row.name, row.kind)
-            for row in conn.execute(select(t.furnishers))
-        }
-        names: dict[int, str] = {}
-        if masked_id is not None:
-            for row in conn.execute(
-                select(t.persons.c.id, t.persons.c.name_cipher).where(t.persons.c.id.in_(persons))
-            ):
-                names[row.id] = mask_name(self.vault.decrypt(row.name_cipher))
-        objections, statements, deleted = self.objection_facts(conn, persons, as_of)
-        accounts = self._account_facts(conn, persons, as_of, deleted)
-        inquiries = self._inquiry_facts(conn, persons, as_of, furnishers)
-        public, blacklist = self._record_facts(conn, persons, as_of)
-        for person, gone in deleted.items():  # records an objection deleted are not read
-            inquiries[person] = [i for i in inquiries.get(person, ()) if i.ref not in gone.refs]
-            public[person] = [r for r in public.get(person, ()) if r.ref not in gone.refs]
-            blacklist[person] = [b for b in blacklist.get(person, ()) if b.ref not in gone.refs]
-        # Overdue episodes come from the months just read; records need a look of their own.
-        negative: dict[int, list[NegativeFact]] = {
-            person: [
-                fact
-                for account in accounts.get(person, ())
-                for fact in overdue_episodes(account.history, account.key)
-            ]
-            for person in persons
-        }
-        for person, fact in self._record_negative_facts(conn, as_of, persons):
-            if person not in deleted or fact.key not in deleted[person].refs:
-                negative[person].append(fact)
-        return {
-            person: CreditFileFacts(
-                subject_id="" if masked_id is None else mask_id(masked_id),
-                subject_name=names.get(person, ""),
-                accounts=tuple(accounts.get(person, ())),
-                inquiries=tuple(inquiries.get(person, ())),
-                public_records=tuple(public.get(person, ())),
-                blacklist=tuple(blacklist.get(person, ())),
-                negative=tuple(negative.get(person, ())),
-                furnishers=furnishers,
-                objections=tuple(objections.get(person, ())),
-                statements=tuple(statements.get(person, ())),
-            )
-            for person in persons
-        }
+# ---------------------------------------------------------------- the set-based reads
 
-    def _account_facts(
-        self,
-        conn: Connection,
-        persons: Sequence[int],
-        as_of: date,
-        deleted: dict[int, Deleted],
-    ) -> dict[int, list[AccountFacts]]:
-        accounts = [
-            row
-            for row in conn.execute(
-                select(t.accounts)
-                .where(t.accounts.c.person_id.in_(persons))
-                .order_by(t.accounts.c.id)
-            )
-            if row.person_id not in deleted or row.id not in deleted[row.person_id].accounts
+
+def read_files(
+    conn: Connection,
+    vault: IdentityVault,
+    persons: Sequence[int],
+    as_of: date,
+    masked_id: str | None = None,
+) -> dict[int, CreditFileFacts]:
+    """The files of `persons` as of a day; with `masked_id` (one person's own look), the
+    subject's masked identity and name for the report's header."""
+    furnishers = {
+        row.code: FurnisherFacts(row.code, row.name, row.kind)
+        for row in conn.execute(select(t.furnishers))
+    }
+    names: dict[int, str] = {}
+    if masked_id is not None:
+        for row in conn.execute(
+            select(t.persons.c.id, t.persons.c.name_cipher).where(t.persons.c.id.in_(persons))
+        ):
+            names[row.id] = mask_name(vault.decrypt(row.name_cipher))
+    objections, statements, deleted = objection_facts(conn, persons, as_of)
+    accounts = _account_facts(conn, persons, as_of, deleted)
+    inquiries = _inquiry_facts(conn, persons, as_of, furnishers)
+    public, blacklist = _record_facts(conn, persons, as_of)
+    for person, gone in deleted.items():  # records an objection deleted are not read
+        inquiries[person] = [i for i in inquiries.get(person, ()) if i.ref not in gone.refs]
+        public[person] = [r for r in public.get(person, ()) if r.ref not in gone.refs]
+        blacklist[person] = [b for b in blacklist.get(person, ()) if b.ref not in gone.refs]
+    # Overdue episodes come from the months just read; records need a look of their own.
+    negative: dict[int, list[NegativeFact]] = {
+        person: [
+            fact
+            for account in accounts.get(person, ())
+            for fact in overdue_episodes(account.history, account.key)
         ]
-        gone = {month for d in deleted.values() for month in d.months}
-        months: dict[int, list[Any]] = {row.id: [] for row in accounts}
-        if accounts:
-            for row in conn.execute(
-                select(t.account_months)
-                .where(
-                    t.account_months.c.account_pk.in_(list(months)),
-                    t.account_months.c.period <= as_of,
-                )
-                .order_by(t.account_months.c.account_pk, t.account_months.c.period)
-            ):
-                if (row.account_pk, row.period) not in gone:
-                    months[row.account_pk].append(row)
-        result: dict[int, list[AccountFacts]] = {}
-        for account in accounts:
-            rows = months[account.id]
-            result.setdefault(account.person_id, []).append(
-                AccountFacts(
-                    furnisher=account.furnisher_code,
-                    account_id=account.account_id,
-                    account_type=account.account_type,
-                    currency=account.currency,
-                    opened_on=account.opened_on,
-                    principal=_amount(account.principal_fen),
-                    credit_limit=_amount(account.credit_limit_fen),
-                    months={
-                        row.period: MonthFacts(
-                            AccountStatus(row.status),
-                            row.days_past_due,
-                            from_fen(row.scheduled_fen),
-                            from_fen(row.paid_fen),
-                            from_fen(row.past_due_fen),
-                            tuple(code for code in row.remarks.split(";") if code),
-                        )
-                        for row in rows
-                    },
-                    balances={row.period: from_fen(row.balance_fen) for row in rows},
-                    key=f"account:{account.id}",
-                    history=tuple(month_row(row) for row in rows),
-                    term_months=account.term_months,
-                )
-            )
-        return result
-
-    def _inquiry_facts(
-        self,
-        conn: Connection,
-        persons: Sequence[int],
-        as_of: date,
-        furnishers: dict[str, FurnisherFacts],
-    ) -> dict[int, list[InquiryFacts]]:
-        rows = conn.execute(
-            select(t.inquiries)
-            .where(t.inquiries.c.person_id.in_(persons), t.inquiries.c.inquired_on <= as_of)
-            .order_by(t.inquiries.c.id)
+        for person in persons
+    }
+    for person, fact in record_negative_facts(conn, as_of, persons):
+        if person not in deleted or fact.key not in deleted[person].refs:
+            negative[person].append(fact)
+    return {
+        person: CreditFileFacts(
+            subject_id="" if masked_id is None else mask_id(masked_id),
+            subject_name=names.get(person, ""),
+            accounts=tuple(accounts.get(person, ())),
+            inquiries=tuple(inquiries.get(person, ())),
+            public_records=tuple(public.get(person, ())),
+            blacklist=tuple(blacklist.get(person, ())),
+            negative=tuple(negative.get(person, ())),
+            furnishers=furnishers,
+            objections=tuple(objections.get(person, ())),
+            statements=tuple(statements.get(person, ())),
         )
-        result: dict[int, list[InquiryFacts]] = {}
-        for row in rows:
-            by = row.furnisher_code
-            result.setdefault(row.person_id, []).append(
-                InquiryFacts(
-                    row.inquired_on,
-                    by,
-                    row.purpose,
-                    bool(row.hard),
-                    f"inquiry:{row.id}",
-                    furnishers[by].kind if by in furnishers else None,
-                )
-            )
-        return result
+        for person in persons
+    }
 
-    def _record_facts(
-        self, conn: Connection, persons: Sequence[int], as_of: date
-    ) -> tuple[dict[int, list[PublicRecordFacts]], dict[int, list[BlacklistFacts]]]:
-        public: dict[int, list[PublicRecordFacts]] = {}
+
+def _account_facts(
+    conn: Connection,
+    persons: Sequence[int],
+    as_of: date,
+    deleted: dict[int, Deleted],
+) -> dict[int, list[AccountFacts]]:
+    accounts = [
+        row
         for row in conn.execute(
-            select(t.public_records)
-            .where(t.public_records.c.person_id.in_(persons), t.public_records.c.filed_on <= as_of)
-            .order_by(t.public_records.c.filed_on, t.public_records.c.id)
-        ):
-            public.setdefault(row.person_id, []).append(
-                PublicRecordFacts(
-                    f"public_record:{row.id}",
-                    row.kind,
-                    row.court,
-                    row.case_number,
-                    row.filed_on,
-                    _amount(row.amount_fen),
-                    row.status,
-                    row.ended_on,
-                )
-            )
-        blacklist: dict[int, list[BlacklistFacts]] = {}
-        entries = t.blacklist_entries
+            select(t.accounts).where(t.accounts.c.person_id.in_(persons)).order_by(t.accounts.c.id)
+        )
+        if row.person_id not in deleted or row.id not in deleted[row.person_id].accounts
+    ]
+    gone = {month for d in deleted.values() for month in d.months}
+    months: dict[int, list[Any]] = {row.id: [] for row in accounts}
+    if accounts:
         for row in conn.execute(
-            select(entries)
-            .where(entries.c.person_id.in_(persons), entries.c.listed_on <= as_of)
-            .order_by(entries.c.listed_on, entries.c.id)
-        ):
-            blacklist.setdefault(row.person_id, []).append(
-                BlacklistFacts(
-                    f"blacklist:{row.id}",
-                    row.source,
-                    row.category,
-                    row.listed_on,
-                    row.expires_on,
-                    row.reason,
-                )
+            select(t.account_months)
+            .where(
+                t.account_months.c.account_pk.in_(list(months)),
+                t.account_months.c.period <= as_of,
             )
-        return public, blacklist
+            .order_by(t.account_months.c.account_pk, t.account_months.c.period)
+        ):
+            if (row.account_pk, row.period) not in gone:
+                months[row.account_pk].append(row)
+    result: dict[int, list[AccountFacts]] = {}
+    for account in accounts:
+        rows = months[account.id]
+        result.setdefault(account.person_id, []).append(
+            AccountFacts(
+                furnisher=account.furnisher_code,
+                account_id=account.account_id,
+                account_type=account.account_type,
+                currency=account.currency,
+                opened_on=account.opened_on,
+                principal=_amount(account.principal_fen),
+                credit_limit=_amount(account.credit_limit_fen),
+                months={
+                    row.period: MonthFacts(
+                        AccountStatus(row.status),
+                        row.days_past_due,
+                        from_fen(row.scheduled_fen),
+                        from_fen(row.paid_fen),
+                        from_fen(row.past_due_fen),
+                        tuple(code for code in row.remarks.split(";") if code),
+                    )
+                    for row in rows
+                },
+                balances={row.period: from_fen(row.balance_fen) for row in rows},
+                key=f"account:{account.id}",
+                history=tuple(month_row(row) for row in rows),
+                term_months=account.term_months,
+            )
+        )
+    return result
+
+
+def _inquiry_facts(
+    conn: Connection,
+    persons: Sequence[int],
+    as_of: date,
+    furnishers: dict[str, FurnisherFacts],
+) -> dict[int, list[InquiryFacts]]:
+    rows = conn.execute(
+        select(t.inquiries)
+        .where(t.inquiries.c.person_id.in_(persons), t.inquiries.c.inquired_on <= as_of)
+        .order_by(t.inquiries.c.id)
+    )
+    result: dict[int, list[InquiryFacts]] = {}
+    for row in rows:
+        by = row.furnisher_code
+        result.setdefault(row.person_id, []).append(
+            InquiryFacts(
+                row.inquired_on,
+                by,
+                row.purpose,
+                bool(row.hard),
+                f"inquiry:{row.id}",
+                furnishers[by].kind if by in furnishers else None,
+            )
+        )
+    return result
+
+
+def _record_facts(
+    conn: Connection, persons: Sequence[int], as_of: date
+) -> tuple[dict[int, list[PublicRecordFacts]], dict[int, list[BlacklistFacts]]]:
+    public: dict[int, list[PublicRecordFacts]] = {}
+    for row in conn.execute(
+        select(t.public_records)
+        .where(t.public_records.c.person_id.in_(persons), t.public_records.c.filed_on <= as_of)
+        .order_by(t.public_records.c.filed_on, t.public_records.c.id)
+    ):
+        public.setdefault(row.person_id, []).append(
+            PublicRecordFacts(
+                f"public_record:{row.id}",
+                row.kind,
+                row.court,
+                row.case_number,
+                row.filed_on,
+                _amount(row.amount_fen),
+                row.status,
+                row.ended_on,
+            )
+        )
+    blacklist: dict[int, list[BlacklistFacts]] = {}
+    entries = t.blacklist_entries
+    for row in conn.execute(
+        select(entries)
+        .where(entries.c.person_id.in_(persons), entries.c.listed_on <= as_of)
+        .order_by(entries.c.listed_on, entries.c.id)
+    ):
+        blacklist.setdefault(row.person_id, []).append(
+            BlacklistFacts(
+                f"blacklist:{row.id}",
+                row.source,
+                row.category,
+                row.listed_on,
+                row.expires_on,
+                row.reason,
+            )
+        )
+    return public, blacklist
 
 
 def _amount(fen: int | None) -> Decimal | None:

@@ -1,0 +1,76 @@
+"""Persons: found by the keyed hash of their identity, made on first sight, shown masked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
+
+from creditmend.adapters.db import tables as t
+from creditmend.adapters.db.base import UnitOfWork
+from creditmend.adapters.vault import IdentityVault
+from creditmend.domain.creditfile.furnisher import mask_id
+
+
+def find_person(conn: Connection, vault: IdentityVault, id_type: str, id_number: str) -> int | None:
+    key = vault.id_hash(id_type, id_number)
+    found = conn.execute(select(t.persons.c.id).where(t.persons.c.id_hash == key))
+    return found.scalar_one_or_none()
+
+
+def person_id(
+    conn: Connection,
+    vault: IdentityVault,
+    id_type: str,
+    id_number: str,
+    at: datetime,
+    name: str | None = None,
+) -> int:
+    """The person's row, made on first sight: an inquiry about someone the bureau has no
+    data on is still information about them (they will see it in their own report)."""
+    key = vault.id_hash(id_type, id_number)
+    row = conn.execute(
+        select(t.persons.c.id, t.persons.c.name_known).where(t.persons.c.id_hash == key)
+    ).one_or_none()
+    if row is None:
+        return int(
+            conn.execute(
+                insert(t.persons)
+                .values(
+                    id_hash=key,
+                    id_type=id_type,
+                    id_cipher=vault.encrypt(id_number),
+                    name_cipher=vault.encrypt(name or ""),
+                    name_known=name is not None,
+                    created_at=at,
+                )
+                .returning(t.persons.c.id)
+            ).scalar_one()
+        )
+    if name is not None and not row.name_known:
+        conn.execute(
+            update(t.persons)
+            .where(t.persons.c.id == row.id)
+            .values(name_cipher=vault.encrypt(name), name_known=True)
+        )
+    return int(row.id)
+
+
+class SqlPersonDirectory:
+    """The `PersonDirectory` port."""
+
+    def __init__(self, unit_of_work: UnitOfWork) -> None:
+        self.unit_of_work = unit_of_work
+
+    def person_of(self, id_type: str, id_number: str) -> int | None:
+        with self.unit_of_work.reading() as conn:
+            return find_person(conn, self.unit_of_work.vault, id_type, id_number)
+
+    def masked_subject(self, person: int) -> str:
+        """The subject as a letter addresses them: masked, like a report's header."""
+        with self.unit_of_work.reading() as conn:
+            cipher = conn.execute(
+                select(t.persons.c.id_cipher).where(t.persons.c.id == person)
+            ).scalar_one()
+        return mask_id(self.unit_of_work.vault.decrypt(cipher))
