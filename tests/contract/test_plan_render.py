@@ -21,7 +21,6 @@ from creditmend.domain.recovery.json_form import outcome_json
 from creditmend.domain.recovery.plan_input import read_plan
 from creditmend.domain.recovery.strategies import classic_outcomes
 from creditmend.domain.rules import profile
-from creditmend.services.retain import POLICIES
 
 AS_OF = date(2026, 11, 28)
 EXAMPLE = Path(__file__).parents[2] / "examples" / "plan.yaml"
@@ -35,7 +34,7 @@ def document() -> dict[str, Any]:
     plan = read_plan(document, cn, lines)
     horizon = horizon_for(plan, AS_OF)
     outcomes = classic_outcomes(
-        plan, monthly_budget(plan, horizon), cn, ChinaCalendar(), policies=POLICIES["cn"]
+        plan, monthly_budget(plan, horizon), cn, ChinaCalendar(), policies=cn.dated_policies
     )
     strategies = {name: outcome_json(o, detail=True) for name, o in outcomes.items()}
     return {"as_of": AS_OF.isoformat(), "feasible": True, "strategies": strategies}
