@@ -25,6 +25,8 @@ from creditmend.domain.rules import profile
 from creditmend.services.retain import POLICIES
 from pdf_spy import spy_on_fetches  # tests/ is on the path (pytest's prepend mode)
 
+pytestmark = pytest.mark.slow  # charts and PDFs (make test runs it)
+
 AS_OF = date(2026, 11, 28)
 EXAMPLE = Path(__file__).parents[2] / "examples" / "plan.yaml"
 

@@ -858,6 +858,7 @@ def full_pdf(full_html: str) -> bytes:
     return render_pdf(full_html)
 
 
+@pytest.mark.slow
 def test_the_pdf_is_a_paginated_a4_document(full_pdf: bytes) -> None:
     assert full_pdf.startswith(b"%PDF-")
     reader = PdfReader(BytesIO(full_pdf))
@@ -868,6 +869,7 @@ def test_the_pdf_is_a_paginated_a4_document(full_pdf: bytes) -> None:
     assert f"Page {last} of {last}" in reader.pages[-1].extract_text()
 
 
+@pytest.mark.slow
 def test_the_pdf_renders_chinese_names_with_a_cjk_font(full_pdf: bytes) -> None:
     if not _cjk_font_installed():
         message = "no CJK font installed (fc-list :lang=zh): run `make setup`"
@@ -897,12 +899,14 @@ def test_the_pdf_renders_chinese_names_with_a_cjk_font(full_pdf: bytes) -> None:
     assert all(CJK_FONT.search(font) for _, font in cjk_runs), cjk_runs
 
 
+@pytest.mark.slow
 def test_the_pdf_of_no_credit_file_is_one_page(empty: Report) -> None:
     reader = PdfReader(BytesIO(render_pdf(render_html(empty, GENERATED))))
     assert len(reader.pages) == 1
     assert "No credit file" in reader.pages[0].extract_text()
 
 
+@pytest.mark.slow
 def test_the_pdf_renderer_fetches_nothing(
     full_html: str, empty: Report, monkeypatch: pytest.MonkeyPatch
 ) -> None:
