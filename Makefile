@@ -14,7 +14,7 @@ export CREDITMEND_DATA_DIR ?= $(abspath ../shared/data)
 
 DEMO_DB := --db sqlite:///$(abspath demo)/bureau.db
 
-.PHONY: setup system demo test lint typecheck contracts pytest bench clean model
+.PHONY: setup system demo test test-fast lint typecheck contracts pytest bench clean model
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -118,6 +118,14 @@ pytest: setup
 	$(BIN)/pytest -q
 
 test: lint typecheck contracts pytest
+
+# The quick loop while developing, under a minute on the 2-core machine: ruff, then the unit and
+# golden tests and the contract tests on SQLite, leaving out the tests marked `slow` (Spark,
+# scorecard training, PDF printing, fuzzing) and the PostgreSQL runs. `make test` runs them all.
+test-fast: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/pytest -q -m "not slow" -k "not postgresql" tests/unit tests/golden tests/contract
 
 bench: setup
 	$(BIN)/python -m benchmarks.run

@@ -70,6 +70,8 @@ from creditmend.domain.report.indicators import (
 from creditmend.domain.rules.cn import CN
 from creditmend.domain.rules.policies import FactKind
 
+pytestmark = pytest.mark.slow  # Spark and random files: minutes (make test runs it)
+
 CURRENCY = "CNY"
 FURNISHERS = {
     code: FurnisherFacts(code, f"Lender {code}", kind)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy_financial as npf
+import pytest
 
 from creditmend.bootstrap import build
 from creditmend.domain.loan.contract import Contract, Fee, FeeTiming, RepaymentMethod
@@ -38,6 +39,7 @@ def _paid_per_schedule(contract: Contract) -> list[LoanEvent]:
     return [Payment(i.due_on, i.total) for i in schedule.installments]
 
 
+@pytest.mark.slow
 def test_a_loan_at_18_percent_costs_about_18_percent_and_is_under_the_24_percent_cap() -> None:
     contract = _contract()
     result = LOANS.simulate(contract, tuple(_paid_per_schedule(contract)), date(2027, 2, 1))

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from creditmend.bootstrap import build
 from creditmend.domain.problems import Problem, ProblemsError
+
+pytestmark = pytest.mark.slow  # hundreds of mangled files (make test runs it)
 
 EXAMPLE = (Path(__file__).parents[2] / "examples" / "jiebei-overdue.yaml").read_text("utf-8")
 LINES = EXAMPLE.splitlines()

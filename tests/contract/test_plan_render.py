@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from creditmend.adapters.holidays_cn import ChinaCalendar
 from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
 from creditmend.adapters.render.charts import debt_rows, plan_charts
+from creditmend.adapters.render.letter import letter_pdf
 from creditmend.adapters.render.pdf import render_pdf
 from creditmend.adapters.render.plan_html import render_plan_html
 from creditmend.domain.recovery.budget import horizon_for, monthly_budget
@@ -21,6 +22,9 @@ from creditmend.domain.recovery.json_form import outcome_json
 from creditmend.domain.recovery.plan_input import read_plan
 from creditmend.domain.recovery.strategies import classic_outcomes
 from creditmend.domain.rules import profile
+from pdf_spy import spy_on_fetches  # tests/ is on the path (pytest's prepend mode)
+
+pytestmark = pytest.mark.slow  # charts and PDFs (make test runs it)
 
 AS_OF = date(2026, 11, 28)
 EXAMPLE = Path(__file__).parents[2] / "examples" / "plan.yaml"
@@ -70,6 +74,19 @@ def test_the_plan_page_and_its_pdf_show_the_same_numbers(document: dict[str, Any
     assert f"{Decimal(first['jiebei-1']):,.2f}" in html
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(render_pdf(html))).pages)
     assert "还款方案" in text and total in text
+
+
+def test_the_plan_and_a_letter_are_printed_without_fetching_anything(
+    document: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fetcher `render_pdf` hands WeasyPrint is spied on (tests/pdf_spy.py): the plan's
+    page, its SVG charts included, and a letter ask for nothing beyond the page itself."""
+    html = render_plan_html(document, datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    fetches = spy_on_fetches(monkeypatch)
+    assert render_pdf(html).startswith(b"%PDF-")
+    assert letter_pdf("还款协商申请\n\n借款人 / Borrower: 张三\n").startswith(b"%PDF-")
+    assert fetches.made == 2
+    assert fetches.beyond_the_page() == []
 
 
 def test_values_from_the_plan_file_are_escaped(document: dict[str, Any]) -> None:

@@ -33,6 +33,8 @@ from creditmend.domain.scoring.scorecard import (
 )
 from creditmend.models import default_scorecard
 
+pytestmark = pytest.mark.slow  # trains scorecards: half a minute (make test runs it)
+
 TAIWAN = "default_of_credit_card_clients.csv"
 DAY = date(2026, 1, 1)
 

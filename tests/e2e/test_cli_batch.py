@@ -43,6 +43,18 @@ def test_bad_options_are_refused_before_the_store_is_read(
     assert not store.exists()  # nothing was opened, let alone made
 
 
+@pytest.mark.parametrize("out", [(), ("--out", "made/below")])
+def test_a_refused_engine_leaves_no_folder_behind(tmp_path: Path, out: tuple[str, ...]) -> None:
+    """Every check runs before anything is written: the output folder (by default
+    `batch-AS_OF/` in the working directory, here the test's own) is made by the batch itself."""
+    env = {**os.environ, "CREDITMEND_DB": f"sqlite:///{tmp_path / 'store' / 'bureau.db'}"}
+    done = cli("batch", "--as-of", AS_OF, "--engine", "hadoop", *out, env=env)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: --engine: unknown 'hadoop'"), done.stderr
+    assert Path.cwd() == tmp_path
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_spark_without_java_is_said_before_anything_runs(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -148,6 +148,18 @@ def test_bad_requests_are_one_line_errors(
     assert done.returncode == 2, done.stdout
     assert done.stderr.startswith(message), done.stderr
     assert "Traceback" not in done.stderr
+    assert list(Path.cwd().iterdir()) == []  # a refused batch makes no batch-AS_OF/ folder
+
+
+def test_a_batch_whose_scorecard_cannot_be_read_writes_nothing(
+    bureau: tuple[dict[str, str], Path, list[str]], tmp_path: Path
+) -> None:
+    env, _, _ = bureau
+    missing = tmp_path / "missing.json"
+    done = cli("batch", "--as-of", AS_OF, env={**env, "CREDITMEND_SCORECARD": str(missing)})
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.startswith(f"error: CREDITMEND_SCORECARD: cannot read {missing}")
+    assert list(tmp_path.iterdir()) == []  # the working directory: no batch-AS_OF/ folder
 
 
 def test_an_empty_store_is_said_to_be_empty(tmp_path: Path) -> None:

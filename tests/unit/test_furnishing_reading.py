@@ -69,6 +69,7 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
     return record
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(mutated(), st.integers(1, 10**6))
 def test_the_one_pass_reader_agrees_with_the_field_by_field_one(

@@ -251,6 +251,7 @@ def _classic(strategy: Strategy) -> Replan:
     return replan
 
 
+@pytest.mark.slow
 def test_the_plan_with_a_new_loan_weighs_paying_it_back_from_its_proceeds() -> None:
     document, lines = read_yaml_with_lines(ROOT / "examples" / "plan.yaml")
     plan_input = read_plan(document, CN, lines)

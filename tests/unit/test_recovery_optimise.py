@@ -11,6 +11,7 @@ itself (HiGHS) is exercised by the contract test and the property test.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +30,7 @@ from creditmend.domain.recovery.objective import (
     record_months_of,
 )
 from creditmend.domain.recovery.optimise import (
+    Formulation,
     MilpProblem,
     MilpSolution,
     SolveStatus,
@@ -59,16 +61,18 @@ def _example() -> tuple[PlanInput, Budget]:
     return plan_input, monthly_budget(plan_input, horizon_for(plan_input, AS_OF))
 
 
-def _point(
-    problem: MilpProblem, figures: tuple[LoanFigures, ...], outcome: Outcome, formulation: object
+def point_of(
+    formulation: Formulation, figures: Sequence[LoanFigures], payments: Sequence[Sequence[Decimal]]
 ) -> list[Decimal]:
-    """The programme's variables set from the linear model's run of an exact plan."""
+    """The programme's variables set from the linear model's run of a plan's payments (one
+    row of payments per loan): its arrears, months overdue, serious, settled, pattern and
+    record months as the model derives them."""
+    problem = formulation.problem
     values = [D(0)] * len(problem.objective)
     values[-1] = D(1)  # the constant
-    for facts, variables, loan in zip(figures, formulation.loans, outcome.loans, strict=True):  # type: ignore[attr-defined]
+    for facts, variables, paid in zip(figures, formulation.loans, payments, strict=True):
         if variables is None:
             continue
-        paid = [m.paid.amount for m in loan.months]
         run = estimate_loan(facts, paid)
         for k in range(facts.count):
             values[variables.x[k]] = paid[k]
@@ -85,7 +89,13 @@ def _point(
     return values
 
 
-def _violations(problem: MilpProblem, values: list[Decimal]) -> list[str]:
+def paid_of(outcome: Outcome) -> list[list[Decimal]]:
+    """What an exactly simulated plan paid, per loan and month."""
+    return [[m.paid.amount for m in loan.months] for loan in outcome.loans]
+
+
+def violations(problem: MilpProblem, values: list[Decimal]) -> list[str]:
+    """The bounds and rows of the programme that `values` break (beyond a rounding slack)."""
     found = []
     for index, (low, high) in enumerate(zip(problem.lower, problem.upper, strict=True)):
         if (low is not None and values[index] < low - SLACK) or (
@@ -110,7 +120,7 @@ def test_the_programme_encodes_the_linear_model(name: str) -> None:
     formulation = formulate(figures, budget, objective)
     outcome = classic_outcomes(plan_input, budget, CN, CAL, policies=CN.dated_policies)[name]
     problem = formulation.problem
-    values = _point(problem, figures, outcome, formulation)
+    values = point_of(formulation, figures, paid_of(outcome))
     # Cash rows aside (a classic plan may spend what a later month needs), every row holds;
     # so does every bound but the arrears' floor, which is the model's own estimate of the
     # payoff (an exact plan that settles pays the exact payoff, a little more or less).
@@ -128,7 +138,7 @@ def test_the_programme_encodes_the_linear_model(name: str) -> None:
     )
     broken = [
         v
-        for v in _violations(rows_only, values)
+        for v in violations(rows_only, values)
         if int(v.split()[1].rstrip(":")) not in floors or v.startswith("row")
     ]
     assert broken == []

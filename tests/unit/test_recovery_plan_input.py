@@ -162,8 +162,8 @@ def test_more_mistakes_each_with_its_line(tmp_path: Path) -> None:
         ("currency", 1),
         ("loans[1].contract.id", 14),
         ("cash_flow.monthly_income", 24),
-        # No usable month given, so the usual expenses are required (the block's first line).
-        ("cash_flow.monthly_essential_expenses", 24),
+        # No usable month given, so the usual expenses are required (the `cash_flow:` line).
+        ("cash_flow.monthly_essential_expenses", 23),
         ("cash_flow.months[0].month", 26),
         ("one_off[0].type", 28),
         ("one_off[1].repay_from", 29),

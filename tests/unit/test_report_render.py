@@ -59,6 +59,7 @@ from creditmend.domain.rules.policies import FactKind
 from creditmend.domain.scoring.scorecard import Scorecard
 from creditmend.interfaces.cli.report_view import print_report
 from creditmend.models import default_scorecard
+from pdf_spy import spy_on_fetches  # tests/ is on the path (pytest's prepend mode)
 
 AS_OF = date(2026, 1, 31)
 GENERATED = datetime(2026, 2, 1, 9, 30, tzinfo=UTC)
@@ -856,6 +857,7 @@ def full_pdf(full_html: str) -> bytes:
     return render_pdf(full_html)
 
 
+@pytest.mark.slow
 def test_the_pdf_is_a_paginated_a4_document(full_pdf: bytes) -> None:
     assert full_pdf.startswith(b"%PDF-")
     reader = PdfReader(BytesIO(full_pdf))
@@ -866,6 +868,7 @@ def test_the_pdf_is_a_paginated_a4_document(full_pdf: bytes) -> None:
     assert f"Page {last} of {last}" in reader.pages[-1].extract_text()
 
 
+@pytest.mark.slow
 def test_the_pdf_renders_chinese_names_with_a_cjk_font(full_pdf: bytes) -> None:
     if not _cjk_font_installed():
         message = "no CJK font installed (fc-list :lang=zh): run `make setup`"
@@ -895,15 +898,34 @@ def test_the_pdf_renders_chinese_names_with_a_cjk_font(full_pdf: bytes) -> None:
     assert all(CJK_FONT.search(font) for _, font in cjk_runs), cjk_runs
 
 
+@pytest.mark.slow
 def test_the_pdf_of_no_credit_file_is_one_page(empty: Report) -> None:
     reader = PdfReader(BytesIO(render_pdf(render_html(empty, GENERATED, profile=CN))))
     assert len(reader.pages) == 1
     assert "No credit file" in reader.pages[0].extract_text()
 
 
-def test_the_pdf_renderer_fetches_nothing() -> None:
-    html = '<html><body><img src="file:///etc/passwd"><p>x</p></body></html>'
-    assert render_pdf(html).startswith(b"%PDF-")
+@pytest.mark.slow
+def test_the_pdf_renderer_fetches_nothing(
+    full_html: str, empty: Report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fetcher `render_pdf` hands WeasyPrint is spied on (tests/pdf_spy.py): a report asks
+    for nothing beyond its own page, and what a hostile page asks for is refused by the
+    renderer's own configuration (a plan and a letter: tests/contract/test_plan_render.py)."""
+    fetches = spy_on_fetches(monkeypatch)
+    render_pdf(full_html)
+    render_pdf(render_html(empty, GENERATED))
+    assert fetches.made == 2
+    assert fetches.beyond_the_page() == []
+    hostile = (
+        '<html><head><link rel="stylesheet" href="http://127.0.0.1:9/x.css"></head>'
+        '<body><img src="file:///etc/passwd"><p>x</p></body></html>'
+    )
+    assert render_pdf(hostile).startswith(b"%PDF-")
+    assert sorted(fetches.asked) == [
+        ("file:///etc/passwd", False),
+        ("http://127.0.0.1:9/x.css", False),
+    ]
 
 
 def test_a_statement_shows_next_to_a_court_record_a_blacklist_entry_and_an_inquiry() -> None:

@@ -83,10 +83,15 @@ def _too_deep() -> ProblemsError:
     return ProblemsError((Problem("file", "nested too deeply to be a loan or plan file"),))
 
 
-def _value(node: yaml.Node, path: str, lines: dict[str, int], loader: _PlainLoader) -> Any:
+def _value(
+    node: yaml.Node, path: str, lines: dict[str, int], loader: _PlainLoader, at: int | None = None
+) -> Any:
+    """The plain value of `node`, recording in `lines` the line of `path` and of every path under
+    it: a mapping entry's line is its key's (`at`), where an unknown or misplaced key is seen,
+    even when its value (a nested mapping or list) starts on the next line."""
     line = node.start_mark.line + 1
     if path:
-        lines[path] = line
+        lines[path] = at or line
     where = path or "file"
     if node.tag not in _PLAIN_TAGS:
         raise ProblemsError((Problem(where, f"the tag {node.tag} is not allowed here", line),))
@@ -99,7 +104,13 @@ def _value(node: yaml.Node, path: str, lines: dict[str, int], loader: _PlainLoad
                     f"{path}.{key}" if path else key, "appears twice", key_node.start_mark.line + 1
                 )
                 raise ProblemsError((problem,))
-            result[key] = _value(value_node, f"{path}.{key}" if path else key, lines, loader)
+            result[key] = _value(
+                value_node,
+                f"{path}.{key}" if path else key,
+                lines,
+                loader,
+                key_node.start_mark.line + 1,
+            )
         return result
     if isinstance(node, yaml.SequenceNode):
         return [

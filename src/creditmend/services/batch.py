@@ -61,7 +61,9 @@ class BatchService:
     def run(
         self, as_of: date, engine_name: str, engine: BatchEngine, out: Path, at: datetime
     ) -> BatchReport:
+        # Every check before anything is written: the day against the data, the scorecard.
         check_as_of(self.credit_file_reader.data_starts(), as_of)
+        card = self.scorecard() if self.write_scores is not None else None
         inputs = out / "inputs"
         begun = time.perf_counter()
         counts = self.write_tables(self._rows(as_of), inputs)
@@ -70,7 +72,6 @@ class BatchService:
             outputs = engine.run(inputs, as_of, self.profile, out)
         except (ValueError, FileNotFoundError) as error:
             raise ProblemsError((Problem("batch", str(error).splitlines()[0]),)) from None
-        card = self.scorecard() if self.write_scores is not None else None
         if self.write_scores is not None and card is not None:
             outputs["scores"] = self.write_scores(
                 out / "indicators.parquet", out / "scores.parquet", lambda row: scored(card, row)

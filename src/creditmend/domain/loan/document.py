@@ -1,13 +1,15 @@
 """The loan file: a plain mapping (as YAML or JSON gives it) turned into a contract and events.
 
-Field names are fixed (the advisor's plan files and other tools write them). Unknown keys are
-ignored so that files may carry more. Every problem is collected with its field and, when the
-reader knows it, the file line; nothing is half-read.
+Field names are fixed (the advisor's plan files and other tools write them). An unknown key is
+an error, at every level, with the nearest known key as a suggestion: a typo in an optional key
+(`multipler`) would otherwise be ignored and silently change the result. Every problem is
+collected with its field and, when the reader knows it, the file line; nothing is half-read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import difflib
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -61,6 +63,16 @@ class _Reader:
             parent = path.rsplit(".", 1)[0] if "." in path else path.split("[", maxsplit=1)[0]
             line = self.lines.get(parent)
         self.problems.append(Problem(path, message, line))
+
+    def only(self, data: Mapping[str, Any], path: str, known: Collection[str]) -> None:
+        """A problem for every key of `data` outside `known`, at the key's line, suggesting the
+        closest known key (or listing them all when none is close)."""
+        for key in data:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(str(key), list(known), n=1)
+            hint = f"did you mean {close[0]}?" if close else f"expected {', '.join(sorted(known))}"
+            self.problem(f"{path}.{key}" if path else str(key), f"unknown key; {hint}")
 
     def get(self, data: Mapping[str, Any], path: str, key: str, *, required: bool) -> Any:
         if key not in data or data[key] is None:
@@ -204,6 +216,7 @@ def read_loan(
     reader = _Reader(lines or {})
     if not isinstance(document, Mapping) or not isinstance(document.get("contract"), Mapping):
         raise ProblemsError((Problem("contract", "the file needs a `contract:` mapping", 1),))
+    reader.only(document, "", DOCUMENT_KEYS)
     contract = _contract(reader, document["contract"], profile)
     raw_events = document.get("events") or []
     events: list[LoanEvent] = []
@@ -229,10 +242,48 @@ def read_loan(
     return contract, tuple(events)
 
 
+DOCUMENT_KEYS = ("contract", "events")
+CONTRACT_KEYS = (
+    "id",
+    "platform",
+    "principal",
+    "currency",
+    "annual_rate",
+    "monthly_rate",
+    "daily_rate",
+    "term_months",
+    "method",
+    "disbursed_on",
+    "first_due_on",
+    "due_day",
+    "holiday_rule",
+    "grace_days",
+    "lender_kind",
+    "fees",
+    "penalty",
+    "allocation",
+)
+PENALTY_KEYS = ("basis", "daily_rate", "multiplier", "compound_interest", "late_fee")
+LATE_FEE_KEYS = ("amount", "rate")
+FEE_KEYS = ("name", "timing", "amount", "rate")
+# Each event type's own keys besides `on` and `type`.
+EVENT_KEYS: dict[str, tuple[str, ...]] = {
+    "payment": ("amount", "source", "channel"),
+    "deduction_succeeded": ("amount",),
+    "deduction_failed": ("reason", "bank_balance"),
+    "fee_charge": ("amount", "name"),
+    "waiver": ("component", "amount"),
+    "restructure": ("kind", "months", "waive_interest", "waive_penalty"),
+    "early_settlement": ("amount",),
+    "charge_off": (),
+}
+
+
 def _contract(
     reader: _Reader, data: Mapping[str, Any], profile: JurisdictionProfile
 ) -> Contract | None:
     path = "contract"
+    reader.only(data, path, CONTRACT_KEYS)
     currency = reader.text(data, path, "currency", default=profile.currency)
     try:
         minor_unit(currency)
@@ -299,12 +350,14 @@ def _rate(reader: _Reader, data: Mapping[str, Any], path: str) -> Rate | None:
 
 def _penalty(reader: _Reader, data: Mapping[str, Any], currency: str) -> PenaltyTerms | None:
     path = "contract.penalty"
+    reader.only(data, path, PENALTY_KEYS)
     basis = reader.choice(data, path, "basis", PenaltyBasis, default=PenaltyBasis.OVERDUE_PRINCIPAL)
     daily = reader.decimal(data, path, "daily_rate")
     multiplier = reader.decimal(data, path, "multiplier")
     late_data = reader.mapping(data, path, "late_fee")
     late = None
     if "late_fee" in data:
+        reader.only(late_data, f"{path}.late_fee", LATE_FEE_KEYS)
         late = LateFee(
             reader.money(late_data, f"{path}.late_fee", "amount", currency),
             reader.decimal(late_data, f"{path}.late_fee", "rate"),
@@ -326,6 +379,7 @@ def _fees(reader: _Reader, raw: Any, currency: str) -> tuple[Fee, ...]:
         if not isinstance(item, Mapping):
             reader.problem(path, "must be a mapping")
             continue
+        reader.only(item, path, FEE_KEYS)
         timing = reader.choice(item, path, "timing", FeeTiming, required=True)
         amount = reader.money(item, path, "amount", currency)
         rate = reader.decimal(item, path, "rate")
@@ -358,6 +412,8 @@ def _event(reader: _Reader, raw: Any, path: str, currency: str) -> LoanEvent | N
         return None
     on = reader.day(raw, path, "on", required=True)
     kind = reader.text(raw, path, "type", required=True)
+    if kind in EVENT_KEYS:
+        reader.only(raw, path, ("on", "type", *EVENT_KEYS[kind]))
     if on is None or not kind:
         return None
 

@@ -29,7 +29,9 @@ from creditmend.domain.recovery.budget import Budget
 from creditmend.domain.recovery.linear import LoanFigures, estimate_loan, plan_figures
 from creditmend.domain.recovery.objective import ObjectiveValue, RecoveryObjective
 from creditmend.domain.recovery.optimise import (
+    Formulation,
     LoanDecision,
+    MilpSolution,
     MilpSolver,
     SolveStatus,
     decode,
@@ -195,6 +197,19 @@ class Optimised:
         return self.estimate.cost - self.value.cost
 
 
+@dataclass(frozen=True, slots=True)
+class Programme:
+    """The programme's own answer, before any candidate is compared with it: what it decided,
+    and the linear model's objective of that decision (which the programme minimises)."""
+
+    figures: tuple[LoanFigures, ...]
+    formulation: Formulation
+    solution: MilpSolution
+    decisions: tuple[LoanDecision | None, ...] | None  # None: no plan within the limits
+    intents: Intents | None  # the decisions as intents, to be realised on the ledgers
+    estimate: ObjectiveValue | None  # the linear model's objective of the decisions
+
+
 class Optimiser:
     """Finds the plan of least objective. Hyperparameters as scikit-learn's: set in `__init__`.
 
@@ -246,36 +261,22 @@ class Optimiser:
         """The best of the candidates (module docstring); `seeds` are more candidates, given by
         name as intents (e.g. "repay a new loan from its own proceeds")."""
         horizon = budget.horizon
-        months = len(horizon.months)
-        figures = plan_figures(plan_input, horizon, profile, calendar, policies)
         objective = self.objective
+        programme = self.programme(plan_input, budget, profile, calendar, policies=policies)
+        figures, formulation, solution = (
+            programme.figures,
+            programme.formulation,
+            programme.solution,
+        )
 
         def judge(outcome: Outcome) -> ObjectiveValue:
             return objective.evaluate(outcome, figures)
 
-        formulation = formulate(figures, budget, objective)
-        active = sum(1 for f in figures if f.active)
-        solution = self.solver.solve(
-            formulation.problem,
-            time_limit=self.limit_for(max(active, 1), months),
-            relative_gap=self.relative_gap,
-        )
         candidates: dict[str, tuple[Outcome, Intents | None]] = {}
-        milp_estimate: ObjectiveValue | None = None
-        if solution.values is not None:
-            decisions = decode(formulation, solution.values, plan_input.currency)
-            intents = intents_of(decisions, months)
+        intents = programme.intents
+        if intents is not None:
             milp = realise("milp", plan_input, budget, intents, profile, calendar, policies)
             candidates["milp"] = (milp, intents)
-            estimates = [
-                estimate_loan(
-                    f, d.payments, overdue=d.overdue, serious=d.serious, settled=d.settled
-                )
-                if d is not None
-                else estimate_loan(f, (ZERO,) * months)
-                for f, d in zip(figures, decisions, strict=True)
-            ]
-            milp_estimate = objective.estimated(estimates, figures)
         if classics is None:
             classics = classic_outcomes(plan_input, budget, profile, calendar, policies=policies)
         for name, outcome in classics.items():
@@ -311,13 +312,47 @@ class Optimiser:
             values=values,
             estimate=estimate_outcome(objective, figures, shown),
             milp_status=solution.status,
-            milp_estimate=milp_estimate,
+            milp_estimate=programme.estimate,
             milp_gap=solution.gap,
             problem_size=formulation.problem.size,
             figures=figures,
             moves_tried=tried,
             moves_kept=kept,
         )
+
+    def programme(
+        self,
+        plan_input: PlanInput,
+        budget: Budget,
+        profile: JurisdictionProfile,
+        calendar: BusinessCalendar,
+        *,
+        policies: Sequence[DatedPolicy] = (),
+    ) -> Programme:
+        """The programme solved on its own: the plan the mixed-integer programme finds within
+        the limits and its linear estimate, before it is realised on the ledgers and compared
+        with the other candidates (`optimise` does both)."""
+        months = len(budget.horizon.months)
+        figures = plan_figures(plan_input, budget.horizon, profile, calendar, policies)
+        formulation = formulate(figures, budget, self.objective)
+        active = sum(1 for f in figures if f.active)
+        solution = self.solver.solve(
+            formulation.problem,
+            time_limit=self.limit_for(max(active, 1), months),
+            relative_gap=self.relative_gap,
+        )
+        if solution.values is None:
+            return Programme(figures, formulation, solution, None, None, None)
+        decisions = decode(formulation, solution.values, plan_input.currency)
+        estimates = [
+            estimate_loan(f, d.payments, overdue=d.overdue, serious=d.serious, settled=d.settled)
+            if d is not None
+            else estimate_loan(f, (ZERO,) * months)
+            for f, d in zip(figures, decisions, strict=True)
+        ]
+        estimate = self.objective.estimated(estimates, figures)
+        intents = intents_of(decisions, months)
+        return Programme(figures, formulation, solution, decisions, intents, estimate)
 
     def _improve(
         self,

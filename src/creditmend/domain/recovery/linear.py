@@ -96,7 +96,9 @@ class LoanFigures:
         return len(self.pay_days)
 
     def bound(self, month: int) -> Decimal:
-        """An upper bound of the arrears after month `month`'s payment (the big M)."""
+        """An upper bound of the arrears after month `month`'s payment (the big M): everything
+        that can fall due by then, grown by the penalty compounded month on month (arrears
+        left unpaid bear penalty, and that penalty is arrears the next month)."""
         owed = self.start_arrears + sum(
             (
                 f + s + late
@@ -109,7 +111,9 @@ class LoanFigures:
             ),
             ZERO,
         )
-        growth = ONE + sum(self.penalty_factor[: month + 1], ZERO)
+        growth = ONE
+        for factor in self.penalty_factor[: month + 1]:
+            growth *= ONE + factor
         return owed * growth + ONE
 
 

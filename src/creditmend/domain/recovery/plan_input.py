@@ -7,8 +7,9 @@ must itself be repaid), and what the client insists on (a cash buffer kept aside
 
 Every problem in the file is collected with its field path and line before anything is refused,
 so a file with four mistakes gets four one-line errors in one run. A loan's own problems carry
-the loan's place in the file (`loans[2].contract.method`). Unknown keys are ignored, as in loan
-files, so later tools may add their own.
+the loan's place in the file (`loans[2].contract.method`). An unknown key is an error at every
+level, as in loan files, with the closest known key as a suggestion: a misspelt optional key
+(`keep_bufer`) must not silently change the plan.
 """
 
 from __future__ import annotations
@@ -32,11 +33,27 @@ from creditmend.domain.rules.profile import JurisdictionProfile
 
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 MAX_HORIZON_MONTHS = 120
+PLAN_KEYS = ("currency", "loans", "cash_flow", "one_off", "preferences")
+CASH_FLOW_KEYS = (
+    "monthly_income",
+    "monthly_essential_expenses",
+    "cash_on_hand",
+    "buffer",
+    "months",
+)
+MONTH_KEYS = ("month", "income", "expenses")
+PREFERENCE_KEYS = ("keep_buffer", "horizon_months", "priority", "target_band")
 
 
 class OneOffKind(Enum):
     ASSET_SALE = "asset_sale"
     FAMILY_LOAN = "family_loan"
+
+
+ONE_OFF_KEYS = {
+    OneOffKind.ASSET_SALE: ("on", "type", "amount"),
+    OneOffKind.FAMILY_LOAN: ("on", "type", "amount", "repay_monthly", "repay_from"),
+}
 
 
 class Priority(Enum):
@@ -150,6 +167,7 @@ def read_plan(
     if not isinstance(document, Mapping):
         message = "a plan file is a mapping with loans, cash_flow, one_off and preferences"
         raise ProblemsError((Problem("file", message, 1),))
+    reader.only(document, "", PLAN_KEYS)
     currency = _currency(reader, document, profile)
     loans = _loans(reader, document.get("loans"), profile, lines, currency)
     cash_flow = _cash_flow(reader, document.get("cash_flow"), currency)
@@ -238,6 +256,7 @@ def _cash_flow(reader: FieldReader, data: Any, currency: str) -> CashFlow | None
             "cash_on_hand and buffer",
         )
         return None
+    reader.only(data, path, CASH_FLOW_KEYS)
     income = reader.money(data, path, "monthly_income", currency)
     expenses = reader.money(data, path, "monthly_essential_expenses", currency)
     cash = reader.money(data, path, "cash_on_hand", currency)
@@ -262,6 +281,7 @@ def _months(reader: FieldReader, raw: Any, currency: str) -> tuple[MonthCash, ..
         if not isinstance(item, Mapping):
             reader.problem(path, "must be a mapping {month: YYYY-MM, income, expenses}")
             continue
+        reader.only(item, path, MONTH_KEYS)
         label = reader.text(item, path, "month", required=True)
         match = MONTH.fullmatch(label)
         if label and (match is None or not 1 <= int(match.group(2)) <= 12):
@@ -293,6 +313,8 @@ def _one_offs(reader: FieldReader, raw: Any, currency: str) -> tuple[OneOff, ...
             reader.problem(path, "must be a mapping with on, type and amount")
             continue
         kind = reader.choice(item, path, "type", OneOffKind, required=True)
+        if kind is not None:
+            reader.only(item, path, ONE_OFF_KEYS[kind])
         on = reader.day(item, path, "on", required=True)
         amount = reader.money(item, path, "amount", currency, required=True, positive=True)
         if kind is OneOffKind.FAMILY_LOAN:
@@ -319,6 +341,7 @@ def _preferences(reader: FieldReader, data: Any) -> Preferences:
     if not isinstance(data, Mapping):
         reader.problem(path, "must be a mapping")
         return Preferences()
+    reader.only(data, path, PREFERENCE_KEYS)
     keep_buffer = reader.flag(data, path, "keep_buffer") if "keep_buffer" in data else True
     horizon = reader.integer(data, path, "horizon_months")
     if horizon is not None and not 1 <= horizon <= MAX_HORIZON_MONTHS:

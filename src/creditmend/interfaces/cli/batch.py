@@ -21,15 +21,19 @@ _out = Console(highlight=False, soft_wrap=True)
 
 
 def _out_problem(folder: Path) -> Problem | None:
-    """`--out` checked before anything is read: a folder that is there or can be made."""
+    """`--out` checked before anything is read: a folder that is there, or that can be made in
+    its nearest existing parent. Nothing is made here: a batch refused by a later check (an
+    unknown engine, a day before the data) must leave no empty folder behind; the batch makes
+    it when it writes."""
     if folder.exists() and not folder.is_dir():
         return Problem("--out", f"{folder} is a file, not a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        return Problem("--out", f"cannot make the folder {folder}: {error.strerror}")
-    if not os.access(folder, os.W_OK):
-        return Problem("--out", f"cannot write in {folder}")
+    if folder.is_dir():
+        return None if os.access(folder, os.W_OK) else Problem("--out", f"cannot write in {folder}")
+    parent = next(p for p in folder.absolute().parents if p.exists())
+    if not parent.is_dir():
+        return Problem("--out", f"cannot make the folder {folder}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return Problem("--out", f"cannot make the folder {folder}: cannot write in {parent}")
     return None
 
 
