@@ -114,8 +114,10 @@ typecheck: setup
 contracts: setup
 	$(BIN)/lint-imports
 
+# Two workers (pytest-xdist), a test file each at a time: the suite is CPU-bound and the machine
+# has two cores; a file's module-scoped fixtures (a synthetic population, a store) are made once.
 pytest: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 test: lint typecheck contracts pytest
 

@@ -914,7 +914,7 @@ def test_the_pdf_renderer_fetches_nothing(
     renderer's own configuration (a plan and a letter: tests/contract/test_plan_render.py)."""
     fetches = spy_on_fetches(monkeypatch)
     render_pdf(full_html)
-    render_pdf(render_html(empty, GENERATED))
+    render_pdf(render_html(empty, GENERATED, profile=CN))
     assert fetches.made == 2
     assert fetches.beyond_the_page() == []
     hostile = (
