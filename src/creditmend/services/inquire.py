@@ -36,6 +36,13 @@ class InquiryStore(Protocol):
     ) -> tuple[str, CreditFileFacts]: ...
 
 
+def income_problems(monthly_income: Decimal | None) -> tuple[Problem, ...]:
+    """Monthly income, when given, divides the debt-to-income ratio: more than zero."""
+    if monthly_income is not None and monthly_income <= 0:
+        return (Problem("inquiry.monthly_income", "must be more than 0"),)
+    return ()
+
+
 @dataclass(frozen=True, slots=True)
 class InquiryService:
     store: InquiryStore
@@ -66,6 +73,9 @@ class InquiryService:
         self, request: InquiryRequest, at: datetime, monthly_income: Decimal | None
     ) -> Report:
         """Log a checked inquiry and answer it with the report as of its day."""
+        problems = income_problems(monthly_income)
+        if problems:  # before the look is logged: a refused question leaves no trace
+            raise ProblemsError(problems)
         report_id, facts = self.store.record_inquiry(
             request, is_hard(request.purpose, self.profile), at
         )
@@ -98,8 +108,7 @@ class InquiryService:
                 raise ProblemsError((Problem("ID_NUMBER", "no credit file: nothing to score"),))
             return what_if(card, view, change, self.profile, self.profile.currency)
         except WhatIfError as error:
-            field, _, message = str(error).partition(": ")
-            raise ProblemsError((Problem(field, message),)) from None
+            raise ProblemsError((error.problem(),)) from None
 
     def own_file(self, id_type: str, id_number: str, as_of: date, at: datetime) -> CreditFileFacts:
         """The subject's own file for their recovery plan: a self-inquiry (soft), logged like
@@ -169,8 +178,10 @@ class InquiryService:
 def check_as_of(starts: date | None, as_of: date) -> None:
     """An empty store, or a day before anything was known, has no file to show."""
     if starts is None:
-        raise ProblemsError((Problem("--db", "the store is empty: ingest furnishing files first"),))
+        raise ProblemsError(
+            (Problem("store", "the store is empty: ingest furnishing files first"),)
+        )
     if as_of < starts:
         raise ProblemsError(
-            (Problem("--as-of", f"{as_of} is before the bureau's data starts ({starts})"),)
+            (Problem("business_date", f"{as_of} is before the bureau's data starts ({starts})"),)
         )

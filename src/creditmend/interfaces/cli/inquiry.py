@@ -24,6 +24,7 @@ from creditmend.domain.report.model import Report
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.report_view import print_report
+from creditmend.services.inquire import income_problems
 
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -52,12 +53,11 @@ def _checked(fmt: str, out: Path | None, income: str | None) -> Decimal | None:
     amount = None
     if income is not None:
         try:
-            amount = Money.of(income, field="--monthly-income").amount
+            amount = Money.of(income, field="inquiry.monthly_income").amount
         except MoneyError as error:
-            problems.append(Problem("--monthly-income", str(error).partition(": ")[2]))
+            problems.append(error.problem())
         else:
-            if amount <= 0:
-                problems.append(Problem("--monthly-income", "must be more than 0"))
+            problems.extend(income_problems(amount))
     if problems:
         raise fail(problems)
     return amount

@@ -31,9 +31,9 @@ def _change(pay_off: str | None, new_loan: str | None, term: int, months: int | 
         return PayOff(pay_off)
     if new_loan is not None:
         try:
-            return NewLoan(Money.of(new_loan, field="--new-loan").amount, term)
+            return NewLoan(Money.of(new_loan, field="what_if.new_loan").amount, term)
         except MoneyError as error:
-            raise fail([Problem("--new-loan", str(error).partition(": ")[2])]) from None
+            raise fail([error.problem()]) from None
     assert months is not None
     return MonthsOnTime(months)
 
