@@ -117,3 +117,12 @@ def test_an_income_not_above_zero_is_refused_before_the_look_is_logged(bureau: B
     with pytest.raises(ProblemsError, match=r"inquiry\.monthly_income"):
         bureau.inquire.inquire(ask, AT, Decimal("-1"))
     assert [p for p in inquiries() if p] == [p for p in before if p]  # no look was logged
+
+
+def test_an_identity_number_is_taken_however_it_is_typed(bureau: Bureau) -> None:
+    """The service keys the number (blanks, the check letter's case), not each face."""
+    typed = f" {RIC.lower()} "
+    report = bureau.inquire.self_report("cn_ric", typed, date(2025, 6, 15), AT)
+    assert report.header.has_file
+    looks = bureau.inquire.who_looked("cn_ric", typed, AT)
+    assert "self_inquiry" in [look.purpose for look in looks]

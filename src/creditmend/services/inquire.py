@@ -4,7 +4,7 @@ is answered, each answered with the online-loan report as of the inquiry's day."
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
@@ -36,6 +36,12 @@ class InquiryStore(Protocol):
     ) -> tuple[str, CreditFileFacts]: ...
 
 
+def normal_id(id_number: str) -> str:
+    """An identity number as the bureau keys it, however it was typed: no blanks around it, its
+    check letter (the X of a resident identity number) in upper case."""
+    return id_number.strip().upper()
+
+
 def income_problems(monthly_income: Decimal | None) -> tuple[Problem, ...]:
     """Monthly income, when given, divides the debt-to-income ratio: more than zero."""
     if monthly_income is not None and monthly_income <= 0:
@@ -53,6 +59,7 @@ class InquiryService:
     scorecard: Callable[[], Scorecard | None] = lambda: None
 
     def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]:
+        id_number = normal_id(id_number)
         self._check_id(id_type, id_number)
         return self.store.who_looked(id_type, id_number, at)
 
@@ -60,6 +67,7 @@ class InquiryService:
         self, request: InquiryRequest, at: datetime, monthly_income: Decimal | None = None
     ) -> Report:
         """Log the inquiry, then answer it with the report as of its day."""
+        request = replace(request, id_number=normal_id(request.id_number))
         problems = validate_inquiry(request, self.profile, self.store.furnisher_codes())
         problems += self._id_problems(request.id_type, request.id_number)
         if problems:
@@ -120,6 +128,7 @@ class InquiryService:
     def _self_inquiry(self, id_type: str, id_number: str, as_of: date) -> InquiryRequest:
         """The subject's own look, checked first: someone the bureau has never heard of is told
         so, and nothing is logged about them."""
+        id_number = normal_id(id_number)
         self._check_id(id_type, id_number)
         self._check_as_of(as_of)
         self._check_known(id_type, id_number)

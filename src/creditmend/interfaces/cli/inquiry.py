@@ -143,9 +143,7 @@ def inquire(
     answered with the online-loan report."""
     fmt = "json" if as_json else fmt
     income = _checked(fmt, out, monthly_income)
-    request = InquiryRequest(
-        id_type, id_number.strip().upper(), by, purpose, consent, past_day(as_of)
-    )
+    request = InquiryRequest(id_type, id_number, by, purpose, consent, past_day(as_of))
     with input_errors():
         report = bootstrap.build_bureau(db).inquire.inquire(request, datetime.now(UTC), income)
         emit_report(report, fmt, out)
@@ -165,7 +163,7 @@ def report(
     day = past_day(as_of)
     with input_errors():
         found = bootstrap.build_bureau(db).inquire.self_report(
-            id_type, id_number.strip().upper(), day, datetime.now(UTC), income
+            id_type, id_number, day, datetime.now(UTC), income
         )
         emit_report(found, fmt, out)
 
@@ -178,9 +176,7 @@ def audit(
 ) -> None:
     """List who looked at (or corrected) a person's file, when, why, with which consent."""
     with input_errors():
-        looks = bootstrap.build_bureau(db).inquire.who_looked(
-            id_type, id_number.strip().upper(), datetime.now(UTC)
-        )
+        looks = bootstrap.build_bureau(db).inquire.who_looked(id_type, id_number, datetime.now(UTC))
     rows = [
         {
             "at": look.at.isoformat(),

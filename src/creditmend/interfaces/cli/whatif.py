@@ -59,7 +59,7 @@ def what_if(
     day = past_day(as_of)
     with input_errors():
         result = bootstrap.build_bureau(db).inquire.what_if(
-            id_type, id_number.strip().upper(), day, change, datetime.now(UTC)
+            id_type, id_number, day, change, datetime.now(UTC)
         )
     data = {
         "as_of": day.isoformat(),
