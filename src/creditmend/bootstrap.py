@@ -22,6 +22,7 @@ from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
 from creditmend.domain.calendar import BusinessCalendar
 from creditmend.domain.clock import Clock, FixedClock, ZonedClock
 from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.report.file import CreditFileFacts
 from creditmend.domain.report.model import Report
 from creditmend.domain.rules import JurisdictionProfile, profile
 from creditmend.domain.scoring.scorecard import (
@@ -40,6 +41,7 @@ from creditmend.services.loans import LoanService
 from creditmend.services.object import ObjectionService
 from creditmend.services.records import FIELDS_OF, RecordsService
 from creditmend.services.retain import RetentionService
+from creditmend.services.score import ScoreService
 
 JURISDICTION = "cn"  # the profile in force: the one place a deployment chooses its rules
 
@@ -113,6 +115,11 @@ def build(jurisdiction: str = JURISDICTION) -> App:
     )
 
 
+def build_scoring() -> ScoreService:
+    """Scoring files and deriving features: the domain alone, no adapter."""
+    return ScoreService()
+
+
 def build_advisor(
     jurisdiction: str = JURISDICTION, *, bureau: bool = False, db: str | None = None
 ) -> AdviseService:
@@ -121,8 +128,12 @@ def build_advisor(
     the store at `db` (opened only then)."""
     from creditmend.adapters.solver_highs import HighsSolver  # noqa: PLC0415
 
-    own_file = build_bureau(db, jurisdiction).inquire.own_file if bureau else None
     rules = profile(jurisdiction)
+
+    def own_file(id_type: str, id_number: str, as_of: date, at: datetime) -> CreditFileFacts:
+        # The store is opened when a person's file is read: a refused request never opens it.
+        return build_bureau(db, jurisdiction).inquire.own_file(id_type, id_number, as_of, at)
+
     return AdviseService(
         profile=rules,
         calendar=business_calendar(rules),
@@ -130,7 +141,7 @@ def build_advisor(
         solver=HighsSolver(),
         scorecard=load_scorecard,
         root_finder=BrentRootFinder(),
-        own_file=own_file,
+        own_file=own_file if bureau else None,
     )
 
 
@@ -178,7 +189,7 @@ def batch_engine(name: str, spark_master: str | None = None) -> BatchEngine:
     """The engine for the batch; Spark is an optional extra, named when it is missing."""
     if name not in BATCH_ENGINES:
         raise ProblemsError(
-            (Problem("--engine", f"unknown {name!r}; one of {', '.join(BATCH_ENGINES)}"),)
+            (Problem("batch.engine", f"unknown {name!r}; one of {', '.join(BATCH_ENGINES)}"),)
         )
     if name == "duckdb":
         from creditmend.adapters.batch.duckdb_engine import DuckDBEngine  # noqa: PLC0415
@@ -188,7 +199,7 @@ def batch_engine(name: str, spark_master: str | None = None) -> BatchEngine:
         raise ProblemsError(
             (
                 Problem(
-                    "--engine",
+                    "batch.engine",
                     "Apache Spark is not installed: pip install 'creditmend[spark]' "
                     "(and Java 17 or later)",
                 ),
@@ -196,7 +207,7 @@ def batch_engine(name: str, spark_master: str | None = None) -> BatchEngine:
         )
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         raise ProblemsError(
-            (Problem("--engine", "Spark needs Java 17 or later: none found (JAVA_HOME, PATH)"),)
+            (Problem("batch.engine", "Spark needs Java 17 or later: none found (JAVA_HOME, PATH)"),)
         )
     from creditmend.adapters.batch.spark_engine import SparkEngine  # noqa: PLC0415
 
@@ -215,7 +226,7 @@ def batch_engine(name: str, spark_master: str | None = None) -> BatchEngine:
             raise ProblemsError(
                 (
                     Problem(
-                        "--spark-master",
+                        "batch.spark_master",
                         f"Spark did not start at {engine.master}: {reason.splitlines()[0]}",
                     ),
                 )

@@ -207,9 +207,9 @@ def test_the_same_seed_gives_the_same_file(tmp_path: Path) -> None:
 
 def test_protected_columns_are_never_features(tmp_path: Path) -> None:
     path = synthetic_csv(tmp_path / "planted.csv", rows=600, seed=5)
-    with pytest.raises(ProblemsError, match="--features: 'gender' is protected"):
+    with pytest.raises(ProblemsError, match=r"training\.features: 'gender' is protected"):
         train(options(path, features=("late", "gender")))
-    with pytest.raises(ProblemsError, match="--bad: 'maybe' does not occur"):
+    with pytest.raises(ProblemsError, match=r"training\.bad: 'maybe' does not occur"):
         train(options(path, bad="maybe"))
 
 

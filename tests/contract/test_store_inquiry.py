@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -65,10 +66,10 @@ def bureau(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Bure
 
 def test_third_party_inquiry_needs_consent_and_a_registered_furnisher(bureau: Bureau) -> None:
     ask = InquiryRequest("cn_ric", RIC, "LENDER1", "loan_approval", None, date(2025, 6, 15))
-    with pytest.raises(ProblemsError, match="--consent"):
+    with pytest.raises(ProblemsError, match=r"inquiry\.consent_ref"):
         bureau.inquire.inquire(ask, AT)
     stranger = InquiryRequest("cn_ric", RIC, "NOBODY", "loan_approval", "C-1", date(2025, 6, 15))
-    with pytest.raises(ProblemsError, match="--by: NOBODY is not a registered furnisher"):
+    with pytest.raises(ProblemsError, match=r"inquiry\.by: NOBODY is not a registered furnisher"):
         bureau.inquire.inquire(stranger, AT)
     bad_id = InquiryRequest(
         "cn_ric", "110105194912310021", None, "self_inquiry", None, date(2025, 6, 15)
@@ -103,3 +104,25 @@ def test_inquiries_are_logged_classified_and_shown_with_the_grid(
         ).all()
     engine.dispose()
     assert [tuple(row) for row in audit] == [("inquiry", "C-1"), ("inquiry", None)]
+
+
+def test_an_income_not_above_zero_is_refused_before_the_look_is_logged(bureau: Bureau) -> None:
+    def inquiries() -> list[str | None]:
+        return [look.purpose for look in bureau.inquire.who_looked("cn_ric", RIC, AT)]
+
+    before = inquiries()
+    with pytest.raises(ProblemsError, match=r"inquiry\.monthly_income: must be more than 0"):
+        bureau.inquire.self_report("cn_ric", RIC, date(2025, 6, 15), AT, Decimal(0))
+    ask = InquiryRequest("cn_ric", RIC, "LENDER1", "loan_approval", "C-1", date(2025, 6, 15))
+    with pytest.raises(ProblemsError, match=r"inquiry\.monthly_income"):
+        bureau.inquire.inquire(ask, AT, Decimal("-1"))
+    assert [p for p in inquiries() if p] == [p for p in before if p]  # no look was logged
+
+
+def test_an_identity_number_is_taken_however_it_is_typed(bureau: Bureau) -> None:
+    """The service keys the number (blanks, the check letter's case), not each face."""
+    typed = f" {RIC.lower()} "
+    report = bureau.inquire.self_report("cn_ric", typed, date(2025, 6, 15), AT)
+    assert report.header.has_file
+    looks = bureau.inquire.who_looked("cn_ric", typed, AT)
+    assert "self_inquiry" in [look.purpose for look in looks]

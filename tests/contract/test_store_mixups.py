@@ -110,5 +110,5 @@ def test_one_person_however_the_number_is_written(bureau: Bureau, tmp_path: Path
 
 
 def test_a_lender_cannot_pose_as_the_subject(bureau: Bureau) -> None:
-    with pytest.raises(ProblemsError, match="--by: a self-inquiry is made by the subject"):
+    with pytest.raises(ProblemsError, match=r"inquiry\.by: a self-inquiry is made by the subject"):
         bureau.inquire.inquire(InquiryRequest("cn_ric", A, "L1", "self_inquiry", None, AS_OF), AT)

@@ -164,18 +164,20 @@ def test_a_corrected_month_leaves_the_grid_and_the_score_with_an_audit_trail(
     # The desk replays a day: no letter before the answer, no objection before its filing.
     with pytest.raises(ProblemsError, match="no reply had been written by 2026-05-24"):
         bureau.objections.letter(objection.id, date(2026, 5, 24), AT)
-    with pytest.raises(ProblemsError, match=r"--as-of: .* is before objection \d+ was filed"):
+    with pytest.raises(ProblemsError, match=r"business_date: .* is before objection \d+ was filed"):
         bureau.objections.letter(objection.id, FILED - timedelta(days=1), AT)
 
 
 def test_illegal_moves_are_refused_and_change_nothing(bureau: Bureau) -> None:
     objection = _file(bureau, evidence=None, reason="paid_on_time")
     on = date(2026, 5, 22)
-    with pytest.raises(ProblemsError, match="--by: BANK1 cannot answer objection"):
+    with pytest.raises(
+        ProblemsError, match=r"objection\.answered_by: BANK1 cannot answer objection"
+    ):
         bureau.objections.answer(objection.id, "BANK1", "confirmed", None, on, AT)
     with pytest.raises(ProblemsError, match="a statement follows a confirmed outcome"):
         bureau.objections.statement(objection.id, "I paid.", on, AT)
-    with pytest.raises(ProblemsError, match="--corrections: a corrected outcome needs"):
+    with pytest.raises(ProblemsError, match=r"objection\.corrections: a corrected outcome needs"):
         bureau.objections.answer(objection.id, "JIEBEI", "corrected", None, on, AT)
     with pytest.raises(ProblemsError, match=r"corrections\[2026-04\].past_due_amount"):
         bureau.objections.answer(objection.id, "JIEBEI", "corrected", {"days_past_due": 0}, on, AT)
@@ -226,7 +228,7 @@ def test_an_unanswered_objection_lapses_once_and_stays_marked(bureau: Bureau) ->
     assert [e.action for e in shown.events].count("lapsed") == 1
     assert _report(bureau, late).overdue.accounts[0].under_objection
     assert bureau.objections.list(late, AT, furnisher="BANK1") == []
-    with pytest.raises(ProblemsError, match="--furnisher: NOPE is not registered"):
+    with pytest.raises(ProblemsError, match=r"objection\.routed_to: NOPE is not registered"):
         bureau.objections.list(late, AT, furnisher="NOPE")
     # A late answer is still taken, and the letter says it was late.
     bureau.objections.answer(objection.id, "JIEBEI", "confirmed", None, late, AT)
@@ -249,11 +251,15 @@ def test_an_inquiry_without_consent_is_the_bureaus_to_answer_and_deletion_remove
 
 
 def test_a_record_not_in_the_file_cannot_be_objected_to(bureau: Bureau) -> None:
-    with pytest.raises(ProblemsError, match="--record: account:JIEBEI:L-9:2026-04 is not a record"):
+    with pytest.raises(
+        ProblemsError, match=r"objection\.record: account:JIEBEI:L-9:2026-04 is not a record"
+    ):
         _file(bureau, record="account:JIEBEI:L-9:2026-04")
-    with pytest.raises(ProblemsError, match="--record: account:JIEBEI:L-1:2026-06 is not a record"):
+    with pytest.raises(
+        ProblemsError, match=r"objection\.record: account:JIEBEI:L-1:2026-06 is not a record"
+    ):
         _file(bureau, record="account:JIEBEI:L-1:2026-06")
-    with pytest.raises(ProblemsError, match="--reason: 'bored' is not one of"):
+    with pytest.raises(ProblemsError, match=r"objection\.reason: 'bored' is not one of"):
         _file(bureau, reason="bored")
 
 

@@ -78,12 +78,14 @@ def test_the_on_demand_report_and_the_batch_row_agree(
 
 
 def test_nobody_nothing_and_too_early_are_clear_answers(bureau: Bureau, tmp_path: Path) -> None:
-    with pytest.raises(ProblemsError, match="--db: the store is empty"):
+    with pytest.raises(ProblemsError, match="store: the store is empty"):
         bureau.inquire.self_report("cn_ric", STRANGER, AS_OF, AT)
     _load(bureau, tmp_path / "population")
     with pytest.raises(ProblemsError, match="ID_NUMBER: unknown person"):
         bureau.inquire.self_report("cn_ric", STRANGER, AS_OF, AT)
-    with pytest.raises(ProblemsError, match=r"--as-of: 2020-01-01 is before the bureau's data"):
+    with pytest.raises(
+        ProblemsError, match=r"business_date: 2020-01-01 is before the bureau's data"
+    ):
         bureau.inquire.self_report("cn_ric", STRANGER, date(2020, 1, 1), AT)
     # A self-inquiry through `inquire` is checked as `report` checks it: nothing is logged.
     own = InquiryRequest("cn_ric", STRANGER, None, "self_inquiry", None, AS_OF)

@@ -60,8 +60,13 @@ def test_spark_without_java_is_said_before_anything_runs(
 ) -> None:
     monkeypatch.delenv("JAVA_HOME", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))  # no java on it
-    with pytest.raises(ProblemsError, match=r"--engine: Spark needs Java 17 or later"):
-        bootstrap.batch_engine("spark")
+    with pytest.raises(ProblemsError, match=r"batch\.engine: Spark needs Java 17 or later"):
+        bootstrap.batch_engine("spark")  # a domain field; the command line says its option
+    done = cli("batch", "--as-of", AS_OF, "--engine", "spark", "--out", str(tmp_path / "out"))
+    assert (done.returncode, done.stderr) == (
+        2,
+        "error: --engine: Spark needs Java 17 or later: none found (JAVA_HOME, PATH)\n",
+    )
 
 
 def test_a_spark_master_that_does_not_start_is_one_line(tmp_path: Path) -> None:

@@ -142,7 +142,7 @@ def test_reasons_that_cannot_apply_to_a_record_are_refused() -> None:
 # ---------------------------------------------------------------- the state machine
 def test_only_the_furnisher_it_was_routed_to_answers() -> None:
     problems = answer_problems(_objection(), "OTHER", Outcome.CONFIRMED, date(2026, 5, 10), False)
-    assert [p.field for p in problems] == ["--by"]
+    assert [p.field for p in problems] == ["objection.answered_by"]
     assert "routed to JIEBEI" in problems[0].message
 
 
@@ -157,14 +157,14 @@ def test_corrected_needs_values_and_only_corrected_takes_them() -> None:
     on = date(2026, 5, 10)
     objection = _objection()
     assert answer_problems(objection, "JIEBEI", Outcome.CORRECTED, on, False)[0].field == (
-        "--corrections"
+        "objection.corrections"
     )
     assert answer_problems(objection, "JIEBEI", Outcome.DELETED, on, True)[0].field == (
-        "--corrections"
+        "objection.corrections"
     )
     assert answer_problems(objection, "JIEBEI", Outcome.CORRECTED, on, True) == ()
     early = answer_problems(objection, "JIEBEI", Outcome.CONFIRMED, date(2026, 5, 1), False)
-    assert [p.field for p in early] == ["--as-of"]
+    assert [p.field for p in early] == ["business_date"]
 
 
 def test_a_statement_waits_for_a_confirmed_outcome_and_has_a_length_limit() -> None:
@@ -181,7 +181,7 @@ def test_a_statement_waits_for_a_confirmed_outcome_and_has_a_length_limit() -> N
     for sneaky in ("line1\nline2", "red \x1b[31mALERT", "left\u202eright"):  # no terminal tricks
         (problem,) = statement_problems(confirmed, sneaky, on, CN)
         assert (problem.field, problem.message) == (
-            "--text",
+            "objection.statement",
             "holds control characters; write one line of text",
         )
     assert statement_problems(confirmed, "我已于次日还清。", on, CN) == ()

@@ -247,7 +247,7 @@ def test_an_agreement_the_budget_carries() -> None:
 def test_horizon_out_of_range_is_an_input_problem() -> None:
     from creditmend.domain.problems import ProblemsError  # noqa: PLC0415
 
-    with pytest.raises(ProblemsError, match="--horizon-months"):
+    with pytest.raises(ProblemsError, match=r"plan\.horizon_months"):
         _service(_NoPlan()).advise_file(EXAMPLE, AS_OF, 0)
 
 

@@ -21,6 +21,7 @@ from creditmend.domain.creditfile.records import (
 from creditmend.domain.creditfile.retention import (
     MonthRow,
     NegativeFact,
+    Rule,
     blacklist_fact,
     overdue_episodes,
     policy_hidden_from,
@@ -360,3 +361,23 @@ def test_a_payment_before_the_cure_month_does_not_date_the_cure() -> None:
     ]
     (episode,) = overdue_episodes(rows, "account:1")
     assert episode.ended_on == date(2026, 7, 1)
+
+
+def test_each_decision_names_its_rule_apart_from_its_words() -> None:
+    """What hid a fact is a field (the retention report counts by it), not the reason's text."""
+    entry = BlacklistEntry(
+        "consortium", BlacklistCategory.FRAUD, IdType.CN_RIC, "11010519491231002X", "Li",
+        D(2022, 3, 4), D(2024, 3, 4), "forged documents", 1,
+    )  # fmt: skip
+    decisions = (
+        decide(_overdue(repaid=D(2025, 12, 10)), D(2026, 2, 1)),
+        decide(_overdue(started=D(2014, 1, 1), repaid=D(2015, 1, 1)), D(2026, 1, 1)),
+        decide(_overdue(repaid=None), D(2026, 1, 1)),
+        decide(blacklist_fact(entry, "bl"), D(2024, 3, 4)),
+    )
+    assert [(d.rule, d.reason) for d in decisions] == [
+        (Rule.POLICY, POLICY),
+        (Rule.RETENTION, "retention: 5 years after 2015-01-01"),
+        (Rule.RETENTION, "retention: not until cured"),
+        (Rule.BLACKLIST, "blacklist: expires on 2024-03-04"),
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import defaultdict
 from datetime import date
@@ -18,7 +19,7 @@ from creditmend.domain.loan.fold import run
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.rules import CN
 from creditmend.domain.synth import CMF_FIELDS, PersonFacts, check_digit, generate, month_figures
-from creditmend.services.synth import SynthParams, write_population
+from creditmend.services.synth import SynthParams, workers_for, write_population
 
 START = date(2024, 1, 1)
 MONEY = re.compile(r"-?\d+\.\d{2}")
@@ -143,3 +144,9 @@ def test_a_small_population_shows_every_behaviour(population: list[PersonFacts])
     assert any(f.blacklist for f in population)
     inquiries = [i for f in population for i in f.inquiries]
     assert any(i["hard"] for i in inquiries) and any(not i["hard"] for i in inquiries)
+
+
+def test_a_large_run_takes_up_to_two_processes_unless_told() -> None:
+    assert workers_for(1_999) == 1
+    assert workers_for(2_000) == min(2, os.cpu_count() or 1)
+    assert workers_for(10, 3) == 3

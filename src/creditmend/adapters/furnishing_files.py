@@ -74,7 +74,7 @@ class RowStream(Iterator[Row]):
         """The file, checked to be readable and to hold something."""
         if self.fmt not in ("jsonl", "csv"):
             raise ProblemsError(
-                (Problem("--format", f"unknown format {self.fmt!r}; jsonl or csv"),)
+                (Problem("furnishing.format", f"unknown format {self.fmt!r}; jsonl or csv"),)
             )
         try:
             stream = self.path.open("rb")

@@ -86,22 +86,22 @@ def check_bands(bands: tuple[Band, ...], approve_band: str, scaling: Scaling) ->
     problems = []
     names = [b.name for b in bands]
     if len(bands) < 2:
-        problems.append(Problem("--bands", "give at least two bands"))
+        problems.append(Problem("training.bands", "give at least two bands"))
     if len(set(names)) != len(names):
-        problems.append(Problem("--bands", "a band name appears twice"))
+        problems.append(Problem("training.bands", "a band name appears twice"))
     if any(a.min_score <= b.min_score for a, b in itertools.pairwise(bands)):
         problems.append(
-            Problem("--bands", "bands go from the best down: each lower than the one before")
+            Problem("training.bands", "bands go from the best down: each lower than the one before")
         )
     if approve_band not in names:
         problems.append(
-            Problem("--approve-band", f"{approve_band!r} is not one of {', '.join(names)}")
+            Problem("training.approve_band", f"{approve_band!r} is not one of {', '.join(names)}")
         )
     if not scaling.min_score < scaling.max_score:
-        problems.append(Problem("--min-score", "must be below --max-score"))
+        problems.append(Problem("training.min_score", "must be below --max-score"))
     if scaling.pdo <= 0 or scaling.base_odds <= 0:
         problems.append(
-            Problem("--pdo", "points to double the odds and base odds must be positive")
+            Problem("training.pdo", "points to double the odds and base odds must be positive")
         )
     if problems:
         raise ProblemsError(tuple(problems[:1]))
@@ -109,13 +109,13 @@ def check_bands(bands: tuple[Band, ...], approve_band: str, scaling: Scaling) ->
 
 def check_seed(seed: int) -> None:
     if not 0 <= seed <= MAX_SEED:
-        raise ProblemsError((Problem("--seed", f"{seed} is not between 0 and {MAX_SEED}"),))
+        raise ProblemsError((Problem("training.seed", f"{seed} is not between 0 and {MAX_SEED}"),))
 
 
 def holdout_split(y: np.ndarray[Any, Any], test_size: float, seed: int) -> tuple[Ints, Ints]:
     """Stratified (training, hold-out) row numbers, each in file order."""
     if not 0 < test_size < 1:
-        raise ProblemsError((Problem("--test-size", f"{test_size} is not between 0 and 1"),))
+        raise ProblemsError((Problem("training.test_size", f"{test_size} is not between 0 and 1"),))
     from sklearn.model_selection import train_test_split  # type: ignore[import-untyped]  # noqa: PLC0415
 
     try:
@@ -123,7 +123,7 @@ def holdout_split(y: np.ndarray[Any, Any], test_size: float, seed: int) -> tuple
             np.arange(len(y)), test_size=test_size, stratify=y, random_state=seed
         )
     except ValueError as error:
-        raise ProblemsError((Problem("--test-size", str(error).splitlines()[0]),)) from None
+        raise ProblemsError((Problem("training.test_size", str(error).splitlines()[0]),)) from None
     return np.sort(train).astype(np.int64), np.sort(test).astype(np.int64)
 
 
@@ -164,7 +164,7 @@ def train(options: TrainingOptions) -> TrainingResult:
         raise
     except ValueError as error:  # the training libraries' last word on data they cannot use
         message = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise ProblemsError((Problem("--data", f"{table.name}: {message}"),)) from None
+        raise ProblemsError((Problem("training.data", f"{table.name}: {message}"),)) from None
 
 
 def _trained(

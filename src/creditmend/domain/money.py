@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import NoReturn
 
+from creditmend.domain.problems import FieldError
+
 ZERO = Decimal(0)
 MAX_DIGITS = 15  # integer digits an input number may have: a quadrillion is no loan
 ONE = Decimal(1)
@@ -25,14 +27,14 @@ MINOR_UNIT_PLACES: dict[str, int] = {"CNY": 2, "USD": 2, "EUR": 2, "HKD": 2, "JP
 ACCRUAL_CONTEXT = Context(prec=60)
 
 
-class MoneyError(ValueError):
+class MoneyError(FieldError):
     """A value that cannot be money: float, not a number, wrong places, mixed currencies."""
 
 
 def decimal_of(value: str | int | Decimal, field: str = "amount") -> Decimal:
     """Parse an exact decimal; floats are refused because they are not exact."""
     if isinstance(value, bool | float):
-        raise MoneyError(f'{field}: {value!r} is a float; give a decimal string such as "12.34"')
+        raise MoneyError(field, f'{value!r} is a float; give a decimal string such as "12.34"')
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
@@ -41,13 +43,13 @@ def decimal_of(value: str | int | Decimal, field: str = "amount") -> Decimal:
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
-            raise MoneyError(f"{field}: {value!r} is not a decimal number") from None
+            raise MoneyError(field, f"{value!r} is not a decimal number") from None
     else:
-        raise MoneyError(f"{field}: {value!r} is not a decimal number")
+        raise MoneyError(field, f"{value!r} is not a decimal number")
     if not number.is_finite():
-        raise MoneyError(f"{field}: {value!r} is not a finite number")
+        raise MoneyError(field, f"{value!r} is not a finite number")
     if number and number.adjusted() >= MAX_DIGITS:
-        raise MoneyError(f"{field}: {value!r} is too large")
+        raise MoneyError(field, f"{value!r} is too large")
     return number
 
 
@@ -59,7 +61,7 @@ def minor_unit(currency: str) -> Decimal:
     quantum = _QUANTA.get(currency)
     if quantum is None:
         if len(currency) != 3 or not currency.isalpha() or not currency.isupper():
-            raise MoneyError(f"currency: {currency!r} is not an ISO 4217 code")
+            raise MoneyError("currency", f"{currency!r} is not an ISO 4217 code")
         quantum = _QUANTA[currency] = Decimal(1).scaleb(-MINOR_UNIT_PLACES.get(currency, 2))
     return quantum
 
@@ -77,11 +79,11 @@ class Money:
 
     def __init__(self, amount: Decimal, currency: str) -> None:
         if not isinstance(amount, Decimal) or not amount.is_finite():
-            raise MoneyError(f"amount: {amount!r} is not a finite Decimal")
+            raise MoneyError("amount", f"{amount!r} is not a finite Decimal")
         shown = amount.quantize(_QUANTA.get(currency) or minor_unit(currency))
         if shown != amount:
             raise MoneyError(
-                f"amount: {amount} has more places than {currency} allows; round it first"
+                "amount", f"{amount} has more places than {currency} allows; round it first"
             )
         # Lossless (checked above): every Money shows the currency's places, 0 as 0.00.
         object.__setattr__(self, "amount", shown)
@@ -118,7 +120,7 @@ class Money:
         """The one constructor from outside data: exact parse, no rounding."""
         number = decimal_of(value, field)
         if not _is_exact(number, currency):
-            raise MoneyError(f"{field}: {value} has more places than {currency} allows")
+            raise MoneyError(field, f"{value} has more places than {currency} allows")
         return cls(number.quantize(minor_unit(currency)), currency)
 
     @classmethod
@@ -127,7 +129,7 @@ class Money:
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
-            raise MoneyError(f"currency: cannot combine {self.currency} and {other.currency}")
+            raise MoneyError("currency", f"cannot combine {self.currency} and {other.currency}")
 
     def __add__(self, other: Money) -> Money:
         self._same(other)

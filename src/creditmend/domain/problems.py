@@ -24,3 +24,17 @@ class ProblemsError(ValueError):
     def __init__(self, problems: tuple[Problem, ...]) -> None:
         super().__init__("; ".join(str(p) for p in problems))
         self.problems = problems
+
+
+class FieldError(ValueError):
+    """One value refused, naming its field. The field and the message are kept apart so that
+    whoever turns the error into a `Problem` (a path prefix, a line) never parses the text."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+    def problem(self, prefix: str = "", line: int | None = None) -> Problem:
+        """The error as a problem, its field under `prefix` (e.g. `events[2].`)."""
+        return Problem(f"{prefix}{self.field}", self.message, line)

@@ -29,7 +29,7 @@ class Rate:
 
     def __post_init__(self) -> None:
         if self.value < ZERO:
-            raise MoneyError(f"{self.period.value}_rate: {self.value} is negative")
+            raise MoneyError(f"{self.period.value}_rate", f"{self.value} is negative")
 
     @classmethod
     def annual(cls, value: str | Decimal) -> Rate:

@@ -12,7 +12,7 @@ timeline, the score forecast) with defaults, so existing callers keep working.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, localcontext
 from pathlib import Path
@@ -40,7 +40,7 @@ from creditmend.domain.recovery.from_bureau import loan_id_of, loans_from_file
 from creditmend.domain.recovery.letters import Letter, proposal_letters
 from creditmend.domain.recovery.objective import ObjectiveValue, RecoveryObjective
 from creditmend.domain.recovery.optimise import MilpSolver
-from creditmend.domain.recovery.plan_input import MAX_HORIZON_MONTHS, PlanInput, read_plan
+from creditmend.domain.recovery.plan_input import PlanInput, read_plan
 from creditmend.domain.recovery.proposals import Proposal, Replan, negotiation_proposals
 from creditmend.domain.recovery.shortfall import Shortfall, shortfall
 from creditmend.domain.recovery.simulate import Outcome, PaymentPlan, open_tracks
@@ -49,6 +49,7 @@ from creditmend.domain.recovery.timeline import ExpiryRow, expiry_timeline
 from creditmend.domain.report.file import CreditFileFacts, InquiryFacts
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.scorecard import Scorecard
+from creditmend.services.plan import PlanRequest, horizon_problem, new_loan_offer, plan_problems
 from creditmend.services.ports import BusinessCalendar, DocumentReader
 
 STRATEGY_NAMES = ("optimal", "minimum", "avalanche", "snowball")
@@ -77,7 +78,6 @@ class Advice:
     optimised: Optimised
     shortfall: Shortfall
     negotiable: tuple[Negotiable, ...] = ()
-    extras: dict[str, Any] = field(default_factory=dict)  # room for later parts of the advisor
     # What a counsellor adds to the plan (`AdviseService.counsel`).
     candidates: tuple[ObjectionCandidate, ...] = ()
     timeline: tuple[ExpiryRow, ...] = ()
@@ -125,21 +125,54 @@ class AdviseService:
         document, lines = self.read_document(path)
         return read_plan(document, self.profile, lines)
 
+    # ------------------------------------------------------------ the `plan` use case
+    def check(self, request: PlanRequest) -> tuple[Problem, ...]:
+        """The request's own problems, without reading a file or asking the bureau (a face
+        reports them with its own in one go)."""
+        problems = plan_problems(request, self.profile.currency)
+        if request.person is not None and self.own_file is None:
+            problems += (Problem("plan.subject", "this advisor has no bureau to read"),)
+        return problems
+
+    def plan(self, request: PlanRequest, at: datetime) -> Advice:
+        """The whole advice a borrower asked for: the plan read (from the file, the bureau's
+        data or both), the strategies compared, then what a counsellor adds. `at` is when the
+        bureau's file is looked at (the self-inquiry's log)."""
+        problems = self.check(request)
+        if problems:
+            raise ProblemsError(problems)
+        subject: Subject | None = None
+        notes: tuple[str, ...] = ()
+        if request.person is not None:
+            plan_input, subject, notes = self.person_plan(
+                request.person.id_type,
+                request.person.id_number,
+                request.plan_file,
+                dict(request.cash_flow) or None,
+                request.as_of,
+                at,
+            )
+        else:
+            assert request.plan_file is not None  # checked: a file or a person
+            plan_input = self.read(request.plan_file)
+        offer = (
+            None
+            if request.new_loan is None
+            else new_loan_offer(request.new_loan, plan_input.currency)
+        )
+        advice = self.advise(plan_input, request.as_of, request.horizon_months)
+        advice = self.counsel(advice, subject=subject, borrower=request.signature, new_loan=offer)
+        return replace(advice, notes=notes)
+
     def advise_file(self, path: Path, as_of: date, horizon_months: int | None = None) -> Advice:
         return self.advise(self.read(path), as_of, horizon_months)
 
     def advise(
         self, plan_input: PlanInput, as_of: date, horizon_months: int | None = None
     ) -> Advice:
-        if horizon_months is not None and not 1 <= horizon_months <= MAX_HORIZON_MONTHS:
-            raise ProblemsError(
-                (
-                    Problem(
-                        "--horizon-months",
-                        f"{horizon_months} must be between 1 and {MAX_HORIZON_MONTHS}",
-                    ),
-                )
-            )
+        problem = horizon_problem(horizon_months)
+        if problem is not None:
+            raise ProblemsError((problem,))
         horizon = horizon_for(plan_input, as_of, horizon_months)
         budget = monthly_budget(plan_input, horizon)
         policies = self.profile.dated_policies
@@ -284,7 +317,7 @@ class AdviseService:
         cash flow, one-off sources and preferences from `plan_file` (whose own loans are added)
         or from `cash_flow`. Returns the plan, the subject and the notes on what was assumed."""
         if self.own_file is None:
-            raise ProblemsError((Problem("--person", "this advisor has no bureau to read"),))
+            raise ProblemsError((Problem("plan.subject", "this advisor has no bureau to read"),))
         # Everything the borrower gave is checked before the bureau is asked: a refused
         # command leaves no inquiry in the file.
         document: dict[str, Any] = {}
@@ -311,7 +344,7 @@ class AdviseService:
             raise ProblemsError(
                 (
                     Problem(
-                        "--monthly-income",
+                        "plan.cash_flow",
                         "a plan from the bureau needs the cash flow: give --monthly-income and "
                         "--monthly-expenses, or a PLAN file with `cash_flow:`",
                     ),
@@ -330,7 +363,7 @@ class AdviseService:
         document["loans"] = own + list(rebuilt.loans)
         if not document["loans"]:
             raise ProblemsError(
-                (Problem("--person", "no open instalment loan in the credit file to plan"),)
+                (Problem("plan.subject", "no open instalment loan in the credit file to plan"),)
             )
         plan_input = read_plan(document, self.profile, lines)
         kinds = {code: f.kind for code, f in facts.furnishers.items()}
@@ -342,8 +375,3 @@ class AdviseService:
         }
         subject = Subject(id_type, id_number, refs, facts.inquiries)
         return plan_input, subject, rebuilt.notes
-
-
-def with_extras(advice: Advice, **extras: Any) -> Advice:
-    """The advice with more named results (a later part of the advisor adds its own)."""
-    return replace(advice, extras={**advice.extras, **extras})

@@ -154,6 +154,51 @@ class FurnishService:
                 ),
             )
 
+    def ingest_all(
+        self,
+        path: Path,
+        fmt: str | None,
+        as_of: date,
+        at: datetime,
+        partial: bool = False,
+        progress: Callable[[str, int | None], None] | None = None,
+    ) -> list[IngestReport]:
+        """A file, or every furnishing file in a folder (as `creditmend synth` writes them,
+        named by period) in period order, each all or nothing in its own transaction.
+        `fmt` None: each file's from its extension; `progress(name, records)` is told each
+        file's start (records None) and its records read so far."""
+        reports = []
+        for file in files_to_ingest(path):
+            if progress is not None:
+                progress(file.name, None)
+
+            def advance(count: int, name: str = file.name) -> None:
+                if progress is not None:
+                    progress(name, count)
+
+            reports.append(self.ingest(file, format_of(file, fmt), as_of, at, partial, advance))
+        return reports
+
+
+def files_to_ingest(path: Path) -> list[Path]:
+    """The file itself, or the folder's furnishing files in period order (their names start
+    with the period), leaving out the rejects files earlier runs wrote beside them."""
+    if not path.is_dir():
+        return [path]
+    return sorted(
+        (
+            file
+            for file in path.rglob("*")
+            if file.suffix in (".jsonl", ".csv") and not file.name.endswith(".rejects.jsonl")
+        ),
+        key=lambda file: (file.stem, str(file)),
+    )
+
+
+def format_of(path: Path, fmt: str | None) -> str:
+    """The format asked for, else the file's from its extension (JSON Lines unless .csv)."""
+    return fmt or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
+
 
 def _file_key(record: FurnishedRecord) -> str:
     """`record.key` as one compact string (a large file keeps one per record to find a record

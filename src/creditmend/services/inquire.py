@@ -4,7 +4,7 @@ is answered, each answered with the online-loan report as of the inquiry's day."
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -27,6 +27,19 @@ from creditmend.services.ports import (
 )
 
 
+def normal_id(id_number: str) -> str:
+    """An identity number as the bureau keys it, however it was typed: no blanks around it, its
+    check letter (the X of a resident identity number) in upper case."""
+    return id_number.strip().upper()
+
+
+def income_problems(monthly_income: Decimal | None) -> tuple[Problem, ...]:
+    """Monthly income, when given, divides the debt-to-income ratio: more than zero."""
+    if monthly_income is not None and monthly_income <= 0:
+        return (Problem("inquiry.monthly_income", "must be more than 0"),)
+    return ()
+
+
 @dataclass(frozen=True, slots=True)
 class InquiryService:
     furnisher_registry: FurnisherRegistry
@@ -41,6 +54,7 @@ class InquiryService:
     scorecard: Callable[[], Scorecard | None] = lambda: None
 
     def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]:
+        id_number = normal_id(id_number)
         self._check_id(id_type, id_number)
         return self.audit_log.who_looked(id_type, id_number, at)
 
@@ -48,6 +62,7 @@ class InquiryService:
         self, request: InquiryRequest, at: datetime, monthly_income: Decimal | None = None
     ) -> Report:
         """Log the inquiry, then answer it with the report as of its day."""
+        request = replace(request, id_number=normal_id(request.id_number))
         problems = validate_inquiry(
             request, self.profile, self.furnisher_registry.furnisher_codes()
         )
@@ -63,6 +78,9 @@ class InquiryService:
         self, request: InquiryRequest, at: datetime, monthly_income: Decimal | None
     ) -> Report:
         """Log a checked inquiry and answer it with the report as of its day."""
+        problems = income_problems(monthly_income)
+        if problems:  # before the look is logged: a refused question leaves no trace
+            raise ProblemsError(problems)
         report_id, facts = self.inquiry_log.record_inquiry(
             request, is_hard(request.purpose, self.profile), at
         )
@@ -95,8 +113,7 @@ class InquiryService:
                 raise ProblemsError((Problem("ID_NUMBER", "no credit file: nothing to score"),))
             return what_if(card, view, change, self.profile, self.profile.currency)
         except WhatIfError as error:
-            field, _, message = str(error).partition(": ")
-            raise ProblemsError((Problem(field, message),)) from None
+            raise ProblemsError((error.problem(),)) from None
 
     def own_file(self, id_type: str, id_number: str, as_of: date, at: datetime) -> CreditFileFacts:
         """The subject's own file for their recovery plan: a self-inquiry (soft), logged like
@@ -108,6 +125,7 @@ class InquiryService:
     def _self_inquiry(self, id_type: str, id_number: str, as_of: date) -> InquiryRequest:
         """The subject's own look, checked first: someone the bureau has never heard of is told
         so, and nothing is logged about them."""
+        id_number = normal_id(id_number)
         self._check_id(id_type, id_number)
         self._check_as_of(as_of)
         self._check_known(id_type, id_number)
@@ -166,8 +184,10 @@ class InquiryService:
 def check_as_of(starts: date | None, as_of: date) -> None:
     """An empty store, or a day before anything was known, has no file to show."""
     if starts is None:
-        raise ProblemsError((Problem("--db", "the store is empty: ingest furnishing files first"),))
+        raise ProblemsError(
+            (Problem("store", "the store is empty: ingest furnishing files first"),)
+        )
     if as_of < starts:
         raise ProblemsError(
-            (Problem("--as-of", f"{as_of} is before the bureau's data starts ({starts})"),)
+            (Problem("business_date", f"{as_of} is before the bureau's data starts ({starts})"),)
         )

@@ -87,12 +87,12 @@ class ObjectionService:
         try:
             ref = RecordRef.parse(record)
         except ValueError as error:
-            problems.append(Problem("--record", str(error)))
+            problems.append(Problem("objection.record", str(error)))
         try:
             code = Reason(reason)
         except ValueError:
             choices = ", ".join(r.value for r in Reason)
-            problems.append(Problem("--reason", f"{reason!r} is not one of {choices}"))
+            problems.append(Problem("objection.reason", f"{reason!r} is not one of {choices}"))
         evidence = Evidence()
         if evidence_data is not None:
             evidence, found = parse_evidence(evidence_data)
@@ -106,7 +106,12 @@ class ObjectionService:
         target = None if person is None else self.disputed_records.target(person, ref, as_of)
         if person is None or target is None:
             raise ProblemsError(
-                (Problem("--record", f"{ref} is not a record in this person's file on {as_of}"),)
+                (
+                    Problem(
+                        "objection.record",
+                        f"{ref} is not a record in this person's file on {as_of}",
+                    ),
+                )
             )
         self._sweep(as_of, at)
         earlier = earlier_same(
@@ -211,7 +216,11 @@ class ObjectionService:
             code = Outcome(outcome)
         except ValueError:
             raise ProblemsError(
-                (Problem("--outcome", f"{outcome!r} is not confirmed, corrected or deleted"),)
+                (
+                    Problem(
+                        "objection.outcome", f"{outcome!r} is not confirmed, corrected or deleted"
+                    ),
+                )
             ) from None
         proposal = objection.proposal
         if (
@@ -282,7 +291,7 @@ class ObjectionService:
         if corrections.record:
             old_record = self.disputed_records.stored_record(objection.person, objection.record)
             if old_record is None:  # pragma: no cover - the record was checked when filed
-                raise ProblemsError((Problem("--record", "the record is gone"),))
+                raise ProblemsError((Problem("objection.record", "the record is gone"),))
             new_record, wrong = corrected_record(old_record, corrections.record, as_of)
             if wrong:
                 raise ProblemsError(wrong)
@@ -326,7 +335,7 @@ class ObjectionService:
     ) -> list[Objection]:
         """The desk's list on `as_of`: objections received by then, oldest first."""
         if furnisher not in (None, BUREAU, *self.furnisher_registry.furnisher_codes()):
-            raise ProblemsError((Problem("--furnisher", f"{furnisher} is not registered"),))
+            raise ProblemsError((Problem("objection.routed_to", f"{furnisher} is not registered"),))
         return [
             o
             for o in self._sweep(as_of, at)
@@ -340,7 +349,7 @@ class ObjectionService:
         objection = self.show(objection_id, as_of, at)
         if as_of < objection.filed_on:
             message = f"{as_of} is before objection {objection_id} was filed ({objection.filed_on})"
-            raise ProblemsError((Problem("--as-of", message),))
+            raise ProblemsError((Problem("business_date", message),))
         written = [e for e in objection.events if e.action == "letter"]
         letters = [e.note for e in written if e.on <= as_of]
         if not letters:

@@ -57,7 +57,9 @@ class RecordsService:
         self, kind: str, path: Path, fmt: str, as_of: date, at: datetime, partial: bool = False
     ) -> IngestReport:
         if kind not in KINDS:
-            raise ProblemsError((Problem("--kind", f"unknown {kind!r}; {' or '.join(KINDS)}"),))
+            raise ProblemsError(
+                (Problem("records.kind", f"unknown {kind!r}; {' or '.join(KINDS)}"),)
+            )
         digest = file_digest(path)
         seen = self.ingestion_log.applied_before(digest)
         if seen is not None:
@@ -139,8 +141,12 @@ class RecordsService:
         return tuple(problems)
 
 
-# The inquiry rules speak of the command's options; in a file they are these fields.
-_FILE_FIELD = {"--by": "furnisher_id", "--consent": "consent_ref", "--purpose": "purpose"}
+# The inquiry rules name the request's fields; in a file of inquiries they are these columns.
+_FILE_FIELD = {
+    "inquiry.by": "furnisher_id",
+    "inquiry.consent_ref": "consent_ref",
+    "inquiry.purpose": "purpose",
+}
 
 FIELDS_OF = {
     "public_records": PUBLIC_RECORD_FIELDS,

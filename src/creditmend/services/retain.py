@@ -62,6 +62,6 @@ class RetentionService:
             shown=len(decisions) - len(hidden),
             hidden=len(hidden),
             newly_hidden=newly_hidden,
-            hidden_by=dict(Counter(d.reason.split(":")[0] for d in hidden)),
+            hidden_by=dict(Counter(str(d.rule) for d in hidden)),
             next_expiry=min(upcoming, default=None),
         )

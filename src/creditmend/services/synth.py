@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from creditmend.domain.synth import ID_CAPACITY, PersonFacts, World, make_world,
 CHUNK = 100  # persons per task sent to a worker
 OPEN_FILES = 256  # CMF files kept open at once; others are reopened for appending
 FACT_FILES = ("inquiries", "public_records", "blacklist", "deduction_failures")
+PARALLEL_FROM = 2_000  # persons; a smaller run is over before worker processes pay for themselves
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,13 @@ class _CmfWriter:
         for handle in self.handles.values():
             handle.close()
         self.handles.clear()
+
+
+def workers_for(persons: int, asked: int = 0) -> int:
+    """The processes a run uses: as asked, or (0) up to two for a large run, else one."""
+    if asked:
+        return asked
+    return min(2, os.cpu_count() or 1) if persons >= PARALLEL_FROM else 1
 
 
 def write_population(

@@ -116,7 +116,7 @@ def fit(
         break
     if flat or reversed_:
         raise ProblemsError(
-            (Problem("--features", "no feature separates bad from good rows in this data"),)
+            (Problem("training.features", "no feature separates bad from good rows in this data"),)
         )
     return Fitted(
         model=model,

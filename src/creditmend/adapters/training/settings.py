@@ -58,12 +58,12 @@ class BinningSettings:
 def check_trends(settings: BinningSettings, features: Sequence[str]) -> None:
     for name, trend in [("", settings.monotonic_trend), *settings.trends.items()]:
         if trend not in TRENDS:
-            option = "--trend" if not name else "--feature-trend"
+            option = "training.trend" if not name else "training.feature_trends"
             raise ProblemsError(
                 (Problem(option, f"unknown trend {trend!r}; one of {', '.join(TRENDS)}"),)
             )
         if name and name not in features:
-            raise ProblemsError((Problem("--feature-trend", f"{name!r} is not a feature"),))
+            raise ProblemsError((Problem("training.feature_trends", f"{name!r} is not a feature"),))
 
 
 def check_binning(settings: BinningSettings) -> None:
@@ -71,15 +71,15 @@ def check_binning(settings: BinningSettings) -> None:
     the option's problem before any work."""
     problem = None
     if settings.max_n_prebins <= 1:
-        problem = Problem("--max-prebins", f"{settings.max_n_prebins} is not above 1")
+        problem = Problem("training.max_n_prebins", f"{settings.max_n_prebins} is not above 1")
     elif not 0 < settings.min_prebin_size <= MAX_SHARE:
         problem = Problem(
-            "--min-prebin-size",
+            "training.min_prebin_size",
             f"{settings.min_prebin_size} is not in (0, {MAX_SHARE}]: a share of the rows",
         )
     elif settings.min_bin_size is not None and not 0 < settings.min_bin_size <= MAX_SHARE:
         problem = Problem(
-            "--min-bin-size",
+            "training.min_bin_size",
             f"{settings.min_bin_size} is not in (0, {MAX_SHARE}]: a share of the rows",
         )
     if problem is not None:

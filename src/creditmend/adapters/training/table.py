@@ -94,25 +94,26 @@ def _text(path: Path) -> tuple[str, str]:
     try:
         stored = path.read_bytes()
     except FileNotFoundError:
-        raise _fail("--data", f"{path}: no such file") from None
+        raise _fail("training.data", f"{path}: no such file") from None
     except IsADirectoryError:
-        raise _fail("--data", f"{path}: is a folder, not a CSV file") from None
+        raise _fail("training.data", f"{path}: is a folder, not a CSV file") from None
     except OSError as error:
-        raise _fail("--data", f"{path}: cannot be read ({error.strerror})") from None
+        raise _fail("training.data", f"{path}: cannot be read ({error.strerror})") from None
     digest = hashlib.sha256(stored).hexdigest()
     content = stored
     if stored[:2] == b"\x1f\x8b":
         try:
             content = gzip.decompress(stored)
         except (OSError, EOFError):
-            raise _fail("--data", f"{path.name}: a damaged gzip file") from None
+            raise _fail("training.data", f"{path.name}: a damaged gzip file") from None
     if b"\x00" in content[:65536]:
-        raise _fail("--data", f"{path.name}: not a CSV file (binary content)")
+        raise _fail("training.data", f"{path.name}: not a CSV file (binary content)")
     try:
         return content.decode("utf-8-sig"), digest
     except UnicodeDecodeError as error:
         raise _fail(
-            "--data", f"{path.name}: not a UTF-8 CSV file (byte {error.start} cannot be decoded)"
+            "training.data",
+            f"{path.name}: not a UTF-8 CSV file (byte {error.start} cannot be decoded)",
         ) from None
 
 
@@ -122,7 +123,7 @@ def read_rows(path: Path) -> tuple[list[str], list[list[str]], str]:
     text, digest = _text(path)
     header, rows = header_and_rows(io.StringIO(text, newline=""), path.name, min_columns=2)
     if not rows:
-        raise _fail("--data", f"{path.name}: the file has a header but no rows")
+        raise _fail("training.data", f"{path.name}: the file has a header but no rows")
     return header, rows, digest
 
 
@@ -162,7 +163,7 @@ def _check_values(
             beyond = np.flatnonzero(magnitude > LARGEST)
             if beyond.size:
                 raise _fail(
-                    "--data",
+                    "training.data",
                     f"{file}: the column {name!r} holds {cells[name][beyond[0]].strip()[:40]!r}, "
                     f"beyond the training's range (±{LARGEST:.1e}); exclude it (--exclude) "
                     "or rescale it",
@@ -171,7 +172,7 @@ def _check_values(
             present = sum(value is not None for value in column)
         if not present:
             raise _fail(
-                "--data",
+                "training.data",
                 f"{file}: the column {name!r} holds no value in any row; exclude it (--exclude)",
             )
 
@@ -189,27 +190,27 @@ def read_table(
     header, rows, digest = read_rows(path)
     file = path.name
     if target not in header:
-        raise _fail("--target", f"{target!r} is not a column of {file}")
-    _unknown("--features", features or (), header, file)
-    _unknown("--exclude", exclude, header, file)
-    _unknown("--protected", protected, header, file)
-    _unknown("--categorical", categorical, header, file)
+        raise _fail("training.target", f"{target!r} is not a column of {file}")
+    _unknown("training.features", features or (), header, file)
+    _unknown("training.exclude", exclude, header, file)
+    _unknown("training.protected", protected, header, file)
+    _unknown("training.categorical", categorical, header, file)
     if features and exclude:
-        raise _fail("--exclude", "give --features or --exclude, not both")
+        raise _fail("training.exclude", "give --features or --exclude, not both")
     if target in protected:
-        raise _fail("--protected", f"{target!r} is the target")
+        raise _fail("training.protected", f"{target!r} is the target")
     for name in features or ():
         if name in protected:
             raise _fail(
-                "--features", f"{name!r} is protected: a protected column is never a feature"
+                "training.features", f"{name!r} is protected: a protected column is never a feature"
             )
         if name == target:
-            raise _fail("--features", f"{name!r} is the target")
+            raise _fail("training.features", f"{name!r} is the target")
     index = {name: position for position, name in enumerate(header)}
     target_cells = [row[index[target]] for row in rows]
     bad_key = category(canonical(bad))
     if bad_key is None:
-        raise _fail("--bad", f"{bad!r} is a missing value, not a target value")
+        raise _fail("training.bad", f"{bad!r} is a missing value, not a target value")
     keys = {cell: category(canonical(cell)) for cell in set(target_cells)}
     kept = [i for i, cell in enumerate(target_cells) if keys[cell] is not None]
     y = np.array([keys[target_cells[i]] == bad_key for i in kept], dtype=np.int8)
@@ -217,13 +218,13 @@ def read_table(
     if bads == 0:
         shown = sorted({k for k in keys.values() if k is not None})[:5]
         raise _fail(
-            "--bad",
+            "training.bad",
             f"{bad!r} does not occur in the column {target!r} (values: {', '.join(shown)})",
         )
     goods = len(y) - bads
     if min(bads, goods) < MIN_CLASS_ROWS:
         raise _fail(
-            "--target",
+            "training.target",
             f"{target!r} needs two classes with at least {MIN_CLASS_ROWS} rows each; "
             f"found {bads} bad and {goods} good",
         )
@@ -265,7 +266,7 @@ def read_table(
                 )
                 chosen.remove(name)
     if not chosen:
-        raise _fail("--features", "no column is left to train on")
+        raise _fail("training.features", "no column is left to train on")
     values = {name: _column(kept_cells[name], kinds[name]) for name in chosen}
     _check_values(values, kept_cells, file)
     return Table(

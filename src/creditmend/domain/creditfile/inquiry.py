@@ -34,25 +34,27 @@ def validate_inquiry(
     purposes = profile.inquiry_purposes
     if request.purpose not in purposes:
         problems.append(
-            Problem("--purpose", f"unknown {request.purpose!r}; one of {', '.join(purposes)}")
+            Problem("inquiry.purpose", f"unknown {request.purpose!r}; one of {', '.join(purposes)}")
         )
     if request.purpose == SELF and request.by:
         problems.append(
             Problem(
-                "--by",
+                "inquiry.by",
                 "a self-inquiry is made by the subject; a furnisher "
                 "asks with its purpose and the subject's consent",
             )
         )
     if request.purpose != SELF:
         if not request.by:
-            problems.append(Problem("--by", "a third-party inquiry names the furnisher asking"))
+            problems.append(
+                Problem("inquiry.by", "a third-party inquiry names the furnisher asking")
+            )
         elif request.by not in known_furnishers:
-            problems.append(Problem("--by", f"{request.by} is not a registered furnisher"))
+            problems.append(Problem("inquiry.by", f"{request.by} is not a registered furnisher"))
         if not (request.consent_ref or "").strip():
             problems.append(
                 Problem(
-                    "--consent",
+                    "inquiry.consent_ref",
                     "a third-party inquiry needs the subject's written consent (Order 631 Art. 18)",
                 )
             )

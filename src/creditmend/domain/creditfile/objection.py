@@ -199,13 +199,15 @@ def filing_problems(record: RecordRef, reason: Reason) -> tuple[Problem, ...]:
     """Reasons that cannot apply to a kind of record."""
     problems = []
     if reason is Reason.INQUIRY_WITHOUT_CONSENT and record.kind is not RecordKind.INQUIRY:
-        problems.append(Problem("--reason", "inquiry_without_consent applies to inquiry records"))
+        problems.append(
+            Problem("objection.reason", "inquiry_without_consent applies to inquiry records")
+        )
     if reason is Reason.DEDUCTION_FAILED_NOT_MY_FAULT and record.kind not in (
         RecordKind.ACCOUNT,
         RecordKind.ACCOUNT_MONTH,
     ):
         problems.append(
-            Problem("--reason", "deduction_failed_not_my_fault applies to account records")
+            Problem("objection.reason", "deduction_failed_not_my_fault applies to account records")
         )
     return tuple(problems)
 
@@ -241,29 +243,36 @@ def answer_problems(
     if by != objection.routed_to:
         problems.append(
             Problem(
-                "--by",
+                "objection.answered_by",
                 f"{by} cannot answer objection {objection.id}: it was routed to "
                 f"{objection.routed_to}",
             )
         )
     if outcome not in ANSWERS:
-        problems.append(Problem("--outcome", "must be confirmed, corrected or deleted"))
+        problems.append(Problem("objection.outcome", "must be confirmed, corrected or deleted"))
     if on < objection.filed_on:
         problems.append(
-            Problem("--as-of", f"{on} is before the objection was filed ({objection.filed_on})")
+            Problem(
+                "business_date", f"{on} is before the objection was filed ({objection.filed_on})"
+            )
         )
     if outcome is Outcome.CORRECTED and not has_corrections:
         problems.append(
             Problem(
-                "--corrections",
+                "objection.corrections",
                 "a corrected outcome needs the corrected values (no bureau proposal to apply)",
             )
         )
     if outcome is not Outcome.CORRECTED and has_corrections:
-        problems.append(Problem("--corrections", "only a corrected outcome takes corrections"))
+        problems.append(
+            Problem("objection.corrections", "only a corrected outcome takes corrections")
+        )
     if outcome is Outcome.CORRECTED and objection.record.kind is RecordKind.INQUIRY:
         problems.append(
-            Problem("--outcome", "an inquiry is confirmed or deleted; it has no values to correct")
+            Problem(
+                "objection.outcome",
+                "an inquiry is confirmed or deleted; it has no values to correct",
+            )
         )
     return tuple(problems)
 
@@ -282,13 +291,19 @@ def statement_problems(
     limit = int(profile.statement_max_chars.value)
     problems = []
     if not text.strip():
-        problems.append(Problem("--text", "is empty"))
+        problems.append(Problem("objection.statement", "is empty"))
     if len(text) > limit:
-        problems.append(Problem("--text", f"has {len(text)} characters; at most {limit}"))
+        problems.append(
+            Problem("objection.statement", f"has {len(text)} characters; at most {limit}")
+        )
     if any(unicodedata.category(c) in ("Cc", "Cf") for c in text):
         # a line break, an escape sequence or an invisible direction mark would reach every
         # reader's terminal or page as it is: a statement is one line of plain text
-        problems.append(Problem("--text", "holds control characters; write one line of text"))
+        problems.append(
+            Problem("objection.statement", "holds control characters; write one line of text")
+        )
     if objection.answered_on is not None and on < objection.answered_on:
-        problems.append(Problem("--as-of", f"{on} is before the outcome ({objection.answered_on})"))
+        problems.append(
+            Problem("business_date", f"{on} is before the outcome ({objection.answered_on})")
+        )
     return tuple(problems)

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import NamedTuple
 
 from creditmend.domain.calendar import add_months, month_end
@@ -89,14 +90,25 @@ def visible_until(fact: NegativeFact, rules: RetentionRules) -> date | None:
     return _add_years(fact.ended_on, rules.years)
 
 
-def _retention_reason(fact: NegativeFact, rules: RetentionRules) -> str:
+class Rule(StrEnum):
+    """Which rule ends (or will end) the showing of a fact: counted by kind, never by text."""
+
+    RETENTION = "retention"
+    BLACKLIST = "blacklist"
+    POLICY = "policy"
+
+
+def _retention_reason(fact: NegativeFact, rules: RetentionRules) -> tuple[Rule, str]:
     if fact.kind is FactKind.BLACKLIST:
         if fact.expires_on is not None:
-            return f"blacklist: expires on {fact.expires_on}"
-        return f"blacklist: {rules.blacklist_default_years} years after {fact.started_on}"
+            return Rule.BLACKLIST, f"blacklist: expires on {fact.expires_on}"
+        return (
+            Rule.BLACKLIST,
+            f"blacklist: {rules.blacklist_default_years} years after {fact.started_on}",
+        )
     if fact.ended_on is None:
-        return "retention: not until cured"
-    return f"retention: {rules.years} years after {fact.ended_on}"
+        return Rule.RETENTION, "retention: not until cured"
+    return Rule.RETENTION, f"retention: {rules.years} years after {fact.ended_on}"
 
 
 def qualifies(policy: DatedPolicy, fact: NegativeFact) -> bool:
@@ -129,8 +141,8 @@ class Decision:
     """What retention decides for one fact as of a day.
 
     `visible_until` is the first day the fact is not shown (None: not until cured);
-    `hidden_from` is that day when it has come (`shown` is False), else None. `reason` names
-    the rule that ends (or will end) the showing.
+    `hidden_from` is that day when it has come (`shown` is False), else None. `reason` says
+    in words what ends (or will end) the showing; `rule` is which kind of rule that is.
     """
 
     fact_key: str
@@ -138,6 +150,7 @@ class Decision:
     hidden_from: date | None
     reason: str
     visible_until: date | None
+    rule: Rule
 
 
 def decide(
@@ -148,18 +161,19 @@ def decide(
 ) -> Decision:
     """The decision for one fact: the earliest of retention and every applicable policy."""
     retention_day = visible_until(fact, rules)
-    candidates: list[tuple[date, str]] = []
+    own_rule, own_reason = _retention_reason(fact, rules)
+    candidates: list[tuple[date, Rule, str]] = []
     if retention_day is not None:
-        candidates.append((retention_day, _retention_reason(fact, rules)))
+        candidates.append((retention_day, own_rule, own_reason))
     for policy in policies:
         day = policy_hidden_from(policy, fact, as_of)
         if day is not None:
-            candidates.append((day, f"policy: {policy.name}"))
+            candidates.append((day, Rule.POLICY, f"policy: {policy.name}"))
     if not candidates:
-        return Decision(fact.key, True, None, _retention_reason(fact, rules), None)
-    until, reason = min(candidates, key=lambda candidate: candidate[0])  # first wins a tie
+        return Decision(fact.key, True, None, own_reason, None, own_rule)
+    until, rule, reason = min(candidates, key=lambda candidate: candidate[0])  # first wins a tie
     shown = as_of < until
-    return Decision(fact.key, shown, None if shown else until, reason, until)
+    return Decision(fact.key, shown, None if shown else until, reason, until, rule)
 
 
 def apply_retention(

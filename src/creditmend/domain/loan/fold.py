@@ -16,7 +16,7 @@ from creditmend.domain.loan.contract import Contract
 from creditmend.domain.loan.events import LoanEvent
 from creditmend.domain.loan.ledger import Ledger, LedgerError
 from creditmend.domain.money import ACCRUAL_CONTEXT, HALF_UP, RoundingPolicy
-from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.problems import ProblemsError
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 
@@ -78,7 +78,6 @@ def run(
             try:
                 ledger.apply(event)
             except LedgerError as error:
-                field, _, message = str(error).partition(": ")
-                raise ProblemsError((Problem(f"events[{index}].{field}", message),)) from None
+                raise ProblemsError((error.problem(f"events[{index}]."),)) from None
         ledger.advance_to(as_of)
     return ledger

@@ -35,6 +35,7 @@ from creditmend.domain.loan.events import (
 from creditmend.domain.loan.records import Attempt, Credit, Due, PaymentRecord
 from creditmend.domain.loan.schedule import amortize, build_schedule, contract_fees, periods_for
 from creditmend.domain.money import HALF_UP, ZERO, RoundingPolicy, minor_unit
+from creditmend.domain.problems import FieldError
 from creditmend.domain.rules.profile import (
     AllocationOrder,
     AllocationRule,
@@ -57,7 +58,7 @@ _IN_ADVANCE_PAYOFF = tuple(
 _PAST_DUE, _DUE = DueState.PAST_DUE, DueState.DUE
 
 
-class LedgerError(ValueError):
+class LedgerError(FieldError):
     """An event that cannot apply: before disbursement, out of order, or on a closed loan."""
 
 
@@ -126,7 +127,7 @@ class Ledger:
     def advance_to(self, day: date) -> None:
         """Accrue and post everything up to and including the boundaries on `day`."""
         if day < self.cursor:
-            raise LedgerError(f"on: {day} is before the ledger's date {self.cursor}")
+            raise LedgerError("on", f"{day} is before the ledger's date {self.cursor}")
         boundaries = self.boundaries
         while self.boundary_index < len(boundaries):
             boundary = boundaries[self.boundary_index]
@@ -241,7 +242,7 @@ class Ledger:
     def apply(self, event: LoanEvent) -> None:
         day = event.on
         if day < self.contract.disbursed_on:
-            raise LedgerError(f"on: {day} is before disbursed_on {self.contract.disbursed_on}")
+            raise LedgerError("on", f"{day} is before disbursed_on {self.contract.disbursed_on}")
         self.advance_to(day)
         if isinstance(event, DeductionFailed):
             self.attempts.append(
@@ -255,7 +256,7 @@ class Ledger:
                 record = PaymentRecord(day, amount, source, excess=amount)
                 self.payments.append(record)
                 return
-            raise LedgerError(f"on: the loan was closed on {self.closed_on}")
+            raise LedgerError("on", f"the loan was closed on {self.closed_on}")
         if isinstance(event, Payment):
             self._pay(day, event.amount, event.source, self.order)
         elif isinstance(event, DeductionSucceeded):
@@ -274,11 +275,13 @@ class Ledger:
             self._waive(day, event.component, event.amount)
         elif isinstance(event, Restructure):
             if self.charged_off_on is not None:
-                raise LedgerError(f"on: the loan was charged off on {self.charged_off_on}")
+                raise LedgerError("on", f"the loan was charged off on {self.charged_off_on}")
             self._restructure(day, event)
         elif isinstance(event, ChargeOff):
             if self.charged_off_on is not None:
-                raise LedgerError(f"on: the loan was already charged off on {self.charged_off_on}")
+                raise LedgerError(
+                    "on", f"the loan was already charged off on {self.charged_off_on}"
+                )
             self._charge_off(day)
 
     def _pay(

@@ -53,7 +53,7 @@ from creditmend.domain.loan.events import (
 from creditmend.domain.loan.ledger import Ledger, LedgerError
 from creditmend.domain.loan.state import DeductionAttempt
 from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money
-from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.problems import ProblemsError
 from creditmend.domain.recovery.plan_input import PlanInput, PlanLoan
 from creditmend.domain.recovery.simulate import LoanOutcome, Outcome
 from creditmend.domain.rules.profile import JurisdictionProfile
@@ -178,8 +178,7 @@ def furnished_months(
                 try:
                     ledger.apply(event)
                 except LedgerError as error:
-                    field, _, message = str(error).partition(": ")
-                    raise ProblemsError((Problem(f"{where}.{field}", message),)) from None
+                    raise ProblemsError((error.problem(f"{where}."),)) from None
                 position += 1
             ledger.advance_to(end)
         figures = month_figures(ledger, end)

@@ -242,9 +242,7 @@ class LoanTrack:
             with localcontext(ACCRUAL_CONTEXT):
                 self.ledger.apply(event)
         except LedgerError as error:
-            field, _, message = str(error).partition(": ")
-            problem = Problem(f"{self.loan.field}.events[{index}].{field}", message)
-            raise ProblemsError((problem,)) from None
+            raise ProblemsError((error.problem(f"{self.loan.field}.events[{index}]."),)) from None
 
     def _history(self) -> None:
         """Fold the events so far, with the month ends before the horizon (the records)."""

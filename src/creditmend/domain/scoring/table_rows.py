@@ -16,7 +16,7 @@ from creditmend.domain.problems import Problem, ProblemsError
 
 
 def _fail(message: str, line: int | None = None) -> ProblemsError:
-    return ProblemsError((Problem("--data", message, line),))
+    return ProblemsError((Problem("scoring.data", message, line),))
 
 
 def header_and_rows(

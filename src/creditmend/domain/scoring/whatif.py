@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from creditmend.domain.calendar import add_months
 from creditmend.domain.creditfile.furnishing import ASSET_REPAID, GUARANTOR_PAID, AccountStatus
 from creditmend.domain.creditfile.grid import MonthFacts, month_code, repayment_grid
+from creditmend.domain.problems import FieldError
 from creditmend.domain.report.file import AccountView, InquiryFacts, MonthLine, VisibleFile
 from creditmend.domain.report.indicators import is_open, person_indicators
 from creditmend.domain.rules.profile import JurisdictionProfile
@@ -68,7 +69,7 @@ class WhatIf:
         return tuple(text for feature, text in self.after.reasons if feature not in had)
 
 
-class WhatIfError(ValueError):
+class WhatIfError(FieldError):
     pass
 
 
@@ -104,10 +105,10 @@ def _pay_off(view: VisibleFile, account: str, profile: JurisdictionProfile) -> V
     month = view.as_of.replace(day=1)
     found = [a for a in view.accounts if account in {a.account_id, f"{a.furnisher}:{a.account_id}"}]
     if not found:
-        raise WhatIfError(f"--pay-off: no account {account!r} in this file")
+        raise WhatIfError("what_if.pay_off", f"no account {account!r} in this file")
     target = found[0]
     if not is_open(target):
-        raise WhatIfError(f"--pay-off: {account} is already {target.last.status}")
+        raise WhatIfError("what_if.pay_off", f"{account} is already {target.last.status}")
     last = target.last
     settle = _line(
         month, AccountStatus.SETTLED, Decimal(0), last.balance + last.past_due, Decimal(0), profile
@@ -172,11 +173,11 @@ def check_change(change: Change) -> None:
     """What can be wrong with a change whatever the file (checked before the file is read, so a
     refused question leaves no look behind); an unknown account to pay off needs the file."""
     if isinstance(change, NewLoan) and (change.amount <= 0 or change.term_months < 1):
-        raise WhatIfError("--new-loan: the amount and the term must be more than 0")
+        raise WhatIfError("what_if.new_loan", "the amount and the term must be more than 0")
     if isinstance(change, MonthsOnTime) and change.months < 1:
-        raise WhatIfError("--months-on-time: must be at least 1")
+        raise WhatIfError("what_if.months_on_time", "must be at least 1")
     if isinstance(change, PayOff) and not change.account.strip():
-        raise WhatIfError("--pay-off: name an account")
+        raise WhatIfError("what_if.pay_off", "name an account")
 
 
 def apply_change(view: VisibleFile, change: Change, profile: JurisdictionProfile) -> VisibleFile:

@@ -18,6 +18,7 @@ from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind
 from creditmend.domain.problems import Problem
 from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.errors import INPUT_ERROR, fail, input_errors
+from creditmend.services.furnish import format_of
 from creditmend.services.pipeline import IngestReport
 
 furnisher_app = typer.Typer(no_args_is_help=True, help="Register the lenders that furnish data.")
@@ -99,19 +100,6 @@ def ingest(
     if fmt is not None and fmt not in ("jsonl", "csv"):  # before any file is read or skipped
         raise fail([Problem("--format", f"unknown format {fmt!r}; jsonl or csv")])
     day = as_of_date(as_of)
-    files = (
-        [file]
-        if not file.is_dir()
-        else sorted(
-            (
-                path
-                for path in file.rglob("*")
-                if path.suffix in (".jsonl", ".csv") and not path.name.endswith(".rejects.jsonl")
-            ),
-            key=lambda path: (path.stem, str(path)),
-        )
-    )
-    reports = []
     with input_errors():
         bureau = bootstrap.build_bureau(db, create=True)
         with Progress(
@@ -123,17 +111,12 @@ def ingest(
             disable=as_json or not _err.is_terminal,  # a pipe gets no spinner (nor its blank line)
         ) as progress:
             task = progress.add_task("reading", total=None)
-            for path in files:
 
-                def advance(count: int, name: str = path.name) -> None:
-                    progress.update(task, description=f"reading {name}: {count:,} records")
+            def advance(name: str, count: int | None) -> None:
+                said = f"reading {name}" if count is None else f"reading {name}: {count:,} records"
+                progress.update(task, description=said)
 
-                progress.update(task, description=f"reading {path.name}")
-                reports.append(
-                    bureau.furnish.ingest(
-                        path, _format(path, fmt), day, clock.now(), partial, advance
-                    )
-                )
+            reports = bureau.furnish.ingest_all(file, fmt, day, clock.now(), partial, advance)
     if not file.is_dir():
         _finish(reports[0], file, as_json)
         return
@@ -193,7 +176,7 @@ def records_import(
     with input_errors():
         bureau = bootstrap.build_bureau(db, create=True)
         report = bureau.records.import_file(
-            kind, file, _format(file, fmt), day, clock.now(), partial
+            kind, file, format_of(file, fmt), day, clock.now(), partial
         )
     _finish(report, file, as_json)
 
@@ -259,10 +242,6 @@ def archive(
     for row in rows:
         table.add_row(*(str(value) for value in row.values()))
     _out.print(table)
-
-
-def _format(file: Path, fmt: str | None) -> str:
-    return fmt or ("csv" if file.suffix.lower() == ".csv" else "jsonl")
 
 
 def _finish(report: IngestReport, file: Path, as_json: bool) -> None:

@@ -24,6 +24,7 @@ from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.report_view import print_report
+from creditmend.services.inquire import income_problems
 
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -52,12 +53,13 @@ def _checked(fmt: str, out: Path | None, income: str | None) -> Decimal | None:
     amount = None
     if income is not None:
         try:
-            amount = Money.of(income, bootstrap.rules().currency, field="--monthly-income").amount
+            amount = Money.of(
+                income, bootstrap.rules().currency, field="inquiry.monthly_income"
+            ).amount
         except MoneyError as error:
-            problems.append(Problem("--monthly-income", str(error).partition(": ")[2]))
+            problems.append(error.problem())
         else:
-            if amount <= 0:
-                problems.append(Problem("--monthly-income", "must be more than 0"))
+            problems.extend(income_problems(amount))
     if problems:
         raise fail(problems)
     return amount
@@ -143,9 +145,7 @@ def inquire(
     answered with the online-loan report."""
     fmt = "json" if as_json else fmt
     income = _checked(fmt, out, monthly_income)
-    request = InquiryRequest(
-        id_type, id_number.strip().upper(), by, purpose, consent, past_day(as_of)
-    )
+    request = InquiryRequest(id_type, id_number, by, purpose, consent, past_day(as_of))
     with input_errors():
         report = bootstrap.build_bureau(db).inquire.inquire(request, clock.now(), income)
         emit_report(report, fmt, out)
@@ -165,7 +165,7 @@ def report(
     day = past_day(as_of)
     with input_errors():
         found = bootstrap.build_bureau(db).inquire.self_report(
-            id_type, id_number.strip().upper(), day, clock.now(), income
+            id_type, id_number, day, clock.now(), income
         )
         emit_report(found, fmt, out)
 
@@ -178,9 +178,7 @@ def audit(
 ) -> None:
     """List who looked at (or corrected) a person's file, when, why, with which consent."""
     with input_errors():
-        looks = bootstrap.build_bureau(db).inquire.who_looked(
-            id_type, id_number.strip().upper(), clock.now()
-        )
+        looks = bootstrap.build_bureau(db).inquire.who_looked(id_type, id_number, clock.now())
     rows = [
         {
             "at": look.at.isoformat(),

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +24,7 @@ from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.inquiry import IdNumberArgument, IdTypeArgument
+from creditmend.services.object import ObjectionService
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -105,12 +111,69 @@ def _print_one(objection: Objection, as_of: date) -> None:
     _out.print(table)
 
 
-def _now() -> datetime:
-    return clock.now()
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """What every desk command is given: the business day (refused in the future), the store
+    and the output form; `--as-of`, `--db` and `--json` are added to each command by `_desk`."""
+
+    day: date
+    db: str | None
+    as_json: bool = False
+
+    @contextmanager
+    def objections(self) -> Iterator[ObjectionService]:
+        """The desk's service; bad input in it ends as one line per problem."""
+        with input_errors():
+            yield bootstrap.build_bureau(self.db).objections
+
+    @staticmethod
+    def now() -> datetime:
+        return clock.now()
+
+    def show(self, objection: Objection, *lines: str) -> None:
+        """The objection as JSON, or shown with its history and then `lines`."""
+        if self.as_json:
+            print(json.dumps(objection_json(objection, self.day), ensure_ascii=False))
+            return
+        _print_one(objection, self.day)
+        for line in lines:
+            _out.print(line)
 
 
-@app.command("file")
+KEYWORD = inspect.Parameter.KEYWORD_ONLY
+
+
+def _desk(name: str, *, as_json: bool = True) -> Callable[[Callable[..., None]], None]:
+    """Register `handler(desk, ...)` as `object NAME`, its own options followed by the desk's."""
+
+    def register(handler: Callable[..., None]) -> None:
+        own = list(inspect.signature(handler, eval_str=True).parameters.values())[1:]
+        shared = [
+            inspect.Parameter("as_of", KEYWORD, default=None, annotation=AsOfOption),
+            inspect.Parameter("db", KEYWORD, default=None, annotation=DbOption),
+        ]
+        if as_json:
+            shared.append(
+                inspect.Parameter("as_json", KEYWORD, default=False, annotation=JsonOption)
+            )
+
+        @functools.wraps(handler)
+        def command(
+            *args: Any, as_of: str | None = None, db: str | None = None, **options: Any
+        ) -> None:
+            as_json = options.pop("as_json", False)
+            handler(Desk(past_day(as_of, DESK_DAY), db, as_json), *args, **options)
+
+        command.__signature__ = inspect.Signature([*own, *shared])  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in (*own, *shared)}
+        app.command(name)(command)
+
+    return register
+
+
+@_desk("file")
 def file_objection(
+    desk: Desk,
     id_type: IdTypeArgument,
     id_number: IdNumberArgument,
     record: Annotated[
@@ -132,38 +195,27 @@ def file_objection(
     evidence: Annotated[
         Path | None, typer.Option("--evidence", help="Evidence JSON file (see docs/objections.md)")
     ] = None,
-    as_of: AsOfOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
 ) -> None:
     """File an objection: the record is marked at once and routed for verification."""
-    day = past_day(as_of, DESK_DAY)
     data = None if evidence is None else _read_json(evidence, "--evidence")
-    with input_errors():
-        objection = bootstrap.build_bureau(db).objections.file(
-            id_type, id_number, record, reason, data, day, _now()
-        )
-    if as_json:
-        print(
-            json.dumps(
-                {
-                    "id": objection.id,
-                    "status": objection.status,
-                    "due_on": objection.due_on.isoformat(),
-                }
-            )
-        )
+    with desk.objections() as objections:
+        objection = objections.file(id_type, id_number, record, reason, data, desk.day, desk.now())
+    if desk.as_json:
+        summary = {"id": objection.id, "status": objection.status}
+        print(json.dumps({**summary, "due_on": objection.due_on.isoformat()}))
         return
-    _print_one(objection, day)
+    lines = []
     if objection.repeat_of is not None:
-        _out.print(
+        lines.append(
             f"This repeats objection {objection.repeat_of} without new evidence; it was answered "
             f"as such (creditmend object letter {objection.id})."
         )
+    desk.show(objection, *lines)
 
 
-@app.command("list")
+@_desk("list")
 def list_objections(
+    desk: Desk,
     open_only: Annotated[bool, typer.Option("--open", help="Only objections not answered")] = False,
     overdue: Annotated[
         bool, typer.Option("--overdue", help="Only objections past their deadline unanswered")
@@ -171,17 +223,14 @@ def list_objections(
     furnisher: Annotated[
         str | None, typer.Option("--furnisher", help="Only those routed to this code (or bureau)")
     ] = None,
-    as_of: AsOfOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
 ) -> None:
     """The desk's list, oldest first, with each objection's age and deadline."""
-    day = past_day(as_of, DESK_DAY)
-    with input_errors():
-        found = bootstrap.build_bureau(db).objections.list(
-            day, _now(), open_only=open_only, overdue_only=overdue, furnisher=furnisher
+    day = desk.day
+    with desk.objections() as objections:
+        found = objections.list(
+            day, desk.now(), open_only=open_only, overdue_only=overdue, furnisher=furnisher
         )
-    if as_json:
+    if desk.as_json:
         print(json.dumps([objection_json(o, day) for o in found], ensure_ascii=False))
         return
     table = Table("id", "filed", "due", "age", "status", "to")
@@ -204,25 +253,16 @@ def list_objections(
     _out.print(table if found else "No objections.")
 
 
-@app.command("show")
-def show(
-    objection_id: IdArgument,
-    as_of: AsOfOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
+@_desk("show")
+def show(desk: Desk, objection_id: IdArgument) -> None:
     """One objection with its whole history."""
-    day = past_day(as_of, DESK_DAY)
-    with input_errors():
-        objection = bootstrap.build_bureau(db).objections.show(objection_id, day, _now())
-    if as_json:
-        print(json.dumps(objection_json(objection, day), ensure_ascii=False))
-    else:
-        _print_one(objection, day)
+    with desk.objections() as objections:
+        desk.show(objections.show(objection_id, desk.day, desk.now()))
 
 
-@app.command("answer")
+@_desk("answer")
 def answer(
+    desk: Desk,
     objection_id: IdArgument,
     by: Annotated[str, typer.Option("--by", help="The furnisher code answering (or bureau)")],
     outcome: Annotated[str, typer.Option("--outcome", help="confirmed | corrected | deleted")],
@@ -233,55 +273,40 @@ def answer(
             help="Corrected values (JSON); default for corrected: the bureau's proposal",
         ),
     ] = None,
-    as_of: AsOfOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
 ) -> None:
     """The verifier's answer: closes the objection and writes the reply letter."""
-    day = past_day(as_of, DESK_DAY)
     data = None if corrections is None else _read_json(corrections, "--corrections")
-    with input_errors():
-        objection = bootstrap.build_bureau(db).objections.answer(
-            objection_id, by, outcome, data, day, _now()
-        )
-    if as_json:
-        print(json.dumps(objection_json(objection, day), ensure_ascii=False))
-        return
-    _print_one(objection, day)
-    _out.print(f"Reply letter: creditmend object letter {objection.id} [--out FILE.pdf]")
+    with desk.objections() as objections:
+        objection = objections.answer(objection_id, by, outcome, data, desk.day, desk.now())
+    desk.show(objection, f"Reply letter: creditmend object letter {objection.id} [--out FILE.pdf]")
 
 
-@app.command("statement")
+@_desk("statement")
 def statement(
+    desk: Desk,
     objection_id: IdArgument,
     text: Annotated[str, typer.Option("--text", help="The subject's statement")],
-    as_of: AsOfOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
 ) -> None:
     """After a confirmed outcome, the subject's statement shown next to the record."""
-    day = past_day(as_of, DESK_DAY)
-    with input_errors():
-        objection = bootstrap.build_bureau(db).objections.statement(objection_id, text, day, _now())
-    if as_json:
-        print(json.dumps(objection_json(objection, day), ensure_ascii=False))
+    with desk.objections() as objections:
+        objection = objections.statement(objection_id, text, desk.day, desk.now())
+    if desk.as_json:
+        desk.show(objection)
     else:
         _out.print(f"Statement added to {objection.record}.")
 
 
-@app.command("letter")
+@_desk("letter", as_json=False)
 def letter(
+    desk: Desk,
     objection_id: IdArgument,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write a PDF (.pdf) or text file instead")
     ] = None,
-    as_of: AsOfOption = None,
-    db: DbOption = None,
 ) -> None:
     """The bureau's written reply to a closed objection (text, or PDF with --out FILE.pdf)."""
-    day = past_day(as_of, DESK_DAY)
-    with input_errors():
-        text = bootstrap.build_bureau(db).objections.letter(objection_id, day, _now())
+    with desk.objections() as objections:
+        text = objections.letter(objection_id, desk.day, desk.now())
     if out is None:
         print(text, end="")
         return

@@ -14,9 +14,6 @@ every other bad input, not a usage box.
 
 from __future__ import annotations
 
-import csv
-import math
-from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -30,18 +27,15 @@ from rich.table import Table
 
 from creditmend import bootstrap
 from creditmend.domain.calendar import parse_date
-from creditmend.domain.problems import Problem, ProblemsError
-from creditmend.domain.scoring import features as feature_map
+from creditmend.domain.problems import Problem
 from creditmend.domain.scoring.scorecard import (
     Band,
     Scaling,
     Scorecard,
     ScorecardError,
     parse_scorecard,
-    score,
     scorecard_text,
 )
-from creditmend.domain.scoring.table_rows import header_and_rows
 from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.errors import fail, input_errors
 
@@ -51,9 +45,6 @@ app = typer.Typer(
 )
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-SOURCES = ("taiwan",)
-REASONS_JOINED = "; "
 
 
 # ---------------------------------------------------------------- option parsing
@@ -355,120 +346,26 @@ def apply(
     """Score every row of a CSV file; writes each row with `score` and `reasons` added."""
     _writable(out, "--out")
     card = _model(model)
-    names = [f.name for f in card.features]
-    unexpected: Counter[str] = Counter()
-    rows_unexpected = 0
-    bands: Counter[str] = Counter()
     with input_errors(), _reading(data, "--data") as source:
-        try:
-            header, rows = header_and_rows(source, data.name)
-        except UnicodeDecodeError as error:
-            raise _problem(
-                "--data",
-                f"{data.name}: not a UTF-8 CSV file (byte {error.start} cannot be decoded)",
-            ) from None
-    absent = [name for name in names if name not in header]
-    if len(absent) == len(names):
-        raise _problem(
-            "--data", f"{data}: none of the model's features is a column ({', '.join(names)})"
+        scored = bootstrap.build_scoring().score_file(
+            card, source, data.name, lambda: _writing(out, "--out")
         )
-    columns = [*header, *(c for c in ("score", "reasons") if c not in header)]
-    at_score, at_reasons = columns.index("score"), columns.index("reasons")
-    with _writing(out, "--out") as target:
-        writer = csv.writer(target, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            result = score(card, dict(zip(header, row, strict=True)))
-            if result.unexpected:
-                rows_unexpected += 1
-                unexpected.update(c.feature for c in result.contributions if c.unexpected)
-            cells = [*row, *[""] * (len(columns) - len(row))]
-            cells[at_score] = str(result.score)
-            cells[at_reasons] = REASONS_JOINED.join(words for _, words in result.reasons)
-            writer.writerow(cells)
-            bands[result.band] += 1
-    total = len(rows)
-    if absent:
+    if scored.absent:
         _err.print(
-            f"warning: column(s) {', '.join(absent)} absent from {data.name}: every row took "
-            "their missing bin"
+            f"warning: column(s) {', '.join(scored.absent)} absent from {data.name}: every row "
+            "took their missing bin"
         )
-    if rows_unexpected:
-        which = ", ".join(f"{name} {count}" for name, count in sorted(unexpected.items()))
+    if scored.rows_unexpected:
+        which = ", ".join(f"{name} {count}" for name, count in scored.unexpected.items())
         _err.print(
-            f"warning: {rows_unexpected} of {total} rows had a value no bin holds, scored with "
-            f"the feature's other bin ({which})"
+            f"warning: {scored.rows_unexpected} of {scored.rows} rows had a value no bin holds, "
+            f"scored with the feature's other bin ({which})"
         )
-    shown = ", ".join(f"{band.name} {bands[band.name]:,}" for band in card.bands)
-    _out.print(f"scored {total:,} rows into {out} (bands: {shown})")
+    shown = ", ".join(f"{band} {count:,}" for band, count in scored.bands.items())
+    _out.print(f"scored {scored.rows:,} rows into {out} (bands: {shown})")
 
 
 # ---------------------------------------------------------------- features
-def _taiwan(source: IO[str], target: IO[str], path: Path) -> int:
-    reader = csv.DictReader(source)
-    header = [name.strip() for name in reader.fieldnames or ()]
-    reader.fieldnames = header
-    numbers = [
-        "LIMIT_BAL",
-        *feature_map.TAIWAN_STATUS,
-        *feature_map.TAIWAN_BILLS,
-        *feature_map.TAIWAN_PAID,
-    ]
-    needed = [*numbers, feature_map.TAIWAN_TARGET, *feature_map.TAIWAN_PROTECTED]
-    missing = [name for name in needed if name not in header]
-    if missing:
-        raise ProblemsError(
-            (
-                Problem(
-                    "--data", f"{path.name}: no column {missing[0]!r} (the Taiwan data's layout)"
-                ),
-            )
-        )
-    keep = ["ID"] if "ID" in header else []
-    writer = csv.writer(target, lineterminator="\n")
-    writer.writerow(
-        [*keep, *feature_map.NAMES, feature_map.TAIWAN_TARGET, *feature_map.TAIWAN_PROTECTED]
-    )
-    count = 0
-    for row in reader:
-        for name in numbers:
-            wrong = _not_a_number(row.get(name))
-            if wrong:
-                raise ProblemsError((Problem("--data", f"{name}: {wrong}", reader.line_num),))
-        try:
-            values = feature_map.from_taiwan(row)
-        except (InvalidOperation, ValueError, TypeError, OverflowError):
-            ratios = "BILL_AMT1 / LIMIT_BAL or the PAY_AMT sum / the BILL_AMT sum"
-            raise ProblemsError(
-                (Problem("--data", f"a ratio is out of range ({ratios})", reader.line_num),)
-            ) from None
-        writer.writerow(
-            [
-                *(row[name] for name in keep),
-                *("" if values[n] is None else f"{values[n]:f}" for n in feature_map.NAMES),
-                row[feature_map.TAIWAN_TARGET],
-                *(row[name] for name in feature_map.TAIWAN_PROTECTED),
-            ]
-        )
-        count += 1
-    return count
-
-
-def _not_a_number(text: str | None) -> str | None:
-    """Why a cell is not a number the features can use (a finite number a float holds as
-    itself: not 1e400, not 1e-400), or None."""
-    try:
-        value = Decimal((text or "").strip())
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite():
-        return f"{text!r} is not a number"
-    as_float = float(value)
-    if math.isinf(as_float) or (value and not as_float):
-        return f"{text!r} is out of range"
-    return None
-
-
 @app.command("features")
 def derive_features(
     source: Annotated[str, typer.Option(help="The data set's layout: taiwan")],
@@ -476,12 +373,11 @@ def derive_features(
     out: Annotated[Path, typer.Option(help="Where to write the features CSV")],
 ) -> None:
     """Derive the score's features with the target and protected columns, for `score train`."""
-    if source not in SOURCES:
-        raise _problem("--source", f"unknown {source!r}; one of {', '.join(SOURCES)}")
+    service = bootstrap.build_scoring()
+    problems = service.layout_problems(source)
+    if problems:
+        raise fail(problems)
     _writable(out, "--out")
     with input_errors(), _reading(data, "--data") as handle, _writing(out, "--out") as target:
-        try:
-            count = _taiwan(handle, target, data)
-        except (csv.Error, UnicodeDecodeError) as error:
-            raise _problem("--data", f"{data}: not a readable CSV file ({error})") from None
+        count = service.derive_features(source, handle, str(data), target)
     _out.print(f"{count:,} rows of features written to {out}")

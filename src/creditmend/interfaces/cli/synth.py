@@ -22,7 +22,7 @@ from creditmend import bootstrap
 from creditmend.domain.calendar import parse_date
 from creditmend.domain.problems import Problem
 from creditmend.interfaces.cli.errors import fail, input_errors
-from creditmend.services.synth import SynthParams, pick_showcase, write_population
+from creditmend.services.synth import SynthParams, pick_showcase, workers_for, write_population
 
 DEFAULT_START = "2023-01-01"  # a fixed default: the same command always writes the same files
 PROGRESS_FROM = 1_000  # persons; smaller runs finish before a bar would be worth drawing
@@ -97,8 +97,7 @@ def synth(
     records and blacklist entries, every loan simulated by the ledger engine."""
     first = _start(start)
     _make_folder(out, "--out")
-    if workers == 0:
-        workers = min(2, os.cpu_count() or 1) if persons >= 2 * PROGRESS_FROM else 1
+    workers = workers_for(persons, workers)
     params = SynthParams(persons, platforms, months, seed, first, bootstrap.JURISDICTION)
     began = time.perf_counter()
     try:

@@ -32,10 +32,11 @@ def _change(pay_off: str | None, new_loan: str | None, term: int, months: int | 
     if new_loan is not None:
         try:
             return NewLoan(
-                Money.of(new_loan, bootstrap.rules().currency, field="--new-loan").amount, term
+                Money.of(new_loan, bootstrap.rules().currency, field="what_if.new_loan").amount,
+                term,
             )
         except MoneyError as error:
-            raise fail([Problem("--new-loan", str(error).partition(": ")[2])]) from None
+            raise fail([error.problem()]) from None
     assert months is not None
     return MonthsOnTime(months)
 
@@ -61,7 +62,7 @@ def what_if(
     day = past_day(as_of)
     with input_errors():
         result = bootstrap.build_bureau(db).inquire.what_if(
-            id_type, id_number.strip().upper(), day, change, clock.now()
+            id_type, id_number, day, change, clock.now()
         )
     data = {
         "as_of": day.isoformat(),
