@@ -170,15 +170,13 @@ def measure(seed: int, loans: int, months: int) -> Run:
     plan_input, horizon = scenario(seed, loans, months)
     budget = monthly_budget(plan_input, horizon)
     started = time.perf_counter()
-    classics = classic_outcomes(plan_input, budget, CN, CALENDAR, policies=CN.dated_policies)
+    classics = classic_outcomes(plan_input, budget, CN, CALENDAR)
     peer = time.perf_counter() - started
     started = time.perf_counter()
-    result = Optimiser(HighsSolver()).optimise(
-        plan_input, budget, CN, CALENDAR, policies=CN.dated_policies
-    )
+    result = Optimiser(HighsSolver()).optimise(plan_input, budget, CN, CALENDAR)
     seconds = time.perf_counter() - started
     started = time.perf_counter()
-    simulate(plan_input, result.outcome.plan, horizon, CN, CALENDAR, policies=CN.dated_policies)
+    simulate(plan_input, result.outcome.plan, horizon, CN, CALENDAR)
     floor = time.perf_counter() - started
     name = min(classics, key=lambda n: result.values[n].total)
     return Run(

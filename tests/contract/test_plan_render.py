@@ -37,9 +37,7 @@ def document() -> dict[str, Any]:
     document, lines = read_yaml_with_lines(EXAMPLE)
     plan = read_plan(document, cn, lines)
     horizon = horizon_for(plan, AS_OF)
-    outcomes = classic_outcomes(
-        plan, monthly_budget(plan, horizon), cn, ChinaCalendar(), policies=cn.dated_policies
-    )
+    outcomes = classic_outcomes(plan, monthly_budget(plan, horizon), cn, ChinaCalendar())
     strategies = {name: outcome_json(o, detail=True) for name, o in outcomes.items()}
     return {"as_of": AS_OF.isoformat(), "feasible": True, "strategies": strategies}
 

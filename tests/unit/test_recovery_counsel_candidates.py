@@ -69,7 +69,7 @@ def _jiebei() -> Any:
 def _minimum_outcome(plan_input: PlanInput, horizon: Horizon) -> Outcome:
     budget = monthly_budget(plan_input, horizon)
     plan = minimum(plan_input, budget, CN, CAL)
-    return simulate(plan_input, plan, horizon, CN, CAL, policies=CN.dated_policies)
+    return simulate(plan_input, plan, horizon, CN, CAL)
 
 
 def test_the_jiebei_platform_error_with_5000_on_the_card_is_a_candidate() -> None:
@@ -195,7 +195,7 @@ def test_a_failure_this_month_is_a_candidate_only_if_the_plan_leaves_the_month_o
     assert objection_candidates(plan_input, _minimum_outcome(plan_input, horizon), CN, CAL) == ()
     # Paying nothing until August leaves July overdue: the failed debit grounds it.
     nothing = PaymentPlan.of(horizon.labels, ["loan-a"], [[D(0)], [D(0)]], "CNY")
-    outcome = simulate(plan_input, nothing, horizon, CN, CAL, policies=CN.dated_policies)
+    outcome = simulate(plan_input, nothing, horizon, CN, CAL)
     (candidate,) = objection_candidates(plan_input, outcome, CN, CAL)
     assert candidate.record == "account:Some-Platform:loan-a:2026-07"
     assert candidate.finding == ("the debit on 2026-07-10 failed for platform_error",)

@@ -84,7 +84,7 @@ def _case() -> tuple[PlanInput, Outcome]:
     plan_input = PlanInput("CNY", (PlanLoan(contract, events, "loans[0]"),), cash)
     horizon = Horizon.of(date(2026, 5, 1), 6)
     plan = minimum(plan_input, monthly_budget(plan_input, horizon), CN, CAL)
-    return plan_input, simulate(plan_input, plan, horizon, CN, CAL, policies=CN.dated_policies)
+    return plan_input, simulate(plan_input, plan, horizon, CN, CAL)
 
 
 def _hand_view(as_of: date, may_paid: Decimal) -> VisibleFile:
@@ -136,7 +136,7 @@ def _hand_view(as_of: date, may_paid: Decimal) -> VisibleFile:
 
 def test_each_months_score_is_the_reports_score_of_the_same_file_by_hand() -> None:
     plan_input, outcome = _case()
-    forecast = score_forecast(plan_input, outcome, CARD, CN, CAL, policies=CN.dated_policies)
+    forecast = score_forecast(plan_input, outcome, CARD, CN, CAL)
     may_paid = outcome.loans[0].months[0].paid.amount
     assert may_paid > 2 * INSTALMENT  # April's instalment, its penalty and May's
     assert forecast.now is not None and forecast.now.month == "2026-04"
@@ -159,13 +159,11 @@ def test_each_months_score_is_the_reports_score_of_the_same_file_by_hand() -> No
 def test_the_target_band_and_the_month_it_is_reached() -> None:
     plan_input, outcome = _case()
     assert target_band_of(CARD, None) == CARD.bands[1].name == "B"
-    forecast = score_forecast(plan_input, outcome, CARD, CN, CAL, policies=CN.dated_policies)
+    forecast = score_forecast(plan_input, outcome, CARD, CN, CAL)
     assert forecast.target_band == "B"
     ranks = {band.name: index for index, band in enumerate(CARD.bands)}
     for wanted in ("A", "C", "E"):
-        chosen = score_forecast(
-            plan_input, outcome, CARD, CN, CAL, policies=CN.dated_policies, target_band=wanted
-        )
+        chosen = score_forecast(plan_input, outcome, CARD, CN, CAL, target_band=wanted)
         good = [ranks[m.band] <= ranks[wanted] for m in chosen.months]
         first = next((m.month for m, ok in zip(chosen.months, good, strict=True) if ok), None)
         assert chosen.reaches_target == first
@@ -201,13 +199,9 @@ def test_a_new_loan_adds_an_inquiry_a_platform_its_instalment_and_is_replanned()
     plan_input = read_plan(document, CN, lines)
     horizon = Horizon.of(date(2026, 7, 1), 12)
     budget = monthly_budget(plan_input, horizon)
-    baseline = classic_outcomes(plan_input, budget, CN, CAL, policies=CN.dated_policies)[
-        "avalanche"
-    ]
+    baseline = classic_outcomes(plan_input, budget, CN, CAL)["avalanche"]
     offer = NewLoanOffer(Money.of("5000.00", "CNY"), Rate.annual("0.24"), 12, platform="Quick Cash")
-    effect = new_loan_effect(
-        plan_input, baseline, offer, CARD, CN, CAL, _classic(avalanche), policies=CN.dated_policies
-    )
+    effect = new_loan_effect(plan_input, baseline, offer, CARD, CN, CAL, _classic(avalanche))
     assert effect.on == date(2026, 7, 1)
     assert effect.hard_inquiries_90d == (0, 1)
     assert effect.institutions_90d == (0, 1)
@@ -258,7 +252,7 @@ def test_the_plan_with_a_new_loan_weighs_paying_it_back_from_its_proceeds() -> N
     horizon = Horizon.of(date(2026, 7, 1), 12)
     budget = monthly_budget(plan_input, horizon)
     optimiser = Optimiser(HighsSolver(), time_limit=Decimal("0.5"), local_moves=4)
-    baseline = optimiser.optimise(plan_input, budget, CN, CAL, policies=CN.dated_policies).outcome
+    baseline = optimiser.optimise(plan_input, budget, CN, CAL).outcome
     seen: dict[str, Intents] = {}
 
     def replan(
@@ -270,23 +264,19 @@ def test_the_plan_with_a_new_loan_weighs_paying_it_back_from_its_proceeds() -> N
         seeds: Mapping[str, Intents] | None = None,
     ) -> PaymentPlan:
         seen.update(seeds or {})
-        found = optimiser.optimise(
-            plan_input, budget, profile, calendar, policies=CN.dated_policies, seeds=seeds
-        )
+        found = optimiser.optimise(plan_input, budget, profile, calendar, seeds=seeds)
         return found.outcome.plan
 
     offer = NewLoanOffer(Money.of("10000.00", "CNY"), Rate.annual("0.24"), 12)
-    effect = new_loan_effect(
-        plan_input, baseline, offer, CARD, CN, CAL, replan, policies=CN.dated_policies
-    )
+    effect = new_loan_effect(plan_input, baseline, offer, CARD, CN, CAL, replan)
     seed = seen["repay_new_loan_at_once"]
     assert seed.codes[-1] == "S" + "-" * 11  # the new loan (last) settled in the first month
     assert seed.codes[:-1] == intents_from_outcome(baseline).codes  # the rest as it was
     with_loan = with_new_loan(plan_input, offer, horizon.as_of)
     budget = monthly_budget(with_loan, horizon)
-    repaid = realise("seed", with_loan, budget, seed, CN, CAL, CN.dated_policies)
+    repaid = realise("seed", with_loan, budget, seed, CN, CAL)
     assert repaid.loans[-1].months[0].paid >= offer.amount  # paid back in the first month
-    figures = plan_figures(with_loan, horizon, CN, CAL, CN.dated_policies)
+    figures = plan_figures(with_loan, horizon, CN, CAL)
     judged = [optimiser.objective.evaluate(o, figures).total for o in (effect.outcome, repaid)]
     assert judged[0] <= judged[1]  # the plan shown is never worse than paying it back at once
 
@@ -310,7 +300,7 @@ def test_the_file_at_a_month_end_knows_only_its_past() -> None:
     # Under the minimum plan April's overdue is cured in May: on 2026-04-30 it is "not until
     # cured", from May's end five years after the cure.
     plan_input, outcome = _case()
-    forecast = score_forecast(plan_input, outcome, CARD, CN, CAL, policies=CN.dated_policies)
+    forecast = score_forecast(plan_input, outcome, CARD, CN, CAL)
     assert forecast.now is not None
     assert forecast.now.negative_records == 1 and forecast.now.overdue_accounts == 1
     assert [m.overdue_accounts for m in forecast.months] == [0] * 6

@@ -54,9 +54,8 @@ def _proposals(*loans: PlanLoan, income: str = "3000.00") -> tuple[Proposal, ...
         horizon,
         CN,
         CAL,
-        policies=CN.dated_policies,
     )
-    return negotiation_proposals(plan_input, outcome, budget, CN, CAL, policies=CN.dated_policies)
+    return negotiation_proposals(plan_input, outcome, budget, CN, CAL)
 
 
 def test_the_letter_cites_what_is_owed_the_ask_the_waiver_and_the_budget() -> None:

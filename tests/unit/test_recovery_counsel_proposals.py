@@ -92,15 +92,13 @@ def _hand_case(
     return (
         plan_input,
         budget,
-        simulate(plan_input, plan, horizon, CN, CAL, policies=CN.dated_policies),
+        simulate(plan_input, plan, horizon, CN, CAL),
     )
 
 
 def test_the_hand_case_asks_five_instalments_of_1200_and_the_waiver_of_192() -> None:
     plan_input, budget, outcome = _hand_case()
-    (proposal,) = negotiation_proposals(
-        plan_input, outcome, budget, CN, CAL, policies=CN.dated_policies
-    )
+    (proposal,) = negotiation_proposals(plan_input, outcome, budget, CN, CAL)
     owed = proposal.owed
     assert (owed.overdue_principal, owed.outstanding_principal) == (
         Money.of("5000.00", "CNY"),
@@ -167,7 +165,7 @@ def _accepted_by_simulation(
         for planned in outcome.plan.months
     ]
     plan = PaymentPlan.of(outcome.horizon.labels, ids, table, "CNY")
-    accepted = simulate(accepted_input, plan, outcome.horizon, CN, CAL, policies=CN.dated_policies)
+    accepted = simulate(accepted_input, plan, outcome.horizon, CN, CAL)
     mine = next(loan for loan in accepted.loans if loan.loan_id == proposal.loan_id)
     return LoanCost.of(mine), plan_cost(accepted)
 
@@ -176,18 +174,14 @@ def test_the_accepted_plan_is_the_simulation_of_the_restructure_and_a_planner_ma
     None
 ):
     plan_input, budget, outcome = _hand_case()
-    (proposal,) = negotiation_proposals(
-        plan_input, outcome, budget, CN, CAL, policies=CN.dated_policies
-    )
+    (proposal,) = negotiation_proposals(plan_input, outcome, budget, CN, CAL)
     for option in proposal.options:
         assert _accepted_by_simulation(plan_input, outcome, proposal, option) == (
             option.accepted,
             option.plan_accepted,
         )
     # Re-made by a planner (here the minimum strategy): it pays what the new schedule asks.
-    (remade,) = negotiation_proposals(
-        plan_input, outcome, budget, CN, CAL, policies=CN.dated_policies, replan=minimum
-    )
+    (remade,) = negotiation_proposals(plan_input, outcome, budget, CN, CAL, replan=minimum)
     assert remade.options[0].accepted == proposal.options[0].accepted
     assert remade.options[0].budget == proposal.options[0].budget
 
@@ -195,9 +189,7 @@ def test_the_accepted_plan_is_the_simulation_of_the_restructure_and_a_planner_ma
 def test_one_fen_short_a_month_makes_five_months_not_enough() -> None:
     # 999.99 a month: five instalments of 1200.00 need 6000.00 by December, 5999.94 is there.
     plan_input, budget, outcome = _hand_case(income="2999.99")
-    (proposal,) = negotiation_proposals(
-        plan_input, outcome, budget, CN, CAL, policies=CN.dated_policies
-    )
+    (proposal,) = negotiation_proposals(plan_input, outcome, budget, CN, CAL)
     assert [(o.kind, o.months) for o in proposal.options] == [
         (RestructureKind.REINSTALMENT, 6),
         (RestructureKind.EXTENSION, 5),
@@ -207,9 +199,7 @@ def test_one_fen_short_a_month_makes_five_months_not_enough() -> None:
 
 def test_nothing_fits_when_the_budget_carries_nothing() -> None:
     plan_input, budget, outcome = _hand_case(income="2000.00")
-    (proposal,) = negotiation_proposals(
-        plan_input, outcome, budget, CN, CAL, policies=CN.dated_policies, max_months=6
-    )
+    (proposal,) = negotiation_proposals(plan_input, outcome, budget, CN, CAL, max_months=6)
     assert proposal.recommended is None and proposal.chosen is None
     assert all(not option.carried for option in proposal.options)
     # The longest ask tried, with its shortfall month by month.
@@ -223,7 +213,7 @@ def test_the_amount_above_the_legal_cap_is_the_cost_modules() -> None:
     # Private lending at 24 % a year signed in January 2026: the cap is 4 x LPR = 12 %.
     plan_input, budget, outcome = _hand_case(rate="0.24", lender_kind="private")
     (proposal,) = negotiation_proposals(
-        plan_input, outcome, budget, CN, CAL, policies=CN.dated_policies, solver=FixedRate("0.0006")
+        plan_input, outcome, budget, CN, CAL, solver=FixedRate("0.0006")
     )
     loan = plan_input.loans[0]
     state = loan_state(run(loan.contract, loan.events, AS_OF, CN, CAL), AS_OF)
@@ -291,7 +281,7 @@ def borrowers(draw: st.DrawFn) -> tuple[PlanInput, Budget, Outcome]:
     return (
         plan_input,
         budget,
-        simulate(plan_input, plan, horizon, CN, CAL, policies=CN.dated_policies),
+        simulate(plan_input, plan, horizon, CN, CAL),
     )
 
 
@@ -353,9 +343,7 @@ def test_every_proposal_adds_up_settles_to_the_fen_and_fits_where_it_says(
     borrower: tuple[PlanInput, Budget, Outcome],
 ) -> None:
     plan_input, budget, outcome = borrower
-    proposals = negotiation_proposals(
-        plan_input, outcome, budget, CN, CAL, policies=CN.dated_policies, max_months=8
-    )
+    proposals = negotiation_proposals(plan_input, outcome, budget, CN, CAL, max_months=8)
     for proposal in proposals:
         _check(proposal, budget, outcome, plan_input)
         if proposal.recommended is not None:

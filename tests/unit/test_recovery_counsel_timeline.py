@@ -4,6 +4,7 @@ a dated policy's (the PBOC credit repair: an overdue of 2020-2025 of at most 10,
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date, timedelta
 from decimal import Decimal
@@ -39,7 +40,7 @@ def test_every_date_is_the_retention_rules_and_paying_sooner_moves_it_day_for_da
     outcome = classic_outcomes(plan_input, monthly_budget(plan_input, horizon), CN, CAL)[
         "avalanche"
     ]
-    rows = expiry_timeline(plan_input, outcome, CN, policies=CN.dated_policies)
+    rows = expiry_timeline(plan_input, outcome, CN)
     assert {row.record for row in rows} == {
         "account:Jiebei:jiebei-1:2026-04",
         "account:Weilidai:weilidai-1:2026-04",
@@ -103,12 +104,12 @@ def _repair_case() -> tuple[PlanInput, Horizon]:
 def test_paying_by_march_falls_under_the_credit_repair_and_april_does_not() -> None:
     plan_input, horizon = _repair_case()
     nothing = PaymentPlan.of(horizon.labels, ["loan-r"], [[ZERO]] * 4, "CNY")
-    quiet = simulate(plan_input, nothing, horizon, CN, CAL, policies=CN.dated_policies)
+    quiet = simulate(plan_input, nothing, horizon, CN, CAL)
     april_due = quiet.loans[0].months[2].due.amount  # what makes the loan current in April
     table = [[ZERO], [ZERO], [april_due], [D("1100.16")]]  # then May's instalment on its day
     plan = PaymentPlan.of(horizon.labels, ["loan-r"], table, "CNY")
-    outcome = simulate(plan_input, plan, horizon, CN, CAL, policies=CN.dated_policies)
-    (row,) = expiry_timeline(plan_input, outcome, CN, policies=CN.dated_policies)
+    outcome = simulate(plan_input, plan, horizon, CN, CAL)
+    (row,) = expiry_timeline(plan_input, outcome, CN)
     assert row.record == "account:P:loan-r:2025-12"
     assert row.overdue_from == date(2025, 12, 16)
     assert row.cured_on == date(2026, 4, 15)  # the April pay day, after the repair's deadline
@@ -118,8 +119,8 @@ def test_paying_by_march_falls_under_the_credit_repair_and_april_does_not() -> N
         (date(2026, 2, 28), date(2026, 3, 31)),
         (date(2026, 3, 31), date(2026, 4, 30)),
     ]
-    # Without the policy, the same dates are five years after the cure.
-    (plain,) = expiry_timeline(plan_input, outcome, CN)
+    # Under a profile without the policy, the same dates are five years after the cure.
+    (plain,) = expiry_timeline(plan_input, outcome, dataclasses.replace(CN, dated_policies=()))
     assert [(p.on, p.expires_on) for p in plain.if_paid_by] == [
         (date(2026, 2, 28), date(2031, 2, 28)),
         (date(2026, 3, 31), date(2031, 3, 31)),
@@ -129,8 +130,8 @@ def test_paying_by_march_falls_under_the_credit_repair_and_april_does_not() -> N
 def test_an_overdue_the_plan_never_cures_is_shown_until_cured() -> None:
     plan_input, horizon = _repair_case()
     nothing = PaymentPlan.of(horizon.labels, ["loan-r"], [[ZERO]] * 4, "CNY")
-    outcome = simulate(plan_input, nothing, horizon, CN, CAL, policies=CN.dated_policies)
-    (row,) = expiry_timeline(plan_input, outcome, CN, policies=CN.dated_policies)
+    outcome = simulate(plan_input, nothing, horizon, CN, CAL)
+    (row,) = expiry_timeline(plan_input, outcome, CN)
     assert (row.cured_on, row.expires_on) == (None, None)
     assert row.reason == "retention: not until cured"
     # Every month end of the horizon is a day it could still be cured.

@@ -115,10 +115,10 @@ def violations(problem: MilpProblem, values: list[Decimal]) -> list[str]:
 def test_the_programme_encodes_the_linear_model(name: str) -> None:
     plan_input, budget = _example()
     horizon = budget.horizon
-    figures = plan_figures(plan_input, horizon, CN, CAL, CN.dated_policies)
+    figures = plan_figures(plan_input, horizon, CN, CAL)
     objective = RecoveryObjective()
     formulation = formulate(figures, budget, objective)
-    outcome = classic_outcomes(plan_input, budget, CN, CAL, policies=CN.dated_policies)[name]
+    outcome = classic_outcomes(plan_input, budget, CN, CAL)[name]
     problem = formulation.problem
     values = point_of(formulation, figures, paid_of(outcome))
     # Cash rows aside (a classic plan may spend what a later month needs), every row holds;

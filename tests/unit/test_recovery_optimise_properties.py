@@ -70,7 +70,7 @@ def test_the_programme_beats_every_classic_it_could_have_chosen_on_its_objective
 ) -> None:
     plan_input, horizon = _smaller(borrower, loans)
     budget = monthly_budget(plan_input, horizon)
-    programme = OPTIMISER.programme(plan_input, budget, CN, CAL, policies=CN.dated_policies)
+    programme = OPTIMISER.programme(plan_input, budget, CN, CAL)
     assume(programme.solution.status is SolveStatus.OPTIMAL)
     assert programme.estimate is not None
     formulation, figures = programme.formulation, programme.figures
@@ -80,7 +80,7 @@ def test_the_programme_beats_every_classic_it_could_have_chosen_on_its_objective
     slack = gap * abs(own) + ROUNDING_PER_LOAN_MONTH * len(figures) * len(horizon.months)
     months = len(horizon.months)
     rivals = {"nothing": [[ZERO] * months for _ in figures]}
-    classics = classic_outcomes(plan_input, budget, CN, CAL, policies=CN.dated_policies)
+    classics = classic_outcomes(plan_input, budget, CN, CAL)
     rivals |= {name: paid_of(outcome) for name, outcome in classics.items()}
     compared = []
     for name, payments in rivals.items():
@@ -105,7 +105,7 @@ def test_the_plan_shown_keeps_within_the_budget_and_what_is_owed(
 ) -> None:
     plan_input, horizon = _smaller(borrower, loans)
     budget = monthly_budget(plan_input, horizon)
-    result = OPTIMISER.optimise(plan_input, budget, CN, CAL, policies=CN.dated_policies)
+    result = OPTIMISER.optimise(plan_input, budget, CN, CAL)
     outcome = result.outcome
     if result.winner.startswith("milp") or result.winner.endswith("improved"):
         spent = ZERO

@@ -161,7 +161,7 @@ def test_any_plan_accounts_for_every_fen_and_equals_one_fold(
         for _ in horizon.months
     ]
     plan = PaymentPlan.of(horizon.labels, ids, table, "CNY")
-    outcome = simulate(plan_input, plan, horizon, CN, CAL, policies=CN.dated_policies)
+    outcome = simulate(plan_input, plan, horizon, CN, CAL)
     _check_accounts(outcome)
     # Stepping month by month gives the ledger one fold of the same events gives.
     for loan, result in zip(plan_input.loans, outcome.loans, strict=True):
@@ -189,7 +189,7 @@ def test_strategies_stay_within_the_budget_and_the_debt(
 ) -> None:
     plan_input, horizon = borrower
     budget = monthly_budget(plan_input, horizon)
-    outcomes = classic_outcomes(plan_input, budget, CN, CAL, policies=CN.dated_policies)
+    outcomes = classic_outcomes(plan_input, budget, CN, CAL)
     for name, outcome in outcomes.items():
         _check_accounts(outcome)
         totals = outcome.plan.totals()

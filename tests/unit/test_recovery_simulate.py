@@ -69,7 +69,7 @@ def _run(plan_input: PlanInput, horizon: Horizon, amounts: list[str]) -> Outcome
     plan = PaymentPlan.of(
         horizon.labels, ["loan-a"], [[D(a)] for a in amounts], plan_input.currency
     )
-    return simulate(plan_input, plan, horizon, CN, CAL, policies=CN.dated_policies)
+    return simulate(plan_input, plan, horizon, CN, CAL)
 
 
 def _pmt_cents(monthly: float, term: int, principal: float) -> Decimal:
@@ -200,12 +200,12 @@ def _example() -> tuple[PlanInput, Horizon]:
 def test_classic_strategies_on_the_example_are_their_plans_simulated() -> None:
     plan_input, horizon = _example()
     budget = monthly_budget(plan_input, horizon)
-    outcomes = classic_outcomes(plan_input, budget, CN, CAL, policies=CN.dated_policies)
+    outcomes = classic_outcomes(plan_input, budget, CN, CAL)
     assert list(outcomes) == ["minimum", "avalanche", "snowball"]
     for name, outcome in outcomes.items():
         plan = STRATEGIES[name](plan_input, budget, CN, CAL)
         assert plan == outcome.plan
-        again = simulate(plan_input, plan, horizon, CN, CAL, policies=CN.dated_policies, name=name)
+        again = simulate(plan_input, plan, horizon, CN, CAL, name=name)
         assert outcome_json(again, detail=True) == outcome_json(outcome, detail=True)
         assert set(outcome_json(outcome)) == ISSUE_KEYS
         # Every loan is repaid within three years on this budget.

@@ -175,14 +175,11 @@ class AdviseService:
             raise ProblemsError((problem,))
         horizon = horizon_for(plan_input, as_of, horizon_months)
         budget = monthly_budget(plan_input, horizon)
-        policies = self.profile.dated_policies
         objective = self.objective or RecoveryObjective(priority=plan_input.preferences.priority)
-        classics = classic_outcomes(
-            plan_input, budget, self.profile, self.calendar, policies=policies
-        )
+        classics = classic_outcomes(plan_input, budget, self.profile, self.calendar)
         optimiser = Optimiser(self.solver, objective)
         optimised = optimiser.optimise(
-            plan_input, budget, self.profile, self.calendar, policies=policies, classics=classics
+            plan_input, budget, self.profile, self.calendar, classics=classics
         )
         strategies = {"optimal": optimised.outcome, **classics}
         values = {
@@ -227,7 +224,6 @@ class AdviseService:
         """Objection candidates, the expiry timeline, the score forecast, the proposals with
         their letters and, when asked, what a new loan would do: all under the plan shown."""
         plan_input, outcome = advice.plan_input, advice.strategies["optimal"]
-        policies = self.profile.dated_policies
         refs = None if subject is None else subject.refs
         inquiries: Sequence[InquiryFacts] = () if subject is None else subject.inquiries
         ids = (
@@ -242,7 +238,6 @@ class AdviseService:
             advice.budget,
             self.profile,
             self.calendar,
-            policies=policies,
             solver=self.root_finder,
         )
         card = self.scorecard()
@@ -254,7 +249,6 @@ class AdviseService:
                 card,
                 self.profile,
                 self.calendar,
-                policies=policies,
                 refs=refs,
                 inquiries=inquiries,
             )
@@ -267,16 +261,13 @@ class AdviseService:
                     self.profile,
                     self.calendar,
                     self._replan(advice.objective),
-                    policies=policies,
                     refs=refs,
                     inquiries=inquiries,
                 )
         return replace(
             advice,
             candidates=candidates,
-            timeline=expiry_timeline(
-                plan_input, outcome, self.profile, policies=policies, refs=refs
-            ),
+            timeline=expiry_timeline(plan_input, outcome, self.profile, refs=refs),
             forecast=forecast,
             proposals=proposals,
             letters=proposal_letters(
@@ -286,7 +277,6 @@ class AdviseService:
         )
 
     def _replan(self, objective: RecoveryObjective) -> Replan:
-        policies = self.profile.dated_policies
 
         def replan(
             plan_input: PlanInput,
@@ -298,7 +288,7 @@ class AdviseService:
         ) -> PaymentPlan:
             optimiser = Optimiser(self.solver, objective)
             return optimiser.optimise(
-                plan_input, budget, profile, calendar, policies=policies, seeds=seeds
+                plan_input, budget, profile, calendar, seeds=seeds
             ).outcome.plan
 
         return replan

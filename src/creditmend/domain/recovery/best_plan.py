@@ -49,7 +49,6 @@ from creditmend.domain.recovery.simulate import (
     simulate,
 )
 from creditmend.domain.recovery.strategies import build_plan, classic_outcomes
-from creditmend.domain.rules.policies import DatedPolicy
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 SETTLE, CURRENT, PARTIAL, NOTHING = "S", "C", "P", "-"
@@ -128,7 +127,6 @@ def realise(
     intents: Intents,
     profile: JurisdictionProfile,
     calendar: BusinessCalendar,
-    policies: Sequence[DatedPolicy] = (),
 ) -> Outcome:
     """The intents paid on the real ledgers, month by month, within the prudent cash caps."""
     horizon = budget.horizon
@@ -160,7 +158,7 @@ def realise(
         table.append(amounts)
     loan_ids = [loan.id for loan in plan_input.loans]
     plan = PaymentPlan.of(horizon.labels, loan_ids, table, plan_input.currency)
-    return outcome_of(name, plan, plan_input.currency, tracks, profile, policies)
+    return outcome_of(name, plan, plan_input.currency, tracks, profile)
 
 
 def _smallest_due(quotes: Sequence[Quote], tracks: Sequence[LoanTrack]) -> list[int]:
@@ -254,7 +252,6 @@ class Optimiser:
         profile: JurisdictionProfile,
         calendar: BusinessCalendar,
         *,
-        policies: Sequence[DatedPolicy] = (),
         classics: dict[str, Outcome] | None = None,
         seeds: Mapping[str, Intents] | None = None,
     ) -> Optimised:
@@ -262,7 +259,7 @@ class Optimiser:
         name as intents (e.g. "repay a new loan from its own proceeds")."""
         horizon = budget.horizon
         objective = self.objective
-        programme = self.programme(plan_input, budget, profile, calendar, policies=policies)
+        programme = self.programme(plan_input, budget, profile, calendar)
         figures, formulation, solution = (
             programme.figures,
             programme.formulation,
@@ -275,20 +272,18 @@ class Optimiser:
         candidates: dict[str, tuple[Outcome, Intents | None]] = {}
         intents = programme.intents
         if intents is not None:
-            milp = realise("milp", plan_input, budget, intents, profile, calendar, policies)
+            milp = realise("milp", plan_input, budget, intents, profile, calendar)
             candidates["milp"] = (milp, intents)
         if classics is None:
-            classics = classic_outcomes(plan_input, budget, profile, calendar, policies=policies)
+            classics = classic_outcomes(plan_input, budget, profile, calendar)
         for name, outcome in classics.items():
             candidates[name] = (outcome, None)
         for name, order in COUNSELLOR_ORDERS.items():
             plan = build_plan(plan_input, budget, profile, calendar, order, extra=True)
-            outcome = simulate(
-                plan_input, plan, horizon, profile, calendar, policies=policies, name=name
-            )
+            outcome = simulate(plan_input, plan, horizon, profile, calendar, name=name)
             candidates[name] = (outcome, None)
         for name, intents in (seeds or {}).items():
-            seeded = realise(name, plan_input, budget, intents, profile, calendar, policies)
+            seeded = realise(name, plan_input, budget, intents, profile, calendar)
             candidates[name] = (seeded, intents)
         values = {name: judge(outcome) for name, (outcome, _) in candidates.items()}
         best = min(values, key=lambda name: (values[name].total, name != "milp"))
@@ -298,7 +293,7 @@ class Optimiser:
         if self.local_moves > 0:
             start = chosen if chosen is not None else intents_from_outcome(outcome)
             improved, improved_value, tried, kept = self._improve(
-                start, value, plan_input, budget, profile, calendar, policies, judge
+                start, value, plan_input, budget, profile, calendar, judge
             )
             if improved is not None and improved_value.total < value.total:
                 best = f"{best}, improved"
@@ -326,14 +321,12 @@ class Optimiser:
         budget: Budget,
         profile: JurisdictionProfile,
         calendar: BusinessCalendar,
-        *,
-        policies: Sequence[DatedPolicy] = (),
     ) -> Programme:
         """The programme solved on its own: the plan the mixed-integer programme finds within
         the limits and its linear estimate, before it is realised on the ledgers and compared
         with the other candidates (`optimise` does both)."""
         months = len(budget.horizon.months)
-        figures = plan_figures(plan_input, budget.horizon, profile, calendar, policies)
+        figures = plan_figures(plan_input, budget.horizon, profile, calendar)
         formulation = formulate(figures, budget, self.objective)
         active = sum(1 for f in figures if f.active)
         solution = self.solver.solve(
@@ -362,7 +355,6 @@ class Optimiser:
         budget: Budget,
         profile: JurisdictionProfile,
         calendar: BusinessCalendar,
-        policies: Sequence[DatedPolicy],
         judge: Callable[[Outcome], ObjectiveValue],
     ) -> tuple[Outcome | None, ObjectiveValue, int, int]:
         """First-improvement search over single moves, each simulated exactly."""
@@ -376,7 +368,7 @@ class Optimiser:
                 if tried >= self.local_moves:
                     break
                 tried += 1
-                outcome = realise("local", plan_input, budget, move, profile, calendar, policies)
+                outcome = realise("local", plan_input, budget, move, profile, calendar)
                 candidate = judge(outcome)
                 if candidate.total < value.total:
                     best, value, current = outcome, candidate, move

@@ -60,7 +60,6 @@ from creditmend.domain.report.file import (
     visible_file,
 )
 from creditmend.domain.report.indicators import Value, person_indicators, ratio
-from creditmend.domain.rules.policies import DatedPolicy
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.features import from_indicators
 from creditmend.domain.scoring.scorecard import Scorecard, ScoreResult, score
@@ -144,10 +143,11 @@ def indicators_at(
     file: PlannedFile,
     as_of: date,
     profile: JurisdictionProfile,
-    policies: Sequence[DatedPolicy] = (),
 ) -> dict[str, Value] | None:
     """The report's indicator row of the file on `as_of`; None while it holds no account."""
-    view = visible_file(file.at(as_of), as_of, profile, policies, retention_rules(profile))
+    view = visible_file(
+        file.at(as_of), as_of, profile, profile.dated_policies, retention_rules(profile)
+    )
     if view.is_empty:
         return None
     return person_indicators(view, file.currency, profile)
@@ -211,18 +211,17 @@ def forecast_file(
     profile: JurisdictionProfile,
     *,
     target_band: str,
-    policies: Sequence[DatedPolicy] = (),
 ) -> ScoreForecast:
     """The forecast of an already built file (the service may build it once for several uses)."""
     ranks = {band.name: index for index, band in enumerate(card.bands)}
     horizon = outcome.horizon
     before = horizon.months[0] - timedelta(days=1)
-    row = indicators_at(file, before, profile, policies)
+    row = indicators_at(file, before, profile)
     now = None if row is None else _month(f"{before:%Y-%m}", before, row, card)
     months: list[ForecastMonth] = []
     for label, first in zip(horizon.labels, horizon.months, strict=True):
         end = month_end(first)
-        row = indicators_at(file, end, profile, policies)
+        row = indicators_at(file, end, profile)
         if row is not None:
             months.append(_month(label, end, row, card))
     good = [ranks[m.band] <= ranks[target_band] for m in months]
@@ -242,7 +241,6 @@ def score_forecast(
     profile: JurisdictionProfile,
     calendar: BusinessCalendar,
     *,
-    policies: Sequence[DatedPolicy] = (),
     target_band: str | None = None,
     refs: Mapping[str, AccountRef] | None = None,
     inquiries: Sequence[InquiryFacts] = (),
@@ -251,7 +249,7 @@ def score_forecast(
     `target_band`, else the plan's preference, else the scorecard's second-best band."""
     target = target_band_of(card, target_band or plan_input.preferences.target_band)
     file = planned_file(plan_input, outcome, profile, calendar, refs=refs, inquiries=inquiries)
-    return forecast_file(file, outcome, card, profile, target_band=target, policies=policies)
+    return forecast_file(file, outcome, card, profile, target_band=target)
 
 
 # ---------------------------------------------------------------- a new loan
@@ -339,7 +337,6 @@ def new_loan_effect(
     calendar: BusinessCalendar,
     replan: Replan,
     *,
-    policies: Sequence[DatedPolicy] = (),
     target_band: str | None = None,
     refs: Mapping[str, AccountRef] | None = None,
     inquiries: Sequence[InquiryFacts] = (),
@@ -364,9 +361,7 @@ def new_loan_effect(
     plan = replan(
         with_loan, budget, profile, calendar, seeds={"repay_new_loan_at_once": repaid_at_once}
     )
-    outcome = simulate(
-        with_loan, plan, horizon, profile, calendar, policies=policies, name="with new loan"
-    )
+    outcome = simulate(with_loan, plan, horizon, profile, calendar, name="with new loan")
     target = target_band_of(card, target_band or plan_input.preferences.target_band)
     given = dict(refs or {})
     ref = given.get(offer.id) or account_refs(with_loan, given)[offer.id]
@@ -386,9 +381,9 @@ def new_loan_effect(
         ),
     )
     first = month_end(horizon.months[0])
-    rows = [indicators_at(file, first, profile, policies) or {} for file in files]
+    rows = [indicators_at(file, first, profile) or {} for file in files]
     forecasts = [
-        forecast_file(f, o, card, profile, target_band=target, policies=policies)
+        forecast_file(f, o, card, profile, target_band=target)
         for f, o in zip(files, (baseline, outcome), strict=True)
     ]
     # Monthly obligations as the report shows them now, then with the new loan's instalment.

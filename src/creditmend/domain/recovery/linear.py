@@ -52,7 +52,6 @@ from creditmend.domain.money import ACCRUAL_CONTEXT, ONE, ZERO
 from creditmend.domain.recovery.budget import Horizon
 from creditmend.domain.recovery.plan_input import PlanInput
 from creditmend.domain.recovery.simulate import LoanTrack, open_tracks
-from creditmend.domain.rules.policies import DatedPolicy
 from creditmend.domain.rules.profile import JurisdictionProfile, OverduePattern
 
 DAYS_PER_MONTH = Decimal(365) / Decimal(12)
@@ -134,7 +133,6 @@ def _record_months(
     track: LoanTrack,
     as_of: date,
     profile: JurisdictionProfile,
-    policies: Sequence[DatedPolicy],
 ) -> Decimal:
     rules = retention_rules(profile)
     retention = Decimal(12 * rules.years)
@@ -143,7 +141,7 @@ def _record_months(
         if fact.ended_on is None:
             longest = max(longest, retention)
             continue
-        until = decide(fact, as_of, policies, rules).visible_until
+        until = decide(fact, as_of, profile.dated_policies, rules).visible_until
         if until is not None:
             longest = max(longest, months_between(as_of, until))
     return longest
@@ -152,7 +150,6 @@ def _record_months(
 def loan_figures(
     track: LoanTrack,
     profile: JurisdictionProfile,
-    policies: Sequence[DatedPolicy] = (),
 ) -> LoanFigures:
     """Read one loan's figures from a track whose history is folded (the ledger is advanced
     to `as_of`; the track is not used for walking afterwards)."""
@@ -189,7 +186,7 @@ def loan_figures(
             end_accrued=ZERO,
             young_principal=zeros,
             history_overdue=_history(track, as_of, profile.overdue_pattern.window),
-            record_months=_record_months(track, as_of, profile, policies),
+            record_months=_record_months(track, as_of, profile),
             retention_months=retention,
             month_time=month_time,
             pattern=profile.overdue_pattern,
@@ -279,7 +276,7 @@ def loan_figures(
         young_principal=tuple(young),
         history_overdue=_history(track, as_of, profile.overdue_pattern.window),
         pattern=profile.overdue_pattern,
-        record_months=_record_months(track, as_of, profile, policies),
+        record_months=_record_months(track, as_of, profile),
         retention_months=retention,
         month_time=month_time,
         start_payoff=payoff,
@@ -307,11 +304,10 @@ def plan_figures(
     horizon: Horizon,
     profile: JurisdictionProfile,
     calendar: BusinessCalendar,
-    policies: Sequence[DatedPolicy] = (),
 ) -> tuple[LoanFigures, ...]:
     """Every loan's figures, in the plan's order."""
     tracks = open_tracks(plan_input, horizon, profile, calendar)
-    return tuple(loan_figures(track, profile, policies) for track in tracks)
+    return tuple(loan_figures(track, profile) for track in tracks)
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,6 @@ from creditmend.domain.recovery.simulate import (
     PaymentPlan,
     simulate,
 )
-from creditmend.domain.rules.policies import DatedPolicy
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 DEFAULT_MAX_MONTHS = 36
@@ -239,7 +238,6 @@ def negotiation_proposals(
     profile: JurisdictionProfile,
     calendar: BusinessCalendar,
     *,
-    policies: Sequence[DatedPolicy] = (),
     solver: RootFinder | None = None,
     max_months: int = DEFAULT_MAX_MONTHS,
     ask_waiver: bool = True,
@@ -286,7 +284,7 @@ def negotiation_proposals(
             if kind is RestructureKind.EXTENSION and remaining == 0:
                 continue  # matured: an extension would be a re-instalment
             option = _search(
-                plan_input, loan, kind, outcome, budget, room, profile, calendar, policies,
+                plan_input, loan, kind, outcome, budget, room, profile, calendar,
                 max_months, ask_waiver, ledger.waived, replan,
             )  # fmt: skip
             if option is not None:
@@ -392,7 +390,6 @@ def _search(
     room: Sequence[Decimal],
     profile: JurisdictionProfile,
     calendar: BusinessCalendar,
-    policies: Sequence[DatedPolicy],
     max_months: int,
     ask_waiver: bool,
     waived_before: Decimal,
@@ -430,7 +427,7 @@ def _search(
     track, amounts = walked
     return _option(
         plan_input, loan, restructured, kind, months, track, waived,
-        _fits(room, baseline, amounts), outcome, budget, profile, calendar, policies,
+        _fits(room, baseline, amounts), outcome, budget, profile, calendar,
         ask_waiver, replan,
     )  # fmt: skip
 
@@ -448,7 +445,6 @@ def _option(
     budget: Budget,
     profile: JurisdictionProfile,
     calendar: BusinessCalendar,
-    policies: Sequence[DatedPolicy],
     ask_waiver: bool,
     replan: Replan | None,
 ) -> ProposalOption:
@@ -458,7 +454,7 @@ def _option(
     simulates the whole plan."""
     currency = budget.currency
     if replan is None:
-        after = track.outcome(profile, retention_rules(profile), policies)
+        after = track.outcome(profile, retention_rules(profile))
         loans = [after if result.loan_id == loan.id else result for result in outcome.loans]
         planned = outcome.plan
     else:
@@ -473,7 +469,6 @@ def _option(
             outcome.horizon,
             profile,
             calendar,
-            policies=policies,
             name=f"{loan.id}: {kind.value} {months}",
         )
         loans = list(accepted.loans)

@@ -62,7 +62,6 @@ from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money, shared_money
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.recovery.budget import Horizon
 from creditmend.domain.recovery.plan_input import PlanInput, PlanLoan
-from creditmend.domain.rules.policies import DatedPolicy
 from creditmend.domain.rules.profile import Component, JurisdictionProfile
 from creditmend.domain.synth.loan_sim import month_figures
 
@@ -331,7 +330,6 @@ class LoanTrack:
         self,
         profile: JurisdictionProfile,
         rules: RetentionRules,
-        policies: Sequence[DatedPolicy],
     ) -> LoanOutcome:
         """The loan once every month of the horizon is closed."""
         ledger = self.ledger
@@ -372,7 +370,9 @@ class LoanTrack:
                 )
             )
         facts = overdue_episodes(self.rows, self.loan.id)
-        expiries = tuple(decide(fact, horizon.as_of, policies, rules) for fact in facts)
+        expiries = tuple(
+            decide(fact, horizon.as_of, profile.dated_policies, rules) for fact in facts
+        )
         return LoanOutcome(
             loan_id=self.loan.id,
             platform=self.loan.contract.platform,
@@ -449,11 +449,10 @@ def simulate(
     profile: JurisdictionProfile,
     calendar: BusinessCalendar,
     *,
-    policies: Sequence[DatedPolicy] = (),
     name: str = "plan",
 ) -> Outcome:
-    """The exact outcome of a plan. `policies` are the dated rules of the profile's jurisdiction
-    (services pass `retain.POLICIES[profile.code]`), so `clean_on` is what the bureau will do."""
+    """The exact outcome of a plan. Its records are decided by the profile's retention and
+    dated policies, so `clean_on` is what the bureau will do."""
     problems = check_plan(plan_input, plan, horizon)
     if problems:
         raise ProblemsError(problems)
@@ -464,7 +463,7 @@ def simulate(
             track.open_month(index)
             track.pay(month.paid_to(loan_id))
             track.close_month(index)
-    return outcome_of(name, plan, plan_input.currency, tracks, profile, policies)
+    return outcome_of(name, plan, plan_input.currency, tracks, profile)
 
 
 def outcome_of(
@@ -473,12 +472,10 @@ def outcome_of(
     currency: str,
     tracks: Sequence[LoanTrack],
     profile: JurisdictionProfile,
-    policies: Sequence[DatedPolicy] = (),
 ) -> Outcome:
     """The outcome of tracks walked to the horizon's end (by `simulate` or by a strategy)."""
     rules = retention_rules(profile)
-    chosen = tuple(policies)
-    loans = tuple(track.outcome(profile, rules, chosen) for track in tracks)
+    loans = tuple(track.outcome(profile, rules) for track in tracks)
     horizon = tracks[0].horizon
 
     def total(pick: str) -> Money:

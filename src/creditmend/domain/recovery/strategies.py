@@ -36,7 +36,6 @@ from creditmend.domain.recovery.simulate import (
     open_tracks,
     outcome_of,
 )
-from creditmend.domain.rules.policies import DatedPolicy
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 # Given the month's quotes and the tracks, the order in which loans are served.
@@ -157,8 +156,6 @@ def classic_outcomes(
     budget: Budget,
     profile: JurisdictionProfile,
     calendar: BusinessCalendar,
-    *,
-    policies: Sequence[DatedPolicy] = (),
 ) -> dict[str, Outcome]:
     """Every classic strategy's plan and its exact outcome. The walk that chose the payments
     already holds the ledgers the plan's simulation would fold again (a test checks that they
@@ -166,5 +163,5 @@ def classic_outcomes(
     outcomes: dict[str, Outcome] = {}
     for name, (order, extra) in _RULES.items():
         plan, tracks = _walk(plan_input, budget, profile, calendar, order, extra)
-        outcomes[name] = outcome_of(name, plan, plan_input.currency, tracks, profile, policies)
+        outcomes[name] = outcome_of(name, plan, plan_input.currency, tracks, profile)
     return outcomes

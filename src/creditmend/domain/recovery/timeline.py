@@ -69,15 +69,14 @@ def expiry_timeline(
     outcome: Outcome,
     profile: JurisdictionProfile,
     *,
-    policies: Sequence[DatedPolicy] = (),
     refs: Mapping[str, AccountRef] | None = None,
 ) -> tuple[ExpiryRow, ...]:
     """Every negative record of the plan's loans still to expire as of the plan's date, the
-    soonest first. `policies` must be the ones `simulate` was given."""
+    soonest first, under the profile's retention and dated policies (as `simulate` applied them)."""
     as_of = outcome.horizon.as_of
     rules = retention_rules(profile)
     chosen = account_refs(plan_input, refs)
-    chosen_policies = tuple(policies)
+    chosen_policies = tuple(profile.dated_policies)
     rows: list[ExpiryRow] = []
     for loan in outcome.loans:
         ref = chosen[loan.loan_id]
