@@ -1,7 +1,7 @@
 -- One row per person and platform (furnisher): section 5's lines and the activity indicators.
 -- A furnisher's kind is the same on all its accounts (the registry's); MIN picks it. `dormant`
 -- (1 or 0) is decided here once, for platforms.sql and person_platforms.sql: an open account
--- and no activity for `indicators.DORMANT_MONTHS` months.
+-- and no activity for the profile's `dormant_months` (cn: 6).
 SELECT
     person,
     furnisher,
