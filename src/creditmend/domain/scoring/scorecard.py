@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -323,7 +323,3 @@ def parse_scorecard(text: str) -> Scorecard:
         if isinstance(error, ScorecardError):
             raise
         raise ScorecardError(f"not a scorecard: {type(error).__name__}: {error}") from None
-
-
-def feature_names(card: Scorecard) -> Sequence[str]:
-    return tuple(f.name for f in card.features)
