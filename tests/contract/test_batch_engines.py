@@ -69,6 +69,7 @@ from creditmend.domain.report.indicators import (
 )
 from creditmend.domain.rules.cn import CN
 from creditmend.domain.rules.policies import FactKind
+from creditmend.domain.rules.profile import OverduePattern, Sourced
 
 pytestmark = pytest.mark.slow  # Spark and random files: minutes (make test runs it)
 
@@ -666,3 +667,24 @@ def test_a_missing_pyspark_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setitem(sys.modules, "pyspark.sql", None)
     with pytest.raises(SparkMissingError, match=r"pip install 'creditmend\[spark\]'"):
         SparkEngine()
+
+
+def test_a_profile_the_jobs_cannot_hold_is_refused_before_anything_runs() -> None:
+    """The batch service asks `check` before it writes its inputs: a grid length the packed
+    layout does not hold, an overdue code with no indicator column, a pattern wider than the
+    mask are refused; the cn profile passes and its overdue months sum the columns 1..7 and B."""
+    engine, as_of = DuckDBEngine(), date(2026, 6, 30)
+    engine.check(as_of, CN)
+    values = jobs.parameters(as_of, CN)
+    assert values["overdue_sum"] == " + ".join(
+        f"g.months_{name}" for name in ("o1", "o2", "o3", "o4", "o5", "o6", "o7", "b")
+    )
+    assert values["overdue_run"] == "(mask & (mask * 2) & (mask * 4))"
+    longer = replace(CN, grid_months=Sourced(48, "test"))
+    with pytest.raises(ValueError, match="grid_months"):
+        engine.check(as_of, longer)
+    with pytest.raises(ValueError, match="overdue_codes"):
+        engine.check(as_of, replace(CN, overdue_codes=frozenset({"1", "/"})))
+    wide = OverduePattern(3, 6, 63, "test")
+    with pytest.raises(ValueError, match="overdue_pattern"):
+        engine.check(as_of, replace(CN, overdue_pattern=wide))

@@ -17,6 +17,7 @@ from creditmend.bootstrap import Bureau, build_bureau
 from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind
 from creditmend.domain.creditfile.inquiry import InquiryRequest
 from creditmend.domain.problems import ProblemsError
+from creditmend.domain.report.model import Report
 
 RIC = "11010519491231002X"
 AT = datetime(2025, 6, 15, 9, 0, tzinfo=UTC)
@@ -126,3 +127,19 @@ def test_an_identity_number_is_taken_however_it_is_typed(bureau: Bureau) -> None
     assert report.header.has_file
     looks = bureau.inquire.who_looked("cn_ric", typed, AT)
     assert "self_inquiry" in [look.purpose for look in looks]
+
+
+def test_only_self_reports_count_against_the_free_ones(bureau: Bureau) -> None:
+    """Art. 17: two free self-reports a year. Reading one's own file for a plan is logged as a
+    self-inquiry too, but gave no report, so the store keeps which looks did."""
+    day = date(2025, 6, 15)
+
+    def beyond(report: Report) -> list[str]:
+        return [n for n in report.header.notices if n.startswith("self-report")]
+
+    for _ in range(3):
+        bureau.inquire.own_file("cn_ric", RIC, day, AT)
+    assert not beyond(bureau.inquire.self_report("cn_ric", RIC, day, AT))
+    assert not beyond(bureau.inquire.self_report("cn_ric", RIC, day, AT))
+    third = beyond(bureau.inquire.self_report("cn_ric", RIC, day, AT))
+    assert third and third[0].startswith("self-report 3 this year: beyond the 2 free")

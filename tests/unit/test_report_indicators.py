@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -308,6 +309,9 @@ def test_a_self_report_beyond_the_free_ones_says_so() -> None:
         return report.header.notices
 
     assert not any("self-report" in n for n in notices(AS_OF))  # the second of 2025
+    # The subject's own reading of the file for a plan or a what-if gave no report: not counted.
+    planned = replace(inquiry(date(2025, 6, 1), None, hard=False), gives_report=False)
+    assert not any("self-report" in n for n in notices(AS_OF, planned))
     third = notices(AS_OF, inquiry(AS_OF, None, hard=False))
     assert any(n.startswith("self-report 3 this year: beyond the 2 free") for n in third)
     assert any("Art. 17" in n for n in third)

@@ -28,6 +28,10 @@ from creditmend.services.ports import AuditLog, CreditFileReader
 
 
 class BatchEngine(Protocol):
+    def check(self, as_of: date, profile: JurisdictionProfile) -> None:
+        """Raise ValueError when the profile's rules do not fit the engine's jobs."""
+        ...
+
     def run(
         self, inputs: Path, as_of: date, profile: JurisdictionProfile, out: Path
     ) -> dict[str, int]: ...
@@ -61,8 +65,13 @@ class BatchService:
     def run(
         self, as_of: date, engine_name: str, engine: BatchEngine, out: Path, at: datetime
     ) -> BatchReport:
-        # Every check before anything is written: the day against the data, the scorecard.
+        # Every check before anything is written: the day against the data, the profile
+        # against the jobs, the scorecard.
         check_as_of(self.credit_file_reader.data_starts(), as_of)
+        try:
+            engine.check(as_of, self.profile)
+        except ValueError as error:
+            raise ProblemsError((Problem("batch", str(error)),)) from None
         card = self.scorecard() if self.write_scores is not None else None
         inputs = out / "inputs"
         begun = time.perf_counter()

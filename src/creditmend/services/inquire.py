@@ -82,7 +82,7 @@ class InquiryService:
         if problems:  # before the look is logged: a refused question leaves no trace
             raise ProblemsError(problems)
         report_id, facts = self.inquiry_log.record_inquiry(
-            request, is_hard(request.purpose, self.profile), at
+            request, is_hard(request.purpose, self.profile), at, gives_report=True
         )
         return self.report_of(facts, request, report_id, monthly_income)
 
@@ -107,7 +107,7 @@ class InquiryService:
         try:
             check_change(change)  # before the look: a refused question is not logged
             request = self._self_inquiry(id_type, id_number, as_of)
-            _, facts = self.inquiry_log.record_inquiry(request, False, at)
+            _, facts = self.inquiry_log.record_inquiry(request, False, at, gives_report=False)
             view = self._view(facts, as_of)
             if view.is_empty:
                 raise ProblemsError((Problem("ID_NUMBER", "no credit file: nothing to score"),))
@@ -119,7 +119,7 @@ class InquiryService:
         """The subject's own file for their recovery plan: a self-inquiry (soft), logged like
         any other look, that returns the facts rather than a report."""
         request = self._self_inquiry(id_type, id_number, as_of)
-        _, facts = self.inquiry_log.record_inquiry(request, False, at)
+        _, facts = self.inquiry_log.record_inquiry(request, False, at, gives_report=False)
         return facts
 
     def _self_inquiry(self, id_type: str, id_number: str, as_of: date) -> InquiryRequest:

@@ -114,9 +114,10 @@ class InquiryLog(Protocol):
     """Looks at one person's file: logged, then answered."""
 
     def record_inquiry(
-        self, request: InquiryRequest, hard: bool, at: datetime
+        self, request: InquiryRequest, hard: bool, at: datetime, *, gives_report: bool
     ) -> tuple[str, CreditFileFacts]:
-        """Log the inquiry and read the file in one transaction: (report id, the file)."""
+        """Log the inquiry and read the file in one transaction: (report id, the file).
+        `gives_report` is False when the file is read for a plan or a what-if."""
         ...
 
 

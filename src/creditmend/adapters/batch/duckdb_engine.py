@@ -61,6 +61,9 @@ class DuckDBEngine:
             config["temp_directory"] = str(self.temp_directory)
         return duckdb.connect(":memory:", config=config)
 
+    def check(self, as_of: date, profile: JurisdictionProfile) -> None:
+        jobs.parameters(as_of, profile)  # the profile's literals are checked as they are made
+
     def run(
         self, inputs: Path, as_of: date, profile: JurisdictionProfile, out: Path
     ) -> dict[str, int]:

@@ -132,6 +132,9 @@ class SparkEngine:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def check(self, as_of: date, profile: JurisdictionProfile) -> None:
+        jobs.parameters(as_of, profile)  # the profile's literals are checked as they are made
+
     def run(
         self, inputs: Path, as_of: date, profile: JurisdictionProfile, out: Path
     ) -> dict[str, int]:

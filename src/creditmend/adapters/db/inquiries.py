@@ -25,7 +25,7 @@ class SqlInquiryLog:
         self.unit_of_work = unit_of_work
 
     def record_inquiry(
-        self, request: InquiryRequest, hard: bool, at: datetime
+        self, request: InquiryRequest, hard: bool, at: datetime, *, gives_report: bool
     ) -> tuple[str, CreditFileFacts]:
         """Log the inquiry (and its audit event) and read the file, in one transaction; the
         report id names the logged inquiry."""
@@ -42,6 +42,7 @@ class SqlInquiryLog:
                     consent_ref=request.consent_ref,
                     inquired_on=request.on,
                     at=at,
+                    gives_report=gives_report,
                 )
                 .returning(t.inquiries.c.id)
             ).scalar_one()

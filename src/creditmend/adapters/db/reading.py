@@ -202,6 +202,7 @@ def _inquiry_facts(
                 bool(row.hard),
                 f"inquiry:{row.id}",
                 furnishers[by].kind if by in furnishers else None,
+                row.gives_report is not False,
             )
         )
     return result

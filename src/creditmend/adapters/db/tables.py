@@ -167,6 +167,9 @@ inquiries = Table(
     Column("consent_ref", Text, nullable=True),
     Column("inquired_on", Date, nullable=False),  # the business date (as-of)
     Column("at", DateTime(timezone=True), nullable=False),
+    # False: the subject read their own file for a plan or a what-if, no report was given
+    # (NULL: logged before this was kept, read as a report).
+    Column("gives_report", Boolean, nullable=True),
 )
 
 public_records = Table(

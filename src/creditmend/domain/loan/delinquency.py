@@ -37,7 +37,8 @@ def monthly_codes(
 ) -> list[tuple[str, str]]:
     """(YYYY-MM, code) for every month from opening to `as_of` or the month the loan closed.
 
-    Per month, at its end (or `as_of`): the closing code in the month the loan closed; `B` after a
+    Per month, at its end (or `as_of`), in the profile's codes (cn's named here): the closing
+    code in the month the loan closed; `B` after a
     charge-off; `1`..`7` when past grace; `M` when an instalment due that month was paid late
     within it; `N` when all were paid on time; `*` when nothing was due.
     """
@@ -50,6 +51,7 @@ def monthly_codes(
         by_month[due.due_on.year * 12 + due.due_on.month - 1].append(due)
     last = min(as_of, closed[0]) if closed else as_of
     as_of_index = as_of.year * 12 + as_of.month - 1
+    grid = profile.grid_codes
     codes: list[tuple[str, str]] = []
     for index in range(opened_on.year * 12 + opened_on.month - 1, last.year * 12 + last.month):
         year, month0 = divmod(index, 12)
@@ -59,21 +61,21 @@ def monthly_codes(
         if closed is not None and first <= closed[0] <= end:
             code = closed[1]
         elif charged_off_on is not None and charged_off_on <= end:
-            code = "B"
+            code = grid.bad_debt
         elif dpd > grace_days:
             code = profile.bucket_code(dpd)
         else:
             due_now = [d for d in by_month.get(index, ()) if d.due_on <= end]
             if not due_now:
-                code = "*"
+                code = grid.nothing_due
             elif any(
                 d.paid_off_on is not None
                 and not d.restructured
                 and d.paid_off_on > d.due_on + grace
                 for d in due_now
             ):
-                code = "M"
+                code = grid.late_within_month
             else:
-                code = "N"
+                code = profile.bucket_code(0)
         codes.append((f"{year:04d}-{month0 + 1:02d}", code))
     return codes

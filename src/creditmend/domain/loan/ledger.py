@@ -41,14 +41,20 @@ from creditmend.domain.rules.profile import (
     AllocationRule,
     Component,
     DueState,
+    GridCodes,
     JurisdictionProfile,
 )
 
-CLOSE_CODES = {
-    PaymentSource.BORROWER: "C",
-    PaymentSource.GUARANTOR: "D",
-    PaymentSource.ASSETS: "Z",
-}
+
+def close_code(source: PaymentSource, codes: GridCodes) -> str:
+    """The month code of the month a loan is paid off, by who paid it."""
+    if source is PaymentSource.GUARANTOR:
+        return codes.guarantor
+    if source is PaymentSource.ASSETS:
+        return codes.assets
+    return codes.settled
+
+
 _IN_ADVANCE_PAYOFF = tuple(
     AllocationRule(DueState.IN_ADVANCE, c)
     for c in (Component.FEE, Component.PENALTY, Component.INTEREST, Component.PRINCIPAL)
@@ -425,7 +431,7 @@ class Ledger:
         self.next_due = self.first_open = len(self.dues)
         self.interest_basis = self.interest_prepaid = ZERO
         self.closed_on = day
-        self.close_code = CLOSE_CODES[source]
+        self.close_code = close_code(source, self.profile.grid_codes)
         for held_credit in self.credit:
             self.payments[held_credit.payment].excess += held_credit.amount
         self.credit = []

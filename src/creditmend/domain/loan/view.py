@@ -41,7 +41,8 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
         + compound
         + sum((d.penalty_out for d in open_dues), ZERO)
     )
-    closed = (ledger.closed_on, ledger.close_code or "C") if ledger.closed_on else None
+    codes_of = ledger.profile.grid_codes
+    closed = (ledger.closed_on, ledger.close_code or codes_of.settled) if ledger.closed_on else None
     codes = monthly_codes(
         ledger.dues,
         ledger.contract.disbursed_on,
@@ -81,7 +82,7 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
         due_today=money(sum((d.outstanding() for d in due_today), ZERO)),
         payoff_amount=money(payoff),
         days_past_due=days_past_due(ledger.dues, as_of),
-        status_code=codes[-1][1] if codes else "/",
+        status_code=codes[-1][1] if codes else codes_of.not_opened,
         total_paid=money(sum((p.amount for p in ledger.payments), ZERO)),
         total_waived=money(ledger.waived),
         credit_balance=money(sum((c.amount for c in ledger.credit), ZERO)),

@@ -409,7 +409,7 @@ def estimate_outcome(
                 facts,
                 [m.paid.amount for m in loan.months],
                 overdue=[m.overdue for m in loan.months],
-                serious=[m.status in {"4", "5", "6", "7", "B"} for m in loan.months],
+                serious=[m.serious for m in loan.months],
                 settled=[closed is not None and closed <= day for day in facts.pay_days],
             )
         )

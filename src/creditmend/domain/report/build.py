@@ -269,7 +269,7 @@ def build_report(
     if facts.statements:
         notices.append(f"{len(facts.statements)} personal statement(s)")
     if request.purpose == SELF:
-        self_looks = (i.on for i in facts.inquiries if i.purpose == SELF)
+        self_looks = (i.on for i in facts.inquiries if i.purpose == SELF and i.gives_report)
         beyond = self_report_notice(self_looks, request.as_of, profile)
         notices += [beyond] if beyond else []
     header = Header(

@@ -65,6 +65,7 @@ class InquiryFacts:
     hard: bool
     ref: str = ""  # inquiry:ID
     by_kind: str | None = None  # the asking furnisher's kind: bank | non_bank
+    gives_report: bool = True  # False: the subject's own reading for a plan or a what-if
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ Why plain SQL, and not Ibis or a DataFrame API:
   by a power of 2 written as `65536.0`, exact on both), no shift, no dialect-only syntax. Sums
   are cast to BIGINT (DuckDB sums to HUGEINT, Spark to BIGINT).
 - Parameters (the as-of month and day, and from the jurisdiction profile the currency, the
-  overdue codes, the overdue pattern and the dormancy threshold) are substituted as literals
+  overdue codes and the sum of their months' columns, the overdue pattern and the dormancy
+  threshold) are substituted as literals
   after validation: integers, a currency matching `[A-Z]{3}`, codes of one character from
   `[0-9A-Z*#/]`. No other text reaches the SQL.
 
@@ -51,7 +52,7 @@ from string import Template
 from typing import SupportsInt
 
 from creditmend.domain.report.batch_rows import month_number
-from creditmend.domain.report.indicators import INDICATORS, MONTH_WINDOWS
+from creditmend.domain.report.indicators import CODE_NAMES, INDICATORS, MONTH_WINDOWS
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 CURRENCY = re.compile(r"[A-Z]{3}")
@@ -151,6 +152,9 @@ def parameters(as_of: date, profile: JurisdictionProfile) -> dict[str, str]:
     codes = sorted(profile.overdue_codes)
     if not codes or not all(CODE.fullmatch(code) for code in codes):
         raise ValueError(f"overdue_codes: {codes!r} are not one-character month codes")
+    unnamed = [code for code in codes if code not in CODE_NAMES]
+    if unnamed:  # the indicator columns count months by the report's codes (months_o1_6m ...)
+        raise ValueError(f"overdue_codes: the batch's indicators have no column for {unnamed}")
     pattern = profile.overdue_pattern
     run, cumulative, window = (
         int(n) for n in (pattern.consecutive, pattern.cumulative, pattern.window)
@@ -165,6 +169,7 @@ def parameters(as_of: date, profile: JurisdictionProfile) -> dict[str, str]:
         "currency": f"'{currency}'",
         "dormant_months": str(int(profile.dormant_months.value)),
         "overdue_codes": ", ".join(f"'{code}'" for code in codes),
+        "overdue_sum": " + ".join(f"g.months_{CODE_NAMES[code]}" for code in codes),
         "overdue_run": f"({overdue_run})",
         "pattern_cumulative": str(cumulative),
         "pattern_window": str(window),

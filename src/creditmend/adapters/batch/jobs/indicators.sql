@@ -80,8 +80,7 @@ SELECT
         CAST(
             (
                 (
-                    g.months_o1 + g.months_o2 + g.months_o3 + g.months_o4 + g.months_o5
-                    + g.months_o6 + g.months_o7 + g.months_b
+                    $overdue_sum
                 ) & 9223090561878065152
             ) / 281474976710656.0 AS BIGINT
         ),
@@ -126,8 +125,7 @@ SELECT
         CAST(
             (
                 (
-                    g.months_o1 + g.months_o2 + g.months_o3 + g.months_o4 + g.months_o5
-                    + g.months_o6 + g.months_o7 + g.months_b
+                    $overdue_sum
                 ) & 281470681743360
             ) / 4294967296.0 AS BIGINT
         ),
@@ -171,8 +169,7 @@ SELECT
         CAST(
             (
                 (
-                    g.months_o1 + g.months_o2 + g.months_o3 + g.months_o4 + g.months_o5
-                    + g.months_o6 + g.months_o7 + g.months_b
+                    $overdue_sum
                 ) & 4294901760
             ) / 65536.0 AS BIGINT
         ),
@@ -206,8 +203,7 @@ SELECT
     ) AS months_unknown_60m,
     COALESCE(
         (
-            g.months_o1 + g.months_o2 + g.months_o3 + g.months_o4 + g.months_o5
-            + g.months_o6 + g.months_o7 + g.months_b
+            $overdue_sum
         ) & 65535,
         0
     ) AS months_overdue_60m,
