@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from in_process import cli  # the e2e folder is on the path (pytest's prepend mode)
-from one_borrower import MONTHS, RECORD, RIC
+from one_borrower import RECORD, RIC, furnished_bureau
 
 AT_1AM = "2026-05-14T01:00:00+08:00"  # a Thursday, 01:00 in Beijing
 SAME_INSTANT_UTC = "2026-05-13T17:00:00Z"  # the same instant, written in UTC
@@ -27,17 +27,7 @@ BEIJING_TODAY, BEIJING_TOMORROW = "2026-05-14", "2026-05-15"
 def env(tmp_path: Path) -> dict[str, str]:
     """A bureau with one lender and one borrower whose April is 20 days overdue, and the clock
     stopped at 01:00 Beijing time on 2026-05-14."""
-    values = {"CREDITMEND_DB": f"sqlite:///{tmp_path / 'bureau.db'}", "CREDITMEND_KEY": ""}
-    cmf = tmp_path / "cmf.jsonl"
-    cmf.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in MONTHS), "utf-8")
-    steps = [
-        ("furnisher", "add", "LENDER1", "--name", "Lender One", "--kind", "non_bank"),
-        ("ingest", str(cmf), "--as-of", "2026-05-10"),
-    ]
-    for step in steps:
-        done = cli(*step, env=values)
-        assert done.returncode == 0, done.stderr
-    return {**values, "CREDITMEND_NOW": AT_1AM}
+    return {**furnished_bureau(tmp_path), "CREDITMEND_NOW": AT_1AM}
 
 
 @pytest.mark.parametrize("frozen", [AT_1AM, SAME_INSTANT_UTC])

@@ -11,24 +11,14 @@ from pathlib import Path
 
 import pytest
 from in_process import cli  # the e2e folder is on the path (pytest's prepend mode)
-from one_borrower import MONTHS, RECORD, RIC
+from one_borrower import RECORD, RIC, furnished_bureau
 from pypdf import PdfReader
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     """A bureau with one lender and one borrower whose April is 20 days overdue."""
-    values = {"CREDITMEND_DB": f"sqlite:///{tmp_path / 'bureau.db'}", "CREDITMEND_KEY": ""}
-    cmf = tmp_path / "cmf.jsonl"
-    cmf.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in MONTHS), "utf-8")
-    steps = [
-        ("furnisher", "add", "LENDER1", "--name", "Lender One", "--kind", "non_bank"),
-        ("ingest", str(cmf), "--as-of", "2026-05-10"),
-    ]
-    for step in steps:
-        done = cli(*step, env=values)
-        assert done.returncode == 0, done.stderr
-    return values
+    return furnished_bureau(tmp_path)
 
 
 def test_an_objection_from_filing_to_the_reply_letter(tmp_path: Path, env: dict[str, str]) -> None:
