@@ -20,7 +20,6 @@ def id_is_valid(id_type: str, id_number: str) -> bool:
     return False
 
 
-
 def _resident_id_is_valid(number: str) -> bool:
     """GB 11643: length, digits, check digit, birth date, then the birth place in python-stdnum's
     region table. The library raises `KeyError` (not a validation error) for a region it holds

@@ -38,3 +38,9 @@ class FieldError(ValueError):
     def problem(self, prefix: str = "", line: int | None = None) -> Problem:
         """The error as a problem, its field under `prefix` (e.g. `events[2].`)."""
         return Problem(f"{prefix}{self.field}", self.message, line)
+
+
+class ConcurrentWriteError(Exception):
+    """Another writer took the same rows first (a unique key made meanwhile, a deadlock, a
+    serialisation failure): the store rolled the unit of work back whole, and it can be run
+    again as it was."""

@@ -28,7 +28,7 @@ from creditmend.domain.creditfile.furnishing import (
     read_record,
 )
 from creditmend.domain.json_keys import DuplicateKeyError, unique_keys
-from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.problems import ConcurrentWriteError, Problem, ProblemsError
 from creditmend.services.pipeline import (
     IngestReport,
     Row,
@@ -41,6 +41,7 @@ from creditmend.services.pipeline import (
 )
 from creditmend.services.ports import FurnisherRegistry, FurnishingRepository, IngestionLog
 
+TRIES_ON_CONFLICT = 5  # runs of one file while other ingests take the same new rows first
 BATCH = 20_000  # records screened before they go to the store together
 SHARD_BYTES = 8 << 20  # a large file's shard: about 20,000 records
 
@@ -111,6 +112,27 @@ class FurnishService:
         at: datetime,
         partial: bool = False,
         progress: Callable[[int], None] | None = None,
+    ) -> IngestReport:
+        """Screen and apply one file, all or nothing. Ingests running at once may make the
+        same new persons or accounts: the one that finds them taken meanwhile was rolled back
+        whole, and runs again (then finding them made), so every file applies in full."""
+        for attempt in range(1, TRIES_ON_CONFLICT + 1):
+            try:
+                return self._ingest_once(path, fmt, as_of, at, partial, progress)
+            except ConcurrentWriteError as error:
+                if attempt == TRIES_ON_CONFLICT:
+                    reason = f"other ingests kept writing the same rows; try again ({error})"
+                    raise ProblemsError((Problem("store", reason),)) from None
+        raise AssertionError("unreachable")
+
+    def _ingest_once(
+        self,
+        path: Path,
+        fmt: str,
+        as_of: date,
+        at: datetime,
+        partial: bool,
+        progress: Callable[[int], None] | None,
     ) -> IngestReport:
         digest = file_digest(path)
         seen = self.ingestion_log.applied_before(digest)

@@ -36,7 +36,7 @@ from creditmend.domain.creditfile.furnishing import (
     FurnishedRecord,
     IdType,
 )
-from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.problems import ConcurrentWriteError, Problem, ProblemsError
 
 PERSON_COLUMNS = tuple(c.name for c in t.persons.c)
 HISTORY_COLUMNS = (*MONTH_COLUMNS[1:], "superseded_at")
@@ -97,6 +97,11 @@ def furnished_rows(records: Sequence[FurnishedRecord]) -> list[Row]:
     ]
 
 
+# PostgreSQL's SQLSTATEs for a row another transaction wrote first: unique_violation,
+# deadlock_detected, serialization_failure.
+TAKEN_MEANWHILE = frozenset({"23505", "40P01", "40001"})
+
+
 class SqlFurnishingRepository:
     """The `FurnishingRepository` port."""
 
@@ -118,7 +123,26 @@ class SqlFurnishingRepository:
     ) -> ApplyCounts:
         """Apply every batch of rows (made by `furnished_rows`) in one transaction; re-applying
         the same records changes nothing. An exception from `batches` (or anywhere) rolls the
-        whole file back."""
+        whole file back. On PostgreSQL, rows another ingest made meanwhile (the same new
+        person or account) are a `ConcurrentWriteError`: this file was rolled back, and can be run
+        again."""
+        try:
+            return self._apply(file_name, sha256, as_of, batches, rejected, at)
+        except Exception as error:
+            state = getattr(getattr(error, "orig", error), "sqlstate", None)
+            if state in TAKEN_MEANWHILE:
+                raise ConcurrentWriteError(str(error).splitlines()[0]) from error
+            raise
+
+    def _apply(
+        self,
+        file_name: str,
+        sha256: str,
+        as_of: date,
+        batches: Iterable[Sequence[Row]],
+        rejected: Callable[[], int],
+        at: datetime,
+    ) -> ApplyCounts:
         with self.unit_of_work.transaction() as conn:
             ingestion_id = open_ingestion(conn, file_name, sha256, as_of, 0, at)
             load = _Load(driver(conn), self.unit_of_work.vault, ingestion_id, at)
