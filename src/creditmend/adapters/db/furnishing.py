@@ -18,7 +18,8 @@ What makes a million records a matter of seconds:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -102,6 +103,18 @@ def furnished_rows(records: Sequence[FurnishedRecord]) -> list[Row]:
 TAKEN_MEANWHILE = frozenset({"23505", "40P01", "40001"})
 
 
+@contextmanager
+def _taken_meanwhile() -> Iterator[None]:
+    """A PostgreSQL error for rows another transaction wrote first, as `ConcurrentWriteError`
+    (raised once the transaction inside has rolled back)."""
+    try:
+        yield
+    except Exception as error:
+        if getattr(getattr(error, "orig", error), "sqlstate", None) in TAKEN_MEANWHILE:
+            raise ConcurrentWriteError(str(error).splitlines()[0]) from error
+        raise
+
+
 class SqlFurnishingRepository:
     """The `FurnishingRepository` port."""
 
@@ -126,24 +139,7 @@ class SqlFurnishingRepository:
         whole file back. On PostgreSQL, rows another ingest made meanwhile (the same new
         person or account) are a `ConcurrentWriteError`: this file was rolled back, and can be run
         again."""
-        try:
-            return self._apply(file_name, sha256, as_of, batches, rejected, at)
-        except Exception as error:
-            state = getattr(getattr(error, "orig", error), "sqlstate", None)
-            if state in TAKEN_MEANWHILE:
-                raise ConcurrentWriteError(str(error).splitlines()[0]) from error
-            raise
-
-    def _apply(
-        self,
-        file_name: str,
-        sha256: str,
-        as_of: date,
-        batches: Iterable[Sequence[Row]],
-        rejected: Callable[[], int],
-        at: datetime,
-    ) -> ApplyCounts:
-        with self.unit_of_work.transaction() as conn:
+        with _taken_meanwhile(), self.unit_of_work.transaction() as conn:
             ingestion_id = open_ingestion(conn, file_name, sha256, as_of, 0, at)
             load = _Load(driver(conn), self.unit_of_work.vault, ingestion_id, at)
             for batch in batches:

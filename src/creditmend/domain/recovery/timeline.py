@@ -76,7 +76,6 @@ def expiry_timeline(
     as_of = outcome.horizon.as_of
     rules = retention_rules(profile)
     chosen = account_refs(plan_input, refs)
-    chosen_policies = tuple(profile.dated_policies)
     rows: list[ExpiryRow] = []
     for loan in outcome.loans:
         ref = chosen[loan.loan_id]
@@ -96,7 +95,7 @@ def expiry_timeline(
                     expires_on=until,
                     reason=decision.reason,
                     shown_now=fact.started_on <= as_of,
-                    if_paid_by=_sooner(fact, loan, as_of, chosen_policies, rules),
+                    if_paid_by=_sooner(fact, loan, as_of, profile.dated_policies, rules),
                 )
             )
     return tuple(sorted(rows, key=lambda row: (row.expires_on or date.max, row.record)))
