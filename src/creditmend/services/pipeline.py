@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Generator, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -310,6 +311,18 @@ class IngestReport:
     rejected: int
     rejects_file: str | None
     committed: bool  # False: rejects found and not partial, so nothing was applied
+
+
+TAKEN_IN_ON = "data is taken in today or"  # ... on a past day
+
+
+def refuse_future(as_of: date, today: date) -> None:
+    """A file is taken in as of a day that has come: a later business date would store a month
+    or a court case that has not happened yet (the period 2099-12 of `--as-of 2099-12-31`)."""
+    if as_of > today:
+        raise ProblemsError(
+            (Problem("business_date", f"{as_of} is in the future; {TAKEN_IN_ON} on a past day"),)
+        )
 
 
 def file_digest(path: Path) -> str:
