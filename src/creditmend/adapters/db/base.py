@@ -107,8 +107,13 @@ def audit(
     reason: str | None = None,
     consent: str | None = None,
     detail: dict[str, Any] | None = None,
+    *,
+    refused: str | None = None,
+    subject_hash: str | None = None,
 ) -> None:
-    """One event of the audit trail, written in the caller's transaction with what it records."""
+    """One event of the audit trail, written in the caller's transaction with what it records.
+    A refused look says why (`refused`) and names its subject by the identity's keyed hash
+    (`subject_hash`), as a refusal makes no person row."""
     conn.execute(
         insert(t.audit_events).values(
             at=at,
@@ -118,5 +123,7 @@ def audit(
             reason=reason,
             consent_ref=consent,
             detail=json.dumps(detail or {}, sort_keys=True),
+            refused=refused,
+            subject_id_hash=subject_hash,
         )
     )

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from creditmend import bootstrap
 from creditmend.domain.creditfile.inquiry import InquiryRequest
@@ -176,7 +177,8 @@ def audit(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
-    """List who looked at (or corrected) a person's file, when, why, with which consent."""
+    """List who looked at (or corrected) a person's file, when, why, with which consent, and
+    the looks the bureau refused (and why)."""
     with input_errors():
         looks = bootstrap.build_bureau(db).inquire.who_looked(id_type, id_number, clock.now())
     rows = [
@@ -186,17 +188,18 @@ def audit(
             "action": look.action,
             "purpose": look.purpose,
             "consent": look.consent_ref,
+            "refused": look.refused,
         }
         for look in looks
     ]
     if as_json:
         print(json.dumps(rows, ensure_ascii=False))
         return
-    table = Table(title="Who looked at this file")
-    for name in ("at", "by", "action", "purpose", "consent"):
+    table = Table(title="Who looked at this file (refused: why a look was not given)")
+    columns = ("at", "by", "action", "purpose", "consent", "refused")
+    for name in columns:
         table.add_column(name)
     for row in rows:
-        table.add_row(
-            *(str(row[key] or "") for key in ("at", "by", "action", "purpose", "consent"))
-        )
+        # Text, not markup: a caller's code or a reason may hold brackets.
+        table.add_row(*(Text(str(row[key] or "")) for key in columns))
     _out.print(table)
