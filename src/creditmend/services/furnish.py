@@ -29,7 +29,8 @@ from creditmend.domain.creditfile.furnishing import (
     read_record,
 )
 from creditmend.domain.json_keys import DuplicateKeyError, unique_keys
-from creditmend.domain.problems import ConcurrentWriteError, Problem, ProblemsError
+from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.services.conflicts import rerun_on_conflict
 from creditmend.services.pipeline import (
     IngestReport,
     Row,
@@ -43,7 +44,6 @@ from creditmend.services.pipeline import (
 )
 from creditmend.services.ports import FurnisherRegistry, FurnishingRepository, IngestionLog
 
-TRIES_ON_CONFLICT = 5  # runs of one file while other ingests take the same new rows first
 BATCH = 20_000  # records screened before they go to the store together
 SHARD_BYTES = 8 << 20  # a large file's shard: about 20,000 records
 
@@ -120,14 +120,7 @@ class FurnishService:
         same new persons or accounts: the one that finds them taken meanwhile was rolled back
         whole, and runs again (then finding them made), so every file applies in full."""
         refuse_future(as_of, self.clock.today())
-        for attempt in range(1, TRIES_ON_CONFLICT + 1):
-            try:
-                return self._ingest_once(path, fmt, as_of, at, partial, progress)
-            except ConcurrentWriteError as error:
-                if attempt == TRIES_ON_CONFLICT:
-                    reason = f"other ingests kept writing the same rows; try again ({error})"
-                    raise ProblemsError((Problem("store", reason),)) from None
-        raise AssertionError("unreachable")
+        return rerun_on_conflict(lambda: self._ingest_once(path, fmt, as_of, at, partial, progress))
 
     def _ingest_once(
         self,

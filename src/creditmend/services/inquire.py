@@ -19,6 +19,7 @@ from creditmend.domain.report.model import Report
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.scorecard import Scorecard
 from creditmend.domain.scoring.whatif import Change, WhatIf, WhatIfError, check_change, what_if
+from creditmend.services.conflicts import rerun_on_conflict
 from creditmend.services.ports import (
     AuditLog,
     CreditFileReader,
@@ -96,7 +97,7 @@ class InquiryService:
         problems = income_problems(monthly_income)
         if problems:  # before the look is logged: a refused question leaves no trace
             raise ProblemsError(problems)
-        report_id, facts = self.inquiry_log.record_inquiry(
+        report_id, facts = self._record(
             request, is_hard(request.purpose, self.profile), at, gives_report=True
         )
         return self.report_of(facts, request, report_id, monthly_income)
@@ -122,7 +123,7 @@ class InquiryService:
         try:
             check_change(change)  # before the look: a refused question is not logged
             request = self._self_inquiry(id_type, id_number, as_of, at)
-            _, facts = self.inquiry_log.record_inquiry(request, False, at, gives_report=False)
+            _, facts = self._record(request, False, at, gives_report=False)
             view = self._view(facts, as_of)
             if view.is_empty:
                 raise ProblemsError((Problem("ID_NUMBER", "no credit file: nothing to score"),))
@@ -134,8 +135,17 @@ class InquiryService:
         """The subject's own file for their recovery plan: a self-inquiry (soft), logged like
         any other look, that returns the facts rather than a report."""
         request = self._self_inquiry(id_type, id_number, as_of, at)
-        _, facts = self.inquiry_log.record_inquiry(request, False, at, gives_report=False)
+        _, facts = self._record(request, False, at, gives_report=False)
         return facts
+
+    def _record(
+        self, request: InquiryRequest, hard: bool, at: datetime, *, gives_report: bool
+    ) -> tuple[str, CreditFileFacts]:
+        """Log the look and read the file. Inquiries at once about someone new each make the
+        person: the one that finds it made meanwhile was rolled back, and runs again."""
+        return rerun_on_conflict(
+            lambda: self.inquiry_log.record_inquiry(request, hard, at, gives_report=gives_report)
+        )
 
     def _self_inquiry(
         self, id_type: str, id_number: str, as_of: date, at: datetime

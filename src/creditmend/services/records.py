@@ -26,6 +26,7 @@ from creditmend.domain.creditfile.records import (
 )
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.services.conflicts import rerun_on_conflict
 from creditmend.services.pipeline import (
     Checked,
     IngestReport,
@@ -64,6 +65,12 @@ class RecordsService:
                 (Problem("records.kind", f"unknown {kind!r}; {' or '.join(KINDS)}"),)
             )
         refuse_future(as_of, self.clock.today())
+        # Another import may make the same new persons first: the file is then run again whole.
+        return rerun_on_conflict(lambda: self._import_once(kind, path, fmt, as_of, at, partial))
+
+    def _import_once(
+        self, kind: str, path: Path, fmt: str, as_of: date, at: datetime, partial: bool
+    ) -> IngestReport:
         digest = file_digest(path)
         seen = self.ingestion_log.applied_before(digest)
         if seen is not None:

@@ -18,7 +18,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.vault import IdentityVault
-from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.problems import ConcurrentWriteError, Problem, ProblemsError
 
 FEN = Decimal(100)
 
@@ -58,6 +58,25 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+# PostgreSQL's SQLSTATEs for a row another transaction wrote first: unique_violation,
+# deadlock_detected, serialization_failure.
+TAKEN_MEANWHILE = frozenset({"23505", "40P01", "40001"})
+
+
+@contextmanager
+def taken_meanwhile() -> Iterator[None]:
+    """A PostgreSQL error for rows another transaction wrote first, as `ConcurrentWriteError`
+    (raised once the transaction inside has rolled back): the caller may run it again
+    (`services/conflicts.py`). Around every transaction that makes persons or accounts on
+    first sight (furnishing, records, inquiries): two of them at once may make the same one."""
+    try:
+        yield
+    except Exception as error:
+        if getattr(getattr(error, "orig", error), "sqlstate", None) in TAKEN_MEANWHILE:
+            raise ConcurrentWriteError(str(error).splitlines()[0]) from error
+        raise
 
 
 class UnitOfWork:
