@@ -1,7 +1,8 @@
-"""Inquiries at once on PostgreSQL about the same person the bureau does not know yet (issue 14,
-after defect 1): each inquiry makes the person on first sight, so the second waits on the first's
-uncommitted row and was refused with a unique violation on `uq_persons_id_hash` (a traceback).
-Every inquiry must be logged and answered, the person made once. SQLite serialises writers."""
+"""Inquiries (and record imports) at once on PostgreSQL about persons the bureau does not know yet
+(issue 14, after defect 1): each makes the person on first sight, so the second waits on the
+first's uncommitted row and was refused with a unique violation on `uq_persons_id_hash` (a
+traceback). Every inquiry must be logged and answered, every file applied, each person made
+once. SQLite serialises writers."""
 
 from __future__ import annotations
 
@@ -84,3 +85,56 @@ def test_inquiries_at_once_about_the_same_new_person_all_apply(
         inquiries = conn.execute(select(func.count()).select_from(t.inquiries)).scalar_one()
     engine.dispose()
     assert (persons, inquiries) == (1 + ROUNDS, ROUNDS * AT_ONCE)
+
+
+def test_record_imports_at_once_about_the_same_new_persons_all_apply(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers: no race to test")
+    monkeypatch.setenv("CREDITMEND_KEY", new_key())
+    build_bureau(db_url, create=True)
+    people = [_new_person(k) for k in range(40)]
+    files = []
+    for court in range(AT_ONCE):
+        path = tmp_path / f"court{court}.jsonl"
+        lines = [
+            {
+                "kind": "enforced_debtor", "id_type": "cn_ric", "id_number": number,
+                "name": "张三", "court": f"法院{court}", "case_number": f"（2025）{court}执{k}号",
+                "filed_on": "2025-03-01", "status": "active", "source": "court_publication",
+            }
+            for k, number in enumerate(people)
+        ]  # fmt: skip
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines), "utf-8")
+        files.append(path)
+    bureaus = [build_bureau(db_url) for _ in files]
+    start = threading.Barrier(AT_ONCE, timeout=30)
+    errors: list[str] = []
+    applied: list[int] = []
+
+    def load(bureau: Bureau, path: Path) -> None:
+        start.wait()
+        try:
+            applied.append(
+                bureau.records.import_file("public_records", path, "jsonl", DAY, AT).applied
+            )
+        except BaseException as error:
+            errors.append(f"{type(error).__name__}: {str(error).splitlines()[0]}")
+
+    threads = [
+        threading.Thread(target=load, args=(bureau, path))
+        for bureau, path in zip(bureaus, files, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert applied == [len(people)] * AT_ONCE
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        persons = conn.execute(select(func.count()).select_from(t.persons)).scalar_one()
+        records = conn.execute(select(func.count()).select_from(t.public_records)).scalar_one()
+    engine.dispose()
+    assert (persons, records) == (len(people), len(people) * AT_ONCE)
