@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import signal
 import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -222,3 +224,58 @@ def test_batch_outputs_are_owner_only(tmp_path: Path) -> None:
     assert "indicators.parquet" in names and "inputs/persons.parquet" in names, names
     assert _modes(out) == ({0o600}, {0o700})
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+def _as_nobody(env: dict[str, str], *args: str) -> tuple[int, str]:
+    """`creditmend ARGS` run in process by a forked child that became uid 65534 (root ignores a
+    folder's mode): the modules are loaded already, so the child needs no interpreter files."""
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child
+        code = 1
+        try:
+            os.close(reader)
+            os.setgid(65534)
+            os.setuid(65534)
+            done = cli(*args, env=env)
+            os.write(writer, json.dumps([done.returncode, done.stderr]).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as answer:
+        got = answer.read()
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, got
+    returncode, stderr = json.loads(got)
+    return returncode, stderr
+
+
+def test_a_rejects_file_in_a_read_only_folder_is_one_line(tmp_path: Path) -> None:
+    # A folder others can reach (a child as uid 65534 cannot pass pytest's 0700 tmp_path).
+    base = Path(tempfile.mkdtemp(prefix="creditmend-readonly-", dir="/tmp"))
+    try:
+        base.chmod(0o755)
+        store, data = base / "store", base / "data"
+        store.mkdir()
+        env = furnished_bureau(store)
+        data.mkdir()
+        bad = data / "bad.jsonl"
+        bad.write_text(_bad_lines(3), encoding="utf-8")
+        bad.chmod(0o644)
+        args = ("ingest", str(bad), "--as-of", AS_OF)
+        if os.geteuid() == 0:
+            for path in (store, *store.iterdir()):
+                os.chown(path, 65534, 65534)
+            data.chmod(0o755)  # root's: not writable by uid 65534
+            returncode, stderr = _as_nobody(env, *args)
+        else:
+            data.chmod(0o555)
+            done = cli(*args, env=env)
+            returncode, stderr = done.returncode, done.stderr
+        assert returncode == 2, stderr
+        _one_error_line(stderr, f"rejects: cannot write {bad}.rejects.jsonl", "Permission denied")
+        assert sorted(p.name for p in data.iterdir()) == ["bad.jsonl"]
+    finally:
+        (base / "data").chmod(0o755)
+        shutil.rmtree(base)
