@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.services.output_files import writing
 
 R = TypeVar("R")
 P = TypeVar("P")
@@ -276,9 +277,10 @@ def check_rows(
 
 
 def write_rejects(path: Path, rejects: Iterable[Problem]) -> str:
-    """`FILE.rejects.jsonl`: one JSON object per reject with line, field and reason."""
+    """`FILE.rejects.jsonl`: one JSON object per reject with line, field and reason; written
+    whole or not at all, owner-only (`output_files`): never left empty or cut short."""
     target = path.with_name(path.name + ".rejects.jsonl")
-    with target.open("w", encoding="utf-8") as out:
+    with writing(target, "rejects") as out:
         for problem in rejects:
             out.write(
                 json.dumps(
@@ -395,8 +397,11 @@ def apply_streaming(
     reject is found (and not `partial`) no further batch is applied, the rest of the file is
     still screened so that every reject is reported, and the transaction is rolled back. A file
     the store refuses (ProblemsError) is screened to the end too: with rejects and not `partial`
-    its rejects are the answer, as if it had not been applied."""
+    its rejects are the answer, as if it had not been applied. With `partial`, the rejects file
+    is written before the transaction commits: if it cannot be written (a full disk), the file
+    is not applied either."""
     failed: list[BaseException] = []
+    written: list[str] = []
 
     def batches() -> Iterator[list[P]]:
         while True:
@@ -411,6 +416,12 @@ def apply_streaming(
                 yield batch
         if screen.rejects and not partial:
             raise _RefusedError
+        if screen.rejects:
+            try:
+                written.append(write_rejects(path, screen.rejects))
+            except ProblemsError as error:
+                failed.append(error)  # raised into the transaction: nothing is applied
+                raise
 
     try:
         with _few_collections():
@@ -427,7 +438,9 @@ def apply_streaming(
                 write_rejects(path, screen.rejects)
             raise
     else:
-        rejects_file = write_rejects(path, screen.rejects) if screen.rejects else None
+        rejects_file = written[0] if written else None
+        if screen.rejects and rejects_file is None:  # `apply` stopped before the last batch
+            rejects_file = write_rejects(path, screen.rejects)
         return IngestReport(
             str(path),
             screen.count,
