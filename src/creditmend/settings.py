@@ -24,7 +24,7 @@ def db_url(option: str | None) -> str:
     if os.environ.get(DB_ENV):
         return os.environ[DB_ENV]
     folder = user_data_path("creditmend", appauthor=False)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # its key file's folder: see key_text
     return f"sqlite:///{folder / 'creditmend.db'}"
 
 
