@@ -290,7 +290,7 @@ def build_bureau(
     from creditmend.settings import db_url, key_text  # noqa: PLC0415
 
     url = db_url(db)
-    store = open_store(url, lambda: IdentityVault(key_text(url)), create=create)
+    store = open_store(url, lambda new: IdentityVault(key_text(url, make=new)), create=create)
     return Bureau(
         furnish=FurnishService(
             furnisher_registry=store.furnisher_registry,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import stat
-from pathlib import Path
 
 from platformdirs import user_data_path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from creditmend.adapters.db.sqlite_file import sqlite_file
+from creditmend.adapters.key_file import read_key_file
 from creditmend.adapters.vault import VaultKeyError, new_key
 from creditmend.domain.problems import Problem, ProblemsError
 
@@ -24,12 +24,17 @@ def db_url(option: str | None) -> str:
     if os.environ.get(DB_ENV):
         return os.environ[DB_ENV]
     folder = user_data_path("creditmend", appauthor=False)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # its key file's folder: see key_text
     return f"sqlite:///{folder / 'creditmend.db'}"
 
 
-def key_text(url: str) -> str:
-    """CREDITMEND_KEY, else (embedded SQLite only) a key file beside the database, made once."""
+def key_text(url: str, *, make: bool) -> str:
+    """CREDITMEND_KEY, else (embedded SQLite only) the key file beside the database.
+
+    The key file is `NAME.key` beside the file SQLite opens (`bureau.db`: `bureau.key`, also for
+    `sqlite:///file:bureau.db?mode=ro&uri=true`); `adapters/key_file.py` says which files are
+    used. It is made only with `make`, for a store that holds no key yet: a store made with a
+    key whose file is gone says so instead of getting a new key that cannot read it."""
     if os.environ.get(KEY_ENV):
         return os.environ[KEY_ENV]
     try:
@@ -38,23 +43,18 @@ def key_text(url: str) -> str:
         raise ProblemsError(
             (Problem("db", f"{url!r} is not a database URL (e.g. sqlite:///bureau.db)"),)
         ) from None
-    if (
-        parsed.get_backend_name() != "sqlite"
-        or not parsed.database
-        or parsed.database == ":memory:"
-    ):
+    database = sqlite_file(parsed) if parsed.get_backend_name() == "sqlite" else None
+    if database is None or database.path is None:
         raise VaultKeyError(
             f"{KEY_ENV} is not set; a server database needs it (run `creditmend keygen`)"
         )
-    key_file = Path(parsed.database).with_suffix(".key")
-    try:
-        if not key_file.exists():
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "w") as out:
-                out.write(new_key() + "\n")
-    except OSError as error:
-        raise VaultKeyError(f"cannot make the key file {key_file}: {error.strerror}") from None
-    if key_file.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise VaultKeyError(f"{key_file} must be readable by its owner only (chmod 600)")
-    return key_file.read_text().strip()
+    key_file = database.path.with_suffix(".key")
+    if make and database.read_only:
+        raise VaultKeyError(
+            f"the store is opened read-only (mode=ro), so it cannot make its key file {key_file}"
+        )
+    missing = (
+        f"the key file {key_file} is missing (the store was made with it; restore it from "
+        f"your backup or set {KEY_ENV})"
+    )
+    return read_key_file(key_file, make=new_key() if make else None, missing=missing)

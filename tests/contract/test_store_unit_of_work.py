@@ -21,7 +21,7 @@ LENDER = Furnisher("LENDER1", "Lender One", FurnisherKind.NON_BANK)
 @pytest.fixture
 def store(db_url: str) -> Store:
     vault = IdentityVault(new_key())
-    return open_store(db_url, lambda: vault, create=True)
+    return open_store(db_url, lambda _new: vault, create=True)
 
 
 def _audit_events(store: Store) -> int:

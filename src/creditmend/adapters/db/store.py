@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from creditmend.adapters.db import tables as t
@@ -31,6 +31,7 @@ from creditmend.adapters.db.persons import SqlPersonDirectory
 from creditmend.adapters.db.reading import SqlCreditFileReader
 from creditmend.adapters.db.records import SqlRecordsRepository
 from creditmend.adapters.db.retention import SqlRetentionRepository
+from creditmend.adapters.db.sqlite_file import sqlite_file
 from creditmend.adapters.vault import IdentityVault, VaultKeyError
 
 __all__ = ["ApplyCounts", "Store", "StoreError", "make_engine", "open_store"]
@@ -71,36 +72,44 @@ class Store:
         )
 
 
-def open_store(url: str, vault: Callable[[], IdentityVault], *, create: bool = False) -> Store:
+def open_store(url: str, vault: Callable[[bool], IdentityVault], *, create: bool = False) -> Store:
     """Connect, migrate to the newest schema, and check that the key is this store's key.
 
     Only with `create` may the database be new (an SQLite file not there yet, or a database
     without the store's tables): the commands that bring data in make a store, every other
     command refuses, so a mistyped `--db` leaves no empty store, and no key file, behind.
-    `vault` gives the key (for SQLite once the store is known to be there: the embedded
-    default makes a key file on first use)."""
+    `vault(new)` gives the key; `new` says the store holds no key yet, the one time an embedded
+    store's key file may be made. An SQLite store's key is asked only once the store is known
+    to be there (or is being made) and whether it holds a key is known: a store whose key file
+    is gone is told so, instead of getting a new key that cannot read it."""
     try:
         engine = make_engine(url)
     except (ArgumentError, NoSuchModuleError, ImportError) as error:
         raise StoreError(f"{url!r} is not a database URL this bureau can open ({error})") from None
-    where = engine.url.database if engine.dialect.name == "sqlite" else engine.url
+    embedded = sqlite_file(engine.url) if engine.dialect.name == "sqlite" else None
+    where = engine.url if embedded is None else (embedded.path or engine.url.database)
     missing = f"no store at {where}: ingest furnishing files first, or check the path"
-    if not create and engine.dialect.name == "sqlite" and not _file_exists(engine):
+    if not create and embedded is not None and embedded.path and not embedded.path.exists():
         raise StoreError(missing)  # checked before connecting: connecting makes the file
-    # A server's key is asked first (a missing one is said without connecting); an SQLite
-    # store's only once the store is known to be there (its key file is made on first use).
-    keys = None if engine.dialect.name == "sqlite" else vault()
-    if create and engine.dialect.name == "sqlite" and not _file_exists(engine):
-        _create_owner_only(engine)
+    # A server's key is asked first (a missing one is said without connecting; it is never
+    # made, so `new` does not matter).
+    keys = vault(False) if embedded is None else None
+    if create and embedded is not None and embedded.path and not embedded.path.exists():
+        _create_owner_only(embedded.path)
     try:
         with engine.begin() as conn:
-            if not create and not inspect(conn).has_table("alembic_version"):
+            new_store = not inspect(conn).has_table("alembic_version")
+            if new_store and not create:
                 raise StoreError(missing.replace("no store", "no creditmend store", 1))
+            if keys is None and new_store:
+                # Before any table: SQLite's DDL is not rolled back by this driver, so a key
+                # refused after the migration would leave a half-made store behind.
+                keys = vault(True)
             upgrade(conn)
-            if keys is None:
-                keys = vault()
             stored = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "key_check"))
             check = stored.scalar_one_or_none()
+            if keys is None:
+                keys = vault(check is None)
             if check is None:
                 conn.execute(insert(t.meta).values(key="key_check", value=keys.check_value()))
             elif check != keys.check_value():
@@ -111,23 +120,13 @@ def open_store(url: str, vault: Callable[[], IdentityVault], *, create: bool = F
     return Store.on(UnitOfWork(engine, keys))
 
 
-def _create_owner_only(engine: Engine) -> None:
+def _create_owner_only(path: Path) -> None:
     """A new SQLite store made as an empty file readable by its owner only (0600) before SQLite
     opens it (an empty file is an empty database): it holds account-level financial data, and
-    SQLite gives its journal, write-ahead log and shared-memory files the database's mode.
-    A URI filename (`file:...?uri=true`) is left to SQLite."""
-    if engine.url.query.get("uri"):
-        return
-    path = Path(str(engine.url.database))
+    SQLite gives its journal, write-ahead log and shared-memory files the database's mode."""
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
         return
     except OSError as error:
         raise StoreError(f"cannot create {path}: {error.strerror or error}") from None
-
-
-def _file_exists(engine: Engine) -> bool:
-    """Whether an SQLite engine's database is there (in memory always is)."""
-    database = engine.url.database
-    return database in (None, "", ":memory:") or Path(database).exists()
