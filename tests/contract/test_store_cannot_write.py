@@ -34,7 +34,7 @@ def _read_only(url: str, vault: IdentityVault) -> Store:
 
 def test_a_write_the_store_refuses_is_one_store_error(db_url: str) -> None:
     vault = IdentityVault(new_key())
-    store = open_store(db_url, lambda: vault, create=True)
+    store = open_store(db_url, lambda _new: vault, create=True)
     store.furnisher_registry.add_furnisher(Furnisher("LENDER1", "One", FurnisherKind.BANK), AT)
     store.unit_of_work.engine.dispose()
     refusing = _read_only(db_url, vault)
