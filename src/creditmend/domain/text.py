@@ -18,6 +18,8 @@ can never act on a terminal either. Both use the same set of characters.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from creditmend.domain.problems import Problem
 
@@ -77,6 +79,37 @@ def text_problem(field: str, text: str, max_chars: int, line: int | None = None)
     """`why_refused` as a problem naming the field (and the file line), or None."""
     reason = why_refused(text, max_chars)
     return None if reason is None else Problem(field, reason, line)
+
+
+def text_problems_in(
+    data: Any, line: int | None = None, source: str = "", max_chars: int = REASON_MAX_CHARS
+) -> tuple[Problem, ...]:
+    """`why_refused` over every text a record read from outside holds: its keys and its text
+    values, in lists and nested objects too, each problem naming the value's path (`source`,
+    then `files[0].name`). Run at a file's door before anything else reads the record (a JSON
+    Schema validator cannot even take a lone surrogate). `max_chars` bounds any one value; each
+    reader then holds its own fields to their own limits."""
+    problems: list[Problem] = []
+    stack: list[tuple[str, Any]] = [(source, data)]  # a stack, not recursion: any depth is read
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            reason = why_refused(value, max_chars)
+            if reason is not None:
+                problems.append(Problem(path or "value", reason, line))
+        elif isinstance(value, Mapping):
+            for key, item in reversed(list(value.items())):
+                name = str(key)
+                reason = why_refused(name, NAME_MAX_CHARS)
+                if reason is not None:  # never the key itself: it is not printable
+                    problems.append(Problem(path or "record", f"a key {reason}", line))
+                else:
+                    stack.append((f"{path}.{name}" if path else name, item))
+        elif isinstance(value, list | tuple):
+            stack.extend(
+                (f"{path}[{index}]", item) for index, item in reversed(list(enumerate(value)))
+            )
+    return tuple(problems)
 
 
 def _escape(found: re.Match[str]) -> str:
