@@ -23,6 +23,7 @@ import orjson
 from creditmend.domain.creditfile.furnishing import normalise_csv_row
 from creditmend.domain.json_keys import DuplicateKeyError, unique_keys
 from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.text import text_problems_in
 
 Row = tuple[int, Mapping[str, Any] | Problem]
 MAX_LINE = 100_000  # characters in one record line: a CMF record is a few hundred
@@ -294,7 +295,12 @@ SchemaCheck = Callable[[Mapping[str, Any], int], tuple[Problem, ...]]
 
 
 def problems_against(validator: Any, record: Mapping[str, Any], line: int) -> tuple[Problem, ...]:
-    """Messages never echo the whole record: it holds an identity number."""
+    """Messages never echo the whole record: it holds an identity number. The text door comes
+    first: a record holding a control character, a lone surrogate (which the validator cannot
+    even take) or an over-long value is refused for that, naming the field."""
+    refused = text_problems_in(record, line)
+    if refused:
+        return refused
     if validator.is_valid(record):
         return ()
     problems = []

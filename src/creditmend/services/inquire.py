@@ -19,6 +19,7 @@ from creditmend.domain.report.model import Report
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.scorecard import Scorecard
 from creditmend.domain.scoring.whatif import Change, WhatIf, WhatIfError, check_change, what_if
+from creditmend.domain.text import escaped
 from creditmend.services.conflicts import rerun_on_conflict
 from creditmend.services.ports import (
     AuditLog,
@@ -87,7 +88,15 @@ class InquiryService:
         try:
             yield
         except ProblemsError as refused:
-            self.audit_log.log_refusal(request, str(refused), at)
+            # the trace keeps what was asked as its escaped form: a consent reference the
+            # text door refused (a NUL, an escape sequence) is not stored raw either
+            shown = replace(
+                request,
+                by=None if request.by is None else escaped(request.by),
+                purpose=escaped(request.purpose),
+                consent_ref=None if request.consent_ref is None else escaped(request.consent_ref),
+            )
+            self.audit_log.log_refusal(shown, escaped(str(refused)), at)
             raise
 
     def _answer(

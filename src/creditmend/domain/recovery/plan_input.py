@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -30,6 +30,7 @@ from creditmend.domain.loan.events import LoanEvent
 from creditmend.domain.money import ZERO, Money, MoneyError, minor_unit
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.domain.text import text_problems_in
 
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 MAX_HORIZON_MONTHS = 120
@@ -167,6 +168,9 @@ def read_plan(
     if not isinstance(document, Mapping):
         message = "a plan file is a mapping with loans, cash_flow, one_off and preferences"
         raise ProblemsError((Problem("file", message, 1),))
+    refused = text_problems_in(document)
+    if refused:  # the text door first: nothing below reads a control character or a surrogate
+        raise ProblemsError(tuple(replace(p, line=_line_of(p.field, lines)) for p in refused))
     reader.only(document, "", PLAN_KEYS)
     currency = _currency(reader, document, profile)
     loans = _loans(reader, document.get("loans"), profile, lines, currency)

@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from creditmend import bootstrap
 from creditmend.domain.creditfile.inquiry import InquiryRequest
@@ -25,6 +24,7 @@ from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.report_view import print_report
+from creditmend.interfaces.cli.terminal import plain
 from creditmend.services.inquire import income_problems
 from creditmend.services.output_files import link_refused, write_file
 
@@ -199,6 +199,6 @@ def audit(
     for name in columns:
         table.add_column(name)
     for row in rows:
-        # Text, not markup: a caller's code or a reason may hold brackets.
-        table.add_row(*(Text(str(row[key] or "")) for key in columns))
+        # Text, not markup, with controls escaped: a caller's code or a reason may hold anything.
+        table.add_row(*(plain(row[key] or "") for key in columns))
     _out.print(table)
