@@ -288,12 +288,17 @@ def test_yaml_anchors_and_aliases_are_refused_before_they_expand(tmp_path: Path)
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("A" * 40_000, "error: --name: at most 100 characters (got 40000)\n"),
-        ("张" * 101, "error: --name: at most 100 characters (got 101)\n"),
-        ("Zhang\nSan", "error: --name: control characters and line breaks are not accepted\n"),
+        ("A" * 40_000, "error: --name: has 40000 characters; at most 100\n"),
+        ("张" * 101, "error: --name: has 101 characters; at most 100\n"),
+        (
+            "Zhang\nSan",
+            "error: --name: holds a control character U+000A at character 6; "
+            "write one line of plain text\n",
+        ),
         (
             "Zhang\x1b[31mSan",
-            "error: --name: control characters and line breaks are not accepted\n",
+            "error: --name: holds a control character U+001B at character 6; "
+            "write one line of plain text\n",
         ),
     ],
 )

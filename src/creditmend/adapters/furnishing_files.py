@@ -24,6 +24,7 @@ import orjson
 from creditmend.domain.creditfile.furnishing import normalise_csv_row
 from creditmend.domain.json_keys import DuplicateKeyError, unique_keys
 from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.text import text_problems_in
 
 Row = tuple[int, Mapping[str, Any] | Problem]
 MAX_LINE = 100_000  # characters in one record line: a CMF record is a few hundred
@@ -309,7 +310,12 @@ def problems_against(
     validator: Any, record: Mapping[str, Any], line: int, title: str = "CMF v1"
 ) -> tuple[Problem, ...]:
     """Messages never echo the whole record: it holds an identity number. `title` names the
-    format in them (a public record is not refused as not fitting CMF v1)."""
+    format in them (a public record is not refused as not fitting CMF v1). The text door comes
+    first: a record holding a control character, a lone surrogate (which the validator cannot
+    even take) or an over-long value is refused for that, naming the field."""
+    refused = text_problems_in(record, line)
+    if refused:
+        return refused
     if validator.is_valid(record):
         return ()
     problems = []

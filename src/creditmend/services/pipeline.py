@@ -310,6 +310,8 @@ class IngestReport:
     rejected: int
     rejects_file: str | None
     committed: bool  # False: rejects found and not partial, so nothing was applied
+    # The first reject (line, field, reason), so that a refused file's one-line error names it.
+    first_reject: Problem | None = None
 
 
 def file_digest(path: Path) -> str:
@@ -336,7 +338,9 @@ def conclude(
     rejected = checked.rejected_lines
     rejects_file = write_rejects(path, checked.rejects) if checked.rejects else None
     if checked.rejects and not partial:
-        return IngestReport(str(path), checked.count, 0, 0, 0, rejected, rejects_file, False)
+        return IngestReport(
+            str(path), checked.count, 0, 0, 0, rejected, rejects_file, False, checked.rejects[0]
+        )
     result = apply(checked.valid, rejected)
     return IngestReport(
         str(path),
@@ -427,5 +431,13 @@ def apply_streaming(
         )
     rejects_file = write_rejects(path, screen.rejects)
     return IngestReport(
-        str(path), screen.count, 0, 0, 0, screen.rejected_lines, rejects_file, False
+        str(path),
+        screen.count,
+        0,
+        0,
+        0,
+        screen.rejected_lines,
+        rejects_file,
+        False,
+        screen.rejects[0] if screen.rejects else None,
     )

@@ -9,7 +9,6 @@ no inquiry in anyone's credit file.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,13 +21,12 @@ from creditmend.domain.problems import Problem
 from creditmend.domain.rate import Rate
 from creditmend.domain.recovery.forecast import NewLoanOffer
 from creditmend.domain.recovery.plan_input import MAX_HORIZON_MONTHS
+from creditmend.domain.text import text_problem
 
 BORROWER_MAX = 100  # characters of the signature: a name, not a document
 NEW_LOAN_MAX_MONTHS = 360
 UNSIGNED = "__________"  # the letters' signature line when no name is given
 CASH_FLOW_KEYS = ("monthly_income", "monthly_essential_expenses", "cash_on_hand")
-# Control characters, surrogates (undecodable bytes) and line or paragraph separators.
-_NOT_IN_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,10 +148,5 @@ def _new_loan_problems(terms: NewLoanTerms, currency: str) -> list[Problem]:
 
 def _borrower_problems(name: str) -> list[Problem]:
     """The signature is one short line: checked before any work, so no name makes it slow."""
-    if len(name.strip()) > BORROWER_MAX:
-        return [
-            Problem("plan.borrower", f"at most {BORROWER_MAX} characters (got {len(name.strip())})")
-        ]
-    if _NOT_IN_NAME.search(name):
-        return [Problem("plan.borrower", "control characters and line breaks are not accepted")]
-    return []
+    problem = text_problem("plan.borrower", name.strip(), BORROWER_MAX)
+    return [] if problem is None else [problem]

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from creditmend.domain.calendar import parse_date
 from creditmend.domain.problems import Problem
+from creditmend.domain.text import NAME_MAX_CHARS, text_problems_in
 
 # Failures that are not the borrower's doing: the platform's debit run or the bank's systems.
 # Insufficient funds, an expired card or a frozen account are on the borrower's side; `other`
@@ -125,6 +126,9 @@ def parse_evidence(data: Any, source: str = "evidence") -> tuple[Evidence, tuple
     problems: list[Problem] = []
     if not isinstance(data, Mapping):
         return Evidence(), (Problem(source, "must be a JSON object"),)
+    refused = text_problems_in(data, source=source, max_chars=NAME_MAX_CHARS)
+    if refused:  # a file name is shown to the furnisher and in the reply letter
+        return Evidence(), refused
     unknown = sorted(set(data) - {"bank_balances", "payments", "deduction_attempts", "files"})
     for key in unknown:
         problems.append(Problem(f"{source}.{key}", "is not an evidence key"))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from creditmend.domain.problems import Problem
+from creditmend.domain.text import NAME_MAX_CHARS, text_problem
 
 
 class FurnisherKind(Enum):
@@ -56,10 +57,11 @@ def validate_furnisher(furnisher: Furnisher) -> tuple[Problem, ...]:
         problems.append(Problem("code", f"{code!r} must be 1-64 letters, digits, '-', '_' or '.'"))
     elif code.lower() == BUREAU:
         problems.append(Problem("code", f"{code!r} is reserved: it names the bureau itself"))
-    if len(furnisher.name) > 200:
-        problems.append(Problem("name", f"has {len(furnisher.name)} characters; at most 200"))
     if not furnisher.name.strip():
         problems.append(Problem("name", "must not be empty"))
+    refused = text_problem("name", furnisher.name, NAME_MAX_CHARS)
+    if refused is not None:  # printed in every report that names the furnisher
+        problems.append(refused)
     if furnisher.subtype is not None and furnisher.subtype not in FURNISHER_SUBTYPES:
         problems.append(
             Problem(

@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 from creditmend.domain.calendar import month_end, parse_date, parse_month
 from creditmend.domain.money import ZERO, MoneyError, decimal_of, minor_unit
 from creditmend.domain.problems import Problem
+from creditmend.domain.text import NAME_MAX_CHARS, why_refused
 
 E = TypeVar("E", bound=Enum)
 T = TypeVar("T")
@@ -154,8 +155,12 @@ _MONTH_ENDS: dict[date, date] = {}  # one entry per month met: a few hundred in 
 
 
 def as_text(value: Any) -> str:
+    """A name or a reference from outside: one line of plain text (`domain/text.py`)."""
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be non-empty text")
+    refused = why_refused(value, NAME_MAX_CHARS)
+    if refused is not None:
+        raise ValueError(refused)
     return value
 
 

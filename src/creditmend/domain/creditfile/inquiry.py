@@ -13,6 +13,7 @@ from datetime import date
 
 from creditmend.domain.problems import Problem
 from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.domain.text import REFERENCE_MAX_CHARS, text_problem
 
 SELF = "self_inquiry"
 
@@ -51,7 +52,12 @@ def validate_inquiry(
             )
         elif request.by not in known_furnishers:
             problems.append(Problem("inquiry.by", f"{request.by} is not a registered furnisher"))
-        if not (request.consent_ref or "").strip():
+        consent = text_problem(
+            "inquiry.consent_ref", request.consent_ref or "", REFERENCE_MAX_CHARS
+        )
+        if consent is not None:  # printed in the subject's report and in the audit
+            problems.append(consent)
+        elif not (request.consent_ref or "").strip():
             problems.append(
                 Problem(
                     "inquiry.consent_ref",

@@ -9,7 +9,6 @@ statement waits for a `confirmed` outcome. The store keeps the events; the domai
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,6 +19,7 @@ from creditmend.domain.creditfile.evidence import DueDay, Evidence
 from creditmend.domain.creditfile.furnisher import BUREAU
 from creditmend.domain.problems import Problem
 from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.domain.text import text_problem
 
 
 class Reason(Enum):
@@ -292,16 +292,11 @@ def statement_problems(
     problems = []
     if not text.strip():
         problems.append(Problem("objection.statement", "is empty"))
-    if len(text) > limit:
-        problems.append(
-            Problem("objection.statement", f"has {len(text)} characters; at most {limit}")
-        )
-    if any(unicodedata.category(c) in ("Cc", "Cf") for c in text):
-        # a line break, an escape sequence or an invisible direction mark would reach every
-        # reader's terminal or page as it is: a statement is one line of plain text
-        problems.append(
-            Problem("objection.statement", "holds control characters; write one line of text")
-        )
+    # a line break, an escape sequence or an invisible direction mark would reach every
+    # reader's terminal or page as it is: a statement is one line of plain text
+    refused = text_problem("objection.statement", text, limit)
+    if refused is not None:
+        problems.append(refused)
     if objection.answered_on is not None and on < objection.answered_on:
         problems.append(
             Problem("business_date", f"{on} is before the outcome ({objection.answered_on})")

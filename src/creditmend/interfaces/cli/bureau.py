@@ -16,8 +16,10 @@ from creditmend import bootstrap
 from creditmend.domain.calendar import parse_date
 from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind
 from creditmend.domain.problems import Problem
+from creditmend.domain.text import escaped
 from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.errors import INPUT_ERROR, fail, input_errors
+from creditmend.interfaces.cli.terminal import plain
 from creditmend.services.furnish import format_of
 from creditmend.services.pipeline import IngestReport
 
@@ -142,8 +144,9 @@ def _print_folder(folder: Path, reports: list[IngestReport], as_json: bool) -> N
         _out.print(table)
     for report in failed:
         _err.print(
-            f"error: {report.file}: {report.rejected} rejected line(s), nothing applied "
-            f"(see {report.rejects_file})"
+            f"error: {report.file}: {_first(report)}{report.rejected} rejected line(s), "
+            f"nothing applied (see {report.rejects_file})",
+            markup=False,
         )
     if failed:
         raise typer.Exit(INPUT_ERROR)
@@ -240,7 +243,7 @@ def archive(
     for name in ("record", "person", "kind", "hidden from", "reason"):
         table.add_column(name)
     for row in rows:
-        table.add_row(*(str(value) for value in row.values()))
+        table.add_row(*(plain(value) for value in row.values()))
     _out.print(table)
 
 
@@ -248,10 +251,17 @@ def _finish(report: IngestReport, file: Path, as_json: bool) -> None:
     _print_report(report, as_json)
     if not report.committed:
         _err.print(
-            f"error: {file}: {report.rejected} rejected line(s), nothing applied "
-            f"(see {report.rejects_file}; --partial applies the valid records)"
+            f"error: {file}: {_first(report)}{report.rejected} rejected line(s), nothing applied "
+            f"(see {report.rejects_file}; --partial applies the valid records)",
+            markup=False,
         )
         raise typer.Exit(INPUT_ERROR)
+
+
+def _first(report: IngestReport) -> str:
+    """The first reject (`line 3: account_id: ...; `), escaped: it may quote what was read."""
+    first = report.first_reject
+    return "" if first is None else f"{escaped(str(first))}; "
 
 
 def _print_report(report: IngestReport, as_json: bool) -> None:

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from creditmend.domain.problems import FieldError, Problem, ProblemsError
+from creditmend.domain.text import escaped
 
 INPUT_ERROR = 2
 _stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -93,7 +94,8 @@ def as_typed(problem: Problem) -> Problem:
 
 def fail(problems: tuple[Problem, ...] | list[Problem]) -> typer.Exit:
     for problem in problems:
-        _stderr.print(f"error: {as_typed(problem)}", markup=False)
+        # a problem may quote what was typed or read (a key, a value): shown escaped
+        _stderr.print(f"error: {escaped(str(as_typed(problem)))}", markup=False)
     return typer.Exit(INPUT_ERROR)
 
 

@@ -24,6 +24,7 @@ from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.report_view import print_report
+from creditmend.interfaces.cli.terminal import plain
 from creditmend.services.inquire import income_problems
 
 _out = Console(highlight=False, soft_wrap=True)
@@ -197,6 +198,6 @@ def audit(
         table.add_column(name)
     for row in rows:
         table.add_row(
-            *(str(row[key] or "") for key in ("at", "by", "action", "purpose", "consent"))
+            *(plain(row[key] or "") for key in ("at", "by", "action", "purpose", "consent"))
         )
     _out.print(table)

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from creditmend import bootstrap
 from creditmend.domain.creditfile.objection import Objection
@@ -24,6 +25,7 @@ from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.inquiry import IdNumberArgument, IdTypeArgument
+from creditmend.interfaces.cli.terminal import plain, plain_lines
 from creditmend.services.object import ObjectionService
 
 app = typer.Typer(
@@ -90,24 +92,30 @@ def objection_json(objection: Objection, as_of: date) -> dict[str, Any]:
 def _print_one(objection: Objection, as_of: date) -> None:
     late = (as_of - objection.due_on).days
     clock = (
-        f"[red]{late} day(s) past the deadline[/red]"
+        Text(f"{late} day(s) past the deadline", "red")
         if objection.overdue(as_of)
-        else f"due {objection.due_on}"
+        else Text(f"due {objection.due_on}")
     )
     _out.print(
-        f"[bold]Objection {objection.id}[/bold]  {objection.status}  ({clock})\n"
-        f"record {objection.record}   reason {objection.reason.value}\n"
-        f"filed {objection.filed_on}   routed to {objection.routed_to}   "
-        f"age {objection.age(as_of)} day(s)"
+        Text.assemble(
+            (f"Objection {objection.id}", "bold"),
+            f"  {objection.status}  (",
+            clock,
+            ")\nrecord ",
+            plain(objection.record),
+            f"   reason {objection.reason.value}\nfiled {objection.filed_on}   routed to ",
+            plain(objection.routed_to),
+            f"   age {objection.age(as_of)} day(s)",
+        )
     )
     if objection.proposal is not None:
         _out.print(f"bureau proposes: {objection.proposal.outcome.value}", markup=False)
     if objection.statement:
-        _out.print(f"statement: {objection.statement}", markup=False)
+        _out.print(Text("statement: ").append_text(plain(objection.statement)))
     table = Table("on", "who", "what", "note", title="History", title_justify="left")
     for event in objection.events:
         if event.action != "letter":
-            table.add_row(event.on.isoformat(), event.actor, event.action, event.note)
+            table.add_row(event.on.isoformat(), plain(event.actor), event.action, plain(event.note))
     _out.print(table)
 
 
@@ -246,8 +254,8 @@ def list_objections(
             due,
             f"{o.age(day)} d",
             o.status,
-            o.routed_to,
-            str(o.record),
+            plain(o.routed_to),
+            plain(o.record),
             o.reason.value,
         )
     _out.print(table if found else "No objections.")
@@ -308,7 +316,7 @@ def letter(
     with desk.objections() as objections:
         text = objections.letter(objection_id, desk.day, desk.now())
     if out is None:
-        print(text, end="")
+        print(plain_lines(text), end="")
         return
     try:
         if out.suffix.lower() == ".pdf":

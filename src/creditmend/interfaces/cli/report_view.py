@@ -3,9 +3,9 @@
 
 Readable from 60 columns up: tables fold long names and the grid takes 29 columns. Every value
 that comes from a furnisher or a subject (platform names, reasons, statements) is printed as
-plain `Text`, never as Rich markup. The HTML rendering (`adapters/render`) shows the same model;
-the two agree on section titles and code colours by intent, not by import (interfaces may not
-import adapters).
+plain `Text`, never as Rich markup, with its control characters escaped. The HTML rendering
+(`adapters/render`) shows the same model; the two agree on section titles and code colours by
+intent, not by import (interfaces may not import adapters).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from creditmend.domain.report.present import (
     words,
 )
 from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.interfaces.cli.terminal import plain_model
 
 # N green; 1..7 yellow to red; B, D, Z red and magenta; C, G blue and dim; #, *, / dim.
 CODE_STYLES: Mapping[str, str] = {
@@ -578,10 +579,11 @@ def print_report(report: Report, console: Console, *, profile: JurisdictionProfi
     someone looked at the file, the summary's flags, the multi-head counts and the inquiries.
 
     Text wraps at the console's width even on a soft-wrapping console (whose `print` would
-    otherwise crop the text inside panels and tables)."""
+    otherwise crop the text inside panels and tables). Every text is escaped first
+    (`terminal.plain_model`): stored text never acts on the terminal."""
     soft_wrap, console.soft_wrap = console.soft_wrap, False
     try:
-        _print_sections(report, console, profile)
+        _print_sections(plain_model(report), console, profile)
     finally:
         console.soft_wrap = soft_wrap
 
