@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from planting import assert_refused, json_text, run, store_dump, write_jsonl, write_text
@@ -24,6 +25,8 @@ from strategies import (
     wrong_shapes,
 )
 from test_hostile_furnishing import _KEY
+
+pytestmark = pytest.mark.slow  # a few hundred commands in process (make test runs them)
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 RIC = "11010519491231002X"

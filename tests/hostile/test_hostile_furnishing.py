@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from planting import assert_refused, run, store_dump, write_csv, write_jsonl, write_text
@@ -22,6 +23,8 @@ from strategies import (
     impossible_periods,
     wrong_shapes,
 )
+
+pytestmark = pytest.mark.slow  # a few hundred commands in process (make test runs them)
 
 AS_OF = "2025-06-01"
 PERIOD_END = date(2025, 5, 31)

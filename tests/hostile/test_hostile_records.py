@@ -21,6 +21,8 @@ from strategies import (
 )
 from test_hostile_furnishing import furnished_store
 
+pytestmark = pytest.mark.slow  # a few hundred commands in process (make test runs them)
+
 AS_OF = "2025-06-01"
 LATER = future_dates(date.fromisoformat(AS_OF))
 PERSON = {"id_type": "cn_ric", "id_number": "11010519491231002X", "name": "张三"}
