@@ -215,7 +215,7 @@ def test_text_stored_before_the_door_is_printed_escaped(env: dict[str, str]) -> 
     Rich markup."""
     engine = create_engine(env["CREDITMEND_DB"])
     with engine.begin() as conn:
-        conn.execute(update(t.furnishers).values(name="\x1b]0;pwned\x07\x1b[2J[bold red]Lender"))
+        conn.execute(update(t.furnishers).values(name="\x1b]0;pwned\x07\x1b[2J[bold red]<i>Lender"))
         conn.execute(update(t.accounts).values(account_id="A\u009b1\u202e"))
     engine.dispose()
     asked = cli(
@@ -229,10 +229,45 @@ def test_text_stored_before_the_door_is_printed_escaped(env: dict[str, str]) -> 
     engine.dispose()
     shown = cli("report", "cn_ric", RIC, "--as-of", AS_OF, env={**env, "COLUMNS": "200"})
     assert shown.returncode == 0, shown.stderr
-    assert "\\x1b]0;pwned\\x07\\x1b[2J[bold red]Lender" in shown.stdout
+    assert "\\x1b]0;pwned\\x07\\x1b[2J[bold red]<i>Lender" in shown.stdout
     assert "A\\x9b1\\u202e" in shown.stdout
     audit = cli("audit", "cn_ric", RIC, env={**env, "COLUMNS": "200"})
     assert audit.returncode == 0, audit.stderr
     assert "C-17\\x1b[2J\\u202e" in audit.stdout
     for output in (shown.stdout, audit.stdout):
         assert not {"\x1b", "\x07", "\u009b", "\u202e"} & set(output)
+    html = cli("report", "cn_ric", RIC, "--as-of", AS_OF, "--format", "html", env=env)
+    assert html.returncode == 0, html.stderr
+    assert "[bold red]&lt;i&gt;Lender" in html.stdout and "<i>Lender" not in html.stdout
+
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+@pytest.mark.parametrize(
+    ("written", "says"),
+    [
+        (r'"Jie\e]0;pwned\abei"', "line 6: contract.platform: holds a control character U+001B"),
+        (r'"Jie\u202Ebei"', "line 6: contract.platform: holds a bidirectional control U+202E"),
+        (r'"Jie\x00bei"', "line 6: contract.platform: holds a control character U+0000"),
+        ('"' + "J" * 201 + '"', "line 6: contract.platform: has 201 characters; at most 200"),
+    ],
+)
+def test_a_loan_file_platform_name_passes_the_door(written: str, says: str) -> None:
+    text = (EXAMPLES / "jiebei-overdue.yaml").read_text("utf-8")
+    loan = Path("loan.yaml")
+    loan.write_text(text.replace("platform: Jiebei ", f"platform: {written} ", 1), "utf-8")
+    done = cli("loan", "simulate", str(loan), "--as-of", "2026-06-30")
+    assert done.returncode == 2, done.stdout
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"error: {says}"), line
+
+
+def test_a_plan_file_platform_name_passes_the_door() -> None:
+    text = (EXAMPLES / "plan.yaml").read_text("utf-8")
+    plan = Path("plan.yaml")
+    plan.write_text(text.replace("platform: Jiebei", r'platform: "Jie\ud800bei"', 1), "utf-8")
+    done = cli("plan", str(plan), "--as-of", "2026-07-01")
+    assert done.returncode == 2, done.stdout
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("error: line 12: loans[0].contract.platform: holds a lone surrogate")

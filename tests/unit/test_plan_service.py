@@ -79,7 +79,7 @@ def test_a_refused_request_reads_no_file_and_asks_no_bureau() -> None:
     request = PlanRequest(
         AS_OF, plan_file=EXAMPLE, person=Person("cn_ric", "X"), borrower="A" * 101
     )
-    with pytest.raises(ProblemsError, match=r"plan\.borrower: at most 100 characters"):
+    with pytest.raises(ProblemsError, match=r"plan\.borrower: has 101 characters; at most 100"):
         service.plan(request, AT)
     assert (reader.calls, own_file.calls) == ([], [])
 

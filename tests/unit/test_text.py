@@ -20,6 +20,7 @@ from creditmend.domain.text import (
     REFERENCE_MAX_CHARS,
     escaped,
     text_problem,
+    text_problems_in,
     why_refused,
 )
 
@@ -123,3 +124,59 @@ def test_escapes_are_the_ones_a_reader_knows() -> None:
     assert escaped("A\u009b1") == "A\\x9b1"
     assert escaped("\ud800x") == "\\ud800x"
     assert escaped("a\nb\x00") == "a\\nb\\x00"
+
+
+def test_a_record_is_walked_naming_each_path() -> None:
+    record = {
+        "name": "ok",
+        "files": [{"name": "a\x1bb"}, {"name": "fine"}],
+        "remarks": ["x", "\u202e"],
+        "\x1b[2J": 1,
+        "nested": {"deep": "\ud800"},
+    }
+    found = text_problems_in(record, line=4, source="evidence")
+    assert [(p.field, p.line) for p in found] == [
+        ("evidence.files[0].name", 4),
+        ("evidence.remarks[1]", 4),
+        ("evidence", 4),  # the key itself is never repeated
+        ("evidence.nested.deep", 4),
+    ]
+    assert found[2].message.startswith("a key holds a control character U+001B")
+    assert text_problems_in({"a": "x" * 10}, max_chars=9)[0].message == (
+        "has 10 characters; at most 9"
+    )
+    deep: object = "\x00"
+    for _ in range(5000):  # deeper than Python's recursion limit: walked, not recursed
+        deep = [deep]
+    assert len(text_problems_in({"k": deep})) == 1
+
+
+flat_value = st.one_of(
+    st.none(),
+    st.integers(),
+    st.text(alphabet=st.one_of(accepted_char, refused_char), max_size=30),
+    st.lists(st.text(alphabet=st.one_of(accepted_char, refused_char), max_size=5), max_size=3),
+)
+
+
+@given(
+    st.dictionaries(
+        st.text(alphabet=st.one_of(accepted_char, refused_char), max_size=8),
+        flat_value,
+        max_size=6,
+    ),
+    st.integers(min_value=0, max_value=40),
+)
+def test_the_fast_way_through_agrees_with_judging_every_text(
+    record: dict[str, object], max_chars: int
+) -> None:
+    """A flat record (what a file's line is) is refused exactly when one of its keys or texts
+    is, whichever way `text_problems_in` takes."""
+    texts: list[tuple[str, int]] = [(key, NAME_MAX_CHARS) for key in record]
+    for value in record.values():
+        if isinstance(value, str):
+            texts.append((value, max_chars))
+        elif isinstance(value, list):
+            texts.extend((item, max_chars) for item in value)
+    refused = any(why_refused(text, limit) is not None for text, limit in texts)
+    assert bool(text_problems_in(record, max_chars=max_chars)) == refused

@@ -47,11 +47,13 @@ def _what(char: str) -> str:
     """The kind of a refused character, in the words a furnisher can act on."""
     code = ord(char)
     if 0xD800 <= code <= 0xDFFF:
-        return "a lone surrogate (not a character; undecodable input)"
-    if code in (0x2028, 0x2029):
-        return "a line or paragraph separator"
+        return "a lone surrogate (not a character)"
+    if code == 0x2028:
+        return "a line separator"
+    if code == 0x2029:
+        return "a paragraph separator"
     if code > 0x9F:
-        return "a bidirectional control (it reorders what a reader sees)"
+        return "a bidirectional control"
     return "a control character"
 
 
@@ -65,6 +67,8 @@ def why_refused(text: str, max_chars: int) -> str | None:
     """
     if len(text) > max_chars:
         return f"has {len(text)} characters; at most {max_chars}"
+    if text.isprintable():  # the usual case, at C speed: every refused character is not
+        return None
     found = _REFUSED.search(text)
     if found is None:
         return None
@@ -89,20 +93,26 @@ def text_problems_in(
     then `files[0].name`). Run at a file's door before anything else reads the record (a JSON
     Schema validator cannot even take a lone surrogate). `max_chars` bounds any one value; each
     reader then holds its own fields to their own limits."""
+    if _plainly_clean(data, max_chars):
+        return ()
     problems: list[Problem] = []
-    stack: list[tuple[str, Any]] = [(source, data)]  # a stack, not recursion: any depth is read
+    # a stack, not recursion: any depth is read; items are pushed in reverse so that the
+    # problems come in the document's order
+    stack: list[tuple[str, Any]] = [(source, data)]
     while stack:
         path, value = stack.pop()
         if isinstance(value, str):
             reason = why_refused(value, max_chars)
             if reason is not None:
                 problems.append(Problem(path or "value", reason, line))
+        elif isinstance(value, Problem):
+            problems.append(value)
         elif isinstance(value, Mapping):
             for key, item in reversed(list(value.items())):
                 name = str(key)
                 reason = why_refused(name, NAME_MAX_CHARS)
                 if reason is not None:  # never the key itself: it is not printable
-                    problems.append(Problem(path or "record", f"a key {reason}", line))
+                    stack.append((path, Problem(path or "record", f"a key {reason}", line)))
                 else:
                     stack.append((f"{path}.{name}" if path else name, item))
         elif isinstance(value, list | tuple):
@@ -110,6 +120,45 @@ def text_problems_in(
                 (f"{path}[{index}]", item) for index, item in reversed(list(enumerate(value)))
             )
     return tuple(problems)
+
+
+def _plainly_clean(data: Any, max_chars: int) -> bool:
+    """The fast way through for a flat record of short printable text (every record of a
+    clean file; the door runs on each of them): one `isprintable` over keys and values
+    together. False only means "walk it": a non-printable character may still be accepted
+    (U+00A0 NO-BREAK SPACE, a zero-width joiner)."""
+    if type(data) is not dict or not _clean_keys(data):
+        return False
+    texts: list[str] = []
+    for value in data.values():
+        if type(value) is str:
+            texts.append(value)
+        elif type(value) is list and all(type(item) is str for item in value):
+            texts.extend(value)
+        elif value is not None and type(value) not in (int, float, bool):
+            return False
+    joined = "".join(texts)
+    if len(joined) > max_chars and max(map(len, texts), default=0) > max_chars:
+        return False
+    return joined.isprintable()
+
+
+# Keys met and found plain: a file's records repeat the same few keys, so each is judged once.
+_PLAIN_KEYS: set[str] = set()
+_PLAIN_KEYS_MAX = 4096  # a bound on what a hostile file can make the process remember
+
+
+def _clean_keys(data: dict[Any, Any]) -> bool:
+    if data.keys() <= _PLAIN_KEYS:
+        return True
+    for key in data:
+        if type(key) is not str or (
+            key not in _PLAIN_KEYS and why_refused(key, NAME_MAX_CHARS) is not None
+        ):
+            return False
+        if len(_PLAIN_KEYS) < _PLAIN_KEYS_MAX:
+            _PLAIN_KEYS.add(key)
+    return True
 
 
 def _escape(found: re.Match[str]) -> str:

@@ -46,6 +46,7 @@ from creditmend.domain.money import ZERO, Money, MoneyError, decimal_of, minor_u
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rate import Rate
 from creditmend.domain.rules.profile import AllocationRule, JurisdictionProfile
+from creditmend.domain.text import NAME_MAX_CHARS, text_problems_in, why_refused
 
 E = TypeVar("E", bound=Enum)
 
@@ -95,6 +96,10 @@ class _Reader:
             return default
         if not isinstance(value, str | int):
             self.problem(f"{path}.{key}", "must be text")
+            return default
+        refused = why_refused(str(value), NAME_MAX_CHARS)  # names: a loan's, a platform's, a fee's
+        if refused is not None:
+            self.problem(f"{path}.{key}", refused)
             return default
         return str(value)
 
@@ -216,6 +221,11 @@ def read_loan(
     reader = _Reader(lines or {})
     if not isinstance(document, Mapping) or not isinstance(document.get("contract"), Mapping):
         raise ProblemsError((Problem("contract", "the file needs a `contract:` mapping", 1),))
+    refused = text_problems_in(document)
+    if refused:  # the text door first: nothing below reads a control character or a surrogate
+        for problem in refused:
+            reader.problem(problem.field, problem.message)
+        raise ProblemsError(tuple(reader.problems))
     reader.only(document, "", DOCUMENT_KEYS)
     contract = _contract(reader, document["contract"], profile)
     raw_events = document.get("events") or []

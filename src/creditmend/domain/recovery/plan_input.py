@@ -15,7 +15,7 @@ level, as in loan files, with the closest known key as a suggestion: a misspelt 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -29,6 +29,7 @@ from creditmend.domain.loan.events import LoanEvent
 from creditmend.domain.money import ZERO, Money, MoneyError, minor_unit
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.domain.text import text_problems_in
 
 MAX_HORIZON_MONTHS = 120
 PLAN_KEYS = ("currency", "loans", "cash_flow", "one_off", "preferences")
@@ -165,6 +166,9 @@ def read_plan(
     if not isinstance(document, Mapping):
         message = "a plan file is a mapping with loans, cash_flow, one_off and preferences"
         raise ProblemsError((Problem("file", message, 1),))
+    refused = text_problems_in(document)
+    if refused:  # the text door first: nothing below reads a control character or a surrogate
+        raise ProblemsError(tuple(replace(p, line=_line_of(p.field, lines)) for p in refused))
     reader.only(document, "", PLAN_KEYS)
     currency = _currency(reader, document, profile)
     loans = _loans(reader, document.get("loans"), profile, lines, currency)

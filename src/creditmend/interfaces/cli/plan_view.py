@@ -17,6 +17,7 @@ from creditmend.domain.recovery.simulate import Outcome
 from creditmend.interfaces.cli.plan_form import day as _day
 from creditmend.interfaces.cli.plan_form import money as _money
 from creditmend.interfaces.cli.plan_form import summary
+from creditmend.interfaces.cli.terminal import plain
 from creditmend.services.advise import STRATEGY_NAMES, Advice
 
 
@@ -49,7 +50,7 @@ def _plan_table(outcome: Outcome) -> Table:
     table = Table(title="The optimal plan, month by month", title_justify="left")
     table.add_column("month")
     for loan in outcome.loans:
-        table.add_column(f"{loan.platform or loan.loan_id}", justify="right")
+        table.add_column(plain(loan.platform or loan.loan_id), justify="right")
     table.add_column("total", justify="right")
     last = ""
     for index, label in enumerate(outcome.horizon.labels):
@@ -79,7 +80,7 @@ def _proposals(advice: Advice) -> Table | None:
         if option is None:
             continue
         table.add_row(
-            proposal.platform or proposal.loan_id,
+            plain(proposal.platform or proposal.loan_id),
             option.kind.value,
             str(option.months),
             _money(option.monthly.amount),
@@ -97,7 +98,7 @@ def _timeline(advice: Advice) -> Table | None:
         table.add_column(column)
     for row in advice.timeline:
         table.add_row(
-            row.record,
+            plain(row.record),
             row.overdue_from.isoformat(),
             _day(row.cured_on),
             row.expires_on.isoformat() if row.expires_on else "not until cured",
@@ -125,8 +126,8 @@ def render(advice: Advice, out: Console) -> None:
     out.print(_strategies_table(advice))
     out.print(_plan_table(advice.strategies["optimal"]))
     out.print("Each cell: amount paid, then the month-end status code (N on time, 1-7 overdue).")
-    for line in summary(advice):
-        out.print(line, markup=False)
+    for line in summary(advice):  # platform names from a plan file or the bureau: escaped
+        out.print(plain(line))
     for table in (_proposals(advice), _timeline(advice), _forecast(advice)):
         if table is not None:
             out.print(table)
@@ -135,11 +136,8 @@ def render(advice: Advice, out: Console) -> None:
         reached = f"reached in {f.reaches_target}" if f.reaches_target else "not in the horizon"
         out.print(f"Target band {f.target_band}: {reached}.", markup=False)
     for candidate in advice.candidates:
-        out.print(
-            f"Worth an objection: {candidate.record}: {'; '.join(candidate.finding)}",
-            markup=False,
-        )
-        out.print(f"  {candidate.command}", markup=False)
+        out.print(plain(f"Worth an objection: {candidate.record}: {'; '.join(candidate.finding)}"))
+        out.print(plain(f"  {candidate.command}"))
     if advice.new_loan is not None:
         effect = advice.new_loan
         out.print(
@@ -150,9 +148,9 @@ def render(advice: Advice, out: Console) -> None:
             markup=False,
         )
         for warning in effect.warnings:
-            out.print(f"  {warning}", markup=False)
+            out.print(plain(f"  {warning}"))
     for note in advice.notes:
-        out.print(f"Note: {note}", markup=False)
+        out.print(plain(f"Note: {note}"))
     if advice.letters:
         out.print(
             f"{len(advice.letters)} letter(s) to the platforms: --format html or pdf shows them.",
