@@ -135,6 +135,8 @@ def _rates() -> st.SearchStrategy[object]:
 
 # (field as the error names it, the text in the example to replace, what to plant)
 LOAN_FIELDS: list[tuple[str, str, st.SearchStrategy[object]]] = [
+    ("contract.id", "id: jiebei-1", hostile_text() | wrong_shapes()),
+    ("contract.platform", "platform: Jiebei", hostile_text() | wrong_shapes()),
     ("contract.principal", 'principal: "12000.00"', amounts(zero=True)),
     ("contract.annual_rate", 'annual_rate: "0.18"', _rates()),
     ("contract.term_months", "term_months: 12", counts(least=1, most=600)),
@@ -150,6 +152,7 @@ LOAN_FIELDS: list[tuple[str, str, st.SearchStrategy[object]]] = [
     ("events[2].bank_balance", 'bank_balance: "5000.00"', amounts()),
 ]
 PLAN_FIELDS: list[tuple[str, str, st.SearchStrategy[object]]] = [
+    ("loans[0].contract.platform", "platform: Jiebei", hostile_text() | wrong_shapes()),
     ("loans[0].contract.principal", 'principal: "12000.00"', amounts(zero=True)),
     ("loans[0].contract.disbursed_on", "disbursed_on: 2026-01-10", impossible_dates()),
     ("cash_flow.monthly_income", 'monthly_income: "8000.00"', amounts()),
@@ -192,6 +195,8 @@ def _case(fields: list[tuple[str, str, st.SearchStrategy[object]]]) -> st.Search
 @settings(max_examples=60, deadline=None)
 @given(case=_case(LOAN_FIELDS))
 @example(case=(("contract.principal", 'principal: "12000.00"'), "1e400"))
+@example(case=(("contract.platform", "platform: Jiebei"), "\ud800x"))
+@example(case=(("contract.id", "id: jiebei-1"), False))
 @example(case=(("contract.principal", 'principal: "12000.00"'), "12000.001"))
 @example(case=(("contract.term_months", "term_months: 12"), 10**30))
 @example(case=(("contract.disbursed_on", "disbursed_on: 2026-01-10"), "2026-02-30"))
@@ -210,6 +215,7 @@ def test_loan_file_refuses_every_hostile_value(
 @settings(max_examples=50, deadline=None)
 @given(case=_case(PLAN_FIELDS))
 @example(case=(("cash_flow.monthly_income", 'monthly_income: "8000.00"'), "NaN"))
+@example(case=(("loans[0].contract.platform", "platform: Jiebei"), True))
 @example(case=(("loans[0].contract.principal", 'principal: "12000.00"'), "1_000"))
 @example(case=(("one_off[0].amount", 'amount: "3000.00"'), "１２"))
 @example(case=(("cash_flow.months[0].month", "month: 2026-12"), "0000-00"))
