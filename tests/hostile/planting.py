@@ -63,7 +63,11 @@ def csv_cell(value: object) -> str | None:
 
 def write_csv(path: Path, records: list[Mapping[str, Any]]) -> Path:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
+    # Every cell quoted: a cell holding a bare carriage return is still one cell of one row
+    # (unquoted, it would break the row, and the reader rightly names the line).
+    writer = csv.DictWriter(
+        out, fieldnames=list(records[0]), lineterminator="\n", quoting=csv.QUOTE_ALL
+    )
     writer.writeheader()
     for record in records:
         row = {}

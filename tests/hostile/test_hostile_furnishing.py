@@ -163,6 +163,7 @@ def test_csv_ingest_refuses_every_hostile_value(tmp_path: Path, db_url: str) -> 
     @example(case=("days_past_due", "1" + "0" * 5000))
     @example(case=("principal", "1e400"))
     @example(case=("period", "0001-01"))
+    @example(case=("account_id", "A\rx"))
     def check(case: tuple[str, object]) -> None:
         assume(_csv_value(case))
         _ingest_refuses(tmp_path, env, before, "csv", *case)
