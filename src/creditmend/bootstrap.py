@@ -300,6 +300,7 @@ def build_bureau(
             schema_problems=schema_problems,
             id_is_valid=id_is_valid,
             currency=profile(jurisdiction).currency,
+            clock=clock(jurisdiction),
         ),
         inquire=InquiryService(
             furnisher_registry=store.furnisher_registry,
@@ -324,6 +325,7 @@ def build_bureau(
             },
             id_is_valid=id_is_valid,
             profile=profile(jurisdiction),
+            clock=clock(jurisdiction),
         ),
         retention=RetentionService(
             retention_repository=store.retention_repository, profile=profile(jurisdiction)

@@ -87,7 +87,8 @@ def test_nobody_nothing_and_too_early_are_clear_answers(bureau: Bureau, tmp_path
         ProblemsError, match=r"business_date: 2020-01-01 is before the bureau's data"
     ):
         bureau.inquire.self_report("cn_ric", STRANGER, date(2020, 1, 1), AT)
-    # A self-inquiry through `inquire` is checked as `report` checks it: nothing is logged.
+    # A self-inquiry through `inquire` is checked as `report` checks it: no look is logged and
+    # no person made (the refusal is audited by the identity's keyed hash only).
     own = InquiryRequest("cn_ric", STRANGER, None, "self_inquiry", None, AS_OF)
     with pytest.raises(ProblemsError, match="ID_NUMBER: unknown person"):
         bureau.inquire.inquire(own, AT)

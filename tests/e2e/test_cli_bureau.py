@@ -256,8 +256,10 @@ def test_inquire_audit_records_and_retain_through_the_command(
     assert report["overdue"]["accounts"][0]["grid"][-2:] == ["N", "#"]  # June not yet
     looks = json.loads(cli("audit", "cn_ric", RIC, "--json", env=env).stdout)
     assert [(look["by"], look["purpose"], look["consent"]) for look in looks] == [
-        ("LENDER1", "loan_approval", "C-9")
+        ("LENDER1", "loan_approval", None),  # the refused look, audited with its reason
+        ("LENDER1", "loan_approval", "C-9"),
     ]
+    assert [bool(look["refused"]) for look in looks] == [True, False]
     records = _jsonl(
         tmp_path / "court.jsonl",
         [

@@ -108,8 +108,9 @@ def _file(name: str, records: list[dict[str, Any]]) -> str:
     return name
 
 
-def _refused(env: dict[str, str], args: tuple[str, ...], says: str) -> None:
-    """The command ends with exit 2 and one line naming the field; the store is unchanged."""
+def _refused(env: dict[str, str], args: tuple[str, ...], says: str, audited: bool = False) -> None:
+    """The command ends with exit 2 and one line naming the field; the store is unchanged
+    (but for the audit of a refused look, when `audited`, which holds no raw control)."""
     before = _snapshot(env["CREDITMEND_DB"])
     done = cli(*args, env=env)
     assert done.returncode == 2, (done.stdout, done.stderr)
@@ -117,7 +118,12 @@ def _refused(env: dict[str, str], args: tuple[str, ...], says: str) -> None:
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("error: ") and says in lines[0], lines[0]
     assert "\x1b" not in done.stderr and "\x00" not in done.stderr
-    assert _snapshot(env["CREDITMEND_DB"]) == before
+    after = _snapshot(env["CREDITMEND_DB"])
+    if audited:
+        events, earlier = after.pop("audit_events"), before.pop("audit_events")
+        assert len(events) == len(earlier) + 1  # the refused look, audited (defect 11)
+        assert not {"\x00", "\x1b", "\n"} & set("".join(events))
+    assert after == before
 
 
 def test_a_furnisher_name_that_would_retitle_and_clear_the_screen(env: dict[str, str]) -> None:
@@ -196,7 +202,7 @@ def test_a_consent_reference_with_escapes_nul_or_a_line_break(
         "inquire", "cn_ric", RIC, "--purpose", "loan_approval", "--by", "LENDER1",
         "--consent", consent, "--as-of", AS_OF,
     )  # fmt: skip
-    _refused(env, args, "--consent: holds a control character")
+    _refused(env, args, "--consent: holds a control character", audited=True)
 
 
 def test_a_very_long_value_is_refused_naming_its_limit(env: dict[str, str]) -> None:
@@ -206,7 +212,7 @@ def test_a_very_long_value_is_refused_naming_its_limit(env: dict[str, str]) -> N
         "inquire", "cn_ric", RIC, "--purpose", "loan_approval", "--by", "LENDER1",
         "--consent", "C" * 201, "--as-of", AS_OF,
     )  # fmt: skip
-    _refused(env, args, "--consent: has 201 characters; at most 200")
+    _refused(env, args, "--consent: has 201 characters; at most 200", audited=True)
 
 
 def test_text_stored_before_the_door_is_printed_escaped(env: dict[str, str]) -> None:

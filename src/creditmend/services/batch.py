@@ -24,6 +24,7 @@ from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.features import from_indicators
 from creditmend.domain.scoring.scorecard import Scorecard, score
 from creditmend.services.inquire import check_as_of
+from creditmend.services.output_files import staging
 from creditmend.services.ports import AuditLog, CreditFileReader
 
 
@@ -73,18 +74,24 @@ class BatchService:
         except ValueError as error:
             raise ProblemsError((Problem("batch", str(error)),)) from None
         card = self.scorecard() if self.write_scores is not None else None
-        inputs = out / "inputs"
         begun = time.perf_counter()
-        counts = self.write_tables(self._rows(as_of), inputs)
-        prepared = time.perf_counter()
-        try:
-            outputs = engine.run(inputs, as_of, self.profile, out)
-        except (ValueError, FileNotFoundError) as error:
-            raise ProblemsError((Problem("batch", str(error).splitlines()[0]),)) from None
-        if self.write_scores is not None and card is not None:
-            outputs["scores"] = self.write_scores(
-                out / "indicators.parquet", out / "scores.parquet", lambda row: scored(card, row)
-            )
+        # The engines write into a staging folder inside `out`, published file by file once
+        # the whole batch is written (owner-only, renamed into place): a batch that fails
+        # leaves the outputs of an earlier one whole, and no half file.
+        with staging(out, "batch.out") as stage:
+            inputs = stage / "inputs"
+            counts = self.write_tables(self._rows(as_of), inputs)
+            prepared = time.perf_counter()
+            try:
+                outputs = engine.run(inputs, as_of, self.profile, stage)
+            except (ValueError, FileNotFoundError) as error:
+                raise ProblemsError((Problem("batch", str(error).splitlines()[0]),)) from None
+            if self.write_scores is not None and card is not None:
+                outputs["scores"] = self.write_scores(
+                    stage / "indicators.parquet",
+                    stage / "scores.parquet",
+                    lambda row: scored(card, row),
+                )
         finished = time.perf_counter()
         self.audit_log.log_batch(
             as_of,

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from creditmend.domain.clock import Clock
 from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind, validate_furnisher
 from creditmend.domain.creditfile.furnishing import (
     FurnishedRecord,
@@ -28,7 +29,8 @@ from creditmend.domain.creditfile.furnishing import (
     read_record,
 )
 from creditmend.domain.json_keys import DuplicateKeyError, unique_keys
-from creditmend.domain.problems import ConcurrentWriteError, Problem, ProblemsError
+from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.services.conflicts import rerun_on_conflict
 from creditmend.services.pipeline import (
     IngestReport,
     Row,
@@ -38,10 +40,10 @@ from creditmend.services.pipeline import (
     apply_streaming,
     can_fork,
     file_digest,
+    refuse_future,
 )
 from creditmend.services.ports import FurnisherRegistry, FurnishingRepository, IngestionLog
 
-TRIES_ON_CONFLICT = 5  # runs of one file while other ingests take the same new rows first
 BATCH = 20_000  # records screened before they go to the store together
 SHARD_BYTES = 8 << 20  # a large file's shard: about 20,000 records
 
@@ -58,6 +60,7 @@ class FurnishService:
     schema_problems: SchemaCheck
     id_is_valid: Callable[[str, str], bool]
     currency: str  # a record that names none is in the profile's currency (CMF v1)
+    clock: Clock  # a business date after its today is refused
 
     def add_furnisher(self, furnisher: Furnisher, at: datetime) -> None:
         problems = validate_furnisher(furnisher)
@@ -119,14 +122,8 @@ class FurnishService:
         """Screen and apply one file, all or nothing. Ingests running at once may make the
         same new persons or accounts: the one that finds them taken meanwhile was rolled back
         whole, and runs again (then finding them made), so every file applies in full."""
-        for attempt in range(1, TRIES_ON_CONFLICT + 1):
-            try:
-                return self._ingest_once(path, fmt, as_of, at, partial, progress)
-            except ConcurrentWriteError as error:
-                if attempt == TRIES_ON_CONFLICT:
-                    reason = f"other ingests kept writing the same rows; try again ({error})"
-                    raise ProblemsError((Problem("store", reason),)) from None
-        raise AssertionError("unreachable")
+        refuse_future(as_of, self.clock.today())
+        return rerun_on_conflict(lambda: self._ingest_once(path, fmt, as_of, at, partial, progress))
 
     def _ingest_once(
         self,
@@ -192,6 +189,7 @@ class FurnishService:
         named by period) in period order, each all or nothing in its own transaction.
         `fmt` None: each file's from its extension; `progress(name, records)` is told each
         file's start (records None) and its records read so far."""
+        refuse_future(as_of, self.clock.today())
         reports = []
         for file in files_to_ingest(path):
             if progress is not None:

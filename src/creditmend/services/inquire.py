@@ -3,7 +3,8 @@ is answered, each answered with the online-loan report as of the inquiry's day."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,6 +19,8 @@ from creditmend.domain.report.model import Report
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.scorecard import Scorecard
 from creditmend.domain.scoring.whatif import Change, WhatIf, WhatIfError, check_change, what_if
+from creditmend.domain.text import escaped
+from creditmend.services.conflicts import rerun_on_conflict
 from creditmend.services.ports import (
     AuditLog,
     CreditFileReader,
@@ -61,18 +64,40 @@ class InquiryService:
     def inquire(
         self, request: InquiryRequest, at: datetime, monthly_income: Decimal | None = None
     ) -> Report:
-        """Log the inquiry, then answer it with the report as of its day."""
+        """Log the inquiry, then answer it with the report as of its day. A refused inquiry
+        (no consent, a furnisher not registered, a day before the data) is audited as such."""
         request = replace(request, id_number=normal_id(request.id_number))
         problems = validate_inquiry(
             request, self.profile, self.furnisher_registry.furnisher_codes()
         )
-        problems += self._id_problems(request.id_type, request.id_number)
-        if problems:
-            raise ProblemsError(problems)
-        self._check_as_of(request.on)
-        if request.purpose == SELF:
-            self._check_known(request.id_type, request.id_number)
+        id_problems = self._id_problems(request.id_type, request.id_number)
+        if id_problems:  # no identity anyone could hold: a mistyped question, not a look
+            raise ProblemsError(problems + id_problems)
+        with self._refusal_audited(request, at):
+            if problems:
+                raise ProblemsError(problems)
+            self._check_as_of(request.on)
+            if request.purpose == SELF:
+                self._check_known(request.id_type, request.id_number)
         return self._answer(request, at, monthly_income)
+
+    @contextmanager
+    def _refusal_audited(self, request: InquiryRequest, at: datetime) -> Iterator[None]:
+        """A look refused inside is audited (who, about whom, why refused), in its own
+        transaction; the caller is refused with the same problems all the same."""
+        try:
+            yield
+        except ProblemsError as refused:
+            # the trace keeps what was asked as its escaped form: a consent reference the
+            # text door refused (a NUL, an escape sequence) is not stored raw either
+            shown = replace(
+                request,
+                by=None if request.by is None else escaped(request.by),
+                purpose=escaped(request.purpose),
+                consent_ref=None if request.consent_ref is None else escaped(request.consent_ref),
+            )
+            self.audit_log.log_refusal(shown, escaped(str(refused)), at)
+            raise
 
     def _answer(
         self, request: InquiryRequest, at: datetime, monthly_income: Decimal | None
@@ -81,7 +106,7 @@ class InquiryService:
         problems = income_problems(monthly_income)
         if problems:  # before the look is logged: a refused question leaves no trace
             raise ProblemsError(problems)
-        report_id, facts = self.inquiry_log.record_inquiry(
+        report_id, facts = self._record(
             request, is_hard(request.purpose, self.profile), at, gives_report=True
         )
         return self.report_of(facts, request, report_id, monthly_income)
@@ -95,7 +120,7 @@ class InquiryService:
         monthly_income: Decimal | None = None,
     ) -> Report:
         """A subject's own report (a soft self-inquiry)."""
-        return self._answer(self._self_inquiry(id_type, id_number, as_of), at, monthly_income)
+        return self._answer(self._self_inquiry(id_type, id_number, as_of, at), at, monthly_income)
 
     def what_if(
         self, id_type: str, id_number: str, as_of: date, change: Change, at: datetime
@@ -106,8 +131,8 @@ class InquiryService:
             raise ProblemsError((Problem("scorecard", "no scorecard is installed"),))
         try:
             check_change(change)  # before the look: a refused question is not logged
-            request = self._self_inquiry(id_type, id_number, as_of)
-            _, facts = self.inquiry_log.record_inquiry(request, False, at, gives_report=False)
+            request = self._self_inquiry(id_type, id_number, as_of, at)
+            _, facts = self._record(request, False, at, gives_report=False)
             view = self._view(facts, as_of)
             if view.is_empty:
                 raise ProblemsError((Problem("ID_NUMBER", "no credit file: nothing to score"),))
@@ -118,18 +143,32 @@ class InquiryService:
     def own_file(self, id_type: str, id_number: str, as_of: date, at: datetime) -> CreditFileFacts:
         """The subject's own file for their recovery plan: a self-inquiry (soft), logged like
         any other look, that returns the facts rather than a report."""
-        request = self._self_inquiry(id_type, id_number, as_of)
-        _, facts = self.inquiry_log.record_inquiry(request, False, at, gives_report=False)
+        request = self._self_inquiry(id_type, id_number, as_of, at)
+        _, facts = self._record(request, False, at, gives_report=False)
         return facts
 
-    def _self_inquiry(self, id_type: str, id_number: str, as_of: date) -> InquiryRequest:
+    def _record(
+        self, request: InquiryRequest, hard: bool, at: datetime, *, gives_report: bool
+    ) -> tuple[str, CreditFileFacts]:
+        """Log the look and read the file. Inquiries at once about someone new each make the
+        person: the one that finds it made meanwhile was rolled back, and runs again."""
+        return rerun_on_conflict(
+            lambda: self.inquiry_log.record_inquiry(request, hard, at, gives_report=gives_report)
+        )
+
+    def _self_inquiry(
+        self, id_type: str, id_number: str, as_of: date, at: datetime
+    ) -> InquiryRequest:
         """The subject's own look, checked first: someone the bureau has never heard of is told
-        so, and nothing is logged about them."""
+        so, and no person is made for them; the refused look is audited (by the identity's
+        keyed hash)."""
         id_number = normal_id(id_number)
         self._check_id(id_type, id_number)
-        self._check_as_of(as_of)
-        self._check_known(id_type, id_number)
-        return InquiryRequest(id_type, id_number, None, SELF, None, as_of)
+        request = InquiryRequest(id_type, id_number, None, SELF, None, as_of)
+        with self._refusal_audited(request, at):
+            self._check_as_of(as_of)
+            self._check_known(id_type, id_number)
+        return request
 
     def _check_known(self, id_type: str, id_number: str) -> None:
         """A self-inquiry about someone the bureau has never heard of (by whatever command)."""

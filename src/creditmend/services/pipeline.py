@@ -17,12 +17,14 @@ import sys
 from collections.abc import Callable, Generator, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.services.output_files import writing
 
 R = TypeVar("R")
 P = TypeVar("P")
@@ -275,9 +277,10 @@ def check_rows(
 
 
 def write_rejects(path: Path, rejects: Iterable[Problem]) -> str:
-    """`FILE.rejects.jsonl`: one JSON object per reject with line, field and reason."""
+    """`FILE.rejects.jsonl`: one JSON object per reject with line, field and reason; written
+    whole or not at all, owner-only (`output_files`): never left empty or cut short."""
     target = path.with_name(path.name + ".rejects.jsonl")
-    with target.open("w", encoding="utf-8") as out:
+    with writing(target, "rejects") as out:
         for problem in rejects:
             out.write(
                 json.dumps(
@@ -312,6 +315,18 @@ class IngestReport:
     committed: bool  # False: rejects found and not partial, so nothing was applied
     # The first reject (line, field, reason), so that a refused file's one-line error names it.
     first_reject: Problem | None = None
+
+
+TAKEN_IN_ON = "data is taken in today or"  # ... on a past day
+
+
+def refuse_future(as_of: date, today: date) -> None:
+    """A file is taken in as of a day that has come: a later business date would store a month
+    or a court case that has not happened yet (the period 2099-12 of `--as-of 2099-12-31`)."""
+    if as_of > today:
+        raise ProblemsError(
+            (Problem("business_date", f"{as_of} is in the future; {TAKEN_IN_ON} on a past day"),)
+        )
 
 
 def file_digest(path: Path) -> str:
@@ -386,8 +401,11 @@ def apply_streaming(
     reject is found (and not `partial`) no further batch is applied, the rest of the file is
     still screened so that every reject is reported, and the transaction is rolled back. A file
     the store refuses (ProblemsError) is screened to the end too: with rejects and not `partial`
-    its rejects are the answer, as if it had not been applied."""
+    its rejects are the answer, as if it had not been applied. With `partial`, the rejects file
+    is written before the transaction commits: if it cannot be written (a full disk), the file
+    is not applied either."""
     failed: list[BaseException] = []
+    written: list[str] = []
 
     def batches() -> Iterator[list[P]]:
         while True:
@@ -402,6 +420,12 @@ def apply_streaming(
                 yield batch
         if screen.rejects and not partial:
             raise _RefusedError
+        if screen.rejects:
+            try:
+                written.append(write_rejects(path, screen.rejects))
+            except ProblemsError as error:
+                failed.append(error)  # raised into the transaction: nothing is applied
+                raise
 
     try:
         with _few_collections():
@@ -418,7 +442,9 @@ def apply_streaming(
                 write_rejects(path, screen.rejects)
             raise
     else:
-        rejects_file = write_rejects(path, screen.rejects) if screen.rejects else None
+        rejects_file = written[0] if written else None
+        if screen.rejects and rejects_file is None:  # `apply` stopped before the last batch
+            rejects_file = write_rejects(path, screen.rejects)
         return IngestReport(
             str(path),
             screen.count,

@@ -125,7 +125,11 @@ class AuditLog(Protocol):
     """The audit trail: read back by the subject, written by the batch's run."""
 
     def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]:
-        """Every logged look at a person's file; reading it is logged too."""
+        """Every logged look at a person's file, refused ones too; reading it is logged too."""
+        ...
+
+    def log_refusal(self, request: InquiryRequest, refused: str, at: datetime) -> None:
+        """A refused look (why in `refused`), kept although the caller is refused."""
         ...
 
     def log_batch(self, as_of: date, at: datetime, detail: dict[str, object]) -> None: ...

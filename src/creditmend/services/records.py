@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from creditmend.domain.clock import Clock
 from creditmend.domain.creditfile.inquiry import InquiryRequest, is_hard, validate_inquiry
 from creditmend.domain.creditfile.records import (
     BLACKLIST_FIELDS,
@@ -25,6 +26,7 @@ from creditmend.domain.creditfile.records import (
 )
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.services.conflicts import rerun_on_conflict
 from creditmend.services.pipeline import (
     Checked,
     IngestReport,
@@ -34,6 +36,7 @@ from creditmend.services.pipeline import (
     check_rows,
     conclude,
     file_digest,
+    refuse_future,
 )
 from creditmend.services.ports import FurnisherRegistry, IngestionLog, RecordsRepository
 
@@ -52,6 +55,7 @@ class RecordsService:
     schema_checks: dict[str, SchemaCheck]  # kind -> schema check
     id_is_valid: Callable[[str, str], bool]
     profile: JurisdictionProfile
+    clock: Clock  # a business date after its today is refused
 
     def import_file(
         self, kind: str, path: Path, fmt: str, as_of: date, at: datetime, partial: bool = False
@@ -60,6 +64,13 @@ class RecordsService:
             raise ProblemsError(
                 (Problem("records.kind", f"unknown {kind!r}; {' or '.join(KINDS)}"),)
             )
+        refuse_future(as_of, self.clock.today())
+        # Another import may make the same new persons first: the file is then run again whole.
+        return rerun_on_conflict(lambda: self._import_once(kind, path, fmt, as_of, at, partial))
+
+    def _import_once(
+        self, kind: str, path: Path, fmt: str, as_of: date, at: datetime, partial: bool
+    ) -> IngestReport:
         digest = file_digest(path)
         seen = self.ingestion_log.applied_before(digest)
         if seen is not None:

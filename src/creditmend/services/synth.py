@@ -30,6 +30,7 @@ from creditmend.domain.calendar import BusinessCalendar, WeekdayCalendar
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rules import profile as profile_of
 from creditmend.domain.synth import ID_CAPACITY, PersonFacts, World, make_world, person_facts
+from creditmend.services.output_files import staging
 
 CHUNK = 100  # persons per task sent to a worker
 OPEN_FILES = 256  # CMF files kept open at once; others are reopened for appending
@@ -158,11 +159,27 @@ def write_population(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> SynthSummary:
-    """Generate and write the population; `progress` is called with the persons done so far."""
+    """Generate and write the population; `progress` is called with the persons done so far.
+
+    Every file is written into a staging folder inside `out` and published when the whole
+    population is written (`output_files.staging`: owner-only, renamed into place), so a run
+    that fails (a full disk) leaves no half file under a final name, and the files of an
+    earlier population in `out` as they were."""
     if params.persons < 1:
         raise ValueError("persons: must be at least 1")
     world = _world(params)
-    out.mkdir(parents=True, exist_ok=True)
+    with staging(out, "synth.out") as stage:
+        manifest = _write_population(params, world, stage, workers, progress)
+    return SynthSummary(out, manifest)
+
+
+def _write_population(
+    params: SynthParams,
+    world: World,
+    out: Path,
+    workers: int,
+    progress: Callable[[int], None] | None,
+) -> dict[str, Any]:
     with open(out / "furnishers.jsonl", "w", encoding="utf-8", newline="\n") as handle:
         handle.writelines(_dump(p.as_record()) for p in world.platforms)
     files = {
@@ -209,7 +226,7 @@ def write_population(
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
     (out / "manifest.json").write_text(text, encoding="utf-8")
-    return SynthSummary(out, manifest)
+    return manifest
 
 
 def _group(counts: Counter[str], prefix: str) -> dict[str, int]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import UnitOfWork, audit
 from creditmend.adapters.db.persons import find_person
+from creditmend.domain.creditfile.inquiry import SELF, InquiryRequest
 from creditmend.domain.report.file import LookFacts
 
 
@@ -19,23 +20,54 @@ class SqlAuditLog:
         self.unit_of_work = unit_of_work
 
     def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]:
-        """Every logged look at (or change of) a person's file, oldest first: the subject's
-        right to know. Reading the log is itself logged, after the list is taken."""
+        """Every logged look at (or change of) a person's file, oldest first, the refused ones
+        too (found by the identity's keyed hash, even about someone the bureau holds nothing
+        on): the subject's right to know. Reading the log is itself logged, after the list is
+        taken."""
         with self.unit_of_work.transaction() as conn:
+            key = self.unit_of_work.vault.id_hash(id_type, id_number)
             person = find_person(conn, self.unit_of_work.vault, id_type, id_number)
-            if person is None:
-                return []
-            rows = conn.execute(
-                select(t.audit_events)
-                .where(t.audit_events.c.subject_person_id == person)
-                .order_by(t.audit_events.c.id)
+            events = t.audit_events.c
+            about = (
+                events.subject_id_hash == key
+                if person is None
+                else or_(events.subject_person_id == person, events.subject_id_hash == key)
             )
+            rows = conn.execute(select(t.audit_events).where(about).order_by(events.id))
             looks = [
-                LookFacts(row.at, row.actor, row.action, row.reason, row.consent_ref)
+                LookFacts(row.at, row.actor, row.action, row.reason, row.consent_ref, row.refused)
                 for row in rows
             ]
-            audit(conn, at, "subject", "audit_view", subject=person)
+            if person is None and not looks:
+                return []  # nothing is known about them: no trace of the reading either
+            audit(
+                conn,
+                at,
+                "subject",
+                "audit_view",
+                subject=person,
+                subject_hash=key if person is None else None,
+            )
             return looks
+
+    def log_refusal(self, request: InquiryRequest, refused: str, at: datetime) -> None:
+        """A look the bureau refused, in its own transaction (the caller is refused, the trace
+        stays): who asked, about whom (the person's row if there is one, and the identity's
+        keyed hash, never the number), when, for what purpose, and why it was refused."""
+        vault = self.unit_of_work.vault
+        with self.unit_of_work.transaction() as conn:
+            audit(
+                conn,
+                at,
+                request.by or ("subject" if request.purpose == SELF else "unnamed"),
+                "inquiry",
+                subject=find_person(conn, vault, request.id_type, request.id_number),
+                reason=request.purpose,
+                consent=request.consent_ref,
+                detail={"as_of": request.on.isoformat()},
+                refused=refused,
+                subject_hash=vault.id_hash(request.id_type, request.id_number),
+            )
 
     def log_batch(self, as_of: date, at: datetime, detail: dict[str, object]) -> None:
         """A batch reads every file: the operator's run is audited like any other look."""

@@ -14,11 +14,12 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.vault import IdentityVault
-from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.problems import ConcurrentWriteError, Problem, ProblemsError
 
 FEN = Decimal(100)
 
@@ -35,6 +36,34 @@ class StoreError(ProblemsError):
 
     def __init__(self, message: str) -> None:
         super().__init__((Problem("db", message),))
+
+
+# What the database says when it cannot write: SQLite's messages (a full disk, a file-size limit,
+# a read-only file or folder) and PostgreSQL's SQLSTATEs (disk_full, out_of_memory,
+# read_only_sql_transaction). Other database errors (a lost connection, a serialisation
+# failure another layer retries) are not these.
+SQLITE_CANNOT_WRITE = (
+    "database or disk is full",
+    "attempt to write a readonly database",
+    "disk I/O error",
+    "unable to open database file",
+)
+POSTGRES_CANNOT_WRITE = frozenset({"53100", "53200", "25006"})
+
+
+def cannot_write(engine: Engine, error: DBAPIError) -> StoreError | None:
+    """The store refusing a write for want of space or permission, as a one-line `StoreError`
+    naming the database and the reason (None for any other database error)."""
+    reason = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else ""
+    if engine.dialect.name == "sqlite":
+        if not any(known in reason for known in SQLITE_CANNOT_WRITE):
+            return None
+        where = engine.url.database
+    else:
+        if getattr(error.orig, "sqlstate", None) not in POSTGRES_CANNOT_WRITE:
+            return None
+        where = engine.url.render_as_string(hide_password=True)
+    return StoreError(f"cannot write {where}: {reason}; nothing was changed")
 
 
 def fen(amount: Decimal | None) -> int | None:
@@ -60,6 +89,25 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+# PostgreSQL's SQLSTATEs for a row another transaction wrote first: unique_violation,
+# deadlock_detected, serialization_failure.
+TAKEN_MEANWHILE = frozenset({"23505", "40P01", "40001"})
+
+
+@contextmanager
+def taken_meanwhile() -> Iterator[None]:
+    """A PostgreSQL error for rows another transaction wrote first, as `ConcurrentWriteError`
+    (raised once the transaction inside has rolled back): the caller may run it again
+    (`services/conflicts.py`). Around every transaction that makes persons or accounts on
+    first sight (furnishing, records, inquiries): two of them at once may make the same one."""
+    try:
+        yield
+    except Exception as error:
+        if getattr(getattr(error, "orig", error), "sqlstate", None) in TAKEN_MEANWHILE:
+            raise ConcurrentWriteError(str(error).splitlines()[0]) from error
+        raise
+
+
 class UnitOfWork:
     """The one engine and identity vault every repository holds, and the transaction they share.
 
@@ -80,12 +128,18 @@ class UnitOfWork:
         if joined is not None:
             yield joined
             return
-        with self.engine.begin() as conn:
-            self._open.conn = conn
-            try:
-                yield conn
-            finally:
-                self._open.conn = None
+        try:
+            with self.engine.begin() as conn:
+                self._open.conn = conn
+                try:
+                    yield conn
+                finally:
+                    self._open.conn = None
+        except DBAPIError as error:  # rolled back: the store is as it was
+            refused = cannot_write(self.engine, error)
+            if refused is None:
+                raise
+            raise refused from None
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -107,8 +161,13 @@ def audit(
     reason: str | None = None,
     consent: str | None = None,
     detail: dict[str, Any] | None = None,
+    *,
+    refused: str | None = None,
+    subject_hash: str | None = None,
 ) -> None:
-    """One event of the audit trail, written in the caller's transaction with what it records."""
+    """One event of the audit trail, written in the caller's transaction with what it records.
+    A refused look says why (`refused`) and names its subject by the identity's keyed hash
+    (`subject_hash`), as a refusal makes no person row."""
     conn.execute(
         insert(t.audit_events).values(
             at=at,
@@ -118,5 +177,7 @@ def audit(
             reason=reason,
             consent_ref=consent,
             detail=json.dumps(detail or {}, sort_keys=True),
+            refused=refused,
+            subject_id_hash=subject_hash,
         )
     )

@@ -18,8 +18,7 @@ What makes a million records a matter of seconds:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,7 +26,7 @@ from typing import Any
 from sqlalchemy import update
 
 from creditmend.adapters.db import tables as t
-from creditmend.adapters.db.base import ApplyCounts, UnitOfWork, audit, fen
+from creditmend.adapters.db.base import ApplyCounts, UnitOfWork, audit, fen, taken_meanwhile
 from creditmend.adapters.db.drivers import ACCOUNT_COLUMNS, MONTH_COLUMNS, Driver, Row, driver
 from creditmend.adapters.db.ingestions import open_ingestion
 from creditmend.adapters.vault import IdentityVault
@@ -37,7 +36,7 @@ from creditmend.domain.creditfile.furnishing import (
     FurnishedRecord,
     IdType,
 )
-from creditmend.domain.problems import ConcurrentWriteError, Problem, ProblemsError
+from creditmend.domain.problems import Problem, ProblemsError
 
 PERSON_COLUMNS = tuple(c.name for c in t.persons.c)
 HISTORY_COLUMNS = (*MONTH_COLUMNS[1:], "superseded_at")
@@ -98,23 +97,6 @@ def furnished_rows(records: Sequence[FurnishedRecord]) -> list[Row]:
     ]
 
 
-# PostgreSQL's SQLSTATEs for a row another transaction wrote first: unique_violation,
-# deadlock_detected, serialization_failure.
-TAKEN_MEANWHILE = frozenset({"23505", "40P01", "40001"})
-
-
-@contextmanager
-def _taken_meanwhile() -> Iterator[None]:
-    """A PostgreSQL error for rows another transaction wrote first, as `ConcurrentWriteError`
-    (raised once the transaction inside has rolled back)."""
-    try:
-        yield
-    except Exception as error:
-        if getattr(getattr(error, "orig", error), "sqlstate", None) in TAKEN_MEANWHILE:
-            raise ConcurrentWriteError(str(error).splitlines()[0]) from error
-        raise
-
-
 class SqlFurnishingRepository:
     """The `FurnishingRepository` port."""
 
@@ -139,7 +121,7 @@ class SqlFurnishingRepository:
         whole file back. On PostgreSQL, rows another ingest made meanwhile (the same new
         person or account) are a `ConcurrentWriteError`: this file was rolled back, and can be run
         again."""
-        with _taken_meanwhile(), self.unit_of_work.transaction() as conn:
+        with taken_meanwhile(), self.unit_of_work.transaction() as conn:
             ingestion_id = open_ingestion(conn, file_name, sha256, as_of, 0, at)
             load = _Load(driver(conn), self.unit_of_work.vault, ingestion_id, at)
             for batch in batches:

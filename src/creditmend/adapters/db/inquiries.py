@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import insert
 
 from creditmend.adapters.db import tables as t
-from creditmend.adapters.db.base import UnitOfWork, audit
+from creditmend.adapters.db.base import UnitOfWork, audit, taken_meanwhile
 from creditmend.adapters.db.persons import person_id
 from creditmend.adapters.db.reading import read_files
 from creditmend.domain.creditfile.inquiry import InquiryRequest
@@ -28,9 +28,10 @@ class SqlInquiryLog:
         self, request: InquiryRequest, hard: bool, at: datetime, *, gives_report: bool
     ) -> tuple[str, CreditFileFacts]:
         """Log the inquiry (and its audit event) and read the file, in one transaction; the
-        report id names the logged inquiry."""
+        report id names the logged inquiry. A person made meanwhile by another inquiry is a
+        `ConcurrentWriteError` (nothing logged; the look can be run again)."""
         vault = self.unit_of_work.vault
-        with self.unit_of_work.transaction() as conn:
+        with taken_meanwhile(), self.unit_of_work.transaction() as conn:
             person = person_id(conn, vault, request.id_type, request.id_number, at)
             inquiry = conn.execute(
                 insert(t.inquiries)

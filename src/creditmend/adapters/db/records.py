@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from creditmend.adapters.db import tables as t
-from creditmend.adapters.db.base import ApplyCounts, UnitOfWork, audit, fen
+from creditmend.adapters.db.base import ApplyCounts, UnitOfWork, audit, fen, taken_meanwhile
 from creditmend.adapters.db.ingestions import close_ingestion, open_ingestion
 from creditmend.adapters.db.persons import person_id
 from creditmend.domain.creditfile.records import BlacklistEntry, InquiryRecord, PublicRecord
@@ -33,10 +33,11 @@ class SqlRecordsRepository:
         at: datetime,
     ) -> ApplyCounts:
         """Public records or blacklist entries, in one transaction; keyed, so re-imports change
-        nothing and a changed record (a case performed, an entry's expiry moved) is updated."""
+        nothing and a changed record (a case performed, an entry's expiry moved) is updated.
+        Persons another import made meanwhile are a `ConcurrentWriteError` (rolled back whole)."""
         table, key_columns = _RECORD_TABLES[kind]
         applied = unchanged = corrected = 0
-        with self.unit_of_work.transaction() as conn:
+        with taken_meanwhile(), self.unit_of_work.transaction() as conn:
             ingestion_id = open_ingestion(conn, file_name, sha256, as_of, rejected, at)
             persons: dict[tuple[str, str], int] = {}
             rows = []

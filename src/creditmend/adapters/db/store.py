@@ -9,6 +9,7 @@ matter of seconds, not of a million round trips.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +90,8 @@ def open_store(url: str, vault: Callable[[], IdentityVault], *, create: bool = F
     # A server's key is asked first (a missing one is said without connecting); an SQLite
     # store's only once the store is known to be there (its key file is made on first use).
     keys = None if engine.dialect.name == "sqlite" else vault()
+    if create and engine.dialect.name == "sqlite" and not _file_exists(engine):
+        _create_owner_only(engine)
     try:
         with engine.begin() as conn:
             if not create and not inspect(conn).has_table("alembic_version"):
@@ -106,6 +109,22 @@ def open_store(url: str, vault: Callable[[], IdentityVault], *, create: bool = F
         reason = str(error.orig).strip().splitlines()[0]
         raise StoreError(f"cannot open {engine.url!r}: {reason}") from None
     return Store.on(UnitOfWork(engine, keys))
+
+
+def _create_owner_only(engine: Engine) -> None:
+    """A new SQLite store made as an empty file readable by its owner only (0600) before SQLite
+    opens it (an empty file is an empty database): it holds account-level financial data, and
+    SQLite gives its journal, write-ahead log and shared-memory files the database's mode.
+    A URI filename (`file:...?uri=true`) is left to SQLite."""
+    if engine.url.query.get("uri"):
+        return
+    path = Path(str(engine.url.database))
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return
+    except OSError as error:
+        raise StoreError(f"cannot create {path}: {error.strerror or error}") from None
 
 
 def _file_exists(engine: Engine) -> bool:

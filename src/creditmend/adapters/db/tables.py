@@ -154,6 +154,10 @@ audit_events = Table(
     Column("reason", Text, nullable=True),
     Column("consent_ref", Text, nullable=True),
     Column("detail", Text, nullable=False),  # JSON
+    # A refused look: why (NULL: the look was given), and its subject by the keyed hash of the
+    # identity (persons.id_hash), since a refusal makes no person row for someone unknown.
+    Column("refused", Text, nullable=True),
+    Column("subject_id_hash", String(64), nullable=True, index=True),
 )
 
 inquiries = Table(

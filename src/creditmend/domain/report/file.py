@@ -99,13 +99,15 @@ class BlacklistFacts:
 
 @dataclass(frozen=True, slots=True)
 class LookFacts:
-    """One logged look at a file: who, when, why, with which consent."""
+    """One logged look at a file: who, when, why, with which consent; and, for a look the
+    bureau refused (no consent, someone it does not know), why it was refused."""
 
     at: datetime
     actor: str
     action: str
     purpose: str | None
     consent_ref: str | None
+    refused: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -97,5 +98,14 @@ app.command()(inquiry.audit)
 app.command()(plan.plan)
 
 
+OWNER_ONLY_UMASK = 0o077
+
+
 def main() -> None:
+    """The installed command. The umask is set to 0o077 first: every file the bureau writes
+    holds account-level financial data, and besides the files it writes owner-only on purpose
+    (`services/output_files.py`, the SQLite store) the engines make their own (DuckDB's and
+    Spark's Parquet, SQLite's journal, a folder made on the way): with this umask none of them
+    is ever readable by another user, whatever the umask the command was started with."""
+    os.umask(OWNER_ONLY_UMASK)
     app()

@@ -21,7 +21,7 @@ from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.errors import INPUT_ERROR, fail, input_errors
 from creditmend.interfaces.cli.terminal import plain
 from creditmend.services.furnish import format_of
-from creditmend.services.pipeline import IngestReport
+from creditmend.services.pipeline import TAKEN_IN_ON, IngestReport
 
 furnisher_app = typer.Typer(no_args_is_help=True, help="Register the lenders that furnish data.")
 records_app = typer.Typer(no_args_is_help=True, help="Public records and blacklist entries.")
@@ -101,7 +101,7 @@ def ingest(
     `creditmend synth` writes them), each in its own transaction."""
     if fmt is not None and fmt not in ("jsonl", "csv"):  # before any file is read or skipped
         raise fail([Problem("--format", f"unknown format {fmt!r}; jsonl or csv")])
-    day = as_of_date(as_of)
+    day = past_day(as_of, TAKEN_IN_ON)  # before a store is made
     with input_errors():
         bureau = bootstrap.build_bureau(db, create=True)
         with Progress(
@@ -175,7 +175,7 @@ def records_import(
     as_json: JsonOption = False,
 ) -> None:
     """Import public records or blacklist entries: all of the file, or (with rejects) none."""
-    day = as_of_date(as_of)
+    day = past_day(as_of, TAKEN_IN_ON)  # before a store is made
     with input_errors():
         bureau = bootstrap.build_bureau(db, create=True)
         report = bureau.records.import_file(

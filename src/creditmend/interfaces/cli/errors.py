@@ -42,6 +42,9 @@ OPTION_OF: Mapping[str, str] = {
     # records import, ingest
     "records.kind": "--kind",
     "furnishing.format": "--format",
+    # batch, synth: the folder written
+    "batch.out": "--out",
+    "synth.out": "--out",
     # batch
     "batch.engine": "--engine",
     "batch.spark_master": "--spark-master",

@@ -26,6 +26,7 @@ from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.report_view import print_report
 from creditmend.interfaces.cli.terminal import plain
 from creditmend.services.inquire import income_problems
+from creditmend.services.output_files import link_refused, write_file
 
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -69,6 +70,8 @@ def _checked(fmt: str, out: Path | None, income: str | None) -> Decimal | None:
 def _unwritable(out: Path) -> str | None:
     """Why the report could not be written to `out`, checked before anything is computed or
     logged (a look at a file is logged only when its answer can be delivered); None if fine."""
+    if (refused := link_refused(out)) is not None:
+        return refused
     if out.is_dir():
         return f"{out} is a folder: give a file name"
     folder = out.parent
@@ -76,20 +79,16 @@ def _unwritable(out: Path) -> str | None:
         return f"no folder {folder}: make it first"
     if not folder.is_dir():
         return f"{folder} is not a folder"
-    if not os.access(out if out.exists() else folder, os.W_OK):
+    if not os.access(folder, os.W_OK | os.X_OK):  # the file is made beside it, then renamed
         return f"cannot write {out}: permission denied"
     return None
 
 
 def _write(out: Path, data: str | bytes) -> None:
-    """Write the report; a failure (permission, full disk) is a one-line error."""
-    try:
-        if isinstance(data, bytes):
-            out.write_bytes(data)
-        else:
-            out.write_text(data, encoding="utf-8")
-    except OSError as error:
-        raise fail([Problem("--out", f"cannot write {out}: {error.strerror or error}")]) from None
+    """Write the report whole and owner-only (`output_files`); a failure (permission, full
+    disk) is a one-line error and leaves a previous report at `out` as it was."""
+    with input_errors():
+        write_file(out, data, "--out")
     _err.print(f"report written to {out}", markup=False)
 
 
@@ -177,7 +176,8 @@ def audit(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
-    """List who looked at (or corrected) a person's file, when, why, with which consent."""
+    """List who looked at (or corrected) a person's file, when, why, with which consent, and
+    the looks the bureau refused (and why)."""
     with input_errors():
         looks = bootstrap.build_bureau(db).inquire.who_looked(id_type, id_number, clock.now())
     rows = [
@@ -187,17 +187,18 @@ def audit(
             "action": look.action,
             "purpose": look.purpose,
             "consent": look.consent_ref,
+            "refused": look.refused,
         }
         for look in looks
     ]
     if as_json:
         print(json.dumps(rows, ensure_ascii=False))
         return
-    table = Table(title="Who looked at this file")
-    for name in ("at", "by", "action", "purpose", "consent"):
+    table = Table(title="Who looked at this file (refused: why a look was not given)")
+    columns = ("at", "by", "action", "purpose", "consent", "refused")
+    for name in columns:
         table.add_column(name)
     for row in rows:
-        table.add_row(
-            *(plain(row[key] or "") for key in ("at", "by", "action", "purpose", "consent"))
-        )
+        # Text, not markup, with controls escaped: a caller's code or a reason may hold anything.
+        table.add_row(*(plain(row[key] or "") for key in columns))
     _out.print(table)

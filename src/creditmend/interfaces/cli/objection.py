@@ -27,6 +27,7 @@ from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.inquiry import IdNumberArgument, IdTypeArgument
 from creditmend.interfaces.cli.terminal import plain, plain_lines
 from creditmend.services.object import ObjectionService
+from creditmend.services.output_files import link_refused, write_file
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -313,16 +314,14 @@ def letter(
     ] = None,
 ) -> None:
     """The bureau's written reply to a closed objection (text, or PDF with --out FILE.pdf)."""
+    if out is not None and (refused := link_refused(out)) is not None:
+        raise fail([Problem("--out", refused)])
     with desk.objections() as objections:
         text = objections.letter(objection_id, desk.day, desk.now())
     if out is None:
         print(plain_lines(text), end="")
         return
-    try:
-        if out.suffix.lower() == ".pdf":
-            out.write_bytes(bootstrap.letter_pdf(text))
-        else:
-            out.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise fail([Problem("--out", f"cannot write {out}: {error.strerror}")]) from None
+    with input_errors():
+        data = bootstrap.letter_pdf(text) if out.suffix.lower() == ".pdf" else text
+        write_file(out, data, "--out")
     _out.print(f"Wrote {out}")

@@ -23,6 +23,7 @@ from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.plan_form import advice_json
 from creditmend.interfaces.cli.plan_view import render
 from creditmend.services.advise import Advice
+from creditmend.services.output_files import link_refused, make_folder, write_file
 from creditmend.services.plan import BORROWER_MAX, NewLoanTerms, Person, PlanRequest
 
 FORMATS = ("terminal", "json", "html", "pdf")
@@ -106,6 +107,8 @@ def plan(
         problems.append(Problem("--format", f"{output_format!r}: one of {', '.join(FORMATS)}"))
     if output_format == "pdf" and out is None:
         problems.append(Problem("--out", "a PDF is written to a file: give --out FILE"))
+    if out is not None and (refused := link_refused(out)) is not None:
+        problems.append(Problem("--out", refused))
     if new_loan is None and new_loan_lender is not None:  # given without the loan it describes
         problems.append(Problem("--new-loan-lender", "goes with --new-loan"))
     if letters is not None and letters.exists() and not letters.is_dir():
@@ -146,16 +149,14 @@ def _terms(values: tuple[str, str, int], lender: str | None) -> NewLoanTerms:
 
 def _write_letters(advice: Advice, folder: Path) -> None:
     """Each platform's letter as text and as PDF, named after the platform's loans."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
+    with input_errors():
+        make_folder(folder, "--letters")
         for index, letter in enumerate(advice.letters, start=1):
             # Loan ids come from files and lenders: only safe characters reach a file name,
             # and the number keeps two letters apart whatever their ids.
             stem = f"{index:02d}-{_SAFE.sub('_', '-'.join(letter.loan_ids))[:80]}"
-            (folder / f"{stem}.txt").write_text(letter.text, encoding="utf-8")
-            (folder / f"{stem}.pdf").write_bytes(bootstrap.letter_pdf(letter.text))
-    except OSError as error:
-        raise fail([Problem("--letters", f"cannot write to {folder}: {error.strerror}")]) from None
+            write_file(folder / f"{stem}.txt", letter.text, "--letters")
+            write_file(folder / f"{stem}.pdf", bootstrap.letter_pdf(letter.text), "--letters")
     _err.print(f"{len(advice.letters)} letter(s) written to {folder}", markup=False)
 
 
@@ -164,22 +165,17 @@ def _emit(document: dict[str, Any], advice: Advice, fmt: str, out: Path | None) 
     if fmt == "terminal":
         render(advice, _out)
         return
-    try:
-        if fmt == "json":
-            text = json.dumps(document, ensure_ascii=False, indent=2)
-            if out is None:
-                print(text)
-                return
-            out.write_text(text + "\n", encoding="utf-8")
-        elif fmt == "html":
-            html = bootstrap.render_plan_html(document, generated)
-            if out is None:
-                print(html)
-                return
-            out.write_text(html, encoding="utf-8")
-        else:
-            assert out is not None
-            out.write_bytes(bootstrap.render_plan_pdf(document, generated))
-    except OSError as error:
-        raise fail([Problem("--out", f"cannot write {out}: {error.strerror}")]) from None
+    data: str | bytes
+    if fmt == "json":
+        data = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "html":
+        data = bootstrap.render_plan_html(document, generated)
+    else:
+        data = bootstrap.render_plan_pdf(document, generated)
+    if out is None:
+        assert isinstance(data, str)  # a PDF needs --out (checked with the options)
+        print(data, end="" if data.endswith("\n") else "\n")
+        return
+    with input_errors():
+        write_file(out, data, "--out")
     _err.print(f"plan written to {out}", markup=False)

@@ -38,6 +38,7 @@ from creditmend.domain.scoring.scorecard import (
 )
 from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.errors import fail, input_errors
+from creditmend.services.output_files import link_refused, writing
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -125,7 +126,10 @@ def _trends(values: Sequence[str] | None) -> dict[str, str]:
 
 
 def _writable(path: Path, option: str) -> Path:
-    """A file to be written, checked before any work: not a folder, in a folder that exists."""
+    """A file to be written, checked before any work: not a symbolic link, not a folder, in a
+    folder that exists."""
+    if (refused := link_refused(path)) is not None:
+        raise _problem(option, refused)
     if path.is_dir():
         raise _problem(option, f"{path}: is a folder, not a file")
     folder = path.parent
@@ -137,18 +141,9 @@ def _writable(path: Path, option: str) -> Path:
 
 @contextmanager
 def _writing(path: Path, option: str) -> Iterator[IO[str]]:
-    """A file written whole or not at all: into `NAME.part`, renamed when done."""
-    part = path.with_name(path.name + ".part")
-    try:
-        handle = part.open("w", encoding="utf-8", newline="")
-    except OSError as error:
-        raise _problem(option, f"{path}: cannot be written ({error.strerror})") from None
-    try:
-        with handle:
-            yield handle
-        part.replace(path)
-    finally:
-        part.unlink(missing_ok=True)
+    """A file written whole or not at all, owner-only (`output_files.writing`)."""
+    with input_errors(), writing(path, option, newline="") as handle:
+        yield handle
 
 
 def _reading(path: Path, option: str) -> IO[str]:

@@ -22,6 +22,7 @@ from creditmend import bootstrap
 from creditmend.domain.calendar import parse_date
 from creditmend.domain.problems import Problem
 from creditmend.interfaces.cli.errors import fail, input_errors
+from creditmend.services.output_files import make_folder, write_file
 from creditmend.services.synth import SynthParams, pick_showcase, workers_for, write_population
 
 DEFAULT_START = "2023-01-01"  # a fixed default: the same command always writes the same files
@@ -53,18 +54,10 @@ def _refuse_file(folder: Path, option: str) -> None:
 def _make_folder(folder: Path, option: str) -> None:
     """Create `folder` (and its parents) or end with one line naming `option`."""
     _refuse_file(folder, option)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise fail([Problem(option, f"cannot create {folder}: {reason}")]) from None
+    with input_errors():
+        make_folder(folder, option)
     if not os.access(folder, os.W_OK | os.X_OK):
         raise fail([Problem(option, f"cannot write in {folder}: permission denied")])
-
-
-def _cannot_write(option: str, folder: Path, error: OSError) -> typer.Exit:
-    name = f" {error.filename}" if error.filename else ""
-    return fail([Problem(option, f"cannot write{name} in {folder}: {error.strerror or error}")])
 
 
 def synth(
@@ -100,7 +93,7 @@ def synth(
     workers = workers_for(persons, workers)
     params = SynthParams(persons, platforms, months, seed, first, bootstrap.JURISDICTION)
     began = time.perf_counter()
-    try:
+    with input_errors():  # the disk filled, or a file in `out` is in the way
         if persons >= PROGRESS_FROM:
             columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
             with Progress(*columns, TimeRemainingColumn(), console=_out, transient=True) as bar:
@@ -110,8 +103,6 @@ def synth(
                 )
         else:
             summary = write_population(params, out, workers)
-    except OSError as error:  # the disk filled, or a file in `out` is in the way
-        raise _cannot_write("--out", out, error) from None
     seconds = time.perf_counter() - began
     manifest = summary.manifest
     table = Table(title=f"Synthetic population in {out}", show_header=False)
@@ -156,11 +147,9 @@ def synth_pick(
             raise fail([Problem("--objection", "the borrower's failed debits left no overdue")])
         _make_folder(objection, "--objection")
         evidence = json.dumps(found.evidence, indent=2) + "\n"
-        try:
-            (objection / "record.txt").write_text(found.objection_record + "\n", encoding="utf-8")
-            (objection / "evidence.json").write_text(evidence, encoding="utf-8")
-        except OSError as error:  # e.g. a folder named record.txt is in the way
-            raise _cannot_write("--objection", objection, error) from None
+        with input_errors():  # e.g. a folder named record.txt is in the way
+            write_file(objection / "record.txt", found.objection_record + "\n", "--objection")
+            write_file(objection / "evidence.json", evidence, "--objection")
     print(f"{found.id_type} {found.id_number}")
     _err.print(
         f"{found.platforms} platforms, {found.overdue_accounts} account(s) overdue at the end, "
