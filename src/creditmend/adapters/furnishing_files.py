@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
@@ -188,6 +189,16 @@ def _has_float(value: object) -> bool:
     return False
 
 
+def _whole_number(text: str) -> int | float:
+    """A JSON whole number; one too long for Python to read as an int (over 4,300 digits) is
+    infinity, as the standard library reads `1e400`, so that the field's check refuses it by
+    name instead of the whole line being "too large"."""
+    return int(text) if len(text) <= _INT_DIGITS else math.inf
+
+
+_INT_DIGITS = 4_300  # sys.get_int_max_str_digits()'s default
+
+
 def _jsonl_line(raw: bytes, number: int) -> Mapping[str, Any] | Problem:
     """One line read by the standard library: the record, or the problem with it."""
     try:
@@ -197,7 +208,7 @@ def _jsonl_line(raw: bytes, number: int) -> Mapping[str, Any] | Problem:
     if len(text) > MAX_LINE:
         return Problem("line", f"is longer than {MAX_LINE:,} characters", number)
     try:
-        value = json.loads(text, object_pairs_hook=unique_keys)
+        value = json.loads(text, object_pairs_hook=unique_keys, parse_int=_whole_number)
     except DuplicateKeyError as error:
         return Problem(error.key, "appears twice", number)
     except json.JSONDecodeError as error:
@@ -288,14 +299,18 @@ def schema_problems(record: Mapping[str, Any], line: int) -> tuple[Problem, ...]
 def schema_check_for(schema_document: Mapping[str, Any]) -> SchemaCheck:
     """A checker like `schema_problems` for another record schema (public records, blacklist)."""
     validator = jsonschema_rs.validator_for(dict(schema_document))
-    return lambda record, line: problems_against(validator, record, line)
+    title = str(schema_document.get("title", "record"))
+    return lambda record, line: problems_against(validator, record, line, title)
 
 
 SchemaCheck = Callable[[Mapping[str, Any], int], tuple[Problem, ...]]
 
 
-def problems_against(validator: Any, record: Mapping[str, Any], line: int) -> tuple[Problem, ...]:
-    """Messages never echo the whole record: it holds an identity number. The text door comes
+def problems_against(
+    validator: Any, record: Mapping[str, Any], line: int, title: str = "CMF v1"
+) -> tuple[Problem, ...]:
+    """Messages never echo the whole record: it holds an identity number. `title` names the
+    format in them (a public record is not refused as not fitting CMF v1). The text door comes
     first: a record holding a control character, a lone surrogate (which the validator cannot
     even take) or an over-long value is refused for that, naming the field."""
     refused = text_problems_in(record, line)
@@ -316,12 +331,20 @@ def problems_against(validator: Any, record: Mapping[str, Any], line: int) -> tu
         elif path:
             field = ".".join(path)
             value = error.instance if isinstance(error.instance, str | int | float) else None
-            shown = "" if field in _PRIVATE or value is None else f"{json.dumps(value)} "
-            message = f"{shown}does not fit the CMF v1 format ({kind.name})"
+            shown = "" if field in _PRIVATE or value is None else f"{_shown(value)} "
+            message = f"{shown}does not fit the {title} format ({kind.name})"
         else:
-            field, message = "record", f"does not fit the CMF v1 format ({kind.name})"
+            field, message = "record", f"does not fit the {title} format ({kind.name})"
         problems.append(Problem(field, message, line))
     return tuple(sorted(set(problems), key=lambda p: p.field))
 
 
 _PRIVATE = frozenset({"id_number", "name"})
+_SHOWN = 40  # characters of a refused value a message repeats
+
+
+def _shown(value: str | int | float) -> str:
+    """The refused value as JSON, cut short: a number of thousands of digits or a long text
+    is named, not repeated whole in the rejects file and the one-line error."""
+    text = json.dumps(value)
+    return text if len(text) <= _SHOWN else f"{text[: _SHOWN - 1]}…"

@@ -57,6 +57,21 @@ def parse_date(text: str) -> date:
     return day
 
 
+MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+def parse_month(text: str) -> date:
+    """A month written YYYY-MM (only that form, ASCII digits) between 1900 and 2199, as its
+    first day; ValueError otherwise (0000-00, 2025-13 and 0001-01 alike)."""
+    match = MONTH.fullmatch(text)
+    if match is None or not 1 <= int(match[2]) <= 12:
+        raise ValueError(f"{text!r} is not a month (YYYY-MM)")
+    day = date(int(match[1]), int(match[2]), 1)
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"{text} is outside {EARLIEST.year}..{LATEST.year}")
+    return day
+
+
 def add_months(day: date, months: int, day_of_month: int | None = None) -> date:
     """The same day-of-month `months` later, clamped to the month's last day (Jan 31 -> Feb 28)."""
     index = day.year * 12 + day.month - 1 + months

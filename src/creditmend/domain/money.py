@@ -8,9 +8,10 @@ them and become `Money` only through `RoundingPolicy.money`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import NoReturn
 
 from creditmend.domain.problems import FieldError
@@ -18,6 +19,7 @@ from creditmend.domain.problems import FieldError
 ZERO = Decimal(0)
 MAX_DIGITS = 15  # integer digits an input number may have: a quadrillion is no loan
 ONE = Decimal(1)
+_PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 # Places of the minor unit per ISO 4217 code; currencies not listed use 2.
 MINOR_UNIT_PLACES: dict[str, int] = {"CNY": 2, "USD": 2, "EUR": 2, "HKD": 2, "JPY": 0, "KRW": 0}
@@ -40,10 +42,11 @@ def decimal_of(value: str | int | Decimal, field: str = "amount") -> Decimal:
     elif isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            raise MoneyError(field, f"{value!r} is not a decimal number") from None
+        # ASCII digits only (an exponent is read, and refused below when too large): Decimal
+        # itself also reads "1_000", "１２" and "NaN", none of which is an amount as written.
+        if not _PLAIN_DECIMAL.fullmatch(value.strip()):
+            raise MoneyError(field, f"{value!r} is not a decimal number")
+        number = Decimal(value.strip())
     else:
         raise MoneyError(field, f"{value!r} is not a decimal number")
     if not number.is_finite():

@@ -90,7 +90,10 @@ class FurnishService:
             if isinstance(found, Problem):
                 problems.append(found)
                 continue
-            problems.extend(replace(p, line=number) for p in validate_furnisher(found))
+            problems.extend(
+                replace(p, field=_LIST_FIELD.get(p.field, p.field), line=number)
+                for p in validate_furnisher(found)
+            )
             if found.code in first_on:
                 where = f"listed on line {first_on[found.code]} already"
                 problems.append(Problem("furnisher_id", where, number))
@@ -266,3 +269,8 @@ def _furnisher_line(line: str, number: int) -> Furnisher | Problem:
     if subtype is not None and not isinstance(subtype, str):
         return Problem("subtype", "must be text", number)
     return Furnisher(data["furnisher_id"], data["name"], kind, subtype)
+
+
+# The furnisher's rules name its fields; in a furnisher list the code is the `furnisher_id`
+# column, and a refusal names the column the file has.
+_LIST_FIELD = {"code": "furnisher_id"}

@@ -11,8 +11,9 @@ validation `normalise_csv_row` turns a row into the JSON form:
 - surrounding whitespace is stripped from every cell;
 - an empty cell becomes null (`None`), so a missing date or amount reads like JSON `null`;
   an empty `currency` cell is left out so that the schema default (CNY) applies;
-- `term_months` and `days_past_due` become `int` when the cell is a whole number; any other
-  text is kept as text so that the schema reports it with the value the lender sent;
+- `term_months` and `days_past_due` become `int` when the cell is a whole number of at most
+  20 digits; any other text (a number of thousands of digits too) is kept as text so that the
+  schema reports it, naming the field, with the value the lender sent;
 - `remarks` is split on `;` or `|` into a list of codes (an empty cell is the empty list);
 - decimal amounts stay strings, exactly as written, so no value passes through a float.
 """
@@ -29,7 +30,7 @@ from functools import lru_cache
 from operator import call
 from typing import Any, TypeVar
 
-from creditmend.domain.calendar import month_end, parse_date
+from creditmend.domain.calendar import month_end, parse_date, parse_month
 from creditmend.domain.money import ZERO, MoneyError, decimal_of, minor_unit
 from creditmend.domain.problems import Problem
 from creditmend.domain.text import NAME_MAX_CHARS, why_refused
@@ -84,7 +85,6 @@ FIELDS = (
 _INTEGER_FIELDS = frozenset({"term_months", "days_past_due"})
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 _REMARK_SEPARATOR = re.compile(r"[;|]")
-_PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
 def normalise_csv_row(row: Mapping[str, str | None]) -> dict[str, object]:
@@ -98,7 +98,7 @@ def normalise_csv_row(row: Mapping[str, str | None]) -> dict[str, object]:
             continue
         elif not text:
             record[key] = None
-        elif key in _INTEGER_FIELDS and _WHOLE_NUMBER.fullmatch(text):
+        elif key in _INTEGER_FIELDS and len(text) <= 20 and _WHOLE_NUMBER.fullmatch(text):
             record[key] = int(text)
         else:
             record[key] = text
@@ -204,10 +204,11 @@ def _integer(minimum: int) -> Callable[[Any], int]:
 
 
 def _period(value: Any) -> date:
-    match = _PERIOD.fullmatch(value) if isinstance(value, str) else None
-    if match is None or not 1 <= int(match[2]) <= 12:
+    """The month reported, 1900..2199 as every date of the file: a period of year 1 would put
+    the record before its own opening day (and name opened_on, not the period)."""
+    if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a month (YYYY-MM)")
-    return date(int(match[1]), int(match[2]), 1)
+    return parse_month(value)
 
 
 def _remarks(value: Any) -> tuple[str, ...]:

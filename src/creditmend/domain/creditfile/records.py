@@ -109,10 +109,12 @@ BLACKLIST_FIELDS: tuple[FieldSpec, ...] = (
 def json_schema(fields: Iterable[FieldSpec], title: str) -> dict[str, object]:
     """A JSON Schema (draft 2020-12) for one record of the format; nulls stand for empty."""
     formats: dict[str, dict[str, object]] = {
-        # Bounded, as the store's columns are: 128 characters, 15 integer digits.
+        # Bounded, as the store's columns are: 128 characters, 15 integer digits. Digits are
+        # ASCII (a schema's `\d` also takes "２" and "٢"), and an amount has at most the fen's
+        # 2 places, as in CMF v1: "5.000" is refused, not read as 5.00.
         "string": {"type": "string", "minLength": 1, "maxLength": 128},
-        "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
-        "decimal": {"type": "string", "pattern": r"^[+-]?\d{1,15}(\.\d+)?$"},
+        "date": {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+        "decimal": {"type": "string", "pattern": r"^-?[0-9]{1,15}(\.[0-9]{1,2})?$"},
         "boolean": {"type": ["boolean", "string"]},
     }
     properties: dict[str, object] = {}

@@ -94,7 +94,7 @@ class _Reader:
         value = self.get(data, path, key, required=required)
         if value is None:
             return default
-        if not isinstance(value, str | int):
+        if isinstance(value, bool) or not isinstance(value, str | int):  # `true` is no name
             self.problem(f"{path}.{key}", "must be text")
             return default
         refused = why_refused(str(value), NAME_MAX_CHARS)  # names: a loan's, a platform's, a fee's

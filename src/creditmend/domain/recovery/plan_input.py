@@ -14,7 +14,6 @@ level, as in loan files, with the closest known key as a suggestion: a misspelt 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -22,7 +21,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from creditmend.domain.calendar import add_months
+from creditmend.domain.calendar import add_months, parse_month
 from creditmend.domain.loan.contract import Contract
 from creditmend.domain.loan.document import _Reader as FieldReader
 from creditmend.domain.loan.document import read_loan
@@ -32,7 +31,6 @@ from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.text import text_problems_in
 
-MONTH = re.compile(r"(\d{4})-(\d{2})")
 MAX_HORIZON_MONTHS = 120
 PLAN_KEYS = ("currency", "loans", "cash_flow", "one_off", "preferences")
 CASH_FLOW_KEYS = (
@@ -287,10 +285,12 @@ def _months(reader: FieldReader, raw: Any, currency: str) -> tuple[MonthCash, ..
             continue
         reader.only(item, path, MONTH_KEYS)
         label = reader.text(item, path, "month", required=True)
-        match = MONTH.fullmatch(label)
-        if label and (match is None or not 1 <= int(match.group(2)) <= 12):
-            reader.problem(f"{path}.month", f"{label!r} is not a month (YYYY-MM)")
-            continue
+        if label:
+            try:
+                parse_month(label)
+            except ValueError as error:
+                reader.problem(f"{path}.month", str(error))
+                continue
         if any(m.month == label for m in months):
             reader.problem(f"{path}.month", f"{label} is given twice")
             continue
