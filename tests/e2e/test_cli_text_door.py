@@ -240,7 +240,12 @@ def test_text_stored_before_the_door_is_printed_escaped(env: dict[str, str]) -> 
     audit = cli("audit", "cn_ric", RIC, env={**env, "COLUMNS": "200"})
     assert audit.returncode == 0, audit.stderr
     assert "C-17\\x1b[2J\\u202e" in audit.stdout
-    for output in (shown.stdout, audit.stdout):
+    as_json = cli("report", "cn_ric", RIC, "--as-of", AS_OF, "--format", "json", env=env)
+    audit_json = cli("audit", "cn_ric", RIC, "--json", env=env)
+    assert as_json.returncode == 0 and audit_json.returncode == 0, as_json.stderr
+    assert "A\\u009b1\\u202e" in as_json.stdout  # JSON escapes: the same text when read
+    assert any(row.get("consent") == "C-17\x1b[2J\u202e" for row in json.loads(audit_json.stdout))
+    for output in (shown.stdout, audit.stdout, as_json.stdout, audit_json.stdout):
         assert not {"\x1b", "\x07", "\u009b", "\u202e"} & set(output)
     html = cli("report", "cn_ric", RIC, "--as-of", AS_OF, "--format", "html", env=env)
     assert html.returncode == 0, html.stderr

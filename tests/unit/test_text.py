@@ -9,6 +9,8 @@ other character as it is, and never give back a character the door refuses.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,6 +21,7 @@ from creditmend.domain.text import (
     REASON_MAX_CHARS,
     REFERENCE_MAX_CHARS,
     escaped,
+    json_escaped,
     text_problem,
     text_problems_in,
     why_refused,
@@ -116,6 +119,37 @@ def test_escaped_text_is_always_accepted_and_keeps_the_rest(text: str) -> None:
     assert shown.encode("utf-8").decode("utf-8") == shown  # nothing left to fail on output
     if not REFUSED_SET.intersection(text) and not any(0xD800 <= ord(c) <= 0xDFFF for c in text):
         assert shown == text
+
+
+json_value = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(alphabet=st.one_of(accepted_char, refused_char)),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.text(alphabet=st.one_of(accepted_char, refused_char)), inner, max_size=4
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@given(json_value, st.sampled_from([None, 2]))
+def test_json_escaped_means_the_same_and_holds_no_refused_character(
+    value: object, indent: int | None
+) -> None:
+    shown = json_escaped(json.dumps(value, ensure_ascii=False, indent=indent))
+    # the same as Python's ASCII-only JSON means (which also reads a surrogate pair as one)
+    assert json.loads(shown) == json.loads(json.dumps(value))
+    assert not (REFUSED_SET - {"\n"}).intersection(shown)
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for c in shown)
+
+
+def test_json_escaped_keeps_chinese_and_escapes_what_json_leaves_raw() -> None:
+    written = json.dumps({"名称": "借呗\u009b\u202e\x7f\x1b"}, ensure_ascii=False)
+    assert json_escaped(written) == '{"名称": "借呗\\u009b\\u202e\\u007f\\u001b"}'
 
 
 def test_escapes_are_the_ones_a_reader_knows() -> None:

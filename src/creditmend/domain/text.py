@@ -173,3 +173,16 @@ def escaped(text: str) -> str:
     """The text with every character the door refuses shown as a visible escape (`\\x1b`,
     `\\u202e`, `\\n`); every other character is left as it is."""
     return _REFUSED.sub(_escape, text)
+
+
+def json_escaped(encoded: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`, which keeps Chinese readable) with
+    every character the door refuses written as a `\\uXXXX` escape. `json.dumps` escapes the C0
+    controls itself but leaves DEL, the C1 controls (CSI U+009B), lone surrogates, direction
+    marks and the separators raw: a terminal shown the output would obey them, and a lone
+    surrogate cannot even be printed. The JSON means the same. A raw C0 character in the
+    output is the layout's own line break, outside every string, and is left."""
+    return _REFUSED.sub(
+        lambda found: found.group() if found.group() < " " else f"\\u{ord(found.group()):04x}",
+        encoded,
+    )

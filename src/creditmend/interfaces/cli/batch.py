@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +15,7 @@ from creditmend.domain.problems import Problem
 from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
+from creditmend.interfaces.cli.terminal import json_text
 
 _out = Console(highlight=False, soft_wrap=True)
 
@@ -69,7 +69,7 @@ def batch(
                 stop()
     if as_json:
         print(
-            json.dumps(
+            json_text(
                 {
                     "as_of": report.as_of.isoformat(),
                     "engine": report.engine,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +18,7 @@ from creditmend.domain.problems import Problem
 from creditmend.domain.text import escaped
 from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.errors import INPUT_ERROR, fail, input_errors
-from creditmend.interfaces.cli.terminal import plain
+from creditmend.interfaces.cli.terminal import json_text, plain
 from creditmend.services.furnish import format_of
 from creditmend.services.pipeline import TAKEN_IN_ON, IngestReport
 
@@ -131,7 +130,7 @@ def _print_folder(folder: Path, reports: list[IngestReport], as_json: bool) -> N
     failed = [report for report in reports if not report.committed]
     if as_json:
         print(
-            json.dumps(
+            json_text(
                 {"files": len(reports), **totals, "not_applied": [report.file for report in failed]}
             )
         )
@@ -203,7 +202,7 @@ def retain(
         "next_expiry": None if report.next_expiry is None else report.next_expiry.isoformat(),
     }
     if as_json:
-        print(json.dumps(data))
+        print(json_text(data))
         return
     table = Table(title=f"Retention as of {report.as_of}", show_header=False)
     table.add_column("item")
@@ -234,7 +233,7 @@ def archive(
         for item in hidden
     ]
     if as_json:
-        print(json.dumps({"run": None if run is None else run.isoformat(), "hidden": rows}))
+        print(json_text({"run": None if run is None else run.isoformat(), "hidden": rows}))
         return
     if run is None:
         _out.print(f"no retention run on or before {day}: nothing is archived")
@@ -276,7 +275,7 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
         "committed": report.committed,
     }
     if as_json:
-        print(json.dumps(data))
+        print(json_text(data))
         return
     table = Table(title=f"Ingestion of {Path(report.file).name}", show_header=False)
     table.add_column("item")

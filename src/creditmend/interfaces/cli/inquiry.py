@@ -4,7 +4,6 @@ answered, answered with the online-loan report in the format asked for."""
 from __future__ import annotations
 
 import io
-import json
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +23,7 @@ from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.report_view import print_report
-from creditmend.interfaces.cli.terminal import plain
+from creditmend.interfaces.cli.terminal import json_text, plain
 from creditmend.services.inquire import income_problems
 from creditmend.services.output_files import link_refused, write_file
 
@@ -98,7 +97,7 @@ def emit_report(report: Report, fmt: str, out: Path | None) -> None:
         _err.print(f"No credit file for {report.header.subject_id} as of {report.header.as_of}")
     generated_at = clock.now()
     if fmt == "json":
-        text = json.dumps(report_json(report), ensure_ascii=False, indent=2) + "\n"
+        text = json_text(report_json(report), indent=2) + "\n"
     elif fmt == "html":
         text = bootstrap.render_html(report, generated_at)
     elif fmt == "pdf":
@@ -192,7 +191,7 @@ def audit(
         for look in looks
     ]
     if as_json:
-        print(json.dumps(rows, ensure_ascii=False))
+        print(json_text(rows))
         return
     table = Table(title="Who looked at this file (refused: why a look was not given)")
     columns = ("at", "by", "action", "purpose", "consent", "refused")

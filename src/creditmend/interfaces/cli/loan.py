@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -21,6 +20,7 @@ from creditmend.interfaces.cli.render import (
     simulation_json,
     simulation_tables,
 )
+from creditmend.interfaces.cli.terminal import json_text
 
 app = typer.Typer(no_args_is_help=True, help="Exact loan schedules and ledgers.")
 _out = Console(highlight=False, soft_wrap=True)
@@ -92,7 +92,7 @@ def schedule(
         rate_option = "--daily-rate" if daily_rate is not None else "--annual-rate"
         raise fail(_as_options(error.problems, rate_option)) from None
     if as_json:
-        print(json.dumps(schedule_json(result), indent=2))
+        print(json_text(schedule_json(result), indent=2))
     else:
         schedule_table(result, _out)
 
@@ -109,6 +109,6 @@ def simulate(
     with input_errors():
         result = service.simulate_file(loan_file, day)
     if as_json:
-        print(json.dumps(simulation_json(result), ensure_ascii=False, indent=2))
+        print(json_text(simulation_json(result), indent=2))
     else:
         simulation_tables(result, _out)

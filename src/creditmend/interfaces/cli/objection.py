@@ -25,7 +25,7 @@ from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.inquiry import IdNumberArgument, IdTypeArgument
-from creditmend.interfaces.cli.terminal import plain, plain_lines
+from creditmend.interfaces.cli.terminal import json_text, plain, plain_lines
 from creditmend.services.object import ObjectionService
 from creditmend.services.output_files import link_refused, write_file
 
@@ -142,7 +142,7 @@ class Desk:
     def show(self, objection: Objection, *lines: str) -> None:
         """The objection as JSON, or shown with its history and then `lines`."""
         if self.as_json:
-            print(json.dumps(objection_json(objection, self.day), ensure_ascii=False))
+            print(json_text(objection_json(objection, self.day)))
             return
         _print_one(objection, self.day)
         for line in lines:
@@ -211,7 +211,7 @@ def file_objection(
         objection = objections.file(id_type, id_number, record, reason, data, desk.day, desk.now())
     if desk.as_json:
         summary = {"id": objection.id, "status": objection.status}
-        print(json.dumps({**summary, "due_on": objection.due_on.isoformat()}))
+        print(json_text({**summary, "due_on": objection.due_on.isoformat()}))
         return
     lines = []
     if objection.repeat_of is not None:
@@ -240,7 +240,7 @@ def list_objections(
             day, desk.now(), open_only=open_only, overdue_only=overdue, furnisher=furnisher
         )
     if desk.as_json:
-        print(json.dumps([objection_json(o, day) for o in found], ensure_ascii=False))
+        print(json_text([objection_json(o, day) for o in found]))
         return
     table = Table("id", "filed", "due", "age", "status", "to")
     table.add_column("record", overflow="fold")

@@ -5,7 +5,6 @@ forecast). From a PLAN file, or from a person's credit file at the bureau (`--pe
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from pathlib import Path
@@ -22,6 +21,7 @@ from creditmend.interfaces.cli.bureau import DbOption
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.plan_form import advice_json
 from creditmend.interfaces.cli.plan_view import render
+from creditmend.interfaces.cli.terminal import json_text
 from creditmend.services.advise import Advice
 from creditmend.services.output_files import link_refused, make_folder, write_file
 from creditmend.services.plan import BORROWER_MAX, NewLoanTerms, Person, PlanRequest
@@ -167,7 +167,7 @@ def _emit(document: dict[str, Any], advice: Advice, fmt: str, out: Path | None) 
         return
     data: str | bytes
     if fmt == "json":
-        data = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        data = json_text(document, indent=2) + "\n"
     elif fmt == "html":
         data = bootstrap.render_plan_html(document, generated)
     else:

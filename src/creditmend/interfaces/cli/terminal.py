@@ -10,13 +10,14 @@ markup, so `[bold]` in a name is printed as it is.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass, replace
 from typing import Any, TypeVar, cast
 
 from rich.text import Text
 
-from creditmend.domain.text import escaped
+from creditmend.domain.text import escaped, json_escaped
 
 T = TypeVar("T")
 
@@ -24,6 +25,12 @@ T = TypeVar("T")
 def plain(value: object, style: str = "") -> Text:
     """A value as terminal text: escaped (`domain.text.escaped`), never read as markup."""
     return Text(escaped(str(value)), style)
+
+
+def json_text(data: object, indent: int | None = None) -> str:
+    """`data` as JSON for the terminal or a file a person may print: Chinese kept readable,
+    every character the door refuses as a `\\uXXXX` escape (`domain.text.json_escaped`)."""
+    return json_escaped(json.dumps(data, ensure_ascii=False, indent=indent))
 
 
 def plain_lines(text: str) -> str:

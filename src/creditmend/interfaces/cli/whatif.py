@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
@@ -17,6 +16,7 @@ from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.inquiry import IdNumberArgument, IdTypeArgument
+from creditmend.interfaces.cli.terminal import json_text
 
 _out = Console(highlight=False, soft_wrap=True)
 
@@ -75,7 +75,7 @@ def what_if(
         "reasons_after": [text for _, text in result.after.reasons],
     }
     if as_json:
-        print(json.dumps(data, ensure_ascii=False))
+        print(json_text(data))
         return
     table = Table(title="What if", show_header=False)
     table.add_column("")
