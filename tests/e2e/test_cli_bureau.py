@@ -139,7 +139,7 @@ def test_unreachable_database_and_missing_key_are_one_line_errors(tmp_path: Path
     env["CREDITMEND_KEY"] = cli("keygen").stdout.strip()
     result = cli("furnisher", "add", "X", "--name", "x", "--kind", "bank", env=env)
     assert result.returncode == 2
-    assert result.stderr.startswith("error: db: cannot open")
+    assert result.stderr.startswith("error: --db: cannot open")
     assert len(result.stderr.strip().splitlines()) == 1
 
 

@@ -175,13 +175,13 @@ def test_an_empty_store_is_said_to_be_empty(tmp_path: Path) -> None:
     for args in reading:  # no store there yet: said so, and none is made (a mistyped --db)
         done = cli(*args, env=env)
         assert done.returncode == 2
-        assert done.stderr == f"error: db: no store at {store}: {advice}\n"
+        assert done.stderr == f"error: --db: no store at {store}: {advice}\n"
         assert not store.exists() and not store.with_suffix(".key").exists()
     other = tmp_path / "other.db"  # somebody else's database is not taken over
     with sqlite3.connect(other) as conn:
         conn.execute("CREATE TABLE mine (x)")
     done = cli("report", "cn_ric", "11010519491231002X", "--db", f"sqlite:///{other}", env=env)
-    assert done.stderr == f"error: db: no creditmend store at {other}: {advice}\n"
+    assert done.stderr == f"error: --db: no creditmend store at {other}: {advice}\n"
     with sqlite3.connect(other) as conn:
         tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     assert tables == [("mine",)] and not other.with_suffix(".key").exists()

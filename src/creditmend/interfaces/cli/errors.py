@@ -24,6 +24,7 @@ _stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 OPTION_OF: Mapping[str, str] = {
     # every command that takes a day
     "business_date": "--as-of",
+    "db": "--db",  # the store's URL (--db, or CREDITMEND_DB)
     "store": "--db",
     # object file | answer | statement | list
     "objection.record": "--record",
