@@ -216,3 +216,32 @@ def test_held_credit_counts_toward_a_settling_payment() -> None:
     first, second = settled.allocations
     assert (first.interest.amount, first.principal.amount) == (D("4.84"), D("495.16"))
     assert (second.principal.amount, second.unapplied.amount) == (D("504.84"), D("95.16"))
+
+
+def test_a_month_keeps_the_code_its_end_saw_when_its_instalment_is_paid_next_month() -> None:
+    """Due on the month's last day and paid the next day: at that month's end it was due that
+    day and not yet late (`N`); reading the month again later must not make it `M` ("paid late
+    within the month"), which a furnisher reporting at the month's end never saw. Found by the
+    recovery property test that steps month by month against one fold."""
+    loan = Contract(
+        "t",
+        Money.of("12000", "CNY"),
+        Rate.annual("0.18"),
+        12,
+        RepaymentMethod.EQUAL_INSTALLMENT,
+        date(2026, 1, 31),
+    )
+
+    def seen(events: list[LoanEvent], day: date) -> LoanState:
+        return loan_state(run(loan, events, day, CN, WeekdayCalendar()), day)
+
+    # the first instalment is due on 28 February: unpaid, it is 1 day late on 1 March
+    assert (
+        seen([], date(2026, 2, 28)).days_past_due,
+        seen([], date(2026, 3, 1)).days_past_due,
+    ) == (0, 1)
+    paid_next_day: list[LoanEvent] = [Payment(date(2026, 3, 1), D("1101.00"))]
+    assert seen(paid_next_day, date(2026, 2, 28)).status_code == "N"
+    later = seen(paid_next_day, date(2026, 3, 20))
+    assert {m.month: m.code for m in later.monthly_status}["2026-02"] == "N"
+    assert later.days_past_due == 0

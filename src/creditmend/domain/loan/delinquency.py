@@ -38,9 +38,10 @@ def monthly_codes(
     """(YYYY-MM, code) for every month from opening to `as_of` or the month the loan closed.
 
     Per month, at its end (or `as_of`), in the profile's codes (cn's named here): the closing
-    code in the month the loan closed; `B` after a
-    charge-off; `1`..`7` when past grace; `M` when an instalment due that month was paid late
-    within it; `N` when all were paid on time; `*` when nothing was due.
+    code in the month the loan closed; `B` after a charge-off; `1`..`7` when past grace; `M`
+    when an instalment due that month was paid late within it (by the month's end: a payment
+    made after it does not rewrite the month as its end saw it); `N` when all were paid on time;
+    `*` when nothing was due.
     """
     posted = [d for d in dues if d.posted]
     # Only instalments that were ever unpaid after their due date can make a month delinquent.
@@ -71,7 +72,7 @@ def monthly_codes(
             elif any(
                 d.paid_off_on is not None
                 and not d.restructured
-                and d.paid_off_on > d.due_on + grace
+                and d.due_on + grace < d.paid_off_on <= end
                 for d in due_now
             ):
                 code = grid.late_within_month

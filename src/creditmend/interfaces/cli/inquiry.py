@@ -27,7 +27,6 @@ from creditmend.interfaces.cli.terminal import json_text, plain
 from creditmend.services.inquire import income_problems
 from creditmend.services.output_files import link_refused, write_file
 
-_out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 REPORT_FORMATS = ("terminal", "json", "html", "pdf")
 
@@ -200,4 +199,5 @@ def audit(
     for row in rows:
         # Text, not markup, with controls escaped: a caller's code or a reason may hold anything.
         table.add_row(*(plain(row[key] or "") for key in columns))
-    _out.print(table)
+    # Made now, not at import (as for the report): the width is the one COLUMNS says today.
+    Console(highlight=False, soft_wrap=True).print(table)
