@@ -78,7 +78,7 @@ def test_evidence_refuses_every_hostile_value(tmp_path: Path, db_url: str) -> No
     before = store_dump(db_url)
     keys = sorted(EVIDENCE_HOSTILE)
 
-    @settings(max_examples=40 if db_url.startswith("sqlite") else 8, deadline=None)
+    @settings(max_examples=25 if db_url.startswith("sqlite") else 6, deadline=None)
     @given(
         case=st.sampled_from(keys).flatmap(
             lambda key: st.tuples(st.just(key), EVIDENCE_HOSTILE[key])
@@ -192,7 +192,7 @@ def _case(fields: list[tuple[str, str, st.SearchStrategy[object]]]) -> st.Search
     )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(case=_case(LOAN_FIELDS))
 @example(case=(("contract.principal", 'principal: "12000.00"'), "1e400"))
 @example(case=(("contract.platform", "platform: Jiebei"), "\ud800x"))
@@ -212,7 +212,7 @@ def test_loan_file_refuses_every_hostile_value(
     assert_refused(done, field)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(case=_case(PLAN_FIELDS))
 @example(case=(("cash_flow.monthly_income", 'monthly_income: "8000.00"'), "NaN"))
 @example(case=(("loans[0].contract.platform", "platform: Jiebei"), True))

@@ -125,7 +125,7 @@ def test_jsonl_ingest_refuses_every_hostile_value(tmp_path: Path, db_url: str) -
     env = furnished_store(tmp_path, db_url)
     before = store_dump(db_url)
 
-    @settings(max_examples=60 if db_url.startswith("sqlite") else 12, deadline=None)
+    @settings(max_examples=20 if db_url.startswith("sqlite") else 6, deadline=None)
     @given(case=_field_and_value())
     @example(case=("principal", Raw("1e400")))
     @example(case=("principal", "NaN"))
@@ -158,7 +158,7 @@ def test_csv_ingest_refuses_every_hostile_value(tmp_path: Path, db_url: str) -> 
     env = furnished_store(tmp_path, db_url)
     before = store_dump(db_url)
 
-    @settings(max_examples=40 if db_url.startswith("sqlite") else 8, deadline=None)
+    @settings(max_examples=25 if db_url.startswith("sqlite") else 6, deadline=None)
     @given(case=_field_and_value().filter(_csv_value))
     @example(case=("days_past_due", "1" + "0" * 5000))
     @example(case=("principal", "1e400"))
@@ -184,7 +184,7 @@ def test_furnisher_import_refuses_every_hostile_value(tmp_path: Path, db_url: st
         "subtype": hostile_text() | wrong_shapes(),
     }
 
-    @settings(max_examples=30 if db_url.startswith("sqlite") else 8, deadline=None)
+    @settings(max_examples=20 if db_url.startswith("sqlite") else 6, deadline=None)
     @given(
         case=st.sampled_from(sorted(fields)).flatmap(
             lambda field: st.tuples(st.just(field), fields[field])

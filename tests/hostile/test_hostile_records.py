@@ -128,7 +128,7 @@ def test_records_import_refuses_every_hostile_value(tmp_path: Path, db_url: str,
     before = store_dump(db_url)
     sqlite = db_url.startswith("sqlite")
 
-    @settings(max_examples=30 if sqlite else 8, deadline=None)
+    @settings(max_examples=20 if sqlite else 6, deadline=None)
     @given(case=_cases(kind), csv=st.booleans())
     @example(case=("id_type", ["cn_ric"]), csv=False)
     @example(case=("name", "\ud800x"), csv=False)
