@@ -408,3 +408,32 @@ def test_features_names_the_column_out_of_range(trained: dict[str, Path], tmp_pa
         assert result.returncode == 2
         assert result.stderr == f"error: line 6: --data: LIMIT_BAL: '{value}' is out of range\n"
         assert not (tmp_path / "f.csv").exists()
+
+
+def test_the_training_datas_names_are_shown_never_obeyed(
+    trained: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A column, a group or the data's name comes from the training file: printed as written
+    (escaped where it holds controls), never read as Rich markup or sent to the terminal raw."""
+    from rich.console import Console  # noqa: PLC0415
+
+    from creditmend.interfaces.cli import score  # noqa: PLC0415
+
+    card = parse_scorecard(trained["model"].read_text())
+    meta = card.metadata
+    meta["data"]["name"] = "[bold red]data\x1b]0;pwned\x07"
+    meta["fairness"]["checks"][0]["column"] = "[blink]SEX"
+    meta["fairness"]["checks"][0]["groups"][0]["group"] = "[red]g\x1b[2J"
+    meta["problems"] = ["[green]fine\u202e"]
+    shown = Console(record=True, width=400, highlight=False)
+    monkeypatch.setattr(score, "_out", shown)
+    score._print_evaluation(card)
+    text = shown.export_text()
+    for written in (
+        "[bold red]data\\x1b]0;pwned\\x07",
+        "Approval by [blink]SEX",
+        "[red]g\\x1b[2J",
+        "problem: [green]fine\\u202e",
+    ):
+        assert written in text
+    assert not {"\x1b", "\x07", "\u202e"} & set(text)

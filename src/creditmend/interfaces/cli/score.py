@@ -24,6 +24,7 @@ from typing import IO, Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from creditmend import bootstrap
 from creditmend.domain.calendar import parse_date
@@ -38,6 +39,7 @@ from creditmend.domain.scoring.scorecard import (
 )
 from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.errors import fail, input_errors
+from creditmend.interfaces.cli.terminal import plain
 from creditmend.services.output_files import link_refused, writing
 
 app = typer.Typer(
@@ -169,10 +171,13 @@ def _metric(value: object) -> str:
 def _print_evaluation(card: Scorecard) -> None:
     meta = card.metadata
     data, metrics = meta["data"], meta["metrics"]
+    # The data's name, its columns and groups come from the training file: shown, never obeyed.
     _out.print(
-        f"Scorecard on {data['name']}: {len(card.features)} features, "
-        f"{data['rows_used']:,} rows ({meta['split']['train_rows']:,} training, "
-        f"{meta['split']['holdout_rows']:,} hold-out), bad rate {_rate(data['bad_rate'])}"
+        plain(
+            f"Scorecard on {data['name']}: {len(card.features)} features, "
+            f"{data['rows_used']:,} rows ({meta['split']['train_rows']:,} training, "
+            f"{meta['split']['holdout_rows']:,} hold-out), bad rate {_rate(data['bad_rate'])}"
+        )
     )
     table = Table(title="Discrimination (same split)")
     for column in ("model", "rows", "AUC", "Gini", "KS"):
@@ -208,22 +213,24 @@ def _print_evaluation(card: Scorecard) -> None:
         verdict = "passes" if check["passes"] else "FAILS"
         ratio = "—" if check["ratio"] is None else f"{check['ratio']:.2f}"
         groups = Table(
-            title=f"Approval by {check['column']} at {fairness['cutoff']} "
-            f"(band {fairness['approve_band']} and better): ratio {ratio}, "
-            f"four-fifths rule {verdict}"
+            title=plain(
+                f"Approval by {check['column']} at {fairness['cutoff']} "
+                f"(band {fairness['approve_band']} and better): ratio {ratio}, "
+                f"four-fifths rule {verdict}"
+            )
         )
         for column in ("group", "rows", "approved", "approval rate", "bad rate"):
             groups.add_column(column, justify="left" if column == "group" else "right")
         for g in check["groups"]:
             groups.add_row(
-                g["group"] + ("" if g["counted"] else " (too small)"), f"{g['count']:,}",
+                plain(g["group"] + ("" if g["counted"] else " (too small)")), f"{g['count']:,}",
                 f"{g['approved']:,}", _rate(g["approval_rate"]), _rate(g["bad_rate"]),
             )  # fmt: skip
         _out.print(groups)
     for exclusion in meta["exclusions"]:
-        _out.print(f"not a feature: {exclusion['column']} ({exclusion['reason']})")
+        _out.print(plain(f"not a feature: {exclusion['column']} ({exclusion['reason']})"))
     for problem in meta["problems"]:
-        _out.print(f"[bold yellow]problem:[/] {problem}", markup=True)
+        _out.print(Text.assemble(("problem:", "bold yellow"), " ", plain(problem)))
     if not meta["problems"]:
         _out.print("no problems found")
 
