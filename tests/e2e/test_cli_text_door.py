@@ -16,31 +16,13 @@ from typing import Any
 import pytest
 from in_process import cli  # the e2e folder is on the path (pytest's prepend mode)
 from sqlalchemy import create_engine, select, update
+from test_cli_bureau import RECORD, RIC
 
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.vault import new_key
 
-RIC = "11010519491231002X"
 AS_OF = "2025-06-15"
-CMF: dict[str, Any] = {
-    "furnisher_id": "LENDER1",
-    "account_id": "A-1",
-    "period": "2025-05",
-    "id_type": "cn_ric",
-    "id_number": RIC,
-    "name": "张三",
-    "account_type": "online_consumer_loan",
-    "opened_on": "2025-01-10",
-    "principal": "12000.00",
-    "term_months": 12,
-    "scheduled_amount": "1066.19",
-    "paid_amount": "1066.19",
-    "balance": "7900.00",
-    "past_due_amount": "0.00",
-    "days_past_due": 0,
-    "status": "open",
-    "last_payment_on": "2025-05-10",
-}
+CMF = RECORD  # a good CMF v1 record
 BLACKLIST: dict[str, Any] = {
     "source": "consortium",
     "category": "fraud",
