@@ -156,6 +156,7 @@ class LoanOutcome:
     closed_on: date | None
     clean_on: date | None  # see the module docstring
     months: tuple[LoanMonth, ...]
+    payments: tuple[tuple[date, Money], ...]  # the plan's payments as the ledger took them
     negative_records: tuple[NegativeFact, ...]  # from disbursement to the horizon's end
     expiries: tuple[Decision, ...]  # one per negative record, in the same order
     final: LoanState  # the loan at the horizon's end
@@ -339,14 +340,16 @@ class LoanTrack:
         after_close = ledger.close_code or profile.grid_codes.settled
         parts = dict.fromkeys(Component, ZERO)
         paid = unapplied = refund = ZERO
+        money = shared_money(self.currency)
+        payments: list[tuple[date, Money]] = []
         for position in self.planned:
             record = ledger.payments[position]
+            payments.append((record.on, money(record.amount)))
             paid += record.amount
             for component, value in record.parts.items():
                 parts[component] += value
             unapplied += record.amount - sum(record.parts.values(), ZERO)
             refund += record.excess
-        money = shared_money(self.currency)
 
         months: list[LoanMonth] = []
         for label, quote, amount, (balance, payoff, past_due, dpd) in zip(
@@ -387,6 +390,7 @@ class LoanTrack:
             closed_on=ledger.closed_on,
             clean_on=_clean_on(expiries, horizon.as_of),
             months=tuple(months),
+            payments=tuple(payments),
             negative_records=facts,
             expiries=expiries,
             final=final,
