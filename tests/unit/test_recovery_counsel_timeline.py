@@ -61,8 +61,9 @@ def test_every_date_is_the_retention_rules_and_paying_sooner_moves_it_day_for_da
             assert paid_by.on == add_months(paid_by.on.replace(day=1), 1) - timedelta(days=1)
             assert paid_by.extra == month.past_due and paid_by.extra.amount > ZERO
     weilidai = next(row for row in rows if row.loan_id == "weilidai-1")
-    # Overdue at every month end from July until the plan cures it on 2026-12-05.
-    assert weilidai.cured_on == date(2026, 12, 5)
+    # Overdue at every month end from July until the plan cures it on 2026-12-01, the day
+    # December's money is there (cash_flow.pay_day defaults to the 1st).
+    assert weilidai.cured_on == date(2026, 12, 1)
     assert [p.on for p in weilidai.if_paid_by] == [
         date(2026, 7, 31),
         date(2026, 8, 31),
@@ -76,7 +77,7 @@ def test_every_date_is_the_retention_rules_and_paying_sooner_moves_it_day_for_da
     shown = next(item for item in form if item["loan_id"] == "weilidai-1")
     assert shown["if_paid_by"][0] == {
         "on": "2026-07-31",
-        "extra": "3997.47",
+        "extra": "3903.71",
         "expires_on": "2031-07-31",
     }
 
@@ -112,8 +113,9 @@ def test_paying_by_march_falls_under_the_credit_repair_and_april_does_not() -> N
     (row,) = expiry_timeline(plan_input, outcome, CN)
     assert row.record == "account:P:loan-r:2025-12"
     assert row.overdue_from == date(2025, 12, 16)
-    assert row.cured_on == date(2026, 4, 15)  # the April pay day, after the repair's deadline
-    assert row.expires_on == date(2031, 4, 15)
+    # April's money day (pay day 1): the arrears are paid then, after the repair's deadline.
+    assert row.cured_on == date(2026, 4, 1)
+    assert row.expires_on == date(2031, 4, 1)
     # Cured by the end of February: hidden by the end of March; of March: by the end of April.
     assert [(p.on, p.expires_on) for p in row.if_paid_by] == [
         (date(2026, 2, 28), date(2026, 3, 31)),

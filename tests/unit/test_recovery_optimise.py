@@ -68,8 +68,11 @@ def point_of(
     row of payments per loan): its arrears, months overdue, serious, settled, pattern and
     record months as the model derives them."""
     problem = formulation.problem
-    values = [D(0)] * len(problem.objective)
-    values[-1] = D(1)  # the constant
+    # Variables fixed by their bounds (the constant) take their value.
+    values = [
+        low if low is not None and low == high else D(0)
+        for low, high in zip(problem.lower, problem.upper, strict=True)
+    ]
     for facts, variables, paid in zip(figures, formulation.loans, payments, strict=True):
         if variables is None:
             continue
@@ -86,6 +89,8 @@ def point_of(
             int(pattern_shown(facts.history_overdue, run.overdue, facts.pattern))
         )
         values[variables.records] = record_months_of(facts, run.overdue)
+    for k, pays in enumerate(formulation.pays):  # the month pays any debt
+        values[pays] = D(int(any(paid[k] > 0 for paid in payments)))
     return values
 
 
@@ -121,10 +126,13 @@ def test_the_programme_encodes_the_linear_model(name: str) -> None:
     outcome = classic_outcomes(plan_input, budget, CN, CAL)[name]
     problem = formulation.problem
     values = point_of(formulation, figures, paid_of(outcome))
-    # Cash rows aside (a classic plan may spend what a later month needs), every row holds;
-    # so does every bound but the arrears' floor, which is the model's own estimate of the
-    # payoff (an exact plan that settles pays the exact payoff, a little more or less).
+    # Cash rows aside (a classic plan may spend what a later month needs) and good faith's
+    # (a classic pays an overdue loan min(arrears, G) or a share of a short month's cash, where
+    # the programme asks G of a loan overdue at both month ends), every row holds; so does
+    # every bound but the arrears' floor, which is the model's own estimate of the payoff (an
+    # exact plan that settles pays the exact payoff, a little more or less).
     cash_rows = len(prudent_caps(budget))
+    faith = set(formulation.good_faith_rows)
     floors = {
         index for variables in formulation.loans if variables is not None for index in variables.n
     }
@@ -133,7 +141,7 @@ def test_the_programme_encodes_the_linear_model(name: str) -> None:
         problem.lower,
         problem.upper,
         problem.integer,
-        problem.rows[:-cash_rows],
+        tuple(row for i, row in enumerate(problem.rows[:-cash_rows]) if i not in faith),
         problem.offset,
     )
     broken = [

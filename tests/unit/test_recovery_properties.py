@@ -165,11 +165,7 @@ def test_any_plan_accounts_for_every_fen_and_equals_one_fold(
     _check_accounts(outcome)
     # Stepping month by month gives the ledger one fold of the same events gives.
     for loan, result in zip(plan_input.loans, outcome.loans, strict=True):
-        planned = [
-            Payment(month.pay_day, month.paid.amount)
-            for month in result.months
-            if month.paid.amount > ZERO
-        ]
+        planned = [Payment(on, amount.amount) for on, amount in result.payments]
         events = [*loan.events, *planned]
         ledger = run(loan.contract, events, horizon.end, CN, CAL)
         assert loan_state(ledger, horizon.end) == result.final

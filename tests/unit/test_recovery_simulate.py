@@ -41,9 +41,11 @@ ISSUE_KEYS = {
     "penalty_paid",
     "fees_paid",
     "overdue_account_months",
+    "serious_account_months",
     "debt_free_on",
     "clean_on",
     "monthly",
+    "payments",
 }
 
 
@@ -81,7 +83,10 @@ def _pmt_cents(monthly: float, term: int, principal: float) -> Decimal:
 def test_paying_exactly_the_schedule_costs_its_interest_and_no_penalty() -> None:
     contract = _contract(date(2026, 1, 10))
     plan_input = _plan_input(contract)
-    horizon = Horizon.of(date(2026, 1, 10), 13)  # 2026-01 (disbursement) .. 2027-01 (last due)
+    # 2026-01 (disbursement) .. 2027-01 (last due); pay arrives on the due day (the 10th), so
+    # every instalment is paid the day it falls due (an earlier money day would settle the last
+    # instalment on that day, below the schedule: see the next test).
+    horizon = Horizon.of(date(2026, 1, 10), 13, pay_day=10)
     schedule = build_schedule(contract, CAL, 360)
     amounts = ["0"] + [str(row.total) for row in schedule.installments]
     outcome = _run(plan_input, horizon, amounts)
@@ -109,6 +114,32 @@ def test_paying_exactly_the_schedule_costs_its_interest_and_no_penalty() -> None
     assert loan.negative_records == ()
 
 
+def test_a_current_instalment_waits_for_its_due_day_and_a_payoff_is_paid_when_money_is_there() -> (
+    None
+):
+    # Pay arrives on the 1st: each instalment is still paid on its due day, the 10th (one
+    # ledger payment a month); the last month's amount covers the payoff on 2027-01-01, so the
+    # loan is settled that day and the interest of 01-01..01-10 is not charged.
+    contract = _contract(date(2026, 1, 10))
+    plan_input = _plan_input(contract)
+    horizon = Horizon.of(date(2026, 1, 10), 13)
+    schedule = build_schedule(contract, CAL, 360)
+    amounts = ["0"] + [str(row.total) for row in schedule.installments]
+    outcome = _run(plan_input, horizon, amounts)
+    loan = outcome.loans[0]
+    dues = [row.due_on for row in schedule.installments]
+    assert [on for on, _ in loan.payments] == [*dues[:-1], date(2027, 1, 1)]
+    last = loan.months[-1]
+    assert (last.money_day, last.owed, last.status) == (
+        date(2027, 1, 1),
+        Money.of("1095.47", "CNY"),
+        "C",
+    )
+    assert loan.closed_on == date(2027, 1, 1)
+    assert outcome.interest_paid.amount < schedule.total_interest.amount
+    assert loan.refund_due.amount == D("1100.19") - D("1095.47")
+
+
 def test_an_overdue_paid_within_its_month_leaves_no_record() -> None:
     # Instalment 1 (due 08-10) unpaid; the plan starts 08-20 and pays at once (the due date of
     # August has passed, so on the plan's first day): 10 days of penalty on 920.16 at 0.00075 =
@@ -129,23 +160,29 @@ def test_an_overdue_paid_within_its_month_leaves_no_record() -> None:
 
 def test_an_overdue_over_a_month_end_is_kept_five_years_from_its_cure() -> None:
     # Plan from 08-31, nothing paid in August: 21 days past due at the month's end (code 1).
-    # September's payment day is the due date 09-10: both instalments plus 31 days of penalty
-    # on 920.16: 920.16 x 0.00075 x 31 = 21.39372 -> 21.39; 1100.16 x 2 + 21.39 = 2221.71.
+    # September's money is there on the 1st (pay day 1): the arrears are paid that day, 1100.16
+    # plus 22 days of penalty on 920.16: 920.16 x 0.00075 x 22 = 15.18264 -> 15.18, 1115.34;
+    # the instalment of 09-10 on its due day: 1115.34 + 1100.16 = 2215.50.
     plan_input = _plan_input(_contract())
     horizon = Horizon.of(date(2026, 8, 31), 3)
-    outcome = _run(plan_input, horizon, ["0", "2221.71", "1100.16"])
+    outcome = _run(plan_input, horizon, ["0", "2215.50", "1100.16"])
     august, september, october = outcome.loans[0].months
     assert (august.status, august.days_past_due) == ("1", 21)
     assert august.past_due == Money.of("1114.65", "CNY")  # 1100.16 + 21 days of penalty (14.49)
-    assert september.pay_day == date(2026, 9, 10)
-    assert september.due == Money.of("2221.71", "CNY")
+    assert (september.money_day, september.pay_day) == (date(2026, 9, 1), date(2026, 9, 10))
+    assert september.arrears == Money.of("1115.34", "CNY")
+    assert september.due == Money.of("2215.50", "CNY")
+    assert outcome.loans[0].payments[:2] == (
+        (date(2026, 9, 1), Money.of("1115.34", "CNY")),
+        (date(2026, 9, 10), Money.of("1100.16", "CNY")),
+    )
     assert (september.status, october.status) == ("N", "N")
-    assert outcome.penalty_paid == Money.of("21.39", "CNY")
+    assert outcome.penalty_paid == Money.of("15.18", "CNY")
     assert outcome.overdue_account_months == 1
     (record,) = outcome.loans[0].negative_records
-    assert (record.started_on, record.ended_on) == (date(2026, 8, 11), date(2026, 9, 10))
+    assert (record.started_on, record.ended_on) == (date(2026, 8, 11), date(2026, 9, 1))
     # cn retention: five years from the cure; the 2025 credit repair does not reach 2026.
-    assert outcome.clean_on == date(2031, 9, 10)
+    assert outcome.clean_on == date(2031, 9, 1)
     assert outcome.debt_free_on is None
 
 
@@ -160,13 +197,18 @@ def test_an_uncured_overdue_never_gets_clean() -> None:
 
 def test_the_json_has_the_issue_keys() -> None:
     plan_input = _plan_input(_contract())
-    outcome = _run(plan_input, Horizon.of(date(2026, 8, 31), 3), ["0", "2221.71", "1100.16"])
+    outcome = _run(plan_input, Horizon.of(date(2026, 8, 31), 3), ["0", "2215.50", "1100.16"])
     form = outcome_json(outcome)
     assert set(form) == ISSUE_KEYS
-    assert form["penalty_paid"] == "21.39"
+    assert form["penalty_paid"] == "15.18"
     assert form["debt_free_on"] is None
-    assert form["clean_on"] == "2031-09-10"
-    assert form["monthly"][1] == {"month": "2026-09", "payments": {"loan-a": "2221.71"}}
+    assert form["clean_on"] == "2031-09-01"
+    assert form["monthly"][1] == {"month": "2026-09", "payments": {"loan-a": "2215.50"}}
+    assert form["payments"][:2] == [
+        {"loan_id": "loan-a", "on": "2026-09-01", "amount": "1115.34"},
+        {"loan_id": "loan-a", "on": "2026-09-10", "amount": "1100.16"},
+    ]
+    assert (form["overdue_account_months"], form["serious_account_months"]) == (1, 0)
     detail = outcome_json(outcome, detail=True)
     assert detail["loans"][0]["months"][0]["status"] == "1"
 

@@ -44,6 +44,7 @@ from creditmend.domain.recovery.simulate import (
     Outcome,
     PaymentPlan,
     Quote,
+    good_faith_shares,
     open_tracks,
     outcome_of,
     simulate,
@@ -141,15 +142,21 @@ def realise(
             _target(intents.codes[i][k], intents.amounts[i][k], quote)
             for i, quote in enumerate(quotes)
         ]
-        # Whole intents first (settle, keep current), the smallest first; then the partial ones.
+        # Good faith first in a month that pays (every loan overdue at the start gets its
+        # minimum, or a proportional share); then whole intents (settle, keep current), the
+        # smallest first; then the partial ones.
+        pays = cash > ZERO and any(target > ZERO for target in targets)
+        amounts = (
+            good_faith_shares(quotes, cash, plan_input.currency) if pays else [ZERO] * len(tracks)
+        )
+        cash -= sum(amounts, ZERO)
         order = sorted(
             range(len(tracks)),
             key=lambda i: (intents.codes[i][k] == PARTIAL, targets[i], i),
         )
-        amounts = [ZERO] * len(tracks)
         for i in order:
-            take = min(targets[i], cash)
-            amounts[i] = take
+            take = min(max(targets[i] - amounts[i], ZERO), cash)
+            amounts[i] += take
             cash -= take
         for track, amount in zip(tracks, amounts, strict=True):
             track.pay(amount)

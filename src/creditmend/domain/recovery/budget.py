@@ -11,8 +11,11 @@ Conventions, stated once here and used by every strategy and by the optimiser:
 - The horizon starts with the month of `as_of` and counts its income and expenses in full (the
   borrower gives `cash_on_hand` as what is held beyond this month's pay; a `months` entry for
   the first month corrects it when part of the month is already spent).
-- Cash is pooled by month: money of a month can pay any payment of that month whatever the day
-  it arrives. The budget does not model days within a month.
+- Cash is pooled by month, and has a day: the money of the first month (cash on hand and that
+  month's budget) is there on `as_of`; the money of every later month on its pay day
+  (`cash_flow.pay_day`, day of month, default 1, clamped to the month's length:
+  `Horizon.money_day`). No payment of a month is made before its money day; what a loan has
+  past due is paid that day (see `simulate`).
 - One-off cash and family repayments count when dated on or after `as_of` and within the
   horizon; earlier ones are assumed to be in (or already gone from) the cash on hand.
 - A plan may spend in a month at most what the months so far have made available and earlier
@@ -44,13 +47,22 @@ class Horizon:
 
     as_of: date
     months: tuple[date, ...]  # first day of each month
+    pay_day: int = 1  # day of month the income arrives (clamped to the month's length)
 
     @classmethod
-    def of(cls, as_of: date, count: int) -> Horizon:
+    def of(cls, as_of: date, count: int, pay_day: int = 1) -> Horizon:
         if count < 1:
             raise ValueError(f"horizon_months: {count} must be at least 1")
         first = as_of.replace(day=1)
-        return cls(as_of, tuple(add_months(first, k) for k in range(count)))
+        return cls(as_of, tuple(add_months(first, k) for k in range(count)), pay_day)
+
+    def money_day(self, index: int) -> date:
+        """The day the money of month `index` is there: `as_of` for the first month (cash on
+        hand and the month's budget), the pay day for later ones."""
+        if index == 0:
+            return self.as_of
+        first = self.months[index]
+        return first.replace(day=min(self.pay_day, month_end(first).day))
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -70,7 +82,7 @@ class Horizon:
 def horizon_for(plan: PlanInput, as_of: date, months: int | None = None) -> Horizon:
     """The horizon a caller asked for, else the client's preference, else 36 months."""
     count = months or plan.preferences.horizon_months or DEFAULT_HORIZON_MONTHS
-    return Horizon.of(as_of, count)
+    return Horizon.of(as_of, count, plan.cash_flow.pay_day)
 
 
 @dataclass(frozen=True, slots=True)

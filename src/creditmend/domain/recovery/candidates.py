@@ -136,8 +136,9 @@ class FurnishedMonth(NamedTuple):
 
 
 def planned_payments(loan: LoanOutcome) -> tuple[Payment, ...]:
-    """The plan's payments to one loan as the simulation made them (pay day, amount)."""
-    return tuple(Payment(m.pay_day, m.paid.amount) for m in loan.months if m.paid.amount > ZERO)
+    """The plan's payments to one loan as the simulation made them (day, amount): up to two a
+    month, the arrears on the money day and the rest on the due day."""
+    return tuple(Payment(on, amount.amount) for on, amount in loan.payments)
 
 
 def _status(ledger: Ledger) -> tuple[str, tuple[str, ...]]:
@@ -172,13 +173,20 @@ def furnished_months(
     first_delinquency: date | None = None
     while month <= last:
         end = month_end(month)
+        cured: date | None = None  # the plan's payment of the month that paid every arrear
         with localcontext(ACCRUAL_CONTEXT):
             while position < len(events) and events[position][1].on <= end:
                 where, event = events[position]
+                owing = False
                 try:
+                    if where.endswith(".plan") and cured is None:
+                        ledger.advance_to(event.on)
+                        owing = ledger.amount_due() > ZERO
                     ledger.apply(event)
                 except LedgerError as error:
                     raise ProblemsError((error.problem(f"{where}."),)) from None
+                if owing and ledger.amount_due() == ZERO:
+                    cured = event.on
                 position += 1
             ledger.advance_to(end)
         figures = month_figures(ledger, end)
@@ -207,7 +215,12 @@ def furnished_months(
                 sum((p.amount for p in payments_made[counted:]), ZERO),
                 balance,
                 past_due,
-                payments_made[-1].on if payments_made else None,
+                # The day the overdue ended, as `simulate` reads it (the arrears' money day).
+                cured
+                if cured is not None and not dpd
+                else payments_made[-1].on
+                if payments_made
+                else None,
                 ledger.closed_on,
                 first_delinquency,
                 remarks,

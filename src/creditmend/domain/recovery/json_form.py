@@ -28,6 +28,7 @@ def outcome_json(outcome: Outcome, *, detail: bool = False) -> dict[str, Any]:
         "penalty_paid": str(outcome.penalty_paid.amount),
         "fees_paid": str(outcome.fees_paid.amount),
         "overdue_account_months": outcome.overdue_account_months,
+        "serious_account_months": outcome.serious_account_months,
         "debt_free_on": iso(outcome.debt_free_on),
         "clean_on": iso(outcome.clean_on),
         "monthly": [
@@ -38,6 +39,19 @@ def outcome_json(outcome: Outcome, *, detail: bool = False) -> dict[str, Any]:
                 },
             }
             for index, label in enumerate(labels)
+        ],
+        # Every payment as the ledger took it: a month's amount is up to two payments (the
+        # arrears on the money day, the rest on the due day), by day, then in the plan's order.
+        "payments": [
+            {"loan_id": loan_id, "on": on.isoformat(), "amount": str(amount.amount)}
+            for on, _, loan_id, amount in sorted(
+                (
+                    (on, index, loan.loan_id, amount)
+                    for index, loan in enumerate(outcome.loans)
+                    for on, amount in loan.payments
+                ),
+                key=lambda row: (row[0], row[1]),
+            )
         ],
     }
     if detail:
@@ -61,6 +75,7 @@ def _loan_json(loan: LoanOutcome) -> Mapping[str, Any]:
         "months": [
             {
                 "month": m.month,
+                "money_day": m.money_day.isoformat(),
                 "pay_day": m.pay_day.isoformat(),
                 "due": str(m.due.amount),
                 "paid": str(m.paid.amount),

@@ -4,13 +4,17 @@ The optimiser cannot fold a ledger inside a mixed-integer programme, so it works
 per-month approximation built from the ledger's own figures (nothing is re-derived from the
 contract by a second set of formulas):
 
-- what falls due at each month's payment day (the payment day of `simulate`): the instalments
+- the days of `simulate`: each month's money day (arrears are paid then: `money_days`) and its
+  payment day (the loan's due day after the money day in the month, else the money day:
+  `pay_days`);
+- what falls due by each month's payment day: the instalments
   the ledger holds, split into the part that is owed whatever happens (principal and what a
   restructure carried) and the part a settlement saves (scheduled interest, instalment fees);
 - what is past due on `as_of` (`Ledger.amount_due`, penalty accrued so far included) and which
   part of it is not principal (interest, penalty and fees already owed: a cost of any plan);
-- penalty: the ledger's daily penalty rate x the days from one payment day to the next x the
-  share of arrears that bears it, applied to the arrears left after the earlier payment day.
+- penalty: the ledger's daily penalty rate x the days from one money day to the next x the
+  share of arrears that bears it, applied to the arrears left after the earlier month's
+  payments (the first money day is `as_of`: arrears paid then bear no more penalty).
   The share is that of the arrears as they would stand with nothing paid (everything fallen
   due, arrears of `as_of` included, with the penalty and late fees that would have accrued on
   them): principal, and interest too with compound interest or the `overdue_installment`
@@ -18,11 +22,11 @@ contract by a second set of formulas):
   interest-first loan's arrears are interest until its principal falls due, so they bear no
   penalty under the `overdue_principal` basis; an equal-instalment loan's are mostly principal);
 - a late fee per instalment left unpaid on its payment day (flat, or its rate on the instalment);
-- settling at a payment day: the principal not yet due and carried amounts, plus the interest
+- settling on a money day: the principal not yet due and carried amounts, plus the interest
   of the running period accrued to that day (by days, as the ledger accrues it); a settled loan
   owes no later interest or instalment fees;
 - at the horizon's end, the interest of the running period accrued so far and the penalty on
-  arrears from the last payment day, so that a plan that leaves debts unpaid is charged for them;
+  arrears from the last money day, so that a plan that leaves debts unpaid is charged for them;
 - the age of arrears: under the allocation order (costs, then interest, then principal, oldest
   instalment first) the oldest instalment stays unpaid while arrears exceed the principal of
   the instalments younger than 90 days at the month's end, so "more than 90 days past due" is
@@ -86,6 +90,9 @@ class LoanFigures:
     retention_months: Decimal  # how long a record cured now is kept
     month_time: tuple[Decimal, ...]  # months from as_of to the next pay day after month k
     pattern: OverduePattern  # the profile's overdue pattern (cn: 3 in a row or 6 in 24)
+    money_days: tuple[date, ...] = ()  # the day each month's money is there (arrears paid)
+    start_overdue: bool = False  # the month end before the horizon was reported overdue
+    good_faith: Decimal = ZERO  # max(rate x regular instalment, floor); zero: good faith off
     start_payoff: Decimal = ZERO  # what settles the loan on as_of
     monthly_rate: Decimal = ZERO  # the contract's rate a month
     remaining_dues: int = 0  # instalments not yet due on as_of
@@ -163,10 +170,12 @@ def loan_figures(
         arrears = ledger.amount_due() if ledger.closed_on is None else ZERO
         payoff = ledger.payoff()
     pay_days = tuple(track.pay_day(k) for k in range(count))
+    money_days = tuple(track.money_day(k) for k in range(count))
     month_time = tuple(
-        months_between(as_of, pay_days[k + 1] if k + 1 < count else horizon.end)
+        months_between(as_of, money_days[k + 1] if k + 1 < count else horizon.end)
         for k in range(count)
     )
+    start_overdue = track.overdue_now()
     zeros = (ZERO,) * count
     if ledger.closed_on is not None:
         return LoanFigures(
@@ -190,6 +199,7 @@ def loan_figures(
             retention_months=retention,
             month_time=month_time,
             pattern=profile.overdue_pattern,
+            money_days=money_days,
         )
     open_dues = [
         d for d in ledger.dues[ledger.first_open : ledger.next_due] if d.paid_off_on is None
@@ -236,7 +246,7 @@ def loan_figures(
             else:
                 rate = late_terms.rate or ZERO
                 late[month] += (due.principal + due.scheduled_interest) * rate
-    for k, day in enumerate(pay_days):
+    for k, day in enumerate(money_days):
         accrued[k] = _accrued(future, day)
     end_accrued += _accrued(future, end)
     rate = ZERO if charged_off else ledger.penalty_rate
@@ -245,7 +255,7 @@ def loan_figures(
     # The share is taken of the arrears as they would stand with nothing paid: what fell due
     # plus the penalty and late fees that would have accrued on it (penalty bears none).
     borne, fallen = bearing_start, arrears
-    for k, day in enumerate(pay_days):
+    for k, day in enumerate(money_days):
         share = borne / fallen if fallen > ZERO else ONE
         factors.append(rate * (day - previous).days * share)
         fallen += factors[-1] * fallen + fixed[k] + saved[k] + late[k]
@@ -268,7 +278,7 @@ def loan_figures(
         fixed_due=tuple(fixed),
         saved_due=tuple(saved),
         penalty_factor=tuple(factors),
-        end_penalty_factor=rate * (end - pay_days[-1]).days * end_share,
+        end_penalty_factor=rate * (end - money_days[-1]).days * end_share,
         late_fee=tuple(late),
         settle_rest=tuple(rest_after),
         settle_accrued=tuple(accrued),
@@ -279,6 +289,9 @@ def loan_figures(
         record_months=_record_months(track, as_of, profile),
         retention_months=retention,
         month_time=month_time,
+        money_days=money_days,
+        start_overdue=start_overdue,
+        good_faith=track.good_faith_base,
         start_payoff=payoff,
         monthly_rate=ledger.contract.rate.per_month(ledger.days_in_year),
         remaining_dues=len(future),

@@ -28,6 +28,16 @@ The accrual is the recursion of `linear` (each loan's own ledger figures):
     n[k] = n[k-1] + pf[k] a[k-1] + late[k-1] o[k-1] + fixed[k] + saved[k] (1 - u[k-1])
            + acc[k] (u[k] - u[k-1]) - x[k],          n[-1] = a[-1] = arrears on as_of
 
+good faith (when the plan asks for it, `LoanFigures.good_faith` = G > 0), with per month
+
+    p[k] binary     month k pays any debt: sum_i x[i,k] <= cap[k] p[k]
+    x[i,k] >= G (p[k] + o[i,k-1] + o[i,k] - 2)   (o[i,-1]: overdue before the horizon)
+
+so a loan overdue at the start of a month that pays and still overdue at its end gets at least
+G (one cured in the month was paid all its arrears, which is more than the good-faith minimum
+min(arrears, G) asks); when the month's cash cannot pay every G, the programme pays nothing that
+month and realising shares it (`simulate.good_faith_shares`);
+
 and the cash: money paid by month k never exceeds the money the budget holds by then and
 still holds in every later month (`prudent_caps`: a repayment to relatives next spring is not
 spent on a platform now). The objective is the `RecoveryObjective`'s, term for term:
@@ -123,6 +133,8 @@ class Formulation:
     problem: MilpProblem
     loans: tuple[LoanVariables | None, ...]  # None: a loan closed before the plan
     caps: tuple[Decimal, ...]
+    pays: tuple[int, ...] = ()  # p[k]: month k pays any debt (only with good faith)
+    good_faith_rows: tuple[int, ...] = ()  # the rows of good faith (p's and the minimums)
 
 
 def prudent_caps(budget: Budget) -> tuple[Decimal, ...]:
@@ -313,11 +325,47 @@ def formulate(
     b.offset = ZERO
     caps = prudent_caps(budget)
     active = [v for v in loans if v is not None]
+    pays, faith_rows = _good_faith_rows(b, figures, loans, caps)
     for k, cap in enumerate(caps):
         terms = [(v.x[j], ONE) for v in active for j in range(k + 1)]
         if terms:
             b.row(terms, upper=cap)
-    return Formulation(b.problem(), tuple(loans), caps)
+    return Formulation(b.problem(), tuple(loans), caps, pays, faith_rows)
+
+
+def _good_faith_rows(
+    b: _Builder,
+    figures: Sequence[LoanFigures],
+    loans: Sequence[LoanVariables | None],
+    caps: Sequence[Decimal],
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """p[k] and x[i,k] >= G (p[k] + o[i,k-1] + o[i,k] - 2) (module docstring); nothing when
+    no loan has a good-faith minimum (good faith off)."""
+    pairs = [(f, v) for f, v in zip(figures, loans, strict=True) if v is not None]
+    if not any(f.good_faith > ZERO for f, _ in pairs):
+        return (), ()
+    rows: list[int] = []
+    pays: list[int] = []
+    for k, cap in enumerate(caps):
+        p = b.var(binary=True)
+        pays.append(p)
+        rows.append(len(b.rows))
+        b.row([(v.x[k], ONE) for _, v in pairs] + [(p, -cap)], upper=ZERO)
+        for f, v in pairs:
+            g = f.good_faith
+            if g <= ZERO:
+                continue
+            terms = [(v.x[k], ONE), (p, -g), (v.o[k], -g)]
+            bound = -2 * g
+            if k > 0:
+                terms.append((v.o[k - 1], -g))
+            elif f.start_overdue:
+                bound = -g
+            else:
+                continue  # not overdue at the start of the horizon: nothing asked in month 0
+            rows.append(len(b.rows))
+            b.row(terms, lower=bound)
+    return tuple(pays), tuple(rows)
 
 
 @dataclass(frozen=True, slots=True)

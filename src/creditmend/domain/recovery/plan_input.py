@@ -39,9 +39,20 @@ CASH_FLOW_KEYS = (
     "cash_on_hand",
     "buffer",
     "months",
+    "pay_day",
 )
 MONTH_KEYS = ("month", "income", "expenses")
-PREFERENCE_KEYS = ("keep_buffer", "horizon_months", "priority", "target_band")
+PREFERENCE_KEYS = (
+    "keep_buffer",
+    "horizon_months",
+    "priority",
+    "target_band",
+    "good_faith",
+    "good_faith_minimum",
+)
+GOOD_FAITH_KEYS = ("rate", "floor")
+DEFAULT_GOOD_FAITH_RATE = Decimal("0.10")
+DEFAULT_GOOD_FAITH_FLOOR = Decimal("50.00")
 
 
 class OneOffKind(Enum):
@@ -94,6 +105,7 @@ class CashFlow:
     cash_on_hand: Money
     buffer: Money  # kept aside throughout when preferences.keep_buffer
     months: tuple[MonthCash, ...] = ()
+    pay_day: int = 1  # the day of month income arrives (clamped to the month's length)
 
     def month(self, label: str) -> MonthCash | None:
         return next((m for m in self.months if m.month == label), None)
@@ -139,6 +151,9 @@ class Preferences:
     horizon_months: int | None = None  # None: the caller's default
     priority: Priority = Priority.BALANCED
     target_band: str | None = None  # the score band the client wants back (score forecast)
+    good_faith: bool = True  # every loan overdue gets something in every month that pays
+    good_faith_rate: Decimal = DEFAULT_GOOD_FAITH_RATE  # of the loan's regular instalment
+    good_faith_floor: Decimal = DEFAULT_GOOD_FAITH_FLOOR  # at least this, in the currency
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +189,7 @@ def read_plan(
     loans = _loans(reader, document.get("loans"), profile, lines, currency)
     cash_flow = _cash_flow(reader, document.get("cash_flow"), currency)
     one_off = _one_offs(reader, document.get("one_off"), currency)
-    preferences = _preferences(reader, document.get("preferences"))
+    preferences = _preferences(reader, document.get("preferences"), currency)
     if reader.problems or cash_flow is None:
         raise ProblemsError(tuple(reader.problems))
     return PlanInput(currency, loans, cash_flow, one_off, preferences)
@@ -264,11 +279,16 @@ def _cash_flow(reader: FieldReader, data: Any, currency: str) -> CashFlow | None
     cash = reader.money(data, path, "cash_on_hand", currency)
     buffer = reader.money(data, path, "buffer", currency)
     months = _months(reader, data.get("months"), currency)
+    pay_day = reader.integer(data, path, "pay_day", default=1)
+    if pay_day is None or not 1 <= pay_day <= 31:
+        if pay_day is not None:
+            reader.problem(f"{path}.pay_day", f"{pay_day} is not a day of month (1..31)")
+        pay_day = 1
     for key in ("monthly_income", "monthly_essential_expenses"):
         if data.get(key) is None and not months:
             reader.problem(f"{path}.{key}", "is required (or give every month in cash_flow.months)")
     zero = Money.zero(currency)
-    return CashFlow(income, expenses, cash or zero, buffer or zero, months)
+    return CashFlow(income, expenses, cash or zero, buffer or zero, months, pay_day)
 
 
 def _months(reader: FieldReader, raw: Any, currency: str) -> tuple[MonthCash, ...]:
@@ -338,7 +358,7 @@ def _one_offs(reader: FieldReader, raw: Any, currency: str) -> tuple[OneOff, ...
     return tuple(found)
 
 
-def _preferences(reader: FieldReader, data: Any) -> Preferences:
+def _preferences(reader: FieldReader, data: Any, currency: str) -> Preferences:
     path = "preferences"
     if data is None:
         return Preferences()
@@ -353,4 +373,30 @@ def _preferences(reader: FieldReader, data: Any) -> Preferences:
         horizon = None
     priority = reader.choice(data, path, "priority", Priority, default=Priority.BALANCED)
     band = reader.text(data, path, "target_band") or None
-    return Preferences(keep_buffer, horizon, priority or Priority.BALANCED, band)
+    good_faith = reader.flag(data, path, "good_faith") if "good_faith" in data else True
+    rate, floor = _good_faith_minimum(reader, data.get("good_faith_minimum"), currency)
+    return Preferences(
+        keep_buffer, horizon, priority or Priority.BALANCED, band, good_faith, rate, floor
+    )
+
+
+def _good_faith_minimum(reader: FieldReader, data: Any, currency: str) -> tuple[Decimal, Decimal]:
+    """`preferences.good_faith_minimum: {rate, floor}`: the share of a loan's regular instalment
+    and the least amount (in the plan's currency) a good-faith payment is."""
+    path = "preferences.good_faith_minimum"
+    rate, floor = DEFAULT_GOOD_FAITH_RATE, DEFAULT_GOOD_FAITH_FLOOR
+    if data is None:
+        return rate, floor
+    if not isinstance(data, Mapping):
+        reader.problem(path, "must be a mapping {rate, floor}")
+        return rate, floor
+    reader.only(data, path, GOOD_FAITH_KEYS)
+    given = reader.decimal(data, path, "rate")
+    if given is not None and given > Decimal(1):
+        reader.problem(f"{path}.rate", f"{given} must be at most 1 (a share of the instalment)")
+    elif given is not None:
+        rate = given
+    money = reader.money(data, path, "floor", currency)
+    if money is not None:
+        floor = money.amount
+    return rate, floor

@@ -5,12 +5,18 @@ by the ledger engine (daily accrual, penalty and compound interest, late fees, t
 order), and the plan's payments are applied to the same ledger as ordinary payments.
 
 Conventions, the same for every plan (the strategies and the optimiser rely on them):
-- Payment day: a month's payment to a loan is made on the first due date of that loan falling
-  in the month (on or after `as_of`), so the instalment falling due then is paid on time; in a
-  month where nothing of it falls due (a matured or charged-off loan, a bullet loan mid-term)
-  on the first day of the month, the earliest day the month's cash exists. Never before
-  `as_of`: in the first month a due date already passed moves to `as_of`. One payment per loan
-  per month.
+- Payment days: the money of month 0 (cash on hand and the month's budget) is there on `as_of`,
+  that of a later month on its pay day (`Horizon.money_day`: `cash_flow.pay_day`, clamped).
+  A month's amount to a loan is paid as the ledger would see a counsellor pay it: what the loan
+  has past due on the money day (arrears, penalty, fees: what cures it) is paid that day, which
+  stops its penalty; the rest on the loan's next due day within the month after the money day
+  (the instalment paid on time, never before its money exists), or on the money day when none
+  falls due after it in the month. An amount that covers the payoff on the money day settles the
+  loan that day. So a month's amount is at most two ledger payments (`LoanOutcome.payments`).
+- Good faith (`preferences.good_faith`, docs/advisor.md "Good faith"): a loan overdue at the
+  start of a month (its previous month end past grace, or charged off) is quoted a good-faith
+  amount `min(arrears on the money day, max(rate x regular instalment, floor))`, the least
+  every strategy pays it in a month that pays any debt (`good_faith_shares`).
 - A payment beyond what is due is what the contract says: held by the lender as credit for the
   next due dates, prepaid principal where the contract's allocation order allows it, or, when
   it covers the payoff, the loan is settled at once and the excess is a refund due.
@@ -22,8 +28,12 @@ Conventions, the same for every plan (the strategies and the optimiser rely on t
 - Month-end figures per loan (balance, payoff, past due, days past due) are read from the ledger
   at each month's end; the status code is the ledger's monthly code (`N`, `M`, `*`, `1`..`7`,
   `B`, and the closing code `C`/`D`/`Z`, repeated after closing as the bureau's grid does).
+  The month's payment date the records read (when an overdue ended) is the day the month's
+  payments paid every arrear (the money day), not a later instalment's due day.
 - `overdue_account_months` counts the (loan, month) pairs of the horizon whose code is an
-  overdue bucket or bad debt (the profile's `overdue_codes`; cn: `1`..`7`, `B`).
+  overdue bucket or bad debt (the profile's `overdue_codes`; cn: `1`..`7`, `B`);
+  `serious_account_months` those whose code is one of the profile's `serious_codes` (past
+  `serious_days`, cn: more than 90 days, or bad debt).
 - `debt_free_on`: the day the last loan closed; None when a loan is still open at the
   horizon's end.
 - `clean_on`: the first day, from `as_of` on, on which no negative record of any loan is shown
@@ -40,7 +50,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from typing import NamedTuple
 
 from creditmend.domain.calendar import BusinessCalendar, add_months, month_end
@@ -58,7 +68,7 @@ from creditmend.domain.loan.events import LoanEvent, Payment
 from creditmend.domain.loan.ledger import Ledger, LedgerError
 from creditmend.domain.loan.state import LoanState
 from creditmend.domain.loan.view import loan_state
-from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money, shared_money
+from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money, minor_unit, shared_money
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.recovery.budget import Horizon
 from creditmend.domain.recovery.plan_input import PlanInput, PlanLoan
@@ -119,16 +129,26 @@ class PaymentPlan:
 
 
 class Quote(NamedTuple):
-    """A loan on this month's payment day, before the month's payment."""
+    """A loan on this month's money day, before the month's payment."""
 
-    day: date
-    due: Decimal  # past due and due that day: what keeps the loan current (the minimum)
-    owed: Decimal  # the payoff: what settles the loan that day
+    day: date  # the money day: arrears are paid then
+    due: Decimal  # past due, and what falls due by `due_day`: what keeps the loan current
+    owed: Decimal  # the payoff: what settles the loan on the money day
+    arrears: Decimal = ZERO  # past due (and due) on the money day: what cures the loan then
+    due_day: date | None = None  # the next due day in the month after the money day, if any
+    good_faith: Decimal = ZERO  # the least a month that pays any debt pays this loan
+
+
+class GoodFaith(NamedTuple):
+    """The good-faith minimum: `min(arrears, max(rate x regular instalment, floor))`."""
+
+    rate: Decimal
+    floor: Decimal
 
 
 class LoanMonth(NamedTuple):
     month: str  # YYYY-MM
-    pay_day: date
+    pay_day: date  # the day the instalment is paid: the due day after the money day, or it
     due: Money  # before paying, on the pay day
     owed: Money  # before paying, on the pay day
     paid: Money
@@ -139,6 +159,9 @@ class LoanMonth(NamedTuple):
     status: str  # month end: the monthly code; after closing the closing code, as the grid
     overdue: bool  # the status is one of the profile's overdue codes
     serious: bool  # ... and one of its serious codes (past `serious_days`, or bad debt)
+    money_day: date  # the day the month's money is there (arrears are paid that day)
+    arrears: Money  # past due on the money day, before paying
+    good_faith: Money  # the good-faith minimum quoted (zero: not overdue, or good faith off)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +202,10 @@ class Outcome:
     clean_on: date | None
     loans: tuple[LoanOutcome, ...]
 
+    @property
+    def serious_account_months(self) -> int:
+        return sum(1 for loan in self.loans for month in loan.months if month.serious)
+
 
 def _status(ledger: Ledger) -> str:
     """The account status a furnisher would report (as the synthetic furnisher does)."""
@@ -213,9 +240,11 @@ class LoanTrack:
         horizon: Horizon,
         profile: JurisdictionProfile,
         calendar: BusinessCalendar,
+        good_faith: GoodFaith | None = None,
     ) -> None:
         self.loan = loan
         self.horizon = horizon
+        self.good_faith_terms = good_faith
         contract = loan.contract
         self.currency = contract.currency
         if contract.disbursed_on > horizon.as_of:
@@ -235,7 +264,9 @@ class LoanTrack:
         self.paid: list[Decimal] = []
         self.figures: list[tuple[Decimal, Decimal, Decimal, int]] = []
         self.planned: list[int] = []  # indices of the plan's payments in ledger.payments
+        self.cured_on: date | None = None  # this month's payment of every arrear, if any
         self._history()
+        self.good_faith_base = self._good_faith_base()
 
     def _apply(self, index: int, event: LoanEvent) -> None:
         try:
@@ -285,42 +316,137 @@ class LoanTrack:
             figures = month_figures(ledger, end)
             balance, past_due, dpd = figures.balance, figures.past_due, figures.days_past_due
         last_payment = ledger.payments[-1].on if ledger.payments else None
+        if self.cured_on is not None and last_payment is not None and month <= self.cured_on:
+            # The month's payment that paid every arrear: the day the overdue ended (a later
+            # instalment paid on its due day does not move the cure).
+            last_payment = self.cured_on
+        self.cured_on = None
         status = _status(ledger)
         self.rows.append(MonthRow(month, dpd, past_due, status, last_payment, ledger.closed_on))
         return balance, past_due, dpd
 
-    def pay_day(self, index: int) -> date:
-        first = self.horizon.months[index]
-        end = month_end(first)
-        lower = max(first, self.horizon.as_of)
+    def _good_faith_base(self) -> Decimal:
+        """`max(rate x regular instalment, floor)`, the regular instalment being the mean of the
+        schedule's instalments (principal, scheduled interest, fees), to the fen; zero when good
+        faith is off. The mean, not the next instalment: an interest-first loan's balloon and a
+        matured loan's last instalment would otherwise make it too small or too large."""
+        terms = self.good_faith_terms
+        if terms is None:
+            return ZERO
+        dues = self.ledger.dues
+        total = sum((d.principal + d.scheduled_interest + d.fee for d in dues), ZERO)
+        regular = total / len(dues) if dues else ZERO
+        fen = minor_unit(self.currency)
+        return max((terms.rate * regular).quantize(fen, rounding=ROUND_HALF_UP), terms.floor)
+
+    def overdue_now(self) -> bool:
+        """Whether the last month end folded so far was reported overdue (past grace, or
+        charged off): before `open_month(k)`, whether the loan is overdue at the start of k."""
+        if not self.rows:
+            return False
+        row = self.rows[-1]
+        charged = AccountStatus.CHARGED_OFF.value
+        return row.days_past_due > self.loan.contract.grace_days or row.status == charged
+
+    def money_day(self, index: int) -> date:
+        return self.horizon.money_day(index)
+
+    def due_day(self, index: int) -> date | None:
+        """The loan's first due day in month `index` after its money day (None: none)."""
+        day = self.money_day(index)
+        end = month_end(self.horizon.months[index])
         ledger = self.ledger
         for due in ledger.dues[ledger.next_due :]:
             if due.due_on > end:
-                break
-            if due.due_on >= lower:
+                return None
+            if due.due_on > day:
                 return due.due_on
-        return lower
+        return None
+
+    def pay_day(self, index: int) -> date:
+        """The month's last payment day: the due day after the money day, else the money day."""
+        return self.due_day(index) or self.money_day(index)
+
+    def _falling_due(self, day: date) -> Decimal:
+        """What the instalments due on `day` (after the ledger's date) will ask, read as the
+        ledger will post them: principal, fees, carried amounts and the running period's
+        interest accrued to `day` on the principal performing now (exact when nothing else is
+        paid before `day`)."""
+        ledger = self.ledger
+        total = ZERO
+        first = True
+        for due in ledger.dues[ledger.next_due :]:
+            if due.due_on != day:
+                break
+            if first:
+                period = due.period
+                length = (period.due_on - period.start).days or 1
+                basis = ledger.interest_basis + ledger.performing * (day - ledger.cursor).days
+                accrued = ledger.rounding.round(
+                    basis * period.rate_numerator / (period.rate_denominator * length),
+                    self.currency,
+                )
+                interest = max(accrued - ledger.interest_prepaid, ZERO)
+                first = False
+            else:
+                interest = due.scheduled_interest
+            total += (
+                due.principal
+                + interest
+                + due.carried_interest
+                + due.fee
+                + due.carried_fee
+                + due.carried_penalty
+            )
+        return total
 
     def open_month(self, index: int) -> Quote:
-        """Advance to the month's payment day; what is due and what settles the loan then."""
+        """Advance to the month's money day; what is past due then, what keeps the loan current
+        through the month's due day, what settles it, and its good-faith minimum."""
         ledger = self.ledger
-        day = self.pay_day(index)
+        day = self.money_day(index)
+        overdue = self.overdue_now()
         with localcontext(ACCRUAL_CONTEXT):
             ledger.advance_to(day)
             owed = ledger.payoff()
-            due = min(ledger.amount_due(), owed) if ledger.closed_on is None else ZERO
-        quote = Quote(day, due, owed)
+            if ledger.closed_on is None:
+                arrears = min(ledger.amount_due(), owed)
+                due_day = self.due_day(index)
+                coming = self._falling_due(due_day) if due_day is not None else ZERO
+                due = min(arrears + coming, owed)
+            else:
+                arrears = due = ZERO
+                due_day = None
+        good_faith = min(arrears, self.good_faith_base) if overdue else ZERO
+        quote = Quote(day, due, owed, arrears, due_day, good_faith)
         self.quotes.append(quote)
         return quote
 
+    def _pay_on(self, day: date, amount: Decimal) -> None:
+        with localcontext(ACCRUAL_CONTEXT):
+            self.ledger.apply(Payment(day, amount))
+        self.planned.append(len(self.ledger.payments) - 1)
+
     def pay(self, amount: Decimal) -> None:
-        """This month's payment, on the day `open_month` chose (nothing when zero)."""
+        """This month's amount (nothing when zero): the arrears on the money day, the rest on
+        the due day (module docstring); the whole on the money day when it settles the loan or
+        nothing falls due after it in the month."""
         if amount < ZERO:
             raise ValueError(f"amount: {amount} is negative")
+        quote = self.quotes[-1]
         if amount > ZERO:
-            with localcontext(ACCRUAL_CONTEXT):
-                self.ledger.apply(Payment(self.quotes[-1].day, amount))
-            self.planned.append(len(self.ledger.payments) - 1)
+            if quote.due_day is None or amount >= quote.owed:
+                self._pay_on(quote.day, amount)
+            else:
+                now = min(amount, quote.arrears)
+                if now > ZERO:
+                    self._pay_on(quote.day, now)
+                    if now == quote.arrears:
+                        self.cured_on = quote.day
+                if amount > now and self.ledger.closed_on is None:
+                    self._pay_on(quote.due_day, amount - now)
+                elif amount > now:  # closed by the first part: the rest is paid beyond the debt
+                    self._pay_on(quote.day, amount - now)
         self.paid.append(amount)
 
     def close_month(self, index: int) -> None:
@@ -359,7 +485,7 @@ class LoanTrack:
             months.append(
                 LoanMonth(
                     label,
-                    quote.day,
+                    quote.due_day or quote.day,
                     money(quote.due),
                     money(quote.owed),
                     money(amount),
@@ -370,6 +496,9 @@ class LoanTrack:
                     code,
                     code in profile.overdue_codes,
                     code in profile.serious_codes,
+                    quote.day,
+                    money(quote.arrears),
+                    money(quote.good_faith),
                 )
             )
         facts = overdue_episodes(self.rows, self.loan.id)
@@ -414,17 +543,49 @@ def open_tracks(
     profile: JurisdictionProfile,
     calendar: BusinessCalendar,
 ) -> list[LoanTrack]:
-    """A track per loan, history folded; every problem of every loan's history at once."""
+    """A track per loan, history folded; every problem of every loan's history at once. The
+    good-faith terms are the plan's preferences (none when `good_faith` is off)."""
     tracks: list[LoanTrack] = []
     problems: list[Problem] = []
+    terms = good_faith_terms(plan_input)
     for loan in plan_input.loans:
         try:
-            tracks.append(LoanTrack(loan, horizon, profile, calendar))
+            tracks.append(LoanTrack(loan, horizon, profile, calendar, terms))
         except ProblemsError as error:
             problems.extend(error.problems)
     if problems:
         raise ProblemsError(tuple(problems))
     return tracks
+
+
+def good_faith_terms(plan_input: PlanInput) -> GoodFaith | None:
+    preferences = plan_input.preferences
+    if not preferences.good_faith:
+        return None
+    return GoodFaith(preferences.good_faith_rate, preferences.good_faith_floor)
+
+
+def good_faith_shares(quotes: Sequence[Quote], cash: Decimal, currency: str) -> list[Decimal]:
+    """The good-faith minimums of a month that pays: each loan's in full when `cash` covers
+    them all; otherwise `cash` shared in proportion to them (each gets the same fraction of its
+    minimum, to the fen rounded down, the fen left over one by one in the plan's order), so
+    every platform sees a payment and none is favoured. Nothing when `cash` is not positive."""
+    wanted = [q.good_faith for q in quotes]
+    total = sum(wanted, ZERO)
+    if cash <= ZERO or total <= ZERO:
+        return [ZERO] * len(quotes)
+    if cash >= total:
+        return wanted
+    fen = minor_unit(currency)
+    shares = [(cash * w / total).quantize(fen, rounding=ROUND_DOWN) for w in wanted]
+    left = cash - sum(shares, ZERO)
+    for index, w in enumerate(wanted):
+        if left < fen:
+            break
+        if shares[index] < w:
+            shares[index] += fen
+            left -= fen
+    return shares
 
 
 def check_plan(plan_input: PlanInput, plan: PaymentPlan, horizon: Horizon) -> tuple[Problem, ...]:
@@ -506,6 +667,7 @@ def outcome_of(
 
 
 __all__ = [
+    "GoodFaith",
     "LoanMonth",
     "LoanOutcome",
     "LoanTrack",
@@ -514,6 +676,8 @@ __all__ = [
     "PlannedMonth",
     "Quote",
     "check_plan",
+    "good_faith_shares",
+    "good_faith_terms",
     "open_tracks",
     "outcome_of",
     "simulate",

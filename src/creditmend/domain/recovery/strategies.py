@@ -11,6 +11,14 @@
 When the month's cash does not cover every minimum, avalanche and snowball serve the minimums
 in their own order too (the highest rate, or the smallest balance, is kept current first).
 
+Good faith (`preferences.good_faith`, on by default) comes before any order: in a month that
+pays anything, every loan overdue at the start of the month first gets its good-faith minimum
+(`simulate.good_faith_shares`: in full, or the month's cash shared in proportion when it does
+not cover them all), then the strategy serves minimums and extra in its own order.
+
+Dates: each month's amounts are paid as `simulate` says (arrears on the money day, the
+instalment on its due day), so a strategy reads its quotes on the money day.
+
 The amounts come from the ledger itself: every loan is walked month by month (`LoanTrack`) and
 the strategy reads what is due and what would settle each loan on its payment day, so a
 strategy pays exactly what the contract asks, never more than a loan's payoff. Cash not spent
@@ -33,6 +41,7 @@ from creditmend.domain.recovery.simulate import (
     Outcome,
     PaymentPlan,
     Quote,
+    good_faith_shares,
     open_tracks,
     outcome_of,
 )
@@ -60,15 +69,15 @@ def _smallest_balance(quotes: Sequence[Quote], tracks: Sequence[LoanTrack]) -> l
 
 
 def share(
-    quotes: Sequence[Quote], order: Sequence[int], cash: Decimal, extra: bool
+    quotes: Sequence[Quote], order: Sequence[int], cash: Decimal, extra: bool, currency: str
 ) -> list[Decimal]:
-    """Minimums in `order` as far as `cash` goes, then (with `extra`) the rest in the same
-    order, each loan at most up to its payoff."""
-    amounts = [ZERO] * len(quotes)
-    left = max(cash, ZERO)
+    """Good-faith minimums first, then minimums in `order` as far as `cash` goes, then (with
+    `extra`) the rest in the same order, each loan at most up to its payoff."""
+    amounts = good_faith_shares(quotes, cash, currency)
+    left = max(cash, ZERO) - sum(amounts, ZERO)
     for index in order:
-        take = min(quotes[index].due, left)
-        amounts[index] = take
+        take = min(max(quotes[index].due - amounts[index], ZERO), left)
+        amounts[index] += take
         left -= take
     if extra:
         for index in order:
@@ -96,7 +105,7 @@ def _walk(
     for index, month in enumerate(budget.months):
         cash += month.available.amount
         quotes = [track.open_month(index) for track in tracks]
-        amounts = share(quotes, order(quotes, tracks), cash, extra)
+        amounts = share(quotes, order(quotes, tracks), cash, extra, plan_input.currency)
         for track, amount in zip(tracks, amounts, strict=True):
             track.pay(amount)
             track.close_month(index)
