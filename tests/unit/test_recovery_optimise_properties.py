@@ -56,7 +56,7 @@ def _smaller(borrower: tuple[PlanInput, Horizon], loans: int) -> tuple[PlanInput
         plan_input.one_off,
         plan_input.preferences,
     )
-    return plan_input, Horizon.of(horizon.as_of, min(len(horizon.months), 9))
+    return plan_input, Horizon.of(horizon.as_of, min(len(horizon.months), 9), horizon.pay_day)
 
 
 @settings(

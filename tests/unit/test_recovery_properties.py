@@ -98,7 +98,8 @@ def loans(draw: st.DrawFn, index: int) -> PlanLoan:
 @st.composite
 def borrowers(draw: st.DrawFn) -> tuple[PlanInput, Horizon]:
     count = draw(st.integers(1, 4))
-    horizon = Horizon.of(AS_OF, draw(st.integers(3, 15)))
+    pay_day = draw(st.sampled_from([1, 1, 10, 15, 25, 31]))
+    horizon = Horizon.of(AS_OF, draw(st.integers(3, 15)), pay_day)
     one_off: list[OneOff] = []
     if draw(st.booleans()):
         on = AS_OF + timedelta(days=draw(st.integers(0, 400)))
@@ -113,13 +114,20 @@ def borrowers(draw: st.DrawFn) -> tuple[PlanInput, Horizon]:
         Money(draw(cents(0, 1_500_000)), "CNY"),
         Money(draw(cents(0, 2_000_000)), "CNY"),
         Money(draw(cents(0, 200_000)), "CNY"),
+        pay_day=pay_day,
+    )
+    preferences = Preferences(
+        keep_buffer=draw(st.booleans()),
+        good_faith=draw(st.sampled_from([True, True, False])),
+        good_faith_rate=draw(st.sampled_from([Decimal("0.10"), Decimal("0.25")])),
+        good_faith_floor=draw(st.sampled_from([Decimal("50.00"), Decimal("0.01")])),
     )
     plan_input = PlanInput(
         "CNY",
         tuple(draw(loans(index)) for index in range(count)),
         cash_flow,
         tuple(one_off),
-        Preferences(keep_buffer=draw(st.booleans())),
+        preferences,
     )
     return plan_input, horizon
 

@@ -68,6 +68,17 @@ class Negotiable:
 
 
 @dataclass(frozen=True, slots=True)
+class GoodFaithEffect:
+    """What good faith costs: the winning plan's cost (the objective's cost term, exact) less
+    that of the plan made the same way with `preferences.good_faith` off (None when it is off:
+    no second plan is made)."""
+
+    enabled: bool
+    cost_of_it: Decimal | None = None
+    without: ObjectiveValue | None = None  # the plan without good faith, exact
+
+
+@dataclass(frozen=True, slots=True)
 class Advice:
     plan_input: PlanInput
     horizon: Horizon
@@ -86,6 +97,7 @@ class Advice:
     letters: tuple[Letter, ...] = ()
     new_loan: NewLoanEffect | None = None
     notes: tuple[str, ...] = ()  # assumptions (e.g. loans rebuilt from the bureau's data)
+    good_faith: GoodFaithEffect = GoodFaithEffect(False)
 
     @property
     def feasible(self) -> bool:
@@ -196,7 +208,19 @@ class AdviseService:
             optimised=optimised,
             shortfall=shortfall(optimised.figures, budget, optimised.outcome),
             negotiable=self._negotiable(plan_input, horizon),
+            good_faith=self._good_faith(plan_input, budget, optimiser, optimised),
         )
+
+    def _good_faith(
+        self, plan_input: PlanInput, budget: Budget, optimiser: Optimiser, optimised: Optimised
+    ) -> GoodFaithEffect:
+        """The plan re-made with good faith off, only when it is on (both simulated exactly)."""
+        preferences = plan_input.preferences
+        if not preferences.good_faith:
+            return GoodFaithEffect(False)
+        without = replace(plan_input, preferences=replace(preferences, good_faith=False))
+        other = optimiser.optimise(without, budget, self.profile, self.calendar)
+        return GoodFaithEffect(True, optimised.value.cost - other.value.cost, other.value)
 
     def _negotiable(self, plan_input: PlanInput, horizon: Horizon) -> tuple[Negotiable, ...]:
         found: list[Negotiable] = []

@@ -102,8 +102,39 @@ def advice_json(advice: Advice, *, detail: bool = False) -> dict[str, Any]:
         "score_forecast": None if advice.forecast is None else forecast_json(advice.forecast),
         "new_loan": None if advice.new_loan is None else new_loan_json(advice.new_loan),
         "notes": list(advice.notes),
+        "good_faith": {
+            "enabled": advice.good_faith.enabled,
+            "cost_of_it": None
+            if advice.good_faith.cost_of_it is None
+            else money_string(advice.good_faith.cost_of_it),
+        },
         "summary": summary(advice),
     }
+
+
+def money_string(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))
+
+
+def _good_faith_line(advice: Advice) -> list[str]:
+    """What good faith costs against the plan without it (both simulated exactly)."""
+    effect = advice.good_faith
+    if effect.cost_of_it is None or effect.without is None:
+        return []
+    cost = effect.cost_of_it
+    without = effect.without
+    if cost > 0:
+        what = f"costs {money(cost)} more than"
+    elif cost < 0:
+        what = f"costs {money(-cost)} less than"
+    else:
+        what = "costs the same as"
+    return [
+        f"Good faith (every overdue loan gets at least a small payment in every month that "
+        f"pays, so each platform sees you paying) {what} the plan without it, which would "
+        f"have {without.overdue_months} loan-months overdue ({without.serious_months} beyond "
+        "90 days)."
+    ]
 
 
 def _proposals(advice: Advice) -> list[dict[str, Any]]:
@@ -170,6 +201,7 @@ def summary(advice: Advice) -> list[str]:
                 f"No instalment term up to 10 years fits the {money(a.monthly_amount)} a "
                 "month the budget frees: income must rise or part of the debt be forgiven."
             )
+    lines += _good_faith_line(advice)
     for n in advice.negotiable:
         lines.append(
             f"{n.platform or n.loan_id}: {money(n.amount_above_cap)} paid and owed above the "
