@@ -247,3 +247,49 @@ def test_family_loan_repayments_end_with_the_remainder() -> None:
         (date(2026, 2, 28), D("500.00")),
         (date(2026, 3, 31), D("250.00")),
     )
+
+
+def test_pay_day_and_good_faith_defaults_and_the_example() -> None:
+    document, lines = read_yaml_with_lines(EXAMPLE)
+    plan = read_plan(document, CN, lines)
+    assert plan.cash_flow.pay_day == 1
+    prefs = plan.preferences
+    assert (prefs.good_faith, prefs.good_faith_rate, prefs.good_faith_floor) == (
+        True,
+        D("0.10"),
+        D("50.00"),
+    )
+
+
+def test_pay_day_is_clamped_to_the_month_and_read_with_good_faith(tmp_path: Path) -> None:
+    text = _plan_text().replace(
+        'monthly_essential_expenses: "50.00"\n',
+        'monthly_essential_expenses: "50.00"\n  pay_day: 31\n',
+    )
+    text += 'preferences:\n  good_faith: false\n  good_faith_minimum: {rate: "0.2", floor: "20"}\n'
+    plan = _read(tmp_path, text)
+    assert plan.cash_flow.pay_day == 31
+    assert (plan.preferences.good_faith, plan.preferences.good_faith_rate) == (False, D("0.2"))
+    assert plan.preferences.good_faith_floor == D("20")
+    horizon = horizon_for(plan, date(2027, 1, 20), 3)
+    # The first month's money is there on the plan's date; February has 28 days.
+    assert [horizon.money_day(k) for k in range(3)] == [
+        date(2027, 1, 20),
+        date(2027, 2, 28),
+        date(2027, 3, 31),
+    ]
+
+
+def test_bad_pay_day_and_good_faith_terms_are_named(tmp_path: Path) -> None:
+    text = _plan_text().replace(
+        'monthly_essential_expenses: "50.00"\n',
+        'monthly_essential_expenses: "50.00"\n  pay_day: 32\n',
+    )
+    text += 'preferences:\n  good_faith: "yes"\n  good_faith_minimum: {rate: "2", flor: "1"}\n'
+    fields = [p.field for p in _problems(tmp_path, text)]
+    assert fields == [
+        "cash_flow.pay_day",
+        "preferences.good_faith",
+        "preferences.good_faith_minimum.flor",
+        "preferences.good_faith_minimum.rate",
+    ]
