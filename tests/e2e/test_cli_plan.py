@@ -18,9 +18,11 @@ KEYS = {
     "penalty_paid",
     "fees_paid",
     "overdue_account_months",
+    "serious_account_months",
     "debt_free_on",
     "clean_on",
     "monthly",
+    "payments",
 }
 
 
@@ -34,6 +36,18 @@ def test_json_has_every_strategy_with_the_issue_keys() -> None:
         assert len(form["monthly"]) == 36
         Decimal(form["total_paid"])  # amounts are decimal strings
         assert set(form["monthly"][0]["payments"]) == {"jiebei-1", "weilidai-1", "fenqile-1"}
+        # Every ledger payment, dated: together they are the monthly amounts.
+        by_month: dict[tuple[str, str], Decimal] = {}
+        for payment in form["payments"]:
+            assert set(payment) == {"loan_id", "on", "amount"}
+            key = (payment["on"][:7], payment["loan_id"])
+            by_month[key] = by_month.get(key, Decimal(0)) + Decimal(payment["amount"])
+        for month in form["monthly"]:
+            for loan_id, amount in month["payments"].items():
+                assert by_month.get((month["month"], loan_id), Decimal(0)) == Decimal(amount)
+    assert data["good_faith"]["enabled"] is True
+    Decimal(data["good_faith"]["cost_of_it"])
+    assert any(line.startswith("Good faith") for line in data["summary"])
     assert data["feasible"] is True
     assert data["shortfall"] == []
     objective = data["objective"]
