@@ -4,6 +4,14 @@ Goals (issue 7): 10 loans x 36 months solve and simulate in under 2 s on one cor
 60 months in under 30 s; over a suite of at least 200 generated borrowers, the optimiser's
 saving over the best classic strategy (median and distribution) and its credit-damage reduction.
 
+Issue 15: the suite is split into borrowers whose cash covers every minimum (the `minimum`
+strategy pays every loan all it asks in every month) and those whose cash does not; for each
+group the optimal plan's cost, overdue loan-months and months beyond 90 days against avalanche
+and against the best classic (median and 90th percentile). Goal when cash does not cover the
+minimums: a median at least 20 % fewer overdue loan-months than avalanche at no more cost (the
+group's median cost not above avalanche's; the median of the per-borrower cost difference is
+reported next to it). Good faith is on (the default).
+
 Measured in one process pinned to one CPU, after a warm-up (SciPy's import is not counted):
 
 - `optimiser`: `Optimiser.optimise` (the figures, the programme, HiGHS, the realised plan, the
@@ -164,6 +172,8 @@ class Run:
     best_classic: ObjectiveValue
     best_classic_name: str
     estimate_cost: Decimal
+    avalanche: ObjectiveValue | None = None
+    covered: bool = True  # the cash covers every minimum in every month
 
 
 def measure(seed: int, loans: int, months: int) -> Run:
@@ -179,6 +189,7 @@ def measure(seed: int, loans: int, months: int) -> Run:
     simulate(plan_input, result.outcome.plan, horizon, CN, CALENDAR)
     floor = time.perf_counter() - started
     name = min(classics, key=lambda n: result.values[n].total)
+    covered = all(m.paid == m.due for loan in classics["minimum"].loans for m in loan.months)
     return Run(
         seconds,
         peer,
@@ -189,6 +200,8 @@ def measure(seed: int, loans: int, months: int) -> Run:
         result.values[name],
         name,
         result.estimate.cost,
+        result.values["avalanche"],
+        covered,
     )
 
 
@@ -262,7 +275,90 @@ def _suite(count: int, loans: int, months: int, first_seed: int) -> dict[str, An
         "winners": dict(Counter(r.winner for r in runs)),
         "best_classic": dict(Counter(r.best_classic_name for r in runs)),
         "optimiser_seconds": _quantiles([r.seconds for r in runs]),
+        "by_cash": _groups(runs),
     }
+
+
+def _against(runs: Sequence[Run], rival: str) -> dict[str, Any]:
+    """The optimal plan against a rival (`avalanche` or the best classic), per borrower: the
+    optimal figure and the rival's, median and 90th percentile of each and of the difference
+    (optimal less rival: below zero is better)."""
+
+    def other(run: Run) -> ObjectiveValue:
+        if rival == "avalanche":
+            assert run.avalanche is not None
+            return run.avalanche
+        return run.best_classic
+
+    rows: dict[str, Any] = {}
+    for label, read in (
+        ("cost", lambda v: float(v.cost)),
+        ("overdue_loan_months", lambda v: float(v.overdue_months)),
+        ("months_beyond_90_days", lambda v: float(v.serious_months)),
+    ):
+        mine = [read(r.optimal) for r in runs]
+        theirs = [read(other(r)) for r in runs]
+        diff = [a - b for a, b in zip(mine, theirs, strict=True)]
+        rows[label] = {
+            "optimal": _median_p90(mine),
+            rival: _median_p90(theirs),
+            "difference": _median_p90(diff),
+        }
+    return rows
+
+
+def _median_p90(values: Sequence[float]) -> dict[str, float | None]:
+    if not values:
+        return {"median": None, "p90": None}
+    q = _quantiles(values)
+    return {"median": q["median"], "p90": q["p90"]}
+
+
+def _groups(runs: Sequence[Run]) -> dict[str, Any]:
+    """The suite split by whether the cash covers every minimum; the goal on the second."""
+    groups: dict[str, Any] = {}
+    for label, covered in (("cash_covers_minimums", True), ("cash_short_of_minimums", False)):
+        part = [r for r in runs if r.covered is covered]
+        groups[label] = {
+            "borrowers": len(part),
+            "against_avalanche": _against(part, "avalanche"),
+            "against_best_classic": _against(part, "best_classic"),
+        }
+    short = [r for r in runs if not r.covered]
+    fewer = [
+        1 - r.optimal.overdue_months / r.avalanche.overdue_months
+        for r in short
+        if r.avalanche is not None and r.avalanche.overdue_months > 0
+    ]
+    extra_cost = [
+        float(r.optimal.cost - r.avalanche.cost) for r in short if r.avalanche is not None
+    ]
+    median_optimal = statistics.median([r.optimal.overdue_months for r in short] or [0])
+    median_avalanche = statistics.median(
+        [r.avalanche.overdue_months for r in short if r.avalanche is not None] or [0]
+    )
+    cost_optimal = statistics.median([float(r.optimal.cost) for r in short] or [0.0])
+    cost_avalanche = statistics.median(
+        [float(r.avalanche.cost) for r in short if r.avalanche is not None] or [0.0]
+    )
+    groups["goal"] = {
+        "text": "cash short of the minimums: median overdue loan-months at least 20 % fewer "
+        "than avalanche's, median cost not above avalanche's",
+        "median_overdue_optimal": median_optimal,
+        "median_overdue_avalanche": median_avalanche,
+        "median_cost_optimal": round(cost_optimal, 2),
+        "median_cost_avalanche": round(cost_avalanche, 2),
+        "median_fewer_share_per_borrower": None
+        if not fewer
+        else round(statistics.median(fewer), 3),
+        "median_cost_difference": None
+        if not extra_cost
+        else round(statistics.median(extra_cost), 2),
+        "met": bool(short)
+        and median_optimal <= 0.8 * median_avalanche
+        and cost_optimal <= cost_avalanche,
+    }
+    return groups
 
 
 def main() -> None:
@@ -329,6 +425,14 @@ def main() -> None:
         f"never worse than the best classic: {suite['never_worse']}; strictly better on "
         f"{suite['strictly_better']} of {args.suite}; winners {suite['winners']}"
     )
+    console.print(_groups_table(suite["by_cash"]))
+    goal = suite["by_cash"]["goal"]
+    console.print(
+        f"goal ({goal['text']}): {'met' if goal['met'] else 'NOT met'}; median overdue "
+        f"loan-months {goal['median_overdue_optimal']} vs {goal['median_overdue_avalanche']}, "
+        f"median cost {goal['median_cost_optimal']} vs {goal['median_cost_avalanche']} "
+        f"(per borrower, median difference {goal['median_cost_difference']})"
+    )
     report = {
         "benchmark": "plan",
         "goal": "10 loans x 36 months < 2 s; 30 x 60 < 30 s (solve and simulate, one core)",
@@ -342,6 +446,29 @@ def main() -> None:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n", "utf-8")
     console.print(f"written {args.output}")
+
+
+def _groups_table(groups: dict[str, Any]) -> Table:
+    table = Table(title="Optimal against avalanche and the best classic, by cash (median / p90)")
+    for column in ("borrowers", "figure", "optimal", "avalanche", "best classic"):
+        table.add_column(column)
+    for label in ("cash_covers_minimums", "cash_short_of_minimums"):
+        group = groups[label]
+        for figure in ("cost", "overdue_loan_months", "months_beyond_90_days"):
+            aval = group["against_avalanche"][figure]
+            best = group["against_best_classic"][figure]
+
+            def cell(q: dict[str, Any]) -> str:
+                return f"{q['median']} / {q['p90']}"
+
+            table.add_row(
+                f"{label} ({group['borrowers']})",
+                figure,
+                cell(aval["optimal"]),
+                cell(aval["avalanche"]),
+                cell(best["best_classic"]),
+            )
+    return table
 
 
 if __name__ == "__main__":

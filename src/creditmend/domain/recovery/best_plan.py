@@ -2,10 +2,11 @@
 
 The programme (`optimise`) decides, per loan and month, whether to settle the loan, keep it
 current, or pay part of its arrears, on an approximation of the ledger. Its plan is *realised*
-on the real ledgers month by month (`realise`): on each payment day the exact amount due or the
-exact payoff is read from the ledger and paid, as far as the month's cash goes (the programme's
-cash rule: never spend money a later month needs), so a month meant to be current is current
-to the fen. The result is simulated exactly like any other plan.
+on the real ledgers month by month (`realise`): on each money day the exact arrears, amount due
+or payoff is read from the ledger and paid (on the days `simulate` says), good-faith amounts
+first, as far as the month's cash goes (the programme's cash rule: never spend money a later
+month needs), so a month meant to be current is current to the fen. The result is simulated
+exactly like any other plan.
 
 Then every candidate is simulated exactly and judged by the same objective: the programme's
 plan, the three classic strategies (minimum, avalanche, snowball), two counsellor's orders

@@ -75,7 +75,7 @@ class LoanFigures:
     charged_off: bool
     start_arrears: Decimal  # past due and due on as_of, accrued penalty included
     start_cost: Decimal  # the non-principal part of it (a cost of every plan)
-    pay_days: tuple[date, ...]
+    pay_days: tuple[date, ...]  # each month's last payment day (the due day, or the money day)
     fixed_due: tuple[Decimal, ...]  # principal and carried amounts falling due at the pay day
     saved_due: tuple[Decimal, ...]  # scheduled interest and instalment fees: not after settling
     penalty_factor: tuple[Decimal, ...]  # penalty per unit of arrears left at the last pay day
@@ -88,7 +88,7 @@ class LoanFigures:
     history_overdue: tuple[bool, ...]  # the pattern's window - 1 month ends before the horizon
     record_months: Decimal  # months until the records already on file stop being shown
     retention_months: Decimal  # how long a record cured now is kept
-    month_time: tuple[Decimal, ...]  # months from as_of to the next pay day after month k
+    month_time: tuple[Decimal, ...]  # months from as_of to the money day after month k
     pattern: OverduePattern  # the profile's overdue pattern (cn: 3 in a row or 6 in 24)
     money_days: tuple[date, ...] = ()  # the day each month's money is there (arrears paid)
     start_overdue: bool = False  # the month end before the horizon was reported overdue

@@ -7,7 +7,8 @@ here imports a solver, and no float exists here.
 
 Variables, for every loan i still open on `as_of` and month k of the horizon:
 
-    x[i,k] >= 0     paid to loan i on its payment day of month k
+    x[i,k] >= 0     paid to loan i in month k (its arrears on the money day, the rest on its
+                    due day: `simulate`)
     n[i,k]          arrears after that payment (negative: credit held or principal prepaid),
                     bounded below by minus what settling would still need (never pay more
                     than owed)
