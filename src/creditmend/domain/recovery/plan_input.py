@@ -41,7 +41,7 @@ CASH_FLOW_KEYS = (
     "months",
 )
 MONTH_KEYS = ("month", "income", "expenses")
-PREFERENCE_KEYS = ("keep_buffer", "horizon_months", "priority", "target_band")
+PREFERENCE_KEYS = ("keep_buffer", "horizon_months", "priority", "target_band", "above_cap")
 
 
 class OneOffKind(Enum):
@@ -61,6 +61,13 @@ class Priority(Enum):
     BALANCED = "balanced"
     COST = "cost"  # least money paid
     CREDIT = "credit"  # clean credit soonest
+
+
+class AboveCapChoice(Enum):
+    """What the plan pays on a loan whose all-in cost is above the legal cap (`above_cap.py`)."""
+
+    DISPUTE = "dispute"  # plan it at the cap; the letter disputes the excess
+    PAY = "pay"  # plan the contract as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +146,7 @@ class Preferences:
     horizon_months: int | None = None  # None: the caller's default
     priority: Priority = Priority.BALANCED
     target_band: str | None = None  # the score band the client wants back (score forecast)
+    above_cap: AboveCapChoice = AboveCapChoice.DISPUTE
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,4 +361,13 @@ def _preferences(reader: FieldReader, data: Any) -> Preferences:
         horizon = None
     priority = reader.choice(data, path, "priority", Priority, default=Priority.BALANCED)
     band = reader.text(data, path, "target_band") or None
-    return Preferences(keep_buffer, horizon, priority or Priority.BALANCED, band)
+    above_cap = reader.choice(
+        data, path, "above_cap", AboveCapChoice, default=AboveCapChoice.DISPUTE
+    )
+    return Preferences(
+        keep_buffer,
+        horizon,
+        priority or Priority.BALANCED,
+        band,
+        above_cap=above_cap or AboveCapChoice.DISPUTE,
+    )

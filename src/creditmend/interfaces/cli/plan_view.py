@@ -70,22 +70,24 @@ def _plan_table(outcome: Outcome) -> Table:
 
 
 def _proposals(advice: Advice) -> Table | None:
+    """One row per proposal: what is asked, why, and the plan's payments it promises."""
     if not advice.proposals:
         return None
     table = Table(title="What to ask each platform", title_justify="left")
-    for column in ("platform", "ask for", "months", "a month", "penalty waived", "budget"):
-        table.add_column(column, justify="right" if column in ("months", "a month") else "left")
+    for column in ("platform", "ask for", "why", "payments", "first", "last", "in all"):
+        table.add_column(column, justify="right" if column == "in all" else "left")
     for proposal in advice.proposals:
-        option = proposal.chosen
-        if option is None:
-            continue
+        schedule = proposal.schedule
+        first = f"{schedule[0][0]} {_money(schedule[0][1].amount)}" if schedule else "-"
+        last = f"{schedule[-1][0]} {_money(schedule[-1][1].amount)}" if schedule else "-"
         table.add_row(
             plain(proposal.platform or proposal.loan_id),
-            option.kind.value,
-            str(option.months),
-            _money(option.monthly.amount),
-            _money(option.penalty_waived.amount),
-            "carries it" if option.carried else "short",
+            proposal.kind.value,
+            ", ".join(ground.value for ground in proposal.grounds),
+            str(len(schedule)),
+            first,
+            last,
+            _money(proposal.total.amount),
         )
     return table
 
@@ -152,7 +154,10 @@ def render(advice: Advice, out: Console) -> None:
     for note in advice.notes:
         out.print(plain(f"Note: {note}"))
     if advice.letters:
+        names = ", ".join(letter.platform for letter in advice.letters)
         out.print(
-            f"{len(advice.letters)} letter(s) to the platforms: --format html or pdf shows them.",
-            markup=False,
+            plain(
+                f"{len(advice.letters)} letter(s), one to each platform above ({names}), in "
+                "Chinese and English: --format html or pdf shows them, --letters DIR writes them."
+            )
         )
