@@ -37,11 +37,12 @@ from creditmend.domain.loan.cost import (
     amount_above_cap,
     check_cost,
 )
-from creditmend.domain.loan.fold import run
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import ACCRUAL_CONTEXT, HALF_UP, ONE, ZERO, Money
 from creditmend.domain.rate import Rate
+from creditmend.domain.recovery.budget import Horizon
 from creditmend.domain.recovery.plan_input import AboveCapChoice, PlanInput
+from creditmend.domain.recovery.simulate import open_tracks
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 _RATE_STEP = Decimal("0.000001")  # an annual rate's last digit, rounded down (never above the cap)
@@ -99,10 +100,13 @@ def above_cap_loans(
     `solver` (the IRR port), when given, adds the annualised cost."""
     disputed = plan_input.preferences.above_cap is AboveCapChoice.DISPUTE
     found: list[AboveCap] = []
-    for loan in plan_input.loans:
-        contract = loan.contract
-        ledger = run(contract, loan.events, as_of, profile, calendar)
-        state = loan_state(ledger, as_of)
+    # The planner's own tracks: a loan disbursed after `as_of` or a bad event is refused here
+    # with its field and line, as the plan itself would refuse it.
+    for track in open_tracks(plan_input, Horizon.of(as_of, 1), profile, calendar):
+        contract = track.loan.contract
+        with localcontext(ACCRUAL_CONTEXT):
+            track.ledger.advance_to(as_of)
+        state = loan_state(track.ledger, as_of)
         flows = state.cash_flows
         cap, source = profile.annual_cap(contract.lender_kind, contract.disbursed_on)
         excess = amount_above_cap(flows, cap, as_of)
