@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from test_recovery_counsel_proposals import letter_schedule
 
 from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
 from creditmend.domain.calendar import WeekdayCalendar
@@ -24,6 +25,7 @@ from creditmend.domain.recovery.above_cap import (
     planned_input,
 )
 from creditmend.domain.recovery.candidates import objection_candidates
+from creditmend.domain.recovery.letters import proposal_letters
 from creditmend.domain.recovery.plan_input import AboveCapChoice, PlanInput, read_plan
 from creditmend.domain.recovery.proposals import ProposalKind, plan_proposals
 from creditmend.domain.rules.cn import CN
@@ -161,6 +163,14 @@ def test_every_strategys_proposals_promise_exactly_its_payments(name: str, as_of
         assert proposals, strategy
         for proposal in proposals:
             assert proposal.schedule == payments[proposal.loan_id], (strategy, proposal.loan_id)
+        # Each platform's letter promises its loans' payments, in the plan's order.
+        for letter in proposal_letters(proposals, borrower="B", on=as_of):
+            promised = [
+                (on.isoformat(), amount.amount)
+                for loan_id in letter.loan_ids
+                for on, amount in payments[loan_id]
+            ]
+            assert letter_schedule(letter.text) == promised, (strategy, letter.platform)
 
 
 def test_a_plan_under_pay_keeps_the_contract_and_the_same_two_totals() -> None:

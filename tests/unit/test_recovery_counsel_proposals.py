@@ -1,5 +1,6 @@
 """Proposals made from the plan: worked by hand, then "the letter's schedule is the plan's
-payments" for every strategy over random borrowers.
+payments" for every strategy (the optimiser's plan and the classics) over random borrowers, read
+back from the letter's text too.
 
 The hand case: 6000.00 interest-free over 6 months of 1000.00 principal (equal principal) from
 2026-01-15, penalty 0.05 % a day on overdue principal, nothing ever paid. On 2026-07-01 five
@@ -12,19 +13,23 @@ when the horizon ends before the loan is cured, a hardship instalment.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
 from hypothesis import given
 from test_recovery_properties import SETTINGS, borrowers  # the same random borrowers
 
+from creditmend.adapters.solver_highs import HighsSolver
 from creditmend.domain.calendar import WeekdayCalendar
 from creditmend.domain.loan.contract import Contract, PenaltyTerms, RepaymentMethod
 from creditmend.domain.loan.events import DeductionFailed, DeductionFailure
 from creditmend.domain.money import Money
 from creditmend.domain.rate import Rate
+from creditmend.domain.recovery.best_plan import Optimiser
 from creditmend.domain.recovery.budget import Budget, Horizon, monthly_budget
 from creditmend.domain.recovery.candidates import objection_candidates
+from creditmend.domain.recovery.letters import proposal_letter
 from creditmend.domain.recovery.plan_input import (
     CashFlow,
     PlanInput,
@@ -89,10 +94,23 @@ def _plan(
     return plan_input, budget, simulate(plan_input, plan, horizon, CN, CAL)
 
 
+_PAYMENT_LINE = re.compile(r"^    (\d{4}-\d{2}-\d{2})  ([\d,]+\.\d{2}) CNY$", re.MULTILINE)
+
+
+def letter_schedule(text: str) -> list[tuple[str, Decimal]]:
+    """The payments a letter promises, read back from its text."""
+    return [(on, D(amount.replace(",", ""))) for on, amount in _PAYMENT_LINE.findall(text)]
+
+
 def _schedule_is_the_plan(proposals: tuple[Proposal, ...], outcome: Outcome) -> None:
     paid = {loan.loan_id: loan.payments for loan in outcome.loans}
     for proposal in proposals:
         assert proposal.schedule == paid[proposal.loan_id], proposal.loan_id
+        # The letter promises exactly these, in its text.
+        text = proposal_letter(proposal, borrower="B", on=outcome.horizon.as_of)
+        assert letter_schedule(text) == [
+            (on.isoformat(), amount.amount) for on, amount in paid[proposal.loan_id]
+        ]
         form = next(p for p in proposals_json(proposals) if p["loan_id"] == proposal.loan_id)
         assert [(s["on"], s["amount"]) for s in form["schedule"]] == [
             (on.isoformat(), str(amount.amount)) for on, amount in paid[proposal.loan_id]
@@ -165,7 +183,9 @@ def test_every_proposal_of_every_strategy_promises_exactly_the_plans_payments(
 ) -> None:
     plan_input, horizon = borrower
     budget = monthly_budget(plan_input, horizon)
-    for outcome in classic_outcomes(plan_input, budget, CN, CAL).values():
+    classics = classic_outcomes(plan_input, budget, CN, CAL)
+    optimal = Optimiser(HighsSolver()).optimise(plan_input, budget, CN, CAL, classics=classics)
+    for outcome in (optimal.outcome, *classics.values()):
         candidates = objection_candidates(plan_input, outcome, CN, CAL)
         proposals = plan_proposals(plan_input, outcome, budget, CN, CAL, candidates=candidates)
         _schedule_is_the_plan(proposals, outcome)

@@ -69,27 +69,28 @@ def _plan_table(outcome: Outcome) -> Table:
     return table
 
 
-def _proposals(advice: Advice) -> Table | None:
-    """One row per proposal: what is asked, why, and the plan's payments it promises."""
+def _proposals(advice: Advice) -> list[str]:
+    """One line per proposal: what is asked, why, and the plan's payments it promises."""
     if not advice.proposals:
-        return None
-    table = Table(title="What to ask each platform", title_justify="left")
-    for column in ("platform", "ask for", "why", "payments", "first", "last", "in all"):
-        table.add_column(column, justify="right" if column == "in all" else "left")
+        return []
+    lines = ["What to ask each platform (each letter promises exactly the plan's payments):"]
     for proposal in advice.proposals:
         schedule = proposal.schedule
-        first = f"{schedule[0][0]} {_money(schedule[0][1].amount)}" if schedule else "-"
-        last = f"{schedule[-1][0]} {_money(schedule[-1][1].amount)}" if schedule else "-"
-        table.add_row(
-            plain(proposal.platform or proposal.loan_id),
-            proposal.kind.value,
-            ", ".join(ground.value for ground in proposal.grounds),
-            str(len(schedule)),
-            first,
-            last,
-            _money(proposal.total.amount),
+        if len(schedule) == 1:
+            when = f"one payment of {_money(proposal.total.amount)} on {schedule[0][0]}"
+        elif schedule:
+            when = (
+                f"{len(schedule)} payments {schedule[0][0]}..{schedule[-1][0]}, "
+                f"{_money(proposal.total.amount)} in all"
+            )
+        else:
+            when = f"no payment the budget carries before {proposal.horizon_end}"
+        why = ", ".join(ground.value.replace("_", " ") for ground in proposal.grounds)
+        lines.append(
+            f"- {proposal.platform or proposal.loan_id} ({proposal.loan_id}): "
+            f"{proposal.kind.value.replace('_', ' ')}; {when}; why: {why}."
         )
-    return table
+    return lines
 
 
 def _timeline(advice: Advice) -> Table | None:
@@ -130,7 +131,9 @@ def render(advice: Advice, out: Console) -> None:
     out.print("Each cell: amount paid, then the month-end status code (N on time, 1-7 overdue).")
     for line in summary(advice):  # platform names from a plan file or the bureau: escaped
         out.print(plain(line))
-    for table in (_proposals(advice), _timeline(advice), _forecast(advice)):
+    for line in _proposals(advice):  # platform names from a plan file or the bureau: escaped
+        out.print(plain(line))
+    for table in (_timeline(advice), _forecast(advice)):
         if table is not None:
             out.print(table)
     if advice.forecast is not None:
