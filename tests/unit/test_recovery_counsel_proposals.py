@@ -134,6 +134,9 @@ def test_the_hand_case_asks_to_re_instal_exactly_what_the_plan_pays() -> None:
     assert [line.payment for line in proposal.budget] == [
         m.paid for m in loan.months if m.paid.amount > 0
     ]
+    # The waiver asked: the 192.00 owed now and what accrues while the arrears are paid.
+    assert proposal.penalty_waiver == loan.penalty_paid + loan.final.penalty_accrued
+    assert proposal.penalty_waiver.amount > D("192.00")
     json.dumps(proposals_json((proposal,)))
 
 

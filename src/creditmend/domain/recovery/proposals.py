@@ -143,7 +143,7 @@ class Proposal:
     schedule: tuple[tuple[date, Money], ...]  # exactly the plan's payments to this loan
     settled_on: date | None  # the plan settles the loan that day
     current_from: str | None  # YYYY-MM: the first month end from which it stays current
-    penalty_waiver: Money  # penalty owed on the plan's date plus what the schedule pays of it
+    penalty_waiver: Money  # the penalty the plan pays, and any still owed at its end
     regular_instalment: Money
     good_faith_minimum: Money  # on the plan's date (the arrears then)
     below_good_faith: tuple[str, ...]  # months the plan pays less than the minimum (YYYY-MM)
@@ -271,7 +271,8 @@ def plan_proposals(
                 schedule=result.payments,
                 settled_on=result.closed_on,
                 current_from=_current_from(result),
-                penalty_waiver=state.penalty_accrued + result.penalty_paid,
+                # Owed on the plan's date or accrued later: paid under the plan or still owed.
+                penalty_waiver=result.penalty_paid + result.final.penalty_accrued,
                 regular_instalment=Money(instalment, currency),
                 good_faith_minimum=Money(
                     good_faith_minimum(
