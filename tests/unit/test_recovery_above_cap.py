@@ -181,3 +181,9 @@ def test_a_plan_under_pay_keeps_the_contract_and_the_same_two_totals() -> None:
     assert disputed.plan_input.loan("xiaodai") != paid.plan_input.loan("xiaodai")
     assert disputed.cap_totals is not None and paid.cap_totals is not None
     assert paid.cap_totals.pay.total_paid == paid.strategies["optimal"].total_paid
+    # A re-plan (bridging, a new loan) may skip the comparison; the plan at the cap needs none.
+    again = service.advise(_read(FIVE), FIVE_AS_OF, compare_cap=False)
+    assert again.cap_totals is None and again.above_cap == disputed.above_cap
+    replanned = service.advise(disputed.plan_input, FIVE_AS_OF)
+    assert replanned.above_cap == () and replanned.cap_totals is None
+    assert replanned.plan_input == disputed.plan_input

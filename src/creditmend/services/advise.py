@@ -165,8 +165,17 @@ class AdviseService:
         return self.advise(self.read(path), as_of, horizon_months)
 
     def advise(
-        self, plan_input: PlanInput, as_of: date, horizon_months: int | None = None
+        self,
+        plan_input: PlanInput,
+        as_of: date,
+        horizon_months: int | None = None,
+        *,
+        compare_cap: bool = True,
     ) -> Advice:
+        """The strategies and the optimal plan, loans above the cap planned as
+        `preferences.above_cap` says. `compare_cap=False` skips re-making the plan under the
+        other choice (`cap_totals`), for callers that only re-plan (`plan_input` already at the
+        cap, as `Advice.plan_input` is, needs no comparison either)."""
         problem = horizon_problem(horizon_months)
         if problem is not None:
             raise ProblemsError((problem,))
@@ -191,7 +200,9 @@ class AdviseService:
             optimised=optimised,
             shortfall=shortfall(optimised.figures, budget, optimised.outcome),
             above_cap=above,
-            cap_totals=self._cap_totals(written, above, budget, objective, optimised.outcome),
+            cap_totals=self._cap_totals(written, above, budget, objective, optimised.outcome)
+            if compare_cap
+            else None,
         )
 
     def _optimise(
