@@ -65,7 +65,7 @@ class CapTotals:
 
 @dataclass(frozen=True, slots=True)
 class Advice:
-    plan_input: PlanInput
+    plan_input: PlanInput  # as the plan pays it: under `above_cap: dispute`, loans at the cap
     horizon: Horizon
     budget: Budget
     strategies: dict[str, Outcome]  # optimal, minimum, avalanche, snowball: exact simulations
