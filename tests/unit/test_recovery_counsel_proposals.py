@@ -16,6 +16,7 @@ import json
 import re
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 from hypothesis import given
 from test_recovery_properties import SETTINGS, borrowers  # the same random borrowers
@@ -177,6 +178,25 @@ def test_good_faith_minimum_is_the_smaller_of_the_arrears_and_a_tenth_at_least_f
     assert good_faith_minimum(prefs, D("300.00"), D("20.00"), "CNY") == D("20.00")
     assert good_faith_minimum(prefs, D("1234.56"), D("5000.00"), "CNY") == D("123.46")  # up
     assert good_faith_minimum(prefs, D("300.00"), D("0"), "CNY") == D("0.00")
+
+
+def test_the_plans_own_good_faith_terms_are_read_when_the_file_has_them() -> None:
+    terms = SimpleNamespace(good_faith_minimum=SimpleNamespace(rate=D("0.2"), floor=D("10")))
+    assert good_faith_minimum(terms, D("1000.00"), D("5000.00"), "CNY") == D("200.00")
+    assert good_faith_minimum(terms, D("30.00"), D("5000.00"), "CNY") == D("10.00")
+
+
+def test_a_plan_paying_less_than_good_faith_is_named_and_asks_for_hardship() -> None:
+    # 30.00 a month for a loan 5,192.00 overdue, whose regular instalment is 1,000.00: the
+    # good-faith minimum is 100.00, so no month's 30.00 is offered as good faith.
+    plan_input, budget, outcome = _plan(_zero_loan(), income="2030.00", months=6)
+    (proposal,) = plan_proposals(plan_input, outcome, budget, CN, CAL)
+    assert proposal.good_faith_minimum == Money.of("100.00", "CNY")
+    assert proposal.below_good_faith == outcome.horizon.labels
+    assert proposal.kind is ProposalKind.HARDSHIP_INSTALMENT
+    _schedule_is_the_plan((proposal,), outcome)
+    text = proposal_letter(proposal, borrower="B", on=AS_OF)
+    assert "the payment is below 100.00 CNY: it is all my budget carries that month." in text
 
 
 @SETTINGS

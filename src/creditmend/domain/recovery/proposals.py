@@ -232,13 +232,7 @@ def plan_proposals(
             state.days_past_due,
             state.credit_balance,
         )
-        below = tuple(
-            month.month
-            for month in result.months
-            if month.paid.amount > ZERO
-            and month.paid.amount
-            < good_faith_minimum(plan_input.preferences, instalment, month.due.amount, currency)
-        )
+        below = _below_good_faith(plan_input.preferences, result, owed, instalment)
         not_cured = bool(result.months) and result.months[-1].overdue
         grounds = tuple(
             ground
@@ -289,6 +283,23 @@ def plan_proposals(
             )
         )
     return tuple(found)
+
+
+def _below_good_faith(
+    preferences: Preferences, result: LoanOutcome, owed: Owed, instalment: Decimal
+) -> tuple[str, ...]:
+    """The months the plan pays this loan less than the good-faith minimum while it is overdue
+    at the month's start (the arrears then: on the plan's date, or the month end before)."""
+    currency = owed.payoff.currency
+    below: list[str] = []
+    arrears = owed.overdue.amount if owed.days_past_due else ZERO
+    for month in result.months:
+        paid = month.paid.amount
+        least = good_faith_minimum(preferences, instalment, arrears, currency)
+        if arrears > ZERO and ZERO < paid < least:
+            below.append(month.month)
+        arrears = month.past_due.amount if month.days_past_due else ZERO
+    return tuple(below)
 
 
 def _current_from(result: LoanOutcome) -> str | None:
