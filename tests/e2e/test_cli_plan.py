@@ -337,3 +337,54 @@ def test_a_name_of_100_characters_signs_the_letters(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert any(name in path.read_text("utf-8") for path in folder.glob("*.txt"))
+
+
+FIVE = EXAMPLE.parent / "five-platforms.yaml"
+
+
+def test_five_platforms_letters_follow_the_plan_and_the_cap_is_disputed() -> None:
+    done = cli("plan", str(FIVE), "--as-of", "2026-12-07", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    monthly = {m["month"]: m["payments"] for m in data["strategies"]["optimal"]["monthly"]}
+    for proposal in data["proposals"]:
+        assert {"loan_id", "kind", "reason", "schedule"} <= set(proposal)
+        # The promised payments add up, month by month, to what the plan pays the loan.
+        promised: dict[str, Decimal] = {}
+        for payment in proposal["schedule"]:
+            month = payment["on"][:7]
+            promised[month] = promised.get(month, Decimal(0)) + Decimal(payment["amount"])
+        planned = {
+            month: Decimal(paid[proposal["loan_id"]])
+            for month, paid in monthly.items()
+            if Decimal(paid.get(proposal["loan_id"], "0")) > 0
+        }
+        assert promised == planned, proposal["loan_id"]
+        assert proposal["letter"]
+    kinds = {p["loan_id"]: p["kind"] for p in data["proposals"]}
+    assert kinds["jiebei"] == "correction_and_waiver"  # its own debit failed
+    assert kinds["xiaodai"] == "cap_dispute"
+    assert "weilidai" not in kinds  # kept current throughout: nothing to ask
+    (cap,) = data["above_cap"]
+    assert (cap["loan_id"], cap["cap_rate"]) == ("xiaodai", "0.24")
+    assert Decimal(cap["excess"]) > 0
+    totals = data["above_cap_totals"]
+    assert Decimal(totals["pay"]["total_paid"]) > Decimal(totals["dispute"]["total_paid"])
+    xiaodai = next(p for p in data["proposals"] if p["loan_id"] == "xiaodai")
+    assert "My income fell" not in xiaodai["letter"]
+    assert f"{Decimal(cap['excess']):,.2f} CNY" in xiaodai["letter"]
+    assert cap["cap_source"] in xiaodai["letter"]
+    # The terminal names the platforms it writes to and counts exactly those letters.
+    words = cli("plan", str(FIVE), "--as-of", "2026-12-07")
+    assert words.returncode == 0, words.stderr
+    lines = words.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("What to ask each platform"))
+    listed = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("- "):
+            break
+        listed.append(line[2:].split(" (", 1)[0])
+    platforms = list(dict.fromkeys(listed))
+    (count,) = [line for line in lines if "letter(s)" in line]
+    assert count.startswith(f"{len(platforms)} letter(s), one to each platform above")
+    assert f"({', '.join(platforms)})" in count

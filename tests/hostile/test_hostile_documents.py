@@ -163,6 +163,11 @@ PLAN_FIELDS: list[tuple[str, str, st.SearchStrategy[object]]] = [
     ("one_off[0].amount", 'amount: "3000.00"', amounts(zero=True)),
     ("one_off[1].repay_from", "repay_from: 2027-06-01", impossible_dates()),
     ("preferences.horizon_months", "horizon_months: 36", counts(least=1, most=120)),
+    (
+        "preferences.above_cap",
+        "above_cap: dispute",
+        (hostile_text() | wrong_shapes()).filter(lambda v: v not in ("dispute", "pay")),
+    ),
 ]
 
 
@@ -220,6 +225,7 @@ def test_loan_file_refuses_every_hostile_value(
 @example(case=(("one_off[0].amount", 'amount: "3000.00"'), "１２"))
 @example(case=(("cash_flow.months[0].month", "month: 2026-12"), "0000-00"))
 @example(case=(("preferences.horizon_months", "horizon_months: 36"), 10**30))
+@example(case=(("preferences.above_cap", "above_cap: dispute"), "Dispute"))
 def test_plan_file_refuses_every_hostile_value(
     tmp_path_factory: Any, case: tuple[tuple[str, str], object]
 ) -> None:

@@ -1,4 +1,5 @@
-"""The proposal letter cites the proposal's own numbers, in Chinese and in English."""
+"""The letter cites the proposal's own numbers, in Chinese and in English: the plan's payments,
+the reason from the loan's facts, the cap's computation and the failed debit."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from creditmend.domain.loan.contract import Contract, PenaltyTerms, RepaymentMet
 from creditmend.domain.loan.events import DeductionFailed, DeductionFailure, DeductionSucceeded
 from creditmend.domain.money import Money
 from creditmend.domain.rate import Rate
+from creditmend.domain.recovery.above_cap import above_cap_loans, planned_input
 from creditmend.domain.recovery.budget import Horizon, monthly_budget
 from creditmend.domain.recovery.candidates import objection_candidates
 from creditmend.domain.recovery.letters import letters_json, proposal_letter, proposal_letters
 from creditmend.domain.recovery.plan_input import CashFlow, PlanInput, PlanLoan
-from creditmend.domain.recovery.proposals import Proposal, negotiation_proposals
+from creditmend.domain.recovery.proposals import Proposal, plan_proposals
 from creditmend.domain.recovery.simulate import simulate
 from creditmend.domain.recovery.strategies import minimum
 from creditmend.domain.rules.cn import CN
@@ -41,24 +43,24 @@ def _loan(loan_id: str, platform: str, rate: str = "0", lender_kind: str = "lice
     return PlanLoan(contract, (), "loans[0]")
 
 
-def _proposals(*loans: PlanLoan, income: str = "3000.00") -> tuple[Proposal, ...]:
+def _proposals(*loans: PlanLoan, income: str = "3000.00", months: int = 12) -> tuple[Proposal, ...]:
+    """The minimum strategy's plan and its proposals, loans above the cap disputed."""
     cash = CashFlow(
         Money.of(income, "CNY"), Money.of("2000.00", "CNY"), Money.zero("CNY"), Money.zero("CNY")
     )
-    plan_input = PlanInput("CNY", loans, cash)
-    horizon = Horizon.of(AS_OF, 12)
+    written = PlanInput("CNY", loans, cash)
+    above = above_cap_loans(written, AS_OF, CN, CAL)
+    plan_input = planned_input(written, above, CN)
+    horizon = Horizon.of(AS_OF, months)
     budget = monthly_budget(plan_input, horizon)
-    outcome = simulate(
-        plan_input,
-        minimum(plan_input, budget, CN, CAL),
-        horizon,
-        CN,
-        CAL,
+    outcome = simulate(plan_input, minimum(plan_input, budget, CN, CAL), horizon, CN, CAL)
+    candidates = objection_candidates(plan_input, outcome, CN, CAL)
+    return plan_proposals(
+        plan_input, outcome, budget, CN, CAL, candidates=candidates, above_cap=above
     )
-    return negotiation_proposals(plan_input, outcome, budget, CN, CAL)
 
 
-def test_the_letter_cites_what_is_owed_the_ask_the_waiver_and_the_budget() -> None:
+def test_the_letter_cites_what_is_owed_the_plans_payments_the_waiver_and_the_budget() -> None:
     (proposal,) = _proposals(_loan("loan-z", "Zero"))
     text = proposal_letter(proposal, borrower="张三 Zhang San", on=AS_OF)
     for needle in (
@@ -72,35 +74,38 @@ def test_the_letter_cites_what_is_owed_the_ask_the_waiver_and_the_budget() -> No
         "罚息及复利 / Penalty and compound interest: 192.00 CNY",
         "逾期合计 / Overdue in all: 5,192.00 CNY",
         "今日结清金额 / To settle in full today: 6,192.00 CNY",
-        "将全部欠款重新分 5 期偿还（个性化分期）",
-        "A re-instalment of everything owed over 5 months: 1,200.00 CNY on 2026-08-01",
-        "同时恳请减免截至 2026-07-01 的罚息及复利 192.00 CNY。",
-        "I also ask you to waive the penalty and compound interest of 192.00 CNY",
-        "或 / Or:",
-        "An extension of the remaining term by 4 months, 5 instalments",
-        "2026-08: income 3,000.00, essential expenses 2,000.00, 1,000.00 for debts, 0.00 to "
-        "my other loans as planned, 1,000.00 saved from earlier months; after this instalment "
-        "of 1,200.00, 800.00 CNY is left.",
-        "In the tightest month, 2026-12, 0.00 CNY is left after the instalment of 1,200.00.",
+        "请同意我按下列日期和金额偿还（个性化分期）",
+        "Please accept a re-instalment: the payments below, on their dates",
+        "income 3,000.00, essential expenses 2,000.00, 1,000.00 for debts",
+        "My income is 3,000.00 a month and my essential expenses 2,000.00",
         "此致 / Sincerely, 张三 Zhang San",
     ):
         assert needle in text, needle
-    assert "legal cap" not in text and "代扣失败" not in text
+    # Every payment the plan makes, on its date, and nothing else is promised.
+    for on, amount in proposal.schedule:
+        assert f"    {on}  {amount.amount:,.2f} CNY" in text
+    assert text.count(" CNY\n") >= len(proposal.schedule)
+    assert f"合计 / In all: {proposal.total.amount:,.2f} CNY" in text
+    assert "legal cap" not in text and "代扣失败" not in text and "income fell" not in text
 
 
-def test_the_amount_above_the_cap_is_cited_with_its_source() -> None:
+def test_the_amount_above_the_cap_is_disputed_with_its_computation_and_source() -> None:
     (proposal,) = _proposals(_loan("loan-p", "Lender", rate="0.24", lender_kind="private"))
-    cost = proposal.cost
-    assert cost.above_cap
+    cap = proposal.above_cap
+    assert cap is not None and cap.cap == D("0.12")  # 4 x the one-year LPR at signing
     text = proposal_letter(proposal, borrower="Li Si", on=AS_OF)
-    above = f"{cost.amount_above_cap.amount:,.2f}"
-    assert f"超出部分折合 {above} CNY，请予减免。" in text
-    assert f"the amount above it is {above} CNY, which I ask you to waive." in text
-    assert "above the cap of 12.00%" in text
-    assert f"依据 / Source: {cost.cap_source}" in text
+    above = f"{cap.excess.amount:,.2f}"
+    assert f"我对超出法定上限的 {above} CNY 提出异议" in text
+    assert f"I dispute the {above} CNY above the legal cap" in text
+    assert f"so a loan at the cap would owe {cap.owed_at_cap.amount:,.2f}" in text
+    assert f"the contract asks {cap.contract_owes.amount:,.2f}, {above} CNY more." in text
+    assert f"依据 / Source: {cap.cap_source}" in text
+    # The computation adds up: what the contract asks less what a loan at the cap owes.
+    assert cap.contract_owes - cap.owed_at_cap == cap.excess
+    assert cap.proceeds_at_cap - cap.paid_at_cap == cap.owed_at_cap
 
 
-def test_the_failed_debit_is_cited_when_it_is_an_objection_candidate() -> None:
+def test_the_failed_debit_is_the_reason_and_no_hardship_is_pleaded_without_a_shortfall() -> None:
     contract = Contract(
         id="jiebei-1",
         platform="Jiebei",
@@ -116,38 +121,48 @@ def test_the_failed_debit_is_cited_when_it_is_an_objection_candidate() -> None:
         DeductionFailed(date(2026, 4, 10), DeductionFailure.PLATFORM_ERROR, D("5000.00")),
     )
     cash = CashFlow(
-        Money.of("8000.00", "CNY"), Money.of("4500.00", "CNY"), Money.zero("CNY"), Money.zero("CNY")
+        Money.of("80000.00", "CNY"),
+        Money.of("4500.00", "CNY"),
+        Money.zero("CNY"),
+        Money.zero("CNY"),
     )
     plan_input = PlanInput("CNY", (PlanLoan(contract, events, "loans[0]"),), cash)
     horizon = Horizon.of(AS_OF, 12)
     budget = monthly_budget(plan_input, horizon)
     outcome = simulate(plan_input, minimum(plan_input, budget, CN, CAL), horizon, CN, CAL)
     candidates = objection_candidates(plan_input, outcome, CN, CAL)
-    (proposal,) = negotiation_proposals(plan_input, outcome, budget, CN, CAL)
-    text = proposal_letter(proposal, borrower="Wang Wu", on=AS_OF, candidates=candidates)
-    assert "2026-04-10 贵方代扣失败（platform_error），当日银行卡余额 5,000.00 CNY" in text
+    (proposal,) = plan_proposals(plan_input, outcome, budget, CN, CAL, candidates=candidates)
+    text = proposal_letter(proposal, borrower="Wang Wu", on=AS_OF)
+    assert "贵方于 2026-04-10 代扣失败（platform_error），当日我的银行卡余额 5,000.00 CNY" in text
     assert (
-        "On 2026-04-10 your debit failed (platform_error) while my card held 5,000.00 CNY, "
-        "for 1,100.16 CNY due; I am objecting to the overdue record of 2026-04" in text
+        "Your debit on 2026-04-10 failed (platform_error) while my card held 5,000.00 CNY, "
+        "enough for the 1,100.16 CNY due" in text
     )
+    assert "请更正 2026-04 的逾期记录" in text
+    assert "I have objected to the overdue record of 2026-04" in text
+    # The budget keeps the loan current once the arrears are paid: no hardship pleaded.
+    assert not any(m.overdue for m in outcome.loans[0].months)
+    assert "My income is" not in text and "cannot clear" not in text
 
 
-def test_without_a_fitting_ask_the_letter_offers_what_the_budget_carries() -> None:
-    # 400.00 a month makes 4800.00 in the twelve months, short of the 6000.00 owed: no ask
-    # fits. A level 4800.00 / 11 = 436.36 from August does.
-    (proposal,) = _proposals(_loan("loan-z", "Zero"), income="2400.00")
-    assert proposal.recommended is None
-    assert proposal.affordable_monthly == Money.of("436.36", "CNY")
+def test_when_no_plan_cures_the_letter_asks_for_a_hardship_instalment_and_says_from_when() -> None:
+    (proposal,) = _proposals(_loan("loan-z", "Zero"), income="2100.00", months=4)
     text = proposal_letter(proposal, borrower="Zhao Liu", on=AS_OF)
-    assert "我恳请贵方停止计收罚息，并接受我自 2026-08 起每月偿还 436.36 CNY，直至还清。" in text
-    assert "I ask you to stop the penalty and to accept 436.36 CNY a month from 2026-08" in text
-    assert "fits my budget" in text
+    start = proposal.schedule[0][0]
+    assert f"困难分期：我的预算自 {start} 起能够承担下列还款" in text
+    assert f"A hardship instalment: from {start} my budget carries the payments below." in text
+    assert f"Until {proposal.horizon_end} my budget cannot clear this loan." in text
+
+
+def test_a_loan_the_plan_cures_at_once_gets_no_letter() -> None:
+    # 30,000 a month: every arrear is paid on the plan's date, nothing is left to ask.
+    assert _proposals(_loan("a-1", "Same"), income="30000.00") == ()
 
 
 def test_one_letter_per_platform() -> None:
     first, second = _loan("a-1", "Same"), _loan("a-2", "Same")
     other = _loan("b-1", "Other")
-    proposals = _proposals(first, second, other, income="30000.00")
+    proposals = _proposals(first, second, other, income="3500.00")
     letters = proposal_letters(proposals, borrower="Sun Qi", on=AS_OF)
     assert [(letter.platform, letter.loan_ids) for letter in letters] == [
         ("Same", ("a-1", "a-2")),

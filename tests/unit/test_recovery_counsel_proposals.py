@@ -1,56 +1,52 @@
-"""Negotiation proposals: worked by hand, then money properties over random borrowers.
+"""Proposals made from the plan: worked by hand, then "the letter's schedule is the plan's
+payments" for every strategy (the optimiser's plan and the classics) over random borrowers, read
+back from the letter's text too.
 
 The hand case: 6000.00 interest-free over 6 months of 1000.00 principal (equal principal) from
 2026-01-15, penalty 0.05 % a day on overdue principal, nothing ever paid. On 2026-07-01 five
-instalments are overdue (due the 15th of February..June): penalty = 1000 x 0.0005 x (136 + 108
-+ 77 + 47 + 16) days = 192.00. The budget leaves 1000.00 a month (income 3000, expenses 2000)
-and the plan (the minimum strategy) spends it all on this loan.
-
-Re-instalment over N months from 2026-07-01 (penalty waived) asks 6000/N on the 1st of each
-month from August; July's 1000 is carried. Month m of the instalments has 1000 (m + 1) in hand
-against 6000 m / N paid: N = 4 fails in November (5000 < 6000), N = 5 fits with 0.00 left in
-December. An extension keeps the one instalment not yet due (July 15) and adds N months: N = 4
-gives the same five instalments of 1200.00.
+instalments are overdue (due the 15th of February..June). The budget leaves 1000.00 a month
+(income 3000, expenses 2000) and the plan (the minimum strategy) spends it all on this loan: it
+cannot keep the loan current, so the proposal is a re-instalment of exactly those payments, or,
+when the horizon ends before the loan is cured, a hardship instalment.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import replace
-from datetime import date, timedelta
+import re
+from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given
+from test_recovery_properties import SETTINGS, borrowers  # the same random borrowers
 
+from creditmend.adapters.solver_highs import HighsSolver
 from creditmend.domain.calendar import WeekdayCalendar
 from creditmend.domain.loan.contract import Contract, PenaltyTerms, RepaymentMethod
-from creditmend.domain.loan.cost import amount_above_cap
-from creditmend.domain.loan.events import (
-    DeductionSucceeded,
-    LoanEvent,
-    Payment,
-    Restructure,
-    RestructureKind,
-)
-from creditmend.domain.loan.fold import run
-from creditmend.domain.loan.view import loan_state
-from creditmend.domain.money import ZERO, Money
+from creditmend.domain.loan.events import DeductionFailed, DeductionFailure
+from creditmend.domain.money import Money
 from creditmend.domain.rate import Rate
-from creditmend.domain.recovery.budget import Budget, Horizon, cash_left, monthly_budget
-from creditmend.domain.recovery.plan_input import CashFlow, PlanInput, PlanLoan
+from creditmend.domain.recovery.best_plan import Optimiser
+from creditmend.domain.recovery.budget import Budget, Horizon, monthly_budget
+from creditmend.domain.recovery.candidates import objection_candidates
+from creditmend.domain.recovery.letters import proposal_letter
+from creditmend.domain.recovery.plan_input import (
+    CashFlow,
+    PlanInput,
+    PlanLoan,
+    Preferences,
+)
 from creditmend.domain.recovery.proposals import (
-    LoanCost,
-    PlanCost,
+    Ground,
     Proposal,
-    ProposalOption,
-    negotiation_proposals,
-    plan_cost,
+    ProposalKind,
+    good_faith_minimum,
+    plan_proposals,
     proposals_json,
 )
-from creditmend.domain.recovery.simulate import Outcome, PaymentPlan, simulate
-from creditmend.domain.recovery.strategies import STRATEGIES, minimum
+from creditmend.domain.recovery.simulate import Outcome, simulate
+from creditmend.domain.recovery.strategies import classic_outcomes, minimum
 from creditmend.domain.rules.cn import CN
 
 CAL = WeekdayCalendar()
@@ -58,295 +54,174 @@ AS_OF = date(2026, 7, 1)
 D = Decimal
 
 
-class FixedRate:
-    """A root finder for tests: a fixed daily rate (the adapter's SciPy is not needed here)."""
-
-    def __init__(self, rate: str) -> None:
-        self.rate = Decimal(rate)
-
-    def daily_irr(self, flows: Sequence[tuple[int, Decimal]]) -> Decimal | None:
-        return self.rate
-
-
-def _hand_case(
-    rate: str = "0", lender_kind: str = "licensed", income: str = "3000.00"
-) -> tuple[PlanInput, Budget, Outcome]:
+def _zero_loan(loan_id: str = "loan-z", platform: str = "Zero") -> PlanLoan:
     contract = Contract(
-        id="loan-z",
-        platform="Zero",
+        id=loan_id,
+        platform=platform,
         principal=Money.of("6000.00", "CNY"),
-        rate=Rate.annual(rate),
+        rate=Rate.annual("0"),
         term_months=6,
         method=RepaymentMethod.EQUAL_PRINCIPAL,
         disbursed_on=date(2026, 1, 15),
         penalty=PenaltyTerms(daily_rate=D("0.0005")),
-        lender_kind=lender_kind,
     )
+    return PlanLoan(contract, (), "loans[0]")
+
+
+def _current_loan() -> PlanLoan:
+    """1200.00 interest-free over 12 months from 2026-06-20: nothing due before the plan."""
+    contract = Contract(
+        id="loan-c",
+        platform="Current",
+        principal=Money.of("1200.00", "CNY"),
+        rate=Rate.annual("0"),
+        term_months=12,
+        method=RepaymentMethod.EQUAL_PRINCIPAL,
+        disbursed_on=date(2026, 6, 20),
+    )
+    return PlanLoan(contract, (), "loans[1]")
+
+
+def _plan(
+    *loans: PlanLoan, income: str = "3000.00", months: int = 12
+) -> tuple[PlanInput, Budget, Outcome]:
     cash = CashFlow(
         Money.of(income, "CNY"), Money.of("2000.00", "CNY"), Money.zero("CNY"), Money.zero("CNY")
     )
-    plan_input = PlanInput("CNY", (PlanLoan(contract, (), "loans[0]"),), cash)
-    horizon = Horizon.of(AS_OF, 12)
+    plan_input = PlanInput("CNY", loans, cash)
+    horizon = Horizon.of(AS_OF, months)
     budget = monthly_budget(plan_input, horizon)
     plan = minimum(plan_input, budget, CN, CAL)
-    return (
-        plan_input,
-        budget,
-        simulate(plan_input, plan, horizon, CN, CAL),
-    )
+    return plan_input, budget, simulate(plan_input, plan, horizon, CN, CAL)
 
 
-def test_the_hand_case_asks_five_instalments_of_1200_and_the_waiver_of_192() -> None:
-    plan_input, budget, outcome = _hand_case()
-    (proposal,) = negotiation_proposals(plan_input, outcome, budget, CN, CAL)
-    owed = proposal.owed
-    assert (owed.overdue_principal, owed.outstanding_principal) == (
-        Money.of("5000.00", "CNY"),
-        Money.of("6000.00", "CNY"),
-    )
-    assert owed.penalty == Money.of("192.00", "CNY") and owed.days_past_due == 136
-    assert owed.overdue == Money.of("5192.00", "CNY") and owed.payoff == Money.of("6192.00", "CNY")
-    reinstalment, extension = proposal.options
-    assert (reinstalment.kind, reinstalment.months) == (RestructureKind.REINSTALMENT, 5)
-    assert (extension.kind, extension.months) == (RestructureKind.EXTENSION, 4)
-    for option in (reinstalment, extension):
-        assert option.carried
-        assert option.instalments == tuple(
-            (date(2026, month, 1), Money.of("1200.00", "CNY")) for month in range(8, 13)
-        )
-        assert option.monthly == Money.of("1200.00", "CNY") and option.total == Money.of(
-            "6000.00", "CNY"
-        )
-        assert option.penalty_waived == Money.of("192.00", "CNY")
-        assert [line.cash_left.amount for line in option.budget] == [
-            D(v) for v in ("1000", "800", "600", "400", "200", "0")
+_PAYMENT_LINE = re.compile(r"^    (\d{4}-\d{2}-\d{2})  ([\d,]+\.\d{2}) CNY$", re.MULTILINE)
+
+
+def letter_schedule(text: str) -> list[tuple[str, Decimal]]:
+    """The payments a letter promises, read back from its text."""
+    return [(on, D(amount.replace(",", ""))) for on, amount in _PAYMENT_LINE.findall(text)]
+
+
+def _schedule_is_the_plan(proposals: tuple[Proposal, ...], outcome: Outcome) -> None:
+    paid = {loan.loan_id: loan.payments for loan in outcome.loans}
+    for proposal in proposals:
+        assert proposal.schedule == paid[proposal.loan_id], proposal.loan_id
+        # The letter promises exactly these, in its text.
+        text = proposal_letter(proposal, borrower="B", on=outcome.horizon.as_of)
+        assert letter_schedule(text) == [
+            (on.isoformat(), amount.amount) for on, amount in paid[proposal.loan_id]
         ]
-        assert option.tightest is not None and option.tightest.month == "2026-12"
-        # Accepted: 6000.00 paid, nothing more; the overdue ends at once (no overdue month).
-        assert option.accepted.total_paid == Money.of("6000.00", "CNY")
-        assert option.accepted.charges == Money.zero("CNY") and option.accepted.overdue_months == 0
-        assert option.accepted.closed_on == date(2026, 12, 1)
-        assert option.without.charges.amount > ZERO and option.without.overdue_months == 6
-    assert proposal.recommended is RestructureKind.REINSTALMENT
-    assert proposal.chosen is reinstalment
-    # A level amount from August to the horizon's end (June 2027) with July's cash carried:
-    # 12 x 1000.00 over 11 months = 1090.909.. -> 1090.90, rounded down so that it fits.
-    assert (proposal.affordable_monthly, proposal.affordable_from) == (
-        Money.of("1090.90", "CNY"),
-        "2026-08",
-    )
-    assert proposal.cost.above_cap is False
-    form = proposals_json((proposal,))
-    json.dumps(form)
-    assert form[0]["options"][0]["instalments"][0] == {"due_on": "2026-08-01", "amount": "1200.00"}
-    assert form[0]["options"][0]["budget"][1]["cash_left"] == "800.00"
-
-
-def _accepted_by_simulation(
-    plan_input: PlanInput, outcome: Outcome, proposal: Proposal, option: ProposalOption
-) -> tuple[LoanCost, PlanCost]:
-    """The option accepted, simulated from scratch: the restructure among the loan's events,
-    its instalments in its column of the plan, the other loans as planned."""
-    event = Restructure(AS_OF, option.kind, option.months, waive_penalty=option.waive_penalty)
-    loans = tuple(
-        replace(loan, events=(*loan.events, event)) if loan.id == proposal.loan_id else loan
-        for loan in plan_input.loans
-    )
-    accepted_input = replace(plan_input, loans=loans)
-    by_month = {f"{day:%Y-%m}": amount.amount for day, amount in option.instalments}
-    ids = [loan.id for loan in loans]
-    table = [
-        [
-            by_month.get(planned.month, ZERO)
-            if loan_id == proposal.loan_id
-            else planned.paid_to(loan_id)
-            for loan_id in ids
+        form = next(p for p in proposals_json(proposals) if p["loan_id"] == proposal.loan_id)
+        assert [(s["on"], s["amount"]) for s in form["schedule"]] == [
+            (on.isoformat(), str(amount.amount)) for on, amount in paid[proposal.loan_id]
         ]
-        for planned in outcome.plan.months
+        assert proposal.total.amount == sum((a.amount for _, a in proposal.schedule), D(0))
+
+
+def test_the_hand_case_asks_to_re_instal_exactly_what_the_plan_pays() -> None:
+    plan_input, budget, outcome = _plan(_zero_loan())
+    (proposal,) = plan_proposals(plan_input, outcome, budget, CN, CAL)
+    _schedule_is_the_plan((proposal,), outcome)
+    assert proposal.kind is ProposalKind.REINSTALMENT
+    assert proposal.grounds == (Ground.SHORTFALL,)
+    # 5000 overdue + 192.00 penalty, paid from 1000 a month less what the current loan takes.
+    assert proposal.owed.overdue_principal == Money.of("5000.00", "CNY")
+    assert proposal.owed.penalty == Money.of("192.00", "CNY")
+    assert proposal.settled_on is not None and proposal.current_from is not None
+    assert proposal.budget and all(line.payment.amount > 0 for line in proposal.budget)
+    # Each month's payment under the plan is in the budget's proof, with the others' share.
+    loan = next(result for result in outcome.loans if result.loan_id == "loan-z")
+    assert [line.payment for line in proposal.budget] == [
+        m.paid for m in loan.months if m.paid.amount > 0
     ]
-    plan = PaymentPlan.of(outcome.horizon.labels, ids, table, "CNY")
-    accepted = simulate(accepted_input, plan, outcome.horizon, CN, CAL)
-    mine = next(loan for loan in accepted.loans if loan.loan_id == proposal.loan_id)
-    return LoanCost.of(mine), plan_cost(accepted)
+    # The waiver asked: the 192.00 owed now and what accrues while the arrears are paid.
+    assert proposal.penalty_waiver == loan.penalty_paid + loan.final.penalty_accrued
+    assert proposal.penalty_waiver.amount > D("192.00")
+    json.dumps(proposals_json((proposal,)))
 
 
-def test_the_accepted_plan_is_the_simulation_of_the_restructure_and_a_planner_may_remake_it() -> (
-    None
-):
-    plan_input, budget, outcome = _hand_case()
-    (proposal,) = negotiation_proposals(plan_input, outcome, budget, CN, CAL)
-    for option in proposal.options:
-        assert _accepted_by_simulation(plan_input, outcome, proposal, option) == (
-            option.accepted,
-            option.plan_accepted,
-        )
-    # Re-made by a planner (here the minimum strategy): it pays what the new schedule asks.
-    (remade,) = negotiation_proposals(plan_input, outcome, budget, CN, CAL, replan=minimum)
-    assert remade.options[0].accepted == proposal.options[0].accepted
-    assert remade.options[0].budget == proposal.options[0].budget
+def test_a_loan_the_plan_keeps_current_gets_no_proposal() -> None:
+    plan_input, budget, outcome = _plan(_current_loan())
+    assert not any(m.overdue for m in outcome.loans[0].months)
+    assert plan_proposals(plan_input, outcome, budget, CN, CAL) == ()
 
 
-def test_one_fen_short_a_month_makes_five_months_not_enough() -> None:
-    # 999.99 a month: five instalments of 1200.00 need 6000.00 by December, 5999.94 is there.
-    plan_input, budget, outcome = _hand_case(income="2999.99")
-    (proposal,) = negotiation_proposals(plan_input, outcome, budget, CN, CAL)
-    assert [(o.kind, o.months) for o in proposal.options] == [
-        (RestructureKind.REINSTALMENT, 6),
-        (RestructureKind.EXTENSION, 5),
-    ]
-    assert proposal.options[0].monthly == Money.of("1000.00", "CNY")
+def test_a_loan_not_cured_in_the_horizon_gets_a_hardship_instalment() -> None:
+    plan_input, budget, outcome = _plan(_zero_loan(), income="2100.00", months=4)
+    (proposal,) = plan_proposals(plan_input, outcome, budget, CN, CAL)
+    assert proposal.kind is ProposalKind.HARDSHIP_INSTALMENT
+    assert proposal.grounds == (Ground.SHORTFALL, Ground.NOT_CURED)
+    assert proposal.current_from is None and proposal.settled_on is None
+    _schedule_is_the_plan((proposal,), outcome)
+    assert proposal.starts_on == proposal.schedule[0][0]
 
 
-def test_nothing_fits_when_the_budget_carries_nothing() -> None:
-    plan_input, budget, outcome = _hand_case(income="2000.00")
-    (proposal,) = negotiation_proposals(plan_input, outcome, budget, CN, CAL, max_months=6)
-    assert proposal.recommended is None and proposal.chosen is None
-    assert all(not option.carried for option in proposal.options)
-    # The longest ask tried, with its shortfall month by month.
-    reinstalment = proposal.options[0]
-    assert reinstalment.months == 6
-    assert reinstalment.budget[1].cash_left == Money.of("-1000.00", "CNY")
-    assert (proposal.affordable_monthly, proposal.affordable_from) == (Money.zero("CNY"), None)
+def test_a_failed_debit_with_money_in_the_bank_asks_for_correction_and_waiver() -> None:
+    loan = _zero_loan()
+    failed = DeductionFailed(date(2026, 6, 15), DeductionFailure.PLATFORM_ERROR, D("9000.00"))
+    loan = PlanLoan(loan.contract, (failed,), loan.field)
+    plan_input, budget, outcome = _plan(loan)
+    candidates = objection_candidates(plan_input, outcome, CN, CAL)
+    assert candidates
+    (proposal,) = plan_proposals(plan_input, outcome, budget, CN, CAL, candidates=candidates)
+    assert proposal.kind is ProposalKind.CORRECTION_AND_WAIVER
+    assert proposal.grounds[0] is Ground.FAILED_DEBIT
+    assert proposal.objections == candidates
+    assert "debit failed" in proposal.reason
 
 
-def test_the_amount_above_the_legal_cap_is_the_cost_modules() -> None:
-    # Private lending at 24 % a year signed in January 2026: the cap is 4 x LPR = 12 %.
-    plan_input, budget, outcome = _hand_case(rate="0.24", lender_kind="private")
-    (proposal,) = negotiation_proposals(
-        plan_input, outcome, budget, CN, CAL, solver=FixedRate("0.0006")
-    )
-    loan = plan_input.loans[0]
-    state = loan_state(run(loan.contract, loan.events, AS_OF, CN, CAL), AS_OF)
-    cost = proposal.cost
-    assert cost.cap == D("0.120")
-    assert cost.amount_above_cap == amount_above_cap(state.cash_flows, D("0.120"), AS_OF)
-    assert cost.amount_above_cap.amount > ZERO and cost.above_cap
-    assert cost.annualised_cost == D("0.2190")  # 0.06 % a day x 365
-    assert "above" in cost.cap_source or cost.cap_source
+def test_good_faith_minimum_is_the_smaller_of_the_arrears_and_a_tenth_at_least_fifty() -> None:
+    prefs = Preferences()
+    assert good_faith_minimum(prefs, D("1000.00"), D("5000.00"), "CNY") == D("100.00")
+    assert good_faith_minimum(prefs, D("300.00"), D("5000.00"), "CNY") == D("50.00")
+    assert good_faith_minimum(prefs, D("300.00"), D("20.00"), "CNY") == D("20.00")
+    assert good_faith_minimum(prefs, D("1234.56"), D("5000.00"), "CNY") == D("123.46")  # up
+    assert good_faith_minimum(prefs, D("300.00"), D("0"), "CNY") == D("0.00")
 
 
-# ---------------------------------------------------------------- properties
-SETTINGS = settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+def test_the_plans_own_good_faith_terms_are_read_when_the_file_has_them() -> None:
+    terms = SimpleNamespace(good_faith_minimum=SimpleNamespace(rate=D("0.2"), floor=D("10")))
+    assert good_faith_minimum(terms, D("1000.00"), D("5000.00"), "CNY") == D("200.00")
+    assert good_faith_minimum(terms, D("30.00"), D("5000.00"), "CNY") == D("10.00")
 
 
-def cents(low: int, high: int) -> st.SearchStrategy[Decimal]:
-    return st.integers(low, high).map(lambda n: Decimal(n).scaleb(-2))
-
-
-@st.composite
-def borrowers(draw: st.DrawFn) -> tuple[PlanInput, Budget, Outcome]:
-    loans = []
-    for index in range(draw(st.integers(1, 2))):
-        term = draw(st.integers(2, 12))
-        disbursed_on = AS_OF - timedelta(days=draw(st.integers(40, 300)))
-        contract = Contract(
-            id=f"loan-{index}",
-            platform=f"P{index}",
-            principal=Money(draw(cents(100_000, 2_000_000)), "CNY"),
-            rate=Rate.annual(Decimal(draw(st.integers(0, 3600))).scaleb(-4)),
-            term_months=term,
-            method=draw(
-                st.sampled_from(
-                    [RepaymentMethod.EQUAL_INSTALLMENT, RepaymentMethod.EQUAL_PRINCIPAL]
-                )
-            ),
-            disbursed_on=disbursed_on,
-            grace_days=draw(st.integers(0, 3)),
-            penalty=PenaltyTerms(compound_interest=draw(st.booleans())),
-        )
-        events: list[LoanEvent] = []
-        for offset, amount in draw(
-            st.lists(
-                st.tuples(st.integers(0, (AS_OF - disbursed_on).days), cents(1, 100_000)),
-                max_size=3,
-            )
-        ):
-            on = disbursed_on + timedelta(days=offset)
-            events.append(Payment(on, amount) if offset % 2 else DeductionSucceeded(on, amount))
-        loans.append(PlanLoan(contract, tuple(events), f"loans[{index}]"))
-    cash = CashFlow(
-        Money(draw(cents(200_000, 1_500_000)), "CNY"),
-        Money(draw(cents(100_000, 600_000)), "CNY"),
-        Money(draw(cents(0, 500_000)), "CNY"),
-        Money.zero("CNY"),
-    )
-    plan_input = PlanInput("CNY", tuple(loans), cash)
-    horizon = Horizon.of(AS_OF, draw(st.integers(4, 10)))
-    budget = monthly_budget(plan_input, horizon)
-    plan = STRATEGIES[draw(st.sampled_from(["minimum", "avalanche"]))](plan_input, budget, CN, CAL)
-    return (
-        plan_input,
-        budget,
-        simulate(plan_input, plan, horizon, CN, CAL),
-    )
-
-
-def _check(proposal: Proposal, budget: Budget, outcome: Outcome, plan_input: PlanInput) -> None:
-    baseline = cash_left(budget, outcome.plan.totals())
-    room = [
-        month.available.amount - planned.total + planned.paid_to(proposal.loan_id)
-        for month, planned in zip(budget.months, outcome.plan.months, strict=True)
-    ]
-    for option in proposal.options:
-        amounts = [amount.amount for _, amount in option.instalments]
-        # The instalments add up, and the largest times their number covers them.
-        assert option.total.amount == sum(amounts, ZERO)
-        assert option.monthly.amount == max(amounts)
-        assert option.monthly.amount * len(amounts) >= option.total.amount
-        # Paying them exactly settles the loan to the fen: no fen missing, none paid beyond.
-        assert option.accepted.payoff_left == Money.zero("CNY")
-        assert option.accepted.closed_on is not None
-        assert option.accepted.total_paid == option.total
-        assert option.accepted.overdue_months == 0
-        assert _accepted_by_simulation(plan_input, outcome, proposal, option) == (
-            option.accepted,
-            option.plan_accepted,
-        )
-        # What they carry covers all principal and the overdue interest and fees (the penalty
-        # too unless it was waived), less what the lender already holds as credit.
-        owed = proposal.owed
-        floor = owed.outstanding_principal + owed.overdue_interest + owed.fees - owed.credit
-        if not option.waive_penalty:
-            floor = floor + owed.penalty
-        assert option.total.amount >= floor.amount
-        # The budget's proof, recomputed from the budget and the instalments.
-        paid = [line.instalment.amount for line in option.budget]
-        paid += [ZERO] * (len(room) - len(paid))
-        left = ZERO
-        fits = True
-        for month, (space, amount, before) in enumerate(zip(room, paid, baseline, strict=True)):
-            in_hand = left + space  # the month's cash after the others, and what was left
-            if option.carried and amount > ZERO:
-                assert amount <= in_hand  # never more than the cash there is that month
-            left = in_hand - amount
-            if month < len(option.budget):
-                assert option.budget[month].cash_left.amount == left
-            if (amount > ZERO and left < ZERO) or left < min(before, ZERO):
-                fits = False
-        assert fits is option.carried
-    # The level offer fits from its first month to the horizon's end.
-    if proposal.affordable_from is not None:
-        start = list(outcome.horizon.labels).index(proposal.affordable_from)
-        left = sum(room[:start], ZERO)
-        for space in room[start:]:
-            left += space - proposal.affordable_monthly.amount
-            assert left >= ZERO
+def test_a_plan_paying_less_than_good_faith_is_named_and_asks_for_hardship() -> None:
+    # 30.00 a month for a loan 5,192.00 overdue, whose regular instalment is 1,000.00: the
+    # good-faith minimum is 100.00, so no month's 30.00 is offered as good faith.
+    plan_input, budget, outcome = _plan(_zero_loan(), income="2030.00", months=6)
+    (proposal,) = plan_proposals(plan_input, outcome, budget, CN, CAL)
+    assert proposal.good_faith_minimum == Money.of("100.00", "CNY")
+    assert proposal.below_good_faith == outcome.horizon.labels
+    assert proposal.kind is ProposalKind.HARDSHIP_INSTALMENT
+    _schedule_is_the_plan((proposal,), outcome)
+    text = proposal_letter(proposal, borrower="B", on=AS_OF)
+    assert "the payment is below 100.00 CNY: it is all my budget carries that month." in text
 
 
 @SETTINGS
 @given(borrowers())
-def test_every_proposal_adds_up_settles_to_the_fen_and_fits_where_it_says(
-    borrower: tuple[PlanInput, Budget, Outcome],
+def test_every_proposal_of_every_strategy_promises_exactly_the_plans_payments(
+    borrower: tuple[PlanInput, Horizon],
 ) -> None:
-    plan_input, budget, outcome = borrower
-    proposals = negotiation_proposals(plan_input, outcome, budget, CN, CAL, max_months=8)
-    for proposal in proposals:
-        _check(proposal, budget, outcome, plan_input)
-        if proposal.recommended is not None:
-            chosen = proposal.chosen
-            assert chosen is not None and chosen.carried
-    json.dumps(proposals_json(proposals))
+    plan_input, horizon = borrower
+    budget = monthly_budget(plan_input, horizon)
+    classics = classic_outcomes(plan_input, budget, CN, CAL)
+    optimal = Optimiser(HighsSolver()).optimise(plan_input, budget, CN, CAL, classics=classics)
+    for outcome in (optimal.outcome, *classics.values()):
+        candidates = objection_candidates(plan_input, outcome, CN, CAL)
+        proposals = plan_proposals(plan_input, outcome, budget, CN, CAL, candidates=candidates)
+        _schedule_is_the_plan(proposals, outcome)
+        for proposal in proposals:
+            loan = next(r for r in outcome.loans if r.loan_id == proposal.loan_id)
+            # A proposal only where there is something to ask.
+            assert any(m.overdue for m in loan.months) or proposal.objections
+            assert (Ground.SHORTFALL in proposal.grounds) == any(m.overdue for m in loan.months)
+            assert (proposal.kind is ProposalKind.HARDSHIP_INSTALMENT) >= (
+                Ground.NOT_CURED in proposal.grounds and not proposal.objections
+            )
+        asked = {p.loan_id for p in proposals}
+        for loan in outcome.loans:
+            if loan.loan_id not in asked and loan.final.closed_on is None:
+                assert not any(m.overdue for m in loan.months)
+        json.dumps(proposals_json(proposals))

@@ -77,7 +77,7 @@ def test_every_date_is_the_retention_rules_and_paying_sooner_moves_it_day_for_da
     shown = next(item for item in form if item["loan_id"] == "weilidai-1")
     assert shown["if_paid_by"][0] == {
         "on": "2026-07-31",
-        "extra": "3903.71",
+        "extra": "3894.12",
         "expires_on": "2031-07-31",
     }
 

@@ -7,10 +7,10 @@ the arrears or the whole amount), which stops their penalty; a current loan paid
 pays it no later than its due day, and is not overdue at the month's end for it.
 
 Good faith (docs/advisor.md "Good faith"): in a month that pays any debt, every loan overdue at
-the start of the month (its previous month end reported overdue) gets at least
-min(arrears on the money day, max(rate x regular instalment, floor)), or, when the month's cash
-cannot pay all of them, the cash is shared: no loan gets more than its good-faith minimum and no
-other loan anything. Checked on the classics, the counsellor's orders, and the plan shown.
+the start of the month (on `as_of` for the first month, else at its previous month end) gets at
+least min(arrears on the money day, max(rate x regular instalment, floor)), or, when the month's
+cash cannot pay all of them, the cash is shared: no loan gets more than its good-faith minimum
+and no other loan anything. Checked on the classics, the counsellor's orders, and the plan shown.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def check_dates(outcome: Outcome) -> None:
 
 def check_good_faith(outcome: Outcome, plan_input: PlanInput) -> None:
     enabled = plan_input.preferences.good_faith
-    floor = plan_input.preferences.good_faith_floor
+    floor = plan_input.preferences.good_faith_minimum.floor
     tracks = open_tracks(plan_input, outcome.horizon, CN, CAL)
     for k in range(len(outcome.horizon.months)):
         rows = [loan.months[k] for loan in outcome.loans]
@@ -78,7 +78,9 @@ def check_good_faith(outcome: Outcome, plan_input: PlanInput) -> None:
             assert all(row.good_faith.amount == ZERO for row in rows)
             continue
         for index, (loan, row) in enumerate(zip(outcome.loans, rows, strict=True)):
-            overdue_at_start = loan.months[k - 1].overdue if k else tracks[index].overdue_now()
+            overdue_at_start = (
+                loan.months[k - 1].overdue if k else tracks[index].overdue_at_start(0)
+            )
             wanted = row.good_faith.amount
             if overdue_at_start:
                 # At least the floor (or all the arrears), never more than the arrears.

@@ -254,8 +254,8 @@ def test_pay_day_and_good_faith_defaults_and_the_example() -> None:
     plan = read_plan(document, CN, lines)
     assert plan.cash_flow.pay_day == 1
     prefs = plan.preferences
-    assert (prefs.good_faith, prefs.good_faith_rate, prefs.good_faith_floor) == (
-        True,
+    assert prefs.good_faith is True
+    assert (prefs.good_faith_minimum.rate, prefs.good_faith_minimum.floor) == (
         D("0.10"),
         D("50.00"),
     )
@@ -269,8 +269,8 @@ def test_pay_day_is_clamped_to_the_month_and_read_with_good_faith(tmp_path: Path
     text += 'preferences:\n  good_faith: false\n  good_faith_minimum: {rate: "0.2", floor: "20"}\n'
     plan = _read(tmp_path, text)
     assert plan.cash_flow.pay_day == 31
-    assert (plan.preferences.good_faith, plan.preferences.good_faith_rate) == (False, D("0.2"))
-    assert plan.preferences.good_faith_floor == D("20")
+    minimum = plan.preferences.good_faith_minimum
+    assert (plan.preferences.good_faith, minimum.rate, minimum.floor) == (False, D("0.2"), D("20"))
     horizon = horizon_for(plan, date(2027, 1, 20), 3)
     # The first month's money is there on the plan's date; February has 28 days.
     assert [horizon.money_day(k) for k in range(3)] == [

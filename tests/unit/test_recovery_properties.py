@@ -34,6 +34,7 @@ from creditmend.domain.recovery.plan_input import (
     AssetSale,
     CashFlow,
     FamilyLoan,
+    GoodFaithMinimum,
     OneOff,
     PlanInput,
     PlanLoan,
@@ -119,8 +120,10 @@ def borrowers(draw: st.DrawFn) -> tuple[PlanInput, Horizon]:
     preferences = Preferences(
         keep_buffer=draw(st.booleans()),
         good_faith=draw(st.sampled_from([True, True, False])),
-        good_faith_rate=draw(st.sampled_from([Decimal("0.10"), Decimal("0.25")])),
-        good_faith_floor=draw(st.sampled_from([Decimal("50.00"), Decimal("0.01")])),
+        good_faith_minimum=GoodFaithMinimum(
+            draw(st.sampled_from([Decimal("0.10"), Decimal("0.25")])),
+            draw(st.sampled_from([Decimal("50.00"), Decimal("0.01")])),
+        ),
     )
     plan_input = PlanInput(
         "CNY",

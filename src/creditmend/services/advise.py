@@ -14,14 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from creditmend.domain.loan.cost import RootFinder, amount_above_cap
-from creditmend.domain.loan.view import loan_state
-from creditmend.domain.money import ACCRUAL_CONTEXT
+from creditmend.domain.loan.cost import RootFinder
 from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.recovery.above_cap import AboveCap, above_cap_loans, at_cap, planned_input
 from creditmend.domain.recovery.best_plan import Intents, Optimised, Optimiser
 from creditmend.domain.recovery.budget import Budget, Horizon, horizon_for, monthly_budget
 from creditmend.domain.recovery.candidates import (
@@ -40,10 +39,11 @@ from creditmend.domain.recovery.from_bureau import loan_id_of, loans_from_file
 from creditmend.domain.recovery.letters import Letter, proposal_letters
 from creditmend.domain.recovery.objective import ObjectiveValue, RecoveryObjective
 from creditmend.domain.recovery.optimise import MilpSolver
-from creditmend.domain.recovery.plan_input import PlanInput, read_plan
-from creditmend.domain.recovery.proposals import Proposal, Replan, negotiation_proposals
+from creditmend.domain.recovery.plan_cost import PlanCost, Replan, plan_cost
+from creditmend.domain.recovery.plan_input import AboveCapChoice, PlanInput, read_plan
+from creditmend.domain.recovery.proposals import Proposal, plan_proposals
 from creditmend.domain.recovery.shortfall import Shortfall, shortfall
-from creditmend.domain.recovery.simulate import Outcome, PaymentPlan, open_tracks
+from creditmend.domain.recovery.simulate import Outcome, PaymentPlan
 from creditmend.domain.recovery.strategies import classic_outcomes
 from creditmend.domain.recovery.timeline import ExpiryRow, expiry_timeline
 from creditmend.domain.report.file import CreditFileFacts, InquiryFacts
@@ -56,15 +56,12 @@ STRATEGY_NAMES = ("optimal", "minimum", "avalanche", "snowball")
 
 
 @dataclass(frozen=True, slots=True)
-class Negotiable:
-    """A loan whose cost so far is above the legal cap: the excess is there to negotiate
-    (the plan still pays what the contract asks; nothing is assumed away)."""
+class CapTotals:
+    """The plan's figures under each `preferences.above_cap` choice, when a loan is above the
+    cap: the plan shown is made under the file's choice, the other is re-made to compare."""
 
-    loan_id: str
-    platform: str
-    cap: Decimal
-    cap_source: str
-    amount_above_cap: Decimal  # paid and owed on as_of beyond a loan at exactly the cap
+    dispute: PlanCost  # the loans above the cap paid at the cap
+    pay: PlanCost  # every contract paid as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +77,7 @@ class GoodFaithEffect:
 
 @dataclass(frozen=True, slots=True)
 class Advice:
-    plan_input: PlanInput
+    plan_input: PlanInput  # as the plan pays it: under `above_cap: dispute`, loans at the cap
     horizon: Horizon
     budget: Budget
     strategies: dict[str, Outcome]  # optimal, minimum, avalanche, snowball: exact simulations
@@ -88,7 +85,8 @@ class Advice:
     values: dict[str, ObjectiveValue]  # each strategy's objective, exact
     optimised: Optimised
     shortfall: Shortfall
-    negotiable: tuple[Negotiable, ...] = ()
+    above_cap: tuple[AboveCap, ...] = ()  # loans above the legal cap (disputed or paid)
+    cap_totals: CapTotals | None = None
     # What a counsellor adds to the plan (`AdviseService.counsel`).
     candidates: tuple[ObjectionCandidate, ...] = ()
     timeline: tuple[ExpiryRow, ...] = ()
@@ -130,7 +128,7 @@ class AdviseService:
     objective: RecoveryObjective | None = None
     # Loaded when a forecast is made; None: no scorecard installed (no forecast).
     scorecard: Callable[[], Scorecard | None] = lambda: None
-    root_finder: RootFinder | None = None  # the annualised cost in proposals
+    root_finder: RootFinder | None = None  # the annualised cost of a loan above the cap
     own_file: OwnFile | None = None  # the bureau's logged self-inquiry, for `--person`
 
     def read(self, path: Path) -> PlanInput:
@@ -180,19 +178,27 @@ class AdviseService:
         return self.advise(self.read(path), as_of, horizon_months)
 
     def advise(
-        self, plan_input: PlanInput, as_of: date, horizon_months: int | None = None
+        self,
+        plan_input: PlanInput,
+        as_of: date,
+        horizon_months: int | None = None,
+        *,
+        compare_cap: bool = True,
     ) -> Advice:
+        """The strategies and the optimal plan, loans above the cap planned as
+        `preferences.above_cap` says. `compare_cap=False` skips re-making the plan under the
+        other choice (`cap_totals`) and without good faith (`good_faith.cost_of_it`), for
+        callers that only re-plan (`plan_input` already at the cap, as `Advice.plan_input` is,
+        needs no comparison either)."""
         problem = horizon_problem(horizon_months)
         if problem is not None:
             raise ProblemsError((problem,))
         horizon = horizon_for(plan_input, as_of, horizon_months)
         budget = monthly_budget(plan_input, horizon)
         objective = self.objective or RecoveryObjective(priority=plan_input.preferences.priority)
-        classics = classic_outcomes(plan_input, budget, self.profile, self.calendar)
-        optimiser = Optimiser(self.solver, objective)
-        optimised = optimiser.optimise(
-            plan_input, budget, self.profile, self.calendar, classics=classics
-        )
+        above = above_cap_loans(plan_input, as_of, self.profile, self.calendar, self.root_finder)
+        written, plan_input = plan_input, planned_input(plan_input, above, self.profile)
+        optimised, classics = self._optimise(plan_input, budget, objective)
         strategies = {"optimal": optimised.outcome, **classics}
         values = {
             "optimal": optimised.value,
@@ -207,34 +213,58 @@ class AdviseService:
             values=values,
             optimised=optimised,
             shortfall=shortfall(optimised.figures, budget, optimised.outcome),
-            negotiable=self._negotiable(plan_input, horizon),
-            good_faith=self._good_faith(plan_input, budget, optimiser, optimised),
+            above_cap=above,
+            cap_totals=self._cap_totals(written, above, budget, objective, optimised.outcome)
+            if compare_cap
+            else None,
+            good_faith=self._good_faith(plan_input, budget, objective, optimised)
+            if compare_cap
+            else GoodFaithEffect(plan_input.preferences.good_faith),
         )
 
     def _good_faith(
-        self, plan_input: PlanInput, budget: Budget, optimiser: Optimiser, optimised: Optimised
+        self,
+        plan_input: PlanInput,
+        budget: Budget,
+        objective: RecoveryObjective,
+        optimised: Optimised,
     ) -> GoodFaithEffect:
         """The plan re-made with good faith off, only when it is on (both simulated exactly)."""
         preferences = plan_input.preferences
         if not preferences.good_faith:
             return GoodFaithEffect(False)
         without = replace(plan_input, preferences=replace(preferences, good_faith=False))
-        other = optimiser.optimise(without, budget, self.profile, self.calendar)
+        other = self._optimise(without, budget, objective)[0]
         return GoodFaithEffect(True, optimised.value.cost - other.value.cost, other.value)
 
-    def _negotiable(self, plan_input: PlanInput, horizon: Horizon) -> tuple[Negotiable, ...]:
-        found: list[Negotiable] = []
-        as_of = horizon.as_of
-        for track in open_tracks(plan_input, horizon, self.profile, self.calendar):
-            contract = track.loan.contract
-            with localcontext(ACCRUAL_CONTEXT):
-                track.ledger.advance_to(as_of)
-            state = loan_state(track.ledger, as_of)
-            cap, source = self.profile.annual_cap(contract.lender_kind, contract.disbursed_on)
-            above = amount_above_cap(state.cash_flows, cap, as_of).amount
-            if above > 0:
-                found.append(Negotiable(contract.id, contract.platform, cap, source, above))
-        return tuple(found)
+    def _optimise(
+        self, plan_input: PlanInput, budget: Budget, objective: RecoveryObjective
+    ) -> tuple[Optimised, dict[str, Outcome]]:
+        classics = classic_outcomes(plan_input, budget, self.profile, self.calendar)
+        optimiser = Optimiser(self.solver, objective)
+        optimised = optimiser.optimise(
+            plan_input, budget, self.profile, self.calendar, classics=classics
+        )
+        return optimised, classics
+
+    def _cap_totals(
+        self,
+        written: PlanInput,
+        above: Sequence[AboveCap],
+        budget: Budget,
+        objective: RecoveryObjective,
+        shown: Outcome,
+    ) -> CapTotals | None:
+        """Both totals when a loan is above the cap: the plan shown, and the plan re-made
+        under the other `above_cap` choice (the same budget, objective and optimiser)."""
+        if not above:
+            return None
+        disputing = written.preferences.above_cap is AboveCapChoice.DISPUTE
+        other = written if disputing else at_cap(written, above, self.profile)
+        other_outcome = self._optimise(other, budget, objective)[0].outcome
+        if disputing:
+            return CapTotals(plan_cost(shown), plan_cost(other_outcome))
+        return CapTotals(plan_cost(other_outcome), plan_cost(shown))
 
     # ------------------------------------------------------------ the counsellor's additions
     def counsel(
@@ -256,13 +286,14 @@ class AdviseService:
         candidates = objection_candidates(
             plan_input, outcome, self.profile, self.calendar, refs=refs, **ids
         )
-        proposals = negotiation_proposals(
+        proposals = plan_proposals(
             plan_input,
             outcome,
             advice.budget,
             self.profile,
             self.calendar,
-            solver=self.root_finder,
+            candidates=candidates,
+            above_cap=advice.above_cap,
         )
         card = self.scorecard()
         forecast = effect = None
@@ -294,9 +325,7 @@ class AdviseService:
             timeline=expiry_timeline(plan_input, outcome, self.profile, refs=refs),
             forecast=forecast,
             proposals=proposals,
-            letters=proposal_letters(
-                proposals, borrower=borrower, on=advice.horizon.as_of, candidates=candidates
-            ),
+            letters=proposal_letters(proposals, borrower=borrower, on=advice.horizon.as_of),
             new_loan=effect,
         )
 

@@ -1,15 +1,24 @@
-"""The letter a borrower sends a platform to ask for a restructure, in Chinese and English.
+"""The letter a borrower sends a platform, in Chinese and English, made from the proposal alone.
 
 A collections desk answers a letter that names the loan, states what is owed to the fen, asks
-for something specific, shows that the borrower can keep to it, and gives a reason to agree
-(money the platform would otherwise not see, an all-in cost above the legal cap it could not
-enforce, a failed debit that was its own doing). So the letter cites only the proposal's own
-numbers: what is owed on the day, the ask and its instalments, the penalty waiver asked for,
-the budget month by month in short (income, essential expenses, the other loans' payments, the
-tightest month) and, where there is one, the amount above the cap with its source. When no
-restructure the budget carries exists, it says so and offers the level amount the budget
-carries instead. Plain text in the house style of the bureau's reply letter (a Chinese line,
-then the English one); the PDF is the same text typeset by the render adapter.
+for something specific, shows that the borrower can keep to it, and gives a reason to agree.
+So the letter says only what the proposal holds, which is what the plan does:
+
+- **Why**, from the loan's facts (`Ground`): the platform's failed debit with the balance that
+  would have paid it; the cost above the legal cap; the budget that cannot keep the loan current
+  (the only place hardship is pleaded, with the budget's own figures); no cure in the horizon.
+- **What is owed** on the plan's date, from the ledger as the plan pays it.
+- **The ask** (`ProposalKind`) and **the schedule**: every payment the plan makes to the loan,
+  dated, to the fen, and when it is settled or current again. Nothing else is promised.
+- **What the budget carries**: the first month with a payment and the tightest one.
+- **The cap's computation** when the excess is disputed: proceeds and payments carried at the
+  cap to the plan's date, what a loan at the cap would owe, what the contract asks, the
+  difference, and the legal source.
+- **The failed debit** and the objection filed with the bureau.
+
+Plain text in the house style of the bureau's reply letter (a Chinese line, then the English
+one); the PDF is the same text typeset by the render adapter. One letter per platform: the
+terminal counts the platforms, so its count and the letters agree.
 """
 
 from __future__ import annotations
@@ -20,22 +29,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from creditmend.domain.loan.events import RestructureKind
 from creditmend.domain.money import Money
-from creditmend.domain.recovery.candidates import ObjectionCandidate
-from creditmend.domain.recovery.proposals import Proposal, ProposalOption
+from creditmend.domain.recovery.proposals import Ground, Proposal, ProposalKind
 
 ANSWER_DAYS = 15  # asked for, not a legal period: the borrower's own deadline for a reply
-# Why the borrower fell behind, in the borrower's words; the service may pass the client's own.
-HARDSHIP = (
-    "我因收入下降未能按期还款，希望与贵方协商一个我能够履行的还款安排。",
-    "My income fell and I could not pay on time. I ask for a repayment arrangement I can keep.",
-)
-
-_KINDS = {
-    RestructureKind.REINSTALMENT: ("个性化分期", "re-instalment"),
-    RestructureKind.EXTENSION: ("展期", "extension"),
-}
+_NUMERALS = "一二三四五六七八九十"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,41 +43,65 @@ class Letter:
     text: str
 
 
-def _months(count: int) -> str:
-    return f"{count} month" if count == 1 else f"{count} months"
-
-
 def _amount(value: Money | Decimal) -> str:
     amount = value.amount if isinstance(value, Money) else value
     return f"{amount:,.2f}"
 
 
-def _ask(option: ProposalOption, currency: str, on: date) -> list[str]:
-    zh_kind, en_kind = _KINDS[option.kind]
-    first_on, first = option.instalments[0]
-    last_on, last = option.instalments[-1]
-    count = len(option.instalments)
-    if option.kind is RestructureKind.REINSTALMENT:
-        zh = f"将全部欠款重新分 {option.months} 期偿还（{zh_kind}）"
-        en = f"a {en_kind} of everything owed over {_months(option.months)}"
-    else:
-        zh = f"将剩余期限延长 {option.months} 个月（{zh_kind}），共 {count} 期"
-        en = f"an {en_kind} of the remaining term by {_months(option.months)}, {count} instalments"
-    lines = [
-        f"  {zh}：首期 {first_on} 还 {_amount(first)} {currency}，末期 {last_on} "
-        f"还 {_amount(last)} {currency}，每期不超过 {_amount(option.monthly)} {currency}，"
-        f"合计 {_amount(option.total)} {currency}。",
-        f"  {en[0].upper()}{en[1:]}: {_amount(first)} {currency} on {first_on}, the last "
-        f"{_amount(last)} {currency} on {last_on}, never more than {_amount(option.monthly)} "
-        f"{currency} a month, {_amount(option.total)} {currency} in all.",
-    ]
-    if option.waive_penalty and option.penalty_waived.amount > 0:
-        waived = _amount(option.penalty_waived)
-        lines += [
-            f"  同时恳请减免截至 {on} 的罚息及复利 {waived} {currency}。",
-            f"  I also ask you to waive the penalty and compound interest of {waived} "
-            f"{currency} owed on {on}.",
-        ]
+def _why(proposal: Proposal, currency: str) -> list[str]:
+    """The reason, one Chinese and one English line per fact that holds."""
+    lines: list[str] = []
+    for ground in proposal.grounds:
+        if ground is Ground.FAILED_DEBIT:
+            for candidate in proposal.objections:
+                for attempt in candidate.failed:
+                    held = attempt.bank_balance
+                    zh_held = (
+                        "" if held is None else f"，当日我的银行卡余额 {_amount(held)} {currency}"
+                    )
+                    en_held = (
+                        "" if held is None else f" while my card held {_amount(held)} {currency}"
+                    )
+                    lines += [
+                        f"贵方于 {attempt.on} 代扣失败（{attempt.reason}）{zh_held}，"
+                        f"足以支付应还的 {_amount(candidate.amount_due)} {currency}；"
+                        "由此产生的逾期并非我的过错。",
+                        f"Your debit on {attempt.on} failed ({attempt.reason}){en_held}, enough "
+                        f"for the {_amount(candidate.amount_due)} {currency} due: the overdue "
+                        "that followed is not my fault.",
+                    ]
+        elif ground is Ground.ABOVE_CAP and proposal.above_cap is not None:
+            cap = proposal.above_cap
+            rate = cap.annualised_cost
+            zh_rate = "" if rate is None else f"（截至 {cap.on} 年化 {rate:.2%}）"
+            en_rate = "" if rate is None else f" ({rate:.2%} a year to {cap.on})"
+            lines += [
+                f"本借款的综合资金成本{zh_rate}超过法定上限（年化 {cap.cap:.0%}），超出部分 "
+                f"{_amount(cap.excess)} {currency} 依法不应由我承担。",
+                f"This loan's all-in cost{en_rate} is above the legal cap of {cap.cap:.0%} "
+                f"a year; the {_amount(cap.excess)} {currency} above it is not mine to pay.",
+            ]
+        elif ground is Ground.SHORTFALL:
+            first = proposal.budget[0] if proposal.budget else None
+            zh_figures = en_figures = ""
+            if first is not None:
+                zh_figures = (
+                    f"我每月收入 {_amount(first.income)}，必要支出 {_amount(first.expenses)}，"
+                )
+                en_figures = (
+                    f"My income is {_amount(first.income)} a month and my essential expenses "
+                    f"{_amount(first.expenses)}; "
+                )
+            lines += [
+                f"{zh_figures}按计划偿还其他借款后，我的预算无法一次补足本笔欠款，只能按下列日期分次偿还。",
+                f"{en_figures}with my other loans repaid as planned, my budget cannot clear this "
+                "loan's arrears at once, only on the dates below.",
+            ]
+        elif ground is Ground.NOT_CURED:
+            lines += [
+                f"在 {proposal.horizon_end} 之前，我的预算不足以还清本笔欠款。",
+                f"Until {proposal.horizon_end} my budget cannot clear this loan.",
+            ]
     return lines
 
 
@@ -94,132 +116,143 @@ def _owed(proposal: Proposal, currency: str) -> list[str]:
         ("未偿本金", "Principal outstanding", owed.outstanding_principal),
         ("今日结清金额", "To settle in full today", owed.payoff),
     ]
-    lines = [
-        f"一、欠款情况（截至 {owed.on}，逾期 {owed.days_past_due} 天）",
-        f"1. What I owe on {owed.on} ({owed.days_past_due} days past due)",
-    ]
     if owed.credit.amount > 0:
         rows.append(("已预付（贵方留存）", "Paid ahead, held by you", owed.credit))
-    lines += [f"  {zh} / {en}: {_amount(value)} {currency}" for zh, en, value in rows]
-    return lines
-
-
-def _offer(proposal: Proposal, currency: str) -> list[str]:
-    """What to ask for when no restructure fits: a level amount from the month it can start."""
-    level, start = _amount(proposal.affordable_monthly), proposal.affordable_from
-    longest = max((o.months for o in proposal.options), default=0)
-    lines = (
-        [
-            f"  在我现有预算内，{longest} 个月以内的分期或展期都无法按期履行。",
-            f"  No re-instalment or extension of up to {_months(longest)} fits my budget.",
-        ]
-        if longest
-        else []
-    )
-    if start is None:
-        return [
-            *lines,
-            "  在按计划偿还其他借款期间，我暂时无力向贵方还款，"
-            "恳请贵方暂停计收罚息，待其他借款还清后再协商。",
-            "  While my other loans are repaid as planned I cannot pay you anything. I ask you "
-            "to stop the penalty until they are repaid, and to agree a plan with me then.",
-        ]
+    priced = "（按法定上限计）" if proposal.above_cap is not None else ""
+    en_priced = ", priced at the legal cap" if proposal.above_cap is not None else ""
     return [
-        *lines,
-        f"  我恳请贵方停止计收罚息，并接受我自 {start} 起每月偿还 {level} {currency}，直至还清。",
-        f"  I ask you to stop the penalty and to accept {level} {currency} a month from "
-        f"{start} until the debt is repaid.",
+        f"欠款情况{priced}（截至 {owed.on}，逾期 {owed.days_past_due} 天）",
+        f"What I owe on {owed.on}{en_priced} ({owed.days_past_due} days past due)",
+        *(f"  {zh} / {en}: {_amount(value)} {currency}" for zh, en, value in rows),
     ]
 
 
-def _budget(option: ProposalOption | None, proposal: Proposal, currency: str) -> list[str]:
-    lines = ["三、我的还款能力", "3. What my budget carries"]
-    if option is None or not option.budget:
-        if proposal.affordable_from is None:
-            return [
-                *lines,
-                "  按计划偿还其他借款后，我的预算在计划期内没有余额。",
-                "  After my other loans' planned payments my budget has nothing left in the "
-                "months I can plan.",
-            ]
-        level = _amount(proposal.affordable_monthly)
-        return [
-            *lines,
-            f"  按计划偿还其他借款后，自 {proposal.affordable_from} 起我每月可稳定偿还 {level} "
-            f"{currency}。",
-            f"  After my other loans' planned payments I can pay {level} {currency} every month "
-            f"from {proposal.affordable_from}.",
+def _ask(proposal: Proposal, currency: str) -> list[str]:
+    kind = proposal.kind
+    waiver = _amount(proposal.penalty_waiver)
+    if kind is ProposalKind.CORRECTION_AND_WAIVER:
+        months = "、".join(c.month for c in proposal.objections)
+        en_months = ", ".join(c.month for c in proposal.objections)
+        lines = [
+            f"  请更正 {months} 的逾期记录（我已就此向征信机构提出异议），并减免罚息及复利 "
+            f"{waiver} {currency}。",
+            f"  Please correct the overdue record of {en_months} (I have objected to it with "
+            f"the bureau) and waive the penalty and compound interest, {waiver} {currency}.",
         ]
-    paying = [line for line in option.budget if line.instalment.amount > 0]
-    first = paying[0] if paying else option.budget[0]
-    tight = option.tightest or first
-    saved = _amount(
-        first.cash_left.amount
-        - first.available.amount
-        + first.others.amount
-        + first.instalment.amount
-    )
-    lines += [
+    elif kind is ProposalKind.CAP_DISPUTE:
+        assert proposal.above_cap is not None
+        excess = _amount(proposal.above_cap.excess)
+        lines = [
+            f"  我对超出法定上限的 {excess} {currency} 提出异议，请予减免；其余款项按上限计算，"
+            "我将按下列日期和金额偿还。",
+            f"  I dispute the {excess} {currency} above the legal cap and ask you to waive it; "
+            "the rest, priced at the cap, I will pay on the dates and in the amounts below.",
+        ]
+    elif kind is ProposalKind.REINSTALMENT:
+        lines = [
+            f"  请同意我按下列日期和金额偿还（个性化分期），并减免罚息及复利 {waiver} {currency}。",
+            "  Please accept a re-instalment: the payments below, on their dates, and waive the "
+            f"penalty and compound interest, {waiver} {currency}.",
+        ]
+    elif proposal.schedule:
+        start = proposal.starts_on
+        lines = [
+            f"  困难分期：我的预算自 {start} 起能够承担下列还款，请同意按此偿还，并停止计收罚息。",
+            f"  A hardship instalment: from {start} my budget carries the payments below. "
+            "Please accept them and stop the penalty.",
+        ]
+    else:
+        end = proposal.horizon_end
+        return [
+            f"  困难分期：在 {end} 之前，按计划偿还其他借款后我无力向贵方还款。请停止计收罚息，"
+            "届时我再与贵方协商。",
+            f"  A hardship instalment: until {end}, with my other loans repaid as planned, I "
+            "cannot pay you anything. Please stop the penalty; I will agree a plan with you then.",
+        ]
+    return [*lines, *_schedule(proposal, currency)]
+
+
+def _schedule(proposal: Proposal, currency: str) -> list[str]:
+    lines = ["  还款计划 / Payments:"]
+    lines += [f"    {on}  {_amount(amount)} {currency}" for on, amount in proposal.schedule]
+    lines.append(f"    合计 / In all: {_amount(proposal.total)} {currency}")
+    if proposal.settled_on is not None:
+        lines.append(f"  {proposal.settled_on} 结清 / Settled on {proposal.settled_on}.")
+    elif proposal.current_from is not None:
+        lines.append(
+            f"  自 {proposal.current_from} 起按期还款 / Current from {proposal.current_from} on."
+        )
+    if proposal.below_good_faith:
+        months = ", ".join(proposal.below_good_faith)
+        least = _amount(proposal.good_faith_minimum)
+        lines += [
+            f"  其中 {months} 的还款低于 {least} {currency}：这是我的预算在该月所能承担的全部。",
+            f"  In {months} the payment is below {least} {currency}: it is all my budget "
+            "carries that month.",
+        ]
+    return lines
+
+
+def _budget(proposal: Proposal, currency: str) -> list[str]:
+    if not proposal.budget:
+        return []
+    first = proposal.budget[0]
+    tight = proposal.tightest or first
+    return [
+        "我的还款能力",
+        "What my budget carries",
         f"  {first.month}：月收入 {_amount(first.income)}，必要支出 {_amount(first.expenses)}，"
         f"可用于还款 {_amount(first.available)}，其他借款计划还款 {_amount(first.others)}，"
-        f"此前结余 {saved}，本笔分期 {_amount(first.instalment)} 后余 "
-        f"{_amount(first.cash_left)} {currency}。",
+        f"本笔还款 {_amount(first.payment)} 后余 {_amount(first.cash_left)} {currency}。",
         f"  {first.month}: income {_amount(first.income)}, essential expenses "
         f"{_amount(first.expenses)}, {_amount(first.available)} for debts, "
-        f"{_amount(first.others)} to my other loans as planned, {saved} saved from earlier "
-        f"months; after this instalment of {_amount(first.instalment)}, "
-        f"{_amount(first.cash_left)} {currency} is left.",
-        f"  最紧张的 {tight.month} 月，支付本期 {_amount(tight.instalment)} 后仍余 "
+        f"{_amount(first.others)} to my other loans as planned; after this payment of "
+        f"{_amount(first.payment)}, {_amount(first.cash_left)} {currency} is left.",
+        f"  最紧张的 {tight.month} 月，支付本笔 {_amount(tight.payment)} 后余 "
         f"{_amount(tight.cash_left)} {currency}。",
         f"  In the tightest month, {tight.month}, {_amount(tight.cash_left)} {currency} is "
-        f"left after the instalment of {_amount(tight.instalment)}.",
+        f"left after this payment of {_amount(tight.payment)}.",
     ]
-    return lines
 
 
 def _cap(proposal: Proposal, currency: str) -> list[str]:
-    cost = proposal.cost
-    if not cost.above_cap:
+    cap = proposal.above_cap
+    if cap is None:
         return []
-    above = _amount(cost.amount_above_cap)
-    rate = "" if cost.annualised_cost is None else f"{cost.annualised_cost:.2%}"
+    rate = f"{cap.cap:.0%}"
     return [
-        "四、超过法定上限的费用",
-        "4. Cost above the legal cap",
-        f"  本借款截至 {proposal.owed.on} 的综合年化成本{rate and ' ' + rate}超过 "
-        f"{cost.cap:.2%} 的上限，超出部分折合 {above} {currency}，请予减免。",
-        f"  The loan's all-in annual cost to {proposal.owed.on}{rate and ', ' + rate + ','} is "
-        f"above the cap of {cost.cap:.2%}; the amount above it is {above} {currency}, which I "
-        "ask you to waive.",
-        f"  依据 / Source: {cost.cap_source}",
+        "超过法定上限的计算",
+        "The amount above the legal cap",
+        f"  按年化 {rate}（每日 {rate}/365）计至 {cap.on}：实收本金 {_amount(cap.proceeds)} "
+        f"计为 {_amount(cap.proceeds_at_cap)}，已还 {_amount(cap.paid)} 计为 "
+        f"{_amount(cap.paid_at_cap)}，"
+        f"按上限尚欠 {_amount(cap.owed_at_cap)}；合同要求结清 {_amount(cap.contract_owes)}，"
+        f"超出 {_amount(cap.excess)} {currency}。",
+        f"  Carried to {cap.on} at {rate} a year ({rate}/365 a day): the "
+        f"{_amount(cap.proceeds)} I received is {_amount(cap.proceeds_at_cap)}, the "
+        f"{_amount(cap.paid)} I paid is {_amount(cap.paid_at_cap)}, so a loan at the cap "
+        f"would owe {_amount(cap.owed_at_cap)}; the contract asks {_amount(cap.contract_owes)}, "
+        f"{_amount(cap.excess)} {currency} more.",
+        f"  上列还款按上限以单利计算（利息和罚息均不超过上限，不含费用）：截至 {cap.on} 应结清 "
+        f"{_amount(proposal.owed.payoff)} {currency}。",
+        f"  The payments above pay the loan priced at the cap with simple interest (interest "
+        f"and penalty at no more than the cap, no fees): {_amount(proposal.owed.payoff)} "
+        f"{currency} settles it on {cap.on}.",
+        f"  依据 / Source: {cap.cap_source}",
     ]
 
 
-def _debit(candidates: Sequence[ObjectionCandidate], loan_id: str, currency: str) -> list[str]:
-    mine = [c for c in candidates if c.loan_id == loan_id]
-    lines: list[str] = []
-    for candidate in mine:
-        for attempt in candidate.failed:
-            balance = (
-                ""
-                if attempt.bank_balance is None
-                else f"，当日银行卡余额 {_amount(attempt.bank_balance)} {currency}"
-            )
-            en_balance = (
-                ""
-                if attempt.bank_balance is None
-                else f" while my card held {_amount(attempt.bank_balance)} {currency}"
-            )
-            lines += [
-                f"  {attempt.on} 贵方代扣失败（{attempt.reason}）{balance}，应还 "
-                f"{_amount(candidate.amount_due)} {currency}；我已就 {candidate.month} 的逾期记录"
-                "向征信机构提出异议，请予核实更正。",
-                f"  On {attempt.on} your debit failed ({attempt.reason}){en_balance}, for "
-                f"{_amount(candidate.amount_due)} {currency} due; I am objecting to the overdue "
-                f"record of {candidate.month} with the bureau and ask you to correct it.",
-            ]
-    if lines:
-        lines = ["五、代扣失败", "5. The failed debit", *lines]
+def _debit(proposal: Proposal) -> list[str]:
+    if not proposal.objections:
+        return []
+    lines = ["代扣失败与异议", "The failed debit and my objection"]
+    for candidate in proposal.objections:
+        lines += [
+            f"  我已就 {candidate.month} 的逾期记录（{candidate.record}）向征信机构提出异议，"
+            "请予核实更正。",
+            f"  I have objected to the overdue record of {candidate.month} ({candidate.record}) "
+            "with the bureau and ask you to correct it.",
+        ]
     return lines
 
 
@@ -228,14 +261,10 @@ def proposal_letter(
     *,
     borrower: str,
     on: date,
-    candidates: Sequence[ObjectionCandidate] = (),
     answer_days: int = ANSWER_DAYS,
-    hardship: tuple[str, str] = HARDSHIP,
 ) -> str:
-    """The letter for one loan's proposal, dated `on` and signed by `borrower`; `hardship` is
-    why the payments stopped (Chinese, English)."""
+    """The letter for one loan's proposal, dated `on` and signed by `borrower`."""
     currency = proposal.principal.currency
-    option = proposal.chosen
     lines = [
         "还款协商申请 / Request to renegotiate repayment",
         "",
@@ -245,34 +274,27 @@ def proposal_letter(
         f"借款 / Loan: {proposal.loan_id}，{proposal.disbursed_on} 放款 / disbursed on "
         f"{proposal.disbursed_on}，本金 / principal {_amount(proposal.principal)} {currency}",
         "",
-        *hardship,
-        "",
-        *_owed(proposal, currency),
-        "",
-        "二、我的申请",
-        "2. What I propose",
+        *_why(proposal, currency),
     ]
-    if option is not None:
-        lines += _ask(option, currency, proposal.owed.on)
-        others = [o for o in proposal.options if o.carried and o is not option]
-        for other in others:
-            lines += ["  或 / Or:", *_ask(other, currency, proposal.owed.on)]
-    else:
-        lines += _offer(proposal, currency)
-    lines += ["", *_budget(option, proposal, currency)]
-    cap = _cap(proposal, currency)
-    if cap:
-        lines += ["", *cap]
-    debit = _debit(candidates, proposal.loan_id, currency)
-    if debit:
-        if not cap:  # the debit's section follows the budget's: number it four
-            debit[:2] = ["四、代扣失败", "4. The failed debit"]
-        lines += ["", *debit]
+    sections = [
+        _owed(proposal, currency),
+        ["我的申请", "What I propose", *_ask(proposal, currency)],
+        _budget(proposal, currency),
+        _cap(proposal, currency),
+        _debit(proposal),
+    ]
+    number = 0
+    for section in sections:
+        if not section:
+            continue
+        number += 1
+        zh, en, *rest = section
+        lines += ["", f"{_NUMERALS[number - 1]}、{zh}", f"{number}. {en}", *rest]
     lines += [
         "",
-        f"请于收到本函后 {answer_days} 日内书面答复。协议达成后我将按约定按时还款。",
+        f"请于收到本函后 {answer_days} 日内书面答复。协议达成后我将按上列日期和金额按时还款。",
         f"Please answer in writing within {answer_days} days of receiving this letter. Once we "
-        "agree I will pay every instalment on its date.",
+        "agree I will pay every payment above on its date.",
         "",
         f"此致 / Sincerely, {borrower}",
     ]
@@ -280,12 +302,7 @@ def proposal_letter(
 
 
 def proposal_letters(
-    proposals: Sequence[Proposal],
-    *,
-    borrower: str,
-    on: date,
-    candidates: Sequence[ObjectionCandidate] = (),
-    hardship: tuple[str, str] = HARDSHIP,
+    proposals: Sequence[Proposal], *, borrower: str, on: date
 ) -> tuple[Letter, ...]:
     """One letter per platform; a platform with several loans gets their letters in one, in
     the plan's order."""
@@ -294,7 +311,7 @@ def proposal_letters(
         by_platform.setdefault(proposal.platform, []).append(proposal)
     letters = []
     for platform, mine in by_platform.items():
-        texts = [proposal_letter(p, borrower=borrower, on=on, candidates=candidates) for p in mine]
+        texts = [proposal_letter(p, borrower=borrower, on=on) for p in mine]
         letters.append(
             Letter(platform, tuple(p.loan_id for p in mine), ("\n" + "-" * 40 + "\n\n").join(texts))
         )

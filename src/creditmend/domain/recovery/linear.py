@@ -91,7 +91,7 @@ class LoanFigures:
     month_time: tuple[Decimal, ...]  # months from as_of to the money day after month k
     pattern: OverduePattern  # the profile's overdue pattern (cn: 3 in a row or 6 in 24)
     money_days: tuple[date, ...] = ()  # the day each month's money is there (arrears paid)
-    start_overdue: bool = False  # the month end before the horizon was reported overdue
+    start_overdue: bool = False  # overdue on as_of (past grace, or charged off)
     good_faith: Decimal = ZERO  # max(rate x regular instalment, floor); zero: good faith off
     start_payoff: Decimal = ZERO  # what settles the loan on as_of
     monthly_rate: Decimal = ZERO  # the contract's rate a month
@@ -175,7 +175,7 @@ def loan_figures(
         months_between(as_of, money_days[k + 1] if k + 1 < count else horizon.end)
         for k in range(count)
     )
-    start_overdue = track.overdue_now()
+    start_overdue = track.overdue_at_start(0)
     zeros = (ZERO,) * count
     if ledger.closed_on is not None:
         return LoanFigures(

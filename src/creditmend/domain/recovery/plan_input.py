@@ -47,6 +47,7 @@ PREFERENCE_KEYS = (
     "horizon_months",
     "priority",
     "target_band",
+    "above_cap",
     "good_faith",
     "good_faith_minimum",
 )
@@ -72,6 +73,13 @@ class Priority(Enum):
     BALANCED = "balanced"
     COST = "cost"  # least money paid
     CREDIT = "credit"  # clean credit soonest
+
+
+class AboveCapChoice(Enum):
+    """What the plan pays on a loan whose all-in cost is above the legal cap (`above_cap.py`)."""
+
+    DISPUTE = "dispute"  # plan it at the cap; the letter disputes the excess
+    PAY = "pay"  # plan the contract as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +152,15 @@ OneOff = AssetSale | FamilyLoan
 
 
 @dataclass(frozen=True, slots=True)
+class GoodFaithMinimum:
+    """`preferences.good_faith_minimum`: a good-faith payment is min(arrears, max(rate x the
+    loan's regular instalment, floor)) (docs/advisor.md "Good faith")."""
+
+    rate: Decimal = DEFAULT_GOOD_FAITH_RATE  # of the loan's regular instalment
+    floor: Decimal = DEFAULT_GOOD_FAITH_FLOOR  # at least this, in the plan's currency
+
+
+@dataclass(frozen=True, slots=True)
 class Preferences:
     """What the client asks for; small on purpose, the optimiser reads it."""
 
@@ -151,9 +168,9 @@ class Preferences:
     horizon_months: int | None = None  # None: the caller's default
     priority: Priority = Priority.BALANCED
     target_band: str | None = None  # the score band the client wants back (score forecast)
+    above_cap: AboveCapChoice = AboveCapChoice.DISPUTE
     good_faith: bool = True  # every loan overdue gets something in every month that pays
-    good_faith_rate: Decimal = DEFAULT_GOOD_FAITH_RATE  # of the loan's regular instalment
-    good_faith_floor: Decimal = DEFAULT_GOOD_FAITH_FLOOR  # at least this, in the currency
+    good_faith_minimum: GoodFaithMinimum = GoodFaithMinimum()
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,10 +390,19 @@ def _preferences(reader: FieldReader, data: Any, currency: str) -> Preferences:
         horizon = None
     priority = reader.choice(data, path, "priority", Priority, default=Priority.BALANCED)
     band = reader.text(data, path, "target_band") or None
+    above_cap = reader.choice(
+        data, path, "above_cap", AboveCapChoice, default=AboveCapChoice.DISPUTE
+    )
     good_faith = reader.flag(data, path, "good_faith") if "good_faith" in data else True
     rate, floor = _good_faith_minimum(reader, data.get("good_faith_minimum"), currency)
     return Preferences(
-        keep_buffer, horizon, priority or Priority.BALANCED, band, good_faith, rate, floor
+        keep_buffer,
+        horizon,
+        priority or Priority.BALANCED,
+        band,
+        above_cap=above_cap or AboveCapChoice.DISPUTE,
+        good_faith=good_faith,
+        good_faith_minimum=GoodFaithMinimum(rate, floor),
     )
 
 

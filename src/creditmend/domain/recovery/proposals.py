@@ -1,165 +1,106 @@
-"""Negotiation proposals: what to ask each platform for, in amounts the budget provably carries.
+"""Proposals to the platforms, made from the plan: each promises exactly the plan's payments.
 
-A counsellor does not ask a platform for "more time"; she asks for a schedule the client can
-keep, shows why it can be kept, and says what it is worth to the platform and to the client. So
-for every loan that is overdue now or that the plan cannot keep current:
+A letter that asks a platform for something the plan does not do is worse than no letter: the
+borrower either breaks the promise or the plan. So a proposal is read from the winning plan's
+simulation, never computed beside it:
 
-- **What is owed** on the plan's date, from the loan's own ledger (overdue principal and
-  interest, penalty with compound interest, fees, the payoff, credit already held).
-- **Two asks**, each the shortest that fits: a re-instalment (个性化分期) of everything owed over
-  N new months, and an extension (展期) of the remaining term by N months, both with the penalty
-  waiver asked for. Each is the ledger's own `Restructure` event applied on the plan's date, and
-  the instalments are what that ledger then asks for on each due date, paid exactly (not a
-  formula beside the ledger): the loan is walked month by month and pays what is due.
-- **The budget's proof**, month by month: the cash the budget makes available, less the other
-  loans' payments under the plan, less the instalment, carried over as the budget module carries
-  cash (`budget.cash_left`). An ask fits when no month with an instalment runs short, and no
-  month ends with a deficit the plan itself did not already have.
-- **The effect of acceptance**: the loan walked with the restructure among its events, paying
-  its new instalments, the other loans paid as planned (loans share nothing but the budget, so
-  this is the plan simulated again; a test holds the two equal), or the whole plan re-made and
-  simulated by the service's planner when one is passed: total cost, the loan's and the file's
-  clean date, against the plan as it is.
-- **When nothing fits**: the longest ask tried, with its shortfall month by month, and the level
-  amount the budget does carry from the first month it can (`affordable_monthly`).
-- **The legal cap**: the contract's all-in cost to the plan's date against the profile's cap
-  (`loan.cost`), and the amount above it, which the borrower may refuse to pay.
-
-Each proposal is computed against the plan alone: accepting one does not assume any other.
-N is at most `max_months` and every instalment must fall within the horizon (the budget is not
-known beyond it). A loan already charged off cannot be restructured by the ledger; it gets no ask.
+- **The schedule** is the loan's `LoanOutcome.payments`: every payment the ledger took under the
+  plan, with its date and amount, from the first after the plan's date until the loan is settled
+  or the horizon ends. A test holds the two equal for every strategy of every scenario.
+- **Whether to write at all.** A loan gets a proposal when there is something to ask: the plan
+  cannot keep it current (a month end reported overdue under the plan), its overdue record was
+  the platform's own failed debit (an objection candidate), or its all-in cost is above the
+  legal cap and the plan disputes the excess (`above_cap.py`). A loan the plan keeps current
+  throughout, or settles before its next due day, with nothing to ask, gets none.
+- **What is asked** (`ProposalKind`, a closed set, in this order of precedence):
+  - `correction_and_waiver`: a failed debit with enough money in the bank (the bureau's own check,
+    `candidates.deduction_finding`): correct the overdue record, waive the penalty it caused;
+    the letter points to the objection filed with the bureau.
+  - `cap_dispute`: the all-in cost is above the cap: the excess is disputed with its computation
+    and source; the schedule is the plan's, which pays the loan priced at the cap.
+  - `hardship_instalment`: no plan cures the loan within the horizon: the schedule is what the
+    budget carries, and the letter says plainly from when (or that nothing can be paid).
+  - `reinstalment`: the plan cures the loan, but not at once: its arrears are paid as scheduled,
+    with the penalty waiver asked for.
+- **Why** (`Ground`) comes from the loan's facts, each one only when it is true: the failed debit,
+  the cap, the shortfall (the plan cannot keep the loan current: hardship wording is used only
+  then), and the loan not cured within the horizon.
+- **Good faith.** A month's payment below the good-faith minimum (`good_faith_minimum`: the
+  smaller of the arrears and max(10 % of the regular instalment, 50)) is never offered as a
+  promise: the plan's good-faith rule keeps payments above it, and a proposal whose plan falls
+  below it in some month names those months (`below_good_faith`) and is a hardship instalment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
-from typing import Any, NamedTuple, Protocol
+from decimal import ROUND_UP, Decimal
+from enum import Enum
+from typing import Any, NamedTuple
 
 from creditmend.domain.calendar import BusinessCalendar
-from creditmend.domain.creditfile.retention import retention_rules
-from creditmend.domain.loan.cost import CostCheck, RootFinder, amount_above_cap, check_cost
-from creditmend.domain.loan.events import Restructure, RestructureKind
 from creditmend.domain.loan.fold import run
 from creditmend.domain.loan.ledger import Ledger
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import ZERO, Money, minor_unit
-from creditmend.domain.recovery.best_plan import Intents
-from creditmend.domain.recovery.budget import Budget, Horizon, cash_left
+from creditmend.domain.recovery.above_cap import AboveCap
+from creditmend.domain.recovery.budget import Budget, cash_left
+from creditmend.domain.recovery.candidates import ObjectionCandidate
 from creditmend.domain.recovery.json_form import iso
-from creditmend.domain.recovery.plan_input import PlanInput, PlanLoan
-from creditmend.domain.recovery.simulate import (
-    LoanOutcome,
-    LoanTrack,
-    Outcome,
-    PaymentPlan,
-    simulate,
+from creditmend.domain.recovery.plan_cost import (
+    LoanCost,
+    PlanCost,
+    Replan,
+    loans_cost,
+    plan_cost,
 )
+from creditmend.domain.recovery.plan_input import PlanInput, Preferences
+from creditmend.domain.recovery.simulate import LoanOutcome, Outcome
 from creditmend.domain.rules.profile import JurisdictionProfile
 
-DEFAULT_MAX_MONTHS = 36
-# How far below the schedule's estimate an instalment could still be asked by the ledger; far
-# more than rounding ever makes, so the screen never drops an N the exact walk would accept.
-SCREEN_MARGIN = Decimal("1.00")
+__all__ = [  # the plan's costs stay importable from here, where they used to live
+    "Ground",
+    "LoanCost",
+    "Owed",
+    "PlanCost",
+    "Proposal",
+    "ProposalKind",
+    "Replan",
+    "good_faith_minimum",
+    "loans_cost",
+    "plan_cost",
+    "plan_proposals",
+    "proposals_json",
+]
+
+# The good-faith minimum's defaults (issue 15): 10 % of the regular instalment, at least 50.
+GOOD_FAITH_RATE = Decimal("0.10")
+GOOD_FAITH_FLOOR = Decimal("50")
 
 
-class Replan(Protocol):
-    """Re-makes a plan for changed loans (an accepted proposal, a new loan). `seeds` are
-    intents the planner must also weigh, by name (a plan it might not find by itself)."""
+class ProposalKind(Enum):
+    """What a proposal asks; see the module docstring for when each is chosen."""
 
-    def __call__(
-        self,
-        plan_input: PlanInput,
-        budget: Budget,
-        profile: JurisdictionProfile,
-        calendar: BusinessCalendar,
-        *,
-        seeds: Mapping[str, Intents] | None = None,
-    ) -> PaymentPlan: ...
+    CORRECTION_AND_WAIVER = "correction_and_waiver"
+    CAP_DISPUTE = "cap_dispute"
+    HARDSHIP_INSTALMENT = "hardship_instalment"
+    REINSTALMENT = "reinstalment"
 
 
-# ---------------------------------------------------------------- costs of a plan
-@dataclass(frozen=True, slots=True)
-class PlanCost:
-    """What a plan costs and when it ends, in the figures a client compares."""
+class Ground(Enum):
+    """A fact of the loan that a proposal's reason states."""
 
-    total_paid: Money
-    charges: Money  # interest + penalty (compound interest included) + fees
-    debt_left: Money  # what would still settle every loan at the horizon's end
-    overdue_account_months: int
-    debt_free_on: date | None
-    clean_on: date | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "total_paid": str(self.total_paid.amount),
-            "charges": str(self.charges.amount),
-            "debt_left": str(self.debt_left.amount),
-            "overdue_account_months": self.overdue_account_months,
-            "debt_free_on": iso(self.debt_free_on),
-            "clean_on": iso(self.clean_on),
-        }
+    FAILED_DEBIT = "failed_debit"  # the platform's debit failed with enough money in the bank
+    ABOVE_CAP = "above_cap"  # the all-in cost is above the legal cap (disputed)
+    SHORTFALL = "shortfall"  # the budget cannot keep this loan current (a month end overdue)
+    NOT_CURED = "not_cured"  # ... and no plan cures it within the horizon
 
 
-def plan_cost(outcome: Outcome) -> PlanCost:
-    return loans_cost(outcome.loans, outcome.currency)
-
-
-def loans_cost(loans: Sequence[LoanOutcome], currency: str) -> PlanCost:
-    """A plan's cost from its loans' outcomes, summed as `simulate.outcome_of` sums them."""
-
-    def total(pick: Callable[[LoanOutcome], Money]) -> Money:
-        return Money(sum((pick(loan).amount for loan in loans), ZERO), currency)
-
-    closed = [loan.closed_on for loan in loans]
-    cleans = [loan.clean_on for loan in loans]
-    return PlanCost(
-        total(lambda loan: loan.total_paid),
-        total(lambda loan: loan.interest_paid + loan.penalty_paid + loan.fees_paid),
-        total(lambda loan: loan.final.payoff_amount),
-        sum(loan.overdue_months for loan in loans),
-        None if None in closed else max(day for day in closed if day is not None),
-        None if None in cleans else max(day for day in cleans if day is not None),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class LoanCost:
-    total_paid: Money
-    charges: Money
-    payoff_left: Money
-    overdue_months: int
-    closed_on: date | None
-    clean_on: date | None
-
-    @classmethod
-    def of(cls, loan: LoanOutcome) -> LoanCost:
-        return cls(
-            loan.total_paid,
-            loan.interest_paid + loan.penalty_paid + loan.fees_paid,
-            loan.final.payoff_amount,
-            loan.overdue_months,
-            loan.closed_on,
-            loan.clean_on,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "total_paid": str(self.total_paid.amount),
-            "charges": str(self.charges.amount),
-            "payoff_left": str(self.payoff_left.amount),
-            "overdue_months": self.overdue_months,
-            "closed_on": iso(self.closed_on),
-            "clean_on": iso(self.clean_on),
-        }
-
-
-# ---------------------------------------------------------------- records
 @dataclass(frozen=True, slots=True)
 class Owed:
-    """The loan on the proposal's day, from its ledger."""
+    """The loan on the proposal's day, from its ledger (as the plan pays it)."""
 
     on: date
     outstanding_principal: Money  # all principal not yet repaid
@@ -178,38 +119,15 @@ class Owed:
 
 
 class BudgetLine(NamedTuple):
-    """One month of the budget's proof (amounts are the month's, `cash_left` carried)."""
+    """One month with a scheduled payment: the budget's proof that the plan carries it."""
 
     month: str
     income: Money
     expenses: Money
     available: Money  # the budget's cash of the month (one-offs and the opening included)
     others: Money  # the other loans' payments under the plan
-    instalment: Money  # what this loan asks for in the month under the proposal
+    payment: Money  # this loan's payments in the month under the plan
     cash_left: Money  # after everything, carried over from the months before
-
-
-@dataclass(frozen=True, slots=True)
-class ProposalOption:
-    kind: RestructureKind
-    months: int  # N: the new instalments (re-instalment) or the months added (extension)
-    waive_penalty: bool  # asked for
-    instalments: tuple[tuple[date, Money], ...]  # due date and amount, paid as the ledger asks
-    monthly: Money  # the largest instalment
-    total: Money  # the instalments summed
-    penalty_waived: Money  # what the waiver removes on the day
-    carried: bool  # the budget carries every instalment
-    budget: tuple[BudgetLine, ...]  # from the plan's first month to the last instalment
-    without: LoanCost  # the loan under the plan as it is
-    accepted: LoanCost  # the loan once the proposal is accepted
-    plan_without: PlanCost
-    plan_accepted: PlanCost
-
-    @property
-    def tightest(self) -> BudgetLine | None:
-        """The month with an instalment and the least cash left after it."""
-        paying = [line for line in self.budget if line.instalment.amount > ZERO]
-        return min(paying, key=lambda line: line.cash_left.amount, default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,47 +136,91 @@ class Proposal:
     platform: str
     principal: Money
     disbursed_on: date
+    kind: ProposalKind
+    grounds: tuple[Ground, ...]
+    reason: str  # the grounds in one English sentence (the letter words them in full)
     owed: Owed
-    cost: CostCheck  # the contract's all-in cost to the plan's date against the legal cap
-    options: tuple[ProposalOption, ...]  # re-instalment, then extension (when the term remains)
-    recommended: RestructureKind | None  # the cheapest ask the budget carries; None: none fits
-    affordable_monthly: Money  # a level amount a month the budget carries (`_affordable`)
-    affordable_from: str | None  # YYYY-MM, the month it can start; None: nothing is left
+    schedule: tuple[tuple[date, Money], ...]  # exactly the plan's payments to this loan
+    settled_on: date | None  # the plan settles the loan that day
+    current_from: str | None  # YYYY-MM: the first month end from which it stays current
+    penalty_waiver: Money  # the penalty the plan pays, and any still owed at its end
+    regular_instalment: Money
+    good_faith_minimum: Money  # on the plan's date (the arrears then)
+    below_good_faith: tuple[str, ...]  # months the plan pays less than the minimum (YYYY-MM)
+    objections: tuple[ObjectionCandidate, ...]  # the failed debits' records to correct
+    above_cap: AboveCap | None  # disputed
+    budget: tuple[BudgetLine, ...]  # each month with a payment
+    loan_cost: LoanCost  # the loan under the plan
+    horizon_end: date
 
     @property
-    def chosen(self) -> ProposalOption | None:
-        return next((o for o in self.options if o.kind is self.recommended), None)
+    def total(self) -> Money:
+        return Money(
+            sum((amount.amount for _, amount in self.schedule), ZERO), self.owed.payoff.currency
+        )
+
+    @property
+    def starts_on(self) -> date | None:
+        return self.schedule[0][0] if self.schedule else None
+
+    @property
+    def tightest(self) -> BudgetLine | None:
+        return min(self.budget, key=lambda line: line.cash_left.amount, default=None)
 
 
-# ---------------------------------------------------------------- the proposals
-def negotiation_proposals(
+def good_faith_minimum(
+    preferences: Preferences, regular_instalment: Decimal, arrears: Decimal, currency: str
+) -> Decimal:
+    """The least a month's payment to an overdue loan may be: min(arrears, max(rate x regular
+    instalment, floor)), rounded up to the minor unit. Read from `preferences.
+    good_faith_minimum` (`rate`, `floor`) when the plan file has it, else the defaults."""
+    terms = getattr(preferences, "good_faith_minimum", None)
+    rate = getattr(terms, "rate", None)
+    floor = getattr(terms, "floor", None)
+    rate = GOOD_FAITH_RATE if rate is None else Decimal(rate)
+    floor = GOOD_FAITH_FLOOR if floor is None else getattr(floor, "amount", floor)
+    least = min(arrears, max(regular_instalment * rate, Decimal(floor)))
+    return max(least, ZERO).quantize(minor_unit(currency), rounding=ROUND_UP)
+
+
+def _regular_instalment(ledger: Ledger) -> Decimal:
+    """The contract's first instalment (principal, interest and fee), as the schedule asks it."""
+    if not ledger.dues:
+        return ZERO
+    due = ledger.dues[0]
+    return due.principal + (due.interest if due.posted else due.scheduled_interest) + due.fee
+
+
+def plan_proposals(
     plan_input: PlanInput,
     outcome: Outcome,
     budget: Budget,
     profile: JurisdictionProfile,
     calendar: BusinessCalendar,
     *,
-    solver: RootFinder | None = None,
-    max_months: int = DEFAULT_MAX_MONTHS,
-    ask_waiver: bool = True,
-    replan: Replan | None = None,
+    candidates: Sequence[ObjectionCandidate] = (),
+    above_cap: Sequence[AboveCap] = (),
 ) -> tuple[Proposal, ...]:
-    """A proposal for every loan overdue on the plan's date or overdue under the plan, against
-    `outcome` (the plan the client will follow) and its `budget`. `solver` is the IRR port for
-    the annualised cost (without it the amount above the cap is still computed); `replan`, when
-    given, re-makes the whole plan once a proposal is accepted instead of keeping the other
-    loans' payments."""
+    """A proposal for each loan with something to ask, under `outcome` (the plan the borrower
+    follows; `plan_input` is the plan as it pays the loans, at the cap where disputed)."""
     horizon = outcome.horizon
     results = {loan.loan_id: loan for loan in outcome.loans}
+    disputed: Mapping[str, AboveCap] = {a.loan_id: a for a in above_cap if a.disputed}
+    left = cash_left(budget, outcome.plan.totals())
     found: list[Proposal] = []
     for loan in plan_input.loans:
         result = results[loan.id]
         ledger = run(loan.contract, loan.events, horizon.as_of, profile, calendar)
         state = loan_state(ledger, horizon.as_of)
-        if state.closed_on is not None or state.charged_off_on is not None:
+        if state.closed_on is not None:
             continue
-        if not (state.days_past_due or result.overdue_months):
-            continue
+        debits = tuple(c for c in candidates if c.loan_id == loan.id)
+        cap = disputed.get(loan.id)
+        overdue = [m for m in result.months if m.overdue]
+        if not (overdue or debits or cap):
+            continue  # kept current throughout (or settled at once) with nothing to ask
+        currency = loan.contract.currency
+        instalment = _regular_instalment(ledger)
         owed = Owed(
             horizon.as_of,
             state.outstanding_principal,
@@ -270,296 +232,168 @@ def negotiation_proposals(
             state.days_past_due,
             state.credit_balance,
         )
-        contract = loan.contract
-        cap, source = profile.annual_cap(contract.lender_kind, contract.disbursed_on)
-        if solver is not None:
-            cost = check_cost(state.cash_flows, cap, source, horizon.as_of, solver)
-        else:
-            excess = amount_above_cap(state.cash_flows, cap, horizon.as_of)
-            cost = CostCheck(None, cap, source, excess.amount > ZERO, excess)
-        room = _room(outcome, budget, loan.id)
-        options = []
-        remaining = len(ledger.dues) - ledger.next_due  # instalments not yet due
-        for kind in (RestructureKind.REINSTALMENT, RestructureKind.EXTENSION):
-            if kind is RestructureKind.EXTENSION and remaining == 0:
-                continue  # matured: an extension would be a re-instalment
-            option = _search(
-                plan_input, loan, kind, outcome, budget, room, profile, calendar,
-                max_months, ask_waiver, ledger.waived, replan,
-            )  # fmt: skip
-            if option is not None:
-                options.append(option)
-        carried = [o for o in options if o.carried]
-        # The cheapest for the client; on a tie the fewer instalments (the re-instalment first).
-        best = min(
-            carried,
-            key=lambda o: (o.accepted.charges.amount, len(o.instalments)),
-            default=None,
+        below = _below_good_faith(plan_input.preferences, result, owed, instalment)
+        not_cured = bool(result.months) and result.months[-1].overdue
+        grounds = tuple(
+            ground
+            for ground, holds in (
+                (Ground.FAILED_DEBIT, bool(debits)),
+                (Ground.ABOVE_CAP, cap is not None),
+                (Ground.SHORTFALL, bool(overdue)),
+                (Ground.NOT_CURED, not_cured),
+            )
+            if holds
         )
+        if debits:
+            kind = ProposalKind.CORRECTION_AND_WAIVER
+        elif cap is not None:
+            kind = ProposalKind.CAP_DISPUTE
+        elif not_cured or below:
+            kind = ProposalKind.HARDSHIP_INSTALMENT
+        else:
+            kind = ProposalKind.REINSTALMENT
         found.append(
             Proposal(
-                loan.id,
-                contract.platform or loan.id,
-                contract.principal,
-                contract.disbursed_on,
-                owed,
-                cost,
-                tuple(options),
-                None if best is None else best.kind,
-                *_affordable(room, horizon.labels, budget.currency),
+                loan_id=loan.id,
+                platform=loan.contract.platform or loan.id,
+                principal=loan.contract.principal,
+                disbursed_on=loan.contract.disbursed_on,
+                kind=kind,
+                grounds=grounds,
+                reason=_reason(grounds, debits, cap, len(horizon.months)),
+                owed=owed,
+                schedule=result.payments,
+                settled_on=result.closed_on,
+                current_from=_current_from(result),
+                # Owed on the plan's date or accrued later: paid under the plan or still owed.
+                penalty_waiver=result.penalty_paid + result.final.penalty_accrued,
+                regular_instalment=Money(instalment, currency),
+                good_faith_minimum=Money(
+                    good_faith_minimum(
+                        plan_input.preferences, instalment, owed.overdue.amount, currency
+                    ),
+                    currency,
+                ),
+                below_good_faith=below,
+                objections=debits,
+                above_cap=cap,
+                budget=_budget_lines(budget, outcome, result, left),
+                loan_cost=LoanCost.of(result),
+                horizon_end=horizon.end,
             )
         )
     return tuple(found)
 
 
-def _room(outcome: Outcome, budget: Budget, loan_id: str) -> list[Decimal]:
-    """Each month's budget less what the plan pays the other loans."""
-    return [
-        month.available.amount - planned.total + planned.paid_to(loan_id)
-        for month, planned in zip(budget.months, outcome.plan.months, strict=True)
-    ]
+def _below_good_faith(
+    preferences: Preferences, result: LoanOutcome, owed: Owed, instalment: Decimal
+) -> tuple[str, ...]:
+    """The months the plan pays this loan less than the good-faith minimum while it is overdue
+    at the month's start (the arrears then: on the plan's date, or the month end before). With
+    the plan's good faith on, the minimum is the one the plan itself was made with
+    (`LoanMonth.good_faith`, the arrears on the month's money day), so plan and letter agree."""
+    if preferences.good_faith:
+        return tuple(m.month for m in result.months if ZERO < m.paid.amount < m.good_faith.amount)
+    currency = owed.payoff.currency
+    below: list[str] = []
+    arrears = owed.overdue.amount if owed.days_past_due else ZERO
+    for month in result.months:
+        paid = month.paid.amount
+        least = good_faith_minimum(preferences, instalment, arrears, currency)
+        if arrears > ZERO and ZERO < paid < least:
+            below.append(month.month)
+        arrears = month.past_due.amount if month.days_past_due else ZERO
+    return tuple(below)
 
 
-def _affordable(
-    room: Sequence[Decimal], labels: Sequence[str], currency: str
-) -> tuple[Money, str | None]:
-    """The level amount this loan could get every month from the first month it can get
-    anything, to the horizon's end, with the other loans paid as planned and cash carried as
-    the budget carries it (rounded down to the fen, so it provably fits): what to offer when
-    no restructure fits. Months before the plan's first are not offered (the ask starts next
-    month at the earliest); (0, None) when the plan leaves this loan nothing at all."""
-    quantum = minor_unit(currency)
-    cumulative = [sum(room[: index + 1], ZERO) for index in range(len(room))]
-    for start in range(1, len(room)):
-        level = min(
-            cumulative[end] / (end - start + 1) for end in range(start, len(room))
-        ).quantize(quantum, rounding=ROUND_DOWN)
-        if level > ZERO:
-            return Money(level, currency), labels[start]
-    return Money.zero(currency), None
-
-
-def _fits(room: Sequence[Decimal], baseline: Sequence[Decimal], amounts: Sequence[Decimal]) -> bool:
-    """No month with an instalment runs short, and no month ends with a deficit the plan did
-    not already have (a month whose budget is negative may eat into earlier savings)."""
-    left = ZERO
-    for space, before, amount in zip(room, baseline, amounts, strict=True):
-        left += space - amount
-        if (amount > ZERO and left < ZERO) or left < min(before, ZERO):
-            return False
-    return True
-
-
-def _estimate(ledger: Ledger, horizon: Horizon) -> list[Decimal] | None:
-    """The new instalments as the schedule prices them, by month of the horizon (None when one
-    falls beyond it: the budget ends there). Paid on their dates they are what the ledger asks,
-    but a screen needs only to be close: `_search` walks exactly what passes it."""
-    amounts = [ZERO] * len(horizon.months)
-    for due in ledger.dues[ledger.next_due :]:
-        index = horizon.index_of(due.due_on)
-        if index is None:
-            return None
-        amounts[index] += (
-            due.principal
-            + due.scheduled_interest
-            + due.fee
-            + due.carried_interest
-            + due.carried_penalty
-            + due.carried_fee
-        )
-    return amounts
-
-
-def _walk(track: LoanTrack) -> list[Decimal]:
-    """Pay what the ledger asks on every payment day: the instalments, to the fen."""
-    amounts = []
-    for index in range(len(track.horizon.months)):
-        quote = track.open_month(index)
-        track.pay(quote.due)
-        track.close_month(index)
-        amounts.append(quote.due)
-    return amounts
-
-
-def _search(
-    plan_input: PlanInput,
-    loan: PlanLoan,
-    kind: RestructureKind,
-    outcome: Outcome,
-    budget: Budget,
-    room: Sequence[Decimal],
-    profile: JurisdictionProfile,
-    calendar: BusinessCalendar,
-    max_months: int,
-    ask_waiver: bool,
-    waived_before: Decimal,
-    replan: Replan | None,
-) -> ProposalOption | None:
-    """The shortest N the budget carries; when none does, the longest tried, not carried, to
-    show the shortfall month by month. What decides is the exact walk (a fen decides whether a
-    month runs short); the schedule's estimate, less a margin, only screens out the N that
-    cannot fit, so a long search walks the ledger a few times, not once per N."""
-    horizon = outcome.horizon
-    baseline = cash_left(budget, outcome.plan.totals())
-    tried: tuple[PlanLoan, int, Decimal] | None = None
-    walked: tuple[LoanTrack, list[Decimal]] | None = None
-    for months in range(1, max_months + 1):
-        event = Restructure(horizon.as_of, kind, months, waive_penalty=ask_waiver)
-        restructured = replace(loan, events=(*loan.events, event))
-        ledger = run(loan.contract, restructured.events, horizon.as_of, profile, calendar)
-        estimate = _estimate(ledger, horizon)
-        if estimate is None:
-            break  # a longer N only reaches further
-        tried, walked = (restructured, months, ledger.waived - waived_before), None
-        screened = [max(amount - SCREEN_MARGIN, ZERO) for amount in estimate]
-        if not _fits(room, baseline, screened):
-            continue
-        track = LoanTrack(restructured, horizon, profile, calendar)
-        walked = (track, _walk(track))
-        if _fits(room, baseline, walked[1]):
-            break
-    if tried is None:
+def _current_from(result: LoanOutcome) -> str | None:
+    """The month from which every month end is current (None: overdue at the horizon's end)."""
+    months = result.months
+    if not months or months[-1].overdue:
         return None
-    restructured, months, waived = tried
-    if walked is None:
-        track = LoanTrack(restructured, horizon, profile, calendar)
-        walked = (track, _walk(track))
-    track, amounts = walked
-    return _option(
-        plan_input, loan, restructured, kind, months, track, waived,
-        _fits(room, baseline, amounts), outcome, budget, profile, calendar,
-        ask_waiver, replan,
-    )  # fmt: skip
+    last = max((i for i, m in enumerate(months) if m.overdue), default=-1)
+    return months[last + 1].month
 
 
-def _option(
-    plan_input: PlanInput,
-    loan: PlanLoan,
-    restructured: PlanLoan,
-    kind: RestructureKind,
-    months: int,
-    track: LoanTrack,
-    waived: Decimal,
-    carried: bool,
-    outcome: Outcome,
-    budget: Budget,
-    profile: JurisdictionProfile,
-    calendar: BusinessCalendar,
-    ask_waiver: bool,
-    replan: Replan | None,
-) -> ProposalOption:
-    """The ask, its budget lines and the plan once it is accepted. With the other loans paid as
-    planned their outcomes do not change (loans share nothing but the budget), so the walked
-    track of this loan is the accepted plan's exact outcome for it; a `replan` re-makes and
-    simulates the whole plan."""
+def _reason(
+    grounds: Sequence[Ground],
+    debits: Sequence[ObjectionCandidate],
+    cap: AboveCap | None,
+    horizon_months: int,
+) -> str:
+    parts: list[str] = []
+    for ground in grounds:
+        if ground is Ground.FAILED_DEBIT:
+            months = ", ".join(c.month for c in debits)
+            parts.append(
+                f"the platform's debit failed with enough money in the bank ({months}): the "
+                "overdue record is to be corrected and its penalty waived"
+            )
+        elif ground is Ground.ABOVE_CAP and cap is not None:
+            parts.append(
+                f"the all-in cost is above the legal cap of {cap.cap:.0%} ({cap.cap_source}): "
+                f"{cap.excess.amount} above it is disputed"
+            )
+        elif ground is Ground.SHORTFALL:
+            parts.append(
+                "the budget cannot keep this loan current: its arrears are paid as scheduled"
+            )
+        elif ground is Ground.NOT_CURED:
+            parts.append(f"no plan within the budget cures it in {horizon_months} months")
+    return "; ".join(parts)
+
+
+def _budget_lines(
+    budget: Budget, outcome: Outcome, result: LoanOutcome, left: Sequence[Decimal]
+) -> tuple[BudgetLine, ...]:
     currency = budget.currency
-    if replan is None:
-        after = track.outcome(profile, retention_rules(profile))
-        loans = [after if result.loan_id == loan.id else result for result in outcome.loans]
-        planned = outcome.plan
-    else:
-        accepted_input = replace(
-            plan_input,
-            loans=tuple(restructured if item.id == loan.id else item for item in plan_input.loans),
-        )
-        planned = replan(accepted_input, budget, profile, calendar)
-        accepted = simulate(
-            accepted_input,
-            planned,
-            outcome.horizon,
-            profile,
-            calendar,
-            name=f"{loan.id}: {kind.value} {months}",
-        )
-        loans = list(accepted.loans)
-        after = next(result for result in loans if result.loan_id == loan.id)
-    before = next(result for result in outcome.loans if result.loan_id == loan.id)
-    paid = [month.paid.amount for month in after.months]
-    last = max((index for index, amount in enumerate(paid) if amount > ZERO), default=0)
     lines = []
-    left = ZERO
-    for month, planned_month, amount in zip(
-        budget.months[: last + 1], planned.months, paid, strict=False
+    for month, planned, loan_month, after in zip(
+        budget.months, outcome.plan.months, result.months, left, strict=True
     ):
-        others = planned_month.total - planned_month.paid_to(loan.id)
-        left += month.available.amount - others - amount
+        paid = loan_month.paid.amount
+        if paid <= ZERO:
+            continue
         lines.append(
             BudgetLine(
                 month.month,
                 month.income,
                 month.expenses,
                 month.available,
-                Money(others, currency),
-                Money(amount, currency),
-                Money(left, currency),
+                Money(planned.total - planned.paid_to(result.loan_id), currency),
+                Money(paid, currency),
+                Money(after, currency),
             )
         )
-    return ProposalOption(
-        kind=kind,
-        months=months,
-        waive_penalty=ask_waiver,
-        instalments=tuple((m.pay_day, m.paid) for m in after.months if m.paid.amount > ZERO),
-        monthly=Money(max(paid, default=ZERO), currency),
-        total=Money(sum(paid, ZERO), currency),
-        penalty_waived=Money(waived, currency),
-        carried=carried,
-        budget=tuple(lines),
-        without=LoanCost.of(before),
-        accepted=LoanCost.of(after),
-        plan_without=plan_cost(outcome),
-        plan_accepted=loans_cost(loans, currency),
-    )
+    return tuple(lines)
 
 
 # ---------------------------------------------------------------- JSON
-
-
 def _money(value: Money) -> str:
     return str(value.amount)
 
 
-def _option_json(option: ProposalOption) -> dict[str, Any]:
-    tightest = option.tightest
-    return {
-        "kind": option.kind.value,
-        "months": option.months,
-        "waive_penalty": option.waive_penalty,
-        "monthly": _money(option.monthly),
-        "total": _money(option.total),
-        "penalty_waived": _money(option.penalty_waived),
-        "carried": option.carried,
-        "instalments": [
-            {"due_on": d.isoformat(), "amount": _money(a)} for d, a in option.instalments
-        ],
-        "budget": [
-            {
-                "month": line.month,
-                "income": _money(line.income),
-                "expenses": _money(line.expenses),
-                "available": _money(line.available),
-                "others": _money(line.others),
-                "instalment": _money(line.instalment),
-                "cash_left": _money(line.cash_left),
-            }
-            for line in option.budget
-        ],
-        "tightest_month": None if tightest is None else tightest.month,
-        "effect": {
-            "loan": {"without": option.without.to_json(), "accepted": option.accepted.to_json()},
-            "plan": {
-                "without": option.plan_without.to_json(),
-                "accepted": option.plan_accepted.to_json(),
-            },
-        },
-    }
-
-
 def proposals_json(proposals: Sequence[Proposal]) -> list[dict[str, Any]]:
-    """The `proposals` key of the plan's JSON: one entry per loan, amounts as decimal strings."""
+    """The plan JSON's `proposals`: `loan_id`, `kind`, `reason` and `schedule: [{on, amount}]`
+    (the promised payments, exactly the plan's), with what backs them."""
     return [
         {
             "loan_id": p.loan_id,
             "platform": p.platform,
+            "kind": p.kind.value,
+            "reason": p.reason,
+            "grounds": [g.value for g in p.grounds],
+            "schedule": [{"on": on.isoformat(), "amount": _money(a)} for on, a in p.schedule],
+            "total": _money(p.total),
+            "starts_on": iso(p.starts_on),
+            "settled_on": iso(p.settled_on),
+            "current_from": p.current_from,
+            "penalty_waiver": _money(p.penalty_waiver),
+            "regular_instalment": _money(p.regular_instalment),
+            "good_faith_minimum": _money(p.good_faith_minimum),
+            "below_good_faith": list(p.below_good_faith),
+            "objection_records": [c.record for c in p.objections],
+            "above_cap": None if p.above_cap is None else p.above_cap.to_json(),
             "owed": {
                 "on": p.owed.on.isoformat(),
                 "outstanding_principal": _money(p.owed.outstanding_principal),
@@ -572,19 +406,19 @@ def proposals_json(proposals: Sequence[Proposal]) -> list[dict[str, Any]]:
                 "days_past_due": p.owed.days_past_due,
                 "credit": _money(p.owed.credit),
             },
-            "cost_check": {
-                "annualised_cost": None
-                if p.cost.annualised_cost is None
-                else str(p.cost.annualised_cost),
-                "cap": str(p.cost.cap),
-                "cap_source": p.cost.cap_source,
-                "above_cap": p.cost.above_cap,
-                "amount_above_cap": _money(p.cost.amount_above_cap),
-            },
-            "options": [_option_json(option) for option in p.options],
-            "recommended": None if p.recommended is None else p.recommended.value,
-            "affordable_monthly": _money(p.affordable_monthly),
-            "affordable_from": p.affordable_from,
+            "budget": [
+                {
+                    "month": line.month,
+                    "income": _money(line.income),
+                    "expenses": _money(line.expenses),
+                    "available": _money(line.available),
+                    "others": _money(line.others),
+                    "payment": _money(line.payment),
+                    "cash_left": _money(line.cash_left),
+                }
+                for line in p.budget
+            ],
+            "loan_cost": p.loan_cost.to_json(),
         }
         for p in proposals
     ]

@@ -14,7 +14,8 @@ Conventions, the same for every plan (the strategies and the optimiser rely on t
   falls due after it in the month. An amount that covers the payoff on the money day settles the
   loan that day. So a month's amount is at most two ledger payments (`LoanOutcome.payments`).
 - Good faith (`preferences.good_faith`, docs/advisor.md "Good faith"): a loan overdue at the
-  start of a month (its previous month end past grace, or charged off) is quoted a good-faith
+  start of a month (on `as_of` for the first month, else at the previous month end: past grace,
+  or charged off) is quoted a good-faith
   amount `min(arrears on the money day, max(rate x regular instalment, floor))`, the least
   every strategy pays it in a month that pays any debt (`good_faith_shares`).
 - A payment beyond what is due is what the contract says: held by the lender as credit for the
@@ -50,7 +51,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_UP, Decimal, localcontext
 from typing import NamedTuple
 
 from creditmend.domain.calendar import BusinessCalendar, add_months, month_end
@@ -64,6 +65,7 @@ from creditmend.domain.creditfile.retention import (
     overdue_episodes,
     retention_rules,
 )
+from creditmend.domain.loan.delinquency import days_past_due
 from creditmend.domain.loan.events import LoanEvent, Payment
 from creditmend.domain.loan.ledger import Ledger, LedgerError
 from creditmend.domain.loan.state import LoanState
@@ -71,7 +73,7 @@ from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money, minor_unit, shared_money
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.recovery.budget import Horizon
-from creditmend.domain.recovery.plan_input import PlanInput, PlanLoan
+from creditmend.domain.recovery.plan_input import GoodFaithMinimum, PlanInput, PlanLoan
 from creditmend.domain.rules.profile import Component, JurisdictionProfile
 from creditmend.domain.synth.loan_sim import month_figures
 
@@ -137,13 +139,6 @@ class Quote(NamedTuple):
     arrears: Decimal = ZERO  # past due (and due) on the money day: what cures the loan then
     due_day: date | None = None  # the next due day in the month after the money day, if any
     good_faith: Decimal = ZERO  # the least a month that pays any debt pays this loan
-
-
-class GoodFaith(NamedTuple):
-    """The good-faith minimum: `min(arrears, max(rate x regular instalment, floor))`."""
-
-    rate: Decimal
-    floor: Decimal
 
 
 class LoanMonth(NamedTuple):
@@ -240,7 +235,7 @@ class LoanTrack:
         horizon: Horizon,
         profile: JurisdictionProfile,
         calendar: BusinessCalendar,
-        good_faith: GoodFaith | None = None,
+        good_faith: GoodFaithMinimum | None = None,
     ) -> None:
         self.loan = loan
         self.horizon = horizon
@@ -326,27 +321,42 @@ class LoanTrack:
         return balance, past_due, dpd
 
     def _good_faith_base(self) -> Decimal:
-        """`max(rate x regular instalment, floor)`, the regular instalment being the mean of the
-        schedule's instalments (principal, scheduled interest, fees), to the fen; zero when good
-        faith is off. The mean, not the next instalment: an interest-first loan's balloon and a
-        matured loan's last instalment would otherwise make it too small or too large."""
+        """`max(rate x regular instalment, floor)` rounded up to the fen, zero when good faith
+        is off. The regular instalment is the contract's first instalment as its schedule asks
+        it (principal, interest, fee), as the proposals read it (`proposals.py`)."""
         terms = self.good_faith_terms
         if terms is None:
             return ZERO
         dues = self.ledger.dues
-        total = sum((d.principal + d.scheduled_interest + d.fee for d in dues), ZERO)
-        regular = total / len(dues) if dues else ZERO
+        first = dues[0] if dues else None
+        regular = (
+            ZERO
+            if first is None
+            else first.principal
+            + (first.interest if first.posted else first.scheduled_interest)
+            + first.fee
+        )
         fen = minor_unit(self.currency)
-        return max((terms.rate * regular).quantize(fen, rounding=ROUND_HALF_UP), terms.floor)
+        return max(terms.rate * regular, terms.floor).quantize(fen, rounding=ROUND_UP)
 
-    def overdue_now(self) -> bool:
-        """Whether the last month end folded so far was reported overdue (past grace, or
-        charged off): before `open_month(k)`, whether the loan is overdue at the start of k."""
+    def overdue_at_start(self, index: int) -> bool:
+        """Whether the loan is overdue at the start of month `index`, before its payments: on
+        `as_of` for the first month (days past due beyond grace, or charged off), else at the
+        previous month's end as reported (call before `open_month(index)`)."""
+        grace = self.loan.contract.grace_days
+        charged = AccountStatus.CHARGED_OFF.value
+        if index == 0:
+            ledger = self.ledger
+            as_of = self.horizon.as_of
+            with localcontext(ACCRUAL_CONTEXT):
+                ledger.advance_to(as_of)
+            if ledger.closed_on is not None:
+                return False
+            return ledger.charged_off_on is not None or days_past_due(ledger.dues, as_of) > grace
         if not self.rows:
             return False
         row = self.rows[-1]
-        charged = AccountStatus.CHARGED_OFF.value
-        return row.days_past_due > self.loan.contract.grace_days or row.status == charged
+        return row.days_past_due > grace or row.status == charged
 
     def money_day(self, index: int) -> date:
         return self.horizon.money_day(index)
@@ -405,7 +415,7 @@ class LoanTrack:
         through the month's due day, what settles it, and its good-faith minimum."""
         ledger = self.ledger
         day = self.money_day(index)
-        overdue = self.overdue_now()
+        overdue = self.overdue_at_start(index)
         with localcontext(ACCRUAL_CONTEXT):
             ledger.advance_to(day)
             owed = ledger.payoff()
@@ -558,11 +568,9 @@ def open_tracks(
     return tracks
 
 
-def good_faith_terms(plan_input: PlanInput) -> GoodFaith | None:
+def good_faith_terms(plan_input: PlanInput) -> GoodFaithMinimum | None:
     preferences = plan_input.preferences
-    if not preferences.good_faith:
-        return None
-    return GoodFaith(preferences.good_faith_rate, preferences.good_faith_floor)
+    return preferences.good_faith_minimum if preferences.good_faith else None
 
 
 def good_faith_shares(quotes: Sequence[Quote], cash: Decimal, currency: str) -> list[Decimal]:
@@ -667,7 +675,6 @@ def outcome_of(
 
 
 __all__ = [
-    "GoodFaith",
     "LoanMonth",
     "LoanOutcome",
     "LoanTrack",

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from creditmend.domain.recovery.above_cap import above_cap_json
 from creditmend.domain.recovery.candidates import candidates_json
 from creditmend.domain.recovery.forecast import forecast_json, new_loan_json
 from creditmend.domain.recovery.json_form import outcome_json
@@ -86,16 +87,13 @@ def advice_json(advice: Advice, *, detail: bool = False) -> dict[str, Any]:
             "instalment": None if agreement.instalment is None else str(agreement.instalment),
             "extension_months": agreement.extension_months,
         },
-        "negotiable": [
-            {
-                "loan_id": n.loan_id,
-                "platform": n.platform,
-                "cap": str(n.cap),
-                "cap_source": n.cap_source,
-                "amount_above_cap": str(n.amount_above_cap),
-            }
-            for n in advice.negotiable
-        ],
+        "above_cap": above_cap_json(advice.above_cap),
+        "above_cap_totals": None
+        if advice.cap_totals is None
+        else {
+            "dispute": advice.cap_totals.dispute.to_json(),
+            "pay": advice.cap_totals.pay.to_json(),
+        },
         "proposals": _proposals(advice),
         "objection_candidates": candidates_json(advice.candidates),
         "expiry_timeline": timeline_json(advice.timeline),
@@ -202,9 +200,30 @@ def summary(advice: Advice) -> list[str]:
                 "month the budget frees: income must rise or part of the debt be forgiven."
             )
     lines += _good_faith_line(advice)
-    for n in advice.negotiable:
+    lines += _above_cap_lines(advice)
+    return lines
+
+
+def _above_cap_lines(advice: Advice) -> list[str]:
+    """The loans above the cap, what the plan does with them, and both plans' totals."""
+    lines = []
+    for n in advice.above_cap:
+        does = (
+            "disputed: the plan pays the loan at the cap"
+            if n.disputed
+            else "paid as the contract says (preferences.above_cap: pay)"
+        )
         lines.append(
-            f"{n.platform or n.loan_id}: {money(n.amount_above_cap)} paid and owed above the "
-            f"legal cap ({n.cap:.0%}, {n.cap_source}) is negotiable; the plan still pays it."
+            f"{n.platform or n.loan_id}: {money(n.excess.amount)} paid and owed above the legal "
+            f"cap ({n.cap:.0%}, {n.cap_source}) is {does}."
+        )
+    totals = advice.cap_totals
+    if totals is not None:
+        dispute, pay = totals.dispute, totals.pay
+        lines.append(
+            f"Paying at the cap and disputing the excess, the plan pays "
+            f"{money(dispute.total_paid.amount)} in all ({money(dispute.charges.amount)} of "
+            f"charges); paying every contract as written, {money(pay.total_paid.amount)} "
+            f"({money(pay.charges.amount)})."
         )
     return lines

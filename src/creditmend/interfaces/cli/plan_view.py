@@ -69,25 +69,28 @@ def _plan_table(outcome: Outcome) -> Table:
     return table
 
 
-def _proposals(advice: Advice) -> Table | None:
+def _proposals(advice: Advice) -> list[str]:
+    """One line per proposal: what is asked, why, and the plan's payments it promises."""
     if not advice.proposals:
-        return None
-    table = Table(title="What to ask each platform", title_justify="left")
-    for column in ("platform", "ask for", "months", "a month", "penalty waived", "budget"):
-        table.add_column(column, justify="right" if column in ("months", "a month") else "left")
+        return []
+    lines = ["What to ask each platform (each letter promises exactly the plan's payments):"]
     for proposal in advice.proposals:
-        option = proposal.chosen
-        if option is None:
-            continue
-        table.add_row(
-            plain(proposal.platform or proposal.loan_id),
-            option.kind.value,
-            str(option.months),
-            _money(option.monthly.amount),
-            _money(option.penalty_waived.amount),
-            "carries it" if option.carried else "short",
+        schedule = proposal.schedule
+        if len(schedule) == 1:
+            when = f"one payment of {_money(proposal.total.amount)} on {schedule[0][0]}"
+        elif schedule:
+            when = (
+                f"{len(schedule)} payments {schedule[0][0]}..{schedule[-1][0]}, "
+                f"{_money(proposal.total.amount)} in all"
+            )
+        else:
+            when = f"no payment the budget carries before {proposal.horizon_end}"
+        why = ", ".join(ground.value.replace("_", " ") for ground in proposal.grounds)
+        lines.append(
+            f"- {proposal.platform or proposal.loan_id} ({proposal.loan_id}): "
+            f"{proposal.kind.value.replace('_', ' ')}; {when}; why: {why}."
         )
-    return table
+    return lines
 
 
 def _timeline(advice: Advice) -> Table | None:
@@ -128,7 +131,9 @@ def render(advice: Advice, out: Console) -> None:
     out.print("Each cell: amount paid, then the month-end status code (N on time, 1-7 overdue).")
     for line in summary(advice):  # platform names from a plan file or the bureau: escaped
         out.print(plain(line))
-    for table in (_proposals(advice), _timeline(advice), _forecast(advice)):
+    for line in _proposals(advice):  # platform names from a plan file or the bureau: escaped
+        out.print(plain(line))
+    for table in (_timeline(advice), _forecast(advice)):
         if table is not None:
             out.print(table)
     if advice.forecast is not None:
@@ -152,7 +157,10 @@ def render(advice: Advice, out: Console) -> None:
     for note in advice.notes:
         out.print(plain(f"Note: {note}"))
     if advice.letters:
+        names = ", ".join(letter.platform for letter in advice.letters)
         out.print(
-            f"{len(advice.letters)} letter(s) to the platforms: --format html or pdf shows them.",
-            markup=False,
+            plain(
+                f"{len(advice.letters)} letter(s), one to each platform above ({names}), in "
+                "Chinese and English: --format html or pdf shows them, --letters DIR writes them."
+            )
         )
