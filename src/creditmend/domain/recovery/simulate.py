@@ -4,6 +4,9 @@ What the borrower is shown is never an estimate: each loan's contract and past e
 by the ledger engine (daily accrual, penalty and compound interest, late fees, the allocation
 order), and the plan's payments are applied to the same ledger as ordinary payments.
 
+The records (`PaymentPlan`, `LoanMonth`, `LoanOutcome`, `Outcome`) live in `outcomes.py` and
+are re-exported here.
+
 Conventions, the same for every plan (the strategies and the optimiser rely on them):
 - Payment days: the money of month 0 (cash on hand and the month's budget) is there on `as_of`,
   that of a later month on its pay day (`Horizon.money_day`: `cash_flow.pay_day`, clamped).
@@ -49,7 +52,6 @@ Conventions, the same for every plan (the strategies and the optimiser rely on t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_UP, Decimal, localcontext
 from typing import NamedTuple
@@ -59,7 +61,6 @@ from creditmend.domain.creditfile.furnishing import AccountStatus
 from creditmend.domain.creditfile.retention import (
     Decision,
     MonthRow,
-    NegativeFact,
     RetentionRules,
     decide,
     overdue_episodes,
@@ -68,66 +69,20 @@ from creditmend.domain.creditfile.retention import (
 from creditmend.domain.loan.delinquency import days_past_due
 from creditmend.domain.loan.events import LoanEvent, Payment
 from creditmend.domain.loan.ledger import Ledger, LedgerError
-from creditmend.domain.loan.state import LoanState
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money, minor_unit, shared_money
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.recovery.budget import Horizon
+from creditmend.domain.recovery.outcomes import (
+    LoanMonth,
+    LoanOutcome,
+    Outcome,
+    PaymentPlan,
+    PlannedMonth,
+)
 from creditmend.domain.recovery.plan_input import GoodFaithMinimum, PlanInput, PlanLoan
 from creditmend.domain.rules.profile import Component, JurisdictionProfile
 from creditmend.domain.synth.loan_sim import month_figures
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedMonth:
-    """The payments of one month: (loan id, amount) for each loan paid, amounts above zero."""
-
-    month: str  # YYYY-MM
-    payments: tuple[tuple[str, Money], ...]
-
-    def paid_to(self, loan_id: str) -> Decimal:
-        for paid_id, amount in self.payments:
-            if paid_id == loan_id:
-                return amount.amount
-        return ZERO
-
-    @property
-    def total(self) -> Decimal:
-        return sum((amount.amount for _, amount in self.payments), ZERO)
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentPlan:
-    """For each month of the horizon, what is paid to each loan."""
-
-    months: tuple[PlannedMonth, ...]
-
-    @classmethod
-    def of(
-        cls,
-        labels: Sequence[str],
-        loan_ids: Sequence[str],
-        amounts: Sequence[Sequence[Decimal]],
-        currency: str,
-    ) -> PaymentPlan:
-        """A plan from a table, `amounts[month][loan]` in the order of `loan_ids`; every amount
-        must be whole fen (Money refuses finer ones rather than round them)."""
-        return cls(
-            tuple(
-                PlannedMonth(
-                    label,
-                    tuple(
-                        (loan_id, Money(amount, currency))
-                        for loan_id, amount in zip(loan_ids, row, strict=True)
-                        if amount > ZERO
-                    ),
-                )
-                for label, row in zip(labels, amounts, strict=True)
-            )
-        )
-
-    def totals(self) -> tuple[Decimal, ...]:
-        return tuple(month.total for month in self.months)
 
 
 class Quote(NamedTuple):
@@ -139,67 +94,6 @@ class Quote(NamedTuple):
     arrears: Decimal = ZERO  # past due (and due) on the money day: what cures the loan then
     due_day: date | None = None  # the next due day in the month after the money day, if any
     good_faith: Decimal = ZERO  # the least a month that pays any debt pays this loan
-
-
-class LoanMonth(NamedTuple):
-    month: str  # YYYY-MM
-    pay_day: date  # the day the instalment is paid: the due day after the money day, or it
-    due: Money  # before paying, on the pay day
-    owed: Money  # before paying, on the pay day
-    paid: Money
-    balance: Money  # month end: principal outstanding + overdue interest + penalty + fees
-    payoff: Money  # month end: what would settle the loan
-    past_due: Money  # month end
-    days_past_due: int  # month end
-    status: str  # month end: the monthly code; after closing the closing code, as the grid
-    overdue: bool  # the status is one of the profile's overdue codes
-    serious: bool  # ... and one of its serious codes (past `serious_days`, or bad debt)
-    money_day: date  # the day the month's money is there (arrears are paid that day)
-    arrears: Money  # past due on the money day, before paying
-    good_faith: Money  # the good-faith minimum quoted (zero: not overdue, or good faith off)
-
-
-@dataclass(frozen=True, slots=True)
-class LoanOutcome:
-    loan_id: str
-    platform: str
-    total_paid: Money
-    interest_paid: Money
-    penalty_paid: Money  # penalty and compound interest
-    fees_paid: Money
-    principal_paid: Money
-    unapplied: Money  # held as credit at the horizon's end, or paid beyond the debt
-    refund_due: Money  # the part of `unapplied` paid beyond the whole debt
-    overdue_months: int
-    closed_on: date | None
-    clean_on: date | None  # see the module docstring
-    months: tuple[LoanMonth, ...]
-    payments: tuple[tuple[date, Money], ...]  # the plan's payments as the ledger took them
-    negative_records: tuple[NegativeFact, ...]  # from disbursement to the horizon's end
-    expiries: tuple[Decision, ...]  # one per negative record, in the same order
-    final: LoanState  # the loan at the horizon's end
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    name: str  # the strategy or plan that was simulated
-    plan: PaymentPlan
-    horizon: Horizon
-    currency: str
-    total_paid: Money
-    interest_paid: Money
-    penalty_paid: Money
-    fees_paid: Money
-    principal_paid: Money
-    unapplied: Money
-    overdue_account_months: int
-    debt_free_on: date | None
-    clean_on: date | None
-    loans: tuple[LoanOutcome, ...]
-
-    @property
-    def serious_account_months(self) -> int:
-        return sum(1 for loan in self.loans for month in loan.months if month.serious)
 
 
 def _status(ledger: Ledger) -> str:
