@@ -41,7 +41,15 @@ CASH_FLOW_KEYS = (
     "months",
 )
 MONTH_KEYS = ("month", "income", "expenses")
-PREFERENCE_KEYS = ("keep_buffer", "horizon_months", "priority", "target_band")
+PREFERENCE_KEYS = (
+    "keep_buffer",
+    "horizon_months",
+    "priority",
+    "target_band",
+    "family_loan_repay_monthly",
+)
+# A loan from relatives the advisor suggests is repaid at this share of it a month (bridging).
+FAMILY_LOAN_REPAY_MONTHLY = Decimal("0.10")
 
 
 class OneOffKind(Enum):
@@ -139,6 +147,8 @@ class Preferences:
     horizon_months: int | None = None  # None: the caller's default
     priority: Priority = Priority.BALANCED
     target_band: str | None = None  # the score band the client wants back (score forecast)
+    # The share of a suggested family loan repaid a month (bridging money): 0 < share <= 1.
+    family_loan_repay_monthly: Decimal = FAMILY_LOAN_REPAY_MONTHLY
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,4 +363,16 @@ def _preferences(reader: FieldReader, data: Any) -> Preferences:
         horizon = None
     priority = reader.choice(data, path, "priority", Priority, default=Priority.BALANCED)
     band = reader.text(data, path, "target_band") or None
-    return Preferences(keep_buffer, horizon, priority or Priority.BALANCED, band)
+    share = reader.decimal(data, path, "family_loan_repay_monthly", positive=True)
+    if share is not None and share > 1:
+        reader.problem(
+            f"{path}.family_loan_repay_monthly", f"{share} is a share of the loan: 0 < share <= 1"
+        )
+        share = None
+    return Preferences(
+        keep_buffer,
+        horizon,
+        priority or Priority.BALANCED,
+        band,
+        FAMILY_LOAN_REPAY_MONTHLY if share is None else share,
+    )

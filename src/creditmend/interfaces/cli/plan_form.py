@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from creditmend.domain.recovery.bridging import Replanned, bridge_json, bridge_words
 from creditmend.domain.recovery.candidates import candidates_json
 from creditmend.domain.recovery.forecast import forecast_json, new_loan_json
 from creditmend.domain.recovery.json_form import outcome_json
@@ -101,6 +102,7 @@ def advice_json(advice: Advice, *, detail: bool = False) -> dict[str, Any]:
         "expiry_timeline": timeline_json(advice.timeline),
         "score_forecast": None if advice.forecast is None else forecast_json(advice.forecast),
         "new_loan": None if advice.new_loan is None else new_loan_json(advice.new_loan),
+        "bridging": [bridge_json(bridge) for bridge in advice.bridging],
         "notes": list(advice.notes),
         "summary": summary(advice),
     }
@@ -170,6 +172,10 @@ def summary(advice: Advice) -> list[str]:
                 f"No instalment term up to 10 years fits the {money(a.monthly_amount)} a "
                 "month the budget frees: income must rise or part of the debt be forgiven."
             )
+    if advice.bridging:
+        baseline = Replanned(optimal, value)
+        lines.append("Money from outside that would help (each re-planned exactly):")
+        lines.extend(f"- {bridge_words(b, baseline)}" for b in advice.bridging)
     for n in advice.negotiable:
         lines.append(
             f"{n.platform or n.loan_id}: {money(n.amount_above_cap)} paid and owed above the "

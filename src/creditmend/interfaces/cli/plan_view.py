@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -122,13 +123,49 @@ def _forecast(advice: Advice) -> Table | None:
     return table
 
 
+_SOURCE = {"family_loan": "family", "asset_sale": "asset", "income_rise": "income/mo"}
+_GOAL = {"no_serious": "<90 days", "cure_all": "cure all"}
+
+
+def _bridging(advice: Advice) -> Table | None:
+    """Each bridge's effect (late: loan-months reported overdue); the words in the summary
+    say when the money comes."""
+    if not advice.bridging:
+        return None
+    unproven = any(not bridge.minimal for bridge in advice.bridging)
+    table = Table(
+        title="Bridging money, each re-planned exactly",
+        title_justify="left",
+        caption="* the least amount found, not proven least" if unproven else None,
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    columns = ("source", "goal", "amount", "late", ">90d", "cost", "clean on", "saving")
+    for column in columns:
+        right = column not in ("source", "goal")
+        table.add_column(column, justify="right" if right else "left", no_wrap=True)
+    for bridge in advice.bridging:
+        effect = bridge.effect
+        table.add_row(
+            _SOURCE[bridge.kind.value],
+            _GOAL[bridge.goal.value],
+            f"{bridge.amount.amount:,.0f}" + ("" if bridge.minimal else " *"),
+            str(effect.overdue_account_months),
+            str(effect.serious_account_months),
+            _money(effect.cost),
+            _day(effect.clean_on),
+            _money(effect.saving),
+        )
+    return table
+
+
 def render(advice: Advice, out: Console) -> None:
     out.print(_strategies_table(advice))
     out.print(_plan_table(advice.strategies["optimal"]))
     out.print("Each cell: amount paid, then the month-end status code (N on time, 1-7 overdue).")
     for line in summary(advice):  # platform names from a plan file or the bureau: escaped
         out.print(plain(line))
-    for table in (_proposals(advice), _timeline(advice), _forecast(advice)):
+    for table in (_bridging(advice), _proposals(advice), _timeline(advice), _forecast(advice)):
         if table is not None:
             out.print(table)
     if advice.forecast is not None:
