@@ -176,9 +176,12 @@ def _steps(amount: Decimal) -> Decimal:
 
 
 def cap_for(baseline: Outcome) -> Decimal:
-    """The largest amount searched: twice what the plan pays in all (settling every loan at
-    once costs less than that; a planner that still misses the goal needs more than money)."""
-    return _steps(2 * sum((loan.total_paid.amount for loan in baseline.loans), ZERO) + STEP)
+    """The largest amount searched: twice everything owed on the plan's first pay day or paid
+    under the plan, whichever is more (settling every loan at once costs less than that; a
+    planner that still misses the goal needs more than money)."""
+    owed = sum((loan.months[0].owed.amount for loan in baseline.loans), ZERO)
+    paid = sum((loan.total_paid.amount for loan in baseline.loans), ZERO)
+    return _steps(2 * max(owed, paid) + STEP)
 
 
 @dataclass(slots=True)
