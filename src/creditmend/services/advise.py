@@ -37,6 +37,7 @@ from creditmend.domain.recovery.forecast import (
     new_loan_effect,
     score_forecast,
 )
+from creditmend.domain.recovery.forecast_why import explained
 from creditmend.domain.recovery.from_bureau import loan_id_of, loans_from_file
 from creditmend.domain.recovery.letters import Letter, proposal_letters
 from creditmend.domain.recovery.objective import ObjectiveValue, RecoveryObjective
@@ -254,6 +255,16 @@ class AdviseService:
         forecast = effect = None
         if card is not None:
             forecast = score_forecast(
+                plan_input,
+                outcome,
+                card,
+                self.profile,
+                self.calendar,
+                refs=refs,
+                inquiries=inquiries,
+            )
+            forecast = explained(
+                forecast,
                 plan_input,
                 outcome,
                 card,

@@ -112,13 +112,17 @@ def _forecast(advice: Advice) -> Table | None:
     if forecast is None or not forecast.months:
         return None
     table = Table(title="The score under the plan (months where it moves)", title_justify="left")
-    for column in ("month", "score", "band"):
-        table.add_column(column, justify="right" if column == "score" else "left")
+    active = {} if forecast.active is None else {m.month: m for m in forecast.active.months}
+    columns = ("month", "score", "band", *(("kept active", "band ") if active else ()))
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("score", "kept active") else "left")
     last: tuple[Any, ...] = ()
     for month in forecast.months:
-        now = (month.score, month.band)
+        kept = active.get(month.month)
+        now = (month.score, month.band, *((kept.score, kept.band) if kept else ()))
         if now != last:
-            table.add_row(month.month, str(month.score), month.band or "")
+            extra = (str(kept.score), kept.band) if kept else (("-", "-") if active else ())
+            table.add_row(month.month, str(month.score), month.band or "", *extra)
             last = now
     return table
 
