@@ -22,10 +22,13 @@ Conventions (docs/advisor.md, "Bridging money"):
   bridge is for, large enough that the borrower can ask for it). The search doubles the amount
   until a cheap planner (`Quick`: the classic strategies and the counsellor's orders, no
   programme) reaches the goal, bisects between the last miss and the first hit, then re-plans
-  the amount exactly; when the exact plan misses, it steps up, and when it hits it checks one
-  step below. `Bridge.minimal` is True only when the exact plan one step below was made and
-  misses the goal (or one step below is nothing, the plan itself). The search is bounded: at
-  most `EXACT_TRIES` exact re-plans per suggestion beyond the first, amounts at most `cap`.
+  the amount exactly; when the exact plan misses, it steps up, and when it hits it goes down
+  1, 2, 4 ... steps until a miss, then halves the bracket between the largest exact miss (at
+  least the plan itself, 0) and the least exact hit. `Bridge.minimal` is True only when the
+  exact plan one step below the amount was made and misses the goal (or one step below is
+  nothing, the plan itself). The search is bounded: at most `EXACT_TRIES` exact re-plans per
+  suggestion beyond the first, amounts at most `cap_for`; a goal the cheap planner misses even
+  at the cap is not suggested (no exact re-plan is made).
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ from creditmend.domain.rules.profile import JurisdictionProfile
 
 STEP = Decimal(100)
 REPAY_AFTER_MONTHS = 7  # a family loan is repaid from the 7th month after the plan's month
-EXACT_TRIES = 2
+EXACT_TRIES = 4
 CENT = Decimal("0.01")
 
 
@@ -216,48 +219,48 @@ class BridgeSearch:
         low, high = ZERO, STEP
         while not self.cheap(kind, goal, high, start):
             if high >= cap:
-                high = ZERO  # the cheap planner never gets there: ask the exact one at the cap
-                break
+                return None  # not even twice the debt gets there: more than money is needed
             low, high = high, min(high * 2, cap)
-        if high == ZERO:
-            low, high = ZERO, cap
-        else:
-            while high - low > STEP:
-                middle = _steps((low + high) / 2)
-                if middle >= high:
-                    middle = high - STEP
-                if self.cheap(kind, goal, middle, start):
-                    high = middle
-                else:
-                    low = middle
+        while high - low > STEP:
+            middle = _steps((low + high) / 2)
+            if middle >= high:
+                middle = high - STEP
+            if self.cheap(kind, goal, middle, start):
+                high = middle
+            else:
+                low = middle
         return self._exactly(kind, goal, high, start, cap)
 
     def _exactly(
         self, kind: BridgeKind, goal: BridgeGoal, amount: Decimal, start: int, cap: Decimal
     ) -> Bridge | None:
-        missed: Decimal | None = None  # the largest amount whose exact plan misses
-        plan = self.replan(kind, amount)
-        tries = 0
-        while not reaches(goal, plan.outcome, start):
-            missed = amount
-            if tries >= EXACT_TRIES or amount >= cap:
-                return None
+        """The cheap search's `amount` re-planned exactly, then the bracket between the largest
+        exact miss (the plan itself, at 0) and the least exact hit narrowed: first one step
+        below the hit (the cheap answer is usually right), then by halves; up when it misses."""
+        miss, hit = ZERO, None  # the plan itself misses (`find` checked it)
+        best: Replanned | None = None
+        probe, tries, down = amount, 0, 0
+        while True:
+            plan = self.replan(kind, probe)
+            if reaches(goal, plan.outcome, start):
+                hit, best = probe, plan
+            else:
+                miss = max(miss, probe)
+            if (hit is not None and hit - miss <= STEP) or tries >= EXACT_TRIES:
+                break
             tries += 1
-            amount = min(amount + STEP * tries, cap)
-            plan = self.replan(kind, amount)
-        if missed is None or missed != amount - STEP:
-            missed = None
-            for _ in range(EXACT_TRIES):
-                below = amount - STEP
-                if below <= ZERO:
-                    missed = ZERO  # the plan itself misses (checked first)
-                    break
-                lower = self.replan(kind, below)
-                if not reaches(goal, lower.outcome, start):
-                    missed = below
-                    break
-                amount, plan = below, lower
-        return self._bridge(kind, goal, amount, plan, minimal=missed == amount - STEP)
+            if hit is None:
+                if probe >= cap:
+                    return None
+                probe = min(probe + STEP * 2 ** (tries - 1), cap)
+            elif miss == ZERO:  # no exact miss yet: down from the hit, 1, 2, 4 ... steps
+                probe = max(hit - STEP * 2**down, STEP)
+                down += 1
+            else:
+                probe = min(max(_steps((miss + hit) / 2), miss + STEP), hit - STEP)
+        if hit is None or best is None:
+            return None
+        return self._bridge(kind, goal, hit, best, minimal=hit - miss <= STEP)
 
     def _bridge(
         self, kind: BridgeKind, goal: BridgeGoal, amount: Decimal, plan: Replanned, *, minimal: bool

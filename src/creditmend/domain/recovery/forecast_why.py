@@ -168,10 +168,11 @@ def why_words(forecast: ScoreForecast) -> list[str]:
     if ACTIVITY & set(fall.features):
         why = f"a repaid file shows no recent payments, which the score reads as risk: {why}"
     last = forecast.months[-1]
+    band = next((f" ({m.band})" for m in forecast.months if m.month == fall.peak_month), "")
     lines = [
-        f"The score falls after the debts are repaid ({fall.debt_free_on}): from {fall.peak} in "
-        f"{fall.peak_month} to {fall.score} ({fall.band}) in {fall.month} and {last.score} "
-        f"({last.band}) by {last.month}, because by then {why}."
+        f"The score falls after the debts are repaid ({fall.debt_free_on}): from "
+        f"{fall.peak}{band} in {fall.peak_month} to {fall.score} ({fall.band}) in {fall.month} "
+        f"and {last.score} ({last.band}) by {last.month}, because by then {why}."
     ]
     active, kept = forecast.active, forecast.active_account
     if active is not None and kept is not None and active.months:
