@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,11 +23,14 @@ from hypothesis import strategies as st
 from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
 from creditmend.adapters.solver_highs import HighsSolver
 from creditmend.domain.calendar import WeekdayCalendar, add_months
+from creditmend.domain.money import Money
 from creditmend.domain.problems import ProblemsError
 from creditmend.domain.recovery.bridging import (
+    EXACT_TRIES,
     STEP,
     BridgeGoal,
     BridgeKind,
+    BridgeSearch,
     Replanned,
     bridge_json,
     bridges,
@@ -256,3 +260,65 @@ def test_the_repayment_share_is_a_share_of_the_loan(share: str) -> None:
     with pytest.raises(ProblemsError) as caught:
         read_plan(document, CN)
     assert [p.field for p in caught.value.problems] == ["preferences.family_loan_repay_monthly"]
+
+
+# ---------------------------------------------------------------- the search alone
+def _fake(reached: bool, debt: Decimal = Decimal(10_000)) -> Replanned:
+    """An outcome as the search reads it: one loan, one month overdue and beyond 90 days
+    unless `reached`, owing `debt` on the first pay day."""
+    month = SimpleNamespace(overdue=not reached, serious=not reached, owed=Money.of(debt, "CNY"))
+    loan = SimpleNamespace(
+        months=(month, month),
+        overdue_months=0 if reached else 2,
+        total_paid=Money.of(debt, "CNY"),
+    )
+    outcome = SimpleNamespace(loans=(loan,), overdue_account_months=0, clean_on=None)
+    value = SimpleNamespace(cost=Decimal(0), serious_months=0)
+    return Replanned(outcome, value)  # type: ignore[arg-type]
+
+
+@given(
+    st.integers(1, 250).map(lambda n: Decimal(n) * STEP),
+    st.integers(-5, 5),
+    st.sampled_from(list(BridgeKind)),
+)
+def test_the_search_finds_the_least_amount_or_says_it_did_not_prove_it(
+    exact_threshold: Decimal, off: int, kind: BridgeKind
+) -> None:
+    """The exact planner reaches the goal from `exact_threshold`, the cheap one `off` steps
+    from it. The amount found always reaches the goal; `minimal` only when it is the threshold;
+    the cheap planner a step or two off still gives the least amount; the exact re-plans are
+    bounded; beyond the cap (twice the debt) nothing is suggested."""
+    quick_threshold = max(exact_threshold + off * STEP, STEP)
+    calls: list[Decimal] = []
+    horizon = Horizon.of(AS_OF, 2)
+    plan = read_plan(_document([_loan(0, 6000, "0.12", 4, 2)], 9000, 5000, 0, 2), CN)
+
+    def amount_of(bridged: Any) -> Decimal:
+        if kind is BridgeKind.INCOME_RISE:
+            return bridged.cash_flow.months[-1].income.amount - Decimal(9000)
+        return bridged.one_off[-1].amount.amount
+
+    def exact(bridged: Any) -> Replanned:
+        calls.append(amount_of(bridged))
+        return _fake(amount_of(bridged) >= exact_threshold)
+
+    def quick(bridged: Any) -> list[Any]:
+        return [_fake(amount_of(bridged) >= quick_threshold).outcome]
+
+    found = BridgeSearch(plan, horizon, _fake(False), exact, quick, {}).find(
+        kind, BridgeGoal.NO_SERIOUS
+    )
+    cap = Decimal(20_100)
+    if quick_threshold > cap:
+        assert found is None and calls == []
+        return
+    assert len(calls) <= 1 + EXACT_TRIES
+    if found is None:  # the exact planner still missed after its tries
+        assert max(calls) < exact_threshold
+        return
+    assert found.amount.amount >= exact_threshold
+    if found.minimal:  # claimed: the least amount up to the step
+        assert found.amount.amount == exact_threshold
+    if abs(off) <= 2:
+        assert found.minimal
