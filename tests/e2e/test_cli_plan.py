@@ -69,12 +69,14 @@ def test_a_budget_too_small_is_said_plainly(tmp_path: Path) -> None:
     assert data["feasible"] is False
     assert data["shortfall"] and all(Decimal(m["short"]) > 0 for m in data["shortfall"])
     assert data["overdue_at_end"]
-    words = cli("plan", str(plan), "--as-of", "2026-07-01", "--horizon-months", "6")
+    words = cli(
+        "plan", str(plan), "--as-of", "2026-07-01", "--horizon-months", "6", "--no-bridging"
+    )
     assert "No plan cures every overdue within 6 months" in words.stdout
     page = tmp_path / "poor.html"
     html = cli(
         "plan", str(plan), "--as-of", "2026-07-01", "--horizon-months", "6",
-        "--format", "html", "--out", str(page),
+        "--format", "html", "--out", str(page), "--no-bridging",
     )  # fmt: skip
     assert html.returncode == 0, html.stderr
     text = page.read_text("utf-8")

@@ -165,7 +165,7 @@ def test_a_borrower_months_behind_gets_each_bridge_as_its_re_plan() -> None:
         income=6000,
         expenses=5200,
         cash=300,
-        months=9,
+        months=6,
     )
     found = _check(document)
     kinds = {(entry["kind"], entry["goal"]) for entry in found}
