@@ -41,7 +41,16 @@ CASH_FLOW_KEYS = (
     "months",
 )
 MONTH_KEYS = ("month", "income", "expenses")
-PREFERENCE_KEYS = ("keep_buffer", "horizon_months", "priority", "target_band", "above_cap")
+PREFERENCE_KEYS = (
+    "keep_buffer",
+    "horizon_months",
+    "priority",
+    "target_band",
+    "above_cap",
+    "family_loan_repay_monthly",
+)
+# A loan from relatives the advisor suggests is repaid at this share of it a month (bridging).
+FAMILY_LOAN_REPAY_MONTHLY = Decimal("0.10")
 
 
 class OneOffKind(Enum):
@@ -147,6 +156,8 @@ class Preferences:
     priority: Priority = Priority.BALANCED
     target_band: str | None = None  # the score band the client wants back (score forecast)
     above_cap: AboveCapChoice = AboveCapChoice.DISPUTE
+    # The share of a suggested family loan repaid a month (bridging money): 0 < share <= 1.
+    family_loan_repay_monthly: Decimal = FAMILY_LOAN_REPAY_MONTHLY
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,10 +375,17 @@ def _preferences(reader: FieldReader, data: Any) -> Preferences:
     above_cap = reader.choice(
         data, path, "above_cap", AboveCapChoice, default=AboveCapChoice.DISPUTE
     )
+    share = reader.decimal(data, path, "family_loan_repay_monthly", positive=True)
+    if share is not None and share > 1:
+        reader.problem(
+            f"{path}.family_loan_repay_monthly", f"{share} is a share of the loan: 0 < share <= 1"
+        )
+        share = None
     return Preferences(
         keep_buffer,
         horizon,
         priority or Priority.BALANCED,
         band,
         above_cap=above_cap or AboveCapChoice.DISPUTE,
+        family_loan_repay_monthly=FAMILY_LOAN_REPAY_MONTHLY if share is None else share,
     )
