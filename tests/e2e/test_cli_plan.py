@@ -58,7 +58,9 @@ def test_json_has_every_strategy_with_the_issue_keys() -> None:
 
 
 def test_terminal_shows_the_table_the_plan_and_the_words() -> None:
-    done = cli("plan", str(EXAMPLE), "--as-of", "2026-07-01", "--horizon-months", "24")
+    done = cli(
+        "plan", str(EXAMPLE), "--as-of", "2026-07-01", "--horizon-months", "24", "--no-bridging"
+    )
     assert done.returncode == 0, done.stderr
     assert "Four ways to repay" in done.stdout
     assert "The optimal plan, month by month" in done.stdout
@@ -81,12 +83,14 @@ def test_a_budget_too_small_is_said_plainly(tmp_path: Path) -> None:
     assert data["feasible"] is False
     assert data["shortfall"] and all(Decimal(m["short"]) > 0 for m in data["shortfall"])
     assert data["overdue_at_end"]
-    words = cli("plan", str(plan), "--as-of", "2026-07-01", "--horizon-months", "6")
+    words = cli(
+        "plan", str(plan), "--as-of", "2026-07-01", "--horizon-months", "6", "--no-bridging"
+    )
     assert "No plan cures every overdue within 6 months" in words.stdout
     page = tmp_path / "poor.html"
     html = cli(
         "plan", str(plan), "--as-of", "2026-07-01", "--horizon-months", "6",
-        "--format", "html", "--out", str(page),
+        "--format", "html", "--out", str(page), "--no-bridging",
     )  # fmt: skip
     assert html.returncode == 0, html.stderr
     text = page.read_text("utf-8")
@@ -267,7 +271,7 @@ def test_each_platforms_letter_is_written_as_text_and_pdf(tmp_path: Path) -> Non
     folder = tmp_path / "letters"
     done = cli(
         "plan", str(EXAMPLE), "--as-of", "2026-07-01", "--format", "json",
-        "--name", "张三", "--letters", str(folder),
+        "--name", "张三", "--letters", str(folder), "--no-bridging",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
@@ -333,8 +337,9 @@ def test_a_name_of_100_characters_signs_the_letters(tmp_path: Path) -> None:
     folder = tmp_path / "letters"
     name = "张" * 100
     done = cli(
-        "plan", str(EXAMPLE), "--as-of", "2026-07-01", "--name", name, "--letters", str(folder)
-    )
+        "plan", str(EXAMPLE), "--as-of", "2026-07-01", "--name", name, "--letters", str(folder),
+        "--no-bridging",
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert any(name in path.read_text("utf-8") for path in folder.glob("*.txt"))
 

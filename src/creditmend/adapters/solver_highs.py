@@ -8,6 +8,10 @@ is the one that counts. Binaries come back as 0 or 1 exactly.
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from creditmend.domain.recovery.optimise import MilpProblem, MilpSolution, SolveStatus
@@ -22,6 +26,22 @@ _STATUS = {
     3: SolveStatus.ERROR,  # unbounded: the formulation never is
     4: SolveStatus.ERROR,
 }
+
+
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """File descriptor 1 pointed at the null device while HiGHS runs: its C++ core may print
+    debugging lines there ("HighsMipSolverData::transformNewIntegerFeasibleSolution ..."),
+    past `disp: False`, which would corrupt `plan --format json` on standard output."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _decimal(value: float) -> Decimal:
@@ -66,18 +86,19 @@ class HighsSolver:
                 [np.inf if r.upper is None else float(r.upper) for r in problem.rows]
             )
             constraints.append(LinearConstraint(matrix, row_lower, row_upper))
-        result = milp(
-            cost,
-            integrality=integrality,
-            bounds=Bounds(lower, upper),
-            constraints=constraints,
-            options={
-                "time_limit": float(time_limit),
-                "mip_rel_gap": float(relative_gap),
-                "presolve": True,
-                "disp": False,
-            },
-        )
+        with _quiet_stdout():
+            result = milp(
+                cost,
+                integrality=integrality,
+                bounds=Bounds(lower, upper),
+                constraints=constraints,
+                options={
+                    "time_limit": float(time_limit),
+                    "mip_rel_gap": float(relative_gap),
+                    "presolve": True,
+                    "disp": False,
+                },
+            )
         status = _STATUS.get(int(result.status), SolveStatus.ERROR)
         if result.x is None:
             if status is SolveStatus.FEASIBLE:

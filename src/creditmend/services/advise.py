@@ -22,6 +22,7 @@ from creditmend.domain.loan.cost import RootFinder
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.recovery.above_cap import AboveCap, above_cap_loans, at_cap, planned_input
 from creditmend.domain.recovery.best_plan import Intents, Optimised, Optimiser
+from creditmend.domain.recovery.bridging import Bridge, Replanned, bridges, quick_candidates
 from creditmend.domain.recovery.budget import Budget, Horizon, horizon_for, monthly_budget
 from creditmend.domain.recovery.candidates import (
     AccountRef,
@@ -35,6 +36,7 @@ from creditmend.domain.recovery.forecast import (
     new_loan_effect,
     score_forecast,
 )
+from creditmend.domain.recovery.forecast_why import explained
 from creditmend.domain.recovery.from_bureau import loan_id_of, loans_from_file
 from creditmend.domain.recovery.letters import Letter, proposal_letters
 from creditmend.domain.recovery.objective import ObjectiveValue, RecoveryObjective
@@ -94,6 +96,7 @@ class Advice:
     proposals: tuple[Proposal, ...] = ()
     letters: tuple[Letter, ...] = ()
     new_loan: NewLoanEffect | None = None
+    bridging: tuple[Bridge, ...] = ()  # money from outside that would help (`bridges`)
     notes: tuple[str, ...] = ()  # assumptions (e.g. loans rebuilt from the bureau's data)
     good_faith: GoodFaithEffect = GoodFaithEffect(False)
 
@@ -171,7 +174,13 @@ class AdviseService:
             else new_loan_offer(request.new_loan, plan_input.currency)
         )
         advice = self.advise(plan_input, request.as_of, request.horizon_months)
-        advice = self.counsel(advice, subject=subject, borrower=request.signature, new_loan=offer)
+        advice = self.counsel(
+            advice,
+            subject=subject,
+            borrower=request.signature,
+            new_loan=offer,
+            bridging=request.bridging,
+        )
         return replace(advice, notes=notes)
 
     def advise_file(self, path: Path, as_of: date, horizon_months: int | None = None) -> Advice:
@@ -274,9 +283,11 @@ class AdviseService:
         subject: Subject | None = None,
         borrower: str = "",
         new_loan: NewLoanOffer | None = None,
+        bridging: bool = False,
     ) -> Advice:
         """Objection candidates, the expiry timeline, the score forecast, the proposals with
-        their letters and, when asked, what a new loan would do: all under the plan shown."""
+        their letters and, when asked, what a new loan would do and the bridging money that
+        would help (`bridging`: a few exact re-plans): all under the plan shown."""
         plan_input, outcome = advice.plan_input, advice.strategies["optimal"]
         refs = None if subject is None else subject.refs
         inquiries: Sequence[InquiryFacts] = () if subject is None else subject.inquiries
@@ -307,6 +318,16 @@ class AdviseService:
                 refs=refs,
                 inquiries=inquiries,
             )
+            forecast = explained(
+                forecast,
+                plan_input,
+                outcome,
+                card,
+                self.profile,
+                self.calendar,
+                refs=refs,
+                inquiries=inquiries,
+            )
             if new_loan is not None:
                 effect = new_loan_effect(
                     plan_input,
@@ -327,7 +348,24 @@ class AdviseService:
             proposals=proposals,
             letters=proposal_letters(proposals, borrower=borrower, on=advice.horizon.as_of),
             new_loan=effect,
+            bridging=self.bridges(advice) if bridging else (),
         )
+
+    def bridges(self, advice: Advice) -> tuple[Bridge, ...]:
+        """The bridging money for the plan shown, each re-planned exactly as `advise` plans
+        (the same horizon, objective and optimiser) with the bridge added to the plan."""
+        horizon = advice.horizon
+        months = len(horizon.months)
+
+        def exact(plan_input: PlanInput) -> Replanned:
+            again = self.advise(plan_input, horizon.as_of, months)
+            return Replanned(again.strategies["optimal"], again.values["optimal"])
+
+        def quick(plan_input: PlanInput) -> Sequence[Outcome]:
+            return quick_candidates(plan_input, horizon, self.profile, self.calendar)
+
+        baseline = Replanned(advice.strategies["optimal"], advice.values["optimal"])
+        return bridges(advice.plan_input, horizon, baseline, exact, quick)
 
     def _replan(self, objective: RecoveryObjective) -> Replan:
 

@@ -63,6 +63,7 @@ class PlanRequest:
     cash_flow: Mapping[str, str] = field(default_factory=dict)  # CASH_FLOW_KEYS, as given
     new_loan: NewLoanTerms | None = None
     borrower: str = ""  # the name that signs the letters to the platforms
+    bridging: bool = True  # look for bridging money (a few exact re-plans; docs/advisor.md)
 
     @property
     def signature(self) -> str:

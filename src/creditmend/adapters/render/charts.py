@@ -155,22 +155,35 @@ def expiry_gantt(document: Mapping[str, Any], horizon_end: str | None = None) ->
 
 
 def score_path(document: Mapping[str, Any]) -> str | None:
-    """The score month by month under the plan."""
+    """The score month by month under the plan, and with one account kept active when the
+    forecast shows that path (`score_forecast.active_path`)."""
     forecast = document.get("score_forecast") or {}
+    active = forecast.get("active_path") or {}
+    paths = (
+        ("the plan", forecast.get("months", [])),
+        ("one account kept active", active.get("months", [])),
+    )
     rows = [
-        {"month": m["month"], "score": m["score"], "band": m["band"]}
-        for m in forecast.get("months", [])
+        {"month": m["month"], "score": m["score"], "band": m["band"], "path": name}
+        for name, months in paths
+        for m in months
         if m.get("score") is not None
     ]
     if not rows:
         return None
+    colour = alt.Color(
+        "path:N",
+        scale=alt.Scale(domain=[name for name, _ in paths], range=["#1f6f43", "#b5651d"]),
+        legend=alt.Legend(orient="top", title=None) if active else None,
+    )
     line = (
         alt.Chart(alt.Data(values=rows), width=WIDTH, height=200, title="Score under the plan")
-        .mark_line(point=True, color="#1f6f43")
+        .mark_line(point=True)
         .encode(
             x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=-60, labelOverlap=True)),
             y=alt.Y("score:Q", title="score", scale=alt.Scale(zero=False)),
-            tooltip=["month:O", "score:Q", "band:N"],
+            color=colour,
+            tooltip=["month:O", "score:Q", "band:N", "path:N"],
         )
     )
     return _svg(line)

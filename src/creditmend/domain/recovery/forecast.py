@@ -26,7 +26,7 @@ Conventions:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -62,7 +62,7 @@ from creditmend.domain.report.file import (
 from creditmend.domain.report.indicators import Value, person_indicators, ratio
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.features import from_indicators
-from creditmend.domain.scoring.scorecard import Scorecard, ScoreResult, score
+from creditmend.domain.scoring.scorecard import Contribution, Scorecard, ScoreResult, score
 
 ACCOUNT_TYPE = "online_consumer_loan"
 T = TypeVar("T")
@@ -163,6 +163,31 @@ class ForecastMonth:
     reasons: tuple[str, ...]  # what costs the most points, in plain words
     overdue_accounts: int
     negative_records: int  # shown on that day
+    # Every feature's points that month (`forecast_why` compares two months by them).
+    contributions: tuple[Contribution, ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreFall:
+    """The score falling after the debts are repaid, and why (`forecast_why`)."""
+
+    peak_month: str  # the best month at or after the debt-free day
+    peak: int
+    month: str  # the first month after the peak below it
+    score: int
+    band: str
+    debt_free_on: date
+    reasons: tuple[str, ...]  # the features that lost points since the peak, in plain words
+    features: tuple[str, ...] = ()  # their names, in the same order
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveAccount:
+    """One account kept active after the plan: a small monthly purchase repaid in full."""
+
+    platform: str
+    spend_monthly: Money
+    from_month: str  # YYYY-MM
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +197,9 @@ class ScoreForecast:
     months: tuple[ForecastMonth, ...]
     reaches_target: str | None  # the first month at the target band or better
     stays_from: str | None  # the month from which it stays there to the horizon's end
+    fall: ScoreFall | None = None  # the score falls after the debts are repaid (why, when)
+    active: ScoreForecast | None = None  # the same plan with one account kept active
+    active_account: ActiveAccount | None = None  # how `active` keeps it active
 
 
 def target_band_of(card: Scorecard, wanted: str | None) -> str:
@@ -201,6 +229,7 @@ def _month(label: str, as_of: date, row: Mapping[str, Value], card: Scorecard) -
         tuple(text for _, text in result.reasons),
         _count(row, "current_overdue_accounts"),
         _count(row, "negative_records"),
+        result.contributions,
     )
 
 

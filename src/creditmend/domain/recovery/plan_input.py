@@ -48,12 +48,15 @@ PREFERENCE_KEYS = (
     "priority",
     "target_band",
     "above_cap",
+    "family_loan_repay_monthly",
     "good_faith",
     "good_faith_minimum",
 )
 GOOD_FAITH_KEYS = ("rate", "floor")
 DEFAULT_GOOD_FAITH_RATE = Decimal("0.10")
 DEFAULT_GOOD_FAITH_FLOOR = Decimal("50.00")
+# A loan from relatives the advisor suggests is repaid at this share of it a month (bridging).
+FAMILY_LOAN_REPAY_MONTHLY = Decimal("0.10")
 
 
 class OneOffKind(Enum):
@@ -169,6 +172,8 @@ class Preferences:
     priority: Priority = Priority.BALANCED
     target_band: str | None = None  # the score band the client wants back (score forecast)
     above_cap: AboveCapChoice = AboveCapChoice.DISPUTE
+    # The share of a suggested family loan repaid a month (bridging money): 0 < share <= 1.
+    family_loan_repay_monthly: Decimal = FAMILY_LOAN_REPAY_MONTHLY
     good_faith: bool = True  # every loan overdue gets something in every month that pays
     good_faith_minimum: GoodFaithMinimum = GoodFaithMinimum()
 
@@ -393,6 +398,12 @@ def _preferences(reader: FieldReader, data: Any, currency: str) -> Preferences:
     above_cap = reader.choice(
         data, path, "above_cap", AboveCapChoice, default=AboveCapChoice.DISPUTE
     )
+    share = reader.decimal(data, path, "family_loan_repay_monthly", positive=True)
+    if share is not None and share > 1:
+        reader.problem(
+            f"{path}.family_loan_repay_monthly", f"{share} is a share of the loan: 0 < share <= 1"
+        )
+        share = None
     good_faith = reader.flag(data, path, "good_faith") if "good_faith" in data else True
     rate, floor = _good_faith_minimum(reader, data.get("good_faith_minimum"), currency)
     return Preferences(
@@ -401,6 +412,7 @@ def _preferences(reader: FieldReader, data: Any, currency: str) -> Preferences:
         priority or Priority.BALANCED,
         band,
         above_cap=above_cap or AboveCapChoice.DISPUTE,
+        family_loan_repay_monthly=FAMILY_LOAN_REPAY_MONTHLY if share is None else share,
         good_faith=good_faith,
         good_faith_minimum=GoodFaithMinimum(rate, floor),
     )

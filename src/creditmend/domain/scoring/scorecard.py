@@ -153,7 +153,8 @@ def number(value: object) -> Decimal | str | None:
     return parsed if parsed.is_finite() else None
 
 
-def _words(feature: Feature, value: Decimal | str | None) -> str:
+def feature_words(feature: Feature, value: Decimal | str | None) -> str:
+    """What a feature's value says, in plain words (a reason, or the forecast's why)."""
     if value is None:
         return f"{feature.description}: not on file"
     shown = f"{value.normalize():f}" if isinstance(value, Decimal) else value
@@ -185,7 +186,7 @@ def score(card: Scorecard, values: Mapping[str, object]) -> ScoreResult:
     by_name = {f.name: f for f in card.features}
     losing = sorted((c for c in contributions if c.loss > 0), key=lambda c: (-c.loss, c.feature))
     reasons = tuple(
-        (c.feature, _words(by_name[c.feature], c.value)) for c in losing[:REASONS_SHOWN]
+        (c.feature, feature_words(by_name[c.feature], c.value)) for c in losing[:REASONS_SHOWN]
     )
     return ScoreResult(clipped, card.band_of(clipped), tuple(contributions), reasons)
 

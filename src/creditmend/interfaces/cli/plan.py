@@ -84,6 +84,13 @@ def plan(
         Path | None,
         typer.Option("--letters", help="Write each platform's letter here (text and PDF)"),
     ] = None,
+    bridging: Annotated[
+        bool,
+        typer.Option(
+            "--bridging/--no-bridging",
+            help="Look for bridging money: family loan, asset sale, income rise (a few re-plans)",
+        ),
+    ] = True,
     db: DbOption = None,
 ) -> None:
     """Compare minimum, avalanche, snowball and the optimal repayment plan."""
@@ -130,6 +137,7 @@ def plan(
         cash_flow=cash,
         new_loan=None if new_loan is None else _terms(new_loan, new_loan_lender),
         borrower=name,
+        bridging=bridging,
     )
     service = bootstrap.build_advisor(bureau=person is not None, db=db)
     problems.extend(service.check(request))

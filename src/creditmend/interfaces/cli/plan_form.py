@@ -11,8 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 from creditmend.domain.recovery.above_cap import above_cap_json
+from creditmend.domain.recovery.bridging import Replanned, bridge_json, bridge_words
 from creditmend.domain.recovery.candidates import candidates_json
 from creditmend.domain.recovery.forecast import forecast_json, new_loan_json
+from creditmend.domain.recovery.forecast_why import why_json, why_words
 from creditmend.domain.recovery.json_form import outcome_json
 from creditmend.domain.recovery.objective import ObjectiveValue
 from creditmend.domain.recovery.proposals import proposals_json
@@ -97,8 +99,11 @@ def advice_json(advice: Advice, *, detail: bool = False) -> dict[str, Any]:
         "proposals": _proposals(advice),
         "objection_candidates": candidates_json(advice.candidates),
         "expiry_timeline": timeline_json(advice.timeline),
-        "score_forecast": None if advice.forecast is None else forecast_json(advice.forecast),
+        "score_forecast": None
+        if advice.forecast is None
+        else {**forecast_json(advice.forecast), **why_json(advice.forecast)},
         "new_loan": None if advice.new_loan is None else new_loan_json(advice.new_loan),
+        "bridging": [bridge_json(bridge) for bridge in advice.bridging],
         "notes": list(advice.notes),
         "good_faith": {
             "enabled": advice.good_faith.enabled,
@@ -199,6 +204,12 @@ def summary(advice: Advice) -> list[str]:
                 f"No instalment term up to 10 years fits the {money(a.monthly_amount)} a "
                 "month the budget frees: income must rise or part of the debt be forgiven."
             )
+    if advice.forecast is not None:
+        lines.extend(why_words(advice.forecast))
+    if advice.bridging:
+        baseline = Replanned(optimal, value)
+        lines.append("Money from outside that would help (each re-planned exactly):")
+        lines.extend(f"- {bridge_words(b, baseline)}" for b in advice.bridging)
     lines += _good_faith_line(advice)
     lines += _above_cap_lines(advice)
     return lines

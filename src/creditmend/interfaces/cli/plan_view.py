@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -114,14 +115,54 @@ def _forecast(advice: Advice) -> Table | None:
     if forecast is None or not forecast.months:
         return None
     table = Table(title="The score under the plan (months where it moves)", title_justify="left")
-    for column in ("month", "score", "band"):
-        table.add_column(column, justify="right" if column == "score" else "left")
+    active = {} if forecast.active is None else {m.month: m for m in forecast.active.months}
+    columns = ("month", "score", "band", *(("kept active", "band ") if active else ()))
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("score", "kept active") else "left")
     last: tuple[Any, ...] = ()
     for month in forecast.months:
-        now = (month.score, month.band)
+        kept = active.get(month.month)
+        now = (month.score, month.band, *((kept.score, kept.band) if kept else ()))
         if now != last:
-            table.add_row(month.month, str(month.score), month.band or "")
+            extra = (str(kept.score), kept.band) if kept else (("-", "-") if active else ())
+            table.add_row(month.month, str(month.score), month.band or "", *extra)
             last = now
+    return table
+
+
+_SOURCE = {"family_loan": "family", "asset_sale": "asset", "income_rise": "income/mo"}
+_GOAL = {"no_serious": "<90 days", "cure_all": "cure all"}
+
+
+def _bridging(advice: Advice) -> Table | None:
+    """Each bridge's effect (late: loan-months reported overdue); the words in the summary
+    say when the money comes."""
+    if not advice.bridging:
+        return None
+    unproven = any(not bridge.minimal for bridge in advice.bridging)
+    table = Table(
+        title="Bridging money, each re-planned exactly",
+        title_justify="left",
+        caption="* the least amount found, not proven least" if unproven else None,
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    columns = ("source", "goal", "amount", "late", ">90d", "cost", "clean on", "saving")
+    for column in columns:
+        right = column not in ("source", "goal")
+        table.add_column(column, justify="right" if right else "left", no_wrap=True)
+    for bridge in advice.bridging:
+        effect = bridge.effect
+        table.add_row(
+            _SOURCE[bridge.kind.value],
+            _GOAL[bridge.goal.value],
+            f"{bridge.amount.amount:,.0f}" + ("" if bridge.minimal else " *"),
+            str(effect.overdue_account_months),
+            str(effect.serious_account_months),
+            _money(effect.cost),
+            _day(effect.clean_on),
+            _money(effect.saving),
+        )
     return table
 
 
@@ -133,7 +174,7 @@ def render(advice: Advice, out: Console) -> None:
         out.print(plain(line))
     for line in _proposals(advice):  # platform names from a plan file or the bureau: escaped
         out.print(plain(line))
-    for table in (_timeline(advice), _forecast(advice)):
+    for table in (_bridging(advice), _timeline(advice), _forecast(advice)):
         if table is not None:
             out.print(table)
     if advice.forecast is not None:

@@ -1,0 +1,227 @@
+"""Why the forecast score falls after the debts are repaid, and the path that keeps it up.
+
+A borrower who repays everything expects the score to rise and stay up. The shipped scorecard
+reads recent activity (`active_months_6m`: months with a payment of the last 6;
+`payment_ratio_6m`: paid over billed), so six months after the last repayment the file reads
+"payments in 0 of the last 6 months" and the score falls. A counsellor says so, and says what
+keeps it up; the seed article's fifth point is "Keep your account active" (shared seed
+000_d904af16fc521bf4.txt, lines 11-12: "in addition to maintaining timely repayment, they also
+need to keep their accounts active").
+
+Conventions (docs/advisor.md, "The score forecast"):
+- A fall: the best score at a month end on or after the plan's debt-free day (`peak`), then a
+  later month below it; the first such month is shown. Its reasons are the scorecard features
+  whose points are lower in the last month of the horizon than at the peak, in the scorecard's
+  own words for the last month's values (so the words say what the file will read).
+- The active path: the same plan, and one account kept active from the month after the
+  debt-free day to the horizon's end: a purchase of `ACTIVE_SPEND` (200 of the plan's currency:
+  a phone bill or groceries) each month on the platform repaid last, billed and repaid in full
+  by its due day. It is furnished like the plan's loans (an online consumer account without a
+  credit limit, never overdue, balance 0 at the month end), so only the activity features move.
+  Its score path is forecast by the same pipeline as the plan's (`forecast_file`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from creditmend.domain.calendar import BusinessCalendar, add_months
+from creditmend.domain.creditfile.furnishing import AccountStatus
+from creditmend.domain.creditfile.grid import MonthFacts
+from creditmend.domain.creditfile.retention import MonthRow
+from creditmend.domain.money import ZERO, Money
+from creditmend.domain.recovery.candidates import AccountRef, account_refs
+from creditmend.domain.recovery.forecast import (
+    ACCOUNT_TYPE,
+    ActiveAccount,
+    ForecastMonth,
+    PlannedFile,
+    ScoreFall,
+    ScoreForecast,
+    forecast_file,
+    planned_file,
+)
+from creditmend.domain.recovery.plan_input import PlanInput
+from creditmend.domain.recovery.simulate import Outcome
+from creditmend.domain.report.file import AccountFacts, InquiryFacts
+from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.domain.scoring.scorecard import Scorecard, feature_words
+
+ACTIVE_SPEND = Decimal(200)
+ACTIVITY = frozenset({"active_months_6m", "payment_ratio_6m"})  # what a repaid file loses
+SEED = "shared seed 000_d904af16fc521bf4.txt, point 5 (lines 11-12): keep your account active"
+
+
+def score_fall(
+    forecast: ScoreForecast, debt_free_on: date | None, card: Scorecard
+) -> ScoreFall | None:
+    """The first fall below the best score after the debts are repaid, with the features that
+    lost points by the horizon's end; None when the score never falls after debt-free."""
+    if debt_free_on is None:
+        return None
+    after = [m for m in forecast.months if m.as_of >= debt_free_on]
+    if len(after) < 2:
+        return None
+    peak_at = max(range(len(after)), key=lambda i: (after[i].score, -i))
+    peak = after[peak_at]
+    fallen = next((m for m in after[peak_at + 1 :] if m.score < peak.score), None)
+    if fallen is None:
+        return None
+    return ScoreFall(
+        peak.month,
+        peak.score,
+        fallen.month,
+        fallen.score,
+        fallen.band,
+        debt_free_on,
+        *_lost(peak, after[-1], card),
+    )
+
+
+def _lost(
+    before: ForecastMonth, after: ForecastMonth, card: Scorecard
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The features with fewer points in `after` than in `before`, most points lost first: in
+    plain words, and their names."""
+    features = {f.name: f for f in card.features}
+    points = {c.feature: c.points for c in before.contributions}
+    lost = sorted(
+        (c for c in after.contributions if c.points < points.get(c.feature, c.points)),
+        key=lambda c: (c.points - points[c.feature], c.feature),
+    )
+    words = tuple(feature_words(features[c.feature], c.value) for c in lost)
+    return words, tuple(c.feature for c in lost)
+
+
+def active_file(
+    file: PlannedFile, outcome: Outcome, ref: AccountRef, platform: str, first: date
+) -> tuple[PlannedFile, ActiveAccount]:
+    """The planned file with one account kept active from the month of `first` to the
+    horizon's end (module docstring): a purchase billed and repaid in full every month."""
+    currency = file.currency
+    periods: list[date] = []
+    period = first.replace(day=1)
+    while period <= outcome.horizon.months[-1]:
+        periods.append(period)
+        period = add_months(period, 1)
+    facts = {
+        p: MonthFacts(AccountStatus.OPEN, 0, ACTIVE_SPEND, ACTIVE_SPEND, ZERO) for p in periods
+    }
+    history = tuple(MonthRow(p, 0, ZERO, AccountStatus.OPEN.value, p, None) for p in periods)
+    account = AccountFacts(
+        furnisher=ref.furnisher,
+        account_id=f"{ref.account_id}-active",
+        account_type=ACCOUNT_TYPE,
+        currency=currency,
+        opened_on=first,
+        principal=ACTIVE_SPEND,
+        credit_limit=None,
+        months=facts,
+        balances=dict.fromkeys(periods, ZERO),
+        key="kept-active",
+        history=history,
+    )
+    kept = ActiveAccount(platform, Money(ACTIVE_SPEND, currency), f"{first:%Y-%m}")
+    return replace(file, accounts=(*file.accounts, account)), kept
+
+
+def explained(
+    forecast: ScoreForecast,
+    plan_input: PlanInput,
+    outcome: Outcome,
+    card: Scorecard,
+    profile: JurisdictionProfile,
+    calendar: BusinessCalendar,
+    *,
+    refs: Mapping[str, AccountRef] | None = None,
+    inquiries: Sequence[InquiryFacts] = (),
+) -> ScoreForecast:
+    """The forecast with its fall explained and the active path beside it, when the score
+    falls after the debts are repaid; else the forecast as it was."""
+    fall = score_fall(forecast, outcome.debt_free_on, card)
+    if fall is None or outcome.debt_free_on is None:
+        return forecast
+    last = max(
+        (loan for loan in outcome.loans if loan.closed_on is not None),
+        key=lambda loan: (loan.closed_on or date.min, loan.loan_id),
+        default=outcome.loans[-1],
+    )
+    ref = account_refs(plan_input, refs)[last.loan_id]
+    file = planned_file(plan_input, outcome, profile, calendar, refs=refs, inquiries=inquiries)
+    first = add_months(outcome.debt_free_on.replace(day=1), 1)
+    platform = last.platform or last.loan_id
+    kept_file, kept = active_file(file, outcome, ref, platform, first)
+    active = forecast_file(kept_file, outcome, card, profile, target_band=forecast.target_band)
+    return replace(forecast, fall=fall, active=active, active_account=kept)
+
+
+def why_words(forecast: ScoreForecast) -> list[str]:
+    """The summary's lines on the fall and the path that keeps the score up."""
+    fall = forecast.fall
+    if fall is None:
+        return []
+    why = "; ".join(fall.reasons) or "no feature lost points by the horizon's end"
+    if ACTIVITY & set(fall.features):
+        why = f"a repaid file shows no recent payments, which the score reads as risk: {why}"
+    last = forecast.months[-1]
+    band = next((f" ({m.band})" for m in forecast.months if m.month == fall.peak_month), "")
+    lines = [
+        f"The score falls after the debts are repaid ({fall.debt_free_on}): from "
+        f"{fall.peak}{band} in {fall.peak_month} to {fall.score} ({fall.band}) in {fall.month} "
+        f"and {last.score} ({last.band}) by {last.month}, because by then {why}."
+    ]
+    active, kept = forecast.active, forecast.active_account
+    if active is not None and kept is not None and active.months:
+        same = next((m for m in active.months if m.month == fall.month), active.months[-1])
+        end = active.months[-1]
+        path = (
+            f"{kept.spend_monthly.amount:,.0f} a month on {kept.platform} from "
+            f"{kept.from_month}, repaid in full by its due day"
+        )
+        if same.score > fall.score:
+            lines.append(
+                "What keeps it up: keep one account active with small spending repaid in full "
+                f"(the article's advice, 'Keep your account active'): {path}, gives "
+                f"{same.score} ({same.band}) in {fall.month} and {end.score} ({end.band}) in "
+                f"{end.month}."
+            )
+        else:
+            lines.append(
+                f"Keeping one account active ({path}) would not change it: {same.score} "
+                f"({same.band}) in {fall.month}."
+            )
+    return lines
+
+
+def why_json(forecast: ScoreForecast) -> dict[str, Any]:
+    """The `fall` and `active_path` keys of the plan's `score_forecast`."""
+    fall, active, kept = forecast.fall, forecast.active, forecast.active_account
+    form: dict[str, Any] = {"fall": None, "active_path": None}
+    if fall is not None:
+        form["fall"] = {
+            "debt_free_on": fall.debt_free_on.isoformat(),
+            "peak_month": fall.peak_month,
+            "peak": fall.peak,
+            "month": fall.month,
+            "score": fall.score,
+            "band": fall.band,
+            "reasons": list(fall.reasons),
+        }
+    if active is not None and kept is not None:
+        form["active_path"] = {
+            "platform": kept.platform,
+            "spend_monthly": str(kept.spend_monthly.amount),
+            "from": kept.from_month,
+            "source": SEED,
+            "months": [
+                {"month": m.month, "score": m.score, "band": m.band, "reasons": list(m.reasons)}
+                for m in active.months
+            ],
+            "reaches_target": active.reaches_target,
+            "stays_from": active.stays_from,
+        }
+    return form

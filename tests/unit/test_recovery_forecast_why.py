@@ -1,0 +1,119 @@
+"""The forecast says why the score falls after the debts are repaid, and shows the path with one
+account kept active: exactly when the score, once at its best after the debt-free day, does not
+stay there."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
+from creditmend.adapters.solver_highs import HighsSolver
+from creditmend.domain.calendar import WeekdayCalendar, add_months, month_end
+from creditmend.domain.recovery.forecast import ForecastMonth, ScoreForecast
+from creditmend.domain.recovery.forecast_why import score_fall, why_json, why_words
+from creditmend.domain.rules.cn import CN
+from creditmend.domain.scoring.scorecard import score
+from creditmend.interfaces.cli.plan_form import summary
+from creditmend.models import default_scorecard
+from creditmend.services.advise import AdviseService
+
+CARD = default_scorecard()
+ROOT = Path(__file__).parents[2]
+FIRST = date(2027, 1, 1)
+# Two files as the scorecard reads them: active (a payment every month, all billed paid) and
+# repaid six months ago (nothing billed, no payment): only the activity features differ.
+ACTIVE = {"active_months_6m": 6, "payment_ratio_6m": 1, "overdue_months_6m": 0}
+REPAID = {"active_months_6m": 0, "overdue_months_6m": 0}
+
+
+def _month(k: int, points: int, values: dict[str, object]) -> ForecastMonth:
+    result = score(CARD, values)
+    day = add_months(FIRST, k)
+    return ForecastMonth(
+        f"{day:%Y-%m}", month_end(day), points, "C", (), 0, 0, result.contributions
+    )
+
+
+def _forecast(scores: list[int], repaid_from: int) -> ScoreForecast:
+    months = tuple(
+        _month(k, s, REPAID if k >= repaid_from else ACTIVE) for k, s in enumerate(scores)
+    )
+    return ScoreForecast("C", None, months, None, None)
+
+
+@given(
+    st.lists(st.integers(400, 700), min_size=1, max_size=14),
+    st.integers(0, 14),
+    st.integers(0, 14),
+)
+def test_a_fall_is_explained_exactly_when_the_best_score_after_debt_free_is_not_kept(
+    scores: list[int], debt_free_month: int, repaid_from: int
+) -> None:
+    forecast = _forecast(scores, repaid_from)
+    debt_free = add_months(FIRST, debt_free_month) + timedelta(days=4)
+    after = [m.score for m in forecast.months if m.as_of >= debt_free]
+    best = max(after, default=0)
+    falls = bool(after) and any(s != best for s in after[after.index(best) :])
+    fall = score_fall(forecast, debt_free, CARD)
+    assert (fall is not None) == falls
+    if fall is not None:
+        assert fall.peak == best and fall.score < best
+        assert fall.month > fall.peak_month
+        assert why_words(fall_in(forecast, fall))[0].startswith("The score falls")
+    assert score_fall(forecast, None, CARD) is None  # never debt-free: nothing to explain
+
+
+def fall_in(forecast: ScoreForecast, fall: object) -> ScoreForecast:
+    from dataclasses import replace  # noqa: PLC0415
+
+    return replace(forecast, fall=fall)
+
+
+def test_the_reasons_are_the_features_that_lost_points_in_the_cards_words() -> None:
+    forecast = _forecast([540, 545, 532, 532], repaid_from=2)
+    fall = score_fall(forecast, FIRST, CARD)
+    assert fall is not None
+    assert set(fall.features) <= {"active_months_6m", "payment_ratio_6m"}
+    assert "active_months_6m" in fall.features
+    assert "payments in only 0 of the last 6 months" in fall.reasons
+    assert (fall.peak_month, fall.month) == ("2027-02", "2027-03")
+
+
+def _service() -> AdviseService:
+    return AdviseService(
+        CN, WeekdayCalendar(), read_yaml_with_lines, HighsSolver(), scorecard=lambda: CARD
+    )
+
+
+def test_five_platforms_says_why_and_shows_the_account_kept_active() -> None:
+    service = _service()
+    example = ROOT / "examples" / "five-platforms.yaml"
+    advice = service.counsel(service.advise_file(example, date(2026, 12, 7)))
+    forecast = advice.forecast
+    assert forecast is not None
+    words = [line for line in summary(advice) if line.startswith("The score falls")]
+    assert (forecast.fall is not None) == bool(words)
+    assert forecast.fall is not None  # debt-free within 36 months, then nothing is paid
+    assert forecast.active is not None and forecast.active_account is not None
+    kept = {m.month: m.score for m in forecast.active.months}
+    assert kept[forecast.fall.month] > forecast.fall.score
+    assert [m.month for m in forecast.active.months] == [m.month for m in forecast.months]
+    form = why_json(forecast)
+    assert form["fall"]["month"] == forecast.fall.month
+    assert form["active_path"]["spend_monthly"] == "200.00"
+    assert "Keep your account active" in " ".join(summary(advice))
+
+
+def test_no_explanation_while_the_debts_are_not_repaid() -> None:
+    service = _service()
+    example = ROOT / "examples" / "five-platforms.yaml"
+    advice = service.counsel(service.advise_file(example, date(2026, 12, 7), 4))
+    assert advice.strategies["optimal"].debt_free_on is None
+    assert advice.forecast is not None and advice.forecast.fall is None
+    assert advice.forecast.active is None
+    assert not any(line.startswith("The score falls") for line in summary(advice))
+    assert why_json(advice.forecast) == {"fall": None, "active_path": None}
