@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -261,3 +262,34 @@ def test_horizon_out_of_range_is_an_input_problem() -> None:
 
 def test_horizon_helper_is_unchanged() -> None:
     assert len(Horizon.of(AS_OF, 12).months) == 12
+
+
+def test_the_programme_asks_good_faith_of_a_month_that_pays() -> None:
+    # Issue 15's borrower: Jiebei is overdue on the plan's date. Paying nothing breaks no
+    # good-faith row; paying Weilidai alone in December, Jiebei nothing, breaks Jiebei's.
+    document, lines = read_yaml_with_lines(EXAMPLE.parent / "five-platforms.yaml")
+    plan_input = read_plan(document, CN, lines)
+    budget = monthly_budget(plan_input, horizon_for(plan_input, date(2026, 12, 7), 6))
+    figures = plan_figures(plan_input, budget.horizon, CN, CAL)
+    formulation = formulate(figures, budget, RecoveryObjective())
+    assert len(formulation.pays) == 6 and formulation.good_faith_rows
+    jiebei = next(f for f in figures if f.loan_id == "jiebei")
+    assert jiebei.start_overdue and jiebei.good_faith == D("110.02")
+    faith = set(formulation.good_faith_rows)
+    only = MilpProblem(
+        formulation.problem.objective,
+        formulation.problem.lower,
+        formulation.problem.upper,
+        formulation.problem.integer,
+        tuple(row for i, row in enumerate(formulation.problem.rows) if i in faith),
+        formulation.problem.offset,
+    )
+    nothing = [[D(0)] * 6 for _ in figures]
+    assert violations(only, point_of(formulation, figures, nothing)) == []
+    weilidai_only = [[D(0)] * 6 for _ in figures]
+    weilidai_only[[f.loan_id for f in figures].index("weilidai")][0] = D("100.00")
+    assert len(violations(only, point_of(formulation, figures, weilidai_only))) >= 1
+    # Off: no row asks it.
+    off = replace(plan_input, preferences=replace(plan_input.preferences, good_faith=False))
+    plain = formulate(plan_figures(off, budget.horizon, CN, CAL), budget, RecoveryObjective())
+    assert (plain.pays, plain.good_faith_rows) == ((), ())
