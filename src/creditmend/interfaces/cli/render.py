@@ -134,6 +134,7 @@ def simulation_json(simulation: Simulation) -> dict[str, Any]:
             }
             for a in state.deduction_attempts
         ],
+        **_revolving_json(simulation),
         "cost_check": {
             "annualised_cost": None if cost.annualised_cost is None else str(cost.annualised_cost),
             "cap": str(cost.cap),
@@ -142,6 +143,46 @@ def simulation_json(simulation: Simulation) -> dict[str, Any]:
             "amount_above_cap": _m(cost.amount_above_cap),
         },
     }
+
+
+def _revolving_json(simulation: Simulation) -> dict[str, Any]:
+    """A revolving account's own keys: its limit and its statements."""
+    state = simulation.state
+    if state.credit_limit is None:
+        return {}
+    return {
+        "credit_limit": _m(state.credit_limit),
+        "statements": [
+            {
+                "statement_on": s.statement_on.isoformat(),
+                "due_on": s.due_on.isoformat(),
+                "balance": _m(s.balance),
+                "minimum_due": _m(s.minimum_due),
+                "paid_in_full": s.paid_in_full,
+            }
+            for s in state.statements
+        ],
+    }
+
+
+def statements_table(simulation: Simulation, console: Console) -> None:
+    """A revolving account's statements, one row each."""
+    state = simulation.state
+    if state.credit_limit is None:
+        return
+    table = Table(title=f"Statements (credit limit {_m(state.credit_limit)})")
+    for name in ("statement on", "due on", "balance", "minimum due", "paid in full"):
+        table.add_column(name, justify="right")
+    for s in state.statements:
+        full = "-" if s.paid_in_full is None else ("yes" if s.paid_in_full else "no")
+        table.add_row(
+            s.statement_on.isoformat(),
+            s.due_on.isoformat(),
+            _m(s.balance),
+            _m(s.minimum_due),
+            full,
+        )
+    console.print(table)
 
 
 def simulation_tables(simulation: Simulation, console: Console) -> None:
@@ -175,6 +216,7 @@ def simulation_tables(simulation: Simulation, console: Console) -> None:
     summary.add_row("legal cap", cost["cap"])
     summary.add_row("amount above cap", cost["amount_above_cap"])
     console.print(summary)
+    statements_table(simulation, console)
     if data["allocations"]:
         table = Table(title="Payments and where they went")
         for name in ("on", "amount", "fees", "penalty", "interest", "principal", "unapplied"):
