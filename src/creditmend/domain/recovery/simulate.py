@@ -55,6 +55,7 @@ from creditmend.domain.creditfile.retention import (
     retention_rules,
 )
 from creditmend.domain.loan.events import LoanEvent, Payment
+from creditmend.domain.loan.fold import new_ledger
 from creditmend.domain.loan.ledger import Ledger, LedgerError
 from creditmend.domain.loan.state import LoanState
 from creditmend.domain.loan.view import loan_state
@@ -229,7 +230,7 @@ class LoanTrack:
                     ),
                 )
             )
-        self.ledger = Ledger(contract, profile, calendar)
+        self.ledger = new_ledger(contract, profile, calendar)
         self.rows: list[MonthRow] = []
         self.quotes: list[Quote] = []
         self.paid: list[Decimal] = []
