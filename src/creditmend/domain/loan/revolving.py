@@ -58,6 +58,7 @@ from creditmend.domain.loan.statements import (
     Statement,
     Unbilled,
     due_date,
+    project_minimums,
     statement_dates,
 )
 from creditmend.domain.money import HALF_UP, ZERO, RoundingPolicy, minor_unit
@@ -126,6 +127,7 @@ class RevolvingLedger(Ledger):
         self.restructured_on: list[date] = []
         self.next_due = 0
         self.first_open = 0
+        self.projected_from = 0  # dues from here on are projected minimums, not yet cut
         self.boundaries = []
         self.boundary_index = 0
         self.next_statement_on, _ = statement_dates(self.terms, self.due_day, self.cursor)
@@ -244,9 +246,36 @@ class RevolvingLedger(Ledger):
             day, due_on, own + arrears, own, minimum, arrears, principal, new, posting_days,
             rate_base, fixed, None,
         )  # fmt: skip
+        del self.dues[self.projected_from :]
         if minimum > ZERO:
             statement.due = self._schedule_due(statement)
         self.statements.append(statement)
+        self.projected_from = len(self.dues)
+        self._project(add_months(day.replace(day=1), 1, self.terms.statement_day))
+
+    def _project(self, first: date) -> None:
+        """Replace the projected minimums: from `first` on, if only the minimum is paid. They
+        are unposted dues, so the planners read them as what falls due when."""
+        del self.dues[self.projected_from :]
+        self.projected_from = len(self.dues)
+        principal = self.performing - self.pools.converted
+        latest = self.statements[-1] if self.statements else None
+        if latest is not None and latest.due is not None and not latest.due.posted:
+            principal -= latest.due.principal
+        rows = project_minimums(
+            self.terms,
+            self.due_day,
+            first,
+            max(principal, ZERO),
+            self.conversions,
+            self.daily_rate,
+            self._round,
+        )
+        for row in rows:
+            days = (row.due_on - row.statement_on).days
+            period = Period(row.statement_on, row.due_on, self.daily_rate * days, 1)
+            number = len(self.dues) + 1
+            self.dues.append(Due(number, period, row.due_on, row.principal, row.fee, row.interest))
 
     def _schedule_due(self, statement: Statement) -> Due:
         """The statement's minimum as a due, scheduled (not yet posted) for its due day."""
@@ -459,6 +488,7 @@ class RevolvingLedger(Ledger):
     def _close_if_repaid(self, day: date, source: PaymentSource) -> None:
         if self.payoff() > ZERO or self.pools.converted or self.penalty_basis:
             return
+        del self.dues[self.projected_from :]
         for due in self.dues[self.next_due :]:
             due.posted = True
             if due.paid_off_on is None:
@@ -540,6 +570,7 @@ class RevolvingLedger(Ledger):
         if due is not None:
             due.principal = max(statement.minimum - due.fee - due.scheduled_interest, ZERO)
             self._mark_paid(due, day, statement)
+        self._project(self.next_statement_on)
 
     def _restructure(self, day: date, event: Restructure) -> None:
         """个性化分期 negotiated on a revolving account: everything owed (less what is waived)
@@ -579,6 +610,8 @@ class RevolvingLedger(Ledger):
         pools.converted += total
         self.performing = pools.converted + sum((u.amount for u in pools.unbilled), ZERO)
         self.restructured_on.append(day)
+        self.projected_from = len(self.dues)
+        self._project(self.next_statement_on)
 
     def _charge_off(self, day: date) -> None:
         """Written off: every pool falls due today as one due (status B); accrual stops."""
@@ -595,7 +628,7 @@ class RevolvingLedger(Ledger):
         due.interest, due.posted = interest, True
         due.principal_out, due.interest_out, due.fee_out = principal, interest, self.billed_fees
         self.dues.append(due)
-        self.next_due = len(self.dues)
+        self.next_due = self.projected_from = len(self.dues)
         self.billed_interest = self.accrued_interest = self.billed_fees = ZERO
         pools.unbilled, pools.billed, pools.revolving, pools.converted = [], ZERO, ZERO, ZERO
         for conversion in self.conversions:

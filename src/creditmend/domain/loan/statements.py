@@ -6,9 +6,11 @@ publishes statements as `state.StatementState`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from creditmend.domain.calendar import add_months
 from creditmend.domain.loan.contract import RevolvingTerms
@@ -92,3 +94,61 @@ def due_date(statement_on: date, due_day: int) -> date:
     if due <= statement_on:
         due = add_months(statement_on.replace(day=1), 1, due_day)
     return due
+
+
+PROJECTED_STATEMENTS = 120  # ten years: a 10 % minimum leaves under 0.1 % of a balance by then
+
+
+class Projected(NamedTuple):
+    """A statement to come, if only the minimum is paid and nothing more is bought."""
+
+    statement_on: date
+    due_on: date
+    principal: Decimal  # the minimum's principal share (the last one takes what is left)
+    interest: Decimal
+    fee: Decimal
+
+
+def project_minimums(
+    terms: RevolvingTerms,
+    due_day: int,
+    first: date,
+    principal: Decimal,
+    conversions: Sequence[Conversion],
+    daily_rate: Decimal,
+    round_money: Callable[[Decimal], Decimal],
+) -> list[Projected]:
+    """The minimums of the statements from `first` on, while only the minimum is paid: the
+    revolving principal shrinks by the minimum rate a month and bears the daily rate over each
+    cycle; conversions bill their shares and fees. What the planners read as falling due."""
+    rows: list[Projected] = []
+    plans = [(c.each, c.fee_each, c.left, c.months_left) for c in conversions if c.left > ZERO]
+    statement_on = first
+    while (principal > ZERO or plans) and len(rows) < PROJECTED_STATEMENTS:
+        following = add_months(statement_on.replace(day=1), 1, terms.statement_day)
+        interest = round_money(principal * daily_rate * (following - statement_on).days)
+        share = round_money(principal * terms.minimum_rate)
+        if len(rows) == PROJECTED_STATEMENTS - 1 or share <= ZERO:
+            share = principal
+        fee = ZERO
+        instalments = ZERO
+        kept = []
+        for each, fee_each, left, months in plans:
+            part = left if months == 1 else min(each, left)
+            instalments += part
+            fee += fee_each
+            if left - part > ZERO and months > 1:
+                kept.append((each, fee_each, left - part, months - 1))
+        plans = kept
+        principal -= share
+        rows.append(
+            Projected(
+                statement_on,
+                due_date(statement_on, due_day),
+                share + instalments,
+                interest,
+                fee,
+            )
+        )
+        statement_on = following
+    return rows

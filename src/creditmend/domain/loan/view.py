@@ -90,7 +90,7 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
         credit_balance=money(sum((c.amount for c in ledger.credit), ZERO)),
         allocations=allocations,
         monthly_status=tuple(MonthStatus(month, code) for month, code in codes),
-        installments=tuple(_installment(d, money) for d in ledger.dues),
+        installments=tuple(_installment(d, money) for d in _shown(ledger)),
         deferred_amount=money(ledger.carried()),
         deduction_attempts=tuple(
             DeductionAttempt(
@@ -109,6 +109,13 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
         statements=_statements(ledger, money),
         credit_limit=ledger.contract.principal if ledger.contract.is_revolving else None,
     )
+
+
+def _shown(ledger: Ledger) -> list[Due]:
+    """The dues a borrower is shown: a revolving account's projected minimums are for planning."""
+    if isinstance(ledger, RevolvingLedger):
+        return ledger.dues[: ledger.projected_from]
+    return ledger.dues
 
 
 def _statements(ledger: Ledger, money: Callable[[Decimal], Money]) -> tuple[StatementState, ...]:
