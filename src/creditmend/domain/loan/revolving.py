@@ -45,11 +45,11 @@ from creditmend.domain.loan.events import (
     PaymentSource,
     Purchase,
     Restructure,
-    WaivedComponent,
     Waiver,
 )
 from creditmend.domain.loan.ledger import Ledger, LedgerError, close_code
 from creditmend.domain.loan.records import Attempt, Due, PaymentRecord
+from creditmend.domain.loan.revolving_changes import charge_off, restructure, waive
 from creditmend.domain.loan.schedule import Period
 from creditmend.domain.loan.statements import (
     Charged,
@@ -385,13 +385,13 @@ class RevolvingLedger(Ledger):
             self.fees_out += event.amount
             self.charged.fees += event.amount
         elif isinstance(event, Waiver):
-            self._waive(day, event.component, event.amount)
+            waive(self, day, event.component, event.amount)
         elif isinstance(event, InstalmentConversion):
             self._convert(day, event)
         elif isinstance(event, Restructure):
-            self._restructure(day, event)
+            restructure(self, day, event)
         elif isinstance(event, ChargeOff):
-            self._charge_off(day)
+            charge_off(self, day)
 
     def _purchase(self, day: date, amount: Decimal) -> None:
         if self.charged_off_on is not None:
@@ -499,41 +499,6 @@ class RevolvingLedger(Ledger):
         self.closed_on = day
         self.close_code = close_code(source, self.profile.grid_codes)
 
-    def _waive(self, day: date, component: WaivedComponent, amount: Decimal | None) -> None:
-        self._post_penalty()
-        self._crystallise()
-        limit = amount
-
-        def cut(owed: Decimal) -> Decimal:
-            nonlocal limit
-            taken = owed if limit is None else min(owed, limit)
-            if limit is not None:
-                limit -= taken
-            self.waived += taken
-            return owed - taken
-
-        kinds = {
-            WaivedComponent.PENALTY: ("penalty",),
-            WaivedComponent.FEES: ("fees",),
-            WaivedComponent.INTEREST: ("interest",),
-            WaivedComponent.ALL: ("penalty", "fees", "interest"),
-        }[component]
-        if "penalty" in kinds:
-            self.penalty_out = cut(self.penalty_out)
-        if "fees" in kinds:
-            self.fees_out = cut(self.fees_out)
-            for due in self._open_dues():
-                due.fee_out = cut(due.fee_out)
-            self.billed_fees = cut(self.billed_fees)
-        if "interest" in kinds:
-            for due in self._open_dues():
-                due.interest_out = cut(due.interest_out)
-            self.billed_interest = cut(self.billed_interest)
-            self.accrued_interest = cut(self.accrued_interest)
-        for due in self._open_dues():
-            self._mark_paid(due, day)
-        self._close_if_repaid(day, PaymentSource.BORROWER)
-
     def _convert(self, day: date, event: InstalmentConversion) -> None:
         """账单分期: part or all of the latest statement's billed principal leaves it and is
         billed again a share a month, each with the fee; the minimum shrinks by its share."""
@@ -571,74 +536,6 @@ class RevolvingLedger(Ledger):
             due.principal = max(statement.minimum - due.fee - due.scheduled_interest, ZERO)
             self._mark_paid(due, day, statement)
         self._project(self.next_statement_on)
-
-    def _restructure(self, day: date, event: Restructure) -> None:
-        """个性化分期 negotiated on a revolving account: everything owed (less what is waived)
-        is billed in `months` equal shares without interest or fee."""
-        self._post_penalty()
-        self._crystallise()
-        interest = self.billed_interest + self.accrued_interest
-        penalty = self.penalty_out
-        fees = self.fees_out + self.billed_fees
-        pools = self.pools
-        principal = pools.billed + pools.revolving
-        for due in self._open_dues():
-            interest += due.interest_out
-            fees += due.fee_out
-            principal += due.principal_out
-            due.principal_out = due.interest_out = due.fee_out = ZERO
-            due.paid_off_on = day
-            due.restructured = True
-        if event.waive_interest:
-            self.waived += interest
-            interest = ZERO
-        if event.waive_penalty:
-            self.waived += penalty
-            penalty = ZERO
-        del self.dues[self.next_due :]
-        for statement in self.statements:
-            statement.posted = True
-            statement.settled = True if statement.settled is None else statement.settled
-        self.first_open = self.next_due = len(self.dues)
-        total = principal + interest + penalty + fees
-        self.billed_interest = self.accrued_interest = self.billed_fees = ZERO
-        self.penalty_out = self.fees_out = ZERO
-        pools.billed = pools.revolving = ZERO
-        unit = minor_unit(self.currency)
-        each = (total / event.months).quantize(unit, rounding=ROUND_DOWN)
-        self.conversions.append(Conversion(day, total, each, ZERO, total, event.months))
-        pools.converted += total
-        self.performing = pools.converted + sum((u.amount for u in pools.unbilled), ZERO)
-        self.restructured_on.append(day)
-        self.projected_from = len(self.dues)
-        self._project(self.next_statement_on)
-
-    def _charge_off(self, day: date) -> None:
-        """Written off: every pool falls due today as one due (status B); accrual stops."""
-        if self.charged_off_on is not None:
-            raise LedgerError("on", f"the account was already charged off on {self.charged_off_on}")
-        self._post_penalty()
-        self._crystallise()
-        del self.dues[self.next_due :]
-        pools = self.pools
-        principal = self.performing
-        interest = self.billed_interest + self.accrued_interest
-        period = Period(day, day, ZERO, 1)
-        due = Due(len(self.dues) + 1, period, day, principal, self.billed_fees, interest)
-        due.interest, due.posted = interest, True
-        due.principal_out, due.interest_out, due.fee_out = principal, interest, self.billed_fees
-        self.dues.append(due)
-        self.next_due = self.projected_from = len(self.dues)
-        self.billed_interest = self.accrued_interest = self.billed_fees = ZERO
-        pools.unbilled, pools.billed, pools.revolving, pools.converted = [], ZERO, ZERO, ZERO
-        for conversion in self.conversions:
-            conversion.left = ZERO
-        self.performing = ZERO
-        for statement in self.statements:
-            statement.posted = True
-            statement.settled = True if statement.settled is None else statement.settled
-        self._mark_paid(due, day)
-        self.charged_off_on = day
 
     # ---------------------------------------------------------------- reading
     def current_interest(self) -> Decimal:
