@@ -26,6 +26,10 @@ class RepaymentMethod(Enum):
     REVOLVING = "revolving"  # 循环额度: Huabei, Baitiao, credit cards (domain/loan/revolving.py)
 
 
+# The methods with a schedule of instalments (every method but `revolving`).
+INSTALMENT_METHODS = tuple(m for m in RepaymentMethod if m is not RepaymentMethod.REVOLVING)
+
+
 class PenaltyBasis(Enum):
     OVERDUE_PRINCIPAL = "overdue_principal"
     OVERDUE_INSTALLMENT = "overdue_installment"

@@ -105,3 +105,5 @@ class LoanState:
     restructured_on: tuple[date, ...]
     statements: tuple[StatementState, ...] = ()  # revolving accounts only
     credit_limit: Money | None = None  # revolving accounts only
+    # Revolving only: the statements to come if only the minimum is paid (what planners read).
+    projected_minimums: tuple[InstallmentState, ...] = ()

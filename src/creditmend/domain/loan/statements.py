@@ -15,7 +15,7 @@ from typing import NamedTuple
 from creditmend.domain.calendar import add_months
 from creditmend.domain.loan.contract import RevolvingTerms
 from creditmend.domain.loan.records import Due
-from creditmend.domain.money import ZERO
+from creditmend.domain.money import ONE, ZERO
 
 
 @dataclass(slots=True)
@@ -128,8 +128,8 @@ def project_minimums(
         following = add_months(statement_on.replace(day=1), 1, terms.statement_day)
         interest = round_money(principal * daily_rate * (following - statement_on).days)
         share = round_money(principal * terms.minimum_rate)
-        if len(rows) == PROJECTED_STATEMENTS - 1 or share <= ZERO:
-            share = principal
+        if len(rows) == PROJECTED_STATEMENTS - 1 or share < ONE:
+            share = principal  # a minimum under 1.00 asks for the rest (typical floor)
         fee = ZERO
         instalments = ZERO
         kept = []

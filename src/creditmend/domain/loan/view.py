@@ -108,6 +108,11 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
         restructured_on=tuple(ledger.restructured_on),
         statements=_statements(ledger, money),
         credit_limit=ledger.contract.principal if ledger.contract.is_revolving else None,
+        projected_minimums=tuple(
+            _installment(d, money) for d in ledger.dues[ledger.projected_from :]
+        )
+        if isinstance(ledger, RevolvingLedger)
+        else (),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
@@ -163,6 +164,44 @@ def _revolving_json(simulation: Simulation) -> dict[str, Any]:
             for s in state.statements
         ],
     }
+
+
+def statements_json(simulation: Simulation) -> dict[str, Any]:
+    """`loan schedule --file --json`: the statements and the minimums to come."""
+    state = simulation.state
+    return {
+        "loan_id": state.loan_id,
+        "as_of": state.as_of.isoformat(),
+        "currency": state.currency,
+        **_revolving_json(simulation),
+        "projected_minimums": [
+            {
+                "due_on": i.due_on.isoformat(),
+                "principal": _m(i.principal),
+                "interest": _m(i.interest),
+                "fees": _m(i.fees),
+                "total": _m(i.outstanding),
+            }
+            for i in state.projected_minimums
+        ],
+    }
+
+
+def projected_table(simulation: Simulation, console: Console) -> None:
+    """The minimums to come if only the minimum is paid and nothing more is bought."""
+    rows = simulation.state.projected_minimums
+    if not rows:
+        return
+    table = Table(title="If only the minimum is paid (nothing more bought)")
+    for name in ("due on", "principal", "interest", "fees", "minimum"):
+        table.add_column(name, justify="right")
+    for i in rows:
+        table.add_row(
+            i.due_on.isoformat(), _m(i.principal), _m(i.interest), _m(i.fees), _m(i.outstanding)
+        )
+    total = sum((i.outstanding.amount for i in rows), Decimal(0))
+    console.print(table)
+    console.print(f"{len(rows)} payments, {total:,.2f} in all")
 
 
 def statements_table(simulation: Simulation, console: Console) -> None:

@@ -1,0 +1,267 @@
+"""The revolving ledger (Huabei, Baitiao, cards), with the arithmetic written out.
+
+Account: limit 5,000.00, statement on the 1st, due on the 10th, 0.05 % a day, minimum 10 % of
+the billed principal plus everything else billed, opened 2026-01-01 (the cn profile's defaults).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from creditmend.domain.calendar import WeekdayCalendar
+from creditmend.domain.loan.document import read_loan
+from creditmend.domain.loan.events import LoanEvent, Payment
+from creditmend.domain.loan.fold import run
+from creditmend.domain.loan.revolving import RevolvingLedger
+from creditmend.domain.loan.state import LoanState
+from creditmend.domain.loan.view import loan_state
+from creditmend.domain.problems import ProblemsError
+from creditmend.domain.rules.cn import CN
+
+CALENDAR = WeekdayCalendar()
+CONTRACT: dict[str, Any] = {
+    "id": "hb",
+    "platform": "Huabei",
+    "method": "revolving",
+    "credit_limit": "5000.00",
+    "statement_day": 1,
+    "due_day": 10,
+    "opened_on": "2026-01-01",
+}
+
+
+def fold(
+    events: list[dict[str, Any]], as_of: date, **terms: Any
+) -> tuple[RevolvingLedger, LoanState]:
+    contract, loan_events = read_loan({"contract": {**CONTRACT, **terms}, "events": events}, CN)
+    ledger = run(contract, loan_events, as_of, CN, CALENDAR)
+    assert isinstance(ledger, RevolvingLedger)
+    return ledger, loan_state(ledger, as_of)
+
+
+def d(text: str) -> Decimal:
+    return Decimal(text)
+
+
+def test_statement_paid_in_full_by_the_due_day_costs_no_interest() -> None:
+    # 1,000 on 01-05 and 500 on 01-20; statement 02-01 bills 1,500, minimum 150.00; all paid
+    # on the due day itself: interest-free, account closed.
+    _, state = fold(
+        [
+            {"on": "2026-01-05", "type": "purchase", "amount": "1000"},
+            {"on": "2026-01-20", "type": "purchase", "amount": "500"},
+            {"on": "2026-02-10", "type": "payment", "amount": "1500"},
+        ],
+        date(2026, 3, 31),
+    )
+    assert state.statements[0].balance.amount == d("1500.00")
+    assert state.statements[0].minimum_due.amount == d("150.00")
+    assert state.statements[0].paid_in_full is True
+    assert sum((a.interest.amount for a in state.allocations), d("0")) == 0
+    assert state.closed_on == date(2026, 2, 10)
+    assert [m.code for m in state.monthly_status] == ["*", "C"]
+
+
+def test_revolving_interest_after_a_partial_payment() -> None:
+    # 1,000 paid of the 1,500 by 02-10: the 500 left is the newest money (the 01-20 purchase
+    # is repaid last), so 500/1,500 of the purchases' days from posting to the due day bear
+    # interest: (1,000 x 36 + 500 x 21) x 500/1,500 = 15,500; the due day itself: 500 x 1;
+    # 02-11..03-01: 500 x 18 = 9,000. 25,000 x 0.0005 = 12.50 on the 03-01 statement;
+    # 03-01..03-10: 500 x 9 = 4,500 -> 2.25. Statement 03-01: 500 + 12.50 = 512.50, minimum
+    # 50.00 + 12.50 = 62.50. Payoff on 03-10: 500 + 12.50 + 2.25 = 514.75.
+    ledger, state = fold(
+        [
+            {"on": "2026-01-05", "type": "purchase", "amount": "1000"},
+            {"on": "2026-01-20", "type": "purchase", "amount": "500"},
+            {"on": "2026-02-08", "type": "payment", "amount": "1000"},
+        ],
+        date(2026, 3, 10),
+    )
+    first, second = state.statements
+    assert first.paid_in_full is False
+    assert (second.balance.amount, second.minimum_due.amount) == (d("512.50"), d("62.50"))
+    assert state.payoff_amount.amount == d("514.75")
+    assert state.days_past_due == 0
+    assert [m.code for m in state.monthly_status] == ["*", "N", "N"]
+    assert ledger.interest_charged() == d("14.75")
+
+
+def test_less_than_the_minimum_is_overdue_from_the_day_after_the_due_day() -> None:
+    # Minimum 150.00 on 02-10; only 100 paid: 50.00 of it is overdue from 02-11, 33 days on
+    # 03-15. Interest on the 03-01 statement: the unpaid 1,400 of the purchase from 01-05:
+    # 1,500 x 36 x 1,400/1,500 = 50,400, the due day 1,400, 02-11..03-01 1,400 x 18 = 25,200:
+    # 77,000 x 0.0005 = 38.50. Its minimum: 10 % of the 1,350 not already due (135.00) plus
+    # 38.50, plus the 50.00 in arrears = 223.50; unpaid on 03-10, so 185.00 principal is overdue.
+    _, state = fold(
+        [
+            {"on": "2026-01-05", "type": "purchase", "amount": "1500"},
+            {"on": "2026-02-09", "type": "payment", "amount": "100"},
+        ],
+        date(2026, 3, 15),
+    )
+    assert state.days_past_due == 33
+    assert state.statements[1].minimum_due.amount == d("223.50")
+    assert state.overdue_principal.amount == d("185.00")
+    assert [m.code for m in state.monthly_status] == ["*", "1", "2"]
+
+
+def test_minimum_paid_keeps_the_account_current() -> None:
+    _, state = fold(
+        [
+            {"on": "2026-01-05", "type": "purchase", "amount": "1500"},
+            {"on": "2026-02-09", "type": "payment", "amount": "150"},
+        ],
+        date(2026, 2, 28),
+    )
+    assert state.days_past_due == 0
+    assert state.status_code == "N"
+    assert state.statements[0].paid_in_full is False
+
+
+def test_late_fee_on_the_unpaid_minimum() -> None:
+    # Late fee 5 % of the unpaid minimum, charged the day after the due day: 150.00 x 0.05 =
+    # 7.50 on 02-11. A payment of 200 on 02-20 meets the fee first, then the minimum.
+    _, state = fold(
+        [
+            {"on": "2026-01-05", "type": "purchase", "amount": "1500"},
+            {"on": "2026-02-20", "type": "payment", "amount": "200"},
+        ],
+        date(2026, 2, 28),
+        penalty={"late_fee": {"rate": "0.05"}},
+    )
+    payment = state.allocations[0]
+    assert payment.fees.amount == d("7.50")
+    assert payment.principal.amount == d("192.50")
+    assert state.days_past_due == 0
+    assert [m.code for m in state.monthly_status] == ["*", "M"]
+
+
+def test_instalment_conversion_fee_and_shares() -> None:
+    # Statement 02-01 bills 1,200; converted on 02-05 into 3 months at 0.6 % a period: fee
+    # 1,200 x 0.006 = 7.20 a month, principal 400.00 a month from the 03-01 statement. The
+    # 02-01 minimum falls to 0; the 03-01 statement bills 400.00 + 7.20 = 407.20, all of it in
+    # the minimum (instalments and fees are asked in full).
+    ledger, state = fold(
+        [
+            {"on": "2026-01-05", "type": "purchase", "amount": "1200"},
+            {"on": "2026-02-05", "type": "instalment_conversion", "months": 3},
+        ],
+        date(2026, 3, 2),
+    )
+    first, second = state.statements
+    assert (first.balance.amount, first.minimum_due.amount) == (d("0.00"), d("0.00"))
+    assert (second.balance.amount, second.minimum_due.amount) == (d("407.20"), d("407.20"))
+    assert state.outstanding_principal.amount == d("1200.00")
+    assert ledger.interest_charged() == 0
+    assert state.days_past_due == 0
+
+
+def test_a_purchase_beyond_the_limit_is_refused_with_its_field() -> None:
+    with pytest.raises(ProblemsError) as error:
+        fold([{"on": "2026-01-05", "type": "purchase", "amount": "5000.01"}], date(2026, 2, 1))
+    assert error.value.problems[0].field == "events[0].amount"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"credit_limit": None}, "contract.credit_limit"),
+        ({"statement_day": 0}, "contract.statement_day"),
+        ({"due_day": None}, "contract.due_day"),
+        ({"opened_on": "2026-02-30"}, "contract.opened_on"),
+        ({"minimum_rate": "1.5"}, "contract.minimum_rate"),
+        ({"principal": "100"}, "contract.principal"),
+    ],
+)
+def test_bad_revolving_terms_name_their_field(change: dict[str, Any], field: str) -> None:
+    terms = {**CONTRACT, **change}
+    with pytest.raises(ProblemsError) as error:
+        read_loan({"contract": {k: v for k, v in terms.items() if v is not None}}, CN)
+    assert field in [p.field for p in error.value.problems]
+
+
+def test_a_purchase_on_an_instalment_loan_is_refused() -> None:
+    contract = {
+        "id": "x",
+        "principal": "1000",
+        "annual_rate": "0.1",
+        "term_months": 3,
+        "method": "equal_installment",
+        "disbursed_on": "2026-01-01",
+    }
+    events = [{"on": "2026-01-05", "type": "purchase", "amount": "10"}]
+    with pytest.raises(ProblemsError) as error:
+        read_loan({"contract": contract, "events": events}, CN)
+    assert error.value.problems[0].field == "events[0].type"
+
+
+# ---------------------------------------------------------------- properties
+
+_days = st.integers(min_value=0, max_value=150)
+_amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("900"), places=2)
+_event = st.tuples(st.sampled_from(("purchase", "payment", "fee")), _days, _amounts)
+
+
+def _events(raw: list[tuple[str, int, Decimal]]) -> list[dict[str, Any]]:
+    start = date(2026, 1, 1).toordinal()
+    return [
+        {"on": date.fromordinal(start + day).isoformat(), "type": kind, "amount": str(amount)}
+        for kind, day, amount in sorted(raw, key=lambda e: e[1])
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_event, max_size=12), st.integers(min_value=0, max_value=40))
+def test_money_is_conserved_to_the_fen(raw: list[tuple[str, int, Decimal]], extra: int) -> None:
+    """Purchases + interest + fees + penalty = payments kept + what is owed, at any date."""
+    events = _events(raw)
+    as_of = date.fromordinal(date(2026, 1, 1).toordinal() + 150 + extra)
+    try:
+        ledger, state = fold(events, as_of, penalty={"late_fee": {"rate": "0.05"}})
+    except ProblemsError:  # a purchase beyond the limit: refused, nothing to check
+        return
+    charged = ledger.charged
+    paid = sum((p.amount - p.excess for p in ledger.payments), Decimal(0))
+    owed = state.payoff_amount.amount
+    pending_penalty = ledger.pending_penalty()[0]
+    left = charged.purchases + ledger.interest_charged() + charged.fees
+    assert left + charged.penalty + pending_penalty - ledger.waived == paid + owed
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_days, _amounts), min_size=1, max_size=8))
+def test_paying_each_statement_in_full_by_its_due_day_never_costs_interest(
+    purchases: list[tuple[int, Decimal]],
+) -> None:
+    events = _events([("purchase", day, amount) for day, amount in purchases])
+    try:
+        contract, loan_events = read_loan({"contract": CONTRACT, "events": events}, CN)
+        ledger = run(contract, loan_events, date(2026, 1, 1), CN, CALENDAR)
+    except ProblemsError:
+        return
+    ordered: list[LoanEvent] = sorted(loan_events, key=lambda e: e.on)
+    end = date(2026, 9, 30)
+    position = 0
+    assert isinstance(ledger, RevolvingLedger)
+    while True:  # walk statement by statement, paying each one's balance on its due day
+        upcoming = [s for s in ledger.statements if s.settled is None]
+        target = upcoming[0].due_on if upcoming else ledger.next_statement_on
+        if target > end:
+            break
+        while position < len(ordered) and ordered[position].on <= target:
+            ledger.apply(ordered[position])
+            position += 1
+        ledger.advance_to(target)
+        if upcoming and ledger.closed_on is None:
+            statement = upcoming[0]
+            owed = statement.own_balance - statement.paid
+            if owed > 0:
+                ledger.apply(Payment(target, owed))
+    assert ledger.interest_charged() == 0
+    assert all(s.settled is not False for s in ledger.statements)
