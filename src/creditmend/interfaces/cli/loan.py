@@ -96,6 +96,10 @@ def schedule(
         )
         if value is None
     ]
+    if method == "revolving":
+        missing.append(
+            Problem("--method", "a revolving account has statements, not a schedule: --file F")
+        )
     if missing:
         raise fail(missing)
     terms = {
