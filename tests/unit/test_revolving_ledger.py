@@ -23,6 +23,7 @@ from creditmend.domain.loan.state import LoanState
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.problems import ProblemsError
 from creditmend.domain.rules.cn import CN
+from creditmend.domain.synth.loan_sim import month_figures
 
 CALENDAR = WeekdayCalendar()
 CONTRACT: dict[str, Any] = {
@@ -260,3 +261,27 @@ def test_paying_each_statement_in_full_by_its_due_day_never_costs_interest(
     ledger.advance_to(date(2026, 9, 30))
     assert ledger.interest_charged() == 0
     assert all(s.settled is not False for s in ledger.statements)
+
+
+def test_month_figures_and_the_plan_walk_read_a_revolving_ledger() -> None:
+    """The synthetic furnisher's and the advisor's month figures agree with the view."""
+    ledger, state = fold(
+        [
+            {"on": "2026-01-05", "type": "purchase", "amount": "1500"},
+            {"on": "2026-02-09", "type": "payment", "amount": "100"},
+        ],
+        date(2026, 3, 15),
+    )
+    figures = month_figures(ledger, date(2026, 3, 15))
+    assert figures.days_past_due == state.days_past_due == 33
+    owed = (
+        state.outstanding_principal.amount
+        + state.overdue_interest.amount
+        + state.penalty_accrued.amount
+        + state.fees_due.amount
+    )
+    assert figures.balance == owed
+    # What falls due next: the projected minimum of the 04-01 statement, due 04-10.
+    upcoming = ledger.dues[ledger.next_due :]
+    assert upcoming[0].due_on == date(2026, 4, 10)
+    assert state.projected_minimums[0].due_on == date(2026, 4, 10)
