@@ -285,3 +285,53 @@ def test_month_figures_and_the_plan_walk_read_a_revolving_ledger() -> None:
     upcoming = ledger.dues[ledger.next_due :]
     assert upcoming[0].due_on == date(2026, 4, 10)
     assert state.projected_minimums[0].due_on == date(2026, 4, 10)
+
+
+def test_charge_off_makes_everything_due_and_reports_b() -> None:
+    ledger, state = fold(
+        [
+            {"on": "2026-01-05", "type": "purchase", "amount": "1000"},
+            {"on": "2026-05-20", "type": "charge_off"},
+        ],
+        date(2026, 6, 30),
+    )
+    assert state.status_code == "B"
+    assert state.due_today.amount == 0
+    # Everything owed on 05-20 fell due that day and bears nothing after it.
+    assert state.payoff_amount.amount == state.overdue_principal.amount + (
+        state.overdue_interest.amount
+    )
+    assert ledger.interest_charged() > 0
+
+
+def test_restructure_spreads_everything_owed_without_interest() -> None:
+    # Owed on 03-20 after a missed 02-10 minimum: 1,000 principal and the 03-01 interest
+    # (1,000 x 36 days from posting to the due day, the due day, 18 days 02-11..03-01:
+    # 55,000 x 0.0005 = 27.50) plus 03-01..03-20 accrued (19 x 1,000 x 0.0005 = 9.50):
+    # 1,037.00, spread over 4 months without interest: 259.25 each from the 04-01 statement.
+    ledger, state = fold(
+        [
+            {"on": "2026-01-05", "type": "purchase", "amount": "1000"},
+            {"on": "2026-03-20", "type": "restructure", "kind": "reinstalment", "months": 4},
+        ],
+        date(2026, 3, 20),
+    )
+    assert state.restructured_on == (date(2026, 3, 20),)
+    assert state.days_past_due == 0
+    assert state.payoff_amount.amount == d("1037.00")
+    shares = [i.principal.amount for i in state.projected_minimums]
+    assert shares == [d("259.25")] * 4
+    assert all(i.interest.amount == 0 for i in state.projected_minimums)
+
+
+def test_waiver_of_interest_is_counted_as_waived() -> None:
+    _, state = fold(
+        [
+            {"on": "2026-01-05", "type": "purchase", "amount": "1000"},
+            {"on": "2026-02-08", "type": "payment", "amount": "500"},
+            {"on": "2026-03-05", "type": "waiver", "component": "interest"},
+        ],
+        date(2026, 3, 5),
+    )
+    assert state.total_waived.amount > 0
+    assert state.interest_accrued.amount == 0
