@@ -309,7 +309,7 @@ def test_restructure_spreads_everything_owed_without_interest() -> None:
     # (1,000 x 36 days from posting to the due day, the due day, 18 days 02-11..03-01:
     # 55,000 x 0.0005 = 27.50) plus 03-01..03-20 accrued (19 x 1,000 x 0.0005 = 9.50):
     # 1,037.00, spread over 4 months without interest: 259.25 each from the 04-01 statement.
-    ledger, state = fold(
+    _, state = fold(
         [
             {"on": "2026-01-05", "type": "purchase", "amount": "1000"},
             {"on": "2026-03-20", "type": "restructure", "kind": "reinstalment", "months": 4},
