@@ -366,7 +366,11 @@ class RevolvingLedger(Ledger):
         if isinstance(event, Purchase):
             self._purchase(day, event.amount)
             return
+        if self.closed_on is not None and isinstance(event, FeeCharged):
+            self.closed_on = self.close_code = None  # a fee on a paid-off account reopens it
         if self.closed_on is not None:
+            if isinstance(event, Waiver):
+                return  # nothing is owed: nothing to waive
             if isinstance(event, Payment | DeductionSucceeded | EarlySettlement):
                 amount = event.amount if event.amount is not None else ZERO
                 source = getattr(event, "source", PaymentSource.BORROWER)
