@@ -22,7 +22,7 @@ from creditmend.domain.loan.fold import fold as fold_events
 from creditmend.domain.loan.revolving import RevolvingLedger
 from creditmend.domain.loan.state import LoanState
 from creditmend.domain.loan.view import loan_state
-from creditmend.domain.problems import ProblemsError
+from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rules.cn import CN
 from creditmend.domain.synth.loan_sim import month_figures
 
@@ -353,3 +353,36 @@ def test_fold_split_at_any_point_gives_the_same_state(
     first = advance(fold_events(open_ledger(contract, CN, CALENDAR), events[:k]), pause)
     second = advance(fold_events(first, events[k:]), as_of)
     assert loan_state(second.ledger, as_of) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(_event, max_size=10),
+    st.lists(
+        st.tuples(st.integers(2, 5), st.integers(1, 12)), max_size=2, unique_by=lambda c: c[0]
+    ),
+    st.sampled_from(("none", "interest", "fees", "all")),
+)
+def test_money_is_conserved_with_conversions_and_waivers(
+    raw: list[tuple[str, int, Decimal]], conversions: list[tuple[int, int]], waive: str
+) -> None:
+    events = _events(raw)
+    events += [
+        {"on": date(2026, month, 3).isoformat(), "type": "instalment_conversion", "months": n}
+        for month, n in conversions
+    ]
+    if waive != "none":
+        events.append({"on": "2026-06-15", "type": "waiver", "component": waive})
+    events.sort(key=lambda e: e["on"])
+    refused: tuple[Problem, ...] = ()
+    try:
+        ledger, state = fold(events, date(2026, 8, 31), credit_limit="20000")
+    except ProblemsError as error:
+        refused = error.problems
+    if refused:  # only a conversion of a statement that billed no principal may be refused
+        assert all("convert" in p.message for p in refused), refused
+        return
+    charged = ledger.charged
+    paid = sum((p.amount - p.excess for p in ledger.payments), Decimal(0))
+    left = charged.purchases + ledger.interest_charged() + charged.fees + charged.penalty
+    assert left - ledger.waived == paid + state.payoff_amount.amount

@@ -371,6 +371,8 @@ class RevolvingLedger(Ledger):
         if self.closed_on is not None:
             if isinstance(event, Waiver):
                 return  # nothing is owed: nothing to waive
+            if isinstance(event, InstalmentConversion):
+                self._convert(day, event)  # refused: no statement is open
             if isinstance(event, Payment | DeductionSucceeded | EarlySettlement):
                 amount = event.amount if event.amount is not None else ZERO
                 source = getattr(event, "source", PaymentSource.BORROWER)
