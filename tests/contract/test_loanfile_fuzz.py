@@ -16,6 +16,7 @@ pytestmark = pytest.mark.slow  # hundreds of mangled files (make test runs it)
 
 EXAMPLE = (Path(__file__).parents[2] / "examples" / "jiebei-overdue.yaml").read_text("utf-8")
 LINES = EXAMPLE.splitlines()
+HUABEI = (Path(__file__).parents[2] / "examples" / "huabei.yaml").read_text("utf-8").splitlines()
 LOANS = build().loans
 
 nasty = st.sampled_from(
@@ -49,8 +50,8 @@ nasty = st.sampled_from(
 
 
 @st.composite
-def mangled(draw: st.DrawFn) -> str:
-    lines = list(LINES)
+def mangled(draw: st.DrawFn, source: list[str] = LINES) -> str:
+    lines = list(source)
     for _ in range(draw(st.integers(1, 4))):
         index = draw(st.integers(0, len(lines) - 1))
         action = draw(st.sampled_from(["drop", "replace_value", "insert", "duplicate"]))
@@ -79,10 +80,21 @@ def test_mangled_files_give_problems_or_a_state(tmp_path: Path, text: str) -> No
     assert all(p.field and p.message for p in problems)
 
 
-def _problems_of(path: Path) -> tuple[Problem, ...]:
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=mangled(HUABEI))
+def test_mangled_revolving_files_give_problems_or_a_state(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "huabei.yaml"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    problems = _problems_of(path, date(2026, 12, 7))
+    assert all(p.field and p.message for p in problems)
+
+
+def _problems_of(path: Path, as_of: date = date(2026, 6, 30)) -> tuple[Problem, ...]:
     """Nothing when the file simulates; its problems when it does not; anything else raises."""
     try:
-        LOANS.simulate_file(path, date(2026, 6, 30))
+        LOANS.simulate_file(path, as_of)
     except ProblemsError as error:
         return error.problems
     return ()

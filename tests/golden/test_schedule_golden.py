@@ -13,7 +13,7 @@ import numpy_financial as npf
 import pytest
 
 from creditmend.domain.calendar import WeekdayCalendar
-from creditmend.domain.loan.contract import Contract, RepaymentMethod
+from creditmend.domain.loan.contract import INSTALMENT_METHODS, Contract, RepaymentMethod
 from creditmend.domain.loan.schedule import Schedule, build_schedule
 from creditmend.domain.money import Money
 from creditmend.domain.rate import Rate
@@ -112,7 +112,7 @@ def test_equal_installment_12000_at_18_percent_first_rows() -> None:
 
 PRINCIPAL_SUM_CASES = [
     (method, principal, annual, term)
-    for method in RepaymentMethod
+    for method in INSTALMENT_METHODS
     for principal, annual, term in (
         ("12000.00", "0.18", 12),
         ("1000.00", "0.12", 3),

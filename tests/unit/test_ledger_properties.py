@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from creditmend.domain.calendar import HolidayRule, WeekdayCalendar, add_months
 from creditmend.domain.loan.contract import (
+    INSTALMENT_METHODS,
     Contract,
     Fee,
     FeeTiming,
@@ -130,7 +131,7 @@ def contracts(draw: st.DrawFn) -> Contract:
         principal=Money(draw(cents(100_000, 5_000_000)), "CNY"),  # 1000.00 .. 50000.00
         rate=rate,
         term_months=draw(st.integers(1, 24)),
-        method=draw(st.sampled_from(RepaymentMethod)),
+        method=draw(st.sampled_from(INSTALMENT_METHODS)),
         disbursed_on=disbursed_on,
         first_due_on=first_due_on,
         due_day=due_day,

@@ -17,7 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from creditmend.domain.calendar import WeekdayCalendar, add_months
-from creditmend.domain.loan.contract import Contract, LateFee, PenaltyTerms, RepaymentMethod
+from creditmend.domain.loan.contract import (
+    INSTALMENT_METHODS,
+    Contract,
+    LateFee,
+    PenaltyTerms,
+)
 from creditmend.domain.loan.events import (
     DeductionFailed,
     DeductionFailure,
@@ -74,7 +79,7 @@ def loans(draw: st.DrawFn, index: int) -> PlanLoan:
         principal=Money(draw(cents(50_000, 3_000_000)), "CNY"),
         rate=rate,
         term_months=draw(st.integers(1, 24)),
-        method=draw(st.sampled_from(RepaymentMethod)),
+        method=draw(st.sampled_from(INSTALMENT_METHODS)),
         disbursed_on=disbursed_on,
         grace_days=draw(st.integers(0, 3)),
         penalty=PenaltyTerms(

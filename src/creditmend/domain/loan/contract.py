@@ -23,6 +23,11 @@ class RepaymentMethod(Enum):
     EQUAL_PRINCIPAL = "equal_principal"  # 等额本金
     INTEREST_FIRST = "interest_first"  # 先息后本
     BULLET = "bullet"  # 一次性还本付息
+    REVOLVING = "revolving"  # 循环额度: Huabei, Baitiao, credit cards (domain/loan/revolving.py)
+
+
+# The methods with a schedule of instalments (every method but `revolving`).
+INSTALMENT_METHODS = tuple(m for m in RepaymentMethod if m is not RepaymentMethod.REVOLVING)
 
 
 class PenaltyBasis(Enum):
@@ -80,6 +85,21 @@ class PenaltyTerms:
 
 
 @dataclass(frozen=True, slots=True)
+class RevolvingTerms:
+    """The terms only a revolving account has (the credit limit is the contract's `principal`,
+    the revolving daily rate its `rate`, the due day its `due_day`).
+
+    Every value is explicit here: the loan reader fills what the file leaves out from the
+    profile's `RevolvingDefaults`, so the ledger never consults defaults.
+    """
+
+    statement_day: int  # 账单日: day of month the statement is cut (clamped to the month's end)
+    minimum_rate: Decimal  # minimum payment = this share of the billed principal + all else billed
+    conversion_fee_rate: Decimal  # 账单分期 fee per period, on the converted amount
+    interest_from_posting: bool = True  # unpaid statement: interest from each purchase's date
+
+
+@dataclass(frozen=True, slots=True)
 class Contract:
     id: str
     principal: Money
@@ -96,6 +116,11 @@ class Contract:
     penalty: PenaltyTerms = PenaltyTerms()
     allocation: AllocationOrder | None = None  # None: the profile's default order
     lender_kind: str = "licensed"  # licensed | private: selects the legal cap
+    revolving: RevolvingTerms | None = None  # set exactly when method is REVOLVING
+
+    @property
+    def is_revolving(self) -> bool:
+        return self.method is RepaymentMethod.REVOLVING
 
     @property
     def currency(self) -> str:
@@ -151,6 +176,8 @@ def validate_contract(contract: Contract) -> tuple[Problem, ...]:
             Problem("contract.lender_kind", f"must be one of {', '.join(LENDER_KINDS)}")
         )
     problems.extend(_penalty_problems(contract.penalty))
+    if contract.is_revolving:
+        problems.extend(_revolving_problems(contract))
     for index, fee in enumerate(contract.fees):
         if (fee.amount is None) == (fee.rate is None):
             problems.append(Problem(f"contract.fees[{index}]", "give exactly one of amount, rate"))
@@ -161,6 +188,26 @@ def validate_contract(contract: Contract) -> tuple[Problem, ...]:
     if contract.allocation is not None:
         problems.extend(_allocation_problems(contract.allocation))
     return tuple(problems)
+
+
+def _revolving_problems(contract: Contract) -> list[Problem]:
+    terms = contract.revolving
+    if terms is None:
+        return [Problem("contract.method", "a revolving contract needs its revolving terms")]
+    problems: list[Problem] = []
+    if not 1 <= terms.statement_day <= 31:
+        problems.append(Problem("contract.statement_day", "must be a day of the month, 1..31"))
+    if contract.due_day is None:
+        problems.append(Problem("contract.due_day", "is required"))
+    elif contract.due_day == terms.statement_day:
+        problems.append(Problem("contract.due_day", "must differ from statement_day"))
+    if not ZERO < terms.minimum_rate <= 1:
+        problems.append(Problem("contract.minimum_rate", "must be above 0 and at most 1"))
+    if not ZERO <= terms.conversion_fee_rate <= Decimal("0.1"):
+        problems.append(
+            Problem("contract.conversion_fee_rate", "must be between 0 and 0.1 a period")
+        )
+    return problems
 
 
 def _penalty_problems(penalty: PenaltyTerms) -> list[Problem]:

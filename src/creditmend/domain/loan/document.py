@@ -34,14 +34,17 @@ from creditmend.domain.loan.events import (
     DeductionSucceeded,
     EarlySettlement,
     FeeCharged,
+    InstalmentConversion,
     LoanEvent,
     Payment,
     PaymentSource,
+    Purchase,
     Restructure,
     RestructureKind,
     WaivedComponent,
     Waiver,
 )
+from creditmend.domain.loan.revolving_document import read_revolving
 from creditmend.domain.money import ZERO, Money, MoneyError, decimal_of, minor_unit
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rate import Rate
@@ -241,12 +244,14 @@ def read_loan(
     if contract is not None:
         for problem in validate_contract(contract):
             reader.problem(problem.field, problem.message)
+        start = "opened_on" if contract.is_revolving else "disbursed_on"
         for index, event in enumerate(events):
             if event.on < contract.disbursed_on:
                 reader.problem(
-                    f"events[{index}].on",
-                    f"{event.on} is before disbursed_on {contract.disbursed_on}",
+                    f"events[{index}].on", f"{event.on} is before {start} {contract.disbursed_on}"
                 )
+            if isinstance(event, Purchase | InstalmentConversion) and not contract.is_revolving:
+                reader.problem(f"events[{index}].type", "is only for a `method: revolving` account")
     if reader.problems or contract is None:
         raise ProblemsError(tuple(reader.problems))
     return contract, tuple(events)
@@ -286,6 +291,9 @@ EVENT_KEYS: dict[str, tuple[str, ...]] = {
     "restructure": ("kind", "months", "waive_interest", "waive_penalty"),
     "early_settlement": ("amount",),
     "charge_off": (),
+    "purchase": ("amount",),
+    "instalment_conversion": ("months", "fee_rate", "amount"),
+    "fee": ("amount", "name"),
 }
 
 
@@ -293,6 +301,8 @@ def _contract(
     reader: _Reader, data: Mapping[str, Any], profile: JurisdictionProfile
 ) -> Contract | None:
     path = "contract"
+    if data.get("method") == RepaymentMethod.REVOLVING.value:
+        return read_revolving(reader, data, profile, _penalty)
     reader.only(data, path, CONTRACT_KEYS)
     currency = reader.text(data, path, "currency", default=profile.currency)
     try:
@@ -446,7 +456,21 @@ def _event(reader: _Reader, raw: Any, path: str, currency: str) -> LoanEvent | N
         if reason is None:
             return None
         return DeductionFailed(on, reason, None if balance is None else balance.amount)
-    if kind == "fee_charge":
+    if kind == "purchase":
+        value = amount()
+        return None if value is None else Purchase(on, value)
+    if kind == "instalment_conversion":
+        months = reader.integer(raw, path, "months", required=True)
+        if months is not None and not 1 <= months <= 60:
+            reader.problem(f"{path}.months", "must be between 1 and 60")
+            return None
+        fee_rate = reader.decimal(raw, path, "fee_rate")
+        if fee_rate is not None and fee_rate > Decimal("0.1"):
+            reader.problem(f"{path}.fee_rate", f"{fee_rate} a period is not a plausible fee rate")
+            return None
+        value = amount(required=False)
+        return None if months is None else InstalmentConversion(on, months, fee_rate, value)
+    if kind in ("fee_charge", "fee"):
         value = amount()
         return (
             None

@@ -100,6 +100,27 @@ class ChargeOff:
     on: date
 
 
+@dataclass(frozen=True, slots=True)
+class Purchase:
+    """A draw on a revolving account (a purchase, a transfer): principal, interest-free until
+    the due day of the statement that bills it."""
+
+    on: date
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class InstalmentConversion:
+    """账单分期: the latest statement's billed principal (or `amount` of it) converted into
+    `months` monthly instalments billed on the next statements, each with a fee of `fee_rate`
+    (per period, on the converted amount; None: the contract's rate)."""
+
+    on: date
+    months: int
+    fee_rate: Decimal | None = None
+    amount: Decimal | None = None  # None: all the statement's principal
+
+
 LoanEvent = (
     Payment
     | DeductionSucceeded
@@ -109,6 +130,8 @@ LoanEvent = (
     | Restructure
     | EarlySettlement
     | ChargeOff
+    | Purchase
+    | InstalmentConversion
 )
 
 EVENT_TYPES: dict[str, type] = {
@@ -120,6 +143,9 @@ EVENT_TYPES: dict[str, type] = {
     "restructure": Restructure,
     "early_settlement": EarlySettlement,
     "charge_off": ChargeOff,
+    "purchase": Purchase,
+    "instalment_conversion": InstalmentConversion,
+    "fee": FeeCharged,  # the same event as fee_charge, as revolving statements name it
 }
 
 

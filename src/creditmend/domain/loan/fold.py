@@ -15,6 +15,7 @@ from creditmend.domain.calendar import BusinessCalendar
 from creditmend.domain.loan.contract import Contract
 from creditmend.domain.loan.events import LoanEvent
 from creditmend.domain.loan.ledger import Ledger, LedgerError
+from creditmend.domain.loan.revolving import RevolvingLedger
 from creditmend.domain.money import ACCRUAL_CONTEXT, HALF_UP, RoundingPolicy
 from creditmend.domain.problems import ProblemsError
 from creditmend.domain.rules.profile import JurisdictionProfile
@@ -37,13 +38,26 @@ def _copy(ledger: Ledger) -> Ledger:
     return copy.deepcopy(ledger, memo={id(item): item for item in shared})
 
 
+def new_ledger(
+    contract: Contract,
+    profile: JurisdictionProfile,
+    calendar: BusinessCalendar,
+    rounding: RoundingPolicy = HALF_UP,
+) -> Ledger:
+    """The working ledger for a contract: the revolving one for `method: revolving`, the
+    instalment one otherwise. Every place that opens a ledger goes through here."""
+    if contract.is_revolving:
+        return RevolvingLedger(contract, profile, calendar, rounding)
+    return Ledger(contract, profile, calendar, rounding)
+
+
 def open_ledger(
     contract: Contract,
     profile: JurisdictionProfile,
     calendar: BusinessCalendar,
     rounding: RoundingPolicy = HALF_UP,
 ) -> LedgerState:
-    return LedgerState(Ledger(contract, profile, calendar, rounding))
+    return LedgerState(new_ledger(contract, profile, calendar, rounding))
 
 
 def fold(state: LedgerState, events: tuple[LoanEvent, ...] | list[LoanEvent]) -> LedgerState:
@@ -70,7 +84,7 @@ def run(
     calendar: BusinessCalendar,
 ) -> Ledger:
     """One fold from disbursement to `as_of` without intermediate copies (the fast path)."""
-    ledger = Ledger(contract, profile, calendar)
+    ledger = new_ledger(contract, profile, calendar)
     with localcontext(ACCRUAL_CONTEXT):
         for index, event in sorted(enumerate(events), key=lambda pair: pair[1].on):
             if event.on > as_of:

@@ -58,6 +58,16 @@ class MonthStatus(NamedTuple):
     code: str
 
 
+class StatementState(NamedTuple):
+    """A revolving account's statement: what it billed and what kept the account current."""
+
+    statement_on: date
+    due_on: date
+    balance: Money  # all owed on the statement day, but unbilled purchases and conversions
+    minimum_due: Money  # the minimum payment plus any arrears, due on `due_on`
+    paid_in_full: bool | None  # by the due day (None: the due day has not passed)
+
+
 class CashFlow(NamedTuple):
     """Money from the borrower's side: positive received, negative paid."""
 
@@ -93,3 +103,7 @@ class LoanState:
     closed_on: date | None
     charged_off_on: date | None
     restructured_on: tuple[date, ...]
+    statements: tuple[StatementState, ...] = ()  # revolving accounts only
+    credit_limit: Money | None = None  # revolving accounts only
+    # Revolving only: the statements to come if only the minimum is paid (what planners read).
+    projected_minimums: tuple[InstallmentState, ...] = ()

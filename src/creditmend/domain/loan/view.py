@@ -10,6 +10,7 @@ from creditmend.domain.loan.contract import FeeTiming
 from creditmend.domain.loan.delinquency import days_past_due, monthly_codes
 from creditmend.domain.loan.ledger import Ledger
 from creditmend.domain.loan.records import Due
+from creditmend.domain.loan.revolving import RevolvingLedger
 from creditmend.domain.loan.schedule import contract_fees
 from creditmend.domain.loan.state import (
     Allocation,
@@ -18,6 +19,7 @@ from creditmend.domain.loan.state import (
     InstallmentState,
     LoanState,
     MonthStatus,
+    StatementState,
 )
 from creditmend.domain.money import ZERO, Money, shared_money
 from creditmend.domain.rules.profile import Component
@@ -88,7 +90,7 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
         credit_balance=money(sum((c.amount for c in ledger.credit), ZERO)),
         allocations=allocations,
         monthly_status=tuple(MonthStatus(month, code) for month, code in codes),
-        installments=tuple(_installment(d, money) for d in ledger.dues),
+        installments=tuple(_installment(d, money) for d in _shown(ledger)),
         deferred_amount=money(ledger.carried()),
         deduction_attempts=tuple(
             DeductionAttempt(
@@ -104,6 +106,29 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
         closed_on=ledger.closed_on,
         charged_off_on=ledger.charged_off_on,
         restructured_on=tuple(ledger.restructured_on),
+        statements=_statements(ledger, money),
+        credit_limit=ledger.contract.principal if ledger.contract.is_revolving else None,
+        projected_minimums=tuple(
+            _installment(d, money) for d in ledger.dues[ledger.projected_from :]
+        )
+        if isinstance(ledger, RevolvingLedger)
+        else (),
+    )
+
+
+def _shown(ledger: Ledger) -> list[Due]:
+    """The dues a borrower is shown: a revolving account's projected minimums are for planning."""
+    if isinstance(ledger, RevolvingLedger):
+        return ledger.dues[: ledger.projected_from]
+    return ledger.dues
+
+
+def _statements(ledger: Ledger, money: Callable[[Decimal], Money]) -> tuple[StatementState, ...]:
+    if not isinstance(ledger, RevolvingLedger):
+        return ()
+    return tuple(
+        StatementState(s.statement_on, s.due_on, money(s.balance), money(s.minimum_due), s.settled)
+        for s in ledger.statements
     )
 
 
@@ -140,6 +165,16 @@ def _cash_flows(ledger: Ledger, as_of: date, payoff: Decimal) -> tuple[CashFlow,
     and the payoff on `as_of` while the loan is open."""
     currency = ledger.currency
     contract = ledger.contract
+    if isinstance(ledger, RevolvingLedger):  # money comes in as purchases, not a disbursement
+        flows = [CashFlow(on, Money(amount, currency)) for on, amount in ledger.purchases]
+        flows += [
+            CashFlow(p.on, Money(-(p.amount - p.excess), currency))
+            for p in ledger.payments
+            if p.amount - p.excess > ZERO
+        ]
+        if payoff > ZERO:
+            flows.append(CashFlow(as_of, Money(-payoff, currency)))
+        return tuple(sorted(flows, key=lambda flow: flow.on))
     flows = [
         CashFlow(
             contract.disbursed_on,

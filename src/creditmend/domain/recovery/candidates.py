@@ -50,6 +50,7 @@ from creditmend.domain.loan.events import (
     Restructure,
     RestructureKind,
 )
+from creditmend.domain.loan.fold import new_ledger
 from creditmend.domain.loan.ledger import Ledger, LedgerError
 from creditmend.domain.loan.state import DeductionAttempt
 from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money
@@ -161,7 +162,7 @@ def furnished_months(
 ) -> tuple[FurnishedMonth, ...]:
     """The loan's month ends from disbursement to `until`'s month (or its closing month), with
     its own events and then `payments` (the plan's, all on or after the history)."""
-    ledger = Ledger(loan.contract, profile, calendar)
+    ledger = new_ledger(loan.contract, profile, calendar)
     history = sorted(enumerate(loan.events), key=lambda pair: pair[1].on)
     events = [*((f"{loan.field}.events[{i}]", e) for i, e in history)]
     events += [(f"{loan.field}.plan", e) for e in sorted(payments, key=lambda e: e.on)]

@@ -68,6 +68,7 @@ from creditmend.domain.creditfile.retention import (
 )
 from creditmend.domain.loan.delinquency import days_past_due
 from creditmend.domain.loan.events import LoanEvent, Payment
+from creditmend.domain.loan.fold import new_ledger
 from creditmend.domain.loan.ledger import Ledger, LedgerError
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money, minor_unit, shared_money
@@ -147,7 +148,7 @@ class LoanTrack:
                     ),
                 )
             )
-        self.ledger = Ledger(contract, profile, calendar)
+        self.ledger = new_ledger(contract, profile, calendar)
         self.rows: list[MonthRow] = []
         self.quotes: list[Quote] = []
         self.paid: list[Decimal] = []

@@ -27,6 +27,7 @@ from creditmend.domain.rules.profile import (
     LegalCaps,
     LprFixing,
     OverduePattern,
+    RevolvingDefaults,
     Sourced,
     SourcedText,
 )
@@ -90,6 +91,40 @@ CN_CREDIT_REPAIR_2025 = DatedPolicy(
 
 _P, _D = DueState.PAST_DUE, DueState.DUE
 _FEE, _PEN, _INT, _PRI = Component.FEE, Component.PENALTY, Component.INTEREST, Component.PRINCIPAL
+
+CARD_NOTICE = "银发〔2016〕111号 (PBOC, 关于信用卡业务有关事项的通知, in force 2017-01-01)"
+
+CN_REVOLVING = RevolvingDefaults(
+    daily_rate=Sourced(
+        Decimal("0.0005"),
+        f"{CARD_NOTICE}: card overdraft interest at most 0.05 % a day (the upper bound; Huabei's "
+        "and Baitiao's service agreements quote the same 0.05 % a day, typical)",
+    ),
+    minimum_rate=Sourced(
+        Decimal("0.10"),
+        f"typical: 10 % of the billed amount plus everything else billed; {CARD_NOTICE} leaves "
+        "the minimum payment to the issuer's agreement",
+    ),
+    conversion_fee_rate=Sourced(
+        Decimal("0.0060"),
+        "typical: bank cards and Huabei quote 0.6..0.75 % a period for a 12-period 账单分期",
+    ),
+    late_fee_rate=Sourced(
+        Decimal("0.05"),
+        f"typical: 5 % of the unpaid minimum; {CARD_NOTICE} replaced the late charge (滞纳金) "
+        "with a fee agreed in the contract (违约金) and forbids interest on it",
+    ),
+    interest_free_days_max=Sourced(
+        60, f"{CARD_NOTICE}: the interest-free repayment period is at most 60 days"
+    ),
+    interest_convention=(
+        "Revolving interest: a statement paid in full by its due day costs no interest; "
+        "otherwise the part of its new purchases left unpaid bears the daily rate from each "
+        "purchase's posting date, and every unpaid principal bears it daily after the due day "
+        "(the full-interest-from-posting rule of Chinese card agreements, applied to the unpaid "
+        f"share). Interest never accrues on interest, fees or late fees ({CARD_NOTICE})."
+    ),
+)
 
 CN = JurisdictionProfile(
     code="cn",
@@ -241,4 +276,5 @@ CN = JurisdictionProfile(
         "(or at the quoted daily rate).",
         "Amounts are rounded half up to the fen when they fall due; accruals are kept unrounded.",
     ),
+    revolving=CN_REVOLVING,
 )

@@ -129,6 +129,19 @@ class LegalCaps:
     licensed_all_in_annual: Sourced
 
 
+@dataclass(frozen=True, slots=True)
+class RevolvingDefaults:
+    """What a revolving account (Huabei, Baitiao, a bank card) follows unless its contract says
+    otherwise; the loan reader copies these into the contract's `RevolvingTerms`."""
+
+    daily_rate: Sourced  # revolving interest a day on what is left unpaid
+    minimum_rate: Sourced  # minimum payment: this share of the billed principal
+    conversion_fee_rate: Sourced  # 账单分期 fee a period, on the converted amount
+    late_fee_rate: Sourced  # a reference only: applied when the contract names a late fee
+    interest_free_days_max: Sourced
+    interest_convention: str  # how revolving interest is counted, with its source
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class JurisdictionProfile:
     """A jurisdiction's rules. Compared and hashed by identity: there is one object per
@@ -167,6 +180,7 @@ class JurisdictionProfile:
     inquiry_purposes: Mapping[str, bool]  # purpose -> counts as a hard inquiry
     inquiry_purposes_source: str
     conventions: tuple[str, ...]
+    revolving: RevolvingDefaults | None = None  # None: revolving accounts are not supported
 
     def __post_init__(self) -> None:
         """A profile is checked when it is made: codes the rules name must be codes it has."""

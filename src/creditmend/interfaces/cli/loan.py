@@ -15,10 +15,13 @@ from creditmend.domain.calendar import parse_date
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.render import (
+    projected_table,
     schedule_json,
     schedule_table,
     simulation_json,
     simulation_tables,
+    statements_json,
+    statements_table,
 )
 from creditmend.interfaces.cli.terminal import json_text
 
@@ -55,9 +58,9 @@ def _as_options(problems: tuple[Problem, ...], rate_option: str) -> list[Problem
 
 @app.command()
 def schedule(
-    principal: Annotated[str, typer.Option(help="Amount borrowed, e.g. 10000")],
-    months: Annotated[str, typer.Option(help="Term in months")],
-    disbursed_on: Annotated[str, typer.Option(help="Disbursement date, YYYY-MM-DD")],
+    principal: Annotated[str | None, typer.Option(help="Amount borrowed, e.g. 10000")] = None,
+    months: Annotated[str | None, typer.Option(help="Term in months")] = None,
+    disbursed_on: Annotated[str | None, typer.Option(help="Disbursement date, YYYY-MM-DD")] = None,
     method: Annotated[
         str, typer.Option(help="equal_installment | equal_principal | interest_first | bullet")
     ] = "equal_installment",
@@ -69,9 +72,36 @@ def schedule(
     first_due_on: Annotated[str | None, typer.Option(help="First due date")] = None,
     due_day: Annotated[str | None, typer.Option(help="Day of month instalments fall due")] = None,
     holiday_rule: Annotated[str, typer.Option(help="unadjusted | following")] = "unadjusted",
+    loan_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="A revolving account's loan file: its statements and, from --as-of, the "
+            "minimums to come if only the minimum is paid (instead of the options above)",
+        ),
+    ] = None,
+    as_of: Annotated[str | None, typer.Option(help="With --file: the date, YYYY-MM-DD")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
-    """Print the repayment schedule of a loan, to the fen."""
+    """Print the repayment schedule of a loan, to the fen (a revolving file: its statements)."""
+    if loan_file is not None:
+        _statements(loan_file, as_of, as_json)
+        return
+    missing = [
+        Problem(option, "is required (or give --file)")
+        for option, value in (
+            ("--principal", principal),
+            ("--months", months),
+            ("--disbursed-on", disbursed_on),
+        )
+        if value is None
+    ]
+    if method == "revolving":
+        missing.append(
+            Problem("--method", "a revolving account has statements, not a schedule: --file F")
+        )
+    if missing:
+        raise fail(missing)
     terms = {
         "id": "schedule",
         "principal": principal,
@@ -95,6 +125,23 @@ def schedule(
         print(json_text(schedule_json(result), indent=2))
     else:
         schedule_table(result, _out)
+
+
+def _statements(loan_file: Path, as_of: str | None, as_json: bool) -> None:
+    """`loan schedule --file`: a revolving account's statements and the minimums to come."""
+    if as_of is None:
+        raise fail([Problem("--as-of", "is required with --file")])
+    day = _date("--as-of", as_of)
+    service = bootstrap.build().loans
+    with input_errors():
+        result = service.simulate_file(loan_file, day)
+    if result.state.credit_limit is None:
+        raise fail([Problem("--file", "is for a `method: revolving` account; use the options")])
+    if as_json:
+        print(json_text(statements_json(result), indent=2))
+    else:
+        statements_table(result, _out)
+        projected_table(result, _out)
 
 
 @app.command()

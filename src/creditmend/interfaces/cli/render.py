@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
@@ -134,6 +135,7 @@ def simulation_json(simulation: Simulation) -> dict[str, Any]:
             }
             for a in state.deduction_attempts
         ],
+        **_revolving_json(simulation),
         "cost_check": {
             "annualised_cost": None if cost.annualised_cost is None else str(cost.annualised_cost),
             "cap": str(cost.cap),
@@ -142,6 +144,84 @@ def simulation_json(simulation: Simulation) -> dict[str, Any]:
             "amount_above_cap": _m(cost.amount_above_cap),
         },
     }
+
+
+def _revolving_json(simulation: Simulation) -> dict[str, Any]:
+    """A revolving account's own keys: its limit and its statements."""
+    state = simulation.state
+    if state.credit_limit is None:
+        return {}
+    return {
+        "credit_limit": _m(state.credit_limit),
+        "statements": [
+            {
+                "statement_on": s.statement_on.isoformat(),
+                "due_on": s.due_on.isoformat(),
+                "balance": _m(s.balance),
+                "minimum_due": _m(s.minimum_due),
+                "paid_in_full": s.paid_in_full,
+            }
+            for s in state.statements
+        ],
+    }
+
+
+def statements_json(simulation: Simulation) -> dict[str, Any]:
+    """`loan schedule --file --json`: the statements and the minimums to come."""
+    state = simulation.state
+    return {
+        "loan_id": state.loan_id,
+        "as_of": state.as_of.isoformat(),
+        "currency": state.currency,
+        **_revolving_json(simulation),
+        "projected_minimums": [
+            {
+                "due_on": i.due_on.isoformat(),
+                "principal": _m(i.principal),
+                "interest": _m(i.interest),
+                "fees": _m(i.fees),
+                "total": _m(i.outstanding),
+            }
+            for i in state.projected_minimums
+        ],
+    }
+
+
+def projected_table(simulation: Simulation, console: Console) -> None:
+    """The minimums to come if only the minimum is paid and nothing more is bought."""
+    rows = simulation.state.projected_minimums
+    if not rows:
+        return
+    table = Table(title="If only the minimum is paid (nothing more bought)")
+    for name in ("due on", "principal", "interest", "fees", "minimum"):
+        table.add_column(name, justify="right")
+    for i in rows:
+        table.add_row(
+            i.due_on.isoformat(), _m(i.principal), _m(i.interest), _m(i.fees), _m(i.outstanding)
+        )
+    total = sum((i.outstanding.amount for i in rows), Decimal(0))
+    console.print(table)
+    console.print(f"{len(rows)} payments, {total:,.2f} in all")
+
+
+def statements_table(simulation: Simulation, console: Console) -> None:
+    """A revolving account's statements, one row each."""
+    state = simulation.state
+    if state.credit_limit is None:
+        return
+    table = Table(title=f"Statements (credit limit {_m(state.credit_limit)})")
+    for name in ("statement on", "due on", "balance", "minimum due", "paid in full"):
+        table.add_column(name, justify="right")
+    for s in state.statements:
+        full = "-" if s.paid_in_full is None else ("yes" if s.paid_in_full else "no")
+        table.add_row(
+            s.statement_on.isoformat(),
+            s.due_on.isoformat(),
+            _m(s.balance),
+            _m(s.minimum_due),
+            full,
+        )
+    console.print(table)
 
 
 def simulation_tables(simulation: Simulation, console: Console) -> None:
@@ -175,6 +255,7 @@ def simulation_tables(simulation: Simulation, console: Console) -> None:
     summary.add_row("legal cap", cost["cap"])
     summary.add_row("amount above cap", cost["amount_above_cap"])
     console.print(summary)
+    statements_table(simulation, console)
     if data["allocations"]:
         table = Table(title="Payments and where they went")
         for name in ("on", "amount", "fees", "penalty", "interest", "principal", "unapplied"):
