@@ -112,15 +112,15 @@ def test_a_payment_without_its_day_falls_on_the_due_day() -> None:
     assert payments[-1] == {"on": "2026-05-10", "type": "payment", "amount": "2200.32"}
 
 
-def test_ended_revolving_and_termless_accounts_are_left_out_with_a_note() -> None:
+def test_ended_and_termless_accounts_are_left_out_with_a_note() -> None:
     settled = _account(
         account_id="L-2",
         months={date(2026, 4, 1): _month("0", status="settled")},
     )
-    card = _account(account_id="C-1", principal=None, credit_limit=Decimal(5000), term_months=None)
-    rebuilt = loans_from_file([settled, card], FURNISHERS, date(2026, 4, 30), CN)
+    termless = _account(account_id="C-1", principal=None, term_months=None)
+    rebuilt = loans_from_file([settled, termless], FURNISHERS, date(2026, 4, 30), CN)
     assert rebuilt.loans == ()
-    assert "JIEBEI:C-1 is revolving or has no term: not planned here" in rebuilt.notes
+    assert "JIEBEI:C-1 has no term: not planned here" in rebuilt.notes
     assert not any("L-2" in note for note in rebuilt.notes)
 
 

@@ -444,7 +444,7 @@ class AdviseService:
         document["loans"] = own + list(rebuilt.loans)
         if not document["loans"]:
             raise ProblemsError(
-                (Problem("plan.subject", "no open instalment loan in the credit file to plan"),)
+                (Problem("plan.subject", "no open loan in the credit file to plan"),)
             )
         plan_input = read_plan(document, self.profile, lines)
         kinds = {code: f.kind for code, f in facts.furnishers.items()}

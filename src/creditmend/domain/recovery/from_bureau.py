@@ -14,9 +14,11 @@ and every assumption is stated in the notes that come with it:
 - penalty interest follows the profile's usual terms (the contract rate x the profile's
   multiplier on the overdue principal, compounded), since no contract says otherwise.
 
-Revolving accounts and accounts without a term have no instalments to rebuild; they are named
-in the notes and left out. The same loan documents then go through `read_plan` like a file the
-borrower wrote, so the rest of the advisor cannot tell them apart.
+Revolving accounts (a credit limit, no term) are rebuilt from their furnished statements by
+`from_bureau_revolving` (its docstring lists what it assumes); accounts without a term or a
+limit have nothing to rebuild and are named in the notes and left out. The same loan
+documents then go through `read_plan` like a file the borrower wrote, so the rest of the
+advisor cannot tell them apart.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from creditmend.domain.calendar import add_months, month_end
+from creditmend.domain.recovery.from_bureau_revolving import revolving_loan, revolving_note
 from creditmend.domain.report.file import AccountFacts, FurnisherFacts
 from creditmend.domain.rules.profile import JurisdictionProfile
 
@@ -176,11 +179,26 @@ def loans_from_file(
         name = f"{account.furnisher}:{account.account_id}"
         if last.status.value in ENDED:
             continue
-        if account.principal is None or account.term_months is None:
-            notes.append(f"{name} is revolving or has no term: not planned here")
+        revolving = account.credit_limit is not None and account.term_months is None
+        if not revolving and (account.principal is None or account.term_months is None):
+            notes.append(f"{name} has no term: not planned here")
+            continue
+        if revolving and profile.revolving is None:
+            notes.append(f"{name} is revolving: the {profile.code} profile has no revolving rules")
             continue
         if account.currency != (currency or profile.currency):
             notes.append(f"{name} is in {account.currency}: not planned with this plan's money")
+            continue
+        if revolving:
+            furnisher = furnishers.get(account.furnisher)
+            platform = furnisher.name if furnisher else account.furnisher
+            document, mismatches = revolving_loan(
+                account, platform, loan_id_of(account), as_of, profile
+            )
+            loans.append(document)
+            if not any(note == revolving_note(profile) for note in notes):
+                notes.append(revolving_note(profile))
+            notes.extend(mismatches)
             continue
         if last.status.value == "restructured":
             notes.append(f"{name} was restructured: simulated on its original terms")
@@ -188,5 +206,5 @@ def loans_from_file(
         platform = furnisher.name if furnisher else account.furnisher
         loans.append(_loan(account, platform, as_of, profile))
     if len(notes) == 1 and not loans:
-        notes.append("no open instalment loan in the file")
+        notes.append("no open loan in the file")
     return Rebuilt(tuple(loans), tuple(notes))

@@ -124,6 +124,14 @@ CN_REVOLVING = RevolvingDefaults(
         "(the full-interest-from-posting rule of Chinese card agreements, applied to the unpaid "
         f"share). Interest never accrues on interest, fees or late fees ({CARD_NOTICE})."
     ),
+    conversion_months=(3, 6, 12),
+    conversion_months_source=(
+        "typical: Huabei and Baitiao offer 账单分期 over 3, 6, 9 or 12 periods, bank cards 3..24; "
+        "the plan weighs 3, 6 and 12"
+    ),
+    statement_to_due_days=Sourced(
+        9, "typical: Huabei cuts its statement on the 1st and is due on the 10th (9 days)"
+    ),
 )
 
 CN = JurisdictionProfile(

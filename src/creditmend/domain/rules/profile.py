@@ -140,6 +140,11 @@ class RevolvingDefaults:
     late_fee_rate: Sourced  # a reference only: applied when the contract names a late fee
     interest_free_days_max: Sourced
     interest_convention: str  # how revolving interest is counted, with its source
+    # The usual 账单分期 terms a plan weighs, in months (the optimiser tries each).
+    conversion_months: tuple[int, ...] = (3, 6, 12)
+    conversion_months_source: str = ""
+    # Days from the statement day to the due day, when only the due day is known (a rebuild).
+    statement_to_due_days: Sourced = Sourced(9, "")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
