@@ -74,3 +74,12 @@ def test_a_plan_with_a_huabei_account_runs(tmp_path: Path) -> None:
     for name, strategy in data["strategies"].items():
         months = [m for m in strategy["monthly"] if "huabei" in json.dumps(m)]
         assert months, name
+    # The December statement (cut 12-01, due 12-10) converted into instalments (账单分期) beats
+    # paying the minimum and revolving: the winner says so, the JSON and the summary too.
+    (conversion,) = data["conversions"]
+    assert conversion["loan_id"] == "huabei" and conversion["on"] == "2026-12-07"
+    assert conversion["statement_on"] == "2026-12-01"
+    assert f"convert huabei {conversion['months']}m" in data["winner"]
+    assert Decimal(conversion["fee"]) == Decimal(conversion["fee_each"]) * conversion["months"]
+    words = [line for line in data["summary"] if line.startswith("Convert the Huabei statement")]
+    assert words and f"into {conversion['months']} instalments" in words[0]

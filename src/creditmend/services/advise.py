@@ -214,7 +214,8 @@ class AdviseService:
             **{name: optimised.values[name] for name in classics},
         }
         return Advice(
-            plan_input=plan_input,
+            # With the plan's own choices (a statement converted into instalments) as events.
+            plan_input=optimised.plan_input or plan_input,
             horizon=horizon,
             budget=budget,
             strategies=strategies,

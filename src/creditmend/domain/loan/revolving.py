@@ -521,7 +521,9 @@ class RevolvingLedger(Ledger):
         unit = minor_unit(self.currency)
         each = (amount / event.months).quantize(unit, rounding=ROUND_DOWN)
         fee_each = self._round(amount * fee_rate)
-        self.conversions.append(Conversion(day, amount, each, fee_each, amount, event.months))
+        self.conversions.append(
+            Conversion(day, amount, each, fee_each, amount, event.months, event.months)
+        )
         pools.billed -= amount
         pools.converted += amount
         cut_new = min(amount, statement.new_principal)

@@ -55,6 +55,7 @@ class Conversion:
     fee_each: Decimal
     left: Decimal  # principal not yet billed
     months_left: int
+    months: int = 0  # as converted (the term chosen)
 
 
 @dataclass(slots=True)

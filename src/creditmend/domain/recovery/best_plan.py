@@ -16,6 +16,12 @@ plan, the three classic strategies (minimum, avalanche, snowball), two counsello
 kept only when the objective falls). The lowest objective wins, so the plan shown is never
 worse than the best classic strategy on the optimiser's own objective, whatever the programme
 found within its time limit; `Optimised.winner` names the candidate that won.
+
+A revolving account's open statement may be converted into instalments (账单分期,
+`conversion.py`): for each convertible statement and each of the profile's usual terms, the
+same candidates (the programme's intents realised, the classics, the counsellor's orders) are
+simulated on the plan with the conversion, named e.g. `avalanche, convert huabei 6m`, and
+judged alike; `Optimised.plan_input` is the input the plan shown was simulated on.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from decimal import Decimal
 from creditmend.domain.calendar import BusinessCalendar
 from creditmend.domain.money import ZERO
 from creditmend.domain.recovery.budget import Budget
+from creditmend.domain.recovery.conversion import conversion_inputs, honoured
 from creditmend.domain.recovery.linear import LoanFigures, estimate_loan, plan_figures
 from creditmend.domain.recovery.objective import ObjectiveValue, RecoveryObjective
 from creditmend.domain.recovery.optimise import (
@@ -196,6 +203,9 @@ class Optimised:
     figures: tuple[LoanFigures, ...]
     moves_tried: int
     moves_kept: int
+    plan_input: PlanInput | None = None  # what the plan shown was simulated on (conversions)
+    # The objective saved by the plan's conversion against the best candidate without one.
+    conversion_saving: Decimal | None = None
 
     @property
     def cost_error(self) -> Decimal:
@@ -278,35 +288,63 @@ class Optimiser:
             return objective.evaluate(outcome, figures)
 
         candidates: dict[str, tuple[Outcome, Intents | None]] = {}
+        inputs: dict[str, PlanInput] = {}
         intents = programme.intents
-        if intents is not None:
-            milp = realise("milp", plan_input, budget, intents, profile, calendar)
-            candidates["milp"] = (milp, intents)
-        if classics is None:
-            classics = classic_outcomes(plan_input, budget, profile, calendar)
-        for name, outcome in classics.items():
-            candidates[name] = (outcome, None)
-        for name, order in COUNSELLOR_ORDERS.items():
-            plan = build_plan(plan_input, budget, profile, calendar, order, extra=True)
-            outcome = simulate(plan_input, plan, horizon, profile, calendar, name=name)
-            candidates[name] = (outcome, None)
-        for name, intents in (seeds or {}).items():
-            seeded = realise(name, plan_input, budget, intents, profile, calendar)
-            candidates[name] = (seeded, intents)
+        for suffix, given in (
+            ("", plan_input),
+            *self._conversions(plan_input, budget, profile, calendar),
+        ):
+            label = f", {suffix}" if suffix else ""
+            if intents is not None:
+                milp = realise("milp", given, budget, intents, profile, calendar)
+                candidates[f"milp{label}"] = (milp, intents)
+            if not suffix and classics is not None:
+                found = classics
+            else:
+                found = classic_outcomes(given, budget, profile, calendar)
+            for name, outcome in found.items():
+                candidates[f"{name}{label}"] = (outcome, None)
+            for name, order in COUNSELLOR_ORDERS.items():
+                plan = build_plan(given, budget, profile, calendar, order, extra=True)
+                outcome = simulate(given, plan, horizon, profile, calendar, name=name)
+                candidates[f"{name}{label}"] = (outcome, None)
+            if not suffix:
+                for name, seed in (seeds or {}).items():
+                    seeded = realise(name, given, budget, seed, profile, calendar)
+                    candidates[name] = (seeded, seed)
+            for name in candidates:
+                inputs.setdefault(name, given)
+        candidates = {
+            name: pair
+            for name, pair in candidates.items()
+            if not inputs[name].conversions or honoured(pair[0], inputs[name])
+        }
         values = {name: judge(outcome) for name, (outcome, _) in candidates.items()}
         best = min(values, key=lambda name: (values[name].total, name != "milp"))
         outcome, chosen = candidates[best]
         value = values[best]
+        chosen_input = inputs[best]
         tried = kept = 0
         if self.local_moves > 0:
             start = chosen if chosen is not None else intents_from_outcome(outcome)
             improved, improved_value, tried, kept = self._improve(
-                start, value, plan_input, budget, profile, calendar, judge
+                start, value, chosen_input, budget, profile, calendar, judge
             )
-            if improved is not None and improved_value.total < value.total:
+            if (
+                improved is not None
+                and improved_value.total < value.total
+                and honoured(improved, chosen_input)
+            ):
                 best = f"{best}, improved"
                 outcome, value = improved, improved_value
                 values[best] = value
+        saving = None
+        if chosen_input.conversions:
+            unconverted = [
+                v.total for n, v in values.items() if n in inputs and not inputs[n].conversions
+            ]
+            if unconverted:
+                saving = min(unconverted) - value.total
         shown = replace(outcome, name="optimal")
         return Optimised(
             outcome=shown,
@@ -321,7 +359,19 @@ class Optimiser:
             figures=figures,
             moves_tried=tried,
             moves_kept=kept,
+            plan_input=chosen_input,
+            conversion_saving=saving,
         )
+
+    def _conversions(
+        self,
+        plan_input: PlanInput,
+        budget: Budget,
+        profile: JurisdictionProfile,
+        calendar: BusinessCalendar,
+    ) -> list[tuple[str, PlanInput]]:
+        """The plan with each convertible statement converted, for each usual term."""
+        return list(conversion_inputs(plan_input, budget.horizon.as_of, profile, calendar))
 
     def programme(
         self,

@@ -109,6 +109,21 @@ class LoanOutcome:
     negative_records: tuple[NegativeFact, ...]  # from disbursement to the horizon's end
     expiries: tuple[Decision, ...]  # one per negative record, in the same order
     final: LoanState  # the loan at the horizon's end
+    conversions: tuple[ConversionMade, ...] = ()  # statements converted from the plan's date
+
+
+class ConversionMade(NamedTuple):
+    """An instalment conversion (账单分期) of a revolving account, as its ledger made it."""
+
+    on: date
+    statement_on: date  # the statement converted
+    amount: Money  # its principal converted
+    months: int
+    fee_each: Money  # billed with each instalment
+
+    @property
+    def fee(self) -> Money:
+        return Money(self.fee_each.amount * self.months, self.fee_each.currency)
 
 
 @dataclass(frozen=True, slots=True)

@@ -179,12 +179,25 @@ class Preferences:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedConversion:
+    """An instalment conversion (账单分期) the plan makes: the revolving account's open
+    statement converted on `on` into `months` instalments (fee: the contract's rate a period).
+    It is an `instalment_conversion` event of the loan as well (`recovery/conversion.py`), so
+    every simulation of the plan folds it like one the borrower wrote."""
+
+    loan_id: str
+    on: date
+    months: int
+
+
+@dataclass(frozen=True, slots=True)
 class PlanInput:
     currency: str
     loans: tuple[PlanLoan, ...]
     cash_flow: CashFlow
     one_off: tuple[OneOff, ...] = ()
     preferences: Preferences = Preferences()
+    conversions: tuple[PlannedConversion, ...] = ()  # made by the plan, not by the borrower
 
     def loan(self, loan_id: str) -> PlanLoan:
         for loan in self.loans:

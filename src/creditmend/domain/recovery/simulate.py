@@ -70,11 +70,13 @@ from creditmend.domain.loan.delinquency import days_past_due
 from creditmend.domain.loan.events import LoanEvent, Payment
 from creditmend.domain.loan.fold import new_ledger
 from creditmend.domain.loan.ledger import Ledger, LedgerError
+from creditmend.domain.loan.revolving import RevolvingLedger
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money, minor_unit, shared_money
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.recovery.budget import Horizon
 from creditmend.domain.recovery.outcomes import (
+    ConversionMade,
     LoanMonth,
     LoanOutcome,
     Outcome,
@@ -358,6 +360,20 @@ class LoanTrack:
         balance, past_due, dpd = self._month_end(self.horizon.months[index])
         self.figures.append((balance, self.ledger.payoff(), past_due, dpd))
 
+    def _conversions(self) -> tuple[ConversionMade, ...]:
+        """The statements converted on or after the plan's date, as the ledger made them."""
+        ledger = self.ledger
+        if not isinstance(ledger, RevolvingLedger):
+            return ()
+        money = shared_money(self.currency)
+        made = []
+        for c in ledger.conversions:
+            if c.on < self.horizon.as_of or c.months == 0:  # 0: a restructure's shares
+                continue
+            cut = max(s.statement_on for s in ledger.statements if s.statement_on <= c.on)
+            made.append(ConversionMade(c.on, cut, money(c.amount), c.months, money(c.fee_each)))
+        return tuple(made)
+
     def outcome(
         self,
         profile: JurisdictionProfile,
@@ -411,6 +427,7 @@ class LoanTrack:
             decide(fact, horizon.as_of, profile.dated_policies, rules) for fact in facts
         )
         return LoanOutcome(
+            conversions=self._conversions(),
             loan_id=self.loan.id,
             platform=self.loan.contract.platform,
             total_paid=money(paid),

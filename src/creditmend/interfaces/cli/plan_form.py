@@ -13,6 +13,7 @@ from typing import Any
 from creditmend.domain.recovery.above_cap import above_cap_json
 from creditmend.domain.recovery.bridging import Replanned, bridge_json, bridge_words
 from creditmend.domain.recovery.candidates import candidates_json
+from creditmend.domain.recovery.conversion import conversion_words, conversions_json
 from creditmend.domain.recovery.forecast import forecast_json, new_loan_json
 from creditmend.domain.recovery.forecast_why import why_json, why_words
 from creditmend.domain.recovery.json_form import outcome_json
@@ -58,6 +59,8 @@ def advice_json(advice: Advice, *, detail: bool = False) -> dict[str, Any]:
         "objective": {name: _value_json(advice.values[name]) for name in STRATEGY_NAMES},
         "weights": {k: str(v) for k, v in advice.objective.weights().items()},
         "winner": optimised.winner,
+        # Statements the plan converts into instalments (账单分期), as the ledger made them.
+        "conversions": conversions_json(advice.strategies["optimal"]),
         "solver": {
             "status": optimised.milp_status.value,
             "gap": None if optimised.milp_gap is None else str(optimised.milp_gap),
@@ -183,6 +186,7 @@ def summary(advice: Advice) -> list[str]:
             f"The optimiser's own plan was not the best here: '{advice.winner}' scored lower "
             "on the same objective, simulated exactly, so it is the plan shown."
         )
+    lines += conversion_words(optimal, advice.optimised.conversion_saving)
     if not advice.feasible:
         s = advice.shortfall
         a = s.agreement
