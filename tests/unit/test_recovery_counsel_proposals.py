@@ -14,17 +14,30 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
 from hypothesis import given
+from hypothesis import strategies as st
 from test_recovery_properties import SETTINGS, borrowers  # the same random borrowers
 
 from creditmend.adapters.solver_highs import HighsSolver
 from creditmend.domain.calendar import WeekdayCalendar
-from creditmend.domain.loan.contract import Contract, PenaltyTerms, RepaymentMethod
-from creditmend.domain.loan.events import DeductionFailed, DeductionFailure
+from creditmend.domain.loan.contract import (
+    Contract,
+    PenaltyTerms,
+    RepaymentMethod,
+    RevolvingTerms,
+)
+from creditmend.domain.loan.events import (
+    DeductionFailed,
+    DeductionFailure,
+    LoanEvent,
+    Payment,
+    Purchase,
+)
 from creditmend.domain.money import Money
 from creditmend.domain.rate import Rate
 from creditmend.domain.recovery.best_plan import Optimiser
@@ -204,13 +217,76 @@ def test_a_plan_paying_less_than_good_faith_is_named_and_asks_for_hardship() -> 
 def test_every_proposal_of_every_strategy_promises_exactly_the_plans_payments(
     borrower: tuple[PlanInput, Horizon],
 ) -> None:
-    plan_input, horizon = borrower
+    _every_proposal_is_the_plan(*borrower)
+
+
+@st.composite
+def revolving_borrowers(draw: st.DrawFn) -> tuple[PlanInput, Horizon]:
+    """A random borrower with a Huabei-like account added: a random limit, statement and due
+    days (the plan's date sometimes between a statement and its due day, so the optimiser may
+    convert it), purchases within the limit and a few payments, some months late or short."""
+    plan_input, horizon = draw(borrowers())
+    limit = draw(st.integers(1_000, 20_000))
+    opened = horizon.as_of - timedelta(days=draw(st.integers(40, 300)))
+    statement_day = draw(st.sampled_from([1, 5, 10, 12, 14, 20]))
+    contract = Contract(
+        id="huabei",
+        platform="Huabei",
+        principal=Money(D(limit), "CNY"),
+        rate=Rate.daily(D("0.0005")),
+        term_months=1,
+        method=RepaymentMethod.REVOLVING,
+        disbursed_on=opened,
+        due_day=statement_day + draw(st.integers(5, 9)),
+        revolving=RevolvingTerms(statement_day, D("0.10"), D("0.006")),
+    )
+    days = (horizon.as_of - opened).days
+    # A purchase in the last cycle, so that a statement is open on the plan's date.
+    last = D(limit) * draw(st.integers(5, 40)) / 100
+    events: list[LoanEvent] = [Purchase(horizon.as_of - timedelta(days=25), last.quantize(D("1")))]
+    spent = last
+    for offset, share, paid in draw(
+        st.lists(
+            st.tuples(st.integers(0, days), st.integers(1, 30), st.integers(0, 3000)),
+            min_size=1,
+            max_size=6,
+        )
+    ):
+        on = opened + timedelta(days=offset)
+        amount = (D(limit) * share / 100).quantize(D("0.01"))
+        if spent + amount <= limit:
+            events.append(Purchase(on, amount))
+            spent += amount
+        if paid:
+            events.append(Payment(on + timedelta(days=1), D(paid)))
+    events = [e for e in events if e.on <= horizon.as_of]
+    loan = PlanLoan(contract, tuple(sorted(events, key=lambda e: e.on)), "loans[9]")
+    return replace(plan_input, loans=(*plan_input.loans, loan)), horizon
+
+
+@SETTINGS
+@given(revolving_borrowers())
+def test_a_revolving_accounts_proposal_promises_exactly_the_plans_payments(
+    borrower: tuple[PlanInput, Horizon],
+) -> None:
+    """The same property with a revolving account among the loans: minimum, full or converted,
+    its letter (a conversion asked of the platform, or a negotiation) promises the plan's
+    payments."""
+    _every_proposal_is_the_plan(*borrower)
+
+
+def _every_proposal_is_the_plan(plan_input: PlanInput, horizon: Horizon) -> None:
     budget = monthly_budget(plan_input, horizon)
     classics = classic_outcomes(plan_input, budget, CN, CAL)
     optimal = Optimiser(HighsSolver()).optimise(plan_input, budget, CN, CAL, classics=classics)
-    for outcome in (optimal.outcome, *classics.values()):
-        candidates = objection_candidates(plan_input, outcome, CN, CAL)
-        proposals = plan_proposals(plan_input, outcome, budget, CN, CAL, candidates=candidates)
+    # The optimal plan is paid on the input it was made on (with any conversion it chose).
+    paid_on = optimal.plan_input or plan_input
+    for given_input, outcome in (
+        (paid_on, optimal.outcome),
+        *((plan_input, classic) for classic in classics.values()),
+    ):
+        candidates = objection_candidates(given_input, outcome, CN, CAL)
+        proposals = plan_proposals(given_input, outcome, budget, CN, CAL, candidates=candidates)
         _schedule_is_the_plan(proposals, outcome)
         for proposal in proposals:
             loan = next(r for r in outcome.loans if r.loan_id == proposal.loan_id)
@@ -220,8 +296,47 @@ def test_every_proposal_of_every_strategy_promises_exactly_the_plans_payments(
             assert (proposal.kind is ProposalKind.HARDSHIP_INSTALMENT) >= (
                 Ground.NOT_CURED in proposal.grounds and not proposal.objections
             )
+            revolving = given_input.loan(proposal.loan_id).contract.is_revolving
+            if proposal.kind is ProposalKind.CONVERSION:
+                assert revolving and proposal.instalments >= 1
+                text = proposal_letter(proposal, borrower="B", on=horizon.as_of)
+                assert f"into {proposal.instalments} instalments (账单分期)" in text
+            elif revolving and proposal.kind is ProposalKind.REINSTALMENT:
+                raise AssertionError("a revolving account is asked for a conversion instead")
         asked = {p.loan_id for p in proposals}
         for loan in outcome.loans:
             if loan.loan_id not in asked and loan.final.closed_on is None:
                 assert not any(m.overdue for m in loan.months)
         json.dumps(proposals_json(proposals))
+
+
+def _huabei_unpaid() -> PlanLoan:
+    """A Huabei-like account: 6000.00 bought on 2026-04-15, statements on the 1st, due on the
+    10th, nothing paid: on 2026-07-01 two minimums are overdue (since 05-11 and 06-11)."""
+    contract = Contract(
+        id="huabei",
+        platform="Huabei",
+        principal=Money.of("8000.00", "CNY"),
+        rate=Rate.daily(D("0.0005")),
+        term_months=1,
+        method=RepaymentMethod.REVOLVING,
+        disbursed_on=date(2026, 4, 10),
+        due_day=10,
+        revolving=RevolvingTerms(1, D("0.10"), D("0.006")),
+    )
+    return PlanLoan(contract, (Purchase(date(2026, 4, 15), D("6000.00")),), "loans[0]")
+
+
+def test_a_revolving_account_the_plan_leaves_overdue_is_asked_for_a_conversion() -> None:
+    plan_input, budget, outcome = _plan(_huabei_unpaid())
+    (proposal,) = plan_proposals(plan_input, outcome, budget, CN, CAL)
+    huabei = outcome.loans[0]
+    assert huabei.months[0].overdue and not huabei.months[-1].overdue
+    assert proposal.kind is ProposalKind.CONVERSION
+    assert proposal.instalments == len({(on.year, on.month) for on, _ in huabei.payments})
+    _schedule_is_the_plan((proposal,), outcome)
+    text = proposal_letter(proposal, borrower="B", on=AS_OF)
+    assert f"into {proposal.instalments} instalments (账单分期)" in text
+    assert f"转为 {proposal.instalments} 期分期" in text
+    (form,) = proposals_json((proposal,))
+    assert (form["kind"], form["instalments"]) == ("conversion", proposal.instalments)

@@ -148,6 +148,17 @@ def _ask(proposal: Proposal, currency: str) -> list[str]:
             f"  I dispute the {excess} {currency} above the legal cap and ask you to waive it; "
             "the rest, priced at the cap, I will pay on the dates and in the amounts below.",
         ]
+    elif kind is ProposalKind.CONVERSION:
+        count = proposal.instalments
+        overdue = _amount(proposal.owed.overdue)
+        lines = [
+            f"  请将逾期欠款 {overdue} {currency} 及本期账单转为 {count} 期分期（账单分期），"
+            f"免收分期手续费及逾期利息、罚息 {waiver} {currency}，我将按下列日期和金额偿还。",
+            f"  Please convert the overdue {overdue} {currency} and the open statement into "
+            f"{count} instalments (账单分期), waiving the instalment fee, the interest on the "
+            f"overdue and the penalty ({waiver} {currency}); I will pay on the dates and in the "
+            "amounts below.",
+        ]
     elif kind is ProposalKind.REINSTALMENT:
         lines = [
             f"  请同意我按下列日期和金额偿还（个性化分期），并减免罚息及复利 {waiver} {currency}。",

@@ -18,6 +18,10 @@ simulation, never computed beside it:
     the letter points to the objection filed with the bureau.
   - `cap_dispute`: the all-in cost is above the cap: the excess is disputed with its computation
     and source; the schedule is the plan's, which pays the loan priced at the cap.
+  - `conversion`: a revolving account (Huabei, Baitiao, a card) the plan leaves overdue but
+    cures within the horizon: the platform is asked to convert what is overdue and the open
+    statement into instalments (账单分期) with the fee and the interest on the overdue waived,
+    the instalments being exactly the plan's payments (as many as the months they fall in).
   - `hardship_instalment`: no plan cures the loan within the horizon: the schedule is what the
     budget carries, and the letter says plainly from when (or that nothing can be paid).
   - `reinstalment`: the plan cures the loan, but not at once: its arrears are paid as scheduled,
@@ -85,6 +89,7 @@ class ProposalKind(Enum):
 
     CORRECTION_AND_WAIVER = "correction_and_waiver"
     CAP_DISPUTE = "cap_dispute"
+    CONVERSION = "conversion"
     HARDSHIP_INSTALMENT = "hardship_instalment"
     REINSTALMENT = "reinstalment"
 
@@ -162,6 +167,11 @@ class Proposal:
     @property
     def starts_on(self) -> date | None:
         return self.schedule[0][0] if self.schedule else None
+
+    @property
+    def instalments(self) -> int:
+        """The months the schedule's payments fall in (a conversion's number of instalments)."""
+        return len({(on.year, on.month) for on, _ in self.schedule})
 
     @property
     def tightest(self) -> BudgetLine | None:
@@ -250,6 +260,8 @@ def plan_proposals(
             kind = ProposalKind.CAP_DISPUTE
         elif not_cured or below:
             kind = ProposalKind.HARDSHIP_INSTALMENT
+        elif loan.contract.is_revolving and overdue and result.payments:
+            kind = ProposalKind.CONVERSION
         else:
             kind = ProposalKind.REINSTALMENT
         found.append(
@@ -260,7 +272,7 @@ def plan_proposals(
                 disbursed_on=loan.contract.disbursed_on,
                 kind=kind,
                 grounds=grounds,
-                reason=_reason(grounds, debits, cap, len(horizon.months)),
+                reason=_reason(grounds, debits, cap, len(horizon.months), kind),
                 owed=owed,
                 schedule=result.payments,
                 settled_on=result.closed_on,
@@ -320,6 +332,7 @@ def _reason(
     debits: Sequence[ObjectionCandidate],
     cap: AboveCap | None,
     horizon_months: int,
+    kind: ProposalKind | None = None,
 ) -> str:
     parts: list[str] = []
     for ground in grounds:
@@ -340,6 +353,11 @@ def _reason(
             )
         elif ground is Ground.NOT_CURED:
             parts.append(f"no plan within the budget cures it in {horizon_months} months")
+    if kind is ProposalKind.CONVERSION:
+        parts.append(
+            "the overdue balance is asked to be converted into instalments (账单分期) with the "
+            "fee waived, paid as scheduled"
+        )
     return "; ".join(parts)
 
 
@@ -382,6 +400,7 @@ def proposals_json(proposals: Sequence[Proposal]) -> list[dict[str, Any]]:
             "platform": p.platform,
             "kind": p.kind.value,
             "reason": p.reason,
+            "instalments": p.instalments if p.kind is ProposalKind.CONVERSION else None,
             "grounds": [g.value for g in p.grounds],
             "schedule": [{"on": on.isoformat(), "amount": _money(a)} for on, a in p.schedule],
             "total": _money(p.total),

@@ -280,6 +280,8 @@ class LoanTrack:
         interest accrued to `day` on the principal performing now (exact when nothing else is
         paid before `day`)."""
         ledger = self.ledger
+        if isinstance(ledger, RevolvingLedger):
+            return _revolving_falling_due(ledger, day)
         total = ZERO
         first = True
         for due in ledger.dues[ledger.next_due :]:
@@ -446,6 +448,21 @@ class LoanTrack:
             expiries=expiries,
             final=final,
         )
+
+
+def _revolving_falling_due(ledger: RevolvingLedger, day: date) -> Decimal:
+    """What a revolving account's minimums due on `day` ask: a cut statement's minimum less what
+    was paid towards it (its interest is billed, not accruing), a projected one as projected."""
+    total = ZERO
+    for due in ledger.dues[ledger.next_due :]:
+        if due.due_on != day:
+            break
+        statement = next((s for s in reversed(ledger.statements) if s.due is due), None)
+        if statement is not None:
+            total += max(statement.minimum - statement.paid, ZERO)
+        else:
+            total += due.principal + due.scheduled_interest + due.fee
+    return total
 
 
 def _clean_on(expiries: Iterable[Decision], as_of: date) -> date | None:
