@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -83,3 +84,61 @@ def test_a_plan_with_a_huabei_account_runs(tmp_path: Path) -> None:
     assert Decimal(conversion["fee"]) == Decimal(conversion["fee_each"]) * conversion["months"]
     words = [line for line in data["summary"] if line.startswith("Convert the Huabei statement")]
     assert words and f"into {conversion['months']} instalments" in words[0]
+
+
+RIC = "11010519491231002X"
+# A Huabei-like account furnished by hand (statement on the 1st, due on the 10th): July paid in
+# full, August the minimum, September 100 of its minimum ten days late, October cured.
+HUABEI_BASE = {
+    "furnisher_id": "ANT", "account_id": "HB-1", "id_type": "cn_ric", "id_number": RIC,
+    "name": "张三", "account_type": "online_consumer_loan", "opened_on": "2026-06-15",
+    "principal": None, "credit_limit": "8000.00", "term_months": None, "status": "open",
+}  # fmt: skip
+HUABEI_MONTHS = [
+    {**HUABEI_BASE, "period": "2026-07", "balance": "1500.00", "scheduled_amount": "150.00",
+     "paid_amount": "1500.00", "past_due_amount": "0.00", "days_past_due": 0,
+     "last_payment_on": "2026-07-08"},
+    {**HUABEI_BASE, "period": "2026-08", "balance": "3600.00", "scheduled_amount": "360.00",
+     "paid_amount": "400.00", "past_due_amount": "0.00", "days_past_due": 0,
+     "last_payment_on": "2026-08-09"},
+    {**HUABEI_BASE, "period": "2026-09", "balance": "4000.00", "scheduled_amount": "446.00",
+     "paid_amount": "100.00", "past_due_amount": "346.00", "days_past_due": 20,
+     "last_payment_on": "2026-09-20", "first_delinquency_on": "2026-09-11",
+     "negative_notice_on": "2026-09-12"},
+    {**HUABEI_BASE, "period": "2026-10", "balance": "4500.00", "scheduled_amount": "800.00",
+     "paid_amount": "1200.00", "past_due_amount": "0.00", "days_past_due": 0,
+     "last_payment_on": "2026-10-05"},
+]  # fmt: skip
+
+
+def test_a_plan_from_the_bureau_rebuilds_a_revolving_account(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "CREDITMEND_DB": f"sqlite:///{tmp_path / 'bureau.db'}",
+        "CREDITMEND_KEY": "",
+    }
+    cmf = tmp_path / "cmf.jsonl"
+    cmf.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in HUABEI_MONTHS))
+    for step in (
+        ("furnisher", "add", "ANT", "--name", "Huabei", "--kind", "non_bank"),
+        ("ingest", str(cmf), "--as-of", "2026-11-05"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "creditmend", *step],
+            capture_output=True, text=True, check=False, env=env,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "creditmend", "plan", "--person", "cn_ric", RIC,
+         "--monthly-income", "6000", "--monthly-expenses", "3500", "--as-of", "2026-11-05",
+         "--format", "json", "--no-bridging"],
+        capture_output=True, text=True, check=False, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert any(note.startswith("Revolving accounts are rebuilt") for note in data["notes"])
+    assert not any("not planned" in note for note in data["notes"])
+    (huabei,) = data["strategies"]["optimal"]["monthly"][0]["payments"]
+    assert huabei == "ANT:HB-1"
+    # September's overdue, as furnished, is the record the plan's timeline follows.
+    assert [row["record"] for row in data["expiry_timeline"]] == ["account:ANT:HB-1:2026-09"]
