@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from creditmend.domain.calendar import WeekdayCalendar
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from creditmend.domain.calendar import WeekdayCalendar, add_months, month_end
 from creditmend.domain.creditfile.furnishing import AccountStatus
 from creditmend.domain.creditfile.grid import MonthFacts
 from creditmend.domain.creditfile.retention import MonthRow
@@ -21,6 +24,7 @@ from creditmend.domain.recovery.from_bureau_revolving import (
 )
 from creditmend.domain.report.file import AccountFacts, FurnisherFacts
 from creditmend.domain.rules import profile
+from creditmend.domain.synth.loan_sim import month_figures
 
 CN = profile("cn")
 FURNISHERS = {"ANT": FurnisherFacts("ANT", "花呗", "non_bank")}
@@ -109,3 +113,139 @@ def test_a_furnished_balance_below_what_the_terms_bill_is_named() -> None:
     account = replace(_account(), balances=balances)
     rebuilt = loans_from_file([account], FURNISHERS, AS_OF, CN)
     assert any("the lender furnished 100.00" in note for note in rebuilt.notes)
+
+
+# ---------------------------------------------------------------- furnished from a real ledger
+PAYS = ("none", "half", "minimum", "full", "late")
+OPENED = date(2026, 1, 3)
+
+
+def _document(statement_day: int, due_day: int, events: list[dict[str, object]]) -> dict:
+    return {
+        "contract": {
+            "id": "hb",
+            "platform": "Huabei",
+            "method": "revolving",
+            "credit_limit": "50000.00",
+            "statement_day": statement_day,
+            "due_day": due_day,
+            "opened_on": OPENED.isoformat(),
+        },
+        "events": sorted(events, key=lambda e: str(e["on"])),
+    }
+
+
+def _history(
+    statement_day: int, due_day: int, buys: list[int], pays: list[str], early: bool = True
+) -> dict[str, object]:
+    """A Huabei-like account walked month by month: a purchase each month, and each
+    statement paid as `pays` says (nothing, half its minimum, the minimum, in full, or the
+    minimum up to ten days late), reading the ledger's own statement each time. At most one
+    payment a month: a furnished month says only what was paid and the last day."""
+    events: list[dict[str, object]] = []
+    for month, (buy, pay) in enumerate(zip(buys, pays, strict=True)):
+        first = add_months(OPENED.replace(day=1), month)
+        cut = add_months(first, 0, statement_day)
+        # Early in the month, or the day before the statement day (as the rebuild assumes).
+        bought = first + timedelta(days=4) if early else max(cut - timedelta(days=1), OPENED)
+        events.append({"on": bought.isoformat(), "type": "purchase", "amount": f"{buy}.00"})
+        if cut <= OPENED:
+            continue
+        ledger = _ledger(_document(statement_day, due_day, events), cut)
+        if not ledger.statements or ledger.statements[-1].statement_on != cut:
+            continue
+        statement = ledger.statements[-1]
+        amount = {
+            "none": Decimal(0),
+            "half": (statement.minimum_due / 2).quantize(Decimal("0.01")),
+            "minimum": statement.minimum_due,
+            "full": statement.balance,
+            "late": statement.minimum_due,
+        }[pay]
+        # Two days early, but never in the month before the due day's (one payment a month).
+        on = max(statement.due_on - timedelta(days=2), statement.due_on.replace(day=1))
+        if pay == "late":  # late, but in the due day's month: one payment a month, as furnished
+            on = min(statement.due_on + timedelta(days=10), month_end(statement.due_on))
+        if amount > 0:
+            events.append({"on": on.isoformat(), "type": "payment", "amount": str(amount)})
+    return _document(statement_day, due_day, events)
+
+
+def _furnished(document: dict[str, object], end: date) -> AccountFacts:
+    """The months a furnisher reports of the account: each month's statement balance and minimum
+    due, what was paid in the month and when last, what is past due and since when at its end."""
+    months: dict[date, MonthFacts] = {}
+    balances: dict[date, Decimal] = {}
+    rows = []
+    period = OPENED.replace(day=1)
+    while month_end(period) <= end:
+        ledger = _ledger(document, month_end(period))
+        cut = [s for s in ledger.statements if s.statement_on.replace(day=1) == period]
+        paid = [p for p in ledger.payments if p.on.replace(day=1) == period]
+        figures = month_figures(ledger, month_end(period))
+        months[period] = MonthFacts(
+            AccountStatus.OPEN,
+            figures.days_past_due,
+            cut[-1].minimum_due if cut else Decimal(0),
+            sum((p.amount for p in paid), Decimal(0)),
+            figures.past_due,
+        )
+        balances[period] = cut[-1].balance if cut else Decimal(0)
+        last = ledger.payments[-1].on if ledger.payments else None
+        rows.append(MonthRow(period, figures.days_past_due, figures.past_due, "open", last, None))
+        period = add_months(period, 1)
+    return replace(
+        _account(),
+        opened_on=OPENED,
+        credit_limit=Decimal("50000.00"),
+        months=months,
+        balances=balances,
+        history=tuple(rows),
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    statement_day=st.one_of(st.integers(1, 19), st.integers(22, 28)),
+    buys=st.lists(st.integers(100, 3000), min_size=6, max_size=6),
+    pays=st.lists(st.sampled_from(PAYS), min_size=6, max_size=6),
+    early=st.booleans(),
+)
+def test_an_account_furnished_from_a_ledger_is_rebuilt_with_its_statements_and_codes(
+    statement_day: int, buys: list[int], pays: list[str], early: bool
+) -> None:
+    """Statement and due day the profile's usual 9 days apart, purchases every month, statements
+    paid in any way, furnished month by month. With every month end current the rebuilt account
+    is current at every month end. Else the due day is read exactly, and the rebuilt account
+    bills the same statements and is as many days past due at every month end
+    as furnished, so the bureau's codes are the same (statement balances to the fen but for
+    interest rounded on other days). Purchases bought earlier than the rebuild assumes bear
+    interest the furnished months do not show: then the same, or the notes say it is not."""
+    due_day = statement_day + 9 if statement_day <= 19 else statement_day + 9 - 30  # next month
+    truth = _history(statement_day, due_day, buys, pays, early)
+    end = date(2026, 7, 31)
+    account = _furnished(truth, end)
+    rebuilt_file = loans_from_file([account], FURNISHERS, end, CN)
+    (document,) = rebuilt_file.loans
+    inferred = document["contract"]["due_day"]
+    if early and any("no due day makes" in note for note in rebuilt_file.notes):
+        # Purchases bought before the day the rebuild assumes bear more interest when a
+        # statement is left unpaid: the minimums can differ, and the notes say so.
+        return
+    if not any(m.days_past_due for m in account.months.values()):
+        # Current at every month end, as furnished, whatever due day the payments suggest.
+        for period in account.months:
+            ledger = _ledger(document, month_end(period))
+            assert month_figures(ledger, month_end(period)).days_past_due == 0
+        return
+    assert inferred == due_day
+    rebuilt, original = _ledger(document, end), _ledger(truth, end)
+    # The same statements, to the fen but for interest rounded on other days.
+    assert [s.statement_on for s in rebuilt.statements] == [
+        s.statement_on for s in original.statements
+    ]
+    for mine, theirs in zip(rebuilt.statements, original.statements, strict=True):
+        assert abs(mine.balance - theirs.balance) <= Decimal("0.10") + theirs.balance / 200
+    for period, facts in account.months.items():
+        ledger = _ledger(document, month_end(period))
+        assert month_figures(ledger, month_end(period)).days_past_due == facts.days_past_due

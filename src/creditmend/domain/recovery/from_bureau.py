@@ -32,6 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from creditmend.domain.calendar import add_months, month_end
+from creditmend.domain.problems import ProblemsError
 from creditmend.domain.recovery.from_bureau_revolving import revolving_loan, revolving_note
 from creditmend.domain.report.file import AccountFacts, FurnisherFacts
 from creditmend.domain.rules.profile import JurisdictionProfile
@@ -192,9 +193,14 @@ def loans_from_file(
         if revolving:
             furnisher = furnishers.get(account.furnisher)
             platform = furnisher.name if furnisher else account.furnisher
-            document, mismatches = revolving_loan(
-                account, platform, loan_id_of(account), as_of, profile
-            )
+            try:
+                document, mismatches = revolving_loan(
+                    account, platform, loan_id_of(account), as_of, profile
+                )
+            except ProblemsError as error:  # furnished figures no revolving ledger can show
+                reason = error.problems[0].message if error.problems else "inconsistent months"
+                notes.append(f"{name} could not be rebuilt as a revolving account ({reason})")
+                continue
             loans.append(document)
             if not any(note == revolving_note(profile) for note in notes):
                 notes.append(revolving_note(profile))

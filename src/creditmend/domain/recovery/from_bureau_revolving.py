@@ -8,42 +8,55 @@ furnished, and every assumption is stated in the notes:
 
 - **Due day.** The first month furnished overdue dates the oldest unpaid minimum: the month's
   end less its days past due is that due day (a due day is that day of month). With no overdue
-  month, the latest day of month a current month was paid on (a current month is paid by its due
-  day); with no payment either, the day of month the account was opened.
+  month, the day of month a current month was most often paid on (the latest of equals: most
+  pay on or a little before the due day); with no payment either, the day of month the account
+  was opened. Then every month is current, as furnished, whatever the true due day.
 - **Statement day.** The due day less the profile's usual gap (`statement_to_due_days`, 9 for
   cn: Huabei's 1st and 10th), into the previous month when that is before the 1st (at most 28).
 - **Minimum rate.** The smallest share of the balance a furnished minimum asks (rounded to the
   percent; a statement without interest asks exactly the rate), else the profile's.
 - **Purchases.** Before each month's statement day, the purchase that makes the statement's
   balance what was furnished: the statement the ledger would cut without it, then the difference
-  bought the day before (so it adds no interest before the due day). A furnished balance below
-  what the ledger would bill is kept as the ledger's and named in the notes.
-- **Payments.** Each month's paid amount on its last payment day when that falls in the month,
-  else on the due day in the month; a month reported current is paid no later than that due day
-  (the lender counted it on time). So the rebuilt account is overdue exactly when the payments
-  furnished fall short of the minimum the ledger asks, which is where the bureau says it is when
-  the minimums agree.
+  bought the day before (so it adds no interest before the due day), never beyond the credit
+  left. A furnished balance below what the ledger would bill (by more than a few fen of
+  rounding) is kept as the ledger's and named in the notes.
+- **Payments.** Each month's paid amount on its last payment day when that falls in the month
+  (the bureau holds no other day: several payments in a month are made that day),
+  else on the due day in the month. A month reported current is paid at least what keeps the
+  rebuilt account current (the arrears and what is left of the month's minimum: the assumed
+  terms may ask a few fen more than the lender's; more than 1.00 more is named in the notes).
+  Its day is kept: a payment after the due day that cures the account within the month leaves
+  the month end current, which is what the bureau reads (and a payment late in the month may be
+  for the next month's due day). So the rebuilt account is as many days past due at each month
+  end as furnished; when the inferred due day does not give that, the likeliest other days are
+  tried (those payments were made on first) and the first that does is kept.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from creditmend.domain.calendar import BusinessCalendar, WeekdayCalendar, add_months, month_end
 from creditmend.domain.creditfile.grid import MonthFacts
+from creditmend.domain.loan.delinquency import days_past_due
 from creditmend.domain.loan.document import read_loan
-from creditmend.domain.loan.fold import run
-from creditmend.domain.loan.ledger import Ledger
+from creditmend.domain.loan.fold import new_ledger, run
+from creditmend.domain.loan.ledger import Ledger, LedgerError
 from creditmend.domain.loan.revolving import RevolvingLedger
+from creditmend.domain.money import ACCRUAL_CONTEXT
 from creditmend.domain.report.file import AccountFacts
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 _ZERO = Decimal(0)
 _FEN = Decimal("0.01")
 LAST_STATEMENT_DAY = 28  # a rebuilt statement day every month has
+# Interest is rounded when a payment or a statement meets it, so payments on other days than the
+# lender's can bill a few fen more: not worth a note.
+ROUNDING_NOISE = Decimal("0.10")
 
 
 def _money(value: Decimal) -> str:
@@ -64,7 +77,10 @@ def inferred_due_day(account: AccountFacts, months: Mapping[date, MonthFacts]) -
         and (row.last_payment_on.year, row.last_payment_on.month)
         == (row.period.year, row.period.month)
     ]
-    return max(paid_days) if paid_days else account.opened_on.day
+    if not paid_days:
+        return account.opened_on.day
+    counted = Counter(paid_days)
+    return max(counted, key=lambda day: (counted[day], day))
 
 
 def inferred_statement_day(due_day: int, profile: JurisdictionProfile) -> int:
@@ -109,11 +125,68 @@ def revolving_loan(
     as_of: date,
     profile: JurisdictionProfile,
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The loan document of a revolving account and the notes on what could not be matched."""
+    """The loan document of a revolving account and the notes on what could not be matched:
+    the due day inferred, or else the first other day whose rebuilt account is as many days past
+    due at every month end as furnished (the likeliest first: days payments were made on)."""
     assert account.credit_limit is not None and profile.revolving is not None
     months = {p: f for p, f in sorted(account.months.items()) if p <= as_of}
+    first = inferred_due_day(account, months)
+    paid = Counter(
+        row.last_payment_on.day for row in account.history if row.last_payment_on is not None
+    )
+    others = sorted(range(1, LAST_STATEMENT_DAY + 1), key=lambda d: (-paid[d], abs(d - first)))
+    tried: tuple[dict[str, Any], tuple[str, ...]] | None = None
+    for due_day in dict.fromkeys([first, *others]):
+        document, notes = _rebuilt(account, platform, loan_id, as_of, profile, months, due_day)
+        if tried is None:
+            tried = (document, notes)
+        if _as_furnished(document, months, as_of, profile):
+            return document, notes
+    assert tried is not None
+    document, notes = tried
+    return document, (
+        *notes,
+        f"{loan_id}: no due day makes the rebuilt account overdue exactly as furnished; "
+        f"the {document['contract']['due_day']}th is assumed",
+    )
+
+
+def _as_furnished(
+    document: dict[str, Any],
+    months: Mapping[date, MonthFacts],
+    as_of: date,
+    profile: JurisdictionProfile,
+) -> bool:
+    """Whether the rebuilt account is as many days past due at every month end as furnished."""
+    contract, events = read_loan(document, profile)
+    ledger = new_ledger(contract, profile, _CALENDAR)
+    pending = sorted(events, key=lambda e: e.on)
+    with localcontext(ACCRUAL_CONTEXT):
+        for period, facts in months.items():
+            end = min(month_end(period), as_of)
+            try:
+                while pending and pending[0].on <= end:
+                    ledger.apply(pending.pop(0))
+                ledger.advance_to(end)
+            except LedgerError:
+                return False
+            if days_past_due(ledger.dues, end) != facts.days_past_due:
+                return False
+    return True
+
+
+def _rebuilt(
+    account: AccountFacts,
+    platform: str,
+    loan_id: str,
+    as_of: date,
+    profile: JurisdictionProfile,
+    months: Mapping[date, MonthFacts],
+    due_day: int,
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The loan document for an assumed due day."""
+    assert account.credit_limit is not None and profile.revolving is not None
     balances = {p: account.balances.get(p, _ZERO) for p in months}
-    due_day = inferred_due_day(account, months)
     statement_day = inferred_statement_day(due_day, profile)
     default_rate = Decimal(profile.revolving.minimum_rate.value)
     minimum_rate = inferred_minimum_rate(months, balances, default_rate)
@@ -135,49 +208,80 @@ def revolving_loan(
     last_paid = {row.period: row.last_payment_on for row in account.history}
     notes: list[str] = []
     for period, facts in months.items():
-        # The month's payment first: one made before the statement day lowers what it bills.
+        cut = _statement_day_in(period, statement_day)
+        steps = [(cut, 1, "statement")]
         if facts.paid_amount > 0:
             due_on = add_months(period, 0, due_day)
             paid_on = last_paid.get(period)
             if paid_on is None or (paid_on.year, paid_on.month) != (period.year, period.month):
                 paid_on = due_on
-            if facts.days_past_due == 0 and facts.past_due_amount == 0:
-                paid_on = min(paid_on, due_on)
+            current = facts.days_past_due == 0 and facts.past_due_amount == 0
             paid_on = max(min(paid_on, as_of), account.opened_on)
-            events.append(
-                {"on": paid_on.isoformat(), "type": "payment", "amount": _money(facts.paid_amount)}
-            )
-        cut = _statement_day_in(period, statement_day)
-        if cut > as_of:
-            cut = as_of  # the month's statement is not cut yet: nothing more to buy
-        elif cut > account.opened_on:
-            ledger = _fold(document, cut, profile)
-            assert isinstance(ledger, RevolvingLedger)
-            # What the statement cut on `cut` bills without a new purchase.
-            billed = ledger.statements[-1].balance if ledger.statements else _ZERO
-            if ledger.statements and ledger.statements[-1].statement_on != cut:
-                billed = _ZERO
-            wanted = balances[period]
-            if wanted > billed:
-                buy_on = max(cut - timedelta(days=1), account.opened_on)
-                events.append(
-                    {
-                        "on": buy_on.isoformat(),
-                        "type": "purchase",
-                        "amount": _money(wanted - billed),
-                    }
-                )
-            elif wanted < billed:
-                notes.append(
-                    f"{loan_id}: the statement of {cut} bills {_money(billed)} under the assumed "
-                    f"terms, the lender furnished {_money(wanted)}"
-                )
+            # A payment on the statement day counts towards the new statement: after the cut.
+            steps.append((paid_on, 2, "payment"))
+        for day, _, step in sorted(steps):
+            if step == "payment":
+                amount = facts.paid_amount
+                if current:
+                    amount = _keeping_current(document, day, due_on, amount, profile)
+                    if amount - facts.paid_amount > 1:
+                        notes.append(
+                            f"{loan_id}: {period:%Y-%m} was reported current; under the "
+                            f"assumed terms that takes {_money(amount)}, not the "
+                            f"{_money(facts.paid_amount)} furnished"
+                        )
+                events.append({"on": day.isoformat(), "type": "payment", "amount": _money(amount)})
+            elif day <= as_of and day > account.opened_on:
+                notes.extend(_buy_statement(document, day, balances[period], loan_id, profile))
         if facts.status.value == "charged_off" and not any(
             e["type"] == "charge_off" for e in events
         ):
             events.append({"on": min(month_end(period), as_of).isoformat(), "type": "charge_off"})
     events.sort(key=lambda e: str(e["on"]))
     return document, tuple(notes)
+
+
+def _buy_statement(
+    document: dict[str, Any],
+    cut: date,
+    wanted: Decimal,
+    loan_id: str,
+    profile: JurisdictionProfile,
+) -> list[str]:
+    """The purchase, the day before `cut`, that makes the statement cut then bill `wanted`
+    (never beyond the credit left: a balance can exceed the limit by its interest)."""
+    ledger = _fold(document, cut, profile)
+    assert isinstance(ledger, RevolvingLedger)
+    latest = ledger.statements[-1] if ledger.statements else None
+    billed = latest.balance if latest is not None and latest.statement_on == cut else _ZERO
+    used = ledger.performing + sum((d.principal_out for d in ledger.dues), _ZERO)
+    buy = min(wanted - billed, ledger.limit - used)
+    if buy > 0:
+        on = max(cut - timedelta(days=1), ledger.contract.disbursed_on)
+        document["events"].append({"on": on.isoformat(), "type": "purchase", "amount": _money(buy)})
+    if abs(wanted - billed - max(buy, _ZERO)) <= ROUNDING_NOISE:
+        return []
+    return [
+        f"{loan_id}: the statement of {cut} bills {_money(billed + max(buy, _ZERO))} under the "
+        f"assumed terms, the lender furnished {_money(wanted)}"
+    ]
+
+
+def _keeping_current(
+    document: dict[str, Any],
+    day: date,
+    due_on: date,
+    paid: Decimal,
+    profile: JurisdictionProfile,
+) -> Decimal:
+    """A month the lender reported current pays at least what keeps the rebuilt account
+    current: the arrears and what is left of the minimum due in the month (the assumed terms can
+    ask a few fen more than the lender's did)."""
+    ledger = _fold(document, day, profile)
+    assert isinstance(ledger, RevolvingLedger)
+    due = [s for s in ledger.statements if s.due_on.replace(day=1) == due_on.replace(day=1)]
+    left = max(due[-1].minimum - due[-1].paid, _ZERO) if due and not due[-1].posted else _ZERO
+    return max(paid, ledger.amount_due() + left)
 
 
 def revolving_note(profile: JurisdictionProfile) -> str:
