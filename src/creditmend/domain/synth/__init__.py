@@ -60,7 +60,7 @@ months starting with the month of `start`, month ends are the reporting dates):
   GB 11643 check digit. Names: common surnames by frequency and one or two given characters.
 """
 
-from creditmend.domain.synth.loan_sim import MonthFigures, month_figures
+from creditmend.domain.synth.loan_sim import MonthFigures, furnished_figures, month_figures
 from creditmend.domain.synth.people import (
     CMF_FIELDS,
     ID_CAPACITY,
@@ -85,6 +85,7 @@ __all__ = [
     "Platform",
     "World",
     "check_digit",
+    "furnished_figures",
     "generate",
     "make_platforms",
     "make_world",
