@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from creditmend.domain.calendar import WeekdayCalendar, month_end
@@ -25,7 +27,9 @@ from creditmend.domain.synth import (
     check_digit,
     furnished_figures,
     generate,
+    make_world,
     month_figures,
+    person_facts,
 )
 from creditmend.services.synth import SynthParams, workers_for, write_population
 
@@ -218,3 +222,25 @@ def test_a_large_run_takes_up_to_two_processes_unless_told() -> None:
     assert workers_for(1_999) == 1
     assert workers_for(2_000) == min(2, os.cpu_count() or 1)
     assert workers_for(10, 3) == 3
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10_000), st.integers(0, 999))
+def test_any_persons_credit_lines_replay_to_what_was_furnished(seed: int, index: int) -> None:
+    """For any seed and person: each revolving record is what `furnished_figures` reads from a
+    fresh fold of the account's events to that month end, and obeys CMF's own consistency."""
+    world = make_world(6, 8, seed, START, CN, WeekdayCalendar())
+    facts = person_facts(world, index)
+    for loan in (x for x in facts.loans if x.contract.is_revolving):
+        records = [r for r in facts.cmf if r["account_id"] == loan.account_id]
+        assert records
+        for record in records:
+            as_of = month_end(date.fromisoformat(record["period"] + "-01"))
+            ledger = run(loan.contract, loan.events, as_of, CN, WeekdayCalendar())
+            figures = furnished_figures(ledger, as_of)
+            assert f"{figures.balance:.2f}" == record["balance"]
+            assert f"{figures.scheduled:.2f}" == record["scheduled_amount"]
+            assert f"{figures.past_due:.2f}" == record["past_due_amount"]
+            assert figures.days_past_due == record["days_past_due"]
+            assert (figures.days_past_due > 0) == (figures.past_due > 0)
+            assert Decimal(0) <= figures.past_due <= figures.balance
