@@ -71,8 +71,9 @@ months starting with the month of `start`, month ends are the reporting dates):
   slipping, 10 % multi-head and defaulter, 0 fraud) pays the statement in full; any other pays
   in full one time in ten, else the minimum or the minimum plus 1..99 % of the rest, half each.
   Misses, cures, platform faults, defaults (fraud defaults at once), partial payments while in
-  default and charge-offs are the loans' (above). Revolving accounts feed no public record or
-  blacklist entry.
+  default and charge-offs are the loans' (above). A line is furnished every month from its
+  opening to the window's end (paid off, it stays open), as docs/bureau.md's "Revolving
+  accounts" says. Revolving accounts feed no public record or blacklist entry.
 - Resident ids: 128 real county codes (valid in every birth year), birth dates 1960..2004, and a
   sequence number unique per (county, index) up to 127,872 persons; the last digit is the
   GB 11643 check digit. Names: common surnames by frequency and one or two given characters.
