@@ -34,6 +34,7 @@ from creditmend.domain.recovery.optimise import (
     Formulation,
     MilpProblem,
     MilpSolution,
+    SolveLimits,
     SolveStatus,
     formulate,
     prudent_caps,
@@ -172,10 +173,8 @@ def test_prudent_caps_keep_money_a_later_month_needs() -> None:
 class _NoPlan:
     """A solver that finds nothing in time: the classics must still be there to win."""
 
-    def solve(
-        self, problem: MilpProblem, *, time_limit: Decimal, relative_gap: Decimal
-    ) -> MilpSolution:
-        return MilpSolution(SolveStatus.NO_SOLUTION, None, None, None, "time limit")
+    def solve(self, problem: MilpProblem, *, limits: SolveLimits) -> MilpSolution:
+        return MilpSolution(SolveStatus.NO_SOLUTION, None, None, None, "node limit")
 
 
 def _service(solver: object) -> AdviseService:
