@@ -181,7 +181,7 @@ def test_prudent_caps_keep_money_a_later_month_needs() -> None:
 
 
 class _NoPlan:
-    """A solver that finds nothing in time: the classics must still be there to win."""
+    """A solver that finds nothing within its limits: the classics must still be there to win."""
 
     def solve(self, problem: MilpProblem, *, limits: SolveLimits) -> MilpSolution:
         return MilpSolution(SolveStatus.NO_SOLUTION, None, None, None, "node limit")
