@@ -138,3 +138,29 @@ def test_a_larger_node_limit_searches_further() -> None:
     assert short.objective is not None and longer.objective is not None
     assert longer.objective <= short.objective
     assert short.gap is not None and longer.gap is not None and longer.gap < short.gap
+
+
+def test_a_thread_pool_already_started_with_another_size_does_not_stop_the_solve() -> None:
+    # HiGHS's thread pool is one per process, sized by its first run: after a run on two
+    # threads it refuses `threads: 1`, and the adapter solves again without it. In a child
+    # process, so that this test's pool stays as it was.
+    code = """
+import numpy as np, warnings
+from decimal import Decimal as D
+from scipy.optimize import milp
+from creditmend.adapters.solver_highs import HighsSolver
+from creditmend.domain.recovery.optimise import MilpProblem, MilpRow, SolveLimits
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    milp(np.array([1.0]), integrality=np.array([1]), bounds=(0, 1), options={"threads": 2})
+problem = MilpProblem(
+    (D(-10), D(-13), D(-7)), (D(0),) * 3, (D(1),) * 3, (True,) * 3,
+    (MilpRow(((0, D(4)), (1, D(6)), (2, D(3))), None, D(9)),), D(0),
+)
+solution = HighsSolver().solve(problem, limits=SolveLimits(100, D(10), D("0.0001")))
+print(solution.status.value, solution.objective)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split() == ["optimal", "-20.000000"]
