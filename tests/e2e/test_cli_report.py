@@ -6,12 +6,14 @@ import json
 import os
 import re
 import sqlite3
+from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from pathlib import Path
 
 import jsonschema
 import pyarrow.parquet as pq
 import pytest
+from pypdf import PdfReader
 from test_cli_bureau import cli  # the e2e folder is on the path (pytest's prepend mode)
 
 AS_OF = "2025-02-28"
@@ -355,3 +357,47 @@ def test_a_refused_what_if_or_plan_logs_no_look(
         assert done.returncode == 2, (args, done.stdout)
         assert len(done.stderr.splitlines()) == 1, done.stderr
     assert _looks(env, *person) == before
+
+
+def _revolving_holder(population: Path) -> tuple[list[str], Decimal, Decimal]:
+    """A synthetic person with an open credit line whose statement of the as-of month is not
+    empty: their id, and the balance and limit of all their open lines that month."""
+    lines: dict[tuple[str, str], list[dict[str, object]]] = {}
+    for path in sorted((population / "cmf").glob(f"*/{AS_OF[:7]}.jsonl")):
+        for text in path.read_text("utf-8").splitlines():
+            record = json.loads(text)
+            if record["credit_limit"] is not None and record["status"] == "open":
+                lines.setdefault((record["id_type"], record["id_number"]), []).append(record)
+    held = [(k, v) for k, v in sorted(lines.items()) if any(r["balance"] != "0.00" for r in v)]
+    assert held, "the population has a revolving account with a statement this month"
+    (id_type, number), records = held[0]
+    balance = sum((Decimal(str(r["balance"])) for r in records), Decimal(0))
+    limit = sum((Decimal(str(r["credit_limit"])) for r in records), Decimal(0))
+    return [id_type, number], balance, limit
+
+
+def test_a_synthetic_credit_line_shows_its_utilisation_everywhere(
+    bureau: tuple[dict[str, str], Path, list[str]], tmp_path: Path
+) -> None:
+    """The utilisation is the furnished statement balances over the limits, in every rendering."""
+    env, folder, _ = bureau
+    person, balance, limit = _revolving_holder(folder / "population")
+    expected = (balance / limit).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+    shown = f"{expected * 100:,.2f} %"
+    as_json = cli("report", *person, "--as-of", AS_OF, "--format", "json", env=env)
+    assert as_json.returncode == 0, as_json.stderr
+    liabilities = json.loads(as_json.stdout)["liabilities"]
+    assert Decimal(liabilities["revolving_balance"]) == balance
+    assert Decimal(liabilities["revolving_limit"]) == limit
+    assert Decimal(liabilities["revolving_utilisation"]) == expected
+    terminal = cli("report", *person, "--as-of", AS_OF, env=env)
+    assert terminal.returncode == 0, terminal.stderr
+    assert "Revolving utilisation" in terminal.stdout and shown in terminal.stdout
+    html, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
+    for fmt, out in (("html", html), ("pdf", pdf)):
+        done = cli("report", *person, "--as-of", AS_OF, "--format", fmt, "--out", str(out), env=env)
+        assert done.returncode == 0, done.stderr
+    page = html.read_text("utf-8")
+    assert "Revolving utilisation" in page and shown in page
+    text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert "Revolving utilisation" in text and shown in text

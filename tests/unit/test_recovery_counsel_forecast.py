@@ -251,7 +251,7 @@ def test_the_plan_with_a_new_loan_weighs_paying_it_back_from_its_proceeds() -> N
     plan_input = read_plan(document, CN, lines)
     horizon = Horizon.of(date(2026, 7, 1), 12)
     budget = monthly_budget(plan_input, horizon)
-    optimiser = Optimiser(HighsSolver(), time_limit=Decimal("0.5"), local_moves=4)
+    optimiser = Optimiser(HighsSolver(), local_moves=4)
     baseline = optimiser.optimise(plan_input, budget, CN, CAL).outcome
     seen: dict[str, Intents] = {}
 

@@ -30,9 +30,7 @@ def _case() -> tuple[PlanInput, dict[str, Outcome]]:
     plan_input = read_plan(document, CN, lines)
     budget = monthly_budget(plan_input, horizon_for(plan_input, AS_OF))
     classics = classic_outcomes(plan_input, budget, CN, CAL)
-    optimised = Optimiser(HighsSolver(), time_limit=D(1)).optimise(
-        plan_input, budget, CN, CAL, classics=classics
-    )
+    optimised = Optimiser(HighsSolver()).optimise(plan_input, budget, CN, CAL, classics=classics)
     return plan_input, {"optimal": optimised.outcome, **classics}
 
 

@@ -11,6 +11,8 @@ itself (HiGHS) is exercised by the contract test and the property test.
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -22,7 +24,14 @@ import pytest
 from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
 from creditmend.domain.calendar import WeekdayCalendar
 from creditmend.domain.money import Money
-from creditmend.domain.recovery.best_plan import estimate_outcome
+from creditmend.domain.recovery.best_plan import (
+    NODES_FEWEST,
+    NODES_MOST,
+    NODES_PER_LOAN_MONTH,
+    SAFETY_SECONDS,
+    Optimiser,
+    estimate_outcome,
+)
 from creditmend.domain.recovery.budget import Budget, Horizon, horizon_for, monthly_budget
 from creditmend.domain.recovery.linear import LoanFigures, estimate_loan, plan_figures
 from creditmend.domain.recovery.objective import (
@@ -34,7 +43,9 @@ from creditmend.domain.recovery.optimise import (
     Formulation,
     MilpProblem,
     MilpSolution,
+    SolveLimits,
     SolveStatus,
+    StopReason,
     formulate,
     prudent_caps,
 )
@@ -170,12 +181,10 @@ def test_prudent_caps_keep_money_a_later_month_needs() -> None:
 
 
 class _NoPlan:
-    """A solver that finds nothing in time: the classics must still be there to win."""
+    """A solver that finds nothing within its limits: the classics must still be there to win."""
 
-    def solve(
-        self, problem: MilpProblem, *, time_limit: Decimal, relative_gap: Decimal
-    ) -> MilpSolution:
-        return MilpSolution(SolveStatus.NO_SOLUTION, None, None, None, "time limit")
+    def solve(self, problem: MilpProblem, *, limits: SolveLimits) -> MilpSolution:
+        return MilpSolution(SolveStatus.NO_SOLUTION, None, None, None, "node limit")
 
 
 def _service(solver: object) -> AdviseService:
@@ -293,3 +302,49 @@ def test_the_programme_asks_good_faith_of_a_month_that_pays() -> None:
     off = replace(plan_input, preferences=replace(plan_input.preferences, good_faith=False))
     plain = formulate(plan_figures(off, budget.horizon, CN, CAL), budget, RecoveryObjective())
     assert (plain.pays, plain.good_faith_rows) == ((), ())
+
+
+def test_the_solver_limits_are_a_node_limit_sized_by_the_problem_and_a_safety_net() -> None:
+    optimiser = Optimiser(_NoPlan())
+    assert optimiser.get_params()["node_limit"] is None
+    assert optimiser.get_params()["time_limit"] == SAFETY_SECONDS
+    assert optimiser.limit_for(1, 6).nodes == NODES_FEWEST
+    assert optimiser.limit_for(4, 18).nodes == int(72 * NODES_PER_LOAN_MONTH)
+    assert optimiser.limit_for(30, 60).nodes == NODES_MOST
+    assert optimiser.limit_for(4, 18).seconds == SAFETY_SECONDS
+    fixed = Optimiser(_NoPlan()).set_params(node_limit=7, time_limit=D(5))
+    assert fixed.limit_for(30, 60) == SolveLimits(7, D(5), D("0.01"))
+    # A caller that still passes `time_limit` sets the safety net, not the binding limit.
+    assert Optimiser(_NoPlan(), time_limit=D(1)).limit_for(4, 18).nodes == 36
+    with pytest.raises(ValueError, match="not a parameter"):
+        optimiser.set_params(nonsense=1)
+
+
+def _burn(seconds: float) -> subprocess.Popen[bytes]:
+    """A child process that keeps a core busy for `seconds` (then ends by itself)."""
+    code = f"import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end: pass"
+    return subprocess.Popen([sys.executable, "-c", code])
+
+
+def test_the_same_plan_twice_under_load_and_whatever_the_safety_net() -> None:
+    # The example's programme with a node limit small enough to bind: solved calm with a net of
+    # ten minutes, then while another process burns a core with a net of 20 s. The plan, its
+    # objective and its gap are the same: the node limit binds, not the machine's load.
+    from creditmend.adapters.solver_highs import HighsSolver  # noqa: PLC0415
+
+    plan_input, budget = _example()
+    calm = Optimiser(HighsSolver(), node_limit=3, time_limit=D(600), relative_gap=D("0.000001"))
+    first = calm.programme(plan_input, budget, CN, CAL)
+    burner = _burn(5.0)
+    try:
+        busy = calm.set_params(time_limit=D(20))
+        second = busy.programme(plan_input, budget, CN, CAL)
+    finally:
+        burner.kill()
+        burner.wait()
+    assert first.solution.stopped_by is StopReason.WORK
+    assert second.solution.stopped_by is StopReason.WORK
+    assert second.solution.values == first.solution.values
+    assert second.solution.objective == first.solution.objective
+    assert second.solution.gap == first.solution.gap
+    assert second.decisions == first.decisions

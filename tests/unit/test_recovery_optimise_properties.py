@@ -38,9 +38,9 @@ from creditmend.domain.rules.cn import CN
 
 CAL = WeekdayCalendar()
 ZERO = Decimal(0)
-# A gap small enough to mean "optimal", a time limit that small programmes never reach.
+# A gap small enough to mean "optimal", a node limit that small programmes never reach.
 OPTIMISER = Optimiser(
-    HighsSolver(), time_limit=Decimal(10), relative_gap=Decimal("0.0001"), local_moves=4
+    HighsSolver(), node_limit=100_000, relative_gap=Decimal("0.0001"), local_moves=4
 )
 # The programme's payments are rounded down to the fen: each month's arrears may stand up to a
 # fen higher per month before, each bearing at most a month's penalty, far below a fen a month.

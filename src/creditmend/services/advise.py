@@ -359,7 +359,8 @@ class AdviseService:
         months = len(horizon.months)
 
         def exact(plan_input: PlanInput) -> Replanned:
-            again = self.advise(plan_input, horizon.as_of, months)
+            # The bridge's effect is the plan alone: no cap or good-faith comparison re-made.
+            again = self.advise(plan_input, horizon.as_of, months, compare_cap=False)
             return Replanned(again.strategies["optimal"], again.values["optimal"])
 
         def quick(plan_input: PlanInput) -> Sequence[Outcome]:

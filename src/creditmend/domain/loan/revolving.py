@@ -128,6 +128,10 @@ class RevolvingLedger(Ledger):
         self.next_due = 0
         self.first_open = 0
         self.projected_from = 0  # dues from here on are projected minimums, not yet cut
+        # The planners read the projected minimums; a simulation that reads only what was cut
+        # and posted (the synthetic furnisher) turns this off: the projection costs more than
+        # the rest of a statement cut, and nothing posted depends on it.
+        self.projecting = True
         self.boundaries = []
         self.boundary_index = 0
         self.next_statement_on, _ = statement_dates(self.terms, self.due_day, self.cursor)
@@ -258,6 +262,8 @@ class RevolvingLedger(Ledger):
         are unposted dues, so the planners read them as what falls due when."""
         del self.dues[self.projected_from :]
         self.projected_from = len(self.dues)
+        if not self.projecting:
+            return
         principal = self.performing - self.pools.converted
         latest = self.statements[-1] if self.statements else None
         if latest is not None and latest.due is not None and not latest.due.posted:

@@ -15,7 +15,7 @@ plan, the three classic strategies (minimum, avalanche, snowball), two counsello
 (cure a loan one month sooner, settle it one month sooner or later: each move simulated exactly,
 kept only when the objective falls). The lowest objective wins, so the plan shown is never
 worse than the best classic strategy on the optimiser's own objective, whatever the programme
-found within its time limit; `Optimised.winner` names the candidate that won.
+found within its work limit; `Optimised.winner` names the candidate that won.
 
 A revolving account's open statement may be converted into instalments (账单分期,
 `conversion.py`): for each convertible statement and each of the profile's usual terms, the
@@ -41,7 +41,9 @@ from creditmend.domain.recovery.optimise import (
     LoanDecision,
     MilpSolution,
     MilpSolver,
+    SolveLimits,
     SolveStatus,
+    StopReason,
     decode,
     formulate,
     prudent_caps,
@@ -199,6 +201,7 @@ class Optimised:
     milp_status: SolveStatus
     milp_estimate: ObjectiveValue | None  # the programme's own estimate of its own plan
     milp_gap: Decimal | None
+    milp_stopped_by: StopReason | None  # the limit that stopped the search, if one did
     problem_size: tuple[int, int, int]  # variables, integer variables, rows
     figures: tuple[LoanFigures, ...]
     moves_tried: int
@@ -226,12 +229,28 @@ class Programme:
     estimate: ObjectiveValue | None  # the linear model's objective of the decisions
 
 
-class Optimiser:
-    """Finds the plan of least objective. Hyperparameters as scikit-learn's: set in `__init__`.
+# The solver's work limit by the problem's size: branch-and-bound nodes per loan-month, within
+# bounds (calibrated with benchmarks/plan_bench.py: docs/advisor.md, "The optimiser").
+NODES_PER_LOAN_MONTH = Decimal("0.5")
+NODES_FEWEST = 20
+NODES_MOST = 400
+# The wall-clock safety net: far above what the node limit takes (seconds).
+SAFETY_SECONDS = Decimal(60)
 
-    `time_limit` (seconds) and `relative_gap` bound the solver; None sizes the time limit by
-    the problem (a second per 300 loan-months, at least 0.5 s, at most 20 s). `local_moves`
-    bounds the exact simulations the local improvement may spend.
+
+class Optimiser:
+    """Finds the plan of least objective. Hyperparameters as scikit-learn's: set in `__init__`,
+    read with `get_params`, changed with `set_params`.
+
+    `node_limit` (branch-and-bound nodes) is the solver's binding limit, a limit of work: the
+    same plan file gives the same plan on any machine under any load. None sizes it by the
+    problem (`NODES_PER_LOAN_MONTH` a loan-month, `NODES_FEWEST`..`NODES_MOST`). `time_limit`
+    (seconds, default `SAFETY_SECONDS`) is only a wall-clock safety net, reached by pathological
+    programmes alone; it is the one source of non-determinism and the solver's status says
+    when it was reached. (Before the node limit, `time_limit` was the binding limit; a caller
+    that passes it now sets the safety net.) `relative_gap` stops the search once the plan is
+    proven that close to the optimum. `local_moves` bounds the exact simulations the local
+    improvement may spend.
     """
 
     def __init__(
@@ -239,12 +258,14 @@ class Optimiser:
         solver: MilpSolver,
         objective: RecoveryObjective | None = None,
         *,
-        time_limit: Decimal | None = None,
+        node_limit: int | None = None,
+        time_limit: Decimal = SAFETY_SECONDS,
         relative_gap: Decimal = Decimal("0.01"),
         local_moves: int = 12,
     ) -> None:
         self.solver = solver
         self.objective = objective if objective is not None else RecoveryObjective()
+        self.node_limit = node_limit
         self.time_limit = time_limit
         self.relative_gap = relative_gap
         self.local_moves = local_moves
@@ -253,15 +274,26 @@ class Optimiser:
         return {
             "solver": self.solver,
             "objective": self.objective,
+            "node_limit": self.node_limit,
             "time_limit": self.time_limit,
             "relative_gap": self.relative_gap,
             "local_moves": self.local_moves,
         }
 
-    def limit_for(self, loans: int, months: int) -> Decimal:
-        if self.time_limit is not None:
-            return self.time_limit
-        return min(max(Decimal(loans * months) / 300, Decimal("0.5")), Decimal(20))
+    def set_params(self, **params: object) -> Optimiser:
+        for name, value in params.items():
+            if name not in self.get_params():
+                raise ValueError(f"{name}: not a parameter of Optimiser")
+            setattr(self, name, value)
+        return self
+
+    def limit_for(self, loans: int, months: int) -> SolveLimits:
+        """The solver's limits for a programme of `loans` open loans over `months` months."""
+        nodes = self.node_limit
+        if nodes is None:
+            sized = int(Decimal(loans * months) * NODES_PER_LOAN_MONTH)
+            nodes = min(max(sized, NODES_FEWEST), NODES_MOST)
+        return SolveLimits(nodes, self.time_limit, self.relative_gap)
 
     def optimise(
         self,
@@ -355,6 +387,7 @@ class Optimiser:
             milp_status=solution.status,
             milp_estimate=programme.estimate,
             milp_gap=solution.gap,
+            milp_stopped_by=solution.stopped_by,
             problem_size=formulation.problem.size,
             figures=figures,
             moves_tried=tried,
@@ -388,9 +421,7 @@ class Optimiser:
         formulation = formulate(figures, budget, self.objective)
         active = sum(1 for f in figures if f.active)
         solution = self.solver.solve(
-            formulation.problem,
-            time_limit=self.limit_for(max(active, 1), months),
-            relative_gap=self.relative_gap,
+            formulation.problem, limits=self.limit_for(max(active, 1), months)
         )
         if solution.values is None:
             return Programme(figures, formulation, solution, None, None, None)

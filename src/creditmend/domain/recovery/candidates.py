@@ -58,7 +58,7 @@ from creditmend.domain.problems import ProblemsError
 from creditmend.domain.recovery.plan_input import PlanInput, PlanLoan
 from creditmend.domain.recovery.simulate import LoanOutcome, Outcome
 from creditmend.domain.rules.profile import JurisdictionProfile
-from creditmend.domain.synth.loan_sim import month_figures
+from creditmend.domain.synth.loan_sim import furnished_figures
 
 REASON = "deduction_failed_not_my_fault"
 # A furnisher code and an account number may hold neither spaces nor colons (record references).
@@ -142,8 +142,13 @@ def planned_payments(loan: LoanOutcome) -> tuple[Payment, ...]:
     return tuple(Payment(on, amount.amount) for on, amount in loan.payments)
 
 
+def _line_open(ledger: Ledger) -> bool:
+    """A revolving account not charged off: open whatever it owes (a purchase draws on it)."""
+    return ledger.contract.is_revolving and ledger.charged_off_on is None
+
+
 def _status(ledger: Ledger) -> tuple[str, tuple[str, ...]]:
-    if ledger.closed_on is not None:
+    if ledger.closed_on is not None and not _line_open(ledger):
         remarks = {"D": (GUARANTOR_PAID,), "Z": (ASSET_REPAID,)}.get(ledger.close_code or "", ())
         return AccountStatus.SETTLED.value, remarks
     if ledger.charged_off_on is not None:
@@ -190,13 +195,14 @@ def furnished_months(
                     cured = event.on
                 position += 1
             ledger.advance_to(end)
-        figures = month_figures(ledger, end)
+        figures = furnished_figures(ledger, end)
         status, remarks = _status(ledger)
         kind = kinds.get((month.year, month.month))
         if kind is not None:  # the shipped CMF v1 codes of 展期 and 个性化分期
             extension = kind is RestructureKind.EXTENSION
             remarks += ("extension" if extension else "negotiated_repayment",)
-        closed = ledger.closed_on is not None
+        # A credit line paid off stays open and furnished (docs/bureau.md, revolving accounts).
+        closed = ledger.closed_on is not None and not _line_open(ledger)
         balance, past_due, dpd = (
             (ZERO, ZERO, 0)
             if closed
@@ -222,7 +228,7 @@ def furnished_months(
                 else payments_made[-1].on
                 if payments_made
                 else None,
-                ledger.closed_on,
+                ledger.closed_on if closed else None,
                 first_delinquency,
                 remarks,
             )

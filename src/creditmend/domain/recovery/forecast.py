@@ -12,6 +12,12 @@ will get.
 Conventions:
 - A loan is furnished from its disbursement month to the month it closes (platforms stop
   furnishing a settled account; the grid repeats its closing code), or to the horizon's end.
+- A revolving account is furnished as CMF takes a credit line (docs/bureau.md, "Revolving
+  accounts"): its credit limit, no principal, each month the balance and minimum due of the
+  statement cut in it (`loan_sim.furnished_figures`), so the report's utilisation is read from
+  the statements; paid off, it stays open and furnished to the horizon's end. (The balance,
+  past due and days past due held to the simulation's month ends are an instalment loan's;
+  the simulation's balance of a line is what is owed, unbilled purchases included.)
 - The plan's payments are those of the exact simulation (`LoanOutcome.months`: pay day and
   amount), applied after the loan's own history, as `simulate` applies them; a test holds the
   furnished balance, past due and days past due to the simulation's month ends.
@@ -115,6 +121,9 @@ def planned_file(
         )
         furnished[loan.id] = months
         contract = loan.contract
+        # A revolving account as CMF furnishes it: its limit, no principal (its months carry
+        # the statement balances and minimums, `furnished_figures`).
+        line = contract.is_revolving
         accounts.append(
             AccountFacts(
                 furnisher=ref.furnisher,
@@ -122,8 +131,8 @@ def planned_file(
                 account_type=ACCOUNT_TYPE,
                 currency=contract.currency,
                 opened_on=contract.disbursed_on,
-                principal=contract.principal.amount,
-                credit_limit=None,
+                principal=None if line else contract.principal.amount,
+                credit_limit=contract.principal.amount if line else None,
                 months={m.period: m.facts() for m in months},
                 balances={m.period: m.balance for m in months},
                 key=loan.id,

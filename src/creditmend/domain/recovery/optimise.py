@@ -100,6 +100,31 @@ class SolveStatus(Enum):
     ERROR = "error"
 
 
+class StopReason(Enum):
+    """Which limit stopped a search short of its gap (`MilpSolution.stopped_by`)."""
+
+    WORK = "work_limit"  # the node limit: the same stop on any machine, under any load
+    TIME = "time_limit"  # the wall-clock safety net: depends on the machine and its load
+
+
+@dataclass(frozen=True, slots=True)
+class SolveLimits:
+    """How far the solver searches.
+
+    `nodes` (branch-and-bound nodes) is the binding limit: a single-threaded solver with a fixed
+    seed does the same work node for node, so a programme stopped by it gives the same plan on
+    any machine under any load (the advice, its letters and the tests must not depend on load).
+    `seconds` is a wall-clock safety net set far above what `nodes` takes, for a pathological
+    programme; it is the one source of non-determinism, and the solution says when it was
+    reached (`StopReason.TIME`). The search also stops once its plan is proven within
+    `relative_gap` of the optimum.
+    """
+
+    nodes: int
+    seconds: Decimal
+    relative_gap: Decimal
+
+
 @dataclass(frozen=True, slots=True)
 class MilpSolution:
     status: SolveStatus
@@ -107,13 +132,13 @@ class MilpSolution:
     objective: Decimal | None  # without the problem's offset
     gap: Decimal | None  # relative gap between the plan and the best bound
     message: str = ""
+    stopped_by: StopReason | None = None  # the limit that stopped the search, if one did
 
 
 class MilpSolver(Protocol):
-    def solve(
-        self, problem: MilpProblem, *, time_limit: Decimal, relative_gap: Decimal
-    ) -> MilpSolution:
-        """The optimum, or the best plan found within the limits."""
+    def solve(self, problem: MilpProblem, *, limits: SolveLimits) -> MilpSolution:
+        """The optimum, or the best plan found within the limits (the same plan for the same
+        programme and limits, unless the time safety net stopped the search)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,7 +438,9 @@ __all__ = [
     "MilpRow",
     "MilpSolution",
     "MilpSolver",
+    "SolveLimits",
     "SolveStatus",
+    "StopReason",
     "decode",
     "formulate",
     "prudent_caps",

@@ -55,12 +55,31 @@ months starting with the month of `start`, month ends are the reporting dates):
   `negative_notice_on` is 0..3 days after it (never after the month end), kept thereafter.
   Remarks: `extension` / `negotiated_repayment` in a restructure's month, `guarantor_paid` when
   a guarantor settled, `fraud` on a fraudster's charged-off accounts.
+- Revolving accounts (`revolving_sim.py`), drawn after all the rest of a person from the same
+  stream (so the instalment population is unchanged by them): with probability 1/3 a Huabei-
+  like line (a consumer-finance platform; statement day 1, due day 10; limit 500..30,000) or a
+  Baitiao-like one (an online micro-lender; any statement day, due 10 days later, 违约金 0.07 %
+  a day on the overdue minimum; limit 1,000..30,000), half each; a bank card with probability
+  30 % (prime), 20 % (regular), 15 % (slipping, multi-head), 10 % (restructured, defaulter), 0
+  (fraud): any statement day, due 20 days later, a 5 % late fee on an unpaid minimum, limit
+  5,000..100,000. Limits are log-uniform; the profile's revolving rate, minimum rate (10 %) and
+  conversion fee. Opened on a random day of the window (a defaulter 20 days before defaulting)
+  after the issuer's hard inquiry (`credit_card_approval` for a card, else `loan_approval`).
+  Each month 1 + Poisson(2) purchases on random days, together 0.3..1.7 x the holder's usual
+  share of the limit (5..50 %), cut to the credit left; none while in arrears or charged off.
+  On each statement's due day: a transactor (60 % prime, 40 % regular, 20 % restructured, 15 %
+  slipping, 10 % multi-head and defaulter, 0 fraud) pays the statement in full; any other pays
+  in full one time in ten, else the minimum or the minimum plus 1..99 % of the rest, half each.
+  Misses, cures, platform faults, defaults (fraud defaults at once), partial payments while in
+  default and charge-offs are the loans' (above). A line is furnished every month from its
+  opening to the window's end (paid off, it stays open), as docs/bureau.md's "Revolving
+  accounts" says. Revolving accounts feed no public record or blacklist entry.
 - Resident ids: 128 real county codes (valid in every birth year), birth dates 1960..2004, and a
   sequence number unique per (county, index) up to 127,872 persons; the last digit is the
   GB 11643 check digit. Names: common surnames by frequency and one or two given characters.
 """
 
-from creditmend.domain.synth.loan_sim import MonthFigures, month_figures
+from creditmend.domain.synth.loan_sim import MonthFigures, furnished_figures, month_figures
 from creditmend.domain.synth.people import (
     CMF_FIELDS,
     ID_CAPACITY,
@@ -85,6 +104,7 @@ __all__ = [
     "Platform",
     "World",
     "check_digit",
+    "furnished_figures",
     "generate",
     "make_platforms",
     "make_world",

@@ -23,8 +23,9 @@ from creditmend.domain.loan.events import (
     Restructure,
     RestructureKind,
 )
+from creditmend.domain.loan.fold import new_ledger
 from creditmend.domain.loan.ledger import Ledger
-from creditmend.domain.loan.view import loan_state
+from creditmend.domain.loan.revolving import RevolvingLedger
 from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO
 from creditmend.domain.synth.people import (
     PLATFORM_FAULT,
@@ -76,7 +77,8 @@ class LoanSim:
             conduct,
         )
         self.rng = person.rng
-        self.ledger = Ledger(contract, person.world.profile, person.world.calendar)
+        self.account_type = platform.account_type  # as CMF v1 names the kind of account
+        self.ledger = new_ledger(contract, person.world.profile, person.world.calendar)
         self.events: list[LoanEvent] = []
         self.plans: list[tuple[date, int, str, Decimal]] = []
         self.delinquent = False  # a miss is open: a cure, a restructure or a charge-off is planned
@@ -111,19 +113,26 @@ class LoanSim:
                 if self._report(month):
                     break
                 month = month_end(month + timedelta(days=1))
-        state = loan_state(ledger, ledger.cursor)
-        for attempt in state.deduction_attempts:
+        return self._finish()
+
+    def _finish(self) -> Outcome:
+        """Hand the failed debits to the person and say how the account ended."""
+        ledger = self.ledger
+        # The ledger's own attempt records, as `view.loan_state` publishes them (a whole state
+        # per loan would cost a fifth of the run).
+        for attempt in ledger.attempts:
             if not attempt.succeeded:
+                balance = attempt.bank_balance
                 self.person.failures.append({
                     "furnisher_id": self.platform.code, "account_id": self.contract.id,
                     **self.person.identity(), "attempted_on": attempt.on.isoformat(),
-                    "reason": attempt.reason, "amount_due": _money(attempt.amount_due.amount),
-                    "bank_balance": None if attempt.bank_balance is None
-                    else _money(attempt.bank_balance.amount),
-                    "balance_was_sufficient": attempt.balance_was_sufficient})  # fmt: skip
+                    "reason": attempt.reason, "amount_due": _money(attempt.amount_due),
+                    "bank_balance": None if balance is None else _money(balance),
+                    "balance_was_sufficient": None if balance is None
+                    else balance >= attempt.amount_due})  # fmt: skip
         first_due = dues[0].due_on if (dues := ledger.dues) else None
         return Outcome(self.platform.code, self.last_balance, first_due,
-                        state.charged_off_on, state.closed_on)  # fmt: skip
+                        ledger.charged_off_on, ledger.closed_on)  # fmt: skip
 
     def _apply(self, event: LoanEvent) -> None:
         self.ledger.apply(event)
@@ -227,9 +236,12 @@ class LoanSim:
         """
         ledger, person = self.ledger, self.person
         ledger.advance_to(month)
-        figures = month_figures(ledger, month)
+        figures = furnished_figures(ledger, month)
         dpd, balance = figures.days_past_due, figures.balance
         closed, charged = ledger.closed_on, ledger.charged_off_on
+        revolving = self.contract.is_revolving
+        if revolving and charged is None:
+            closed = None  # a credit line paid off stays open: the next purchase draws on it
         payments = ledger.payments
         paid = sum((p.amount for p in payments[self.counted :]), ZERO)
         self.counted = len(payments)
@@ -264,10 +276,12 @@ class LoanSim:
         person.cmf.append({
             "furnisher_id": self.platform.code, "account_id": contract.id,
             "period": f"{month:%Y-%m}", **person.identity(),
-            "account_type": self.platform.account_type, "currency": contract.currency,
+            "account_type": self.account_type, "currency": contract.currency,
             "opened_on": contract.disbursed_on.isoformat(),
-            "principal": _money(contract.principal.amount), "credit_limit": None,
-            "term_months": contract.term_months, "scheduled_amount": _money(figures.scheduled),
+            "principal": None if revolving else _money(contract.principal.amount),
+            "credit_limit": _money(contract.principal.amount) if revolving else None,
+            "term_months": None if revolving else contract.term_months,
+            "scheduled_amount": _money(figures.scheduled),
             "paid_amount": _money(paid), "balance": _money(balance),
             "past_due_amount": _money(figures.past_due), "days_past_due": dpd, "status": status,
             "closed_on": _iso(closed),
@@ -312,3 +326,28 @@ def month_figures(ledger: Ledger, as_of: date) -> MonthFigures:
         interest = due.interest if due.posted else due.scheduled_interest + due.carried_interest
         scheduled += due.principal + interest + due.carried_penalty + due.fee + due.carried_fee
     return MonthFigures(balance, past_due, dpd, scheduled)
+
+
+def furnished_figures(ledger: Ledger, as_of: date) -> MonthFigures:
+    """The month end as a platform furnishes it (CMF v1): an instalment loan's `month_figures`;
+    for a revolving account, as bureaus take a credit line (the utilisation is read from it):
+
+    - `balance`: the balance of the statement cut in the month (what it billed plus the arrears
+      on its statement day; 0 in a month no statement was cut because nothing was owed), at
+      least the past-due amount (a late fee or penalty since the statement is owed at once);
+    - `scheduled`: that statement's minimum due (its own minimum plus the arrears);
+    - `past_due`, `days_past_due`: as for any loan (the unpaid minimums, fees and penalty);
+    - a charged-off account: everything owed, as for any loan (no statement is cut any more).
+    """
+    figures = month_figures(ledger, as_of)
+    if not isinstance(ledger, RevolvingLedger) or ledger.charged_off_on is not None:
+        return figures
+    balance = scheduled = ZERO
+    for statement in reversed(ledger.statements):
+        on = statement.statement_on
+        if on > as_of:
+            continue
+        if (on.year, on.month) == (as_of.year, as_of.month):
+            balance, scheduled = statement.balance, statement.minimum_due
+        break
+    return figures._replace(balance=max(balance, figures.past_due), scheduled=scheduled)

@@ -30,6 +30,13 @@ from creditmend.domain.synth.people import (
     make_person,
     make_world,
 )
+from creditmend.domain.synth.revolving_sim import (
+    TRANSACTOR,
+    Habits,
+    RevolvingSim,
+    credit_lines,
+    line_contract,
+)
 
 
 def generate(
@@ -177,10 +184,40 @@ class PersonSim:
             self.tags.add("public_record")
         if blacklist:
             self.tags.add("blacklist")
+        self._credit_lines()
         self.inquiries.sort(key=lambda pair: pair[0])
         return PersonFacts(person, tuple(self.loans), tuple(self.cmf),
                            tuple(r for _, r in self.inquiries), tuple(public), tuple(blacklist),
                            tuple(self.failures), frozenset(self.tags))  # fmt: skip
+
+    def _credit_lines(self) -> None:
+        """The person's revolving accounts, drawn last (after every other fact) so that the
+        instalment population is the same with or without them; they feed no public record or
+        blacklist entry (those follow the loans)."""
+        if self.world.profile.revolving is None:
+            return
+        rng, world, person = self.rng, self.world, self.person
+        last = max((world.last_day - world.first_day).days - 30, 0)
+        if self.default_on is not None:
+            last = max(0, min(last, (self.default_on - world.first_day).days - 20))
+        for number, (line, platform) in enumerate(credit_lines(self), start=1):
+            opened = world.first_day + timedelta(rng.randint(0, last))
+            account_id = f"{platform.code}{person.index:08d}R{number}"
+            contract = line_contract(self, account_id, line, platform, opened)
+            card = line.name == "card"
+            purpose = "credit_card_approval" if card else "loan_approval"
+            self._inquiry(opened - timedelta(rng.randint(0, 3)), platform.code, purpose)
+            conduct = Conduct(self.kind, self.default_on, rng.random() < self.kind.autopay)
+            if person.archetype == "fraud":
+                conduct.default_on = opened
+            habits = Habits(rng.uniform(0.05, 0.5), rng.random() < TRANSACTOR[person.archetype])
+            account_type = "credit_card" if card else (
+                "consumer_finance" if platform.subtype == "consumer_finance"
+                else "online_consumer_loan")  # fmt: skip
+            sim = RevolvingSim(self, contract, platform, conduct, habits, account_type)
+            sim.run()
+            self.tags.add("credit_card" if card else "revolving_online")
+            self.loans.append(Loan(platform.code, account_id, contract, tuple(sim.events)))
 
     def identity(self) -> Record:
         return {"id_type": "cn_ric", "id_number": self.person.id_number, "name": self.person.name}

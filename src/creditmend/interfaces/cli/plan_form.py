@@ -64,6 +64,10 @@ def advice_json(advice: Advice, *, detail: bool = False) -> dict[str, Any]:
         "solver": {
             "status": optimised.milp_status.value,
             "gap": None if optimised.milp_gap is None else str(optimised.milp_gap),
+            # "work_limit" (deterministic) or "time_limit" (the safety net: load-dependent)
+            "stopped_by": None
+            if optimised.milp_stopped_by is None
+            else optimised.milp_stopped_by.value,
             "size": dict(
                 zip(("variables", "integers", "rows"), optimised.problem_size, strict=True)
             ),
