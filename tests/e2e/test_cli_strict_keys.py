@@ -25,8 +25,9 @@ def test_a_misspelt_key_in_a_plan_file(tmp_path: Path) -> None:
     text = (EXAMPLES / "plan.yaml").read_text("utf-8")
     path = tmp_path / "plan.yaml"
     path.write_text(text.replace("  keep_buffer: true", "  keep_bufer: true"), "utf-8")
-    done = cli("plan", str(path), "--as-of", "2026-07-01")
+    line = text[: text.index("  keep_buffer: true")].count("\n") + 1
+    done = cli("plan", str(path), "--as-of", "2026-07-01", "--no-bridging")
     assert done.returncode == 2
     assert done.stderr == (
-        "error: line 75: preferences.keep_bufer: unknown key; did you mean keep_buffer?\n"
+        f"error: line {line}: preferences.keep_bufer: unknown key; did you mean keep_buffer?\n"
     )

@@ -16,7 +16,7 @@ from in_process import cli  # the e2e folder is on the path (pytest's prepend mo
         (("report", "RESIDENT_ID", "1", "--bogus"), "--bogus"),
         (("nosuch",), "'nosuch'"),
         (("object", "list", "--limit", "3"), "--limit"),
-        (("loan", "schedule"), "Missing option '--principal'"),
+        (("loan", "schedule", "--principal"), "--principal"),
         (("batch", "--as-of"), "--as-of"),
     ],
 )
@@ -29,6 +29,17 @@ def test_a_usage_error_is_one_line_with_status_2(args: tuple[str, ...], names: s
     assert names in lines[0]
     assert "--help" in lines[0]
     assert "Traceback" not in done.stderr and "╭" not in done.stderr
+    assert done.stdout == ""
+
+
+def test_a_schedule_without_its_terms_names_each_missing_option() -> None:
+    """`loan schedule` takes its terms or a revolving `--file`: each missing one is a line."""
+    done = cli("loan", "schedule", "--months", "12")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "error: --principal: is required (or give --file)",
+        "error: --disbursed-on: is required (or give --file)",
+    ]
     assert done.stdout == ""
 
 
