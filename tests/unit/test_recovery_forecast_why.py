@@ -106,6 +106,18 @@ def test_five_platforms_says_why_and_shows_the_account_kept_active() -> None:
     assert form["fall"]["month"] == forecast.fall.month
     assert form["active_path"]["spend_monthly"] == "200.00"
     assert "Keep your account active" in " ".join(summary(advice))
+    assert forecast.active_account.platform == "Weilidai"  # no credit line: the last repaid
+
+
+def test_the_account_kept_active_is_a_credit_line_when_the_plan_has_one() -> None:
+    """Small spending is made on Huabei, not on an instalment loan repaid later."""
+    service = _service()
+    example = ROOT / "examples" / "six-accounts.yaml"
+    advice = service.advise(service.read(example), date(2026, 12, 7), compare_cap=False)
+    forecast = service.counsel(advice).forecast
+    assert forecast is not None and forecast.fall is not None
+    assert forecast.active_account is not None
+    assert forecast.active_account.platform == "Huabei"
 
 
 def test_no_explanation_while_the_debts_are_not_repaid() -> None:

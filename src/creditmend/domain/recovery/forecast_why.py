@@ -15,7 +15,9 @@ Conventions (docs/advisor.md, "The score forecast"):
   own words for the last month's values (so the words say what the file will read).
 - The active path: the same plan, and one account kept active from the month after the
   debt-free day to the horizon's end: a purchase of `ACTIVE_SPEND` (200 of the plan's currency:
-  a phone bill or groceries) each month on the platform repaid last, billed and repaid in full
+  a phone bill or groceries) each month on a credit line of the plan (Huabei, Baitiao, a card:
+  the account such spending is made on) or, without one, on the platform repaid last, billed
+  and repaid in full
   by its due day. It is furnished like the plan's loans (an online consumer account without a
   credit limit, never overdue, balance 0 at the month end), so only the activity features move.
   Its score path is forecast by the same pipeline as the plan's (`forecast_file`).
@@ -145,8 +147,10 @@ def explained(
     fall = score_fall(forecast, outcome.debt_free_on, card)
     if fall is None or outcome.debt_free_on is None:
         return forecast
+    revolving = {loan.id for loan in plan_input.loans if loan.contract.is_revolving}
+    lines = [loan for loan in outcome.loans if loan.loan_id in revolving]
     last = max(
-        (loan for loan in outcome.loans if loan.closed_on is not None),
+        lines or [loan for loan in outcome.loans if loan.closed_on is not None],
         key=lambda loan: (loan.closed_on or date.min, loan.loan_id),
         default=outcome.loans[-1],
     )
