@@ -62,11 +62,14 @@ system:
 
 # The demo's bureau lives in demo/ (SQLite): a synthetic population of a few thousand borrowers,
 # furnished, retained and batched as of DEMO_AS_OF, then one borrower's report (several platforms,
-# an overdue, an auto-debit that failed with money in the bank) in the terminal, HTML and PDF.
+# an overdue, an auto-debit that failed with money in the bank) in the terminal, HTML and PDF,
+# and that borrower's recovery plan (without the bridging search, which re-plans a dozen times:
+# the six-account plan file after it shows bridging money).
 DEMO_AS_OF := 2026-07-10
 DEMO_CLI := $(BIN)/creditmend
 DEMO_DATED := $(DEMO_DB) --as-of $(DEMO_AS_OF)
 DEMO_CASH := --monthly-income 16000 --monthly-expenses 6000 --cash-on-hand 3000
+DEMO_PLAN_AS_OF := 2026-12-07
 
 demo: setup
 	$(DEMO_CLI) loan schedule --principal 12000 --annual-rate 0.18 --months 12 \
@@ -95,13 +98,20 @@ demo: setup
 	$(DEMO_CLI) report $$(cat demo/borrower.txt) --format html --out demo/report.html $(DEMO_DATED)
 	$(DEMO_CLI) report $$(cat demo/borrower.txt) --format pdf --out demo/report.pdf $(DEMO_DATED)
 	@echo "The recovery advisor plans the borrower's open loans from the bureau's data:"
-	$(DEMO_CLI) plan --person $$(cat demo/borrower.txt) $(DEMO_CASH) $(DEMO_DATED)
+	$(DEMO_CLI) plan --person $$(cat demo/borrower.txt) $(DEMO_CASH) $(DEMO_DATED) --no-bridging
 	$(DEMO_CLI) plan --person $$(cat demo/borrower.txt) $(DEMO_CASH) $(DEMO_DATED) \
-	    --format html --out demo/plan.html
+	    --no-bridging --format html --out demo/plan.html
+	@echo "A borrower with five platforms and a Huabei account brings a plan file; the advisor"
+	@echo "pays each platform something every month and says what money from outside would do:"
+	$(DEMO_CLI) plan examples/six-accounts.yaml --as-of $(DEMO_PLAN_AS_OF)
+	$(DEMO_CLI) plan examples/six-accounts.yaml --as-of $(DEMO_PLAN_AS_OF) \
+	    --format html --out demo/plan-six-accounts.html --letters demo/letters
 	@echo
 	@echo "The reports after the correction: $(abspath demo)/report.html and $(abspath demo)/report.pdf"
 	@echo "The reply letter: $(abspath demo)/objection/reply.pdf"
 	@echo "The recovery plan with its charts and letters: $(abspath demo)/plan.html"
+	@echo "The six-account plan with bridging money: $(abspath demo)/plan-six-accounts.html"
+	@echo "Its letters to the platforms (text and PDF): $(abspath demo)/letters/"
 	@echo "The batch (one row per person): $(abspath demo)/batch/indicators.parquet"
 
 lint: setup
