@@ -1,6 +1,7 @@
 """`creditmend plan` shows bridging money and the score's active path in every output: JSON
 `bridging[]` and `score_forecast.fall`/`active_path`, the terminal's table and words, the HTML
-section and the PDF; `--no-bridging` skips the search."""
+section and the PDF; `--no-bridging` skips the search. The outputs with bridging are made once
+(the `example_plan` fixture, tests/e2e/conftest.py) and shared with tests/e2e/test_cli_plan.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
-from in_process import cli  # the e2e folder is on the path (pytest's prepend mode)
+from in_process import ExamplePlan, cli  # the e2e folder is on the path (prepend mode)
 from pypdf import PdfReader
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "plan.yaml"
@@ -22,10 +23,10 @@ EFFECT = {
 }
 
 
-def test_the_json_and_the_terminal_show_the_bridges_and_the_active_path() -> None:
-    done = cli("plan", str(EXAMPLE), "--as-of", "2026-07-01", "--format", "json")
-    assert done.returncode == 0, done.stderr
-    data = json.loads(done.stdout)
+def test_the_json_and_the_terminal_show_the_bridges_and_the_active_path(
+    example_plan: ExamplePlan,
+) -> None:
+    data = json.loads(example_plan.json)  # `--format json`, exit 0 (the fixture checks)
     bridging = data["bridging"]
     assert bridging, "the example's plan leaves loans overdue for months"
     for entry in bridging:
@@ -44,17 +45,11 @@ def test_the_json_and_the_terminal_show_the_bridges_and_the_active_path() -> Non
         "plan", str(EXAMPLE), "--as-of", "2026-07-01", "--format", "json", "--no-bridging"
     )
     assert json.loads(skipped.stdout)["bridging"] == []
-    terminal = cli("plan", str(EXAMPLE), "--as-of", "2026-07-01")
-    assert "Bridging money, each re-planned exactly" in terminal.stdout
+    assert "Bridging money, each re-planned exactly" in example_plan.terminal
 
 
-def test_html_and_pdf_have_the_bridging_section(tmp_path: Path) -> None:
-    html, pdf = tmp_path / "plan.html", tmp_path / "plan.pdf"
-    for fmt, out in (("html", html), ("pdf", pdf)):
-        done = cli(
-            "plan", str(EXAMPLE), "--as-of", "2026-07-01", "--format", fmt, "--out", str(out)
-        )
-        assert done.returncode == 0, done.stderr
+def test_html_and_pdf_have_the_bridging_section(example_plan: ExamplePlan) -> None:
+    html, pdf = example_plan.html, example_plan.pdf  # `--format html|pdf --out`, exit 0
     page = html.read_text("utf-8")
     assert "Bridging money" in page and "from relatives" in page
     text = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf.read_bytes())).pages)

@@ -105,6 +105,7 @@ def test_the_plan_with_its_counsel_and_the_new_loan_in_the_plans_currency(
         horizon_months=12,
         new_loan=NewLoanTerms("10000", "0.24", 12),
         borrower="  张三  ",
+        bridging=False,  # nothing here reads the bridging money (a few exact re-plans)
     )
     advice = service.plan(request, AT)
     assert advice.plan_input.currency == "USD"

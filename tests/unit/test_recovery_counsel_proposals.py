@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from test_recovery_properties import SETTINGS, borrowers  # the same random borrowers
@@ -264,6 +265,7 @@ def revolving_borrowers(draw: st.DrawFn) -> tuple[PlanInput, Horizon]:
     return replace(plan_input, loans=(*plan_input.loans, loan)), horizon
 
 
+@pytest.mark.slow  # a whole optimised plan of several loans for each borrower drawn
 @SETTINGS
 @given(revolving_borrowers())
 def test_a_revolving_accounts_proposal_promises_exactly_the_plans_payments(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,7 +20,7 @@ from creditmend.domain.rules.cn import CN
 from creditmend.domain.scoring.scorecard import score
 from creditmend.interfaces.cli.plan_form import summary
 from creditmend.models import default_scorecard
-from creditmend.services.advise import AdviseService
+from creditmend.services.advise import Advice, AdviseService
 
 CARD = default_scorecard()
 ROOT = Path(__file__).parents[2]
@@ -89,10 +90,18 @@ def _service() -> AdviseService:
     )
 
 
-def test_five_platforms_says_why_and_shows_the_account_kept_active() -> None:
+def _counselled(horizon_months: int | None = None) -> Advice:
+    """examples/five-platforms.yaml planned and counselled. The forecast reads the plan shown
+    only: the comparisons at the cap and without good faith are skipped (`compare_cap`)."""
     service = _service()
-    example = ROOT / "examples" / "five-platforms.yaml"
-    advice = service.counsel(service.advise_file(example, date(2026, 12, 7)))
+    plan_input = service.read(ROOT / "examples" / "five-platforms.yaml")
+    advised = service.advise(plan_input, date(2026, 12, 7), horizon_months, compare_cap=False)
+    return service.counsel(advised)
+
+
+@pytest.mark.slow  # a whole plan of five loans over 36 months
+def test_five_platforms_says_why_and_shows_the_account_kept_active() -> None:
+    advice = _counselled()
     forecast = advice.forecast
     assert forecast is not None
     words = [line for line in summary(advice) if line.startswith("The score falls")]
@@ -121,9 +130,7 @@ def test_the_account_kept_active_is_a_credit_line_when_the_plan_has_one() -> Non
 
 
 def test_no_explanation_while_the_debts_are_not_repaid() -> None:
-    service = _service()
-    example = ROOT / "examples" / "five-platforms.yaml"
-    advice = service.counsel(service.advise_file(example, date(2026, 12, 7), 4))
+    advice = _counselled(4)
     assert advice.strategies["optimal"].debt_free_on is None
     assert advice.forecast is not None and advice.forecast.fall is None
     assert advice.forecast.active is None
