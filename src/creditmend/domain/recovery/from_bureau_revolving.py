@@ -25,6 +25,10 @@ furnished, and every assumption is stated in the notes:
   else on the due day in the month. A month reported current is paid at least what keeps the
   rebuilt account current (the arrears and what is left of the month's minimum: the assumed
   terms may ask a few fen more than the lender's; more than 1.00 more is named in the notes).
+  A month reported overdue, paid after its statement, is paid what leaves the furnished amount
+  past due at its end: the assumed terms can bill other minimums (interest on purchases made
+  before the day assumed), and the furnished payment would then cure a minimum the lender held
+  overdue; more than 1.00 off the furnished payment is named in the notes.
   Its day is kept: a payment after the due day that cures the account within the month leaves
   the month end current, which is what the bureau reads (and a payment late in the month may be
   for the next month's due day). So the rebuilt account is as many days past due at each month
@@ -230,6 +234,16 @@ def _rebuilt(
                             f"assumed terms that takes {_money(amount)}, not the "
                             f"{_money(facts.paid_amount)} furnished"
                         )
+                elif facts.days_past_due > 0 and cut <= day:
+                    end = min(month_end(period), as_of)
+                    amount = _leaving_overdue(document, end, facts.past_due_amount, profile)
+                    if abs(amount - facts.paid_amount) > 1:
+                        notes.append(
+                            f"{loan_id}: {period:%Y-%m} was reported "
+                            f"{_money(facts.past_due_amount)} past due; under the assumed "
+                            f"terms that takes a payment of "
+                            f"{_money(amount)}, not the {_money(facts.paid_amount)} furnished"
+                        )
                 events.append({"on": day.isoformat(), "type": "payment", "amount": _money(amount)})
             elif day <= as_of and day > account.opened_on:
                 notes.extend(_buy_statement(document, day, balances[period], loan_id, profile))
@@ -275,13 +289,28 @@ def _keeping_current(
     profile: JurisdictionProfile,
 ) -> Decimal:
     """A month the lender reported current pays at least what keeps the rebuilt account
-    current: the arrears and what is left of the minimum due in the month (the assumed terms can
-    ask a few fen more than the lender's did)."""
+    current: the arrears and what is left of the minimum due in the month, unless it falls due
+    on the month's last day, when it is not yet overdue at the month end the bureau reads (the
+    assumed terms can ask a few fen more than the lender's did)."""
     ledger = _fold(document, day, profile)
     assert isinstance(ledger, RevolvingLedger)
     due = [s for s in ledger.statements if s.due_on.replace(day=1) == due_on.replace(day=1)]
     left = max(due[-1].minimum - due[-1].paid, _ZERO) if due and not due[-1].posted else _ZERO
+    if due_on >= month_end(due_on):  # due on the month's last day: not yet overdue at its end
+        left = _ZERO
     return max(paid, ledger.amount_due() + left)
+
+
+def _leaving_overdue(
+    document: dict[str, Any], end: date, past_due: Decimal, profile: JurisdictionProfile
+) -> Decimal:
+    """A month the lender reported overdue pays what leaves the furnished amount past due at
+    its end: the assumed terms can split a statement into interest and principal otherwise than
+    the lender's (interest on purchases made before the day the rebuild assumes), so the
+    minimums differ by a few fen or yuan, and the furnished payment could cure a minimum the
+    lender still held overdue (or leave one the lender held paid)."""
+    ledger = _fold(document, end, profile)
+    return max(ledger.amount_due() - past_due, _ZERO)
 
 
 def revolving_note(profile: JurisdictionProfile) -> str:
