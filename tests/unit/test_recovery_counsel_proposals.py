@@ -17,7 +17,6 @@ import re
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
@@ -44,9 +43,11 @@ from creditmend.domain.rate import Rate
 from creditmend.domain.recovery.best_plan import Optimiser
 from creditmend.domain.recovery.budget import Budget, Horizon, monthly_budget
 from creditmend.domain.recovery.candidates import objection_candidates
+from creditmend.domain.recovery.good_faith import good_faith_minimum
 from creditmend.domain.recovery.letters import proposal_letter
 from creditmend.domain.recovery.plan_input import (
     CashFlow,
+    GoodFaithMinimum,
     PlanInput,
     PlanLoan,
     Preferences,
@@ -55,7 +56,6 @@ from creditmend.domain.recovery.proposals import (
     Ground,
     Proposal,
     ProposalKind,
-    good_faith_minimum,
     plan_proposals,
     proposals_json,
 )
@@ -186,7 +186,7 @@ def test_a_failed_debit_with_money_in_the_bank_asks_for_correction_and_waiver() 
 
 
 def test_good_faith_minimum_is_the_smaller_of_the_arrears_and_a_tenth_at_least_fifty() -> None:
-    prefs = Preferences()
+    prefs = Preferences().good_faith_minimum
     assert good_faith_minimum(prefs, D("1000.00"), D("5000.00"), "CNY") == D("100.00")
     assert good_faith_minimum(prefs, D("300.00"), D("5000.00"), "CNY") == D("50.00")
     assert good_faith_minimum(prefs, D("300.00"), D("20.00"), "CNY") == D("20.00")
@@ -195,7 +195,7 @@ def test_good_faith_minimum_is_the_smaller_of_the_arrears_and_a_tenth_at_least_f
 
 
 def test_the_plans_own_good_faith_terms_are_read_when_the_file_has_them() -> None:
-    terms = SimpleNamespace(good_faith_minimum=SimpleNamespace(rate=D("0.2"), floor=D("10")))
+    terms = GoodFaithMinimum(rate=D("0.2"), floor=D("10"))
     assert good_faith_minimum(terms, D("1000.00"), D("5000.00"), "CNY") == D("200.00")
     assert good_faith_minimum(terms, D("30.00"), D("5000.00"), "CNY") == D("10.00")
 

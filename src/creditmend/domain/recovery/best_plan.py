@@ -34,6 +34,7 @@ from creditmend.domain.calendar import BusinessCalendar
 from creditmend.domain.money import ZERO
 from creditmend.domain.recovery.budget import Budget
 from creditmend.domain.recovery.conversion import conversion_inputs, honoured
+from creditmend.domain.recovery.good_faith import good_faith_shares
 from creditmend.domain.recovery.linear import LoanFigures, estimate_loan, plan_figures
 from creditmend.domain.recovery.objective import ObjectiveValue, RecoveryObjective
 from creditmend.domain.recovery.optimise import (
@@ -54,7 +55,6 @@ from creditmend.domain.recovery.simulate import (
     Outcome,
     PaymentPlan,
     Quote,
-    good_faith_shares,
     open_tracks,
     outcome_of,
     simulate,
@@ -157,7 +157,9 @@ def realise(
         # smallest first; then the partial ones.
         pays = cash > ZERO and any(target > ZERO for target in targets)
         amounts = (
-            good_faith_shares(quotes, cash, plan_input.currency) if pays else [ZERO] * len(tracks)
+            good_faith_shares([q.good_faith for q in quotes], cash, plan_input.currency)
+            if pays
+            else [ZERO] * len(tracks)
         )
         cash -= sum(amounts, ZERO)
         order = sorted(

@@ -37,7 +37,7 @@ good faith (when the plan asks for it, `LoanFigures.good_faith` = G > 0), with p
 so a loan overdue at the start of a month that pays and still overdue at its end gets at least
 G (one cured in the month was paid all its arrears, which is more than the good-faith minimum
 min(arrears, G) asks); when the month's cash cannot pay every G, the programme pays nothing that
-month and realising shares it (`simulate.good_faith_shares`);
+month and realising shares it (`good_faith.good_faith_shares`);
 
 and the cash: money paid by month k never exceeds the money the budget holds by then and
 still holds in every later month (`prudent_caps`: a repayment to relatives next spring is not

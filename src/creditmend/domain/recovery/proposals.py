@@ -40,18 +40,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_UP, Decimal
+from decimal import Decimal
 from enum import Enum
 from typing import Any, NamedTuple
 
 from creditmend.domain.calendar import BusinessCalendar
 from creditmend.domain.loan.fold import run
-from creditmend.domain.loan.ledger import Ledger
 from creditmend.domain.loan.view import loan_state
-from creditmend.domain.money import ZERO, Money, minor_unit
+from creditmend.domain.money import ZERO, Money
 from creditmend.domain.recovery.above_cap import AboveCap
 from creditmend.domain.recovery.budget import Budget, cash_left
 from creditmend.domain.recovery.candidates import ObjectionCandidate
+from creditmend.domain.recovery.good_faith import good_faith_minimum, regular_instalment
 from creditmend.domain.recovery.json_form import iso
 from creditmend.domain.recovery.plan_cost import (
     LoanCost,
@@ -72,16 +72,11 @@ __all__ = [  # the plan's costs stay importable from here, where they used to li
     "Proposal",
     "ProposalKind",
     "Replan",
-    "good_faith_minimum",
     "loans_cost",
     "plan_cost",
     "plan_proposals",
     "proposals_json",
 ]
-
-# The good-faith minimum's defaults (issue 15): 10 % of the regular instalment, at least 50.
-GOOD_FAITH_RATE = Decimal("0.10")
-GOOD_FAITH_FLOOR = Decimal("50")
 
 
 class ProposalKind(Enum):
@@ -178,29 +173,6 @@ class Proposal:
         return min(self.budget, key=lambda line: line.cash_left.amount, default=None)
 
 
-def good_faith_minimum(
-    preferences: Preferences, regular_instalment: Decimal, arrears: Decimal, currency: str
-) -> Decimal:
-    """The least a month's payment to an overdue loan may be: min(arrears, max(rate x regular
-    instalment, floor)), rounded up to the minor unit. Read from `preferences.
-    good_faith_minimum` (`rate`, `floor`) when the plan file has it, else the defaults."""
-    terms = getattr(preferences, "good_faith_minimum", None)
-    rate = getattr(terms, "rate", None)
-    floor = getattr(terms, "floor", None)
-    rate = GOOD_FAITH_RATE if rate is None else Decimal(rate)
-    floor = GOOD_FAITH_FLOOR if floor is None else getattr(floor, "amount", floor)
-    least = min(arrears, max(regular_instalment * rate, Decimal(floor)))
-    return max(least, ZERO).quantize(minor_unit(currency), rounding=ROUND_UP)
-
-
-def _regular_instalment(ledger: Ledger) -> Decimal:
-    """The contract's first instalment (principal, interest and fee), as the schedule asks it."""
-    if not ledger.dues:
-        return ZERO
-    due = ledger.dues[0]
-    return due.principal + (due.interest if due.posted else due.scheduled_interest) + due.fee
-
-
 def plan_proposals(
     plan_input: PlanInput,
     outcome: Outcome,
@@ -230,7 +202,7 @@ def plan_proposals(
         if not (overdue or debits or cap):
             continue  # kept current throughout (or settled at once) with nothing to ask
         currency = loan.contract.currency
-        instalment = _regular_instalment(ledger)
+        instalment = regular_instalment(ledger)
         owed = Owed(
             horizon.as_of,
             state.outstanding_principal,
@@ -282,7 +254,10 @@ def plan_proposals(
                 regular_instalment=Money(instalment, currency),
                 good_faith_minimum=Money(
                     good_faith_minimum(
-                        plan_input.preferences, instalment, owed.overdue.amount, currency
+                        plan_input.preferences.good_faith_minimum,
+                        instalment,
+                        owed.overdue.amount,
+                        currency,
                     ),
                     currency,
                 ),
@@ -311,7 +286,7 @@ def _below_good_faith(
     arrears = owed.overdue.amount if owed.days_past_due else ZERO
     for month in result.months:
         paid = month.paid.amount
-        least = good_faith_minimum(preferences, instalment, arrears, currency)
+        least = good_faith_minimum(preferences.good_faith_minimum, instalment, arrears, currency)
         if arrears > ZERO and ZERO < paid < least:
             below.append(month.month)
         arrears = month.past_due.amount if month.days_past_due else ZERO

@@ -20,7 +20,7 @@ Conventions, the same for every plan (the strategies and the optimiser rely on t
   start of a month (on `as_of` for the first month, else at the previous month end: past grace,
   or charged off) is quoted a good-faith
   amount `min(arrears on the money day, max(rate x regular instalment, floor))`, the least
-  every strategy pays it in a month that pays any debt (`good_faith_shares`).
+  every strategy pays it in a month that pays any debt (`good_faith.py`).
 - A payment beyond what is due is what the contract says: held by the lender as credit for the
   next due dates, prepaid principal where the contract's allocation order allows it, or, when
   it covers the payoff, the loan is settled at once and the excess is a refund due.
@@ -53,7 +53,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from decimal import ROUND_DOWN, ROUND_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
 from typing import NamedTuple
 
 from creditmend.domain.calendar import BusinessCalendar, add_months, month_end
@@ -72,9 +72,14 @@ from creditmend.domain.loan.fold import new_ledger
 from creditmend.domain.loan.ledger import Ledger, LedgerError
 from creditmend.domain.loan.revolving import RevolvingLedger
 from creditmend.domain.loan.view import loan_state
-from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money, minor_unit, shared_money
+from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money, shared_money
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.recovery.budget import Horizon
+from creditmend.domain.recovery.good_faith import (
+    good_faith_base,
+    good_faith_terms,
+    regular_instalment,
+)
 from creditmend.domain.recovery.outcomes import (
     ConversionMade,
     LoanMonth,
@@ -218,23 +223,11 @@ class LoanTrack:
         return balance, past_due, dpd
 
     def _good_faith_base(self) -> Decimal:
-        """`max(rate x regular instalment, floor)` rounded up to the fen, zero when good faith
-        is off. The regular instalment is the contract's first instalment as its schedule asks
-        it (principal, interest, fee), as the proposals read it (`proposals.py`)."""
+        """The good-faith payment before the arrears cap (`good_faith.py`); zero when off."""
         terms = self.good_faith_terms
         if terms is None:
             return ZERO
-        dues = self.ledger.dues
-        first = dues[0] if dues else None
-        regular = (
-            ZERO
-            if first is None
-            else first.principal
-            + (first.interest if first.posted else first.scheduled_interest)
-            + first.fee
-        )
-        fen = minor_unit(self.currency)
-        return max(terms.rate * regular, terms.floor).quantize(fen, rounding=ROUND_UP)
+        return good_faith_base(terms, regular_instalment(self.ledger), self.currency)
 
     def overdue_at_start(self, index: int) -> bool:
         """Whether the loan is overdue at the start of month `index`, before its payments: on
@@ -497,34 +490,6 @@ def open_tracks(
     return tracks
 
 
-def good_faith_terms(plan_input: PlanInput) -> GoodFaithMinimum | None:
-    preferences = plan_input.preferences
-    return preferences.good_faith_minimum if preferences.good_faith else None
-
-
-def good_faith_shares(quotes: Sequence[Quote], cash: Decimal, currency: str) -> list[Decimal]:
-    """The good-faith minimums of a month that pays: each loan's in full when `cash` covers
-    them all; otherwise `cash` shared in proportion to them (each gets the same fraction of its
-    minimum, to the fen rounded down, the fen left over one by one in the plan's order), so
-    every platform sees a payment and none is favoured. Nothing when `cash` is not positive."""
-    wanted = [q.good_faith for q in quotes]
-    total = sum(wanted, ZERO)
-    if cash <= ZERO or total <= ZERO:
-        return [ZERO] * len(quotes)
-    if cash >= total:
-        return wanted
-    fen = minor_unit(currency)
-    shares = [(cash * w / total).quantize(fen, rounding=ROUND_DOWN) for w in wanted]
-    left = cash - sum(shares, ZERO)
-    for index, w in enumerate(wanted):
-        if left < fen:
-            break
-        if shares[index] < w:
-            shares[index] += fen
-            left -= fen
-    return shares
-
-
 def check_plan(plan_input: PlanInput, plan: PaymentPlan, horizon: Horizon) -> tuple[Problem, ...]:
     """Whether the plan fits the horizon and names only the plan's loans, as problems."""
     problems: list[Problem] = []
@@ -612,8 +577,6 @@ __all__ = [
     "PlannedMonth",
     "Quote",
     "check_plan",
-    "good_faith_shares",
-    "good_faith_terms",
     "open_tracks",
     "outcome_of",
     "simulate",

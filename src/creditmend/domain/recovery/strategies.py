@@ -13,7 +13,7 @@ in their own order too (the highest rate, or the smallest balance, is kept curre
 
 Good faith (`preferences.good_faith`, on by default) comes before any order: in a month that
 pays anything, every loan overdue at the start of the month first gets its good-faith minimum
-(`simulate.good_faith_shares`: in full, or the month's cash shared in proportion when it does
+(`good_faith.good_faith_shares`: in full, or the month's cash shared in proportion when it does
 not cover them all), then the strategy serves minimums and extra in its own order.
 
 Dates: each month's amounts are paid as `simulate` says (arrears on the money day, the
@@ -35,13 +35,13 @@ from decimal import Decimal
 from creditmend.domain.calendar import BusinessCalendar
 from creditmend.domain.money import ZERO
 from creditmend.domain.recovery.budget import Budget
+from creditmend.domain.recovery.good_faith import good_faith_shares
 from creditmend.domain.recovery.plan_input import PlanInput
 from creditmend.domain.recovery.simulate import (
     LoanTrack,
     Outcome,
     PaymentPlan,
     Quote,
-    good_faith_shares,
     open_tracks,
     outcome_of,
 )
@@ -73,7 +73,7 @@ def share(
 ) -> list[Decimal]:
     """Good-faith minimums first, then minimums in `order` as far as `cash` goes, then (with
     `extra`) the rest in the same order, each loan at most up to its payoff."""
-    amounts = good_faith_shares(quotes, cash, currency)
+    amounts = good_faith_shares([q.good_faith for q in quotes], cash, currency)
     left = max(cash, ZERO) - sum(amounts, ZERO)
     for index in order:
         take = min(max(quotes[index].due - amounts[index], ZERO), left)
