@@ -245,24 +245,42 @@ class Ledger:
         )
 
     # ---------------------------------------------------------------- events
-    def apply(self, event: LoanEvent) -> None:
+    # How the contract's start and the thing itself are named in errors (a revolving account:
+    # `opened_on`, "account").
+    STARTED = "disbursed_on"
+    NOUN = "loan"
+
+    def _arrive(self, event: LoanEvent) -> bool:
+        """Advance to the event's day; True when that is all it does (a failed debit is only
+        recorded, with the amount then due). Shared by every kind of ledger."""
         day = event.on
         if day < self.contract.disbursed_on:
-            raise LedgerError("on", f"{day} is before disbursed_on {self.contract.disbursed_on}")
+            raise LedgerError("on", f"{day} is before {self.STARTED} {self.contract.disbursed_on}")
         self.advance_to(day)
         if isinstance(event, DeductionFailed):
             self.attempts.append(
                 Attempt(day, False, event.reason.value, event.bank_balance, self.amount_due())
             )
+            return True
+        return False
+
+    def _after_close(self, event: LoanEvent) -> None:
+        """An event once closed: money paid is kept as paid beyond the debt; anything else is
+        refused."""
+        if isinstance(event, Payment | DeductionSucceeded | EarlySettlement):
+            amount = event.amount if event.amount is not None else ZERO
+            source = getattr(event, "source", PaymentSource.BORROWER)
+            self.payments.append(PaymentRecord(event.on, amount, source, excess=amount))
             return
+        raise LedgerError("on", f"the {self.NOUN} was closed on {self.closed_on}")
+
+    def apply(self, event: LoanEvent) -> None:
+        if self._arrive(event):
+            return
+        day = event.on
         if self.closed_on is not None:
-            if isinstance(event, Payment | DeductionSucceeded | EarlySettlement):
-                amount = event.amount if event.amount is not None else ZERO
-                source = getattr(event, "source", PaymentSource.BORROWER)
-                record = PaymentRecord(day, amount, source, excess=amount)
-                self.payments.append(record)
-                return
-            raise LedgerError("on", f"the loan was closed on {self.closed_on}")
+            self._after_close(event)
+            return
         if isinstance(event, Payment):
             self._pay(day, event.amount, event.source, self.order)
         elif isinstance(event, DeductionSucceeded):

@@ -35,7 +35,6 @@ from creditmend.domain.calendar import BusinessCalendar, add_months
 from creditmend.domain.loan.contract import Contract, PenaltyBasis
 from creditmend.domain.loan.events import (
     ChargeOff,
-    DeductionFailed,
     DeductionSucceeded,
     EarlySettlement,
     FeeCharged,
@@ -72,6 +71,9 @@ class RevolvingLedger(Ledger):
     `performing`, `fees_out`, `penalty_out`, `payments`, `amount_due()`, `payoff()`, ...) so that
     every reader of a ledger takes it; `statements` and `charged` are its own.
     """
+
+    STARTED = "opened_on"
+    NOUN = "account"
 
     def __init__(
         self,
@@ -360,15 +362,9 @@ class RevolvingLedger(Ledger):
 
     # ---------------------------------------------------------------- events
     def apply(self, event: LoanEvent) -> None:
-        day = event.on
-        if day < self.contract.disbursed_on:
-            raise LedgerError("on", f"{day} is before opened_on {self.contract.disbursed_on}")
-        self.advance_to(day)
-        if isinstance(event, DeductionFailed):
-            self.attempts.append(
-                Attempt(day, False, event.reason.value, event.bank_balance, self.amount_due())
-            )
+        if self._arrive(event):
             return
+        day = event.on
         if isinstance(event, Purchase):
             self._purchase(day, event.amount)
             return
@@ -379,12 +375,8 @@ class RevolvingLedger(Ledger):
                 return  # nothing is owed: nothing to waive
             if isinstance(event, InstalmentConversion):
                 self._convert(day, event)  # refused: no statement is open
-            if isinstance(event, Payment | DeductionSucceeded | EarlySettlement):
-                amount = event.amount if event.amount is not None else ZERO
-                source = getattr(event, "source", PaymentSource.BORROWER)
-                self.payments.append(PaymentRecord(day, amount, source, excess=amount))
-                return
-            raise LedgerError("on", f"the account was closed on {self.closed_on}")
+            self._after_close(event)
+            return
         if isinstance(event, Payment):
             self._repay(day, event.amount, event.source)
         elif isinstance(event, DeductionSucceeded):

@@ -82,7 +82,10 @@ TRANSACTOR = {"prime": 0.6, "regular": 0.4, "slipping": 0.15, "multi_head": 0.1,
 
 @dataclass(frozen=True, slots=True)
 class Habits:
-    """How a holder uses the line: spending a month as a share of the limit, and paying."""
+    """How a holder uses the line: spending a month as a share of the limit, and paying. Like
+    the archetypes' rates (`people.Archetype`), the share is a random draw's parameter, a float
+    on purpose; a purchase's amount is made Decimal and quantised to the fen once, where drawn
+    (`_spend`), and all money after that is Decimal."""
 
     spend_share: float  # mean monthly spending / credit limit
     transactor: bool  # pays the statement in full; else the minimum or a part of the rest
