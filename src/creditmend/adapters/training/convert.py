@@ -94,12 +94,12 @@ def _row_bin(row: Mapping[str, Any], **fields: Any) -> Bin:
     )
 
 
-def words(name: str) -> tuple[str, str]:
-    """(description, reason) of a feature."""
+def words(name: str) -> tuple[str, str, str]:
+    """(description, reason, reason in Chinese) of a feature."""
     spec = SPEC_OF.get(name)
     if spec is not None:
-        return spec.description, spec.reason
-    return name, f"{name} = {{value}}"
+        return spec.description, spec.reason, spec.reason_zh
+    return name, f"{name} = {{value}}", ""
 
 
 def feature(
@@ -139,8 +139,8 @@ def feature(
             other=True,
         )
     )
-    description, reason = words(name)
-    return Feature(name, kind, description, reason, tuple(bins))
+    description, reason, reason_zh = words(name)
+    return Feature(name, kind, description, reason, tuple(bins), reason_zh)
 
 
 def features(

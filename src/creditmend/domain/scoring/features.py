@@ -83,6 +83,7 @@ class FeatureSpec:
     name: str
     description: str
     reason: str
+    reason_zh: str = ""
 
 
 SPECS = tuple(FeatureSpec(*entry) for entry in FEATURES)

@@ -67,6 +67,7 @@ class Feature:
     description: str
     reason: str  # plain words, may use {value}: "{value} overdue account-month(s) in 6 months"
     bins: tuple[Bin, ...]
+    reason_zh: str = ""  # the same in Chinese; empty: the English words are shown
 
     @property
     def best(self) -> Decimal:
@@ -129,6 +130,7 @@ class ScoreResult:
     band: str
     contributions: tuple[Contribution, ...]
     reasons: tuple[tuple[str, str], ...]  # (feature, plain words), largest loss first
+    reasons_zh: tuple[tuple[str, str], ...] = ()  # the same reasons in Chinese
 
     @property
     def unexpected(self) -> int:
@@ -153,12 +155,14 @@ def number(value: object) -> Decimal | str | None:
     return parsed if parsed.is_finite() else None
 
 
-def feature_words(feature: Feature, value: Decimal | str | None) -> str:
-    """What a feature's value says, in plain words (a reason, or the forecast's why)."""
+def feature_words(feature: Feature, value: Decimal | str | None, lang: str = "en") -> str:
+    """What a feature's value says, in plain words (a reason, or the forecast's why); `lang`
+    "zh" for the Chinese words where the file has them."""
     if value is None:
         return f"{feature.description}: not on file"
     shown = f"{value.normalize():f}" if isinstance(value, Decimal) else value
-    return feature.reason.replace("{value}", shown)
+    words = feature.reason_zh if lang == "zh" and feature.reason_zh else feature.reason
+    return words.replace("{value}", shown)
 
 
 def score(card: Scorecard, values: Mapping[str, object]) -> ScoreResult:
@@ -184,11 +188,17 @@ def score(card: Scorecard, values: Mapping[str, object]) -> ScoreResult:
     rounded = int(total.quantize(POINT, ROUND_HALF_UP))
     clipped = min(max(rounded, scaling.min_score), scaling.max_score)
     by_name = {f.name: f for f in card.features}
-    losing = sorted((c for c in contributions if c.loss > 0), key=lambda c: (-c.loss, c.feature))
-    reasons = tuple(
-        (c.feature, feature_words(by_name[c.feature], c.value)) for c in losing[:REASONS_SHOWN]
+    # A value not on file is its own bin, never a reason on its own: "no revolving account"
+    # says nothing about risk a borrower could act on.
+    losing = sorted(
+        (c for c in contributions if c.loss > 0 and c.value is not None),
+        key=lambda c: (-c.loss, c.feature),
+    )[:REASONS_SHOWN]
+    reasons = tuple((c.feature, feature_words(by_name[c.feature], c.value)) for c in losing)
+    reasons_zh = tuple(
+        (c.feature, feature_words(by_name[c.feature], c.value, "zh")) for c in losing
     )
-    return ScoreResult(clipped, card.band_of(clipped), tuple(contributions), reasons)
+    return ScoreResult(clipped, card.band_of(clipped), tuple(contributions), reasons, reasons_zh)
 
 
 # ---------------------------------------------------------------- the file
@@ -249,6 +259,7 @@ def scorecard_document(card: Scorecard) -> dict[str, Any]:
                 "kind": f.kind,
                 "description": f.description,
                 "reason": f.reason,
+                "reason_zh": f.reason_zh,
                 "bins": [_bin_json(b) for b in f.bins],
             }
             for f in card.features
@@ -286,6 +297,7 @@ def _read_feature(raw: Mapping[str, Any], index: int) -> Feature:
         description=str(raw.get("description", "")),
         reason=str(raw.get("reason", raw["name"])),
         bins=tuple(_read_bin(b, f"{where}.bins[{i}]") for i, b in enumerate(raw["bins"])),
+        reason_zh=str(raw.get("reason_zh", "")),
     )
     if feature.kind not in {"numeric", "categorical"}:
         raise ScorecardError(f"{where}.kind: {feature.kind!r} is neither numeric nor categorical")
