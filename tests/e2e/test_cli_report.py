@@ -209,9 +209,18 @@ def test_the_report_is_scored_and_what_if_answers(
                "--json", env=env)  # fmt: skip
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
+    assert set(answer) == {"before", "after", "change", "reasons_before", "reasons_after"}
+    assert set(answer["before"]) == set(answer["after"]) == {"score", "band"}
     assert answer["before"]["score"] == summary["score"]
-    assert answer["score_on"] == "2025-08-28"
     assert answer["change"] == answer["after"]["score"] - answer["before"]["score"]
+    asked = cli("score", "what-if", *person, "--inquiries", "6", "--as-of", AS_OF, "--json",
+                env=env)  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
+    assert json.loads(asked.stdout)["before"] == answer["before"]
+    kind = cli("score", "what-if", *person, "--inquiries", "2", "--inquiry-kind", "shop",
+               "--as-of", AS_OF, env=env)  # fmt: skip
+    assert kind.returncode == 2
+    assert kind.stderr == "error: --inquiry-kind: 'shop' is not bank or non_bank\n"
     both = cli("score", "what-if", *person, "--months-on-time", "6", "--new-loan", "100", env=env)
     assert both.returncode == 2
     assert both.stderr.startswith("error: --pay-off: give exactly one of")

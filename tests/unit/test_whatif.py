@@ -20,7 +20,9 @@ from creditmend.domain.report.file import (
 )
 from creditmend.domain.report.indicators import person_indicators
 from creditmend.domain.rules.cn import CN
+from creditmend.domain.scoring.scorecard import Band, Bin, Feature, Scaling, Scorecard
 from creditmend.domain.scoring.whatif import (
+    Inquiries,
     MonthsOnTime,
     NewLoan,
     PayOff,
@@ -90,3 +92,73 @@ def test_a_new_loan_is_an_account_and_a_hard_inquiry() -> None:
     with pytest.raises(WhatIfError, match="more than 0") as refused:
         apply_change(_view(), NewLoan(Decimal(0)), CN)
     assert refused.value.field == "what_if.new_loan"
+
+
+def _counting(*names: str) -> Scorecard:
+    """A hand-built card: 600 points, 10 fewer for each of the named counts' units (up to 5)."""
+    ends = (Bin("missing", Decimal(0), missing=True), Bin("other", Decimal(0), other=True))
+    features = tuple(
+        Feature(
+            name,
+            "numeric",
+            name,
+            f"{{value}} {name}",
+            (
+                *(
+                    Bin(f"[{k}, {k + 1})", Decimal(-10 * k), Decimal(k), Decimal(k + 1))
+                    for k in range(5)
+                ),
+                Bin("[5, inf)", Decimal(-50), Decimal(5), None),
+                *ends,
+            ),
+        )
+        for name in names
+    )
+    flat = (Bin("missing", Decimal(600), missing=True), Bin("other", Decimal(600), other=True))
+    base = Feature("base", "numeric", "base", "base", flat)
+    return Scorecard((base, *features), Scaling(), (Band("A", 580), Band("B", 300)))
+
+
+def test_n_inquiries_are_n_institutions_in_every_window() -> None:
+    before = person_indicators(_view(), "CNY", CN)
+    after = person_indicators(apply_change(_view(), Inquiries(3), CN), "CNY", CN)
+    for window in (7, 30, 90, 180):
+        counted = ("hard_inquiries", "institutions", "hard_inquiries_non_bank")
+        for name in (*(f"{c}_{window}d" for c in counted), f"institutions_non_bank_{window}d"):
+            assert after[name] == before[name] + 3, name
+        assert after[f"institutions_bank_{window}d"] == before[f"institutions_bank_{window}d"]
+    bank = person_indicators(apply_change(_view(), Inquiries(2, "bank"), CN), "CNY", CN)
+    assert bank["institutions_bank_30d"] == before["institutions_bank_30d"] + 2
+    assert bank["institutions_non_bank_30d"] == before["institutions_non_bank_30d"]
+    assert after["accounts_open"] == before["accounts_open"]  # asking opens nothing
+    with pytest.raises(WhatIfError, match="at least 1") as refused:
+        apply_change(_view(), Inquiries(0), CN)
+    assert refused.value.field == "what_if.inquiries"
+    with pytest.raises(WhatIfError, match="not bank or non_bank") as refused:
+        apply_change(_view(), Inquiries(1, "shop"), CN)
+    assert refused.value.field == "what_if.inquiry_kind"
+
+
+def test_inquiries_lower_a_card_that_counts_them() -> None:
+    card = _counting("hard_inquiries_30d", "institutions_30d")
+    result = what_if(card, _view(), Inquiries(2), CN, "CNY")
+    assert (result.before.score, result.after.score) == (600, 560)
+    assert (result.before.band, result.after.band) == ("A", "B")
+    assert [f for f, _ in result.after.reasons] == ["hard_inquiries_30d", "institutions_30d"]
+    assert result.reasons_new == ("2 hard_inquiries_30d", "2 institutions_30d")
+
+
+def test_a_new_loan_is_seen_by_the_inquiry_and_the_account_counts() -> None:
+    view = _view()
+    changed = apply_change(view, NewLoan(Decimal(3000), 6), CN)
+    (new,) = [a for a in changed.accounts if a not in view.accounts]
+    # the account the new features count: opened today, open, at a new non-bank lender
+    assert (new.opened_on, new.furnisher_kind, new.last.status) == (AS_OF, "non_bank", "open")
+    assert new.furnisher not in {a.furnisher for a in view.accounts}
+    before, after = (person_indicators(v, "CNY", CN) for v in (view, changed))
+    for name in ("accounts_open", "platforms_open", "hard_inquiries_30d", "institutions_30d",
+                 "institutions_non_bank_30d", "hard_inquiries_non_bank_180d"):  # fmt: skip
+        assert after[name] == before[name] + 1, name
+    card = _counting("hard_inquiries_30d", "accounts_open", "platforms_open")
+    result = what_if(card, view, NewLoan(Decimal(3000), 6), CN, "CNY")
+    assert result.after.score == result.before.score - 30

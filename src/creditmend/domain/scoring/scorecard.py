@@ -13,6 +13,10 @@ library only, reads and applies it, so the runtime scores without the training s
   scaling's range; higher is lower risk.
 - Reasons (adverse action codes): the features that lost the most points against their best bin,
   largest loss first, in plain words.
+- Knock-outs (`knockouts.py`): rules on a feature's value that cap the band whatever the points
+  (an active dishonest-debtor record); a capped result gives the rule's words as its first reason.
+  A feature's `source` says where its points come from: `trained` (the default, not written) or
+  `overlay` (published relative risks, `overlay.py`).
 - Integrity: `checksum` is the sha256 of the canonical JSON of everything else (sorted keys, no
   spaces, UTF-8). A file whose checksum does not match, or of another schema version, is refused.
 """
@@ -25,6 +29,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+
+from creditmend.domain.scoring.knockouts import (
+    Knockout,
+    KnockoutError,
+    cap,
+    capped_band,
+    knockout_json,
+    read_knockouts,
+)
 
 SCHEMA = "creditmend.scorecard/v1"
 REASONS_SHOWN = 4
@@ -68,6 +81,7 @@ class Feature:
     reason: str  # plain words, may use {value}: "{value} overdue account-month(s) in 6 months"
     bins: tuple[Bin, ...]
     reason_zh: str = ""  # the same in Chinese; empty: the English words are shown
+    source: str = "trained"  # trained | overlay (points from published relative risks)
 
     @property
     def best(self) -> Decimal:
@@ -106,12 +120,19 @@ class Scorecard:
     scaling: Scaling
     bands: tuple[Band, ...]
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    knockouts: tuple[Knockout, ...] = ()
 
     def band_of(self, score: int) -> str:
         for band in self.bands:
             if score >= band.min_score:
                 return band.name
         return self.bands[-1].name if self.bands else ""
+
+    def top_of(self, band: str) -> int:
+        """The highest score a band holds."""
+        names = [b.name for b in self.bands]
+        position = names.index(band)
+        return self.scaling.max_score if position == 0 else self.bands[position - 1].min_score - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +219,24 @@ def score(card: Scorecard, values: Mapping[str, object]) -> ScoreResult:
     reasons_zh = tuple(
         (c.feature, feature_words(by_name[c.feature], c.value, "zh")) for c in losing
     )
-    return ScoreResult(clipped, card.band_of(clipped), tuple(contributions), reasons, reasons_zh)
+    band = card.band_of(clipped)
+    names = [b.name for b in card.bands]
+    limit = cap(card.knockouts, {k.feature: number(values.get(k.feature)) for k in card.knockouts},
+                names)  # fmt: skip
+    if limit is not None:  # the band no better than the rule allows; the score within it
+        band = capped_band(band, limit.band, names)
+        clipped = min(clipped, card.top_of(band))
+        fired = {k.feature for k in limit.fired}
+        kept = REASONS_SHOWN - len(limit.fired)
+        reasons = (
+            tuple((k.feature, k.words()) for k in limit.fired)
+            + tuple(r for r in reasons if r[0] not in fired)[:kept]
+        )
+        reasons_zh = (
+            tuple((k.feature, k.words("zh")) for k in limit.fired)
+            + tuple(r for r in reasons_zh if r[0] not in fired)[:kept]
+        )
+    return ScoreResult(clipped, band, tuple(contributions), reasons, reasons_zh)
 
 
 # ---------------------------------------------------------------- the file
@@ -261,11 +299,15 @@ def scorecard_document(card: Scorecard) -> dict[str, Any]:
                 "reason": f.reason,
                 "reason_zh": f.reason_zh,
                 "bins": [_bin_json(b) for b in f.bins],
+                # written only when not the default, so a trained file keeps its bytes
+                **({} if f.source == "trained" else {"source": f.source}),
             }
             for f in card.features
         ],
         "metadata": dict(card.metadata),
     }
+    if card.knockouts:
+        document["knockouts"] = [knockout_json(k) for k in card.knockouts]
     document["checksum"] = checksum(document)
     return document
 
@@ -298,7 +340,10 @@ def _read_feature(raw: Mapping[str, Any], index: int) -> Feature:
         reason=str(raw.get("reason", raw["name"])),
         bins=tuple(_read_bin(b, f"{where}.bins[{i}]") for i, b in enumerate(raw["bins"])),
         reason_zh=str(raw.get("reason_zh", "")),
+        source=str(raw.get("source", "trained")),
     )
+    if feature.source not in {"trained", "overlay"}:
+        raise ScorecardError(f"{where}.source: {feature.source!r} is neither trained nor overlay")
     if feature.kind not in {"numeric", "categorical"}:
         raise ScorecardError(f"{where}.kind: {feature.kind!r} is neither numeric nor categorical")
     if sum(b.missing for b in feature.bins) != 1 or sum(b.other for b in feature.bins) != 1:
@@ -320,6 +365,7 @@ def parse_scorecard(text: str) -> Scorecard:
         raise ScorecardError("checksum: the file was changed after training; retrain or restore it")
     try:
         scaling = document["scaling"]
+        bands = tuple(Band(str(b["name"]), int(b["min_score"])) for b in document["bands"])
         return Scorecard(
             features=tuple(_read_feature(f, i) for i, f in enumerate(document["features"])),
             scaling=Scaling(
@@ -329,10 +375,13 @@ def parse_scorecard(text: str) -> Scorecard:
                 int(scaling["min_score"]),
                 int(scaling["max_score"]),
             ),
-            bands=tuple(Band(str(b["name"]), int(b["min_score"])) for b in document["bands"]),
+            bands=bands,
             metadata=dict(document.get("metadata") or {}),
+            knockouts=read_knockouts(document.get("knockouts"), [b.name for b in bands]),
         )
     except (KeyError, TypeError, ValueError) as error:
         if isinstance(error, ScorecardError):
             raise
+        if isinstance(error, KnockoutError):
+            raise ScorecardError(str(error)) from None
         raise ScorecardError(f"not a scorecard: {type(error).__name__}: {error}") from None

@@ -6,7 +6,12 @@ if the change were furnished:
 
 - `PayOff(account)`: the account is settled in the as-of month (balance and past due 0).
 - `NewLoan(amount, term_months)`: a hard inquiry today and a new open account of that principal,
-  its instalment (principal / term, half up to the fen) due from this month.
+  its instalment (principal / term, half up to the fen) due from this month, opened today at a
+  new non-bank lender: every count that sees inquiries (hard inquiries, institutions, by kind) and
+  every count that sees accounts (open accounts, accounts opened, open platforms, by kind) sees it.
+- `Inquiries(count, kind)`: `count` hard inquiries (loan approval) today, each from a different
+  new institution of `kind` (`non_bank` by default: the online lenders multi-head borrowing goes
+  to; `bank` as asked), so they count in every window (7 to 180 days) and as `count` institutions.
 - `MonthsOnTime(n)`: n more months in which every open account is paid as agreed (the first one
   also clears what is past due), balances falling by the instalment until settled; the as-of day
   moves n months on, and negative records whose showing ends by then are no longer shown.
@@ -48,7 +53,14 @@ class MonthsOnTime:
     months: int
 
 
-Change = PayOff | NewLoan | MonthsOnTime
+@dataclass(frozen=True, slots=True)
+class Inquiries:
+    count: int
+    kind: str = "non_bank"  # bank | non_bank: the asking institutions' kind
+
+
+Change = PayOff | NewLoan | MonthsOnTime | Inquiries
+INQUIRY_KINDS = ("bank", "non_bank")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +156,21 @@ def _new_loan(view: VisibleFile, loan: NewLoan, profile: JurisdictionProfile) ->
     return replace(view, accounts=(*view.accounts, account), inquiries=(inquiry, *view.inquiries))
 
 
+def _inquiries(view: VisibleFile, change: Inquiries) -> VisibleFile:
+    asked = tuple(
+        InquiryFacts(
+            view.as_of,
+            f"{WHAT_IF}-{n}",
+            "loan_approval",
+            True,
+            f"inquiry:{WHAT_IF}-{n}",
+            change.kind,
+        )
+        for n in range(1, change.count + 1)
+    )
+    return replace(view, inquiries=(*asked, *view.inquiries))
+
+
 def _on_time(view: VisibleFile, months: int, profile: JurisdictionProfile) -> VisibleFile:
     as_of = add_months(view.as_of, months)
     accounts = []
@@ -178,6 +205,11 @@ def check_change(change: Change) -> None:
         raise WhatIfError("what_if.months_on_time", "must be at least 1")
     if isinstance(change, PayOff) and not change.account.strip():
         raise WhatIfError("what_if.pay_off", "name an account")
+    if isinstance(change, Inquiries):
+        if change.count < 1:
+            raise WhatIfError("what_if.inquiries", "must be at least 1")
+        if change.kind not in INQUIRY_KINDS:
+            raise WhatIfError("what_if.inquiry_kind", f"{change.kind!r} is not bank or non_bank")
 
 
 def apply_change(view: VisibleFile, change: Change, profile: JurisdictionProfile) -> VisibleFile:
@@ -186,13 +218,18 @@ def apply_change(view: VisibleFile, change: Change, profile: JurisdictionProfile
         return _pay_off(view, change.account, profile)
     if isinstance(change, NewLoan):
         return _new_loan(view, change, profile)
+    if isinstance(change, Inquiries):
+        return _inquiries(view, change)
     return _on_time(view, change.months, profile)
 
 
 def score_view(
     card: Scorecard, view: VisibleFile, currency: str, profile: JurisdictionProfile
 ) -> ScoreResult:
-    return score(card, from_indicators(person_indicators(view, currency, profile)))
+    """The score of a file: the indicator row under its own names with the score's features
+    over it, so a model may use any indicator (e.g. `hard_inquiries_30d`) as it stands."""
+    row = person_indicators(view, currency, profile)
+    return score(card, {**row, **from_indicators(row)})
 
 
 def what_if(

@@ -53,6 +53,8 @@ OPTION_OF: Mapping[str, str] = {
     "what_if.pay_off": "--pay-off",
     "what_if.new_loan": "--new-loan",
     "what_if.months_on_time": "--months-on-time",
+    "what_if.inquiries": "--inquiries",
+    "what_if.inquiry_kind": "--inquiry-kind",
     # score apply | features | train
     "scoring.data": "--data",
     "scoring.source": "--source",

@@ -7,6 +7,8 @@
   library): every input row is written, with `score` and `reasons` added.
 - `features` derives the score's features from a known data set (the UCI Taiwan data), with its
   target and protected columns, ready for `train`.
+- `overlay` adds the overlay (points from published relative risks, knock-out rules;
+  `domain/scoring/overlay.py`) to a model file and writes it re-checksummed.
 
 Options that take numbers arrive as text so that a bad value gets the one-line error (exit 2) of
 every other bad input, not a usage box.
@@ -29,6 +31,7 @@ from rich.text import Text
 from creditmend import bootstrap
 from creditmend.domain.calendar import parse_date
 from creditmend.domain.problems import Problem
+from creditmend.domain.scoring.overlay import OverlayError, apply_overlay, parse_overlay
 from creditmend.domain.scoring.scorecard import (
     Band,
     Scaling,
@@ -327,12 +330,16 @@ def train(
 
 
 # ---------------------------------------------------------------- apply
-def _model(path: Path) -> Scorecard:
-    with _reading(path, "--model") as handle:
+def _text_of(path: Path, option: str) -> str:
+    with _reading(path, option) as handle:
         try:
-            text = handle.read()
+            return handle.read()
         except UnicodeDecodeError:
-            raise _problem("--model", f"{path}: not a model file (not UTF-8 text)") from None
+            raise _problem(option, f"{path}: not a {option[2:]} file (not UTF-8 text)") from None
+
+
+def _model(path: Path) -> Scorecard:
+    text = _text_of(path, "--model")
     try:
         return parse_scorecard(text)
     except ScorecardError as error:
@@ -383,3 +390,27 @@ def derive_features(
     with input_errors(), _reading(data, "--data") as handle, _writing(out, "--out") as target:
         count = service.derive_features(source, handle, str(data), target)
     _out.print(f"{count:,} rows of features written to {out}")
+
+
+# ---------------------------------------------------------------- overlay
+@app.command("overlay")
+def overlay(
+    model: Annotated[Path, typer.Option(help="Model JSON written by `score train`")],
+    overlay_file: Annotated[
+        Path, typer.Option("--overlay", help="Overlay JSON (schema creditmend.overlay/v1)")
+    ],
+    out: Annotated[Path, typer.Option(help="Where to write the model with the overlay")],
+) -> None:
+    """Add the overlay's features (points from published relative risks, scaled with the
+    model's PDO) and its knock-out rules to a model file; the result is re-checksummed."""
+    _writable(out, "--out")
+    card = _model(model)
+    try:
+        combined = apply_overlay(card, parse_overlay(_text_of(overlay_file, "--overlay")))
+    except OverlayError as error:
+        raise _problem("--overlay", f"{overlay_file}: {error}") from None
+    with _writing(out, "--out") as handle:
+        handle.write(scorecard_text(combined))
+    added = len(combined.features) - len(card.features)
+    rules = len(combined.knockouts) - len(card.knockouts)
+    _out.print(f"{added} overlay feature(s) and {rules} knock-out rule(s) added; written to {out}")

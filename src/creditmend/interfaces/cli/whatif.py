@@ -1,4 +1,9 @@
-"""`creditmend score what-if`: the score now and after a change the borrower is weighing."""
+"""`creditmend score what-if`: the score now and after a change the borrower is weighing.
+
+`--json` prints exactly `{"before": {"score", "band"}, "after": {"score", "band"}, "change",
+"reasons_before", "reasons_after"}` (reasons as plain words, the largest loss first); the table
+also says the day the new score is for and which reasons go or come.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from rich.table import Table
 from creditmend import bootstrap
 from creditmend.domain.money import Money, MoneyError
 from creditmend.domain.problems import Problem
-from creditmend.domain.scoring.whatif import Change, MonthsOnTime, NewLoan, PayOff
+from creditmend.domain.scoring.whatif import Change, Inquiries, MonthsOnTime, NewLoan, PayOff
 from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
@@ -21,12 +26,26 @@ from creditmend.interfaces.cli.terminal import json_text
 _out = Console(highlight=False, soft_wrap=True)
 
 
-def _change(pay_off: str | None, new_loan: str | None, term: int, months: int | None) -> Change:
-    given = [option for option in (pay_off, new_loan, months) if option is not None]
+def _change(
+    pay_off: str | None,
+    new_loan: str | None,
+    term: int,
+    months: int | None,
+    inquiries: int | None,
+    inquiry_kind: str,
+) -> Change:
+    given = [option for option in (pay_off, new_loan, months, inquiries) if option is not None]
     if len(given) != 1:
         raise fail(
-            [Problem("--pay-off", "give exactly one of --pay-off, --new-loan, --months-on-time")]
+            [
+                Problem(
+                    "--pay-off",
+                    "give exactly one of --pay-off, --new-loan, --months-on-time, --inquiries",
+                )
+            ]
         )
+    if inquiries is not None:
+        return Inquiries(inquiries, inquiry_kind)
     if pay_off is not None:
         return PayOff(pay_off)
     if new_loan is not None:
@@ -52,26 +71,30 @@ def what_if(
     months_on_time: Annotated[
         int | None, typer.Option(min=1, max=120, help="Pay every open account on time N months")
     ] = None,
+    inquiries: Annotated[
+        int | None,
+        typer.Option(min=1, max=100, help="Apply to N new lenders today: N hard inquiries"),
+    ] = None,
+    inquiry_kind: Annotated[
+        str, typer.Option(help="Their kind: non_bank (online lenders) or bank")
+    ] = "non_bank",
     as_of: AsOfOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """How the score would change: after paying an account off, taking a new loan, or paying on
-    time for some months; and which reasons would go or come."""
-    change = _change(pay_off, new_loan, term, months_on_time)
+    """How the score would change: after paying an account off, taking a new loan, paying on
+    time for some months, or applying to N lenders; and which reasons would go or come."""
+    change = _change(pay_off, new_loan, term, months_on_time, inquiries, inquiry_kind)
     day = past_day(as_of)
     with input_errors():
         result = bootstrap.build_bureau(db).inquire.what_if(
             id_type, id_number, day, change, clock.now()
         )
     data = {
-        "as_of": day.isoformat(),
-        "score_on": result.as_of.isoformat(),
         "before": {"score": result.before.score, "band": result.before.band},
         "after": {"score": result.after.score, "band": result.after.band},
         "change": result.after.score - result.before.score,
-        "reasons_gone": list(result.reasons_gone),
-        "reasons_new": list(result.reasons_new),
+        "reasons_before": [text for _, text in result.before.reasons],
         "reasons_after": [text for _, text in result.after.reasons],
     }
     if as_json:
