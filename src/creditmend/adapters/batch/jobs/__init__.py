@@ -91,7 +91,15 @@ STEPS: tuple[Step, ...] = (
 
 # The outputs' columns, SQL types and nullability: both engines check what they wrote against
 # them, so the two write the same Parquet schema. Null only where `person_indicators` gives None.
-NULLABLE = frozenset({"first_loan_on", "next_expiry_on", "months_since_last_activity"})
+NULLABLE = frozenset(
+    {
+        "first_loan_on",
+        "oldest_account_months",
+        "months_since_overdue",
+        "next_expiry_on",
+        "months_since_last_activity",
+    }
+)
 _SQL_TYPES = {
     "count": "BIGINT",
     "fen": "BIGINT",
@@ -155,6 +163,10 @@ def parameters(as_of: date, profile: JurisdictionProfile) -> dict[str, str]:
     unnamed = [code for code in codes if code not in CODE_NAMES]
     if unnamed:  # the indicator columns count months by the report's codes (months_o1_6m ...)
         raise ValueError(f"overdue_codes: the batch's indicators have no column for {unnamed}")
+    grid = profile.grid_codes
+    carried = {grid.settled, grid.transferred, grid.guarantor, grid.assets} & set(codes)
+    if carried:  # account_overdue.sql reads overdue months from the furnished months alone
+        raise ValueError(f"overdue_codes: {sorted(carried)} are ending codes a grid carries")
     pattern = profile.overdue_pattern
     run, cumulative, window = (
         int(n) for n in (pattern.consecutive, pattern.cumulative, pattern.window)
