@@ -100,7 +100,7 @@ def _indicators() -> tuple[Indicator, ...]:
             for window in OPENED_WINDOWS
         ),
         Indicator("first_loan_on", "date", "the earliest opening day"),
-        Indicator("oldest_account_months", "months", "from the earliest opening to the as-of"),
+        Indicator("oldest_account_months", "months", "since the earliest opening"),
         Indicator("amount_borrowed_fen", "fen", "sum of the principals of every loan"),
         Indicator("credit_limit_fen", "fen", "sum of the credit limits ever granted"),
         Indicator("current_overdue_accounts", "count", "open accounts overdue now"),
