@@ -612,6 +612,28 @@ def test_the_terminal_summary_shows_the_risk_flags_beside_the_score(scored: Repo
         assert reason.text in summary, reason.code
 
 
+def test_each_reason_shows_its_chinese_words_beside_the_english(scored: Report) -> None:
+    """The shipped model has no Chinese words: its reasons read once, in English."""
+    assert scored.summary.reasons and all(r.text_zh == "" for r in scored.summary.reasons)
+    card = default_scorecard()
+    chinese = replace(
+        card,
+        features=tuple(replace(f, reason_zh=f"理由{f.name}：{{value}}") for f in card.features),
+    )
+    report = make_report(full_facts(), income=Decimal("9000.00"), scorecard=chinese)
+    reasons = report.summary.reasons
+    assert [r.text for r in reasons] == [r.text for r in scored.summary.reasons]
+    assert all(r.text_zh.startswith(f"理由{r.code}：") for r in reasons)
+    written = report_json(report)["summary"]["reasons"]
+    assert [r["text_zh"] for r in written] == [r.text_zh for r in reasons]
+    summary = _flat(_between(_terminal(report, 100), "2 Summary", "3 Loan history"))
+    page = _parse(render_html(report, GENERATED, profile=CN))
+    html = _between(" ".join("".join(page.text).split()), "2 Summary", "3 Loan history")
+    for reason in reasons:
+        assert reason.text_zh in summary.replace(" ", ""), reason.code  # wrapped: no spaces
+        assert reason.text_zh in html, reason.code
+
+
 def test_the_html_summary_shows_the_same_risk_flags(scored: Report) -> None:
     page = _parse(render_html(scored, GENERATED, profile=CN))
     text = " ".join("".join(page.text).split())

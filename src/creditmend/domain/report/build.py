@@ -60,7 +60,7 @@ from creditmend.domain.report.model import (
 )
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.features import from_indicators
-from creditmend.domain.scoring.scorecard import Scorecard, score
+from creditmend.domain.scoring.scorecard import Scorecard, ScoreResult, score
 
 THIN_HISTORY_MONTHS = 6
 HIGH_UTILISATION = Decimal("0.8")
@@ -234,6 +234,16 @@ def _loan_history(view: VisibleFile, row: Mapping[str, Value], currency: str) ->
     )
 
 
+def _reasons(scored: ScoreResult) -> tuple[Reason, ...]:
+    """The score's reasons with their Chinese words; a feature without Chinese words reads the
+    English in both, and is shown once."""
+    chinese = dict(scored.reasons_zh)
+    return tuple(
+        Reason(feature, text, "" if chinese.get(feature, text) == text else chinese[feature])
+        for feature, text in scored.reasons
+    )
+
+
 def build_report(
     facts: CreditFileFacts,
     view: VisibleFile,
@@ -287,11 +297,7 @@ def build_report(
     summary = Summary(
         score=None if scored is None else scored.score,
         band="unscored" if scored is None else scored.band,
-        reasons=(
-            tuple(Reason(feature, text) for feature, text in scored.reasons)
-            if scored
-            else tuple(Reason(f.code, f.text) for f in flags)
-        ),
+        reasons=(_reasons(scored) if scored else tuple(Reason(f.code, f.text) for f in flags)),
         flags=tuple(f.code for f in flags),
     )
     return Report(

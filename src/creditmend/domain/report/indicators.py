@@ -21,6 +21,13 @@ the batch to this function. So every rule below is stated here and nowhere else:
   platform whose accounts are all settled or closed is not dormant: there is nothing to keep
   active).
 - Revolving accounts are those furnished with a credit limit.
+- The score's history and age (`scoring/features.py`): the worst bucket in 6 / 12 / 24 months
+  reads the grid's `1`..`7` as their number and `B` as 8 (0: none); months since overdue count
+  from the latest grid month at an overdue code to the as-of month (0: this month; None: none in
+  the 60-month grid); accounts opened in 6 / 12 months are those whose opening month is the
+  as-of month or one of the 5 / 11 before it; the oldest account's age is the months from the
+  earliest opening to the as-of month (None without accounts). Open accounts and open
+  platforms by kind use the furnisher's registered kind (an unregistered one reads `non_bank`).
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ from creditmend.domain.report.file import AccountView, VisibleFile
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 MONTH_WINDOWS = (6, 12, 24, 60)
+BUCKET_WINDOWS = (6, 12, 24)  # the worst bucket's windows
+OPENED_WINDOWS = (6, 12)  # accounts opened in the last months
 DAY_WINDOWS = (7, 15, 30, 90, 180, 365)
 FURNISHER_KINDS = ("bank", "non_bank")
 OPEN_STATUSES = frozenset({"open", "restructured", "charged_off"})
@@ -78,7 +87,20 @@ def _indicators() -> tuple[Indicator, ...]:
         Indicator("platforms_ever", "count", "distinct furnishers of the accounts"),
         Indicator("platforms_open", "count", "distinct furnishers with an open account"),
         Indicator("platforms_settled", "count", "distinct furnishers with a settled account"),
+        *(
+            Indicator(f"accounts_open_{kind}", "count", f"open accounts of {kind} furnishers")
+            for kind in FURNISHER_KINDS
+        ),
+        *(
+            Indicator(f"platforms_open_{kind}", "count", f"{kind} furnishers with an open account")
+            for kind in FURNISHER_KINDS
+        ),
+        *(
+            Indicator(f"accounts_opened_{window}m", "count", f"accounts opened in {window} months")
+            for window in OPENED_WINDOWS
+        ),
         Indicator("first_loan_on", "date", "the earliest opening day"),
+        Indicator("oldest_account_months", "months", "since the earliest opening"),
         Indicator("amount_borrowed_fen", "fen", "sum of the principals of every loan"),
         Indicator("credit_limit_fen", "fen", "sum of the credit limits ever granted"),
         Indicator("current_overdue_accounts", "count", "open accounts overdue now"),
@@ -95,7 +117,11 @@ def _indicators() -> tuple[Indicator, ...]:
         )
     items += [
         Indicator("months_overdue_3m", "months", "account-months at `1`..`7` or `B` in 3 months"),
-        Indicator("worst_bucket_6m", "count", "worst overdue bucket in 6 months (`B` is 8)"),
+        *(
+            Indicator(f"worst_bucket_{window}m", "count", f"worst bucket in {window} months, `B` 8")
+            for window in BUCKET_WINDOWS
+        ),
+        Indicator("months_since_overdue", "months", "since the latest overdue grid month"),
         Indicator("paid_fen_6m", "fen", "paid in the furnished months of the last 6"),
         Indicator("scheduled_fen_6m", "fen", "scheduled in the furnished months of the last 6"),
         Indicator("active_months_6m", "months", "months of the last 6 with any payment"),
@@ -225,14 +251,20 @@ def _score_inputs(
     view: VisibleFile, currency: str, row: dict[str, Value], overdue: frozenset[str]
 ) -> None:
     """What the score's features need (`scoring/features.py`): recent overdue months, the worst
-    bucket, paid against scheduled, and months with a payment."""
+    bucket, months since overdue, paid against scheduled, and months with a payment."""
     accounts = view.accounts
     row["months_overdue_3m"] = sum(
         1 for a in accounts for entry in a.grid[-3:] if entry.code in overdue
     )
-    row["worst_bucket_6m"] = max(
-        (BUCKET_RANKS.get(entry.code, 0) for a in accounts for entry in a.grid[-6:]), default=0
+    for window in BUCKET_WINDOWS:
+        row[f"worst_bucket_{window}m"] = max(
+            (BUCKET_RANKS.get(entry.code, 0) for a in accounts for entry in a.grid[-window:]),
+            default=0,
+        )
+    latest = max(
+        (entry.month for a in accounts for entry in a.grid if entry.code in overdue), default=None
     )
+    row["months_since_overdue"] = None if latest is None else months_between(latest, view.as_of)
     since = add_months(view.as_of.replace(day=1), -5)
     recent = [(a, m) for a in accounts for m in a.months if m.period >= since]
     row["paid_fen_6m"] = _sum(m.paid for a, m in recent if a.currency == currency)
@@ -263,6 +295,7 @@ def person_indicators(
     overdue = [a for a in open_ if a.last.days_past_due > 0]
     revolving = [a for a in open_local if a.credit_limit is not None]
     platforms = platform_indicators(view, currency, profile)
+    first_loan_on = min((a.opened_on for a in accounts), default=None)
     row: dict[str, Value] = {
         "accounts_ever": len(accounts),
         "accounts_open": len(open_),
@@ -270,7 +303,16 @@ def person_indicators(
         "platforms_ever": len({a.furnisher for a in accounts}),
         "platforms_open": len({a.furnisher for a in open_}),
         "platforms_settled": len({a.furnisher for a in settled}),
-        "first_loan_on": min((a.opened_on for a in accounts), default=None),
+        **{
+            f"accounts_opened_{window}m": sum(
+                1 for a in accounts if months_between(a.opened_on, view.as_of) < window
+            )
+            for window in OPENED_WINDOWS
+        },
+        "first_loan_on": first_loan_on,
+        "oldest_account_months": (
+            None if first_loan_on is None else months_between(first_loan_on, view.as_of)
+        ),
         "amount_borrowed_fen": _sum(
             a.principal for a in accounts if a.currency == currency and a.principal is not None
         ),
@@ -283,6 +325,10 @@ def person_indicators(
         "current_overdue_amount_fen": _sum(a.last.past_due for a in overdue if a in open_local),
         "max_days_past_due": max((a.last.days_past_due for a in open_), default=0),
     }
+    for kind in FURNISHER_KINDS:
+        row[f"accounts_open_{kind}"] = sum(1 for a in open_ if a.furnisher_kind == kind)
+        lenders = {a.furnisher for a in open_ if a.furnisher_kind == kind}
+        row[f"platforms_open_{kind}"] = len(lenders)
     _months_at_status(accounts, row, profile.overdue_codes)
     _score_inputs(view, currency, row, profile.overdue_codes)
     flagged = sum(1 for a in accounts if overdue_pattern_shown(a.grid, profile))

@@ -68,7 +68,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "summary": {
             "score": s.score,
             "band": s.band,
-            "reasons": [{"code": r.code, "text": r.text} for r in s.reasons],
+            "reasons": [{"code": r.code, "text": r.text, "text_zh": r.text_zh} for r in s.reasons],
             "flags": list(s.flags),
         },
         "loan_history": {

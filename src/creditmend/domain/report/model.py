@@ -35,6 +35,7 @@ class Header:
 class Reason:
     code: str
     text: str
+    text_zh: str = ""  # the same in Chinese; empty when the model has no Chinese words for it
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,20 @@
-"""The score's features, and where each comes from: the one place the training data's columns
-and the bureau's indicators are mapped to the same definitions.
+"""The score's features, defined once: what each means, its plain words in English and Chinese,
+which way it moves risk, and how it is computed from the bureau's indicator row
+(`domain/report/indicators.py`), so the report, the batch, what-if and training read the same
+numbers.
+
+The bureau's features (`BUREAU_SPECS`; docs/score.md has the table): late months by severity
+over 24 months, months since the last overdue, the worst status in 12 and 24 months, revolving
+utilisation, open accounts and open platforms by the furnisher's kind, accounts opened in 6 and
+12 months, the oldest account's age, hard inquiries and distinct institutions in 7 / 30 / 90 /
+180 days (by kind), court records, dishonest-debtor records, blacklist entries, and the current
+overdue amount over the balance. Values are Decimal (counts whole), None where the file has
+nothing to say (never overdue, no account, no revolving account, no balance): a model gives
+missing its own bin. `risk` is the way a feature moves risk as it grows ("rises": more is
+riskier; "falls": more is safer); a trained model is held monotone that way.
+
+Legacy, kept unchanged until issue 16 rebuilds the shipped model (which reads them): the eight
+Taiwan-mapped features (`LEGACY_SPECS`, `NAMES`, `from_taiwan`), where each comes from:
 
 - `worst_status_6m`, the worst delay in the last 6 months in months (0: none). Taiwan: the largest
   of PAY_0, PAY_2..PAY_6, below 1 read as 0. Bureau: `worst_bucket_6m` (bucket k is at most k*30
@@ -9,20 +24,21 @@ and the bureau's indicators are mapped to the same definitions.
 - `overdue_months_3m` (recent) and `overdue_months_older` (months 4..6): Taiwan: PAY_0, PAY_2,
   PAY_3 >= 1, and the rest; bureau: `months_overdue_3m` and the difference.
 - `utilisation`, balance over limit in the latest month. Taiwan: BILL_AMT1 / LIMIT_BAL. Bureau:
-  `revolving_balance_fen / revolving_limit_fen`, missing without a revolving limit.
+  `revolving_balance_fen / revolving_limit_fen`, missing without a revolving limit (the same
+  feature as the bureau's own `utilisation`).
 - `payment_ratio_6m`, paid over billed in 6 months. Taiwan: sum PAY_AMT1..6 / sum BILL_AMT1..6,
   missing when nothing was billed. Bureau: `paid_fen_6m / scheduled_fen_6m`.
 - `credit_limit`. Taiwan: LIMIT_BAL. Bureau: `credit_limit_fen / 100`, missing when none was
   granted (loans only).
-- `active_months_6m`, months with a payment of the last 6. Taiwan: PAY_AMT* > 0. Bureau:
+- `active_months_6m`, months with a payment, of the last 6. Taiwan: PAY_AMT* > 0. Bureau:
   `active_months_6m`.
 
 Not used, on purpose: sex, marital status, education and age (the Taiwan data has them; a score
-that decides on people must not). Known limits of the mapping: the Taiwan data is one card per
-person over April..September 2005 in NT$, the bureau's rows are every account of a person (a
+that decides on people must not). Known limits of the legacy mapping: the Taiwan data is one card
+per person over April..September 2005 in NT$, the bureau's rows are every account of a person (a
 borrower with several accounts counts account-months, so counts can exceed 6) in CNY; a limit in
-NT$ is about 4.4 times the same limit in CNY. The bins keep open ends, so larger counts fall in the
-worst bin rather than outside the card.
+NT$ is about 4.4 times the same limit in CNY. The bins keep open ends, so larger counts fall in
+the worst bin rather than outside the card.
 """
 
 from __future__ import annotations
@@ -31,49 +47,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-FEATURES: tuple[tuple[str, str, str], ...] = (
-    # (name, description, what lost points, in plain words)
-    (
-        "worst_status_6m",
-        "worst delay in the last 6 months (months)",
-        # a stage, not a count: M2 is 31 to 60 days late, and the bureau's bad debt reads M8
-        "a payment at overdue stage M{value} in the last 6 months (M8: bad debt)",
-    ),
-    (
-        "overdue_months_6m",
-        "months overdue in the last 6",
-        "{value} overdue account-month(s) in the last 6 months",
-    ),
-    (
-        "overdue_months_3m",
-        "months overdue in the last 3",
-        "{value} overdue account-month(s) in the last 3 months",
-    ),
-    (
-        "overdue_months_older",
-        "months overdue 4 to 6 months ago",
-        "{value} overdue account-month(s) 4 to 6 months ago",
-    ),
-    ("utilisation", "balance over credit limit", "credit used: {value} of the limit"),
-    (
-        "payment_ratio_6m",
-        "paid over billed in 6 months",
-        "paid {value} of what was billed in 6 months",
-    ),
-    ("credit_limit", "credit limit", "a credit limit of {value}"),
-    (
-        "active_months_6m",
-        "months with a payment, of the last 6",
-        "payments in only {value} of the last 6 months",
-    ),
-)
-NAMES = tuple(name for name, _, _ in FEATURES)
-TAIWAN_STATUS = ("PAY_0", "PAY_2", "PAY_3", "PAY_4", "PAY_5", "PAY_6")  # September .. April
-TAIWAN_BILLS = tuple(f"BILL_AMT{i}" for i in range(1, 7))
-TAIWAN_PAID = tuple(f"PAY_AMT{i}" for i in range(1, 7))
-TAIWAN_TARGET = "default payment next month"
-TAIWAN_PROTECTED = ("SEX", "MARRIAGE", "EDUCATION", "AGE")
+RISES, FALLS = "rises", "falls"
 PLACES = Decimal("0.0001")
+INQUIRY_WINDOWS = (7, 30, 90, 180)  # days
+KINDS = {"bank": ("banks", "银行"), "non_bank": ("non-bank lenders", "非银行机构")}
 
 Values = dict[str, Decimal | None]
 
@@ -81,12 +58,263 @@ Values = dict[str, Decimal | None]
 @dataclass(frozen=True, slots=True)
 class FeatureSpec:
     name: str
-    description: str
-    reason: str
-    reason_zh: str = ""
+    description: str  # what it measures, for the model card and a missing value
+    reason: str  # what cost points, in plain words; may use {value}
+    reason_zh: str  # the same in Chinese
+    risk: str  # RISES: more is riskier; FALLS: more is safer
 
 
-SPECS = tuple(FeatureSpec(*entry) for entry in FEATURES)
+def _inquiry_specs() -> tuple[FeatureSpec, ...]:
+    specs = []
+    for days in INQUIRY_WINDOWS:
+        specs += [
+            FeatureSpec(
+                f"hard_inquiries_{days}d",
+                f"hard inquiries in {days} days",
+                f"lenders checked your file for {{value}} applications in the last {days} days",
+                f"近{days}天有{{value}}次贷款或信用卡申请查询了征信",
+                RISES,
+            ),
+            FeatureSpec(
+                f"institutions_{days}d",
+                f"distinct institutions with hard inquiries in {days} days",
+                f"{{value}} different lenders checked your file in the last {days} days",
+                f"近{days}天有{{value}}家不同机构因申请查询了征信",
+                RISES,
+            ),
+        ]
+        for kind, (words, words_zh) in KINDS.items():
+            specs += [
+                FeatureSpec(
+                    f"hard_inquiries_{kind}_{days}d",
+                    f"hard inquiries by {words} in {days} days",
+                    f"{words} checked your file for {{value}} applications in the last {days} days",
+                    f"近{days}天有{{value}}次{words_zh}申请查询",
+                    RISES,
+                ),
+                FeatureSpec(
+                    f"institutions_{kind}_{days}d",
+                    f"distinct {words} with hard inquiries in {days} days",
+                    f"{{value}} different {words} checked your file in the last {days} days",
+                    f"近{days}天有{{value}}家{words_zh}查询了征信",
+                    RISES,
+                ),
+            ]
+    return tuple(specs)
+
+
+BUREAU_SPECS: tuple[FeatureSpec, ...] = (
+    FeatureSpec(
+        "late_2_24m",
+        "account-months 31 to 60 days late (`2`) in 24 months",
+        "{value} months 31 to 60 days late in the last 2 years",
+        "近2年有{value}个月逾期31-60天",
+        RISES,
+    ),
+    FeatureSpec(
+        "late_3_24m",
+        "account-months 61 to 90 days late (`3`) in 24 months",
+        "{value} months 61 to 90 days late in the last 2 years",
+        "近2年有{value}个月逾期61-90天",
+        RISES,
+    ),
+    FeatureSpec(
+        "late_4plus_24m",
+        "account-months over 90 days late (`4`..`7`) in 24 months",
+        "{value} months more than 90 days late in the last 2 years",
+        "近2年有{value}个月逾期90天以上",
+        RISES,
+    ),
+    FeatureSpec(
+        "bad_debt_24m",
+        "account-months as bad debt (`B`) in 24 months",
+        "{value} months as bad debt in the last 2 years",
+        "近2年有{value}个月为呆账",
+        RISES,
+    ),
+    FeatureSpec(
+        "months_since_overdue",
+        "months since the latest overdue month (60-month grid)",
+        "your latest late payment was only {value} months ago",
+        "最近一次逾期仅在{value}个月前",
+        FALLS,
+    ),
+    FeatureSpec(
+        "worst_status_12m",
+        "worst overdue bucket in 12 months (0 none, 1..7, bad debt 8)",
+        "your worst late payment in 1 year: stage {value} (1: up to 30 days, 8: bad debt)",
+        "近1年最严重逾期为第{value}级（1级：30天以内，8级：呆账）",
+        RISES,
+    ),
+    FeatureSpec(
+        "worst_status_24m",
+        "worst overdue bucket in 24 months (0 none, 1..7, bad debt 8)",
+        "your worst late payment in 2 years: stage {value} (1: up to 30 days, 8: bad debt)",
+        "近2年最严重逾期为第{value}级（1级：30天以内，8级：呆账）",
+        RISES,
+    ),
+    FeatureSpec(
+        "utilisation",
+        "revolving balance over revolving limit of open revolving accounts",
+        "credit used: {value} of the limit",
+        "信用额度已使用{value}",
+        RISES,
+    ),
+    FeatureSpec(
+        "open_accounts",
+        "accounts open now",
+        "{value} accounts open",
+        "有{value}个未结清账户",
+        RISES,
+    ),
+    FeatureSpec(
+        "open_accounts_bank",
+        "accounts open now with banks",
+        "{value} accounts open with banks",
+        "在银行有{value}个未结清账户",
+        RISES,
+    ),
+    FeatureSpec(
+        "open_accounts_non_bank",
+        "accounts open now with non-bank lenders",
+        "{value} accounts open with non-bank lenders",
+        "在非银行机构有{value}个未结清账户",
+        RISES,
+    ),
+    FeatureSpec(
+        "open_platforms_bank",
+        "banks with an open account",
+        "accounts open with {value} different banks",
+        "在{value}家银行有未结清账户",
+        RISES,
+    ),
+    FeatureSpec(
+        "open_platforms_non_bank",
+        "non-bank lenders with an open account",
+        "accounts open with {value} different non-bank lenders",
+        "在{value}家非银行机构有未结清账户",
+        RISES,
+    ),
+    FeatureSpec(
+        "opened_6m",
+        "accounts opened in the last 6 months",
+        "{value} accounts opened in the last 6 months",
+        "近6个月新开{value}个账户",
+        RISES,
+    ),
+    FeatureSpec(
+        "opened_12m",
+        "accounts opened in the last 12 months",
+        "{value} accounts opened in the last 12 months",
+        "近12个月新开{value}个账户",
+        RISES,
+    ),
+    FeatureSpec(
+        "oldest_account_months",
+        "months since the oldest account was opened",
+        "your oldest account is only {value} months old",
+        "最早的账户仅开立{value}个月",
+        FALLS,
+    ),
+    *_inquiry_specs(),
+    FeatureSpec(
+        "court_records",
+        "court records shown",
+        "{value} court records on your file",
+        "有{value}条法院记录",
+        RISES,
+    ),
+    FeatureSpec(
+        "dishonest_debtor",
+        "dishonest judgment debtor records shown",
+        "listed as a dishonest judgment debtor ({value} records)",
+        "被列为失信被执行人（{value}条记录）",
+        RISES,
+    ),
+    FeatureSpec(
+        "blacklist_entries",
+        "blacklist entries shown",
+        "{value} blacklist entries on your file",
+        "有{value}条黑名单记录",
+        RISES,
+    ),
+    FeatureSpec(
+        "overdue_share",
+        "current overdue amount over the balance of open accounts",
+        "{value} of what you owe is overdue now",
+        "当前逾期金额占欠款的{value}",
+        RISES,
+    ),
+)
+BUREAU_NAMES = tuple(spec.name for spec in BUREAU_SPECS)
+
+# Legacy: the shipped model's eight features (Taiwan-mapped), until the model is rebuilt.
+LEGACY_SPECS: tuple[FeatureSpec, ...] = (
+    FeatureSpec(
+        "worst_status_6m",
+        "worst delay in the last 6 months (months)",
+        # a stage, not a count: M2 is 31 to 60 days late, and the bureau's bad debt reads M8
+        "a payment at overdue stage M{value} in the last 6 months (M8: bad debt)",
+        "近6个月有逾期达到M{value}阶段的还款（M8：呆账）",
+        RISES,
+    ),
+    FeatureSpec(
+        "overdue_months_6m",
+        "months overdue in the last 6",
+        "{value} overdue account-month(s) in the last 6 months",
+        "近6个月有{value}个账户月逾期",
+        RISES,
+    ),
+    FeatureSpec(
+        "overdue_months_3m",
+        "months overdue in the last 3",
+        "{value} overdue account-month(s) in the last 3 months",
+        "近3个月有{value}个账户月逾期",
+        RISES,
+    ),
+    FeatureSpec(
+        "overdue_months_older",
+        "months overdue 4 to 6 months ago",
+        "{value} overdue account-month(s) 4 to 6 months ago",
+        "4至6个月前有{value}个账户月逾期",
+        RISES,
+    ),
+    FeatureSpec(
+        "utilisation",
+        "balance over credit limit",
+        "credit used: {value} of the limit",
+        "信用额度已使用{value}",
+        RISES,
+    ),
+    FeatureSpec(
+        "payment_ratio_6m",
+        "paid over billed in 6 months",
+        "paid {value} of what was billed in 6 months",
+        "近6个月还款为账单金额的{value}",
+        FALLS,
+    ),
+    FeatureSpec(
+        "credit_limit", "credit limit", "a credit limit of {value}", "信用额度为{value}", FALLS
+    ),
+    FeatureSpec(
+        "active_months_6m",
+        "months with a payment, of the last 6",
+        "payments in only {value} of the last 6 months",
+        "近6个月仅有{value}个月有还款",
+        FALLS,
+    ),
+)
+NAMES = tuple(spec.name for spec in LEGACY_SPECS)  # legacy: the columns `from_taiwan` gives
+# Every spec by name, the bureau's first (`utilisation` is both: the bureau's words win).
+SPECS: tuple[FeatureSpec, ...] = (
+    *BUREAU_SPECS,
+    *(spec for spec in LEGACY_SPECS if spec.name not in BUREAU_NAMES),
+)
+TAIWAN_STATUS = ("PAY_0", "PAY_2", "PAY_3", "PAY_4", "PAY_5", "PAY_6")  # September .. April
+TAIWAN_BILLS = tuple(f"BILL_AMT{i}" for i in range(1, 7))
+TAIWAN_PAID = tuple(f"PAY_AMT{i}" for i in range(1, 7))
+TAIWAN_TARGET = "default payment next month"
+TAIWAN_PROTECTED = ("SEX", "MARRIAGE", "EDUCATION", "AGE")
 
 
 def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
@@ -96,7 +324,7 @@ def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
 
 
 def from_taiwan(row: Mapping[str, str]) -> Values:
-    """The features of one row of the UCI "default of credit card clients" data."""
+    """Legacy: the features of one row of the UCI "default of credit card clients" data."""
     status = [int(Decimal(row[column])) for column in TAIWAN_STATUS]
     bills = [Decimal(row[column]) for column in TAIWAN_BILLS]
     paid = [Decimal(row[column]) for column in TAIWAN_PAID]
@@ -115,26 +343,69 @@ def from_taiwan(row: Mapping[str, str]) -> Values:
     }
 
 
-def from_indicators(row: Mapping[str, object]) -> Values:
-    """The features of one person from the bureau's indicator row (a report's or the batch's)."""
+def _count(row: Mapping[str, object], name: str) -> int:
+    """An indicator's count; 0 when the row lacks it."""
+    value = row.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
-    def count(name: str) -> int:
-        value = row.get(name)
-        return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
-    six, three = count("months_overdue_6m"), count("months_overdue_3m")
+def _months(row: Mapping[str, object], name: str) -> Decimal | None:
+    """An indicator that is None when the file has nothing to count from."""
+    value = row.get(name)
+    return Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _legacy(row: Mapping[str, object]) -> Values:
+    six, three = _count(row, "months_overdue_6m"), _count(row, "months_overdue_3m")
     return {
-        "worst_status_6m": Decimal(count("worst_bucket_6m")),
+        "worst_status_6m": Decimal(_count(row, "worst_bucket_6m")),
         "overdue_months_6m": Decimal(six),
         "overdue_months_3m": Decimal(three),
         "overdue_months_older": Decimal(six - three),
-        "utilisation": _ratio(
-            Decimal(count("revolving_balance_fen")), Decimal(count("revolving_limit_fen"))
-        ),
         "payment_ratio_6m": _ratio(
-            Decimal(count("paid_fen_6m")), Decimal(count("scheduled_fen_6m"))
+            Decimal(_count(row, "paid_fen_6m")), Decimal(_count(row, "scheduled_fen_6m"))
         ),
         # No limit ever granted (loans only) is missing, not a limit of 0.
-        "credit_limit": Decimal(count("credit_limit_fen")).scaleb(-2) or None,
-        "active_months_6m": Decimal(count("active_months_6m")),
+        "credit_limit": Decimal(_count(row, "credit_limit_fen")).scaleb(-2) or None,
+        "active_months_6m": Decimal(_count(row, "active_months_6m")),
     }
+
+
+def from_indicators(row: Mapping[str, object]) -> Values:
+    """The features of one person from the bureau's indicator row (a report's or the batch's):
+    every one of `BUREAU_NAMES`, then the legacy ones of `NAMES`."""
+
+    def count(*names: str) -> Decimal:
+        return Decimal(sum(_count(row, name) for name in names))
+
+    values: Values = {
+        "late_2_24m": count("months_o2_24m"),
+        "late_3_24m": count("months_o3_24m"),
+        "late_4plus_24m": count(*(f"months_o{k}_24m" for k in range(4, 8))),
+        "bad_debt_24m": count("months_b_24m"),
+        "months_since_overdue": _months(row, "months_since_overdue"),
+        "worst_status_12m": count("worst_bucket_12m"),
+        "worst_status_24m": count("worst_bucket_24m"),
+        "utilisation": _ratio(count("revolving_balance_fen"), count("revolving_limit_fen")),
+        "open_accounts": count("accounts_open"),
+        "open_accounts_bank": count("accounts_open_bank"),
+        "open_accounts_non_bank": count("accounts_open_non_bank"),
+        "open_platforms_bank": count("platforms_open_bank"),
+        "open_platforms_non_bank": count("platforms_open_non_bank"),
+        "opened_6m": count("accounts_opened_6m"),
+        "opened_12m": count("accounts_opened_12m"),
+        "oldest_account_months": _months(row, "oldest_account_months"),
+    }
+    for days in INQUIRY_WINDOWS:
+        for kind in ("", *(f"{k}_" for k in KINDS)):
+            for name in (f"hard_inquiries_{kind}{days}d", f"institutions_{kind}{days}d"):
+                values[name] = count(name)
+    values |= {
+        "court_records": count("public_records"),
+        "dishonest_debtor": count("public_records_dishonest_judgment_debtor"),
+        "blacklist_entries": count("blacklist_entries"),
+        "overdue_share": _ratio(
+            count("current_overdue_amount_fen"), count("outstanding_balance_fen")
+        ),
+    }
+    return {name: values[name] for name in BUREAU_NAMES} | _legacy(row)

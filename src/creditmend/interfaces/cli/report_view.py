@@ -275,7 +275,8 @@ def _summary(console: Console, report: Report) -> None:
         console.print(Text("No risk flag.", GOOD))
     table = _table("Reason", "What it means")
     for reason in s.reasons:
-        _row(table, words(reason.code), reason.text)
+        zh = (f" {reason.text_zh}", "dim") if reason.text_zh else ""
+        _row(table, words(reason.code), Text.assemble(reason.text, zh))
     if s.reasons:
         console.print(table)
 

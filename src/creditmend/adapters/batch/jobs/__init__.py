@@ -37,7 +37,7 @@ Nothing is sorted but the outputs. Accounts are integers and unique: joins use t
 Counts of several windows are packed into one BIGINT (the months at a grid code in the last 6,
 12, 24 and 60 months, 16 bits each; the hard inquiries and the institutions of three day
 windows, 21 bits each): one sum counts all the windows, and the per-person tables joined into
-the 138 columns are a third as wide. indicators.sql unpacks them last; grid_months.sql and
+the 148 columns are a third as wide. indicators.sql unpacks them last; grid_months.sql and
 inquiry_furnishers.sql give the layouts and their bounds.
 """
 
@@ -91,7 +91,15 @@ STEPS: tuple[Step, ...] = (
 
 # The outputs' columns, SQL types and nullability: both engines check what they wrote against
 # them, so the two write the same Parquet schema. Null only where `person_indicators` gives None.
-NULLABLE = frozenset({"first_loan_on", "next_expiry_on", "months_since_last_activity"})
+NULLABLE = frozenset(
+    {
+        "first_loan_on",
+        "oldest_account_months",
+        "months_since_overdue",
+        "next_expiry_on",
+        "months_since_last_activity",
+    }
+)
 _SQL_TYPES = {
     "count": "BIGINT",
     "fen": "BIGINT",
@@ -155,6 +163,10 @@ def parameters(as_of: date, profile: JurisdictionProfile) -> dict[str, str]:
     unnamed = [code for code in codes if code not in CODE_NAMES]
     if unnamed:  # the indicator columns count months by the report's codes (months_o1_6m ...)
         raise ValueError(f"overdue_codes: the batch's indicators have no column for {unnamed}")
+    grid = profile.grid_codes
+    carried = {grid.settled, grid.transferred, grid.guarantor, grid.assets} & set(codes)
+    if carried:  # account_overdue.sql reads overdue months from the furnished months alone
+        raise ValueError(f"overdue_codes: {sorted(carried)} are ending codes a grid carries")
     pattern = profile.overdue_pattern
     run, cumulative, window = (
         int(n) for n in (pattern.consecutive, pattern.cumulative, pattern.window)

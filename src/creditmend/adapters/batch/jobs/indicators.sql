@@ -1,6 +1,7 @@
 -- Output: indicators.parquet, one row per person of `persons`: `person` and `indicators.NAMES`
 -- in order. A person without accounts, inquiries or records gets zeros, and nulls where
--- `person_indicators` has None (first_loan_on, next_expiry_on, months_since_last_activity).
+-- `person_indicators` has None (`jobs.NULLABLE`: first_loan_on, oldest_account_months,
+-- months_since_overdue, next_expiry_on, months_since_last_activity).
 -- COALESCE(..., 0) also tells both engines that the column is never null: the Parquet
 -- schemas they write say so.
 --
@@ -22,7 +23,14 @@ SELECT
     COALESCE(CAST(pl.platforms_ever AS BIGINT), 0) AS platforms_ever,
     COALESCE(CAST(pl.platforms_open AS BIGINT), 0) AS platforms_open,
     COALESCE(CAST(pl.platforms_settled AS BIGINT), 0) AS platforms_settled,
+    COALESCE(CAST(a.accounts_open_bank AS BIGINT), 0) AS accounts_open_bank,
+    COALESCE(CAST(a.accounts_open_non_bank AS BIGINT), 0) AS accounts_open_non_bank,
+    COALESCE(CAST(pl.platforms_open_bank AS BIGINT), 0) AS platforms_open_bank,
+    COALESCE(CAST(pl.platforms_open_non_bank AS BIGINT), 0) AS platforms_open_non_bank,
+    COALESCE(CAST(a.accounts_opened_6m AS BIGINT), 0) AS accounts_opened_6m,
+    COALESCE(CAST(a.accounts_opened_12m AS BIGINT), 0) AS accounts_opened_12m,
     a.first_loan_on AS first_loan_on,
+    CAST(a.oldest_account_months AS BIGINT) AS oldest_account_months,
     COALESCE(CAST(a.amount_borrowed_fen AS BIGINT), 0) AS amount_borrowed_fen,
     COALESCE(CAST(a.credit_limit_fen AS BIGINT), 0) AS credit_limit_fen,
     COALESCE(CAST(a.current_overdue_accounts AS BIGINT), 0) AS current_overdue_accounts,
@@ -226,6 +234,43 @@ SELECT
         ),
         0
     ) AS worst_bucket_6m,
+    -- ... of the last 12 months
+    COALESCE(
+        CAST(
+            CASE
+                WHEN (g.months_b & 281470681743360) <> 0 THEN 8
+                WHEN (g.months_o7 & 281470681743360) <> 0 THEN 7
+                WHEN (g.months_o6 & 281470681743360) <> 0 THEN 6
+                WHEN (g.months_o5 & 281470681743360) <> 0 THEN 5
+                WHEN (g.months_o4 & 281470681743360) <> 0 THEN 4
+                WHEN (g.months_o3 & 281470681743360) <> 0 THEN 3
+                WHEN (g.months_o2 & 281470681743360) <> 0 THEN 2
+                WHEN (g.months_o1 & 281470681743360) <> 0 THEN 1
+                ELSE 0
+            END
+            AS BIGINT
+        ),
+        0
+    ) AS worst_bucket_12m,
+    -- ... of the last 24 months
+    COALESCE(
+        CAST(
+            CASE
+                WHEN (g.months_b & 4294901760) <> 0 THEN 8
+                WHEN (g.months_o7 & 4294901760) <> 0 THEN 7
+                WHEN (g.months_o6 & 4294901760) <> 0 THEN 6
+                WHEN (g.months_o5 & 4294901760) <> 0 THEN 5
+                WHEN (g.months_o4 & 4294901760) <> 0 THEN 4
+                WHEN (g.months_o3 & 4294901760) <> 0 THEN 3
+                WHEN (g.months_o2 & 4294901760) <> 0 THEN 2
+                WHEN (g.months_o1 & 4294901760) <> 0 THEN 1
+                ELSE 0
+            END
+            AS BIGINT
+        ),
+        0
+    ) AS worst_bucket_24m,
+    CAST(a.months_since_overdue AS BIGINT) AS months_since_overdue,
     COALESCE(CAST(a.paid_fen_6m AS BIGINT), 0) AS paid_fen_6m,
     COALESCE(CAST(a.scheduled_fen_6m AS BIGINT), 0) AS scheduled_fen_6m,
     -- the months of the last 6 with a payment on any account: the bits of the mask

@@ -11,6 +11,9 @@ WITH accounts AS (
             WHEN s.irregular = 1 THEN i.overdue_mask_24m ELSE COALESCE(o.overdue_mask_24m, 0)
         END AS mask,
         CASE WHEN s.irregular = 1 THEN i.overdue_24m ELSE COALESCE(o.overdue_24m, 0) END AS overdue,
+        CASE
+            WHEN s.irregular = 1 THEN i.last_overdue_month ELSE o.last_overdue_month
+        END AS last_overdue_month,
         COALESCE(p.paid_6m, 0) AS paid_6m,
         COALESCE(p.scheduled_6m, 0) AS scheduled_6m,
         COALESCE(p.paid_mask_6m, 0) AS paid_mask_6m,
@@ -26,7 +29,15 @@ SELECT
     COUNT(*) AS accounts_ever,
     CAST(SUM(is_open) AS BIGINT) AS accounts_open,
     CAST(SUM(is_settled) AS BIGINT) AS accounts_settled,
+    COUNT(CASE WHEN is_open = 1 AND furnisher_kind = 'bank' THEN 1 END) AS accounts_open_bank,
+    COUNT(CASE WHEN is_open = 1 AND furnisher_kind = 'non_bank' THEN 1 END)
+        AS accounts_open_non_bank,
+    -- opened in the as-of month or the 5 (11) before it
+    COUNT(CASE WHEN opened_month > $as_of_month - 6 THEN 1 END) AS accounts_opened_6m,
+    COUNT(CASE WHEN opened_month > $as_of_month - 12 THEN 1 END) AS accounts_opened_12m,
     MIN(opened_on) AS first_loan_on,
+    $as_of_month - MIN(opened_month) AS oldest_account_months,
+    $as_of_month - MAX(last_overdue_month) AS months_since_overdue,
     CAST(SUM(
         CASE WHEN is_local = 1 AND principal_fen IS NOT NULL THEN principal_fen ELSE 0 END
     ) AS BIGINT) AS amount_borrowed_fen,
