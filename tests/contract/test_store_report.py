@@ -77,6 +77,22 @@ def test_the_on_demand_report_and_the_batch_row_agree(
     assert overdue > 0  # the population has overdue borrowers: the comparison is not vacuous
 
 
+def test_the_batch_scores_each_person_once(bureau: Bureau, tmp_path: Path) -> None:
+    """`scores.parquet` keeps one row per person of `indicators.parquet`, with `score` and
+    `band` (issue 16: the features change, the file a lender reads does not)."""
+    _load(bureau, tmp_path / "population")
+    result = bureau.batch.run(AS_OF, "duckdb", batch_engine("duckdb"), tmp_path / "batch", AT)
+    scores = pq.read_table(result.out / "scores.parquet")
+    persons = pq.read_table(result.out / "indicators.parquet", columns=["person"])
+    assert {"person", "score", "band"} <= set(scores.column_names)
+    people = scores.column("person").to_pylist()
+    assert len(people) == len(set(people)) == result.outputs["scores"]
+    assert sorted(people) == sorted(persons.column("person").to_pylist())
+    for row in scores.to_pylist():
+        assert (row["score"] is None) == (row["band"] == "unscored"), row
+        assert row["band"]
+
+
 def test_nobody_nothing_and_too_early_are_clear_answers(bureau: Bureau, tmp_path: Path) -> None:
     with pytest.raises(ProblemsError, match="store: the store is empty"):
         bureau.inquire.self_report("cn_ric", STRANGER, AS_OF, AT)

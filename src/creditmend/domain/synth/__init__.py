@@ -41,14 +41,16 @@ months starting with the month of `start`, month ends are the reporting dates):
 - Inquiries: the lender's hard `loan_approval` 0..3 days before each loan and the shoppers'
   0..14 days before it (30 % of bank shoppers as `credit_card_approval`); a soft
   `post_loan_management` by the lender 1..20 days after an account first shows past due; a
-  `self_inquiry` with probability 10 % a year (40 % for slipping, multi-head and defaulters).
+  `self_inquiry` with probability 10 % a year (40 % for slipping, multi-head and defaulters),
+  at most one a day. Consent references are unique per person (a repeat is drawn again).
 - Public records: a sued defaulter (and 40 % of the others) gets an enforced-debtor case filed
   90..300 days after the default began (pulled into the window), half of them also a dishonest
   judgment debtor and a consumption restriction 30..120 days later; the amount is the account
   balance; the status is `performed` (with `ended_on`) when the account was later settled.
 - Blacklist: fraud is listed (`fraud`, 5 years) by its first lender 30..60 days after the first
   due date; a charged-off defaulter is listed `severe_overdue` (3 years) with probability 60 %
-  and `lost_contact` (2 years) with 30 %.
+  and `lost_contact` (2 years) with 30 %. A platform lists a person once per category while
+  that listing runs: a later charge-off there within it adds no entry.
 - Reporting: a record for every account and month from its opening month to the window's last
   month, or to the month it was settled (a settled account is not furnished after it closed).
   `first_delinquency_on` is the first day past due of the first delinquency seen at a month end;

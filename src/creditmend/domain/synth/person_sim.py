@@ -77,6 +77,7 @@ class PersonSim:
         self.tags: set[str] = set()
         self.cmf: list[Record] = []
         self.inquiries: list[tuple[date, Record]] = []
+        self.consents: set[str] = set()  # consent references given so far (each is unique)
         self.failures: list[Record] = []
         self.loans: list[Loan] = []
         self.outcomes: list[Outcome] = []
@@ -224,11 +225,20 @@ class PersonSim:
 
     def _inquiry(self, on: date, furnisher: str | None, purpose: str) -> None:
         hard = purpose in ("loan_approval", "credit_card_approval", "guarantee_review")
-        consent = None if furnisher is None else (
-            f"{furnisher}-{on:%Y%m%d}-{self.rng.randrange(16**6):06x}")  # fmt: skip
+        consent = None if furnisher is None else self._consent(furnisher, on)
         self.inquiries.append((on, {**self.identity(), "furnisher_id": furnisher,
                                "inquired_on": on.isoformat(), "purpose": purpose,
                                "hard": hard, "consent_ref": consent}))  # fmt: skip
+
+    def _consent(self, furnisher: str, on: date) -> str:
+        """A consent reference not given before to this person: the import keys an inquiry by
+        its furnisher, day, purpose and reference, so a repeated reference (one draw in 16
+        million for the same furnisher and day) would repeat a line. A repeat is drawn again."""
+        while True:
+            consent = f"{furnisher}-{on:%Y%m%d}-{self.rng.randrange(16**6):06x}"
+            if consent not in self.consents:
+                self.consents.add(consent)
+                return consent
 
     def _inquire(self, lender: Platform, opened: date) -> None:
         rng = self.rng
@@ -241,10 +251,17 @@ class PersonSim:
             self._inquiry(opened - timedelta(rng.randint(0, 14)), shopper.code, purpose)
 
     def _self_inquiries(self) -> None:
+        """At most one a day: a self-inquiry has no furnisher or consent reference, so two on
+        one day would be the same line, which the import refuses as a repeat. A day drawn
+        again is drawn anew."""
         yearly = 0.4 if self.person.archetype in ("slipping", "multi_head", "defaulter") else 0.1
-        for _ in range(_poisson(self.rng, yearly * self.span / 365)):
-            self._inquiry(self.world.first_day + timedelta(self.rng.randint(0, self.span)),
-                          None, "self_inquiry")  # fmt: skip
+        count = min(_poisson(self.rng, yearly * self.span / 365), self.span + 1)
+        days: set[int] = set()
+        while len(days) < count:
+            day = self.rng.randint(0, self.span)
+            if day not in days:
+                days.add(day)
+                self._inquiry(self.world.first_day + timedelta(day), None, "self_inquiry")
 
     def _public_records(self) -> list[Record]:
         rng, world = self.rng, self.world
@@ -287,10 +304,29 @@ class PersonSim:
                     found.append((outcome, "severe_overdue", outcome.charged_off_on, 3))
                 elif draw < 0.9:
                     found.append((outcome, "lost_contact", outcome.charged_off_on, 2))
-        return [
-            {**self.identity(), "source": outcome.furnisher_id, "category": category,
-             "listed_on": on.isoformat(), "expires_on": add_months(on, 12 * years).isoformat(),
-             "reason": _BLACKLIST_REASONS[category]}
-            for outcome, category, on, years in found
-            if on <= self.world.last_day
-        ]  # fmt: skip
+        return _listings(self.identity(), found, self.world.last_day)
+
+
+def _listings(
+    identity: Record, found: list[tuple[Outcome, str, date, int]], last_day: date
+) -> list[Record]:
+    """The blacklist entries of a person's listings, in the order found: a listing lists the
+    person, not an account, so a source lists a person once per category while that listing
+    runs. A second charge-off at the same platform (two loans there, often on the same day)
+    adds nothing: it would repeat the line (same person, source, category and day), which the
+    import refuses, or list the person twice at once."""
+    kept: set[int] = set()  # positions in `found`, decided in the order of listing
+    listed_until: dict[tuple[str, str], date] = {}  # (source, category) -> expiry
+    for position in sorted(range(len(found)), key=lambda i: found[i][2]):
+        outcome, category, on, years = found[position]
+        key = (outcome.furnisher_id, category)
+        if on <= last_day and (key not in listed_until or on >= listed_until[key]):
+            listed_until[key] = add_months(on, 12 * years)
+            kept.add(position)
+    return [
+        {**identity, "source": outcome.furnisher_id, "category": category,
+         "listed_on": on.isoformat(), "expires_on": add_months(on, 12 * years).isoformat(),
+         "reason": _BLACKLIST_REASONS[category]}
+        for position, (outcome, category, on, years) in enumerate(found)
+        if position in kept
+    ]  # fmt: skip

@@ -1,0 +1,52 @@
+"""The score's resolution on a generated population (issue 16, `score_resolution.py`).
+
+The goals are checked on the issue's 10,000 persons with the scorecard the bureau uses (the
+shipped model or CREDITMEND_SCORECARD): no single score value holds more than 3 % of the persons
+with a file, every band holds persons, and the best band holds persons with a clean long history
+and low utilisation. The shipped model of today fails them (one value holds about a fifth of the
+files and band A is empty); the test is skipped until the rebuilt model lands. A small population
+checks the harness itself on every run of the slow tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from score_resolution import Settings, figures, population_store, resolution, run_batch
+
+MOST_PERSONS_ON_ONE_SCORE = 0.03
+
+
+@pytest.mark.slow
+@pytest.mark.skip(reason="until the rebuilt model lands (issue 16)")
+def test_the_score_resolves_the_issue_population(tmp_path: Path) -> None:
+    result = resolution(Settings(), tmp_path / "batch")
+    assert result.with_file > 0
+    assert result.top_score_share <= MOST_PERSONS_ON_ONE_SCORE, (result.top_score, result)
+    assert all(result.bands.values()), result.bands
+    best = next(iter(result.bands))
+    assert result.clean_bands[best] > 0, result.clean_bands
+
+
+@pytest.mark.slow
+def test_the_harness_counts_what_the_batch_wrote(tmp_path: Path) -> None:
+    """On 200 persons: the figures agree with the files they are read from."""
+    settings = Settings(persons=200, seed=3)
+    out = run_batch(population_store(settings), settings, tmp_path / "batch")
+    result = figures(out, settings)
+    table = pq.read_table(out / "scores.parquet").to_pylist()
+    scores = sorted(row["score"] for row in table if row["score"] is not None)
+    assert (result.persons, result.rows_per_person) == (200, 1)
+    assert result.with_file == len(scores) == sum(result.bands.values()) > 0
+    assert result.top_score is not None
+    assert result.top_score_share == round(scores.count(result.top_score) / len(scores), 4)
+    assert all(scores.count(s) <= scores.count(result.top_score) for s in set(scores))
+    shown = list(result.percentiles.values())
+    assert shown == sorted(shown)
+    assert (shown[0], shown[-1]) == (scores[0], scores[-1])
+    assert sum(result.clean_bands.values()) == result.clean_long_low_util
+    assert 0 < result.clean_long_low_util < result.with_file
+    assert result.population["persons"] == 200
+    assert result.population["with_non_bank_account"] > 0
