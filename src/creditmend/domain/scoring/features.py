@@ -68,11 +68,6 @@ FEATURES: tuple[tuple[str, str, str], ...] = (
     ),
 )
 NAMES = tuple(name for name, _, _ in FEATURES)
-TAIWAN_STATUS = ("PAY_0", "PAY_2", "PAY_3", "PAY_4", "PAY_5", "PAY_6")  # September .. April
-TAIWAN_BILLS = tuple(f"BILL_AMT{i}" for i in range(1, 7))
-TAIWAN_PAID = tuple(f"PAY_AMT{i}" for i in range(1, 7))
-TAIWAN_TARGET = "default payment next month"
-TAIWAN_PROTECTED = ("SEX", "MARRIAGE", "EDUCATION", "AGE")
 PLACES = Decimal("0.0001")
 
 Values = dict[str, Decimal | None]
@@ -93,26 +88,6 @@ def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     if denominator <= 0:
         return None
     return (numerator / denominator).quantize(PLACES, ROUND_HALF_UP)
-
-
-def from_taiwan(row: Mapping[str, str]) -> Values:
-    """The features of one row of the UCI "default of credit card clients" data."""
-    status = [int(Decimal(row[column])) for column in TAIWAN_STATUS]
-    bills = [Decimal(row[column]) for column in TAIWAN_BILLS]
-    paid = [Decimal(row[column]) for column in TAIWAN_PAID]
-    overdue = [s >= 1 for s in status]
-    recent = sum(overdue[:3])
-    limit = Decimal(row["LIMIT_BAL"])
-    return {
-        "worst_status_6m": Decimal(max(*status, 0)),
-        "overdue_months_6m": Decimal(sum(overdue)),
-        "overdue_months_3m": Decimal(recent),
-        "overdue_months_older": Decimal(sum(overdue) - recent),
-        "utilisation": _ratio(bills[0], limit),
-        "payment_ratio_6m": _ratio(sum(paid, Decimal(0)), sum(bills, Decimal(0))),
-        "credit_limit": limit,
-        "active_months_6m": Decimal(sum(1 for p in paid if p > 0)),
-    }
 
 
 def from_indicators(row: Mapping[str, object]) -> Values:
