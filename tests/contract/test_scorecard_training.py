@@ -83,7 +83,7 @@ def options(data: Path, **changes: object) -> TrainingOptions:
         "trained_on": DAY,
         "protected": ("gender",),
         "baselines": False,
-        "binning": BinningSettings(trends={"noise": "auto"}),
+        "binning": BinningSettings(monotonic_trend="auto_asc_desc", trends={"noise": "auto"}),
     }
     chosen.update(changes)
     return TrainingOptions(**chosen)  # type: ignore[arg-type]

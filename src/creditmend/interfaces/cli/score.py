@@ -275,12 +275,12 @@ def train(
     max_score: Annotated[str, typer.Option(help="Highest score")] = "900",
     trend: Annotated[
         str, typer.Option(help="Monotonic trend of numeric features (optbinning's names)")
-    ] = "auto_asc_desc",
+    ] = "auto_heuristic",
     feature_trend: Annotated[
         list[str] | None, typer.Option(help="FEATURE=TREND for one feature (repeat)")
     ] = None,
-    max_prebins: Annotated[str, typer.Option(help="optbinning max_n_prebins")] = "20",
-    min_prebin_size: Annotated[str, typer.Option(help="optbinning min_prebin_size")] = "0.05",
+    max_prebins: Annotated[str, typer.Option(help="optbinning max_n_prebins")] = "50",
+    min_prebin_size: Annotated[str, typer.Option(help="optbinning min_prebin_size")] = "0.02",
     min_bin_size: Annotated[str | None, typer.Option(help="optbinning min_bin_size")] = None,
     baselines: Annotated[
         bool, typer.Option(help="Fit the logistic regression and LightGBM baselines")
