@@ -178,3 +178,28 @@ def test_taiwan_maps_what_carries() -> None:
     quiet = sources.from_taiwan(_taiwan((0, 0, -1, -2, 0, 0), "100", limit="0"))
     assert quiet["months_since_overdue"] is None and quiet["utilisation"] is None
     assert set(quiet) == set(sources.TAIWAN_FEATURES)
+
+
+# ---------------------------------------------------------------- the contract's names
+CONTRACT = {  # /work/notes/features16.md: the trained features' names and their risk
+    **dict.fromkeys(
+        ("late_2_24m", "late_3_24m", "late_4plus_24m", "bad_debt_24m", "worst_status_12m",
+         "worst_status_24m", "utilisation", "open_accounts", "open_accounts_bank",
+         "open_accounts_non_bank", "opened_6m", "opened_12m", "overdue_share"),
+        "rises",
+    ),
+    "months_since_overdue": "falls",
+    "oldest_account_months": "falls",
+}  # fmt: skip
+
+
+def test_every_source_writes_contract_names_with_the_contracts_trend() -> None:
+    for names in (sources.HISTORY_FEATURES, sources.GMSC_FEATURES, sources.TAIWAN_FEATURES):
+        assert set(names) <= set(CONTRACT)
+    assert set(sources.TRENDS) == {
+        *sources.HISTORY_FEATURES,
+        *sources.GMSC_FEATURES,
+        *sources.TAIWAN_FEATURES,
+    }
+    for name, trend in sources.TRENDS.items():
+        assert trend == {"rises": "ascending", "falls": "descending"}[CONTRACT[name]], name
