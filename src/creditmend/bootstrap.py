@@ -388,10 +388,10 @@ def train_scorecard(
     scaling: Scaling | None = None,
     bands: Sequence[Band] | None = None,
     approve_band: str = "C",
-    trend: str = "auto_asc_desc",
+    trend: str = "auto_heuristic",
     feature_trends: Mapping[str, str] | None = None,
-    max_n_prebins: int = 20,
-    min_prebin_size: float = 0.05,
+    max_n_prebins: int = 50,
+    min_prebin_size: float = 0.02,
     min_bin_size: float | None = None,
     baselines: bool = True,
 ) -> Scorecard:

@@ -15,10 +15,12 @@ import pytest
 from in_process import Done  # the e2e folder is on the path (pytest's prepend mode)
 from in_process import cli as run
 
-from creditmend.domain.scoring import features as feature_map
+from creditmend.domain.scoring import sources
 from creditmend.domain.scoring.scorecard import parse_scorecard
 
-TARGET = feature_map.TAIWAN_TARGET
+TARGET = sources.TAIWAN_TARGET
+BILLS = tuple(f"BILL_AMT{i}" for i in range(1, 7))
+PAID = tuple(f"PAY_AMT{i}" for i in range(1, 7))
 
 
 def cli(
@@ -35,7 +37,7 @@ def taiwan_layout(path: Path, rows: int = 1200, seed: int = 1) -> Path:
     rng = np.random.default_rng(seed)
     header = [
         "ID", "LIMIT_BAL", "SEX", "EDUCATION", "MARRIAGE", "AGE",
-        *feature_map.TAIWAN_STATUS, *feature_map.TAIWAN_BILLS, *feature_map.TAIWAN_PAID, TARGET,
+        *sources.TAIWAN_STATUS, *BILLS, *PAID, TARGET,
     ]  # fmt: skip
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -93,12 +95,12 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_features_then_train_writes_the_model_and_the_report(trained: dict[str, Path]) -> None:
     rows = read_csv(trained["features"])
     assert rows[0] == [
-        "ID", *feature_map.NAMES, TARGET, *feature_map.TAIWAN_PROTECTED,
+        "ID", *sources.TAIWAN_FEATURES, TARGET, *sources.TAIWAN_PROTECTED,
     ]  # fmt: skip
     assert len(rows) == 1201
     card = parse_scorecard(trained["model"].read_text())
     names = {f.name for f in card.features}
-    assert names <= set(feature_map.NAMES)
+    assert names <= set(sources.TAIWAN_FEATURES)
     assert card.metadata["trained_on"] == "2026-02-01" and card.metadata["seed"] == 3
     assert card.metadata["metrics"]["holdout"]["auc"] > 0.65
     assert set(card.metadata["metrics"]["baselines"]) == {"logistic_regression", "lightgbm"}
@@ -135,9 +137,9 @@ def test_apply_never_drops_a_row_and_counts_unexpected_values(
 ) -> None:
     odd = tmp_path / "odd.csv"
     odd.write_text(
-        "worst_status_6m,utilisation,credit_limit,note\n"
-        "1,0.5,50000,plain\n"
-        "lots,,50000,text in a number\n"
+        "worst_status_12m,utilisation,late_2_24m,note\n"
+        "1,0.5,0,plain\n"
+        ",lots,0,text in a number\n"
         ",,,all missing\n"
         "2,0.3,,\n"
     )
@@ -148,7 +150,9 @@ def test_apply_never_drops_a_row_and_counts_unexpected_values(
     assert result.returncode == 0, result.stderr
     rows = read_csv(scored)
     assert len(rows) == 5
-    assert rows[0] == ["worst_status_6m", "utilisation", "credit_limit", "note", "score", "reasons"]
+    assert rows[0] == [
+        "worst_status_12m", "utilisation", "late_2_24m", "note", "score", "reasons",
+    ]  # fmt: skip
     assert all(r[4].isdigit() for r in rows[1:])
     assert rows[4][:4] == ["2", "0.3", "", ""]
     assert "1 of 4 rows had a value no bin holds" in result.stderr
@@ -187,8 +191,8 @@ def test_a_tampered_or_other_version_model_is_refused(
         ({"--data": "one_class.csv"}, "--target"),
         ({"--data": "model.json"}, "--data"),
         ({"--data": "binary.csv"}, "--data"),
-        ({"--features": "SEX,credit_limit"}, "--features"),
-        ({"--features": "credit_limit,nope"}, "--features"),
+        ({"--features": "SEX,utilisation"}, "--features"),
+        ({"--features": "utilisation,nope"}, "--features"),
         ({"--test-size": "1.5"}, "--test-size"),
         ({"--seed": "x"}, "--seed"),
         ({"--trained-on": "2026-02-30"}, "--trained-on"),

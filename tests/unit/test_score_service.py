@@ -11,7 +11,7 @@ from typing import IO
 import pytest
 
 from creditmend.domain.problems import ProblemsError
-from creditmend.domain.scoring import features as feature_map
+from creditmend.domain.scoring import sources
 from creditmend.models import default_scorecard
 from creditmend.services.score import ScoreService
 
@@ -60,14 +60,8 @@ def test_an_unknown_layout_is_refused_before_the_data_is_read() -> None:
 
 
 def _taiwan_row(**changes: str) -> dict[str, str]:
-    numbers = [
-        "LIMIT_BAL",
-        *feature_map.TAIWAN_STATUS,
-        *feature_map.TAIWAN_BILLS,
-        *feature_map.TAIWAN_PAID,
-    ]
-    row = dict.fromkeys(numbers, "1000") | dict.fromkeys(feature_map.TAIWAN_STATUS, "0")
-    row |= {feature_map.TAIWAN_TARGET: "0"} | dict.fromkeys(feature_map.TAIWAN_PROTECTED, "1")
+    row = dict.fromkeys(sources.TAIWAN_NUMBERS, "1000") | dict.fromkeys(sources.TAIWAN_STATUS, "0")
+    row |= {sources.TAIWAN_TARGET: "0"} | dict.fromkeys(sources.TAIWAN_PROTECTED, "1")
     return {"ID": "7", **row, **changes}
 
 
@@ -82,13 +76,118 @@ def _csv(*rows: dict[str, str]) -> io.StringIO:
 
 def test_features_are_derived_and_a_bad_number_is_named_with_its_line() -> None:
     out = io.StringIO()
-    assert SERVICE.derive_features("taiwan", _csv(_taiwan_row()), "data/t.csv", out) == 1
+    assert SERVICE.derive_features("taiwan", _csv(_taiwan_row()), "data/t.csv", out).rows == 1
     header, row = list(csv.reader(io.StringIO(out.getvalue())))
-    assert header[: 1 + len(feature_map.NAMES)] == ["ID", *feature_map.NAMES]
-    assert row[0] == "7"
+    assert header == [
+        "ID", *sources.TAIWAN_FEATURES, sources.TAIWAN_TARGET, *sources.TAIWAN_PROTECTED,
+    ]  # fmt: skip
+    assert row == ["7", "0", "0", "0", "", "0", "1.0000", "0", "1", "1", "1", "1"]
     bad = _csv(_taiwan_row(), _taiwan_row(PAY_0="late"))
     with pytest.raises(ProblemsError) as refused:
         SERVICE.derive_features("taiwan", bad, "data/t.csv", io.StringIO())
     assert [str(p) for p in refused.value.problems] == [
         "line 3: scoring.data: PAY_0: 'late' is not a number"
     ]
+
+
+HISTORY = """ID,MONTHS_BALANCE,STATUS
+20,0,C
+20,-1,2
+20,-13,1
+20,-14,X
+10,-14,C
+10,-13,0
+10,0,C
+30,-12,C
+30,0,C
+40,-20,C
+40,-13,C
+"""
+APPLICATIONS = """ID,CODE_GENDER,DAYS_BIRTH,AMT_INCOME_TOTAL
+10,F,-12005,1
+10,M,-20000,1
+20,M,-9000,1
+"""
+
+
+def _rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_history_keeps_the_population_and_joins_the_protected_columns() -> None:
+    out = io.StringIO()
+    derived = SERVICE.derive_features(
+        "history", io.StringIO(HISTORY), "credit_record.csv", out,
+        io.StringIO(APPLICATIONS), "data/application_record.csv",
+    )  # fmt: skip
+    rows = _rows(out.getvalue())
+    assert rows[0] == ["ID", *sources.HISTORY_FEATURES, sources.HISTORY_TARGET, "gender", "age"]
+    # ID 30 opened after -13, ID 40 has no month in -12..0; IDs in numeric order
+    assert [r[0] for r in rows[1:]] == ["10", "20"]
+    assert rows[1] == ["10", "0", "0", "0", "0", "0", "1", "1", "1", "1", "1", "1", "0", "F", "32"]
+    assert rows[2][-3:] == ["1", "M", "24"] and rows[2][1] == "1"  # 30-59 days at -13
+    assert derived.rows == 2
+    assert list(derived.notes.values()) == [1, 1, 0]
+    plain = io.StringIO()
+    SERVICE.derive_features("history", io.StringIO(HISTORY), "credit_record.csv", plain)
+    assert _rows(plain.getvalue())[0][-1] == sources.HISTORY_TARGET  # no protected columns
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("ID,MONTHS_BALANCE\n1,0\n", "credit_record.csv: no column 'STATUS'"),
+        ("ID,MONTHS_BALANCE,STATUS\n1,0,C\n1,-1,7\n", "line 3: scoring.data: STATUS: '7'"),
+        ("ID,MONTHS_BALANCE,STATUS\n1,0,C\n1,0,X\n", "line 3: scoring.data: ID 1: month 0"),
+        ("ID,MONTHS_BALANCE,STATUS\n1,3,C\n", "line 2: scoring.data: MONTHS_BALANCE: '3'"),
+        ("ID,MONTHS_BALANCE,STATUS\n1,-1.5,C\n", "MONTHS_BALANCE: '-1.5' is not a month"),
+    ],
+)
+def test_a_bad_history_is_named_with_its_line(text: str, message: str) -> None:
+    with pytest.raises(ProblemsError) as refused:
+        SERVICE.derive_features("history", io.StringIO(text), "d/credit_record.csv", io.StringIO())
+    assert message in str(refused.value.problems[0])
+
+
+def test_bad_applications_are_said_as_such() -> None:
+    with pytest.raises(ProblemsError) as refused:
+        SERVICE.derive_features(
+            "history", io.StringIO(HISTORY), "c.csv", io.StringIO(),
+            io.StringIO("ID,CODE_GENDER,DAYS_BIRTH\n10,F,old\n"), "a.csv",
+        )  # fmt: skip
+    assert str(refused.value.problems[0]) == (
+        "line 2: scoring.applications: DAYS_BIRTH: 'old' is not a number of days before the "
+        "application"
+    )
+    with pytest.raises(ProblemsError, match=r"scoring\.applications: only the history"):
+        SERVICE.derive_features("gmsc", io.StringIO(""), "g.csv", io.StringIO(), io.StringIO(""))
+
+
+GMSC = (
+    ",SeriousDlqin2yrs,RevolvingUtilizationOfUnsecuredLines,age,"
+    "NumberOfTime30-59DaysPastDueNotWorse,DebtRatio,MonthlyIncome,"
+    "NumberOfOpenCreditLinesAndLoans,NumberOfTimes90DaysLate,NumberRealEstateLoansOrLines,"
+    "NumberOfTime60-89DaysPastDueNotWorse,NumberOfDependents\n"
+    "1,1,0.766126609,45,2,0.802982129,9120,13,0,6,0,2\n"
+    "2,0,0.957151019,40,98,0.121876201,NA,4,98,0,98,NA\n"
+)
+
+
+def test_gmsc_features_are_derived_and_a_bad_number_is_named() -> None:
+    out = io.StringIO()
+    assert SERVICE.derive_features("gmsc", io.StringIO(GMSC), "cs-training.csv", out).rows == 2
+    assert _rows(out.getvalue()) == [
+        ["ID", *sources.GMSC_FEATURES, sources.GMSC_TARGET, "age"],
+        ["1", "2", "0", "0", "2", "0.7661", "13", "6", "1", "45"],
+        ["2", "", "", "", "", "0.9572", "4", "0", "0", "40"],
+    ]
+    with pytest.raises(ProblemsError) as refused:
+        SERVICE.derive_features(
+            "gmsc", io.StringIO(GMSC.replace("0.957151019", "1e400")), "g.csv", io.StringIO()
+        )
+    assert str(refused.value.problems[0]) == (
+        "line 3: scoring.data: RevolvingUtilizationOfUnsecuredLines: '1e400' is out of range"
+    )
+    renamed = GMSC.replace(",SeriousDlqin2yrs,", ",Target,")
+    with pytest.raises(ProblemsError, match=r"g.csv: no column 'SeriousDlqin2yrs' \(the Give"):
+        SERVICE.derive_features("gmsc", io.StringIO(renamed), "g.csv", io.StringIO())

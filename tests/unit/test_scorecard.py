@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from creditmend.domain.scoring.features import NAMES, from_indicators, from_taiwan
+from creditmend.domain.scoring.features import NAMES, from_indicators
 from creditmend.domain.scoring.scorecard import (
     Band,
     Bin,
@@ -106,23 +106,7 @@ def test_more_overdue_months_never_score_higher(months: int, kind: str) -> None:
     assert score(card, {"overdue_months_6m": months + 1, "kind": kind}).score <= here
 
 
-def test_the_features_mean_the_same_from_both_sources() -> None:
-    taiwan = {
-        "LIMIT_BAL": "20000",
-        "PAY_0": "2", "PAY_2": "2", "PAY_3": "-1", "PAY_4": "-1", "PAY_5": "-2", "PAY_6": "-2",
-        **{f"BILL_AMT{i}": b for i, b in enumerate(["3913", "3102", "689", "0", "0", "0"], 1)},
-        **{f"PAY_AMT{i}": p for i, p in enumerate(["0", "689", "0", "0", "0", "0"], 1)},
-    }  # fmt: skip
-    assert from_taiwan(taiwan) == {
-        "worst_status_6m": D(2),
-        "overdue_months_6m": D(2),
-        "overdue_months_3m": D(2),
-        "overdue_months_older": D(0),
-        "utilisation": D("0.1957"),
-        "payment_ratio_6m": D("0.0894"),
-        "credit_limit": D(20000),
-        "active_months_6m": D(1),
-    }
+def test_the_features_of_the_indicator_row() -> None:
     bureau = {
         "worst_bucket_6m": 2,
         "months_overdue_6m": 2,
@@ -135,7 +119,16 @@ def test_the_features_mean_the_same_from_both_sources() -> None:
         "active_months_6m": 1,
     }
     legacy = {name: value for name, value in from_indicators(bureau).items() if name in NAMES}
-    assert legacy == from_taiwan(taiwan)
+    assert legacy == {
+        "worst_status_6m": D(2),
+        "overdue_months_6m": D(2),
+        "overdue_months_3m": D(2),
+        "overdue_months_older": D(0),
+        "utilisation": D("0.1957"),
+        "payment_ratio_6m": D("0.0894"),
+        "credit_limit": D(20000),
+        "active_months_6m": D(1),
+    }
     assert from_indicators({})["credit_limit"] is None  # loans only: no limit, not a limit of 0
 
 

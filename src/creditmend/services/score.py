@@ -3,28 +3,28 @@ score's features from a known data set. One place for the command line, the API 
 
 The faces open the files (and say, in their own words, why one cannot be opened); these work on
 the open text. The scored file is opened only once the rows are read and checked, through
-`open_target`, so that a refused file leaves nothing behind. Problems name `scoring.data` and
-`scoring.source`.
+`open_target`, so that a refused file leaves nothing behind. Problems name `scoring.data`,
+`scoring.source` and `scoring.applications`.
 """
 
 from __future__ import annotations
 
 import csv
-import math
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import IO
 
 from creditmend.domain.problems import Problem, ProblemsError
-from creditmend.domain.scoring import features as feature_map
 from creditmend.domain.scoring.scorecard import Scorecard, score
 from creditmend.domain.scoring.table_rows import header_and_rows
+from creditmend.services import training_sources
+from creditmend.services.training_sources import Derived
 
-LAYOUTS = ("taiwan",)  # the data sets whose features can be derived
+LAYOUTS = ("history", "gmsc", "taiwan")  # the data sets whose features can be derived
 REASONS_JOINED = "; "
 
 OpenTarget = Callable[[], AbstractContextManager[IO[str]]]
@@ -93,70 +93,33 @@ class ScoreService:
             return ()
         return (Problem("scoring.source", f"unknown {layout!r}; one of {', '.join(LAYOUTS)}"),)
 
-    def derive_features(self, layout: str, source: IO[str], path: str, target: IO[str]) -> int:
-        """The score's features of every row of the data set `source` (the file at `path`),
-        with its target and protected columns, written to `target`; the number of rows."""
+    def derive_features(
+        self,
+        layout: str,
+        source: IO[str],
+        path: str,
+        target: IO[str],
+        applications: IO[str] | None = None,
+        applications_path: str = "",
+    ) -> Derived:
+        """The score's features of the data set `source` (the file at `path`, in `layout`:
+        `domain/scoring/sources.py`), with its target and protected columns, written to
+        `target`. `applications` (history only) joins application_record's protected columns."""
         problems = self.layout_problems(layout)
+        if applications is not None and layout != "history":
+            problems += (
+                Problem("scoring.applications", "only the history source joins applications"),
+            )
         if problems:
             raise ProblemsError(problems)
+        name = PurePath(path).name
         try:
-            return _taiwan(source, target, PurePath(path).name)
-        except (csv.Error, UnicodeDecodeError) as error:
+            if layout == "history":
+                return training_sources.history(
+                    source, target, name, applications, PurePath(applications_path).name
+                )
+            return (training_sources.gmsc if layout == "gmsc" else training_sources.taiwan)(
+                source, target, name
+            )
+        except (csv.Error, UnicodeDecodeError, EOFError, OSError, zlib.error) as error:
             raise _data(f"{path}: not a readable CSV file ({error})") from None
-
-
-def _taiwan(source: IO[str], target: IO[str], name: str) -> int:
-    reader = csv.DictReader(source)
-    header = [column.strip() for column in reader.fieldnames or ()]
-    reader.fieldnames = header
-    numbers = [
-        "LIMIT_BAL",
-        *feature_map.TAIWAN_STATUS,
-        *feature_map.TAIWAN_BILLS,
-        *feature_map.TAIWAN_PAID,
-    ]
-    needed = [*numbers, feature_map.TAIWAN_TARGET, *feature_map.TAIWAN_PROTECTED]
-    missing = [column for column in needed if column not in header]
-    if missing:
-        raise _data(f"{name}: no column {missing[0]!r} (the Taiwan data's layout)")
-    keep = ["ID"] if "ID" in header else []
-    writer = csv.writer(target, lineterminator="\n")
-    writer.writerow(
-        [*keep, *feature_map.NAMES, feature_map.TAIWAN_TARGET, *feature_map.TAIWAN_PROTECTED]
-    )
-    count = 0
-    for row in reader:
-        for column in numbers:
-            wrong = _not_a_number(row.get(column))
-            if wrong:
-                raise _data(f"{column}: {wrong}", reader.line_num)
-        try:
-            values = feature_map.from_taiwan(row)
-        except (InvalidOperation, ValueError, TypeError, OverflowError):
-            ratios = "BILL_AMT1 / LIMIT_BAL or the PAY_AMT sum / the BILL_AMT sum"
-            raise _data(f"a ratio is out of range ({ratios})", reader.line_num) from None
-        writer.writerow(
-            [
-                *(row[column] for column in keep),
-                *("" if values[n] is None else f"{values[n]:f}" for n in feature_map.NAMES),
-                row[feature_map.TAIWAN_TARGET],
-                *(row[column] for column in feature_map.TAIWAN_PROTECTED),
-            ]
-        )
-        count += 1
-    return count
-
-
-def _not_a_number(text: str | None) -> str | None:
-    """Why a cell is not a number the features can use (a finite number a float holds as
-    itself: not 1e400, not 1e-400), or None."""
-    try:
-        value = Decimal((text or "").strip())
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite():
-        return f"{text!r} is not a number"
-    as_float = float(value)
-    if math.isinf(as_float) or (value and not as_float):
-        return f"{text!r} is out of range"
-    return None

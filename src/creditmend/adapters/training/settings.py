@@ -28,13 +28,17 @@ MAX_SHARE = 0.5  # optbinning's largest min_prebin_size and min_bin_size
 
 @dataclass(frozen=True, slots=True)
 class BinningSettings:
-    """optbinning's parameters (their meaning is optbinning's; defaults are its own but the
-    trend)."""
+    """optbinning's parameters (their meaning is optbinning's). The defaults are the settings
+    the score benchmark found on Give Me Some Credit (issue 16, chosen on the split of seed 42,
+    not the reported one): 50 prebins of at least 2 % (optbinning's own are 20 of 5 %, too
+    coarse for a count that is non-zero in 3 % of rows) and `auto_heuristic` (a peak or a
+    valley where the data show one, else monotone); a feature whose meaning fixes its
+    direction takes it per feature (`trends`)."""
 
-    monotonic_trend: str = "auto_asc_desc"
+    monotonic_trend: str = "auto_heuristic"
     trends: Mapping[str, str] = field(default_factory=dict)  # per feature
-    max_n_prebins: int = 20
-    min_prebin_size: float = 0.05
+    max_n_prebins: int = 50
+    min_prebin_size: float = 0.02
     min_bin_size: float | None = None
     max_n_bins: int | None = None
     regularisation: float = 1.0  # LogisticRegression's C

@@ -14,7 +14,7 @@ missing its own bin. `risk` is the way a feature moves risk as it grows ("rises"
 riskier; "falls": more is safer); a trained model is held monotone that way.
 
 Legacy, kept unchanged until issue 16 rebuilds the shipped model (which reads them): the eight
-Taiwan-mapped features (`LEGACY_SPECS`, `NAMES`, `from_taiwan`), where each comes from:
+Taiwan-mapped features (`LEGACY_SPECS`, `NAMES`), where each came from:
 
 - `worst_status_6m`, the worst delay in the last 6 months in months (0: none). Taiwan: the largest
   of PAY_0, PAY_2..PAY_6, below 1 read as 0. Bureau: `worst_bucket_6m` (bucket k is at most k*30
@@ -304,43 +304,18 @@ LEGACY_SPECS: tuple[FeatureSpec, ...] = (
         FALLS,
     ),
 )
-NAMES = tuple(spec.name for spec in LEGACY_SPECS)  # legacy: the columns `from_taiwan` gives
+NAMES = tuple(spec.name for spec in LEGACY_SPECS)  # legacy: the shipped model's until rebuilt
 # Every spec by name, the bureau's first (`utilisation` is both: the bureau's words win).
 SPECS: tuple[FeatureSpec, ...] = (
     *BUREAU_SPECS,
     *(spec for spec in LEGACY_SPECS if spec.name not in BUREAU_NAMES),
 )
-TAIWAN_STATUS = ("PAY_0", "PAY_2", "PAY_3", "PAY_4", "PAY_5", "PAY_6")  # September .. April
-TAIWAN_BILLS = tuple(f"BILL_AMT{i}" for i in range(1, 7))
-TAIWAN_PAID = tuple(f"PAY_AMT{i}" for i in range(1, 7))
-TAIWAN_TARGET = "default payment next month"
-TAIWAN_PROTECTED = ("SEX", "MARRIAGE", "EDUCATION", "AGE")
 
 
 def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     if denominator <= 0:
         return None
     return (numerator / denominator).quantize(PLACES, ROUND_HALF_UP)
-
-
-def from_taiwan(row: Mapping[str, str]) -> Values:
-    """Legacy: the features of one row of the UCI "default of credit card clients" data."""
-    status = [int(Decimal(row[column])) for column in TAIWAN_STATUS]
-    bills = [Decimal(row[column]) for column in TAIWAN_BILLS]
-    paid = [Decimal(row[column]) for column in TAIWAN_PAID]
-    overdue = [s >= 1 for s in status]
-    recent = sum(overdue[:3])
-    limit = Decimal(row["LIMIT_BAL"])
-    return {
-        "worst_status_6m": Decimal(max(*status, 0)),
-        "overdue_months_6m": Decimal(sum(overdue)),
-        "overdue_months_3m": Decimal(recent),
-        "overdue_months_older": Decimal(sum(overdue) - recent),
-        "utilisation": _ratio(bills[0], limit),
-        "payment_ratio_6m": _ratio(sum(paid, Decimal(0)), sum(bills, Decimal(0))),
-        "credit_limit": limit,
-        "active_months_6m": Decimal(sum(1 for p in paid if p > 0)),
-    }
 
 
 def _count(row: Mapping[str, object], name: str) -> int:

@@ -58,6 +58,7 @@ OPTION_OF: Mapping[str, str] = {
     # score apply | features | train
     "scoring.data": "--data",
     "scoring.source": "--source",
+    "scoring.applications": "--applications",
     "training.data": "--data",
     "training.target": "--target",
     "training.bad": "--bad",

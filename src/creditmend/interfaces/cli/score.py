@@ -5,8 +5,9 @@
   training report).
 - `apply` scores every row of a CSV file with a model file, using the domain alone (no training
   library): every input row is written, with `score` and `reasons` added.
-- `features` derives the score's features from a known data set (the UCI Taiwan data), with its
-  target and protected columns, ready for `train`.
+- `features` derives the score's features from a known data set (`--source history | gmsc |
+  taiwan`, `domain/scoring/sources.py`), with its target and protected columns, ready for
+  `train`.
 - `overlay` adds the overlay (points from published relative risks, knock-out rules;
   `domain/scoring/overlay.py`) to a model file and writes it re-checksummed.
 
@@ -16,8 +17,9 @@ every other bad input, not a usage box.
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -49,6 +51,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="The credit score: train a scorecard, score a file with it, derive its features.",
 )
+GZIP_MAGIC = b"\x1f\x8b"
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -275,12 +278,12 @@ def train(
     max_score: Annotated[str, typer.Option(help="Highest score")] = "900",
     trend: Annotated[
         str, typer.Option(help="Monotonic trend of numeric features (optbinning's names)")
-    ] = "auto_asc_desc",
+    ] = "auto_heuristic",
     feature_trend: Annotated[
         list[str] | None, typer.Option(help="FEATURE=TREND for one feature (repeat)")
     ] = None,
-    max_prebins: Annotated[str, typer.Option(help="optbinning max_n_prebins")] = "20",
-    min_prebin_size: Annotated[str, typer.Option(help="optbinning min_prebin_size")] = "0.05",
+    max_prebins: Annotated[str, typer.Option(help="optbinning max_n_prebins")] = "50",
+    min_prebin_size: Annotated[str, typer.Option(help="optbinning min_prebin_size")] = "0.02",
     min_bin_size: Annotated[str | None, typer.Option(help="optbinning min_bin_size")] = None,
     baselines: Annotated[
         bool, typer.Option(help="Fit the logistic regression and LightGBM baselines")
@@ -375,21 +378,48 @@ def apply(
 
 
 # ---------------------------------------------------------------- features
+def _reading_text(path: Path, option: str) -> IO[str]:
+    """A CSV file as text, through gzip when it is gzipped (the public data sets are)."""
+    _reading(path, option).close()  # the same one-line errors for a missing file or a folder
+    with path.open("rb") as probe:
+        gzipped = probe.read(2) == GZIP_MAGIC
+    if gzipped:
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return _reading(path, option)
+
+
 @app.command("features")
 def derive_features(
-    source: Annotated[str, typer.Option(help="The data set's layout: taiwan")],
-    data: Annotated[Path, typer.Option(help="The data set's CSV")],
+    source: Annotated[str, typer.Option(help="The data set's layout: history, gmsc or taiwan")],
+    data: Annotated[Path, typer.Option(help="The data set's CSV (.gz is read through gzip)")],
     out: Annotated[Path, typer.Option(help="Where to write the features CSV")],
+    applications: Annotated[
+        Path | None,
+        typer.Option(help="history: application_record CSV, for the protected columns"),
+    ] = None,
 ) -> None:
     """Derive the score's features with the target and protected columns, for `score train`."""
     service = bootstrap.build_scoring()
     problems = service.layout_problems(source)
     if problems:
         raise fail(problems)
+    if applications is not None and source != "history":
+        raise _problem("--applications", "only --source history joins applications")
     _writable(out, "--out")
-    with input_errors(), _reading(data, "--data") as handle, _writing(out, "--out") as target:
-        count = service.derive_features(source, handle, str(data), target)
-    _out.print(f"{count:,} rows of features written to {out}")
+    with ExitStack() as files:
+        handle = files.enter_context(_reading_text(data, "--data"))
+        joined = (
+            None
+            if applications is None
+            else files.enter_context(_reading_text(applications, "--applications"))
+        )
+        with input_errors(), _writing(out, "--out") as target:
+            derived = service.derive_features(
+                source, handle, str(data), target, joined, str(applications or "")
+            )
+    _out.print(f"{derived.rows:,} rows of features written to {out}")
+    for note, count in derived.notes.items():
+        _out.print(f"{note}: {count:,}")
 
 
 # ---------------------------------------------------------------- overlay
