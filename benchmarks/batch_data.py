@@ -10,7 +10,8 @@ Behaviour: 85 % pay as agreed; 10 % fall 1..3 months behind once and catch up; 5
 (days past due growing 30 a month, charged off past 180 days, 10 % of them then transferred).
 About 2 % of accounts start furnishing 1..2 months after opening, 0.5 % a month before it
 (their grid is read month by month), and 3 % miss one month.
-About 4 inquiries a person over two years (65 % hard), 2 % of persons have a court record, 1 %
+About 4 inquiries a person over two years (65 % hard), 2 % of persons have a court record (3 in
+5 of them active: by person number, drawing nothing, so the rest is as version 2 drew it), 1 %
 a blacklist entry; every overdue episode is a negative record (uncured ones without expiry).
 """
 
@@ -32,7 +33,7 @@ from creditmend.adapters.batch.parquet import arrow_schema, table_path
 from creditmend.domain.report.batch_rows import TABLES, month_number
 
 CHUNK = 50_000
-VERSION = 2  # of the generator: a change makes cached data stale
+VERSION = 3  # of the generator: a change makes cached data stale
 LENDERS, BANKS = 60, 12
 CODES = np.array(["N", "1", "2", "3", "4", "5", "6", "7", "C", "G", "D", "Z", "B", "*"])
 STATUSES = np.array(["open", "settled", "closed", "transferred", "charged_off"])
@@ -218,7 +219,11 @@ def _chunk(rng: np.random.Generator, first: int, persons: int, as_of: date) -> d
     court = person_ids[rng.random(persons) < 0.02]
     tables["public_records"] = _table(
         "public_records",
-        {"person": court, "kind": _strings(rng.integers(0, 3, len(court)), RECORD_KINDS)},
+        {
+            "person": court,
+            "kind": _strings(rng.integers(0, 3, len(court)), RECORD_KINDS),
+            "active": court % 5 < 3,
+        },
     )
     listed = person_ids[rng.random(persons) < 0.01]
     tables["blacklist"] = _table(

@@ -20,10 +20,13 @@ import pandas as pd
 from creditmend.domain.report.batch_rows import TABLES, month_number
 from creditmend.domain.report.indicators import (
     BUCKET_RANKS,
+    BUCKET_WINDOWS,
     CODE_NAMES,
     DAY_WINDOWS,
+    FURNISHER_KINDS,
     MONTH_WINDOWS,
     NAMES,
+    OPENED_WINDOWS,
     PUBLIC_RECORD_KINDS,
 )
 from creditmend.domain.rules.cn import CN
@@ -67,9 +70,12 @@ def _grid_counts(accounts: pd.DataFrame, months: pd.DataFrame, last: int) -> pd.
         counts.append(total.rename(f"months_overdue_{window}m"))
     recent3 = grid[(grid["month"] > last - 3) & grid["code"].isin(OVERDUE)]
     counts.append(recent3.groupby("person").size().rename("months_overdue_3m"))
-    recent6 = grid[grid["month"] > last - 6]
-    ranks = recent6["code"].map(BUCKET_RANKS).fillna(0).astype("int64")
-    counts.append(ranks.groupby(recent6["person"]).max().rename("worst_bucket_6m"))
+    for window in BUCKET_WINDOWS:
+        recent = grid[grid["month"] > last - window]
+        ranks = recent["code"].map(BUCKET_RANKS).fillna(0).astype("int64")
+        counts.append(ranks.groupby(recent["person"]).max().rename(f"worst_bucket_{window}m"))
+    late = grid[grid["code"].isin(OVERDUE)]
+    counts.append((last - late.groupby("person")["month"].max()).rename("months_since_overdue"))
     last24 = grid[grid["month"] > last - 24].sort_values(["person", "account", "month"])
     last24 = last24.assign(bad=last24["code"].isin(OVERDUE).astype(int))
     by_account = last24.groupby(["person", "account"])["bad"]
@@ -182,6 +188,14 @@ def indicators(inputs: Path, as_of: date, currency: str) -> pd.DataFrame:
             .sum(),
         }
     )
+    for kind in FURNISHER_KINDS:
+        mine = accounts[accounts["open"] & (accounts["furnisher_kind"] == kind)]
+        result[f"accounts_open_{kind}"] = mine.groupby("person").size()
+        result[f"platforms_open_{kind}"] = mine.groupby("person")["furnisher"].nunique()
+    for window in OPENED_WINDOWS:
+        opened = accounts[last - accounts["opened_month"] < window]
+        result[f"accounts_opened_{window}m"] = opened.groupby("person").size()
+    result["oldest_account_months"] = last - by_person["opened_month"].min()
     result = result.join(_grid_counts(data["accounts"], months, last), how="outer")
     result = result.join(_recent_payments(accounts, months, last), how="outer")
     result["flag_3_or_6_in_24"] = result["accounts_3_or_6_in_24"].fillna(0) > 0
@@ -193,20 +207,28 @@ def indicators(inputs: Path, as_of: date, currency: str) -> pd.DataFrame:
             f"public_records_{kind}": records[records["kind"] == kind].groupby("person").size()
             for kind in PUBLIC_RECORD_KINDS
         },
+        "public_records_active": records[records["active"]].groupby("person").size(),
+        "public_records_active_dishonest_judgment_debtor": records[
+            records["active"] & (records["kind"] == "dishonest_judgment_debtor")
+        ]
+        .groupby("person")
+        .size(),
         "blacklist_entries": data["blacklist"].groupby("person").size(),
         "negative_records": negative.groupby("person").size(),
         "negative_uncured": negative["expires_on"].isna().groupby(negative["person"]).sum(),
         "next_expiry_on": negative.groupby("person")["expires_on"].min(),
     }
     result = result.join(pd.DataFrame(others), how="outer").reindex(persons.index)
-    nullable = {"first_loan_on", "next_expiry_on", "months_since_last_activity"}
+    counted = {"months_since_last_activity", "oldest_account_months", "months_since_overdue"}
+    nullable = {"first_loan_on", "next_expiry_on", *counted}
     columns = {}
     for name in NAMES:
         if name in nullable:
             columns[name] = result[name]
         else:
             columns[name] = result[name].fillna(0).astype(bool if name[:5] == "flag_" else "int64")
-    columns["months_since_last_activity"] = result["months_since_last_activity"].astype("Int64")
+    for name in counted:
+        columns[name] = result[name].astype("Int64")
     return pd.DataFrame(columns, index=result.index).reset_index()
 
 

@@ -15,7 +15,8 @@ months, charged-off accounts, months furnished before the opening, opening befor
 window, overdue runs at the edge of the 24-month window, guarantor and asset remarks, revolving
 accounts, another currency, the score's 3- and 6-month windows (their edges, `B` among the
 buckets, payments in another currency), inquiries at the edges of every day window and hard ones
-with no asker named, and as-of days at the start and the end of a month. Spark starts once for
+with no asker named, court records performed before, on and after the as-of day (active or not),
+and as-of days at the start and the end of a month. Spark starts once for
 the module.
 """
 
@@ -431,6 +432,14 @@ def edge_files(as_of: date) -> list[CreditFileFacts]:
                 public_record("public_record:e3", "consumption_restriction", days_back(50),
                               "revoked", days_back(10)),
                 public_record("public_record:e4", "enforced_debtor", days_back(-5), "active", None),
+                # active on the day: performed the day after it (a replayed day); not active:
+                # performed on the day, and long ago (still shown: 5 years from the end)
+                public_record("public_record:e5", "dishonest_judgment_debtor", days_back(300),
+                              "performed", days_back(-1)),
+                public_record("public_record:e6", "dishonest_judgment_debtor", days_back(300),
+                              "performed", as_of),
+                public_record("public_record:e7", "dishonest_judgment_debtor", days_back(2000),
+                              "performed", days_back(1000)),
             ),
             listed=(
                 blacklist("blacklist:e1", days_back(30), None),

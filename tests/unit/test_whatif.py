@@ -159,6 +159,7 @@ def test_a_new_loan_is_seen_by_the_inquiry_and_the_account_counts() -> None:
     for name in ("accounts_open", "platforms_open", "hard_inquiries_30d", "institutions_30d",
                  "institutions_non_bank_30d", "hard_inquiries_non_bank_180d"):  # fmt: skip
         assert after[name] == before[name] + 1, name
-    card = _counting("hard_inquiries_30d", "accounts_open", "platforms_open")
+    # a card reads the score's features (`from_indicators`), never an indicator by its name
+    card = _counting("hard_inquiries_30d", "open_accounts", "open_platforms_non_bank")
     result = what_if(card, view, NewLoan(Decimal(3000), 6), CN, "CNY")
     assert result.after.score == result.before.score - 30

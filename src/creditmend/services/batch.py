@@ -21,8 +21,8 @@ from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.report.batch_rows import Row, batch_rows
 from creditmend.domain.report.file import visible_file
 from creditmend.domain.rules.profile import JurisdictionProfile
-from creditmend.domain.scoring.features import from_indicators
-from creditmend.domain.scoring.scorecard import Scorecard, score
+from creditmend.domain.scoring.features import score_indicators
+from creditmend.domain.scoring.scorecard import Scorecard
 from creditmend.services.inquire import check_as_of
 from creditmend.services.output_files import staging
 from creditmend.services.ports import AuditLog, CreditFileReader
@@ -119,5 +119,5 @@ def scored(card: Scorecard, row: Mapping[str, object]) -> tuple[int | None, str,
     """(score, band, reasons joined by "; ") as a report shows them; no file is unscored."""
     if not has_credit_data(row):
         return None, "unscored", ""
-    result = score(card, from_indicators(row))
+    result = score_indicators(card, row)
     return result.score, result.band, "; ".join(text for _, text in result.reasons)

@@ -67,8 +67,8 @@ from creditmend.domain.report.file import (
 )
 from creditmend.domain.report.indicators import Value, person_indicators, ratio
 from creditmend.domain.rules.profile import JurisdictionProfile
-from creditmend.domain.scoring.features import from_indicators
-from creditmend.domain.scoring.scorecard import Contribution, Scorecard, ScoreResult, score
+from creditmend.domain.scoring.features import score_indicators
+from creditmend.domain.scoring.scorecard import Contribution, Scorecard, ScoreResult
 
 ACCOUNT_TYPE = "online_consumer_loan"
 T = TypeVar("T")
@@ -229,7 +229,7 @@ def _count(row: Mapping[str, Value], name: str) -> int:
 
 
 def _month(label: str, as_of: date, row: Mapping[str, Value], card: Scorecard) -> ForecastMonth:
-    result: ScoreResult = score(card, from_indicators(row))
+    result: ScoreResult = score_indicators(card, row)
     return ForecastMonth(
         label,
         as_of,

@@ -25,7 +25,7 @@ from datetime import date
 
 from creditmend.domain.creditfile.grid import FINAL
 from creditmend.domain.report.file import VisibleFile
-from creditmend.domain.report.indicators import fen
+from creditmend.domain.report.indicators import fen, is_active
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,8 @@ TABLES: Mapping[str, tuple[Column, ...]] = {
         _c("day", "int32"),
         _c("hard", "bool"),
     ),
-    "public_records": (_c("person", "int64"), _c("kind", "string")),
+    # `active`: in force on the as-of day (`indicators.is_active`), decided here, not in SQL.
+    "public_records": (_c("person", "int64"), _c("kind", "string"), _c("active", "bool")),
     "blacklist": (_c("person", "int64"), _c("category", "string")),
     "negative": (_c("person", "int64"), _c("expires_on", "date", True)),
 }
@@ -158,7 +159,9 @@ def batch_rows(person: int, view: VisibleFile) -> dict[str, list[Row]]:
     rows["inquiries"] += [
         (person, i.by, i.by_kind, i.on.toordinal(), i.hard) for i in view.inquiries
     ]
-    rows["public_records"] += [(person, r.kind) for r in view.public_records]
+    rows["public_records"] += [
+        (person, r.kind, is_active(r, view.as_of)) for r in view.public_records
+    ]
     rows["blacklist"] += [(person, b.category) for b in view.blacklist]
     rows["negative"] += [(person, line.expires_on) for line in view.expiry]
     return rows

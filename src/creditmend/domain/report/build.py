@@ -59,8 +59,8 @@ from creditmend.domain.report.model import (
     Untrustworthy,
 )
 from creditmend.domain.rules.profile import JurisdictionProfile
-from creditmend.domain.scoring.features import from_indicators
-from creditmend.domain.scoring.scorecard import Scorecard, ScoreResult, score
+from creditmend.domain.scoring.features import score_indicators
+from creditmend.domain.scoring.scorecard import Scorecard, ScoreResult
 
 THIN_HISTORY_MONTHS = 6
 HIGH_UTILISATION = Decimal("0.8")
@@ -256,9 +256,7 @@ def build_report(
     currency = profile.currency
     row = person_indicators(view, currency, profile)
     scored = (
-        score(scorecard, from_indicators(row))
-        if scorecard is not None and not view.is_empty
-        else None
+        score_indicators(scorecard, row) if scorecard is not None and not view.is_empty else None
     )
     objected = frozenset(o.record for o in facts.objections if o.is_open)
     stated = {s.record: s.text for s in facts.statements}  # the latest per record

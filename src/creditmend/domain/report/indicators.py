@@ -28,6 +28,12 @@ the batch to this function. So every rule below is stated here and nowhere else:
   as-of month or one of the 5 / 11 before it; the oldest account's age is the months from the
   earliest opening to the as-of month (None without accounts). Open accounts and open
   platforms by kind use the furnisher's registered kind (an unregistered one reads `non_bank`).
+- Court records are those shown (filed by the as-of day, not revoked, not past retention);
+  the active ones (`is_active`) are those whose status is `active`, or that were performed
+  after the as-of day (a replayed day): a performed record stays shown for the profile's
+  retention years after it ends (cn: 5), the behaviour it records over. Blacklist entries
+  shown are those listed by the as-of day and not expired (their own expiry, else the
+  profile's default from the listing): every one shown is in force, so none is set apart.
 """
 
 from __future__ import annotations
@@ -40,8 +46,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from creditmend.domain.calendar import add_months
 from creditmend.domain.creditfile.grid import overdue_pattern_shown
-from creditmend.domain.creditfile.records import PublicRecordKind
-from creditmend.domain.report.file import AccountView, VisibleFile
+from creditmend.domain.creditfile.records import PublicRecordKind, PublicRecordStatus
+from creditmend.domain.report.file import AccountView, PublicRecordFacts, VisibleFile
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 MONTH_WINDOWS = (6, 12, 24, 60)
@@ -148,7 +154,13 @@ def _indicators() -> tuple[Indicator, ...]:
             Indicator(f"public_records_{kind}", "count", f"{kind} records shown")
             for kind in PUBLIC_RECORD_KINDS
         ),
-        Indicator("blacklist_entries", "count", "blacklist entries shown"),
+        Indicator("public_records_active", "count", "court records shown and active"),
+        Indicator(
+            "public_records_active_dishonest_judgment_debtor",
+            "count",
+            "dishonest judgment debtor records shown and active",
+        ),
+        Indicator("blacklist_entries", "count", "blacklist entries shown (none expired)"),
         Indicator("negative_records", "count", "negative records shown"),
         Indicator("negative_uncured", "count", "negative records shown until cured"),
         Indicator("next_expiry_on", "date", "the first day a shown negative record expires"),
@@ -184,6 +196,16 @@ def ratio(numerator: int, denominator: int) -> Decimal | None:
 
 def is_open(account: AccountView) -> bool:
     return account.last.status in OPEN_STATUSES
+
+
+def is_active(record: PublicRecordFacts, as_of: date) -> bool:
+    """A court record in force on `as_of`: status `active`, or performed after that day (a
+    replayed day before the debtor performed); a performed record is shown for years after it
+    ends (Art. 16), but the behaviour it records has ended."""
+    if record.status == PublicRecordStatus.ACTIVE:
+        return True
+    performed = record.status == PublicRecordStatus.PERFORMED
+    return performed and record.ended_on is not None and record.ended_on > as_of
 
 
 def last_activity(account: AccountView) -> date:
@@ -344,6 +366,11 @@ def person_indicators(
     row["public_records"] = len(view.public_records)
     for kind in PUBLIC_RECORD_KINDS:
         row[f"public_records_{kind}"] = sum(1 for r in view.public_records if r.kind == kind)
+    active = [r for r in view.public_records if is_active(r, view.as_of)]
+    row["public_records_active"] = len(active)
+    row["public_records_active_dishonest_judgment_debtor"] = sum(
+        1 for r in active if r.kind == PublicRecordKind.DISHONEST_JUDGMENT_DEBTOR
+    )
     row["blacklist_entries"] = len(view.blacklist)
     row["negative_records"] = len(view.expiry)
     row["negative_uncured"] = sum(1 for line in view.expiry if line.expires_on is None)

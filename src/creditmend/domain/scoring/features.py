@@ -7,11 +7,17 @@ The bureau's features (`BUREAU_SPECS`; docs/score.md has the table): late months
 over 24 months, months since the last overdue, the worst status in 12 and 24 months, revolving
 utilisation, open accounts and open platforms by the furnisher's kind, accounts opened in 6 and
 12 months, the oldest account's age, hard inquiries and distinct institutions in 7 / 30 / 90 /
-180 days (by kind), court records, dishonest-debtor records, blacklist entries, and the current
-overdue amount over the balance. Values are Decimal (counts whole), None where the file has
+180 days (by kind), court records and dishonest-debtor records in force (active on the as-of
+day: a record the debtor has performed is still shown for years, but no longer counts here),
+blacklist entries (every one shown is unexpired), and the current overdue amount over the
+balance. Values are Decimal (counts whole), None where the file has
 nothing to say (never overdue, no account, no revolving account, no balance): a model gives
 missing its own bin. `risk` is the way a feature moves risk as it grows ("rises": more is
 riskier; "falls": more is safer); a trained model is held monotone that way.
+
+One scoring path: `score_indicators(card, row)` scores a person's indicator row by its
+features (`from_indicators`), and nothing else. The report, the batch, what-if and the
+advisor's forecast all call it, so they cannot give the same person two scores.
 
 Legacy, kept unchanged until issue 16 rebuilds the shipped model (which reads them): the eight
 Taiwan-mapped features (`LEGACY_SPECS`, `NAMES`), where each came from:
@@ -46,6 +52,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+from creditmend.domain.scoring.scorecard import Scorecard, ScoreResult, score
 
 RISES, FALLS = "rises", "falls"
 PLACES = Decimal("0.0001")
@@ -219,21 +227,21 @@ BUREAU_SPECS: tuple[FeatureSpec, ...] = (
     *_inquiry_specs(),
     FeatureSpec(
         "court_records",
-        "court records shown",
-        "{value} court records on your file",
-        "有{value}条法院记录",
+        "active court records shown",
+        "{value} court records still in force on your file",
+        "有{value}条仍在执行中的法院记录",
         RISES,
     ),
     FeatureSpec(
         "dishonest_debtor",
-        "dishonest judgment debtor records shown",
+        "active dishonest judgment debtor records shown",
         "listed as a dishonest judgment debtor ({value} records)",
         "被列为失信被执行人（{value}条记录）",
         RISES,
     ),
     FeatureSpec(
         "blacklist_entries",
-        "blacklist entries shown",
+        "blacklist entries shown (every one shown is unexpired)",
         "{value} blacklist entries on your file",
         "有{value}条黑名单记录",
         RISES,
@@ -376,11 +384,17 @@ def from_indicators(row: Mapping[str, object]) -> Values:
             for name in (f"hard_inquiries_{kind}{days}d", f"institutions_{kind}{days}d"):
                 values[name] = count(name)
     values |= {
-        "court_records": count("public_records"),
-        "dishonest_debtor": count("public_records_dishonest_judgment_debtor"),
+        "court_records": count("public_records_active"),
+        "dishonest_debtor": count("public_records_active_dishonest_judgment_debtor"),
         "blacklist_entries": count("blacklist_entries"),
         "overdue_share": _ratio(
             count("current_overdue_amount_fen"), count("outstanding_balance_fen")
         ),
     }
     return {name: values[name] for name in BUREAU_NAMES} | _legacy(row)
+
+
+def score_indicators(card: Scorecard, row: Mapping[str, object]) -> ScoreResult:
+    """The score of one person's indicator row (`person_indicators`, or the batch's row): the
+    card reads the features of `from_indicators` only, never an indicator by its own name."""
+    return score(card, from_indicators(row))

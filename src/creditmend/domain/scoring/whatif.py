@@ -30,8 +30,8 @@ from creditmend.domain.problems import FieldError
 from creditmend.domain.report.file import AccountView, InquiryFacts, MonthLine, VisibleFile
 from creditmend.domain.report.indicators import is_open, person_indicators
 from creditmend.domain.rules.profile import JurisdictionProfile
-from creditmend.domain.scoring.features import from_indicators
-from creditmend.domain.scoring.scorecard import Scorecard, ScoreResult, score
+from creditmend.domain.scoring.features import score_indicators
+from creditmend.domain.scoring.scorecard import Scorecard, ScoreResult
 
 FEN = Decimal("0.01")
 WHAT_IF = "what-if"  # the furnisher code of a loan that does not exist yet
@@ -226,10 +226,8 @@ def apply_change(view: VisibleFile, change: Change, profile: JurisdictionProfile
 def score_view(
     card: Scorecard, view: VisibleFile, currency: str, profile: JurisdictionProfile
 ) -> ScoreResult:
-    """The score of a file: the indicator row under its own names with the score's features
-    over it, so a model may use any indicator (e.g. `hard_inquiries_30d`) as it stands."""
-    row = person_indicators(view, currency, profile)
-    return score(card, {**row, **from_indicators(row)})
+    """The score of a file, as its report gives it (`score_indicators`)."""
+    return score_indicators(card, person_indicators(view, currency, profile))
 
 
 def what_if(

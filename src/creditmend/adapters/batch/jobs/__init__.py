@@ -37,7 +37,7 @@ Nothing is sorted but the outputs. Accounts are integers and unique: joins use t
 Counts of several windows are packed into one BIGINT (the months at a grid code in the last 6,
 12, 24 and 60 months, 16 bits each; the hard inquiries and the institutions of three day
 windows, 21 bits each): one sum counts all the windows, and the per-person tables joined into
-the 148 columns are a third as wide. indicators.sql unpacks them last; grid_months.sql and
+the 150 columns are a third as wide. indicators.sql unpacks them last; grid_months.sql and
 inquiry_furnishers.sql give the layouts and their bounds.
 """
 

@@ -358,6 +358,9 @@ SELECT
     COALESCE(CAST(r.public_records_dishonest_judgment_debtor AS BIGINT), 0) AS public_records_dishonest_judgment_debtor,
     COALESCE(CAST(r.public_records_enforced_debtor AS BIGINT), 0) AS public_records_enforced_debtor,
     COALESCE(CAST(r.public_records_consumption_restriction AS BIGINT), 0) AS public_records_consumption_restriction,
+    COALESCE(CAST(r.public_records_active AS BIGINT), 0) AS public_records_active,
+    COALESCE(CAST(r.public_records_active_dishonest_judgment_debtor AS BIGINT), 0)
+        AS public_records_active_dishonest_judgment_debtor,
     COALESCE(CAST(r.blacklist_entries AS BIGINT), 0) AS blacklist_entries,
     COALESCE(CAST(r.negative_records AS BIGINT), 0) AS negative_records,
     COALESCE(CAST(r.negative_uncured AS BIGINT), 0) AS negative_uncured,
