@@ -66,7 +66,6 @@ from creditmend.domain.scoring.sources import (
     TAIWAN_FEATURES,
     TAIWAN_PROTECTED,
     TAIWAN_TARGET,
-    TRENDS,
     from_taiwan,
 )
 from creditmend.models import default_scorecard
@@ -86,8 +85,8 @@ SOURCE_AUC_GOALS = {"gmsc": 0.85}
 # (risk rises or falls) where they did not cost AUC, finer prebins for the history's rare counts
 # (0.7 % bad, 60+ days late in 0.1 % of account-months).
 SOURCE_SETTINGS: dict[str, BinningSettings] = {
-    "history": BinningSettings(max_n_prebins=100, min_prebin_size=0.01, trends=TRENDS),
-    "gmsc": BinningSettings(trends=TRENDS),
+    "history": BinningSettings(max_n_prebins=100, min_prebin_size=0.01),
+    "gmsc": BinningSettings(),
     "taiwan": BinningSettings(),
 }
 GOAL_AUC = 0.86

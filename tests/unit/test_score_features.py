@@ -37,6 +37,7 @@ from creditmend.domain.scoring.features import (
     NAMES,
     RISES,
     SPECS,
+    VALLEY,
     from_indicators,
 )
 
@@ -248,11 +249,12 @@ def test_every_feature_has_words_in_both_languages_and_a_direction() -> None:
     assert len({spec.name for spec in SPECS}) == len(SPECS)
     assert len(BUREAU_SPECS) == 44
     for spec in SPECS:
-        assert spec.risk in (RISES, FALLS), spec.name
+        assert spec.risk in (RISES, FALLS, VALLEY), spec.name
         assert spec.description and spec.reason and spec.reason_zh, spec.name
         assert spec.reason.count("{value}") == spec.reason_zh.count("{value}") == 1, spec.name
     falls = {spec.name for spec in BUREAU_SPECS if spec.risk == FALLS}
     assert falls == {"months_since_overdue", "oldest_account_months"}
+    assert {spec.name for spec in BUREAU_SPECS if spec.risk == VALLEY} == {"utilisation"}
 
 
 # ------------------------------------------------------------------ one more overdue month

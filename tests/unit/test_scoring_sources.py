@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from creditmend.adapters.training.settings import BinningSettings
 from creditmend.domain.scoring import sources
+from creditmend.domain.scoring.features import RISK_OF
 
 D = Decimal
 
@@ -181,25 +183,31 @@ def test_taiwan_maps_what_carries() -> None:
 
 
 # ---------------------------------------------------------------- the contract's names
-CONTRACT = {  # /work/notes/features16.md: the trained features' names and their risk
+CONTRACT = {  # the trained features' names and their risk (docs/score.md)
     **dict.fromkeys(
         ("late_2_24m", "late_3_24m", "late_4plus_24m", "bad_debt_24m", "worst_status_12m",
-         "worst_status_24m", "utilisation", "open_accounts", "open_accounts_bank",
+         "worst_status_24m", "open_accounts", "open_accounts_bank",
          "open_accounts_non_bank", "opened_6m", "opened_12m", "overdue_share"),
         "rises",
     ),
     "months_since_overdue": "falls",
     "oldest_account_months": "falls",
+    "utilisation": "valley",
 }  # fmt: skip
 
 
-def test_every_source_writes_contract_names_with_the_contracts_trend() -> None:
-    for names in (sources.HISTORY_FEATURES, sources.GMSC_FEATURES, sources.TAIWAN_FEATURES):
-        assert set(names) <= set(CONTRACT)
-    assert set(sources.TRENDS) == {
-        *sources.HISTORY_FEATURES,
-        *sources.GMSC_FEATURES,
-        *sources.TAIWAN_FEATURES,
-    }
-    for name, trend in sources.TRENDS.items():
-        assert trend == {"rises": "ascending", "falls": "descending"}[CONTRACT[name]], name
+def test_every_source_writes_contract_names_trained_the_contracts_way() -> None:
+    written = {*sources.HISTORY_FEATURES, *sources.GMSC_FEATURES, *sources.TAIWAN_FEATURES}
+    assert written <= set(CONTRACT)
+    for name in written:
+        assert RISK_OF[name] == CONTRACT[name], name
+        assert (
+            BinningSettings().trend_of(name)
+            == {
+                "rises": "ascending",
+                "falls": "descending",
+                "valley": BinningSettings().monotonic_trend,
+            }[CONTRACT[name]]
+        ), name
+    assert BinningSettings(trends={"utilisation": "peak"}).trend_of("utilisation") == "peak"
+    assert BinningSettings().trend_of("DebtRatio") == BinningSettings().monotonic_trend

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.scoring.features import FALLS, RISES, RISK_OF
 
 TRENDS = (
     "auto",
@@ -22,6 +23,12 @@ TRENDS = (
     "peak_heuristic",
     "valley_heuristic",
 )
+# optbinning's trend of event rate for each feature whose meaning fixes its direction.
+MEANING_TRENDS: Mapping[str, str] = {
+    name: {RISES: "ascending", FALLS: "descending"}[risk]
+    for name, risk in RISK_OF.items()
+    if risk in (RISES, FALLS)
+}
 MAX_ITER = 1000  # LogisticRegression
 MAX_SHARE = 0.5  # optbinning's largest min_prebin_size and min_bin_size
 
@@ -33,7 +40,7 @@ class BinningSettings:
     not the reported one): 50 prebins of at least 2 % (optbinning's own are 20 of 5 %, too
     coarse for a count that is non-zero in 3 % of rows) and `auto_heuristic` (a peak or a
     valley where the data show one, else monotone); a feature whose meaning fixes its
-    direction takes it per feature (`trends`)."""
+    direction takes it per feature (`trends`, else `MEANING_TRENDS`)."""
 
     monotonic_trend: str = "auto_heuristic"
     trends: Mapping[str, str] = field(default_factory=dict)  # per feature
@@ -44,7 +51,9 @@ class BinningSettings:
     regularisation: float = 1.0  # LogisticRegression's C
 
     def trend_of(self, name: str) -> str:
-        return self.trends.get(name, self.monotonic_trend)
+        """A trend asked for the feature; else the one its meaning fixes (a bureau feature:
+        more late months are riskier, an older account safer); else the global one."""
+        return self.trends.get(name) or MEANING_TRENDS.get(name) or self.monotonic_trend
 
     def as_json(self) -> dict[str, Any]:
         return {

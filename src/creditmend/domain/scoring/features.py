@@ -56,6 +56,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from creditmend.domain.scoring.scorecard import Scorecard, ScoreResult, score
 
 RISES, FALLS = "rises", "falls"
+# Least risk at some use, more both at none and as use rises (the Taiwan data show no use of a
+# card riskier than a little; so does FICO's advice): no direction is imposed in training.
+VALLEY = "valley"
 PLACES = Decimal("0.0001")
 INQUIRY_WINDOWS = (7, 30, 90, 180)  # days
 KINDS = {"bank": ("banks", "银行"), "non_bank": ("non-bank lenders", "非银行机构")}
@@ -69,7 +72,7 @@ class FeatureSpec:
     description: str  # what it measures, for the model card and a missing value
     reason: str  # what cost points, in plain words; may use {value}
     reason_zh: str  # the same in Chinese
-    risk: str  # RISES: more is riskier; FALLS: more is safer
+    risk: str  # RISES: more is riskier; FALLS: more is safer; VALLEY: least risk in between
 
 
 def _inquiry_specs() -> tuple[FeatureSpec, ...]:
@@ -166,7 +169,7 @@ BUREAU_SPECS: tuple[FeatureSpec, ...] = (
         "revolving balance over revolving limit of open revolving accounts",
         "credit used: {value} of the limit",
         "信用额度已使用{value}",
-        RISES,
+        VALLEY,
     ),
     FeatureSpec(
         "open_accounts",
@@ -313,6 +316,8 @@ LEGACY_SPECS: tuple[FeatureSpec, ...] = (
     ),
 )
 NAMES = tuple(spec.name for spec in LEGACY_SPECS)  # legacy: the shipped model's until rebuilt
+# Which way each known feature moves risk: training holds a model monotone that way.
+RISK_OF: Mapping[str, str] = {spec.name: spec.risk for spec in BUREAU_SPECS}
 # Every spec by name, the bureau's first (`utilisation` is both: the bureau's words win).
 SPECS: tuple[FeatureSpec, ...] = (
     *BUREAU_SPECS,

@@ -42,8 +42,7 @@ tell is not a column of its features file (never a made-up 0), so training never
   which are protected columns for the fairness check, never features.
 
 Values are Decimal (counts as whole Decimals), None when missing, as the contract says.
-`TRENDS` holds the contract's risk column as optbinning's trends (risk rises: ascending; falls:
-descending), for `score train --feature-trend`.
+Training holds each feature monotone the way its meaning says (`features.RISK_OF`).
 """
 
 from __future__ import annotations
@@ -118,12 +117,6 @@ TAIWAN_FEATURES = (
     "worst_status_12m",
     "utilisation",
 )
-
-FALLS = frozenset({"months_since_overdue", "oldest_account_months"})  # the rest rises
-TRENDS = {
-    name: "descending" if name in FALLS else "ascending"
-    for name in dict.fromkeys((*HISTORY_FEATURES, *GMSC_FEATURES, *TAIWAN_FEATURES))
-}
 
 
 def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
