@@ -15,8 +15,9 @@ library only, reads and applies it, so the runtime scores without the training s
   largest loss first, in plain words.
 - Knock-outs (`knockouts.py`): rules on a feature's value that cap the band whatever the points
   (an active dishonest-debtor record); a capped result gives the rule's words as its first reason.
-  A feature's `source` says where its points come from: `trained` (the default, not written) or
-  `overlay` (published relative risks, `overlay.py`).
+  A feature's `source` says where its points come from: `trained` (the default, not written),
+  `overlay` (published relative risks, `overlay.py`) or `component:<data file>` (taken, centred,
+  from a model trained on another data set, `components.py`).
 - Integrity: `checksum` is the sha256 of the canonical JSON of everything else (sorted keys, no
   spaces, UTF-8). A file whose checksum does not match, or of another schema version, is refused.
 """
@@ -42,6 +43,7 @@ from creditmend.domain.scoring.knockouts import (
 SCHEMA = "creditmend.scorecard/v1"
 REASONS_SHOWN = 4
 POINT = Decimal(1)
+COMPONENT = "component:"  # a feature's source prefix: taken from another model (components.py)
 
 
 class ScorecardError(ValueError):
@@ -81,7 +83,7 @@ class Feature:
     reason: str  # plain words, may use {value}: "{value} overdue account-month(s) in 6 months"
     bins: tuple[Bin, ...]
     reason_zh: str = ""  # the same in Chinese; empty: the English words are shown
-    source: str = "trained"  # trained | overlay (points from published relative risks)
+    source: str = "trained"  # trained | overlay (published relative risks) | component:<data file>
 
     @property
     def best(self) -> Decimal:
@@ -342,8 +344,10 @@ def _read_feature(raw: Mapping[str, Any], index: int) -> Feature:
         reason_zh=str(raw.get("reason_zh", "")),
         source=str(raw.get("source", "trained")),
     )
-    if feature.source not in {"trained", "overlay"}:
-        raise ScorecardError(f"{where}.source: {feature.source!r} is neither trained nor overlay")
+    if feature.source not in {"trained", "overlay"} and not feature.source.startswith(COMPONENT):
+        raise ScorecardError(
+            f"{where}.source: {feature.source!r} is not trained, overlay or {COMPONENT}<data file>"
+        )
     if feature.kind not in {"numeric", "categorical"}:
         raise ScorecardError(f"{where}.kind: {feature.kind!r} is neither numeric nor categorical")
     if sum(b.missing for b in feature.bins) != 1 or sum(b.other for b in feature.bins) != 1:

@@ -10,6 +10,8 @@
   `train`.
 - `overlay` adds the overlay (points from published relative risks, knock-out rules;
   `domain/scoring/overlay.py`) to a model file and writes it re-checksummed.
+- `combine` adds named features of a model trained on another data set to a model, their points
+  centred on that data set's population (`domain/scoring/components.py`), re-checksummed.
 
 Options that take numbers arrive as text so that a bad value gets the one-line error (exit 2) of
 every other bad input, not a usage box.
@@ -33,6 +35,7 @@ from rich.text import Text
 from creditmend import bootstrap
 from creditmend.domain.calendar import parse_date
 from creditmend.domain.problems import Problem
+from creditmend.domain.scoring.components import ComponentError, take_components
 from creditmend.domain.scoring.overlay import OverlayError, apply_overlay, parse_overlay
 from creditmend.domain.scoring.scorecard import (
     Band,
@@ -444,3 +447,37 @@ def overlay(
     added = len(combined.features) - len(card.features)
     rules = len(combined.knockouts) - len(card.knockouts)
     _out.print(f"{added} overlay feature(s) and {rules} knock-out rule(s) added; written to {out}")
+
+
+# ---------------------------------------------------------------- combine
+COMBINE_OPTIONS = {"names": "--features", "scaling": "--from"}
+
+
+@app.command("combine")
+def combine(
+    model: Annotated[Path, typer.Option(help="The core model JSON")],
+    other: Annotated[Path, typer.Option("--from", help="Model JSON trained on another data set")],
+    features: Annotated[
+        str, typer.Option(help="Features of the --from model to add, comma-separated")
+    ],
+    out: Annotated[Path, typer.Option(help="Where to write the combined model (may be --model)")],
+) -> None:
+    """Add features of a model trained on another data set to the core model, each centred so
+    that the other population's average applicant gets no change; re-checksummed."""
+    _writable(out, "--out")
+    card = _model(model)
+    text = _text_of(other, "--from")
+    try:
+        donor = parse_scorecard(text)
+    except ScorecardError as error:
+        raise _problem("--from", f"{other}: {error}") from None
+    try:
+        combined = take_components(card, donor, _names(features))
+    except ComponentError as error:
+        raise _problem(COMBINE_OPTIONS[error.field], str(error)) from None
+    with _writing(out, "--out") as handle:
+        handle.write(scorecard_text(combined))
+    for entry in combined.metadata["components"][-1]["features"]:
+        _out.print(f"{entry['feature']}: shift {entry['shift']} points")
+    added = len(combined.features) - len(card.features)
+    _out.print(f"{added} component(s) added; written to {out}")
