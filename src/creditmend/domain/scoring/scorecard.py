@@ -346,7 +346,8 @@ def _read_feature(raw: Mapping[str, Any], index: int) -> Feature:
     )
     if feature.source not in {"trained", "overlay"} and not feature.source.startswith(COMPONENT):
         raise ScorecardError(
-            f"{where}.source: {feature.source!r} is not trained, overlay or {COMPONENT}<data file>"
+            f"{where}.source: {feature.source!r} is neither trained, overlay nor "
+            f"{COMPONENT}<data file>"
         )
     if feature.kind not in {"numeric", "categorical"}:
         raise ScorecardError(f"{where}.kind: {feature.kind!r} is neither numeric nor categorical")
