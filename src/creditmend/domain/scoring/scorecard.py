@@ -13,6 +13,9 @@ library only, reads and applies it, so the runtime scores without the training s
   scaling's range; higher is lower risk.
 - Reasons (adverse action codes): the features that lost the most points against their best bin,
   largest loss first, in plain words.
+- Pairwise terms (a glass-box boosting model's, `interactions.py`): 2-D tables over two
+  features' bins whose cell's points are added too; a pair loses points against its best cell and
+  is a reason in both features' words. A file without pairs has no `interactions` key.
 - Integrity: `checksum` is the sha256 of the canonical JSON of everything else (sorted keys, no
   spaces, UTF-8). A file whose checksum does not match, or of another schema version, is refused.
 """
@@ -21,10 +24,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+
+from creditmend.domain.scoring.interactions import (
+    Interaction,
+    InteractionError,
+    PairContribution,
+    interaction_json,
+    pair_words,
+    read_interaction,
+)
 
 SCHEMA = "creditmend.scorecard/v1"
 REASONS_SHOWN = 4
@@ -106,6 +118,7 @@ class Scorecard:
     scaling: Scaling
     bands: tuple[Band, ...]
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    interactions: tuple[Interaction, ...] = ()  # pairwise terms (an EBM's), added to the sum
 
     def band_of(self, score: int) -> str:
         for band in self.bands:
@@ -131,6 +144,7 @@ class ScoreResult:
     contributions: tuple[Contribution, ...]
     reasons: tuple[tuple[str, str], ...]  # (feature, plain words), largest loss first
     reasons_zh: tuple[tuple[str, str], ...] = ()  # the same reasons in Chinese
+    pairs: tuple[PairContribution, ...] = ()  # the pair tables' cells, when the model has any
 
     @property
     def unexpected(self) -> int:
@@ -183,22 +197,49 @@ def score(card: Scorecard, values: Mapping[str, object]) -> ScoreResult:
                 unexpected,
             )
         )
-    total = sum((c.points for c in contributions), Decimal(0))
+    parsed = {c.feature: c.value for c in contributions}
+    pairs = tuple(pair.contribution(parsed) for pair in card.interactions)
+    total = sum((c.points for c in contributions), Decimal(0)) + sum(
+        (p.points for p in pairs), Decimal(0)
+    )
     scaling = card.scaling
     rounded = int(total.quantize(POINT, ROUND_HALF_UP))
     clipped = min(max(rounded, scaling.min_score), scaling.max_score)
+    reasons, reasons_zh = _reasons(card, contributions, pairs)
+    return ScoreResult(
+        clipped, card.band_of(clipped), tuple(contributions), reasons, reasons_zh, pairs
+    )
+
+
+Reasons = tuple[tuple[str, str], ...]
+
+
+def _reasons(
+    card: Scorecard, contributions: list[Contribution], pairs: tuple[PairContribution, ...]
+) -> tuple[Reasons, Reasons]:
+    """The largest losses, in English and in Chinese: a feature's, or a pair's in both
+    features' words."""
     by_name = {f.name: f for f in card.features}
     # A value not on file is its own bin, never a reason on its own: "no revolving account"
-    # says nothing about risk a borrower could act on.
+    # says nothing about risk a borrower could act on. A pair needs both values on file.
     losing = sorted(
-        (c for c in contributions if c.loss > 0 and c.value is not None),
-        key=lambda c: (-c.loss, c.feature),
-    )[:REASONS_SHOWN]
-    reasons = tuple((c.feature, feature_words(by_name[c.feature], c.value)) for c in losing)
-    reasons_zh = tuple(
-        (c.feature, feature_words(by_name[c.feature], c.value, "zh")) for c in losing
+        [
+            *((c.loss, c.feature, ((c.feature, c.value),)) for c in contributions
+              if c.loss > 0 and c.value is not None),
+            *((p.loss, p.name, tuple(zip(p.features, p.values, strict=True))) for p in pairs
+              if p.loss > 0 and p.on_file),
+        ],
+        key=lambda c: (-c[0], c[1]),
+    )[:REASONS_SHOWN]  # fmt: skip
+
+    def words(shown: tuple[tuple[str, Decimal | str | None], ...], lang: str) -> str:
+        said = [feature_words(by_name[name], value, lang) for name, value in shown]
+        return said[0] if len(said) == 1 else pair_words(said[0], said[1], lang)
+
+    return (
+        tuple((name, words(shown, "en")) for _, name, shown in losing),
+        tuple((name, words(shown, "zh")) for _, name, shown in losing),
     )
-    return ScoreResult(clipped, card.band_of(clipped), tuple(contributions), reasons, reasons_zh)
 
 
 # ---------------------------------------------------------------- the file
@@ -266,6 +307,8 @@ def scorecard_document(card: Scorecard) -> dict[str, Any]:
         ],
         "metadata": dict(card.metadata),
     }
+    if card.interactions:
+        document["interactions"] = [interaction_json(pair) for pair in card.interactions]
     document["checksum"] = checksum(document)
     return document
 
@@ -306,6 +349,21 @@ def _read_feature(raw: Mapping[str, Any], index: int) -> Feature:
     return feature
 
 
+def _read_interactions(
+    raw: Sequence[Mapping[str, Any]], features: tuple[Feature, ...]
+) -> tuple[Interaction, ...]:
+    """The pair tables; each pairs two of the card's features, with that feature's kind."""
+    kinds = {f.name: f.kind for f in features}
+    pairs = tuple(read_interaction(entry, i) for i, entry in enumerate(raw))
+    for i, pair in enumerate(pairs):
+        for axis in (pair.rows, pair.columns):
+            if kinds.get(axis.feature) != axis.kind:
+                raise ScorecardError(
+                    f"interactions[{i}]: {axis.feature!r} is not a {axis.kind} feature of the card"
+                )
+    return pairs
+
+
 def parse_scorecard(text: str) -> Scorecard:
     """Read a model file; refuse another schema version or a file changed after training."""
     try:
@@ -320,8 +378,9 @@ def parse_scorecard(text: str) -> Scorecard:
         raise ScorecardError("checksum: the file was changed after training; retrain or restore it")
     try:
         scaling = document["scaling"]
+        features = tuple(_read_feature(f, i) for i, f in enumerate(document["features"]))
         return Scorecard(
-            features=tuple(_read_feature(f, i) for i, f in enumerate(document["features"])),
+            features=features,
             scaling=Scaling(
                 int(scaling["base_points"]),
                 _decimal(scaling["base_odds"], "scaling.base_odds"),
@@ -331,7 +390,10 @@ def parse_scorecard(text: str) -> Scorecard:
             ),
             bands=tuple(Band(str(b["name"]), int(b["min_score"])) for b in document["bands"]),
             metadata=dict(document.get("metadata") or {}),
+            interactions=_read_interactions(document.get("interactions") or (), features),
         )
+    except InteractionError as error:
+        raise ScorecardError(str(error)) from None
     except (KeyError, TypeError, ValueError) as error:
         if isinstance(error, ScorecardError):
             raise
