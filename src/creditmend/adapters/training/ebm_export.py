@@ -51,7 +51,10 @@ def scale(scaling: Scaling) -> tuple[float, float]:
 
 
 def _points(values: Floats) -> list[Decimal]:
-    return [decimal(float(v), POINTS) for v in values]
+    """Points rounded to `POINTS`; a zero is written 0.00, never -0.00 (what -factor x 0 or a
+    tiny negative gives)."""
+    rounded = (decimal(float(v), POINTS) for v in values)
+    return [abs(p) if p == 0 else p for p in rounded]
 
 
 def near(cut: float, below: float | None = None, above: float | None = None) -> Decimal:
