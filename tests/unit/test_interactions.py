@@ -143,18 +143,20 @@ def test_a_card_with_a_pair_adds_the_cells_points() -> None:
     assert result.score == 581  # 590 - 9
     (pair,) = result.pairs
     assert pair.cell == ("[0.9, inf)", "east, south")
-    assert pair.points == D(-9) and pair.loss == D(13)  # the best cell holds 4
+    assert pair.points == D(-9) and pair.loss == D(9)  # the combination takes 9 points
+    assert score(paired, {"util": "0.2", "region": "north"}).pairs[0].loss == 0  # it adds 4
     assert score(paired, {"util": "0.2", "region": "north"}).score == 604
 
 
 def test_a_pair_is_a_reason_in_both_features_words_only_with_both_on_file() -> None:
     card = _card(PAIR)
     result = score(card, {"util": "0.95", "region": "south"})
-    assert result.reasons[0] == (
-        "util & region", "util is 0.95, together with lives in south"
-    )  # fmt: skip
-    assert result.reasons_zh[0] == ("util & region", "util为0.95，同时lives in south")
-    assert ("util", "util is 0.95") in result.reasons  # its main effect lost 10 points too
+    assert result.reasons == (  # util lost 10 points against its best bin, the pair 9
+        ("util", "util is 0.95"),
+        ("util & region", "util is 0.95, together with lives in south"),
+    )
+    assert result.reasons_zh[1] == ("util & region", "util为0.95，同时lives in south")
+    assert score(card, {"util": "0.6", "region": "north"}).reasons == (("util", "util is 0.6"),)
     missing_region = score(card, {"util": "0.95"})
     assert [name for name, _ in missing_region.reasons] == ["util"]
     unseen = score(card, {"util": "0.95", "region": "west"})

@@ -11,10 +11,14 @@ A numeric axis has cut points `c1 < c2 < ...`: bin 1 holds `x < c1`, bin i holds
 `c(i-1) <= x < c(i)`, the last value bin `x >= c(k-1)` (both ends open). A categorical axis lists
 the categories of each value bin.
 
-Reasons: a pair loses the points between its cell and its best cell; it is a reason only when
-both values are on file (a value not on file is never a reason on its own), and its words are
-both features' words joined ("credit used: 0.95 of the limit, together with 2 overdue
-account-months in the last 6 months").
+Reasons: a pair's points are what the combination adds to or takes from the two features' own
+points (an EBM's pairs are purified: zero on average along each row and column). A cell below 0
+loses that many points: the combination is riskier than its two features say on their own. A
+pair is a reason only then, and only when both values are on file (a value not on file is never
+a reason on its own); its words are both features' words joined ("credit used: 0.95 of the
+limit, together with 2 overdue account-months in the last 6 months"). Not against its best
+cell, as a feature's bin: few rows reach a pair's best cell, so nearly every row would have
+a pair among its reasons for unremarkable values (91 % of GMSC rows, against 4 %).
 
 Standard library only. In the file (key `interactions` of the scorecard JSON, present only when
 the model has pairs, so that a file without pairs is the same as before):
@@ -91,7 +95,7 @@ class PairContribution:
     values: tuple[Decimal | str | None, Decimal | str | None]
     cell: tuple[str, str]  # the two bins' labels
     points: Decimal
-    loss: Decimal  # best cell's points minus these
+    loss: Decimal  # the points the cell takes away (0 when it adds points)
     unexpected: bool
 
     @property
@@ -110,10 +114,6 @@ class Interaction:
     def features(self) -> tuple[str, str]:
         return self.rows.feature, self.columns.feature
 
-    @property
-    def best(self) -> Decimal:
-        return max(max(row) for row in self.points)
-
     def contribution(self, values: Mapping[str, Decimal | str | None]) -> PairContribution:
         """The cell of an applicant whose features read `values` (missing keys: missing)."""
         first, second = values.get(self.rows.feature), values.get(self.columns.feature)
@@ -126,7 +126,7 @@ class Interaction:
             (first, second),
             (self.rows.label(row), self.columns.label(column)),
             points,
-            self.best - points,
+            max(-points, Decimal(0)),
             row_unexpected or column_unexpected,
         )
 

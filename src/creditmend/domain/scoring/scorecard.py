@@ -14,8 +14,8 @@ library only, reads and applies it, so the runtime scores without the training s
 - Reasons (adverse action codes): the features that lost the most points against their best bin,
   largest loss first, in plain words.
 - Pairwise terms (a glass-box boosting model's, `interactions.py`): 2-D tables over two
-  features' bins whose cell's points are added too; a pair loses points against its best cell and
-  is a reason in both features' words. A file without pairs has no `interactions` key.
+  features' bins whose cell's points are added too; a cell below 0 loses points and is a reason
+  in both features' words. A file without pairs has no `interactions` key.
 - Integrity: `checksum` is the sha256 of the canonical JSON of everything else (sorted keys, no
   spaces, UTF-8). A file whose checksum does not match, or of another schema version, is refused.
 """
