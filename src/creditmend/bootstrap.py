@@ -359,17 +359,18 @@ def letter_pdf(text: str) -> bytes:
 
 # ---------------------------------------------------------------- scorecard training
 TRAINING_EXTRA = ("optbinning", "sklearn", "lightgbm")
+PACKAGE_OF = {"sklearn": "scikit-learn", "interpret": "interpret-core"}
 
 
-def _training_extra_missing() -> list[str]:
+def _training_extra_missing(more: tuple[str, ...] = ()) -> list[str]:
     missing = []
-    for module in TRAINING_EXTRA:
+    for module in (*TRAINING_EXTRA, *more):
         try:
             found = importlib.util.find_spec(module) is not None
         except (ImportError, ValueError):
             found = False
         if not found:
-            missing.append("scikit-learn" if module == "sklearn" else module)
+            missing.append(PACKAGE_OF.get(module, module))
     return missing
 
 
@@ -394,10 +395,13 @@ def train_scorecard(
     min_prebin_size: float = 0.02,
     min_bin_size: float | None = None,
     baselines: bool = True,
+    model: str = "scorecard",
+    ebm: Mapping[str, int | float] | None = None,
 ) -> Scorecard:
-    """Train a scorecard on a CSV file (the `train` extra: optbinning, scikit-learn, LightGBM);
-    the evaluation, fairness check and problems are in the card's metadata."""
-    missing = _training_extra_missing()
+    """Train a scorecard on a CSV file (the `train` extra: optbinning, scikit-learn, LightGBM;
+    interpret for `model="ebm"`, whose `ebm` settings are `EbmSettings` fields); the evaluation,
+    fairness check and problems are in the card's metadata."""
+    missing = _training_extra_missing(("interpret",) if model == "ebm" else ())
     if missing:
         raise ProblemsError(
             (
@@ -413,7 +417,10 @@ def train_scorecard(
         TrainingOptions,
         train,
     )
-    from creditmend.adapters.training.settings import BinningSettings  # noqa: PLC0415
+    from creditmend.adapters.training.settings import (  # noqa: PLC0415
+        BinningSettings,
+        EbmSettings,
+    )
 
     options = TrainingOptions(
         data=data,
@@ -437,6 +444,8 @@ def train_scorecard(
             min_bin_size=min_bin_size,
         ),
         baselines=baselines,
+        model=model,
+        ebm=EbmSettings(**ebm) if ebm else EbmSettings(),  # type: ignore[arg-type]
     )
     return train(options).card
 

@@ -54,7 +54,7 @@ def _card(*rules: Knockout) -> Scorecard:
          Bin("other", Decimal(300), other=True)),
     )  # fmt: skip
     bands = (Band("A", 680), Band("B", 640), Band("C", 600), Band("D", 550), Band("E", 300))
-    return Scorecard((base, late), Scaling(), bands, {}, rules)
+    return Scorecard((base, late), Scaling(), bands, {}, knockouts=rules)
 
 
 def test_a_fired_rule_caps_band_and_score_and_says_so_first() -> None:

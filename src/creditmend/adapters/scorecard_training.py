@@ -7,8 +7,9 @@ The steps (each in `creditmend.adapters.training`):
 2. `holdout_split`: a stratified hold-out split (`test_size`, `seed`), rows kept in file order.
 3. `fit.fit` on the training part: optbinning's binning process and scorecard (pdo/odds scaling
    from the domain's `Scaling`), features without information or with a reversed coefficient
-   dropped.
-4. `convert.features`: the domain's `Feature`s, bins with their points.
+   dropped. With `model="ebm"`: `ebm_fit.fit_ebm`, an Explainable Boosting Machine.
+4. `convert.features`: the domain's `Feature`s, bins with their points (`ebm_export.export` for
+   an EBM: its main effects as bins, its pairs as 2-D tables, on the same scaling).
 5. `evaluate`: the domain's scores of every row, AUC / Gini / KS on both parts, PSI, the band
    table, the two baselines, the fairness check; problems collected as plain sentences.
 6. The `Scorecard` with all of it in its metadata: data set name and sha256, `trained_on`, seed,
@@ -33,12 +34,20 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from creditmend.adapters.training.settings import BinningSettings, check_binning, check_trends
+from creditmend.adapters.training.settings import (
+    MODELS,
+    BinningSettings,
+    EbmSettings,
+    check_binning,
+    check_ebm,
+    check_trends,
+)
 from creditmend.adapters.training.table import Table, read_table
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.scoring.scorecard import Band, Scaling, Scorecard
 
 if TYPE_CHECKING:
+    from creditmend.adapters.training.ebm_fit import EbmFitted
     from creditmend.adapters.training.fit import Fitted
 
 DEFAULT_BANDS = (Band("A", 700), Band("B", 650), Band("C", 600), Band("D", 550), Band("E", 300))
@@ -69,12 +78,14 @@ class TrainingOptions:
     approve_band: str = DEFAULT_APPROVE_BAND
     binning: BinningSettings = field(default_factory=BinningSettings)
     baselines: bool = True  # False skips the two baselines (quicker; tests)
+    model: str = "scorecard"  # or "ebm": glass-box boosting, exported to the same points tables
+    ebm: EbmSettings = field(default_factory=EbmSettings)
 
 
 @dataclass(frozen=True, slots=True)
 class TrainingResult:
     card: Scorecard
-    fitted: Fitted
+    fitted: Fitted | EbmFitted
     table: Table
     train_rows: Ints
     test_rows: Ints
@@ -144,7 +155,12 @@ def _sorted(mapping: Mapping[str, float], places: int = 6) -> dict[str, float]:
 def train(options: TrainingOptions) -> TrainingResult:
     """Train, evaluate and describe a scorecard; bad input raises ProblemsError, and so does a
     ValueError of the training libraries (as a `--data` problem, its first line)."""
+    if options.model not in MODELS:
+        raise ProblemsError(
+            (Problem("training.model", f"{options.model!r} is not one of {', '.join(MODELS)}"),)
+        )
     check_binning(options.binning)
+    check_ebm(options.ebm)
     check_seed(options.seed)
     table = read_table(
         options.data,
@@ -176,14 +192,35 @@ def _trained(
     from creditmend.adapters.training.fit import fit  # noqa: PLC0415
 
     frame = pd.DataFrame({name: table.values[name][train_rows] for name in table.features})
-    fitted = fit(frame, table.y[train_rows], table.kinds, options.binning, options.scaling)
-    features = convert.features(
-        fitted.model,
-        fitted.features,
-        table.kinds,
-        {name: table.values[name][train_rows] for name in fitted.features},
-    )
-    bare = Scorecard(features, options.scaling, options.bands)
+    training = {name: table.values[name][train_rows] for name in table.features}
+    fitted: Fitted | EbmFitted
+    if options.model == "ebm":
+        from creditmend.adapters.training.ebm_export import export  # noqa: PLC0415
+        from creditmend.adapters.training.ebm_fit import fit_ebm  # noqa: PLC0415
+
+        fitted = fit_ebm(frame, table.y[train_rows], table.kinds, options.ebm, options.seed)
+        features, interactions = export(
+            fitted, options.scaling, table.kinds, training, table.y[train_rows]
+        )
+        settings = options.ebm.as_json()
+        model: dict[str, Any] = {
+            "kind": "ebm",
+            "intercept": round(float(fitted.model.intercept_[0]), 6),
+            "terms": [str(t) for t in fitted.model.term_names_],
+            "monotone": dict(sorted(fitted.monotone.items())),
+        }
+        library = {"interpret-core": package_metadata.version("interpret-core")}
+    else:
+        fitted = fit(frame, table.y[train_rows], table.kinds, options.binning, options.scaling)
+        features = convert.features(fitted.model, fitted.features, table.kinds, training)
+        interactions = ()
+        settings = options.binning.as_json()
+        model = {
+            "coefficients": _sorted(fitted.coefficients),
+            "intercept": round(fitted.intercept, 6),
+        }
+        library = {}
+    bare = Scorecard(features, options.scaling, options.bands, interactions=interactions)
     train_scores = evaluate.domain_scores(bare, table, train_rows)
     test_scores = evaluate.domain_scores(bare, table, test_rows)
     y_train, y_test = table.y[train_rows], table.y[test_rows]
@@ -247,11 +284,8 @@ def _trained(
             {"column": e.column, "reason": e.reason} for e in (*table.exclusions, *fitted.dropped)
         ],
         "protected": list(options.protected),
-        "binning": options.binning.as_json(),
-        "model": {
-            "coefficients": _sorted(fitted.coefficients),
-            "intercept": round(fitted.intercept, 6),
-        },
+        "binning": settings,
+        "model": model,
         "metrics": {
             "train": train_metrics,
             "holdout": test_metrics,
@@ -266,10 +300,12 @@ def _trained(
             "checks": checks,
         },
         "problems": problems,
-        "versions": versions(),
+        "versions": {**versions(), **library},
     }
     return TrainingResult(
-        card=Scorecard(features, options.scaling, options.bands, described),
+        card=Scorecard(
+            features, options.scaling, options.bands, described, interactions=interactions
+        ),
         fitted=fitted,
         table=table,
         train_rows=train_rows,

@@ -3,8 +3,9 @@
 Everything it shows is in the model file: the card's features and bins, and the evaluation
 `train` put in its metadata (metrics next to the baselines, PSI, the band table, the fairness
 check, exclusions, problems, settings, versions). So the report of a shipped model can be
-rendered again from the JSON alone. Inline CSS, no script, font or image; autoescaped (column
-names and categories come from the training file).
+rendered again from the JSON alone. An EBM's file shows its pair tables too (rows: the first
+feature's bins, columns: the second's, cells: points). Inline CSS, no script, font or image;
+autoescaped (column names and categories come from the training file).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from creditmend.domain.scoring.interactions import Interaction
 from creditmend.domain.scoring.scorecard import Scorecard
 
 
@@ -48,10 +50,10 @@ def _environment() -> Environment:
     return env
 
 
-def _models(metrics: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+def _models(metrics: Mapping[str, Any], title: str) -> list[tuple[str, Mapping[str, Any]]]:
     rows: list[tuple[str, Mapping[str, Any]]] = [
-        ("Scorecard, training part", metrics["train"]),
-        ("Scorecard, hold-out", metrics["holdout"]),
+        (f"{title}, training part", metrics["train"]),
+        (f"{title}, hold-out", metrics["holdout"]),
     ]
     baselines = metrics.get("baselines") or {}
     if "logistic_regression" in baselines:
@@ -67,16 +69,30 @@ def _models(metrics: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     return rows
 
 
+def _pair_table(pair: Interaction) -> dict[str, Any]:
+    """A pair table with its axes' bin labels, for the page."""
+    return {
+        "name": pair.name,
+        "rows": pair.rows.feature,
+        "columns": pair.columns.feature,
+        "column_labels": [pair.columns.label(i) for i in range(pair.columns.size)],
+        "cells": [(pair.rows.label(i), list(points)) for i, points in enumerate(pair.points)],
+    }
+
+
 def render_report(card: Scorecard) -> str:
     meta = card.metadata
     coefficients = meta.get("model", {}).get("coefficients", {})
+    title = "EBM" if meta.get("model", {}).get("kind") == "ebm" else "Scorecard"
     return (
         _environment()
         .get_template("training.html.j2")
         .render(
             card=card,
             meta=meta,
-            models=_models(meta["metrics"]),
+            title=title,
+            models=_models(meta["metrics"], title),
             coefficients=coefficients,
+            pairs=[_pair_table(pair) for pair in card.interactions],
         )
     )

@@ -18,6 +18,9 @@ library only, reads and applies it, so the runtime scores without the training s
   A feature's `source` says where its points come from: `trained` (the default, not written),
   `overlay` (published relative risks, `overlay.py`) or `component:<data file>` (taken, centred,
   from a model trained on another data set, `components.py`).
+- Pairwise terms (a glass-box boosting model's, `interactions.py`): 2-D tables over two
+  features' bins whose cell's points are added too; a cell below 0 loses points and is a reason
+  in both features' words. A file without pairs has no `interactions` key.
 - Integrity: `checksum` is the sha256 of the canonical JSON of everything else (sorted keys, no
   spaces, UTF-8). A file whose checksum does not match, or of another schema version, is refused.
 """
@@ -26,11 +29,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from creditmend.domain.scoring.interactions import (
+    Interaction,
+    InteractionError,
+    PairContribution,
+    interaction_json,
+    pair_words,
+    read_interaction,
+)
 from creditmend.domain.scoring.knockouts import (
     Knockout,
     KnockoutError,
@@ -122,7 +133,9 @@ class Scorecard:
     scaling: Scaling
     bands: tuple[Band, ...]
     metadata: Mapping[str, Any] = field(default_factory=dict)
-    knockouts: tuple[Knockout, ...] = ()
+    # named, never positional: two tuples side by side are too easily swapped
+    knockouts: tuple[Knockout, ...] = field(default=(), kw_only=True)
+    interactions: tuple[Interaction, ...] = field(default=(), kw_only=True)  # an EBM's pairs
 
     def band_of(self, score: int) -> str:
         for band in self.bands:
@@ -154,6 +167,7 @@ class ScoreResult:
     contributions: tuple[Contribution, ...]
     reasons: tuple[tuple[str, str], ...]  # (feature, plain words), largest loss first
     reasons_zh: tuple[tuple[str, str], ...] = ()  # the same reasons in Chinese
+    pairs: tuple[PairContribution, ...] = ()  # the pair tables' cells, when the model has any
 
     @property
     def unexpected(self) -> int:
@@ -206,21 +220,15 @@ def score(card: Scorecard, values: Mapping[str, object]) -> ScoreResult:
                 unexpected,
             )
         )
-    total = sum((c.points for c in contributions), Decimal(0))
+    parsed = {c.feature: c.value for c in contributions}
+    pairs = tuple(pair.contribution(parsed) for pair in card.interactions)
+    total = sum((c.points for c in contributions), Decimal(0)) + sum(
+        (p.points for p in pairs), Decimal(0)
+    )
     scaling = card.scaling
     rounded = int(total.quantize(POINT, ROUND_HALF_UP))
     clipped = min(max(rounded, scaling.min_score), scaling.max_score)
-    by_name = {f.name: f for f in card.features}
-    # A value not on file is its own bin, never a reason on its own: "no revolving account"
-    # says nothing about risk a borrower could act on.
-    losing = sorted(
-        (c for c in contributions if c.loss > 0 and c.value is not None),
-        key=lambda c: (-c.loss, c.feature),
-    )[:REASONS_SHOWN]
-    reasons = tuple((c.feature, feature_words(by_name[c.feature], c.value)) for c in losing)
-    reasons_zh = tuple(
-        (c.feature, feature_words(by_name[c.feature], c.value, "zh")) for c in losing
-    )
+    reasons, reasons_zh = _reasons(card, contributions, pairs)
     band = card.band_of(clipped)
     names = [b.name for b in card.bands]
     limit = cap(card.knockouts, {k.feature: number(values.get(k.feature)) for k in card.knockouts},
@@ -238,7 +246,38 @@ def score(card: Scorecard, values: Mapping[str, object]) -> ScoreResult:
             tuple((k.feature, k.words("zh")) for k in limit.fired)
             + tuple(r for r in reasons_zh if r[0] not in fired)[:kept]
         )
-    return ScoreResult(clipped, band, tuple(contributions), reasons, reasons_zh)
+    return ScoreResult(clipped, band, tuple(contributions), reasons, reasons_zh, pairs)
+
+
+Reasons = tuple[tuple[str, str], ...]
+
+
+def _reasons(
+    card: Scorecard, contributions: list[Contribution], pairs: tuple[PairContribution, ...]
+) -> tuple[Reasons, Reasons]:
+    """The largest losses, in English and in Chinese: a feature's, or a pair's in both
+    features' words."""
+    by_name = {f.name: f for f in card.features}
+    # A value not on file is its own bin, never a reason on its own: "no revolving account"
+    # says nothing about risk a borrower could act on. A pair needs both values on file.
+    losing = sorted(
+        [
+            *((c.loss, c.feature, ((c.feature, c.value),)) for c in contributions
+              if c.loss > 0 and c.value is not None),
+            *((p.loss, p.name, tuple(zip(p.features, p.values, strict=True))) for p in pairs
+              if p.loss > 0 and p.on_file),
+        ],
+        key=lambda c: (-c[0], c[1]),
+    )[:REASONS_SHOWN]  # fmt: skip
+
+    def words(shown: tuple[tuple[str, Decimal | str | None], ...], lang: str) -> str:
+        said = [feature_words(by_name[name], value, lang) for name, value in shown]
+        return said[0] if len(said) == 1 else pair_words(said[0], said[1], lang)
+
+    return (
+        tuple((name, words(shown, "en")) for _, name, shown in losing),
+        tuple((name, words(shown, "zh")) for _, name, shown in losing),
+    )
 
 
 # ---------------------------------------------------------------- the file
@@ -310,6 +349,8 @@ def scorecard_document(card: Scorecard) -> dict[str, Any]:
     }
     if card.knockouts:
         document["knockouts"] = [knockout_json(k) for k in card.knockouts]
+    if card.interactions:
+        document["interactions"] = [interaction_json(pair) for pair in card.interactions]
     document["checksum"] = checksum(document)
     return document
 
@@ -356,6 +397,21 @@ def _read_feature(raw: Mapping[str, Any], index: int) -> Feature:
     return feature
 
 
+def _read_interactions(
+    raw: Sequence[Mapping[str, Any]], features: tuple[Feature, ...]
+) -> tuple[Interaction, ...]:
+    """The pair tables; each pairs two of the card's features, with that feature's kind."""
+    kinds = {f.name: f.kind for f in features}
+    pairs = tuple(read_interaction(entry, i) for i, entry in enumerate(raw))
+    for i, pair in enumerate(pairs):
+        for axis in (pair.rows, pair.columns):
+            if kinds.get(axis.feature) != axis.kind:
+                raise ScorecardError(
+                    f"interactions[{i}]: {axis.feature!r} is not a {axis.kind} feature of the card"
+                )
+    return pairs
+
+
 def parse_scorecard(text: str) -> Scorecard:
     """Read a model file; refuse another schema version or a file changed after training."""
     try:
@@ -371,8 +427,9 @@ def parse_scorecard(text: str) -> Scorecard:
     try:
         scaling = document["scaling"]
         bands = tuple(Band(str(b["name"]), int(b["min_score"])) for b in document["bands"])
+        features = tuple(_read_feature(f, i) for i, f in enumerate(document["features"]))
         return Scorecard(
-            features=tuple(_read_feature(f, i) for i, f in enumerate(document["features"])),
+            features=features,
             scaling=Scaling(
                 int(scaling["base_points"]),
                 _decimal(scaling["base_odds"], "scaling.base_odds"),
@@ -383,7 +440,10 @@ def parse_scorecard(text: str) -> Scorecard:
             bands=bands,
             metadata=dict(document.get("metadata") or {}),
             knockouts=read_knockouts(document.get("knockouts"), [b.name for b in bands]),
+            interactions=_read_interactions(document.get("interactions") or (), features),
         )
+    except InteractionError as error:
+        raise ScorecardError(str(error)) from None
     except (KeyError, TypeError, ValueError) as error:
         if isinstance(error, ScorecardError):
             raise

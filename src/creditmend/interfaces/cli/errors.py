@@ -77,6 +77,10 @@ OPTION_OF: Mapping[str, str] = {
     "training.max_n_prebins": "--max-prebins",
     "training.min_prebin_size": "--min-prebin-size",
     "training.min_bin_size": "--min-bin-size",
+    "training.model": "--model",
+    "training.interactions": "--interactions",
+    "training.max_bins": "--max-bins",
+    "training.outer_bags": "--outer-bags",
     # plan
     "plan.source": "PLAN",
     "plan.horizon_months": "--horizon-months",

@@ -169,6 +169,28 @@ def _reading(path: Path, option: str) -> IO[str]:
 
 
 # ---------------------------------------------------------------- train
+def _ebm_settings(
+    model: str, interactions: str | None, max_bins: str | None, outer_bags: str | None
+) -> dict[str, int]:
+    """The EBM's settings given (the others are the training's defaults); refused with another
+    model. An unknown `--model` is the training's to refuse, before any work."""
+    given = {
+        option: text
+        for option, text in (
+            ("--interactions", interactions),
+            ("--max-bins", max_bins),
+            ("--outer-bags", outer_bags),
+        )
+        if text is not None
+    }
+    if model != "ebm" and given:
+        raise _problem(next(iter(given)), "applies to --model ebm only")
+    return {
+        option.removeprefix("--").replace("-", "_"): _int(option, text)
+        for option, text in given.items()
+    }
+
+
 def _rate(value: object) -> str:
     return "—" if value is None else f"{float(str(value)):.2%}"
 
@@ -180,10 +202,13 @@ def _metric(value: object) -> str:
 def _print_evaluation(card: Scorecard) -> None:
     meta = card.metadata
     data, metrics = meta["data"], meta["metrics"]
+    ebm = meta.get("model", {}).get("kind") == "ebm"
+    title, kind = ("EBM", "EBM") if ebm else ("Scorecard", "scorecard")
+    pairs = f" and {len(card.interactions)} pair tables" if card.interactions else ""
     # The data's name, its columns and groups come from the training file: shown, never obeyed.
     _out.print(
         plain(
-            f"Scorecard on {data['name']}: {len(card.features)} features, "
+            f"{title} on {data['name']}: {len(card.features)} features{pairs}, "
             f"{data['rows_used']:,} rows ({meta['split']['train_rows']:,} training, "
             f"{meta['split']['holdout_rows']:,} hold-out), bad rate {_rate(data['bad_rate'])}"
         )
@@ -192,8 +217,8 @@ def _print_evaluation(card: Scorecard) -> None:
     for column in ("model", "rows", "AUC", "Gini", "KS"):
         table.add_column(column, justify="left" if column == "model" else "right")
     rows: list[tuple[str, Mapping[str, Any]]] = [
-        ("scorecard, training", metrics["train"]),
-        ("scorecard, hold-out", metrics["holdout"]),
+        (f"{kind}, training", metrics["train"]),
+        (f"{kind}, hold-out", metrics["holdout"]),
     ]
     baselines = metrics.get("baselines") or {}
     if "logistic_regression" in baselines:
@@ -291,8 +316,19 @@ def train(
     baselines: Annotated[
         bool, typer.Option(help="Fit the logistic regression and LightGBM baselines")
     ] = True,
+    model: Annotated[
+        str,
+        typer.Option(help="scorecard, or ebm: glass-box boosting exported to points tables"),
+    ] = "scorecard",
+    interactions: Annotated[
+        str | None, typer.Option(help="EBM: at most this many pairwise terms")
+    ] = None,
+    max_bins: Annotated[str | None, typer.Option(help="EBM: bins of a main effect")] = None,
+    outer_bags: Annotated[str | None, typer.Option(help="EBM: outer bags")] = None,
 ) -> None:
-    """Train a points scorecard, print its evaluation, write the model JSON."""
+    """Train a points scorecard (or an EBM as points tables), print its evaluation, write the
+    model JSON."""
+    ebm = _ebm_settings(model, interactions, max_bins, outer_bags)
     _writable(out, "--out")
     if report is not None:
         _writable(report, "--report")
@@ -324,6 +360,8 @@ def train(
             min_prebin_size=_float("--min-prebin-size", min_prebin_size) or 0.0,
             min_bin_size=_float("--min-bin-size", min_bin_size),
             baselines=baselines,
+            model=model,
+            ebm=ebm,
         )
     _print_evaluation(card)
     with _writing(out, "--out") as handle:
