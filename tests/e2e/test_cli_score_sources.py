@@ -60,6 +60,7 @@ def test_history_features_from_gzipped_files(tmp_path: Path) -> None:
     ]
     assert by_name[1]["late_2_24m"] == "1" and by_name[1]["months_since_overdue"] == "0"
     assert by_name[0]["oldest_account_months"] == "16"
+    assert by_name[0]["months_since_overdue"] == "60"  # none seen up to -13
 
 
 def test_gmsc_features_from_a_plain_file(tmp_path: Path) -> None:
