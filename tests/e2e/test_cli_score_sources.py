@@ -60,6 +60,7 @@ def test_history_features_from_gzipped_files(tmp_path: Path) -> None:
     ]
     assert by_name[1]["late_2_24m"] == "1" and by_name[1]["months_since_overdue"] == "0"
     assert by_name[0]["oldest_account_months"] == "16"
+    assert by_name[0]["months_since_overdue"] == "60"  # none seen up to -13
 
 
 def test_gmsc_features_from_a_plain_file(tmp_path: Path) -> None:
@@ -128,17 +129,27 @@ def _data_file(name: str) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("source", "files", "rows", "target", "bads"),
+    ("source", "files", "rows", "target", "bads", "none_seen", "latest"),
     [
         ("history", ("credit_record.csv.gz", "application_record.csv.gz"), 27454,
-         sources.HISTORY_TARGET, 191),
-        ("gmsc", ("cs-training.csv.gz",), 150000, sources.GMSC_TARGET, 10026),
-        ("taiwan", ("default_of_credit_card_clients.csv",), 30000, sources.TAIWAN_TARGET, 6636),
+         sources.HISTORY_TARGET, 191, 4342, 47),
+        ("gmsc", ("cs-training.csv.gz",), 150000, sources.GMSC_TARGET, 10026, None, None),
+        ("taiwan", ("default_of_credit_card_clients.csv",), 30000, sources.TAIWAN_TARGET, 6636,
+         19931, 5),
     ],
 )  # fmt: skip
 def test_the_real_data_sets(
-    tmp_path: Path, source: str, files: tuple[str, ...], rows: int, target: str, bads: int
+    tmp_path: Path,
+    source: str,
+    files: tuple[str, ...],
+    rows: int,
+    target: str,
+    bads: int,
+    none_seen: int | None,
+    latest: int | None,
 ) -> None:
+    """Rows, bad rows, and months_since_overdue: 60 where no overdue month is seen (never
+    empty), any other value at most the latest month the source shows."""
     paths = [_data_file(name) for name in files]
     out = tmp_path / "features.csv"
     joined = ("--applications", str(paths[1])) if len(paths) > 1 else ()
@@ -150,3 +161,7 @@ def test_the_real_data_sets(
     at = table[0].index(target)
     assert sum(row[at] == "1" for row in table[1:]) == bads
     assert len({len(row) for row in table}) == 1
+    if none_seen is not None and latest is not None:
+        since = [row[table[0].index("months_since_overdue")] for row in table[1:]]
+        assert since.count("60") == none_seen
+        assert max(int(value) for value in since if value != "60") == latest

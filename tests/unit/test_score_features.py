@@ -27,7 +27,7 @@ from creditmend.domain.report.file import (
     PublicRecordFacts,
     visible_file,
 )
-from creditmend.domain.report.indicators import Value, person_indicators
+from creditmend.domain.report.indicators import MONTH_WINDOWS, Value, person_indicators
 from creditmend.domain.rules.cn import CN
 from creditmend.domain.rules.policies import FactKind
 from creditmend.domain.scoring.features import (
@@ -35,6 +35,7 @@ from creditmend.domain.scoring.features import (
     BUREAU_SPECS,
     FALLS,
     NAMES,
+    NO_OVERDUE_SHOWN,
     RISES,
     SPECS,
     VALLEY,
@@ -223,25 +224,50 @@ def test_a_file_without_accounts_has_no_age_and_no_last_overdue() -> None:
 
 
 def test_a_clean_file_was_never_overdue() -> None:
+    """The indicator has no overdue month to count from; the feature says none in 60 months,
+    a fact that earns its points, not a missing value."""
     row = row_of(person(CARD, NEW_BANK))
     assert row["months_since_overdue"] is None and row["worst_bucket_24m"] == 0
     assert row["oldest_account_months"] == 5
+    assert from_indicators(row)["months_since_overdue"] == D(60)
+
+
+def test_never_overdue_is_the_grids_length() -> None:
+    assert NO_OVERDUE_SHOWN == D(MONTH_WINDOWS[-1]) == D(int(CN.grid_months.value)) == D(60)
 
 
 @pytest.mark.parametrize(
-    ("opened", "since", "age"), [(date(2020, 7, 3), 59, 59), (date(2020, 6, 3), None, 60)]
+    ("value", "en", "zh"),
+    [
+        (D(0), "0 months in a row without a late payment, up to now (of the 60 months shown)",
+         "截至目前已连续0个月无逾期（征信展示近60个月）"),
+        (D(60), "60 months in a row without a late payment, up to now (of the 60 months shown)",
+         "截至目前已连续60个月无逾期（征信展示近60个月）"),
+    ],
+)  # fmt: skip
+def test_months_since_overdue_reads_true_from_0_to_60(value: Decimal, en: str, zh: str) -> None:
+    spec = next(spec for spec in BUREAU_SPECS if spec.name == "months_since_overdue")
+    assert spec.reason.replace("{value}", f"{value}") == en
+    assert spec.reason_zh.replace("{value}", f"{value}") == zh
+
+
+@pytest.mark.parametrize(
+    ("opened", "since", "feature", "age"),
+    [(date(2020, 7, 3), 59, 59, 59), (date(2020, 6, 3), None, 60, 60)],
 )
 def test_months_since_overdue_reads_the_60_month_grid(
-    opened: date, since: int | None, age: int
+    opened: date, since: int | None, feature: int, age: int
 ) -> None:
     """An overdue opening month, settled the month after: 59 months back is the grid's first
-    month; 60 months back is out of it (the record is still shown: 5 years from 2020's end)."""
+    month, the largest real value; 60 months back is out of it (the record is still shown: 5
+    years from 2020's end), so the feature reads none in the 60 months shown."""
     first = f"{opened:%Y-%m}"
     second = f"{opened.replace(month=opened.month + 1):%Y-%m}"
     old = account("9", "NET2", opened, [(first, OPEN, 10, "100", "100"),
                                         (second, SETTLED, 0, "0", "0")])  # fmt: skip
     row = row_of(person(old))
     assert (row["months_since_overdue"], row["oldest_account_months"]) == (since, age)
+    assert from_indicators(row)["months_since_overdue"] == D(feature)
     assert (row["accounts_open_non_bank"], row["platforms_open_non_bank"]) == (0, 0)
 
 
@@ -284,13 +310,17 @@ def test_one_more_overdue_month_never_makes_the_history_look_better(
 ) -> None:
     """July 2023..June 2025, one open account furnished every month: turning a month that was
     on time overdue (or charged off) never lowers a late count or a worst status, and never
-    makes the last overdue longer ago."""
+    makes the last overdue longer ago: a history never overdue before reads 60 (none in the
+    grid), more than any real value, so the rule holds for it too."""
     delays[where] = 0
+    clean = not any(delays)
     before = from_indicators(row_of(person(_history(delays, None))))
     delays[where] = dpd
     after = from_indicators(row_of(person(_history(delays, where if charged_off else None))))
     for name in WATCHED:
         assert after[name] >= before[name], name  # type: ignore[operator]
     since_before, since_after = before["months_since_overdue"], after["months_since_overdue"]
-    assert since_after is not None
-    assert since_before is None or since_after <= since_before
+    assert since_before is not None and since_after is not None
+    assert since_after <= since_before
+    assert (since_before == NO_OVERDUE_SHOWN) == clean
+    assert since_after < NO_OVERDUE_SHOWN  # the new overdue month is shown

@@ -81,7 +81,8 @@ def test_features_are_derived_and_a_bad_number_is_named_with_its_line() -> None:
     assert header == [
         "ID", *sources.TAIWAN_FEATURES, sources.TAIWAN_TARGET, *sources.TAIWAN_PROTECTED,
     ]  # fmt: skip
-    assert row == ["7", "0", "0", "0", "", "0", "1.0000", "0", "1", "1", "1", "1"]
+    # months_since_overdue 60: none seen in the 6 months
+    assert row == ["7", "0", "0", "0", "60", "0", "1.0000", "0", "1", "1", "1", "1"]
     bad = _csv(_taiwan_row(), _taiwan_row(PAY_0="late"))
     with pytest.raises(ProblemsError) as refused:
         SERVICE.derive_features("taiwan", bad, "data/t.csv", io.StringIO())

@@ -53,7 +53,7 @@ def test_the_windows_end_where_the_contract_says() -> None:
     assert values["open_accounts"] == D(1)  # C at -13: an account paid off that month
     assert sources.history_outcome(grid) == D(1)
     clean = _grid(-30, m40="0")
-    assert sources.from_history(_grid(-30))["months_since_overdue"] is None
+    assert sources.from_history(_grid(-30))["months_since_overdue"] == D(60)  # none seen
     assert sources.from_history(clean)["months_since_overdue"] == D(27)  # any month up to -13
     assert sources.from_history(clean)["worst_status_24m"] == D(0)
 
@@ -97,7 +97,9 @@ def test_history_features_agree_with_each_other(first: int, statuses: list[str])
     assert counts <= min(24, -12 - first)
     assert (values["worst_status_12m"] or 0) <= (values["worst_status_24m"] or 0)
     overdue = any(s in sources.HISTORY_STATUS_RANK for s in grid.values())
-    assert (values["months_since_overdue"] is None) == (not overdue)
+    since = values["months_since_overdue"]
+    assert since is not None and (since == D(60)) == (not overdue)
+    assert not overdue or since <= min(47, -13 - first)  # a real value: inside the grid
     assert values["oldest_account_months"] == D(-13 - first)
     worse = {**grid, -13: "5"}  # written off at the as-of month
     assert sources.from_history(worse)["worst_status_12m"] == D(8)
@@ -178,7 +180,8 @@ def test_taiwan_maps_what_carries() -> None:
         "utilisation": D(0),  # a credit balance owes nothing
     }
     quiet = sources.from_taiwan(_taiwan((0, 0, -1, -2, 0, 0), "100", limit="0"))
-    assert quiet["months_since_overdue"] is None and quiet["utilisation"] is None
+    assert quiet["months_since_overdue"] == D(60)  # none seen in the 6 months
+    assert quiet["utilisation"] is None
     assert set(quiet) == set(sources.TAIWAN_FEATURES)
 
 

@@ -10,10 +10,14 @@ utilisation, open accounts and open platforms by the furnisher's kind, accounts 
 180 days (by kind), court records and dishonest-debtor records in force (active on the as-of
 day: a record the debtor has performed is still shown for years, but no longer counts here),
 blacklist entries (every one shown is unexpired), and the current overdue amount over the
-balance. Values are Decimal (counts whole), None where the file has
-nothing to say (never overdue, no account, no revolving account, no balance): a model gives
-missing its own bin. `risk` is the way a feature moves risk as it grows ("rises": more is
-riskier; "falls": more is safer); a trained model is held monotone that way.
+balance. Values are Decimal (counts whole), None where the file has nothing to say (no
+account, no revolving account, no balance): a model gives missing its own bin. Never overdue
+is a fact, not missing: `months_since_overdue` of a file with accounts but no overdue month in
+the 60 months the grid shows is `NO_OVERDUE_SHOWN` (60, the grid's length; a real value is at
+most 59), so one more overdue month can only lower it; it is None only without accounts. The
+indicator of the same name stays None then (the report and the batch's SQL keep it): the
+feature alone reads it as 60. `risk` is the way a feature moves risk as it grows ("rises":
+more is riskier; "falls": more is safer); a trained model is held monotone that way.
 
 One scoring path: `score_indicators(card, row)` scores a person's indicator row by its
 features (`from_indicators`), and nothing else. The report, the batch, what-if and the
@@ -61,6 +65,10 @@ RISES, FALLS = "rises", "falls"
 VALLEY = "valley"
 PLACES = Decimal("0.0001")
 INQUIRY_WINDOWS = (7, 30, 90, 180)  # days
+# `months_since_overdue` when no overdue month is shown: the grid's length (cn: 60 months, the
+# indicators' `MONTH_WINDOWS[-1]`), one past any real value; the training sources give it to a
+# history with no overdue month in what it shows (a censored "none seen").
+NO_OVERDUE_SHOWN = Decimal(60)
 KINDS = {"bank": ("banks", "银行"), "non_bank": ("non-bank lenders", "非银行机构")}
 
 Values = dict[str, Decimal | None]
@@ -145,9 +153,9 @@ BUREAU_SPECS: tuple[FeatureSpec, ...] = (
     ),
     FeatureSpec(
         "months_since_overdue",
-        "months since the latest overdue month (60-month grid)",
-        "your latest late payment was only {value} months ago",
-        "最近一次逾期仅在{value}个月前",
+        "months since the latest overdue month (60: none in the 60 months the grid shows)",
+        "{value} months in a row without a late payment, up to now (of the 60 months shown)",
+        "截至目前已连续{value}个月无逾期（征信展示近60个月）",
         FALLS,
     ),
     FeatureSpec(
@@ -343,6 +351,15 @@ def _months(row: Mapping[str, object], name: str) -> Decimal | None:
     return Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _months_since_overdue(row: Mapping[str, object]) -> Decimal | None:
+    """The indicator's months since the latest overdue month; `NO_OVERDUE_SHOWN` for a file
+    with accounts and none overdue in its grid (a fact), None only without accounts."""
+    since = _months(row, "months_since_overdue")
+    if since is None and _count(row, "accounts_ever"):
+        return NO_OVERDUE_SHOWN
+    return since
+
+
 def _legacy(row: Mapping[str, object]) -> Values:
     six, three = _count(row, "months_overdue_6m"), _count(row, "months_overdue_3m")
     return {
@@ -371,7 +388,7 @@ def from_indicators(row: Mapping[str, object]) -> Values:
         "late_3_24m": count("months_o3_24m"),
         "late_4plus_24m": count(*(f"months_o{k}_24m" for k in range(4, 8))),
         "bad_debt_24m": count("months_b_24m"),
-        "months_since_overdue": _months(row, "months_since_overdue"),
+        "months_since_overdue": _months_since_overdue(row),
         "worst_status_12m": count("worst_bucket_12m"),
         "worst_status_24m": count("worst_bucket_24m"),
         "utilisation": _ratio(count("revolving_balance_fen"), count("revolving_limit_fen")),

@@ -14,9 +14,12 @@ tell is not a column of its features file (never a made-up 0), so training never
   it has). Per ID the grid is one account (one card): `open_accounts` is 1 when the as-of month
   is on record and not `X`, `oldest_account_months` counts from the first month on record (the
   account's opening; 47 means "at least 47": the file starts at -60), `opened_6m` /
-  `opened_12m` are 1 when that first month lies in the window. Does not carry: utilisation,
-  overdue_share (no amounts), the bank / non-bank split (the issuer's kind is not given),
-  platforms, inquiries, public records.
+  `opened_12m` are 1 when that first month lies in the window. `months_since_overdue` counts
+  from the latest overdue month up to -13 (at most 47); a grid with none in the months it
+  shows up to -13 reads 60 (`features.NO_OVERDUE_SHOWN`, as a bureau file clean in its 60-month
+  grid does): "none seen", a censored value, not "never" (the record may start after -60).
+  Does not carry: utilisation, overdue_share (no amounts), the bank / non-bank split (the
+  issuer's kind is not given), platforms, inquiries, public records.
 - `gmsc`: Give Me Some Credit (`cs-training.csv.gz`; Kaggle competition rules: evaluation and
   benchmarks only, never a shipped model). `RevolvingUtilizationOfUnsecuredLines` is
   `utilisation`; the counts of 30-59, 60-89 and 90+ days past due in two years are
@@ -35,7 +38,8 @@ tell is not a column of its features file (never a made-up 0), so training never
   not overdue. The counts over the 6 months are `late_2_24m` (PAY = 2), `late_3_24m` (3),
   `late_4plus_24m` (4 and more): lower bounds of the 24-month counts; `worst_status_12m` is the
   worst of the 6 months (a lower bound of 12 months); `months_since_overdue` counts from the
-  latest month with PAY >= 1 (None: none in the 6 months, not "never"); `utilisation` is
+  latest month with PAY >= 1 (at most 5), and is 60 (`features.NO_OVERDUE_SHOWN`) when none
+  of the 6 months is overdue: "none seen", a censored value, not "never"; `utilisation` is
   BILL_AMT1 / LIMIT_BAL with a negative bill (a credit balance) read as 0. Does not carry: bad
   debt (no write-off code), open and opened accounts and the oldest account (one card, no
   dates), overdue_share (the amount past due is not given), and SEX, MARRIAGE, EDUCATION, AGE,
@@ -49,6 +53,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from creditmend.domain.scoring.features import NO_OVERDUE_SHOWN
 
 Values = dict[str, Decimal | None]
 PLACES = Decimal("0.0001")
@@ -160,7 +166,7 @@ def from_history(grid: Mapping[int, str], as_of: int = HISTORY_AS_OF) -> Values:
     opened = months[0]
     return {
         **_late_counts(last_24),
-        "months_since_overdue": Decimal(as_of - overdue[-1]) if overdue else None,
+        "months_since_overdue": Decimal(as_of - overdue[-1]) if overdue else NO_OVERDUE_SHOWN,
         "worst_status_12m": Decimal(max(last_12, default=0)),
         "worst_status_24m": Decimal(max(last_24, default=0)),
         "open_accounts": Decimal(as_of in grid and grid[as_of] != "X"),
@@ -219,7 +225,7 @@ def from_taiwan(row: Mapping[str, str]) -> Values:
     bill = max(Decimal(row[TAIWAN_BILL]), Decimal(0))
     return {
         **counts,
-        "months_since_overdue": Decimal(late[0]) if late else None,
+        "months_since_overdue": Decimal(late[0]) if late else NO_OVERDUE_SHOWN,
         "worst_status_12m": Decimal(max(ranks)),
         "utilisation": _ratio(bill, Decimal(row[TAIWAN_LIMIT])),
     }
