@@ -55,7 +55,7 @@ def test_the_shipped_overlay_reads_and_every_figure_has_a_source() -> None:
     overlay = parse_overlay(OVERLAY)
     features = [c.feature for c in overlay.components]
     assert features == [
-        "hard_inquiries_180d", "institutions_30d", "open_platforms_non_bank", "court_records",
+        "hard_inquiries_180d", "institutions_90d", "open_platforms_non_bank", "court_records",
         "blacklist_entries",
     ]  # fmt: skip
     for component in overlay.components:
@@ -77,7 +77,7 @@ def test_applied_to_the_shipped_model_the_file_round_trips_with_its_checksum() -
     assert [str(b.points) for b in by_name["hard_inquiries_180d"].bins] == [
         "0.00", "-8.00", "-16.00", "-24.00", "-32.00", "-40.00", "0.00", "0.00"
     ]  # fmt: skip
-    assert [str(b.points) for b in by_name["institutions_30d"].bins] == [
+    assert [str(b.points) for b in by_name["institutions_90d"].bins] == [
         "0.00", "-5.26", "-11.70", "-20.00", "0.00", "0.00"
     ]  # fmt: skip
     (rule,) = again.knockouts
@@ -100,7 +100,7 @@ def test_the_clean_file_keeps_its_score_and_six_inquiries_from_four_lenders_cost
     combined = apply_overlay(card, parse_overlay(OVERLAY))
     clean = {"worst_status_6m": 0, "overdue_months_3m": 0, "utilisation": "0.1"}
     assert score(combined, clean).score == score(card, clean).score
-    asked = {**clean, "hard_inquiries_180d": 6, "institutions_30d": 4}
+    asked = {**clean, "hard_inquiries_180d": 6, "institutions_90d": 4}
     assert score(combined, asked).score == score(card, clean).score - 60
 
 
