@@ -51,7 +51,10 @@ from creditmend.domain.scoring.knockouts import (
     read_knockouts,
 )
 
-SCHEMA = "creditmend.scorecard/v1"
+# v2 (issue 16) may hold knock-outs, pair tables and a feature's source, which a v1 reader would
+# silently ignore; a v1 file (none of them) reads as it always did.
+SCHEMA = "creditmend.scorecard/v2"
+READABLE = ("creditmend.scorecard/v1", SCHEMA)
 REASONS_SHOWN = 4
 POINT = Decimal(1)
 COMPONENT = "component:"  # a feature's source prefix: taken from another model (components.py)
@@ -420,7 +423,7 @@ def parse_scorecard(text: str) -> Scorecard:
         raise ScorecardError(f"not JSON ({error.msg} at line {error.lineno})") from None
     if not isinstance(document, dict):
         raise ScorecardError("not a scorecard: the file holds no JSON object")
-    if document.get("schema") != SCHEMA:
+    if document.get("schema") not in READABLE:
         raise ScorecardError(f"schema: {document.get('schema')!r} is not {SCHEMA!r}")
     if document.get("checksum") != checksum(document):
         raise ScorecardError("checksum: the file was changed after training; retrain or restore it")
