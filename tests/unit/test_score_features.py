@@ -206,6 +206,7 @@ def test_every_contract_feature_on_a_hand_built_file() -> None:
         "opened_6m": D(2),
         "opened_12m": D(3),
         "oldest_account_months": D(36),
+        "months_since_activity": D(0),  # NEW_BANK opened and paid in June
         **{name: inquiries[name] for name in BUREAU_NAMES if name in inquiries},
         "court_records": D(1),
         "dishonest_debtor": D(1),
@@ -217,7 +218,13 @@ def test_every_contract_feature_on_a_hand_built_file() -> None:
 
 def test_a_file_without_accounts_has_no_age_and_no_last_overdue() -> None:
     values = from_indicators(row_of(person(inquiries=[inquiry(1, "NET1")])))
-    missing = {"months_since_overdue", "oldest_account_months", "utilisation", "overdue_share"}
+    missing = {
+        "months_since_overdue",
+        "oldest_account_months",
+        "months_since_activity",
+        "utilisation",
+        "overdue_share",
+    }
     assert {name for name in BUREAU_NAMES if values[name] is None} == missing
     assert values["hard_inquiries_7d"] == 1 and values["open_accounts"] == 0
     assert values["worst_status_24m"] == 0 and values["opened_12m"] == 0
@@ -230,6 +237,31 @@ def test_a_clean_file_was_never_overdue() -> None:
     assert row["months_since_overdue"] is None and row["worst_bucket_24m"] == 0
     assert row["oldest_account_months"] == 5
     assert from_indicators(row)["months_since_overdue"] == D(60)
+
+
+@pytest.mark.parametrize(
+    ("accounts", "since"),
+    [
+        ((OLD_BANK,), 33),  # settled with a payment in September 2022, nothing since
+        ((OLD_BANK, CARD), 1),  # the card's payment in May 2025; its opening is older
+        ((OLD_BANK, BAD), 17),  # January 2024's payment: the late months paid nothing
+        ((NEW_BANK,), 0),  # opened in the as-of month
+    ],
+)
+def test_months_since_activity_is_the_latest_opening_or_payment_anywhere(
+    accounts: tuple[AccountFacts, ...], since: int
+) -> None:
+    """Files alike otherwise (all settled, no inquiry) differ by how long ago credit was used."""
+    row = row_of(person(*accounts))
+    assert row["months_since_last_activity"] == since
+    assert from_indicators(row)["months_since_activity"] == D(since)
+
+
+def test_months_since_activity_reads_in_both_languages() -> None:
+    spec = next(spec for spec in BUREAU_SPECS if spec.name == "months_since_activity")
+    assert spec.reason.replace("{value}", "33") == "last credit activity 33 months ago"
+    assert spec.reason_zh.replace("{value}", "33") == "最近一次信贷活动在33个月前"
+    assert spec.risk == VALLEY  # no direction imposed: the data decide
 
 
 def test_never_overdue_is_the_grids_length() -> None:
@@ -273,14 +305,15 @@ def test_months_since_overdue_reads_the_60_month_grid(
 
 def test_every_feature_has_words_in_both_languages_and_a_direction() -> None:
     assert len({spec.name for spec in SPECS}) == len(SPECS)
-    assert len(BUREAU_SPECS) == 44
+    assert len(BUREAU_SPECS) == 45
     for spec in SPECS:
         assert spec.risk in (RISES, FALLS, VALLEY), spec.name
         assert spec.description and spec.reason and spec.reason_zh, spec.name
         assert spec.reason.count("{value}") == spec.reason_zh.count("{value}") == 1, spec.name
     falls = {spec.name for spec in BUREAU_SPECS if spec.risk == FALLS}
     assert falls == {"months_since_overdue", "oldest_account_months"}
-    assert {spec.name for spec in BUREAU_SPECS if spec.risk == VALLEY} == {"utilisation"}
+    valley = {spec.name for spec in BUREAU_SPECS if spec.risk == VALLEY}
+    assert valley == {"utilisation", "months_since_activity"}
 
 
 # ------------------------------------------------------------------ one more overdue month

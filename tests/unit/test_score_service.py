@@ -81,8 +81,8 @@ def test_features_are_derived_and_a_bad_number_is_named_with_its_line() -> None:
     assert header == [
         "ID", *sources.TAIWAN_FEATURES, sources.TAIWAN_TARGET, *sources.TAIWAN_PROTECTED,
     ]  # fmt: skip
-    # months_since_overdue 60: none seen in the 6 months
-    assert row == ["7", "0", "0", "0", "60", "0", "1.0000", "0", "1", "1", "1", "1"]
+    # months_since_overdue 60: none seen in the 6 months; months_since_activity 0: paid in September
+    assert row == ["7", "0", "0", "0", "60", "0", "1.0000", "0", "0", "1", "1", "1", "1"]
     bad = _csv(_taiwan_row(), _taiwan_row(PAY_0="late"))
     with pytest.raises(ProblemsError) as refused:
         SERVICE.derive_features("taiwan", bad, "data/t.csv", io.StringIO())
@@ -125,7 +125,9 @@ def test_history_keeps_the_population_and_joins_the_protected_columns() -> None:
     assert rows[0] == ["ID", *sources.HISTORY_FEATURES, sources.HISTORY_TARGET, "gender", "age"]
     # ID 30 opened after -13, ID 40 has no month in -12..0; IDs in numeric order
     assert [r[0] for r in rows[1:]] == ["10", "20"]
-    assert rows[1] == ["10", "0", "0", "0", "0", "0", "1", "1", "1", "1", "1", "1", "0", "F", "32"]
+    assert rows[1] == [
+        "10", "0", "0", "0", "0", "0", "1", "1", "1", "1", "1", "1", "0", "0", "F", "32",
+    ]  # fmt: skip
     assert rows[2][-3:] == ["1", "M", "24"] and rows[2][1] == "1"  # 30-59 days at -13
     assert derived.rows == 2
     assert list(derived.notes.values()) == [1, 1, 0]

@@ -38,6 +38,7 @@ def test_a_history_reads_every_feature_at_month_minus_13() -> None:
         "opened_6m": D(0),
         "opened_12m": D(0),
         "oldest_account_months": D(27),
+        "months_since_activity": D(1),  # C at -14, X at -13
     }
     assert sources.history_outcome(grid) == D(1)  # 60-89 days at -5
 
@@ -68,6 +69,26 @@ def test_the_opening_is_the_first_month_on_record(
     values = sources.from_history(_grid(first))
     assert (values["opened_6m"], values["opened_12m"]) == (D(six), D(twelve))
     assert values["oldest_account_months"] == D(oldest)
+
+
+@pytest.mark.parametrize(
+    ("grid", "since"),
+    [
+        (_grid(-30), 0),  # C at -13: paid off that month is activity
+        (_grid(-30, m13="X", m14="X", m15="0"), 2),  # late at -15 is activity
+        (_grid(-30, fill="X", m20="C"), 7),  # the latest non-X month, -20
+        (_grid(-30, fill="X", m12="C"), 17),  # all X up to -13: since the opening, -30
+        (_grid(-13, fill="X"), 0),  # opened at the as-of month, no loan yet
+    ],
+)
+def test_months_since_activity_counts_from_the_latest_month_not_x(
+    grid: dict[int, str], since: int
+) -> None:
+    """A month not `X` has a loan on the books; a grid all `X` up to -13 reads the months since
+    its opening (censored, equal to `oldest_account_months`), never missing."""
+    values = sources.from_history(grid)
+    assert values["months_since_activity"] == D(since)
+    assert values["months_since_activity"] <= values["oldest_account_months"]  # type: ignore[operator]
 
 
 def test_the_population_needs_a_month_before_and_a_month_after_the_cut() -> None:
@@ -101,6 +122,8 @@ def test_history_features_agree_with_each_other(first: int, statuses: list[str])
     assert since is not None and (since == D(60)) == (not overdue)
     assert not overdue or since <= min(47, -13 - first)  # a real value: inside the grid
     assert values["oldest_account_months"] == D(-13 - first)
+    active = [m for m, s in grid.items() if s != "X"]
+    assert values["months_since_activity"] == D(-13 - max(active, default=first))
     worse = {**grid, -13: "5"}  # written off at the as-of month
     assert sources.from_history(worse)["worst_status_12m"] == D(8)
     assert sources.from_history(worse)["months_since_overdue"] == D(0)
@@ -154,34 +177,44 @@ def test_gmsc_codes_96_and_98_are_missing_not_counts() -> None:
 
 
 # ---------------------------------------------------------------- taiwan
-def _taiwan(status: tuple[int, ...], bill: str, limit: str = "20000") -> dict[str, str]:
+def _taiwan(
+    status: tuple[int, ...], bill: str, limit: str = "20000", paid: tuple[int, ...] = (0,) * 6
+) -> dict[str, str]:
     return {
         "LIMIT_BAL": limit,
         "BILL_AMT1": bill,
         **{column: str(s) for column, s in zip(sources.TAIWAN_STATUS, status, strict=True)},
+        **{column: str(p) for column, p in zip(sources.TAIWAN_PAID, paid, strict=True)},
     }
 
 
 def test_taiwan_maps_what_carries() -> None:
-    assert sources.from_taiwan(_taiwan((2, 2, -1, -1, -2, -2), "3913")) == {
+    # the data's first row (PAY_AMT2 = 689: a payment in August)
+    first = _taiwan((2, 2, -1, -1, -2, -2), "3913", paid=(0, 689, 0, 0, 0, 0))
+    assert sources.from_taiwan(first) == {
         "late_2_24m": D(2),
         "late_3_24m": D(0),
         "late_4plus_24m": D(0),
         "months_since_overdue": D(0),
         "worst_status_12m": D(2),
         "utilisation": D("0.1957"),
+        "months_since_activity": D(1),
     }
-    assert sources.from_taiwan(_taiwan((0, -1, 9, 4, 3, 1), "-500")) == {
+    assert sources.from_taiwan(_taiwan((0, -1, 9, 4, 3, 1), "-500", paid=(5, 0, 0, 0, 0, 9))) == {
         "late_2_24m": D(0),
         "late_3_24m": D(1),
         "late_4plus_24m": D(2),  # 9 months late and 4 months late
         "months_since_overdue": D(2),  # July
         "worst_status_12m": D(7),  # 9 or more reads the grid's last bucket
         "utilisation": D(0),  # a credit balance owes nothing
+        "months_since_activity": D(0),  # paid in September
     }
     quiet = sources.from_taiwan(_taiwan((0, 0, -1, -2, 0, 0), "100", limit="0"))
     assert quiet["months_since_overdue"] == D(60)  # none seen in the 6 months
     assert quiet["utilisation"] is None
+    assert quiet["months_since_activity"] == D(6)  # no payment in the 6 months: censored
+    only_april = _taiwan((0,) * 6, "0", paid=(0, 0, 0, 0, 0, 1))
+    assert sources.from_taiwan(only_april)["months_since_activity"] == D(5)
     assert set(quiet) == set(sources.TAIWAN_FEATURES)
 
 
@@ -196,6 +229,7 @@ CONTRACT = {  # the trained features' names and their risk (docs/score.md)
     "months_since_overdue": "falls",
     "oldest_account_months": "falls",
     "utilisation": "valley",
+    "months_since_activity": "valley",
 }  # fmt: skip
 
 

@@ -16,8 +16,13 @@ is a fact, not missing: `months_since_overdue` of a file with accounts but no ov
 the 60 months the grid shows is `NO_OVERDUE_SHOWN` (60, the grid's length; a real value is at
 most 59), so one more overdue month can only lower it; it is None only without accounts. The
 indicator of the same name stays None then (the report and the batch's SQL keep it): the
-feature alone reads it as 60. `risk` is the way a feature moves risk as it grows ("rises":
-more is riskier; "falls": more is safer); a trained model is held monotone that way.
+feature alone reads it as 60. `months_since_activity` is the indicator
+`months_since_last_activity` (months from the latest opening or payment on any platform to the
+as-of month), None only without accounts: it tells apart clean files that are otherwise alike
+(all settled, no inquiry, no revolving account) by how long ago credit was last used; its risk
+is `VALLEY` (no direction imposed: recent use and long dormancy may both cost). `risk` is the
+way a feature moves risk as it grows ("rises": more is riskier; "falls": more is safer;
+"valley": the data decide); a trained model is held monotone the first two ways.
 
 One scoring path: `score_indicators(card, row)` scores a person's indicator row by its
 features (`from_indicators`), and nothing else. The report, the batch, what-if and the
@@ -235,6 +240,13 @@ BUREAU_SPECS: tuple[FeatureSpec, ...] = (
         "最早的账户仅开立{value}个月",
         FALLS,
     ),
+    FeatureSpec(
+        "months_since_activity",
+        "months since the latest opening or payment on any account (0: this month)",
+        "last credit activity {value} months ago",
+        "最近一次信贷活动在{value}个月前",
+        VALLEY,
+    ),
     *_inquiry_specs(),
     FeatureSpec(
         "court_records",
@@ -400,6 +412,7 @@ def from_indicators(row: Mapping[str, object]) -> Values:
         "opened_6m": count("accounts_opened_6m"),
         "opened_12m": count("accounts_opened_12m"),
         "oldest_account_months": _months(row, "oldest_account_months"),
+        "months_since_activity": _months(row, "months_since_last_activity"),
     }
     for days in INQUIRY_WINDOWS:
         for kind in ("", *(f"{k}_" for k in KINDS)):

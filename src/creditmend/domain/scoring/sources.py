@@ -18,6 +18,11 @@ tell is not a column of its features file (never a made-up 0), so training never
   from the latest overdue month up to -13 (at most 47); a grid with none in the months it
   shows up to -13 reads 60 (`features.NO_OVERDUE_SHOWN`, as a bureau file clean in its 60-month
   grid does): "none seen", a censored value, not "never" (the record may start after -60).
+  `months_since_activity` counts from the latest month up to -13 whose STATUS is not `X` (a
+  loan on the books: paying, paid off that month, or late); a grid all `X` up to -13 counts
+  from its first month on record, the opening (the bureau's activity is the latest opening or
+  payment), so it equals `oldest_account_months`: "no activity seen since the opening", a
+  censored value, never missing (the ID has a file; missing is for no file at all).
   Does not carry: utilisation, overdue_share (no amounts), the bank / non-bank split (the
   issuer's kind is not given), platforms, inquiries, public records.
 - `gmsc`: Give Me Some Credit (`cs-training.csv.gz`; Kaggle competition rules: evaluation and
@@ -31,7 +36,7 @@ tell is not a column of its features file (never a made-up 0), so training never
   from banks: a lower bound of the bank accounts). `age` is kept as a protected column for the
   fairness check. Does not carry: DebtRatio and MonthlyIncome (the bureau holds no income),
   NumberOfDependents, and every feature the two-year counts cannot give (12-month windows,
-  months since overdue, bad debt).
+  months since overdue, bad debt, months since the last activity: no dates).
 - `taiwan`: UCI "default of credit card clients" (CC BY 4.0), one card per holder over April ..
   September 2005; the as-of month is September (PAY_0). PAY_* = k >= 1 is a payment k months
   late, bucket k (9 or more reads 7, the grid's last bucket before bad debt); -2, -1 and 0 are
@@ -39,7 +44,10 @@ tell is not a column of its features file (never a made-up 0), so training never
   `late_4plus_24m` (4 and more): lower bounds of the 24-month counts; `worst_status_12m` is the
   worst of the 6 months (a lower bound of 12 months); `months_since_overdue` counts from the
   latest month with PAY >= 1 (at most 5), and is 60 (`features.NO_OVERDUE_SHOWN`) when none
-  of the 6 months is overdue: "none seen", a censored value, not "never"; `utilisation` is
+  of the 6 months is overdue: "none seen", a censored value, not "never";
+  `months_since_activity` counts from the latest month with PAY_AMT > 0 (0: September, at
+  most 5), 6 when none of the 6 months has a payment (censored: the opening is not told);
+  `utilisation` is
   BILL_AMT1 / LIMIT_BAL with a negative bill (a credit balance) read as 0. Does not carry: bad
   debt (no write-off code), open and opened accounts and the oldest account (one card, no
   dates), overdue_share (the amount past due is not given), and SEX, MARRIAGE, EDUCATION, AGE,
@@ -81,6 +89,7 @@ HISTORY_FEATURES = (
     "opened_6m",
     "opened_12m",
     "oldest_account_months",
+    "months_since_activity",
 )
 DAYS_A_YEAR = Decimal("365.25")
 
@@ -111,7 +120,8 @@ GMSC_FEATURES = (
 TAIWAN_STATUS = ("PAY_0", "PAY_2", "PAY_3", "PAY_4", "PAY_5", "PAY_6")  # September .. April
 TAIWAN_LIMIT = "LIMIT_BAL"
 TAIWAN_BILL = "BILL_AMT1"  # September's bill
-TAIWAN_NUMBERS = (TAIWAN_LIMIT, *TAIWAN_STATUS, TAIWAN_BILL)
+TAIWAN_PAID = tuple(f"PAY_AMT{k}" for k in range(1, 7))  # paid in September .. April
+TAIWAN_NUMBERS = (TAIWAN_LIMIT, *TAIWAN_STATUS, TAIWAN_BILL, *TAIWAN_PAID)
 TAIWAN_TARGET = "default payment next month"
 TAIWAN_PROTECTED = ("SEX", "MARRIAGE", "EDUCATION", "AGE")
 TAIWAN_LAST_BUCKET = 7  # the grid's last bucket before bad debt
@@ -122,6 +132,7 @@ TAIWAN_FEATURES = (
     "months_since_overdue",
     "worst_status_12m",
     "utilisation",
+    "months_since_activity",
 )
 
 
@@ -164,6 +175,7 @@ def from_history(grid: Mapping[int, str], as_of: int = HISTORY_AS_OF) -> Values:
     last_12 = [rank[m] for m in months if m > as_of - 12]
     overdue = [m for m in months if rank[m]]
     opened = months[0]
+    active = [m for m in months if grid[m] != "X"]
     return {
         **_late_counts(last_24),
         "months_since_overdue": Decimal(as_of - overdue[-1]) if overdue else NO_OVERDUE_SHOWN,
@@ -173,6 +185,8 @@ def from_history(grid: Mapping[int, str], as_of: int = HISTORY_AS_OF) -> Values:
         "opened_6m": Decimal(opened > as_of - 6),
         "opened_12m": Decimal(opened > as_of - 12),
         "oldest_account_months": Decimal(as_of - opened),
+        # all `X` up to the as-of month: no activity seen since the opening (censored)
+        "months_since_activity": Decimal(as_of - max(active, default=opened)),
     }
 
 
@@ -222,10 +236,12 @@ def from_taiwan(row: Mapping[str, str]) -> Values:
     counts = _late_counts(ranks)
     del counts["bad_debt_24m"]  # no write-off code in the data
     late = [back for back, r in enumerate(ranks) if r]
+    paid = [back for back, column in enumerate(TAIWAN_PAID) if Decimal(row[column]) > 0]
     bill = max(Decimal(row[TAIWAN_BILL]), Decimal(0))
     return {
         **counts,
         "months_since_overdue": Decimal(late[0]) if late else NO_OVERDUE_SHOWN,
         "worst_status_12m": Decimal(max(ranks)),
         "utilisation": _ratio(bill, Decimal(row[TAIWAN_LIMIT])),
+        "months_since_activity": Decimal(paid[0] if paid else len(TAIWAN_PAID)),
     }
