@@ -147,26 +147,40 @@ bench: setup
 	$(BIN)/python -m benchmarks.score_bench
 	$(BIN)/python -m benchmarks.plan_bench
 
-# The shipped default scorecard (src/creditmend/models/): the Taiwan data's columns mapped to the
-# bureau's features (domain/scoring/features.py), then trained with a fixed seed and date, so the
-# same data and library versions give the same file byte for byte. The features CSV is temporary.
+# The shipped default scorecard (src/creditmend/models/), trained only on openly licensed data
+# (docs/score.md, "The shipped model"): an Explainable Boosting Machine on the bureau's features
+# of credit_record's monthly grids (CC0), revolving utilisation taken as a component from a
+# scorecard on the UCI Taiwan data (CC BY 4.0), then the overlay of published relative risks and
+# the knock-out rules (models/overlay.json). `months_since_activity` is left out of the model:
+# the grids' months without a loan do not mean the bureau's months without a payment (docs/score.md).
+# Fixed seed and date: the same data and library
+# versions give the same file byte for byte. The intermediate files are temporary.
 MODEL_DIR := src/creditmend/models
 MODEL_SEED := 42
-MODEL_TRAINED_ON := 2026-11-28
-MODEL_BANDS := A=560,B=540,C=520,D=500,E
+MODEL_TRAINED_ON := 2026-12-07
+MODEL_BANDS := A=700,B=650,C=600,D=550,E
+MODEL_CLI := $(BIN)/creditmend score
+MODEL_DATED := --seed $(MODEL_SEED) --trained-on $(MODEL_TRAINED_ON) --test-size 0.3
 
 model: setup
-	@work=$$(mktemp -d) && features=$$work/default_of_credit_card_clients_features.csv && \
-	set -x && \
-	$(BIN)/creditmend score features --source taiwan \
-	    --data $(CREDITMEND_DATA_DIR)/default_of_credit_card_clients.csv --out $$features && \
-	$(BIN)/creditmend score train --data $$features \
-	    --target "default payment next month" --bad 1 \
-	    --protected SEX --protected MARRIAGE --protected EDUCATION --protected AGE \
-	    --test-size 0.3 --seed $(MODEL_SEED) --trained-on $(MODEL_TRAINED_ON) \
-	    --bands $(MODEL_BANDS) --approve-band C --max-prebins 50 --min-prebin-size 0.02 \
-	    --out $(MODEL_DIR)/default_scorecard.json \
-	    --report $(MODEL_DIR)/default_scorecard_report.html; \
+	@work=$$(mktemp -d) && set -x && \
+	$(MODEL_CLI) features --source history --data $(CREDITMEND_DATA_DIR)/credit_record.csv.gz \
+	    --applications $(CREDITMEND_DATA_DIR)/application_record.csv.gz --out $$work/history.csv && \
+	$(MODEL_CLI) train --model ebm --data $$work/history.csv --target bad_60dpd_12m --bad 1 \
+	    --protected gender --protected age --exclude months_since_activity \
+	    $(MODEL_DATED) --bands $(MODEL_BANDS) --approve-band C \
+	    --out $$work/history.json --report $(MODEL_DIR)/history_model_report.html && \
+	$(MODEL_CLI) features --source taiwan \
+	    --data $(CREDITMEND_DATA_DIR)/default_of_credit_card_clients.csv --out $$work/taiwan.csv && \
+	$(MODEL_CLI) train --data $$work/taiwan.csv --target "default payment next month" --bad 1 \
+	    --protected SEX --protected MARRIAGE --protected EDUCATION --protected AGE $(MODEL_DATED) \
+	    --out $$work/taiwan.json && \
+	$(MODEL_CLI) combine --model $$work/history.json --from $$work/taiwan.json \
+	    --features utilisation --out $$work/combined.json && \
+	$(MODEL_CLI) overlay --model $$work/combined.json --overlay $(MODEL_DIR)/overlay.json \
+	    --out $(MODEL_DIR)/default_scorecard.json && \
+	$(MODEL_CLI) report --model $(MODEL_DIR)/default_scorecard.json \
+	    --out $(MODEL_DIR)/default_scorecard_report.html; \
 	status=$$?; rm -rf $$work; exit $$status
 
 clean:
