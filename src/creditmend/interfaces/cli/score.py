@@ -8,6 +8,7 @@
 - `features` derives the score's features from a known data set (`--source history | gmsc |
   taiwan`, `domain/scoring/sources.py`), with its target and protected columns, ready for
   `train`.
+- `report` renders a model file's HTML report (after `combine` or `overlay`).
 - `overlay` adds the overlay (points from published relative risks, knock-out rules;
   `domain/scoring/overlay.py`) to a model file and writes it re-checksummed.
 - `combine` adds named features of a model trained on another data set to a model, their points
@@ -485,6 +486,21 @@ def overlay(
     added = len(combined.features) - len(card.features)
     rules = len(combined.knockouts) - len(card.knockouts)
     _out.print(f"{added} overlay feature(s) and {rules} knock-out rule(s) added; written to {out}")
+
+
+# ---------------------------------------------------------------- report
+@app.command("report")
+def report(
+    model: Annotated[Path, typer.Option(help="Model JSON")],
+    out: Annotated[Path, typer.Option(help="Where to write the HTML report")],
+) -> None:
+    """The model's HTML report, rendered from the model file alone: for a model that `combine`
+    or `overlay` changed after training (the training's own report shows the trained part)."""
+    _writable(out, "--out")
+    card = _model(model)
+    with _writing(out, "--out") as handle:
+        handle.write(bootstrap.training_report_html(card))
+    _out.print(f"report written to {out}")
 
 
 # ---------------------------------------------------------------- combine
