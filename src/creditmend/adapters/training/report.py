@@ -1,4 +1,4 @@
-"""The training report: one self-contained HTML page (Jinja2, `templates/training.html.j2`).
+"""The model's report: one self-contained HTML page (Jinja2, `templates/training.html.j2`).
 
 Everything it shows is in the model file: the card's features and bins, and the evaluation
 `train` put in its metadata (metrics next to the baselines, PSI, the band table, the fairness
@@ -6,6 +6,11 @@ check, exclusions, problems, settings, versions). So the report of a shipped mod
 rendered again from the JSON alone. An EBM's file shows its pair tables too (rows: the first
 feature's bins, columns: the second's, cells: points). Inline CSS, no script, font or image;
 autoescaped (column names and categories come from the training file).
+
+A model built in steps (`score combine`, `score overlay`) says where each feature's points come
+from (`provenance.py`): "what was trained on what" at the top, each feature's source, an overlay
+bin's relative risk and basis, the sources cited and the knock-out rules; and that the evaluation
+is the trained part's. A file without the training's evaluation (hand-built) renders the rest.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from creditmend.adapters.training.provenance import provenance
 from creditmend.domain.scoring.interactions import Interaction
 from creditmend.domain.scoring.scorecard import Scorecard
 
@@ -80,10 +86,20 @@ def _pair_table(pair: Interaction) -> dict[str, Any]:
     }
 
 
+# What `score train` writes for the evaluation sections; a file lacking any shows the rest.
+EVALUATION = ("data", "split", "metrics", "bands", "fairness")
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def render_report(card: Scorecard) -> str:
     meta = card.metadata
-    coefficients = meta.get("model", {}).get("coefficients", {})
-    title = "EBM" if meta.get("model", {}).get("kind") == "ebm" else "Scorecard"
+    model = _mapping(meta.get("model"))
+    title = "EBM" if model.get("kind") == "ebm" else "Scorecard"
+    origin = provenance(card)
+    evaluated = all(key in meta for key in EVALUATION)
     return (
         _environment()
         .get_template("training.html.j2")
@@ -91,8 +107,19 @@ def render_report(card: Scorecard) -> str:
             card=card,
             meta=meta,
             title=title,
-            models=_models(meta["metrics"], title),
-            coefficients=coefficients,
+            heading=f"{title} {'model' if origin.added else 'training'} report",
+            data_name=_mapping(meta.get("data")).get("name") or "unnamed data",
+            trained_on=meta.get("trained_on"),
+            seed=meta.get("seed"),
+            overlay_points=_mapping(meta.get("overlay")).get("points"),
+            evaluated=evaluated,
+            models=_models(meta["metrics"], title) if evaluated else [],
+            coefficients=_mapping(model.get("coefficients")),
+            intercept=model.get("intercept"),
+            binning=_mapping(meta.get("binning")),
+            versions=_mapping(meta.get("versions")),
+            exclusions=meta.get("exclusions") or [],
             pairs=[_pair_table(pair) for pair in card.interactions],
+            origin=origin,
         )
     )
