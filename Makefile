@@ -169,7 +169,7 @@ model: setup
 	$(MODEL_CLI) train --model ebm --data $$work/history.csv --target bad_60dpd_12m --bad 1 \
 	    --protected gender --protected age --exclude months_since_activity \
 	    $(MODEL_DATED) --bands $(MODEL_BANDS) --approve-band C \
-	    --out $$work/history.json --report $(MODEL_DIR)/history_model_report.html && \
+	    --out $$work/history.json && \
 	$(MODEL_CLI) features --source taiwan \
 	    --data $(CREDITMEND_DATA_DIR)/default_of_credit_card_clients.csv --out $$work/taiwan.csv && \
 	$(MODEL_CLI) train --data $$work/taiwan.csv --target "default payment next month" --bad 1 \
