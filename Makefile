@@ -153,6 +153,7 @@ bench: setup
 # scorecard on the UCI Taiwan data (CC BY 4.0), then the overlay of published relative risks and
 # the knock-out rules (models/overlay.json). `months_since_activity` is left out of the model:
 # the grids' months without a loan do not mean the bureau's months without a payment (docs/score.md).
+# The CLI writes its files for its user only; the shipped files are for every user: chmod a+r.
 # Fixed seed and date: the same data and library
 # versions give the same file byte for byte. The intermediate files are temporary.
 MODEL_DIR := src/creditmend/models
@@ -180,7 +181,8 @@ model: setup
 	$(MODEL_CLI) overlay --model $$work/combined.json --overlay $(MODEL_DIR)/overlay.json \
 	    --out $(MODEL_DIR)/default_scorecard.json && \
 	$(MODEL_CLI) report --model $(MODEL_DIR)/default_scorecard.json \
-	    --out $(MODEL_DIR)/default_scorecard_report.html; \
+	    --out $(MODEL_DIR)/default_scorecard_report.html && \
+	chmod a+r $(MODEL_DIR)/default_scorecard.json $(MODEL_DIR)/default_scorecard_report.html; \
 	status=$$?; rm -rf $$work; exit $$status
 
 clean:

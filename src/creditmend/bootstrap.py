@@ -257,7 +257,8 @@ def load_scorecard() -> Scorecard:
     try:
         return parse_scorecard(Path(path).read_text("utf-8")) if path else default_scorecard()
     except OSError as error:
-        problem = Problem(SCORECARD_ENV, f"cannot read {path}: {error.strerror}")
+        where = SCORECARD_ENV if path else DEFAULT_SCORECARD
+        problem = Problem(where, f"cannot read {path or error.filename}: {error.strerror}")
         raise ProblemsError((problem,)) from None
     except ScorecardError as error:
         problem = Problem(SCORECARD_ENV if path else DEFAULT_SCORECARD, str(error))
