@@ -153,9 +153,9 @@ bench: setup
 # scorecard on the UCI Taiwan data (CC BY 4.0), then the overlay of published relative risks and
 # the knock-out rules (models/overlay.json). `months_since_activity` is left out of the model:
 # the grids' months without a loan do not mean the bureau's months without a payment (docs/score.md).
-# The CLI writes its files for its user only; the shipped files are for every user: chmod a+r.
-# Fixed seed and date: the same data and library
-# versions give the same file byte for byte. The intermediate files are temporary.
+# Fixed seed and date: the same data and library versions give the same file byte for byte. The
+# intermediate files are temporary. The CLI writes its files for its user only; the shipped files
+# are for every user (chmod a+r).
 MODEL_DIR := src/creditmend/models
 MODEL_SEED := 42
 MODEL_TRAINED_ON := 2026-12-07
