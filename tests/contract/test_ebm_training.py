@@ -11,7 +11,7 @@ the whole-point score within 0.5 more (the rounding to a whole point), clipping 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +27,7 @@ from creditmend.adapters.training.ebm_export import near, scale
 from creditmend.adapters.training.report import render_report
 from creditmend.adapters.training.settings import EbmSettings
 from creditmend.domain.problems import ProblemsError
+from creditmend.domain.scoring.features import FALLS, RISES, RISK_OF, VALLEY
 from creditmend.domain.scoring.scorecard import parse_scorecard, score, scorecard_text
 
 pytestmark = pytest.mark.slow  # fits EBMs: a minute or two
@@ -90,26 +91,16 @@ def test_the_same_file_options_and_seed_give_the_same_bytes(
     assert scorecard_text(other_seed.card) != scorecard_text(trained.card)
 
 
-@dataclass(frozen=True)
-class _Spec:
-    name: str
-    description: str
-    reason: str
-    reason_zh: str
-    risk: str
-
-
 def test_a_feature_whose_meaning_says_so_is_monotone_and_in_no_pair(
     data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        ebm_fit,
-        "SPEC_OF",
-        {
-            "late": _Spec("late", "late months", "{value} late", "", "rises"),
-            "income": _Spec("income", "income", "income {value}", "", "falls"),
-        },
-    )
+    """`rises` and `falls` are imposed; `valley` (the bureau's `months_since_activity`) is not:
+    the data decide its shape and it may enter a pair."""
+    for name, risk in RISK_OF.items():
+        assert ebm_fit.direction(name) == (risk if risk in (RISES, FALLS) else None), name
+    assert RISK_OF["months_since_activity"] == VALLEY
+    assert ebm_fit.direction("months_since_activity") is None
+    monkeypatch.setattr(ebm_fit, "RISK_OF", {"late": RISES, "income": FALLS, "util": VALLEY})
     card = train(options(data, ebm=replace(QUICK, interactions=6))).card
     assert card.metadata["model"]["monotone"] == {"income": "falls", "late": "rises"}
     for name, sign in (("late", -1), ("income", 1)):  # points fall as risk rises

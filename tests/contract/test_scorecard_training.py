@@ -1,10 +1,11 @@
 """Scorecard training against optbinning and the domain: a planted signal is found, bins are
 monotone where asked, the file parses and scores every training row as optbinning does, protected
-columns never become features, the same seed gives the same file, and the shipped model is what
-its recorded settings train on the Taiwan data.
+columns never become features, the same seed gives the same file, and `make model`'s steps
+reproduce the shipped model byte for byte.
 
-The Taiwan cases read `$CREDITMEND_DATA_DIR/default_of_credit_card_clients.csv`: skipped where the
-folder is absent, failed under CI (CI=true), where a skip would hide a broken set-up.
+The cases on real data read `$CREDITMEND_DATA_DIR` (`default_of_credit_card_clients.csv`,
+`credit_record.csv.gz`, `application_record.csv.gz`): skipped where a file is absent, failed
+under CI (CI=true), where a skip would hide a broken set-up.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import itertools
 import os
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 from creditmend.adapters.scorecard_training import TrainingOptions, TrainingResult, train
 from creditmend.adapters.training.convert import readable_split
@@ -26,16 +29,18 @@ from creditmend.domain.problems import ProblemsError
 from creditmend.domain.scoring import sources
 from creditmend.domain.scoring.scorecard import (
     Feature,
-    Scorecard,
     parse_scorecard,
     score,
     scorecard_text,
 )
+from creditmend.interfaces.cli.app import app
 from creditmend.models import default_scorecard
 
 pytestmark = pytest.mark.slow  # trains scorecards: half a minute (make test runs it)
 
 TAIWAN = "default_of_credit_card_clients.csv"
+HISTORY, APPLICATIONS = "credit_record.csv.gz", "application_record.csv.gz"
+MODELS = Path(str(resources.files("creditmend.models")))
 TAIWAN_FEATURES = sources.TAIWAN_FEATURES
 DAY = date(2026, 1, 1)
 
@@ -230,14 +235,18 @@ def test_splits_are_the_shortest_decimal_in_their_gap() -> None:
 
 
 # ---------------------------------------------------------------- the Taiwan data
-def taiwan_file() -> Path:
+def data_file(name: str) -> Path:
     folder = os.environ.get("CREDITMEND_DATA_DIR", "")
-    path = Path(folder) / TAIWAN
+    path = Path(folder) / name
     if not folder or not path.is_file():
         if os.environ.get("CI"):
-            pytest.fail(f"{TAIWAN} is required under CI; CREDITMEND_DATA_DIR={folder!r}")
-        pytest.skip(f"{TAIWAN} not found (CREDITMEND_DATA_DIR={folder!r})")
+            pytest.fail(f"{name} is required under CI; CREDITMEND_DATA_DIR={folder!r}")
+        pytest.skip(f"{name} not found (CREDITMEND_DATA_DIR={folder!r})")
     return path
+
+
+def taiwan_file() -> Path:
+    return data_file(TAIWAN)
 
 
 def taiwan_features(source: Path, target: Path, rows: int | None = None) -> Path:
@@ -287,44 +296,47 @@ def test_a_taiwan_sample_trains_a_fair_monotone_card(tmp_path: Path) -> None:
     _points_match_optbinning(result)
 
 
-def test_the_shipped_model_is_what_its_settings_train(tmp_path: Path) -> None:
+def _cli(*args: str) -> None:
+    """`creditmend score ARGS` in process; a failure shows the command's own words."""
+    result = CliRunner().invoke(app, ["score", *args], prog_name="creditmend")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert result.exit_code == 0, (args[0], result.stderr)
+
+
+def test_make_models_steps_reproduce_the_shipped_model_byte_for_byte(tmp_path: Path) -> None:
+    """The Makefile's `model` target, step for step (features, EBM on the history, a Taiwan
+    scorecard, `combine` its utilisation, `overlay`, `report`), with the seed, date, split and
+    bands the shipped file records: the same bytes as the shipped model and its report."""
+    history_data, applications = data_file(HISTORY), data_file(APPLICATIONS)
+    taiwan_data = taiwan_file()
     shipped = default_scorecard()
     meta = shipped.metadata
-    if not {f.name for f in shipped.features} <= set(sources.TAIWAN_FEATURES):
-        pytest.skip(
-            "the shipped model predates the training sources' features (issue 16); "
-            "`make model` rebuilds it"
-        )
-    assert set(meta["protected"]) == set(sources.TAIWAN_PROTECTED)
-    excluded = {e["column"] for e in meta["exclusions"]}
-    assert set(sources.TAIWAN_PROTECTED) <= excluded
-    assert meta["fairness"]["checks"][0]["column"] == "SEX"
-    path = taiwan_features(taiwan_file(), tmp_path / meta["data"]["name"])
-    binning = meta["binning"]
-    again = train(
-        TrainingOptions(
-            data=path,
-            target=meta["data"]["target"],
-            bad=meta["data"]["bad"],
-            trained_on=date.fromisoformat(meta["trained_on"]),
-            protected=tuple(meta["protected"]),
-            test_size=meta["split"]["test_size"],
-            seed=meta["seed"],
-            scaling=shipped.scaling,
-            bands=shipped.bands,
-            approve_band=meta["fairness"]["approve_band"],
-            binning=BinningSettings(
-                monotonic_trend=binning["monotonic_trend"],
-                trends=binning["trends"],
-                max_n_prebins=binning["max_n_prebins"],
-                min_prebin_size=binning["min_prebin_size"],
-                min_bin_size=binning["min_bin_size"],
-            ),
-            baselines=False,
-        )
-    ).card
-    assert again.metadata["data"]["sha256"] == meta["data"]["sha256"]
-    assert again.features == shipped.features
-    assert again.metadata["metrics"]["holdout"] == meta["metrics"]["holdout"]
-    assert again.metadata["fairness"] == meta["fairness"]
-    assert isinstance(shipped, Scorecard)
+    dated = ["--seed", str(meta["seed"]), "--trained-on", meta["trained_on"],
+             "--test-size", str(meta["split"]["test_size"])]  # fmt: skip
+    (component,) = meta["components"]
+    assert component["trained_on"] == meta["trained_on"]  # one date for both trainings
+    *upper, lowest = shipped.bands  # A=700,...,E as `--bands` takes them
+    bands = ",".join([*(f"{b.name}={b.min_score}" for b in upper), lowest.name])
+    work = tmp_path  # the Makefile's temporary folder
+    history, taiwan = work / meta["data"]["name"], work / component["data"]["name"]
+    _cli("features", "--source", "history", "--data", str(history_data),
+         "--applications", str(applications), "--out", str(history))  # fmt: skip
+    _cli("train", "--model", "ebm", "--data", str(history), "--target", "bad_60dpd_12m",
+         "--bad", "1", "--protected", "gender", "--protected", "age",
+         "--exclude", "months_since_activity", *dated,
+         "--bands", bands, "--approve-band", "C",
+         "--out", str(work / "history.json"))  # fmt: skip
+    _cli("features", "--source", "taiwan", "--data", str(taiwan_data), "--out", str(taiwan))
+    _cli("train", "--data", str(taiwan), "--target", sources.TAIWAN_TARGET, "--bad", "1",
+         *(a for column in sources.TAIWAN_PROTECTED for a in ("--protected", column)),
+         *dated, "--out", str(work / "taiwan.json"))  # fmt: skip
+    _cli("combine", "--model", str(work / "history.json"), "--from", str(work / "taiwan.json"),
+         "--features", "utilisation", "--out", str(work / "combined.json"))  # fmt: skip
+    model, report = work / "default_scorecard.json", work / "default_scorecard_report.html"
+    overlay = MODELS / "overlay.json"
+    _cli("overlay", "--model", str(work / "combined.json"), "--overlay", str(overlay),
+         "--out", str(model))  # fmt: skip
+    _cli("report", "--model", str(model), "--out", str(report))
+    assert model.read_bytes() == (MODELS / "default_scorecard.json").read_bytes()
+    assert report.read_bytes() == (MODELS / "default_scorecard_report.html").read_bytes()

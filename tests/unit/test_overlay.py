@@ -1,12 +1,13 @@
-"""The overlay: points from relative risks, the checks at load, and the shipped overlay applied
-to the shipped model is monotone in every inquiry and institution count."""
+"""The overlay: points from relative risks, the checks at load, the shipped model is its trained
+part with the shipped overlay applied, and it is monotone in every inquiry and institution count,
+non-bank platform, court record and blacklist entry."""
 
 from __future__ import annotations
 
 import copy
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -22,10 +23,27 @@ from creditmend.domain.scoring.overlay import (
     parse_overlay,
     points,
 )
-from creditmend.domain.scoring.scorecard import parse_scorecard, score, scorecard_text
-from creditmend.models import default_scorecard
+from creditmend.domain.scoring.scorecard import (
+    Scorecard,
+    parse_scorecard,
+    score,
+    scorecard_document,
+    scorecard_text,
+)
+from creditmend.models import default_scorecard, default_scorecard_text
 
 OVERLAY = resources.files("creditmend.models").joinpath("overlay.json").read_text("utf-8")
+
+
+def trained_part(card: Scorecard) -> Scorecard:
+    """The shipped model as `score overlay` found it: without the overlay's features, knock-outs
+    and record (`make model` adds them last)."""
+    return replace(
+        card,
+        features=tuple(f for f in card.features if f.source != "overlay"),
+        knockouts=(),
+        metadata={k: v for k, v in card.metadata.items() if k != "overlay"},
+    )
 
 
 def _document() -> dict[str, Any]:
@@ -65,14 +83,16 @@ def test_the_shipped_overlay_reads_and_every_figure_has_a_source() -> None:
     assert (rule.feature, rule.at_least, rule.band_from_worst) == ("dishonest_debtor", 1, 1)
 
 
-def test_applied_to_the_shipped_model_the_file_round_trips_with_its_checksum() -> None:
-    card = default_scorecard()
+def test_the_shipped_model_is_its_trained_part_with_the_overlay_and_round_trips() -> None:
+    card = trained_part(default_scorecard())
     combined = apply_overlay(card, parse_overlay(OVERLAY))
+    assert combined == default_scorecard()
+    assert scorecard_text(combined) == default_scorecard_text()  # byte for byte, checksum too
     again = parse_scorecard(scorecard_text(combined))
     assert again == combined
     added = again.features[len(card.features) :]
     assert [f.source for f in added] == ["overlay"] * 5
-    assert {f.source for f in card.features} == {"trained"}
+    assert "overlay" not in {f.source for f in card.features}
     by_name = {f.name: f for f in added}
     assert [str(b.points) for b in by_name["hard_inquiries_180d"].bins] == [
         "0.00", "-8.00", "-16.00", "-24.00", "-32.00", "-40.00", "0.00", "0.00"
@@ -86,22 +106,38 @@ def test_applied_to_the_shipped_model_the_file_round_trips_with_its_checksum() -
     assert record["points"] == "-20 * log2(relative_risk), rounded half up to 0.01"
     assert record["sources"]["fico_booklet"]["year"] == 2005
     # a trained file's bytes do not change: `source` and `knockouts` are written only when used
-    assert '"source"' not in scorecard_text(card) and '"knockouts"' not in scorecard_text(card)
+    document = scorecard_document(card)
+    assert "knockouts" not in document
+    written = {f["name"]: f.get("source") for f in document["features"]}
+    assert written == {f.name: None if f.source == "trained" else f.source for f in card.features}
+    assert None in written.values()
 
 
 def test_an_overlay_feature_the_model_has_is_refused() -> None:
-    combined = apply_overlay(default_scorecard(), parse_overlay(OVERLAY))
     with pytest.raises(OverlayError, match=r"components\[0\].feature: the model already has"):
-        apply_overlay(combined, parse_overlay(OVERLAY))
+        apply_overlay(default_scorecard(), parse_overlay(OVERLAY))
+
+
+# A file with no late month in the 60 shown, one account opened four years ago, 10 % used.
+CLEAN: dict[str, object] = {
+    "late_2_24m": 0, "late_3_24m": 0, "late_4plus_24m": 0, "bad_debt_24m": 0,
+    "months_since_overdue": 60, "worst_status_12m": 0, "worst_status_24m": 0,
+    "open_accounts": 1, "opened_6m": 0, "opened_12m": 0, "oldest_account_months": 47,
+    "utilisation": "0.1",
+}  # fmt: skip
 
 
 def test_the_clean_file_keeps_its_score_and_six_inquiries_from_four_lenders_cost_60() -> None:
-    card = default_scorecard()
-    combined = apply_overlay(card, parse_overlay(OVERLAY))
-    clean = {"worst_status_6m": 0, "overdue_months_3m": 0, "utilisation": "0.1"}
-    assert score(combined, clean).score == score(card, clean).score
-    asked = {**clean, "hard_inquiries_180d": 6, "institutions_90d": 4}
-    assert score(combined, asked).score == score(card, clean).score - 60
+    shipped = default_scorecard()
+    card = trained_part(shipped)
+    clean = score(card, CLEAN)
+    assert shipped.scaling.min_score + 60 <= clean.score < shipped.scaling.max_score
+    assert score(shipped, CLEAN).score == clean.score
+    none_asked = {**CLEAN, "hard_inquiries_180d": 0, "institutions_90d": 0}
+    assert score(shipped, none_asked).score == clean.score
+    asked = {**CLEAN, "hard_inquiries_180d": 6, "institutions_90d": 4}
+    assert score(shipped, asked).score == clean.score - 60
+    assert score(card, asked).score == clean.score  # the trained part does not read them
 
 
 def _bins(document: dict[str, Any], index: int = 0) -> list[dict[str, Any]]:
@@ -157,7 +193,7 @@ def test_a_knockout_below_the_models_bands_is_refused() -> None:
     document = _document()
     document["knockouts"][0]["band_from_worst"] = 5  # the shipped model has five bands
     with pytest.raises(OverlayError, match=r"knockouts\[0\].band_from_worst: the model has only"):
-        apply_overlay(default_scorecard(), parse_overlay(json.dumps(document)))
+        apply_overlay(trained_part(default_scorecard()), parse_overlay(json.dumps(document)))
 
 
 # ---------------------------------------------------------------- monotone
@@ -183,21 +219,34 @@ def _counts(inquiries: list[Asked]) -> dict[str, int]:
 
 
 ASKED = st.builds(Asked, st.integers(0, 200), st.integers(0, 12), st.just(False))
-FILES = st.fixed_dictionaries(
-    {
-        "worst_status_6m": st.integers(0, 8),
-        "overdue_months_3m": st.integers(0, 6),
-        "overdue_months_older": st.integers(0, 6),
-        "utilisation": st.one_of(st.none(), st.decimals("0", "1.5", places=2)),
-        "payment_ratio_6m": st.one_of(st.none(), st.decimals("0", "2", places=2)),
-        "credit_limit": st.one_of(st.none(), st.integers(0, 500000)),
-        "active_months_6m": st.integers(0, 6),
-        "open_platforms_non_bank": st.integers(0, 9),
-        "court_records": st.integers(0, 3),
-        "blacklist_entries": st.integers(0, 3),
-        "dishonest_debtor": st.integers(0, 2),
-    }
-)
+COUNT_24M = st.integers(0, 24)
+FILE_VALUES: dict[str, st.SearchStrategy[object]] = {
+    "late_2_24m": COUNT_24M,
+    "late_3_24m": COUNT_24M,
+    "late_4plus_24m": COUNT_24M,
+    "bad_debt_24m": COUNT_24M,
+    "months_since_overdue": st.one_of(st.none(), st.integers(0, 60)),
+    "worst_status_12m": st.integers(0, 8),
+    "worst_status_24m": st.integers(0, 8),
+    "open_accounts": st.integers(0, 9),
+    "opened_6m": st.integers(0, 6),
+    "opened_12m": st.integers(0, 9),
+    "oldest_account_months": st.one_of(st.none(), st.integers(0, 120)),
+    "utilisation": st.one_of(st.none(), st.decimals("0", "1.5", places=2)),
+    "open_platforms_non_bank": st.integers(0, 9),
+    "court_records": st.integers(0, 3),
+    "blacklist_entries": st.integers(0, 3),
+    "dishonest_debtor": st.integers(0, 2),
+}
+FILES = st.fixed_dictionaries(FILE_VALUES)
+
+
+def test_the_generated_files_give_every_feature_the_shipped_model_reads() -> None:
+    """So the properties below move every other feature of the shipped model too."""
+    inquiries = set(_counts([]))
+    read = {f.name for f in default_scorecard().features}
+    assert read - inquiries <= set(FILE_VALUES)
+    assert {k.feature for k in default_scorecard().knockouts} <= set(FILE_VALUES)
 
 
 def _kinded(asked: Asked) -> Asked:
@@ -209,7 +258,7 @@ def _kinded(asked: Asked) -> Asked:
 def test_one_more_inquiry_or_institution_never_raises_the_score(
     file: dict[str, object], inquiries: list[Asked], more: Asked
 ) -> None:
-    card = apply_overlay(default_scorecard(), parse_overlay(OVERLAY))
+    card = default_scorecard()  # the shipped overlay as it stands
     before = [_kinded(i) for i in inquiries]
     after = [*before, _kinded(more)]  # one more inquiry; a new institution when `by` is new
     first = score(card, {**file, **_counts(before)})
@@ -224,7 +273,7 @@ def test_one_more_inquiry_or_institution_never_raises_the_score(
 def test_one_more_platform_or_record_never_raises_the_score(
     file: dict[str, object], name: str
 ) -> None:
-    card = apply_overlay(default_scorecard(), parse_overlay(OVERLAY))
+    card = default_scorecard()
     value = file[name]
     assert isinstance(value, int)
     assert score(card, {**file, name: value + 1}).score <= score(card, file).score

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from importlib import resources
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -35,7 +34,6 @@ from creditmend.domain.report.indicators import Value, person_indicators
 from creditmend.domain.rules.cn import CN
 from creditmend.domain.rules.policies import FactKind
 from creditmend.domain.scoring.features import from_indicators, score_indicators
-from creditmend.domain.scoring.overlay import apply_overlay, parse_overlay
 from creditmend.domain.scoring.scorecard import Band, Bin, Feature, Scaling, Scorecard
 from creditmend.domain.scoring.whatif import score_view
 from creditmend.models import default_scorecard
@@ -43,7 +41,6 @@ from creditmend.services.batch import scored
 
 AS_OF = date(2025, 6, 20)
 FURNISHERS = {"BANK1": FurnisherFacts("BANK1", "Bank One", "bank")}
-OVERLAY = resources.files("creditmend.models").joinpath("overlay.json").read_text("utf-8")
 DISHONEST = str(PublicRecordKind.DISHONEST_JUDGMENT_DEBTOR)
 ENFORCED = str(PublicRecordKind.ENFORCED_DEBTOR)
 RESTRICTED = str(PublicRecordKind.CONSUMPTION_RESTRICTION)
@@ -195,23 +192,23 @@ def test_a_performed_record_counts_from_its_filing_to_its_end_and_is_shown_5_yea
 # ------------------------------------------------------------------------ one scoring path
 
 
-def shipped() -> Scorecard:
-    return apply_overlay(default_scorecard(), parse_overlay(OVERLAY))
-
-
 def test_the_knockout_caps_an_active_dishonest_debtor_and_not_a_performed_one() -> None:
-    card = shipped()
+    card = default_scorecard()  # the overlay and its knock-out are in the shipped model
+    (rule,) = card.knockouts
+    assert (rule.feature, rule.band) == ("dishonest_debtor", card.bands[-2].name)
     clean = score_indicators(card, row_of(person()))
     performed = score_indicators(card, row_of(person([PERFORMED_DISHONEST])))
     active = score_indicators(card, row_of(person([ACTIVE_DISHONEST])))
+    bands = [b.name for b in card.bands]
+    assert bands.index(clean.band) < bands.index(rule.band)  # the cap has something to cap
     assert (performed.score, performed.band) == (clean.score, clean.band)
-    assert active.band == card.bands[-2].name  # the second-worst band
+    assert active.band == rule.band  # the second-worst band
     assert active.reasons[0][0] == "dishonest_debtor"
     assert [f for f, _ in performed.reasons] == [f for f, _ in clean.reasons]
 
 
 def test_the_report_what_if_and_the_batch_score_a_file_alike() -> None:
-    card = shipped()
+    card = default_scorecard()
     for facts in (person(), person(RECORDS, ENTRIES), person([PERFORMED_DISHONEST])):
         view = view_of(facts)
         row = person_indicators(view, "CNY", CN)
