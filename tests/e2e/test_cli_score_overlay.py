@@ -42,7 +42,7 @@ def test_the_overlay_is_added_and_a_second_time_refused(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "5 overlay feature(s) and 1 knock-out rule(s) added" in done.stdout
     card = parse_scorecard(out.read_text("utf-8"))  # the checksum holds
-    assert next(f.name for f in card.features if f.source == "overlay") == "hard_inquiries_180d"
+    assert next(f.name for f in card.features if f.source == "overlay") == "hard_inquiries_90d"
     assert card.metadata["overlay"]["knockouts"][0]["band"] == "D"
     assert out.read_bytes() == Path(MODEL).read_bytes()  # what `make model` shipped
     again = tmp_path / "again.json"
@@ -50,7 +50,7 @@ def test_the_overlay_is_added_and_a_second_time_refused(tmp_path: Path) -> None:
     assert twice.returncode == 2
     assert twice.stderr == (
         f"error: --overlay: {OVERLAY}: components[0].feature: the model already has "
-        "'hard_inquiries_180d'\n"
+        "'hard_inquiries_90d'\n"
     )
     assert not again.exists()
 

@@ -68,7 +68,7 @@ def test_the_report_names_each_source_the_rule_and_the_overlay_sources(tmp_path:
     assert '<h3 id="feature-late">late <span class="src trained">trained</span>' in html
     assert 'utilisation <span class="src component">component</span>' in html
     assert "<strong>t.csv</strong>: that model's points plus a shift of <strong>-135.00" in html
-    for name in ("hard_inquiries_180d", "institutions_90d", "court_records"):
+    for name in ("hard_inquiries_90d", "institutions_90d", "court_records"):
         assert f'{name} <span class="src overlay">overlay</span>' in html
     assert "If <strong>dishonest_debtor</strong>" in html
     assert "no better than <strong>B</strong>" in html  # the second-worst of A, B, C

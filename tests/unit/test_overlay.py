@@ -73,7 +73,7 @@ def test_the_shipped_overlay_reads_and_every_figure_has_a_source() -> None:
     overlay = parse_overlay(OVERLAY)
     features = [c.feature for c in overlay.components]
     assert features == [
-        "hard_inquiries_180d", "institutions_90d", "open_platforms_non_bank", "court_records",
+        "hard_inquiries_90d", "institutions_90d", "open_platforms_non_bank", "court_records",
         "blacklist_entries",
     ]  # fmt: skip
     for component in overlay.components:
@@ -94,7 +94,7 @@ def test_the_shipped_model_is_its_trained_part_with_the_overlay_and_round_trips(
     assert [f.source for f in added] == ["overlay"] * 5
     assert "overlay" not in {f.source for f in card.features}
     by_name = {f.name: f for f in added}
-    assert [str(b.points) for b in by_name["hard_inquiries_180d"].bins] == [
+    assert [str(b.points) for b in by_name["hard_inquiries_90d"].bins] == [
         "0.00", "-8.00", "-16.00", "-24.00", "-32.00", "-40.00", "0.00", "0.00"
     ]  # fmt: skip
     assert [str(b.points) for b in by_name["institutions_90d"].bins] == [
@@ -133,9 +133,9 @@ def test_the_clean_file_keeps_its_score_and_six_inquiries_from_four_lenders_cost
     clean = score(card, CLEAN)
     assert shipped.scaling.min_score + 60 <= clean.score < shipped.scaling.max_score
     assert score(shipped, CLEAN).score == clean.score
-    none_asked = {**CLEAN, "hard_inquiries_180d": 0, "institutions_90d": 0}
+    none_asked = {**CLEAN, "hard_inquiries_90d": 0, "institutions_90d": 0}
     assert score(shipped, none_asked).score == clean.score
-    asked = {**CLEAN, "hard_inquiries_180d": 6, "institutions_90d": 4}
+    asked = {**CLEAN, "hard_inquiries_90d": 6, "institutions_90d": 4}
     assert score(shipped, asked).score == clean.score - 60
     assert score(card, asked).score == clean.score  # the trained part does not read them
 
@@ -170,8 +170,8 @@ def test_bad_overlays_are_refused_in_one_line_naming_the_field() -> None:
          lambda d: _bins(d, 1)[1].update(basis="guess"))  # fmt: skip
     case(r"components\[2\].sources: 'nowhere' is not in sources",
          lambda d: d["components"][2].update(sources=["nowhere"]))  # fmt: skip
-    case(r"components\[1\].feature: 'hard_inquiries_180d' given twice",
-         lambda d: d["components"][1].update(feature="hard_inquiries_180d"))  # fmt: skip
+    case(r"components\[1\].feature: 'hard_inquiries_90d' given twice",
+         lambda d: d["components"][1].update(feature="hard_inquiries_90d"))  # fmt: skip
     case(r"sources.fico_booklet.year: 'old' is not a year",
          lambda d: d["sources"]["fico_booklet"].update(year="old"))  # fmt: skip
     case(r"knockouts\[0\].band_from_worst: -1 is not a whole number",

@@ -3,7 +3,7 @@
 No openly licensed data set with real outcomes holds hard inquiries, multi-head counts, court
 records or blacklist entries, so the trained scorecard cannot learn their weight. The overlay
 (`models/overlay.json`, schema `creditmend.overlay/v1`) states it instead, as data a reader can
-check: for each component (a feature of the contract, e.g. `hard_inquiries_180d`) its bins, each
+check: for each component (a feature of the contract, e.g. `hard_inquiries_90d`) its bins, each
 bin's relative risk against the reference bin (the first, relative risk 1) and where the figure
 comes from (a source key, and `basis`: `reference`, `measured` for a published figure, or
 `judgement` for a figure this project chose); and knock-out rules (`knockouts.py`).
