@@ -1,11 +1,11 @@
 """The score's resolution on a generated population (issue 16, `score_resolution.py`).
 
 The goals are checked on the issue's 10,000 persons with the scorecard the bureau uses (the
-shipped model or CREDITMEND_SCORECARD): no single score value holds more than 3 % of the persons
-with a file, every band holds persons, and the best band holds persons with a clean long history
-and low utilisation. The shipped model of today fails them (one value holds about a fifth of the
-files and band A is empty); the test is skipped until the rebuilt model lands. A small population
-checks the harness itself on every run of the slow tests.
+shipped model or CREDITMEND_SCORECARD): every band holds persons, the best band holds most
+persons with a clean long history and low utilisation, and no single score value holds more
+than 3 % of the persons with a file. The shipped model meets the first two; the third is not
+met yet (about 10 % share one score) and is a strict expected failure, so it says when it
+passes. A small population checks the harness itself on every run of the slow tests.
 """
 
 from __future__ import annotations
@@ -14,20 +14,45 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from score_resolution import Settings, figures, population_store, resolution, run_batch
+from score_resolution import (
+    Figures,
+    Settings,
+    figures,
+    population_store,
+    resolution,
+    run_batch,
+)
 
 MOST_PERSONS_ON_ONE_SCORE = 0.03
 
 
+@pytest.fixture(scope="module")
+def issue_population(tmp_path_factory: pytest.TempPathFactory) -> Figures:
+    """The issue's 10,000 persons batched with the bureau's scorecard (made once a module)."""
+    return resolution(Settings(), tmp_path_factory.mktemp("resolution") / "batch")
+
+
 @pytest.mark.slow
-@pytest.mark.skip(reason="until the rebuilt model lands (issue 16)")
-def test_the_score_resolves_the_issue_population(tmp_path: Path) -> None:
-    result = resolution(Settings(), tmp_path / "batch")
+def test_every_band_holds_persons_and_a_clean_long_history_reaches_the_best(
+    issue_population: Figures,
+) -> None:
+    result = issue_population
     assert result.with_file > 0
-    assert result.top_score_share <= MOST_PERSONS_ON_ONE_SCORE, (result.top_score, result)
     assert all(result.bands.values()), result.bands
     best = next(iter(result.bands))
     assert result.clean_bands[best] > 0, result.clean_bands
+    assert result.clean_bands[best] > result.clean_long_low_util / 2, result.clean_bands
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 16 open: 10 % of the generated persons share one score (clean files whose "
+    "accounts are all settled, no inquiry, no revolving account: the same features)",
+)
+def test_no_score_value_holds_more_than_3_percent(issue_population: Figures) -> None:
+    result = issue_population
+    assert result.top_score_share <= MOST_PERSONS_ON_ONE_SCORE, (result.top_score, result)
 
 
 @pytest.mark.slow
