@@ -84,11 +84,14 @@ SOURCES: dict[str, dict[str, Any]] = {
     "taiwan": {"files": (TAIWAN,), "target": TAIWAN_TARGET, "protected": TAIWAN_PROTECTED},
 }
 SOURCE_AUC_GOALS = {"gmsc": 0.85}
+# What the shipped model leaves out (the Makefile's `model`): the history grids' months without a
+# loan are not the bureau's months without a payment (docs/score.md, "The shipped model").
+SOURCE_EXCLUDE = {"history": ("months_since_activity",)}
 # Per source, chosen on the split of seed 42 (not the reported one): the contract's trends
 # (risk rises or falls) where they did not cost AUC, finer prebins for the history's rare counts
-# (0.7 % bad, 60+ days late in 0.1 % of account-months).
+# (0.7 % bad, 60+ days late in 0.1 % of account-months: 100 of 0.5 %).
 SOURCE_SETTINGS: dict[str, BinningSettings] = {
-    "history": BinningSettings(max_n_prebins=100, min_prebin_size=0.01),
+    "history": BinningSettings(max_n_prebins=100, min_prebin_size=0.005),
     "gmsc": BinningSettings(),
     "taiwan": BinningSettings(),
 }
@@ -339,6 +342,7 @@ def training_sources(folder: Path, seed: int) -> dict[str, Any]:
                 TrainingOptions(
                     data=data, target=spec["target"], bad="1", trained_on=DAY, seed=seed,
                     protected=spec["protected"], binning=settings,
+                    exclude=SOURCE_EXCLUDE.get(source, ()),
                 )
             )  # fmt: skip
             row = _row(source, result, time.perf_counter() - started)
