@@ -383,9 +383,9 @@ def test_out_that_is_a_folder_or_in_no_folder_is_refused_first(
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("worst_status_6m,utilisation,worst_status_6m\n1,0.5,2\n", "appears twice"),
-        ("worst_status_6m,utilisation\n1,0.5\n2\n", "a different number of fields"),
-        ('worst_status_6m,utilisation\n1,"0.5\n2,0.3\n', "unexpected end of data"),
+        ("worst_status_12m,utilisation,worst_status_12m\n1,0.5,2\n", "appears twice"),
+        ("worst_status_12m,utilisation\n1,0.5\n2\n", "a different number of fields"),
+        ('worst_status_12m,utilisation\n1,"0.5\n2,0.3\n', "unexpected end of data"),
     ],
 )
 def test_apply_refuses_what_train_refuses(

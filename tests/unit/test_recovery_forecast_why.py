@@ -4,7 +4,9 @@ stay there."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,18 +19,47 @@ from creditmend.domain.calendar import WeekdayCalendar, add_months, month_end
 from creditmend.domain.recovery.forecast import ForecastMonth, ScoreForecast
 from creditmend.domain.recovery.forecast_why import score_fall, why_json, why_words
 from creditmend.domain.rules.cn import CN
-from creditmend.domain.scoring.scorecard import score
+from creditmend.domain.scoring.features import SPECS
+from creditmend.domain.scoring.scorecard import Bin, Feature, Scorecard, score
 from creditmend.interfaces.cli.plan_form import summary
 from creditmend.models import default_scorecard
 from creditmend.services.advise import Advice, AdviseService
 
-CARD = default_scorecard()
+SHIPPED = default_scorecard()
+D = Decimal
+
+
+def _reading_activity(card: Scorecard) -> Scorecard:
+    """The shipped card plus `months_since_activity`, dormancy costing 10 points from 6 months and
+    40 from 2 years: the shipped model leaves activity out (`make model`), and every feature it
+    reads holds or improves once nothing is owed, so a repaid file's score does not fall with it
+    (`test_the_shipped_model_keeps_a_repaid_files_score`); a model that reads activity is what
+    the fall and the account kept active are for."""
+    spec = next(spec for spec in SPECS if spec.name == "months_since_activity")
+    activity = Feature(
+        spec.name,
+        "numeric",
+        spec.description,
+        spec.reason,
+        (
+            Bin("[-inf, 6)", D(0), None, D(6)),
+            Bin("[6, 24)", D(-10), D(6), D(24)),
+            Bin("[24, inf)", D(-40), D(24), None),
+            Bin("missing", D(0), missing=True),
+            Bin("other", D(0), other=True),
+        ),
+        spec.reason_zh,
+    )
+    return replace(card, features=(*card.features, activity))
+
+
+CARD = _reading_activity(SHIPPED)
 ROOT = Path(__file__).parents[2]
 FIRST = date(2027, 1, 1)
-# Two files as the scorecard reads them: active (a payment every month, all billed paid) and
-# repaid six months ago (nothing billed, no payment): only the activity features differ.
-ACTIVE = {"active_months_6m": 6, "payment_ratio_6m": 1, "overdue_months_6m": 0}
-REPAID = {"active_months_6m": 0, "overdue_months_6m": 0}
+# Two files as the scorecard reads them: active (a payment this month) and repaid six months
+# ago (no opening or payment since): only the activity feature differs.
+ACTIVE = {"months_since_activity": 5, "months_since_overdue": 60, "late_2_24m": 0}
+REPAID = {"months_since_activity": 24, "months_since_overdue": 60, "late_2_24m": 0}
 
 
 def _month(k: int, points: int, values: dict[str, object]) -> ForecastMonth:
@@ -69,8 +100,6 @@ def test_a_fall_is_explained_exactly_when_the_best_score_after_debt_free_is_not_
 
 
 def fall_in(forecast: ScoreForecast, fall: object) -> ScoreForecast:
-    from dataclasses import replace  # noqa: PLC0415
-
     return replace(forecast, fall=fall)
 
 
@@ -78,22 +107,25 @@ def test_the_reasons_are_the_features_that_lost_points_in_the_cards_words() -> N
     forecast = _forecast([540, 545, 532, 532], repaid_from=2)
     fall = score_fall(forecast, FIRST, CARD)
     assert fall is not None
-    assert set(fall.features) <= {"active_months_6m", "payment_ratio_6m"}
-    assert "active_months_6m" in fall.features
-    assert "payments in only 0 of the last 6 months" in fall.reasons
+    assert fall.features == ("months_since_activity",)
+    assert fall.reasons == ("last credit activity 24 months ago",)
     assert (fall.peak_month, fall.month) == ("2027-02", "2027-03")
+    said = why_words(replace(forecast, fall=fall))[0]
+    assert "a repaid file shows no recent payments" in said
+    assert said.endswith("because by then a repaid file shows no recent payments, which the "
+                         "score reads as risk: last credit activity 24 months ago.")  # fmt: skip
 
 
-def _service() -> AdviseService:
+def _service(card: Scorecard = CARD) -> AdviseService:
     return AdviseService(
-        CN, WeekdayCalendar(), read_yaml_with_lines, HighsSolver(), scorecard=lambda: CARD
+        CN, WeekdayCalendar(), read_yaml_with_lines, HighsSolver(), scorecard=lambda: card
     )
 
 
-def _counselled(horizon_months: int | None = None) -> Advice:
+def _counselled(horizon_months: int | None = None, card: Scorecard = CARD) -> Advice:
     """examples/five-platforms.yaml planned and counselled. The forecast reads the plan shown
     only: the comparisons at the cap and without good faith are skipped (`compare_cap`)."""
-    service = _service()
+    service = _service(card)
     plan_input = service.read(ROOT / "examples" / "five-platforms.yaml")
     advised = service.advise(plan_input, date(2026, 12, 7), horizon_months, compare_cap=False)
     return service.counsel(advised)
@@ -108,6 +140,7 @@ def test_five_platforms_says_why_and_shows_the_account_kept_active() -> None:
     assert (forecast.fall is not None) == bool(words)
     assert forecast.fall is not None  # debt-free within 36 months, then nothing is paid
     assert forecast.active is not None and forecast.active_account is not None
+    assert forecast.fall.features == ("months_since_activity",)
     kept = {m.month: m.score for m in forecast.active.months}
     assert kept[forecast.fall.month] > forecast.fall.score
     assert [m.month for m in forecast.active.months] == [m.month for m in forecast.months]
@@ -116,6 +149,20 @@ def test_five_platforms_says_why_and_shows_the_account_kept_active() -> None:
     assert form["active_path"]["spend_monthly"] == "200.00"
     assert "Keep your account active" in " ".join(summary(advice))
     assert forecast.active_account.platform == "Weilidai"  # no credit line: the last repaid
+
+
+@pytest.mark.slow  # a whole plan of five loans over 36 months
+def test_the_shipped_model_keeps_a_repaid_files_score() -> None:
+    """The shipped model does not read activity: once the five platforms are repaid, no month
+    scores below an earlier one, so nothing is explained and no active path is shown."""
+    advice = _counselled(card=SHIPPED)
+    forecast = advice.forecast
+    assert forecast is not None and advice.strategies["optimal"].debt_free_on is not None
+    debt_free = advice.strategies["optimal"].debt_free_on
+    after = [m.score for m in forecast.months if m.as_of >= debt_free]
+    assert len(after) > 24 and after == sorted(after)
+    assert forecast.fall is None and forecast.active is None
+    assert not any(line.startswith("The score falls") for line in summary(advice))
 
 
 def test_the_account_kept_active_is_a_credit_line_when_the_plan_has_one() -> None:

@@ -613,9 +613,14 @@ def test_the_terminal_summary_shows_the_risk_flags_beside_the_score(scored: Repo
 
 
 def test_each_reason_shows_its_chinese_words_beside_the_english(scored: Report) -> None:
-    """The shipped model has no Chinese words: its reasons read once, in English."""
-    assert scored.summary.reasons and all(r.text_zh == "" for r in scored.summary.reasons)
+    """The shipped model's reasons have Chinese words, and the words shown are the card's own:
+    a card with other Chinese words shows those beside the same English."""
+    assert scored.summary.reasons and all(r.text_zh for r in scored.summary.reasons)
     card = default_scorecard()
+    zh = {f.name: f.reason_zh for f in card.features}
+    for reason in scored.summary.reasons:
+        head = zh[reason.code].split("{value}")[0]
+        assert reason.text_zh.startswith(head) and reason.text_zh != reason.text, reason.code
     chinese = replace(
         card,
         features=tuple(replace(f, reason_zh=f"理由{f.name}：{{value}}") for f in card.features),

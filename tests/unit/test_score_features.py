@@ -34,7 +34,6 @@ from creditmend.domain.scoring.features import (
     BUREAU_NAMES,
     BUREAU_SPECS,
     FALLS,
-    NAMES,
     NO_OVERDUE_SHOWN,
     RISES,
     SPECS,
@@ -168,7 +167,7 @@ def test_the_new_indicators_on_a_hand_built_file() -> None:
 
 def test_every_contract_feature_on_a_hand_built_file() -> None:
     values = from_indicators(row_of(full_file()))
-    assert list(values) == [*BUREAU_NAMES, *(n for n in NAMES if n not in BUREAU_NAMES)]
+    assert list(values) == list(BUREAU_NAMES)
     inquiries = {f"{what}_{days}d": D(0) for what in ("hard_inquiries", "institutions")
                  for days in (7, 30, 90, 180)}  # fmt: skip
     for kind in ("bank", "non_bank"):
@@ -320,7 +319,7 @@ def test_every_feature_has_words_in_both_languages_and_a_direction() -> None:
 
 HISTORY = [f"{year}-{month:02d}" for year in (2023, 2024, 2025) for month in range(1, 13)][6:-6]
 WATCHED = ("late_2_24m", "late_3_24m", "late_4plus_24m", "bad_debt_24m",
-           "worst_status_12m", "worst_status_24m", "worst_status_6m")  # fmt: skip
+           "worst_status_12m", "worst_status_24m")  # fmt: skip
 
 
 def _history(delays: list[int], bad: int | None) -> AccountFacts:

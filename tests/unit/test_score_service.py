@@ -32,17 +32,17 @@ class _Target:
 
 
 def test_every_row_is_written_with_its_score_and_reasons() -> None:
-    source = io.StringIO("id,worst_status_6m,utilisation,score\na,0,0.1,old\nb,4,0.95,old\n")
+    source = io.StringIO("id,worst_status_12m,utilisation,score\na,0,0.1,old\nb,4,0.95,old\n")
     target = _Target()
     scored = SERVICE.score_file(default_scorecard(), source, "in.csv", target)
     rows = list(csv.reader(io.StringIO(target.text.getvalue())))
-    assert rows[0] == ["id", "worst_status_6m", "utilisation", "score", "reasons"]
+    assert rows[0] == ["id", "worst_status_12m", "utilisation", "score", "reasons"]
     assert [row[0] for row in rows[1:]] == ["a", "b"]
     assert int(rows[1][3]) > int(rows[2][3])  # the clean row scores higher
     assert rows[2][4]  # and the late one says why
     assert scored.rows == 2 and sum(scored.bands.values()) == 2
     assert list(scored.bands) == ["A", "B", "C", "D", "E"]
-    assert "overdue_months_3m" in scored.absent and "utilisation" not in scored.absent
+    assert "late_3_24m" in scored.absent and "utilisation" not in scored.absent
 
 
 def test_a_file_without_any_feature_opens_no_target() -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from creditmend.domain.scoring.features import NAMES, from_indicators
+from creditmend.domain.scoring.features import from_indicators
 from creditmend.domain.scoring.scorecard import (
     Band,
     Bin,
@@ -24,11 +24,13 @@ from creditmend.domain.scoring.scorecard import (
 from creditmend.models import default_scorecard
 
 D = Decimal
+WATCHED = ("late_2_24m", "late_3_24m", "late_4plus_24m", "worst_status_12m", "worst_status_24m",
+           "utilisation", "open_accounts", "months_since_overdue")  # fmt: skip
 
 
 def _card() -> Scorecard:
     overdue = Feature(
-        "overdue_months_6m",
+        "late_months",
         "numeric",
         "months overdue in the last 6",
         "{value} overdue account-month(s) in the last 6 months",
@@ -58,12 +60,12 @@ def _card() -> Scorecard:
 
 def test_points_add_up_round_half_up_and_give_a_band() -> None:
     card = _card()
-    best = score(card, {"overdue_months_6m": "0", "kind": "prime"})
+    best = score(card, {"late_months": "0", "kind": "prime"})
     assert (best.score, best.band, best.reasons) == (621, "A", ())  # 620.5 rounds up
-    worse = score(card, {"overdue_months_6m": 4, "kind": "thin"})
+    worse = score(card, {"late_months": 4, "kind": "thin"})
     assert (worse.score, worse.band) == (470, "C")
     assert worse.reasons == (
-        ("overdue_months_6m", "4 overdue account-month(s) in the last 6 months"),
+        ("late_months", "4 overdue account-month(s) in the last 6 months"),
         ("kind", "a thin borrower"),
     )
 
@@ -72,7 +74,7 @@ def test_missing_and_unexpected_values_are_scored_never_dropped() -> None:
     card = _card()
     missing = score(card, {})
     assert missing.score == 540 and missing.unexpected == 0
-    odd = score(card, {"overdue_months_6m": "lots", "kind": "alien"})
+    odd = score(card, {"late_months": "lots", "kind": "alien"})
     assert odd.score == 535 and odd.unexpected == 2
     assert [c.bin for c in odd.contributions] == ["other", "other"]
 
@@ -80,8 +82,8 @@ def test_missing_and_unexpected_values_are_scored_never_dropped() -> None:
 def test_scores_are_clipped_to_the_range() -> None:
     card = _card()
     tight = Scorecard(card.features, Scaling(min_score=500, max_score=560), card.bands)
-    assert score(tight, {"overdue_months_6m": 0, "kind": "prime"}).score == 560
-    assert score(tight, {"overdue_months_6m": 9, "kind": "thin"}).score == 500
+    assert score(tight, {"late_months": 0, "kind": "prime"}).score == 560
+    assert score(tight, {"late_months": 9, "kind": "thin"}).score == 500
 
 
 def test_the_file_round_trips_and_refuses_tampering_and_other_versions() -> None:
@@ -102,38 +104,38 @@ def test_the_file_round_trips_and_refuses_tampering_and_other_versions() -> None
 @given(st.integers(min_value=-5, max_value=50), st.sampled_from(["prime", "thin", "x", ""]))
 def test_more_overdue_months_never_score_higher(months: int, kind: str) -> None:
     card = _card()
-    here = score(card, {"overdue_months_6m": months, "kind": kind}).score
-    assert score(card, {"overdue_months_6m": months + 1, "kind": kind}).score <= here
+    here = score(card, {"late_months": months, "kind": kind}).score
+    assert score(card, {"late_months": months + 1, "kind": kind}).score <= here
 
 
 def test_the_features_of_the_indicator_row() -> None:
     bureau = {
-        "worst_bucket_6m": 2,
-        "months_overdue_6m": 2,
-        "months_overdue_3m": 2,
+        "months_o2_24m": 2,
+        "months_o5_24m": 1,
+        "months_o7_24m": 1,
+        "worst_bucket_12m": 2,
+        "worst_bucket_24m": 7,
         "revolving_balance_fen": 391300,
         "revolving_limit_fen": 2000000,
-        "paid_fen_6m": 68900,
-        "scheduled_fen_6m": 770400,
-        "credit_limit_fen": 2000000,
-        "active_months_6m": 1,
+        "accounts_open": 3,
+        "accounts_ever": 4,
     }
-    legacy = {name: value for name, value in from_indicators(bureau).items() if name in NAMES}
-    assert legacy == {
-        "worst_status_6m": D(2),
-        "overdue_months_6m": D(2),
-        "overdue_months_3m": D(2),
-        "overdue_months_older": D(0),
+    values = from_indicators(bureau)
+    assert {name: values[name] for name in WATCHED} == {
+        "late_2_24m": D(2),
+        "late_3_24m": D(0),
+        "late_4plus_24m": D(2),
+        "worst_status_12m": D(2),
+        "worst_status_24m": D(7),
         "utilisation": D("0.1957"),
-        "payment_ratio_6m": D("0.0894"),
-        "credit_limit": D(20000),
-        "active_months_6m": D(1),
+        "open_accounts": D(3),
+        "months_since_overdue": D(60),  # accounts, none overdue in the grid's indicator
     }
-    assert from_indicators({})["credit_limit"] is None  # loans only: no limit, not a limit of 0
+    assert from_indicators({})["utilisation"] is None  # loans only: no limit, not a use of 0
 
 
 def test_a_bad_debt_month_is_said_to_be_bad_debt_not_eight_months_late() -> None:
-    result = score(default_scorecard(), from_indicators({"worst_bucket_6m": 8}))
-    (said,) = [text for name, text in result.reasons if name == "worst_status_6m"]
-    assert "M8" in said and "bad debt" in said
+    result = score(default_scorecard(), from_indicators({"worst_bucket_12m": 8}))
+    (said,) = [text for name, text in result.reasons if name == "worst_status_12m"]
+    assert "stage 8" in said and "8: bad debt" in said
     assert "8 month" not in said

@@ -58,12 +58,27 @@ def _view() -> VisibleFile:
     return visible_file(facts, AS_OF, CN, CN.dated_policies, retention_rules(CN))
 
 
+LATE = {"late_2_24m", "late_3_24m", "late_4plus_24m", "bad_debt_24m", "worst_status_12m",
+        "worst_status_24m"}  # fmt: skip
+
+
 def test_paying_on_time_moves_the_day_on_and_drops_the_late_reasons() -> None:
-    result = what_if(load_scorecard(), _view(), MonthsOnTime(6), CN, "CNY")
+    """The file was late in March and April 2025: six months on time count on from the last
+    late month; 24 months on time leave both outside every window the card reads."""
+    card = load_scorecard()
+    result = what_if(card, _view(), MonthsOnTime(6), CN, "CNY")
     assert result.as_of == date(2025, 12, 20)
     assert result.after.score > result.before.score
-    assert any("overdue" in text for text in result.reasons_gone)
-    assert not any("overdue" in text for _, text in result.after.reasons)
+    since = (
+        dict(result.before.reasons)["months_since_overdue"],
+        dict(result.after.reasons)["months_since_overdue"],
+    )
+    assert since[0].startswith("2 months in a row") and since[1].startswith("8 months in a row")
+    later = what_if(card, _view(), MonthsOnTime(24), CN, "CNY")
+    assert later.as_of == date(2027, 6, 20) and later.after.score > result.after.score
+    assert LATE & {feature for feature, _ in later.before.reasons}
+    assert not LATE & {feature for feature, _ in later.after.reasons}
+    assert any("worst late payment" in text for text in later.reasons_gone)
 
 
 def test_paying_off_settles_the_account_this_month() -> None:

@@ -1,12 +1,14 @@
 """Why the forecast score falls after the debts are repaid, and the path that keeps it up.
 
-A borrower who repays everything expects the score to rise and stay up. The shipped scorecard
-reads recent activity (`active_months_6m`: months with a payment of the last 6;
-`payment_ratio_6m`: paid over billed), so six months after the last repayment the file reads
-"payments in 0 of the last 6 months" and the score falls. A counsellor says so, and says what
-keeps it up; the seed article's fifth point is "Keep your account active" (shared seed
-000_d904af16fc521bf4.txt, lines 11-12: "in addition to maintaining timely repayment, they also
-need to keep their accounts active").
+A borrower who repays everything expects the score to rise and stay up. A scorecard that reads
+recent activity (`months_since_activity`: months since the latest opening or payment) may cost
+points once the file has been dormant for a while, so the score falls some time after the last
+repayment. A counsellor says so, and says what keeps it up; the seed article's fifth point is
+"Keep your account active" (shared seed 000_d904af16fc521bf4.txt, lines 11-12: "in addition to
+maintaining timely repayment, they also need to keep their accounts active"). The shipped model
+leaves `months_since_activity` out (`make model`, docs/score.md) and every feature it reads
+holds or improves once nothing is owed, so with it a repaid file's score does not fall and
+nothing is said; the explanation applies to any card that does lose points after debt-free.
 
 Conventions (docs/advisor.md, "The score forecast"):
 - A fall: the best score at a month end on or after the plan's debt-free day (`peak`), then a
@@ -19,8 +21,12 @@ Conventions (docs/advisor.md, "The score forecast"):
   the account such spending is made on) or, without one, on the platform repaid last, billed
   and repaid in full
   by its due day. It is furnished like the plan's loans (an online consumer account without a
-  credit limit, never overdue, balance 0 at the month end), so only the activity features move.
-  Its score path is forecast by the same pipeline as the plan's (`forecast_file`).
+  credit limit, never overdue, balance 0 at the month end). It is a separate account opened
+  the month after debt-free, so besides the activity it reads as one more open account and,
+  for 12 months, as a new opening (`open_accounts`, `opened_6m`, `opened_12m`): with the
+  shipped model's points it scores up to 25 below the plain path in that first year (on
+  examples/five-platforms.yaml with a card reading activity). Its score path is forecast by the
+  same pipeline as the plan's (`forecast_file`).
 """
 
 from __future__ import annotations
@@ -54,7 +60,7 @@ from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.scorecard import Scorecard, feature_words
 
 ACTIVE_SPEND = Decimal(200)
-ACTIVITY = frozenset({"active_months_6m", "payment_ratio_6m"})  # what a repaid file loses
+ACTIVITY = frozenset({"months_since_activity"})  # what a dormant repaid file may lose
 SEED = "shared seed 000_d904af16fc521bf4.txt, point 5 (lines 11-12): keep your account active"
 
 

@@ -27,33 +27,6 @@ way a feature moves risk as it grows ("rises": more is riskier; "falls": more is
 One scoring path: `score_indicators(card, row)` scores a person's indicator row by its
 features (`from_indicators`), and nothing else. The report, the batch, what-if and the
 advisor's forecast all call it, so they cannot give the same person two scores.
-
-Legacy, kept unchanged until issue 16 rebuilds the shipped model (which reads them): the eight
-Taiwan-mapped features (`LEGACY_SPECS`, `NAMES`), where each came from:
-
-- `worst_status_6m`, the worst delay in the last 6 months in months (0: none). Taiwan: the largest
-  of PAY_0, PAY_2..PAY_6, below 1 read as 0. Bureau: `worst_bucket_6m` (bucket k is at most k*30
-  days late; `B` reads 8).
-- `overdue_months_6m`, months overdue in the last 6. Taiwan: PAY_* >= 1. Bureau:
-  `months_overdue_6m`.
-- `overdue_months_3m` (recent) and `overdue_months_older` (months 4..6): Taiwan: PAY_0, PAY_2,
-  PAY_3 >= 1, and the rest; bureau: `months_overdue_3m` and the difference.
-- `utilisation`, balance over limit in the latest month. Taiwan: BILL_AMT1 / LIMIT_BAL. Bureau:
-  `revolving_balance_fen / revolving_limit_fen`, missing without a revolving limit (the same
-  feature as the bureau's own `utilisation`).
-- `payment_ratio_6m`, paid over billed in 6 months. Taiwan: sum PAY_AMT1..6 / sum BILL_AMT1..6,
-  missing when nothing was billed. Bureau: `paid_fen_6m / scheduled_fen_6m`.
-- `credit_limit`. Taiwan: LIMIT_BAL. Bureau: `credit_limit_fen / 100`, missing when none was
-  granted (loans only).
-- `active_months_6m`, months with a payment, of the last 6. Taiwan: PAY_AMT* > 0. Bureau:
-  `active_months_6m`.
-
-Not used, on purpose: sex, marital status, education and age (the Taiwan data has them; a score
-that decides on people must not). Known limits of the legacy mapping: the Taiwan data is one card
-per person over April..September 2005 in NT$, the bureau's rows are every account of a person (a
-borrower with several accounts counts account-months, so counts can exceed 6) in CNY; a limit in
-NT$ is about 4.4 times the same limit in CNY. The bins keep open ends, so larger counts fall in
-the worst bin rather than outside the card.
 """
 
 from __future__ import annotations
@@ -279,70 +252,10 @@ BUREAU_SPECS: tuple[FeatureSpec, ...] = (
 )
 BUREAU_NAMES = tuple(spec.name for spec in BUREAU_SPECS)
 
-# Legacy: the shipped model's eight features (Taiwan-mapped), until the model is rebuilt.
-LEGACY_SPECS: tuple[FeatureSpec, ...] = (
-    FeatureSpec(
-        "worst_status_6m",
-        "worst delay in the last 6 months (months)",
-        # a stage, not a count: M2 is 31 to 60 days late, and the bureau's bad debt reads M8
-        "a payment at overdue stage M{value} in the last 6 months (M8: bad debt)",
-        "近6个月有逾期达到M{value}阶段的还款（M8：呆账）",
-        RISES,
-    ),
-    FeatureSpec(
-        "overdue_months_6m",
-        "months overdue in the last 6",
-        "{value} overdue account-month(s) in the last 6 months",
-        "近6个月有{value}个账户月逾期",
-        RISES,
-    ),
-    FeatureSpec(
-        "overdue_months_3m",
-        "months overdue in the last 3",
-        "{value} overdue account-month(s) in the last 3 months",
-        "近3个月有{value}个账户月逾期",
-        RISES,
-    ),
-    FeatureSpec(
-        "overdue_months_older",
-        "months overdue 4 to 6 months ago",
-        "{value} overdue account-month(s) 4 to 6 months ago",
-        "4至6个月前有{value}个账户月逾期",
-        RISES,
-    ),
-    FeatureSpec(
-        "utilisation",
-        "balance over credit limit",
-        "credit used: {value} of the limit",
-        "信用额度已使用{value}",
-        RISES,
-    ),
-    FeatureSpec(
-        "payment_ratio_6m",
-        "paid over billed in 6 months",
-        "paid {value} of what was billed in 6 months",
-        "近6个月还款为账单金额的{value}",
-        FALLS,
-    ),
-    FeatureSpec(
-        "credit_limit", "credit limit", "a credit limit of {value}", "信用额度为{value}", FALLS
-    ),
-    FeatureSpec(
-        "active_months_6m",
-        "months with a payment, of the last 6",
-        "payments in only {value} of the last 6 months",
-        "近6个月仅有{value}个月有还款",
-        FALLS,
-    ),
-)
-NAMES = tuple(spec.name for spec in LEGACY_SPECS)  # legacy: the shipped model's until rebuilt
 # Which way each known feature moves risk: training holds a model monotone that way.
 RISK_OF: Mapping[str, str] = {spec.name: spec.risk for spec in BUREAU_SPECS}
-# Every spec by name, the bureau's first (`utilisation` is both: the bureau's words win).
-SPECS: tuple[FeatureSpec, ...] = (
-    *BUREAU_SPECS,
-    *(spec for spec in LEGACY_SPECS if spec.name not in BUREAU_NAMES),
-)
+# Every spec by name: the bureau's.
+SPECS: tuple[FeatureSpec, ...] = BUREAU_SPECS
 
 
 def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
@@ -372,25 +285,9 @@ def _months_since_overdue(row: Mapping[str, object]) -> Decimal | None:
     return since
 
 
-def _legacy(row: Mapping[str, object]) -> Values:
-    six, three = _count(row, "months_overdue_6m"), _count(row, "months_overdue_3m")
-    return {
-        "worst_status_6m": Decimal(_count(row, "worst_bucket_6m")),
-        "overdue_months_6m": Decimal(six),
-        "overdue_months_3m": Decimal(three),
-        "overdue_months_older": Decimal(six - three),
-        "payment_ratio_6m": _ratio(
-            Decimal(_count(row, "paid_fen_6m")), Decimal(_count(row, "scheduled_fen_6m"))
-        ),
-        # No limit ever granted (loans only) is missing, not a limit of 0.
-        "credit_limit": Decimal(_count(row, "credit_limit_fen")).scaleb(-2) or None,
-        "active_months_6m": Decimal(_count(row, "active_months_6m")),
-    }
-
-
 def from_indicators(row: Mapping[str, object]) -> Values:
     """The features of one person from the bureau's indicator row (a report's or the batch's):
-    every one of `BUREAU_NAMES`, then the legacy ones of `NAMES`."""
+    every one of `BUREAU_NAMES`, in that order."""
 
     def count(*names: str) -> Decimal:
         return Decimal(sum(_count(row, name) for name in names))
@@ -426,7 +323,7 @@ def from_indicators(row: Mapping[str, object]) -> Values:
             count("current_overdue_amount_fen"), count("outstanding_balance_fen")
         ),
     }
-    return {name: values[name] for name in BUREAU_NAMES} | _legacy(row)
+    return {name: values[name] for name in BUREAU_NAMES}
 
 
 def score_indicators(card: Scorecard, row: Mapping[str, object]) -> ScoreResult:
