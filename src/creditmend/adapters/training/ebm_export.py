@@ -125,16 +125,19 @@ def _numeric_bins(
                 event_rate=_rate(float(bads[start : end + 1].sum()), count),
             )
         )
-    bins.append(
-        Bin(
-            label="missing",
-            points=points[0],
-            missing=True,
-            count=int(counts[0]),
-            event_rate=_rate(float(bads[0]), int(counts[0])),
-        )
-    )
+    bins.append(_missing_bin(points, counts, bads))
     return bins
+
+
+def _missing_bin(points: list[Decimal], counts: Any, bads: Any) -> Bin:
+    """EBM's index 0: the rows without a value."""
+    return Bin(
+        label="missing",
+        points=points[0],
+        missing=True,
+        count=int(counts[0]),
+        event_rate=_rate(float(bads[0]), int(counts[0])),
+    )
 
 
 def _categorical_bins(
@@ -158,15 +161,7 @@ def _categorical_bins(
                 event_rate=_rate(float(bads[position]), int(counts[position])),
             )
         )
-    bins.append(
-        Bin(
-            label="missing",
-            points=points[0],
-            missing=True,
-            count=int(counts[0]),
-            event_rate=_rate(float(bads[0]), int(counts[0])),
-        )
-    )
+    bins.append(_missing_bin(points, counts, bads))
     return bins
 
 
