@@ -53,13 +53,3 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-# Files that run for minutes on one worker (a population of 10,000 made from scratch, Spark):
-# collected first, so that `make test`'s two workers (one file at a time each) start on them and
-# share the rest between them, instead of one worker running them alone at the end.
-LONG_FIRST = ("tests/e2e/test_score_resolution.py", "tests/contract/test_batch_engines.py")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.nodeid.split("::")[0] not in LONG_FIRST)
