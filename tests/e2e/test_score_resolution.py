@@ -1,6 +1,8 @@
 """The score's resolution on a generated population (issue 16, `score_resolution.py`).
 
-The goals are checked on the issue's 10,000 persons with the scorecard the bureau uses (the
+The goals are checked on the issue's population (scaled to 3,000 persons in the suite: the
+issue's 10,000 take minutes to make; `score_resolution.py` run alone measures them) with
+the scorecard the bureau uses (the
 shipped model or CREDITMEND_SCORECARD): every band holds persons, the best band holds most
 persons with a clean long history and low utilisation, and no single score value holds more
 than 3 % of the persons with a file. The shipped model meets the first two; the third is not
@@ -24,12 +26,16 @@ from score_resolution import (
 )
 
 MOST_PERSONS_ON_ONE_SCORE = 0.03
+SUITE_PERSONS = 3_000  # the same generator and seed as the issue's 10,000
 
 
 @pytest.fixture(scope="module")
 def issue_population(tmp_path_factory: pytest.TempPathFactory) -> Figures:
-    """The issue's 10,000 persons batched with the bureau's scorecard (made once a module)."""
-    return resolution(Settings(), tmp_path_factory.mktemp("resolution") / "batch")
+    """The issue's population batched with the bureau's scorecard (made once a module), scaled
+    to `SUITE_PERSONS` so that `make test` stays under 8 minutes from a cold cache; the issue's
+    10,000 are measured by running `score_resolution.py` (figures in docs/score.md)."""
+    settings = Settings(persons=SUITE_PERSONS)
+    return resolution(settings, tmp_path_factory.mktemp("resolution") / "batch")
 
 
 @pytest.mark.slow
