@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import itertools
-import os
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
@@ -35,6 +34,7 @@ from creditmend.domain.scoring.scorecard import (
 )
 from creditmend.interfaces.cli.app import app
 from creditmend.models import default_scorecard
+from shared_data import data_file  # tests/ is on the path (pytest's prepend mode)
 
 pytestmark = pytest.mark.slow  # trains scorecards: half a minute (make test runs it)
 
@@ -235,16 +235,6 @@ def test_splits_are_the_shortest_decimal_in_their_gap() -> None:
 
 
 # ---------------------------------------------------------------- the Taiwan data
-def data_file(name: str) -> Path:
-    folder = os.environ.get("CREDITMEND_DATA_DIR", "")
-    path = Path(folder) / name
-    if not folder or not path.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is required under CI; CREDITMEND_DATA_DIR={folder!r}")
-        pytest.skip(f"{name} not found (CREDITMEND_DATA_DIR={folder!r})")
-    return path
-
-
 def taiwan_file() -> Path:
     return data_file(TAIWAN)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import csv
 import gzip
-import os
 from pathlib import Path
 
 import pytest
 from in_process import cli as run
 
 from creditmend.domain.scoring import sources
+from shared_data import data_file  # tests/ is on the path (pytest's prepend mode)
 
 HISTORY = (
     "ID,MONTHS_BALANCE,STATUS\n"
@@ -117,16 +117,6 @@ def test_a_damaged_gzip_is_one_line(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- the real data sets
-def _data_file(name: str) -> Path:
-    folder = os.environ.get("CREDITMEND_DATA_DIR", "")
-    path = Path(folder) / name
-    if not folder or not path.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is required under CI; CREDITMEND_DATA_DIR={folder!r}")
-        pytest.skip(f"{name} not found (CREDITMEND_DATA_DIR={folder!r})")
-    return path
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("source", "files", "rows", "target", "bads", "none_seen", "latest"),
@@ -150,7 +140,7 @@ def test_the_real_data_sets(
 ) -> None:
     """Rows, bad rows, and months_since_overdue: 60 where no overdue month is seen (never
     empty), any other value at most the latest month the source shows."""
-    paths = [_data_file(name) for name in files]
+    paths = [data_file(name) for name in files]
     out = tmp_path / "features.csv"
     joined = ("--applications", str(paths[1])) if len(paths) > 1 else ()
     done = run("score", "features", "--source", source, "--data", str(paths[0]), *joined,
