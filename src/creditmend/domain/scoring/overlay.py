@@ -116,7 +116,7 @@ def _text(raw: Mapping[str, Any], key: str, where: str, required: bool = True) -
 
 
 def _number(value: object, where: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
         raise OverlayError(f"{where}: {value!r} is not a number")
     try:
         parsed = Decimal(str(value))
@@ -243,7 +243,7 @@ def _knockout(raw: object, index: int, sources: Mapping[str, Source]) -> Knockou
 def parse_overlay(text: str) -> Overlay:
     """Read and check an overlay file (see the module's docstring for what is checked)."""
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_float=Decimal)  # no float on the way in
     except json.JSONDecodeError as error:
         raise OverlayError(f"not JSON ({error.msg} at line {error.lineno})") from None
     document = _object(document, "overlay")
