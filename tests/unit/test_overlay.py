@@ -232,6 +232,7 @@ FILE_VALUES: dict[str, st.SearchStrategy[object]] = {
     "opened_6m": st.integers(0, 6),
     "opened_12m": st.integers(0, 9),
     "oldest_account_months": st.one_of(st.none(), st.integers(0, 120)),
+    "current_24m": st.integers(0, 72),
     "utilisation": st.one_of(st.none(), st.decimals("0", "1.5", places=2)),
     "open_platforms_non_bank": st.integers(0, 9),
     "court_records": st.integers(0, 3),

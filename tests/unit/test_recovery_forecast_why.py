@@ -140,7 +140,7 @@ def test_five_platforms_says_why_and_shows_the_account_kept_active() -> None:
     assert (forecast.fall is not None) == bool(words)
     assert forecast.fall is not None  # debt-free within 36 months, then nothing is paid
     assert forecast.active is not None and forecast.active_account is not None
-    assert forecast.fall.features == ("months_since_activity",)
+    assert {"months_since_activity", "current_24m"} <= set(forecast.fall.features)
     kept = {m.month: m.score for m in forecast.active.months}
     assert kept[forecast.fall.month] > forecast.fall.score
     assert [m.month for m in forecast.active.months] == [m.month for m in forecast.months]
@@ -152,17 +152,21 @@ def test_five_platforms_says_why_and_shows_the_account_kept_active() -> None:
 
 
 @pytest.mark.slow  # a whole plan of five loans over 36 months
-def test_the_shipped_model_keeps_a_repaid_files_score() -> None:
-    """The shipped model does not read activity: once the five platforms are repaid, no month
-    scores below an earlier one, so nothing is explained and no active path is shown."""
+def test_the_shipped_model_falls_as_the_repaid_months_leave_two_years() -> None:
+    """The shipped model reads `current_24m`: once the five platforms are repaid the score
+    rises, then falls as the repaid months leave the 24-month window, and the summary says
+    why and shows the account kept active, which keeps the score up."""
     advice = _counselled(card=SHIPPED)
     forecast = advice.forecast
     assert forecast is not None and advice.strategies["optimal"].debt_free_on is not None
-    debt_free = advice.strategies["optimal"].debt_free_on
-    after = [m.score for m in forecast.months if m.as_of >= debt_free]
-    assert len(after) > 24 and after == sorted(after)
-    assert forecast.fall is None and forecast.active is None
-    assert not any(line.startswith("The score falls") for line in summary(advice))
+    fall = forecast.fall
+    assert fall is not None and fall.features == ("current_24m",)
+    assert fall.month > f"{fall.debt_free_on:%Y-%m}" and fall.score < fall.peak
+    assert forecast.active is not None
+    kept = {m.month: m.score for m in forecast.active.months}
+    assert kept[forecast.months[-1].month] > forecast.months[-1].score
+    words = " ".join(line for line in summary(advice) if line.startswith("The score falls"))
+    assert "a repaid file shows no recent payments" in words and "kept current" in words
 
 
 def test_the_account_kept_active_is_a_credit_line_when_the_plan_has_one() -> None:

@@ -205,6 +205,9 @@ def test_every_contract_feature_on_a_hand_built_file() -> None:
         "opened_6m": D(2),
         "opened_12m": D(3),
         "oldest_account_months": D(36),
+        # N in January, February and June (new bank) 2025, May (card), January 2024 (BAD); `1`
+        # (12 days) in March 2025: 6. OLD_BANK's months are out of 24 months.
+        "current_24m": D(6),
         "months_since_activity": D(0),  # NEW_BANK opened and paid in June
         **{name: inquiries[name] for name in BUREAU_NAMES if name in inquiries},
         "court_records": D(1),
@@ -304,13 +307,13 @@ def test_months_since_overdue_reads_the_60_month_grid(
 
 def test_every_feature_has_words_in_both_languages_and_a_direction() -> None:
     assert len({spec.name for spec in SPECS}) == len(SPECS)
-    assert len(BUREAU_SPECS) == 45
+    assert len(BUREAU_SPECS) == 46
     for spec in SPECS:
         assert spec.risk in (RISES, FALLS, VALLEY), spec.name
         assert spec.description and spec.reason and spec.reason_zh, spec.name
         assert spec.reason.count("{value}") == spec.reason_zh.count("{value}") == 1, spec.name
     falls = {spec.name for spec in BUREAU_SPECS if spec.risk == FALLS}
-    assert falls == {"months_since_overdue", "oldest_account_months"}
+    assert falls == {"months_since_overdue", "oldest_account_months", "current_24m"}
     valley = {spec.name for spec in BUREAU_SPECS if spec.risk == VALLEY}
     assert valley == {"utilisation", "months_since_activity"}
 

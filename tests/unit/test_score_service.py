@@ -126,7 +126,7 @@ def test_history_keeps_the_population_and_joins_the_protected_columns() -> None:
     # ID 30 opened after -13, ID 40 has no month in -12..0; IDs in numeric order
     assert [r[0] for r in rows[1:]] == ["10", "20"]
     assert rows[1] == [
-        "10", "0", "0", "0", "0", "0", "1", "1", "1", "1", "1", "1", "0", "0", "F", "32",
+        "10", "0", "0", "0", "0", "0", "1", "1", "1", "1", "1", "1", "2", "0", "0", "F", "32",
     ]  # fmt: skip
     assert rows[2][-3:] == ["1", "M", "24"] and rows[2][1] == "1"  # 30-59 days at -13
     assert derived.rows == 2

@@ -38,6 +38,8 @@ def test_a_history_reads_every_feature_at_month_minus_13() -> None:
         "opened_6m": D(0),
         "opened_12m": D(0),
         "oldest_account_months": D(27),
+        # -36..-13 less -29, -28, -27 and -19 (late) and -13 (X); `0` at -26 is current
+        "current_24m": D(19),
         "months_since_activity": D(1),  # C at -14, X at -13
     }
     assert sources.history_outcome(grid) == D(1)  # 60-89 days at -5
@@ -228,6 +230,7 @@ CONTRACT = {  # the trained features' names and their risk (docs/score.md)
     ),
     "months_since_overdue": "falls",
     "oldest_account_months": "falls",
+    "current_24m": "falls",
     "utilisation": "valley",
     "months_since_activity": "valley",
 }  # fmt: skip

@@ -1,14 +1,16 @@
 """Why the forecast score falls after the debts are repaid, and the path that keeps it up.
 
 A borrower who repays everything expects the score to rise and stay up. A scorecard that reads
-recent activity (`months_since_activity`: months since the latest opening or payment) may cost
-points once the file has been dormant for a while, so the score falls some time after the last
-repayment. A counsellor says so, and says what keeps it up; the seed article's fifth point is
-"Keep your account active" (shared seed 000_d904af16fc521bf4.txt, lines 11-12: "in addition to
-maintaining timely repayment, they also need to keep their accounts active"). The shipped model
-leaves `months_since_activity` out (`make model`, docs/score.md) and every feature it reads
-holds or improves once nothing is owed, so with it a repaid file's score does not fall and
-nothing is said; the explanation applies to any card that does lose points after debt-free.
+recent repayments (the shipped model's `current_24m`: account-months kept current in the last
+24 months) or recent activity (`months_since_activity`: months since the latest opening or
+payment) loses points once the file has been dormant for a while, so the score falls some time
+after the last repayment, as the repaid months leave the 24-month window. A counsellor says
+so, and says what keeps it up; the seed article's fifth point is "Keep your account active"
+(shared seed 000_d904af16fc521bf4.txt, lines 11-12: "in addition to maintaining timely
+repayment, they also need to keep their accounts active"). The shipped model
+leaves `months_since_activity` out (`make model`, docs/score.md) but reads `current_24m`, so a
+file repaid early in the horizon falls with it too; a card that loses no points after
+debt-free says nothing.
 
 Conventions (docs/advisor.md, "The score forecast"):
 - A fall: the best score at a month end on or after the plan's debt-free day (`peak`), then a
@@ -60,7 +62,7 @@ from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.scorecard import Scorecard, feature_words
 
 ACTIVE_SPEND = Decimal(200)
-ACTIVITY = frozenset({"months_since_activity"})  # what a dormant repaid file may lose
+ACTIVITY = frozenset({"months_since_activity", "current_24m"})  # what a dormant file may lose
 SEED = "shared seed 000_d904af16fc521bf4.txt, point 5 (lines 11-12): keep your account active"
 
 

@@ -214,6 +214,13 @@ BUREAU_SPECS: tuple[FeatureSpec, ...] = (
         FALLS,
     ),
     FeatureSpec(
+        "current_24m",
+        "account-months current (`N`, or `1`: less than 30 days late) in 24 months",
+        "{value} account-months of repayments kept current in the last 2 years",
+        "近2年正常还款的账户月份共{value}个",
+        FALLS,
+    ),
+    FeatureSpec(
         "months_since_activity",
         "months since the latest opening or payment on any account (0: this month)",
         "last credit activity {value} months ago",
@@ -309,6 +316,7 @@ def from_indicators(row: Mapping[str, object]) -> Values:
         "opened_6m": count("accounts_opened_6m"),
         "opened_12m": count("accounts_opened_12m"),
         "oldest_account_months": _months(row, "oldest_account_months"),
+        "current_24m": count("months_n_24m", "months_o1_24m"),
         "months_since_activity": _months(row, "months_since_last_activity"),
     }
     for days in INQUIRY_WINDOWS:

@@ -89,6 +89,7 @@ HISTORY_FEATURES = (
     "opened_6m",
     "opened_12m",
     "oldest_account_months",
+    "current_24m",
     "months_since_activity",
 )
 DAYS_A_YEAR = Decimal("365.25")
@@ -185,6 +186,7 @@ def from_history(grid: Mapping[int, str], as_of: int = HISTORY_AS_OF) -> Values:
         "opened_6m": Decimal(opened > as_of - 6),
         "opened_12m": Decimal(opened > as_of - 12),
         "oldest_account_months": Decimal(as_of - opened),
+        "current_24m": Decimal(sum(1 for m in months if m > as_of - 24 and grid[m] in ("C", "0"))),
         # all `X` up to the as-of month: no activity seen since the opening (censored)
         "months_since_activity": Decimal(as_of - max(active, default=opened)),
     }
