@@ -56,7 +56,7 @@ def create_app(service: bootstrap.Service, settings: ApiSettings | None = None) 
     for router in ROUTERS:
         app.include_router(router)
     # Added last = outermost: RequestContext sees every answer, BodyLimit's 413 included.
-    app.add_middleware(BodyLimit, default=settings.body_limit, routes=lambda: app.router.routes)
+    app.add_middleware(BodyLimit, default=settings.body_limit)
     app.add_middleware(RequestContext)
 
     def openapi() -> dict[str, Any]:

@@ -16,10 +16,9 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from creditmend.interfaces.api.problems import PROBLEM_JSON, problem_body
@@ -110,63 +109,65 @@ class BodyTooLargeError(Exception):
 
 
 class BodyLimit:
-    """413 for a body over the route's limit (see the module); `default` elsewhere."""
+    """413 for a body over the route's limit (see the module); `default` elsewhere.
 
-    def __init__(self, app: ASGIApp, default: int, routes: Callable[[], list[Any]]) -> None:
+    The limit is decided at the first read of the body, when routing has put the endpoint in
+    the scope (FastAPI reads a body only once it knows the route): the endpoint's
+    `@body_limit(n)` mark, else `default`. The declared Content-Length is checked then, before
+    any byte is read; a body without one (chunked) is counted as it streams."""
+
+    def __init__(self, app: ASGIApp, default: int) -> None:
         self.app = app
         self.default = default
-        self.routes = routes  # the app's routes, looked up per request (routers added late)
 
     def limit_for(self, scope: Scope) -> int:
-        for route in self.routes():
-            match, _ = route.matches(scope)
-            if match == Match.FULL:
-                endpoint = getattr(route, "endpoint", None)
-                return int(getattr(endpoint, BODY_LIMIT_ATTRIBUTE, self.default))
-        return self.default
+        endpoint = scope.get("endpoint")
+        return int(getattr(endpoint, BODY_LIMIT_ATTRIBUTE, self.default))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limit_for(scope)
-        request_id = str(scope.get("state", {}).get("request_id", "-"))
-        too_large = f"the body is larger than this operation accepts ({limit} bytes)"
-        declared = _header(scope, b"content-length")
-        if declared is not None:
-            if not declared.isdigit():
-                await send_problem(send, 400, "Content-Length is not a number", request_id)
-                return
-            if int(declared) > limit:
-                await send_problem(send, 413, too_large, request_id)
-                return
+        limit: int | None = None
         seen = 0
-        exceeded = False
+        refused: tuple[int, str] | None = None
         started = False
 
         async def counting_receive() -> Message:
-            nonlocal seen, exceeded
+            nonlocal limit, seen, refused
+            if limit is None:
+                limit = self.limit_for(scope)
+                declared = _header(scope, b"content-length")
+                if declared is not None and not declared.isdigit():
+                    refused = (400, "Content-Length is not a number")
+                    raise BodyTooLargeError
+                if declared is not None and int(declared) > limit:
+                    refused = (413, _too_large(limit))
+                    raise BodyTooLargeError
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    exceeded = True
+                    refused = (413, _too_large(limit))
                     raise BodyTooLargeError
             return message
 
         async def guarded_send(message: Message) -> None:
             nonlocal started
-            if exceeded and not started:
-                return  # whatever the app answers to a cut-off body, the answer is 413
+            if refused is not None and not started:
+                return  # whatever the app answers to a refused body, the answer is the refusal
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, counting_receive, guarded_send)
-        except BodyTooLargeError:
-            pass
         except Exception:
-            if not exceeded:
+            if refused is None:
                 raise
-        if exceeded and not started:
-            await send_problem(send, 413, too_large, request_id)
+        if refused is not None and not started:
+            request_id = str(scope.get("state", {}).get("request_id", "-"))
+            await send_problem(send, refused[0], refused[1], request_id)
+
+
+def _too_large(limit: int) -> str:
+    return f"the body is larger than this operation accepts ({limit} bytes)"
