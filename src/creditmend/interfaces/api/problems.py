@@ -182,20 +182,24 @@ SECURED_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def problem_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     """The OpenAPI document with every problem answer as `application/problem+json` of the
-    `Problem` schema (FastAPI writes a response model as `application/json`), and FastAPI's
-    `HTTPValidationError` replaced by it."""
+    `Problem` schema (FastAPI writes a response model as `application/json`), FastAPI's
+    `HTTPValidationError` replaced by it, and 401, 403, 429 on every operation that takes a
+    bearer token (whether or not its router declared them)."""
     ref = {"$ref": "#/components/schemas/Problem"}
     problem_refs = {ref["$ref"], "#/components/schemas/HTTPValidationError"}
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            for status, answer in operation.get("responses", {}).items():
+            answers = operation.setdefault("responses", {})
+            if operation.get("security"):  # behind `authenticated`: 401, 403, 429 may come
+                for status, answer in SECURED_RESPONSES.items():
+                    answers.setdefault(
+                        str(status), {"description": answer["description"], "content": {}}
+                    )
+            for status, answer in answers.items():
                 content = answer.get("content", {})
                 json_schema = content.get("application/json", {}).get("schema", {})
-                if (
-                    status != "default"
-                    and int(status) >= 400
-                    and (json_schema.get("$ref") in problem_refs)
-                ):
+                problem = not content or json_schema.get("$ref") in problem_refs
+                if status != "default" and int(status) >= 400 and problem:
                     answer["content"] = {PROBLEM_JSON: {"schema": ref}}
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.pop("HTTPValidationError", None)
