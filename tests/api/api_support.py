@@ -31,6 +31,7 @@ from pydantic import BaseModel
 from creditmend import bootstrap
 from creditmend.domain.clients import DESK, FURNISH, INQUIRE, Caller
 from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind
+from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.interfaces.api.app import create_app
 from creditmend.interfaces.api.limits import MIB, body_limit, content_type, rate_limit
 from creditmend.interfaces.api.security import require_scope
@@ -113,6 +114,13 @@ async def probe_big(request: Request) -> dict[str, int]:
 @probe.post("/echo")
 def probe_echo(body: Echo) -> Echo:
     return body
+
+
+@probe.get("/refused")
+def probe_refused(store: bool = False) -> None:
+    if store:
+        raise ProblemsError((Problem("db", "cannot write /var/lib/secret-path.db: disk full"),))
+    raise ProblemsError((Problem("consent.expires_on", "2026-01-01 is before signed_on"),))
 
 
 @probe.get("/boom")

@@ -230,6 +230,18 @@ def test_404_405_and_500_are_problems_without_a_traceback(api: InProcess) -> Non
     assert body["detail"] == "an unforeseen error; the log has it"
 
 
+def test_a_services_problem_is_a_422_naming_the_field_and_the_store_a_503(
+    api: InProcess,
+) -> None:
+    body = _is_problem(api.client.get("/v1/probe/refused"), 422)
+    assert body["errors"] == [
+        {"field": "consent.expires_on", "reason": "2026-01-01 is before signed_on"}
+    ]
+    store = api.client.get("/v1/probe/refused?store=true")
+    _is_problem(store, 503)
+    assert "secret-path" not in store.text
+
+
 def test_the_request_id_is_in_the_log_line(
     api: InProcess, caplog: pytest.LogCaptureFixture
 ) -> None:

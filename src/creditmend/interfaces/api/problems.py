@@ -27,6 +27,7 @@ from creditmend.domain.problems import ProblemsError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "urn:creditmend:problem:"
+STORE_FIELDS = frozenset({"db", "store"})  # `StoreError` and its kin: the store, not the input
 log = logging.getLogger("creditmend.api")
 
 
@@ -148,6 +149,12 @@ async def _on_http(request: Request, error: Exception) -> Response:
 
 async def _on_problems(request: Request, error: Exception) -> Response:
     assert isinstance(error, ProblemsError)
+    if any(problem.field in STORE_FIELDS for problem in error.problems):
+        # The store refused (full, read-only, unreachable): not the caller's input. Said
+        # without the store's path or URL; the log has it.
+        log.error("request %s: %s", request_id_of(request), error)
+        detail = "the store cannot serve this request now; nothing was changed"
+        return problem_response(request, 503, detail, kind="store-unavailable")
     problem = ApiProblemError.from_problems(error)
     return problem_response(request, 422, problem.detail, kind=problem.kind, errors=problem.errors)
 
