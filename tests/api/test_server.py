@@ -5,13 +5,14 @@ headers."""
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import time
 from urllib.parse import urlsplit
 
 import httpx
-from api_support import PROBLEM_KEYS, SERVER_TOKEN_TTL, Server
+import pytest
+from api_support import PROBLEM_KEYS, SERVER_TOKEN_TTL, START, Server
+
+from creditmend import bootstrap
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -74,16 +75,16 @@ def test_a_token_works_until_it_expires(api_server: Server) -> None:
     assert 'error="invalid_token"' in expired.headers["www-authenticate"]
 
 
-def test_a_revoked_client_is_refused_at_once(api_server: Server) -> None:
+def test_a_revoked_client_is_refused_at_once(
+    api_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Revoked in the store by another process (as `creditmend client revoke` does; the
+    command itself is tested in test_client_commands.py) while the server runs."""
     made = api_server.made["revoked"]
     token = api_server.token("revoked")
     assert httpx.get(f"{api_server.base_url}/v1/me", headers=bearer(token)).status_code == 200
-    revoke = subprocess.run(
-        [sys.executable, "-m", "creditmend", "client", "revoke", made.client_id,
-         "--db", api_server.db_url],
-        capture_output=True, text=True, env=api_server.env, check=False,
-    )  # fmt: skip
-    assert revoke.returncode == 0, revoke.stderr
+    monkeypatch.setenv("CREDITMEND_KEY", api_server.env["CREDITMEND_KEY"])
+    bootstrap.build_client_service(api_server.db_url).revoke(made.client_id, START)
     problem(httpx.get(f"{api_server.base_url}/v1/me", headers=bearer(token)), 401)
     again = httpx.post(
         f"{api_server.base_url}/v1/token",
@@ -91,13 +92,9 @@ def test_a_revoked_client_is_refused_at_once(api_server: Server) -> None:
               "client_secret": made.client_secret},
     )  # fmt: skip
     assert again.status_code == 401
-    listed = subprocess.run(
-        [sys.executable, "-m", "creditmend", "client", "list", "--json", "--db",
-         api_server.db_url],
-        capture_output=True, text=True, env=api_server.env, check=False,
-    )  # fmt: skip
-    assert made.client_secret not in listed.stdout
-    assert '"revoked_at": null' in listed.stdout  # the others are still active
+    assert again.json()["error"] == "invalid_client"
+    other = httpx.get(f"{api_server.base_url}/v1/me", headers=bearer(api_server.token()))
+    assert other.status_code == 200
 
 
 def test_problems_for_no_token_404_405_and_validation(api_server: Server) -> None:
