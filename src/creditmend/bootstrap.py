@@ -10,10 +10,10 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from creditmend.adapters.holidays_cn import ChinaCalendar
@@ -35,6 +35,7 @@ from creditmend.domain.scoring.scorecard import (
 from creditmend.models import DEFAULT_SCORECARD, default_scorecard
 from creditmend.services.advise import AdviseService
 from creditmend.services.batch import BatchEngine, BatchService
+from creditmend.services.clients import DEFAULT_TOKEN_TTL, ClientService
 from creditmend.services.furnish import FurnishService
 from creditmend.services.inquire import InquiryService
 from creditmend.services.loans import LoanService
@@ -42,6 +43,9 @@ from creditmend.services.object import ObjectionService
 from creditmend.services.records import FIELDS_OF, RecordsService
 from creditmend.services.retain import RetentionService
 from creditmend.services.score import ScoreService
+
+if TYPE_CHECKING:
+    from creditmend.adapters.db.store import Store
 
 JURISDICTION = "cn"  # the profile in force: the one place a deployment chooses its rules
 
@@ -276,22 +280,30 @@ def build_bureau(
 ) -> Bureau:
     """The bureau's services on the store at `db` (or CREDITMEND_DB, or the embedded default);
     an embedded store is made only with `create` (the commands that bring data in)."""
+    return _bureau_on(_open_store(db, create=create), jurisdiction)
+
+
+def _open_store(db: str | None, *, create: bool = False) -> Store:
+    from creditmend.adapters.db.store import open_store  # noqa: PLC0415
+    from creditmend.adapters.vault import IdentityVault  # noqa: PLC0415
+    from creditmend.settings import db_url, key_text  # noqa: PLC0415
+
+    url = db_url(db)
+    return open_store(url, lambda new: IdentityVault(key_text(url, make=new)), create=create)
+
+
+def _bureau_on(store: Store, jurisdiction: str) -> Bureau:
     # Imported here so that the loan commands start without the database stack.
     from creditmend.adapters.batch.parquet import write_tables  # noqa: PLC0415
     from creditmend.adapters.batch.scores import write_scores  # noqa: PLC0415
-    from creditmend.adapters.db.store import open_store  # noqa: PLC0415
     from creditmend.adapters.furnishing_files import (  # noqa: PLC0415
         read_rows,
         schema_check_for,
         schema_problems,
     )
     from creditmend.adapters.identity_numbers import id_is_valid  # noqa: PLC0415
-    from creditmend.adapters.vault import IdentityVault  # noqa: PLC0415
     from creditmend.domain.creditfile.records import json_schema, normalise_row  # noqa: PLC0415
-    from creditmend.settings import db_url, key_text  # noqa: PLC0415
 
-    url = db_url(db)
-    store = open_store(url, lambda new: IdentityVault(key_text(url, make=new)), create=create)
     return Bureau(
         furnish=FurnishService(
             furnisher_registry=store.furnisher_registry,
@@ -349,6 +361,64 @@ def build_bureau(
             id_is_valid=id_is_valid,
         ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """What the HTTP API is made of (`interfaces/api/app.py: create_app`): the bureau's services
+    and the API clients on one store, and the readiness check of that store."""
+
+    bureau: Bureau
+    clients: ClientService
+    readiness: Callable[[], str | None]  # None when ready, else why not
+    clock: Clock
+
+
+def build_service(
+    db: str | None,
+    jurisdiction: str = JURISDICTION,
+    *,
+    token_ttl: timedelta = DEFAULT_TOKEN_TTL,
+    create: bool = False,
+) -> Service:
+    """The services the API serves, on one opened store (`build_client_service` for the
+    command line's `client` commands is the same `ClientService`)."""
+    store = _open_store(db, create=create)
+    return Service(
+        bureau=_bureau_on(store, jurisdiction),
+        clients=_clients_on(store, token_ttl),
+        readiness=lambda: _readiness(store),
+        clock=clock(jurisdiction),
+    )
+
+
+def build_client_service(
+    db: str | None, *, token_ttl: timedelta = DEFAULT_TOKEN_TTL, create: bool = False
+) -> ClientService:
+    return _clients_on(_open_store(db, create=create), token_ttl)
+
+
+def _clients_on(store: Store, token_ttl: timedelta) -> ClientService:
+    from creditmend.adapters.secret_hash import Argon2Hasher  # noqa: PLC0415
+
+    return ClientService(
+        store.client_repository, Argon2Hasher(), store.furnisher_registry, token_ttl
+    )
+
+
+def _readiness(store: Store) -> str | None:
+    """None when the store answers and its schema is at the newest migration; else why not
+    (one line, no secret: the URL is shown without its password)."""
+    from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415
+
+    from creditmend.adapters.db.migrate import schema_behind  # noqa: PLC0415
+
+    try:
+        with store.unit_of_work.engine.connect() as conn:
+            return schema_behind(conn)
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+        return f"store not reachable: {reason[0] if reason else type(error).__name__}"
 
 
 def letter_pdf(text: str) -> bytes:

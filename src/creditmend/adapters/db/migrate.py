@@ -21,3 +21,13 @@ def alembic_config(connection: Connection) -> Config:
 def upgrade(connection: Connection) -> None:
     """Bring the schema to the newest revision (a no-op when it is there already)."""
     command.upgrade(alembic_config(connection), "head")
+
+
+def schema_behind(connection: Connection) -> str | None:
+    """None when the schema is at the newest revision; else what it is at (for `/readyz`)."""
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
+    head = ScriptDirectory.from_config(alembic_config(connection)).get_current_head()
+    current = MigrationContext.configure(connection).get_current_revision()
+    return None if current == head else f"schema at {current}, newest is {head}"

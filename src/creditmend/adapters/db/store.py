@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.audit import SqlAuditLog
 from creditmend.adapters.db.base import ApplyCounts, StoreError, UnitOfWork, make_engine
+from creditmend.adapters.db.clients import SqlClientRepository
 from creditmend.adapters.db.disputed import SqlDisputedRecords
 from creditmend.adapters.db.furnishers import SqlFurnisherRegistry
 from creditmend.adapters.db.furnishing import SqlFurnishingRepository
@@ -53,6 +54,7 @@ class Store:
     objection_repository: SqlObjectionRepository
     disputed_records: SqlDisputedRecords
     retention_repository: SqlRetentionRepository
+    client_repository: SqlClientRepository
 
     @classmethod
     def on(cls, unit_of_work: UnitOfWork) -> Store:
@@ -69,6 +71,7 @@ class Store:
             SqlObjectionRepository(unit_of_work),
             SqlDisputedRecords(unit_of_work),
             SqlRetentionRepository(unit_of_work),
+            SqlClientRepository(unit_of_work),
         )
 
 

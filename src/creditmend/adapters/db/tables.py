@@ -275,3 +275,30 @@ statements = Table(
     Column("made_on", Date, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
 )
+
+# API clients (issue 17): a lender's system or the bureau's desk. The secret is kept only as its
+# argon2 hash; `scopes` is a comma-separated sorted list (furnish, inquire, respond | desk).
+api_clients = Table(
+    "api_clients",
+    metadata,
+    Column("client_id", String(64), primary_key=True),
+    Column("furnisher_code", String(64), ForeignKey("furnishers.code"), nullable=True, index=True),
+    Column("desk_name", Text, nullable=True),
+    Column("scopes", Text, nullable=False),
+    Column("secret_hash", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+# Access tokens, by the SHA-256 digest of the token (never the token): a token is 256 random
+# bits, so a fast hash is enough to make a stolen table useless (see services/clients.py).
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column(
+        "client_id", String(64), ForeignKey("api_clients.client_id"), nullable=False, index=True
+    ),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)

@@ -14,11 +14,13 @@ from typer.core import TyperGroup
 from creditmend.interfaces.cli import (
     batch,
     bureau,
+    client,
     inquiry,
     loan,
     objection,
     plan,
     score,
+    serve,
     synth,
     whatif,
 )
@@ -85,6 +87,7 @@ app.add_typer(score.app, name="score")
 app.add_typer(bureau.furnisher_app, name="furnisher")
 app.add_typer(bureau.records_app, name="records")
 app.add_typer(objection.app, name="object")
+app.add_typer(client.app, name="client")
 app.command()(bureau.ingest)
 app.command()(bureau.keygen)
 app.command()(bureau.retain)
@@ -96,6 +99,7 @@ app.command()(inquiry.report)
 app.command()(batch.batch)
 app.command()(inquiry.audit)
 app.command()(plan.plan)
+app.command()(serve.serve)
 
 
 OWNER_ONLY_UMASK = 0o077

@@ -40,6 +40,12 @@ OPTION_OF: Mapping[str, str] = {
     "inquiry.by": "--by",
     "inquiry.consent_ref": "--consent",
     "inquiry.monthly_income": "--monthly-income",
+    # client add | revoke
+    "scopes": "--scopes",
+    "furnisher": "FURNISHER_CODE",
+    "desk": "--desk",
+    "client_id": "CLIENT_ID",
+    # serve: the API's settings from the environment are said by their variable's name
     # records import, ingest
     "records.kind": "--kind",
     "furnishing.format": "--format",

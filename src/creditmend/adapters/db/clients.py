@@ -1,0 +1,121 @@
+"""API clients and tokens in the store (the `ClientRepository` port of services/clients.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from creditmend.adapters.db import tables as t
+from creditmend.adapters.db.base import UnitOfWork, audit
+from creditmend.domain.clients import ApiClient
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite gives back the UTC values it was given without their offset."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _client(row: Any) -> ApiClient:
+    return ApiClient(
+        client_id=row.client_id,
+        scopes=frozenset(row.scopes.split(",")),
+        created_at=_utc(row.created_at) or row.created_at,
+        furnisher_code=row.furnisher_code,
+        desk_name=row.desk_name,
+        revoked_at=_utc(row.revoked_at),
+    )
+
+
+class SqlClientRepository:
+    """The `ClientRepository` port."""
+
+    def __init__(self, unit_of_work: UnitOfWork) -> None:
+        self.unit_of_work = unit_of_work
+
+    def add_client(self, client: ApiClient, secret_hash: str) -> None:
+        with self.unit_of_work.transaction() as conn:
+            conn.execute(
+                insert(t.api_clients).values(
+                    client_id=client.client_id,
+                    furnisher_code=client.furnisher_code,
+                    desk_name=client.desk_name,
+                    scopes=",".join(sorted(client.scopes)),
+                    secret_hash=secret_hash,
+                    created_at=client.created_at,
+                )
+            )
+            detail = {
+                "client_id": client.client_id,
+                "furnisher": client.furnisher_code,
+                "desk": client.desk_name,
+                "scopes": sorted(client.scopes),
+            }
+            audit(conn, client.created_at, "operator", "api_client_added", detail=detail)
+
+    def clients(self) -> list[ApiClient]:
+        with self.unit_of_work.reading() as conn:
+            rows = conn.execute(select(t.api_clients).order_by(t.api_clients.c.created_at))
+            return [_client(row) for row in rows]
+
+    def client_and_hash(self, client_id: str) -> tuple[ApiClient, str] | None:
+        with self.unit_of_work.reading() as conn:
+            query = select(t.api_clients).where(t.api_clients.c.client_id == client_id)
+            row = conn.execute(query).one_or_none()
+            return None if row is None else (_client(row), row.secret_hash)
+
+    def revoke(self, client_id: str, at: datetime) -> bool:
+        clients = t.api_clients.c
+        with self.unit_of_work.transaction() as conn:
+            done = conn.execute(
+                update(t.api_clients)
+                .where(clients.client_id == client_id, clients.revoked_at.is_(None))
+                .values(revoked_at=at)
+            )
+            if done.rowcount != 1:
+                return False
+            conn.execute(delete(t.api_tokens).where(t.api_tokens.c.client_id == client_id))
+            audit(conn, at, "operator", "api_client_revoked", detail={"client_id": client_id})
+            return True
+
+    def add_token(
+        self, digest: str, client_id: str, issued_at: datetime, expires: datetime
+    ) -> None:
+        tokens = t.api_tokens.c
+        with self.unit_of_work.transaction() as conn:
+            conn.execute(
+                delete(t.api_tokens).where(
+                    tokens.client_id == client_id, tokens.expires_at <= issued_at
+                )
+            )
+            conn.execute(
+                insert(t.api_tokens).values(
+                    digest=digest, client_id=client_id, issued_at=issued_at, expires_at=expires
+                )
+            )
+
+    def token_holder(self, digest: str) -> tuple[ApiClient, datetime] | None:
+        query = (
+            select(t.api_clients, t.api_tokens.c.expires_at)
+            .join(t.api_tokens, t.api_tokens.c.client_id == t.api_clients.c.client_id)
+            .where(t.api_tokens.c.digest == digest)
+        )
+        with self.unit_of_work.reading() as conn:
+            row = conn.execute(query).one_or_none()
+            if row is None:
+                return None
+            return _client(row), _utc(row.expires_at) or row.expires_at
+
+    def log(
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        detail: dict[str, object],
+        refused: str | None = None,
+    ) -> None:
+        with self.unit_of_work.transaction() as conn:
+            audit(conn, at, actor, action, detail=dict(detail), refused=refused)

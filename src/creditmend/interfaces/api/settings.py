@@ -1,0 +1,58 @@
+"""The API's settings, from the environment (so that every worker process reads the same):
+
+| variable | default | what |
+|---|---|---|
+| CREDITMEND_API_TOKEN_TTL | 900 | seconds an access token lives |
+| CREDITMEND_API_BODY_LIMIT | 65536 | bytes a body may have (a route may allow more) |
+| CREDITMEND_API_RATE | 20 | requests per second per client, sustained |
+| CREDITMEND_API_BURST | 40 | requests a client may send at once |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.interfaces.api.limits import KIB, RateSettings
+
+TOKEN_TTL_ENV = "CREDITMEND_API_TOKEN_TTL"
+BODY_LIMIT_ENV = "CREDITMEND_API_BODY_LIMIT"
+RATE_ENV = "CREDITMEND_API_RATE"
+BURST_ENV = "CREDITMEND_API_BURST"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSettings:
+    token_ttl: timedelta = timedelta(minutes=15)
+    body_limit: int = 64 * KIB
+    rate: RateSettings = field(default_factory=RateSettings)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
+        env = os.environ if env is None else env
+        default = cls()
+        ttl = _number(env, TOKEN_TTL_ENV, default.token_ttl.total_seconds(), minimum=1)
+        return cls(
+            token_ttl=timedelta(seconds=ttl),
+            body_limit=int(_number(env, BODY_LIMIT_ENV, default.body_limit, minimum=1)),
+            rate=RateSettings(
+                per_second=_number(env, RATE_ENV, default.rate.per_second, minimum=0.001),
+                burst=int(_number(env, BURST_ENV, default.rate.burst, minimum=1)),
+            ),
+        )
+
+
+def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value >= minimum or value == float("inf"):
+        raise ProblemsError((Problem(name, f"{text!r} is not a number >= {minimum}"),))
+    return value

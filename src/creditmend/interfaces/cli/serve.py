@@ -1,0 +1,68 @@
+"""`creditmend serve`: the bureau's HTTP API on uvicorn (docs/api.md)."""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import Annotated, Any
+
+import typer
+
+from creditmend import bootstrap
+from creditmend.domain.problems import Problem
+from creditmend.interfaces.api.app import DB_ENV, app_from_env, create_app
+from creditmend.interfaces.api.settings import ApiSettings
+from creditmend.interfaces.cli.errors import fail, input_errors
+
+FACTORY = "creditmend.interfaces.api.app:app_from_env"
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the API's own logger (one line per request, with its request
+    id) on the same handler; uvicorn's access log is off, as that line replaces it."""
+    from uvicorn.config import LOGGING_CONFIG  # noqa: PLC0415
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["creditmend"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free one)")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database URL (default: CREDITMEND_DB or embedded SQLite)"),
+    ] = None,
+) -> None:
+    """Serve the bureau's HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
+    import uvicorn  # noqa: PLC0415
+
+    if workers < 1:
+        raise fail([Problem("--workers", f"{workers} is not a number of workers >= 1")])
+    if not 0 <= port <= 65535:
+        raise fail([Problem("--port", f"{port} is not a port")])
+    with input_errors():
+        settings = ApiSettings.from_env()
+        # Opened here once whatever the number of workers: a wrong --db or key is said now,
+        # as one line, instead of in every worker.
+        service = bootstrap.build_service(db, token_ttl=settings.token_ttl)
+    common: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "server_header": False,
+        "date_header": True,
+        "access_log": False,
+        "log_config": log_config(),
+        "proxy_headers": False,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(service, settings), **common)
+        return
+    if db:
+        os.environ[DB_ENV] = db  # the workers' app_from_env reads it
+    uvicorn.run(FACTORY, factory=True, workers=workers, **common)
+
+
+__all__ = ["app_from_env", "serve"]
