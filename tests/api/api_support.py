@@ -151,16 +151,6 @@ class InProcess:
         assert answer.status_code == 200, answer.text
         return str(answer.json()["access_token"])
 
-    def log_with(self, *lines: str, wait: float = 10.0) -> str:
-        """The server's log once it holds every one of `lines`: a request's log line is written
-        as the answer goes out, so a client may read the log a moment before it is there."""
-        deadline = time.monotonic() + wait
-        while True:
-            text = self.log.read_text("utf-8", "replace")
-            if all(line in text for line in lines) or time.monotonic() > deadline:
-                return text
-            time.sleep(0.05)
-
 
 @pytest.fixture
 def make_api(tmp_path: Path) -> Iterator[Callable[..., InProcess]]:
@@ -216,6 +206,16 @@ class Server:
         )
         assert answer.status_code == 200, answer.text
         return str(answer.json()["access_token"])
+
+    def log_with(self, *lines: str, wait: float = 10.0) -> str:
+        """The server's log once it holds every one of `lines`: a request's log line is written
+        as the answer goes out, so a client may read the log a moment before it is there."""
+        deadline = time.monotonic() + wait
+        while True:
+            text = self.log.read_text("utf-8", "replace")
+            if all(line in text for line in lines) or time.monotonic() > deadline:
+                return text
+            time.sleep(0.05)
 
 
 def _wait_listening(process: subprocess.Popen[bytes], log: Path, deadline: float) -> str:
