@@ -108,7 +108,12 @@ def _job(job: FurnishingJob) -> Job:
     )
 
 
-LOCATION = {"Location": {"description": "The job: /v1/furnishings/{job_id}", "schema": {}}}
+LOCATION = {
+    "Location": {
+        "description": "The job: /v1/furnishings/{job_id}",
+        "schema": {"type": "string"},
+    }
+}
 FILE_BODY = {
     "requestBody": {
         "required": True,
