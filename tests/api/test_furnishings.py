@@ -48,6 +48,31 @@ def test_the_served_apps_worker_applies_a_file(api: InProcess) -> None:
     assert accounts_of(api.url, "LEND1", "W-") == 1
 
 
+@pytest.mark.parametrize(
+    ("kind", "body", "rejects"),
+    [
+        ("application/x-ndjson", b"\xff\xfe\x00\n", [(1, "line")]),
+        ("application/x-ndjson", b"not json\n", [(1, "line")]),
+        ("text/csv", b"a,b\n1,2\n", [(1, "header")]),
+        ("text/csv", jsonl(record("J-1")), [(1, "header")]),
+    ],
+    ids=["not utf-8", "not json", "csv of unknown columns", "json lines sent as csv"],
+)
+def test_a_file_that_cannot_be_read_is_refused_with_its_line(
+    api: InProcess, kind: str, body: bytes, rejects: list[tuple[int, str]]
+) -> None:
+    headers = bearer(api.token())
+    sent = api.client.post(
+        "/v1/furnishings", content=body, headers={**headers, "Content-Type": kind}
+    )
+    assert sent.status_code == 202, sent.text
+    assert api.service.furnish_jobs.run_next("test") is not None
+    job = api.client.get(sent.headers["location"], headers=headers).json()
+    assert (job["status"], job["applied"], job["rejected"]) == ("refused", 0, 1)
+    assert [(r["line"], r["field"]) for r in job["rejects"]] == rejects
+    assert "creditmend-job-" not in str(job)  # the worker's private folder is not named
+
+
 # ---------------------------------------------------------------- the restart path
 @dataclass
 class Store:

@@ -180,9 +180,11 @@ class FurnishJobService:
                 if any(problem.field in STORE_FIELDS for problem in error.problems):
                     log.error("furnishing job %s: the store refused it: %s", job.job_id, error)
                     return FAILED, JobCounts(), [], "the store could not apply the file; retry"
+                # The file as a whole (a CSV without its header): refused, nothing applied.
                 problems = [_named(problem, path) for problem in error.problems]
                 reason = "; ".join(str(problem) for problem in problems[:3])
-                return REFUSED, JobCounts(), problems, reason
+                lines = len({problem.line for problem in problems})
+                return REFUSED, JobCounts(rejected=lines), problems, reason
             except Exception:
                 log.exception("furnishing job %s failed", job.job_id)
                 return FAILED, JobCounts(), [], "an unforeseen error; the bureau's log has it"
