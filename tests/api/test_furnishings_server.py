@@ -270,3 +270,19 @@ def test_a_body_over_64_mib_is_413_before_or_while_it_streams(api_server: Server
     assert streamed.startswith(b"HTTP/1.1 413"), streamed[:200]
     assert b"application/problem+json" in streamed
     assert accounts_of(api_server.db_url, "LEND1", "L-") == 0
+
+
+def test_a_revoked_clients_token_sends_and_reads_nothing(
+    api_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client of LEND1 revoked after sending a file: its token is refused at once, for new
+    files and for the job it sent; the lender's other client still reads the job."""
+    made = api_server.made["revoked"]
+    token = api_server.token("revoked")
+    where = accepted(send(api_server, jsonl(record("V-1")), token))
+    monkeypatch.setenv("CREDITMEND_KEY", api_server.env["CREDITMEND_KEY"])
+    bootstrap.build_client_service(api_server.db_url).revoke(made.client_id, START)
+    problem(send(api_server, jsonl(record("V-2")), token), 401)
+    problem(httpx.get(f"{api_server.base_url}{where}", headers=bearer(token)), 401)
+    job = finished(api_server, api_server.token(), where)
+    assert (job["status"], job["applied"]) == ("done", 1)
