@@ -112,7 +112,11 @@ LOCATION = {
     "Location": {
         "description": "The job: /v1/furnishings/{job_id}",
         "schema": {"type": "string"},
-    }
+    },
+    "Idempotent-Replayed": {
+        "description": "`true` when this answers again an earlier request of the same key",
+        "schema": {"type": "string"},
+    },
 }
 FILE_BODY = {
     "requestBody": {
@@ -162,7 +166,7 @@ async def furnish(
     async for chunk in request.stream():  # BodyLimit refuses (413) past the limit
         digest.update(chunk)
         body += chunk
-    if not body.strip():
+    if not body or body.isspace():  # (strip() would copy up to 64 MiB)
         raise ApiProblemError(
             422, "the file is empty", kind="invalid-input", errors=[("body", "is empty")]
         )
