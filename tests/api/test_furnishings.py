@@ -4,6 +4,7 @@ lapsed, and nothing of its file is applied twice."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -71,6 +72,22 @@ def test_a_file_that_cannot_be_read_is_refused_with_its_line(
     assert (job["status"], job["applied"], job["rejected"]) == ("refused", 0, 1)
     assert [(r["line"], r["field"]) for r in job["rejects"]] == rejects
     assert "creditmend-job-" not in str(job)  # the worker's private folder is not named
+
+
+def test_a_file_sent_while_sqlites_writer_is_busy_is_503_and_stores_nothing(
+    api: InProcess,
+) -> None:
+    """SQLite has one writer: while another transaction holds it past the busy timeout (a
+    large file being applied), a file sent is refused as the store's (503), not as a 500."""
+    headers = {**bearer(api.token()), **NDJSON}
+    database = api.url.removeprefix("sqlite:///")
+    with sqlite3.connect(database, timeout=0) as writer:
+        writer.execute("BEGIN IMMEDIATE")
+        answer = api.client.post("/v1/furnishings", content=jsonl(record("B-1")), headers=headers)
+        writer.rollback()
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["type"] == "urn:creditmend:problem:store-unavailable"
+    assert scalar(api.url, "select count(*) from furnishing_jobs") == 0
 
 
 # ---------------------------------------------------------------- the restart path
