@@ -6,6 +6,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from creditmend.interfaces.api.v1 import me
+from creditmend.interfaces.api.v1 import furnishings, me
 
-ROUTERS: list[APIRouter] = [me.router]
+ROUTERS: list[APIRouter] = [me.router, furnishings.router]
