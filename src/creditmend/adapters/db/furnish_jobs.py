@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from creditmend.adapters.db import tables as t
-from creditmend.adapters.db.base import StoreError, UnitOfWork, audit
+from creditmend.adapters.db.base import UnitOfWork, audit
 from creditmend.domain.furnish_jobs import (
     FAILED,
     MAX_REJECTS,
@@ -111,12 +111,6 @@ class SqlJobRepository:
                         "idempotency_key": new.idempotency_key is not None,
                     },
                 )
-        except OperationalError as error:
-            if "database is locked" not in str(error.orig):
-                raise
-            # SQLite's one writer is busy past its timeout (a large file being applied): the
-            # store's refusal (503), not an unforeseen error; nothing was written.
-            raise StoreError("the store is busy (database is locked); retry") from None
         except IntegrityError:
             # The same key sent twice at once: the other request's job was committed first.
             if new.idempotency_key is None:
