@@ -16,7 +16,7 @@ from creditmend.domain.problems import Problem, ProblemsError
 DB_ENV = "CREDITMEND_DB"
 KEY_ENV = "CREDITMEND_KEY"
 ROLE_ENV = "CREDITMEND_DB_ROLE"
-ROLE_PASSWORD_ENV = "CREDITMEND_DB_ROLE_PASSWORD"  # noqa: S105 (the variable's name)
+ROLE_PASSWORD_ENV = "CREDITMEND_DB_ROLE_PASSWORD"
 SERVICE_ROLE = "creditmend_service"
 
 

@@ -97,7 +97,8 @@ def grant_statements(role: str = SERVICE_ROLE) -> list[str]:
         # Tables later migrations make (run by the same owner) are granted as they are made.
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA public "
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public "
+        f"GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role}",
     ]
 
 
@@ -175,8 +176,7 @@ def role_problems(conn: Connection) -> list[str]:
         "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
     ).one()
     owned = conn.exec_driver_sql(
-        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
-        "AND tableowner = current_user"
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user"
     ).scalar_one()
     problems = []
     if found.rolsuper:
