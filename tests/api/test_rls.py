@@ -27,6 +27,7 @@ from creditmend.adapters.db.tenancy import (
     SERVICE_ROLE,
     TENANT_POLICIES,
     acting_for,
+    follow_tenant,
 )
 from creditmend.adapters.vault import new_key
 from creditmend.domain.clients import DESK, FURNISH, Caller
@@ -201,11 +202,7 @@ def test_the_service_role_sees_and_writes_only_its_tenants_rows(served: Engine) 
 def test_the_tenant_ends_with_its_transaction(store: tuple[str, Path]) -> None:
     """Set with set_config(..., true), never a plain SET: the pooled connection's next user
     does not inherit it."""
-    engine = make_engine(service_url(store[0]) or "")
-    engine.pool.dispose()
-    engine = create_engine(engine.url, pool_size=1, max_overflow=0)
-    from creditmend.adapters.db.tenancy import follow_tenant  # noqa: PLC0415
-
+    engine = create_engine(service_url(store[0]) or "", pool_size=1, max_overflow=0)
     follow_tenant(engine)
     with acting_for("LEND1"):
         assert _rows(engine, "SELECT current_setting('creditmend.tenant')") == [("LEND1",)]
@@ -213,9 +210,9 @@ def test_the_tenant_ends_with_its_transaction(store: tuple[str, Path]) -> None:
     try:
         cursor = raw.cursor()
         cursor.execute("SELECT current_setting('creditmend.tenant', true)")
-        assert cursor.fetchone()[0] in (None, "")
+        assert cursor.fetchall() in ([(None,)], [("",)])
         cursor.execute("SELECT count(*) FROM accounts")
-        assert cursor.fetchone()[0] == 0
+        assert cursor.fetchall() == [(0,)]
     finally:
         raw.close()
     engine.dispose()
