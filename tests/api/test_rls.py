@@ -33,6 +33,7 @@ from creditmend.adapters.vault import new_key
 from creditmend.domain.clients import DESK, FURNISH, Caller
 from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind
 from creditmend.domain.creditfile.inquiry import InquiryRequest
+from creditmend.domain.problems import ProblemsError
 from creditmend.interfaces.api.app import create_app
 from creditmend.interfaces.api.security import require_scope
 from creditmend.settings import service_url
@@ -287,3 +288,14 @@ def test_each_request_acts_for_its_callers_lender(store: tuple[str, Path]) -> No
             assert client.get(path, headers=tokens["lender"]).json() == {"clients": ["LEND2"]}
             everyone = client.get(path, headers=tokens["desk"]).json()["clients"]
             assert everyone == ["LEND1", "LEND2", "None"]
+
+
+def test_serving_as_a_role_that_bypasses_the_policies_is_refused(
+    store: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CREDITMEND_DB_ROLE", "postgres")
+    with pytest.raises(ProblemsError, match="would bypass row-level security: postgres is a super"):
+        bootstrap.build_service(store[0])
+    monkeypatch.setenv("CREDITMEND_DB_ROLE", "no_such_role")
+    with pytest.raises(ProblemsError, match="cannot connect as the service role"):
+        bootstrap.build_service(store[0])
