@@ -161,23 +161,27 @@ class _Postgres:
             return [row[0] for row in cursor.fetchall()]
 
     def insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
-        if rows and self._row_security(table):
-            # PostgreSQL refuses COPY FROM into a table whose row-level security applies to
-            # this role (the API's service role, `tenancy`): the same rows by INSERT, which
-            # psycopg sends in one pipeline.
-            marks = ", ".join(["%s"] * len(columns))
-            with self.raw.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
+        if not rows:
+            return
+        names = ", ".join(columns)
+        # PostgreSQL refuses COPY FROM into a table whose row-level security applies to this
+        # role (the API's service role, `tenancy`): the rows go by COPY into a temporary
+        # table of the same shape (dropped at commit), then in one INSERT ... SELECT, which
+        # the policies check row by row.
+        target = f"staged_{table}" if self._row_security(table) else table
+        with self.raw.cursor() as cursor:
+            if target != table:
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE IF NOT EXISTS {target} "
+                    f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
                 )
-        elif rows:
-            with (
-                self.raw.cursor() as cursor,
-                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-            ):
+                cursor.execute(f"TRUNCATE {target}")
+            with cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
                 write = copy.write_row
                 for row in rows:
                     write(row)
+            if target != table:
+                cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {target}")
 
     def _row_security(self, table: str) -> bool:
         """Whether row-level security applies to this role on `table` (not to a superuser
