@@ -252,6 +252,7 @@ def test_each_request_acts_for_its_callers_lender(store: tuple[str, Path]) -> No
     url = store[0]
     service = bootstrap.build_service(url)
     engine = service.clients.repository.unit_of_work.engine  # type: ignore[attr-defined]
+    assert engine.url.username == SERVICE_ROLE  # what the API serves on
     router = APIRouter(prefix="/v1/probe")
 
     def visible() -> dict[str, Any]:
