@@ -284,13 +284,20 @@ def build_bureau(
     return _bureau_on(_open_store(db, create=create), jurisdiction)
 
 
-def _open_store(db: str | None, *, create: bool = False) -> Store:
+def _open_store(db: str | None, *, create: bool = False, serve: bool = False) -> Store:
+    """The store; with `serve` (the API), working on PostgreSQL as the service role under
+    row-level security once migrated (`adapters/db/tenancy.py`)."""
     from creditmend.adapters.db.store import open_store  # noqa: PLC0415
     from creditmend.adapters.vault import IdentityVault  # noqa: PLC0415
-    from creditmend.settings import db_url, key_text  # noqa: PLC0415
+    from creditmend.settings import db_url, key_text, service_url  # noqa: PLC0415
 
     url = db_url(db)
-    return open_store(url, lambda new: IdentityVault(key_text(url, make=new)), create=create)
+    return open_store(
+        url,
+        lambda new: IdentityVault(key_text(url, make=new)),
+        create=create,
+        serve_as=service_url(url) if serve else None,
+    )
 
 
 def _bureau_on(store: Store, jurisdiction: str) -> Bureau:
@@ -385,7 +392,7 @@ def build_service(
 ) -> Service:
     """The services the API serves, on one opened store (`build_client_service` for the
     command line's `client` commands is the same `ClientService`)."""
-    store = _open_store(db, create=create)
+    store = _open_store(db, create=create, serve=True)
     bureau = _bureau_on(store, jurisdiction)
     return Service(
         bureau=bureau,
@@ -394,6 +401,15 @@ def build_service(
         clock=clock(jurisdiction),
         furnish_jobs=FurnishJobService(store.job_repository, bureau.furnish, clock(jurisdiction)),
     )
+
+
+def act_for(furnisher_code: str | None) -> None:
+    """What follows in this task or thread (and the threads it hands work to with its context)
+    acts for this lender under PostgreSQL's row-level security; None: for the bureau. The API
+    calls it once the caller is known (`interfaces/api/security.py`)."""
+    from creditmend.adapters.db.tenancy import current_tenant  # noqa: PLC0415
+
+    current_tenant.set(furnisher_code)
 
 
 def build_client_service(

@@ -15,6 +15,9 @@ from creditmend.domain.problems import Problem, ProblemsError
 
 DB_ENV = "CREDITMEND_DB"
 KEY_ENV = "CREDITMEND_KEY"
+ROLE_ENV = "CREDITMEND_DB_ROLE"
+ROLE_PASSWORD_ENV = "CREDITMEND_DB_ROLE_PASSWORD"
+SERVICE_ROLE = "creditmend_service"
 
 
 def db_url(option: str | None) -> str:
@@ -26,6 +29,20 @@ def db_url(option: str | None) -> str:
     folder = user_data_path("creditmend", appauthor=False)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # its key file's folder: see key_text
     return f"sqlite:///{folder / 'creditmend.db'}"
+
+
+def service_url(url: str) -> str | None:
+    """The URL the API's requests use on a PostgreSQL store: the store's, as the service role
+    (CREDITMEND_DB_ROLE, default creditmend_service; its password CREDITMEND_DB_ROLE_PASSWORD,
+    or none: trust, a client certificate or ~/.pgpass). None for SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return None
+    served = parsed.set(
+        username=os.environ.get(ROLE_ENV) or SERVICE_ROLE,
+        password=os.environ.get(ROLE_PASSWORD_ENV) or None,
+    )
+    return served.render_as_string(hide_password=False)
 
 
 def key_text(url: str, *, make: bool) -> str:

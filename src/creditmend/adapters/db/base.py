@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from creditmend.adapters.db import tables as t
+from creditmend.adapters.db.tenancy import follow_tenant
 from creditmend.adapters.vault import IdentityVault
 from creditmend.domain.problems import ConcurrentWriteError, Problem, ProblemsError
 
@@ -89,6 +90,7 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    follow_tenant(engine)  # PostgreSQL: each transaction acts for the current tenant
     return engine
 
 

@@ -19,6 +19,7 @@ from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import UnitOfWork, from_fen
 from creditmend.adapters.db.objections import Deleted, objection_facts
 from creditmend.adapters.db.retention import month_row, record_negative_facts
+from creditmend.adapters.db.tenancy import as_bureau
 from creditmend.adapters.vault import IdentityVault
 from creditmend.domain.creditfile.furnisher import mask_id, mask_name
 from creditmend.domain.creditfile.furnishing import AccountStatus
@@ -50,7 +51,7 @@ class SqlCreditFileReader:
             select(func.min(t.public_records.c.filed_on)),
             select(func.min(t.blacklist_entries.c.listed_on)),
         )
-        with self.unit_of_work.reading() as conn:
+        with self.unit_of_work.reading() as conn, as_bureau(conn):
             days = [conn.execute(query).scalar_one_or_none() for query in firsts]
         return min((day for day in days if day is not None), default=None)
 
@@ -74,7 +75,20 @@ def read_files(
     masked_id: str | None = None,
 ) -> dict[int, CreditFileFacts]:
     """The files of `persons` as of a day; with `masked_id` (one person's own look), the
-    subject's masked identity and name for the report's header."""
+    subject's masked identity and name for the report's header. Read as the bureau: a
+    consented report shows every lender's accounts and every institution's inquiries, also in
+    a lender's transaction (`tenancy`)."""
+    with as_bureau(conn):
+        return _read_files(conn, vault, persons, as_of, masked_id)
+
+
+def _read_files(
+    conn: Connection,
+    vault: IdentityVault,
+    persons: Sequence[int],
+    as_of: date,
+    masked_id: str | None,
+) -> dict[int, CreditFileFacts]:
     furnishers = {
         row.code: FurnisherFacts(row.code, row.name, row.kind)
         for row in conn.execute(select(t.furnishers))

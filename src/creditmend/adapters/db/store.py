@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import Engine, insert, inspect, select
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from creditmend.adapters.db import tables as t
@@ -34,6 +34,7 @@ from creditmend.adapters.db.reading import SqlCreditFileReader
 from creditmend.adapters.db.records import SqlRecordsRepository
 from creditmend.adapters.db.retention import SqlRetentionRepository
 from creditmend.adapters.db.sqlite_file import sqlite_file
+from creditmend.adapters.db.tenancy import role_problems
 from creditmend.adapters.vault import IdentityVault, VaultKeyError
 
 __all__ = ["ApplyCounts", "Store", "StoreError", "make_engine", "open_store"]
@@ -78,7 +79,13 @@ class Store:
         )
 
 
-def open_store(url: str, vault: Callable[[bool], IdentityVault], *, create: bool = False) -> Store:
+def open_store(
+    url: str,
+    vault: Callable[[bool], IdentityVault],
+    *,
+    create: bool = False,
+    serve_as: str | None = None,
+) -> Store:
     """Connect, migrate to the newest schema, and check that the key is this store's key.
 
     Only with `create` may the database be new (an SQLite file not there yet, or a database
@@ -87,7 +94,10 @@ def open_store(url: str, vault: Callable[[bool], IdentityVault], *, create: bool
     `vault(new)` gives the key; `new` says the store holds no key yet, the one time an embedded
     store's key file may be made. An SQLite store's key is asked only once the store is known
     to be there (or is being made) and whether it holds a key is known: a store whose key file
-    is gone is told so, instead of getting a new key that cannot read it."""
+    is gone is told so, instead of getting a new key that cannot read it.
+
+    `serve_as` (PostgreSQL): once migrated with `url`, the store works on this URL instead, a
+    role under row-level security (`tenancy`); one that would bypass it is refused."""
     try:
         engine = make_engine(url)
     except (ArgumentError, NoSuchModuleError, ImportError) as error:
@@ -123,7 +133,26 @@ def open_store(url: str, vault: Callable[[bool], IdentityVault], *, create: bool
     except DBAPIError as error:
         reason = str(error.orig).strip().splitlines()[0]
         raise StoreError(f"cannot open {engine.url!r}: {reason}") from None
+    if serve_as is not None and embedded is None:
+        engine = _service_engine(serve_as)
     return Store.on(UnitOfWork(engine, keys))
+
+
+def _service_engine(url: str) -> Engine:
+    """The engine of the API's service role, checked to be under row-level security."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            problems = role_problems(conn)
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0]
+        raise StoreError(f"cannot connect as the service role {engine.url!r}: {reason}") from None
+    if problems:
+        raise StoreError(
+            f"the service role {engine.url.username} would bypass row-level security: "
+            f"{'; '.join(problems)}"
+        )
+    return engine
 
 
 def _create_owner_only(path: Path) -> None:

@@ -9,17 +9,25 @@ A token is taken from the `Authorization: Bearer` header only, never from the UR
 Every refused token and every refused scope is written to the audit trail with the request id
 (never the token); a request without any token is refused without an audit event (it names no
 one), and its log line says 401.
+
+Once the caller is known, the rest of the request acts for its lender (the desk: for the
+bureau): on PostgreSQL every transaction the endpoint opens is under row-level security for that
+tenant (`bootstrap.act_for`, docs/api.md "Isolation in the database"). Both dependencies are
+`async` so that this reaches the endpoint: FastAPI runs a synchronous dependency in a worker
+thread with a copy of the request's context, and what it set there would be lost; the blocking
+store calls go to the thread pool explicitly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from creditmend.bootstrap import Service
+from creditmend.bootstrap import Service, act_for
 from creditmend.domain.clients import Caller
 from creditmend.interfaces.api.problems import ApiProblemError, request_id_of
 from creditmend.services.clients import Refusal
@@ -40,7 +48,7 @@ def service_of(request: Request) -> Service:
     return service
 
 
-def authenticated(
+async def authenticated(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
@@ -54,8 +62,11 @@ def authenticated(
             headers={"WWW-Authenticate": REALM},
         )
     service = service_of(request)
-    found = service.clients.caller_of(
-        credentials.credentials, service.clock.now(), request_id_of(request)
+    found = await run_in_threadpool(
+        service.clients.caller_of,
+        credentials.credentials,
+        service.clock.now(),
+        request_id_of(request),
     )
     if isinstance(found, Refusal):
         raise ApiProblemError(
@@ -65,21 +76,28 @@ def authenticated(
             headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'},
         )
     request.state.client_id = found.client_id  # for the request's log line
+    act_for(None if found.desk else (found.furnisher_code or ""))
     return found
 
 
-def require_scope(*scopes: str) -> Callable[..., Caller]:
+def require_scope(*scopes: str) -> Callable[..., Awaitable[Caller]]:
     """A dependency giving the `Caller` whose client holds one of `scopes`; 403 (audited)
     otherwise. `require_scope(RESPOND, DESK)` lets either in."""
     needed = " ".join(scopes)
 
-    def caller_with_scope(
+    async def caller_with_scope(
         request: Request, caller: Annotated[Caller, Depends(authenticated)]
     ) -> Caller:
         if any(caller.may(scope) for scope in scopes):
             return caller
         service = service_of(request)
-        service.clients.refuse_scope(caller, needed, service.clock.now(), request_id_of(request))
+        await run_in_threadpool(
+            service.clients.refuse_scope,
+            caller,
+            needed,
+            service.clock.now(),
+            request_id_of(request),
+        )
         raise ApiProblemError(
             403,
             f"this client lacks the scope this operation needs: {needed}",
