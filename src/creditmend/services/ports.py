@@ -18,7 +18,7 @@ from creditmend.domain.calendar import BusinessCalendar
 from creditmend.domain.creditfile.corrections import Closing
 from creditmend.domain.creditfile.furnisher import Furnisher
 from creditmend.domain.creditfile.furnishing import FurnishedRecord
-from creditmend.domain.creditfile.inquiry import InquiryRequest
+from creditmend.domain.creditfile.inquiry import InquiryEntry, InquiryRequest
 from creditmend.domain.creditfile.objection import Disputed, Event, Objection, RecordRef
 from creditmend.domain.creditfile.records import BlacklistEntry, InquiryRecord, PublicRecord
 from creditmend.domain.creditfile.retention import Archived, Decision, NegativeFact
@@ -119,6 +119,14 @@ class InquiryLog(Protocol):
         """Log the inquiry and read the file in one transaction: (report id, the file).
         `gives_report` is False when the file is read for a plan or a what-if."""
         ...
+
+    def inquiries_by(
+        self, furnisher: str, *, limit: int, before: int | None = None
+    ) -> list[InquiryEntry]:
+        """The furnisher's inquiries, newest first, at most `limit`, older than `before`."""
+        ...
+
+    def client_inquiries_since(self, client_id: str, since: datetime) -> int: ...
 
 
 class AuditLog(Protocol):

@@ -174,6 +174,11 @@ inquiries = Table(
     # False: the subject read their own file for a plan or a what-if, no report was given
     # (NULL: logged before this was kept, read as a report).
     Column("gives_report", Boolean, nullable=True),
+    # Asked through the API (0009): the client that asked (its daily quota counts these) and
+    # the consent's term; NULL for a look from the command line.
+    Column("client_id", String(64), ForeignKey("api_clients.client_id"), nullable=True, index=True),
+    Column("consent_signed_on", Date, nullable=True),
+    Column("consent_expires_on", Date, nullable=True),
 )
 
 public_records = Table(

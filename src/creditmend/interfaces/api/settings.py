@@ -6,6 +6,7 @@
 | CREDITMEND_API_BODY_LIMIT | 65536 | bytes a body may have (a route may allow more) |
 | CREDITMEND_API_RATE | 20 | requests per second per client, sustained |
 | CREDITMEND_API_BURST | 40 | requests a client may send at once |
+| CREDITMEND_API_INQUIRY_QUOTA | 10000 | inquiries a client may make a business day |
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ TOKEN_TTL_ENV = "CREDITMEND_API_TOKEN_TTL"
 BODY_LIMIT_ENV = "CREDITMEND_API_BODY_LIMIT"
 RATE_ENV = "CREDITMEND_API_RATE"
 BURST_ENV = "CREDITMEND_API_BURST"
+INQUIRY_QUOTA_ENV = "CREDITMEND_API_INQUIRY_QUOTA"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +31,7 @@ class ApiSettings:
     token_ttl: timedelta = timedelta(minutes=15)
     body_limit: int = 64 * KIB
     rate: RateSettings = field(default_factory=RateSettings)
+    inquiry_quota: int = 10_000  # inquiries per client per business day (all workers)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
@@ -42,6 +45,7 @@ class ApiSettings:
                 per_second=_number(env, RATE_ENV, default.rate.per_second, minimum=0.001),
                 burst=int(_number(env, BURST_ENV, default.rate.burst, minimum=1)),
             ),
+            inquiry_quota=int(_number(env, INQUIRY_QUOTA_ENV, default.inquiry_quota, minimum=0)),
         )
 
 

@@ -6,6 +6,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from creditmend.interfaces.api.v1 import me
+from creditmend.interfaces.api.v1 import inquiries, me, objections
 
-ROUTERS: list[APIRouter] = [me.router]
+ROUTERS: list[APIRouter] = [me.router, inquiries.router, objections.router]
