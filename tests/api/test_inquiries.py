@@ -113,7 +113,7 @@ def api_audit_detail(api: InProcess, report_id: str) -> dict[str, Any]:
         found = [json.loads(row[0]) for row in details]
     engine.dispose()
     (detail,) = [d for d in found if d.get("report") == report_id]
-    return detail
+    return dict(detail)
 
 
 REFUSALS: list[tuple[dict[str, Any], int, str]] = [
@@ -161,7 +161,7 @@ def test_a_refusal_for_want_of_consent_is_audited(api: InProcess) -> None:
     looks = api.service.bureau.inquire.who_looked("cn_ric", RIC, api.clock.now())
     (refused,) = [look for look in looks if look.refused]
     assert refused.actor == "LEND1"
-    assert "the consent expired on 2026-12-06" in refused.refused
+    assert "the consent expired on 2026-12-06" in str(refused.refused)
 
 
 def test_a_lender_lists_its_own_inquiries_only(api: InProcess) -> None:
