@@ -22,7 +22,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("client_id", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("consent_signed_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("consent_expires_on", sa.Date(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_inquiries_client_id"), ["client_id"], unique=False)
+        batch_op.create_index("ix_inquiries_client_id_at", ["client_id", "at"], unique=False)
         batch_op.create_foreign_key(
             batch_op.f("fk_inquiries_client_id_api_clients"),
             "api_clients",
@@ -36,7 +36,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(
             batch_op.f("fk_inquiries_client_id_api_clients"), type_="foreignkey"
         )
-        batch_op.drop_index(batch_op.f("ix_inquiries_client_id"))
+        batch_op.drop_index("ix_inquiries_client_id_at")
         batch_op.drop_column("consent_expires_on")
         batch_op.drop_column("consent_signed_on")
         batch_op.drop_column("client_id")
