@@ -69,6 +69,16 @@ def test_each_lender_lists_the_open_objections_about_its_own_records(api: InProc
     (checked,) = [e for e in desk["objections"][2]["events"] if e["action"] == "checked"]
     assert "consent reference 'C-0' is on record" in checked["note"]
     assert RIC not in mine.text + json.dumps(desk)
+    # each read is in the subject's audit trail (`creditmend audit`), by who read it
+    looks = api.service.bureau.inquire.who_looked("cn_ric", RIC, api.clock.now())
+    views = sorted((look.actor, look.purpose) for look in looks if look.action == "objection_view")
+    assert views == [
+        ("LEND1", "objection 1: paid_on_time"),
+        ("LEND2", "objection 2: wrong_amount"),
+        ("bureau", "objection 1: paid_on_time"),
+        ("bureau", "objection 2: wrong_amount"),
+        ("bureau", "objection 3: inquiry_without_consent"),
+    ]
 
 
 def test_another_lenders_objection_answers_as_one_that_does_not_exist(api: InProcess) -> None:
@@ -89,6 +99,8 @@ def test_another_lenders_objection_answers_as_one_that_does_not_exist(api: InPro
             answers.append(problem)
         assert answers[0]["type"] == "urn:creditmend:problem:not-found"
         assert answers[0] == answers[1] == answers[2]
+    looks = api.service.bureau.inquire.who_looked("cn_ric", RIC, api.clock.now())
+    assert "objection_view" not in {look.action for look in looks}  # nothing was shown
     desk = api.client.get("/v1/objections", headers=bearer(api, "desk")).json()["objections"]
     assert [o["status"] for o in desk] == ["open", "open", "open"]  # nothing was answered
 
@@ -134,7 +146,8 @@ def test_a_note_is_kept_and_the_answer_audited_with_the_client(api: InProcess) -
         rows = conn.execute(text("select actor, detail from audit_events")).all()
     engine.dispose()
     details = [json.loads(detail) for _, detail in rows]
-    (closing,) = [d for d in details if d.get("client") == api.made["lend1"].client_id]
+    mine = [d for d in details if d.get("client") == api.made["lend1"].client_id]
+    (closing,) = [d for d in mine if "view" not in d]
     assert (closing["scope"], closing["request_id"]) == ("respond", answer.headers["x-request-id"])
     again = api.client.post("/v1/objections/1/response", json=body, headers=bearer(api, "lend1"))
     assert again.status_code == 409

@@ -347,6 +347,13 @@ class ObjectionService:
             raise ProblemsError((Problem("ID", f"there is no objection {objection_id}"),))
         return objection
 
+    def viewed(
+        self, seen: Sequence[Objection], actor: str, detail: dict[str, Any], at: datetime
+    ) -> None:
+        """Audit a read of these objections by someone other than the desk's own terminal
+        (an API caller: `detail` names its client and request)."""
+        self.objection_repository.log_views(seen, actor, detail, at)
+
     def list(
         self,
         as_of: date,

@@ -162,6 +162,12 @@ class ObjectionRepository(Protocol):
 
     def record_lapses(self, lapsed: Sequence[Objection], at: datetime) -> None: ...
 
+    def log_views(
+        self, seen: Sequence[Objection], actor: str, detail: dict[str, Any], at: datetime
+    ) -> None:
+        """One audit event per objection read by `actor` (an API caller), about its subject."""
+        ...
+
     def close(self, closing: Closing, at: datetime) -> None:
         """The outcome, its events and the corrections it makes, in one transaction."""
         ...

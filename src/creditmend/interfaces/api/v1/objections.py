@@ -207,6 +207,19 @@ def _found(
         raise
 
 
+def _audit(caller: Caller, request: Request, view: str) -> dict[str, Any]:
+    return {
+        "client": caller.client_id,
+        "scope": DESK if caller.desk else RESPOND,
+        "request_id": request_id_of(request),
+        "view": view,
+    }
+
+
+def _actor(caller: Caller) -> str:
+    return BUREAU if caller.desk else str(caller.furnisher_code)
+
+
 # ---------------------------------------------------------------- endpoints
 @router.get(
     "/objections",
@@ -232,6 +245,8 @@ def objections(
     )
     if status == "closed":
         found = [o for o in found if not o.is_open]
+    at = service.clock.now()
+    service.bureau.objections.viewed(found, _actor(caller), _audit(caller, request, "list"), at)
     return ObjectionList(objections=[view(o, as_of, desk=caller.desk) for o in found])
 
 
@@ -247,6 +262,8 @@ def objection(
     service = service_of(request)
     as_of = service.clock.today()
     found = _found(service.bureau.objections, objection_id, caller, as_of, request)
+    audited = _audit(caller, request, "one")
+    service.bureau.objections.viewed([found], _actor(caller), audited, service.clock.now())
     return view(found, as_of, desk=caller.desk)
 
 
@@ -275,17 +292,17 @@ def respond(
             f"objection {objection_id} is closed ({found.status}); it cannot be answered",
             kind="closed",
         )
-    by = BUREAU if caller.desk else str(caller.furnisher_code)
-    scope = DESK if caller.desk else RESPOND
+    audited = _audit(caller, request, "response")
+    del audited["view"]
     answered = objections_.answer(
         objection_id,
-        by,
+        _actor(caller),
         OUTCOME_OF[body.decision],
         _corrections(found, body.corrections),
         as_of,
         at,
         note=body.note,
-        audit={"client": caller.client_id, "scope": scope, "request_id": request_id_of(request)},
+        audit=audited,
     )
     return view(answered, as_of, desk=caller.desk)
 
@@ -305,11 +322,12 @@ def letter(
     service = service_of(request)
     as_of = service.clock.today()
     objections_ = service.bureau.objections
-    _found(objections_, objection_id, caller, as_of, request)
+    found = _found(objections_, objection_id, caller, as_of, request)
     try:
         text = objections_.letter(objection_id, as_of, service.clock.now())
     except ProblemsError as error:
         if [p.field for p in error.problems] == ["ID"]:  # open: no letter yet
             raise ApiProblemError(409, error.problems[0].message, kind="no-letter-yet") from None
         raise
+    objections_.viewed([found], BUREAU, _audit(caller, request, "letter"), service.clock.now())
     return LetterView(objection_id=objection_id, letter=text)
