@@ -22,11 +22,17 @@ from zoneinfo import ZoneInfo
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, RootModel
 
 from creditmend import bootstrap
 from creditmend.domain.clients import INQUIRE, Caller
-from creditmend.domain.creditfile.inquiry import InquiryEntry, InquiryRequest, is_consent_refusal
+from creditmend.domain.creditfile.furnishing import IdType
+from creditmend.domain.creditfile.inquiry import (
+    SELF,
+    InquiryEntry,
+    InquiryRequest,
+    is_consent_refusal,
+)
 from creditmend.domain.problems import ProblemsError
 from creditmend.domain.report.json_form import report_json
 from creditmend.interfaces.api.limits import content_type, rate_limit
@@ -42,6 +48,15 @@ from creditmend.interfaces.api.settings import ApiSettings
 router = APIRouter(prefix="/v1", tags=["inquiries"], responses=SECURED_RESPONSES)
 inquirer = require_scope(INQUIRE)  # one dependency, so that FastAPI checks it once a request
 TEXT_MAX = 128  # an identity number, a purpose code, a consent reference: short texts
+# What a lender may ask for: the profile's purposes but the subject's own look. Documented in
+# the schema; the service checks them (an unknown one is 422 naming `purpose`).
+LENDER_PURPOSES = [p for p in bootstrap.rules().inquiry_purposes if p != SELF]
+
+
+def one_of(values: list[str]) -> dict[str, JsonValue]:
+    """A string's allowed values, for the schema (the service checks them)."""
+    allowed: list[JsonValue] = [*values]
+    return {"enum": allowed}
 
 
 # ---------------------------------------------------------------- bodies
@@ -56,12 +71,18 @@ class ConsentBody(BaseModel):
 
 class InquiryBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id_type: str = Field(max_length=16, description="cn_ric | passport | us_ssn")
-    id_number: str = Field(max_length=TEXT_MAX, description="The subject's identity number")
+    id_type: str = Field(
+        max_length=16,
+        description="cn_ric | passport | us_ssn",
+        json_schema_extra=one_of([kind.value for kind in IdType]),
+    )
+    id_number: str = Field(
+        min_length=1, max_length=TEXT_MAX, description="The subject's identity number"
+    )
     purpose: str = Field(
         max_length=32,
-        description="loan_approval | credit_card_approval | guarantee_review | "
-        "post_loan_management (hard or soft as the jurisdiction's profile says)",
+        description="Why the lender asks: hard or soft as the jurisdiction's profile says",
+        json_schema_extra=one_of(LENDER_PURPOSES),
     )
     consent: ConsentBody | None = Field(
         default=None, description="Required: without a consent in force the look is refused (403)"
