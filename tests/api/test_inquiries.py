@@ -17,6 +17,7 @@ from api_support import PROBLEM_KEYS, START, ZONE, InProcess, register_furnisher
 from bureau_seed import OTHER_RIC, RIC, seed
 from typer.testing import CliRunner
 
+from creditmend.domain.problems import ProblemsError
 from creditmend.interfaces.api.settings import ApiSettings
 from creditmend.interfaces.api.v1.inquiries import report_schema
 from creditmend.interfaces.cli.app import app as cli_app
@@ -240,3 +241,11 @@ def test_a_wrong_content_type_is_415(api: InProcess) -> None:
             **bearer(api), "Content-Type": "text/plain"},
     )  # fmt: skip
     assert answer.status_code == 415
+
+
+def test_the_quota_is_read_from_the_environment() -> None:
+    assert ApiSettings().inquiry_quota == 10_000
+    assert ApiSettings.from_env({"CREDITMEND_API_INQUIRY_QUOTA": "25"}).inquiry_quota == 25
+    with pytest.raises(ProblemsError) as refused:
+        ApiSettings.from_env({"CREDITMEND_API_INQUIRY_QUOTA": "-1"})
+    assert refused.value.problems[0].field == "CREDITMEND_API_INQUIRY_QUOTA"
