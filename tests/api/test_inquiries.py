@@ -131,7 +131,7 @@ REFUSALS: list[tuple[dict[str, Any], int, str]] = [
     ({"as_of": "2026-12-08"}, 422, "as_of"),
     ({"as_of": "2020-01-01"}, 422, "as_of"),  # before the bureau's data starts
     ({"purpose": "curiosity"}, 422, "purpose"),
-    ({"purpose": "self_inquiry"}, 422, "inquiry.by"),
+    ({"purpose": "self_inquiry"}, 422, "purpose"),
     ({"id_number": "110105194912310021"}, 422, "id_number"),
     ({"id_type": "ssn"}, 422, "id_type"),
     ({"by": "LEND2"}, 422, "by"),  # unknown keys are refused: no asking as another lender

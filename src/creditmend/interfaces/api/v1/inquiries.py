@@ -185,6 +185,7 @@ BODY_FIELDS = {
     "ID_TYPE": "id_type",
     "ID_NUMBER": "id_number",
     "inquiry.purpose": "purpose",
+    "inquiry.by": "purpose",  # a self-inquiry is the subject's, not a lender's
     "inquiry.consent_ref": "consent.reference",
     "business_date": "as_of",
 }
