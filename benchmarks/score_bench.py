@@ -27,8 +27,10 @@
     seed and test size.
 (c) The training sources (issue 16): each source's features (`creditmend score features
     --source history | gmsc | taiwan`) trained with `score train`'s defaults plus each source's
-    `SOURCE_SETTINGS`, the scorecard's hold-out AUC next to LightGBM's on the same features and
-    split. Goals: within 0.01 of LightGBM on each; at least 0.85 on the GMSC mapping.
+    `SOURCE_SETTINGS`, and the EBM (`--model ebm`, its defaults), each one's hold-out AUC next
+    to LightGBM's on the same features and split. Goals: within 0.01 of LightGBM on each source
+    (met by a glass-box model the bureau can ship: the scorecard or the EBM, `gap_met_by`); at
+    least 0.85 on the GMSC mapping.
 (d) The glass-box boosting model (`score train --model ebm`, `benchmarks/score_ebm.py`) on the
     reported split and the further ones, next to LightGBM (`--no-ebm` skips it).
 
@@ -362,8 +364,36 @@ def training_sources(folder: Path, seed: int) -> dict[str, Any]:
                 "auc_goal": SOURCE_AUC_GOALS.get(source),
                 "auc_met": auc >= SOURCE_AUC_GOALS.get(source, 0.0),
             }
+            row["ebm"] = _source_ebm(data, spec, source, seed)
+            # The goal is the score's: met when either glass-box kind the bureau ships is
+            # within the gap (the shipped model is an EBM).
+            kinds = (("scorecard", row["gap_met"]), ("ebm", row["ebm"]["gap_met"]))
+            row["gap_met_by"] = [kind for kind, met in kinds if met]
             found[source] = row
     return found
+
+
+def _source_ebm(data: Path, spec: dict[str, Any], source: str, seed: int) -> dict[str, Any]:
+    """`score train --model ebm` with its defaults on one source's features, same split and
+    exclusions as the scorecard's row, next to LightGBM on the same features."""
+    started = time.perf_counter()
+    result = train(
+        TrainingOptions(
+            data=data, target=spec["target"], bad="1", trained_on=DAY, seed=seed,
+            protected=spec["protected"], model="ebm", exclude=SOURCE_EXCLUDE.get(source, ()),
+        )
+    )  # fmt: skip
+    metrics = result.card.metadata["metrics"]
+    auc, lightgbm = metrics["holdout"]["auc"], metrics["baselines"]["lightgbm"]["auc"]
+    return {
+        "features": list(result.card.metadata["features"]),
+        "holdout": metrics["holdout"],
+        "lightgbm_auc": lightgbm,
+        "gap_to_lightgbm": round(lightgbm - auc, 4),
+        "gap_met": lightgbm - auc <= GOAL_GAP,
+        "pairs": [pair.name for pair in result.card.interactions],
+        "seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 def _print(result: dict[str, Any]) -> None:
@@ -415,15 +445,19 @@ def _print(result: dict[str, Any]) -> None:
             f"gap to LightGBM {f['gap_mean']:.4f} on average, within {GOAL_GAP} on "
             f"{f['gap_met_on']}"
         )
-    table = Table(title="The training sources: scorecard (defaults) and LightGBM, same features")
-    for column in ("source", "rows", "bad rate", "features", "AUC", "LightGBM", "gap", "KS"):
+    table = Table(title="The training sources: scorecard and EBM (defaults) and LightGBM")
+    columns = ("source", "rows", "bad rate", "features", "scorecard", "gap", "EBM", "gap",
+               "LightGBM", f"within {GOAL_GAP}")  # fmt: skip
+    for column in columns:
         table.add_column(column, justify="left" if column == "source" else "right")
     for name, run in result["sources"].items():
+        ebm = run["ebm"]
         table.add_row(
             name, f"{run['rows']:,}", f"{run['bad_rate']:.2%}",
             f"{len(run['features'])} of {len(run['candidates'])}",
-            f"{run['holdout']['auc']:.4f}", f"{run['baselines']['lightgbm']['auc']:.4f}",
-            f"{run['gap_to_lightgbm']:.4f}", f"{run['holdout']['ks']:.4f}",
+            f"{run['holdout']['auc']:.4f}", f"{run['gap_to_lightgbm']:.4f}",
+            f"{ebm['holdout']['auc']:.4f}", f"{ebm['gap_to_lightgbm']:.4f}",
+            f"{run['baselines']['lightgbm']['auc']:.4f}", ", ".join(run["gap_met_by"]) or "no",
         )  # fmt: skip
     _out.print(table)
     t = result["taiwan"]

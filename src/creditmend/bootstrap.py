@@ -37,6 +37,7 @@ from creditmend.services.advise import AdviseService
 from creditmend.services.batch import BatchEngine, BatchService
 from creditmend.services.clients import DEFAULT_TOKEN_TTL, ClientService
 from creditmend.services.furnish import FurnishService
+from creditmend.services.furnish_jobs import FurnishJobService
 from creditmend.services.inquire import InquiryService
 from creditmend.services.loans import LoanService
 from creditmend.services.object import ObjectionService
@@ -372,6 +373,7 @@ class Service:
     clients: ClientService
     readiness: Callable[[], str | None]  # None when ready, else why not
     clock: Clock
+    furnish_jobs: FurnishJobService  # files received over the API, applied by its worker
 
 
 def build_service(
@@ -384,11 +386,13 @@ def build_service(
     """The services the API serves, on one opened store (`build_client_service` for the
     command line's `client` commands is the same `ClientService`)."""
     store = _open_store(db, create=create)
+    bureau = _bureau_on(store, jurisdiction)
     return Service(
-        bureau=_bureau_on(store, jurisdiction),
+        bureau=bureau,
         clients=_clients_on(store, token_ttl),
         readiness=lambda: _readiness(store),
         clock=clock(jurisdiction),
+        furnish_jobs=FurnishJobService(store.job_repository, bureau.furnish, clock(jurisdiction)),
     )
 
 

@@ -340,5 +340,8 @@ def test_readyz_is_503_when_the_schema_is_behind(api: InProcess) -> None:
         conn.execute(text("update alembic_version set version_num = '0006'"))
     engine.dispose()
     body = _is_problem(api.client.get("/readyz"), 503)
-    assert body["detail"].startswith("schema at 0006, newest is 00")  # the head moves on
+    # the newest revision grows with each endpoint's migration: not named here
+    detail = str(body["detail"])
+    assert detail.startswith("schema at 0006, newest is ")
+    assert not detail.endswith(" 0006")
     assert api.client.get("/healthz").status_code == 200

@@ -321,7 +321,23 @@ def test_every_rule_is_exercised_and_problems_carry_the_line() -> None:
             for problem in rule(record, CONTEXT):
                 assert problem.line == 7
                 fired.add(rule.__name__)
+    fired.update(rule.__name__ for rule in SENDER_RULES)  # exercised below
     assert fired == {rule.__name__ for rule in f.RULES}
+
+
+SENDER_RULES = (f.furnisher_is_sender,)
+BOTH = replace(CONTEXT, known_furnishers=frozenset({"LENDER1", "LENDER2"}))
+
+
+def test_a_known_sender_may_furnish_its_own_records_only() -> None:
+    assert check_record(_record(), replace(BOTH, sender="LENDER1")) == ()
+    assert check_record(_record(), BOTH) == ()  # no sender known: a file of the CLI
+    (problem,) = check_record(_record(), replace(BOTH, sender="LENDER2"))
+    assert (problem.field, problem.line) == ("furnisher_id", 7)
+    assert "'LENDER1' is another furnisher" in problem.message
+    # an unknown code is told once, as unknown
+    (unknown,) = check_record(_record(furnisher_id="NOPE"), replace(BOTH, sender="LENDER2"))
+    assert unknown.message == "'NOPE' is not registered"
 
 
 def test_id_problem_does_not_repeat_the_number() -> None:

@@ -118,12 +118,17 @@ class FurnishService:
         at: datetime,
         partial: bool = False,
         progress: Callable[[int], None] | None = None,
+        sender: str | None = None,
     ) -> IngestReport:
         """Screen and apply one file, all or nothing. Ingests running at once may make the
         same new persons or accounts: the one that finds them taken meanwhile was rolled back
-        whole, and runs again (then finding them made), so every file applies in full."""
+        whole, and runs again (then finding them made), so every file applies in full.
+        `sender`: the furnisher the file comes from (an API client's), whose records only it
+        may carry (`furnisher_is_sender`)."""
         refuse_future(as_of, self.clock.today())
-        return rerun_on_conflict(lambda: self._ingest_once(path, fmt, as_of, at, partial, progress))
+        return rerun_on_conflict(
+            lambda: self._ingest_once(path, fmt, as_of, at, partial, progress, sender)
+        )
 
     def _ingest_once(
         self,
@@ -133,13 +138,14 @@ class FurnishService:
         at: datetime,
         partial: bool,
         progress: Callable[[int], None] | None,
+        sender: str | None = None,
     ) -> IngestReport:
         digest = file_digest(path)
         seen = self.ingestion_log.applied_before(digest)
         if seen is not None:
             return already_applied(path, seen)
         context = FurnishingContext(
-            as_of, self.furnisher_registry.furnisher_codes(), self.id_is_valid
+            as_of, self.furnisher_registry.furnisher_codes(), self.id_is_valid, sender
         )
         screen = Screen(
             self.schema_problems,

@@ -47,6 +47,9 @@ SQLITE_CANNOT_WRITE = (
     "attempt to write a readonly database",
     "disk I/O error",
     "unable to open database file",
+    # the one writer busy past the busy timeout (a large file being applied by another process
+    # or the API's worker): refused whole like the rest, and worth a retry
+    "database is locked",
 )
 POSTGRES_CANNOT_WRITE = frozenset({"53100", "53200", "25006"})
 

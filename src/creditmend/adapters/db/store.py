@@ -22,6 +22,7 @@ from creditmend.adapters.db.audit import SqlAuditLog
 from creditmend.adapters.db.base import ApplyCounts, StoreError, UnitOfWork, make_engine
 from creditmend.adapters.db.clients import SqlClientRepository
 from creditmend.adapters.db.disputed import SqlDisputedRecords
+from creditmend.adapters.db.furnish_jobs import SqlJobRepository
 from creditmend.adapters.db.furnishers import SqlFurnisherRegistry
 from creditmend.adapters.db.furnishing import SqlFurnishingRepository
 from creditmend.adapters.db.ingestions import SqlIngestionLog
@@ -55,6 +56,7 @@ class Store:
     disputed_records: SqlDisputedRecords
     retention_repository: SqlRetentionRepository
     client_repository: SqlClientRepository
+    job_repository: SqlJobRepository
 
     @classmethod
     def on(cls, unit_of_work: UnitOfWork) -> Store:
@@ -72,6 +74,7 @@ class Store:
             SqlDisputedRecords(unit_of_work),
             SqlRetentionRepository(unit_of_work),
             SqlClientRepository(unit_of_work),
+            SqlJobRepository(unit_of_work),
         )
 
 

@@ -309,3 +309,46 @@ api_tokens = Table(
     Column("issued_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
+
+# Furnishing jobs (issue 17): a file a lender sent over the API, applied by the server's worker.
+# An idempotency key is the client's own (unique per client); the lease says until when the
+# worker that took the job is known to be alive (a lapsed lease: that server stopped).
+furnishing_jobs = Table(
+    "furnishing_jobs",
+    metadata,
+    Column("job_id", String(40), primary_key=True),
+    Column(
+        "client_id", String(64), ForeignKey("api_clients.client_id"), nullable=False, index=True
+    ),
+    Column("furnisher_code", String(64), ForeignKey("furnishers.code"), nullable=False, index=True),
+    Column("idempotency_key", String(255), nullable=True),
+    Column("fmt", String(8), nullable=False),  # jsonl | csv
+    Column("partial", Boolean, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("request_id", String(64), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("lease_until", DateTime(timezone=True), nullable=True),
+    Column("owner", String(64), nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("applied", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("corrected", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+    Column("rejects", Text, nullable=True),  # JSON: [{line, field, reason}], the first 1,000
+    Column("reason", Text, nullable=True),
+    UniqueConstraint("client_id", "idempotency_key"),
+)
+
+# The uploaded file until its job has finished (then deleted): in the store, so that a job and
+# its body are committed together and any server process of the store can run it.
+furnishing_job_bodies = Table(
+    "furnishing_job_bodies",
+    metadata,
+    Column("job_id", String(40), ForeignKey("furnishing_jobs.job_id"), primary_key=True),
+    Column("body", LargeBinary, nullable=False),
+)

@@ -392,12 +392,15 @@ class FurnishingContext:
     """What the rules need beyond the record; functions come in so the domain stays stdlib-only.
 
     `id_is_valid(id_type, id_number)` is the identity-number check (the `cn_ric` checksum, an
-    adapter over python-stdnum); `known_furnishers` are the registered lender codes.
+    adapter over python-stdnum); `known_furnishers` are the registered lender codes. `sender` is
+    the furnisher the file comes from when the bureau knows it (an API client's lender): then
+    every record must be that furnisher's.
     """
 
     as_of: date
     known_furnishers: frozenset[str]
     id_is_valid: Callable[[str, str], bool]
+    sender: str | None = None
     as_of_month: date = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -579,9 +582,24 @@ def furnisher_known(record: FurnishedRecord, context: FurnishingContext) -> tupl
     return NONE
 
 
+def furnisher_is_sender(record: FurnishedRecord, context: FurnishingContext) -> tuple[Problem, ...]:
+    """A lender furnishes its own accounts only: a file sent by a known lender (an API client)
+    carrying another registered lender's record is an impersonation or a mix-up, never data."""
+    furnisher = record.furnisher_id
+    if (
+        context.sender is not None
+        and furnisher != context.sender
+        and furnisher in context.known_furnishers  # an unknown code is `furnisher_known`'s
+    ):
+        message = f"{furnisher!r} is another furnisher; this sender furnishes {context.sender!r}"
+        return (_problem(record, "furnisher_id", message),)
+    return NONE
+
+
 # The registry: every rule check_record runs, in the order problems are reported.
 RULES: tuple[Rule, ...] = (
     furnisher_known,
+    furnisher_is_sender,
     id_number_valid,
     period_in_past,
     opened_in_time,

@@ -154,7 +154,9 @@ async def _on_problems(request: Request, error: Exception) -> Response:
         # without the store's path or URL; the log has it.
         log.error("request %s: %s", request_id_of(request), error)
         detail = "the store cannot serve this request now; nothing was changed"
-        return problem_response(request, 503, detail, kind="store-unavailable")
+        return problem_response(
+            request, 503, detail, kind="store-unavailable", headers={"Retry-After": "5"}
+        )
     problem = ApiProblemError.from_problems(error)
     return problem_response(request, 422, problem.detail, kind=problem.kind, errors=problem.errors)
 

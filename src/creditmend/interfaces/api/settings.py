@@ -6,6 +6,8 @@
 | CREDITMEND_API_BODY_LIMIT | 65536 | bytes a body may have (a route may allow more) |
 | CREDITMEND_API_RATE | 20 | requests per second per client, sustained |
 | CREDITMEND_API_BURST | 40 | requests a client may send at once |
+| CREDITMEND_API_FURNISH_LIMIT | 67108864 | bytes a furnishing file may have (64 MiB) |
+| CREDITMEND_API_JOB_LEASE | 30 | seconds a running furnishing job is its worker's (renewed) |
 | CREDITMEND_API_INQUIRY_QUOTA | 10000 | inquiries a client may make a business day |
 """
 
@@ -17,12 +19,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from creditmend.domain.problems import Problem, ProblemsError
-from creditmend.interfaces.api.limits import KIB, RateSettings
+from creditmend.interfaces.api.limits import KIB, MIB, RateSettings
 
 TOKEN_TTL_ENV = "CREDITMEND_API_TOKEN_TTL"
 BODY_LIMIT_ENV = "CREDITMEND_API_BODY_LIMIT"
 RATE_ENV = "CREDITMEND_API_RATE"
 BURST_ENV = "CREDITMEND_API_BURST"
+FURNISH_LIMIT_ENV = "CREDITMEND_API_FURNISH_LIMIT"
+JOB_LEASE_ENV = "CREDITMEND_API_JOB_LEASE"
 INQUIRY_QUOTA_ENV = "CREDITMEND_API_INQUIRY_QUOTA"
 
 
@@ -31,6 +35,8 @@ class ApiSettings:
     token_ttl: timedelta = timedelta(minutes=15)
     body_limit: int = 64 * KIB
     rate: RateSettings = field(default_factory=RateSettings)
+    furnish_body_limit: int = 64 * MIB
+    job_lease: timedelta = timedelta(seconds=30)
     inquiry_quota: int = 10_000  # inquiries per client per business day (all workers)
 
     @classmethod
@@ -44,6 +50,12 @@ class ApiSettings:
             rate=RateSettings(
                 per_second=_number(env, RATE_ENV, default.rate.per_second, minimum=0.001),
                 burst=int(_number(env, BURST_ENV, default.rate.burst, minimum=1)),
+            ),
+            furnish_body_limit=int(
+                _number(env, FURNISH_LIMIT_ENV, default.furnish_body_limit, minimum=1)
+            ),
+            job_lease=timedelta(
+                seconds=_number(env, JOB_LEASE_ENV, default.job_lease.total_seconds(), minimum=1)
             ),
             inquiry_quota=int(_number(env, INQUIRY_QUOTA_ENV, default.inquiry_quota, minimum=0)),
         )
