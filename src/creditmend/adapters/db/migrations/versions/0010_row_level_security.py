@@ -4,7 +4,7 @@ forced policy on the transaction's tenant, and the role the API connects as
 are `adapters/db/tenancy.TENANT_POLICIES`, applied to the tables that exist. Nothing on SQLite.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-07 15:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from creditmend.adapters.db.tenancy import SERVICE_ROLE, TENANT_POLICIES, apply_policies
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
