@@ -186,7 +186,9 @@ def api(make_api: Callable[..., InProcess]) -> InProcess:
 
 
 # ---------------------------------------------------------------- end to end
-SERVER_TOKEN_TTL = 2  # seconds: short, so that the expiry test waits little
+# Seconds an access token lives on a served test server: a module that tests expiry sets its
+# own short `SERVER_TOKEN_TTL`; the others keep tokens that outlive a slow, loaded machine.
+SERVER_TOKEN_TTL = 600
 LISTENING = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
 
 
@@ -230,13 +232,18 @@ def _wait_listening(process: subprocess.Popen[bytes], log: Path, deadline: float
 
 
 @pytest.fixture(scope="module")
-def api_server(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def api_server(
+    module_db_url: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Server]:
     """`creditmend serve --port 0` on the module's database, ready (`/readyz` 200) when it
-    yields; stopped with SIGTERM after the module."""
+    yields; stopped with SIGTERM after the module. Tokens live the module's `SERVER_TOKEN_TTL`
+    seconds, if it has one."""
     folder = tmp_path_factory.mktemp("server")
     env = {**os.environ, "CREDITMEND_KEY": bootstrap.new_key()}
     env.pop("CREDITMEND_NOW", None)  # a stopped clock would never expire a token
-    env["CREDITMEND_API_TOKEN_TTL"] = str(SERVER_TOKEN_TTL)
+    env["CREDITMEND_API_TOKEN_TTL"] = str(
+        getattr(request.module, "SERVER_TOKEN_TTL", SERVER_TOKEN_TTL)
+    )
     saved_key = os.environ.get("CREDITMEND_KEY")
     os.environ["CREDITMEND_KEY"] = env["CREDITMEND_KEY"]
     try:

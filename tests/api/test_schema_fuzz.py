@@ -44,6 +44,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 WHO = ("lender", "desk", "nobody")
+FILE_TYPES = {"text/csv", "application/x-ndjson"}  # bodies checked by the job, after the 202
 
 
 @schemathesis.serializer("text/csv", "application/x-ndjson")
@@ -88,11 +89,20 @@ def test_schemathesis_over_every_operation(fuzzed: tuple[FastAPI, dict[str, str]
             operation.as_strategy(GenerationMode.POSITIVE),
             operation.as_strategy(GenerationMode.NEGATIVE),
         )
+        # A furnishing file is read by its job, after the 202: a body schemathesis calls invalid
+        # (any text is a "string") is refused there, with line and field, not by the request.
+        content = operation.definition.raw.get("requestBody", {}).get("content", {})
+        strict = not set(content) & FILE_TYPES
         for who in WHO if operation.definition.raw.get("security") else ("nobody",):
-            _fuzz(cases, {"Authorization": f"Bearer {tokens[who]}"} if who in tokens else None)
+            bearer = {"Authorization": f"Bearer {tokens[who]}"} if who in tokens else None
+            _fuzz(cases, bearer, strict)
 
 
-def _fuzz(cases: st.SearchStrategy[schemathesis.Case[Any]], headers: dict[str, str] | None) -> None:
+def _fuzz(
+    cases: st.SearchStrategy[schemathesis.Case[Any]],
+    headers: dict[str, str] | None,
+    strict: bool,
+) -> None:
     @given(case=cases)
     @settings(
         max_examples=EXAMPLES,
@@ -103,7 +113,8 @@ def _fuzz(cases: st.SearchStrategy[schemathesis.Case[Any]], headers: dict[str, s
     )
     def check(case: schemathesis.Case[Any]) -> None:
         checks = list(CHECKS)
-        if case.meta is not None and case.meta.generation.mode is GenerationMode.NEGATIVE:
+        negative = case.meta is not None and case.meta.generation.mode is GenerationMode.NEGATIVE
+        if negative and strict:
             checks.append(negative_data_rejection)
         case.call_and_validate(headers=headers, checks=checks)
 

@@ -10,9 +10,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from api_support import PROBLEM_KEYS, SERVER_TOKEN_TTL, START, Server
+from api_support import PROBLEM_KEYS, START, Server
 
 from creditmend import bootstrap
+
+SERVER_TOKEN_TTL = 2  # seconds: short, so that the expiry test waits little (the fixture reads it)
 
 
 def bearer(token: str) -> dict[str, str]:
