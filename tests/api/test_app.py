@@ -218,6 +218,21 @@ def test_validation_errors_are_422_problems_naming_the_fields(api: InProcess) ->
     assert {error["field"] for error in errors} == {"name", "amount"}
 
 
+def test_a_body_that_is_not_what_its_content_type_says_is_a_400_naming_the_body(
+    api: InProcess,
+) -> None:
+    sent = b'$\xff\xfe!"{'  # not UTF-8, not JSON
+    answer = api.client.post(
+        "/v1/probe/echo", content=sent, headers={"Content-Type": "application/json"}
+    )
+    body = _is_problem(answer, 400)
+    assert body["errors"] == [
+        {"field": "body", "reason": "cannot be read as the Content-Type says"}
+    ]
+    echo = api.client.get("/openapi.json").json()["paths"]["/v1/probe/echo"]["post"]
+    assert "400" in echo["responses"]
+
+
 def test_404_405_and_500_are_problems_without_a_traceback(api: InProcess) -> None:
     _is_problem(api.client.get("/v1/nothing-here"), 404)
     not_allowed = api.client.delete("/healthz")

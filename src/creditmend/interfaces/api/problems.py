@@ -139,8 +139,16 @@ async def _on_validation(request: Request, error: Exception) -> Response:
     return problem_response(request, 422, detail, kind="validation", errors=fields)
 
 
+# FastAPI's words for a body it could not decode (bytes that are not the JSON or form the
+# Content-Type says): answered 400, naming the body.
+UNPARSED_BODY = "There was an error parsing the body"
+
+
 async def _on_http(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400 and error.detail == UNPARSED_BODY:
+        reason = "cannot be read as the Content-Type says"
+        return problem_response(request, 400, f"the body {reason}", errors=[("body", reason)])
     detail = {404: "no such resource", 405: "method not allowed on this resource"}.get(
         error.status_code, str(error.detail)
     )
@@ -174,6 +182,7 @@ def _problem_response(description: str) -> dict[str, Any]:
     return {"description": description, "model": Problem}
 
 
+UNREADABLE_BODY = "The body cannot be read as its Content-Type says (`errors` names `body`)"
 # Every operation may answer these (the app's default `responses`).
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: _problem_response("The body is larger than this operation accepts"),
@@ -199,6 +208,8 @@ def problem_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             answers = operation.setdefault("responses", {})
+            if "requestBody" in operation:  # a body FastAPI cannot decode
+                answers.setdefault("400", {"description": UNREADABLE_BODY, "content": {}})
             if operation.get("security"):  # behind `authenticated`: 401, 403, 429 may come
                 for status, answer in SECURED_RESPONSES.items():
                     answers.setdefault(
