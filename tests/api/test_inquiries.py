@@ -103,6 +103,19 @@ def test_the_look_is_logged_for_the_subject_and_in_the_audit(api: InProcess) -> 
     assert detail["client"] == api.made["lender"].client_id
     assert detail["request_id"] == answer.headers["x-request-id"]
     assert detail["consent_expires_on"] == "2027-01-31"
+    # `creditmend audit` shows the call: the client, the scope and the request id
+    assert (look.client_id, look.scope, look.request_id) == (
+        api.made["lender"].client_id, "inquire", answer.headers["x-request-id"],
+    )  # fmt: skip
+    env = {"CREDITMEND_DB": api.url, "CREDITMEND_KEY": "", "CREDITMEND_NOW": START.isoformat()}
+    shown = CliRunner().invoke(cli_app, ["audit", "cn_ric", RIC, "--json"], env=env)
+    assert shown.exit_code == 0, shown.stderr
+    (row,) = [r for r in json.loads(shown.stdout) if r["by"] == "LEND1"]
+    assert (row["client_id"], row["scope"], row["request_id"]) == (
+        look.client_id, "inquire", look.request_id,
+    )  # fmt: skip
+    table = CliRunner().invoke(cli_app, ["audit", "cn_ric", RIC], env={**env, "COLUMNS": "250"})
+    assert f"API {look.client_id} (inquire), request {look.request_id}" in table.stdout
 
 
 def api_audit_detail(api: InProcess, report_id: str) -> dict[str, Any]:

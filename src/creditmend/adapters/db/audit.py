@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import UnitOfWork, audit
@@ -35,10 +37,7 @@ class SqlAuditLog:
                 else or_(events.subject_person_id == person, events.subject_id_hash == key)
             )
             rows = conn.execute(select(t.audit_events).where(about).order_by(events.id))
-            looks = [
-                LookFacts(row.at, row.actor, row.action, row.reason, row.consent_ref, row.refused)
-                for row in rows
-            ]
+            looks = [_look(row) for row in rows]
             if person is None and not looks:
                 return []  # nothing is known about them: no trace of the reading either
             audit(
@@ -74,3 +73,14 @@ class SqlAuditLog:
         """A batch reads every file: the operator's run is audited like any other look."""
         with self.unit_of_work.transaction() as conn:
             audit(conn, at, "operator", "batch", detail={"as_of": as_of.isoformat(), **detail})
+
+
+def _look(row: Row[Any]) -> LookFacts:
+    """An audit event as a look; one asked through the API carries its client, scope and
+    request id in the event's detail."""
+    detail = json.loads(row.detail) if row.detail else {}
+    api = detail if isinstance(detail, dict) and detail.get("client") else {}
+    return LookFacts(
+        row.at, row.actor, row.action, row.reason, row.consent_ref, row.refused,
+        client_id=api.get("client"), scope=api.get("scope"), request_id=api.get("request_id"),
+    )  # fmt: skip

@@ -108,6 +108,11 @@ class LookFacts:
     purpose: str | None
     consent_ref: str | None
     refused: str | None = None
+    # A look asked through the API: the client, the scope it used and the request's id (the
+    # id in the service's log line); None for the command line's.
+    client_id: str | None = None
+    scope: str | None = None
+    request_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

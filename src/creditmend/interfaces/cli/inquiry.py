@@ -186,6 +186,9 @@ def audit(
             "purpose": look.purpose,
             "consent": look.consent_ref,
             "refused": look.refused,
+            "client_id": look.client_id,
+            "scope": look.scope,
+            "request_id": look.request_id,
         }
         for look in looks
     ]
@@ -194,10 +197,13 @@ def audit(
         return
     table = Table(title="Who looked at this file (refused: why a look was not given)")
     columns = ("at", "by", "action", "purpose", "consent", "refused")
-    for name in columns:
+    for name in (*columns, "via"):
         table.add_column(name)
     for row in rows:
         # Text, not markup, with controls escaped: a caller's code or a reason may hold anything.
-        table.add_row(*(plain(row[key] or "") for key in columns))
+        via = f"API {row['client_id']} ({row['scope']}), request {row['request_id']}"
+        table.add_row(
+            *(plain(row[key] or "") for key in columns), plain(via) if row["client_id"] else ""
+        )
     # Made now, not at import (as for the report): the width is the one COLUMNS says today.
     Console(highlight=False, soft_wrap=True).print(table)
