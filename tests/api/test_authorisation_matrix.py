@@ -349,6 +349,8 @@ def test_matrix(
 
     if status == 401:
         assert answer.headers["www-authenticate"].startswith("Bearer"), answer.headers
+    if status == 403:
+        assert 'error="insufficient_scope"' in answer.headers["www-authenticate"]
     if status >= 400 and operation in CHANGES_STATE:
         assert world.state() == before, "a refused call changed the store"
     if fresh is not None:
