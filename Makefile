@@ -14,7 +14,7 @@ export CREDITMEND_DATA_DIR ?= $(abspath ../shared/data)
 
 DEMO_DB := --db sqlite:///$(abspath demo)/bureau.db
 
-.PHONY: setup system demo test test-fast lint typecheck contracts pytest bench clean model
+.PHONY: setup system demo test test-fast lint typecheck contracts pytest postgres bench clean model
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -126,8 +126,15 @@ contracts: setup
 
 # Two workers (pytest-xdist), a test file each at a time: the suite is CPU-bound and the machine
 # has two cores; a file's module-scoped fixtures (a synthetic population, a store) are made once.
-pytest: setup
+pytest: setup postgres
 	$(BIN)/pytest -q -n 2 --dist loadfile
+
+# The PostgreSQL runs of the suite (the store, the API served on it) need the server on
+# 127.0.0.1:5432: started here as .ci/run does when it is installed and not running.
+postgres:
+	@if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+	    pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start || true; \
+	fi
 
 test: lint typecheck contracts pytest
 
