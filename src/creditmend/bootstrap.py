@@ -399,8 +399,16 @@ def build_service(
         clients=_clients_on(store, token_ttl),
         readiness=lambda: _readiness(store),
         clock=clock(jurisdiction),
-        furnish_jobs=FurnishJobService(store.job_repository, bureau.furnish, clock(jurisdiction)),
+        furnish_jobs=FurnishJobService(
+            store.job_repository, bureau.furnish, clock(jurisdiction), now=wall_clock
+        ),
     )
+
+
+def wall_clock() -> datetime:
+    """The real time, UTC, for what must run on it even when the business clock is frozen
+    (`CREDITMEND_NOW`): the furnishing jobs' leases, which a stopped clock would never end."""
+    return ZonedClock(ZoneInfo("UTC")).now()
 
 
 def act_for(furnisher_code: str | None) -> None:

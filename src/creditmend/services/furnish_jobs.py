@@ -83,10 +83,6 @@ class KeyReused:
     job: FurnishingJob
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class FurnishJobService:
     """Receive files as jobs; take and run them (`run_next`, called by `JobWorker`)."""
 
@@ -95,7 +91,7 @@ class FurnishJobService:
         jobs: JobRepository,
         furnish: FurnishService,
         clock: Clock,
-        now: Callable[[], datetime] = _utc_now,
+        now: Callable[[], datetime],
     ) -> None:
         self.jobs = jobs
         self.furnish = furnish
