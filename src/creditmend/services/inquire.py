@@ -10,7 +10,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from creditmend.domain.creditfile.furnishing import IdType
-from creditmend.domain.creditfile.inquiry import SELF, InquiryRequest, is_hard, validate_inquiry
+from creditmend.domain.creditfile.inquiry import (
+    SELF,
+    InquiryEntry,
+    InquiryRequest,
+    consent_term_problems,
+    is_hard,
+    validate_inquiry,
+)
 from creditmend.domain.creditfile.retention import retention_rules
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.report.build import ReportRequest, build_report
@@ -62,14 +69,23 @@ class InquiryService:
         return self.audit_log.who_looked(id_type, id_number, at)
 
     def inquire(
-        self, request: InquiryRequest, at: datetime, monthly_income: Decimal | None = None
+        self,
+        request: InquiryRequest,
+        at: datetime,
+        monthly_income: Decimal | None = None,
+        *,
+        today: date | None = None,
     ) -> Report:
         """Log the inquiry, then answer it with the report as of its day. A refused inquiry
-        (no consent, a furnisher not registered, a day before the data) is audited as such."""
+        (no consent, a furnisher not registered, a day before the data) is audited as such.
+        With `today` (the business date of the look) the consent's term, when the request
+        carries one, is checked too: a consent expired by then refuses the look."""
         request = replace(request, id_number=normal_id(request.id_number))
         problems = validate_inquiry(
             request, self.profile, self.furnisher_registry.furnisher_codes()
         )
+        if today is not None:
+            problems += consent_term_problems(request, today)
         id_problems = self._id_problems(request.id_type, request.id_number)
         if id_problems:  # no identity anyone could hold: a mistyped question, not a look
             raise ProblemsError(problems + id_problems)
@@ -121,6 +137,16 @@ class InquiryService:
     ) -> Report:
         """A subject's own report (a soft self-inquiry)."""
         return self._answer(self._self_inquiry(id_type, id_number, as_of, at), at, monthly_income)
+
+    def inquiries_by(
+        self, furnisher: str, *, limit: int, before: int | None = None
+    ) -> list[InquiryEntry]:
+        """The inquiries `furnisher` made, newest first (a lender's own list: never another's)."""
+        return self.inquiry_log.inquiries_by(furnisher, limit=limit, before=before)
+
+    def client_inquiries_since(self, client_id: str, since: datetime) -> int:
+        """How many inquiries the API client made from `since` on (its daily quota)."""
+        return self.inquiry_log.client_inquiries_since(client_id, since)
 
     def what_if(
         self, id_type: str, id_number: str, as_of: date, change: Change, at: datetime

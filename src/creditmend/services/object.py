@@ -50,6 +50,7 @@ from creditmend.domain.creditfile.objection import (
 )
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.domain.text import text_problem
 from creditmend.services.ports import (
     DisputedRecords,
     FurnisherRegistry,
@@ -208,10 +209,20 @@ class ObjectionService:
         corrections_data: Any,
         as_of: date,
         at: datetime,
+        note: str | None = None,
+        audit: dict[str, Any] | None = None,
     ) -> Objection:
         """The verifier's answer closes the objection: the outcome, what it changes in the file
-        (with provenance and audit), and the letter to the subject, in one transaction."""
+        (with provenance and audit), and the letter to the subject, in one transaction. A
+        `note` (the answerer's words, one line) is kept in the history; `audit` adds to the
+        audit event (the API's client and request id)."""
         objection = self.show(objection_id, as_of, at)
+        if note is not None:
+            refused = text_problem(
+                "objection.note", note, int(self.profile.statement_max_chars.value)
+            )
+            if refused is not None:
+                raise ProblemsError((refused,))
         try:
             code = Outcome(outcome)
         except ValueError:
@@ -242,6 +253,8 @@ class ObjectionService:
         late = (as_of - objection.due_on).days
         timing = "within the deadline" if late <= 0 else f"{late} day(s) after the deadline"
         events = [Event(as_of, by, "answered", f"{code.value}, {timing}")]
+        if note is not None and note.strip():
+            events.append(Event(as_of, by, "note", note.strip()))
         events += [Event(as_of, by, "corrected", change) for change in changes]
         letter = Event(as_of, BUREAU, "letter", self._letter(closed, as_of, changes))
         events.append(letter)
@@ -252,7 +265,7 @@ class ObjectionService:
                 months=months,
                 record_values=dict(corrections.record) if corrections else {},
                 corrections=corrections,
-                audit={"changes": list(changes), "late_days": max(late, 0)},
+                audit={"changes": list(changes), "late_days": max(late, 0), **(audit or {})},
             ),
             at,
         )
@@ -323,6 +336,23 @@ class ObjectionService:
         if not found:
             raise ProblemsError((Problem("ID", f"there is no objection {objection_id}"),))
         return found[0]
+
+    def routed_to(
+        self, objection_id: int, verifier: str | None, as_of: date, at: datetime
+    ) -> Objection:
+        """One objection as `verifier` (a furnisher code; None: the desk, every one) may see
+        it: one routed to someone else is answered as if it did not exist."""
+        objection = self.show(objection_id, as_of, at)
+        if verifier is not None and objection.routed_to != verifier:
+            raise ProblemsError((Problem("ID", f"there is no objection {objection_id}"),))
+        return objection
+
+    def viewed(
+        self, seen: Sequence[Objection], actor: str, detail: dict[str, Any], at: datetime
+    ) -> None:
+        """Audit a read of these objections by someone other than the desk's own terminal
+        (an API caller: `detail` names its client and request)."""
+        self.objection_repository.log_views(seen, actor, detail, at)
 
     def list(
         self,

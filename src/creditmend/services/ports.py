@@ -18,7 +18,7 @@ from creditmend.domain.calendar import BusinessCalendar
 from creditmend.domain.creditfile.corrections import Closing
 from creditmend.domain.creditfile.furnisher import Furnisher
 from creditmend.domain.creditfile.furnishing import FurnishedRecord
-from creditmend.domain.creditfile.inquiry import InquiryRequest
+from creditmend.domain.creditfile.inquiry import InquiryEntry, InquiryRequest
 from creditmend.domain.creditfile.objection import Disputed, Event, Objection, RecordRef
 from creditmend.domain.creditfile.records import BlacklistEntry, InquiryRecord, PublicRecord
 from creditmend.domain.creditfile.retention import Archived, Decision, NegativeFact
@@ -120,6 +120,14 @@ class InquiryLog(Protocol):
         `gives_report` is False when the file is read for a plan or a what-if."""
         ...
 
+    def inquiries_by(
+        self, furnisher: str, *, limit: int, before: int | None = None
+    ) -> list[InquiryEntry]:
+        """The furnisher's inquiries, newest first, at most `limit`, older than `before`."""
+        ...
+
+    def client_inquiries_since(self, client_id: str, since: datetime) -> int: ...
+
 
 class AuditLog(Protocol):
     """The audit trail: read back by the subject, written by the batch's run."""
@@ -153,6 +161,12 @@ class ObjectionRepository(Protocol):
         ...
 
     def record_lapses(self, lapsed: Sequence[Objection], at: datetime) -> None: ...
+
+    def log_views(
+        self, seen: Sequence[Objection], actor: str, detail: dict[str, Any], at: datetime
+    ) -> None:
+        """One audit event per objection read by `actor` (an API caller), about its subject."""
+        ...
 
     def close(self, closing: Closing, at: datetime) -> None:
         """The outcome, its events and the corrections it makes, in one transaction."""

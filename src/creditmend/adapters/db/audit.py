@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import UnitOfWork, audit
+from creditmend.adapters.db.inquiries import api_detail
 from creditmend.adapters.db.persons import find_person
 from creditmend.domain.creditfile.inquiry import SELF, InquiryRequest
 from creditmend.domain.report.file import LookFacts
@@ -64,7 +65,7 @@ class SqlAuditLog:
                 subject=find_person(conn, vault, request.id_type, request.id_number),
                 reason=request.purpose,
                 consent=request.consent_ref,
-                detail={"as_of": request.on.isoformat()},
+                detail={"as_of": request.on.isoformat(), **api_detail(request)},
                 refused=refused,
                 subject_hash=vault.id_hash(request.id_type, request.id_number),
             )

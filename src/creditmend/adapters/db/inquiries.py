@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import UnitOfWork, audit, taken_meanwhile
 from creditmend.adapters.db.persons import person_id
 from creditmend.adapters.db.reading import read_files
-from creditmend.domain.creditfile.inquiry import InquiryRequest
+from creditmend.domain.creditfile.furnisher import mask_id
+from creditmend.domain.creditfile.inquiry import InquiryEntry, InquiryRequest
 from creditmend.domain.report.file import CreditFileFacts
 
 
 def report_id(on: date, inquiry: int) -> str:
     return f"R{on:%Y%m%d}-{inquiry:08d}"
+
+
+def api_detail(request: InquiryRequest) -> dict[str, Any]:
+    """What an audit event of a look asked through the API adds: the client, the request's id
+    and the consent's term (nothing for a look from the command line)."""
+    if request.client_id is None:
+        return {}
+    signed, expires = request.consent_signed_on, request.consent_expires_on
+    return {
+        "client": request.client_id,
+        "scope": "inquire",
+        "request_id": request.request_id,
+        "consent_signed_on": None if signed is None else signed.isoformat(),
+        "consent_expires_on": None if expires is None else expires.isoformat(),
+    }
 
 
 class SqlInquiryLog:
@@ -44,6 +61,9 @@ class SqlInquiryLog:
                     inquired_on=request.on,
                     at=at,
                     gives_report=gives_report,
+                    client_id=request.client_id,
+                    consent_signed_on=request.consent_signed_on,
+                    consent_expires_on=request.consent_expires_on,
                 )
                 .returning(t.inquiries.c.id)
             ).scalar_one()
@@ -55,9 +75,58 @@ class SqlInquiryLog:
                 subject=person,
                 reason=request.purpose,
                 consent=request.consent_ref,
-                detail={"as_of": request.on.isoformat(), "report": report_id(request.on, inquiry)},
+                detail={
+                    "as_of": request.on.isoformat(),
+                    "report": report_id(request.on, inquiry),
+                    **api_detail(request),
+                },
             )
             (facts,) = read_files(
                 conn, vault, [person], request.on, masked_id=request.id_number
             ).values()
             return report_id(request.on, inquiry), facts
+
+    def inquiries_by(
+        self, furnisher: str, *, limit: int, before: int | None = None
+    ) -> list[InquiryEntry]:
+        """The furnisher's inquiries, newest first; the subject's number decrypted only to be
+        masked."""
+        i, p = t.inquiries, t.persons
+        query = (
+            select(i, p.c.id_type, p.c.id_cipher)
+            .join(p, p.c.id == i.c.person_id)
+            .where(i.c.furnisher_code == furnisher)
+            .order_by(i.c.id.desc())
+            .limit(limit)
+        )
+        if before is not None:
+            query = query.where(i.c.id < before)
+        vault = self.unit_of_work.vault
+        with self.unit_of_work.reading() as conn:
+            rows = conn.execute(query).all()
+        return [
+            InquiryEntry(
+                report_id=report_id(row.inquired_on, row.id),
+                number=row.id,
+                id_type=row.id_type,
+                subject=mask_id(vault.decrypt(row.id_cipher)),
+                purpose=row.purpose,
+                hard=row.hard,
+                consent_ref=row.consent_ref,
+                consent_signed_on=row.consent_signed_on,
+                consent_expires_on=row.consent_expires_on,
+                as_of=row.inquired_on,
+                at=row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC),
+                client_id=row.client_id,
+            )
+            for row in rows
+        ]
+
+    def client_inquiries_since(self, client_id: str, since: datetime) -> int:
+        """Inquiries the client made at or after `since` (instants are stored in UTC)."""
+        i = t.inquiries
+        query = select(func.count()).where(
+            i.c.client_id == client_id, i.c.at >= since.astimezone(UTC)
+        )
+        with self.unit_of_work.reading() as conn:
+            return int(conn.execute(query).scalar_one())

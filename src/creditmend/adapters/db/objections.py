@@ -183,6 +183,25 @@ class SqlObjectionRepository:
                 },
             )
 
+    def log_views(
+        self, seen: Sequence[Objection], actor: str, detail: dict[str, Any], at: datetime
+    ) -> None:
+        """The objections `actor` read, each an audit event about its subject (who looked at
+        the objection, shown to the subject by `creditmend audit`), in one transaction."""
+        if not seen:
+            return
+        with self.unit_of_work.transaction() as conn:
+            for objection in seen:
+                audit(
+                    conn,
+                    at,
+                    actor,
+                    "objection_view",
+                    subject=objection.person,
+                    reason=f"objection {objection.id}: {objection.reason.value}",
+                    detail={"objection": objection.id, "record": str(objection.record), **detail},
+                )
+
     def add_statement(self, objection: Objection, text: str, on: date, at: datetime) -> None:
         with self.unit_of_work.transaction() as conn:
             conn.execute(

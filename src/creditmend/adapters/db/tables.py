@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -174,6 +175,12 @@ inquiries = Table(
     # False: the subject read their own file for a plan or a what-if, no report was given
     # (NULL: logged before this was kept, read as a report).
     Column("gives_report", Boolean, nullable=True),
+    # Asked through the API (0009): the client that asked (its daily quota counts these) and
+    # the consent's term; NULL for a look from the command line.
+    Column("client_id", String(64), ForeignKey("api_clients.client_id"), nullable=True),
+    Column("consent_signed_on", Date, nullable=True),
+    Column("consent_expires_on", Date, nullable=True),
+    Index("ix_inquiries_client_id_at", "client_id", "at"),  # a client's inquiries of a day
 )
 
 public_records = Table(

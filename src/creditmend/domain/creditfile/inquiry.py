@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from creditmend.domain.problems import Problem
 from creditmend.domain.rules.profile import JurisdictionProfile
@@ -26,6 +26,59 @@ class InquiryRequest:
     purpose: str
     consent_ref: str | None
     on: date
+    # Through the API (issue 17): the consent's term and the client asking, kept with the
+    # inquiry (the quota counts a client's inquiries; the audit names the request).
+    consent_signed_on: date | None = None
+    consent_expires_on: date | None = None
+    client_id: str | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InquiryEntry:
+    """One logged inquiry as its maker sees it: the subject masked, never the number."""
+
+    report_id: str
+    number: int  # the inquiry's row: the cursor of a list
+    id_type: str
+    subject: str  # masked identity number
+    purpose: str
+    hard: bool
+    consent_ref: str | None
+    consent_signed_on: date | None
+    consent_expires_on: date | None
+    as_of: date
+    at: datetime
+    client_id: str | None
+
+
+CONSENT_FIELD = "inquiry.consent_ref"
+EXPIRED = "the consent expired on"
+NO_CONSENT = "a third-party inquiry needs the subject's written consent (Order 631 Art. 18)"
+
+
+def is_consent_refusal(problem: Problem) -> bool:
+    """The problems that refuse a look for want of consent (none, or one no longer in force),
+    as against a question asked wrongly: an interface answers them as forbidden (403)."""
+    return problem.field == CONSENT_FIELD and (
+        problem.message == NO_CONSENT or problem.message.startswith(EXPIRED)
+    )
+
+
+def consent_term_problems(request: InquiryRequest, today: date) -> tuple[Problem, ...]:
+    """A consent's term, when given (the API asks for it): signed on a day that has come, ending
+    on or after it (a wrong date: bad input), and in force today (else the look is refused for
+    want of consent, `is_consent_refusal`). Art. 18 needs the consent when the file is read,
+    so "today" is the business date of the look, whatever day the report is as of."""
+    signed, expires = request.consent_signed_on, request.consent_expires_on
+    problems: list[Problem] = []
+    if signed is not None and signed > today:
+        problems.append(Problem("consent.signed_on", f"{signed} is in the future"))
+    if signed is not None and expires is not None and expires < signed:
+        problems.append(Problem("consent.expires_on", f"{expires} is before signed_on {signed}"))
+    if not problems and expires is not None and expires < today:
+        problems.append(Problem(CONSENT_FIELD, f"{EXPIRED} {expires}: ask the subject again"))
+    return tuple(problems)
 
 
 def validate_inquiry(
@@ -52,18 +105,11 @@ def validate_inquiry(
             )
         elif request.by not in known_furnishers:
             problems.append(Problem("inquiry.by", f"{request.by} is not a registered furnisher"))
-        consent = text_problem(
-            "inquiry.consent_ref", request.consent_ref or "", REFERENCE_MAX_CHARS
-        )
+        consent = text_problem(CONSENT_FIELD, request.consent_ref or "", REFERENCE_MAX_CHARS)
         if consent is not None:  # printed in the subject's report and in the audit
             problems.append(consent)
         elif not (request.consent_ref or "").strip():
-            problems.append(
-                Problem(
-                    "inquiry.consent_ref",
-                    "a third-party inquiry needs the subject's written consent (Order 631 Art. 18)",
-                )
-            )
+            problems.append(Problem(CONSENT_FIELD, NO_CONSENT))
     return tuple(problems)
 
 

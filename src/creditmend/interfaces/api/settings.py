@@ -8,6 +8,7 @@
 | CREDITMEND_API_BURST | 40 | requests a client may send at once |
 | CREDITMEND_API_FURNISH_LIMIT | 67108864 | bytes a furnishing file may have (64 MiB) |
 | CREDITMEND_API_JOB_LEASE | 30 | seconds a running furnishing job is its worker's (renewed) |
+| CREDITMEND_API_INQUIRY_QUOTA | 10000 | inquiries a client may make a business day |
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ RATE_ENV = "CREDITMEND_API_RATE"
 BURST_ENV = "CREDITMEND_API_BURST"
 FURNISH_LIMIT_ENV = "CREDITMEND_API_FURNISH_LIMIT"
 JOB_LEASE_ENV = "CREDITMEND_API_JOB_LEASE"
+INQUIRY_QUOTA_ENV = "CREDITMEND_API_INQUIRY_QUOTA"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class ApiSettings:
     rate: RateSettings = field(default_factory=RateSettings)
     furnish_body_limit: int = 64 * MIB
     job_lease: timedelta = timedelta(seconds=30)
+    inquiry_quota: int = 10_000  # inquiries per client per business day (all workers)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
@@ -54,6 +57,7 @@ class ApiSettings:
             job_lease=timedelta(
                 seconds=_number(env, JOB_LEASE_ENV, default.job_lease.total_seconds(), minimum=1)
             ),
+            inquiry_quota=int(_number(env, INQUIRY_QUOTA_ENV, default.inquiry_quota, minimum=0)),
         )
 
 

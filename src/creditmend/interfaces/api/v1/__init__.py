@@ -6,6 +6,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from creditmend.interfaces.api.v1 import furnishings, me
+from creditmend.interfaces.api.v1 import furnishings, inquiries, me, objections
 
-ROUTERS: list[APIRouter] = [me.router, furnishings.router]
+ROUTERS: list[APIRouter] = [me.router, furnishings.router, inquiries.router, objections.router]
