@@ -47,6 +47,7 @@ from benchmarks.api_load import (
     inquiry_floor,
     register_lender,
     served,
+    settle,
     upload,
 )
 from benchmarks.api_store import (
@@ -112,6 +113,7 @@ def run_database(
                 server.base_url, token, bodies, args.rate, args.concurrency, args.time_cap
             )
             result["inquiries"] = load.as_dict()
+            result["inquiries"]["settle_seconds"] = round(settle(log), 1)
             result["furnishing_api"] = upload(server, server.token(lender), file, args.furnish_cap)
         result["server_log_errors"] = _log_errors(log)
     return result

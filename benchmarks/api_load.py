@@ -184,6 +184,20 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+def settle(log: Path, quiet: float = 1.5, cap: float = 120.0) -> float:
+    """Wait until the server has answered what it was still working on (requests a client
+    gave up on are still served, each writing its log line): its log unchanged for `quiet`
+    seconds, or `cap` seconds. Returns the seconds waited."""
+    began = last_change = time.monotonic()
+    size = log.stat().st_size
+    while time.monotonic() - last_change < quiet and time.monotonic() - began < cap:
+        time.sleep(0.25)
+        now = log.stat().st_size
+        if now != size:
+            size, last_change = now, time.monotonic()
+    return time.monotonic() - began
+
+
 def _tail(log: Path, lines: int = 20) -> str:
     return "\n".join(log.read_text("utf-8", "replace").splitlines()[-lines:])
 

@@ -5,8 +5,8 @@ What `make demo` and tests/e2e/score_resolution.py do, for both databases: `cred
 (persons x 36 months on 24 platforms, seed 11), then `furnisher import`, `ingest`, `records
 import` (court records, blacklist, inquiries) and `retain`, as of 2026-07-10. The population
 and the two stores take many minutes for 100,000 persons and do not change from run to run, so
-they are kept in a cache folder (CREDITMEND_CACHE_DIR, else the system's temporary folder,
-under `creditmend-api-bench/`) keyed, as score_resolution's is, by the settings and a digest
+they are kept in a cache folder (CREDITMEND_CACHE_DIR, else `benchmarks/.data/`, under
+`creditmend-api-bench/`) keyed, as score_resolution's is, by the settings and a digest
 of the code that makes them (the synth, the store, the import steps). The SQLite store is a
 file there; the PostgreSQL store is a database named after the key. Each is marked made by a
 line of `done.json` written after it (a folder or database without one is an interrupted
@@ -26,7 +26,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -107,8 +106,10 @@ class CachedStore:
 
 
 def cache_root() -> Path:
-    base = os.environ.get("CREDITMEND_CACHE_DIR") or tempfile.gettempdir()
-    return Path(base) / "creditmend-api-bench"
+    """CREDITMEND_CACHE_DIR (as score_resolution's), else the benchmarks' own cache folder
+    `benchmarks/.data/` (ignored by git; kept across reboots, unlike the temporary folder)."""
+    base = os.environ.get("CREDITMEND_CACHE_DIR")
+    return (Path(base) if base else ROOT / "benchmarks" / ".data") / "creditmend-api-bench"
 
 
 def run_cli(*args: str, env: dict[str, str]) -> str:

@@ -1,0 +1,71 @@
+"""The API benchmark's machinery (benchmarks/api_bench.py) on a tiny store: 50 persons, 20
+inquiries, a furnishing file of 300 records, on SQLite and PostgreSQL. It runs the benchmark as
+`make bench` does (a process of its own, the repository root as its folder) and checks what it
+writes: the shape of the JSON, every request answered 201, both furnishings applied in full.
+No timing is asserted: the figures depend on the machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PERCENTILES = {"p50_ms", "p95_ms", "p99_ms", "max_ms", "mean_ms"}
+
+
+@pytest.mark.slow
+def test_the_api_bench_runs_end_to_end(tmp_path: Path) -> None:
+    output = tmp_path / "api.json"
+    env = {**os.environ, "CREDITMEND_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("CREDITMEND_NOW", None)  # the served API's clock is real
+    args = ["--persons", "50", "--requests", "20", "--rate", "20", "--warm-up", "5",
+            "--floor-calls", "15", "--furnish-records", "300", "--workers", "2",
+            "--output", str(output)]  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.api_bench", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    data = json.loads(output.read_text("utf-8"))
+    assert data["benchmark"] == "api"
+    assert {"machine", "revision", "parameters", "store", "results", "goals"} <= data.keys()
+    assert data["parameters"]["persons"] == 50
+    assert data["parameters"]["furnish_records"] == 300
+    assert 0 < data["store"]["persons_with_file"] <= 50
+    assert data["store"]["cached"] == {"population": False, "sqlite": False, "postgresql": False}
+    databases = [run["database"] for run in data["results"]]
+    expected = ["sqlite", "postgresql"] if data["parameters"]["postgresql"] == "used" else ["sqlite"]
+    if os.environ.get("CI"):
+        expected = ["sqlite", "postgresql"]
+    assert databases == expected
+    for run in data["results"]:
+        assert "error" not in run, run
+        load = run["inquiries"]
+        assert load["requests"] == 20
+        assert load["statuses"] == {"201": 20}, load["first_error"]
+        assert (load["ok"], load["errors"], load["not_sent_time_cap"]) == (20, 0, 0)
+        assert PERCENTILES <= load.keys()
+        assert load["p50_ms"] <= load["p95_ms"] <= load["p99_ms"] <= load["max_ms"]
+        assert run["floor"]["calls"] == 5  # 15 made, the first 10 of them warming up
+        assert PERCENTILES <= run["floor"].keys()
+        api, cli = run["furnishing_api"], run["furnishing_cli"]
+        assert (api["status"], api["records"], api["applied"], api["rejected"]) == (
+            "done", 300, 300, 0
+        )
+        assert cli["status"] == "done"
+        assert (cli["summary"]["applied"], cli["summary"]["committed"]) == (300, True)
+        assert run["server_log_errors"] == []
+    goals = data["goals"]
+    assert len(goals) == 2 * len(databases)
+    assert all(set(goal) == {"goal", "measured", "met"} for goal in goals)
+    assert all(isinstance(goal["met"], bool) for goal in goals)
