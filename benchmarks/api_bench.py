@@ -152,13 +152,15 @@ def goals(runs: list[dict[str, Any]], records: int) -> list[dict[str, Any]]:
         api, cli = run.get("furnishing_api", {}), run.get("furnishing_cli", {})
         if "seconds" in api and "seconds" in cli:
             ratio = api["seconds"] / cli["seconds"]
+            net = cli["seconds"] - cli.get("start_seconds", 0.0)
             done = api.get("status") == "done" and api.get("rejected") == 0
             made.append(
                 {
                     "goal": f"{name}: an API furnishing of {records:,} records within "
                     f"{GOAL_FURNISH_OVER_CLI:g}x `creditmend ingest` of the same file",
                     "measured": f"API {api['seconds']:.1f} s (job {api.get('status')}), "
-                    f"CLI {cli['seconds']:.1f} s: {ratio:.2f}x",
+                    f"CLI {cli['seconds']:.1f} s: {ratio:.2f}x (CLI less its "
+                    f"{cli.get('start_seconds', 0.0):.1f} s start: {api['seconds'] / net:.2f}x)",
                     "met": done and ratio <= GOAL_FURNISH_OVER_CLI,
                 }
             )
