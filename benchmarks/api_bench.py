@@ -273,6 +273,7 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
         },
         "store": {
             "persons_with_file": len(store.persons()),
+            "postgresql_database": (store.postgresql_url or "/").rsplit("/", 1)[1] or None,
             "cached": store.cached,
             "build_seconds": {k: round(v, 1) for k, v in store.seconds.items()},
             "ready_seconds_this_run": round(store_seconds, 1),

@@ -8,9 +8,9 @@ and the two stores take many minutes for 100,000 persons and do not change from 
 they are kept in a cache folder (CREDITMEND_CACHE_DIR, else `benchmarks/.data/`, under
 `creditmend-api-bench/`) keyed, as score_resolution's is, by the settings and a digest
 of the code that makes them (the synth, the store, the import steps). The SQLite store is a
-file there; the PostgreSQL store is a database named after the key. Each is marked made by a
-line of `done.json` written after it (a folder or database without one is an interrupted
-build and is made again).
+file there; the PostgreSQL store is a database named after the folder (whose key file it is
+encrypted with). Each is marked made by a line of `done.json` written after it (a folder or
+database without one is an interrupted build and is made again).
 
 A run never changes the cached stores: it works on copies (a file copy; `CREATE DATABASE ...
 TEMPLATE`), since the bench logs inquiries, registers clients and applies a furnishing file.
@@ -174,7 +174,9 @@ def cached_store(settings: StoreSettings, postgresql: bool = True) -> CachedStor
         _write(done_file, done)
     pg_url = None
     if postgresql and postgres_problem() is None:
-        name = "cm_apibench_" + hashlib.sha256(key.encode()).hexdigest()[:16]
+        # Named after the folder as well as the key: the database belongs to this cache (and
+        # its key file), never to another cache folder made with the same settings.
+        name = "cm_apibench_" + hashlib.sha256(str(folder).encode()).hexdigest()[:16]
         pg_url = _pg_url(name)
         if "postgresql" not in done or not _pg_exists(name):
             cached["postgresql"] = False

@@ -13,9 +13,28 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[2]
+PG_ADMIN = os.environ.get(
+    "CREDITMEND_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 PERCENTILES = {"p50_ms", "p95_ms", "p99_ms", "max_ms", "mean_ms"}
+
+
+def _drop_cached_database(output: Path) -> None:
+    """The PostgreSQL database of the bench's cache (made for this test, in its tmp_path)."""
+    if not output.exists():
+        return
+    name = json.loads(output.read_text("utf-8"))["store"]["postgresql_database"]
+    if not name:
+        return
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 @pytest.mark.slow
@@ -26,15 +45,18 @@ def test_the_api_bench_runs_end_to_end(tmp_path: Path) -> None:
     args = ["--persons", "50", "--requests", "20", "--rate", "20", "--warm-up", "5",
             "--floor-calls", "15", "--furnish-records", "300", "--workers", "2",
             "--output", str(output)]  # fmt: skip
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.api_bench", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.api_bench", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    finally:
+        _drop_cached_database(output)  # the cache is in tmp_path, its database beside
     assert done.returncode == 0, done.stderr[-3000:]
     data = json.loads(output.read_text("utf-8"))
     assert data["benchmark"] == "api"
