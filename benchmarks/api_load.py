@@ -261,7 +261,6 @@ async def _drive(
             due = began + index / rate
             await asyncio.sleep(max(0.0, due - loop.time()))
             if due - began > time_cap:
-                load.not_sent += 1
                 return
             load.asked += 1
             async with gate:
@@ -285,9 +284,12 @@ async def _drive(
         _, pending = await asyncio.wait(tasks, timeout=time_cap + 35)
         for task in pending:
             task.cancel()
-        load.statuses["cancelled_at_time_cap"] += len(pending) - load.not_sent
-        if not load.statuses["cancelled_at_time_cap"]:
-            del load.statuses["cancelled_at_time_cap"]
+        await asyncio.gather(*pending, return_exceptions=True)
+        # Asked but not answered by then: in flight, or waiting for a free connection.
+        unanswered = load.asked - sum(load.statuses.values())
+        if unanswered:
+            load.statuses["cancelled_at_time_cap"] = unanswered
+        load.not_sent = len(bodies) - load.asked  # due after the cap (or not yet due then)
         load.seconds = max(0.0, last_answer - began)
     return load
 
