@@ -127,7 +127,7 @@ contracts: setup
 # Two workers (pytest-xdist), a test file each at a time: the suite is CPU-bound and the machine
 # has two cores; a file's module-scoped fixtures (a synthetic population, a store) are made once.
 pytest: setup postgres
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=15
 
 # The PostgreSQL runs of the suite (the store, the API served on it) need the server on
 # 127.0.0.1:5432: started here as .ci/run does when it is installed and not running.
