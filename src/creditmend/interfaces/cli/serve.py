@@ -10,8 +10,6 @@ import typer
 
 from creditmend import bootstrap
 from creditmend.domain.problems import Problem
-from creditmend.interfaces.api.app import DB_ENV, app_from_env, create_app
-from creditmend.interfaces.api.settings import ApiSettings
 from creditmend.interfaces.cli.errors import fail, input_errors
 
 FACTORY = "creditmend.interfaces.api.app:app_from_env"
@@ -37,7 +35,12 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the bureau's HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
+    # Imported here, not with the command line: every other command starts without loading
+    # the web stack (FastAPI and uvicorn add most of a second to each run).
     import uvicorn  # noqa: PLC0415
+
+    from creditmend.interfaces.api.app import DB_ENV, create_app  # noqa: PLC0415
+    from creditmend.interfaces.api.settings import ApiSettings  # noqa: PLC0415
 
     if workers < 1:
         raise fail([Problem("--workers", f"{workers} is not a number of workers >= 1")])
@@ -65,4 +68,4 @@ def serve(
     uvicorn.run(FACTORY, factory=True, workers=workers, **common)
 
 
-__all__ = ["app_from_env", "serve"]
+__all__ = ["serve"]
