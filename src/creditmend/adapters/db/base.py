@@ -12,11 +12,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert
+from sqlalchemy import Engine, create_engine, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import ConnectionPoolEntry
 
+from creditmend.adapters.db import sqlite_writer
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.tenancy import follow_tenant
 from creditmend.adapters.vault import IdentityVault
@@ -78,18 +78,10 @@ def from_fen(fen: int) -> Decimal:
     return Decimal(fen) / FEN
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
 def make_engine(url: str) -> Engine:
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        sqlite_writer.prepare(engine)
     follow_tenant(engine)  # PostgreSQL: each transaction acts for the current tenant
     return engine
 
@@ -134,17 +126,33 @@ class UnitOfWork:
             yield joined
             return
         try:
-            with self.engine.begin() as conn:
-                self._open.conn = conn
-                try:
-                    yield conn
-                finally:
-                    self._open.conn = None
+            with self._writer_turn(), self.engine.connect() as conn:
+                conn.execution_options(**{sqlite_writer.WRITES: True})
+                with conn.begin():
+                    self._open.conn = conn
+                    try:
+                        yield conn
+                    finally:
+                        self._open.conn = None
         except DBAPIError as error:  # rolled back: the store is as it was
             refused = cannot_write(self.engine, error)
             if refused is None:
                 raise
             raise refused from None
+
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        """SQLite: this process's turn at the one writer (`sqlite_writer`); elsewhere nothing."""
+        if self.engine.dialect.name != "sqlite":
+            yield
+            return
+        with sqlite_writer.writer_turn(self.engine) as taken:
+            if not taken:
+                raise StoreError(
+                    f"cannot write {self.engine.url.database}: database is locked; "
+                    "nothing was changed"
+                )
+            yield
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

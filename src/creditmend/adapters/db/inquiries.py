@@ -44,9 +44,12 @@ class SqlInquiryLog:
     def record_inquiry(
         self, request: InquiryRequest, hard: bool, at: datetime, *, gives_report: bool
     ) -> tuple[str, CreditFileFacts]:
-        """Log the inquiry (and its audit event) and read the file, in one transaction; the
-        report id names the logged inquiry. A person made meanwhile by another inquiry is a
-        `ConcurrentWriteError` (nothing logged; the look can be run again)."""
+        """Log the inquiry (and its audit event), then read the file, which shows the inquiry
+        just logged; the report id names it. The log is its own short transaction and the file
+        is read after it commits: SQLite's one writer is held for the two rows, not for the
+        whole read (a read that fails after leaves the look logged, as a look it was). A person
+        made meanwhile by another inquiry is a `ConcurrentWriteError` (nothing logged; the look
+        can be run again)."""
         vault = self.unit_of_work.vault
         with taken_meanwhile(), self.unit_of_work.transaction() as conn:
             person = person_id(conn, vault, request.id_type, request.id_number, at)
@@ -81,10 +84,11 @@ class SqlInquiryLog:
                     **api_detail(request),
                 },
             )
+        with self.unit_of_work.reading() as conn:
             (facts,) = read_files(
                 conn, vault, [person], request.on, masked_id=request.id_number
             ).values()
-            return report_id(request.on, inquiry), facts
+        return report_id(request.on, inquiry), facts
 
     def inquiries_by(
         self, furnisher: str, *, limit: int, before: int | None = None

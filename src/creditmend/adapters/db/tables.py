@@ -126,7 +126,8 @@ account_months = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("account_pk", Integer, ForeignKey("accounts.id"), nullable=False),
-    Column("period", Date, nullable=False),  # first day of the month reported
+    # first day of the month reported; indexed for the store's earliest day (0011)
+    Column("period", Date, nullable=False, index=True),
     Column("version", Integer, nullable=False),
     *_month_columns(),
     UniqueConstraint("account_pk", "period"),
@@ -170,7 +171,7 @@ inquiries = Table(
     Column("purpose", String(32), nullable=False),
     Column("hard", Boolean, nullable=False),
     Column("consent_ref", Text, nullable=True),
-    Column("inquired_on", Date, nullable=False),  # the business date (as-of)
+    Column("inquired_on", Date, nullable=False, index=True),  # the business date (as-of)
     Column("at", DateTime(timezone=True), nullable=False),
     # False: the subject read their own file for a plan or a what-if, no report was given
     # (NULL: logged before this was kept, read as a report).
@@ -191,7 +192,7 @@ public_records = Table(
     Column("kind", String(32), nullable=False),
     Column("court", Text, nullable=False),
     Column("case_number", String(128), nullable=False),
-    Column("filed_on", Date, nullable=False),
+    Column("filed_on", Date, nullable=False, index=True),
     Column("published_on", Date, nullable=True),
     Column("amount_fen", BigInteger, nullable=True),
     Column("status", String(16), nullable=False),
@@ -210,7 +211,7 @@ blacklist_entries = Table(
     Column("person_id", Integer, ForeignKey("persons.id"), nullable=False, index=True),
     Column("source", String(128), nullable=False),
     Column("category", String(32), nullable=False),
-    Column("listed_on", Date, nullable=False),
+    Column("listed_on", Date, nullable=False, index=True),
     Column("expires_on", Date, nullable=True),
     Column("reason", Text, nullable=False),
     Column("ingestion_id", Integer, ForeignKey("ingestions.id"), nullable=False),
