@@ -9,9 +9,12 @@ from datetime import timedelta
 from urllib.parse import quote_plus
 
 import pytest
+from anyio import to_thread
 from api_support import PROBLEM_KEYS, InProcess
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+from creditmend.domain.problems import ProblemsError
 from creditmend.interfaces.api.limits import RateSettings
 from creditmend.interfaces.api.settings import ApiSettings
 
@@ -360,3 +363,17 @@ def test_readyz_is_503_when_the_schema_is_behind(api: InProcess) -> None:
     assert detail.startswith("schema at 0006, newest is ")
     assert not detail.endswith(" 0006")
     assert api.client.get("/healthz").status_code == 200
+
+
+def test_the_threads_a_worker_runs_blocking_calls_on_are_a_setting(
+    make_api: Callable[..., InProcess],
+) -> None:
+    assert ApiSettings().threads == 8
+    assert ApiSettings.from_env({"CREDITMEND_API_THREADS": "3"}).threads == 3
+    with pytest.raises(ProblemsError, match="CREDITMEND_API_THREADS"):
+        ApiSettings.from_env({"CREDITMEND_API_THREADS": "0"})
+    api = make_api(ApiSettings(threads=3))
+    with TestClient(api.app) as client:  # entered: the app's lifespan runs
+        tokens = client.portal.call(lambda: to_thread.current_default_thread_limiter().total_tokens)
+        assert client.get("/healthz").status_code == 200
+    assert tokens == 3

@@ -10,8 +10,11 @@ dependencies (`require_scope`, `rate_limit`, `content_type`), the endpoint, the 
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from creditmend import bootstrap
@@ -38,7 +41,16 @@ See docs/api.md.
 
 def create_app(service: bootstrap.Service, settings: ApiSettings | None = None) -> FastAPI:
     settings = settings or ApiSettings()
+    threads = settings.threads
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # the pool synchronous endpoints and the store's calls run on (`ApiSettings.threads`)
+        to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="creditmend bureau API",
         version="1",
         description=DESCRIPTION,

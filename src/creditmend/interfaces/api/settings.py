@@ -9,6 +9,7 @@
 | CREDITMEND_API_FURNISH_LIMIT | 67108864 | bytes a furnishing file may have (64 MiB) |
 | CREDITMEND_API_JOB_LEASE | 30 | seconds a running furnishing job is its worker's (renewed) |
 | CREDITMEND_API_INQUIRY_QUOTA | 10000 | inquiries a client may make a business day |
+| CREDITMEND_API_THREADS | 8 | threads a worker process runs blocking calls on |
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ BURST_ENV = "CREDITMEND_API_BURST"
 FURNISH_LIMIT_ENV = "CREDITMEND_API_FURNISH_LIMIT"
 JOB_LEASE_ENV = "CREDITMEND_API_JOB_LEASE"
 INQUIRY_QUOTA_ENV = "CREDITMEND_API_INQUIRY_QUOTA"
+THREADS_ENV = "CREDITMEND_API_THREADS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,10 @@ class ApiSettings:
     furnish_body_limit: int = 64 * MIB
     job_lease: timedelta = timedelta(seconds=30)
     inquiry_quota: int = 10_000  # inquiries per client per business day (all workers)
+    # Threads a worker runs the store's calls on (anyio's default is 40). The calls are
+    # Python holding the GIL most of the time: past a few threads, more only switch between
+    # requests and make each slower; the waiting ones queue on the event loop instead.
+    threads: int = 8
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
@@ -58,6 +64,7 @@ class ApiSettings:
                 seconds=_number(env, JOB_LEASE_ENV, default.job_lease.total_seconds(), minimum=1)
             ),
             inquiry_quota=int(_number(env, INQUIRY_QUOTA_ENV, default.inquiry_quota, minimum=0)),
+            threads=int(_number(env, THREADS_ENV, default.threads, minimum=1)),
         )
 
 
