@@ -259,6 +259,18 @@ class PortalUserService:
         uri = self.totp.uri(secret, account)
         return EnrolmentStarted(token, secret, self.totp.qr_svg(uri), uri)
 
+    def pending_setup(self, session_token: str, at: datetime) -> tuple[str, str] | None:
+        """The QR code (SVG) and the secret of a started enrolment, to show again until the
+        first TOTP code confirms it; None when the enrolment session is gone."""
+        session = self.session(session_token, _utc(at))
+        if session is None or session.stage is not Stage.ENROLLING:
+            return None
+        secret = self.repository.totp_secret(session.user.user_id, pending=True)
+        if secret is None:
+            return None
+        uri = self.totp.uri(secret, session.user.display_name or "borrower")
+        return self.totp.qr_svg(uri), secret
+
     def finish_enrolment(self, session_token: str, totp_code: str, at: datetime) -> SignedIn:
         """The first TOTP code: the enrolment is done, the recovery codes are made (shown
         once), and the person is signed in with a new session."""
