@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from portal_support import portal
+from portal_support import portal, portal_any
 
-__all__ = ["portal"]
+__all__ = ["portal", "portal_any"]

@@ -31,7 +31,7 @@ CODES = re.compile(r"<li><code>([0-9A-Z-]+)</code></li>")
 PASSWORD = "a long walk on the bund"
 DESK_NAME = "ops one"
 
-__all__ = ["OTHER_RIC", "PASSWORD", "RIC", "Portal", "portal"]
+__all__ = ["OTHER_RIC", "PASSWORD", "RIC", "Portal", "portal", "portal_any"]
 
 
 @dataclass
@@ -113,7 +113,18 @@ class Portal:
 
 @pytest.fixture
 def portal(tmp_path: Path) -> Iterator[Portal]:
-    url = f"sqlite:///{tmp_path / 'bureau.db'}"
+    """The portal on an SQLite store."""
+    yield from _portal_on(f"sqlite:///{tmp_path / 'bureau.db'}", tmp_path)
+
+
+@pytest.fixture
+def portal_any(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Portal]:
+    """The portal on SQLite and on PostgreSQL (served as the role under row-level security)."""
+    monkeypatch.setenv("CREDITMEND_KEY", bootstrap.new_key())
+    yield from _portal_on(db_url, tmp_path)
+
+
+def _portal_on(url: str, tmp_path: Path) -> Iterator[Portal]:
     register_furnishers(url, "LEND1", "LEND2")
     seed(url, tmp_path)
     clock = MovableClock()

@@ -19,8 +19,8 @@ REFUSALS = {
 
 def mount_portal(app: FastAPI) -> None:
     app.state.portal_rate_limits = new_buckets()
-    app.include_router(auth.router)
-    app.include_router(pages.router)
+    app.include_router(auth.router, include_in_schema=False)
+    app.include_router(pages.router, include_in_schema=False)
     app.add_exception_handler(PortalRefusalError, _refused)  # type: ignore[arg-type]
 
 
