@@ -149,8 +149,9 @@ def test_a_post_without_the_csrf_token_is_refused(portal: Portal, path: str) -> 
 
 
 def test_the_language_switch_only_returns_to_our_own_pages(portal: Portal) -> None:
-    away = portal.client.get("/lang/en?next=//evil.example/x", follow_redirects=False)
-    assert away.headers["location"] == "/"
+    for target in ("//evil.example/x", "/%09/evil.example", "/%5Cevil.example", "https://x.y/"):
+        away = portal.client.get(f"/lang/en?next={target}", follow_redirects=False)
+        assert away.headers["location"] == "/", target
     home = portal.client.get("/lang/en?next=/login", follow_redirects=False)
     assert home.headers["location"] == "/login"
 

@@ -79,8 +79,9 @@ def choose(cookie: str | None, accept_language: str | None) -> str:
 class Speaker:
     """One request's language: its gettext and its formats."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, zone: str = "Asia/Shanghai") -> None:
         self.lang = lang
+        self.zone = ZoneInfo(zone)  # the profile's: times are shown as the bureau's day sees them
         self.locale = Locale.parse(lang)
         self._translations = translations(lang)
 
@@ -94,8 +95,8 @@ class Speaker:
     def date(self, day: date) -> str:
         return format_date(day, format="long", locale=self.locale)
 
-    def datetime(self, at: datetime, zone: str = "Asia/Shanghai") -> str:
-        return format_datetime(at, format="medium", tzinfo=ZoneInfo(zone), locale=self.locale)
+    def datetime(self, at: datetime) -> str:
+        return format_datetime(at, format="medium", tzinfo=self.zone, locale=self.locale)
 
     def money(self, amount: Decimal, currency: str = "CNY") -> str:
         return format_currency(amount, currency, locale=self.locale)

@@ -72,7 +72,8 @@ def service(request: Request) -> bootstrap.Service:
 
 
 def speaker(request: Request) -> Speaker:
-    return Speaker(choose(request.cookies.get(COOKIE), request.headers.get("accept-language")))
+    lang = choose(request.cookies.get(COOKIE), request.headers.get("accept-language"))
+    return Speaker(lang, bootstrap.rules().time_zone.value)
 
 
 def csrf_token(request: Request) -> str:
@@ -182,7 +183,8 @@ def local_path(target: str | None, default: str = "/") -> str:
     if not target or not target.startswith("/") or target.startswith("//"):
         return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or "\\" in target:
+    # Browsers drop tabs and newlines from URLs ("/\t/evil" is "//evil") and read "\\" as "/".
+    if parts.scheme or parts.netloc or "\\" in target or any(ord(c) < 32 for c in target):
         return default
     return target
 
