@@ -157,3 +157,15 @@ def test_a_session_ends_after_inactivity(portal: Portal) -> None:
     assert portal.client.get("/me").status_code == 200
     portal.clock.advance(timedelta(minutes=16))
     assert portal.client.get("/me", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_dead_sessions_are_swept_at_the_next_sign_in(portal: Portal) -> None:
+    secret, _ = portal.enrol(portal.invite())
+    portal.clock.advance(timedelta(hours=1))
+    portal.client.cookies.clear()
+    assert portal.login(secret).status_code == 303
+    engine = create_engine(portal.url)
+    with engine.connect() as conn:
+        alive = conn.execute(text("SELECT count(*) FROM portal_sessions")).scalar_one()
+    engine.dispose()
+    assert alive == 1  # the enrolment's own, unused for an hour, is gone

@@ -13,7 +13,7 @@ from sqlalchemy import delete, insert, select, update
 
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import UnitOfWork, audit
-from creditmend.domain.portal import PortalUser, Role, Session, Stage, Status
+from creditmend.domain.portal import IDLE_TIMEOUT, PortalUser, Role, Session, Stage, Status
 
 ENROLMENT = "enrolment"
 RECOVERY = "recovery"
@@ -215,7 +215,13 @@ class SqlPortalRepository:
 
     # ------------------------------------------------------------ sessions
     def add_session(self, digest: str, user_id: int, stage: Stage, at: datetime) -> None:
+        sessions = t.portal_sessions.c
         with self.unit_of_work.transaction() as conn:
+            conn.execute(
+                delete(t.portal_sessions).where(
+                    sessions.user_id == user_id, sessions.last_seen_at <= at - IDLE_TIMEOUT
+                )
+            )
             conn.execute(
                 insert(t.portal_sessions).values(
                     digest=digest,
