@@ -11,8 +11,9 @@ whole server stack but the socket). Two floors are measured in the same run: `/h
 stack alone: middleware, routing) and the report page's own work without HTTP (the self-report
 and its HTML rendering through the services), so that the table says what the portal adds.
 
-Run: `.venv/bin/python -m benchmarks.portal_bench [--persons N] [--users N] [--requests N]`.
-Writes `benchmarks/results/portal.json`; exits 0 whether or not the goal is met.
+Run: `.venv/bin/python -m benchmarks.portal_bench [--persons N] [--users N] [--requests N]
+[--output PATH]`. Writes `benchmarks/results/portal.json` (or PATH); exits 0 whether or not
+the goal is met.
 """
 
 from __future__ import annotations
@@ -120,6 +121,7 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=2000)
     parser.add_argument("--users", type=int, default=5)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--output", type=Path, default=RESULTS / "portal.json")
     options = parser.parse_args()
     load_before = os.getloadavg()
     measured = run(options.persons, options.users, options.requests)
@@ -139,8 +141,8 @@ def main() -> None:
         "goal": {"p95_ms": GOAL_P95_MS, "page_kb": GOAL_PAGE_KB},
         "met": {"p95": page_p95 <= GOAL_P95_MS, "weight": heaviest <= GOAL_PAGE_KB},
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "portal.json").write_text(json.dumps(result, indent=2) + "\n", "utf-8")
+    options.output.parent.mkdir(parents=True, exist_ok=True)
+    options.output.write_text(json.dumps(result, indent=2) + "\n", "utf-8")
     table = Table(title=f"portal pages, {options.persons} persons, {options.users} users, "
                         f"load {load_before[0]:.1f}->{load_after[0]:.1f}")  # fmt: skip
     for column in ("what", "p50 ms", "p95 ms", "max ms", "KB"):

@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from creditmend.domain.portal import BORROWER_KINDS, DESK_KIND, MIN_PASSWORD
+from creditmend.domain.portal import BORROWER_KINDS, DESK_KIND, MIN_PASSWORD, Role
 from creditmend.domain.problems import ProblemsError
 from creditmend.interfaces.portal.i18n import N_
 from creditmend.interfaces.portal.web import (
@@ -135,7 +135,7 @@ def totp_confirm(request: Request, totp: Text = "") -> Response:
 
 
 def home_of_user(done: SignedIn) -> str:
-    return "/me" if done.user.role.value == "borrower" else "/desk"
+    return "/me" if done.user.role is Role.BORROWER else "/desk"
 
 
 # ---------------------------------------------------------------- sign-in and out
