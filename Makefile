@@ -159,6 +159,7 @@ bench: setup
 	$(BIN)/python -m benchmarks.score_bench
 	$(BIN)/python -m benchmarks.plan_bench
 	$(BIN)/python -m benchmarks.api_bench
+	$(BIN)/python -m benchmarks.portal_bench
 
 # The shipped default scorecard (src/creditmend/models/), trained only on openly licensed data
 # (docs/score.md, "The shipped model"): an Explainable Boosting Machine on the bureau's features

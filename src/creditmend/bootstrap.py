@@ -41,6 +41,7 @@ from creditmend.services.furnish_jobs import FurnishJobService
 from creditmend.services.inquire import InquiryService
 from creditmend.services.loans import LoanService
 from creditmend.services.object import ObjectionService
+from creditmend.services.portal_users import PortalUserService
 from creditmend.services.records import FIELDS_OF, RecordsService
 from creditmend.services.retain import RetentionService
 from creditmend.services.score import ScoreService
@@ -381,6 +382,7 @@ class Service:
     readiness: Callable[[], str | None]  # None when ready, else why not
     clock: Clock
     furnish_jobs: FurnishJobService  # files received over the API, applied by its worker
+    portal: PortalUserService  # the web portal's users and sessions (issue 18)
 
 
 def build_service(
@@ -402,6 +404,7 @@ def build_service(
         furnish_jobs=FurnishJobService(
             store.job_repository, bureau.furnish, clock(jurisdiction), now=wall_clock
         ),
+        portal=_portal_on(store),
     )
 
 
@@ -431,6 +434,22 @@ def _clients_on(store: Store, token_ttl: timedelta) -> ClientService:
 
     return ClientService(
         store.client_repository, Argon2Hasher(), store.furnisher_registry, token_ttl
+    )
+
+
+def build_portal_users(db: str | None) -> PortalUserService:
+    """The portal's users on the store at `db` (the command line's `user` commands)."""
+    return _portal_on(_open_store(db))
+
+
+def _portal_on(store: Store) -> PortalUserService:
+    from creditmend.adapters.common_passwords import is_common  # noqa: PLC0415
+    from creditmend.adapters.identity_numbers import id_is_valid  # noqa: PLC0415
+    from creditmend.adapters.secret_hash import Argon2Hasher  # noqa: PLC0415
+    from creditmend.adapters.totp import PyOtp  # noqa: PLC0415
+
+    return PortalUserService(
+        store.portal_repository, Argon2Hasher(), PyOtp(), is_common, id_is_valid
     )
 
 

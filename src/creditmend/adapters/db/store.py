@@ -30,6 +30,7 @@ from creditmend.adapters.db.inquiries import SqlInquiryLog
 from creditmend.adapters.db.migrate import upgrade
 from creditmend.adapters.db.objections import SqlObjectionRepository
 from creditmend.adapters.db.persons import SqlPersonDirectory
+from creditmend.adapters.db.portal_users import SqlPortalRepository
 from creditmend.adapters.db.reading import SqlCreditFileReader
 from creditmend.adapters.db.records import SqlRecordsRepository
 from creditmend.adapters.db.retention import SqlRetentionRepository
@@ -58,6 +59,7 @@ class Store:
     retention_repository: SqlRetentionRepository
     client_repository: SqlClientRepository
     job_repository: SqlJobRepository
+    portal_repository: SqlPortalRepository
 
     @classmethod
     def on(cls, unit_of_work: UnitOfWork) -> Store:
@@ -76,6 +78,7 @@ class Store:
             SqlRetentionRepository(unit_of_work),
             SqlClientRepository(unit_of_work),
             SqlJobRepository(unit_of_work),
+            SqlPortalRepository(unit_of_work),
         )
 
 

@@ -353,3 +353,52 @@ furnishing_job_bodies = Table(
     Column("job_id", String(40), ForeignKey("furnishing_jobs.job_id"), primary_key=True),
     Column("body", LargeBinary, nullable=False),
 )
+
+# ---------------------------------------------------------------- the portal (issue 18)
+# A portal user: a borrower (found by `login_hash`, the identity's keyed hash, which is the
+# `persons.id_hash` of their person; the number itself only encrypted) or a desk user (the keyed
+# hash of `desk:NAME`). Secrets: the password as argon2id, the TOTP secret encrypted with the
+# store's key; `pending_*` hold a started enrolment until its first TOTP code.
+portal_users = Table(
+    "portal_users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("role", String(16), nullable=False),  # borrower | desk
+    Column("login_hash", String(64), nullable=False, unique=True),
+    Column("id_type", String(16), nullable=False),  # cn_ric | passport | us_ssn | desk
+    Column("id_cipher", LargeBinary, nullable=False),  # the number (or desk name), encrypted
+    Column("display_name", Text, nullable=True),  # a desk user's name
+    Column("status", String(16), nullable=False),  # invited | active
+    Column("password_hash", Text, nullable=True),
+    Column("totp_cipher", LargeBinary, nullable=True),
+    Column("totp_last_step", BigInteger, nullable=True),  # no TOTP code is accepted twice
+    Column("pending_password_hash", Text, nullable=True),
+    Column("pending_totp_cipher", LargeBinary, nullable=True),
+    Column("failed", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("enrolled_at", DateTime(timezone=True), nullable=True),
+)
+
+# One-time enrolment codes and recovery codes, by their SHA-256 digest (80 random bits each).
+portal_codes = Table(
+    "portal_codes",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("portal_users.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # enrolment | recovery
+    Column("expires_on", Date, nullable=True),  # an enrolment code's last business date
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+)
+
+# Server-side sessions, by the SHA-256 digest of the cookie's 256-bit token.
+portal_sessions = Table(
+    "portal_sessions",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("portal_users.id"), nullable=False, index=True),
+    Column("stage", String(16), nullable=False),  # enrolling | signed_in
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+)

@@ -28,6 +28,7 @@ from creditmend.interfaces.api.problems import (
 )
 from creditmend.interfaces.api.settings import ApiSettings
 from creditmend.interfaces.api.v1 import ROUTERS
+from creditmend.interfaces.portal.app import mount_portal
 
 DB_ENV = "CREDITMEND_DB"
 
@@ -67,6 +68,7 @@ def create_app(service: bootstrap.Service, settings: ApiSettings | None = None) 
     app.include_router(token.router)
     for router in ROUTERS:
         app.include_router(router)
+    mount_portal(app)  # the web portal's pages (docs/portal.md), outside the OpenAPI document
     # Added last = outermost: RequestContext sees every answer, BodyLimit's 413 included.
     app.add_middleware(BodyLimit, default=settings.body_limit)
     app.add_middleware(RequestContext)

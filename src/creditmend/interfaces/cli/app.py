@@ -22,6 +22,7 @@ from creditmend.interfaces.cli import (
     score,
     serve,
     synth,
+    user,
     whatif,
 )
 
@@ -88,6 +89,7 @@ app.add_typer(bureau.furnisher_app, name="furnisher")
 app.add_typer(bureau.records_app, name="records")
 app.add_typer(objection.app, name="object")
 app.add_typer(client.app, name="client")
+app.add_typer(user.app, name="user")
 app.command()(bureau.ingest)
 app.command()(bureau.keygen)
 app.command()(bureau.retain)

@@ -1,0 +1,142 @@
+"""The portal in process: the API's app (which mounts the portal) on a real SQLite store with
+the API tests' small bureau (a borrower with accounts at LEND1 and LEND2), a clock the test
+moves, a TestClient on https (the cookies are Secure), and helpers that walk the forms as a
+browser would: read the CSRF token from the page, post it back."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pyotp
+import pytest
+from fastapi.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
+
+from api_support import MovableClock, register_furnishers
+from bureau_seed import OTHER_RIC, RIC, seed
+
+from creditmend import bootstrap
+from creditmend.interfaces.api.app import create_app
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+SECRET = re.compile(r'<code class="secret">([A-Z2-7]+)</code>')
+CODES = re.compile(r"<li><code>([0-9A-Z-]+)</code></li>")
+PASSWORD = "a long walk on the bund"
+DESK_NAME = "ops one"
+
+__all__ = ["OTHER_RIC", "PASSWORD", "RIC", "Portal", "portal", "portal_any"]
+
+
+@dataclass
+class Portal:
+    client: TestClient
+    service: bootstrap.Service
+    clock: MovableClock
+    url: str
+    new_client: Callable[[], TestClient]
+
+    def invite(self, id_number: str = RIC) -> str:
+        made = self.service.portal.invite("cn_ric", id_number, self.clock.today(), self.clock.now())
+        return made.code
+
+    def desk_code(self, name: str = DESK_NAME) -> str:
+        return self.service.portal.add_desk(name, self.clock.today(), self.clock.now()).code
+
+    def totp(self, secret: str) -> str:
+        return pyotp.TOTP(secret).at(self.clock.now())
+
+    def post(
+        self,
+        path: str,
+        data: dict[str, str],
+        client: TestClient | None = None,
+        form_page: str | None = None,
+    ) -> httpx.Response:
+        """Post a form as the page at `path` (or `form_page`) gives it (its CSRF token too)."""
+        browser = client or self.client
+        page = browser.get(form_page or path)
+        found = CSRF.search(page.text)
+        assert found, page.text[:500]
+        return browser.post(path, data={"csrf": found.group(1), **data}, follow_redirects=False)
+
+    def begin(
+        self,
+        code: str,
+        identity: str = RIC,
+        kind: str = "cn_ric",
+        password: str = PASSWORD,
+        client: TestClient | None = None,
+    ) -> httpx.Response:
+        form = {"code": code, "kind": kind, "identity": identity, "password": password,
+                "password2": password}  # fmt: skip
+        return self.post("/enrol", form, client)
+
+    def enrol(
+        self,
+        code: str,
+        identity: str = RIC,
+        kind: str = "cn_ric",
+        client: TestClient | None = None,
+    ) -> tuple[str, list[str]]:
+        """The whole enrolment: the TOTP secret and the recovery codes it ends with."""
+        browser = client or self.client
+        started = self.begin(code, identity, kind, client=browser)
+        assert started.status_code == 303, started.text
+        page = browser.get("/enrol/totp")
+        secret = SECRET.search(page.text)
+        assert secret, page.text
+        done = self.post("/enrol/totp", {"totp": self.totp(secret.group(1))}, browser)
+        assert done.status_code == 200, done.text
+        return secret.group(1), CODES.findall(done.text)
+
+    def login(
+        self,
+        secret: str,
+        identity: str = RIC,
+        kind: str = "cn_ric",
+        password: str = PASSWORD,
+        client: TestClient | None = None,
+        second: str | None = None,
+    ) -> httpx.Response:
+        self.clock.advance(timedelta(seconds=90))  # a new TOTP step (a used one is refused)
+        form = {"kind": kind, "identity": identity, "password": password,
+                "totp": second if second is not None else self.totp(secret)}  # fmt: skip
+        return self.post("/login", form, client)
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Iterator[Portal]:
+    """The portal on an SQLite store."""
+    yield from _portal_on(f"sqlite:///{tmp_path / 'bureau.db'}", tmp_path)
+
+
+@pytest.fixture
+def portal_any(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Portal]:
+    """The portal on SQLite and on PostgreSQL (served as the role under row-level security)."""
+    monkeypatch.setenv("CREDITMEND_KEY", bootstrap.new_key())
+    yield from _portal_on(db_url, tmp_path)
+
+
+def _portal_on(url: str, tmp_path: Path) -> Iterator[Portal]:
+    register_furnishers(url, "LEND1", "LEND2")
+    seed(url, tmp_path)
+    clock = MovableClock()
+    service = replace(bootstrap.build_service(url), clock=clock)
+    app = create_app(service)
+    opened: list[TestClient] = []
+
+    def new_client() -> TestClient:
+        made = TestClient(app, base_url="https://testserver", raise_server_exceptions=False)
+        opened.append(made)
+        return made
+
+    yield Portal(new_client(), service, clock, url, new_client)
+    for client in opened:
+        client.close()
