@@ -2,8 +2,8 @@
 identity as the persons table keeps it (keyed hash, cipher), the password as argon2id, the TOTP
 secret encrypted, codes and session tokens as SHA-256 digests.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-07 17:00:00
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
