@@ -313,9 +313,14 @@ def measure(
         process = subprocess.Popen(command, cwd=ROOT.parent, env=env, stdout=stdout, stderr=stderr)
         roots = [process.pid, *(p.pid for p in cluster.processes)] if cluster else [process.pid]
         peak, load = 0, os.getloadavg()
-        while process.poll() is None:
-            peak = max(peak, _tree_rss(roots))
-            time.sleep(0.1)
+        try:
+            while process.poll() is None:
+                peak = max(peak, _tree_rss(roots))
+                time.sleep(0.1)
+        finally:  # interrupted: the driver goes with us
+            if process.poll() is None:
+                process.kill()
+                process.wait()
     if process.returncode != 0:
         raise RuntimeError(f"{name} failed; its stderr ends:\n{_tail(said, 40)}")
     result: dict[str, Any] = json.loads(answer.read_text("utf-8").strip().splitlines()[-1])
@@ -423,6 +428,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--persons, --workers, --cores and --partitions must be at least 1")
     if java_missing():
         parser.error("Spark needs Java 17 or later: none found (JAVA_HOME, PATH)")
+    # SIGTERM (`timeout`, `kill`) unwinds like Ctrl-C, so the cluster's JVMs, in sessions of
+    # their own, are stopped by `spark_cluster` rather than left running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args.passed = [
         *("--workers", str(args.workers), "--cores", str(args.cores)),
         *("--executor-memory", args.executor_memory, "--local-memory", args.local_memory),
