@@ -3,7 +3,11 @@
 `pyspark` is an optional dependency (`pip install 'creditmend[spark]'`), imported only when a
 session starts. Local mode (`local[2]`, the default) needs nothing but a Java 17+ runtime;
 `master` may name a cluster (`spark://host:7077`, `yarn`, ...), whose workers must then see
-`inputs` and `out` at the same paths (a shared file system).
+`inputs` and `out` at the same paths (a shared file system). On a standalone master
+(`spark://`), the session's start returns once the master has registered the application, so a
+master that does not answer fails there (after Spark's own retries, about a minute and a half),
+before any input is read; `benchmarks/spark_cluster.py` runs the batch on a two-worker cluster
+on 127.0.0.1 and checks it writes DuckDB's outputs.
 
 Spark is made quiet and quick to start for a batch run from the command line: no web UI, no
 console progress bar, JVM logging at ERROR only (`spark-log4j2.properties`), a few shuffle
