@@ -30,7 +30,7 @@ from creditmend.domain.calendar import (
     WeekdayCalendar,
     add_months,
 )
-from creditmend.domain.loan.contract import Contract, PenaltyTerms, RepaymentMethod
+from creditmend.domain.loan.contract import INSTALMENT_METHODS, Contract, PenaltyTerms
 from creditmend.domain.loan.events import (
     DeductionFailed,
     DeductionFailure,
@@ -51,7 +51,8 @@ GOAL_LOANS = 10_000
 GOAL_SECONDS = 10.0
 TERM_MONTHS = 36
 FEN = Decimal("0.01")
-METHODS = tuple(RepaymentMethod)
+# The instalment methods only: a revolving line has no term to simulate (and no schedule).
+METHODS = INSTALMENT_METHODS
 FAILURES = tuple(DeductionFailure)
 
 

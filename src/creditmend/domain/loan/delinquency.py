@@ -10,7 +10,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from creditmend.domain.calendar import month_end
 from creditmend.domain.loan.records import Due
 from creditmend.domain.rules.profile import JurisdictionProfile
 
@@ -44,21 +43,35 @@ def monthly_codes(
     `*` when nothing was due.
     """
     posted = [d for d in dues if d.posted]
-    # Only instalments that were ever unpaid after their due date can make a month delinquent.
-    ever_late = [d for d in posted if d.paid_off_on is None or d.paid_off_on > d.due_on]
+    # Only instalments that were ever unpaid after their due date can make a month delinquent;
+    # in due-date order, so the oldest one still unpaid at a month's end is the first found.
+    ever_late = sorted(
+        (d for d in posted if d.paid_off_on is None or d.paid_off_on > d.due_on),
+        key=lambda d: d.due_on,
+    )
     grace = timedelta(days=grace_days)
+    one_day = timedelta(days=1)
     by_month: dict[int, list[Due]] = defaultdict(list)
     for due in posted:
         by_month[due.due_on.year * 12 + due.due_on.month - 1].append(due)
     last = min(as_of, closed[0]) if closed else as_of
     as_of_index = as_of.year * 12 + as_of.month - 1
     grid = profile.grid_codes
+    current = profile.bucket_code(0)
     codes: list[tuple[str, str]] = []
-    for index in range(opened_on.year * 12 + opened_on.month - 1, last.year * 12 + last.month):
+    index = opened_on.year * 12 + opened_on.month - 1
+    first = date(opened_on.year, opened_on.month, 1)
+    while index < last.year * 12 + last.month:
         year, month0 = divmod(index, 12)
-        first = date(year, month0 + 1, 1)
-        end = as_of if index == as_of_index else month_end(first)
-        dpd = days_past_due(ever_late, end) if ever_late else 0
+        following = date(year + 1, 1, 1) if month0 == 11 else date(year, month0 + 2, 1)
+        end = as_of if index == as_of_index else following - one_day
+        dpd = 0
+        for due in ever_late:
+            if due.due_on >= end:
+                break
+            if due.paid_off_on is None or due.paid_off_on > end:
+                dpd = (end - due.due_on).days
+                break
         if closed is not None and first <= closed[0] <= end:
             code = closed[1]
         elif charged_off_on is not None and charged_off_on <= end:
@@ -77,6 +90,8 @@ def monthly_codes(
             ):
                 code = grid.late_within_month
             else:
-                code = profile.bucket_code(0)
+                code = current
         codes.append((f"{year:04d}-{month0 + 1:02d}", code))
+        index += 1
+        first = following
     return codes
