@@ -85,6 +85,7 @@ class Ledger:
         self.currency = contract.currency
         self.days_in_year = int(profile.days_in_year.value)
         self.order: AllocationOrder = contract.allocation or profile.default_allocation
+        self.owed_steps_first = pays_owed_first(self.order)
         self.penalty_rate = contract.penalty.per_day(
             contract.rate, self.days_in_year, Decimal(profile.penalty_multiplier.value)
         )
@@ -353,9 +354,21 @@ class Ledger:
     ) -> Decimal:
         remaining = amount
         past_dues, today_dues = self._open_by_state(day)
+        parts = record.parts
+        if self.owed_steps_first if order is self.order else pays_owed_first(order):
+            owed = self.fees_out + self.penalty_out + self.compound_out
+            for due in past_dues:
+                owed += due.outstanding()
+            for due in today_dues:
+                owed += due.outstanding()
+            if owed and amount >= owed:
+                # Enough for everything owed: the order cannot change where it goes (most
+                # payments); what is left goes through the order's steps in advance, if any.
+                self._pay_all_owed(day, parts, past_dues + today_dues)
+                remaining -= owed
+                past_dues, today_dues = [], []
         # Steps of an empty bucket are skipped: most payments only meet what is due today.
         past = bool(past_dues or self.fees_out or self.penalty_out or self.compound_out)
-        parts = record.parts
         for rule in order:
             if remaining <= ZERO:
                 break
@@ -374,6 +387,27 @@ class Ledger:
                 parts[rule.component] += paid
                 remaining -= paid
         return remaining
+
+    def _pay_all_owed(self, day: date, parts: dict[Component, Decimal], dues: list[Due]) -> None:
+        """Pay off the loan's pools and the open instalments `dues` in full."""
+        fee, penalty = self.fees_out, self.penalty_out + self.compound_out
+        interest = principal = ZERO
+        self.fees_out = self.penalty_out = self.compound_out = ZERO
+        for due in dues:
+            fee += due.fee_out
+            penalty += due.penalty_out
+            interest += due.interest_out
+            principal += due.principal_out
+            due.fee_out = due.penalty_out = due.interest_out = due.principal_out = ZERO
+            self._mark_paid(due, day)
+        for component, paid in (
+            (Component.FEE, fee),
+            (Component.PENALTY, penalty),
+            (Component.INTEREST, interest),
+            (Component.PRINCIPAL, principal),
+        ):
+            if paid:
+                parts[component] += paid
 
     def _open_by_state(self, day: date) -> tuple[list[Due], list[Due]]:
         """The posted instalments not yet paid off, oldest first: past due, and due on `day`."""
@@ -483,7 +517,7 @@ class Ledger:
         for step in steps:
             available = self._owed(step) if limit is None else min(limit, self._owed(step))
             waived = ZERO
-            by_state = zip((DueState.PAST_DUE, DueState.DUE), self._open_by_state(day))
+            by_state = zip((DueState.PAST_DUE, DueState.DUE), self._open_by_state(day), strict=True)
             for due_state, dues in by_state:
                 rule = AllocationRule(due_state, step)
                 waived += self._pay_step(day, rule, available - waived, dues)
@@ -614,6 +648,25 @@ class Ledger:
             ),
             ZERO,
         )
+
+
+_OWED_STEPS = frozenset(
+    AllocationRule(state, component)
+    for state in (DueState.PAST_DUE, DueState.DUE)
+    for component in Component
+)
+
+
+def pays_owed_first(order: AllocationOrder) -> bool:
+    """True when the order has a step for every past-due and due component, all before any
+    step in advance: then a payment that covers all that is owed pays it all, whatever the
+    order, and only the remainder depends on it."""
+    steps = set()
+    for rule in order:
+        if rule.due is DueState.IN_ADVANCE:
+            break
+        steps.add(rule)
+    return steps >= _OWED_STEPS
 
 
 _CARRIED_FIELDS = {

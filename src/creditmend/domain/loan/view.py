@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -21,7 +20,7 @@ from creditmend.domain.loan.state import (
     MonthStatus,
     StatementState,
 )
-from creditmend.domain.money import ZERO, Money, shared_money
+from creditmend.domain.money import ZERO, Money
 from creditmend.domain.rules.profile import Component
 
 
