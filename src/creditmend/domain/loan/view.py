@@ -196,7 +196,7 @@ def _cash_flows(
     and the payoff on `as_of` while the loan is open."""
     contract = ledger.contract
     revolving = isinstance(ledger, RevolvingLedger)
-    if revolving:  # money comes in as purchases, not a disbursement
+    if isinstance(ledger, RevolvingLedger):  # money comes in as purchases, not a disbursement
         flows = [CashFlow(on, money[amount]) for on, amount in ledger.purchases]
     else:
         proceeds = contract.principal.amount - contract_fees(contract, FeeTiming.UPFRONT)
