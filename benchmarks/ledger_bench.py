@@ -11,6 +11,10 @@ Three measurements on the same deterministic loans, in the same process and run:
   its per-loan time is extrapolated to all loans;
 - floor: the least work any implementation must do per loan: build the repayment schedule and read
   every event once.
+
+Beside them, `money_made`: the cost of only making the `Money` objects of each loan's `LoanState`
+(every distinct amount it publishes, made once), which any implementation that publishes that
+state pays on top of the floor. It says how much of the gap to the floor is the output itself.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -41,6 +45,7 @@ from creditmend.domain.loan.events import (
 )
 from creditmend.domain.loan.fold import run
 from creditmend.domain.loan.schedule import Installment, build_schedule
+from creditmend.domain.loan.state import LoanState
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money
 from creditmend.domain.rate import Rate
@@ -456,6 +461,42 @@ def agreement(
     }
 
 
+def _amounts(value: object) -> Iterator[Decimal]:
+    """Every Money amount inside a LoanState (fields, records, tuples of records)."""
+    if isinstance(value, Money):
+        yield value.amount
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _amounts(item)
+
+
+def measure_money(
+    loans: Sequence[LoanCase], profile: JurisdictionProfile, calendar: BusinessCalendar
+) -> dict[str, Any]:
+    """Time making only the Money objects of each loan's state: its distinct amounts, once each
+    (the least output work a ledger that publishes a LoanState adds to the floor)."""
+    per_loan: list[tuple[str, list[Decimal]]] = []
+    for loan in loans:
+        state: LoanState = loan_state(
+            run(loan.contract, loan.events, loan.as_of, profile, calendar), loan.as_of
+        )
+        fields = (getattr(state, name) for name in state.__dataclass_fields__)
+        per_loan.append((state.currency, list(set(_amounts(tuple(fields))))))
+
+    def work() -> None:
+        for currency, amounts in per_loan:
+            for amount in amounts:
+                Money(amount, currency)
+
+    seconds, _ = _timed(work)
+    distinct = sum(len(amounts) for _, amounts in per_loan)
+    return {
+        "loans": len(loans),
+        "distinct_amounts_per_loan": round(distinct / len(loans), 1),
+        "us_per_loan": round(seconds / len(loans) * 1e6, 1),
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class LedgerBenchmark:
     workload: dict[str, Any]
@@ -464,6 +505,7 @@ class LedgerBenchmark:
     floor: Measurement
     peer_agreement: dict[str, Any]
     setup_seconds: float
+    money_made: dict[str, Any]
 
 
 def run_benchmark(loans_count: int, seed: int, peer_sample: int) -> LedgerBenchmark:
@@ -489,4 +531,5 @@ def run_benchmark(loans_count: int, seed: int, peer_sample: int) -> LedgerBenchm
         floor=floor,
         peer_agreement=agreement(sample, peer_results, profile, calendar),
         setup_seconds=setup,
+        money_made=measure_money(sample, profile, calendar),
     )
