@@ -508,6 +508,35 @@ class LedgerBenchmark:
     money_made: dict[str, Any]
 
 
+ROUNDS = 10  # interleaved rounds of the three measurements
+
+
+def _merged(parts: Sequence[Measurement]) -> Measurement:
+    """One measurement from its rounds: loans and times add up, and so do numeric details
+    (and counts in dict details)."""
+    details: dict[str, Any] = {}
+    for part in parts:
+        for key, value in part.details.items():
+            if isinstance(value, dict):
+                counts = details.setdefault(key, Counter())
+                counts.update(value)
+            elif isinstance(value, int | float):
+                details[key] = details.get(key, 0) + value
+    for key, value in details.items():
+        if isinstance(value, Counter):
+            details[key] = dict(sorted(value.items()))
+    first = parts[0]
+    return Measurement(
+        name=first.name,
+        description=first.description,
+        loans=sum(part.loans for part in parts),
+        seconds=sum(part.seconds for part in parts),
+        cpu_seconds=sum(part.cpu_seconds for part in parts),
+        extrapolated=first.extrapolated,
+        details=details,
+    )
+
+
 def run_benchmark(loans_count: int, seed: int, peer_sample: int) -> LedgerBenchmark:
     calendar: BusinessCalendar = WeekdayCalendar()
     profile = CN
@@ -521,9 +550,25 @@ def run_benchmark(loans_count: int, seed: int, peer_sample: int) -> LedgerBenchm
     measure_creditmend(warm, profile, calendar)
     measure_peer(warm[:10], profile, calendar)
 
-    floor = measure_floor(loans, profile, calendar)
-    ours = measure_creditmend(loans, profile, calendar)
-    peer, peer_results = measure_peer(sample, profile, calendar)
+    # In interleaved rounds (floor, creditmend, peer on a slice of the loans each): on a shared
+    # machine the load changes within a minute, and three back-to-back runs would each meet a
+    # different load; interleaved, the three see the same conditions and their ratios hold.
+    floors: list[Measurement] = []
+    ours_parts: list[Measurement] = []
+    peers: list[Measurement] = []
+    peer_results: list[PeerResult] = []
+    for k in range(ROUNDS):
+        chunk = loans[k * len(loans) // ROUNDS : (k + 1) * len(loans) // ROUNDS]
+        peer_chunk = sample[k * len(sample) // ROUNDS : (k + 1) * len(sample) // ROUNDS]
+        floors.append(measure_floor(chunk, profile, calendar))
+        ours_parts.append(measure_creditmend(chunk, profile, calendar))
+        if peer_chunk:
+            measured, results = measure_peer(peer_chunk, profile, calendar)
+            peers.append(measured)
+            peer_results += results
+    floor, ours, peer = _merged(floors), _merged(ours_parts), _merged(peers)
+    days = peer.details["days_walked"]
+    peer.details["ns_per_day"] = peer.seconds / days * 1e9
     return LedgerBenchmark(
         workload=describe(loans),
         creditmend=ours,
