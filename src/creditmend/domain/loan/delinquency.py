@@ -58,6 +58,12 @@ def monthly_codes(
         if due.paid_off_on is None or due.paid_off_on > due.due_on:
             ever_late.append(due)
     ever_late.sort(key=lambda d: d.due_on)
+    # By month of due date, the late instalments paid off since (those that can make it `M`).
+    paid_late: dict[int, list[tuple[date, date]]] = {}
+    for due in ever_late:
+        if due.paid_off_on is not None and not due.restructured:
+            month = due.due_on.year * 12 + due.due_on.month - 1
+            paid_late.setdefault(month, []).append((due.due_on, due.paid_off_on))
     grace = timedelta(days=grace_days)
     one_day = timedelta(days=1)
     last = min(as_of, closed[0]) if closed else as_of
@@ -88,12 +94,9 @@ def monthly_codes(
             code = profile.bucket_code(dpd)
         elif index not in first_due or first_due[index] > end:
             code = grid.nothing_due
-        elif ever_late and any(
-            d.paid_off_on is not None
-            and not d.restructured
-            and d.due_on.year * 12 + d.due_on.month - 1 == index
-            and d.due_on + grace < d.paid_off_on <= end
-            for d in ever_late
+        elif index in paid_late and any(
+            due_on <= end and due_on + grace < paid_off_on <= end
+            for due_on, paid_off_on in paid_late[index]
         ):
             code = grid.late_within_month
         else:

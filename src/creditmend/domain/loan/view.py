@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from creditmend.domain.loan.contract import FeeTiming
 from creditmend.domain.loan.delinquency import days_past_due, monthly_codes
+from creditmend.domain.loan.events import PaymentSource
 from creditmend.domain.loan.ledger import Ledger
 from creditmend.domain.loan.records import Due
 from creditmend.domain.loan.revolving import RevolvingLedger
@@ -22,6 +23,8 @@ from creditmend.domain.loan.state import (
 )
 from creditmend.domain.money import ZERO, Money
 from creditmend.domain.rules.profile import Component
+
+_SOURCE_NAMES = {source: source.value for source in PaymentSource}
 
 
 class _MoneyOf(dict[Decimal, Money]):
@@ -95,7 +98,7 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
                 money[parts[interest]],
                 money[parts[principal]],
                 money[amount - parts[fee] - parts[pen] - parts[interest] - parts[principal]],
-                p.source.value,
+                _SOURCE_NAMES[p.source],
             )
         )
     payoff = ledger.payoff()
