@@ -11,6 +11,10 @@ Three measurements on the same deterministic loans, in the same process and run:
   its per-loan time is extrapolated to all loans;
 - floor: the least work any implementation must do per loan: build the repayment schedule and read
   every event once.
+
+Beside them, `money_made`: the cost of only making the `Money` objects of each loan's `LoanState`
+(every distinct amount it publishes, made once), which any implementation that publishes that
+state pays on top of the floor. It says how much of the gap to the floor is the output itself.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -30,7 +34,7 @@ from creditmend.domain.calendar import (
     WeekdayCalendar,
     add_months,
 )
-from creditmend.domain.loan.contract import Contract, PenaltyTerms, RepaymentMethod
+from creditmend.domain.loan.contract import INSTALMENT_METHODS, Contract, PenaltyTerms
 from creditmend.domain.loan.events import (
     DeductionFailed,
     DeductionFailure,
@@ -41,6 +45,7 @@ from creditmend.domain.loan.events import (
 )
 from creditmend.domain.loan.fold import run
 from creditmend.domain.loan.schedule import Installment, build_schedule
+from creditmend.domain.loan.state import LoanState
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import ACCRUAL_CONTEXT, ZERO, Money
 from creditmend.domain.rate import Rate
@@ -51,7 +56,8 @@ GOAL_LOANS = 10_000
 GOAL_SECONDS = 10.0
 TERM_MONTHS = 36
 FEN = Decimal("0.01")
-METHODS = tuple(RepaymentMethod)
+# The instalment methods only: a revolving line has no term to simulate (and no schedule).
+METHODS = INSTALMENT_METHODS
 FAILURES = tuple(DeductionFailure)
 
 
@@ -455,6 +461,42 @@ def agreement(
     }
 
 
+def _amounts(value: object) -> Iterator[Decimal]:
+    """Every Money amount inside a LoanState (fields, records, tuples of records)."""
+    if isinstance(value, Money):
+        yield value.amount
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _amounts(item)
+
+
+def measure_money(
+    loans: Sequence[LoanCase], profile: JurisdictionProfile, calendar: BusinessCalendar
+) -> dict[str, Any]:
+    """Time making only the Money objects of each loan's state: its distinct amounts, once each
+    (the least output work a ledger that publishes a LoanState adds to the floor)."""
+    per_loan: list[tuple[str, list[Decimal]]] = []
+    for loan in loans:
+        state: LoanState = loan_state(
+            run(loan.contract, loan.events, loan.as_of, profile, calendar), loan.as_of
+        )
+        fields = (getattr(state, name) for name in state.__dataclass_fields__)
+        per_loan.append((state.currency, list(set(_amounts(tuple(fields))))))
+
+    def work() -> None:
+        for currency, amounts in per_loan:
+            for amount in amounts:
+                Money(amount, currency)
+
+    seconds, _ = _timed(work)
+    distinct = sum(len(amounts) for _, amounts in per_loan)
+    return {
+        "loans": len(loans),
+        "distinct_amounts_per_loan": round(distinct / len(loans), 1),
+        "us_per_loan": round(seconds / len(loans) * 1e6, 1),
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class LedgerBenchmark:
     workload: dict[str, Any]
@@ -463,6 +505,36 @@ class LedgerBenchmark:
     floor: Measurement
     peer_agreement: dict[str, Any]
     setup_seconds: float
+    money_made: dict[str, Any]
+
+
+ROUNDS = 10  # interleaved rounds of the three measurements
+
+
+def _merged(parts: Sequence[Measurement]) -> Measurement:
+    """One measurement from its rounds: loans and times add up, and so do numeric details
+    (and counts in dict details)."""
+    details: dict[str, Any] = {}
+    for part in parts:
+        for key, value in part.details.items():
+            if isinstance(value, dict):
+                counts = details.setdefault(key, Counter())
+                counts.update(value)
+            elif isinstance(value, int | float):
+                details[key] = details.get(key, 0) + value
+    for key, value in details.items():
+        if isinstance(value, Counter):
+            details[key] = dict(sorted(value.items()))
+    first = parts[0]
+    return Measurement(
+        name=first.name,
+        description=first.description,
+        loans=sum(part.loans for part in parts),
+        seconds=sum(part.seconds for part in parts),
+        cpu_seconds=sum(part.cpu_seconds for part in parts),
+        extrapolated=first.extrapolated,
+        details=details,
+    )
 
 
 def run_benchmark(loans_count: int, seed: int, peer_sample: int) -> LedgerBenchmark:
@@ -478,9 +550,25 @@ def run_benchmark(loans_count: int, seed: int, peer_sample: int) -> LedgerBenchm
     measure_creditmend(warm, profile, calendar)
     measure_peer(warm[:10], profile, calendar)
 
-    floor = measure_floor(loans, profile, calendar)
-    ours = measure_creditmend(loans, profile, calendar)
-    peer, peer_results = measure_peer(sample, profile, calendar)
+    # In interleaved rounds (floor, creditmend, peer on a slice of the loans each): on a shared
+    # machine the load changes within a minute, and three back-to-back runs would each meet a
+    # different load; interleaved, the three see the same conditions and their ratios hold.
+    floors: list[Measurement] = []
+    ours_parts: list[Measurement] = []
+    peers: list[Measurement] = []
+    peer_results: list[PeerResult] = []
+    for k in range(ROUNDS):
+        chunk = loans[k * len(loans) // ROUNDS : (k + 1) * len(loans) // ROUNDS]
+        peer_chunk = sample[k * len(sample) // ROUNDS : (k + 1) * len(sample) // ROUNDS]
+        floors.append(measure_floor(chunk, profile, calendar))
+        ours_parts.append(measure_creditmend(chunk, profile, calendar))
+        if peer_chunk:
+            measured, results = measure_peer(peer_chunk, profile, calendar)
+            peers.append(measured)
+            peer_results += results
+    floor, ours, peer = _merged(floors), _merged(ours_parts), _merged(peers)
+    days = peer.details["days_walked"]
+    peer.details["ns_per_day"] = peer.seconds / days * 1e9
     return LedgerBenchmark(
         workload=describe(loans),
         creditmend=ours,
@@ -488,4 +576,5 @@ def run_benchmark(loans_count: int, seed: int, peer_sample: int) -> LedgerBenchm
         floor=floor,
         peer_agreement=agreement(sample, peer_results, profile, calendar),
         setup_seconds=setup,
+        money_made=measure_money(sample, profile, calendar),
     )

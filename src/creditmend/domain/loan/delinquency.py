@@ -6,11 +6,10 @@ needs no month-end steps inside the ledger. The buckets come from the profile.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import cache
 
-from creditmend.domain.calendar import month_end
 from creditmend.domain.loan.records import Due
 from creditmend.domain.rules.profile import JurisdictionProfile
 
@@ -43,40 +42,71 @@ def monthly_codes(
     made after it does not rewrite the month as its end saw it); `N` when all were paid on time;
     `*` when nothing was due.
     """
-    posted = [d for d in dues if d.posted]
-    # Only instalments that were ever unpaid after their due date can make a month delinquent.
-    ever_late = [d for d in posted if d.paid_off_on is None or d.paid_off_on > d.due_on]
+    grid = profile.grid_codes
+    current = profile.bucket_code(0)
+    # Per month, the earliest posted due date in it: a month with none by its end had nothing due.
+    first_due: dict[int, date] = {}
+    # Only instalments that were ever unpaid after their due date can make a month delinquent
+    # (or late within it); in due-date order, so the oldest unpaid at a month's end comes first.
+    ever_late: list[Due] = []
+    for due in dues:
+        if not due.posted:
+            continue
+        index = due.due_on.year * 12 + due.due_on.month - 1
+        if index not in first_due or due.due_on < first_due[index]:
+            first_due[index] = due.due_on
+        if due.paid_off_on is None or due.paid_off_on > due.due_on:
+            ever_late.append(due)
+    ever_late.sort(key=lambda d: d.due_on)
+    # By month of due date, the late instalments paid off since (those that can make it `M`).
+    paid_late: dict[int, list[tuple[date, date]]] = {}
+    for due in ever_late:
+        if due.paid_off_on is not None and not due.restructured:
+            month = due.due_on.year * 12 + due.due_on.month - 1
+            paid_late.setdefault(month, []).append((due.due_on, due.paid_off_on))
     grace = timedelta(days=grace_days)
-    by_month: dict[int, list[Due]] = defaultdict(list)
-    for due in posted:
-        by_month[due.due_on.year * 12 + due.due_on.month - 1].append(due)
+    one_day = timedelta(days=1)
     last = min(as_of, closed[0]) if closed else as_of
     as_of_index = as_of.year * 12 + as_of.month - 1
-    grid = profile.grid_codes
+    closed_index = -1
+    if closed is not None and closed[0] <= as_of:
+        closed_index = closed[0].year * 12 + closed[0].month - 1
     codes: list[tuple[str, str]] = []
-    for index in range(opened_on.year * 12 + opened_on.month - 1, last.year * 12 + last.month):
-        year, month0 = divmod(index, 12)
-        first = date(year, month0 + 1, 1)
-        end = as_of if index == as_of_index else month_end(first)
-        dpd = days_past_due(ever_late, end) if ever_late else 0
-        if closed is not None and first <= closed[0] <= end:
+    first_index = opened_on.year * 12 + opened_on.month - 1
+    for index in range(first_index, last.year * 12 + last.month):
+        if index == as_of_index:
+            end = as_of
+        else:
+            year, month0 = divmod(index + 1, 12)
+            end = date(year, month0 + 1, 1) - one_day
+        dpd = 0
+        for due in ever_late:
+            if due.due_on >= end:
+                break
+            if due.paid_off_on is None or due.paid_off_on > end:
+                dpd = (end - due.due_on).days
+                break
+        if index == closed_index and closed is not None:
             code = closed[1]
         elif charged_off_on is not None and charged_off_on <= end:
             code = grid.bad_debt
         elif dpd > grace_days:
             code = profile.bucket_code(dpd)
+        elif index not in first_due or first_due[index] > end:
+            code = grid.nothing_due
+        elif index in paid_late and any(
+            due_on <= end and due_on + grace < paid_off_on <= end
+            for due_on, paid_off_on in paid_late[index]
+        ):
+            code = grid.late_within_month
         else:
-            due_now = [d for d in by_month.get(index, ()) if d.due_on <= end]
-            if not due_now:
-                code = grid.nothing_due
-            elif any(
-                d.paid_off_on is not None
-                and not d.restructured
-                and d.due_on + grace < d.paid_off_on <= end
-                for d in due_now
-            ):
-                code = grid.late_within_month
-            else:
-                code = profile.bucket_code(0)
-        codes.append((f"{year:04d}-{month0 + 1:02d}", code))
+            code = current
+        codes.append((_month_name(index), code))
     return codes
+
+
+@cache
+def _month_name(index: int) -> str:
+    """YYYY-MM of a month counted from year 0 (a few hundred distinct months are ever named)."""
+    year, month0 = divmod(index, 12)
+    return f"{year:04d}-{month0 + 1:02d}"

@@ -85,6 +85,7 @@ class Ledger:
         self.currency = contract.currency
         self.days_in_year = int(profile.days_in_year.value)
         self.order: AllocationOrder = contract.allocation or profile.default_allocation
+        self.owed_steps_first = pays_owed_first(self.order)
         self.penalty_rate = contract.penalty.per_day(
             contract.rate, self.days_in_year, Decimal(profile.penalty_multiplier.value)
         )
@@ -153,14 +154,18 @@ class Ledger:
         self.cursor = to
         if self.closed_on is not None or self.charged_off_on is not None:
             return
-        if self.next_due < len(self.dues) and start >= self.dues[self.next_due].period.start:
+        dues, next_due = self.dues, self.next_due
+        if next_due < len(dues) and start >= dues[next_due].period.start:
             self.interest_basis += self.performing * days
+        if self.first_open == next_due:
+            return  # nothing overdue: no penalty accrues (most spans of most loans)
+        penalty = self.contract.penalty
         grace = self.contract.grace_days
-        by_installment = self.contract.penalty.basis is PenaltyBasis.OVERDUE_INSTALLMENT
-        compound = self.contract.penalty.compound_interest
+        by_installment = penalty.basis is PenaltyBasis.OVERDUE_INSTALLMENT
+        compound = penalty.compound_interest
         base = ZERO
         compound_base = ZERO
-        for due in self.dues[self.first_open : self.next_due]:
+        for due in dues[self.first_open : next_due]:
             if due.paid_off_on is not None or (start - due.due_on).days < grace:
                 continue
             base += due.principal_out
@@ -239,6 +244,9 @@ class Ledger:
 
     def pending_penalty(self) -> tuple[Decimal, Decimal]:
         """Penalty and compound interest accrued but not yet posted, rounded for display."""
+        if not (self.penalty_basis or self.compound_basis):
+            zero = ZERO.quantize(minor_unit(self.currency))  # what rounding zero gives
+            return zero, zero
         return (
             self.rounding.round(self.penalty_basis * self.penalty_rate, self.currency),
             self.rounding.round(self.compound_basis * self.penalty_rate, self.currency),
@@ -315,7 +323,7 @@ class Ledger:
         self.payments.append(record)
         self._post_penalty()
         remaining = self._allocate(day, amount, record, order)
-        held = sum((c.amount for c in self.credit), ZERO)
+        held = sum((c.amount for c in self.credit), ZERO) if remaining > ZERO else ZERO
         # (The principal is a cheap lower bound of the payoff; most remainders fall short of it.)
         if remaining > ZERO and remaining + held >= self.performing and remaining >= self.payoff():
             # Enough, with any credit held, to pay off everything: settle now rather than hold
@@ -345,49 +353,92 @@ class Ledger:
         self, day: date, amount: Decimal, record: PaymentRecord, order: AllocationOrder
     ) -> Decimal:
         remaining = amount
-        open_dues = self.dues[self.first_open : self.next_due]
+        past_dues, today_dues = self._open_by_state(day)
+        parts = record.parts
+        if self.owed_steps_first if order is self.order else pays_owed_first(order):
+            owed = self.fees_out + self.penalty_out + self.compound_out
+            for due in past_dues:
+                owed += due.outstanding()
+            for due in today_dues:
+                owed += due.outstanding()
+            if owed and amount >= owed:
+                # Enough for everything owed: the order cannot change where it goes (most
+                # payments); what is left goes through the order's steps in advance, if any.
+                self._pay_all_owed(day, parts, past_dues + today_dues)
+                remaining -= owed
+                past_dues, today_dues = [], []
         # Steps of an empty bucket are skipped: most payments only meet what is due today.
-        past = bool(self.fees_out or self.penalty_out or self.compound_out) or any(
-            d.due_on < day for d in open_dues
-        )
-        today = any(d.due_on == day for d in open_dues)
+        past = bool(past_dues or self.fees_out or self.penalty_out or self.compound_out)
         for rule in order:
             if remaining <= ZERO:
                 break
-            if (rule.due is _PAST_DUE and not past) or (rule.due is _DUE and not today):
-                continue
-            paid = self._pay_step(day, rule, remaining, open_dues)
+            due_state = rule.due
+            if due_state is _PAST_DUE:
+                if not past:
+                    continue
+                paid = self._pay_step(day, rule, remaining, past_dues)
+            elif due_state is _DUE:
+                if not today_dues:
+                    continue
+                paid = self._pay_step(day, rule, remaining, today_dues)
+            else:
+                paid = self._pay_in_advance(rule.component, remaining)
             if paid:
-                record.parts[rule.component] += paid
+                parts[rule.component] += paid
                 remaining -= paid
         return remaining
 
+    def _pay_all_owed(self, day: date, parts: dict[Component, Decimal], dues: list[Due]) -> None:
+        """Pay off the loan's pools and the open instalments `dues` in full."""
+        fee, penalty = self.fees_out, self.penalty_out + self.compound_out
+        interest = principal = ZERO
+        self.fees_out = self.penalty_out = self.compound_out = ZERO
+        for due in dues:
+            fee += due.fee_out
+            penalty += due.penalty_out
+            interest += due.interest_out
+            principal += due.principal_out
+            due.fee_out = due.penalty_out = due.interest_out = due.principal_out = ZERO
+            self._mark_paid(due, day)
+        for component, paid in (
+            (Component.FEE, fee),
+            (Component.PENALTY, penalty),
+            (Component.INTEREST, interest),
+            (Component.PRINCIPAL, principal),
+        ):
+            if paid:
+                parts[component] += paid
+
+    def _open_by_state(self, day: date) -> tuple[list[Due], list[Due]]:
+        """The posted instalments not yet paid off, oldest first: past due, and due on `day`."""
+        past: list[Due] = []
+        today: list[Due] = []
+        for due in self.dues[self.first_open : self.next_due]:
+            if due.paid_off_on is None:
+                (past if due.due_on < day else today).append(due)
+        return past, today
+
     def _pay_step(
-        self, day: date, rule: AllocationRule, available: Decimal, open_dues: list[Due]
+        self, day: date, rule: AllocationRule, available: Decimal, dues: list[Due]
     ) -> Decimal:
-        """Pay one step of the order: the loan's own pools first, then instalments oldest first."""
+        """Pay one step of the order (past due or due, not in advance): the loan's own pools
+        first, then `dues` (the open instalments in that state) oldest first."""
         component = rule.component
-        if rule.due is DueState.IN_ADVANCE:
-            return self._pay_in_advance(component, available)
-        past_due = rule.due is DueState.PAST_DUE
         paid = ZERO
-        if past_due and component is Component.FEE and self.fees_out:
-            paid = min(self.fees_out, available)
-            self.fees_out -= paid
-        elif past_due and component is Component.PENALTY:
-            take = min(self.penalty_out, available)
-            self.penalty_out -= take
-            rest = min(self.compound_out, available - take)
-            self.compound_out -= rest
-            paid = take + rest
-        if not open_dues:
-            return paid
+        if rule.due is _PAST_DUE:
+            if component is Component.FEE and self.fees_out:
+                paid = min(self.fees_out, available)
+                self.fees_out -= paid
+            elif component is Component.PENALTY and (self.penalty_out or self.compound_out):
+                take = min(self.penalty_out, available)
+                self.penalty_out -= take
+                rest = min(self.compound_out, available - take)
+                self.compound_out -= rest
+                paid = take + rest
         attribute = _DUE_FIELDS[component]
-        for due in open_dues:
+        for due in dues:
             if paid >= available:
                 break
-            if due.paid_off_on is not None or (due.due_on < day) != past_due:
-                continue
             owed = getattr(due, attribute)
             if owed > ZERO:
                 take = min(owed, available - paid)
@@ -466,10 +517,10 @@ class Ledger:
         for step in steps:
             available = self._owed(step) if limit is None else min(limit, self._owed(step))
             waived = ZERO
-            open_dues = self.dues[self.first_open : self.next_due]
-            for due_state in (DueState.PAST_DUE, DueState.DUE):
+            by_state = zip((DueState.PAST_DUE, DueState.DUE), self._open_by_state(day), strict=True)
+            for due_state, dues in by_state:
                 rule = AllocationRule(due_state, step)
-                waived += self._pay_step(day, rule, available - waived, open_dues)
+                waived += self._pay_step(day, rule, available - waived, dues)
             self.waived += waived
             if limit is not None:
                 limit -= waived
@@ -570,11 +621,11 @@ class Ledger:
     # ---------------------------------------------------------------- reading
     def amount_due(self) -> Decimal:
         """What the borrower must pay on the ledger's date to be current: past due and due."""
-        pending = self.pending_penalty()
-        owed = self.fees_out + self.penalty_out + self.compound_out + sum(pending, ZERO)
-        return owed + sum(
-            (d.outstanding() for d in self.dues[self.first_open : self.next_due]), ZERO
-        )
+        penalty, compound = self.pending_penalty()
+        owed = self.fees_out + self.penalty_out + self.compound_out + penalty + compound
+        for due in self.dues[self.first_open : self.next_due]:
+            owed += due.outstanding()
+        return owed
 
     def payoff(self) -> Decimal:
         """What settles the loan on the ledger's date: all due, interest to date, all principal."""
@@ -597,6 +648,25 @@ class Ledger:
             ),
             ZERO,
         )
+
+
+_OWED_STEPS = frozenset(
+    AllocationRule(state, component)
+    for state in (DueState.PAST_DUE, DueState.DUE)
+    for component in Component
+)
+
+
+def pays_owed_first(order: AllocationOrder) -> bool:
+    """True when the order has a step for every past-due and due component, all before any
+    step in advance: then a payment that covers all that is owed pays it all, whatever the
+    order, and only the remainder depends on it."""
+    steps = set()
+    for rule in order:
+        if rule.due is DueState.IN_ADVANCE:
+            break
+        steps.add(rule)
+    return steps >= _OWED_STEPS
 
 
 _CARRIED_FIELDS = {

@@ -46,7 +46,7 @@ from creditmend.domain.loan.events import (
     Restructure,
     Waiver,
 )
-from creditmend.domain.loan.ledger import Ledger, LedgerError, close_code
+from creditmend.domain.loan.ledger import Ledger, LedgerError, close_code, pays_owed_first
 from creditmend.domain.loan.records import Attempt, Due, PaymentRecord
 from creditmend.domain.loan.revolving_changes import charge_off, restructure, waive
 from creditmend.domain.loan.schedule import Period
@@ -93,6 +93,7 @@ class RevolvingLedger(Ledger):
         self.currency = contract.currency
         self.days_in_year = int(profile.days_in_year.value)
         self.order = profile.default_allocation
+        self.owed_steps_first = pays_owed_first(self.order)
         self.daily_rate = contract.rate.per_day(self.days_in_year)
         penalty = contract.penalty
         self.penalty_rate = (

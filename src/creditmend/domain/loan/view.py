@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 from creditmend.domain.loan.contract import FeeTiming
 from creditmend.domain.loan.delinquency import days_past_due, monthly_codes
+from creditmend.domain.loan.events import PaymentSource
 from creditmend.domain.loan.ledger import Ledger
 from creditmend.domain.loan.records import Due
 from creditmend.domain.loan.revolving import RevolvingLedger
@@ -21,8 +21,26 @@ from creditmend.domain.loan.state import (
     MonthStatus,
     StatementState,
 )
-from creditmend.domain.money import ZERO, Money, shared_money
+from creditmend.domain.money import ZERO, Money
 from creditmend.domain.rules.profile import Component
+
+_SOURCE_NAMES = {source: source.value for source in PaymentSource}
+
+
+class _MoneyOf(dict[Decimal, Money]):
+    """Money in one currency, each distinct amount made once: `money[value]`. A loan's state
+    repeats few amounts (0.00, the instalment), Money is immutable, and a hit is a plain dict
+    lookup (no Python call), which matters at several hundred amounts a state."""
+
+    __slots__ = ("currency",)
+
+    def __init__(self, currency: str) -> None:
+        super().__init__()
+        self.currency = currency
+
+    def __missing__(self, value: Decimal) -> Money:
+        made = self[value] = Money(value, self.currency)
+        return made
 
 
 def loan_state(ledger: Ledger, as_of: date) -> LoanState:
@@ -30,19 +48,24 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
     if ledger.cursor != as_of:
         raise ValueError(f"as_of: the ledger stands at {ledger.cursor}, not {as_of}")
     currency = ledger.currency
-    money = shared_money(currency)
+    money = _MoneyOf(currency)
 
-    open_dues = [d for d in ledger.dues if d.posted and d.paid_off_on is None]
-    overdue = [d for d in open_dues if d.due_on < as_of]
-    due_today = [d for d in open_dues if d.due_on == as_of]
+    # One pass over the open instalments for every sum the state shows.
+    principal_open = penalty_open = fees_open = ZERO
+    overdue_principal = overdue_interest = due_today = ZERO
+    for d in ledger.dues:
+        if not d.posted or d.paid_off_on is not None:
+            continue
+        principal_open += d.principal_out
+        penalty_open += d.penalty_out
+        fees_open += d.fee_out
+        if d.due_on < as_of:
+            overdue_principal += d.principal_out
+            overdue_interest += d.interest_out
+        elif d.due_on == as_of:
+            due_today += d.outstanding()
     penalty, compound = ledger.pending_penalty()
-    penalty_total = (
-        ledger.penalty_out
-        + ledger.compound_out
-        + penalty
-        + compound
-        + sum((d.penalty_out for d in open_dues), ZERO)
-    )
+    penalty_total = ledger.penalty_out + ledger.compound_out + penalty + compound + penalty_open
     codes_of = ledger.profile.grid_codes
     closed = (ledger.closed_on, ledger.close_code or codes_of.settled) if ledger.closed_on else None
     codes = monthly_codes(
@@ -54,55 +77,64 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
         closed,
         ledger.charged_off_on,
     )
-    allocations = tuple(
-        Allocation(
-            on=p.on,
-            amount=money(p.amount),
-            fees=money(p.parts[Component.FEE]),
-            penalty=money(p.parts[Component.PENALTY]),
-            interest=money(p.parts[Component.INTEREST]),
-            principal=money(p.parts[Component.PRINCIPAL]),
-            unapplied=money(p.amount - sum(p.parts.values(), ZERO)),
-            source=p.source.value,
-        )
-        for p in ledger.payments
+    fee, pen, interest, principal = (
+        Component.FEE,
+        Component.PENALTY,
+        Component.INTEREST,
+        Component.PRINCIPAL,
     )
+    allocations = []
+    total_paid = ZERO
+    for p in ledger.payments:
+        parts = p.parts
+        amount = p.amount
+        total_paid += amount
+        allocations.append(
+            Allocation(
+                p.on,
+                money[amount],
+                money[parts[fee]],
+                money[parts[pen]],
+                money[parts[interest]],
+                money[parts[principal]],
+                money[amount - parts[fee] - parts[pen] - parts[interest] - parts[principal]],
+                _SOURCE_NAMES[p.source],
+            )
+        )
     payoff = ledger.payoff()
     return LoanState(
         loan_id=ledger.contract.id,
         as_of=as_of,
         currency=currency,
-        outstanding_principal=money(
-            ledger.performing + sum((d.principal_out for d in open_dues), ZERO)
-        ),
-        overdue_principal=money(sum((d.principal_out for d in overdue), ZERO)),
-        overdue_interest=money(sum((d.interest_out for d in overdue), ZERO)),
-        interest_accrued=money(max(ledger.current_interest(), ZERO)),
-        penalty_accrued=money(penalty_total),
-        compound_interest_accrued=money(ledger.compound_out + compound),
-        fees_due=money(ledger.fees_out + sum((d.fee_out for d in open_dues), ZERO)),
-        due_today=money(sum((d.outstanding() for d in due_today), ZERO)),
-        payoff_amount=money(payoff),
+        outstanding_principal=money[ledger.performing + principal_open],
+        overdue_principal=money[overdue_principal],
+        overdue_interest=money[overdue_interest],
+        interest_accrued=money[max(ledger.current_interest(), ZERO)],
+        penalty_accrued=money[penalty_total],
+        compound_interest_accrued=money[ledger.compound_out + compound],
+        fees_due=money[ledger.fees_out + fees_open],
+        due_today=money[due_today],
+        payoff_amount=money[payoff],
         days_past_due=days_past_due(ledger.dues, as_of),
         status_code=codes[-1][1] if codes else codes_of.not_opened,
-        total_paid=money(sum((p.amount for p in ledger.payments), ZERO)),
-        total_waived=money(ledger.waived),
-        credit_balance=money(sum((c.amount for c in ledger.credit), ZERO)),
-        allocations=allocations,
+        total_paid=money[total_paid],
+        total_waived=money[ledger.waived],
+        credit_balance=money[sum((c.amount for c in ledger.credit), ZERO)],
+        allocations=tuple(allocations),
         monthly_status=tuple(MonthStatus(month, code) for month, code in codes),
         installments=tuple(_installment(d, money) for d in _shown(ledger)),
-        deferred_amount=money(ledger.carried()),
+        deferred_amount=money[ledger.carried()],
         deduction_attempts=tuple(
             DeductionAttempt(
                 a.on,
                 a.succeeded,
                 a.reason,
-                None if a.bank_balance is None else money(a.bank_balance),
-                money(a.amount_due),
+                None if a.bank_balance is None else money[a.bank_balance],
+                money[a.amount_due],
             )
             for a in ledger.attempts
         ),
-        cash_flows=_cash_flows(ledger, as_of, payoff),
+        cash_flows=_cash_flows(ledger, as_of, payoff, money),
         closed_on=ledger.closed_on,
         charged_off_on=ledger.charged_off_on,
         restructured_on=tuple(ledger.restructured_on),
@@ -123,16 +155,16 @@ def _shown(ledger: Ledger) -> list[Due]:
     return ledger.dues
 
 
-def _statements(ledger: Ledger, money: Callable[[Decimal], Money]) -> tuple[StatementState, ...]:
+def _statements(ledger: Ledger, money: _MoneyOf) -> tuple[StatementState, ...]:
     if not isinstance(ledger, RevolvingLedger):
         return ()
     return tuple(
-        StatementState(s.statement_on, s.due_on, money(s.balance), money(s.minimum_due), s.settled)
+        StatementState(s.statement_on, s.due_on, money[s.balance], money[s.minimum_due], s.settled)
         for s in ledger.statements
     )
 
 
-def _installment(due: Due, money: Callable[[Decimal], Money]) -> InstallmentState:
+def _installment(due: Due, money: _MoneyOf) -> InstallmentState:
     """An instalment as the borrower sees it: once posted, what fell due; before, the schedule's
     estimate plus what a restructure carried into it."""
     if due.posted:
@@ -150,42 +182,34 @@ def _installment(due: Due, money: Callable[[Decimal], Money]) -> InstallmentStat
     return InstallmentState(
         due.number,
         due.due_on,
-        money(due.principal),
-        money(interest),
-        money(penalty),
-        money(fees),
-        money(outstanding),
+        money[due.principal],
+        money[interest],
+        money[penalty],
+        money[fees],
+        money[outstanding],
         due.paid_off_on,
         due.restructured,
     )
 
 
-def _cash_flows(ledger: Ledger, as_of: date, payoff: Decimal) -> tuple[CashFlow, ...]:
+def _cash_flows(
+    ledger: Ledger, as_of: date, payoff: Decimal, money: _MoneyOf
+) -> tuple[CashFlow, ...]:
     """The borrower's flows: net proceeds in, payments out (less any refundable excess),
     and the payoff on `as_of` while the loan is open."""
-    currency = ledger.currency
     contract = ledger.contract
+    revolving = isinstance(ledger, RevolvingLedger)
     if isinstance(ledger, RevolvingLedger):  # money comes in as purchases, not a disbursement
-        flows = [CashFlow(on, Money(amount, currency)) for on, amount in ledger.purchases]
-        flows += [
-            CashFlow(p.on, Money(-(p.amount - p.excess), currency))
-            for p in ledger.payments
-            if p.amount - p.excess > ZERO
-        ]
-        if payoff > ZERO:
-            flows.append(CashFlow(as_of, Money(-payoff, currency)))
-        return tuple(sorted(flows, key=lambda flow: flow.on))
-    flows = [
-        CashFlow(
-            contract.disbursed_on,
-            Money(contract.principal.amount - contract_fees(contract, FeeTiming.UPFRONT), currency),
-        )
-    ]
-    flows += [
-        CashFlow(p.on, Money(-(p.amount - p.excess), currency))
-        for p in ledger.payments
-        if p.amount - p.excess > ZERO
-    ]
+        flows = [CashFlow(on, money[amount]) for on, amount in ledger.purchases]
+    else:
+        proceeds = contract.principal.amount - contract_fees(contract, FeeTiming.UPFRONT)
+        flows = [CashFlow(contract.disbursed_on, money[proceeds])]
+    for p in ledger.payments:
+        kept = p.amount - p.excess
+        if kept > ZERO:
+            flows.append(CashFlow(p.on, money[-kept]))
     if payoff > ZERO:
-        flows.append(CashFlow(as_of, Money(-payoff, currency)))
+        flows.append(CashFlow(as_of, money[-payoff]))
+    if revolving:
+        flows.sort(key=lambda flow: flow.on)
     return tuple(flows)
