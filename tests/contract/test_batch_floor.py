@@ -16,8 +16,8 @@ from creditmend.adapters.batch.parquet import check_output
 from creditmend.domain.rules.cn import CN
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # benchmarks/ is not installed
-from benchmarks.batch_bench import AS_OF, _output_floor, output_floor_sql
 from benchmarks.batch_data import generate
+from benchmarks.batch_floor import AS_OF, output_floor, output_floor_sql
 
 
 def test_the_output_floor_writes_the_batch_outputs_shape(tmp_path: Path) -> None:
@@ -26,7 +26,7 @@ def test_the_output_floor_writes_the_batch_outputs_shape(tmp_path: Path) -> None
     batch, floor = tmp_path / "batch", tmp_path / "floor"
     floor.mkdir()
     written = DuckDBEngine().run(inputs, AS_OF, CN, batch)
-    assert _output_floor(inputs, floor) == written["indicators"]
+    assert output_floor(inputs, floor) == written["indicators"]
     for output in jobs.OUTPUTS:
         assert check_output(floor / f"{output}.parquet", output) == written[output]
         assert (

@@ -51,6 +51,8 @@ class DuckDBEngine:
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """An in-memory database configured for the batch (the benchmark's floor uses it too)."""
+        # the outputs are sorted explicitly, so nothing else need keep its order; no progress
+        # bar (a batch runs unattended: it would only write to stderr)
         config: dict[str, str | bool | int | float | list[str]] = {
             "preserve_insertion_order": False
         }
@@ -60,7 +62,9 @@ class DuckDBEngine:
             config["memory_limit"] = self.memory_limit
         if self.temp_directory is not None:
             config["temp_directory"] = str(self.temp_directory)
-        return duckdb.connect(":memory:", config=config)
+        con = duckdb.connect(":memory:", config=config)
+        con.execute("SET enable_progress_bar = false")
+        return con
 
     def check(self, as_of: date, profile: JurisdictionProfile) -> None:
         jobs.parameters(as_of, profile)  # the profile's literals are checked as they are made
