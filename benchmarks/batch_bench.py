@@ -19,9 +19,9 @@ reports its own `ru_maxrss`. The load average is recorded before and after each.
   a temporary table, which is written as `platforms.parquet` and grouped again by person), groups
   each by person, and writes `indicators.parquet` and `platforms.parquet` with the batch's
   declared schemas and row counts through the batch's own writer. Each column is filled from one
-  aggregate of the input table its work reads in the batch (`_SOURCES`), of its unit
+  aggregate of the input table its work reads in the batch (`batch_floor._SOURCES`), of its unit
   (`_AGGREGATES`: counts, sums of money, months, days, dates, flags), chosen so that the floor's
-  files are no harder to encode than the batch's: the run prints both sizes. Unsorted: the
+  files are about as hard to encode as the batch's: the run prints both sizes. Unsorted: the
   batch sorts its outputs, the floor does not.
 - `floor (12 columns)`: issue 4's floor, unchanged: DuckDB reading every input table once, one
   GROUP BY person each with a few SUMs, joined to the persons and written as Parquet with

@@ -1,7 +1,7 @@
 """The batch benchmark's output-shaped floor does the output's share of the batch's work: on a
 small generated population it writes `indicators.parquet` and `platforms.parquet` with the
-batch's declared schemas and exactly the batch's row counts, and its columns are no harder to
-encode than the batch's (its files are of the same order of size)."""
+batch's declared schemas and exactly the batch's row counts, and its columns are about as hard
+to encode as the batch's (its files are of the same order of size)."""
 
 from __future__ import annotations
 
