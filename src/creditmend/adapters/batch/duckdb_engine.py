@@ -49,7 +49,10 @@ class DuckDBEngine:
         # seconds of the last run per step computed (kept or written; views are computed there)
         self.timings: dict[str, float] = {}
 
-    def _connect(self) -> duckdb.DuckDBPyConnection:
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory database configured for the batch (the benchmark's floor uses it too)."""
+        # the outputs are sorted explicitly, so nothing else need keep its order; no progress
+        # bar (a batch runs unattended: it would only write to stderr)
         config: dict[str, str | bool | int | float | list[str]] = {
             "preserve_insertion_order": False
         }
@@ -59,7 +62,9 @@ class DuckDBEngine:
             config["memory_limit"] = self.memory_limit
         if self.temp_directory is not None:
             config["temp_directory"] = str(self.temp_directory)
-        return duckdb.connect(":memory:", config=config)
+        con = duckdb.connect(":memory:", config=config)
+        con.execute("SET enable_progress_bar = false")
+        return con
 
     def check(self, as_of: date, profile: JurisdictionProfile) -> None:
         jobs.parameters(as_of, profile)  # the profile's literals are checked as they are made
@@ -74,7 +79,7 @@ class DuckDBEngine:
         check_inputs_present(inputs)
         out.mkdir(parents=True, exist_ok=True)
         written: dict[str, int] = {}
-        with self._connect() as con:
+        with self.connect() as con:
             for table in TABLES:
                 path = _literal(table_path(inputs, table))
                 con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({path})")
@@ -97,21 +102,34 @@ class DuckDBEngine:
 
     @staticmethod
     def _write(con: duckdb.DuckDBPyConnection, step: jobs.Step, sql: str, out: Path) -> int:
-        """Stream one output, sorted, into a Parquet file of its declared schema.
+        return DuckDBEngine.write_query(con, step.name, sql, out, step.order_by)
+
+    @staticmethod
+    def write_query(
+        con: duckdb.DuckDBPyConnection,
+        output: str,
+        sql: str,
+        out: Path,
+        order_by: tuple[str, ...] = (),
+    ) -> int:
+        """Stream one output, sorted by `order_by`, into `out/<output>.parquet` with its
+        declared schema; returns its rows.
 
         DuckDB's own `COPY ... TO` marks a column required or optional from what its optimiser
         can prove of the data at hand, so the same SQL would write different schemas for
         different inputs; the declared schema is written here instead, as Spark writes it."""
-        expected = jobs.OUTPUTS[step.name]
+        expected = jobs.OUTPUTS[output]
         described = tuple(
             (str(row[0]), str(row[1])) for row in con.execute(f"DESCRIBE {sql}").fetchall()
         )
         if described != tuple((name, kind) for name, kind, _ in expected):
-            raise RuntimeError(f"{step.name}.sql: columns {described} are not {expected}")
-        query = f"SELECT * FROM ({sql}) AS result ORDER BY {', '.join(step.order_by)}"
+            raise RuntimeError(f"{output}.sql: columns {described} are not {expected}")
+        query = f"SELECT * FROM ({sql}) AS result"
+        if order_by:
+            query += f" ORDER BY {', '.join(order_by)}"
         reader = con.sql(query).to_arrow_reader(BATCH_ROWS)
         if reader is None:
-            raise RuntimeError(f"{step.name}: the query gave no result")
-        target = out / f"{step.name}.parquet"
-        write_output(reader, target, step.name)
-        return check_output(target, step.name)
+            raise RuntimeError(f"{output}: the query gave no result")
+        target = out / f"{output}.parquet"
+        write_output(reader, target, output)
+        return check_output(target, output)
