@@ -1,0 +1,143 @@
+"""The borrower's recovery plan (`plan --person` in the browser): the form, the plan with its
+strategies, month-by-month payments, charts (SVG images, no script), letters to download,
+objection candidates, expiry timeline and score path; bad values named by their field and
+leaving nothing in the file; each plan the subject's own look."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+from portal_support import CSRF, Portal
+from sqlalchemy import create_engine, text
+
+CASH = {"monthly_income": "9000", "monthly_expenses": "5000", "cash_on_hand": "2000",
+        "good_faith": "on", "keep_buffer": "on"}  # fmt: skip
+# Too little to pay every loan as agreed: the plan asks each platform for terms, by letter.
+SHORT = {**CASH, "monthly_income": "5200", "monthly_expenses": "4500", "cash_on_hand": "0"}
+EN = {"Accept-Language": "en"}
+
+
+def _looks(url: str) -> list[tuple[str, str]]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT actor, action FROM audit_events WHERE subject_person_id IS NOT NULL "
+                 "ORDER BY id")
+        ).all()  # fmt: skip
+    engine.dispose()
+    return [(row[0], row[1]) for row in rows]
+
+
+def _post(portal: Portal, path: str, data: dict[str, str]) -> tuple[int, str, dict[str, str]]:
+    token = CSRF.search(portal.client.get("/me/plan", headers=EN).text)
+    assert token
+    answer = portal.client.post(path, data={"csrf": token.group(1), **data}, headers=EN)
+    return answer.status_code, answer.text, dict(answer.headers)
+
+
+def test_the_form_alone_looks_at_nothing(portal: Portal) -> None:
+    portal.enrol(portal.invite())
+    before = _looks(portal.url)
+    page = portal.client.get("/me/plan", headers=EN)
+    assert page.status_code == 200
+    assert 'name="monthly_income"' in page.text and 'name="csrf"' in page.text
+    assert _looks(portal.url) == before
+
+
+def test_a_plan_from_the_bureaus_data_shows_every_part(portal: Portal) -> None:
+    portal.enrol(portal.invite())
+    before = _looks(portal.url)
+    status, page, headers = _post(portal, "/me/plan", {**SHORT, "name": "张三"})
+    assert status == 200, page[:2000]
+    assert _looks(portal.url)[len(before) :] == [("subject", "inquiry")]  # the own look
+    assert "The strategies side by side" in page
+    for name in ("optimal", "minimum", "avalanche", "snowball"):
+        assert f">{name}" in page
+    assert "The plan month by month" in page and "When each record stops being shown" in page
+    assert "Your score along the plan" in page
+    # Charts are SVG drawn on the server, shown as data: images; the page has no script.
+    images = re.findall(r'<img class="chart" src="data:image/svg\+xml;base64,([^"]+)"', page)
+    assert images
+    assert all(base64.b64decode(image).lstrip().startswith(b"<svg") for image in images)
+    assert "<script" not in page
+    assert "script-src 'none'" in headers["content-security-policy"]
+    # One download button per platform's letter, posting the same form.
+    assert page.count('formaction="/me/plan/letter"') >= 2  # LEND1 and LEND2
+
+
+def test_a_letter_downloads_as_a_pdf_attachment(portal: Portal) -> None:
+    portal.enrol(portal.invite())
+    status, body, headers = _post(portal, "/me/plan/letter", {**SHORT, "letter": "0"})
+    assert status == 200, body[:1000]
+    assert headers["content-type"] == "application/pdf"
+    assert headers["content-disposition"].startswith('attachment; filename="01-')
+    token = CSRF.search(portal.client.get("/me/plan").text)
+    assert token
+    answer = portal.client.post("/me/plan/letter",
+                                data={"csrf": token.group(1), **SHORT, "letter": "0"})  # fmt: skip
+    assert answer.content.startswith(b"%PDF-")
+
+
+def test_objection_candidates_link_to_the_objection_form(portal: Portal) -> None:
+    portal.enrol(portal.invite())
+    status, page, _ = _post(portal, "/me/plan", CASH)
+    assert status == 200
+    links = re.findall(r'href="/me/objections/new\?record=([^"]+)"', page)
+    candidates = "Records worth objecting to" in page
+    assert candidates
+    for link in links:
+        assert link.startswith(("account", "inquiry"))
+
+
+def test_bad_values_name_their_field_and_store_nothing(portal: Portal) -> None:
+    portal.enrol(portal.invite())
+    cases = [
+        ({**CASH, "monthly_income": "a lot"}, "plan.monthly_income"),
+        ({**CASH, "horizon_months": "forever"}, "horizon_months"),
+        ({**CASH, "horizon_months": "999"}, "plan.horizon_months"),
+        ({**CASH, "priority": "luck"}, "priority"),
+        ({**CASH, "new_loan_amount": "5000", "new_loan_rate": "0.2"}, "new_loan_months"),
+        ({**CASH, "new_loan_amount": "-5", "new_loan_rate": "0.2", "new_loan_months": "12"},
+         "new_loan.amount"),
+        ({**CASH, "name": "x" * 200}, "plan.borrower"),
+    ]  # fmt: skip
+    for data, field in cases:
+        before = _looks(portal.url)
+        status, page, _ = _post(portal, "/me/plan", data)
+        assert status == 422, (field, page[:500])
+        assert f"“{field}”" in page, (field, re.findall(r'class="error"[^<]*', page))
+        assert page.count('class="error"') == 1
+        assert _looks(portal.url) == before, field
+    # No cash flow at all: the advisor's own check, before the file is read.
+    before = _looks(portal.url)
+    status, page, _ = _post(portal, "/me/plan", {})
+    assert status == 422 and "“plan.cash_flow”" in page
+    assert _looks(portal.url) == before
+
+
+def test_a_loan_the_bureau_does_not_hold_is_planned_too(portal: Portal) -> None:
+    portal.enrol(portal.invite())
+    own = {"loan_platform": "Family shop", "loan_principal": "3000", "loan_rate": "0.10",
+           "loan_term": "6", "loan_method": "equal_installment",
+           "loan_disbursed_on": "2026-11-01"}  # fmt: skip
+    status, page, _ = _post(portal, "/me/plan", {**CASH, **own})
+    assert status == 200, re.findall(r'class="error"[^<]*', page)
+    assert "own-1" in page
+    bad = {**own, "loan_principal": "three thousand"}
+    status, page, _ = _post(portal, "/me/plan", {**CASH, **bad})
+    assert status == 422 and "loans" in page
+
+
+def test_a_borrower_without_a_file_is_told_so(portal: Portal) -> None:
+    portal.enrol(portal.invite("110101200001010010"), identity="110101200001010010")
+    status, page, _ = _post(portal, "/me/plan", CASH)
+    assert status == 422
+    assert 'class="error"' in page
+
+
+def test_the_plan_forms_need_their_csrf_token(portal: Portal) -> None:
+    portal.enrol(portal.invite())
+    for path in ("/me/plan", "/me/plan/letter"):
+        answer = portal.client.post(path, data={"csrf": "forged", **CASH})
+        assert answer.status_code == 403
