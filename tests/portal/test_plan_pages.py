@@ -11,6 +11,8 @@ import re
 from portal_support import CSRF, Portal
 from sqlalchemy import create_engine, text
 
+from creditmend.interfaces.portal.web import ENVIRONMENTS
+
 CASH = {"monthly_income": "9000", "monthly_expenses": "5000", "cash_on_hand": "2000",
         "good_faith": "on", "keep_buffer": "on"}  # fmt: skip
 # Too little to pay every loan as agreed: the plan asks each platform for terms, by letter.
@@ -79,15 +81,12 @@ def test_a_letter_downloads_as_a_pdf_attachment(portal: Portal) -> None:
     assert answer.content.startswith(b"%PDF-")
 
 
-def test_objection_candidates_link_to_the_objection_form(portal: Portal) -> None:
+def test_a_plan_without_candidates_says_none_were_found(portal: Portal) -> None:
     portal.enrol(portal.invite())
     status, page, _ = _post(portal, "/me/plan", CASH)
     assert status == 200
-    links = re.findall(r'href="/me/objections/new\?record=([^"]+)"', page)
-    candidates = "Records worth objecting to" in page
-    assert candidates
-    for link in links:
-        assert link.startswith(("account", "inquiry"))
+    part = page.split("Records worth objecting to")[1].split("<h2>")[0]
+    assert "None found." in part and "/me/objections/new" not in part
 
 
 def test_bad_values_name_their_field_and_store_nothing(portal: Portal) -> None:
@@ -141,3 +140,37 @@ def test_the_plan_forms_need_their_csrf_token(portal: Portal) -> None:
     for path in ("/me/plan", "/me/plan/letter"):
         answer = portal.client.post(path, data={"csrf": "forged", **CASH})
         assert answer.status_code == 403
+
+
+def test_each_objection_candidate_has_a_button_to_file_it() -> None:
+    """The bureau's data alone holds no failed debit, so the seed's plan has no candidate: the
+    page's part for them is rendered here from a plan document that has one."""
+    candidate = {"loan_id": "LEND1:A-1", "platform": "LEND1", "month": "2026-11",
+                 "record": "account:LEND1:A-1:2026-11", "reason": "the debit failed"}  # fmt: skip
+    document = {"summary": [], "notes": [], "currency": "CNY", "proposals": [],
+                "objection_candidates": [candidate], "expiry_timeline": [],
+                "score_forecast": None}  # fmt: skip
+    plan = {"d": document, "strategies": [], "charts": {}, "plan_loans": [], "plan_rows": [],
+            "letters": []}  # fmt: skip
+    page = (
+        ENVIRONMENTS["en"]
+        .get_template("plan.html")
+        .render(form={}, plan=plan, csrf="t", csrf_field="csrf", languages=[], here="/me/plan")
+    )
+    assert 'href="/me/objections/new?record=account%3ALEND1%3AA-1%3A2026-11"' in page
+
+
+def test_only_a_signed_in_borrower_may_post_the_plan_forms(portal: Portal) -> None:
+    desk = portal.new_client()
+    portal.enrol(portal.desk_code(), identity="ops one", kind="desk", client=desk)
+    for path in ("/me/plan", "/me/plan/letter", "/me/score"):
+        token = CSRF.search(desk.get("/desk").text)
+        assert token
+        answer = desk.post(path, data={"csrf": token.group(1), **CASH}, follow_redirects=False)
+        assert answer.status_code == 403, path
+        anonymous = portal.new_client()
+        token = CSRF.search(anonymous.get("/login").text)
+        assert token
+        answer = anonymous.post(path, data={"csrf": token.group(1), **CASH},
+                                follow_redirects=False)  # fmt: skip
+        assert (answer.status_code, answer.headers.get("location")) == (303, "/login"), path
