@@ -6,9 +6,10 @@ leaving nothing in the file; each plan the subject's own look."""
 from __future__ import annotations
 
 import base64
+import html
 import re
 
-from portal_support import CSRF, Portal
+from portal_support import CSRF, OTHER_RIC, Portal
 from sqlalchemy import create_engine, text
 
 from creditmend.interfaces.portal.web import ENVIRONMENTS
@@ -64,21 +65,47 @@ def test_a_plan_from_the_bureaus_data_shows_every_part(portal: Portal) -> None:
     assert all(base64.b64decode(image).lstrip().startswith(b"<svg") for image in images)
     assert "<script" not in page
     assert "script-src 'none'" in headers["content-security-policy"]
-    # One download button per platform's letter, posting the same form.
-    assert page.count('formaction="/me/plan/letter"') >= 2  # LEND1 and LEND2
 
 
-def test_a_letter_downloads_as_a_pdf_attachment(portal: Portal) -> None:
+LETTER = re.compile(
+    r'<form method="post" action="/me/plan/letter">\s*'
+    r'<input type="hidden" name="csrf" value="([^"]+)">\s*'
+    r'<input type="hidden" name="file" value="([^"]+)">\s*'
+    r'<input type="hidden" name="text" value="([^"]*)">\s*'
+    r'<input type="hidden" name="seal" value="([^"]+)">'
+)
+
+
+def test_each_letter_downloads_as_a_pdf_attachment_without_a_new_plan(portal: Portal) -> None:
     portal.enrol(portal.invite())
-    status, body, headers = _post(portal, "/me/plan/letter", {**SHORT, "letter": "0"})
-    assert status == 200, body[:1000]
-    assert headers["content-type"] == "application/pdf"
-    assert headers["content-disposition"].startswith('attachment; filename="01-')
-    token = CSRF.search(portal.client.get("/me/plan").text)
-    assert token
-    answer = portal.client.post("/me/plan/letter",
-                                data={"csrf": token.group(1), **SHORT, "letter": "0"})  # fmt: skip
-    assert answer.content.startswith(b"%PDF-")
+    status, page, _ = _post(portal, "/me/plan", {**SHORT, "name": "张三"})
+    assert status == 200
+    letters = LETTER.findall(page)
+    assert len(letters) >= 2  # LEND1 and LEND2
+    token, name, text_, seal = letters[0]
+    body = html.unescape(text_).replace("\n", "\r\n")  # as a browser sends a form's text
+    assert "张三" in body
+    before = _looks(portal.url)
+    sent = {"csrf": token, "file": name, "text": body, "seal": seal}
+    answer = portal.client.post("/me/plan/letter", data=sent)
+    assert answer.status_code == 200, answer.text[:500]
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.headers["content-disposition"] == f'attachment; filename="{name}"'
+    assert name.startswith("01-") and answer.content.startswith(b"%PDF-")
+    assert _looks(portal.url) == before  # the letter was given with the plan: no new look
+    # A letter of one's own text, or another file name, is not typeset.
+    for forged in ({"text": body + "I owe nothing."}, {"file": "02-other.pdf"},
+                   {"seal": "0" * 64}):  # fmt: skip
+        data = {"csrf": token, "file": name, "text": body, "seal": seal, **forged}
+        refused = portal.client.post("/me/plan/letter", data=data, headers=EN)
+        assert refused.status_code == 422 and "“letter”" in refused.text
+    # Another borrower cannot use this one's letter.
+    other = portal.new_client()
+    portal.enrol(portal.invite(OTHER_RIC), identity=OTHER_RIC, client=other)
+    other_token = CSRF.search(other.get("/me/plan").text)
+    assert other_token
+    data = {"csrf": other_token.group(1), "file": name, "text": body, "seal": seal}
+    assert other.post("/me/plan/letter", data=data).status_code == 422
 
 
 def test_a_plan_without_candidates_says_none_were_found(portal: Portal) -> None:

@@ -7,8 +7,9 @@ the rest as the PLAN file it would read (written to a private temporary file, re
 reader, so every check and message is the advisor's). The service checks the request before it
 looks at the file; a refused form leaves nothing in it. Each plan reads the file as a logged
 self-inquiry (`AdviseService.person_plan`), the subject's own look. A letter is downloaded by
-sending the same form again to `/me/plan/letter` (the plan is made again, exactly: nothing of a
-plan is kept between requests).
+its own small form: the letter's text with an HMAC seal (a key of the process, the user, the
+file name and the text), so a letter is typeset without making the plan again and no one can
+have their own text typeset as a letter. Nothing of a plan is kept between requests.
 
 Charts are the HTML page's own (Altair drawn to SVG by vl-convert on the server), shown as
 `data:` images: the page has no script and no inline style.
@@ -17,7 +18,10 @@ Charts are the HTML page's own (Altair drawn to SVG by vl-convert on the server)
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import re
+import secrets
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -44,6 +48,7 @@ METHODS = ("equal_installment", "equal_principal", "interest_first", "bullet")
 PRIORITIES = ("balanced", "cost", "credit")
 ABOVE_CAP = ("dispute", "pay")
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+_SAFE_NAME = re.compile(r"[0-9]{2}-[A-Za-z0-9_.-]{1,80}\.pdf")
 
 
 class FormError(Exception):
@@ -205,7 +210,7 @@ def _month_rows(document: Mapping[str, Any]) -> tuple[list[str], list[dict[str, 
     return loans, rows
 
 
-def _view(advice: Advice) -> dict[str, Any]:
+def _view(request: Request, session: Session, advice: Advice) -> dict[str, Any]:
     document = advice_json(advice, detail=True)
     monthly = document["strategies"].get("optimal", {}).get("monthly", [])
     horizon_end = f"{monthly[-1]['month']}-28" if monthly else None
@@ -219,13 +224,14 @@ def _view(advice: Advice) -> dict[str, Any]:
             (n, document["strategies"][n]) for n in STRATEGY_ORDER if n in document["strategies"]
         ],
         "charts": charts,
+        "letters": _letters(request, session, advice),
         "plan_loans": loans,
         "plan_rows": rows,
-        "letters": [(i, letter.platform) for i, letter in enumerate(advice.letters)],
     }
 
 
-DEFAULTS = {"good_faith": "on", "keep_buffer": "on", "bridging": "on"}
+# Bridging is off until asked: it re-makes the plan a few times (a minute on a busy machine).
+DEFAULTS = {"good_faith": "on", "keep_buffer": "on"}
 
 
 @router.get("/me/plan")
@@ -243,29 +249,55 @@ async def post_plan(request: Request, session: Borrower) -> Response:
         return _refused(request, session, form, error.problem)
     except ProblemsError as error:
         return _refused(request, session, form, error.problems[0])
-    context = {"form": form, "plan": _view(advice)}
+    context = {"form": form, "plan": _view(request, session, advice)}
     return render(request, "plan.html", context, session=session)
+
+
+def _letter_key(request: Request) -> bytes:
+    """This process's key for the letters a plan page hands out (made when first needed: a
+    letter given before a restart is made again by sending the plan form again)."""
+    key = getattr(request.app.state, "plan_letter_key", None)
+    if not isinstance(key, bytes):
+        key = secrets.token_bytes(32)
+        request.app.state.plan_letter_key = key
+    return key
+
+
+def letter_seal(key: bytes, user_id: int, name: str, text: str) -> str:
+    """What proves a letter is the one the advisor wrote for this user (no one else's, no text
+    of their own): an HMAC of the user, the file name and the text."""
+    message = f"{user_id}\n{name}\n{text}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _letters(request: Request, session: Session, advice: Advice) -> list[dict[str, str]]:
+    """Each platform's letter with its file name and seal: its download form sends them back,
+    so a letter is typeset without making the plan again (which takes seconds)."""
+    key = _letter_key(request)
+    found = []
+    for index, letter in enumerate(advice.letters, start=1):
+        stem = _SAFE.sub("_", "-".join(letter.loan_ids))[:80] or "letter"
+        name = f"{index:02d}-{stem}.pdf"
+        seal = letter_seal(key, session.user.user_id, name, letter.text)
+        found.append({"platform": letter.platform, "name": name, "text": letter.text,
+                      "seal": seal})  # fmt: skip
+    return found
 
 
 @router.post("/me/plan/letter", dependencies=[Depends(check_csrf)])
 async def plan_letter(request: Request, session: Borrower) -> Response:
-    """One platform's letter as a PDF to save: the same form, the plan made again."""
+    """One platform's letter as a PDF to save: the letter the plan page gave, checked by its
+    seal (this user's, unchanged), typeset by the engine of the bureau's letters."""
     form = _form(await request.form())
-    index = form.get("letter", "")
-    try:
-        advice = make_plan(request, session, form)
-    except FormError as error:
-        return _refused(request, session, form, error.problem)
-    except ProblemsError as error:
-        return _refused(request, session, form, error.problems[0])
-    if not index.isdigit() or int(index) >= len(advice.letters):
-        return _refused(request, session, form, Problem("letter", "no such letter in this plan"))
-    letter = advice.letters[int(index)]
-    stem = _SAFE.sub("_", "-".join(letter.loan_ids))[:80] or "letter"
-    response = Response(bootstrap.letter_pdf(letter.text), media_type="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{int(index) + 1:02d}-{stem}.pdf"'
-    )
+    name, seal = form.get("file", ""), form.get("seal", "")
+    # Browsers send a form's line breaks as CRLF (HTML's form submission): the text as sealed.
+    text = form.get("text", "").replace("\r\n", "\n")
+    expected = letter_seal(_letter_key(request), session.user.user_id, name, text)
+    if not _SAFE_NAME.fullmatch(name) or not hmac.compare_digest(seal, expected):
+        problem = Problem("letter", "this letter is not one your plan gave: make the plan again")
+        return _refused(request, session, DEFAULTS, problem)
+    response = Response(bootstrap.letter_pdf(text), media_type="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return secured(response)
 
 
