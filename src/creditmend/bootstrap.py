@@ -9,7 +9,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -149,6 +149,19 @@ def build_advisor(
         root_finder=BrentRootFinder(),
         own_file=own_file if bureau else None,
     )
+
+
+def advisor_for(inquire: InquiryService, jurisdiction: str = JURISDICTION) -> AdviseService:
+    """The recovery advisor reading a person's file through `inquire` (a served store's: the
+    portal's plans, each read a logged self-inquiry as `plan --person` makes it)."""
+    return replace(build_advisor(jurisdiction), own_file=inquire.own_file)
+
+
+def plan_charts(document: Mapping[str, Any], horizon_end: str | None = None) -> dict[str, str]:
+    """The plan's charts as SVG (Altair through vl-convert), by name, as its HTML page has them."""
+    from creditmend.adapters.render.charts import plan_charts as charts  # noqa: PLC0415
+
+    return charts(document, horizon_end)
 
 
 def render_plan_html(document: Mapping[str, Any], generated_at: datetime) -> str:

@@ -10,7 +10,7 @@ from portal_support import OTHER_RIC, RIC, Portal
 from sqlalchemy import create_engine, text
 
 from creditmend.interfaces.api.app import create_app
-from creditmend.interfaces.portal import auth, pages
+from creditmend.interfaces.portal import auth, pages, plan, score
 
 ANONYMOUS, BORROWER, DESK = "anonymous", "borrower", "desk"
 OK, TO_LOGIN, REFUSED = 200, "login", 403
@@ -21,13 +21,16 @@ MATRIX: dict[str, dict[str, object]] = {
     "/me": {ANONYMOUS: TO_LOGIN, BORROWER: OK, DESK: REFUSED},
     "/me/report": {ANONYMOUS: TO_LOGIN, BORROWER: OK, DESK: REFUSED},
     "/me/inquiries": {ANONYMOUS: TO_LOGIN, BORROWER: OK, DESK: REFUSED},
+    "/me/report.pdf": {ANONYMOUS: TO_LOGIN, BORROWER: OK, DESK: REFUSED},
+    "/me/score": {ANONYMOUS: TO_LOGIN, BORROWER: OK, DESK: REFUSED},
+    "/me/plan": {ANONYMOUS: TO_LOGIN, BORROWER: OK, DESK: REFUSED},
     "/desk": {ANONYMOUS: TO_LOGIN, BORROWER: REFUSED, DESK: OK},
     "/login": {ANONYMOUS: OK, BORROWER: OK, DESK: OK},
     "/enrol": {ANONYMOUS: OK, BORROWER: OK, DESK: OK},
     "/enrol/totp": {ANONYMOUS: 400, BORROWER: 400, DESK: 400},
 }
 PUBLIC_ROUTES = {"/", "/lang/{lang}", "/static/portal.css"}  # no file, no form
-POST_ONLY = {"/logout"}
+POST_ONLY = {"/logout", "/me/plan/letter"}  # /me/score and /me/plan take POSTs too
 
 
 def _audit_rows(url: str) -> list[tuple[str, str, int | None]]:
@@ -45,7 +48,8 @@ def test_every_portal_page_is_in_the_matrix_and_out_of_the_openapi_document(
 ) -> None:
     app = create_app(portal.service)
     portal_paths = {
-        str(getattr(route, "path", "")) for router in (auth.router, pages.router)
+        str(getattr(route, "path", ""))
+        for router in (auth.router, pages.router, score.router, plan.router)
         for route in router.routes
     }  # fmt: skip
     assert portal_paths == set(MATRIX) | PUBLIC_ROUTES | POST_ONLY

@@ -1,0 +1,131 @@
+"""The borrower's score page (score, band, reasons, the what-if) and the report's PDF: each
+view the subject's own look as the command line makes it; a bad what-if named by its field,
+shown with the form, and leaving nothing in the file."""
+
+from __future__ import annotations
+
+from portal_support import CSRF, Portal
+from sqlalchemy import create_engine, text
+
+
+def _looks(url: str) -> list[tuple[str, str]]:
+    """The audit rows about a person (actor, action), oldest first."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT actor, action FROM audit_events WHERE subject_person_id IS NOT NULL "
+                 "ORDER BY id")
+        ).all()  # fmt: skip
+    engine.dispose()
+    return [(row[0], row[1]) for row in rows]
+
+
+def test_the_report_pdf_is_a_download_audited_as_the_subjects_own_look(portal: Portal) -> None:
+    portal.enrol(portal.invite())
+    before = _looks(portal.url)
+    answer = portal.client.get("/me/report.pdf")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    disposition = answer.headers["content-disposition"]
+    assert disposition.startswith("attachment;") and ".pdf" in disposition
+    assert answer.content.startswith(b"%PDF-")
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert _looks(portal.url)[len(before) :] == [("subject", "inquiry")]
+
+
+def test_the_report_page_links_the_pdf_and_shows_each_records_expiry(portal: Portal) -> None:
+    portal.enrol(portal.invite())
+    page = portal.client.get("/me/report", headers={"Accept-Language": "en"}).text
+    assert 'href="/me/report.pdf"' in page
+    # The renderer's expiry timeline: the November overdue months, each with its last day.
+    assert 'id="expiry-section"' in page
+    assert "account:LEND1:A-1:2026-11" in page or "LEND1" in page.split('id="expiry-section"')[1]
+
+
+def test_a_borrower_without_a_file_gets_no_pdf(portal: Portal) -> None:
+    portal.enrol(portal.invite("110101200001010010"), identity="110101200001010010")
+    assert portal.client.get("/me/report.pdf").status_code == 404
+
+
+def test_the_score_page_shows_score_band_and_reasons_as_an_own_look(portal: Portal) -> None:
+    portal.enrol(portal.invite())
+    before = _looks(portal.url)
+    page = portal.client.get("/me/score", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert "Score" in page.text and "Band" in page.text
+    assert 'value="LEND1:A-1"' in page.text  # an account to pay off, picked on the page
+    assert "<script" not in page.text
+    assert _looks(portal.url)[len(before) :] == [("subject", "inquiry")]
+
+
+def _what_if(portal: Portal, data: dict[str, str]) -> tuple[int, str]:
+    page = portal.client.get("/me/score", headers={"Accept-Language": "en"})
+    token = CSRF.search(page.text)
+    assert token
+    answer = portal.client.post(
+        "/me/score",
+        data={"csrf": token.group(1), "known": "LEND1:A-1", **data},
+        headers={"Accept-Language": "en"},
+    )
+    return answer.status_code, answer.text
+
+
+def test_what_if_paying_off_an_account_shows_before_and_after(portal: Portal) -> None:
+    portal.enrol(portal.invite())
+    status, page = _what_if(portal, {"change": "pay_off", "account": "LEND1:A-1"})
+    assert status == 200, page[:500]
+    assert "Now" in page and "After the change" in page
+    status, page = _what_if(portal, {"change": "months_on_time", "months": "12"})
+    assert status == 200 and "After the change" in page
+    status, page = _what_if(portal, {"change": "new_loan", "amount": "5000", "term": "12"})
+    assert status == 200 and "After the change" in page
+    status, page = _what_if(portal, {"change": "inquiries", "count": "3",
+                                     "inquiry_kind": "bank"})  # fmt: skip
+    assert status == 200 and "After the change" in page
+
+
+def test_what_if_audits_each_question_as_the_subjects_own_look(portal: Portal) -> None:
+    portal.enrol(portal.invite())
+    portal.client.get("/me/score")
+    before = _looks(portal.url)
+    token = CSRF.search(portal.client.get("/me/plan").text)  # a page that looks at nothing
+    assert token
+    form = {"csrf": token.group(1), "change": "months_on_time", "months": "3"}
+    answer = portal.client.post("/me/score", data=form)
+    assert answer.status_code == 200
+    assert _looks(portal.url)[len(before) :] == [("subject", "inquiry")]
+
+
+def test_a_bad_what_if_names_the_field_and_stores_nothing(portal: Portal) -> None:
+    portal.enrol(portal.invite())
+    cases = [
+        ({"change": "new_loan", "amount": "lots", "term": "12"}, "amount"),
+        ({"change": "new_loan", "amount": "5000", "term": "0"}, "term"),
+        ({"change": "months_on_time", "months": "9999"}, "months"),
+        ({"change": "inquiries", "count": "2", "inquiry_kind": "pawnshop"}, "inquiry_kind"),
+        ({"change": "fly"}, "change"),
+        ({"change": "pay_off", "account": ""}, "what_if.pay_off"),
+    ]
+    for data, field in cases:
+        page = portal.client.get("/me/score")
+        token = CSRF.search(page.text)
+        assert token
+        before = _looks(portal.url)
+        answer = portal.client.post("/me/score", data={"csrf": token.group(1), **data},
+                                    headers={"Accept-Language": "en"})  # fmt: skip
+        assert answer.status_code == 422, (data, answer.text[:300])
+        assert f"“{field}”" in answer.text, (field, answer.text[:2000])
+        assert answer.text.count('class="error"') == 1
+        assert _looks(portal.url) == before, data
+
+
+def test_the_what_if_form_needs_its_csrf_token(portal: Portal) -> None:
+    portal.enrol(portal.invite())
+    answer = portal.client.post("/me/score", data={"csrf": "forged", "change": "pay_off"})
+    assert answer.status_code == 403
+
+
+def test_the_score_page_is_in_chinese_too(portal: Portal) -> None:
+    portal.enrol(portal.invite())
+    page = portal.client.get("/me/score", headers={"Accept-Language": "zh-CN"}).text
+    assert "您的信用分" in page
