@@ -156,10 +156,12 @@ bench: setup
 	$(BIN)/python -m benchmarks.synth_bench
 	$(BIN)/python -m benchmarks.ingest_bench
 	$(BIN)/python -m benchmarks.batch_bench
+	$(BIN)/python -m benchmarks.spark_cluster
 	$(BIN)/python -m benchmarks.score_bench
 	$(BIN)/python -m benchmarks.plan_bench
 	$(BIN)/python -m benchmarks.api_bench
 	$(BIN)/python -m benchmarks.portal_bench
+	$(BIN)/python -m benchmarks.scale_bench
 
 # The shipped default scorecard (src/creditmend/models/), trained only on openly licensed data
 # (docs/score.md, "The shipped model"): an Explainable Boosting Machine on the bureau's features
