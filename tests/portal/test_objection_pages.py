@@ -5,13 +5,17 @@ and letter as downloads, 404 for another person's objection, and the audit of ea
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 from bureau_seed import DESK_OBJECTION, LEND1_OBJECTION, LEND1_RECORD
-from portal_support import CSRF, OTHER_RIC, Portal
+from portal_support import CSRF, OTHER_RIC, Portal, _portal_on
 from sqlalchemy import create_engine, text
 
+from creditmend import bootstrap
+from creditmend.adapters.evidence_files import EVIDENCE_ENV
 from creditmend.domain.creditfile.uploads import MAX_FILE_BYTES
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -179,3 +183,26 @@ def test_the_objection_forms_need_the_csrf_token(portal: Portal) -> None:
         answer = portal.client.post(path, data={"csrf": "forged", "record": ACCOUNT},
                                     follow_redirects=False)  # fmt: skip
         assert answer.status_code == 403, path
+
+
+@pytest.fixture
+def portal_pg(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Portal]:
+    """`portal_any` with the uploads in the test's folder (a server store has no folder of
+    its own: the default would be the user's data directory)."""
+    monkeypatch.setenv("CREDITMEND_KEY", bootstrap.new_key())
+    monkeypatch.setenv(EVIDENCE_ENV, str(tmp_path / "evidence"))
+    yield from _portal_on(db_url, tmp_path)
+
+
+def test_filing_and_the_desk_work_on_postgresql_under_row_level_security(
+    portal_pg: Portal,
+) -> None:
+    portal_pg.enrol(portal_pg.invite())
+    answer = _file(portal_pg, ACCOUNT, [("statement.pdf", PDF, "application/pdf")])
+    assert answer.status_code == 303, answer.text[:500]
+    page = portal_pg.client.get(answer.headers["location"])
+    link = re.search(r'href="(/me/objections/\d+/evidence/[0-9a-f]{64})"', page.text)
+    assert link and portal_pg.client.get(link.group(1)).content == PDF
+    desk = portal_pg.new_client()
+    portal_pg.enrol(portal_pg.desk_code(), identity="ops one", kind="desk", client=desk)
+    assert ACCOUNT in desk.get("/desk/objections").text

@@ -56,7 +56,7 @@ MATRIX: dict[str, dict[str, object]] = {
 PUBLIC_ROUTES = {"/", "/lang/{lang}", "/static/portal.css"}  # no file, no form
 POST_ONLY = {"/logout", "/me/objections/{objection_id}/statement",
              "/desk/objections/{objection_id}/answer"}  # fmt: skip
-# The paths with parameters, as the matrix visits them: the borrower's own objection 1 (of
+# The paths with parameters, as the matrix visits them: the borrower's own objection 3 (of
 # the seed, routed to the bureau), answered for its letter, and a digest no objection names
 # (404 for its owner too: the files themselves are tested in test_objection_pages.py).
 SAMPLE = {"objection_id": "3", "kind": "txt", "sha256": "0" * 64}
