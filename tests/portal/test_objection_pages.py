@@ -70,8 +70,13 @@ def test_the_list_shows_status_and_legal_due_date_and_is_audited(portal: Portal)
 
 def test_the_form_lists_the_reports_records_and_takes_one_from_the_link(portal: Portal) -> None:
     portal.enrol(portal.invite())
+    before = len(_audit(portal.url))
     page = portal.client.get(f"/me/objections/new?record={LEND1_RECORD}")
     assert page.status_code == 200
+    # the records shown come from the report: the subject's own look, a self-inquiry
+    looks = [(actor, action) for actor, action, person, _ in _audit(portal.url)[before:]
+             if person is not None]  # fmt: skip
+    assert looks == [("subject", "inquiry")]
     assert f'value="{ACCOUNT}"' in page.text
     assert f'value="{LEND1_RECORD}" checked' in page.text  # the overdue month, chosen
     assert "B-2" not in page.text  # the other borrower's account

@@ -147,7 +147,11 @@ def test_two_borrowers_each_see_only_their_own_file(portal: Portal) -> None:
     assert "B-2" in theirs and "B-2" not in mine
 
 
-@pytest.mark.parametrize("path", ["/login", "/enrol", "/me", "/me/report", "/me/inquiries"])
+@pytest.mark.parametrize(
+    "path",
+    ["/login", "/enrol", "/me", "/me/report", "/me/inquiries", "/me/objections",
+     "/me/objections/new", "/me/objections/1"],
+)  # fmt: skip
 def test_every_page_carries_the_security_headers(portal: Portal, path: str) -> None:
     portal.enrol(portal.invite())
     answer = portal.client.get(path)
