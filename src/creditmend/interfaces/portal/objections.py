@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from creditmend.domain.creditfile.inquiry import SELF
 from creditmend.domain.creditfile.objection import Objection
 from creditmend.domain.creditfile.uploads import MAX_FILE_BYTES, MAX_FILES, Refusal, Upload
 from creditmend.domain.portal import Role, Session
@@ -72,7 +73,7 @@ def _records(report: Report) -> list[tuple[str, str]]:
     found += [
         (i.record, f"{i.on:%Y-%m-%d} · {i.furnisher_name or i.furnisher_id or ''} · {i.purpose}")
         for i in report.inquiries
-        if i.record
+        if i.record and i.purpose != SELF  # their own looks: nothing to object to
     ]
     return found
 
