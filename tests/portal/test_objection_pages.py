@@ -133,11 +133,13 @@ def test_uploads_are_refused_by_content_size_and_count(portal: Portal) -> None:
     assert not folder.exists() or not [p for p in folder.rglob("*") if p.is_file()]
 
 
-def test_a_record_outside_the_file_is_refused_by_the_service(portal: Portal) -> None:
+def test_a_record_not_in_the_file_is_refused_and_keeps_nothing(portal: Portal) -> None:
     portal.enrol(portal.invite())
-    refused = _file(portal, "account:LEND2:B-2", [])
+    refused = _file(portal, "account:LEND2:B-2", [("a.pdf", PDF, "application/pdf")])
     assert refused.status_code == 400
     assert "objection.record" in refused.text
+    folder = _evidence(portal)  # the file kept for it is gone with the refusal
+    assert not folder.exists() or not [p for p in folder.rglob("*") if p.is_file()]
 
 
 def test_another_persons_objection_answers_404_like_a_missing_one(portal: Portal) -> None:
