@@ -36,6 +36,7 @@ from creditmend.models import DEFAULT_SCORECARD, default_scorecard
 from creditmend.services.advise import AdviseService
 from creditmend.services.batch import BatchEngine, BatchService
 from creditmend.services.clients import DEFAULT_TOKEN_TTL, ClientService
+from creditmend.services.evidence_uploads import EvidenceUploads
 from creditmend.services.furnish import FurnishService
 from creditmend.services.furnish_jobs import FurnishJobService
 from creditmend.services.inquire import InquiryService
@@ -396,6 +397,7 @@ class Service:
     clock: Clock
     furnish_jobs: FurnishJobService  # files received over the API, applied by its worker
     portal: PortalUserService  # the web portal's users and sessions (issue 18)
+    evidence: EvidenceUploads  # objections filed in the portal with uploaded files
 
 
 def build_service(
@@ -418,7 +420,15 @@ def build_service(
             store.job_repository, bureau.furnish, clock(jurisdiction), now=wall_clock
         ),
         portal=_portal_on(store),
+        evidence=_evidence_on(db, bureau.objections),
     )
+
+
+def _evidence_on(db: str | None, objections: ObjectionService) -> EvidenceUploads:
+    from creditmend.adapters.evidence_files import EvidenceDirectory, evidence_dir  # noqa: PLC0415
+    from creditmend.settings import db_url  # noqa: PLC0415
+
+    return EvidenceUploads(EvidenceDirectory(evidence_dir(db_url(db))), objections)
 
 
 def wall_clock() -> datetime:

@@ -63,10 +63,14 @@ class InquiryService:
     # nothing do not read (or fail on) the model file.
     scorecard: Callable[[], Scorecard | None] = lambda: None
 
-    def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]:
+    def who_looked(
+        self, id_type: str, id_number: str, at: datetime, by: str = "subject"
+    ) -> list[LookFacts]:
+        """The file's audit; reading it is audited too, as `by`'s look (the subject's own,
+        or the desk user's in the portal)."""
         id_number = normal_id(id_number)
         self._check_id(id_type, id_number)
-        return self.audit_log.who_looked(id_type, id_number, at)
+        return self.audit_log.who_looked(id_type, id_number, at, by)
 
     def inquire(
         self,

@@ -337,6 +337,26 @@ class ObjectionService:
             raise ProblemsError((Problem("ID", f"there is no objection {objection_id}"),))
         return found[0]
 
+    def of_subject(
+        self, id_type: str, id_number: str, as_of: date, at: datetime
+    ) -> list[Objection]:
+        """A subject's own objections, received by `as_of`, oldest first (the portal's list:
+        found from the identity, never from an id the caller chose)."""
+        person = self.person_directory.person_of(id_type, id_number)
+        if person is None:
+            return []
+        return [o for o in self._sweep(as_of, at) if o.person == person and o.filed_on <= as_of]
+
+    def subjects_own(
+        self, objection_id: int, id_type: str, id_number: str, as_of: date, at: datetime
+    ) -> Objection:
+        """One objection as its subject may see it: another person's is answered as if it did
+        not exist (the same problem as a missing one)."""
+        objection = self.show(objection_id, as_of, at)
+        if objection.person != self.person_directory.person_of(id_type, id_number):
+            raise ProblemsError((Problem("ID", f"there is no objection {objection_id}"),))
+        return objection
+
     def routed_to(
         self, objection_id: int, verifier: str | None, as_of: date, at: datetime
     ) -> Objection:

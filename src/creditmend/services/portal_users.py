@@ -84,6 +84,7 @@ class PortalRepository(Protocol):
         code_digest: str,
         expires_on: date,
         at: datetime,
+        by: str = "operator",
     ) -> int: ...
 
     def code_holder(self, code_digest: str) -> tuple[PortalUser, date] | None:
@@ -210,14 +211,17 @@ class PortalUserService:
         self._decoy: str | None = None
 
     # ------------------------------------------------------------ the desk (command line)
-    def invite(self, id_type: str, id_number: str, as_of: date, at: datetime) -> Invitation:
-        """A one-time enrolment code for a borrower, after the desk checked who they are."""
+    def invite(
+        self, id_type: str, id_number: str, as_of: date, at: datetime, by: str = "operator"
+    ) -> Invitation:
+        """A one-time enrolment code for a borrower, after the desk checked who they are
+        (`by`: the operator's terminal, or the desk user in the portal, as audited)."""
         id_number = "".join(id_number.split()).upper()
         if id_type not in BORROWER_KINDS:
             raise _problem("ID_TYPE", f"unknown {id_type!r}; one of {', '.join(BORROWER_KINDS)}")
         if not self.id_is_valid(id_type, id_number):
             raise _problem("ID_NUMBER", f"is not a valid {id_type} number")
-        return self._invite(Role.BORROWER, id_type, id_number, None, as_of, at)
+        return self._invite(Role.BORROWER, id_type, id_number, None, as_of, at, by)
 
     def add_desk(self, name: str, as_of: date, at: datetime) -> Invitation:
         name = " ".join(name.split())
@@ -226,11 +230,18 @@ class PortalUserService:
         return self._invite(Role.DESK, DESK_KIND, name, name, as_of, at)
 
     def _invite(
-        self, role: Role, kind: str, identity: str, name: str | None, as_of: date, at: datetime
+        self,
+        role: Role,
+        kind: str,
+        identity: str,
+        name: str | None,
+        as_of: date,
+        at: datetime,
+        by: str = "operator",
     ) -> Invitation:
         code = new_code()
         expires = invite_expiry(as_of)
-        self.repository.invite(role, kind, identity, name, digest(code), expires, _utc(at))
+        self.repository.invite(role, kind, identity, name, digest(code), expires, _utc(at), by)
         return Invitation(code, expires)
 
     # ------------------------------------------------------------ enrolment (the portal)
@@ -402,6 +413,11 @@ class PortalUserService:
         if self._decoy is None:
             self._decoy = self.hasher.hash(secrets.token_urlsafe(SESSION_BYTES))
         return self._decoy
+
+
+def actor(user: PortalUser) -> str:
+    """How the audit names a portal user (never their identity)."""
+    return _actor(user)
 
 
 def _actor(user: PortalUser) -> str:

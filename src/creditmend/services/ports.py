@@ -132,8 +132,11 @@ class InquiryLog(Protocol):
 class AuditLog(Protocol):
     """The audit trail: read back by the subject, written by the batch's run."""
 
-    def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]:
-        """Every logged look at a person's file, refused ones too; reading it is logged too."""
+    def who_looked(
+        self, id_type: str, id_number: str, at: datetime, by: str = "subject"
+    ) -> list[LookFacts]:
+        """Every logged look at a person's file, refused ones too; reading it is logged too
+        (as `by`'s)."""
         ...
 
     def log_refusal(self, request: InquiryRequest, refused: str, at: datetime) -> None:

@@ -22,7 +22,9 @@ class SqlAuditLog:
     def __init__(self, unit_of_work: UnitOfWork) -> None:
         self.unit_of_work = unit_of_work
 
-    def who_looked(self, id_type: str, id_number: str, at: datetime) -> list[LookFacts]:
+    def who_looked(
+        self, id_type: str, id_number: str, at: datetime, by: str = "subject"
+    ) -> list[LookFacts]:
         """Every logged look at (or change of) a person's file, oldest first, the refused ones
         too (found by the identity's keyed hash, even about someone the bureau holds nothing
         on): the subject's right to know. Reading the log is itself logged, after the list is
@@ -43,7 +45,7 @@ class SqlAuditLog:
             audit(
                 conn,
                 at,
-                "subject",
+                by,
                 "audit_view",
                 subject=person,
                 subject_hash=key if person is None else None,

@@ -54,6 +54,7 @@ class SqlPortalRepository:
         code_digest: str,
         expires_on: date,
         at: datetime,
+        by: str = "operator",
     ) -> int:
         """The user (made on first invitation) gets a new code; older unused ones die."""
         users, codes = t.portal_users.c, t.portal_codes.c
@@ -91,7 +92,7 @@ class SqlPortalRepository:
                     created_at=at,
                 )
             )
-            audit(conn, at, "operator", "portal_invited",
+            audit(conn, at, by, "portal_invited",
                   detail={"user": user_id, "role": role.value, "expires_on": str(expires_on)},
                   subject_hash=key if role is Role.BORROWER else None)  # fmt: skip
             return int(user_id)

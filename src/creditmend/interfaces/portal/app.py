@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from creditmend.interfaces.portal import auth, pages, plan, score
+from creditmend.interfaces.portal import auth, desk, objections, pages, plan, score
 from creditmend.interfaces.portal.i18n import N_
 from creditmend.interfaces.portal.web import PortalRefusalError, new_buckets, redirect, render
 
@@ -23,6 +23,8 @@ def mount_portal(app: FastAPI) -> None:
     app.include_router(pages.router, include_in_schema=False)
     app.include_router(score.router, include_in_schema=False)
     app.include_router(plan.router, include_in_schema=False)
+    app.include_router(objections.router, include_in_schema=False)
+    app.include_router(desk.router, include_in_schema=False)
     app.add_exception_handler(PortalRefusalError, _refused)  # type: ignore[arg-type]
 
 

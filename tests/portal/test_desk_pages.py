@@ -1,0 +1,119 @@
+"""The desk's pages: the queue by legal due date with the overdue marked, one case (evidence
+check, the lender's answer, the letter; the bureau's own answer for what was routed to it),
+invitations shown once, and the audit of a person's file (the desk's own look audited)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bureau_seed import DESK_OBJECTION, LEND1_OBJECTION, LEND1_RECORD, RIC
+from fastapi.testclient import TestClient
+from portal_support import Portal
+from sqlalchemy import create_engine, text
+
+ENGLISH = {"Accept-Language": "en"}
+
+
+def _desk(portal: Portal) -> TestClient:
+    desk = portal.new_client()
+    portal.enrol(portal.desk_code(), identity="ops one", kind="desk", client=desk)
+    desk.headers.update(ENGLISH)
+    return desk
+
+
+def _audit(url: str) -> list[tuple[str, str, int | None]]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT actor, action, subject_person_id FROM audit_events ORDER BY id")
+        ).all()
+    engine.dispose()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def test_the_queue_is_by_legal_due_date_with_the_overdue_marked(portal: Portal) -> None:
+    desk = _desk(portal)
+    page = desk.get("/desk/objections")
+    assert page.status_code == 200
+    ids = [int(n) for n in re.findall(r'href="/desk/objections/(\d+)"', page.text)]
+    assert sorted(ids) == [1, 2, 3]
+    assert 'class="overdue"' not in page.text  # nothing is late yet
+    before = len(_audit(portal.url))
+    portal.clock.advance(timedelta(days=40))  # past every legal due date
+    desk2 = _desk(portal)
+    late = desk2.get("/desk/objections")
+    assert late.text.count('class="overdue"') == 3 and "overdue" in late.text
+    viewed = [row for row in _audit(portal.url)[before:] if row[1] == "objection_view"]
+    assert len(viewed) == 3 and all(row[0].startswith("portal:user:") for row in viewed)
+
+
+def test_a_case_shows_the_record_the_check_and_the_lenders_side(portal: Portal) -> None:
+    desk = _desk(portal)
+    page = desk.get(f"/desk/objections/{LEND1_OBJECTION}")
+    assert page.status_code == 200
+    assert LEND1_RECORD in page.text and "The automatic evidence check" in page.text
+    assert "Waiting for LEND1" in page.text  # a lender answers its own through the API
+    assert 'action="/desk/objections/1/answer"' not in page.text
+    refused = portal.post(f"/desk/objections/{LEND1_OBJECTION}/answer", {"outcome": "confirmed"},
+                          desk, form_page=f"/desk/objections/{LEND1_OBJECTION}")  # fmt: skip
+    assert refused.status_code == 400 and "routed to LEND1" in refused.text
+    assert desk.get("/desk/objections/999").status_code == 404
+
+
+def test_the_desk_answers_what_was_routed_to_the_bureau_and_the_letter_follows(
+    portal: Portal,
+) -> None:
+    desk = _desk(portal)
+    case = f"/desk/objections/{DESK_OBJECTION}"
+    page = desk.get(case)
+    assert f'action="{case}/answer"' in page.text
+    assert "The check proposes nothing" in page.text and "C-0" in page.text  # consent on record
+    bad = portal.post(f"{case}/answer", {"outcome": "corrected", "corrections": "[1"}, desk,
+                      form_page=case)  # fmt: skip
+    assert bad.status_code == 400 and "not a JSON object" in bad.text
+    done = portal.post(f"{case}/answer", {"outcome": "deleted", "note": "no consent logged"},
+                       desk, form_page=case)  # fmt: skip
+    assert done.status_code == 303
+    closed = desk.get(case)
+    assert '<pre class="letter">' in closed.text and f'action="{case}/answer"' not in closed.text
+    assert "no consent logged" in closed.text  # the answer's note, in the history
+    pdf = desk.get(f"{case}/letter.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert pdf.headers["content-disposition"].startswith("attachment;")
+
+
+def test_an_invitation_is_shown_once_and_audited_as_the_desk_users(portal: Portal) -> None:
+    desk = _desk(portal)
+    made = portal.post("/desk/invite", {"kind": "cn_ric", "identity": "110101200001010010"}, desk)
+    assert made.status_code == 200
+    code = re.search(r'<code class="enrolment">([0-9A-Z-]+)</code>', made.text)
+    assert code and made.headers["cache-control"] == "no-store"
+    assert code.group(1) not in desk.get("/desk/invite").text
+    assert any(a == "portal_invited" and actor.startswith("portal:user:")
+               for actor, a, _ in _audit(portal.url))  # fmt: skip
+    # the code enrols that person
+    borrower = portal.new_client()
+    portal.enrol(code.group(1), identity="110101200001010010", client=borrower)
+    bad = portal.post("/desk/invite", {"kind": "cn_ric", "identity": "123"}, desk)
+    assert bad.status_code == 400 and "ID_NUMBER" in bad.text
+
+
+def test_the_audit_of_a_file_is_shown_and_the_desks_look_recorded(portal: Portal) -> None:
+    desk = _desk(portal)
+    shown = portal.post("/desk/audit", {"kind": "cn_ric", "identity": RIC}, desk)
+    assert shown.status_code == 200
+    assert "loan_approval" in shown.text and "C-0" in shown.text
+    rows = _audit(portal.url)
+    assert rows[-1][1] == "audit_view" and rows[-1][0].startswith("portal:user:")
+    assert rows[-1][2] is not None  # about the person
+    assert RIC not in desk.get("/desk/audit").text  # the number is in no URL and not kept
+    bad = portal.post("/desk/audit", {"kind": "cn_ric", "identity": "nonsense"}, desk)
+    assert bad.status_code == 400
+
+
+def test_the_desk_forms_need_the_csrf_token(portal: Portal) -> None:
+    desk = _desk(portal)
+    desk.get("/desk")
+    for path in ("/desk/invite", "/desk/audit", f"/desk/objections/{DESK_OBJECTION}/answer"):
+        assert desk.post(path, data={"csrf": "forged"}).status_code == 403, path
