@@ -115,6 +115,8 @@ demo: setup
 	$(DEMO_CLI) plan examples/six-accounts.yaml --as-of $(DEMO_PLAN_AS_OF)
 	$(DEMO_CLI) plan examples/six-accounts.yaml --as-of $(DEMO_PLAN_AS_OF) \
 	    --format html --out demo/plan-six-accounts.html --letters demo/letters
+	@echo "The desk invites the borrower above to the web portal (a one-time code, 7 days):"
+	set -o pipefail; $(DEMO_CLI) user invite $$(cat demo/borrower.txt) $(DEMO_DB) | tee demo/portal-invite.txt
 	@echo
 	@echo "The reports after the correction: $(abspath demo)/report.html and $(abspath demo)/report.pdf"
 	@echo "The reply letter: $(abspath demo)/objection/reply.pdf"
@@ -122,6 +124,10 @@ demo: setup
 	@echo "The six-account plan with bridging money: $(abspath demo)/plan-six-accounts.html"
 	@echo "Its letters to the platforms (text and PDF): $(abspath demo)/letters/"
 	@echo "The batch (one row per person): $(abspath demo)/batch/indicators.parquet"
+	@echo "The portal, in Chinese or English: serve the demo's store with"
+	@echo "    $(DEMO_CLI) serve $(DEMO_DB)"
+	@echo "  then open http://localhost:8000/enrol and give the code above with the identity"
+	@echo "  $$(cat demo/borrower.txt) (docs/portal.md; the code is in demo/portal-invite.txt)"
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

@@ -161,6 +161,7 @@ class Visitor:
         (the page is laid out again at each; the scan runs at every width too, since a
         narrow layout can hide or overlap what a wide one shows)."""
         self.step += 1
+        assert self.page.locator("main").count() == 1, f"{self.page.url}: one main landmark"
         for width_name, size in self.widths.items():
             self.page.set_viewport_size(size)
             results = self.axe.run(self.page)
