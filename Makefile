@@ -9,6 +9,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Playwright (a dev dependency) drives Debian's /usr/bin/chromium; never its own downloads.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 # The data sets live beside the repository; tests and benchmarks read them from here.
 export CREDITMEND_DATA_DIR ?= $(abspath ../shared/data)
 
@@ -32,10 +34,12 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 setup: system $(VENV)/.synced
 
 # What the PDF report needs from the system: the libraries WeasyPrint loads (Pango, HarfBuzz's
-# font subsetter, fontconfig) and a CJK font, so Chinese platform names render. Installed with
+# font subsetter, fontconfig) and a CJK font, so Chinese platform names render; and Debian's
+# Chromium, which the browser tests (tests/browser) drive through Playwright: Playwright's own
+# browser downloads are never used (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD above). Installed with
 # apt-get only when missing (checked with dpkg-query and `fc-list :lang=zh`); as root, or through
 # sudo when there is one; skipped with a message where there is neither or no apt-get.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium
 CJK_FONT_PACKAGE := fonts-wqy-zenhei
 
 system:
@@ -51,16 +55,16 @@ system:
 	fi; \
 	[ -z "$$missing" ] && exit 0; \
 	if ! command -v apt-get >/dev/null; then \
-	    echo "setup: no apt-get here; install by hand for PDF reports:$$missing"; exit 0; \
+	    echo "setup: no apt-get here; install by hand for PDF reports and browser tests:$$missing"; exit 0; \
 	fi; \
 	if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
 	elif command -v sudo >/dev/null; then sudo="sudo"; \
-	else echo "setup: not root and no sudo; install by hand for PDF reports:$$missing"; exit 0; \
+	else echo "setup: not root and no sudo; install by hand for PDF reports and browser tests:$$missing"; exit 0; \
 	fi; \
 	echo "setup: installing$$missing"; \
 	if ! { $$sudo apt-get update -qq \
 	       && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; then \
-	    echo "setup: could not install$$missing; PDF reports need them" >&2; \
+	    echo "setup: could not install$$missing; PDF reports and browser tests need them" >&2; \
 	    [ -z "$$sudo" ] && exit 1; \
 	fi; \
 	true
@@ -111,6 +115,8 @@ demo: setup
 	$(DEMO_CLI) plan examples/six-accounts.yaml --as-of $(DEMO_PLAN_AS_OF)
 	$(DEMO_CLI) plan examples/six-accounts.yaml --as-of $(DEMO_PLAN_AS_OF) \
 	    --format html --out demo/plan-six-accounts.html --letters demo/letters
+	@echo "The desk invites the borrower above to the web portal (a one-time code, 7 days):"
+	set -o pipefail; $(DEMO_CLI) user invite $$(cat demo/borrower.txt) $(DEMO_DB) | tee demo/portal-invite.txt
 	@echo
 	@echo "The reports after the correction: $(abspath demo)/report.html and $(abspath demo)/report.pdf"
 	@echo "The reply letter: $(abspath demo)/objection/reply.pdf"
@@ -118,6 +124,10 @@ demo: setup
 	@echo "The six-account plan with bridging money: $(abspath demo)/plan-six-accounts.html"
 	@echo "Its letters to the platforms (text and PDF): $(abspath demo)/letters/"
 	@echo "The batch (one row per person): $(abspath demo)/batch/indicators.parquet"
+	@echo "The portal, in Chinese or English: serve the demo's store with"
+	@echo "    $(DEMO_CLI) serve $(DEMO_DB)"
+	@echo "  then open http://localhost:8000/enrol and give the code above with the identity"
+	@echo "  $$(cat demo/borrower.txt) (docs/portal.md; the code is in demo/portal-invite.txt)"
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
