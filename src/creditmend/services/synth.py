@@ -57,8 +57,13 @@ class SynthSummary:
     manifest: dict[str, Any]
 
 
+# What `json.dumps(record, ensure_ascii=False, separators=(",", ":"))` writes, without making
+# an encoder for each of the millions of lines.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _dump(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return _ENCODE(record) + "\n"
 
 
 # A chunk's facts as text: (CMF lines by furnisher and period, in the order made; other lines
