@@ -163,7 +163,10 @@ class FurnishService:
         ahead: Prescreened | None = None,
     ) -> IngestReport:
         digest = file_digest(path) if ahead is None else ahead.digest
-        seen = self.ingestion_log.applied_before(digest)
+        # Applied before when the folder was looked at: an applied file stays applied.
+        seen = ahead.applied_before if ahead is not None else None
+        if seen is None:
+            seen = self.ingestion_log.applied_before(digest)
         if seen is not None:
             return already_applied(path, seen)
         context = self._context(as_of, sender)
@@ -265,22 +268,23 @@ class FurnishService:
         known = context.known_furnishers
         screen = self._screen(context)
 
-        def look(file: Path) -> Look:
-            """The file with its digest (None: large or unreadable) and whether to screen it
-            ahead (not when applied before): here, where the store may be asked."""
-            try:
-                digest = file_digest(file) if file.stat().st_size <= SHARD_BYTES else None
-            except (OSError, ProblemsError):
-                digest = None
-            fresh = digest is not None and self.ingestion_log.applied_before(digest) is None
-            return file, digest, fresh
+        def looks() -> Iterator[Look]:
+            """Each file with its digest (None: large or unreadable) and, when a file with
+            that content was applied before, its records: here, where the store may be asked
+            (once for every LOOKED files)."""
+            for start in range(0, len(files), LOOKED):
+                group = files[start : start + LOOKED]
+                digests = [_small_digest(file) for file in group]
+                applied = self.ingestion_log.applied_before_all([d for d in digests if d])
+                for file, digest in zip(group, digests, strict=True):
+                    yield file, digest, applied.get(digest) if digest else None
 
         def screen_file(item: Look) -> Prescreened | None:
-            file, digest, fresh = item
+            file, digest, applied = item
             if digest is None:
                 return None
-            if not fresh:
-                return Prescreened(digest, known, None)
+            if applied is not None:
+                return Prescreened(digest, known, None, applied)
             try:
                 rows = self.read_rows(file, format_of(file, fmt))
                 runs = []
@@ -288,14 +292,14 @@ class FurnishService:
                     runs.append(screen.check(run))
             except Exception:  # the file's own ingest meets it again, and says why
                 return None
-            return Prescreened(digest, known, tuple(runs))
+            return Prescreened(digest, known, tuple(runs), None)
 
         # No process is started before a file is to be screened (none for a folder applied
         # before, run again).
-        looks = map(look, files)
-        for item in looks:
-            if item[2]:
-                yield from map_in_processes(screen_file, chain([item], looks), workers)
+        looked = looks()
+        for item in looked:
+            if item[1] is not None and item[2] is None:
+                yield from map_in_processes(screen_file, chain([item], looked), workers)
                 return
             yield screen_file(item)
 
@@ -308,9 +312,20 @@ class Prescreened:
     digest: str
     known_furnishers: frozenset[str]
     runs: tuple[Screened[Row], ...] | None  # None: not screened (the file was applied before)
+    applied_before: int | None  # the records of this content applied before (None: it was not)
 
 
-Look = tuple[Path, str | None, bool]  # a file, its digest, whether to screen it ahead
+Look = tuple[Path, str | None, int | None]  # a file, its digest, its records applied before
+LOOKED = 32  # files whose digests are looked up in the store together
+
+
+def _small_digest(file: Path) -> str | None:
+    """The digest of a file small enough to be screened whole by a worker (None: larger, or
+    unreadable)."""
+    try:
+        return file_digest(file) if file.stat().st_size <= SHARD_BYTES else None
+    except (OSError, ProblemsError):
+        return None
 
 
 def files_to_ingest(path: Path) -> list[Path]:
