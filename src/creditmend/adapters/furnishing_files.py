@@ -160,7 +160,7 @@ def _jsonl(lines: Iterable[bytes], first: int = 1) -> Iterator[Row]:
                 if (
                     type(value) is dict
                     and raw.count(b'":') == len(value)
-                    and (_NOT_PLAIN.isdisjoint(map(type, value.values())) or _floatless(value))
+                    and _floatless_values(value)
                 ):
                     yield number, value
                     continue
@@ -169,10 +169,17 @@ def _jsonl(lines: Iterable[bytes], first: int = 1) -> Iterator[Row]:
         yield number, _jsonl_line(raw, number)
 
 
-_NOT_PLAIN = frozenset({float, list, dict})
+def _floatless_values(value: dict[str, Any]) -> bool:
+    """No float among the record's values, nor in any list or object among them: one look at
+    each value's type (a record's lists, such as `remarks`, are walked; its text is not)."""
+    for item in value.values():
+        kind = type(item)
+        if kind is float or ((kind is list or kind is dict) and not _floatless(item)):
+            return False
+    return True
 
 
-def _floatless(value: dict[str, Any]) -> bool:
+def _floatless(value: object) -> bool:
     try:
         return not _has_float(value)
     except RecursionError:  # nested deeper than Python goes: the standard library says so

@@ -13,10 +13,11 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -36,10 +37,12 @@ from creditmend.services.pipeline import (
     Row,
     SchemaCheck,
     Screen,
+    Screened,
     already_applied,
     apply_streaming,
     can_fork,
     file_digest,
+    map_in_processes,
     refuse_future,
 )
 from creditmend.services.ports import FurnisherRegistry, FurnishingRepository, IngestionLog
@@ -130,6 +133,24 @@ class FurnishService:
             lambda: self._ingest_once(path, fmt, as_of, at, partial, progress, sender)
         )
 
+    def _context(self, as_of: date, sender: str | None = None) -> FurnishingContext:
+        return FurnishingContext(
+            as_of, self.furnisher_registry.furnisher_codes(), self.id_is_valid, sender
+        )
+
+    def _screen(
+        self, context: FurnishingContext, progress: Callable[[int], None] | None = None
+    ) -> Screen[FurnishedRecord, Row]:
+        return Screen(
+            self.schema_problems,
+            functools.partial(read_record, default_currency=self.currency),
+            lambda record: check_record(record, context),
+            key=_file_key,
+            key_field="account_id",
+            progress=progress,
+            finish=self.furnishing_repository.furnished_rows,
+        )
+
     def _ingest_once(
         self,
         path: Path,
@@ -139,23 +160,26 @@ class FurnishService:
         partial: bool,
         progress: Callable[[int], None] | None,
         sender: str | None = None,
+        ahead: Prescreened | None = None,
     ) -> IngestReport:
-        digest = file_digest(path)
-        seen = self.ingestion_log.applied_before(digest)
+        digest = file_digest(path) if ahead is None else ahead.digest
+        # Applied before when the folder was looked at: an applied file stays applied.
+        seen = ahead.applied_before if ahead is not None else None
+        if seen is None:
+            seen = self.ingestion_log.applied_before(digest)
         if seen is not None:
             return already_applied(path, seen)
-        context = FurnishingContext(
-            as_of, self.furnisher_registry.furnisher_codes(), self.id_is_valid, sender
-        )
-        screen = Screen(
-            self.schema_problems,
-            functools.partial(read_record, default_currency=self.currency),
-            lambda record: check_record(record, context),
-            key=_file_key,
-            key_field="account_id",
-            progress=progress,
-            finish=self.furnishing_repository.furnished_rows,
-        )
+        context = self._context(as_of, sender)
+        screen = self._screen(context, progress)
+        if (
+            ahead is not None
+            and ahead.runs is not None
+            and ahead.known_furnishers == context.known_furnishers
+        ):
+            # Screened by another process while earlier files were applied, against the same
+            # registry: what is left is what `batches` does after `check`.
+            with closing(screen.admitted(ahead.runs)) as admitted:
+                return self._apply(path, digest, as_of, at, partial, screen, admitted)
         # The file is screened and applied as it is read, batch by batch, in one transaction.
         # A large JSON Lines file is screened by other processes, shard by shard, while this
         # one writes: screening is most of the work, and a machine has more than one core.
@@ -172,15 +196,27 @@ class FurnishService:
             else screen.batches(rows, BATCH)
         )
         with closing(stream):
-            return apply_streaming(
-                path,
-                screen,
-                stream,
-                partial,
-                lambda batches, rejected: self.furnishing_repository.apply_furnishing(
-                    path.name, digest, as_of, batches, rejected, at
-                ),
-            )
+            return self._apply(path, digest, as_of, at, partial, screen, stream)
+
+    def _apply(
+        self,
+        path: Path,
+        digest: str,
+        as_of: date,
+        at: datetime,
+        partial: bool,
+        screen: Screen[FurnishedRecord, Row],
+        stream: Iterator[list[Row]],
+    ) -> IngestReport:
+        return apply_streaming(
+            path,
+            screen,
+            stream,
+            partial,
+            lambda batches, rejected: self.furnishing_repository.apply_furnishing(
+                path.name, digest, as_of, batches, rejected, at
+            ),
+        )
 
     def ingest_all(
         self,
@@ -196,17 +232,100 @@ class FurnishService:
         `fmt` None: each file's from its extension; `progress(name, records)` is told each
         file's start (records None) and its records read so far."""
         refuse_future(as_of, self.clock.today())
+        files = files_to_ingest(path)
         reports = []
-        for file in files_to_ingest(path):
-            if progress is not None:
-                progress(file.name, None)
-
-            def advance(count: int, name: str = file.name) -> None:
+        with closing(self._screen_ahead(files, fmt, as_of)) as screened:
+            for file, ahead in zip(files, screened, strict=True):
                 if progress is not None:
-                    progress(name, count)
+                    progress(file.name, None)
 
-            reports.append(self.ingest(file, format_of(file, fmt), as_of, at, partial, advance))
+                def advance(count: int, name: str = file.name) -> None:
+                    if progress is not None:
+                        progress(name, count)
+
+                def once(file: Path = file, ahead: Prescreened | None = ahead) -> IngestReport:
+                    return self._ingest_once(
+                        file, format_of(file, fmt), as_of, at, partial, advance, None, ahead
+                    )
+
+                refuse_future(as_of, self.clock.today())
+                reports.append(rerun_on_conflict(once))
         return reports
+
+    def _screen_ahead(
+        self, files: list[Path], fmt: str | None, as_of: date
+    ) -> Generator[Prescreened | None, None, None]:
+        """Each file screened ahead by other processes while this one applies the files before
+        it (a folder holds hundreds of files of a few thousand records: each too small to be
+        cut into shards, screening most of the work), or None where it was not: a single file,
+        one to be cut into shards, one that cannot be read (the usual path then says why).
+        Nothing is screened ahead with one core."""
+        workers = _workers()
+        if not workers or len(files) < 2:
+            yield from (None for _ in files)
+            return
+        context = self._context(as_of)
+        known = context.known_furnishers
+        screen = self._screen(context)
+
+        def looks() -> Iterator[Look]:
+            """Each file with its digest (None: large or unreadable) and, when a file with
+            that content was applied before, its records: here, where the store may be asked
+            (once for every LOOKED files)."""
+            for start in range(0, len(files), LOOKED):
+                group = files[start : start + LOOKED]
+                digests = [_small_digest(file) for file in group]
+                applied = self.ingestion_log.applied_before_all([d for d in digests if d])
+                for file, digest in zip(group, digests, strict=True):
+                    yield file, digest, applied.get(digest) if digest else None
+
+        def screen_file(item: Look) -> Prescreened | None:
+            file, digest, applied = item
+            if digest is None:
+                return None
+            if applied is not None:
+                return Prescreened(digest, known, None, applied)
+            try:
+                rows = self.read_rows(file, format_of(file, fmt))
+                runs = []
+                while run := list(islice(rows, BATCH)):
+                    runs.append(screen.check(run))
+            except Exception:  # the file's own ingest meets it again, and says why
+                return None
+            return Prescreened(digest, known, tuple(runs), None)
+
+        # No process is started before a file is to be screened (none for a folder applied
+        # before, run again).
+        looked = looks()
+        for item in looked:
+            if item[1] is not None and item[2] is None:
+                yield from map_in_processes(screen_file, chain([item], looked), workers)
+                return
+            yield screen_file(item)
+
+
+@dataclass(frozen=True, slots=True)
+class Prescreened:
+    """One file as screened by another process: its content's digest, the furnishers known
+    then, and `Screen.check` of each run of BATCH rows in order."""
+
+    digest: str
+    known_furnishers: frozenset[str]
+    runs: tuple[Screened[Row], ...] | None  # None: not screened (the file was applied before)
+    applied_before: int | None  # the records of this content applied before (None: it was not)
+
+
+Look = tuple[Path, str | None, int | None]  # a file, its digest, its records applied before
+LOOKED = 32  # files whose digests are looked up in the store together
+
+
+def _small_digest(file: Path) -> str | None:
+    """The digest of a file small enough to be screened whole by a worker (None: larger, or
+    unreadable)."""
+    try:
+        return file_digest(file) if file.stat().st_size <= SHARD_BYTES else None
+    except (OSError, ProblemsError):
+        return None
 
 
 def files_to_ingest(path: Path) -> list[Path]:

@@ -152,6 +152,13 @@ class Screen(Generic[R, P]):
             if admitted:
                 yield admitted
 
+    def admitted(self, runs: Iterable[Screened[P]]) -> Generator[list[P], None, None]:
+        """What `batches` gives, for runs of rows already checked (in file order)."""
+        for screened in runs:
+            admitted = self.admit(screened)
+            if admitted:
+                yield admitted
+
     def batches_in_processes(
         self, shards: Iterable[T], rows_of: Callable[[T], Iterable[Row]], workers: int
     ) -> Generator[list[P], None, None]:

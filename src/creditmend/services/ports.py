@@ -50,6 +50,10 @@ class IngestionLog(Protocol):
         """How many records a file with this content brought when it was applied, or None."""
         ...
 
+    def applied_before_all(self, sha256s: Sequence[str]) -> dict[str, int]:
+        """`applied_before` of many contents at once: those applied before, and their records."""
+        ...
+
 
 class FurnishingRepository(Protocol):
     """Furnished months, taken in a file at a time."""

@@ -18,13 +18,13 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from creditmend.domain.calendar import BusinessCalendar, WeekdayCalendar
 from creditmend.domain.problems import Problem, ProblemsError
@@ -33,7 +33,7 @@ from creditmend.domain.synth import ID_CAPACITY, PersonFacts, World, make_world,
 from creditmend.services.output_files import staging
 
 CHUNK = 100  # persons per task sent to a worker
-OPEN_FILES = 256  # CMF files kept open at once; others are reopened for appending
+BUFFERED = 64 << 20  # characters of CMF lines held before they are written out
 FACT_FILES = ("inquiries", "public_records", "blacklist", "deduction_failures")
 PARALLEL_FROM = 2_000  # persons; a smaller run is over before worker processes pay for themselves
 
@@ -57,17 +57,28 @@ class SynthSummary:
     manifest: dict[str, Any]
 
 
+# What `json.dumps(record, ensure_ascii=False, separators=(",", ":"))` writes, without making
+# an encoder for each of the millions of lines.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _dump(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return _ENCODE(record) + "\n"
 
 
-# A chunk's facts as text: (CMF lines keyed by furnisher and period, other lines by file, counts).
-Chunk = tuple[list[tuple[str, str, str]], dict[str, list[str]], Counter[str]]
+# A chunk's facts as text: (CMF lines by furnisher and period, in the order made; other lines
+# by file; counts).
+Chunk = tuple[dict[tuple[str, str], list[str]], dict[str, list[str]], Counter[str]]
 
 
 def _render(facts: PersonFacts, chunk: Chunk) -> None:
     cmf, lines, counts = chunk
-    cmf.extend((r["furnisher_id"], r["period"], _dump(r)) for r in facts.cmf)
+    for r in facts.cmf:
+        key = (r["furnisher_id"], r["period"])
+        found = cmf.get(key)
+        if found is None:
+            found = cmf[key] = []
+        found.append(_dump(r))
     for name in FACT_FILES:
         lines[name].extend(_dump(r) for r in getattr(facts, name))
     counts["persons"] += 1
@@ -86,7 +97,7 @@ def _init_worker(params: SynthParams) -> None:
 
 def _chunk(bounds: tuple[int, int]) -> Chunk:
     assert _WORLD is not None
-    chunk: Chunk = ([], {name: [] for name in FACT_FILES}, Counter())
+    chunk: Chunk = ({}, {name: [] for name in FACT_FILES}, Counter())
     for index in range(*bounds):
         _render(person_facts(_WORLD, index), chunk)
     return chunk
@@ -116,34 +127,45 @@ def _chunks(params: SynthParams, workers: int) -> Iterator[Chunk]:
 
 
 class _CmfWriter:
-    """Appends to `cmf/<F>/<YYYY-MM>.jsonl`, truncating each file the first time this run
-    touches it, with at most OPEN_FILES handles open (least recently used closed first)."""
+    """Writes `cmf/<F>/<YYYY-MM>.jsonl`: each file's lines are held in memory, in the order
+    they come, and written out when BUFFERED characters are held (and at the end), each file
+    then opened once (truncated the first time this run writes it, appended to after).
+
+    Persons come in order and each has months in most files, so writing line by line would
+    open and close every file (24 platforms x 36 months) for each chunk of persons: hundreds
+    of thousands of opens for a large population."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.handles: OrderedDict[tuple[str, str], IO[str]] = OrderedDict()
+        self.pending: dict[tuple[str, str], list[str]] = {}
+        self.size = 0
         self.touched: set[tuple[str, str]] = set()
+        self.folders: set[str] = set()
 
-    def write(self, furnisher: str, period: str, line: str) -> None:
-        key = (furnisher, period)
-        handle = self.handles.get(key)
-        if handle is None:
-            if len(self.handles) >= OPEN_FILES:
-                self.handles.popitem(last=False)[1].close()
-            folder = self.root / furnisher
-            folder.mkdir(parents=True, exist_ok=True)
-            mode = "a" if key in self.touched else "w"
-            handle = open(folder / f"{period}.jsonl", mode, encoding="utf-8", newline="\n")  # noqa: SIM115
-            self.handles[key] = handle
-            self.touched.add(key)
+    def write(self, key: tuple[str, str], lines: list[str]) -> None:
+        """Lines for the file of (furnisher, period), after those written for it before."""
+        held = self.pending.get(key)
+        if held is None:
+            self.pending[key] = lines
         else:
-            self.handles.move_to_end(key)
-        handle.write(line)
+            held.extend(lines)
+        self.size += sum(map(len, lines))
+        if self.size >= BUFFERED:
+            self.flush()
 
-    def close(self) -> None:
-        for handle in self.handles.values():
-            handle.close()
-        self.handles.clear()
+    def flush(self) -> None:
+        for key, lines in self.pending.items():
+            furnisher, period = key
+            folder = self.root / furnisher
+            if furnisher not in self.folders:
+                folder.mkdir(parents=True, exist_ok=True)
+                self.folders.add(furnisher)
+            mode = "a" if key in self.touched else "w"
+            with open(folder / f"{period}.jsonl", mode, encoding="utf-8", newline="\n") as out:
+                out.writelines(lines)
+            self.touched.add(key)
+        self.pending.clear()
+        self.size = 0
 
 
 def workers_for(persons: int, asked: int = 0) -> int:
@@ -190,17 +212,17 @@ def _write_population(
     counts: Counter[str] = Counter()
     try:
         for records, lines, chunk_counts in _chunks(params, workers):
-            for furnisher, period, line in records:
-                cmf.write(furnisher, period, line)
+            for key, cmf_lines in records.items():
+                cmf.write(key, cmf_lines)
+                counts["cmf_records"] += len(cmf_lines)
             for name, rows in lines.items():
                 files[name].writelines(rows)
                 counts[name] += len(rows)
-            counts["cmf_records"] += len(records)
             counts.update(chunk_counts)
             if progress is not None:
                 progress(counts["persons"])
+        cmf.flush()
     finally:
-        cmf.close()
         for handle in files.values():
             handle.close()
     manifest = {

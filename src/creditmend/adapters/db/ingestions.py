@@ -3,6 +3,7 @@ same content was applied before."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import insert, select, update
@@ -60,3 +61,19 @@ class SqlIngestionLog:
                 .limit(1)
             ).one_or_none()
         return None if row is None else row.applied + row.unchanged + row.corrected
+
+    def applied_before_all(self, sha256s: Sequence[str]) -> dict[str, int]:
+        """`applied_before` of each content applied before, in one query (a folder of files)."""
+        found: dict[str, int] = {}
+        if not sha256s:
+            return found
+        i = t.ingestions.c
+        with self.unit_of_work.reading() as conn:
+            rows = conn.execute(
+                select(i.sha256, i.applied, i.unchanged, i.corrected)
+                .where(i.sha256.in_(sorted(set(sha256s))))
+                .order_by(i.id.desc())
+            )
+            for row in rows:  # the first ingestion of each content last, as `applied_before`
+                found[row.sha256] = row.applied + row.unchanged + row.corrected
+        return found

@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, update
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import ApplyCounts, UnitOfWork, audit, fen, taken_meanwhile
 from creditmend.adapters.db.ingestions import close_ingestion, open_ingestion
-from creditmend.adapters.db.persons import person_id
+from creditmend.adapters.db.persons import persons_of
 from creditmend.domain.creditfile.records import BlacklistEntry, InquiryRecord, PublicRecord
 
 
@@ -39,12 +39,13 @@ class SqlRecordsRepository:
         applied = unchanged = corrected = 0
         with taken_meanwhile(), self.unit_of_work.transaction() as conn:
             ingestion_id = open_ingestion(conn, file_name, sha256, as_of, rejected, at)
-            persons: dict[tuple[str, str], int] = {}
+            first: dict[tuple[str, str], str | None] = {}  # each person's first record's name
+            for record in records:
+                first.setdefault((str(record.id_type), record.id_number), record.name)
+            persons = persons_of(conn, self.unit_of_work.vault, first, at)
             rows = []
             for record in records:
                 who = (str(record.id_type), record.id_number)
-                if who not in persons:
-                    persons[who] = person_id(conn, self.unit_of_work.vault, *who, at, record.name)
                 provenance: dict[str, Any] = (
                     {"at": at}
                     if kind == "inquiries"  # an inquiry's own log time

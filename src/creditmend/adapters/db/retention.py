@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -187,17 +188,36 @@ def month_rows(
     conn: Connection, persons: Sequence[int] | None, as_of: date
 ) -> dict[int, list[MonthRow]]:
     """Every furnished month up to `as_of` of the persons' accounts (None: everyone's)."""
+    m = t.account_months.c
+    # Only what `month_row` reads: a retention run reads every month of the store.
     query = (
-        select(t.account_months)
-        .where(t.account_months.c.period <= as_of)
-        .order_by(t.account_months.c.account_pk, t.account_months.c.period)
+        select(
+            m.account_pk,
+            m.period,
+            m.days_past_due,
+            m.past_due_fen,
+            m.status,
+            m.last_payment_on,
+            m.closed_on,
+        )
+        .where(m.period <= as_of)
+        .order_by(m.account_pk, m.period)
     )
     if persons is not None:
         theirs = select(t.accounts.c.id).where(t.accounts.c.person_id.in_(persons))
-        query = query.where(t.account_months.c.account_pk.in_(theirs))
+        query = query.where(m.account_pk.in_(theirs))
     months: dict[int, list[MonthRow]] = {}
-    for row in conn.execute(query):
-        months.setdefault(row.account_pk, []).append(month_row(row))
+    amounts: dict[int, Decimal] = {}  # each distinct past-due amount converted once
+    history: list[MonthRow] = []
+    last = None
+    for pk, period, days, past_due, status, last_payment, closed in conn.execute(query):
+        if pk != last:
+            history = months[pk] = []
+            last = pk
+        amount = amounts.get(past_due)
+        if amount is None:
+            amount = amounts[past_due] = from_fen(past_due)
+        history.append(MonthRow(period, days, amount, status, last_payment, closed))
     return months
 
 
