@@ -34,9 +34,6 @@ def _derive(master: bytes, purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(master)
 
 
-HASHES_REMEMBERED = 1 << 18  # identities whose hash a vault keeps (under 100 MB)
-
-
 class IdentityVault:
     def __init__(self, key_text: str) -> None:
         try:
@@ -46,21 +43,12 @@ class IdentityVault:
         if len(master) != 32:
             raise VaultKeyError("not a creditmend key (run `creditmend keygen` for one)")
         self._hash_key = _derive(master, b"creditmend id hash v1")
-        self._hashes: dict[tuple[str, str], str] = {}
         self._fernet = Fernet(base64.urlsafe_b64encode(_derive(master, b"creditmend fernet v1")))
 
     def id_hash(self, id_type: str, id_number: str) -> str:
-        """The identity's keyed hash, remembered: a furnishing folder names each person in
-        file after file (a month per platform), and each file's load hashes its identities."""
-        identity = (id_type, id_number)
-        found = self._hashes.get(identity)
-        if found is None:
-            if len(self._hashes) >= HASHES_REMEMBERED:
-                self._hashes.clear()
-            found = self._hashes[identity] = self._id_hash(id_type, id_number)
-        return found
-
-    def _id_hash(self, id_type: str, id_number: str) -> str:
+        """The identity's keyed hash. Not remembered across calls: a process-wide memo would
+        keep identity numbers in clear in a long-running server's memory (the API's workers
+        hash every inquiry's subject), for about a microsecond saved a call."""
         # One person, one key, however the number is written (536-22-1234 or 536221234).
         canonical = "".join(id_number.split()).replace("-", "").upper()
         message = f"{id_type}:{canonical}".encode()
