@@ -344,23 +344,6 @@ def same_outputs(ours: Path, theirs: Path) -> dict[str, bool]:
     return equal
 
 
-def _commit() -> dict[str, Any]:
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "src"],
-            cwd=ROOT.parent,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return {"commit": None, "src_modified": None}
-    return {"commit": head, "src_modified": bool(dirty)}
-
-
 def _print(data: dict[str, Any]) -> None:
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
@@ -399,6 +382,7 @@ def _print(data: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from benchmarks.batch_bench import _commit  # noqa: PLC0415
     from benchmarks.batch_data import cached, manifest  # noqa: PLC0415
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
