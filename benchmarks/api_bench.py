@@ -120,9 +120,18 @@ def run_database(
 
 
 def _log_errors(log: Path) -> list[str]:
-    """The server log's lines that tell of a failure (the first five)."""
+    """The server log's lines that tell of a failure (the first five): a traceback as the
+    exception it ended with, and any line of a 500 or an ERROR."""
     lines = log.read_text("utf-8", "replace").splitlines()
-    bad = [line for line in lines if "Traceback" in line or " 500 " in line or "ERROR" in line]
+    bad, in_traceback = [], False
+    for line in lines:
+        if line.startswith("Traceback"):
+            in_traceback = True
+        elif in_traceback and line and not line[0].isspace():
+            bad.append(f"traceback: {line}")
+            in_traceback = False
+        elif " 500 " in line or "ERROR" in line:
+            bad.append(line)
     return bad[:5]
 
 

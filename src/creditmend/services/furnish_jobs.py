@@ -267,7 +267,9 @@ class JobWorker:
             try:
                 while not self._stop.is_set() and self.service.run_next(self.owner, self.lease):
                     pass
-            except Exception:  # the store unreachable: look again at the next poll
+            except ProblemsError as busy:  # the store busy or unreachable: the next poll
+                log.warning("furnishing jobs: cannot take a job now: %s", busy)
+            except Exception:  # anything else: its traceback, then the next poll
                 log.warning("furnishing jobs: cannot take a job now", exc_info=True)
             self._wake.wait(self.poll)
             self._wake.clear()
