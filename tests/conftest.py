@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,6 +55,13 @@ def fresh_database(kind: str, folder: Path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def new_database() -> Callable[[str, Path], AbstractContextManager[str]]:
+    """`fresh_database` itself, for a test that makes more than one store (a fixture, as a
+    test module cannot import this file by name: other folders have a conftest.py too)."""
+    return fresh_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -7,6 +7,8 @@ left alone, a furnisher registered between two runs known to the second."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,6 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, select
 
-from conftest import fresh_database  # tests/ is on the path (pytest's prepend mode)
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.vault import new_key
 from creditmend.bootstrap import Bureau, build_bureau
@@ -166,7 +167,10 @@ def _runs(
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_a_folder_screened_ahead_gives_what_one_file_after_another_gives(
-    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    kind: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    new_database: Callable[[str, Path], AbstractContextManager[str]],
 ) -> None:
     monkeypatch.setenv("CREDITMEND_KEY", new_key())
     outcomes = []
@@ -174,7 +178,7 @@ def test_a_folder_screened_ahead_gives_what_one_file_after_another_gives(
         root = tmp_path / f"workers{workers}"
         root.mkdir()
         folder = _folder(root)
-        with fresh_database(kind, root) as url:
+        with new_database(kind, root) as url:
             outcomes.append(_runs(url, folder, workers, monkeypatch))
     (reports, state), (ahead_reports, ahead_state) = outcomes
     assert ahead_reports == reports
