@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks.api_load import summary_ms
 from benchmarks.api_store import StoreSettings, cached_store, store_copy
 from creditmend import bootstrap
 from creditmend.domain.clock import FixedClock
@@ -49,19 +49,18 @@ PAGES = ("/me", "/me/report", "/me/inquiries")
 AT = datetime(2026, 7, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    at = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-    return {"p50_ms": at(0.50), "p95_ms": at(0.95), "max_ms": ordered[-1],
-            "mean_ms": statistics.fmean(ordered)}  # fmt: skip
+def _percentiles(seconds: list[float]) -> dict[str, float]:
+    """The API bench's nearest-rank summary (p50, p95, p99, max, mean in ms)."""
+    return summary_ms(seconds)
 
 
 def _timed(run: Callable[[], object], times: int) -> list[float]:
+    """Seconds each of `times` runs took."""
     samples = []
     for _ in range(times):
         began = time.perf_counter()
         run()
-        samples.append((time.perf_counter() - began) * 1000)
+        samples.append(time.perf_counter() - began)
     return samples
 
 

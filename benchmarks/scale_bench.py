@@ -36,8 +36,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import altair as alt
+from sqlalchemy import create_engine, text
+
 from benchmarks.batch_bench import AS_OF, DATA, RESULTS, _commit, measure
 from benchmarks.batch_data import cached, manifest
+from benchmarks.ingest_bench import _drop, _in_fresh_process, _pg_database, make_file
 
 SEED = 20260110  # the batch benchmark's
 SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
@@ -73,10 +77,6 @@ def batch_row(engine: str, persons: int, spark_memory: str) -> dict[str, Any]:
 def ingest_row(records: int) -> dict[str, Any]:
     """`records` CMF records into a fresh PostgreSQL database: seconds, records per second,
     peak memory, and the database's size after."""
-    from sqlalchemy import create_engine, text  # noqa: PLC0415
-
-    from benchmarks.ingest_bench import _drop, _in_fresh_process, _pg_database, make_file  # noqa: PLC0415
-
     with tempfile.TemporaryDirectory(prefix="scale-ingest-") as name:
         path = Path(name) / "cmf.jsonl"
         make_file(path, records)
@@ -134,8 +134,6 @@ def fit(points: list[tuple[int, float]]) -> dict[str, Any]:
 
 def plot(rows: list[dict[str, Any]], path: Path) -> None:
     """Seconds against rows, log-log, one line per engine (batch) and the ingestion."""
-    import altair as alt  # noqa: PLC0415
-
     data = [
         {
             "what": f"{row['kind']}: {row['engine']}",
