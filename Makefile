@@ -99,9 +99,10 @@ demo: setup
 	@echo "The borrower objects to the month a debit failed although the card held enough:"
 	$(DEMO_CLI) object file $$(cat demo/borrower.txt) --record $$(cat demo/objection/record.txt) \
 	    --reason deduction_failed_not_my_fault --evidence demo/objection/evidence.json $(DEMO_DATED)
-	@echo "The platform accepts the bureau's proposal; the bureau replies in writing:"
+	@echo "The platform accepts the bureau's proposal; the desk approves the reply it drafts:"
 	$(DEMO_CLI) object answer 1 --by $$(cut -d: -f2 demo/objection/record.txt) --outcome corrected \
 	    $(DEMO_DATED) > /dev/null
+	$(DEMO_CLI) object approve 1 --by desk $(DEMO_DATED) > /dev/null
 	$(DEMO_CLI) object letter 1 $(DEMO_DATED)
 	$(DEMO_CLI) object letter 1 --out demo/objection/reply.pdf $(DEMO_DATED)
 	$(DEMO_CLI) report $$(cat demo/borrower.txt) --format html --out demo/report.html $(DEMO_DATED)

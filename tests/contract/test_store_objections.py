@@ -158,7 +158,10 @@ def test_a_corrected_month_leaves_the_grid_and_the_score_with_an_audit_trail(
     assert "2026-04 days_past_due: 20 -> 0" in json.loads(audit.detail)["changes"]
     assert [(h.days_past_due, h.version) for h in history] == [(20, 1)]
     assert provenance == f"objection:{objection.id}"
+    draft = bureau.objections.letter(objection.id, date(2026, 5, 25), AT, draft=True)
+    bureau.objections.approve(objection.id, "desk:wang", date(2026, 5, 25), AT)
     letter = bureau.objections.letter(objection.id, date(2026, 5, 25), AT)
+    assert letter == draft  # approval sends the letter as it was drafted, word for word
     assert "2026-04 days_past_due: 20 -> 0" in letter
     assert "5000.00" in letter  # the evidence the bureau found
     # The desk replays a day: no letter before the answer, no objection before its filing.
@@ -194,7 +197,7 @@ def test_a_statement_after_a_confirmed_outcome_shows_next_to_the_record(bureau: 
     objection = _file(bureau, evidence=None, reason="paid_on_time")
     on = date(2026, 5, 22)
     bureau.objections.answer(objection.id, "JIEBEI", "confirmed", None, on, AT)
-    assert "object statement" in bureau.objections.letter(objection.id, on, AT)
+    assert "object statement" in bureau.objections.letter(objection.id, on, AT, draft=True)
     bureau.objections.statement(objection.id, "I paid at the counter on the 10th.", on, AT)
     report = _report(bureau, on)
     assert report.overdue.accounts[0].statement == "I paid at the counter on the 10th."
@@ -232,7 +235,7 @@ def test_an_unanswered_objection_lapses_once_and_stays_marked(bureau: Bureau) ->
         bureau.objections.list(late, AT, furnisher="NOPE")
     # A late answer is still taken, and the letter says it was late.
     bureau.objections.answer(objection.id, "JIEBEI", "confirmed", None, late, AT)
-    assert "after the legal period" in bureau.objections.letter(objection.id, late, AT)
+    assert "after the legal period" in bureau.objections.letter(objection.id, late, AT, draft=True)
 
 
 def test_an_inquiry_without_consent_is_the_bureaus_to_answer_and_deletion_removes_it(
@@ -308,3 +311,70 @@ def test_a_court_records_correction_passes_its_import_rules_and_keeps_the_old_va
     assert changes == ["ended_on: none -> 2026-04-30", "status: active -> performed"]
     (shown,) = _report(bureau, on).untrustworthy.records
     assert (shown.status, shown.ended_on) == ("performed", date(2026, 4, 30))
+
+
+def test_the_reply_is_sent_only_once_the_desk_approves_it(db_url: str, bureau: Bureau) -> None:
+    """Drafted with the outcome, sent back with a note, approved: only then is the letter the
+    subject's and the objection replied; who and when are kept, each step audited."""
+    objection = _file(bureau, evidence=None, reason="paid_on_time")
+    answered_on, later = date(2026, 5, 22), date(2026, 5, 27)
+    bureau.objections.answer(objection.id, "JIEBEI", "confirmed", None, answered_on, AT)
+    drafted = bureau.objections.show(objection.id, answered_on, AT)
+    assert drafted.awaiting_approval(answered_on) and not drafted.replied(answered_on)
+    assert drafted.reply_pressing(drafted.due_on - timedelta(days=3))
+    assert not drafted.reply_pressing(drafted.due_on - timedelta(days=4))
+    with pytest.raises(ProblemsError, match=r"letter: the reply to objection \d+ is a draft"):
+        bureau.objections.letter(objection.id, answered_on, AT)
+    with pytest.raises(ProblemsError, match=r"objection\.note: a letter sent back says why"):
+        bureau.objections.send_back(objection.id, "desk:wang", "  ", answered_on, AT)
+    with pytest.raises(ProblemsError, match="business_date: 2026-05-21 is before the letter"):
+        bureau.objections.approve(objection.id, "desk:wang", date(2026, 5, 21), AT)
+    with pytest.raises(ProblemsError, match=r"objection\.reviewed_by: is empty"):
+        bureau.objections.approve(objection.id, " ", answered_on, AT)
+    back = bureau.objections.send_back(objection.id, "desk:wang", "name the branch", later, AT)
+    assert back.events[-1].action == "sent_back"
+    with pytest.raises(ProblemsError, match=r"was sent back \(name the branch\)"):
+        bureau.objections.letter(objection.id, later, AT)
+    at = datetime(2026, 5, 28, 10, 30, tzinfo=UTC)
+    bureau.objections.approve(objection.id, "desk:li", date(2026, 5, 28), at)
+    approved = bureau.objections.show(objection.id, date(2026, 5, 28), at)
+    review = approved.review
+    assert review is not None
+    assert (review.status.value, review.by, review.on, review.at) == (
+        "approved",
+        "desk:li",
+        date(2026, 5, 28),
+        at,
+    )
+    assert approved.replied(date(2026, 5, 28)) and not approved.replied(later)
+    assert [e.action for e in approved.events][-2:] == ["sent_back", "approved"]
+    assert "within the legal period" in approved.events[-1].note
+    assert "object statement" in bureau.objections.letter(objection.id, date(2026, 5, 28), AT)
+    with pytest.raises(ProblemsError, match="already approved by desk:li on 2026-05-28"):
+        bureau.objections.approve(objection.id, "desk:wang", date(2026, 5, 28), AT)
+    with pytest.raises(ProblemsError, match="already approved"):
+        bureau.objections.send_back(objection.id, "desk:wang", "late", date(2026, 5, 28), AT)
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        audited = conn.execute(
+            select(t.audit_events.c.action, t.audit_events.c.actor, t.audit_events.c.detail)
+            .where(t.audit_events.c.action.like("objection_letter_%"))
+            .order_by(t.audit_events.c.id)
+        ).all()
+    engine.dispose()
+    assert [(a.action, a.actor) for a in audited] == [
+        ("objection_letter_sent_back", "desk:wang"),
+        ("objection_letter_approved", "desk:li"),
+    ]
+    assert json.loads(audited[0].detail)["note"] == "name the branch"
+
+
+def test_a_repeat_is_answered_at_once_and_its_letter_waits_for_approval(bureau: Bureau) -> None:
+    first = _file(bureau, reason="paid_on_time", evidence=EVIDENCE)
+    bureau.objections.answer(first.id, "JIEBEI", "confirmed", None, date(2026, 5, 22), AT)
+    again = _file(bureau, reason="paid_on_time", evidence=EVIDENCE, on=date(2026, 5, 23))
+    stored = bureau.objections.show(again.id, date(2026, 5, 23), AT)
+    assert stored.awaiting_approval(date(2026, 5, 23))
+    bureau.objections.approve(again.id, "desk:wang", date(2026, 5, 23), AT)
+    letter = bureau.objections.letter(again.id, date(2026, 5, 23), AT)
+    assert f"Earlier objection: No. {first.id}" in letter

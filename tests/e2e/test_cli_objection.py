@@ -53,6 +53,41 @@ def test_an_objection_from_filing_to_the_reply_letter(tmp_path: Path, env: dict[
     assert not account["under_objection"]
     assert account["grid"][-3] == "N"
 
+    # The letter is a draft until the desk approves it: refused, shown to the desk on asking.
+    unapproved = cli("object", "letter", "1", "--as-of", "2026-06-03", env=env)
+    assert unapproved.returncode == 2 and unapproved.stdout == ""
+    assert unapproved.stderr == (
+        "error: letter: the reply to objection 1 is a draft: the desk has not approved it\n"
+    )
+    draft = cli("object", "letter", "1", "--draft", "--as-of", "2026-06-03", env=env)
+    assert "2026-04 days_past_due: 20 -> 0" in draft.stdout
+    listed = cli("object", "list", "--as-of", "2026-06-03", "--json", env=env)
+    assert json.loads(listed.stdout)[0]["letter"]["status"] == "draft"
+    back = cli(
+        "object", "send-back", "1", "--by", "Wang Li", "--note", "check the amounts",
+        "--as-of", "2026-06-03", "--json", env=env,
+    )  # fmt: skip
+    assert back.returncode == 0, back.stderr
+    assert json.loads(back.stdout)["letter"]["note"] == "check the amounts"
+    still = cli("object", "letter", "1", "--as-of", "2026-06-03", env=env)
+    assert still.returncode == 2 and "sent back (check the amounts)" in still.stderr
+    approved = cli(
+        "object", "approve", "1", "--by", "Wang Li", "--as-of", "2026-06-03", "--json", env=env
+    )
+    assert approved.returncode == 0, approved.stderr
+    review = json.loads(approved.stdout)["letter"]
+    assert (review["status"], review["replied"], review["reviewed_by"], review["reviewed_on"]) == (
+        "approved",
+        True,
+        "Wang Li",
+        "2026-06-03",
+    )
+    again = cli("object", "approve", "1", "--as-of", "2026-06-03", env=env)
+    assert again.returncode == 2 and again.stderr == (
+        "error: ID: the reply to objection 1 was already approved by Wang Li on 2026-06-03\n"
+    )
+    empty = cli("object", "send-back", "1", "--note", " ", "--as-of", "2026-06-03", env=env)
+    assert empty.returncode == 2 and empty.stderr.startswith("error: ID: the reply to objection 1")
     letter = cli("object", "letter", "1", "--as-of", "2026-06-03", env=env)
     assert "2026-04 days_past_due: 20 -> 0" in letter.stdout
     assert "after the legal period (2026-06-01)" in letter.stdout
@@ -102,6 +137,8 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, env: dict[str, str]) -
         (("answer", "1", "--by", "OTHER", "--outcome", "confirmed"), "error: --by: OTHER cannot"),
         (("statement", "1", "--text", "I paid"), "error: ID: objection 1 is still open"),
         (("letter", "1"), "error: ID: objection 1 is open"),
+        (("approve", "1"), "error: ID: objection 1 is open: there is no reply letter to review"),
+        (("send-back", "1", "--note", "no"), "error: ID: objection 1 is open: there is no reply"),
         (("show", "9"), "error: ID: there is no objection 9"),
         (("answer", "1", "--by", "LENDER1", "--outcome", "maybe"), "error: --outcome: 'maybe'"),
         (

@@ -33,8 +33,11 @@ from creditmend.domain.creditfile.furnisher import BUREAU
 from creditmend.domain.creditfile.furnishing import FurnishedRecord
 from creditmend.domain.creditfile.letter import reply_letter
 from creditmend.domain.creditfile.objection import (
+    DRAFTED,
     Disputed,
     Event,
+    LetterReview,
+    LetterStatus,
     Objection,
     Outcome,
     Proposal,
@@ -45,6 +48,7 @@ from creditmend.domain.creditfile.objection import (
     earlier_same,
     filing_problems,
     reply_due,
+    review_problems,
     route,
     statement_problems,
 )
@@ -157,6 +161,7 @@ class ObjectionService:
             answered_on=on,
             repeat_of=earlier.id,
             events=(*draft.events, Event(on, BUREAU, "repeated", note)),
+            review=DRAFTED,
         )
         letters: list[Event] = []
 
@@ -249,7 +254,7 @@ class ObjectionService:
         changes: tuple[str, ...] = ()
         if corrections_data is not None:
             corrections, months, changes = self._corrections(objection, corrections_data, as_of)
-        closed = replace(objection, outcome=code, answered_by=by, answered_on=as_of)
+        closed = replace(objection, outcome=code, answered_by=by, answered_on=as_of, review=DRAFTED)
         late = (as_of - objection.due_on).days
         timing = "within the deadline" if late <= 0 else f"{late} day(s) after the deadline"
         events = [Event(as_of, by, "answered", f"{code.value}, {timing}")]
@@ -395,7 +400,9 @@ class ObjectionService:
             and (furnisher is None or o.routed_to == furnisher)
         ]
 
-    def letter(self, objection_id: int, as_of: date, at: datetime) -> str:
+    def letter(self, objection_id: int, as_of: date, at: datetime, *, draft: bool = False) -> str:
+        """The reply letter as it stood on `as_of`: only an approved one, unless the desk asks
+        for the draft (`draft`) it is about to approve."""
         objection = self.show(objection_id, as_of, at)
         if as_of < objection.filed_on:
             message = f"{as_of} is before objection {objection_id} was filed ({objection.filed_on})"
@@ -409,7 +416,77 @@ class ObjectionService:
                 else f"objection {objection_id} is open: no reply has been written"
             )
             raise ProblemsError((Problem("ID", message),))
+        if not draft and not objection.replied(as_of):
+            review = objection.review or DRAFTED
+            state = (
+                f"was sent back ({review.note})"
+                if review.status is LetterStatus.SENT_BACK and (review.on or as_of) <= as_of
+                else "is a draft"
+            )
+            message = f"the reply to objection {objection_id} {state}: the desk has not approved it"
+            raise ProblemsError((Problem("letter", message),))
         return letters[-1]
+
+    # ------------------------------------------------------------ the desk's approval
+    def approve(
+        self,
+        objection_id: int,
+        by: str,
+        as_of: date,
+        at: datetime,
+        audit: dict[str, Any] | None = None,
+    ) -> Objection:
+        """The desk approves the drafted reply: from now on it is sent (the subject reads and
+        downloads it) and the objection counts as replied. `by` names who approved; `as_of`
+        and `at` are when (the caller's clock, never one read here)."""
+        return self._review(objection_id, by, True, None, as_of, at, audit)
+
+    def send_back(
+        self,
+        objection_id: int,
+        by: str,
+        note: str,
+        as_of: date,
+        at: datetime,
+        audit: dict[str, Any] | None = None,
+    ) -> Objection:
+        """The desk does not let the draft go, and says why (`note`, one line): it stays
+        unsent, in the queue, until approved."""
+        return self._review(objection_id, by, False, note, as_of, at, audit)
+
+    def _review(
+        self,
+        objection_id: int,
+        by: str,
+        approve: bool,
+        note: str | None,
+        as_of: date,
+        at: datetime,
+        audit: dict[str, Any] | None,
+    ) -> Objection:
+        objection = self.show(objection_id, as_of, at)
+        if note is not None:
+            refused = text_problem(
+                "objection.note", note, int(self.profile.statement_max_chars.value)
+            )
+            if refused is not None:
+                raise ProblemsError((refused,))
+        problems = review_problems(objection, by.strip(), as_of, approve, note)
+        if problems:
+            raise ProblemsError(problems)
+        by = by.strip()
+        if approve:
+            review = LetterReview(LetterStatus.APPROVED, by, as_of, at)
+            late = (as_of - objection.due_on).days
+            timing = "within the legal period" if late <= 0 else f"{late} day(s) after it"
+            event = Event(as_of, by, "approved", f"the reply letter is approved and sent, {timing}")
+        else:
+            said = (note or "").strip()
+            review = LetterReview(LetterStatus.SENT_BACK, by, as_of, at, said)
+            event = Event(as_of, by, "sent_back", said)
+        reviewed = replace(objection, review=review, events=(*objection.events, event))
+        self.objection_repository.review_letter(reviewed, event, dict(audit or {}), at)
+        return reviewed
 
     def _sweep(self, as_of: date, at: datetime) -> Sequence[Objection]:
         """Record the unverifiable-record rule on every open objection past its deadline;

@@ -181,6 +181,13 @@ class ObjectionRepository(Protocol):
 
     def add_statement(self, objection: Objection, text: str, on: date, at: datetime) -> None: ...
 
+    def review_letter(
+        self, objection: Objection, event: Event, audit: dict[str, Any], at: datetime
+    ) -> None:
+        """The desk's review of the reply letter (`objection.review`), its event and its audit,
+        in one transaction; refused if the letter was approved meanwhile."""
+        ...
+
 
 class DisputedRecords(Protocol):
     """The records an objection disputes, as stored."""

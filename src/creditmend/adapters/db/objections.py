@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import and_, insert, select, update
@@ -23,6 +23,8 @@ from creditmend.domain.creditfile.corrections import Closing
 from creditmend.domain.creditfile.evidence import parse_evidence
 from creditmend.domain.creditfile.objection import (
     Event,
+    LetterReview,
+    LetterStatus,
     Objection,
     Outcome,
     Proposal,
@@ -114,6 +116,7 @@ class SqlObjectionRepository:
                     answered_on=objection.answered_on,
                     repeat_of=objection.repeat_of,
                     proposal=_proposal_json(objection.proposal),
+                    **_review_values(objection.review),
                 )
                 .returning(t.objections.c.id)
             ).scalar_one()
@@ -162,6 +165,7 @@ class SqlObjectionRepository:
                     corrections=None
                     if answer.corrections is None
                     else json.dumps(answer.corrections.to_json(), sort_keys=True),
+                    **_review_values(objection.review),
                 )
             ).rowcount
             if changed != 1:  # answered in between by someone else
@@ -222,6 +226,41 @@ class SqlObjectionRepository:
                 "statement",
                 subject=objection.person,
                 detail={"objection": objection.id, "record": str(objection.record)},
+            )
+
+    def review_letter(
+        self, objection: Objection, event: Event, audit_detail: dict[str, Any], at: datetime
+    ) -> None:
+        """The desk's review of the reply letter, its event and its audit, in one transaction;
+        a letter approved in between (another desk user, another process) is not reviewed
+        again."""
+        review = objection.review
+        assert review is not None
+        unapproved = t.objections.c.letter_status.in_(
+            [LetterStatus.DRAFT.value, LetterStatus.SENT_BACK.value]
+        )
+        with self.unit_of_work.transaction() as conn:
+            changed = conn.execute(
+                update(t.objections)
+                .where(t.objections.c.id == objection.id, unapproved)
+                .values(**_review_values(review))
+            ).rowcount
+            if changed != 1:
+                raise ValueError(f"the reply to objection {objection.id} was approved meanwhile")
+            _events(conn, objection.id, (event,), at)
+            audit(
+                conn,
+                at,
+                review.by or "bureau",
+                f"objection_letter_{review.status.value}",
+                subject=objection.person,
+                reason=f"objection {objection.id}: {objection.reason.value}",
+                detail={
+                    "objection": objection.id,
+                    "record": str(objection.record),
+                    **({"note": review.note} if review.note else {}),
+                    **audit_detail,
+                },
             )
 
     def _correct(self, conn: Connection, answer: Closing, at: datetime) -> None:
@@ -364,6 +403,37 @@ def _events(conn: Connection, objection: int, events: Iterable[Event], at: datet
         conn.execute(insert(t.objection_events), rows)
 
 
+def _review_values(review: LetterReview | None) -> dict[str, Any]:
+    if review is None:
+        return {}
+    return {
+        "letter_status": review.status.value,
+        "letter_reviewed_by": review.by,
+        "letter_reviewed_on": review.on,
+        # in UTC: SQLite keeps no offset, so the moment is stored in one zone and read back in it
+        "letter_reviewed_at": None if review.at is None else review.at.astimezone(UTC),
+        "letter_review_note": review.note,
+    }
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _review(row: Any) -> LetterReview | None:
+    if row.letter_status is None:
+        return None
+    return LetterReview(
+        LetterStatus(row.letter_status),
+        row.letter_reviewed_by,
+        row.letter_reviewed_on,
+        _utc(row.letter_reviewed_at),
+        row.letter_review_note,
+    )
+
+
 def _proposal_json(proposal: Proposal | None) -> str | None:
     if proposal is None:
         return None
@@ -401,4 +471,5 @@ def _objection(row: Any, events: tuple[Event, ...], statement: str | None) -> Ob
         proposal=proposal,
         statement=statement,
         events=events,
+        review=_review(row),
     )

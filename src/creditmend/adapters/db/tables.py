@@ -258,6 +258,13 @@ objections = Table(
     Column("lapsed_on", Date, nullable=True),
     Column("proposal", Text, nullable=True),  # JSON: the bureau's automatic evidence check
     Column("corrections", Text, nullable=True),  # JSON: the values applied on `corrected`
+    # The reply letter's approval (0013): draft | approved | sent_back once there is an outcome;
+    # who reviewed it last, on which business day and when, and a send-back's note.
+    Column("letter_status", String(16), nullable=True),
+    Column("letter_reviewed_by", String(64), nullable=True),
+    Column("letter_reviewed_on", Date, nullable=True),
+    Column("letter_reviewed_at", DateTime(timezone=True), nullable=True),
+    Column("letter_review_note", Text, nullable=True),
 )
 
 objection_events = Table(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
 
 from creditmend.domain.calendar import BusinessCalendar
@@ -128,6 +128,37 @@ class Event:
     note: str
 
 
+class LetterStatus(Enum):
+    """Where the reply letter stands: written with the outcome as a draft, then approved by the
+    desk (only then is it sent: the subject reads it and the objection counts as replied), or
+    sent back with a note, to be approved once the note is dealt with."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    SENT_BACK = "sent_back"
+
+
+# A draft still waiting for approval this many days or fewer before the legal due date is
+# marked on the desk's queue: the reply is due within the legal period, not only the answer.
+REPLY_WARNING_DAYS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class LetterReview:
+    """The desk's last word on the reply letter: who, on which business day and at what moment
+    (both given by the caller, never read from a clock here), and the note of a send-back.
+    `by` is None only for a letter approved before the approval step existed (migration 0013)."""
+
+    status: LetterStatus
+    by: str | None = None
+    on: date | None = None
+    at: datetime | None = None
+    note: str | None = None
+
+
+DRAFTED = LetterReview(LetterStatus.DRAFT)
+
+
 @dataclass(frozen=True, slots=True)
 class Objection:
     id: int
@@ -146,10 +177,34 @@ class Objection:
     proposal: Proposal | None = None
     statement: str | None = None
     events: tuple[Event, ...] = ()
+    review: LetterReview | None = None  # the reply letter's approval, once there is a letter
 
     @property
     def is_open(self) -> bool:
         return self.outcome is None
+
+    def replied(self, as_of: date) -> bool:
+        """The reply letter was approved by `as_of`: sent, readable by the subject."""
+        review = self.review
+        return (
+            review is not None
+            and review.status is LetterStatus.APPROVED
+            and (review.on is None or review.on <= as_of)
+        )
+
+    def awaiting_approval(self, as_of: date) -> bool:
+        """Answered by `as_of`, its letter drafted but not (yet) approved."""
+        return (
+            self.outcome is not None
+            and self.answered_on is not None
+            and self.answered_on <= as_of
+            and not self.replied(as_of)
+        )
+
+    def reply_pressing(self, as_of: date) -> bool:
+        """A letter waiting for approval near its legal due date, or past it (the desk's queue
+        marks it)."""
+        return self.awaiting_approval(as_of) and (self.due_on - as_of).days <= REPLY_WARNING_DAYS
 
     @property
     def status(self) -> str:
@@ -301,4 +356,36 @@ def statement_problems(
         problems.append(
             Problem("business_date", f"{on} is before the outcome ({objection.answered_on})")
         )
+    return tuple(problems)
+
+
+def review_problems(
+    objection: Objection, by: str, on: date, approve: bool, note: str | None
+) -> tuple[Problem, ...]:
+    """Whether the desk may approve (or send back) the reply letter on `on`: there must be a
+    letter (an outcome), not yet approved; a send-back says why."""
+    if objection.outcome is None:
+        return (
+            Problem("ID", f"objection {objection.id} is open: there is no reply letter to review"),
+        )
+    review = objection.review or DRAFTED
+    if review.status is LetterStatus.APPROVED:
+        who = f" by {review.by}" if review.by else ""
+        when = f" on {review.on}" if review.on else ""
+        return (
+            Problem("ID", f"the reply to objection {objection.id} was already approved{who}{when}"),
+        )
+    problems = []
+    if not by.strip():
+        problems.append(Problem("objection.reviewed_by", "is empty"))
+    elif (refused := text_problem("objection.reviewed_by", by, 64)) is not None:
+        problems.append(refused)
+    if objection.answered_on is not None and on < objection.answered_on:
+        problems.append(
+            Problem(
+                "business_date", f"{on} is before the letter was drafted ({objection.answered_on})"
+            )
+        )
+    if not approve and not (note or "").strip():
+        problems.append(Problem("objection.note", "a letter sent back says why"))
     return tuple(problems)

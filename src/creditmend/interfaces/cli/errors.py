@@ -35,6 +35,8 @@ OPTION_OF: Mapping[str, str] = {
     "objection.corrections": "--corrections",
     "objection.statement": "--text",
     "objection.routed_to": "--furnisher",
+    "objection.reviewed_by": "--by",
+    "objection.note": "--note",
     # inquire
     "inquiry.purpose": "--purpose",
     "inquiry.by": "--by",

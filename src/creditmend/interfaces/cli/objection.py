@@ -83,11 +83,42 @@ def objection_json(objection: Objection, as_of: date) -> dict[str, Any]:
             "summary": list(proposal.summary),
         },
         "statement": objection.statement,
+        "letter": _letter_json(objection, as_of),
         "events": [
             {"on": e.on.isoformat(), "actor": e.actor, "action": e.action, "note": e.note}
             for e in objection.events
         ],
     }
+
+
+def _letter_json(objection: Objection, as_of: date) -> dict[str, Any] | None:
+    """The reply letter's approval: None while the objection is open."""
+    review = objection.review
+    if objection.outcome is None or review is None:
+        return None
+    return {
+        "status": review.status.value,
+        "replied": objection.replied(as_of),
+        "reviewed_by": review.by,
+        "reviewed_on": None if review.on is None else review.on.isoformat(),
+        "reviewed_at": None if review.at is None else review.at.isoformat(),
+        "note": review.note,
+    }
+
+
+def _letter_line(objection: Objection, as_of: date) -> Text | None:
+    review = objection.review
+    if objection.outcome is None or review is None:
+        return None
+    if objection.replied(as_of):
+        by = f" by {review.by}" if review.by else ""
+        on = f" on {review.on}" if review.on else ""
+        return Text(f"reply letter: approved{by}{on}")
+    style = "red" if objection.reply_pressing(as_of) else ""
+    line = Text(f"reply letter: {review.status.value}, waiting for the desk's approval", style)
+    if review.note:
+        line.append(" (").append_text(plain(review.note)).append(")")
+    return line
 
 
 def _print_one(objection: Objection, as_of: date) -> None:
@@ -113,6 +144,8 @@ def _print_one(objection: Objection, as_of: date) -> None:
         _out.print(f"bureau proposes: {objection.proposal.outcome.value}", markup=False)
     if objection.statement:
         _out.print(Text("statement: ").append_text(plain(objection.statement)))
+    if (letter_line := _letter_line(objection, as_of)) is not None:
+        _out.print(letter_line)
     table = Table("on", "who", "what", "note", title="History", title_justify="left")
     for event in objection.events:
         if event.action != "letter":
@@ -248,7 +281,13 @@ def list_objections(
     for column in table.columns[:6]:
         column.no_wrap = True
     for o in found:
-        due = f"[red]{o.due_on} late[/red]" if o.overdue(day) else o.due_on.isoformat()
+        due = o.due_on.isoformat()
+        if o.overdue(day):
+            due = f"[red]{o.due_on} late[/red]"
+        elif o.reply_pressing(day):
+            due = f"[red]{o.due_on} reply unapproved[/red]"
+        elif o.awaiting_approval(day):
+            due = f"{o.due_on} reply unapproved"
         table.add_row(
             str(o.id),
             o.filed_on.isoformat(),
@@ -287,7 +326,11 @@ def answer(
     data = None if corrections is None else _read_json(corrections, "--corrections")
     with desk.objections() as objections:
         objection = objections.answer(objection_id, by, outcome, data, desk.day, desk.now())
-    desk.show(objection, f"Reply letter: creditmend object letter {objection.id} [--out FILE.pdf]")
+    desk.show(
+        objection,
+        f"Reply letter drafted: creditmend object letter {objection.id} --draft; "
+        f"approve it: creditmend object approve {objection.id} --by NAME",
+    )
 
 
 @_desk("statement")
@@ -305,6 +348,33 @@ def statement(
         _out.print(f"Statement added to {objection.record}.")
 
 
+ByOption = Annotated[
+    str, typer.Option("--by", help="Who at the desk reviews the letter (kept with it, audited)")
+]
+
+
+@_desk("approve")
+def approve(desk: Desk, objection_id: IdArgument, by: ByOption = "operator") -> None:
+    """Approve the drafted reply letter: it is sent, the subject reads it, the objection is
+    replied."""
+    with desk.objections() as objections:
+        objection = objections.approve(objection_id, by, desk.day, desk.now())
+    desk.show(objection, f"Reply letter approved: creditmend object letter {objection.id}")
+
+
+@_desk("send-back")
+def send_back(
+    desk: Desk,
+    objection_id: IdArgument,
+    note: Annotated[str, typer.Option("--note", help="Why the letter is not approved (one line)")],
+    by: ByOption = "operator",
+) -> None:
+    """Send the drafted reply letter back with a note: it stays unsent until approved."""
+    with desk.objections() as objections:
+        objection = objections.send_back(objection_id, by, note, desk.day, desk.now())
+    desk.show(objection)
+
+
 @_desk("letter", as_json=False)
 def letter(
     desk: Desk,
@@ -312,12 +382,16 @@ def letter(
     out: Annotated[
         Path | None, typer.Option("--out", help="Write a PDF (.pdf) or text file instead")
     ] = None,
+    draft: Annotated[
+        bool, typer.Option("--draft", help="The desk's look at a letter not yet approved")
+    ] = False,
 ) -> None:
-    """The bureau's written reply to a closed objection (text, or PDF with --out FILE.pdf)."""
+    """The bureau's written reply to a closed objection, once approved (text, or PDF with
+    --out FILE.pdf); --draft shows it before approval."""
     if out is not None and (refused := link_refused(out)) is not None:
         raise fail([Problem("--out", refused)])
     with desk.objections() as objections:
-        text = objections.letter(objection_id, desk.day, desk.now())
+        text = objections.letter(objection_id, desk.day, desk.now(), draft=draft)
     if out is None:
         print(plain_lines(text), end="")
         return
