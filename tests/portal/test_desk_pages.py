@@ -78,7 +78,9 @@ def test_the_desk_answers_what_was_routed_to_the_bureau_and_the_letter_follows(
     closed = desk.get(case)
     assert '<pre class="letter">' in closed.text and f'action="{case}/answer"' not in closed.text
     assert "no consent logged" in closed.text  # the answer's note, in the history
-    pdf = desk.get(f"{case}/letter.pdf")
+    assert "Draft: the borrower sees this letter only once the desk approves it." in closed.text
+    assert f'action="{case}/approve"' in closed.text and f'action="{case}/send-back"' in closed.text
+    pdf = desk.get(f"{case}/letter.pdf")  # the desk reads the draft it is about to approve
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     assert pdf.headers["content-disposition"].startswith("attachment;")
 
@@ -115,5 +117,54 @@ def test_the_audit_of_a_file_is_shown_and_the_desks_look_recorded(portal: Portal
 def test_the_desk_forms_need_the_csrf_token(portal: Portal) -> None:
     desk = _desk(portal)
     desk.get("/desk")
-    for path in ("/desk/invite", "/desk/audit", f"/desk/objections/{DESK_OBJECTION}/answer"):
+    case = f"/desk/objections/{DESK_OBJECTION}"
+    for path in ("/desk/invite", "/desk/audit", f"{case}/answer", f"{case}/approve",
+                 f"{case}/send-back"):  # fmt: skip
         assert desk.post(path, data={"csrf": "forged"}).status_code == 403, path
+    for path in (f"{case}/approve", f"{case}/send-back"):  # a form's target, no page of its own
+        assert desk.get(path).status_code == 405, path
+
+
+def test_the_desk_sends_back_then_approves_the_letter_and_the_queue_marks_it(
+    portal: Portal,
+) -> None:
+    """A drafted letter waits in the queue (marked near its legal due date); sent back with a
+    note it stays unsent; approved, the borrower reads it. Each review is the desk user's,
+    audited."""
+    desk = _desk(portal)
+    case = f"/desk/objections/{DESK_OBJECTION}"
+    early = portal.post(f"{case}/approve", {}, desk, form_page=case)
+    assert early.status_code == 400 and "there is no reply letter to review" in early.text
+    portal.post(f"{case}/answer", {"outcome": "confirmed"}, desk, form_page=case)
+    queue = desk.get("/desk/objections").text
+    assert "reply awaits approval" in queue and 'class="pressing"' not in queue
+    found = portal.service.bureau.objections.show(
+        DESK_OBJECTION, portal.clock.today(), portal.clock.now()
+    )
+    portal.clock.advance(timedelta(days=(found.due_on - portal.clock.today()).days - 2))
+    desk = _desk(portal)  # the session would have expired over the days
+    queue = desk.get("/desk/objections").text
+    assert queue.count('class="pressing"') == 1 and "<strong>reply awaits approval" in queue
+    empty = portal.post(f"{case}/send-back", {"note": " "}, desk, form_page=case)
+    assert empty.status_code == 400 and "a letter sent back says why" in empty.text
+    back = portal.post(f"{case}/send-back", {"note": "name the consent"}, desk, form_page=case)
+    assert back.status_code == 303
+    page = desk.get(case).text
+    assert "Sent back by portal:user:" in page and "name the consent" in page
+    assert f'action="{case}/approve"' in page  # still to approve
+    done = portal.post(f"{case}/approve", {}, desk, form_page=case)
+    assert done.status_code == 303
+    page = desk.get(case).text
+    assert "Approved by portal:user:" in page and f'action="{case}/approve"' not in page
+    queue = desk.get("/desk/objections").text
+    assert "reply awaits approval" not in queue
+    ids = [int(n) for n in re.findall(r'href="/desk/objections/(\d+)"', queue)]
+    assert ids[-1] == DESK_OBJECTION  # replied: after what the desk still owes
+    again = portal.post(f"{case}/approve", {}, desk, form_page=case)
+    assert again.status_code == 400 and "already approved" in again.text
+    reviews = [(actor, action) for actor, action, _ in _audit(portal.url) if "letter_" in action]
+    assert [action for _, action in reviews] == [
+        "objection_letter_sent_back",
+        "objection_letter_approved",
+    ]
+    assert all(actor.startswith("portal:user:") for actor, _ in reviews)

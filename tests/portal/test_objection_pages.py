@@ -168,6 +168,14 @@ def test_the_reply_letter_is_read_and_downloaded_and_a_statement_added(portal: P
                            {"outcome": "confirmed", "note": "consent on file"}, desk,
                            form_page=f"/desk/objections/{DESK_OBJECTION}")  # fmt: skip
     assert answered.status_code == 303, answered.text[:500]
+    # Drafted, not approved: the borrower is told it is coming, and cannot fetch it.
+    waiting = portal.client.get(f"/me/objections/{DESK_OBJECTION}")
+    assert '<pre class="letter">' not in waiting.text
+    assert f"/me/objections/{DESK_OBJECTION}/letter.pdf" not in waiting.text
+    assert portal.client.get(f"/me/objections/{DESK_OBJECTION}/letter.txt").status_code == 404
+    approved = portal.post(f"/desk/objections/{DESK_OBJECTION}/approve", {}, desk,
+                           form_page=f"/desk/objections/{DESK_OBJECTION}")  # fmt: skip
+    assert approved.status_code == 303, approved.text[:500]
     page = portal.client.get(f"/me/objections/{DESK_OBJECTION}")
     assert '<pre class="letter">' in page.text
     text_file = portal.client.get(f"/me/objections/{DESK_OBJECTION}/letter.txt")

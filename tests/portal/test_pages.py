@@ -60,6 +60,11 @@ PUBLIC_ROUTES = {"/", "/lang/{lang}", "/static/portal.css"}  # no file, no form
 # /me/score and /me/plan take POSTs too
 POST_ONLY = {"/logout", "/me/plan/letter", "/me/objections/{objection_id}/statement",
              "/desk/objections/{objection_id}/answer"}  # fmt: skip
+# the desk's review of a drafted reply letter (CSRF, POST only: tests/portal/test_desk_pages.py)
+POST_ONLY |= {
+    "/desk/objections/{objection_id}/approve",
+    "/desk/objections/{objection_id}/send-back",
+}
 # The paths with parameters, as the matrix visits them: the borrower's own objection 3 (of
 # the seed, routed to the bureau), answered for its letter, and a digest no objection names
 # (404 for its owner too: the files themselves are tested in test_objection_pages.py).
@@ -103,10 +108,10 @@ def test_each_role_gets_what_the_matrix_says(portal: Portal, path: str) -> None:
                 DESK: portal.new_client()}  # fmt: skip
     portal.enrol(portal.invite(), client=visitors[BORROWER])
     portal.enrol(portal.desk_code(), identity="ops one", kind="desk", client=visitors[DESK])
-    if "{kind}" in path:  # a letter exists once the bureau answered its objection
-        portal.service.bureau.objections.answer(
-            3, "bureau", "confirmed", None, portal.clock.today(), portal.clock.now()
-        )
+    if "{kind}" in path:  # a letter is sent once the bureau answered and the desk approved it
+        objections = portal.service.bureau.objections
+        objections.answer(3, "bureau", "confirmed", None, portal.clock.today(), portal.clock.now())
+        objections.approve(3, "ops", portal.clock.today(), portal.clock.now())
     for who, expected in MATRIX[path].items():
         answer = visitors[who].get(path.format(**SAMPLE), follow_redirects=False)
         if expected == TO_LOGIN:

@@ -1,13 +1,15 @@
 """The desk's pages: the objection queue by legal due date, one objection (its record, the
-evidence and the automatic check, the lender's answer, the reply letter; the bureau's own
-answer for what was routed to it), invitations, and the audit of a person's file.
+evidence and the automatic check, the lender's answer, the drafted reply letter to approve or
+send back; the bureau's own answer for what was routed to it), invitations, and the audit of a
+person's file.
 
 The rules are the services': the queue and the answer are `ObjectionService`'s, an
 invitation `PortalUserService.invite`'s, the audit `InquiryService.who_looked`'s. The desk
 answers only what was routed to the bureau: a lender answers its own through the API. Every
 look of the desk is audited under the desk user's name: the objections it reads
 (`objection_viewed`), the audit it reads (`audit_view` by the desk user), the invitations it
-makes (`portal_invited`).
+makes (`portal_invited`), the letters it approves or sends back (`objection_letter_approved`,
+`objection_letter_sent_back`, by the desk user). Only an approved letter reaches the borrower.
 """
 
 from __future__ import annotations
@@ -63,11 +65,12 @@ def _case(request: Request, raw: str) -> Objection | None:
 
 @router.get("/desk/objections")
 def queue(request: Request, session: Desk) -> Response:
-    """Open objections first, by legal due date (the most pressing on top), then the closed."""
+    """What the desk still owes first (open objections and letters waiting for approval), by
+    legal due date, the most pressing on top; then the replied."""
     svc = service(request)
     today = svc.clock.today()
     found = svc.bureau.objections.list(today, svc.clock.now())
-    found.sort(key=lambda o: (not o.is_open, o.due_on, o.id))
+    found.sort(key=lambda o: (not (o.is_open or o.awaiting_approval(today)), o.due_on, o.id))
     _seen(request, session, found, "queue")
     context = {"objections": found, "today": today, "statuses": STATUSES, "reasons": REASONS}
     return render(request, "desk_queue.html", context, session=session)
@@ -81,7 +84,9 @@ def _detail(
     _seen(request, session, [objection], "objection")
     context: dict[str, Any] = {
         "o": objection, "today": svc.clock.today(), "statuses": STATUSES, "reasons": REASONS,
-        "outcomes": OUTCOMES, "letter": letter_text(request, objection),
+        "outcomes": OUTCOMES, "letter": letter_text(request, objection, draft=True),
+        "awaiting": objection.awaiting_approval(svc.clock.today()),
+        "replied": objection.replied(svc.clock.today()),
         "subject": svc.bureau.objections.person_directory.masked_subject(objection.person),
         "ours": objection.is_open and objection.routed_to == BUREAU,
         "problems": problems or [], "base": f"/desk/objections/{objection.id}",
@@ -140,11 +145,42 @@ def evidence(request: Request, session: Desk, objection_id: str, sha256: str) ->
 @router.get("/desk/objections/{objection_id}/letter.{kind}")
 def letter(request: Request, session: Desk, objection_id: str, kind: str) -> Response:
     objection = _case(request, objection_id)
-    found = None if objection is None else letter_file(request, objection, kind)
+    found = None if objection is None else letter_file(request, objection, kind, draft=True)
     if objection is None or found is None:
         return not_found(request, session)
     _seen(request, session, [objection], "letter")
     return found
+
+
+@router.post("/desk/objections/{objection_id}/approve", dependencies=[Depends(check_csrf)])
+async def approve(request: Request, session: Desk, objection_id: str) -> Response:
+    """The desk approves the drafted letter: it is sent, the borrower reads it."""
+    return await _review(request, session, objection_id, approve=True)
+
+
+@router.post("/desk/objections/{objection_id}/send-back", dependencies=[Depends(check_csrf)])
+async def send_back(request: Request, session: Desk, objection_id: str) -> Response:
+    """The desk keeps the draft from the borrower, with a note saying why."""
+    return await _review(request, session, objection_id, approve=False)
+
+
+async def _review(request: Request, session: Session, raw: str, *, approve: bool) -> Response:
+    objection = _case(request, raw)
+    if objection is None:
+        return not_found(request, session)
+    note = str((await request.form()).get("note") or "")
+    svc = service(request)
+    by, today, now = actor(session.user), svc.clock.today(), svc.clock.now()
+    detail = {"desk_user": session.user.user_id}
+    try:
+        if approve:
+            svc.bureau.objections.approve(objection.id, by, today, now, audit=detail)
+        else:
+            svc.bureau.objections.send_back(objection.id, by, note, today, now, audit=detail)
+    except ProblemsError as refused:
+        problems = [f"{p.field}: {p.message}" for p in refused.problems]
+        return _detail(request, session, objection, problems=problems, status=400)
+    return redirect(f"/desk/objections/{objection.id}")
 
 
 @router.get("/desk/invite")

@@ -72,16 +72,21 @@ def evidence_file(request: Request, objection: Objection, sha256: str) -> Respon
     return download(found.content, found.media_type, found.name)
 
 
-def letter_text(request: Request, objection: Objection) -> str | None:
+def letter_text(request: Request, objection: Objection, *, draft: bool = False) -> str | None:
+    """The reply letter: the approved one only, unless the desk asks for the draft."""
     svc = service(request)
     try:
-        return svc.bureau.objections.letter(objection.id, svc.clock.today(), svc.clock.now())
+        return svc.bureau.objections.letter(
+            objection.id, svc.clock.today(), svc.clock.now(), draft=draft
+        )
     except ProblemsError:
         return None
 
 
-def letter_file(request: Request, objection: Objection, kind: str) -> Response | None:
-    text = letter_text(request, objection)
+def letter_file(
+    request: Request, objection: Objection, kind: str, *, draft: bool = False
+) -> Response | None:
+    text = letter_text(request, objection, draft=draft)
     if text is None or kind not in ("pdf", "txt"):
         return None
     name = f"objection-{objection.id}-reply.{kind}"

@@ -1,6 +1,7 @@
 """The borrower's objections: their list, filing one against a record of their own report
 with uploaded evidence, one objection's page (status, legal due date, the reply letter to read
-and download, the evidence), and the statement after a confirmed outcome.
+and download once the desk approved it, the evidence), and the statement after a confirmed
+outcome.
 
 The rules are the objection desk's (`ObjectionService`, through `EvidenceUploads` for the
 files): the portal only gathers the form. The person is the session's, never the URL's: an
@@ -188,6 +189,7 @@ def _detail(
     context = {
         "o": objection, "today": svc.clock.today(), "statuses": STATUSES, "reasons": REASONS,
         "letter": letter_text(request, objection), "problems": problems or [],
+        "pending": objection.awaiting_approval(svc.clock.today()),
         "base": f"/me/objections/{objection.id}",
     }  # fmt: skip
     return render(request, "objection.html", context, status=status, session=session)
