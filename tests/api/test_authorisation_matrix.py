@@ -67,6 +67,7 @@ MINE = (200, 404, 404)  # a lender on a resource by id
 DESK_SEES = (200, 200, 404)  # the desk sees every objection, the bureau's and every lender's
 DESK_ANSWER = (200, 422, 404)  # a lender's objection is the lender's to answer (answered_by)
 DESK_LETTER = (409, 409, 404)  # no letter while the objection is open
+DESK_REVIEW = (409, 409, 404)  # nor a letter to approve or send back
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ MATRIX: dict[str, Row] = {
                                           Row(403,      403,      MINE,     MINE,     DESK_ANSWER),
     "GET /v1/objections/{objection_id}/letter":
                                           Row(403,      403,      403,      403,      DESK_LETTER),
+    "POST /v1/objections/{objection_id}/letter/review":
+                                          Row(403,      403,      403,      403,      DESK_REVIEW),
 }
 # The operations without a token, by who calls: a client's credentials, or nobody.
 PUBLIC: dict[str, dict[str, int]] = {
@@ -109,6 +112,7 @@ PUBLIC: dict[str, dict[str, int]] = {
 LISTS = {"GET /v1/inquiries", "GET /v1/objections"}
 CHANGES_STATE = {"POST /v1/furnishings", "POST /v1/inquiries"}
 CHANGES_STATE.add("POST /v1/objections/{objection_id}/response")
+CHANGES_STATE.add("POST /v1/objections/{objection_id}/letter/review")
 NOT_IN_SCHEMA = {"GET /openapi.json", "GET /docs"}  # FastAPI's own pages, not operations
 # Cells known to leak, marked xfail(strict=True) with the reason: none found.
 KNOWN_LEAKS: dict[tuple[str, str, str], str] = {}
@@ -131,8 +135,9 @@ class World:
         """What a refused call must leave as it was: the objections, jobs and inquiries."""
         with sqlite3.connect(self.db) as conn:
             objections = conn.execute(
-                "select id, outcome, answered_by, (select count(*) from objection_events e"
-                " where e.objection_id = o.id) from objections o order by id"
+                "select id, outcome, answered_by, letter_status, (select count(*)"
+                " from objection_events e where e.objection_id = o.id)"
+                " from objections o order by id"
             ).fetchall()
             jobs = conn.execute("select count(*) from furnishing_jobs").fetchone()
             inquiries = conn.execute("select count(*) from inquiries").fetchone()
@@ -276,6 +281,8 @@ def _send(
     elif operation.endswith("/response"):
         decision = {"decision": "verified", "note": "matrix"}
         answer = client.post(path, json=decision, headers=headers)
+    elif operation.endswith("/letter/review"):
+        answer = client.post(path, json={"decision": "approve"}, headers=headers)
     else:
         answer = client.request(method, path, headers=headers)
     return answer

@@ -213,6 +213,25 @@ def test_the_desk_answers_the_bureaus_objections_and_reads_the_letters(api: InPr
     assert letter.status_code == 200
     assert letter.json()["objection_id"] == DESK_OBJECTION
     assert "110105********002X" in letter.json()["letter"] and RIC not in letter.text
+    assert (letter.json()["status"], letter.json()["reviewed_by"]) == ("draft", None)
+    # The desk reviews the draft: sent back with a note, then approved (then it is sent).
+    review = f"/v1/objections/{DESK_OBJECTION}/letter/review"
+    empty = api.client.post(review, json={"decision": "send_back"}, headers=desk)
+    assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "objection.note"
+    back = api.client.post(review, json={"decision": "send_back", "note": "cite C-0"}, headers=desk)
+    assert back.status_code == 200, back.text
+    assert (back.json()["status"], back.json()["note"]) == ("sent_back", "cite C-0")
+    lender = bearer(api, "lend1")
+    assert api.client.post(review, json={"decision": "approve"}, headers=lender).status_code == 403
+    approved = api.client.post(review, json={"decision": "approve"}, headers=desk)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "approved"
+    assert str(approved.json()["reviewed_by"]).startswith("api:cm_")
+    assert approved.json()["letter"] == letter.json()["letter"]  # sent as drafted
+    again = api.client.post(review, json={"decision": "approve"}, headers=desk)
+    assert again.status_code == 409 and "already approved" in again.json()["detail"]
+    unknown = api.client.post(review, json={"decision": "maybe"}, headers=desk)
+    assert unknown.status_code == 422
     closed = api.client.get("/v1/objections?status=closed", headers=desk).json()["objections"]
     assert [o["id"] for o in closed] == [DESK_OBJECTION]
     still = api.client.get("/v1/objections", headers=desk).json()["objections"]

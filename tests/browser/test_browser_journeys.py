@@ -2,7 +2,8 @@
 a borrower's journey in Chinese and in English and a desk user's journey, on `creditmend serve`
 over a small seeded store: reading the file, the score and a what-if, filing an objection with a
 PDF as evidence, a plan and a platform's letter; the desk's queue, answering that objection,
-an invitation and a person's audit; the borrower reading and downloading the reply. Every page
+approving its reply letter, an invitation and a person's audit; the borrower reading and
+downloading the reply. Every page
 visited is scanned by axe-core (no serious or critical
 violation) and kept as a screenshot at phone (390x844) and desktop (1280x800) widths.
 
@@ -237,7 +238,8 @@ def make_plan(visitor: Visitor, lang: str) -> None:
 
 def answer_objection(visitor: Visitor, lang: str) -> None:
     """/desk/objections/{id}: the objection the borrower of the same language filed; the desk
-    deletes the inquiry (no consent) and the reply letter is written with the answer."""
+    deletes the inquiry (no consent), the reply letter is drafted with the answer, and the desk
+    approves it (the borrower reads it only then)."""
     assert lang in FILED, "the borrower's journey in this language files the objection first"
     number = FILED[lang]
     page = visitor.page
@@ -253,7 +255,16 @@ def answer_objection(visitor: Visitor, lang: str) -> None:
     page.wait_for_url(f"**/desk/objections/{number}")
     expect(page.locator("main pre.letter").last).to_be_visible()
     expect(page.locator("main dl.facts")).to_contain_text(text_of(lang, STATUSES["deleted"]))
+    draft = "Draft: the borrower sees this letter only once the desk approves it."
+    expect(page.locator("main p.pressing")).to_contain_text(text_of(lang, draft))
     visitor.record("desk-objection-answered")
+    press(page, lang, "Approve and send the letter")  # only an approved letter is sent
+    page.wait_for_url(f"**/desk/objections/{number}")
+    expect(page.locator("main p.pressing")).to_have_count(0)
+    expect(
+        page.get_by_role("button", name=text_of(lang, "Approve and send the letter"))
+    ).to_have_count(0)
+    visitor.record("desk-objection-approved")
 
 
 def invite(visitor: Visitor, lang: str) -> None:

@@ -1,10 +1,12 @@
 """`/v1/objections`: a lender answers the objections about its own records (scope `respond`);
 the bureau's desk (scope `desk`) sees every objection with the bureau's evidence check, answers
-the ones routed to the bureau, and reads the reply letters.
+the ones routed to the bureau, reads the reply letters (drafts too) and approves them or sends
+them back: only an approved letter is sent to the subject.
 
 Every move is `creditmend object`'s, through the same service (`ObjectionService`): the list is
 `object list`, one objection `object show`, a response `object answer` (by the caller's
-furnisher code, or `bureau` for the desk), the letter `object letter`. Deadlines are counted on
+furnisher code, or `bureau` for the desk), the letter `object letter --draft`, its review
+`object approve` / `object send-back` (by `api:CLIENT_ID`). Deadlines are counted on
 the business date. An objection routed to another lender answers 404, as one that does not
 exist (the lookup itself is filtered: `ObjectionService.routed_to`).
 """
@@ -39,8 +41,8 @@ ObjectionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The objection
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "No such objection, or one about another lender's"}
 }
-# What only the desk sees in the history: the bureau's own check and its letters.
-DESK_EVENTS = frozenset({"checked", "proposed", "letter"})
+# What only the desk sees in the history: the bureau's own check, its letters and their review.
+DESK_EVENTS = frozenset({"checked", "proposed", "letter", "approved", "sent_back"})
 
 
 # ---------------------------------------------------------------- views
@@ -124,6 +126,27 @@ class ResponseBody(BaseModel):
 class LetterView(BaseModel):
     objection_id: int
     letter: str = Field(description="The bureau's written reply to the subject")
+    status: str = Field(
+        description="draft | sent_back | approved: only an approved letter is sent to the subject"
+    )
+    reviewed_by: str | None = Field(description="Who approved it, or sent it back last")
+    reviewed_on: date | None = Field(description="The business day of that review")
+    note: str | None = Field(description="Why it was sent back")
+
+
+class ReviewDecision(StrEnum):
+    APPROVE = "approve"
+    SEND_BACK = "send_back"
+
+
+class ReviewBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: ReviewDecision = Field(
+        description="approve (the letter is sent to the subject) or send_back (with a note)"
+    )
+    note: str | None = Field(
+        default=None, max_length=2000, description="Why it goes back (required for send_back)"
+    )
 
 
 def view(objection: Objection, as_of: date, *, desk: bool) -> ObjectionView:
@@ -324,10 +347,59 @@ def letter(
     objections_ = service.bureau.objections
     found = _found(objections_, objection_id, caller, as_of, request)
     try:
-        text = objections_.letter(objection_id, as_of, service.clock.now())
+        text = objections_.letter(objection_id, as_of, service.clock.now(), draft=True)
     except ProblemsError as error:
         if [p.field for p in error.problems] == ["ID"]:  # open: no letter yet
             raise ApiProblemError(409, error.problems[0].message, kind="no-letter-yet") from None
         raise
     objections_.viewed([found], BUREAU, _audit(caller, request, "letter"), service.clock.now())
-    return LetterView(objection_id=objection_id, letter=text)
+    return _letter_view(found, text, as_of)
+
+
+def _letter_view(objection: Objection, text: str, as_of: date) -> LetterView:
+    review = objection.review
+    approved = objection.replied(as_of)
+    return LetterView(
+        objection_id=objection.id,
+        letter=text,
+        status="approved" if approved else ("draft" if review is None else review.status.value),
+        reviewed_by=None if review is None else review.by,
+        reviewed_on=None if review is None else review.on,
+        note=None if review is None else review.note,
+    )
+
+
+@router.post(
+    "/objections/{objection_id}/letter/review",
+    summary="Approve the drafted reply letter (it is sent to the subject), or send it back",
+    responses={
+        **NOT_FOUND,
+        409: {"model": Problem, "description": "No letter yet, or the letter is already approved"},
+    },
+    dependencies=[Depends(rate_limit), Depends(content_type("application/json"))],
+)
+def review(
+    request: Request,
+    objection_id: ObjectionId,
+    body: ReviewBody,
+    caller: Annotated[Caller, Depends(desk_only)],
+) -> LetterView:
+    service = service_of(request)
+    objections_ = service.bureau.objections
+    as_of, at = service.clock.today(), service.clock.now()
+    _found(objections_, objection_id, caller, as_of, request)
+    audited = _audit(caller, request, "review")
+    del audited["view"]
+    by = f"api:{caller.client_id}"
+    try:
+        if body.decision is ReviewDecision.APPROVE:
+            reviewed = objections_.approve(objection_id, by, as_of, at, audit=audited)
+        else:
+            note = body.note or ""
+            reviewed = objections_.send_back(objection_id, by, note, as_of, at, audit=audited)
+    except ProblemsError as error:
+        if [p.field for p in error.problems] == ["ID"]:  # no letter, or approved already
+            raise ApiProblemError(409, error.problems[0].message, kind="not-reviewable") from None
+        raise
+    text = objections_.letter(objection_id, as_of, at, draft=True)
+    return _letter_view(reviewed, text, as_of)
