@@ -228,6 +228,9 @@ def test_the_desk_answers_the_bureaus_objections_and_reads_the_letters(api: InPr
     assert approved.json()["status"] == "approved"
     assert str(approved.json()["reviewed_by"]).startswith("api:cm_")
     assert approved.json()["letter"] == letter.json()["letter"]  # sent as drafted
+    shown = api.client.get(f"/v1/objections/{DESK_OBJECTION}", headers=desk).json()
+    assert shown["letter_status"] == "approved"
+    assert {"approved", "sent_back"} <= {e["action"] for e in shown["events"]}
     again = api.client.post(review, json={"decision": "approve"}, headers=desk)
     assert again.status_code == 409 and "already approved" in again.json()["detail"]
     unknown = api.client.post(review, json={"decision": "maybe"}, headers=desk)

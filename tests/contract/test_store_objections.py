@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select
+from alembic import command
+from sqlalchemy import create_engine, inspect, select
 
 from creditmend.adapters.db import tables as t
+from creditmend.adapters.db.migrate import alembic_config
 from creditmend.adapters.vault import new_key
 from creditmend.bootstrap import Bureau, build_bureau
 from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind
@@ -378,3 +380,35 @@ def test_a_repeat_is_answered_at_once_and_its_letter_waits_for_approval(bureau: 
     bureau.objections.approve(again.id, "desk:wang", date(2026, 5, 23), AT)
     letter = bureau.objections.letter(again.id, date(2026, 5, 23), AT)
     assert f"Earlier objection: No. {first.id}" in letter
+
+
+def test_migration_0013_records_the_letters_sent_before_it_as_approved(
+    db_url: str, bureau: Bureau
+) -> None:
+    """Down to 0012 and up again on a store with a letter sent before the approval step (as
+    0012 knew it: no review columns) and an open objection: the letter is approved on the day
+    of its outcome, by no one named; the open one has no letter to review."""
+    answered = _file(bureau, evidence=None, reason="paid_on_time")
+    open_one = _file(bureau, evidence=None, reason="wrong_amount", on=date(2026, 5, 21))
+    bureau.objections.answer(answered.id, "JIEBEI", "confirmed", None, date(2026, 5, 22), AT)
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0012")
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("objections")}
+        assert "letter_status" not in columns and "outcome" in columns
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "head")
+        with engine.connect() as conn:
+            rows = {
+                row.id: (row.letter_status, row.letter_reviewed_by, row.letter_reviewed_on)
+                for row in conn.execute(select(t.objections))
+            }
+    finally:
+        engine.dispose()
+    assert rows == {
+        answered.id: ("approved", None, date(2026, 5, 22)),
+        open_one.id: (None, None, None),
+    }
+    assert "object statement" in bureau.objections.letter(answered.id, date(2026, 5, 22), AT)

@@ -63,6 +63,8 @@ def test_an_objection_from_filing_to_the_reply_letter(tmp_path: Path, env: dict[
     assert "2026-04 days_past_due: 20 -> 0" in draft.stdout
     listed = cli("object", "list", "--as-of", "2026-06-03", "--json", env=env)
     assert json.loads(listed.stdout)[0]["letter"]["status"] == "draft"
+    waiting = cli("object", "list", "--unapproved", "--as-of", "2026-06-03", "--json", env=env)
+    assert [o["id"] for o in json.loads(waiting.stdout)] == [1]
     back = cli(
         "object", "send-back", "1", "--by", "Wang Li", "--note", "check the amounts",
         "--as-of", "2026-06-03", "--json", env=env,
@@ -82,6 +84,8 @@ def test_an_objection_from_filing_to_the_reply_letter(tmp_path: Path, env: dict[
         "Wang Li",
         "2026-06-03",
     )
+    waiting = cli("object", "list", "--unapproved", "--as-of", "2026-06-03", "--json", env=env)
+    assert json.loads(waiting.stdout) == []
     again = cli("object", "approve", "1", "--as-of", "2026-06-03", env=env)
     assert again.returncode == 2 and again.stderr == (
         "error: ID: the reply to objection 1 was already approved by Wang Li on 2026-06-03\n"

@@ -29,6 +29,9 @@ from creditmend.domain.creditfile.furnishing import (
 )
 from creditmend.domain.creditfile.objection import (
     BUREAU,
+    DRAFTED,
+    LetterReview,
+    LetterStatus,
     Objection,
     Outcome,
     Reason,
@@ -38,6 +41,7 @@ from creditmend.domain.creditfile.objection import (
     earlier_same,
     filing_problems,
     reply_due,
+    review_problems,
     route,
     statement_problems,
 )
@@ -376,3 +380,46 @@ def test_evidence_of_a_later_day_than_the_filing_is_refused() -> None:
         ("evidence.deduction_attempts[0].on", "2026-07-11 is after the filing day 2026-07-10"),
     ]
     assert dated_after(Evidence(bank_balances=evidence.bank_balances), filed) == ()
+
+
+def test_a_reply_counts_only_once_approved_and_is_pressing_near_its_due_date() -> None:
+    answered = _objection(
+        outcome=Outcome.CONFIRMED, answered_by="JIEBEI", answered_on=date(2026, 5, 20),
+        review=DRAFTED,
+    )  # fmt: skip
+    assert not answered.overdue(date(2026, 5, 30))  # the legal clock is the answer's, unchanged
+    assert answered.awaiting_approval(date(2026, 5, 20)) and not answered.replied(date(2026, 5, 20))
+    assert not answered.awaiting_approval(date(2026, 5, 19))  # not yet answered that day
+    assert not answered.reply_pressing(date(2026, 5, 21))  # due 05-25: four days left
+    assert answered.reply_pressing(date(2026, 5, 22)) and answered.reply_pressing(date(2026, 6, 1))
+    approved = replace(
+        answered, review=LetterReview(LetterStatus.APPROVED, "desk:wang", date(2026, 5, 23))
+    )
+    assert approved.replied(date(2026, 5, 23)) and not approved.replied(date(2026, 5, 22))
+    assert approved.awaiting_approval(date(2026, 5, 22))  # replayed: it was still a draft
+    assert not approved.reply_pressing(date(2026, 5, 24))
+    before_the_step = replace(answered, review=LetterReview(LetterStatus.APPROVED))
+    assert before_the_step.replied(date(2026, 5, 20))
+    assert not _objection().awaiting_approval(date(2026, 5, 20))  # open: no letter at all
+
+
+def test_the_desks_review_is_checked_before_it_is_kept() -> None:
+    on = date(2026, 5, 21)
+    open_one = _objection()
+    assert [p.message for p in review_problems(open_one, "desk", on, True, None)] == [
+        "objection 7 is open: there is no reply letter to review"
+    ]
+    drafted = _objection(outcome=Outcome.DELETED, answered_on=date(2026, 5, 20), review=DRAFTED)
+    assert review_problems(drafted, "desk", on, True, None) == ()
+    assert [p.field for p in review_problems(drafted, "", date(2026, 5, 19), False, " ")] == [
+        "objection.reviewed_by", "business_date", "objection.note"
+    ]  # fmt: skip
+    assert [p.field for p in review_problems(drafted, "d\x1b[2J", on, True, None)] == [
+        "objection.reviewed_by"
+    ]
+    sent_back = replace(drafted, review=LetterReview(LetterStatus.SENT_BACK, "desk", on, None, "x"))
+    assert review_problems(sent_back, "desk", on, True, None) == ()  # approved once dealt with
+    done = replace(drafted, review=LetterReview(LetterStatus.APPROVED, "desk", on))
+    assert [p.message for p in review_problems(done, "desk", on, False, "late")] == [
+        "the reply to objection 7 was already approved by desk on 2026-05-21"
+    ]

@@ -387,8 +387,10 @@ class ObjectionService:
         open_only: bool = False,
         overdue_only: bool = False,
         furnisher: str | None = None,
+        unapproved_only: bool = False,
     ) -> list[Objection]:
-        """The desk's list on `as_of`: objections received by then, oldest first."""
+        """The desk's list on `as_of`: objections received by then, oldest first
+        (`unapproved_only`: those answered whose letter waits for the desk's approval)."""
         if furnisher not in (None, BUREAU, *self.furnisher_registry.furnisher_codes()):
             raise ProblemsError((Problem("objection.routed_to", f"{furnisher} is not registered"),))
         return [
@@ -398,6 +400,7 @@ class ObjectionService:
             and (not open_only or o.is_open)
             and (not overdue_only or o.overdue(as_of))
             and (furnisher is None or o.routed_to == furnisher)
+            and (not unapproved_only or o.awaiting_approval(as_of))
         ]
 
     def letter(self, objection_id: int, as_of: date, at: datetime, *, draft: bool = False) -> str:

@@ -265,12 +265,20 @@ def list_objections(
     furnisher: Annotated[
         str | None, typer.Option("--furnisher", help="Only those routed to this code (or bureau)")
     ] = None,
+    unapproved: Annotated[
+        bool, typer.Option("--unapproved", help="Only answered ones whose letter awaits approval")
+    ] = False,
 ) -> None:
     """The desk's list, oldest first, with each objection's age and deadline."""
     day = desk.day
     with desk.objections() as objections:
         found = objections.list(
-            day, desk.now(), open_only=open_only, overdue_only=overdue, furnisher=furnisher
+            day,
+            desk.now(),
+            open_only=open_only,
+            overdue_only=overdue,
+            furnisher=furnisher,
+            unapproved_only=unapproved,
         )
     if desk.as_json:
         print(json_text([objection_json(o, day) for o in found]))

@@ -81,6 +81,11 @@ class ObjectionView(BaseModel):
     proposal: ProposalView | None = Field(
         default=None, description="The bureau's evidence check (the desk only)"
     )
+    letter_status: str | None = Field(
+        default=None,
+        description="The reply letter: draft | sent_back | approved (only then sent); null while "
+        "open (the desk only)",
+    )
 
 
 class ObjectionList(BaseModel):
@@ -179,7 +184,16 @@ def view(objection: Objection, as_of: date, *, desk: bool) -> ObjectionView:
             corrections=dict(proposal.corrections),
             summary=list(proposal.summary),
         ),
+        letter_status=_letter_status(objection, as_of) if desk else None,
     )
+
+
+def _letter_status(objection: Objection, as_of: date) -> str | None:
+    if objection.outcome is None or objection.answered_on is None or objection.answered_on > as_of:
+        return None
+    if objection.replied(as_of):
+        return "approved"
+    return "draft" if objection.review is None else objection.review.status.value
 
 
 def _corrections(objection: Objection, given: list[Correction] | None) -> Any:
@@ -358,11 +372,10 @@ def letter(
 
 def _letter_view(objection: Objection, text: str, as_of: date) -> LetterView:
     review = objection.review
-    approved = objection.replied(as_of)
     return LetterView(
         objection_id=objection.id,
         letter=text,
-        status="approved" if approved else ("draft" if review is None else review.status.value),
+        status=_letter_status(objection, as_of) or "draft",
         reviewed_by=None if review is None else review.by,
         reviewed_on=None if review is None else review.on,
         note=None if review is None else review.note,
