@@ -65,6 +65,14 @@ def test_an_objection_from_filing_to_the_reply_letter(tmp_path: Path, env: dict[
     assert json.loads(listed.stdout)[0]["letter"]["status"] == "draft"
     waiting = cli("object", "list", "--unapproved", "--as-of", "2026-06-03", "--json", env=env)
     assert [o["id"] for o in json.loads(waiting.stdout)] == [1]
+    for args, field in (
+        (("approve", "1", "--by", "desk\x1b[2J"), "--by"),
+        (("send-back", "1", "--note", "no\u202e"), "--note"),
+        (("send-back", "1", "--note", " "), "--note"),
+    ):
+        refused = cli("object", *args, "--as-of", "2026-06-03", env=env)
+        assert refused.returncode == 2 and refused.stderr.startswith(f"error: {field}: "), args
+        assert len(refused.stderr.splitlines()) == 1
     back = cli(
         "object", "send-back", "1", "--by", "Wang Li", "--note", "check the amounts",
         "--as-of", "2026-06-03", "--json", env=env,
@@ -90,8 +98,6 @@ def test_an_objection_from_filing_to_the_reply_letter(tmp_path: Path, env: dict[
     assert again.returncode == 2 and again.stderr == (
         "error: ID: the reply to objection 1 was already approved by Wang Li on 2026-06-03\n"
     )
-    empty = cli("object", "send-back", "1", "--note", " ", "--as-of", "2026-06-03", env=env)
-    assert empty.returncode == 2 and empty.stderr.startswith("error: ID: the reply to objection 1")
     letter = cli("object", "letter", "1", "--as-of", "2026-06-03", env=env)
     assert "2026-04 days_past_due: 20 -> 0" in letter.stdout
     assert "after the legal period (2026-06-01)" in letter.stdout
