@@ -86,6 +86,7 @@ class Ledger:
         self.days_in_year = int(profile.days_in_year.value)
         self.order: AllocationOrder = contract.allocation or profile.default_allocation
         self.owed_steps_first = pays_owed_first(self.order)
+        self.steps_in_advance = steps_in_advance(self.order)
         self.penalty_rate = contract.penalty.per_day(
             contract.rate, self.days_in_year, Decimal(profile.penalty_multiplier.value)
         )
@@ -99,6 +100,8 @@ class Ledger:
         self.interest_basis = ZERO  # performing balance x days, current period
         self.interest_prepaid = ZERO  # current period's interest paid in advance
         self.penalty_basis = ZERO  # overdue base x days, not yet posted
+        zero = ZERO.quantize(minor_unit(self.currency))  # what rounding zero gives
+        self.no_penalty = (zero, zero)
         self.compound_basis = ZERO
         self.penalty_out = ZERO
         self.compound_out = ZERO
@@ -136,14 +139,14 @@ class Ledger:
         if day < self.cursor:
             raise LedgerError("on", f"{day} is before the ledger's date {self.cursor}")
         boundaries = self.boundaries
-        while self.boundary_index < len(boundaries):
-            boundary = boundaries[self.boundary_index]
-            if boundary > day:
-                break
+        index = self.boundary_index
+        while index < len(boundaries) and boundaries[index] <= day:
+            boundary = boundaries[index]
             self._accrue(boundary)
-            self.boundary_index += 1
+            self.boundary_index = index = index + 1
             self._on_boundary(boundary)
-        self._accrue(day)
+        if day > self.cursor:
+            self._accrue(day)
 
     def _accrue(self, to: date) -> None:
         days = (to - self.cursor).days
@@ -245,8 +248,7 @@ class Ledger:
     def pending_penalty(self) -> tuple[Decimal, Decimal]:
         """Penalty and compound interest accrued but not yet posted, rounded for display."""
         if not (self.penalty_basis or self.compound_basis):
-            zero = ZERO.quantize(minor_unit(self.currency))  # what rounding zero gives
-            return zero, zero
+            return self.no_penalty
         return (
             self.rounding.round(self.penalty_basis * self.penalty_rate, self.currency),
             self.rounding.round(self.compound_basis * self.penalty_rate, self.currency),
@@ -352,21 +354,25 @@ class Ledger:
     def _allocate(
         self, day: date, amount: Decimal, record: PaymentRecord, order: AllocationOrder
     ) -> Decimal:
-        remaining = amount
-        past_dues, today_dues = self._open_by_state(day)
         parts = record.parts
-        if self.owed_steps_first if order is self.order else pays_owed_first(order):
-            owed = self.fees_out + self.penalty_out + self.compound_out
-            for due in past_dues:
-                owed += due.outstanding()
-            for due in today_dues:
-                owed += due.outstanding()
+        own = order is self.order
+        if self.owed_steps_first if own else pays_owed_first(order):
+            owed = self._owed_now()
             if owed and amount >= owed:
                 # Enough for everything owed: the order cannot change where it goes (most
                 # payments); what is left goes through the order's steps in advance, if any.
-                self._pay_all_owed(day, parts, past_dues + today_dues)
-                remaining -= owed
-                past_dues, today_dues = [], []
+                self._pay_all_owed(day, parts)
+                remaining = amount - owed
+                for rule in self.steps_in_advance if own else steps_in_advance(order):
+                    if remaining <= ZERO:
+                        break
+                    paid = self._pay_in_advance(rule.component, remaining)
+                    if paid:
+                        parts[rule.component] += paid
+                        remaining -= paid
+                return remaining
+        remaining = amount
+        past_dues, today_dues = self._open_by_state(day)
         # Steps of an empty bucket are skipped: most payments only meet what is due today.
         past = bool(past_dues or self.fees_out or self.penalty_out or self.compound_out)
         for rule in order:
@@ -388,26 +394,41 @@ class Ledger:
                 remaining -= paid
         return remaining
 
-    def _pay_all_owed(self, day: date, parts: dict[Component, Decimal], dues: list[Due]) -> None:
-        """Pay off the loan's pools and the open instalments `dues` in full."""
+    def _owed_now(self) -> Decimal:
+        """All that is past due and due: the pools and the open instalments (penalty accrued
+        but not yet posted aside)."""
+        owed = self.fees_out + self.penalty_out + self.compound_out
+        dues = self.dues
+        for index in range(self.first_open, self.next_due):
+            due = dues[index]
+            if due.paid_off_on is None:
+                owed += due.principal_out + due.interest_out + due.fee_out + due.penalty_out
+        return owed
+
+    def _pay_all_owed(self, day: date, parts: dict[Component, Decimal]) -> None:
+        """Pay off the loan's pools and every open instalment in full."""
         fee, penalty = self.fees_out, self.penalty_out + self.compound_out
         interest = principal = ZERO
         self.fees_out = self.penalty_out = self.compound_out = ZERO
-        for due in dues:
-            fee += due.fee_out
-            penalty += due.penalty_out
-            interest += due.interest_out
-            principal += due.principal_out
-            due.fee_out = due.penalty_out = due.interest_out = due.principal_out = ZERO
-            self._mark_paid(due, day)
-        for component, paid in (
-            (Component.FEE, fee),
-            (Component.PENALTY, penalty),
-            (Component.INTEREST, interest),
-            (Component.PRINCIPAL, principal),
-        ):
-            if paid:
-                parts[component] += paid
+        dues = self.dues
+        for index in range(self.first_open, self.next_due):
+            due = dues[index]
+            if due.paid_off_on is None:
+                fee += due.fee_out
+                penalty += due.penalty_out
+                interest += due.interest_out
+                principal += due.principal_out
+                due.fee_out = due.penalty_out = due.interest_out = due.principal_out = ZERO
+                due.paid_off_on = day
+        self.first_open = self.next_due
+        if fee:
+            parts[Component.FEE] += fee
+        if penalty:
+            parts[Component.PENALTY] += penalty
+        if interest:
+            parts[Component.INTEREST] += interest
+        if principal:
+            parts[Component.PRINCIPAL] += principal
 
     def _open_by_state(self, day: date) -> tuple[list[Due], list[Due]]:
         """The posted instalments not yet paid off, oldest first: past due, and due on `day`."""
@@ -475,12 +496,16 @@ class Ledger:
         return paid
 
     def _mark_paid(self, due: Due, day: date) -> None:
-        if due.posted and due.paid_off_on is None and due.outstanding() == ZERO:
-            due.paid_off_on = day
-        while self.first_open < self.next_due and (
-            self.dues[self.first_open].paid_off_on is not None
+        if (
+            due.posted
+            and due.paid_off_on is None
+            and due.principal_out + due.interest_out + due.fee_out + due.penalty_out == ZERO
         ):
-            self.first_open += 1
+            due.paid_off_on = day
+        dues, first, stop = self.dues, self.first_open, self.next_due
+        while first < stop and dues[first].paid_off_on is not None:
+            first += 1
+        self.first_open = first
 
     def _close_if_repaid(self, day: date, source: PaymentSource) -> None:
         if (
@@ -667,6 +692,11 @@ def pays_owed_first(order: AllocationOrder) -> bool:
             break
         steps.add(rule)
     return steps >= _OWED_STEPS
+
+
+def steps_in_advance(order: AllocationOrder) -> AllocationOrder:
+    """The order's steps that pay what is not yet due, in order."""
+    return tuple(rule for rule in order if rule.due is DueState.IN_ADVANCE)
 
 
 _CARRIED_FIELDS = {
