@@ -87,6 +87,15 @@ class Ledger:
         self.order: AllocationOrder = contract.allocation or profile.default_allocation
         self.owed_steps_first = pays_owed_first(self.order)
         self.steps_in_advance = steps_in_advance(self.order)
+        # The order that settles the loan, and what allocation needs to know of it, made once
+        # (comparing and hashing the rules is Python code).
+        self.settle_order = self.order + tuple(
+            rule for rule in _IN_ADVANCE_PAYOFF if rule not in self.order
+        )
+        self.settle_facts = (
+            pays_owed_first(self.settle_order),
+            steps_in_advance(self.settle_order),
+        )
         self.penalty_rate = contract.penalty.per_day(
             contract.rate, self.days_in_year, Decimal(profile.penalty_multiplier.value)
         )
@@ -339,7 +348,17 @@ class Ledger:
         self._close_if_repaid(day, source)
 
     def _payoff_order(self, order: AllocationOrder) -> AllocationOrder:
+        if order is self.order:
+            return self.settle_order
         return order + tuple(rule for rule in _IN_ADVANCE_PAYOFF if rule not in order)
+
+    def _order_facts(self, order: AllocationOrder) -> tuple[bool, AllocationOrder]:
+        """Whether the order pays all owed first, and its steps in advance."""
+        if order is self.order:
+            return self.owed_steps_first, self.steps_in_advance
+        if order is self.settle_order:
+            return self.settle_facts
+        return pays_owed_first(order), steps_in_advance(order)
 
     def _apply_credit(self, day: date, order: AllocationOrder) -> None:
         self._post_penalty()
@@ -355,15 +374,15 @@ class Ledger:
         self, day: date, amount: Decimal, record: PaymentRecord, order: AllocationOrder
     ) -> Decimal:
         parts = record.parts
-        own = order is self.order
-        if self.owed_steps_first if own else pays_owed_first(order):
+        owed_first, advance_steps = self._order_facts(order)
+        if owed_first:
             owed = self._owed_now()
             if owed and amount >= owed:
                 # Enough for everything owed: the order cannot change where it goes (most
                 # payments); what is left goes through the order's steps in advance, if any.
                 self._pay_all_owed(day, parts)
                 remaining = amount - owed
-                for rule in self.steps_in_advance if own else steps_in_advance(order):
+                for rule in advance_steps:
                     if remaining <= ZERO:
                         break
                     paid = self._pay_in_advance(rule.component, remaining)
