@@ -32,6 +32,13 @@ from creditmend.domain.loan.events import (
     WaivedComponent,
     Waiver,
 )
+from creditmend.domain.loan.orders import (
+    CARRIED_FIELDS,
+    DUE_FIELDS,
+    pays_owed_first,
+    settle_order,
+    steps_in_advance,
+)
 from creditmend.domain.loan.records import Attempt, Credit, Due, PaymentRecord
 from creditmend.domain.loan.schedule import amortize, build_schedule, contract_fees, periods_for
 from creditmend.domain.money import HALF_UP, ZERO, RoundingPolicy, minor_unit
@@ -53,12 +60,6 @@ def close_code(source: PaymentSource, codes: GridCodes) -> str:
     if source is PaymentSource.ASSETS:
         return codes.assets
     return codes.settled
-
-
-_IN_ADVANCE_PAYOFF = tuple(
-    AllocationRule(DueState.IN_ADVANCE, c)
-    for c in (Component.FEE, Component.PENALTY, Component.INTEREST, Component.PRINCIPAL)
-)
 
 
 _PAST_DUE, _DUE = DueState.PAST_DUE, DueState.DUE
@@ -89,9 +90,7 @@ class Ledger:
         self.steps_in_advance = steps_in_advance(self.order)
         # The order that settles the loan, and what allocation needs to know of it, made once
         # (comparing and hashing the rules is Python code).
-        self.settle_order = self.order + tuple(
-            rule for rule in _IN_ADVANCE_PAYOFF if rule not in self.order
-        )
+        self.settle_order = settle_order(self.order)
         self.settle_facts = (
             pays_owed_first(self.settle_order),
             steps_in_advance(self.settle_order),
@@ -350,7 +349,7 @@ class Ledger:
     def _payoff_order(self, order: AllocationOrder) -> AllocationOrder:
         if order is self.order:
             return self.settle_order
-        return order + tuple(rule for rule in _IN_ADVANCE_PAYOFF if rule not in order)
+        return settle_order(order)
 
     def _order_facts(self, order: AllocationOrder) -> tuple[bool, AllocationOrder]:
         """Whether the order pays all owed first, and its steps in advance."""
@@ -475,7 +474,7 @@ class Ledger:
                 rest = min(self.compound_out, available - take)
                 self.compound_out -= rest
                 paid = take + rest
-        attribute = _DUE_FIELDS[component]
+        attribute = DUE_FIELDS[component]
         for due in dues:
             if paid >= available:
                 break
@@ -505,7 +504,7 @@ class Ledger:
         if component is Component.INTEREST:
             paid = min(max(self.current_interest(), ZERO), available)
             self.interest_prepaid += paid
-        attribute = _CARRIED_FIELDS[component]
+        attribute = CARRIED_FIELDS[component]
         for due in self.dues[self.next_due :]:
             owed = getattr(due, attribute)
             if owed > ZERO and paid < available:
@@ -572,7 +571,7 @@ class Ledger:
 
     def _owed(self, component: Component) -> Decimal:
         open_dues = self.dues[self.first_open : self.next_due]
-        in_dues = sum((getattr(d, _DUE_FIELDS[component]) for d in open_dues), ZERO)
+        in_dues = sum((getattr(d, DUE_FIELDS[component]) for d in open_dues), ZERO)
         if component is Component.FEE:
             return in_dues + self.fees_out
         if component is Component.PENALTY:
@@ -692,40 +691,3 @@ class Ledger:
             ),
             ZERO,
         )
-
-
-_OWED_STEPS = frozenset(
-    AllocationRule(state, component)
-    for state in (DueState.PAST_DUE, DueState.DUE)
-    for component in Component
-)
-
-
-def pays_owed_first(order: AllocationOrder) -> bool:
-    """True when the order has a step for every past-due and due component, all before any
-    step in advance: then a payment that covers all that is owed pays it all, whatever the
-    order, and only the remainder depends on it."""
-    steps = set()
-    for rule in order:
-        if rule.due is DueState.IN_ADVANCE:
-            break
-        steps.add(rule)
-    return steps >= _OWED_STEPS
-
-
-def steps_in_advance(order: AllocationOrder) -> AllocationOrder:
-    """The order's steps that pay what is not yet due, in order."""
-    return tuple(rule for rule in order if rule.due is DueState.IN_ADVANCE)
-
-
-_CARRIED_FIELDS = {
-    Component.FEE: "carried_fee",
-    Component.PENALTY: "carried_penalty",
-    Component.INTEREST: "carried_interest",
-}
-_DUE_FIELDS = {
-    Component.FEE: "fee_out",
-    Component.PENALTY: "penalty_out",
-    Component.INTEREST: "interest_out",
-    Component.PRINCIPAL: "principal_out",
-}
