@@ -89,8 +89,8 @@ class Money:
                 "amount", f"{amount} has more places than {currency} allows; round it first"
             )
         # Lossless (checked above): every Money shows the currency's places, 0 as 0.00.
-        object.__setattr__(self, "amount", shown)
-        object.__setattr__(self, "currency", currency)
+        _set_amount(self, shown)
+        _set_currency(self, currency)
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
         raise AttributeError("Money is immutable")
@@ -158,6 +158,12 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+
+# The slots' own setters (Money refuses `__setattr__`): cheaper than `object.__setattr__`,
+# which looks the slot up by name, for the hundreds of amounts a loan's state makes.
+_set_amount = Money.__dict__["amount"].__set__
+_set_currency = Money.__dict__["currency"].__set__
 
 
 def _is_exact(number: Decimal, currency: str) -> bool:

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from creditmend.domain.loan.records import Due
+from creditmend.domain.loan.state import MonthStatus
 from creditmend.domain.rules.profile import JurisdictionProfile
 
 
@@ -33,7 +34,7 @@ def monthly_codes(
     profile: JurisdictionProfile,
     closed: tuple[date, str] | None,
     charged_off_on: date | None,
-) -> list[tuple[str, str]]:
+) -> list[MonthStatus]:
     """(YYYY-MM, code) for every month from opening to `as_of` or the month the loan closed.
 
     Per month, at its end (or `as_of`), in the profile's codes (cn's named here): the closing
@@ -71,7 +72,7 @@ def monthly_codes(
     closed_index = -1
     if closed is not None and closed[0] <= as_of:
         closed_index = closed[0].year * 12 + closed[0].month - 1
-    codes: list[tuple[str, str]] = []
+    codes: list[MonthStatus] = []
     first_index = opened_on.year * 12 + opened_on.month - 1
     for index in range(first_index, last.year * 12 + last.month):
         if index == as_of_index:
@@ -101,12 +102,13 @@ def monthly_codes(
             code = grid.late_within_month
         else:
             code = current
-        codes.append((_month_name(index), code))
+        codes.append(_month_status(index, code))
     return codes
 
 
 @cache
-def _month_name(index: int) -> str:
-    """YYYY-MM of a month counted from year 0 (a few hundred distinct months are ever named)."""
+def _month_status(index: int, code: str) -> MonthStatus:
+    """A month's status, the month counted from year 0: shared, as a few hundred months and a
+    dozen codes make every status ever published."""
     year, month0 = divmod(index, 12)
-    return f"{year:04d}-{month0 + 1:02d}"
+    return MonthStatus(f"{year:04d}-{month0 + 1:02d}", code)

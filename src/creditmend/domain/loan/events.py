@@ -15,6 +15,9 @@ class PaymentSource(Enum):
     GUARANTOR = "guarantor"
     ASSETS = "assets"
 
+    # Singletons: identity hashing is exact and runs in C (a state looks one up per payment).
+    __hash__ = object.__hash__
+
 
 class DeductionFailure(Enum):
     INSUFFICIENT_FUNDS = "insufficient_funds"

@@ -32,6 +32,13 @@ from creditmend.domain.loan.events import (
     WaivedComponent,
     Waiver,
 )
+from creditmend.domain.loan.orders import (
+    CARRIED_FIELDS,
+    DUE_FIELDS,
+    pays_owed_first,
+    settle_order,
+    steps_in_advance,
+)
 from creditmend.domain.loan.records import Attempt, Credit, Due, PaymentRecord
 from creditmend.domain.loan.schedule import amortize, build_schedule, contract_fees, periods_for
 from creditmend.domain.money import HALF_UP, ZERO, RoundingPolicy, minor_unit
@@ -53,12 +60,6 @@ def close_code(source: PaymentSource, codes: GridCodes) -> str:
     if source is PaymentSource.ASSETS:
         return codes.assets
     return codes.settled
-
-
-_IN_ADVANCE_PAYOFF = tuple(
-    AllocationRule(DueState.IN_ADVANCE, c)
-    for c in (Component.FEE, Component.PENALTY, Component.INTEREST, Component.PRINCIPAL)
-)
 
 
 _PAST_DUE, _DUE = DueState.PAST_DUE, DueState.DUE
@@ -86,6 +87,14 @@ class Ledger:
         self.days_in_year = int(profile.days_in_year.value)
         self.order: AllocationOrder = contract.allocation or profile.default_allocation
         self.owed_steps_first = pays_owed_first(self.order)
+        self.steps_in_advance = steps_in_advance(self.order)
+        # The order that settles the loan, and what allocation needs to know of it, made once
+        # (comparing and hashing the rules is Python code).
+        self.settle_order = settle_order(self.order)
+        self.settle_facts = (
+            pays_owed_first(self.settle_order),
+            steps_in_advance(self.settle_order),
+        )
         self.penalty_rate = contract.penalty.per_day(
             contract.rate, self.days_in_year, Decimal(profile.penalty_multiplier.value)
         )
@@ -99,6 +108,8 @@ class Ledger:
         self.interest_basis = ZERO  # performing balance x days, current period
         self.interest_prepaid = ZERO  # current period's interest paid in advance
         self.penalty_basis = ZERO  # overdue base x days, not yet posted
+        zero = ZERO.quantize(minor_unit(self.currency))  # what rounding zero gives
+        self.no_penalty = (zero, zero)
         self.compound_basis = ZERO
         self.penalty_out = ZERO
         self.compound_out = ZERO
@@ -136,14 +147,14 @@ class Ledger:
         if day < self.cursor:
             raise LedgerError("on", f"{day} is before the ledger's date {self.cursor}")
         boundaries = self.boundaries
-        while self.boundary_index < len(boundaries):
-            boundary = boundaries[self.boundary_index]
-            if boundary > day:
-                break
+        index = self.boundary_index
+        while index < len(boundaries) and boundaries[index] <= day:
+            boundary = boundaries[index]
             self._accrue(boundary)
-            self.boundary_index += 1
+            self.boundary_index = index = index + 1
             self._on_boundary(boundary)
-        self._accrue(day)
+        if day > self.cursor:
+            self._accrue(day)
 
     def _accrue(self, to: date) -> None:
         days = (to - self.cursor).days
@@ -245,8 +256,7 @@ class Ledger:
     def pending_penalty(self) -> tuple[Decimal, Decimal]:
         """Penalty and compound interest accrued but not yet posted, rounded for display."""
         if not (self.penalty_basis or self.compound_basis):
-            zero = ZERO.quantize(minor_unit(self.currency))  # what rounding zero gives
-            return zero, zero
+            return self.no_penalty
         return (
             self.rounding.round(self.penalty_basis * self.penalty_rate, self.currency),
             self.rounding.round(self.compound_basis * self.penalty_rate, self.currency),
@@ -337,7 +347,17 @@ class Ledger:
         self._close_if_repaid(day, source)
 
     def _payoff_order(self, order: AllocationOrder) -> AllocationOrder:
-        return order + tuple(rule for rule in _IN_ADVANCE_PAYOFF if rule not in order)
+        if order is self.order:
+            return self.settle_order
+        return settle_order(order)
+
+    def _order_facts(self, order: AllocationOrder) -> tuple[bool, AllocationOrder]:
+        """Whether the order pays all owed first, and its steps in advance."""
+        if order is self.order:
+            return self.owed_steps_first, self.steps_in_advance
+        if order is self.settle_order:
+            return self.settle_facts
+        return pays_owed_first(order), steps_in_advance(order)
 
     def _apply_credit(self, day: date, order: AllocationOrder) -> None:
         self._post_penalty()
@@ -352,21 +372,25 @@ class Ledger:
     def _allocate(
         self, day: date, amount: Decimal, record: PaymentRecord, order: AllocationOrder
     ) -> Decimal:
-        remaining = amount
-        past_dues, today_dues = self._open_by_state(day)
         parts = record.parts
-        if self.owed_steps_first if order is self.order else pays_owed_first(order):
-            owed = self.fees_out + self.penalty_out + self.compound_out
-            for due in past_dues:
-                owed += due.outstanding()
-            for due in today_dues:
-                owed += due.outstanding()
+        owed_first, advance_steps = self._order_facts(order)
+        if owed_first:
+            owed = self._owed_now()
             if owed and amount >= owed:
                 # Enough for everything owed: the order cannot change where it goes (most
                 # payments); what is left goes through the order's steps in advance, if any.
-                self._pay_all_owed(day, parts, past_dues + today_dues)
-                remaining -= owed
-                past_dues, today_dues = [], []
+                self._pay_all_owed(day, parts)
+                remaining = amount - owed
+                for rule in advance_steps:
+                    if remaining <= ZERO:
+                        break
+                    paid = self._pay_in_advance(rule.component, remaining)
+                    if paid:
+                        parts[rule.component] += paid
+                        remaining -= paid
+                return remaining
+        remaining = amount
+        past_dues, today_dues = self._open_by_state(day)
         # Steps of an empty bucket are skipped: most payments only meet what is due today.
         past = bool(past_dues or self.fees_out or self.penalty_out or self.compound_out)
         for rule in order:
@@ -388,26 +412,41 @@ class Ledger:
                 remaining -= paid
         return remaining
 
-    def _pay_all_owed(self, day: date, parts: dict[Component, Decimal], dues: list[Due]) -> None:
-        """Pay off the loan's pools and the open instalments `dues` in full."""
+    def _owed_now(self) -> Decimal:
+        """All that is past due and due: the pools and the open instalments (penalty accrued
+        but not yet posted aside)."""
+        owed = self.fees_out + self.penalty_out + self.compound_out
+        dues = self.dues
+        for index in range(self.first_open, self.next_due):
+            due = dues[index]
+            if due.paid_off_on is None:
+                owed += due.principal_out + due.interest_out + due.fee_out + due.penalty_out
+        return owed
+
+    def _pay_all_owed(self, day: date, parts: dict[Component, Decimal]) -> None:
+        """Pay off the loan's pools and every open instalment in full."""
         fee, penalty = self.fees_out, self.penalty_out + self.compound_out
         interest = principal = ZERO
         self.fees_out = self.penalty_out = self.compound_out = ZERO
-        for due in dues:
-            fee += due.fee_out
-            penalty += due.penalty_out
-            interest += due.interest_out
-            principal += due.principal_out
-            due.fee_out = due.penalty_out = due.interest_out = due.principal_out = ZERO
-            self._mark_paid(due, day)
-        for component, paid in (
-            (Component.FEE, fee),
-            (Component.PENALTY, penalty),
-            (Component.INTEREST, interest),
-            (Component.PRINCIPAL, principal),
-        ):
-            if paid:
-                parts[component] += paid
+        dues = self.dues
+        for index in range(self.first_open, self.next_due):
+            due = dues[index]
+            if due.paid_off_on is None:
+                fee += due.fee_out
+                penalty += due.penalty_out
+                interest += due.interest_out
+                principal += due.principal_out
+                due.fee_out = due.penalty_out = due.interest_out = due.principal_out = ZERO
+                due.paid_off_on = day
+        self.first_open = self.next_due
+        if fee:
+            parts[Component.FEE] += fee
+        if penalty:
+            parts[Component.PENALTY] += penalty
+        if interest:
+            parts[Component.INTEREST] += interest
+        if principal:
+            parts[Component.PRINCIPAL] += principal
 
     def _open_by_state(self, day: date) -> tuple[list[Due], list[Due]]:
         """The posted instalments not yet paid off, oldest first: past due, and due on `day`."""
@@ -435,7 +474,7 @@ class Ledger:
                 rest = min(self.compound_out, available - take)
                 self.compound_out -= rest
                 paid = take + rest
-        attribute = _DUE_FIELDS[component]
+        attribute = DUE_FIELDS[component]
         for due in dues:
             if paid >= available:
                 break
@@ -465,7 +504,7 @@ class Ledger:
         if component is Component.INTEREST:
             paid = min(max(self.current_interest(), ZERO), available)
             self.interest_prepaid += paid
-        attribute = _CARRIED_FIELDS[component]
+        attribute = CARRIED_FIELDS[component]
         for due in self.dues[self.next_due :]:
             owed = getattr(due, attribute)
             if owed > ZERO and paid < available:
@@ -475,12 +514,16 @@ class Ledger:
         return paid
 
     def _mark_paid(self, due: Due, day: date) -> None:
-        if due.posted and due.paid_off_on is None and due.outstanding() == ZERO:
-            due.paid_off_on = day
-        while self.first_open < self.next_due and (
-            self.dues[self.first_open].paid_off_on is not None
+        if (
+            due.posted
+            and due.paid_off_on is None
+            and due.principal_out + due.interest_out + due.fee_out + due.penalty_out == ZERO
         ):
-            self.first_open += 1
+            due.paid_off_on = day
+        dues, first, stop = self.dues, self.first_open, self.next_due
+        while first < stop and dues[first].paid_off_on is not None:
+            first += 1
+        self.first_open = first
 
     def _close_if_repaid(self, day: date, source: PaymentSource) -> None:
         if (
@@ -528,7 +571,7 @@ class Ledger:
 
     def _owed(self, component: Component) -> Decimal:
         open_dues = self.dues[self.first_open : self.next_due]
-        in_dues = sum((getattr(d, _DUE_FIELDS[component]) for d in open_dues), ZERO)
+        in_dues = sum((getattr(d, DUE_FIELDS[component]) for d in open_dues), ZERO)
         if component is Component.FEE:
             return in_dues + self.fees_out
         if component is Component.PENALTY:
@@ -648,35 +691,3 @@ class Ledger:
             ),
             ZERO,
         )
-
-
-_OWED_STEPS = frozenset(
-    AllocationRule(state, component)
-    for state in (DueState.PAST_DUE, DueState.DUE)
-    for component in Component
-)
-
-
-def pays_owed_first(order: AllocationOrder) -> bool:
-    """True when the order has a step for every past-due and due component, all before any
-    step in advance: then a payment that covers all that is owed pays it all, whatever the
-    order, and only the remainder depends on it."""
-    steps = set()
-    for rule in order:
-        if rule.due is DueState.IN_ADVANCE:
-            break
-        steps.add(rule)
-    return steps >= _OWED_STEPS
-
-
-_CARRIED_FIELDS = {
-    Component.FEE: "carried_fee",
-    Component.PENALTY: "carried_penalty",
-    Component.INTEREST: "carried_interest",
-}
-_DUE_FIELDS = {
-    Component.FEE: "fee_out",
-    Component.PENALTY: "penalty_out",
-    Component.INTEREST: "interest_out",
-    Component.PRINCIPAL: "principal_out",
-}

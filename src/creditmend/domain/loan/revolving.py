@@ -46,7 +46,8 @@ from creditmend.domain.loan.events import (
     Restructure,
     Waiver,
 )
-from creditmend.domain.loan.ledger import Ledger, LedgerError, close_code, pays_owed_first
+from creditmend.domain.loan.ledger import Ledger, LedgerError, close_code
+from creditmend.domain.loan.orders import pays_owed_first
 from creditmend.domain.loan.records import Attempt, Due, PaymentRecord
 from creditmend.domain.loan.revolving_changes import charge_off, restructure, waive
 from creditmend.domain.loan.schedule import Period

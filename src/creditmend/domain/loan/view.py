@@ -18,7 +18,6 @@ from creditmend.domain.loan.state import (
     DeductionAttempt,
     InstallmentState,
     LoanState,
-    MonthStatus,
     StatementState,
 )
 from creditmend.domain.money import ZERO, Money
@@ -50,10 +49,13 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
     currency = ledger.currency
     money = _MoneyOf(currency)
 
-    # One pass over the open instalments for every sum the state shows.
+    # One pass over the instalments for the rows shown and every sum the state shows.
     principal_open = penalty_open = fees_open = ZERO
     overdue_principal = overdue_interest = due_today = ZERO
-    for d in ledger.dues:
+    shown = _shown(ledger)
+    installments = []
+    for d in shown:
+        installments.append(_installment(d, money))
         if not d.posted or d.paid_off_on is not None:
             continue
         principal_open += d.principal_out
@@ -63,7 +65,7 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
             overdue_principal += d.principal_out
             overdue_interest += d.interest_out
         elif d.due_on == as_of:
-            due_today += d.outstanding()
+            due_today += d.principal_out + d.interest_out + d.fee_out + d.penalty_out
     penalty, compound = ledger.pending_penalty()
     penalty_total = ledger.penalty_out + ledger.compound_out + penalty + compound + penalty_open
     codes_of = ledger.profile.grid_codes
@@ -116,13 +118,13 @@ def loan_state(ledger: Ledger, as_of: date) -> LoanState:
         due_today=money[due_today],
         payoff_amount=money[payoff],
         days_past_due=days_past_due(ledger.dues, as_of),
-        status_code=codes[-1][1] if codes else codes_of.not_opened,
+        status_code=codes[-1].code if codes else codes_of.not_opened,
         total_paid=money[total_paid],
         total_waived=money[ledger.waived],
         credit_balance=money[sum((c.amount for c in ledger.credit), ZERO)],
         allocations=tuple(allocations),
-        monthly_status=tuple(MonthStatus(month, code) for month, code in codes),
-        installments=tuple(_installment(d, money) for d in _shown(ledger)),
+        monthly_status=tuple(codes),
+        installments=tuple(installments),
         deferred_amount=money[ledger.carried()],
         deduction_attempts=tuple(
             DeductionAttempt(
