@@ -73,9 +73,12 @@ def chromium_path() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One headless Chromium for the whole session; each journey opens its own context."""
+    """One headless Chromium per test file; each journey opens its own context. Not one per
+    session: while Playwright's synchronous API is open, its event loop counts as running in
+    the worker's thread, and a later test file on the same xdist worker that calls
+    `asyncio.run` (tests/api/test_body_limit.py) would fail."""
     executable = chromium_path()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, headless=True)

@@ -24,6 +24,7 @@ from bureau_seed import OTHER_RIC, RIC, seed
 
 from creditmend import bootstrap
 from creditmend.interfaces.api.app import create_app
+from creditmend.interfaces.portal.web import new_buckets
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 SECRET = re.compile(r'<code class="secret">([A-Z2-7]+)</code>')
@@ -130,6 +131,9 @@ def _portal_on(url: str, tmp_path: Path) -> Iterator[Portal]:
     clock = MovableClock()
     service = replace(bootstrap.build_service(url), clock=clock)
     app = create_app(service)
+    # The sign-in buckets' time stands still: a token refilled mid-test on a slow machine (one
+    # every 6 s) would make the rate-limit test's count depend on the machine's speed.
+    app.state.portal_rate_limits = new_buckets(now=lambda: 0.0)
     opened: list[TestClient] = []
 
     def new_client() -> TestClient:

@@ -19,7 +19,8 @@ from __future__ import annotations
 import hmac
 import math
 import secrets
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -195,5 +196,7 @@ def home_of(found: Session | None) -> str:
     return "/me" if found.user.role is Role.BORROWER else "/desk"
 
 
-def new_buckets() -> TokenBuckets:
-    return TokenBuckets(SIGN_IN_RATE)
+def new_buckets(now: Callable[[], float] = time.monotonic) -> TokenBuckets:
+    """The sign-in and enrolment buckets; `now` is the monotonic clock but in tests, which stop
+    it so that a slow machine refills no token mid-test."""
+    return TokenBuckets(SIGN_IN_RATE, now=now)
