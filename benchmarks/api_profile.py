@@ -56,7 +56,7 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def floor(store: CachedStore, url: str, calls: int) -> None:
+def floor(store: CachedStore, url: str, calls: int, top: int) -> None:
     env, persons = store.env(), store.persons()
     lender = register_lender(url, env)
     bodies = inquiry_bodies(persons, calls, 23, business_today())
@@ -75,14 +75,16 @@ def floor(store: CachedStore, url: str, calls: int) -> None:
     measured = inquiry_floor(url, env, lender, bodies, warm_up=0)
     cpu = time.process_time() - cpu
     print(f"floor: {measured}; CPU {cpu / len(bodies) * 1000:.2f} ms an inquiry")
+    if not top:
+        return
     profile = cProfile.Profile()
     profile.enable()
     measured = inquiry_floor(url, env, lender, bodies, warm_up=0)
     profile.disable()
     print(f"floor under cProfile: {measured}")
     stats = pstats.Stats(profile).sort_stats("tottime")
-    stats.print_stats(25)
-    stats.sort_stats("cumulative").print_stats(40)
+    stats.print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top * 2)
 
 
 def serve_cpu(store: CachedStore, url: str, calls: int, spy: Path | None) -> None:
@@ -148,6 +150,7 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--mode", choices=("floor", "served", "both"), default="both")
     parser.add_argument("--py-spy", type=Path, default=None, dest="spy")
+    parser.add_argument("--top", type=int, default=25, help="functions shown (0: no cProfile)")
     parser.add_argument("--folder", type=Path, default=None, help="a cache folder to use")
     args = parser.parse_args()
     store = _store(args)
@@ -155,7 +158,7 @@ def main() -> int:
     assert url is not None
     with tempfile.TemporaryDirectory() as name, any_copy(url, Path(name)) as copy:
         if args.mode in ("floor", "both"):
-            floor(store, copy, args.calls)
+            floor(store, copy, args.calls, args.top)
         if args.mode in ("served", "both"):
             serve_cpu(store, copy, args.calls, args.spy)
     return 0

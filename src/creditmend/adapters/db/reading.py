@@ -50,8 +50,23 @@ NAMES = select(t.persons.c.id, t.persons.c.name_cipher).where(t.persons.c.id.in_
 ACCOUNTS = (
     select(t.accounts).where(t.accounts.c.person_id.in_(_persons())).order_by(t.accounts.c.id)
 )
+_m = t.account_months.c
+# Only what a file's months are made of (`_account_facts`, `month_row`): not the row's
+# provenance (its ingestion, line, time received), which a report does not show.
 MONTHS = (
-    select(t.account_months)
+    select(
+        _m.account_pk,
+        _m.period,
+        _m.status,
+        _m.days_past_due,
+        _m.scheduled_fen,
+        _m.paid_fen,
+        _m.past_due_fen,
+        _m.balance_fen,
+        _m.remarks,
+        _m.last_payment_on,
+        _m.closed_on,
+    )
     .where(
         t.account_months.c.account_pk.in_(bindparam("accounts", expanding=True)),
         t.account_months.c.period <= bindparam("as_of"),
@@ -143,7 +158,8 @@ def _read_files(
     masked_id: str | None,
 ) -> dict[int, CreditFileFacts]:
     furnishers = {
-        row.code: FurnisherFacts(row.code, row.name, row.kind) for row in conn.execute(FURNISHERS)
+        row.code: FurnisherFacts(row.code, row.name, row.kind)
+        for row in conn.execute(FURNISHERS).all()
     }
     names: dict[int, str] = {}
     if masked_id is not None:
@@ -197,18 +213,32 @@ def _account_facts(
 ) -> dict[int, list[AccountFacts]]:
     accounts = [
         row
-        for row in conn.execute(ACCOUNTS, {"persons": list(persons)})
+        for row in conn.execute(ACCOUNTS, {"persons": list(persons)}).all()
         if row.person_id not in deleted or row.id not in deleted[row.person_id].accounts
     ]
     gone = {month for d in deleted.values() for month in d.months}
     months: dict[int, list[Any]] = {row.id: [] for row in accounts}
     if accounts:
-        for row in conn.execute(MONTHS, {"accounts": list(months), "as_of": as_of}):
+        for row in conn.execute(MONTHS, {"accounts": list(months), "as_of": as_of}).all():
             if (row.account_pk, row.period) not in gone:
                 months[row.account_pk].append(row)
     result: dict[int, list[AccountFacts]] = {}
     for account in accounts:
-        rows = months[account.id]
+        facts: dict[date, MonthFacts] = {}
+        balances: dict[date, Decimal] = {}
+        history = []
+        for row in months[account.id]:  # one pass: a file has hundreds of months
+            period = row.period
+            facts[period] = MonthFacts(
+                STATUSES[row.status],
+                row.days_past_due,
+                from_fen(row.scheduled_fen),
+                from_fen(row.paid_fen),
+                from_fen(row.past_due_fen),
+                tuple(code for code in row.remarks.split(";") if code),
+            )
+            balances[period] = from_fen(row.balance_fen)
+            history.append(month_row(row))
         result.setdefault(account.person_id, []).append(
             AccountFacts(
                 furnisher=account.furnisher_code,
@@ -218,20 +248,10 @@ def _account_facts(
                 opened_on=account.opened_on,
                 principal=_amount(account.principal_fen),
                 credit_limit=_amount(account.credit_limit_fen),
-                months={
-                    row.period: MonthFacts(
-                        STATUSES[row.status],
-                        row.days_past_due,
-                        from_fen(row.scheduled_fen),
-                        from_fen(row.paid_fen),
-                        from_fen(row.past_due_fen),
-                        tuple(code for code in row.remarks.split(";") if code),
-                    )
-                    for row in rows
-                },
-                balances={row.period: from_fen(row.balance_fen) for row in rows},
+                months=facts,
+                balances=balances,
                 key=f"account:{account.id}",
-                history=tuple(month_row(row) for row in rows),
+                history=tuple(history),
                 term_months=account.term_months,
             )
         )
@@ -244,7 +264,7 @@ def _inquiry_facts(
     as_of: date,
     furnishers: dict[str, FurnisherFacts],
 ) -> dict[int, list[InquiryFacts]]:
-    rows = conn.execute(INQUIRIES, {"persons": list(persons), "as_of": as_of})
+    rows = conn.execute(INQUIRIES, {"persons": list(persons), "as_of": as_of}).all()
     result: dict[int, list[InquiryFacts]] = {}
     for row in rows:
         by = row.furnisher_code
@@ -266,7 +286,7 @@ def _record_facts(
     conn: Connection, persons: Sequence[int], as_of: date
 ) -> tuple[dict[int, list[PublicRecordFacts]], dict[int, list[BlacklistFacts]]]:
     public: dict[int, list[PublicRecordFacts]] = {}
-    for row in conn.execute(PUBLIC_RECORDS, {"persons": list(persons), "as_of": as_of}):
+    for row in conn.execute(PUBLIC_RECORDS, {"persons": list(persons), "as_of": as_of}).all():
         public.setdefault(row.person_id, []).append(
             PublicRecordFacts(
                 f"public_record:{row.id}",
@@ -280,7 +300,7 @@ def _record_facts(
             )
         )
     blacklist: dict[int, list[BlacklistFacts]] = {}
-    for row in conn.execute(BLACKLIST, {"persons": list(persons), "as_of": as_of}):
+    for row in conn.execute(BLACKLIST, {"persons": list(persons), "as_of": as_of}).all():
         blacklist.setdefault(row.person_id, []).append(
             BlacklistFacts(
                 f"blacklist:{row.id}",
