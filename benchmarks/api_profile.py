@@ -31,6 +31,7 @@ import httpx
 from sqlalchemy import Engine, event
 
 from benchmarks.api_load import (
+    Lender,
     business_today,
     inquiry_bodies,
     inquiry_floor,
@@ -56,9 +57,8 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def floor(store: CachedStore, url: str, calls: int, top: int) -> None:
+def floor(store: CachedStore, url: str, lender: Lender, calls: int, top: int) -> None:
     env, persons = store.env(), store.persons()
-    lender = register_lender(url, env)
     bodies = inquiry_bodies(persons, calls, 23, business_today())
     inquiry_floor(url, env, lender, bodies[:20], warm_up=20)  # warm: imports, caches, pools
     statements = 0
@@ -87,9 +87,8 @@ def floor(store: CachedStore, url: str, calls: int, top: int) -> None:
     stats.sort_stats("cumulative").print_stats(top * 2)
 
 
-def serve_cpu(store: CachedStore, url: str, calls: int, spy: Path | None) -> None:
+def serve_cpu(store: CachedStore, url: str, lender: Lender, calls: int, spy: Path | None) -> None:
     env, persons = store.env(), store.persons()
-    lender = register_lender(url, env)
     bodies = inquiry_bodies(persons, calls + 50, 29, business_today())
     with tempfile.TemporaryDirectory() as name:
         log = Path(name) / "serve.log"
@@ -157,10 +156,11 @@ def main() -> int:
     url = store.sqlite_url if args.database == "sqlite" else store.postgresql_url
     assert url is not None
     with tempfile.TemporaryDirectory() as name, any_copy(url, Path(name)) as copy:
+        lender = register_lender(copy, store.env())
         if args.mode in ("floor", "both"):
-            floor(store, copy, args.calls, args.top)
+            floor(store, copy, lender, args.calls, args.top)
         if args.mode in ("served", "both"):
-            serve_cpu(store, copy, args.calls, args.spy)
+            serve_cpu(store, copy, lender, args.calls, args.spy)
     return 0
 
 
