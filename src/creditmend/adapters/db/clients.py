@@ -5,11 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import UnitOfWork, audit
 from creditmend.domain.clients import ApiClient
+
+# Built once: every API request looks its token up (see `reading.py`).
+TOKEN_HOLDER = (
+    select(t.api_clients, t.api_tokens.c.expires_at)
+    .join(t.api_tokens, t.api_tokens.c.client_id == t.api_clients.c.client_id)
+    .where(t.api_tokens.c.digest == bindparam("digest"))
+)
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -98,13 +105,8 @@ class SqlClientRepository:
             )
 
     def token_holder(self, digest: str) -> tuple[ApiClient, datetime] | None:
-        query = (
-            select(t.api_clients, t.api_tokens.c.expires_at)
-            .join(t.api_tokens, t.api_tokens.c.client_id == t.api_clients.c.client_id)
-            .where(t.api_tokens.c.digest == digest)
-        )
         with self.unit_of_work.reading() as conn:
-            row = conn.execute(query).one_or_none()
+            row = conn.execute(TOKEN_HOLDER, {"digest": digest}).one_or_none()
             if row is None:
                 return None
             return _client(row), _utc(row.expires_at) or row.expires_at

@@ -12,6 +12,8 @@ from creditmend.adapters.db.base import UnitOfWork, audit
 from creditmend.domain.creditfile.furnisher import Furnisher
 from creditmend.domain.problems import Problem, ProblemsError
 
+FURNISHER_CODES = select(t.furnishers.c.code)  # built once: every inquiry checks its asker
+
 
 class SqlFurnisherRegistry:
     """The `FurnisherRegistry` port."""
@@ -39,4 +41,4 @@ class SqlFurnisherRegistry:
 
     def furnisher_codes(self) -> frozenset[str]:
         with self.unit_of_work.reading() as conn:
-            return frozenset(conn.execute(select(t.furnishers.c.code)).scalars())
+            return frozenset(conn.execute(FURNISHER_CODES).scalars())

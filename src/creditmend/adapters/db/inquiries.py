@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import UnitOfWork, audit, taken_meanwhile
@@ -14,6 +14,12 @@ from creditmend.adapters.db.reading import read_files
 from creditmend.domain.creditfile.furnisher import mask_id
 from creditmend.domain.creditfile.inquiry import InquiryEntry, InquiryRequest
 from creditmend.domain.report.file import CreditFileFacts
+
+# Built once (every inquiry runs them): see `reading.py`.
+LOG_INQUIRY = insert(t.inquiries).returning(t.inquiries.c.id)
+CLIENT_INQUIRIES_SINCE = select(func.count()).where(
+    t.inquiries.c.client_id == bindparam("client_id"), t.inquiries.c.at >= bindparam("since")
+)
 
 
 def report_id(on: date, inquiry: int) -> str:
@@ -54,21 +60,20 @@ class SqlInquiryLog:
         with taken_meanwhile(), self.unit_of_work.transaction() as conn:
             person = person_id(conn, vault, request.id_type, request.id_number, at)
             inquiry = conn.execute(
-                insert(t.inquiries)
-                .values(
-                    person_id=person,
-                    furnisher_code=request.by,
-                    purpose=request.purpose,
-                    hard=hard,
-                    consent_ref=request.consent_ref,
-                    inquired_on=request.on,
-                    at=at,
-                    gives_report=gives_report,
-                    client_id=request.client_id,
-                    consent_signed_on=request.consent_signed_on,
-                    consent_expires_on=request.consent_expires_on,
-                )
-                .returning(t.inquiries.c.id)
+                LOG_INQUIRY,
+                {
+                    "person_id": person,
+                    "furnisher_code": request.by,
+                    "purpose": request.purpose,
+                    "hard": hard,
+                    "consent_ref": request.consent_ref,
+                    "inquired_on": request.on,
+                    "at": at,
+                    "gives_report": gives_report,
+                    "client_id": request.client_id,
+                    "consent_signed_on": request.consent_signed_on,
+                    "consent_expires_on": request.consent_expires_on,
+                },
             ).scalar_one()
             audit(
                 conn,
@@ -128,9 +133,6 @@ class SqlInquiryLog:
 
     def client_inquiries_since(self, client_id: str, since: datetime) -> int:
         """Inquiries the client made at or after `since` (instants are stored in UTC)."""
-        i = t.inquiries
-        query = select(func.count()).where(
-            i.c.client_id == client_id, i.c.at >= since.astimezone(UTC)
-        )
+        params = {"client_id": client_id, "since": since.astimezone(UTC)}
         with self.unit_of_work.reading() as conn:
-            return int(conn.execute(query).scalar_one())
+            return int(conn.execute(CLIENT_INQUIRIES_SINCE, params).scalar_one())

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import Select, and_, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
 from creditmend.adapters.db import tables as t
@@ -337,6 +337,20 @@ class SqlObjectionRepository:
 # ---------------------------------------------------------------- what reports read
 
 
+def _fact_statements(of_persons: bool) -> tuple[Select[Any], Select[Any]]:
+    """`objection_facts`'s two reads (objections, statements), built once: every inquiry's
+    file read runs them."""
+    query = select(t.objections).where(t.objections.c.filed_on <= bindparam("as_of"))
+    said = select(t.statements).where(t.statements.c.made_on <= bindparam("as_of"))
+    if of_persons:
+        query = query.where(t.objections.c.person_id.in_(bindparam("persons", expanding=True)))
+        said = said.where(t.statements.c.person_id.in_(bindparam("persons", expanding=True)))
+    return query.order_by(t.objections.c.id), said.order_by(t.statements.c.id)
+
+
+_OF_PERSONS, _OF_ALL = _fact_statements(True), _fact_statements(False)
+
+
 def objection_facts(
     conn: Connection, persons: Sequence[int] | None, as_of: date
 ) -> tuple[dict[int, list[ObjectionFacts]], dict[int, list[StatementFacts]], dict[int, Deleted]]:
@@ -344,10 +358,11 @@ def objection_facts(
     objections: dict[int, list[ObjectionFacts]] = {}
     deleted: dict[int, Deleted] = {}
     deleted_refs: list[tuple[int, RecordRef]] = []
-    query = select(t.objections).where(t.objections.c.filed_on <= as_of)
+    params: dict[str, Any] = {"as_of": as_of}
     if persons is not None:
-        query = query.where(t.objections.c.person_id.in_(list(persons)))
-    for row in conn.execute(query.order_by(t.objections.c.id)):
+        params["persons"] = list(persons)
+    query, said = _OF_PERSONS if persons is not None else _OF_ALL
+    for row in conn.execute(query, params):
         status = status_on(row.outcome, row.answered_on, row.due_on, as_of)
         objections.setdefault(row.person_id, []).append(
             ObjectionFacts(row.record, status, row.filed_on, row.due_on, row.reason)
@@ -367,10 +382,7 @@ def objection_facts(
         else:
             into.months.add((account.id, ref.period))
     statements: dict[int, list[StatementFacts]] = {}
-    said = select(t.statements).where(t.statements.c.made_on <= as_of)
-    if persons is not None:
-        said = said.where(t.statements.c.person_id.in_(list(persons)))
-    for row in conn.execute(said.order_by(t.statements.c.id)):
+    for row in conn.execute(said, params):
         statements.setdefault(row.person_id, []).append(
             StatementFacts(row.record, row.text, row.made_on)
         )

@@ -12,6 +12,11 @@ from creditmend.adapters.db.base import UnitOfWork
 from creditmend.adapters.vault import IdentityVault
 from creditmend.domain.creditfile.furnisher import mask_id
 
+# Built once: every inquiry looks its subject up (see `reading.py`).
+PERSON_OF_HASH = select(t.persons.c.id, t.persons.c.name_known).where(
+    t.persons.c.id_hash == bindparam("id_hash")
+)
+
 
 def find_person(conn: Connection, vault: IdentityVault, id_type: str, id_number: str) -> int | None:
     key = vault.id_hash(id_type, id_number)
@@ -30,9 +35,7 @@ def person_id(
     """The person's row, made on first sight: an inquiry about someone the bureau has no
     data on is still information about them (they will see it in their own report)."""
     key = vault.id_hash(id_type, id_number)
-    row = conn.execute(
-        select(t.persons.c.id, t.persons.c.name_known).where(t.persons.c.id_hash == key)
-    ).one_or_none()
+    row = conn.execute(PERSON_OF_HASH, {"id_hash": key}).one_or_none()
     if row is None:
         return int(
             conn.execute(

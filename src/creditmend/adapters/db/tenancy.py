@@ -160,8 +160,13 @@ def as_bureau(conn: Connection) -> Iterator[None]:
     if conn.dialect.name != "postgresql":
         yield
         return
-    before: Any = conn.exec_driver_sql(f"SELECT {TENANT}").scalar_one()
-    conn.exec_driver_sql("SELECT set_config(%(s)s, %(t)s, true)", {"s": SETTING, "t": BUREAU})
+    # the tenant before, and the bureau's set, in one round trip: the subquery (OFFSET 0 keeps
+    # it one, not merged into the outer query) reads the setting before the outer query sets it
+    before: Any = conn.exec_driver_sql(
+        f"SELECT b.tenant, set_config(%(s)s, %(t)s, true) FROM (SELECT {TENANT} AS tenant "
+        "OFFSET 0) AS b",
+        {"s": SETTING, "t": BUREAU},
+    ).one()[0]
     try:
         yield
     finally:
