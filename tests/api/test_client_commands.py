@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from api_support import register_furnishers
 
+from cli_runner import Done, invoke  # tests/ is on the path (its conftest.py)
 
-def cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != "CREDITMEND_KEY"}
-    return subprocess.run(
-        [sys.executable, "-m", "creditmend", *args, "--db", db],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
+
+def cli(*args: str, db: str) -> Done:
+    """The command in process (without the environment's store key)."""
+    return invoke([*args, "--db", db], {"CREDITMEND_KEY": None})
 
 
 def test_add_list_revoke(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-"""The CLI run in process (Typer's runner): the same parsing, exit codes and output streams as
-the installed command, without starting an interpreter per call (about 3 s each here)."""
+"""The CLI in process for the end-to-end tests (`cli`, from tests/cli_runner.py) and the
+example plan several of them read, made once."""
 
 from __future__ import annotations
 
@@ -10,26 +10,15 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from creditmend.interfaces.cli.app import app
+from cli_runner import Done, invoke  # tests/ is on the path (its conftest.py, prepend mode)
 from creditmend.services.advise import Advice, AdviseService
 from creditmend.services.plan import PlanRequest
 
 
-@dataclass(frozen=True)
-class Done:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
 def cli(*args: str, env: dict[str, str] | None = None) -> Done:
     """Run `creditmend ARGS`; an exception other than the command's exit is raised as is."""
-    result = CliRunner().invoke(app, list(args), env=env, prog_name="creditmend")
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return Done(result.exit_code, result.stdout, result.stderr)
+    return invoke(args, env)
 
 
 @dataclass(frozen=True)

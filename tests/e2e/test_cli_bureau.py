@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from in_process import cli as in_process_cli  # the e2e folder is on the path
 
 RIC = "11010519491231002X"
 RECORD: dict[str, Any] = {
@@ -51,7 +52,7 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 def env(tmp_path: Path) -> dict[str, str]:
     values = {**os.environ, "CREDITMEND_DB": f"sqlite:///{tmp_path / 'bureau.db'}"}
     values.pop("CREDITMEND_KEY", None)
-    result = cli(
+    result = in_process_cli(  # the set-up, not what is tested: no interpreter started for it
         "furnisher", "add", "LENDER1", "--name", "Lender One", "--kind", "non_bank", env=values
     )
     assert result.returncode == 0, result.stderr

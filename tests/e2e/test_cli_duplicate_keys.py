@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 import typer
-from test_cli_bureau import RECORD, cli, env  # noqa: F401 - env is a fixture
+from in_process import cli  # the e2e folder is on the path (pytest's prepend mode)
+from test_cli_bureau import RECORD, env  # noqa: F401 - env is a fixture
 
 from creditmend.interfaces.cli.objection import _read_json
 

@@ -1,26 +1,17 @@
-"""End to end through the real command: exit codes, JSON shape, one-line errors."""
+"""End to end through the command's parsing, exit codes, JSON shape and one-line errors, run in
+process (Typer's runner); tests/e2e/test_cli_bureau.py starts the installed command itself."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import numpy_financial as npf
 import pytest
+from in_process import cli  # the e2e folder is on the path (pytest's prepend mode)
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "jiebei-overdue.yaml"
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "creditmend", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def test_schedule_json_matches_numpy_financial() -> None:

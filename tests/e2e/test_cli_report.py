@@ -13,8 +13,8 @@ from pathlib import Path
 import jsonschema
 import pyarrow.parquet as pq
 import pytest
+from in_process import cli  # the e2e folder is on the path (pytest's prepend mode)
 from pypdf import PdfReader
-from test_cli_bureau import cli  # the e2e folder is on the path (pytest's prepend mode)
 
 AS_OF = "2025-02-28"
 SECTIONS = [

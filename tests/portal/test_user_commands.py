@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +10,7 @@ import pytest
 from api_support import register_furnishers
 from portal_support import RIC, Portal
 
+from cli_runner import Done, invoke  # tests/ is on the path (its conftest.py)
 from creditmend.domain.portal import (
     ENROLMENT_LIFETIME,
     IDLE_TIMEOUT,
@@ -30,13 +28,11 @@ from creditmend.services.portal_users import normal_code
 AT = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
 
-def cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != "CREDITMEND_KEY"}
-    env["CREDITMEND_NOW"] = "2026-12-07T17:00:00+08:00"
-    return subprocess.run(
-        [sys.executable, "-m", "creditmend", *args, "--db", db],
-        capture_output=True, text=True, check=False, env=env,
-    )  # fmt: skip
+def cli(*args: str, db: str) -> Done:
+    """The command in process (without the environment's store key and at a fixed moment)."""
+    return invoke(
+        [*args, "--db", db], {"CREDITMEND_KEY": None, "CREDITMEND_NOW": "2026-12-07T17:00:00+08:00"}
+    )
 
 
 def test_invite_and_add_desk_print_a_code_and_its_expiry(tmp_path: Path) -> None:

@@ -1,0 +1,28 @@
+"""The CLI run in process (Typer's runner): the same parsing, exit codes and output streams as
+the installed command, without starting an interpreter per call (about 1 s of CPU each here).
+tests/e2e/test_cli_bureau.py is the file that starts the installed command itself."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from typer.testing import CliRunner
+
+from creditmend.interfaces.cli.app import app
+
+
+@dataclass(frozen=True)
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def invoke(args: Sequence[str], env: Mapping[str, str | None] | None = None) -> Done:
+    """Run `creditmend ARGS` with `env` over the process's environment (None unsets a
+    variable); an exception other than the command's exit is raised as is."""
+    result = CliRunner().invoke(app, list(args), env=env, prog_name="creditmend")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Done(result.exit_code, result.stdout, result.stderr)
