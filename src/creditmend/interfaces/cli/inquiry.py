@@ -19,7 +19,7 @@ from creditmend.domain.money import Money, MoneyError
 from creditmend.domain.problems import Problem
 from creditmend.domain.report.json_form import report_json
 from creditmend.domain.report.model import Report
-from creditmend.interfaces.cli import clock
+from creditmend.interfaces.cli import clock, language
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.report_view import print_report
@@ -98,10 +98,10 @@ def emit_report(report: Report, fmt: str, out: Path | None) -> None:
     if fmt == "json":
         text = json_text(report_json(report), indent=2) + "\n"
     elif fmt == "html":
-        text = bootstrap.render_html(report, generated_at)
+        text = bootstrap.render_html(report, generated_at, lang=language.current())
     elif fmt == "pdf":
         assert out is not None  # checked with the options
-        _write(out, bootstrap.render_pdf(report, generated_at))
+        _write(out, bootstrap.render_pdf(report, generated_at, lang=language.current()))
         return
     elif out is None:
         # Made now, not at import, so that the width (COLUMNS, the terminal) is today's; it
