@@ -154,6 +154,7 @@ def build_advisor(
         scorecard=load_scorecard,
         root_finder=BrentRootFinder(),
         own_file=own_file if bureau else None,
+        english=speaker(ENGLISH).gettext,
     )
 
 

@@ -16,7 +16,7 @@ from rich.console import Console
 from creditmend import bootstrap
 from creditmend.domain.calendar import parse_date
 from creditmend.domain.problems import Problem
-from creditmend.interfaces.cli import clock
+from creditmend.interfaces.cli import clock, language
 from creditmend.interfaces.cli.bureau import DbOption
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.plan_form import advice_json
@@ -177,9 +177,9 @@ def _emit(document: dict[str, Any], advice: Advice, fmt: str, out: Path | None) 
     if fmt == "json":
         data = json_text(document, indent=2) + "\n"
     elif fmt == "html":
-        data = bootstrap.render_plan_html(document, generated)
+        data = bootstrap.render_plan_html(document, generated, lang=language.current())
     else:
-        data = bootstrap.render_plan_pdf(document, generated)
+        data = bootstrap.render_plan_pdf(document, generated, lang=language.current())
     if out is None:
         assert isinstance(data, str)  # a PDF needs --out (checked with the options)
         print(data, end="" if data.endswith("\n") else "\n")

@@ -117,7 +117,7 @@ def _account_panel(account: AccountLine) -> Panel:
         late = _("%(n)s days past due") % {"n": account.days_past_due}
         marks.append(f" {late} ", BAD)
     if account.three_or_six_in_24:
-        marks.append(f" {_('3 in a row or 6 in 24')} ", BAD)
+        marks.append(" " + _("3 in a row or 6 in 24") + " ", BAD)
     if account.under_objection:
         marks.append(f" {_(OBJECTION)} ", OBJECTION_STYLE)
     details = Text.assemble(
@@ -138,7 +138,7 @@ def _account_panel(account: AccountLine) -> Panel:
     parts.append(Text())
     parts.extend(grid_lines(account.grid_starts, account.grid))
     if account.statement:
-        parts.append(Text.assemble((f"{_('Personal statement')}: ", "bold"), account.statement))
+        parts.append(Text.assemble((_("Personal statement") + ": ", "bold"), account.statement))
     return Panel(
         Group(*parts),
         border_style="yellow" if account.under_objection else "dim",
@@ -153,9 +153,9 @@ def _no_file_text(report: Report) -> str:
         "The bureau holds no loan or card account, court record or blacklist entry for this "
         "subject as of %(day)s."
     ) % {"day": day(header.as_of)}
-    said = f"{said} {_('Having no file is not a negative record.')}"
+    said = f"{said} " + _("Having no file is not a negative record.")
     if not report.inquiries:
-        return f"{said} {_('There is no inquiry in the last 24 months either.')}"
+        return f"{said} " + _("There is no inquiry in the last 24 months either.")
     looks = _(
         "Inquiries alone are looks at a file, not a file: the %(count)s of the last 24 months "
         "are listed below."
@@ -168,7 +168,7 @@ def _notes(console: Console, report: Report) -> None:
     if not header.has_file:
         console.print(
             Panel(
-                Text.assemble((f"{_('No credit file')}\n", "bold"), _no_file_text(report)),
+                Text.assemble((_("No credit file") + "\n", "bold"), _no_file_text(report)),
                 border_style="blue",
             )
         )
@@ -225,10 +225,10 @@ def _summary(console: Console, report: Report) -> None:
     _heading(console, "summary", 2)
     if s.score is None:
         why = _("(no scorecard)") if report.header.has_file else _("(no credit file to score)")
-        score = (f"{_('Score')}: ", "bold")
+        score = (_("Score") + ": ", "bold")
         console.print(Text.assemble(score, (_("unscored"), "bold dim"), " ", why))
     else:
-        score = (f"{_('Score')}: ", "bold")
+        score = (_("Score") + ": ", "bold")
         console.print(Text.assemble(score, (str(s.score), "bold blue"), " ", words(s.band)))
     if s.flags:  # as chips, like the HTML's, most serious first
         console.print(Text(_("Risk flags"), "bold"))
@@ -373,7 +373,7 @@ def _liabilities(console: Console, report: Report) -> None:
         for p in li.platforms:
             name = Text.assemble(p.name, "\n", (p.furnisher_id, "dim"))
             if p.dormant:
-                name.append(f" · {_('dormant')}", "yellow")
+                name.append(" · " + _("dormant"), "yellow")
             _row(
                 table,
                 name,
@@ -454,7 +454,7 @@ def _statements(console: Console, stated: Iterable[tuple[str, str | None]]) -> N
     for record, text in stated:
         if text:
             console.print(
-                Text.assemble((f"{_('Personal statement')} ", "bold"), (record, "dim"), ": ", text)
+                Text.assemble((_("Personal statement") + " ", "bold"), (record, "dim"), ": ", text)
             )
 
 
