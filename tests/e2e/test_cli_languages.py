@@ -118,3 +118,20 @@ def test_the_environment_is_english_when_nothing_is_set() -> None:
     assert "LC_ALL" not in os.environ or not os.environ["LC_ALL"].startswith("zh")
     done = cli("--help")
     assert done.returncode == 0 and "--lang" in done.stdout
+
+
+def test_the_loan_tables_and_the_status_lines_follow_the_language(tmp_path: Path) -> None:
+    schedule = (
+        "loan", "schedule", "--principal", "5000", "--daily-rate", "0.0005", "--months", "6",
+        "--method", "equal_principal", "--disbursed-on", "2026-03-01",
+    )  # fmt: skip
+    english, chinese = cli(*schedule), cli("--lang", "zh_CN", *schedule)
+    assert english.returncode == chinese.returncode == 0, (english.stderr, chinese.stderr)
+    assert "Repayment schedule" in english.stdout and "还款计划" not in english.stdout
+    assert "还款计划" in chinese.stdout and "到期日" in chinese.stdout
+    assert "Repayment schedule" not in chinese.stdout
+    out = tmp_path / "plan.json"
+    with one_advice_per_request():
+        written = cli("--lang", "zh_CN", *PLAN, "--format", "json", "--out", str(out))
+    assert written.returncode == 0, written.stderr
+    assert "方案已写入" in written.stderr  # the command's own words

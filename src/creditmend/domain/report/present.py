@@ -1,14 +1,12 @@
 """How the report is worded, for every renderer alike: section titles, labels of record kinds
-and codes (message ids, translated where shown), window keys and number formats."""
+and codes (message ids, translated where shown) and window keys. Numbers, amounts and dates are
+written by each language's `Speaker` (`adapters/i18n.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
-from decimal import Decimal
 
 from creditmend.domain.i18n import N_
-from creditmend.domain.money import Money
 from creditmend.domain.report.indicators import DAY_WINDOWS, MONTH_WINDOWS
 
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -86,25 +84,6 @@ NONE = "—"
 def words(code: str) -> str:
     """A code as words: "online_consumer_loan" -> "online consumer loan"."""
     return code.replace("_", " ")
-
-
-def day(value: date | None, none: str = NONE) -> str:
-    return none if value is None else value.isoformat()
-
-
-def percent(value: Decimal | None) -> str:
-    """A four-place ratio as a percentage: 0.8333 -> "83.33 %"."""
-    return NONE if value is None else f"{value * 100:,.2f} %"
-
-
-def amount(value: Money | None) -> str:
-    """Thousands separators and the currency's places: 12,345.60."""
-    return NONE if value is None else f"{value.amount:,f}"
-
-
-def money(value: Money | None) -> str:
-    """12,345.60 CNY."""
-    return NONE if value is None else f"{value.amount:,f} {value.currency}"
 
 
 def code_words(code: str) -> str:

@@ -87,13 +87,15 @@ def _write(out: Path, data: str | bytes) -> None:
     disk) is a one-line error and leaves a previous report at `out` as it was."""
     with input_errors():
         write_file(out, data, "--out")
-    _err.print(f"report written to {out}", markup=False)
+    _err.print(language._("report written to %(out)s") % {"out": out}, markup=False)
 
 
 def emit_report(report: Report, fmt: str, out: Path | None) -> None:
     """Print or write the report; a subject without a file is told so on stderr as well."""
     if not report.header.has_file and fmt != "terminal":
-        _err.print(f"No credit file for {report.header.subject_id} as of {report.header.as_of}")
+        header = report.header
+        said = language._("No credit file for %(subject)s as of %(on)s")
+        _err.print(said % {"subject": header.subject_id, "on": header.as_of}, markup=False)
     generated_at = clock.now()
     if fmt == "json":
         text = json_text(report_json(report), indent=2) + "\n"

@@ -165,7 +165,8 @@ def _write_letters(advice: Advice, folder: Path) -> None:
             stem = f"{index:02d}-{_SAFE.sub('_', '-'.join(letter.loan_ids))[:80]}"
             write_file(folder / f"{stem}.txt", letter.text, "--letters")
             write_file(folder / f"{stem}.pdf", bootstrap.letter_pdf(letter.text), "--letters")
-    _err.print(f"{len(advice.letters)} letter(s) written to {folder}", markup=False)
+    said = language._("%(n)s letter(s) written to %(folder)s")
+    _err.print(said % {"n": len(advice.letters), "folder": folder}, markup=False)
 
 
 def _emit(document: dict[str, Any], advice: Advice, fmt: str, out: Path | None) -> None:
@@ -186,4 +187,4 @@ def _emit(document: dict[str, Any], advice: Advice, fmt: str, out: Path | None) 
         return
     with input_errors():
         write_file(out, data, "--out")
-    _err.print(f"plan written to {out}", markup=False)
+    _err.print(language._("plan written to %(out)s") % {"out": out}, markup=False)
