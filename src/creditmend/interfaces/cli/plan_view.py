@@ -23,6 +23,19 @@ from creditmend.interfaces.cli.plan_form import summary
 from creditmend.interfaces.cli.terminal import plain
 from creditmend.services.advise import STRATEGY_NAMES, Advice
 
+# What a proposal asks and why, as words (the codes are `ProposalKind` and `Ground`).
+PLAN_WORDS = {
+    "correction_and_waiver": N_("correction and waiver"),
+    "cap_dispute": N_("cap dispute"),
+    "conversion": N_("conversion"),
+    "hardship_instalment": N_("hardship instalment"),
+    "reinstalment": N_("reinstalment"),
+    "failed_debit": N_("failed debit"),
+    "above_cap": N_("above cap"),
+    "shortfall": N_("shortfall"),
+    "not_cured": N_("not cured"),
+}
+
 
 def _strategies_table(advice: Advice) -> Table:
     table = Table(title=_("Four ways to repay, simulated to the fen"), title_justify="left")
@@ -93,10 +106,16 @@ def _proposals(advice: Advice) -> list[str]:
             }
         else:
             when = _("no payment the budget carries before %(on)s") % {"on": proposal.horizon_end}
-        why = ", ".join(ground.value.replace("_", " ") for ground in proposal.grounds)
+        why = ", ".join(_(PLAN_WORDS[ground.value]) for ground in proposal.grounds)
         lines.append(
-            f"- {proposal.platform or proposal.loan_id} ({proposal.loan_id}): "
-            f"{proposal.kind.value.replace('_', ' ')}; {when}; why: {why}."
+            _("- %(platform)s (%(loan)s): %(kind)s; %(when)s; why: %(why)s.")
+            % {
+                "platform": proposal.platform or proposal.loan_id,
+                "loan": proposal.loan_id,
+                "kind": _(PLAN_WORDS[proposal.kind.value]),
+                "when": when,
+                "why": why,
+            }
         )
     return lines
 
