@@ -589,6 +589,7 @@ def test_the_terminal_speaks_chinese_when_asked(full: Report) -> None:
     ):
         assert expected in text, expected
     assert text.count("异议中") == 2
+    assert "条记录正在异议处理中" in text and "record(s) under objection" not in text  # a notice
     assert "Report information" not in text and "CNY 65,000.00" not in text
 
 

@@ -9,7 +9,7 @@ extractor finds them; each renderer translates them where they are shown
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 LOCALES = ("zh_CN", "en")
 ENGLISH = "en"
@@ -20,6 +20,30 @@ ENVIRONMENT_ORDER = ("LC_ALL", "LC_MESSAGES", "LANG")  # POSIX: the first one se
 def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
     """Marks a message for extraction; it is translated where it is shown."""
     return message
+
+
+class Said(str):
+    """A sentence the domain composes, as English text (what the JSON documents carry) that
+    still knows its message id and values, so a renderer can say it in its own language
+    (`Said.told(gettext)`). Its values are the program's (counts, a profile's source), never
+    stored text: it is shown as the program's own words."""
+
+    message: str
+    values: dict[str, object]
+
+    def __new__(cls, message: str, **values: object) -> Said:
+        said = super().__new__(cls, message % values if values else message)
+        said.message, said.values = message, values
+        return said
+
+    def told(self, gettext: Callable[[str], str]) -> str:
+        translated = gettext(self.message)
+        return translated % self.values if self.values else translated
+
+
+def told(text: str, gettext: Callable[[str], str]) -> str:
+    """`text` in gettext's language if the domain said it (`Said`), else as it is."""
+    return text.told(gettext) if isinstance(text, Said) else text
 
 
 def language_of(tag: str) -> str | None:

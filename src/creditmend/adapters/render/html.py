@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from creditmend.adapters.i18n import NONE, Speaker, speaker, translations
 from creditmend.domain.calendar import add_months
-from creditmend.domain.i18n import ENGLISH, LOCALES
+from creditmend.domain.i18n import ENGLISH, LOCALES, told
 from creditmend.domain.report.model import AccountLine, Report
 from creditmend.domain.report.present import (
     DAY_KEYS,
@@ -133,6 +133,7 @@ def templates(lang: str) -> Environment:
         figure=say.figure,
         amount=lambda text: _figure_of_text(say, text),
         words=lambda code: say.gettext(code_words(str(code))),
+        told=lambda text: told(text, say.gettext),
     )
     env.globals.update(html_lang=say.html_lang)
     return env

@@ -20,6 +20,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from creditmend.domain.i18n import told
 from creditmend.domain.money import Money
 from creditmend.domain.report.model import AccountLine, Report
 from creditmend.domain.report.present import (
@@ -175,7 +176,7 @@ def _notes(console: Console, report: Report) -> None:
     if header.missing:
         console.print(
             Panel(
-                Text("\n".join(f"• {note}" for note in header.missing)),
+                Text("\n".join(f"• {told(note, _)}" for note in header.missing)),
                 title=Text(_("What this report lacks"), "bold"),
                 title_align="left",
                 border_style="yellow",
@@ -184,7 +185,7 @@ def _notes(console: Console, report: Report) -> None:
     if header.notices:
         console.print(
             Panel(
-                Text("\n".join(f"• {notice}" for notice in header.notices)),
+                Text("\n".join(f"• {told(notice, _)}" for notice in header.notices)),
                 title=Text(_("Notices"), "bold"),
                 title_align="left",
                 border_style="blue",
