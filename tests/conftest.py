@@ -22,6 +22,17 @@ PG_ADMIN_URL = os.environ.get(
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _english_unless_a_test_asks() -> Iterator[None]:
+    """The CLI speaks the locale's language (LANG, LC_ALL, LC_MESSAGES): the tests read English
+    on a machine set to Chinese too, unless a test asks for Chinese."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LANG", "C.UTF-8")
+        patch.delenv("LC_ALL", raising=False)
+        patch.delenv("LC_MESSAGES", raising=False)
+        yield
+
+
 def _postgres_available() -> str | None:
     try:
         engine = create_engine(PG_ADMIN_URL)

@@ -17,10 +17,15 @@ from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from creditmend.adapters.holidays_cn import ChinaCalendar
+from creditmend.adapters.i18n import Speaker as Speaker  # noqa: PLC0414 (for interfaces)
+from creditmend.adapters.i18n import catalogue_path as catalogue_path  # noqa: PLC0414
+from creditmend.adapters.i18n import speaker as speaker  # noqa: PLC0414
+from creditmend.adapters.i18n import translations as translations  # noqa: PLC0414
 from creditmend.adapters.irr_scipy import BrentRootFinder
 from creditmend.adapters.loanfile_yaml import read_yaml_with_lines
 from creditmend.domain.calendar import BusinessCalendar
 from creditmend.domain.clock import Clock, FixedClock, ZonedClock
+from creditmend.domain.i18n import ENGLISH
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.report.file import CreditFileFacts
 from creditmend.domain.report.model import Report
@@ -149,6 +154,7 @@ def build_advisor(
         scorecard=load_scorecard,
         root_finder=BrentRootFinder(),
         own_file=own_file if bureau else None,
+        english=speaker(ENGLISH).gettext,
     )
 
 
@@ -158,24 +164,30 @@ def advisor_for(inquire: InquiryService, jurisdiction: str = JURISDICTION) -> Ad
     return replace(build_advisor(jurisdiction), own_file=inquire.own_file)
 
 
-def plan_charts(document: Mapping[str, Any], horizon_end: str | None = None) -> dict[str, str]:
+def plan_charts(
+    document: Mapping[str, Any], horizon_end: str | None = None, *, lang: str = ENGLISH
+) -> dict[str, str]:
     """The plan's charts as SVG (Altair through vl-convert), by name, as its HTML page has them."""
     from creditmend.adapters.render.charts import plan_charts as charts  # noqa: PLC0415
 
-    return charts(document, horizon_end)
+    return charts(document, horizon_end, lang=lang)
 
 
-def render_plan_html(document: Mapping[str, Any], generated_at: datetime) -> str:
+def render_plan_html(
+    document: Mapping[str, Any], generated_at: datetime, *, lang: str = ENGLISH
+) -> str:
     """The recovery plan's page, with its charts, from its JSON document."""
     from creditmend.adapters.render.plan_html import render_plan_html as render  # noqa: PLC0415
 
-    return render(document, generated_at)
+    return render(document, generated_at, lang=lang)
 
 
-def render_plan_pdf(document: Mapping[str, Any], generated_at: datetime) -> bytes:
+def render_plan_pdf(
+    document: Mapping[str, Any], generated_at: datetime, *, lang: str = ENGLISH
+) -> bytes:
     from creditmend.adapters.render.pdf import render_pdf as pdf  # noqa: PLC0415
 
-    return pdf(render_plan_html(document, generated_at))
+    return pdf(render_plan_html(document, generated_at, lang=lang))
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,18 +200,18 @@ class Bureau:
     objections: ObjectionService
 
 
-def render_html(report: Report, generated_at: datetime) -> str:
+def render_html(report: Report, generated_at: datetime, *, lang: str = ENGLISH) -> str:
     from creditmend.adapters.render.html import render_html as render  # noqa: PLC0415
 
-    return render(report, generated_at, profile=rules())
+    return render(report, generated_at, profile=rules(), lang=lang)
 
 
-def render_pdf(report: Report, generated_at: datetime) -> bytes:
+def render_pdf(report: Report, generated_at: datetime, *, lang: str = ENGLISH) -> bytes:
     """The PDF is WeasyPrint's rendering of the very HTML `render_html` gives."""
     from creditmend.adapters.render.html import render_html as html  # noqa: PLC0415
     from creditmend.adapters.render.pdf import render_pdf as render  # noqa: PLC0415
 
-    return render(html(report, generated_at, profile=rules()))
+    return render(html(report, generated_at, profile=rules(), lang=lang))
 
 
 BATCH_ENGINES = ("duckdb", "spark")

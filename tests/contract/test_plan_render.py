@@ -71,6 +71,19 @@ def test_the_plan_page_and_its_pdf_show_the_same_numbers(document: dict[str, Any
     first = minimum["monthly"][1]["payments"]
     assert f"{Decimal(first['jiebei-1']):,.2f}" in html
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(render_pdf(html))).pages)
+    assert "Recovery plan" in text and total in text and "还款方案" not in text
+
+
+def test_the_plan_speaks_chinese_when_asked(document: dict[str, Any]) -> None:
+    """Words, legends and the page's language in Chinese; the PDF prints them (the CJK font)."""
+    html = render_plan_html(document, datetime(2026, 11, 28, 9, 0, tzinfo=UTC), lang="zh_CN")
+    assert '<html lang="zh-CN">' in html
+    words = ("各还款策略对比", "每月还款安排", "每月债务总额", "最低还款", '第 " counter(page)')
+    for expected in words:
+        assert expected in html, expected
+    assert "The strategies side by side" not in html and "Total debt by month" not in html
+    total = f"{Decimal(document['strategies']['minimum']['total_paid']):,f}"
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(render_pdf(html))).pages)
     assert "还款方案" in text and total in text
 
 

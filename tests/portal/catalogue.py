@@ -1,6 +1,6 @@
-"""The portal's messages as Babel extracts them from the code and the templates (the test of
-completeness compares the catalogues with this; `python tests/portal/catalogue.py` prints the
-messages a catalogue lacks)."""
+"""Every message of the product as Babel extracts it from the code and the templates: the
+portal's, the CLI's, the reports', the plans' and the letters' (the test of completeness
+compares the catalogues with this; `python tests/portal/catalogue.py` prints the messages)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,21 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 
-PORTAL = Path(__file__).parents[2] / "src" / "creditmend" / "interfaces" / "portal"
-METHODS = [("**.py", "python"), ("templates/**.html", "jinja2.ext:babel_extract")]
+PACKAGE = Path(__file__).parents[2] / "src" / "creditmend"
+METHODS = [
+    ("**/templates/**.html", "jinja2.ext:babel_extract"),
+    ("**/templates/**.j2", "jinja2.ext:babel_extract"),
+    ("**.py", "python"),
+]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+JINJA = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}
 
 
 def extracted() -> set[str]:
     found: set[str] = set()
-    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}}
+    options = {"**/templates/**.html": JINJA, "**/templates/**.j2": JINJA}
     for _file, _line, message, _comments, _context in extract_from_dir(
-        PORTAL, METHODS, options_map=options, keywords=KEYWORDS
+        PACKAGE, METHODS, options_map=options, keywords=KEYWORDS
     ):
         if isinstance(message, tuple):
             found.update(part for part in message if part)

@@ -83,6 +83,7 @@ SECTIONS = (
     "expiry_timeline",
     "inquiries",
 )
+CHINESE_HEADINGS = ("报告信息", "概要", "借贷记录", "逾期详情", "负债", "多头借贷", "失信信息")
 HEADINGS = (
     "Report information",
     "Summary",
@@ -528,9 +529,9 @@ def test_the_schema_rejects_a_broken_document(how: str, full: Report) -> None:
 
 
 # ------------------------------------------------------------------ terminal
-def _terminal(report: Report, width: int) -> str:
+def _terminal(report: Report, width: int, lang: str | None = None) -> str:
     console = Console(width=width, record=True, file=StringIO(), color_system="truecolor")
-    print_report(report, console, profile=CN)
+    print_report(report, console, profile=CN, lang=lang)
     return console.export_text()
 
 
@@ -556,7 +557,7 @@ def test_the_terminal_shows_the_key_numbers_and_the_grids(full: Report) -> None:
         "42.56 %",  # debt-to-income: 3,830 / 9,000
         "83.33 %",  # utilisation: 25,000 / 30,000
         "unscored",
-        "连三累六",
+        "3 in a row or 6 in 24",
         LONG_NAME,
         "北京市朝阳区人民法院",
         "not until cured",
@@ -568,7 +569,28 @@ def test_the_terminal_shows_the_key_numbers_and_the_grids(full: Report) -> None:
         "paid on time",  # the legend
     ):
         assert expected in text, expected
-    assert text.count("异议中 under objection") == 2  # the account and its expiry line
+    marks = text.count("under objection") - text.count("record(s) under objection")  # a notice
+    assert marks == 2  # the account and its expiry line
+    assert "异议中" not in text  # English only, unless Chinese is asked for
+
+
+def test_the_terminal_speaks_chinese_when_asked(full: Report) -> None:
+    text = _terminal(full, 120, lang="zh_CN")
+    for expected in (
+        "1 报告信息",
+        "网贷大数据报告",
+        "¥65,000.00",  # borrowed, the Chinese way
+        "42.56%",  # debt-to-income
+        "未评分",
+        "连三累六",
+        "结清后起算",  # not until cured
+        "正常还款",  # the legend
+        "2024 N N N N 1 2 N N N N N N",  # the codes are the PBOC's in both languages
+    ):
+        assert expected in text, expected
+    assert text.count("异议中") == 2
+    assert "条记录正在异议处理中" in text and "record(s) under objection" not in text  # a notice
+    assert "Report information" not in text and "CNY 65,000.00" not in text
 
 
 def test_the_terminal_colours_the_grid_by_status(full: Report) -> None:
@@ -612,9 +634,9 @@ def test_the_terminal_summary_shows_the_risk_flags_beside_the_score(scored: Repo
         assert reason.text in summary, reason.code
 
 
-def test_each_reason_shows_its_chinese_words_beside_the_english(scored: Report) -> None:
+def test_each_reason_shows_its_chinese_words_in_chinese(scored: Report) -> None:
     """The shipped model's reasons have Chinese words, and the words shown are the card's own:
-    a card with other Chinese words shows those beside the same English."""
+    a card with other Chinese words shows those in Chinese, the same English in English."""
     assert scored.summary.reasons and all(r.text_zh for r in scored.summary.reasons)
     card = default_scorecard()
     zh = {f.name: f.reason_zh for f in card.features}
@@ -631,12 +653,15 @@ def test_each_reason_shows_its_chinese_words_beside_the_english(scored: Report) 
     assert all(r.text_zh.startswith(f"理由{r.code}：") for r in reasons)
     written = report_json(report)["summary"]["reasons"]
     assert [r["text_zh"] for r in written] == [r.text_zh for r in reasons]
-    summary = _flat(_between(_terminal(report, 100), "2 Summary", "3 Loan history"))
-    page = _parse(render_html(report, GENERATED, profile=CN))
-    html = _between(" ".join("".join(page.text).split()), "2 Summary", "3 Loan history")
+    summary = _flat(_between(_terminal(report, 100, "zh_CN"), "2 概要", "3 借贷记录"))
+    page = _parse(render_html(report, GENERATED, profile=CN, lang="zh_CN"))
+    html = _between(" ".join("".join(page.text).split()), "2 概要", "3 借贷记录")
+    english = _flat(_between(_terminal(report, 100), "2 Summary", "3 Loan history"))
     for reason in reasons:
         assert reason.text_zh in summary.replace(" ", ""), reason.code  # wrapped: no spaces
         assert reason.text_zh in html, reason.code
+        assert reason.text.replace(" ", "") in english.replace(" ", ""), reason.code
+        assert reason.text_zh.replace(" ", "") not in english.replace(" ", ""), reason.code
 
 
 def test_the_html_summary_shows_the_same_risk_flags(scored: Report) -> None:
@@ -792,7 +817,20 @@ def test_the_html_has_every_section_with_its_heading(full_html: str) -> None:
     page = _parse(full_html)
     for number, heading in enumerate(HEADINGS, start=1):
         assert any(h.startswith(f"{number} {heading}") for h in page.headings), heading
-    assert "网贷大数据报告" in full_html
+    assert "Online-loan big-data report" in full_html and '<html lang="en">' in full_html
+    assert "网贷大数据报告" not in full_html  # English only, unless Chinese is asked for
+
+
+def test_the_html_speaks_chinese_when_asked(full: Report) -> None:
+    html = render_html(full, GENERATED, profile=CN, lang="zh_CN")
+    page = _parse(html)
+    for number, heading in enumerate(CHINESE_HEADINGS, start=1):
+        assert any(h.startswith(f"{number} {heading}") for h in page.headings), heading
+    text = " ".join("".join(page.text).split())
+    assert '<html lang="zh-CN">' in html and "网贷大数据报告" in text
+    for expected in ("¥1,478.25", "¥25,000.00 / ¥30,000.00", "83.33%", "2026年1月31日", "异议中"):
+        assert expected in text, expected
+    assert '第 " counter(page) " 页' in html  # the PDF's page footer
 
 
 def test_the_html_is_self_contained(full_html: str) -> None:
@@ -831,7 +869,7 @@ def test_the_html_shows_names_amounts_and_objection_marks(full_html: str) -> Non
         "The bank's deduction failed on 2024-05-10",
     ):
         assert expected in text, expected
-    assert text.count("异议中 under objection") == 2
+    assert text.count("under objection") - text.count("record(s) under objection") == 2
 
 
 def test_the_html_says_no_credit_file(empty: Report) -> None:

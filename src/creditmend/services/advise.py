@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from creditmend.domain.i18n import N_
 from creditmend.domain.loan.cost import RootFinder
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.recovery.above_cap import AboveCap, above_cap_loans, at_cap, planned_input
@@ -133,6 +134,8 @@ class AdviseService:
     scorecard: Callable[[], Scorecard | None] = lambda: None
     root_finder: RootFinder | None = None  # the annualised cost of a loan above the cap
     own_file: OwnFile | None = None  # the bureau's logged self-inquiry, for `--person`
+    # The letters' English lines: the English catalogue's gettext (its ids are its words).
+    english: Callable[[str], str] = N_
 
     def read(self, path: Path) -> PlanInput:
         document, lines = self.read_document(path)
@@ -347,7 +350,9 @@ class AdviseService:
             timeline=expiry_timeline(plan_input, outcome, self.profile, refs=refs),
             forecast=forecast,
             proposals=proposals,
-            letters=proposal_letters(proposals, borrower=borrower, on=advice.horizon.as_of),
+            letters=proposal_letters(
+                proposals, borrower=borrower, on=advice.horizon.as_of, en=self.english
+            ),
             new_loan=effect,
             bridging=self.bridges(advice) if bridging else (),
         )

@@ -11,24 +11,26 @@ under objection); the template only lays it out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
+from creditmend.adapters.i18n import NONE, Speaker, speaker, translations
 from creditmend.domain.calendar import add_months
+from creditmend.domain.i18n import ENGLISH, LOCALES, told
 from creditmend.domain.report.model import AccountLine, Report
 from creditmend.domain.report.present import (
     DAY_KEYS,
     MONTH_KEYS,
     PUBLIC_RECORD_KINDS,
     SECTIONS,
-    day,
-    money,
-    percent,
-    words,
+    code_words,
 )
 from creditmend.domain.rules.profile import JurisdictionProfile
 
@@ -98,7 +100,20 @@ def status_columns(report: Report, codes: Sequence[str]) -> tuple[str, ...]:
     return tuple(code for code in codes if seen.get(code, 0))
 
 
-def _environment() -> Environment:
+def _figure_of_text(say: Speaker, text: object) -> str:
+    """A decimal string (the plan's JSON) with the locale's separators: "12345.6" -> "12,345.60"."""
+    try:
+        value = Decimal(str(text))
+    except (InvalidOperation, ValueError):
+        return NONE
+    return say.figure(value) if value.is_finite() else NONE
+
+
+@lru_cache(maxsize=len(LOCALES))
+def templates(lang: str) -> Environment:
+    """The documents' templates in one language: Jinja2's i18n extension with that language's
+    catalogue, and filters that write amounts, dates and codes that language's way. One
+    environment per language, so two pages in two languages can be rendered at once."""
     env = Environment(
         loader=PackageLoader("creditmend.adapters.render", "templates"),
         autoescape=True,
@@ -106,17 +121,42 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters.update(money=money, percent=percent, day=day, words=words)
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    say = speaker(lang)
+    env.filters.update(
+        money=say.amount,
+        percent=say.percent,
+        day=say.day,
+        month=say.month,
+        figure=say.figure,
+        amount=lambda text: _figure_of_text(say, text),
+        words=lambda code: say.gettext(code_words(str(code))),
+        told=lambda text: told(text, say.gettext),
+    )
+    env.globals.update(html_lang=say.html_lang)
     return env
 
 
-TEMPLATES = _environment()
+def page_footer(gettext: Callable[[str], str]) -> Markup:
+    """The PDF's "Page n of m" as a CSS `content` value: the catalogue's words around
+    WeasyPrint's page counters (the words are ours, so they are safe in the style sheet)."""
+    words = gettext("Page %(page)s of %(pages)s").replace('"', "")
+    counters = {"page": '" counter(page) "', "pages": '" counter(pages) "'}
+    return Markup(f'"{words % counters}"')
 
 
-def render_html(report: Report, generated_at: datetime, *, profile: JurisdictionProfile) -> str:
-    """The report as one self-contained HTML document (UTF-8 text)."""
-    meanings = dict(profile.status_codes)
+def render_html(
+    report: Report,
+    generated_at: datetime,
+    *,
+    profile: JurisdictionProfile,
+    lang: str = ENGLISH,
+) -> str:
+    """The report as one self-contained HTML document (UTF-8 text), in `lang`."""
+    gettext = speaker(lang).gettext
+    meanings = {code: gettext(meaning) for code, meaning in profile.status_codes.items()}
     grids: dict[str, tuple[GridRow, ...]] = {}
     accounts: list[AccountLine] = list(report.overdue.accounts)
     for line in accounts:
@@ -126,8 +166,8 @@ def render_html(report: Report, generated_at: datetime, *, profile: Jurisdiction
     context: dict[str, Any] = {
         "r": report,
         "h": report.header,
-        "titles": {key: (english, chinese) for key, english, chinese in SECTIONS},
-        "numbers": {key: index for index, (key, _, _) in enumerate(SECTIONS, start=1)},
+        "titles": {key: gettext(title) for key, title in SECTIONS},
+        "numbers": {key: index for index, (key, _) in enumerate(SECTIONS, start=1)},
         "generated": generated_at.strftime("%Y-%m-%d %H:%M %Z").strip(),
         "legend": [(code, css_class(code), text) for code, text in meanings.items()],
         "code_class": css_class,
@@ -135,8 +175,9 @@ def render_html(report: Report, generated_at: datetime, *, profile: Jurisdiction
         "status_columns": status_columns(report, list(meanings)),
         "day_windows": DAY_KEYS,
         "month_windows": MONTH_KEYS,
-        "record_kinds": PUBLIC_RECORD_KINDS,
+        "record_kinds": {kind: gettext(name) for kind, name in PUBLIC_RECORD_KINDS.items()},
+        "page_footer": page_footer(gettext),
         "retention_years": profile.retention_years.value,
         "reply_days": profile.objection_reply_days.value,
     }
-    return TEMPLATES.get_template("report.html.j2").render(context)
+    return templates(lang).get_template("report.html.j2").render(context)

@@ -11,24 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from creditmend.adapters.i18n import speaker
 from creditmend.adapters.render.charts import STRATEGY_ORDER, plan_charts
-from creditmend.adapters.render.html import TEMPLATES
-from creditmend.domain.report.present import NONE
+from creditmend.adapters.render.html import page_footer, templates
+from creditmend.domain.i18n import ENGLISH, N_
 
-
-def amount(text: object) -> str:
-    """A decimal string with thousands separators: "12345.6" -> "12,345.60"."""
-    try:
-        value = Decimal(str(text))
-    except (InvalidOperation, ValueError):
-        return NONE
-    return f"{value.quantize(Decimal('0.01')):,f}" if value.is_finite() else NONE
-
-
-TEMPLATES.filters["amount"] = amount
+# The rows of "What a new loan would do", marked for the catalogues (shown as their words).
+NEW_LOAN_WORDS = (
+    N_("hard inquiries 90d"),
+    N_("institutions 90d"),
+    N_("platforms open"),
+    N_("monthly obligations"),
+    N_("debt to income"),
+    N_("score"),
+    N_("band"),
+    N_("reaches target"),
+)
 
 
 def _plan_rows(strategy: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
@@ -44,7 +45,10 @@ def _plan_rows(strategy: Mapping[str, Any]) -> tuple[list[str], list[dict[str, A
     return loans, rows
 
 
-def render_plan_html(document: Mapping[str, Any], generated_at: datetime) -> str:
+def render_plan_html(
+    document: Mapping[str, Any], generated_at: datetime, *, lang: str = ENGLISH
+) -> str:
+    """The plan's page in `lang`."""
     strategies = document.get("strategies", {})
     ordered = [(name, strategies[name]) for name in STRATEGY_ORDER if name in strategies]
     chosen = strategies.get("optimal") or (ordered[0][1] if ordered else {})
@@ -59,7 +63,9 @@ def render_plan_html(document: Mapping[str, Any], generated_at: datetime) -> str
         "shortfall": document.get("shortfall") or [],
         "plan_loans": loans,
         "plan_rows": rows,
-        "charts": plan_charts(document, horizon_end),
+        "charts": plan_charts(document, horizon_end, lang=lang),
+        "page_footer": page_footer(speaker(lang).gettext),
         "generated": generated_at.strftime("%Y-%m-%d %H:%M %Z").strip(),
     }
-    return TEMPLATES.get_template("plan.html.j2").render(context)
+    env = templates(lang)
+    return env.get_template("plan.html.j2").render(context)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from creditmend.domain.i18n import N_, Said
 from creditmend.domain.problems import Problem
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.text import REFERENCE_MAX_CHARS, text_problem
@@ -129,4 +130,12 @@ def self_report_notice(
     if count <= allowance:
         return None
     source = profile.free_self_reports_per_year.source
-    return f"self-report {count} this year: beyond the {allowance} free ({source}); a fee may apply"
+    return Said(
+        N_(
+            "self-report %(count)s this year: beyond the %(free)s free (%(source)s); "
+            "a fee may apply"
+        ),
+        count=count,
+        free=allowance,
+        source=source,
+    )

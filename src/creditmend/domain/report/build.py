@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from creditmend.domain.creditfile.grid import overdue_pattern_shown
 from creditmend.domain.creditfile.inquiry import SELF, self_report_notice
+from creditmend.domain.i18n import N_, Said
 from creditmend.domain.money import Money
 from creditmend.domain.report.file import (
     AccountView,
@@ -146,24 +147,28 @@ def _windows(
 
 
 def _missing(view: VisibleFile, request: ReportRequest, currency: str, scored: bool) -> list[str]:
-    notes = []
+    notes: list[str] = []
     if not view.accounts:
-        notes.append("no loan or card account has been furnished")
+        notes.append(Said(N_("no loan or card account has been furnished")))
     elif len(view.accounts) == 1:
-        notes.append("only one account: every indicator rests on one lender's data")
+        notes.append(Said(N_("only one account: every indicator rests on one lender's data")))
     if view.accounts:
         first = min(a.months[0].period for a in view.accounts)
         if months_between(first, view.as_of) + 1 < THIN_HISTORY_MONTHS:
-            notes.append(f"less than {THIN_HISTORY_MONTHS} months of repayment history")
+            notes.append(
+                Said(N_("less than %(n)s months of repayment history"), n=THIN_HISTORY_MONTHS)
+            )
         if not any(a.credit_limit is not None for a in view.accounts):
-            notes.append("no revolving account: utilisation is not computed")
+            notes.append(Said(N_("no revolving account: utilisation is not computed")))
         foreign = sum(1 for a in view.accounts if a.currency != currency)
         if foreign:
-            notes.append(f"{foreign} account(s) in another currency left out of the amounts")
+            notes.append(
+                Said(N_("%(n)s account(s) in another currency left out of the amounts"), n=foreign)
+            )
     if request.monthly_income is None:
-        notes.append("income not known: debt-to-income is not computed")
+        notes.append(Said(N_("income not known: debt-to-income is not computed")))
     if not scored:
-        notes.append("no scorecard installed: the score is not computed")
+        notes.append(Said(N_("no scorecard installed: the score is not computed")))
     return notes
 
 
@@ -273,9 +278,11 @@ def build_report(
         else ratio(_count(row, "monthly_obligations_fen"), int(income.scaleb(2)))
     )
     flags = tuple(f for f in RISK_FLAGS if f.applies(row, utilisation, debt_to_income))
-    notices = [f"{len(objected)} record(s) under objection"] if objected else []
+    notices: list[str] = (
+        [Said(N_("%(n)s record(s) under objection"), n=len(objected))] if objected else []
+    )
     if facts.statements:
-        notices.append(f"{len(facts.statements)} personal statement(s)")
+        notices.append(Said(N_("%(n)s personal statement(s)"), n=len(facts.statements)))
     if request.purpose == SELF:
         self_looks = (i.on for i in facts.inquiries if i.purpose == SELF and i.gives_report)
         beyond = self_report_notice(self_looks, request.as_of, profile)

@@ -1,35 +1,81 @@
-"""How the report is worded, for every renderer alike: section titles (English beside the
-Chinese of PBOC-style reports), labels of record kinds, window keys and number formats."""
+"""How the report is worded, for every renderer alike: section titles, labels of record kinds
+and codes (message ids, translated where shown) and window keys. Numbers, amounts and dates are
+written by each language's `Speaker` (`adapters/i18n.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
-from decimal import Decimal
 
-from creditmend.domain.money import Money
+from creditmend.domain.i18n import N_
 from creditmend.domain.report.indicators import DAY_WINDOWS, MONTH_WINDOWS
 
-SECTIONS: tuple[tuple[str, str, str], ...] = (
-    ("header", "Report information", "报告信息"),
-    ("summary", "Summary", "概要"),
-    ("loan_history", "Loan history", "借贷记录"),
-    ("overdue", "Overdue details", "逾期详情"),
-    ("liabilities", "Liabilities", "负债"),
-    ("multi_head", "Multi-head borrowing", "多头借贷"),
-    ("untrustworthy", "Untrustworthy information", "失信信息"),
-    ("blacklist", "Blacklist", "黑名单"),
-    ("objections", "Objections and statements", "异议与个人声明"),
-    ("expiry_timeline", "Record expiry timeline", "不良记录到期"),
-    ("inquiries", "Inquiries", "查询记录"),
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("header", N_("Report information")),
+    ("summary", N_("Summary")),
+    ("loan_history", N_("Loan history")),
+    ("overdue", N_("Overdue details")),
+    ("liabilities", N_("Liabilities")),
+    ("multi_head", N_("Multi-head borrowing")),
+    ("untrustworthy", N_("Untrustworthy information")),
+    ("blacklist", N_("Blacklist")),
+    ("objections", N_("Objections and statements")),
+    ("expiry_timeline", N_("Record expiry timeline")),
+    ("inquiries", N_("Inquiries")),
 )
-TITLES: Mapping[str, tuple[str, str]] = {key: (en, zh) for key, en, zh in SECTIONS}
-PUBLIC_RECORD_KINDS: Mapping[str, tuple[str, str]] = {
-    "dishonest_judgment_debtor": ("Dishonest judgment debtor", "失信被执行人"),
-    "enforced_debtor": ("Enforced debtor", "被执行人"),
-    "consumption_restriction": ("Consumption restriction", "限制高消费"),
+TITLES: Mapping[str, str] = dict(SECTIONS)
+PUBLIC_RECORD_KINDS: Mapping[str, str] = {
+    "dishonest_judgment_debtor": N_("Dishonest judgment debtor"),
+    "enforced_debtor": N_("Enforced debtor"),
+    "consumption_restriction": N_("Consumption restriction"),
 }
-OBJECTION = "异议中 under objection"
+# The codes a report shows as words ("online_consumer_loan" -> "online consumer loan"), marked
+# for the catalogues so each renderer can show them in its language; a code not listed here is
+# shown as its words.
+CODE_WORDS: Mapping[str, str] = {
+    # account types
+    "online_consumer_loan": N_("online consumer loan"),
+    "microloan": N_("microloan"),
+    "consumer_finance": N_("consumer finance"),
+    "credit_card": N_("credit card"),
+    "mortgage": N_("mortgage"),
+    "auto_loan": N_("auto loan"),
+    "other": N_("other"),
+    # account statuses
+    "open": N_("open (account)"),  # "open" alone is an objection's status
+    "settled": N_("settled"),
+    "charged_off": N_("charged off"),
+    "transferred": N_("transferred"),
+    "closed": N_("closed"),
+    "restructured": N_("restructured"),
+    # public records and the blacklist
+    "active": N_("active"),
+    "performed": N_("performed"),
+    "revoked": N_("revoked"),
+    "fraud": N_("fraud"),
+    "severe_overdue": N_("severe overdue"),
+    "lost_contact": N_("lost contact"),
+    "identity_theft": N_("identity theft"),
+    # inquiry purposes
+    "loan_approval": N_("loan approval"),
+    "credit_card_approval": N_("credit card approval"),
+    "guarantee_review": N_("guarantee review"),
+    "post_loan_management": N_("post loan management"),
+    "self_inquiry": N_("self inquiry"),
+    # risk flags
+    "bad_debt": N_("bad debt"),
+    "blacklist": N_("blacklist"),
+    "overdue_now": N_("overdue now"),
+    "public_record": N_("public record"),
+    "high_debt_to_income": N_("high debt to income"),
+    "high_utilisation": N_("high utilisation"),
+    "many_lenders_asked": N_("many lenders asked"),
+    "dormant_platforms": N_("dormant platforms"),
+    "three_or_six_in_24": N_("three or six in 24"),
+    # platform kinds
+    "bank": N_("bank"),
+    "non_bank": N_("non bank"),
+}
+OBJECTION = N_("under objection")
 DAY_KEYS = tuple(f"d{window}" for window in DAY_WINDOWS)
 MONTH_KEYS = tuple(f"m{window}" for window in MONTH_WINDOWS)
 NONE = "—"
@@ -40,20 +86,6 @@ def words(code: str) -> str:
     return code.replace("_", " ")
 
 
-def day(value: date | None, none: str = NONE) -> str:
-    return none if value is None else value.isoformat()
-
-
-def percent(value: Decimal | None) -> str:
-    """A four-place ratio as a percentage: 0.8333 -> "83.33 %"."""
-    return NONE if value is None else f"{value * 100:,.2f} %"
-
-
-def amount(value: Money | None) -> str:
-    """Thousands separators and the currency's places: 12,345.60."""
-    return NONE if value is None else f"{value.amount:,f}"
-
-
-def money(value: Money | None) -> str:
-    """12,345.60 CNY."""
-    return NONE if value is None else f"{value.amount:,f} {value.currency}"
+def code_words(code: str) -> str:
+    """A code's message id: its words, as the catalogues know them."""
+    return CODE_WORDS.get(code, words(code))

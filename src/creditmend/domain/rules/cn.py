@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
 
+from creditmend.domain.i18n import N_
 from creditmend.domain.rules.policies import DatedPolicy, FactKind, HidingStep, PolicyEffect
 from creditmend.domain.rules.profile import (
     AllocationRule,
@@ -153,23 +154,23 @@ CN = JurisdictionProfile(
     ),
     status_codes=MappingProxyType(
         {
-            "N": "paid on time",
-            "M": "paid after the due date but within the month",
-            "1": "overdue 1-30 days",
-            "2": "overdue 31-60 days",
-            "3": "overdue 61-90 days",
-            "4": "overdue 91-120 days",
-            "5": "overdue 121-150 days",
-            "6": "overdue 151-180 days",
-            "7": "overdue more than 180 days",
-            "*": "nothing due this month",
-            "/": "not yet opened",
-            "#": "opened, status unknown",
-            "C": "settled",
-            "G": "ended other than by settlement",
-            "D": "repaid by guarantor",
-            "Z": "repaid by assets",
-            "B": "bad debt",
+            "N": N_("paid on time"),
+            "M": N_("paid after the due date but within the month"),
+            "1": N_("overdue 1-30 days"),
+            "2": N_("overdue 31-60 days"),
+            "3": N_("overdue 61-90 days"),
+            "4": N_("overdue 91-120 days"),
+            "5": N_("overdue 121-150 days"),
+            "6": N_("overdue 151-180 days"),
+            "7": N_("overdue more than 180 days"),
+            "*": N_("nothing due this month"),
+            "/": N_("not yet opened"),
+            "#": N_("opened, status unknown"),
+            "C": N_("settled"),
+            "G": N_("ended other than by settlement"),
+            "D": N_("repaid by guarantor"),
+            "Z": N_("repaid by assets"),
+            "B": N_("bad debt"),
         }
     ),
     status_source="PBOC Credit Reference Center, second-generation personal credit report",

@@ -16,6 +16,7 @@ from creditmend.interfaces.cli import (
     bureau,
     client,
     inquiry,
+    language,
     loan,
     objection,
     plan,
@@ -82,6 +83,24 @@ app = typer.Typer(
     add_completion=False,
     help="creditmend: an open credit bureau and a borrower's recovery advisor.",
 )
+
+
+@app.callback()
+def _language(
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        metavar="zh_CN|en",
+        help="The language of every page, table and message (default: LANG; else English).",
+    ),
+) -> None:
+    """The run's language, chosen once for every renderer (`language.py`)."""
+    try:
+        language.use(language.chosen(lang))
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="'--lang'") from None
+
+
 app.add_typer(loan.app, name="loan")
 score.app.command("what-if")(whatif.what_if)
 app.add_typer(score.app, name="score")

@@ -19,7 +19,7 @@ from creditmend.domain.money import Money, MoneyError
 from creditmend.domain.problems import Problem
 from creditmend.domain.report.json_form import report_json
 from creditmend.domain.report.model import Report
-from creditmend.interfaces.cli import clock
+from creditmend.interfaces.cli import clock, language
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.report_view import print_report
@@ -87,21 +87,23 @@ def _write(out: Path, data: str | bytes) -> None:
     disk) is a one-line error and leaves a previous report at `out` as it was."""
     with input_errors():
         write_file(out, data, "--out")
-    _err.print(f"report written to {out}", markup=False)
+    _err.print(language._("report written to %(out)s") % {"out": out}, markup=False)
 
 
 def emit_report(report: Report, fmt: str, out: Path | None) -> None:
     """Print or write the report; a subject without a file is told so on stderr as well."""
     if not report.header.has_file and fmt != "terminal":
-        _err.print(f"No credit file for {report.header.subject_id} as of {report.header.as_of}")
+        header = report.header
+        said = language._("No credit file for %(subject)s as of %(on)s")
+        _err.print(said % {"subject": header.subject_id, "on": header.as_of}, markup=False)
     generated_at = clock.now()
     if fmt == "json":
         text = json_text(report_json(report), indent=2) + "\n"
     elif fmt == "html":
-        text = bootstrap.render_html(report, generated_at)
+        text = bootstrap.render_html(report, generated_at, lang=language.current())
     elif fmt == "pdf":
         assert out is not None  # checked with the options
-        _write(out, bootstrap.render_pdf(report, generated_at))
+        _write(out, bootstrap.render_pdf(report, generated_at, lang=language.current()))
         return
     elif out is None:
         # Made now, not at import, so that the width (COLUMNS, the terminal) is today's; it

@@ -16,7 +16,7 @@ from rich.console import Console
 from creditmend import bootstrap
 from creditmend.domain.calendar import parse_date
 from creditmend.domain.problems import Problem
-from creditmend.interfaces.cli import clock
+from creditmend.interfaces.cli import clock, language
 from creditmend.interfaces.cli.bureau import DbOption
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.plan_form import advice_json
@@ -165,7 +165,8 @@ def _write_letters(advice: Advice, folder: Path) -> None:
             stem = f"{index:02d}-{_SAFE.sub('_', '-'.join(letter.loan_ids))[:80]}"
             write_file(folder / f"{stem}.txt", letter.text, "--letters")
             write_file(folder / f"{stem}.pdf", bootstrap.letter_pdf(letter.text), "--letters")
-    _err.print(f"{len(advice.letters)} letter(s) written to {folder}", markup=False)
+    said = language._("%(n)s letter(s) written to %(folder)s")
+    _err.print(said % {"n": len(advice.letters), "folder": folder}, markup=False)
 
 
 def _emit(document: dict[str, Any], advice: Advice, fmt: str, out: Path | None) -> None:
@@ -177,13 +178,13 @@ def _emit(document: dict[str, Any], advice: Advice, fmt: str, out: Path | None) 
     if fmt == "json":
         data = json_text(document, indent=2) + "\n"
     elif fmt == "html":
-        data = bootstrap.render_plan_html(document, generated)
+        data = bootstrap.render_plan_html(document, generated, lang=language.current())
     else:
-        data = bootstrap.render_plan_pdf(document, generated)
+        data = bootstrap.render_plan_pdf(document, generated, lang=language.current())
     if out is None:
         assert isinstance(data, str)  # a PDF needs --out (checked with the options)
         print(data, end="" if data.endswith("\n") else "\n")
         return
     with input_errors():
         write_file(out, data, "--out")
-    _err.print(f"plan written to {out}", markup=False)
+    _err.print(language._("plan written to %(out)s") % {"out": out}, markup=False)

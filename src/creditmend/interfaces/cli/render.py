@@ -9,8 +9,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from creditmend.domain.i18n import N_
 from creditmend.domain.loan.schedule import Schedule
 from creditmend.domain.money import Money
+from creditmend.interfaces.cli.language import _
 from creditmend.services.loans import Simulation
 
 
@@ -47,8 +49,8 @@ def schedule_json(schedule: Schedule) -> dict[str, Any]:
 
 
 def schedule_table(schedule: Schedule, console: Console) -> None:
-    table = Table(title=f"Repayment schedule ({schedule.currency})")
-    for name in ("#", "due on", "principal", "interest", "fees", "total"):
+    table = Table(title=_("Repayment schedule (%(currency)s)") % {"currency": schedule.currency})
+    for name in ("#", _("due on"), _("principal"), _("interest"), _("fees"), _("total")):
         table.add_column(name, justify="right")
     for row in schedule.installments:
         table.add_row(
@@ -63,7 +65,7 @@ def schedule_table(schedule: Schedule, console: Console) -> None:
     table.add_section()
     table.add_row(
         "",
-        "total",
+        _("total"),
         data["total_principal"],
         data["total_interest"],
         data["total_fees"],
@@ -192,8 +194,8 @@ def projected_table(simulation: Simulation, console: Console) -> None:
     rows = simulation.state.projected_minimums
     if not rows:
         return
-    table = Table(title="If only the minimum is paid (nothing more bought)")
-    for name in ("due on", "principal", "interest", "fees", "minimum"):
+    table = Table(title=_("If only the minimum is paid (nothing more bought)"))
+    for name in (_("due on"), _("principal"), _("interest"), _("fees"), _("minimum")):
         table.add_column(name, justify="right")
     for i in rows:
         table.add_row(
@@ -201,7 +203,9 @@ def projected_table(simulation: Simulation, console: Console) -> None:
         )
     total = sum((i.outstanding.amount for i in rows), Decimal(0))
     console.print(table)
-    console.print(f"{len(rows)} payments, {total:,.2f} in all")
+    console.print(
+        _("%(n)s payments, %(total)s in all") % {"n": len(rows), "total": f"{total:,.2f}"}
+    )
 
 
 def statements_table(simulation: Simulation, console: Console) -> None:
@@ -209,11 +213,13 @@ def statements_table(simulation: Simulation, console: Console) -> None:
     state = simulation.state
     if state.credit_limit is None:
         return
-    table = Table(title=f"Statements (credit limit {_m(state.credit_limit)})")
-    for name in ("statement on", "due on", "balance", "minimum due", "paid in full"):
+    limit = _m(state.credit_limit)
+    table = Table(title=_("Statements (credit limit %(limit)s)") % {"limit": limit})
+    names = (_("statement on"), _("due on"), _("balance"), _("minimum due"), _("paid in full"))
+    for name in names:
         table.add_column(name, justify="right")
     for s in state.statements:
-        full = "-" if s.paid_in_full is None else ("yes" if s.paid_in_full else "no")
+        full = "-" if s.paid_in_full is None else (_("yes") if s.paid_in_full else _("no"))
         table.add_row(
             s.statement_on.isoformat(),
             s.due_on.isoformat(),
@@ -224,42 +230,49 @@ def statements_table(simulation: Simulation, console: Console) -> None:
     console.print(table)
 
 
+SUMMARY_ROWS = (
+    ("outstanding_principal", N_("outstanding principal")),
+    ("overdue_principal", N_("overdue principal")),
+    ("overdue_interest", N_("overdue interest")),
+    ("interest_accrued", N_("interest accrued")),
+    ("penalty_accrued", N_("penalty accrued")),
+    ("compound_interest_accrued", N_("compound interest accrued")),
+    ("fees_due", N_("fees due")),
+    ("payoff_amount", N_("payoff amount")),
+    ("deferred_amount", N_("deferred amount")),
+    ("days_past_due", N_("days past due")),
+    ("status_code", N_("status code")),
+    ("total_paid", N_("total paid")),
+    ("total_waived", N_("total waived")),
+    ("credit_balance", N_("credit balance")),
+)
+
+
 def simulation_tables(simulation: Simulation, console: Console) -> None:
     data = simulation_json(simulation)
     state = simulation.state
-    summary = Table(
-        title=f"Loan {state.loan_id} as of {state.as_of} ({state.currency})", show_header=False
-    )
+    title = _("Loan %(loan)s as of %(on)s (%(currency)s)") % {
+        "loan": state.loan_id,
+        "on": state.as_of,
+        "currency": state.currency,
+    }
+    summary = Table(title=title, show_header=False)
     summary.add_column("item")
     summary.add_column("value", justify="right")
-    for key in (
-        "outstanding_principal",
-        "overdue_principal",
-        "overdue_interest",
-        "interest_accrued",
-        "penalty_accrued",
-        "compound_interest_accrued",
-        "fees_due",
-        "payoff_amount",
-        "deferred_amount",
-        "days_past_due",
-        "status_code",
-        "total_paid",
-        "total_waived",
-        "credit_balance",
-    ):
-        summary.add_row(key.replace("_", " "), str(data[key]))
+    for key, label in SUMMARY_ROWS:
+        summary.add_row(_(label), str(data[key]))
     cost = data["cost_check"]
     summary.add_section()
-    summary.add_row("annualised cost (APR)", str(cost["annualised_cost"]))
-    summary.add_row("legal cap", cost["cap"])
-    summary.add_row("amount above cap", cost["amount_above_cap"])
+    summary.add_row(_("annualised cost (APR)"), str(cost["annualised_cost"]))
+    summary.add_row(_("legal cap"), cost["cap"])
+    summary.add_row(_("amount above cap"), cost["amount_above_cap"])
     console.print(summary)
     statements_table(simulation, console)
     if data["allocations"]:
-        table = Table(title="Payments and where they went")
-        for name in ("on", "amount", "fees", "penalty", "interest", "principal", "unapplied"):
-            table.add_column(name, justify="right")
+        table = Table(title=_("Payments and where they went"))
+        for name in (N_("on"), N_("amount"), N_("fees"), N_("penalty"), N_("interest"),
+                     N_("principal"), N_("unapplied")):  # fmt: skip
+            table.add_column(_(name), justify="right")
         for row in data["allocations"]:
             table.add_row(
                 row["on"],
@@ -274,10 +287,14 @@ def simulation_tables(simulation: Simulation, console: Console) -> None:
     failed = [a for a in data["deduction_attempts"] if not a["succeeded"]]
     for attempt in failed:
         note = (
-            " (the card held enough: worth an objection)"
+            " " + _("(the card held enough: worth an objection)")
             if attempt["balance_was_sufficient"]
             else ""
         )
-        console.print(f"auto-debit failed on {attempt['on']}: {attempt['reason']}{note}")
+        failed_on = _("auto-debit failed on %(on)s: %(reason)s") % {
+            "on": attempt["on"],
+            "reason": attempt["reason"],
+        }
+        console.print(failed_on + note)
     grid = " ".join(f"{m['month']}:{m['code']}" for m in data["monthly_status"])
-    console.print(f"monthly status: {grid}")
+    console.print(_("monthly status: %(grid)s") % {"grid": grid})

@@ -20,44 +20,23 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from creditmend.domain.calendar import add_months
+from creditmend.domain.i18n import told
+from creditmend.domain.money import Money
 from creditmend.domain.report.model import AccountLine, Report
 from creditmend.domain.report.present import (
     DAY_KEYS,
     MONTH_KEYS,
+    NONE,
     OBJECTION,
     PUBLIC_RECORD_KINDS,
     TITLES,
-    amount,
-    day,
-    money,
-    percent,
-    words,
+    code_words,
 )
 from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.interfaces.cli.language import _, say, speaking
+from creditmend.interfaces.cli.report_grid import code_text, grid_lines, legend
 from creditmend.interfaces.cli.terminal import plain_model
 
-# N green; 1..7 yellow to red; B, D, Z red and magenta; C, G blue and dim; #, *, / dim.
-CODE_STYLES: Mapping[str, str] = {
-    "N": "bold green",
-    "M": "green",
-    "1": "bold yellow",
-    "2": "bold orange1",
-    "3": "bold dark_orange",
-    "4": "bold orange_red1",
-    "5": "bold red",
-    "6": "bold red3",
-    "7": "bold white on red3",
-    "B": "bold white on red",
-    "D": "bold magenta",
-    "Z": "bold magenta",
-    "C": "bold blue",
-    "G": "dim blue",
-    "#": "dim",
-    "*": "dim",
-    "/": "dim",
-}
-MONTH_INITIALS = "J F M A M J J A S O N D"
 NAME_WIDTH = 10  # the least a table's first (name) column keeps
 OBJECTION_STYLE = "bold black on yellow"
 FLAG_STYLE = "bold white on red3"
@@ -65,9 +44,24 @@ BAD = "bold red"
 GOOD = "green"
 
 
+def words(code: str) -> str:
+    return _(code_words(code))
+
+
+def money(value: Money | None) -> str:
+    return say().amount(value)
+
+
+def amount(value: Money | None) -> str:
+    return say().figure(value)
+
+
+def day(value: date | None, none: str = NONE) -> str:
+    return say().day(value, none)
+
+
 def _kind(kind: str) -> str:
-    english, chinese = PUBLIC_RECORD_KINDS.get(kind, (words(kind), ""))
-    return f"{english} {chinese}".strip()
+    return _(PUBLIC_RECORD_KINDS[kind]) if kind in PUBLIC_RECORD_KINDS else words(kind)
 
 
 def _table(
@@ -113,60 +107,30 @@ def _figures(pairs: Sequence[tuple[str, str | Text]]) -> Table:
 
 
 def _heading(console: Console, key: str, number: int) -> None:
-    english, chinese = TITLES[key]
-    title = Text.assemble((f"{number} {english} ", "bold"), (chinese, "dim"))
+    title = Text(f"{number} {_(TITLES[key])}", "bold")
     console.print()
     console.rule(title, align="left", style="blue")
-
-
-def code_text(code: str) -> Text:
-    return Text(code, CODE_STYLES.get(code, "dim"))
-
-
-def grid_lines(starts: date, codes: Sequence[str]) -> list[Text]:
-    """The 60 codes as calendar-year rows of 12, with a header of month initials."""
-    months = {add_months(starts, index): code for index, code in enumerate(codes)}
-    lines = [Text("     " + MONTH_INITIALS, "dim")]
-    for year in sorted({month.year for month in months}):
-        line = Text(f"{year} ", "bold")
-        for number in range(1, 13):
-            code = months.get(date(year, number, 1))
-            line.append_text(code_text(code) if code is not None else Text(" "))
-            if number < 12:
-                line.append(" ")
-        lines.append(line)
-    return lines
-
-
-def legend(status_codes: Mapping[str, str]) -> Columns:
-    """Each code with its meaning, laid out in as many columns as the width allows."""
-    return Columns(
-        [
-            Text.assemble(code_text(code), (f" {meaning}", "dim"))
-            for code, meaning in status_codes.items()
-        ],
-        padding=(0, 3),
-    )
 
 
 def _account_panel(account: AccountLine) -> Panel:
     marks = Text()
     if account.days_past_due:
-        marks.append(f" {account.days_past_due} days past due ", BAD)
+        late = _("%(n)s days past due") % {"n": account.days_past_due}
+        marks.append(f" {late} ", BAD)
     if account.three_or_six_in_24:
-        marks.append(" 连三累六 3 in a row or 6 in 24 ", BAD)
+        marks.append(" " + _("3 in a row or 6 in 24") + " ", BAD)
     if account.under_objection:
-        marks.append(f" {OBJECTION} ", OBJECTION_STYLE)
+        marks.append(f" {_(OBJECTION)} ", OBJECTION_STYLE)
     details = Text.assemble(
         (f"{account.furnisher_id} · {account.account_id}", "dim"),
         "\n",
-        f"{words(account.account_type)} · {words(account.status)} · opened ",
+        words(account.account_type) + " · " + words(account.status) + " · " + _("opened") + " ",
         day(account.opened_on),
-        f" · last reported {account.last_reported:%Y-%m}",
+        " · " + _("last reported") + " " + say().month(account.last_reported),
         "\n",
-        "balance ",
+        _("balance") + " ",
         (money(account.balance), "bold"),
-        " · past due ",
+        " · " + _("past due") + " ",
         (money(account.past_due_amount), BAD if account.days_past_due else "bold"),
     )
     parts: list[RenderableType] = [Text(account.furnisher_name, "bold"), details]
@@ -175,7 +139,7 @@ def _account_panel(account: AccountLine) -> Panel:
     parts.append(Text())
     parts.extend(grid_lines(account.grid_starts, account.grid))
     if account.statement:
-        parts.append(Text.assemble(("Personal statement 个人声明: ", "bold"), account.statement))
+        parts.append(Text.assemble((_("Personal statement") + ": ", "bold"), account.statement))
     return Panel(
         Group(*parts),
         border_style="yellow" if account.under_objection else "dim",
@@ -186,16 +150,18 @@ def _account_panel(account: AccountLine) -> Panel:
 def _no_file_text(report: Report) -> str:
     """What "No credit file" means for this subject: no credit data, and whether anyone looked."""
     header = report.header
-    said = (
+    said = _(
         "The bureau holds no loan or card account, court record or blacklist entry for this "
-        f"subject as of {header.as_of}. Having no file is not a negative record."
-    )
+        "subject as of %(day)s."
+    ) % {"day": day(header.as_of)}
+    said = f"{said} " + _("Having no file is not a negative record.")
     if not report.inquiries:
-        return f"{said} There is no inquiry in the last 24 months either."
-    return (
-        f"{said} Inquiries alone are looks at a file, not a file: the "
-        f"{len(report.inquiries)} of the last 24 months are listed below."
-    )
+        return f"{said} " + _("There is no inquiry in the last 24 months either.")
+    looks = _(
+        "Inquiries alone are looks at a file, not a file: the %(count)s of the last 24 months "
+        "are listed below."
+    ) % {"count": len(report.inquiries)}
+    return f"{said} {looks}"
 
 
 def _notes(console: Console, report: Report) -> None:
@@ -203,15 +169,15 @@ def _notes(console: Console, report: Report) -> None:
     if not header.has_file:
         console.print(
             Panel(
-                Text.assemble(("No credit file 无信用记录\n", "bold"), _no_file_text(report)),
+                Text.assemble((_("No credit file") + "\n", "bold"), _no_file_text(report)),
                 border_style="blue",
             )
         )
     if header.missing:
         console.print(
             Panel(
-                Text("\n".join(f"• {note}" for note in header.missing)),
-                title=Text("What this report lacks 信息不足", "bold"),
+                Text("\n".join(f"• {told(note, _)}" for note in header.missing)),
+                title=Text(_("What this report lacks"), "bold"),
                 title_align="left",
                 border_style="yellow",
             )
@@ -219,8 +185,8 @@ def _notes(console: Console, report: Report) -> None:
     if header.notices:
         console.print(
             Panel(
-                Text("\n".join(f"• {notice}" for notice in header.notices)),
-                title=Text("Notices 提示", "bold"),
+                Text("\n".join(f"• {told(notice, _)}" for notice in header.notices)),
+                title=Text(_("Notices"), "bold"),
                 title_align="left",
                 border_style="blue",
             )
@@ -232,8 +198,7 @@ def _header(console: Console, report: Report) -> None:
     console.print(
         Panel(
             Text.assemble(
-                ("Online-loan big-data report ", "bold"),
-                ("网贷大数据报告", "bold"),
+                (_("Online-loan big-data report"), "bold"),
                 "\n",
                 (h.report_id, "dim"),
             ),
@@ -245,12 +210,12 @@ def _header(console: Console, report: Report) -> None:
     console.print(
         _figures(
             [
-                ("Report id", h.report_id),
-                ("As of", day(h.as_of)),
-                ("Subject", subject),
-                ("Purpose", words(h.purpose)),
-                ("Asked by", h.inquirer or "the subject (self-inquiry)"),
-                ("Currency", h.currency),
+                (_("Report id"), h.report_id),
+                (_("As of"), day(h.as_of)),
+                (_("Subject"), subject),
+                (_("Purpose"), words(h.purpose)),
+                (_("Asked by"), h.inquirer or _("the subject (self-inquiry)")),
+                (_("Currency"), h.currency),
             ]
         )
     )
@@ -260,23 +225,23 @@ def _summary(console: Console, report: Report) -> None:
     s = report.summary
     _heading(console, "summary", 2)
     if s.score is None:
-        why = "(no scorecard)" if report.header.has_file else "(no credit file to score)"
-        console.print(Text.assemble(("Score: ", "bold"), ("unscored", "bold dim"), " ", why))
+        why = _("(no scorecard)") if report.header.has_file else _("(no credit file to score)")
+        score = (_("Score") + ": ", "bold")
+        console.print(Text.assemble(score, (_("unscored"), "bold dim"), " ", why))
     else:
-        console.print(
-            Text.assemble(("Score: ", "bold"), (str(s.score), "bold blue"), " ", words(s.band))
-        )
+        score = (_("Score") + ": ", "bold")
+        console.print(Text.assemble(score, (str(s.score), "bold blue"), " ", words(s.band)))
     if s.flags:  # as chips, like the HTML's, most serious first
-        console.print(Text("Risk flags 风险提示", "bold"))
+        console.print(Text(_("Risk flags"), "bold"))
         console.print(
             Columns([Text(f" {words(flag)} ", FLAG_STYLE) for flag in s.flags], padding=(0, 1))
         )
     else:
-        console.print(Text("No risk flag.", GOOD))
-    table = _table("Reason", "What it means")
+        console.print(Text(_("No risk flag."), GOOD))
+    table = _table(_("Reason"), _("What it means"))
     for reason in s.reasons:
-        zh = (f" {reason.text_zh}", "dim") if reason.text_zh else ""
-        _row(table, words(reason.code), Text.assemble(reason.text, zh))
+        text = reason.text_zh if say().chinese and reason.text_zh else reason.text
+        _row(table, words(reason.code), text)
     if s.reasons:
         console.print(table)
 
@@ -289,26 +254,26 @@ def _loan_history(console: Console, report: Report) -> None:
         _figures(
             [
                 (
-                    "Platforms ever / open / settled",
+                    _("Platforms ever / open / settled"),
                     _slash(lh.platforms_ever, lh.platforms_open, lh.platforms_settled),
                 ),
                 (
-                    "Accounts ever / open / settled",
+                    _("Accounts ever / open / settled"),
                     _slash(lh.accounts_ever, lh.accounts_open, lh.accounts_settled),
                 ),
-                ("First loan", day(lh.first_loan_on)),
-                ("Amount borrowed", money(lh.amount_borrowed)),
-                ("Credit limits granted", money(lh.credit_limit)),
+                (_("First loan"), day(lh.first_loan_on)),
+                (_("Amount borrowed"), money(lh.amount_borrowed)),
+                (_("Credit limits granted"), money(lh.credit_limit)),
             ]
         )
     )
     if lh.by_type:
         table = _table(
-            "Type",
-            "Accounts",
-            "Open",
-            f"Borrowed {currency}",
-            f"Limit {currency}",
+            _("Type"),
+            _("Accounts"),
+            _("Open"),
+            _("Borrowed") + " " + currency,
+            _("Limit") + " " + currency,
             numeric=(1, 2, 3, 4),
         )
         for t in lh.by_type:
@@ -334,15 +299,15 @@ def _overdue(console: Console, report: Report, status_codes: Mapping[str, str]) 
     console.print(
         _figures(
             [
-                ("Accounts overdue now", Text(str(o.current_overdue_accounts), overdue_style)),
-                ("Overdue amount now", Text(money(o.current_overdue_amount), overdue_style)),
+                (_("Accounts overdue now"), Text(str(o.current_overdue_accounts), overdue_style)),
+                (_("Overdue amount now"), Text(money(o.current_overdue_amount), overdue_style)),
                 (
-                    "Most days past due",
+                    _("Most days past due"),
                     Text(str(o.max_days_past_due), BAD if o.max_days_past_due else GOOD),
                 ),
                 (
-                    "3 in a row or 6 overdue months in 24 (连三累六)",
-                    Text("yes", BAD) if o.three_or_six_in_24 else Text("no", GOOD),
+                    _("3 in a row or 6 overdue months in 24"),
+                    Text(_("yes"), BAD) if o.three_or_six_in_24 else Text(_("no"), GOOD),
                 ),
             ]
         )
@@ -351,11 +316,11 @@ def _overdue(console: Console, report: Report, status_codes: Mapping[str, str]) 
     columns = [code for code in status_codes if seen.get(code, 0)]
     if columns:
         table = _table(
-            "Last",
+            _("Last"),
             *columns,
-            "Overdue",
+            _("Overdue"),
             numeric=range(1, len(columns) + 2),
-            title="Months at each status 各状态月数",
+            title=_("Months at each status"),
         )
         for column in table.columns[1:-1]:
             column.header = code_text(str(column.header))
@@ -363,12 +328,12 @@ def _overdue(console: Console, report: Report, status_codes: Mapping[str, str]) 
             counts = o.months_at_status.get(window, {})
             _row(
                 table,
-                f"{window[1:]} months",
+                _("%(n)s months") % {"n": window[1:]},
                 *(str(counts.get(code, 0)) for code in columns),
                 str(o.months_overdue.get(window, 0)),
             )
         console.print(table)
-    console.print(Text("Repayment grid: 60 months per account 近 60 个月还款记录", "bold"))
+    console.print(Text(_("Repayment grid: 60 months per account"), "bold"))
     console.print(legend(status_codes))
     for account in o.accounts:
         console.print(_account_panel(account))
@@ -381,38 +346,39 @@ def _liabilities(console: Console, report: Report) -> None:
     console.print(
         _figures(
             [
-                ("Outstanding balance", money(li.outstanding_balance)),
-                ("Monthly obligations", money(li.monthly_obligations)),
-                ("Monthly income", money(li.monthly_income)),
-                ("Debt-to-income", percent(li.debt_to_income)),
+                (_("Outstanding balance"), money(li.outstanding_balance)),
+                (_("Monthly obligations"), money(li.monthly_obligations)),
+                (_("Monthly income"), money(li.monthly_income)),
+                (_("Debt-to-income"), say().percent(li.debt_to_income)),
                 (
-                    "Revolving balance / limit",
+                    _("Revolving balance / limit"),
                     f"{money(li.revolving_balance)} / {money(li.revolving_limit)}",
                 ),
-                ("Revolving utilisation", percent(li.revolving_utilisation)),
+                (_("Revolving utilisation"), say().percent(li.revolving_utilisation)),
             ]
         )
     )
     if li.platforms:
         table = _table(
-            "Platform",
-            "Kind",
-            "Accts",
-            "Owed",
-            "Monthly",
-            "Idle",
+            _("Platform"),
+            _("Kind"),
+            _("Accts"),
+            _("Owed"),
+            _("Monthly"),
+            _("Idle"),
             numeric=(2, 3, 4, 5),
             nowrap=(1,),
-            title=f"Per platform ({currency}; idle: months since the last activity)",
+            title=_("Per platform (%(currency)s; idle: months since the last activity)")
+            % {"currency": currency},
         )
         for p in li.platforms:
             name = Text.assemble(p.name, "\n", (p.furnisher_id, "dim"))
             if p.dormant:
-                name.append(" · dormant", "yellow")
+                name.append(" · " + _("dormant"), "yellow")
             _row(
                 table,
                 name,
-                p.kind.replace("_", "-"),
+                words(p.kind),
                 f"{p.accounts} ({p.accounts_open})",
                 amount(p.outstanding_balance),
                 amount(p.monthly_obligations),
@@ -424,19 +390,22 @@ def _liabilities(console: Console, report: Report) -> None:
 def _multi_head(console: Console, report: Report) -> None:
     mh = report.multi_head
     _heading(console, "multi_head", 6)
-    table = _table("In the last", *(f"{w[1:]}d" for w in DAY_KEYS), numeric=range(1, 7))
+    table = _table(_("In the last"), *(f"{w[1:]}d" for w in DAY_KEYS), numeric=range(1, 7))
     _row(
         table,
-        Text("Hard inquiries", "bold"),
+        Text(_("Hard inquiries"), "bold"),
         *(Text(str(mh.hard_inquiries.get(w, 0)), "bold") for w in DAY_KEYS),
     )
     _row(
         table,
-        Text("Institutions", "bold"),
+        Text(_("Institutions"), "bold"),
         *(Text(str(mh.institutions.get(w, 0)), "bold") for w in DAY_KEYS),
     )
     for kind, by in mh.by_kind.items():
-        for name, label in (("hard_inquiries", "hard inquiries"), ("institutions", "institutions")):
+        for name, label in (
+            ("hard_inquiries", _("hard inquiries")),
+            ("institutions", _("institutions")),
+        ):
             counts = by.get(name, {})
             _row(table, f"{words(kind)}: {label}", *(str(counts.get(w, 0)) for w in DAY_KEYS))
     console.print(table)
@@ -455,13 +424,19 @@ def _untrustworthy(console: Console, report: Report) -> None:
     )
     if u.records:
         table = _table(
-            "Kind", "Court and case", "Filed", "Amount", "Status", numeric=(3,), nowrap=(2,)
+            _("Kind"),
+            _("Court and case"),
+            _("Filed"),
+            _("Amount"),
+            _("Status"),
+            numeric=(3,),
+            nowrap=(2,),
         )
         for r in u.records:
             kind = Text(_kind(r.kind))
             if r.under_objection:
-                kind.append(f"\n{OBJECTION}", OBJECTION_STYLE)
-            ended = f" (ended {r.ended_on})" if r.ended_on else ""
+                kind.append(f"\n{_(OBJECTION)}", OBJECTION_STYLE)
+            ended = " (" + _("ended") + " " + day(r.ended_on) + ")" if r.ended_on else ""
             _row(
                 table,
                 kind,
@@ -480,26 +455,29 @@ def _statements(console: Console, stated: Iterable[tuple[str, str | None]]) -> N
     for record, text in stated:
         if text:
             console.print(
-                Text.assemble(("Personal statement 个人声明 ", "bold"), (record, "dim"), ": ", text)
+                Text.assemble((_("Personal statement") + " ", "bold"), (record, "dim"), ": ", text)
             )
 
 
 def _blacklist(console: Console, report: Report) -> None:
     bl = report.blacklist
     _heading(console, "blacklist", 8)
-    console.print(_figures([("Blacklist hits", Text(str(bl.hits), BAD if bl.hits else GOOD))]))
+    hits = Text(str(bl.hits), BAD if bl.hits else GOOD)
+    console.print(_figures([(_("Blacklist hits"), hits)]))
     if bl.entries:
-        table = _table("Source", "Category", "Listed", "Expires", "Reason", nowrap=(2,))
+        table = _table(
+            _("Source"), _("Category"), _("Listed"), _("Expires"), _("Reason"), nowrap=(2,)
+        )
         for b in bl.entries:
             source = Text(b.source)
             if b.under_objection:
-                source.append(f"\n{OBJECTION}", OBJECTION_STYLE)
+                source.append(f"\n{_(OBJECTION)}", OBJECTION_STYLE)
             _row(
                 table,
                 source,
                 words(b.category),
                 day(b.listed_on),
-                day(b.expires_on, "no expiry set"),
+                day(b.expires_on, _("no expiry set")),
                 b.reason,
             )
         console.print(table)
@@ -510,23 +488,30 @@ def _objections(console: Console, report: Report) -> None:
     ob = report.objections
     _heading(console, "objections", 9)
     if not ob.objections and not ob.statements:
-        console.print(Text("No objection or statement.", "dim"))
+        console.print(Text(_("No objection or statement."), "dim"))
     if ob.objections:
         table = _table(
-            "Record",
-            "Status",
-            "Reason",
-            "Filed",
-            "Reply due",
+            _("Record"),
+            _("Status"),
+            _("Reason"),
+            _("Filed"),
+            _("Reply due"),
             nowrap=(3, 4),
-            title="Objections 异议",
+            title=_("Objections"),
         )
         for x in ob.objections:
-            _row(table, x.record, words(x.status), x.reason, day(x.filed_on), day(x.due_on))
+            _row(
+                table,
+                x.record,
+                _(x.status.replace("_", " ")),
+                x.reason,
+                day(x.filed_on),
+                day(x.due_on),
+            )
         console.print(table)
     if ob.statements:
         table = _table(
-            "Record", "Statement", "Made on", nowrap=(2,), title="Personal statements 个人声明"
+            _("Record"), _("Statement"), _("Made on"), nowrap=(2,), title=_("Personal statements")
         )
         for s in ob.statements:
             _row(table, s.record, s.text, day(s.on))
@@ -536,55 +521,59 @@ def _objections(console: Console, report: Report) -> None:
 def _expiry(console: Console, report: Report) -> None:
     _heading(console, "expiry_timeline", 10)
     if not report.expiry_timeline:
-        console.print(Text("No negative record is shown.", "dim"))
+        console.print(Text(_("No negative record is shown."), "dim"))
         return
-    table = _table("Record", "Kind", "Shown until", "Why")
+    table = _table(_("Record"), _("Kind"), _("Shown until"), _("Why"))
     for e in report.expiry_timeline:
         record = Text(e.record)
         if e.under_objection:
-            record.append(f"\n{OBJECTION}", OBJECTION_STYLE)
-        until = Text("not until cured", BAD) if e.expires_on is None else Text(day(e.expires_on))
+            record.append(f"\n{_(OBJECTION)}", OBJECTION_STYLE)
+        until = Text(_("not until cured"), BAD) if e.expires_on is None else Text(day(e.expires_on))
         _row(table, record, words(e.kind), until, e.reason)
     console.print(table)
-    console.print(Text("Shown until: the first day the record is no longer shown.", "dim"))
+    console.print(Text(_("Shown until: the first day the record is no longer shown."), "dim"))
 
 
 def _inquiries(console: Console, report: Report) -> None:
     _heading(console, "inquiries", 11)
     if not report.inquiries:
-        console.print(Text("No inquiry in the last 24 months.", "dim"))
+        console.print(Text(_("No inquiry in the last 24 months."), "dim"))
         return
-    table = _table("Date", "Institution", "Purpose", "Hard", nowrap=(0, 3))
+    table = _table(_("Date"), _("Institution"), _("Purpose"), _("Hard"), nowrap=(0, 3))
     for i in report.inquiries:
         if i.furnisher_name:
             who = Text.assemble(i.furnisher_name, " ", (i.furnisher_id or "", "dim"))
         else:
-            who = Text(i.furnisher_id or "the subject")
+            who = Text(i.furnisher_id or _("the subject"))
         if i.record:  # what the subject names to object to this inquiry
             who.append(f"\n{i.record}", "dim")
         if i.under_objection:
-            who.append(f"\n{OBJECTION}", OBJECTION_STYLE)
+            who.append(f"\n{_(OBJECTION)}", OBJECTION_STYLE)
         _row(
             table,
             day(i.on),
             who,
             words(i.purpose),
-            Text("hard", "bold") if i.hard else Text("soft", "dim"),
+            Text(_("hard"), "bold") if i.hard else Text(_("soft"), "dim"),
         )
     console.print(table)
     _statements(console, ((i.record, i.statement) for i in report.inquiries))
 
 
-def print_report(report: Report, console: Console, *, profile: JurisdictionProfile) -> None:
+def print_report(
+    report: Report, console: Console, *, profile: JurisdictionProfile, lang: str | None = None
+) -> None:
     """Print the report's sections. A subject without a file gets "No credit file" and, when
     someone looked at the file, the summary's flags, the multi-head counts and the inquiries.
 
     Text wraps at the console's width even on a soft-wrapping console (whose `print` would
     otherwise crop the text inside panels and tables). Every text is escaped first
-    (`terminal.plain_model`): stored text never acts on the terminal."""
+    (`terminal.plain_model`): stored text never acts on the terminal. In `lang`, else the
+    CLI's language (`language.py`)."""
     soft_wrap, console.soft_wrap = console.soft_wrap, False
     try:
-        _print_sections(plain_model(report), console, profile)
+        with speaking(lang):
+            _print_sections(plain_model(report), console, profile)
     finally:
         console.soft_wrap = soft_wrap
 

@@ -29,6 +29,7 @@ from creditmend.interfaces.portal.web import (
     secured,
     service,
     signed_in,
+    speaker,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -60,7 +61,7 @@ def my_report(request: Request, session: Borrower) -> Response:
         )
     except ProblemsError:
         return render(request, "report.html", {"missing": NO_FILE}, session=session)
-    html = bootstrap.render_html(report, svc.clock.now())
+    html = bootstrap.render_html(report, svc.clock.now(), lang=speaker(request).lang)
     style = STYLE.search(html)
     body = BODY.search(html)
     css = style.group(1) if style else ""

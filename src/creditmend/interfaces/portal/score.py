@@ -76,7 +76,7 @@ def my_report_pdf(request: Request, session: Borrower) -> Response:
     report = own_report(request, session)
     if report is None:
         return render(request, "report.html", {"missing": NO_FILE}, status=404, session=session)
-    pdf = bootstrap.render_pdf(report, service(request).clock.now())
+    pdf = bootstrap.render_pdf(report, service(request).clock.now(), lang=speaker(request).lang)
     name = f"creditmend-report-{report.header.as_of.isoformat()}.pdf"
     response = Response(pdf, media_type="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -1,0 +1,67 @@
+"""The product's two languages, as far as the domain needs them: which there are, how a
+language is named on a command line or in the environment, and `N_`, which marks a message for
+the catalogues without translating it.
+
+The domain stays free of Babel: it returns message ids (English), marked with `N_` so Babel's
+extractor finds them; each renderer translates them where they are shown
+(`adapters/i18n.py`, the catalogues in `creditmend/locale`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+LOCALES = ("zh_CN", "en")
+ENGLISH = "en"
+CHINESE = "zh_CN"
+ENVIRONMENT_ORDER = ("LC_ALL", "LC_MESSAGES", "LANG")  # POSIX: the first one set wins
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
+    """Marks a message for extraction; it is translated where it is shown."""
+    return message
+
+
+class Said(str):
+    """A sentence the domain composes, as English text (what the JSON documents carry) that
+    still knows its message id and values, so a renderer can say it in its own language
+    (`Said.told(gettext)`). Its values are the program's (counts, a profile's source), never
+    stored text: it is shown as the program's own words."""
+
+    message: str
+    values: dict[str, object]
+
+    def __new__(cls, message: str, **values: object) -> Said:
+        said = super().__new__(cls, message % values if values else message)
+        said.message, said.values = message, values
+        return said
+
+    def told(self, gettext: Callable[[str], str]) -> str:
+        translated = gettext(self.message)
+        return translated % self.values if self.values else translated
+
+
+def told(text: str, gettext: Callable[[str], str]) -> str:
+    """`text` in gettext's language if the domain said it (`Said`), else as it is."""
+    return text.told(gettext) if isinstance(text, Said) else text
+
+
+def language_of(tag: str) -> str | None:
+    """One of `LOCALES` for a tag written the usual ways ("zh_CN", "zh-cn", "en_GB.UTF-8"),
+    else None."""
+    base = tag.strip().split(".")[0].split("@")[0].replace("-", "_").lower()
+    if base == "zh" or base.startswith("zh_"):
+        return CHINESE
+    if base == "en" or base.startswith("en_"):
+        return ENGLISH
+    return None
+
+
+def language_from_environment(environ: Mapping[str, str]) -> str:
+    """The language the locale variables ask for: Chinese for any `zh*`, English for anything
+    else, C, POSIX and nothing at all included, so scripts and CI read English unless asked."""
+    for name in ENVIRONMENT_ORDER:
+        value = environ.get(name, "")
+        if value:
+            return CHINESE if language_of(value) == CHINESE else ENGLISH
+    return ENGLISH
