@@ -4,6 +4,7 @@ tests/e2e/test_cli_bureau.py is the file that starts the installed command itsel
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -22,7 +23,10 @@ class Done:
 def invoke(args: Sequence[str], env: Mapping[str, str | None] | None = None) -> Done:
     """Run `creditmend ARGS` with `env` over the process's environment (None unsets a
     variable); an exception other than the command's exit is raised as is."""
-    result = CliRunner().invoke(app, list(args), env=env, prog_name="creditmend")
+    # In a copy of the context, as a process of its own would be: what a run chooses for itself
+    # (its language, in a context variable) does not outlive it.
+    run = CliRunner().invoke
+    result = contextvars.copy_context().run(run, app, list(args), env=env, prog_name="creditmend")
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return Done(result.exit_code, result.stdout, result.stderr)
