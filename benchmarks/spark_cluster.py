@@ -73,11 +73,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def cluster_env(folder: Path) -> dict[str, str]:
+def cluster_env(folder: Path, java_options: str = "") -> dict[str, str]:
     """The environment of the cluster's JVMs and of a driver talking to them: bound to
-    127.0.0.1, Spark's files in `folder`, no configuration from elsewhere on the machine."""
+    127.0.0.1, Spark's files in `folder`, no configuration from elsewhere on the machine.
+    `java_options` (e.g. `QUICK_JVM`) go to every JVM: the master's and workers' (through
+    SPARK_DAEMON_JAVA_OPTS), the driver's (SPARK_SUBMIT_OPTS) and the executors' (the
+    folder's spark-defaults.conf, read by the driver)."""
     conf = folder / "conf"
     conf.mkdir(parents=True, exist_ok=True)
+    if java_options:
+        defaults = f"spark.executor.extraJavaOptions {java_options}\n"
+        (conf / "spark-defaults.conf").write_text(defaults, "utf-8")
     env = {
         **os.environ,
         "SPARK_HOME": str(spark_home()),
@@ -89,6 +95,9 @@ def cluster_env(folder: Path) -> dict[str, str]:
         "SPARK_WORKER_DIR": str(folder / "work"),
         "SPARK_LOCAL_DIRS": str(folder / "local"),
     }
+    if java_options:
+        env["SPARK_DAEMON_JAVA_OPTS"] = java_options
+        env["SPARK_SUBMIT_OPTS"] = java_options
     env.pop("SPARK_MASTER_HOST", None)
     env.pop("SPARK_MASTER_PORT", None)
     return env
@@ -104,7 +113,12 @@ class SparkCluster:
     workers: int
     cores: int
     memory: str
+    java_options: str = ""
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list, repr=False)
+
+    def env(self) -> dict[str, str]:
+        """The environment of a driver talking to this cluster."""
+        return cluster_env(self.folder, self.java_options)
 
     def state(self) -> dict[str, Any]:
         """The master's own account of the cluster (its `/json` page)."""
@@ -174,17 +188,18 @@ def spark_cluster(
     memory: str = "2g",
     folder: Path | None = None,
     timeout: float = 120.0,
+    java_options: str = "",
 ) -> Iterator[SparkCluster]:
     """A standalone master and `workers` workers on 127.0.0.1, yielded once every worker is
     registered with the master (read from its `/json` page), stopped on leaving the block
     whatever happened. `folder` keeps the logs and work folders (a temporary one, removed
     afterwards, by default). Raises `ClusterError` (with the failing JVM's log) if the cluster
-    is not up within `timeout` seconds."""
+    is not up within `timeout` seconds. `java_options`: see `cluster_env`."""
     with ExitStack() as stack:
         if folder is None:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="spark-")))
         folder.mkdir(parents=True, exist_ok=True)
-        env = cluster_env(folder)
+        env = cluster_env(folder, java_options)
         port, webui = free_port(), free_port()
         cluster = SparkCluster(
             master_url=f"spark://{HOST}:{port}",
@@ -193,6 +208,7 @@ def spark_cluster(
             workers=workers,
             cores=cores,
             memory=memory,
+            java_options=java_options,
         )
         stack.callback(_stop, cluster.processes)  # registered before anything starts
         master_args = ["--host", HOST, "--port", str(port), "--webui-port", str(webui)]
@@ -300,9 +316,7 @@ def measure(
     """Run one engine in a fresh process (a fresh JVM for Spark: its driver's memory is fixed
     when the JVM starts); the peak resident memory of that process, its children and, on the
     cluster, the cluster's JVMs (the executors are the workers' children)."""
-    env = (
-        cluster_env(out.parent / "spark-files") if cluster is None else cluster_env(cluster.folder)
-    )
+    env = cluster_env(out.parent / "spark-files") if cluster is None else cluster.env()
     command = [sys.executable, "-m", "benchmarks.spark_cluster", "--worker", name]
     command += ["--inputs", str(inputs), "--out", str(out), *args.passed]
     if cluster is not None:

@@ -40,7 +40,7 @@ from hypothesis import strategies as st
 from creditmend.adapters.batch import jobs
 from creditmend.adapters.batch.duckdb_engine import DuckDBEngine
 from creditmend.adapters.batch.parquet import output_schema, write_tables
-from creditmend.adapters.batch.spark_engine import SparkEngine, SparkMissingError
+from creditmend.adapters.batch.spark_engine import QUICK_JVM, SparkEngine, SparkMissingError
 from creditmend.domain.creditfile.furnishing import ASSET_REPAID, GUARANTOR_PAID, AccountStatus
 from creditmend.domain.creditfile.grid import MonthFacts
 from creditmend.domain.creditfile.records import PublicRecordKind, PublicRecordStatus
@@ -592,7 +592,8 @@ def test_duckdb_matches_the_definition_on_hand_picked_files(as_of: date, tmp_pat
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[SparkEngine]:
-    engine = SparkEngine(master="local[2]", driver_memory="1g", shuffle_partitions=1)
+    # The JIT's first tier and one GC thread (QUICK_JVM): 36-41 s instead of 72-75 s.
+    engine = SparkEngine("local[2]", "1g", shuffle_partitions=1, driver_java_options=QUICK_JVM)
     try:
         yield engine
     finally:
