@@ -5,12 +5,21 @@ tests/e2e/test_cli_bureau.py is the file that starts the installed command itsel
 from __future__ import annotations
 
 import contextvars
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import typer.main
+import typer.testing
 from typer.testing import CliRunner
 
 from creditmend.interfaces.cli.app import app
+
+# Typer's runner turns the app into its Click command at every call: about 150 ms of reading
+# every command's signature and type hints, most of an in-process run's time for a small
+# command (the suite runs thousands). The command is made once per process instead, as the
+# installed command makes it once per run; every runner of the suite goes through it.
+typer.testing._get_command = functools.cache(typer.main.get_command)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
