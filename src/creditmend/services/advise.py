@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from creditmend.domain.creditfile.retention import retention_rules
 from creditmend.domain.loan.cost import RootFinder
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.recovery.above_cap import AboveCap, above_cap_loans, at_cap, planned_input
@@ -29,6 +30,7 @@ from creditmend.domain.recovery.candidates import (
     ObjectionCandidate,
     objection_candidates,
 )
+from creditmend.domain.recovery.file_candidates import FileCandidate, file_candidates
 from creditmend.domain.recovery.forecast import (
     NewLoanEffect,
     NewLoanOffer,
@@ -48,7 +50,7 @@ from creditmend.domain.recovery.shortfall import Shortfall, shortfall
 from creditmend.domain.recovery.simulate import Outcome, PaymentPlan
 from creditmend.domain.recovery.strategies import classic_outcomes
 from creditmend.domain.recovery.timeline import ExpiryRow, expiry_timeline
-from creditmend.domain.report.file import CreditFileFacts, InquiryFacts
+from creditmend.domain.report.file import CreditFileFacts, InquiryFacts, visible_file
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.scorecard import Scorecard
 from creditmend.services.plan import PlanRequest, horizon_problem, new_loan_offer, plan_problems
@@ -99,6 +101,8 @@ class Advice:
     bridging: tuple[Bridge, ...] = ()  # money from outside that would help (`bridges`)
     notes: tuple[str, ...] = ()  # assumptions (e.g. loans rebuilt from the bureau's data)
     good_faith: GoodFaithEffect = GoodFaithEffect(False)
+    # Months of the bureau's file worth an objection (a plan from the bureau's data).
+    file_candidates: tuple[FileCandidate, ...] = ()
 
     @property
     def feasible(self) -> bool:
@@ -117,6 +121,16 @@ class Subject:
     id_number: str
     refs: Mapping[str, AccountRef]  # loan id -> where the bureau files it
     inquiries: tuple[InquiryFacts, ...] = ()
+    candidates: tuple[FileCandidate, ...] = ()  # months of the file worth an objection
+
+
+@dataclass(frozen=True, slots=True)
+class Gathered:
+    """What a plan is made of: the plan as read, whose file it is and what was assumed."""
+
+    plan_input: PlanInput
+    subject: Subject | None = None
+    notes: tuple[str, ...] = ()
 
 
 OwnFile = Callable[[str, str, date, datetime], CreditFileFacts]
@@ -151,11 +165,15 @@ class AdviseService:
         """The whole advice a borrower asked for: the plan read (from the file, the bureau's
         data or both), the strategies compared, then what a counsellor adds. `at` is when the
         bureau's file is looked at (the self-inquiry's log)."""
+        return self.plan_from(request, self.gather(request, at))
+
+    def gather(self, request: PlanRequest, at: datetime) -> Gathered:
+        """What the plan is made of, read now (the request checked, then the file or the
+        bureau's data): quick, so a face can answer at once and make the plan later, keyed by
+        what was read (the portal's jobs)."""
         problems = self.check(request)
         if problems:
             raise ProblemsError(problems)
-        subject: Subject | None = None
-        notes: tuple[str, ...] = ()
         if request.person is not None:
             plan_input, subject, notes = self.person_plan(
                 request.person.id_type,
@@ -165,9 +183,13 @@ class AdviseService:
                 request.as_of,
                 at,
             )
-        else:
-            assert request.plan_file is not None  # checked: a file or a person
-            plan_input = self.read(request.plan_file)
+            return Gathered(plan_input, subject, notes)
+        assert request.plan_file is not None  # checked: a file or a person
+        return Gathered(self.read(request.plan_file))
+
+    def plan_from(self, request: PlanRequest, gathered: Gathered) -> Advice:
+        """The advice for what `gather` read (seconds: the optimiser and its re-plans)."""
+        plan_input, subject = gathered.plan_input, gathered.subject
         offer = (
             None
             if request.new_loan is None
@@ -181,7 +203,11 @@ class AdviseService:
             new_loan=offer,
             bridging=request.bridging,
         )
-        return replace(advice, notes=notes)
+        return replace(
+            advice,
+            notes=gathered.notes,
+            file_candidates=() if subject is None else subject.candidates,
+        )
 
     def advise_file(self, path: Path, as_of: date, horizon_months: int | None = None) -> Advice:
         return self.advise(self.read(path), as_of, horizon_months)
@@ -456,5 +482,8 @@ class AdviseService:
             )
             for account in facts.accounts
         }
-        subject = Subject(id_type, id_number, refs, facts.inquiries)
+        view = visible_file(
+            facts, as_of, self.profile, self.profile.dated_policies, retention_rules(self.profile)
+        )
+        subject = Subject(id_type, id_number, refs, facts.inquiries, file_candidates(facts, view))
         return plan_input, subject, rebuilt.notes
