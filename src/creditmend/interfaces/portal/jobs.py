@@ -12,8 +12,9 @@ Bounds: `workers` threads (the app's lifespan shuts them down), at most `queue_l
 waiting or running (and `per_owner` of one user) before a new one is refused as busy, and the
 `kept` most recently used finished jobs kept in memory (least recently used dropped first;
 never a job still to finish). A job belongs to its user: any other user is told it does not
-exist. The jobs are this process's: with several workers (`creditmend serve --workers N`) a
-refresh that reaches another process makes the job there too (at most once per process).
+exist. The jobs are this process's: with several worker processes (`creditmend serve
+--workers N`) a refresh that reaches another process does not find the job (404), so the
+portal is served by one process (docs/portal.md).
 """
 
 from __future__ import annotations

@@ -3,11 +3,12 @@ report --format pdf` writes it, WeasyPrint printing the report's HTML: seconds).
 
 The link reads the report at once (the subject's own look, a self-inquiry, as `/me/report`) and
 hands its printing to the portal's workers (`jobs.py`), keyed by the user and what the report
-holds (its number and the subject's own looks aside: a report read again on an unchanged file
-prints the same). A PDF already printed downloads at once; otherwise the browser goes to the
-job's page, `/me/report/pdf/{job}`, which refreshes itself until the PDF is ready and then
-offers it (`/me/report/pdf/{job}/file`, an attachment). The PDF is the report of the look that
-asked for it: its number, and the looks listed, are that look's.
+holds (its number, the subject's own looks and the notice counting them aside: a report read
+again on an unchanged file prints the same). A PDF already printed downloads at once;
+otherwise the browser goes to the job's page, `/me/report/pdf/{job}`, which refreshes itself
+until the PDF is ready and then offers it (`/me/report/pdf/{job}/file`, an attachment). The
+PDF is the report of the look that asked for it: its number, and the looks listed, are that
+look's.
 """
 
 from __future__ import annotations
@@ -33,13 +34,17 @@ from creditmend.interfaces.portal.web import redirect, render, service, signed_i
 router = APIRouter(include_in_schema=False)
 Borrower = Annotated[Session, Depends(signed_in(Role.BORROWER))]
 PDF = "report.pdf"
+# How `creditfile.inquiry.self_report_notice` begins: the count of this year's self-reports.
+SELF_REPORT_NOTICE = "self-report "
 
 
 def report_key(report: Report) -> str:
     """What the printed report depends on: the report less its number and the subject's own
-    looks (each reading of the report adds one)."""
+    looks (each reading of the report adds one, and a notice counting them)."""
     others = tuple(line for line in report.inquiries if line.purpose != SELF)
-    same = replace(report, header=replace(report.header, report_id=""), inquiries=others)
+    notices = tuple(n for n in report.header.notices if not n.startswith(SELF_REPORT_NOTICE))
+    header = replace(report.header, report_id="", notices=notices)
+    same = replace(report, header=header, inquiries=others)
     return hashlib.sha256(repr(same).encode("utf-8")).hexdigest()
 
 
