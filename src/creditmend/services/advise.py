@@ -125,12 +125,24 @@ class Subject:
 
 
 @dataclass(frozen=True, slots=True)
-class Gathered:
-    """What a plan is made of: the plan as read, whose file it is and what was assumed."""
+class PersonRead:
+    """What a plan from the bureau's data read (the request's document checked, the file
+    looked at), before the loans are rebuilt from it (which takes seconds for a credit line)."""
 
-    plan_input: PlanInput
-    subject: Subject | None = None
-    notes: tuple[str, ...] = ()
+    id_type: str
+    id_number: str
+    document: dict[str, Any]  # the PLAN file's keys, the cash flow given merged in
+    lines: dict[str, int]
+    facts: CreditFileFacts
+    as_of: date
+
+
+@dataclass(frozen=True, slots=True)
+class Gathered:
+    """What a plan is made of: a PLAN file's plan as read, or a person's file as read."""
+
+    plan_input: PlanInput | None = None
+    person: PersonRead | None = None
 
 
 OwnFile = Callable[[str, str, date, datetime], CreditFileFacts]
@@ -175,7 +187,7 @@ class AdviseService:
         if problems:
             raise ProblemsError(problems)
         if request.person is not None:
-            plan_input, subject, notes = self.person_plan(
+            read = self.read_person(
                 request.person.id_type,
                 request.person.id_number,
                 request.plan_file,
@@ -183,13 +195,20 @@ class AdviseService:
                 request.as_of,
                 at,
             )
-            return Gathered(plan_input, subject, notes)
+            return Gathered(person=read)
         assert request.plan_file is not None  # checked: a file or a person
-        return Gathered(self.read(request.plan_file))
+        return Gathered(plan_input=self.read(request.plan_file))
 
     def plan_from(self, request: PlanRequest, gathered: Gathered) -> Advice:
-        """The advice for what `gather` read (seconds: the optimiser and its re-plans)."""
-        plan_input, subject = gathered.plan_input, gathered.subject
+        """The advice for what `gather` read (seconds: the loans rebuilt from the bureau's
+        data, the optimiser and its re-plans)."""
+        subject: Subject | None = None
+        notes: tuple[str, ...] = ()
+        if gathered.person is not None:
+            plan_input, subject, notes = self.rebuild(gathered.person)
+        else:
+            assert gathered.plan_input is not None  # gathered: a file or a person
+            plan_input = gathered.plan_input
         offer = (
             None
             if request.new_loan is None
@@ -205,7 +224,7 @@ class AdviseService:
         )
         return replace(
             advice,
-            notes=gathered.notes,
+            notes=notes,
             file_candidates=() if subject is None else subject.candidates,
         )
 
@@ -425,6 +444,18 @@ class AdviseService:
         """The subject's open loans as the bureau knows them (a logged self-inquiry), with the
         cash flow, one-off sources and preferences from `plan_file` (whose own loans are added)
         or from `cash_flow`. Returns the plan, the subject and the notes on what was assumed."""
+        return self.rebuild(self.read_person(id_type, id_number, plan_file, cash_flow, as_of, at))
+
+    def read_person(
+        self,
+        id_type: str,
+        id_number: str,
+        plan_file: Path | None,
+        cash_flow: Mapping[str, str] | None,
+        as_of: date,
+        at: datetime,
+    ) -> PersonRead:
+        """`person_plan`'s checks of what the borrower gave, then the look at the file."""
         if self.own_file is None:
             raise ProblemsError((Problem("plan.subject", "this advisor has no bureau to read"),))
         # Everything the borrower gave is checked before the bureau is asked: a refused
@@ -466,6 +497,14 @@ class AdviseService:
             if problems:
                 raise ProblemsError(problems) from None
         facts = self.own_file(id_type, id_number, as_of, at)
+        return PersonRead(id_type, id_number, document, lines, facts, as_of)
+
+    def rebuild(self, read: PersonRead) -> tuple[PlanInput, Subject, tuple[str, ...]]:
+        """The plan from what `read_person` read: the bureau's loans rebuilt and added to the
+        document's own, the account references, the file's objection candidates."""
+        id_type, id_number, facts, as_of = read.id_type, read.id_number, read.facts, read.as_of
+        document, lines = dict(read.document), read.lines
+        own = document.get("loans") or []
         currency = str(document.get("currency") or self.profile.currency)
         rebuilt = loans_from_file(facts.accounts, facts.furnishers, as_of, self.profile, currency)
         # The file's own loans keep their lines; the bureau's come after them.

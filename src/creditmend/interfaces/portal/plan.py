@@ -196,7 +196,7 @@ def gather(
     problems = advisor.check(ask)
     if problems:
         raise ProblemsError(problems)
-    with _plan_file(document) as path:
+    with _plan_file(document) as path:  # read now; the loans are rebuilt by the job
         gathered = advisor.gather(replace(ask, plan_file=path), svc.clock.now())
     return advisor, ask, gathered
 
@@ -204,11 +204,11 @@ def gather(
 def plan_key(ask: PlanRequest, gathered: Gathered) -> str:
     """What the plan depends on, as a digest: the request (its date included) and what was
     read, the subject's own looks left out (each plan adds one; they count in no score)."""
-    subject = gathered.subject
-    if subject is not None:
-        others = tuple(look for look in subject.inquiries if look.purpose != SELF)
-        subject = replace(subject, inquiries=others)
-    made_of = repr((replace(ask, plan_file=None), replace(gathered, subject=subject)))
+    person = gathered.person
+    if person is not None:
+        others = tuple(look for look in person.facts.inquiries if look.purpose != SELF)
+        person = replace(person, facts=replace(person.facts, inquiries=others))
+    made_of = repr((replace(ask, plan_file=None), replace(gathered, person=person)))
     return hashlib.sha256(made_of.encode("utf-8")).hexdigest()
 
 
