@@ -22,6 +22,7 @@ Charts are the HTML page's own (Altair drawn to SVG by vl-convert on the server)
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 import tempfile
@@ -186,7 +187,7 @@ def _plan_file(document: Mapping[str, Any]) -> Iterator[Path]:
 
 def gather(
     svc: bootstrap.Service, session: Session, form: Mapping[str, str]
-) -> tuple[AdviseService, PlanRequest, Gathered]:
+) -> tuple[PlanRequest, Gathered]:
     """The request for the form and what the plan is made of, read now (raises FormError or
     ProblemsError, before any look when the values are wrong)."""
     id_type, id_number = svc.portal.identity(session.user)
@@ -198,7 +199,7 @@ def gather(
         raise ProblemsError(problems)
     with _plan_file(document) as path:  # read now; the loans are rebuilt by the job
         gathered = advisor.gather(replace(ask, plan_file=path), svc.clock.now())
-    return advisor, ask, gathered
+    return ask, gathered
 
 
 def plan_key(ask: PlanRequest, gathered: Gathered) -> str:
@@ -212,9 +213,16 @@ def plan_key(ask: PlanRequest, gathered: Gathered) -> str:
     return hashlib.sha256(made_of.encode("utf-8")).hexdigest()
 
 
-def make_plan(advisor: AdviseService, ask: PlanRequest, gathered: Gathered) -> dict[str, Any]:
-    """The plan's page as the job leaves it: the plan, its charts and each letter's PDF."""
-    advice = advisor.plan_from(ask, gathered)
+@functools.cache
+def _advisor() -> AdviseService:
+    """The advisor of a worker process (no bureau: the file was read by the request)."""
+    return bootstrap.build_advisor()
+
+
+def make_plan(ask: PlanRequest, gathered: Gathered) -> dict[str, Any]:
+    """The plan's page as the job leaves it: the plan, its charts and each letter's PDF (run
+    in a worker process: plain data in, plain data out)."""
+    advice = _advisor().plan_from(ask, gathered)
     view = _view(advice)
     with TYPESETTING:
         view["pdfs"] = {letter["name"]: bootstrap.letter_pdf(letter["text"])
@@ -314,17 +322,18 @@ async def post_plan(request: Request, session: Borrower) -> Response:
     form = _form(await request.form())
     svc = service(request)
     try:
-        advisor, ask, gathered = await run_in_threadpool(gather, svc, session, form)
+        ask, gathered = await run_in_threadpool(gather, svc, session, form)
     except FormError as error:
         return _refused(request, session, form, error.problem)
     except ProblemsError as error:
         return _refused(request, session, form, error.problems[0])
+    jobs = portal_jobs(request)
     try:
-        job = portal_jobs(request).submit(
+        job = jobs.submit(
             session.user.user_id,
             PLAN,
             plan_key(ask, gathered),
-            lambda: make_plan(advisor, ask, gathered),
+            lambda: jobs.processes.run(make_plan, replace(ask, plan_file=None), gathered),
             inputs=form,
         )
     except BusyError:

@@ -48,7 +48,8 @@ def report_key(report: Report) -> str:
     return hashlib.sha256(repr(same).encode("utf-8")).hexdigest()
 
 
-def _printed(report: Report, at: datetime) -> tuple[str, bytes]:
+def printed(report: Report, at: datetime) -> tuple[str, bytes]:
+    """The PDF and its file name (run in a worker process)."""
     with TYPESETTING:
         pdf = bootstrap.render_pdf(report, at)
     return f"creditmend-report-{report.header.as_of.isoformat()}.pdf", pdf
@@ -66,9 +67,13 @@ def my_report_pdf(request: Request, session: Borrower) -> Response:
     if report is None:
         return render(request, "report.html", {"missing": NO_FILE}, status=404, session=session)
     at = service(request).clock.now()
+    jobs = portal_jobs(request)
     try:
-        job = portal_jobs(request).submit(
-            session.user.user_id, PDF, report_key(report), lambda: _printed(report, at)
+        job = jobs.submit(
+            session.user.user_id,
+            PDF,
+            report_key(report),
+            lambda: jobs.processes.run(printed, report, at),
         )
     except BusyError:
         return busy(request, session)
