@@ -46,7 +46,14 @@ from creditmend.interfaces.cli.plan_form import advice_json
 from creditmend.interfaces.portal.files import download
 from creditmend.interfaces.portal.i18n import N_
 from creditmend.interfaces.portal.jobs import REFRESH_SECONDS, BusyError, Job, Jobs, State
-from creditmend.interfaces.portal.web import check_csrf, redirect, render, service, signed_in
+from creditmend.interfaces.portal.web import (
+    check_csrf,
+    redirect,
+    render,
+    service,
+    signed_in,
+    speaker,
+)
 from creditmend.services.advise import STRATEGY_NAMES, Advice, AdviseService, Gathered
 from creditmend.services.plan import NewLoanTerms, Person, PlanRequest
 
@@ -219,9 +226,10 @@ def _advisor() -> AdviseService:
     return bootstrap.build_advisor()
 
 
-def make_plan(ask: PlanRequest, gathered: Gathered) -> dict[str, Any]:
+def make_plan(ask: PlanRequest, gathered: Gathered, lang: str) -> dict[str, Any]:
     """The plan's page as the job leaves it: the plan, its charts and each letter's PDF (run
-    in a worker process: plain data in, plain data out)."""
+    in a worker process: plain data in, plain data out). `lang`: the reader's, part of the
+    key; the charts take it once they are translated (`plan_charts(..., lang=)`)."""
     advice = _advisor().plan_from(ask, gathered)
     view = _view(advice)
     with TYPESETTING:
@@ -327,13 +335,13 @@ async def post_plan(request: Request, session: Borrower) -> Response:
         return _refused(request, session, form, error.problem)
     except ProblemsError as error:
         return _refused(request, session, form, error.problems[0])
-    jobs = portal_jobs(request)
+    jobs, lang = portal_jobs(request), speaker(request).lang
     try:
         job = jobs.submit(
             session.user.user_id,
             PLAN,
-            plan_key(ask, gathered),
-            lambda: jobs.processes.run(make_plan, replace(ask, plan_file=None), gathered),
+            (lang, plan_key(ask, gathered)),
+            lambda: jobs.processes.run(make_plan, replace(ask, plan_file=None), gathered, lang),
             inputs=form,
         )
     except BusyError:

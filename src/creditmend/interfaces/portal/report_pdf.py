@@ -29,7 +29,7 @@ from creditmend.interfaces.portal.files import download
 from creditmend.interfaces.portal.jobs import BusyError, Job, State
 from creditmend.interfaces.portal.plan import TYPESETTING, busy, gone, job_context, portal_jobs
 from creditmend.interfaces.portal.score import NO_FILE, own_report
-from creditmend.interfaces.portal.web import redirect, render, service, signed_in
+from creditmend.interfaces.portal.web import redirect, render, service, signed_in, speaker
 
 router = APIRouter(include_in_schema=False)
 Borrower = Annotated[Session, Depends(signed_in(Role.BORROWER))]
@@ -48,8 +48,9 @@ def report_key(report: Report) -> str:
     return hashlib.sha256(repr(same).encode("utf-8")).hexdigest()
 
 
-def printed(report: Report, at: datetime) -> tuple[str, bytes]:
-    """The PDF and its file name (run in a worker process)."""
+def printed(report: Report, at: datetime, lang: str) -> tuple[str, bytes]:
+    """The PDF and its file name (run in a worker process). `lang`: the reader's, part of the
+    key; the renderer takes it once the reports are translated (`render_pdf(..., lang=)`)."""
     with TYPESETTING:
         pdf = bootstrap.render_pdf(report, at)
     return f"creditmend-report-{report.header.as_of.isoformat()}.pdf", pdf
@@ -72,8 +73,8 @@ def my_report_pdf(request: Request, session: Borrower) -> Response:
         job = jobs.submit(
             session.user.user_id,
             PDF,
-            report_key(report),
-            lambda: jobs.processes.run(printed, report, at),
+            (speaker(request).lang, report_key(report)),
+            lambda: jobs.processes.run(printed, report, at, speaker(request).lang),
         )
     except BusyError:
         return busy(request, session)
