@@ -24,6 +24,8 @@ from bureau_seed import OTHER_RIC, RIC, seed
 
 from creditmend import bootstrap
 from creditmend.interfaces.api.app import create_app
+from creditmend.interfaces.portal.app import close_portal
+from creditmend.interfaces.portal.jobs import Jobs
 from creditmend.interfaces.portal.web import new_buckets
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -42,6 +44,7 @@ class Portal:
     clock: MovableClock
     url: str
     new_client: Callable[[], TestClient]
+    jobs: Jobs  # the app's plans and PDFs made off the request path
 
     def invite(self, id_number: str = RIC) -> str:
         made = self.service.portal.invite("cn_ric", id_number, self.clock.today(), self.clock.now())
@@ -141,6 +144,7 @@ def _portal_on(url: str, tmp_path: Path) -> Iterator[Portal]:
         opened.append(made)
         return made
 
-    yield Portal(new_client(), service, clock, url, new_client)
+    yield Portal(new_client(), service, clock, url, new_client, app.state.portal_jobs)
     for client in opened:
         client.close()
+    close_portal(app)

@@ -10,7 +10,15 @@ from portal_support import OTHER_RIC, RIC, Portal
 from sqlalchemy import create_engine, text
 
 from creditmend.interfaces.api.app import create_app
-from creditmend.interfaces.portal import auth, desk, objections, pages, plan, score
+from creditmend.interfaces.portal import (
+    auth,
+    desk,
+    objections,
+    pages,
+    plan,
+    report_pdf,
+    score,
+)
 
 ANONYMOUS, BORROWER, DESK = "anonymous", "borrower", "desk"
 OK, TO_LOGIN, REFUSED = 200, "login", 403
@@ -21,9 +29,15 @@ MATRIX: dict[str, dict[str, object]] = {
     "/me": {ANONYMOUS: TO_LOGIN, BORROWER: OK, DESK: REFUSED},
     "/me/report": {ANONYMOUS: TO_LOGIN, BORROWER: OK, DESK: REFUSED},
     "/me/inquiries": {ANONYMOUS: TO_LOGIN, BORROWER: OK, DESK: REFUSED},
-    "/me/report.pdf": {ANONYMOUS: TO_LOGIN, BORROWER: OK, DESK: REFUSED},
+    # The PDF is printed off the request: the borrower is sent to its job's page (303).
+    "/me/report.pdf": {ANONYMOUS: TO_LOGIN, BORROWER: 303, DESK: REFUSED},
+    "/me/report/pdf/{job_id}": {ANONYMOUS: TO_LOGIN, BORROWER: 404, DESK: REFUSED},
+    "/me/report/pdf/{job_id}/file": {ANONYMOUS: TO_LOGIN, BORROWER: 404, DESK: REFUSED},
     "/me/score": {ANONYMOUS: TO_LOGIN, BORROWER: OK, DESK: REFUSED},
     "/me/plan": {ANONYMOUS: TO_LOGIN, BORROWER: OK, DESK: REFUSED},
+    # A plan's page and its letters: a job id that is not the borrower's is not found.
+    "/me/plan/{job_id}": {ANONYMOUS: TO_LOGIN, BORROWER: 404, DESK: REFUSED},
+    "/me/plan/{job_id}/letters/{name}": {ANONYMOUS: TO_LOGIN, BORROWER: 404, DESK: REFUSED},
     "/me/objections": {ANONYMOUS: TO_LOGIN, BORROWER: OK, DESK: REFUSED},
     "/me/objections/new": {ANONYMOUS: TO_LOGIN, BORROWER: OK, DESK: REFUSED},
     "/me/objections/{objection_id}": {ANONYMOUS: TO_LOGIN, BORROWER: OK, DESK: REFUSED},
@@ -58,7 +72,7 @@ MATRIX: dict[str, dict[str, object]] = {
 }
 PUBLIC_ROUTES = {"/", "/lang/{lang}", "/static/portal.css"}  # no file, no form
 # /me/score and /me/plan take POSTs too
-POST_ONLY = {"/logout", "/me/plan/letter", "/me/objections/{objection_id}/statement",
+POST_ONLY = {"/logout", "/me/objections/{objection_id}/statement",
              "/desk/objections/{objection_id}/answer"}  # fmt: skip
 # the desk's review of a drafted reply letter (CSRF, POST only: tests/portal/test_desk_pages.py)
 POST_ONLY |= {
@@ -68,7 +82,8 @@ POST_ONLY |= {
 # The paths with parameters, as the matrix visits them: the borrower's own objection 3 (of
 # the seed, routed to the bureau), answered for its letter, and a digest no objection names
 # (404 for its owner too: the files themselves are tested in test_objection_pages.py).
-SAMPLE = {"objection_id": "3", "kind": "txt", "sha256": "0" * 64}
+SAMPLE = {"objection_id": "3", "kind": "txt", "sha256": "0" * 64, "job_id": "no-such-job",
+          "name": "01-LEND1.pdf"}  # fmt: skip
 
 
 def _audit_rows(url: str) -> list[tuple[str, str, int | None]]:
@@ -92,6 +107,7 @@ def test_every_portal_page_is_in_the_matrix_and_out_of_the_openapi_document(
             pages.router,
             score.router,
             plan.router,
+            report_pdf.router,
             objections.router,
             desk.router,
         )

@@ -4,7 +4,10 @@ shown with the form, and leaving nothing in the file."""
 
 from __future__ import annotations
 
-from portal_support import CSRF, Portal
+import re
+import time
+
+from portal_support import CSRF, OTHER_RIC, Portal
 from sqlalchemy import create_engine, text
 
 
@@ -20,17 +23,40 @@ def _looks(url: str) -> list[tuple[str, str]]:
     return [(row[0], row[1]) for row in rows]
 
 
-def test_the_report_pdf_is_a_download_audited_as_the_subjects_own_look(portal: Portal) -> None:
+def test_the_report_pdf_is_printed_off_the_request_then_downloaded(portal: Portal) -> None:
+    """The link reads the report (the subject's own look) and sends the browser to the PDF's
+    page, which refreshes itself until it offers the file; asked again on the same file, the
+    PDF already printed downloads at once, and no one else may have it."""
     portal.enrol(portal.invite())
-    before = _looks(portal.url)
-    answer = portal.client.get("/me/report.pdf")
+    before, started = _looks(portal.url), portal.jobs.started
+    asked = portal.client.get("/me/report.pdf", follow_redirects=False)
+    assert asked.status_code == 303
+    location = asked.headers["location"]
+    assert re.fullmatch(r"/me/report/pdf/[A-Za-z0-9_-]+", location)
+    assert _looks(portal.url)[len(before) :] == [("subject", "inquiry")]
+    for _ in range(2400):  # as the browser would, every so often, without counting on a time
+        page = portal.client.get(location, headers={"Accept-Language": "en"})
+        assert page.status_code == 200 and "<script" not in page.text
+        if '<meta http-equiv="refresh"' not in page.text:
+            break
+        assert "being printed" in page.text or "waiting for its turn" in page.text
+        time.sleep(0.25)
+    assert f'href="{location}/file"' in page.text
+    answer = portal.client.get(f"{location}/file")
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "application/pdf"
     disposition = answer.headers["content-disposition"]
     assert disposition.startswith("attachment;") and ".pdf" in disposition
     assert answer.content.startswith(b"%PDF-")
     assert answer.headers["x-content-type-options"] == "nosniff"
-    assert _looks(portal.url)[len(before) :] == [("subject", "inquiry")]
+    # Again: the report is read (a look) and found unchanged, so the PDF printed comes at once.
+    again = portal.client.get("/me/report.pdf", follow_redirects=False)
+    assert again.status_code == 200 and again.content == answer.content
+    assert portal.jobs.started == started + 1
+    other = portal.new_client()
+    portal.enrol(portal.invite(OTHER_RIC), identity=OTHER_RIC, client=other)
+    assert other.get(location).status_code == 404
+    assert other.get(f"{location}/file").status_code == 404
 
 
 def test_the_report_page_links_the_pdf_and_shows_each_records_expiry(portal: Portal) -> None:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from creditmend.domain.creditfile.retention import retention_rules
 from creditmend.domain.i18n import N_
 from creditmend.domain.loan.cost import RootFinder
 from creditmend.domain.problems import Problem, ProblemsError
@@ -30,6 +31,7 @@ from creditmend.domain.recovery.candidates import (
     ObjectionCandidate,
     objection_candidates,
 )
+from creditmend.domain.recovery.file_candidates import FileCandidate, file_candidates
 from creditmend.domain.recovery.forecast import (
     NewLoanEffect,
     NewLoanOffer,
@@ -49,7 +51,7 @@ from creditmend.domain.recovery.shortfall import Shortfall, shortfall
 from creditmend.domain.recovery.simulate import Outcome, PaymentPlan
 from creditmend.domain.recovery.strategies import classic_outcomes
 from creditmend.domain.recovery.timeline import ExpiryRow, expiry_timeline
-from creditmend.domain.report.file import CreditFileFacts, InquiryFacts
+from creditmend.domain.report.file import CreditFileFacts, InquiryFacts, visible_file
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.scoring.scorecard import Scorecard
 from creditmend.services.plan import PlanRequest, horizon_problem, new_loan_offer, plan_problems
@@ -100,6 +102,8 @@ class Advice:
     bridging: tuple[Bridge, ...] = ()  # money from outside that would help (`bridges`)
     notes: tuple[str, ...] = ()  # assumptions (e.g. loans rebuilt from the bureau's data)
     good_faith: GoodFaithEffect = GoodFaithEffect(False)
+    # Months of the bureau's file worth an objection (a plan from the bureau's data).
+    file_candidates: tuple[FileCandidate, ...] = ()
 
     @property
     def feasible(self) -> bool:
@@ -118,6 +122,28 @@ class Subject:
     id_number: str
     refs: Mapping[str, AccountRef]  # loan id -> where the bureau files it
     inquiries: tuple[InquiryFacts, ...] = ()
+    candidates: tuple[FileCandidate, ...] = ()  # months of the file worth an objection
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRead:
+    """What a plan from the bureau's data read (the request's document checked, the file
+    looked at), before the loans are rebuilt from it (which takes seconds for a credit line)."""
+
+    id_type: str
+    id_number: str
+    document: dict[str, Any]  # the PLAN file's keys, the cash flow given merged in
+    lines: dict[str, int]
+    facts: CreditFileFacts
+    as_of: date
+
+
+@dataclass(frozen=True, slots=True)
+class Gathered:
+    """What a plan is made of: a PLAN file's plan as read, or a person's file as read."""
+
+    plan_input: PlanInput | None = None
+    person: PersonRead | None = None
 
 
 OwnFile = Callable[[str, str, date, datetime], CreditFileFacts]
@@ -154,13 +180,17 @@ class AdviseService:
         """The whole advice a borrower asked for: the plan read (from the file, the bureau's
         data or both), the strategies compared, then what a counsellor adds. `at` is when the
         bureau's file is looked at (the self-inquiry's log)."""
+        return self.plan_from(request, self.gather(request, at))
+
+    def gather(self, request: PlanRequest, at: datetime) -> Gathered:
+        """What the plan is made of, read now (the request checked, then the file or the
+        bureau's data): quick, so a face can answer at once and make the plan later, keyed by
+        what was read (the portal's jobs)."""
         problems = self.check(request)
         if problems:
             raise ProblemsError(problems)
-        subject: Subject | None = None
-        notes: tuple[str, ...] = ()
         if request.person is not None:
-            plan_input, subject, notes = self.person_plan(
+            read = self.read_person(
                 request.person.id_type,
                 request.person.id_number,
                 request.plan_file,
@@ -168,9 +198,20 @@ class AdviseService:
                 request.as_of,
                 at,
             )
+            return Gathered(person=read)
+        assert request.plan_file is not None  # checked: a file or a person
+        return Gathered(plan_input=self.read(request.plan_file))
+
+    def plan_from(self, request: PlanRequest, gathered: Gathered) -> Advice:
+        """The advice for what `gather` read (seconds: the loans rebuilt from the bureau's
+        data, the optimiser and its re-plans)."""
+        subject: Subject | None = None
+        notes: tuple[str, ...] = ()
+        if gathered.person is not None:
+            plan_input, subject, notes = self.rebuild(gathered.person)
         else:
-            assert request.plan_file is not None  # checked: a file or a person
-            plan_input = self.read(request.plan_file)
+            assert gathered.plan_input is not None  # gathered: a file or a person
+            plan_input = gathered.plan_input
         offer = (
             None
             if request.new_loan is None
@@ -184,7 +225,11 @@ class AdviseService:
             new_loan=offer,
             bridging=request.bridging,
         )
-        return replace(advice, notes=notes)
+        return replace(
+            advice,
+            notes=notes,
+            file_candidates=() if subject is None else subject.candidates,
+        )
 
     def advise_file(self, path: Path, as_of: date, horizon_months: int | None = None) -> Advice:
         return self.advise(self.read(path), as_of, horizon_months)
@@ -404,6 +449,18 @@ class AdviseService:
         """The subject's open loans as the bureau knows them (a logged self-inquiry), with the
         cash flow, one-off sources and preferences from `plan_file` (whose own loans are added)
         or from `cash_flow`. Returns the plan, the subject and the notes on what was assumed."""
+        return self.rebuild(self.read_person(id_type, id_number, plan_file, cash_flow, as_of, at))
+
+    def read_person(
+        self,
+        id_type: str,
+        id_number: str,
+        plan_file: Path | None,
+        cash_flow: Mapping[str, str] | None,
+        as_of: date,
+        at: datetime,
+    ) -> PersonRead:
+        """`person_plan`'s checks of what the borrower gave, then the look at the file."""
         if self.own_file is None:
             raise ProblemsError((Problem("plan.subject", "this advisor has no bureau to read"),))
         # Everything the borrower gave is checked before the bureau is asked: a refused
@@ -445,6 +502,14 @@ class AdviseService:
             if problems:
                 raise ProblemsError(problems) from None
         facts = self.own_file(id_type, id_number, as_of, at)
+        return PersonRead(id_type, id_number, document, lines, facts, as_of)
+
+    def rebuild(self, read: PersonRead) -> tuple[PlanInput, Subject, tuple[str, ...]]:
+        """The plan from what `read_person` read: the bureau's loans rebuilt and added to the
+        document's own, the account references, the file's objection candidates."""
+        id_type, id_number, facts, as_of = read.id_type, read.id_number, read.facts, read.as_of
+        document, lines = dict(read.document), read.lines
+        own = document.get("loans") or []
         currency = str(document.get("currency") or self.profile.currency)
         rebuilt = loans_from_file(facts.accounts, facts.furnishers, as_of, self.profile, currency)
         # The file's own loans keep their lines; the bureau's come after them.
@@ -461,5 +526,8 @@ class AdviseService:
             )
             for account in facts.accounts
         }
-        subject = Subject(id_type, id_number, refs, facts.inquiries)
+        view = visible_file(
+            facts, as_of, self.profile, self.profile.dated_policies, retention_rules(self.profile)
+        )
+        subject = Subject(id_type, id_number, refs, facts.inquiries, file_candidates(facts, view))
         return plan_input, subject, rebuilt.notes

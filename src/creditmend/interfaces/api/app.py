@@ -28,7 +28,7 @@ from creditmend.interfaces.api.problems import (
 )
 from creditmend.interfaces.api.settings import ApiSettings
 from creditmend.interfaces.api.v1 import ROUTERS
-from creditmend.interfaces.portal.app import mount_portal
+from creditmend.interfaces.portal.app import close_portal, mount_portal
 
 DB_ENV = "CREDITMEND_DB"
 
@@ -48,7 +48,10 @@ def create_app(service: bootstrap.Service, settings: ApiSettings | None = None) 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # the pool synchronous endpoints and the store's calls run on (`ApiSettings.threads`)
         to_thread.current_default_thread_limiter().total_tokens = threads
-        yield
+        try:
+            yield
+        finally:
+            close_portal(_app)  # the portal's plan and PDF workers (portal/jobs.py)
 
     app = FastAPI(
         lifespan=lifespan,

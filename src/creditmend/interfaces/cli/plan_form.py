@@ -14,6 +14,7 @@ from creditmend.domain.recovery.above_cap import above_cap_json
 from creditmend.domain.recovery.bridging import Replanned, bridge_json, bridge_words
 from creditmend.domain.recovery.candidates import candidates_json
 from creditmend.domain.recovery.conversion import conversion_words, conversions_json
+from creditmend.domain.recovery.file_candidates import file_candidates_json
 from creditmend.domain.recovery.forecast import forecast_json, new_loan_json
 from creditmend.domain.recovery.forecast_why import why_json, why_words
 from creditmend.domain.recovery.json_form import outcome_json
@@ -105,6 +106,7 @@ def advice_json(advice: Advice, *, detail: bool = False) -> dict[str, Any]:
         },
         "proposals": _proposals(advice),
         "objection_candidates": candidates_json(advice.candidates),
+        "file_candidates": file_candidates_json(advice.file_candidates),
         "expiry_timeline": timeline_json(advice.timeline),
         "score_forecast": None
         if advice.forecast is None

@@ -6,8 +6,17 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from creditmend.interfaces.portal import auth, desk, objections, pages, plan, score
+from creditmend.interfaces.portal import (
+    auth,
+    desk,
+    objections,
+    pages,
+    plan,
+    report_pdf,
+    score,
+)
 from creditmend.interfaces.portal.i18n import N_
+from creditmend.interfaces.portal.jobs import Jobs
 from creditmend.interfaces.portal.web import PortalRefusalError, new_buckets, redirect, render
 
 REFUSALS = {
@@ -19,13 +28,21 @@ REFUSALS = {
 
 def mount_portal(app: FastAPI) -> None:
     app.state.portal_rate_limits = new_buckets()
+    app.state.portal_jobs = Jobs()  # plans and PDFs made off the request path (jobs.py)
     app.include_router(auth.router, include_in_schema=False)
     app.include_router(pages.router, include_in_schema=False)
     app.include_router(score.router, include_in_schema=False)
     app.include_router(plan.router, include_in_schema=False)
+    app.include_router(report_pdf.router, include_in_schema=False)
     app.include_router(objections.router, include_in_schema=False)
     app.include_router(desk.router, include_in_schema=False)
     app.add_exception_handler(PortalRefusalError, _refused)  # type: ignore[arg-type]
+
+
+def close_portal(app: FastAPI) -> None:
+    """At the app's shutdown: the portal's workers take no more jobs and drop those waiting."""
+    jobs: Jobs = app.state.portal_jobs
+    jobs.close()
 
 
 def _refused(request: Request, refusal: PortalRefusalError) -> Response:

@@ -136,8 +136,11 @@ def _form(
 
 
 @router.get("/me/objections/new")
-def new_objection(request: Request, session: Borrower, record: str | None = None) -> Response:
-    return _form(request, session, record)
+def new_objection(
+    request: Request, session: Borrower, record: str | None = None, reason: str | None = None
+) -> Response:
+    """The form, a record (and a reason) chosen when a link or the plan's button says so."""
+    return _form(request, session, record, reason=reason if reason in REASONS else None)
 
 
 @router.post("/me/objections/new", dependencies=[Depends(check_csrf)])

@@ -5,11 +5,15 @@ not hold, bridging money, preferences), and each platform's letter to download.
 The form becomes the very `PlanRequest` the command line makes: the cash flow as its options,
 the rest as the PLAN file it would read (written to a private temporary file, read by the same
 reader, so every check and message is the advisor's). The service checks the request before it
-looks at the file; a refused form leaves nothing in it. Each plan reads the file as a logged
-self-inquiry (`AdviseService.person_plan`), the subject's own look. A letter is downloaded by
-its own small form: the letter's text with an HMAC seal (a key of the process, the user, the
-file name and the text), so a letter is typeset without making the plan again and no one can
-have their own text typeset as a letter. Nothing of a plan is kept between requests.
+looks at the file; a refused form leaves nothing in it (422 at once). Then the file is read, as
+a logged self-inquiry (`AdviseService.gather`), the subject's own look, and the plan is made
+off the request path (`jobs.py`): the form's answer is a redirect to the plan's own page,
+`/me/plan/{job}`, which says it is being prepared (and refreshes itself) until the plan, its
+charts and its letters' PDFs are ready. The job is keyed by the user, the request and what the
+file held (the subject's own looks aside, which change nothing in a plan): the same form sent
+again on an unchanged file shows the plan already made. Letters download from the finished
+plan; a plan kept no longer (a restart, or pushed out by newer ones) is made again by sending
+the form again.
 
 Charts are the HTML page's own (Altair drawn to SVG by vl-convert on the server), shown as
 `data:` images: the page has no script and no inline style.
@@ -18,11 +22,11 @@ Charts are the HTML page's own (Altair drawn to SVG by vl-convert on the server)
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
-import hmac
 import re
-import secrets
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
@@ -32,13 +36,25 @@ from typing import Annotated, Any
 import yaml
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from creditmend import bootstrap
+from creditmend.domain.creditfile.inquiry import SELF
 from creditmend.domain.portal import Role, Session
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.interfaces.cli.plan_form import advice_json
-from creditmend.interfaces.portal.web import check_csrf, render, secured, service, signed_in
-from creditmend.services.advise import STRATEGY_NAMES, Advice
+from creditmend.interfaces.portal.files import download
+from creditmend.interfaces.portal.i18n import N_
+from creditmend.interfaces.portal.jobs import REFRESH_SECONDS, BusyError, Job, Jobs, State
+from creditmend.interfaces.portal.web import (
+    check_csrf,
+    redirect,
+    render,
+    service,
+    signed_in,
+    speaker,
+)
+from creditmend.services.advise import STRATEGY_NAMES, Advice, AdviseService, Gathered
 from creditmend.services.plan import NewLoanTerms, Person, PlanRequest
 
 router = APIRouter(include_in_schema=False)
@@ -48,7 +64,11 @@ METHODS = ("equal_installment", "equal_principal", "interest_first", "bullet")
 PRIORITIES = ("balanced", "cost", "credit")
 ABOVE_CAP = ("dispute", "pay")
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
-_SAFE_NAME = re.compile(r"[0-9]{2}-[A-Za-z0-9_.-]{1,80}\.pdf")
+PLAN = "plan"
+GONE = N_("There is no such plan or file here: it may have been made before the server last "
+          "started. Ask for it again.")  # fmt: skip
+# WeasyPrint typesets one document at a time in this process (its fonts and Pango's state).
+TYPESETTING = threading.Lock()
 
 
 class FormError(Exception):
@@ -165,17 +185,18 @@ def plan_request(form: Mapping[str, str], person: Person, as_of: Any) -> PlanReq
 
 @contextmanager
 def _plan_file(document: Mapping[str, Any]) -> Iterator[Path]:
-    """The form's PLAN file in a private folder, gone once the plan is made."""
+    """The form's PLAN file in a private folder, gone once it has been read."""
     with tempfile.TemporaryDirectory(prefix="cm-plan-") as folder:
         path = Path(folder) / "plan.yaml"
         path.write_text(yaml.safe_dump(dict(document), allow_unicode=True), "utf-8")
         yield path
 
 
-def make_plan(request: Request, session: Session, form: Mapping[str, str]) -> Advice:
-    """The advice for the form (raises FormError or ProblemsError, before any look when the
-    values are wrong)."""
-    svc = service(request)
+def gather(
+    svc: bootstrap.Service, session: Session, form: Mapping[str, str]
+) -> tuple[PlanRequest, Gathered]:
+    """The request for the form and what the plan is made of, read now (raises FormError or
+    ProblemsError, before any look when the values are wrong)."""
     id_type, id_number = svc.portal.identity(session.user)
     ask = plan_request(form, Person(id_type, id_number), svc.clock.today())
     document = plan_document(form)
@@ -183,8 +204,38 @@ def make_plan(request: Request, session: Session, form: Mapping[str, str]) -> Ad
     problems = advisor.check(ask)
     if problems:
         raise ProblemsError(problems)
-    with _plan_file(document) as path:
-        return advisor.plan(replace(ask, plan_file=path), svc.clock.now())
+    with _plan_file(document) as path:  # read now; the loans are rebuilt by the job
+        gathered = advisor.gather(replace(ask, plan_file=path), svc.clock.now())
+    return ask, gathered
+
+
+def plan_key(ask: PlanRequest, gathered: Gathered) -> str:
+    """What the plan depends on, as a digest: the request (its date included) and what was
+    read, the subject's own looks left out (each plan adds one; they count in no score)."""
+    person = gathered.person
+    if person is not None:
+        others = tuple(look for look in person.facts.inquiries if look.purpose != SELF)
+        person = replace(person, facts=replace(person.facts, inquiries=others))
+    made_of = repr((replace(ask, plan_file=None), replace(gathered, person=person)))
+    return hashlib.sha256(made_of.encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def _advisor() -> AdviseService:
+    """The advisor of a worker process (no bureau: the file was read by the request)."""
+    return bootstrap.build_advisor()
+
+
+def make_plan(ask: PlanRequest, gathered: Gathered, lang: str) -> dict[str, Any]:
+    """The plan's page as the job leaves it: the plan, its charts and each letter's PDF (run
+    in a worker process: plain data in, plain data out), the charts in the reader's language
+    `lang` (part of the job's key)."""
+    advice = _advisor().plan_from(ask, gathered)
+    view = _view(advice, lang)
+    with TYPESETTING:
+        view["pdfs"] = {letter["name"]: bootstrap.letter_pdf(letter["text"])
+                        for letter in view["letters"]}  # fmt: skip
+    return view
 
 
 def _form(raw: Any) -> dict[str, str]:
@@ -210,12 +261,13 @@ def _month_rows(document: Mapping[str, Any]) -> tuple[list[str], list[dict[str, 
     return loans, rows
 
 
-def _view(request: Request, session: Session, advice: Advice) -> dict[str, Any]:
+def _view(advice: Advice, lang: str) -> dict[str, Any]:
     document = advice_json(advice, detail=True)
     monthly = document["strategies"].get("optimal", {}).get("monthly", [])
     horizon_end = f"{monthly[-1]['month']}-28" if monthly else None
     charts = {
-        name: _image(svg) for name, svg in bootstrap.plan_charts(document, horizon_end).items()
+        name: _image(svg)
+        for name, svg in bootstrap.plan_charts(document, horizon_end, lang=lang).items()
     }
     loans, rows = _month_rows(document)
     return {
@@ -224,14 +276,47 @@ def _view(request: Request, session: Session, advice: Advice) -> dict[str, Any]:
             (n, document["strategies"][n]) for n in STRATEGY_ORDER if n in document["strategies"]
         ],
         "charts": charts,
-        "letters": _letters(request, session, advice),
+        "letters": _letters(advice),
         "plan_loans": loans,
         "plan_rows": rows,
     }
 
 
+def _letters(advice: Advice) -> list[dict[str, str]]:
+    """Each platform's letter with the name its PDF downloads under."""
+    found = []
+    for index, letter in enumerate(advice.letters, start=1):
+        stem = _SAFE.sub("_", "-".join(letter.loan_ids))[:80] or "letter"
+        found.append({"platform": letter.platform, "name": f"{index:02d}-{stem}.pdf",
+                      "text": letter.text})  # fmt: skip
+    return found
+
+
 # Bridging is off until asked: it re-makes the plan a few times (a minute on a busy machine).
 DEFAULTS = {"good_faith": "on", "keep_buffer": "on"}
+
+
+def portal_jobs(request: Request) -> Jobs:
+    jobs: Jobs = request.app.state.portal_jobs
+    return jobs
+
+
+def busy(request: Request, session: Session) -> Response:
+    """Too many plans or PDFs being prepared: try again in a minute."""
+    response = render(request, "busy.html", {}, status=503, session=session)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+def gone(request: Request, session: Session) -> Response:
+    """Not the user's job, or one no longer kept: not found, whichever it is."""
+    return render(request, "refused.html", {"message": GONE}, status=404, session=session)
+
+
+def job_context(job: Job) -> dict[str, Any]:
+    """What a page says of a job: its state, how long it has been at it, when it refreshes."""
+    return {"job": job, "state": job.state.value, "seconds": job.seconds(),
+            "refresh": None if job.finished else REFRESH_SECONDS}  # fmt: skip
 
 
 @router.get("/me/plan")
@@ -242,63 +327,50 @@ def my_plan(request: Request, session: Borrower) -> Response:
 
 @router.post("/me/plan", dependencies=[Depends(check_csrf)])
 async def post_plan(request: Request, session: Borrower) -> Response:
+    """Check the form, read the file, hand the plan to the workers and show its page."""
     form = _form(await request.form())
+    svc = service(request)
     try:
-        advice = make_plan(request, session, form)
+        ask, gathered = await run_in_threadpool(gather, svc, session, form)
     except FormError as error:
         return _refused(request, session, form, error.problem)
     except ProblemsError as error:
         return _refused(request, session, form, error.problems[0])
-    context = {"form": form, "plan": _view(request, session, advice)}
+    jobs, lang = portal_jobs(request), speaker(request).lang
+    try:
+        job = jobs.submit(
+            session.user.user_id,
+            PLAN,
+            (lang, plan_key(ask, gathered)),
+            lambda: jobs.processes.run(make_plan, replace(ask, plan_file=None), gathered, lang),
+            inputs=form,
+        )
+    except BusyError:
+        return busy(request, session)
+    return redirect(f"/me/plan/{job.id}")
+
+
+@router.get("/me/plan/{job_id}")
+def my_plan_job(request: Request, session: Borrower, job_id: str) -> Response:
+    """The plan being prepared (the page refreshes itself), made (the plan and the form it was
+    made from) or refused (one line naming the field)."""
+    job = portal_jobs(request).find(session.user.user_id, PLAN, job_id)
+    if job is None:
+        return gone(request, session)
+    context = {"form": job.inputs, "plan": job.result if job.state is State.DONE else None,
+               "problem": job.problem, **job_context(job)}  # fmt: skip
     return render(request, "plan.html", context, session=session)
 
 
-def _letter_key(request: Request) -> bytes:
-    """This process's key for the letters a plan page hands out (made when first needed: a
-    letter given before a restart is made again by sending the plan form again)."""
-    key = getattr(request.app.state, "plan_letter_key", None)
-    if not isinstance(key, bytes):
-        key = secrets.token_bytes(32)
-        request.app.state.plan_letter_key = key
-    return key
-
-
-def letter_seal(key: bytes, user_id: int, name: str, text: str) -> str:
-    """What proves a letter is the one the advisor wrote for this user (no one else's, no text
-    of their own): an HMAC of the user, the file name and the text."""
-    message = f"{user_id}\n{name}\n{text}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
-
-
-def _letters(request: Request, session: Session, advice: Advice) -> list[dict[str, str]]:
-    """Each platform's letter with its file name and seal: its download form sends them back,
-    so a letter is typeset without making the plan again (which takes seconds)."""
-    key = _letter_key(request)
-    found = []
-    for index, letter in enumerate(advice.letters, start=1):
-        stem = _SAFE.sub("_", "-".join(letter.loan_ids))[:80] or "letter"
-        name = f"{index:02d}-{stem}.pdf"
-        seal = letter_seal(key, session.user.user_id, name, letter.text)
-        found.append({"platform": letter.platform, "name": name, "text": letter.text,
-                      "seal": seal})  # fmt: skip
-    return found
-
-
-@router.post("/me/plan/letter", dependencies=[Depends(check_csrf)])
-async def plan_letter(request: Request, session: Borrower) -> Response:
-    """One platform's letter as a PDF to save: the letter the plan page gave, checked by its
-    seal (this user's, unchanged), typeset by the engine of the bureau's letters."""
-    form = _form(await request.form())
-    name, seal = form.get("file", ""), form.get("seal", "")
-    # Browsers send a form's line breaks as CRLF (HTML's form submission): the text as sealed.
-    text = form.get("text", "").replace("\r\n", "\n")
-    expected = letter_seal(_letter_key(request), session.user.user_id, name, text)
-    if not _SAFE_NAME.fullmatch(name) or not hmac.compare_digest(seal, expected):
-        problem = Problem("letter", "this letter is not one your plan gave: make the plan again")
-        return _refused(request, session, DEFAULTS, problem)
-    response = Response(bootstrap.letter_pdf(text), media_type="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return secured(response)
+@router.get("/me/plan/{job_id}/letters/{name}")
+def plan_letter(request: Request, session: Borrower, job_id: str, name: str) -> Response:
+    """One platform's letter as a PDF to save, typeset with the plan: only the user's own,
+    only from a finished plan; anything else is not found."""
+    job = portal_jobs(request).find(session.user.user_id, PLAN, job_id)
+    pdf = None if job is None or job.state is not State.DONE else job.result["pdfs"].get(name)
+    if pdf is None:
+        return gone(request, session)
+    return download(pdf, "application/pdf", name)
 
 
 def _refused(

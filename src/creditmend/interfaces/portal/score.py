@@ -1,5 +1,5 @@
-"""The borrower's score and report download: `/me/score` (score, band, reasons and the what-if)
-and `/me/report.pdf` (the report's PDF, as `creditmend report --format pdf` writes it).
+"""The borrower's score: `/me/score` (score, band, reasons and the what-if); the report's PDF is
+`report_pdf.py`'s.
 
 Every page reads the file through the services the command line uses, so each view is the
 subject's own look as there: the report through the self-inquiry `creditmend report` makes, the
@@ -33,7 +33,6 @@ from creditmend.interfaces.portal.i18n import N_
 from creditmend.interfaces.portal.web import (
     check_csrf,
     render,
-    secured,
     service,
     signed_in,
     speaker,
@@ -67,20 +66,6 @@ def own_report(request: Request, session: Session) -> Report | None:
         )
     except ProblemsError:
         return None
-
-
-@router.get("/me/report.pdf")
-def my_report_pdf(request: Request, session: Borrower) -> Response:
-    """The report's PDF (WeasyPrint printing the report's HTML, as the command line does), to
-    save: an attachment, never shown inline by the portal."""
-    report = own_report(request, session)
-    if report is None:
-        return render(request, "report.html", {"missing": NO_FILE}, status=404, session=session)
-    pdf = bootstrap.render_pdf(report, service(request).clock.now(), lang=speaker(request).lang)
-    name = f"creditmend-report-{report.header.as_of.isoformat()}.pdf"
-    response = Response(pdf, media_type="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return secured(response)
 
 
 def _reasons(report: Report, lang: str) -> list[str]:
