@@ -160,7 +160,7 @@ test: lint typecheck contracts pytest
 test-fast: setup
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/pytest -q -m "not slow" -k "not postgresql" tests/unit tests/golden tests/contract
+	$(BIN)/pytest -q -n 2 -m "not slow" -k "not postgresql" tests/unit tests/golden tests/contract
 
 bench: setup
 	$(BIN)/python -m benchmarks.run
