@@ -3,7 +3,7 @@ example plan several of them read, made once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +16,7 @@ from creditmend.services.advise import Advice, AdviseService
 from creditmend.services.plan import PlanRequest
 
 
-def cli(*args: str, env: dict[str, str] | None = None) -> Done:
+def cli(*args: str, env: Mapping[str, str | None] | None = None) -> Done:
     """Run `creditmend ARGS`; an exception other than the command's exit is raised as is."""
     return invoke(args, env)
 

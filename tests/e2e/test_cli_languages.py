@@ -17,7 +17,9 @@ PLAN = ("plan", str(EXAMPLE), "--as-of", "2026-07-01", "--horizon-months", "24",
 
 
 @pytest.fixture(scope="module")
-def bureau(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], list[str]]:
+def bureau(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[dict[str, str | None], list[str]]:
     """A small synthetic bureau; its environment and a person with a file."""
     folder = tmp_path_factory.mktemp("bureau")
     env = {"CREDITMEND_DB": f"sqlite:///{folder / 'bureau.db'}", "CREDITMEND_KEY": None}
@@ -31,21 +33,21 @@ def bureau(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], li
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
         for step in steps:
-            done = cli(*step, env=env)  # type: ignore[arg-type]
+            done = cli(*step, env=env)
             assert done.returncode == 0, (step, done.stderr)
-        picked = cli("synth-pick", str(population), env=env)  # type: ignore[arg-type]
+        picked = cli("synth-pick", str(population), env=env)
     assert picked.returncode == 0, picked.stderr
-    return env, picked.stdout.split()  # type: ignore[return-value]
+    return env, picked.stdout.split()
 
 
-def _report(env: dict[str, str], person: list[str], *args: str) -> str:
+def _report(env: dict[str, str | None], person: list[str], *args: str) -> str:
     done = cli(*args, "report", *person, "--as-of", AS_OF, env=env)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def test_the_terminal_report_is_english_by_default_and_chinese_when_asked(
-    bureau: tuple[dict[str, str], list[str]],
+    bureau: tuple[dict[str, str | None], list[str]],
 ) -> None:
     env, person = bureau
     english = _report(env, person)
@@ -60,7 +62,7 @@ def test_the_terminal_report_is_english_by_default_and_chinese_when_asked(
 
 @pytest.mark.parametrize(("variable", "value"), [("LANG", "zh_CN.UTF-8"), ("LC_ALL", "zh_CN")])
 def test_the_locale_variables_choose_chinese(
-    bureau: tuple[dict[str, str], list[str]], variable: str, value: str
+    bureau: tuple[dict[str, str | None], list[str]], variable: str, value: str
 ) -> None:
     env, person = bureau
     assert "网贷大数据报告" in _report({**env, variable: value}, person)
@@ -69,7 +71,7 @@ def test_the_locale_variables_choose_chinese(
 
 
 def test_the_html_and_pdf_report_follow_the_language(
-    bureau: tuple[dict[str, str], list[str]], tmp_path: Path
+    bureau: tuple[dict[str, str | None], list[str]], tmp_path: Path
 ) -> None:
     env, person = bureau
     pages = {}
