@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from creditmend.domain.lockout import LockoutPolicy
 from creditmend.domain.problems import Problem
 
 
@@ -54,6 +55,16 @@ FREE_FAILURES = 3  # failed sign-ins before the account waits
 LOCK_AFTER = 5  # failed sign-ins before the account is locked
 FIRST_LOCK = timedelta(minutes=15)
 LONGEST_LOCK = timedelta(hours=24)
+# The account's lockout (domain/lockout.py, the API's token endpoint uses the same rule):
+# counted per account, so a guesser spread over many addresses gains nothing; the per-address
+# rate limit of the sign-in form is the other half. A success clears the count.
+SIGN_IN_LOCKOUT = LockoutPolicy(
+    free_failures=FREE_FAILURES,
+    lock_after=LOCK_AFTER,
+    first_wait=timedelta(seconds=30),
+    first_lock=FIRST_LOCK,
+    longest_lock=LONGEST_LOCK,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,14 +120,8 @@ def password_problems(password: str, is_common: Callable[[str], bool]) -> tuple[
 def locked_until(failures: int, at: datetime) -> datetime | None:
     """After a failed sign-in, the `failures`-th in a row: until when the account waits. The
     first few are free; then a short wait that doubles (back-off); from `LOCK_AFTER` a lock of
-    `FIRST_LOCK` that doubles up to `LONGEST_LOCK`. Counted per account, so a guesser spread
-    over many addresses gains nothing; the per-address rate limit is the other half."""
-    if failures <= FREE_FAILURES:
-        return None
-    if failures < LOCK_AFTER:
-        return at + timedelta(seconds=30 * 2 ** (failures - FREE_FAILURES - 1))
-    lock: timedelta = min(LONGEST_LOCK, FIRST_LOCK * 2 ** (failures - LOCK_AFTER))
-    return at + lock
+    `FIRST_LOCK` that doubles up to `LONGEST_LOCK` (`SIGN_IN_LOCKOUT`)."""
+    return SIGN_IN_LOCKOUT.locked_until(failures, at)
 
 
 def session_alive(session: Session, at: datetime) -> bool:

@@ -12,8 +12,10 @@ from decimal import Decimal
 from creditmend.domain.creditfile.furnishing import IdType
 from creditmend.domain.creditfile.inquiry import (
     SELF,
+    DailyQuota,
     InquiryEntry,
     InquiryRequest,
+    QuotaExceededError,
     consent_term_problems,
     is_hard,
     validate_inquiry,
@@ -79,11 +81,14 @@ class InquiryService:
         monthly_income: Decimal | None = None,
         *,
         today: date | None = None,
+        quota: DailyQuota | None = None,
     ) -> Report:
         """Log the inquiry, then answer it with the report as of its day. A refused inquiry
         (no consent, a furnisher not registered, a day before the data) is audited as such.
         With `today` (the business date of the look) the consent's term, when the request
-        carries one, is checked too: a consent expired by then refuses the look."""
+        carries one, is checked too: a consent expired by then refuses the look. With `quota`
+        (an API client's daily inquiries), one past it is refused (`QuotaExceededError`,
+        audited as a refused look) by the store, in the transaction that would log it."""
         request = replace(request, id_number=normal_id(request.id_number))
         problems = validate_inquiry(
             request, self.profile, self.furnisher_registry.furnisher_codes()
@@ -99,15 +104,20 @@ class InquiryService:
             self._check_as_of(request.on)
             if request.purpose == SELF:
                 self._check_known(request.id_type, request.id_number)
-        return self._answer(request, at, monthly_income)
+        return self._answer(request, at, monthly_income, quota)
 
     @contextmanager
-    def _refusal_audited(self, request: InquiryRequest, at: datetime) -> Iterator[None]:
-        """A look refused inside is audited (who, about whom, why refused), in its own
-        transaction; the caller is refused with the same problems all the same."""
+    def _refusal_audited(
+        self,
+        request: InquiryRequest,
+        at: datetime,
+        refusal: type[ProblemsError] = ProblemsError,
+    ) -> Iterator[None]:
+        """A look refused inside (a `refusal`) is audited (who, about whom, why refused), in its
+        own transaction; the caller is refused with the same problems all the same."""
         try:
             yield
-        except ProblemsError as refused:
+        except refusal as refused:
             # the trace keeps what was asked as its escaped form: a consent reference the
             # text door refused (a NUL, an escape sequence) is not stored raw either
             shown = replace(
@@ -120,15 +130,19 @@ class InquiryService:
             raise
 
     def _answer(
-        self, request: InquiryRequest, at: datetime, monthly_income: Decimal | None
+        self,
+        request: InquiryRequest,
+        at: datetime,
+        monthly_income: Decimal | None,
+        quota: DailyQuota | None = None,
     ) -> Report:
         """Log a checked inquiry and answer it with the report as of its day."""
         problems = income_problems(monthly_income)
         if problems:  # before the look is logged: a refused question leaves no trace
             raise ProblemsError(problems)
-        report_id, facts = self._record(
-            request, is_hard(request.purpose, self.profile), at, gives_report=True
-        )
+        hard = is_hard(request.purpose, self.profile)
+        with self._refusal_audited(request, at, QuotaExceededError):
+            report_id, facts = self._record(request, hard, at, gives_report=True, quota=quota)
         return self.report_of(facts, request, report_id, monthly_income)
 
     def self_report(
@@ -178,12 +192,20 @@ class InquiryService:
         return facts
 
     def _record(
-        self, request: InquiryRequest, hard: bool, at: datetime, *, gives_report: bool
+        self,
+        request: InquiryRequest,
+        hard: bool,
+        at: datetime,
+        *,
+        gives_report: bool,
+        quota: DailyQuota | None = None,
     ) -> tuple[str, CreditFileFacts]:
         """Log the look and read the file. Inquiries at once about someone new each make the
         person: the one that finds it made meanwhile was rolled back, and runs again."""
         return rerun_on_conflict(
-            lambda: self.inquiry_log.record_inquiry(request, hard, at, gives_report=gives_report)
+            lambda: self.inquiry_log.record_inquiry(
+                request, hard, at, gives_report=gives_report, quota=quota
+            )
         )
 
     def _self_inquiry(

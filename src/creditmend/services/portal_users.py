@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Protocol
 
+from creditmend.domain.lockout import wait_seconds
 from creditmend.domain.portal import (
     BORROWER_KINDS,
     DESK_KIND,
@@ -324,8 +325,8 @@ class PortalUserService:
                                 refused="unknown or not enrolled")  # fmt: skip
             return SignInRefused("unknown or not enrolled")
         user, stored = found[0], found[1] or ""
-        if user.locked_until is not None and _utc(user.locked_until) > at:
-            wait = int((_utc(user.locked_until) - at).total_seconds()) + 1
+        wait = wait_seconds(None if user.locked_until is None else _utc(user.locked_until), at)
+        if wait is not None:
             self._log_refusal(at, user.user_id, "sign_in", "locked")
             return SignInRefused("locked", wait)
         step: int | None = None
@@ -337,8 +338,7 @@ class PortalUserService:
             until = locked_until(failures, at)
             self.repository.record_failure(user.user_id, failures, until)
             self._log_refusal(at, user.user_id, "sign_in", "wrong password or code")
-            waits = None if until is None else int((until - at).total_seconds())
-            return SignInRefused("wrong password or code", waits)
+            return SignInRefused("wrong password or code", wait_seconds(until, at))
         self.repository.record_success(user.user_id, step)
         return SignedIn(self._open_session(user, at, "portal_signed_in"), user)
 

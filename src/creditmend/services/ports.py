@@ -18,7 +18,7 @@ from creditmend.domain.calendar import BusinessCalendar
 from creditmend.domain.creditfile.corrections import Closing
 from creditmend.domain.creditfile.furnisher import Furnisher
 from creditmend.domain.creditfile.furnishing import FurnishedRecord
-from creditmend.domain.creditfile.inquiry import InquiryEntry, InquiryRequest
+from creditmend.domain.creditfile.inquiry import DailyQuota, InquiryEntry, InquiryRequest
 from creditmend.domain.creditfile.objection import Disputed, Event, Objection, RecordRef
 from creditmend.domain.creditfile.records import BlacklistEntry, InquiryRecord, PublicRecord
 from creditmend.domain.creditfile.retention import Archived, Decision, NegativeFact
@@ -118,10 +118,19 @@ class InquiryLog(Protocol):
     """Looks at one person's file: logged, then answered."""
 
     def record_inquiry(
-        self, request: InquiryRequest, hard: bool, at: datetime, *, gives_report: bool
+        self,
+        request: InquiryRequest,
+        hard: bool,
+        at: datetime,
+        *,
+        gives_report: bool,
+        quota: DailyQuota | None = None,
     ) -> tuple[str, CreditFileFacts]:
         """Log the inquiry and read the file in one transaction: (report id, the file).
-        `gives_report` is False when the file is read for a plan or a what-if."""
+        `gives_report` is False when the file is read for a plan or a what-if. With `quota`
+        (an API client's, `request.client_id`), the client's inquiries since `quota.since`
+        are counted in the same transaction, serialised per client, and one past
+        `quota.limit` raises `QuotaExceededError` with nothing logged."""
         ...
 
     def inquiries_by(

@@ -6,19 +6,34 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.engine import Connection
 
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import UnitOfWork, audit, taken_meanwhile
 from creditmend.adapters.db.persons import person_id
 from creditmend.adapters.db.reading import read_files
 from creditmend.domain.creditfile.furnisher import mask_id
-from creditmend.domain.creditfile.inquiry import InquiryEntry, InquiryRequest
+from creditmend.domain.creditfile.inquiry import (
+    DailyQuota,
+    InquiryEntry,
+    InquiryRequest,
+    QuotaExceededError,
+)
 from creditmend.domain.report.file import CreditFileFacts
 
 # Built once (every inquiry runs them): see `reading.py`.
 LOG_INQUIRY = insert(t.inquiries).returning(t.inquiries.c.id)
 CLIENT_INQUIRIES_SINCE = select(func.count()).where(
     t.inquiries.c.client_id == bindparam("client_id"), t.inquiries.c.at >= bindparam("since")
+)
+# The client's row locked for the rest of the inquiry's transaction (PostgreSQL: `FOR NO KEY
+# UPDATE`, which the foreign keys' `KEY SHARE` locks of its tokens and inquiries do not wait
+# on; SQLite has no row locks and needs none: its transaction holds the one writer from BEGIN
+# IMMEDIATE): the quota's count and the inquiry's row are then one step per client.
+LOCK_CLIENT = (
+    select(t.api_clients.c.client_id)
+    .where(t.api_clients.c.client_id == bindparam("client_id"))
+    .with_for_update(key_share=True)
 )
 
 
@@ -48,16 +63,26 @@ class SqlInquiryLog:
         self.unit_of_work = unit_of_work
 
     def record_inquiry(
-        self, request: InquiryRequest, hard: bool, at: datetime, *, gives_report: bool
+        self,
+        request: InquiryRequest,
+        hard: bool,
+        at: datetime,
+        *,
+        gives_report: bool,
+        quota: DailyQuota | None = None,
     ) -> tuple[str, CreditFileFacts]:
         """Log the inquiry (and its audit event), then read the file, which shows the inquiry
         just logged; the report id names it. The log is its own short transaction and the file
         is read after it commits: SQLite's one writer is held for the two rows, not for the
         whole read (a read that fails after leaves the look logged, as a look it was). A person
         made meanwhile by another inquiry is a `ConcurrentWriteError` (nothing logged; the look
-        can be run again)."""
+        can be run again). With `quota`, the client's row is locked, its inquiries of the day
+        counted and one past the limit refused (`QuotaExceededError`, nothing logged), all in
+        this transaction: two inquiries at once cannot both take the last place."""
         vault = self.unit_of_work.vault
         with taken_meanwhile(), self.unit_of_work.transaction() as conn:
+            if quota is not None and request.client_id is not None:
+                _take_quota(conn, request.client_id, quota)
             person = person_id(conn, vault, request.id_type, request.id_number, at)
             inquiry = conn.execute(
                 LOG_INQUIRY,
@@ -133,6 +158,19 @@ class SqlInquiryLog:
 
     def client_inquiries_since(self, client_id: str, since: datetime) -> int:
         """Inquiries the client made at or after `since` (instants are stored in UTC)."""
-        params = {"client_id": client_id, "since": since.astimezone(UTC)}
         with self.unit_of_work.reading() as conn:
-            return int(conn.execute(CLIENT_INQUIRIES_SINCE, params).scalar_one())
+            return _made_since(conn, client_id, since)
+
+
+def _made_since(conn: Connection, client_id: str, since: datetime) -> int:
+    params = {"client_id": client_id, "since": since.astimezone(UTC)}
+    return int(conn.execute(CLIENT_INQUIRIES_SINCE, params).scalar_one())
+
+
+def _take_quota(conn: Connection, client_id: str, quota: DailyQuota) -> None:
+    """In the inquiry's transaction, before its row: the client's row locked (the next
+    inquiry of the same client waits here until this one commits or rolls back), then its
+    inquiries of the day counted; the one past the limit is refused."""
+    conn.execute(LOCK_CLIENT, {"client_id": client_id})
+    if _made_since(conn, client_id, quota.since) >= quota.limit:
+        raise QuotaExceededError(quota)

@@ -409,3 +409,15 @@ portal_sessions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_seen_at", DateTime(timezone=True), nullable=False),
 )
+
+# Failed authentications counted for the lockout (domain/lockout.py): the token endpoint's, by
+# `client:CLIENT_ID` (any id a caller sent, known or not: a lock must not tell which exist) and
+# by `address:HOST`. One row per key, updated in place; no secret is ever part of a key.
+auth_failures = Table(
+    "auth_failures",
+    metadata,
+    Column("key", String(160), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", DateTime(timezone=True), nullable=False),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+)

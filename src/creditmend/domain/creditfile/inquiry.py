@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from creditmend.domain.i18n import N_, Said
-from creditmend.domain.problems import Problem
+from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.domain.rules.profile import JurisdictionProfile
 from creditmend.domain.text import REFERENCE_MAX_CHARS, text_problem
 
@@ -33,6 +33,27 @@ class InquiryRequest:
     consent_expires_on: date | None = None
     client_id: str | None = None
     request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DailyQuota:
+    """The inquiries an API client may make in a business day: at most `limit` from `since`
+    (the day's first instant) on; `until` is the next day's first instant, when a refused
+    client may ask again. The store checks and counts it in the transaction that logs the
+    inquiry, so two inquiries at once cannot both take the last place."""
+
+    limit: int
+    since: datetime
+    until: datetime
+
+
+class QuotaExceededError(ProblemsError):
+    """The client has made its day's inquiries: nothing was logged (a `quota` problem)."""
+
+    def __init__(self, quota: DailyQuota) -> None:
+        message = f"this client has made its {quota.limit} inquiries of the day"
+        super().__init__((Problem("quota", message),))
+        self.quota = quota
 
 
 @dataclass(frozen=True, slots=True)

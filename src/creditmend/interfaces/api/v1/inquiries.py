@@ -29,8 +29,10 @@ from creditmend.domain.clients import INQUIRE, Caller
 from creditmend.domain.creditfile.furnishing import IdType
 from creditmend.domain.creditfile.inquiry import (
     SELF,
+    DailyQuota,
     InquiryEntry,
     InquiryRequest,
+    QuotaExceededError,
     is_consent_refusal,
 )
 from creditmend.domain.problems import ProblemsError
@@ -158,21 +160,25 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, ZoneInfo(bootstrap.rules().time_zone.value))
 
 
-def inquiry_quota(request: Request, caller: Annotated[Caller, Depends(inquirer)]) -> None:
-    """429 with `Retry-After` (the seconds until the next business day) when the client has
-    made its day's inquiries. Counted in the store, so every worker sees the same count; two
-    requests at the same instant may both pass the last free place (one inquiry over)."""
+def daily_quota(request: Request) -> DailyQuota:
+    """The caller's quota of today: `CREDITMEND_API_INQUIRY_QUOTA` inquiries from midnight in
+    the profile's time zone. The store checks it where it logs the inquiry (one transaction,
+    serialised per client: every worker sees the same count, and two requests at once cannot
+    both take the last place)."""
     settings: ApiSettings = request.app.state.settings
-    service = service_of(request)
-    today = service.clock.today()
-    made = service.bureau.inquire.client_inquiries_since(caller.client_id, day_start(today))
-    if made < settings.inquiry_quota:
-        return
-    tomorrow = day_start(today + timedelta(days=1))
-    wait = max(1, math.ceil((tomorrow - service.clock.now()).total_seconds()))
-    raise ApiProblemError(
+    today = service_of(request).clock.today()
+    return DailyQuota(
+        settings.inquiry_quota, day_start(today), day_start(today + timedelta(days=1))
+    )
+
+
+def _over_quota(request: Request, error: QuotaExceededError) -> ApiProblemError:
+    """429 with `Retry-After`: the seconds until the next business day."""
+    quota = error.quota
+    wait = max(1, math.ceil((quota.until - service_of(request).clock.now()).total_seconds()))
+    return ApiProblemError(
         429,
-        f"this client has made its {settings.inquiry_quota} inquiries of {today}; "
+        f"this client has made its {quota.limit} inquiries of {quota.since.date()}; "
         f"retry in {wait} s",
         kind="quota-exceeded",
         headers={"Retry-After": str(wait)},
@@ -222,7 +228,6 @@ def _refused(error: ProblemsError) -> ApiProblemError:
     dependencies=[
         Depends(rate_limit),
         Depends(content_type("application/json")),
-        Depends(inquiry_quota),
     ],
 )
 def inquire(
@@ -253,7 +258,9 @@ def inquire(
         request_id=request_id_of(request),
     )
     try:
-        report = service.bureau.inquire.inquire(ask, at, today=today)
+        report = service.bureau.inquire.inquire(ask, at, today=today, quota=daily_quota(request))
+    except QuotaExceededError as error:
+        raise _over_quota(request, error) from None
     except ProblemsError as error:
         if any(problem.field in {"db", "store"} for problem in error.problems):
             raise  # the store's refusal: the app's handler makes it a 503
