@@ -37,7 +37,7 @@ from furnish_support import NDJSON, jsonl, record
 
 from creditmend import bootstrap
 from creditmend.adapters.secret_hash import Argon2Hasher
-from creditmend.domain.clients import FURNISH, INQUIRE, RESPOND
+from creditmend.domain.clients import CLIENT_LOCKOUT, FURNISH, INQUIRE, RESPOND
 from creditmend.interfaces.api.app import create_app
 from creditmend.interfaces.api.limits import RateSettings
 from creditmend.interfaces.api.settings import ApiSettings
@@ -102,7 +102,8 @@ MATRIX: dict[str, Row] = {
 }
 # The operations without a token, by who calls: a client's credentials, or nobody.
 PUBLIC: dict[str, dict[str, int]] = {
-    "POST /v1/token":   {"lender": 200, "desk": 200, "wrong secret": 401, "revoked client": 401},
+    "POST /v1/token":   {"lender": 200, "desk": 200, "wrong secret": 401, "revoked client": 401,
+                         "locked client": 429},
     "GET /healthz":     {"no token": 200, "malformed token": 200, "expired token": 200},
     "GET /readyz":      {"no token": 200, "malformed token": 200, "expired token": 200},
     "GET /openapi.json": {"no token": 200, "malformed token": 200},
@@ -409,6 +410,8 @@ def test_every_operation_is_in_the_matrix(world: World) -> None:
 def _public_call(world: World, operation: str, who: str) -> httpx.Response:
     client = world.api.client
     method, path = operation.split(" ", 1)
+    if operation == "POST /v1/token" and who == "locked client":
+        return _locked_call(world, path)
     if operation == "POST /v1/token":
         made = world.api.made
         new = made["LEND1:all"] if who == "lender" else made["desk" if who == "desk" else "revoked"]
@@ -417,6 +420,20 @@ def _public_call(world: World, operation: str, who: str) -> httpx.Response:
         answer: httpx.Response = client.post(path, data={**form, "client_secret": secret})
         return answer
     answer = client.request(method, path, headers=world.headers[who])
+    return answer
+
+
+def _locked_call(world: World, path: str) -> httpx.Response:
+    """A new client whose id was tried with wrong secrets past the free ones: its right secret
+    is then refused too, with 429 and `Retry-After`, before it is checked."""
+    new = world.api.service.clients.add_lender("LEND1", [INQUIRE], START)
+    form = {"grant_type": "client_credentials", "client_id": new.client_id}
+    for _ in range(CLIENT_LOCKOUT.free_failures + 1):
+        wrong = world.api.client.post(path, data={**form, "client_secret": "not-the-secret"})
+        assert wrong.status_code == 401, wrong.text
+    answer = world.api.client.post(path, data={**form, "client_secret": new.client_secret})
+    assert int(answer.headers["retry-after"]) >= 1
+    assert answer.json()["type"] == "urn:creditmend:problem:too-many-failures"
     return answer
 
 

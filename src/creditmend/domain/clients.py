@@ -8,7 +8,9 @@ services/clients.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from creditmend.domain.lockout import LockoutPolicy
 
 FURNISH = "furnish"
 INQUIRE = "inquire"
@@ -16,6 +18,29 @@ RESPOND = "respond"
 DESK = "desk"
 LENDER_SCOPES = (FURNISH, INQUIRE, RESPOND)
 SCOPES = (*LENDER_SCOPES, DESK)
+
+# The token endpoint's lockout (domain/lockout.py, the rule of the portal's sign-in), counted
+# per client id tried (known or not: a lock must not tell which ids exist) and per address.
+# A client's system retries on its own, so a short lock is enough and a long one would let
+# anyone who learnt a client id keep its lender out: at most an hour. An address may be shared
+# (a lender's gateway, a proxy), so it has more free tries, and its count is forgotten after
+# an hour without failure; a client's is cleared by a token issued.
+CLIENT_LOCKOUT = LockoutPolicy(
+    free_failures=5,
+    lock_after=8,
+    first_wait=timedelta(seconds=30),
+    first_lock=timedelta(minutes=15),
+    longest_lock=timedelta(hours=1),
+    forget_after=timedelta(hours=24),
+)
+ADDRESS_LOCKOUT = LockoutPolicy(
+    free_failures=20,
+    lock_after=25,
+    first_wait=timedelta(seconds=1),
+    first_lock=timedelta(minutes=5),
+    longest_lock=timedelta(hours=1),
+    forget_after=timedelta(hours=1),
+)
 
 
 @dataclass(frozen=True, slots=True)

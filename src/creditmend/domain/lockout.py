@@ -32,8 +32,9 @@ class LockoutPolicy:
         if failures <= self.free_failures:
             return None
         if failures < self.lock_after:
-            doubling: int = 2 ** (failures - self.free_failures - 1)
-            return at + self.first_wait * doubling
+            doubling: int = 2 ** min(failures - self.free_failures - 1, 32)
+            wait: timedelta = min(self.longest_lock, self.first_wait * doubling)
+            return at + wait
         # the exponent is capped: a counter in the millions must not overflow a timedelta
         doubling = 2 ** min(failures - self.lock_after, 32)
         lock: timedelta = min(self.longest_lock, self.first_lock * doubling)

@@ -27,6 +27,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from creditmend.domain.clients import (
+    ADDRESS_LOCKOUT,
+    CLIENT_LOCKOUT,
     DESK,
     FURNISH,
     INQUIRE,
@@ -36,6 +38,7 @@ from creditmend.domain.clients import (
     ApiClient,
     Caller,
 )
+from creditmend.domain.lockout import LockoutPolicy, wait_seconds
 from creditmend.domain.problems import Problem, ProblemsError
 
 __all__ = [
@@ -74,9 +77,14 @@ class Grant:
 @dataclass(frozen=True, slots=True)
 class Refusal:
     """A refused authentication: `reason` is for the audit trail and the log, never for the
-    caller beyond the generic error (an unknown client and a wrong secret read alike)."""
+    caller beyond the generic error (an unknown client and a wrong secret read alike).
+    `retry_after` (seconds) when the token endpoint is locked for this client id or address."""
 
     reason: str
+    retry_after: int | None = None
+
+
+LOCKED = "locked out"  # the reason of a token request refused while its client or address waits
 
 
 class SecretHasher(Protocol):
@@ -101,9 +109,26 @@ class ClientRepository(Protocol):
         ...
 
     def add_token(
-        self, digest: str, client_id: str, issued_at: datetime, expires: datetime
+        self,
+        digest: str,
+        client_id: str,
+        issued_at: datetime,
+        expires: datetime,
+        cleared: Sequence[str] = (),
     ) -> None:
-        """A new token; the client's expired tokens are swept in the same transaction."""
+        """A new token; the client's expired tokens are swept, and the failure counts of
+        `cleared` deleted, in the same transaction."""
+        ...
+
+    def latest_lock(self, keys: Sequence[str]) -> datetime | None:
+        """The latest lock of the token endpoint's failure counts of `keys` (None: none)."""
+        ...
+
+    def count_failure(
+        self, counted: Sequence[tuple[str, LockoutPolicy]], at: datetime
+    ) -> datetime | None:
+        """One failed token request more for each key, in one transaction, each key locked as
+        its policy says; the latest lock of them."""
         ...
 
     def token_holder(self, digest: str) -> tuple[ApiClient, datetime] | None:
@@ -201,28 +226,60 @@ class ClientService:
 
     # ------------------------------------------------------------ tokens (the API)
     def issue_token(
-        self, client_id: str, secret: str, at: datetime, request_id: str
+        self,
+        client_id: str,
+        secret: str,
+        at: datetime,
+        request_id: str,
+        address: str | None = None,
     ) -> Grant | Refusal:
         """A new token for a client that proves its secret; refused (and audited) otherwise.
         An unknown client costs one argon2 verification too, so that timing does not tell
-        which client ids exist."""
+        which client ids exist. Failures are counted per client id and per `address`
+        (`CLIENT_LOCKOUT`, `ADDRESS_LOCKOUT`): while either waits, the request is refused
+        before its secret is checked (`retry_after` says how long)."""
+        at = _utc(at)
+        keys = _lockout_keys(client_id, address)
+        wait = wait_seconds(self.repository.latest_lock([key for key, _ in keys]), at)
+        if wait is not None:
+            refused = self._refuse(at, client_id, LOCKED, request_id, address)
+            return Refusal(refused.reason, wait)
         found = self.repository.client_and_hash(client_id)
         if found is None:
             self.hasher.verify(self._decoy_hash(), secret)
-            return self._refuse(at, client_id, "unknown client", request_id)
+            return self.refuse_token_request(client_id, "unknown client", at, request_id, address)
         client, stored = found
         if not self.hasher.verify(stored, secret):
-            return self._refuse(at, client_id, "wrong secret", request_id)
+            return self.refuse_token_request(client_id, "wrong secret", at, request_id, address)
         if client.revoked_at is not None:
-            return self._refuse(at, client_id, "revoked client", request_id)
+            return self.refuse_token_request(client_id, "revoked client", at, request_id, address)
         token = secrets.token_urlsafe(TOKEN_BYTES)
-        issued = _utc(at)
+        own = [key for key, policy in keys if policy is CLIENT_LOCKOUT]  # not the address's
         self.repository.add_token(
-            token_digest(token), client.client_id, issued, issued + self.token_ttl
+            token_digest(token), client.client_id, at, at + self.token_ttl, cleared=own
         )
-        detail: dict[str, object] = {"request_id": request_id, "scopes": sorted(client.scopes)}
-        self.repository.log(issued, _actor(client_id), "api_token", detail)
+        detail: dict[str, object] = {
+            "request_id": request_id,
+            "scopes": sorted(client.scopes),
+            "address": address,
+        }
+        self.repository.log(at, _actor(client_id), "api_token", detail)
         return Grant(token, int(self.token_ttl.total_seconds()), tuple(sorted(client.scopes)))
+
+    def refuse_token_request(
+        self,
+        client_id: str | None,
+        reason: str,
+        at: datetime,
+        request_id: str,
+        address: str | None = None,
+    ) -> Refusal:
+        """A token request refused (bad credentials, or a request the endpoint cannot read):
+        audited, and counted against the client id it named and its address."""
+        at = _utc(at)
+        refused = self._refuse(at, client_id, reason, request_id, address)
+        self.repository.count_failure(_lockout_keys(client_id, address), at)
+        return refused
 
     def caller_of(self, token: str, at: datetime, request_id: str) -> Caller | Refusal:
         """The caller a bearer token stands for, or why not (unknown, expired, revoked)."""
@@ -239,8 +296,17 @@ class ClientService:
     def refuse_scope(self, caller: Caller, scope: str, at: datetime, request_id: str) -> Refusal:
         return self._refuse(at, caller.client_id, f"scope {scope} not granted", request_id)
 
-    def _refuse(self, at: datetime, client_id: str | None, reason: str, request_id: str) -> Refusal:
+    def _refuse(
+        self,
+        at: datetime,
+        client_id: str | None,
+        reason: str,
+        request_id: str,
+        address: str | None = None,
+    ) -> Refusal:
         detail: dict[str, object] = {"request_id": request_id}
+        if address is not None:  # the token endpoint's: where the request came from
+            detail["address"] = address
         self.repository.log(_utc(at), _actor(client_id), "api_refused", detail, refused=reason)
         return Refusal(reason)
 
@@ -248,6 +314,15 @@ class ClientService:
         if self._decoy is None:
             self._decoy = self.hasher.hash(secrets.token_urlsafe(SECRET_BYTES))
         return self._decoy
+
+
+def _lockout_keys(client_id: str | None, address: str | None) -> list[tuple[str, LockoutPolicy]]:
+    """The failure counts a token request is held to: the client id it named (cut short, as it
+    may be anything; known or not) and its address."""
+    keys = [("client:" + client_id[:64], CLIENT_LOCKOUT)] if client_id else []
+    if address:
+        keys.append(("address:" + address[:90], ADDRESS_LOCKOUT))
+    return keys
 
 
 def _actor(client_id: str | None) -> str:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
+from creditmend.adapters.db import auth_failures
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import UnitOfWork, audit
 from creditmend.domain.clients import ApiClient
+from creditmend.domain.lockout import LockoutPolicy
 
 # Built once: every API request looks its token up (see `reading.py`).
 TOKEN_HOLDER = (
@@ -89,10 +92,17 @@ class SqlClientRepository:
             return True
 
     def add_token(
-        self, digest: str, client_id: str, issued_at: datetime, expires: datetime
+        self,
+        digest: str,
+        client_id: str,
+        issued_at: datetime,
+        expires: datetime,
+        cleared: Sequence[str] = (),
     ) -> None:
         tokens = t.api_tokens.c
         with self.unit_of_work.transaction() as conn:
+            if cleared:
+                auth_failures.clear(conn, cleared)
             conn.execute(
                 delete(t.api_tokens).where(
                     tokens.client_id == client_id, tokens.expires_at <= issued_at
@@ -103,6 +113,16 @@ class SqlClientRepository:
                     digest=digest, client_id=client_id, issued_at=issued_at, expires_at=expires
                 )
             )
+
+    def latest_lock(self, keys: Sequence[str]) -> datetime | None:
+        with self.unit_of_work.reading() as conn:
+            return auth_failures.latest_lock(conn, keys)
+
+    def count_failure(
+        self, counted: Sequence[tuple[str, LockoutPolicy]], at: datetime
+    ) -> datetime | None:
+        with self.unit_of_work.transaction() as conn:
+            return auth_failures.count_failure(conn, counted, at)
 
     def token_holder(self, digest: str) -> tuple[ApiClient, datetime] | None:
         with self.unit_of_work.reading() as conn:

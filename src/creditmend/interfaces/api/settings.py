@@ -10,10 +10,12 @@
 | CREDITMEND_API_JOB_LEASE | 30 | seconds a running furnishing job is its worker's (renewed) |
 | CREDITMEND_API_INQUIRY_QUOTA | 10000 | inquiries a client may make a business day |
 | CREDITMEND_API_THREADS | 8 | threads a worker process runs blocking calls on |
+| CREDITMEND_API_TRUSTED_PROXIES | none | proxies whose X-Forwarded-For is believed |
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ FURNISH_LIMIT_ENV = "CREDITMEND_API_FURNISH_LIMIT"
 JOB_LEASE_ENV = "CREDITMEND_API_JOB_LEASE"
 INQUIRY_QUOTA_ENV = "CREDITMEND_API_INQUIRY_QUOTA"
 THREADS_ENV = "CREDITMEND_API_THREADS"
+TRUSTED_PROXIES_ENV = "CREDITMEND_API_TRUSTED_PROXIES"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,10 @@ class ApiSettings:
     # Python holding the GIL most of the time: past a few threads, more only switch between
     # requests and make each slower; the waiting ones queue on the event loop instead.
     threads: int = 8
+    # The reverse proxies whose `X-Forwarded-For` is believed (uvicorn's `forwarded_allow_ips`):
+    # the token endpoint's lockout counts failures per caller address, and behind a proxy
+    # every peer address is the proxy's. None by default: no forwarded header is trusted.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
@@ -65,6 +72,7 @@ class ApiSettings:
             ),
             inquiry_quota=int(_number(env, INQUIRY_QUOTA_ENV, default.inquiry_quota, minimum=0)),
             threads=int(_number(env, THREADS_ENV, default.threads, minimum=1)),
+            trusted_proxies=_networks(env, TRUSTED_PROXIES_ENV),
         )
 
 
@@ -79,3 +87,19 @@ def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float
     if not value >= minimum or value == float("inf"):
         raise ProblemsError((Problem(name, f"{text!r} is not a number >= {minimum}"),))
     return value
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (`10.0.0.5`, `10.0.0.0/24`), each checked."""
+    found = []
+    for part in env.get(name, "").split(","):
+        text = part.strip()
+        if not text:
+            continue
+        try:
+            ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            message = f"{text!r} is not an IP address or network"
+            raise ProblemsError((Problem(name, message),)) from None
+        found.append(text)
+    return tuple(found)

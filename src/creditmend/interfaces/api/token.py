@@ -4,7 +4,13 @@ The client authenticates with `client_id` and `client_secret` in the form-encode
 HTTP Basic (RFC 6749 section 2.3.1: both URL-encoded, then base64), never both. Errors here are
 RFC 6749's (`{"error", "error_description"}` as `application/json`), which OAuth client
 libraries read: `invalid_request` 400, `invalid_client` 401, `unsupported_grant_type` 400.
-Other problems (413, 415, 422, 500) are RFC 9457 problems like everywhere else.
+Other problems (413, 415, 422, 429, 500) are RFC 9457 problems like everywhere else.
+
+Every refused request the endpoint reads (400, 401, 429) is an `api_refused` event of the audit
+trail (the client id it named, the address, the reason, the request id; never the secret), and
+the 400s and 401s are counted against the client id and the address: past a few, that client id
+or address waits (429 `too-many-failures` with `Retry-After`, refused before any secret is
+checked; services/clients.py, domain/lockout.py).
 """
 
 from __future__ import annotations
@@ -20,9 +26,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from creditmend.interfaces.api.limits import content_type
-from creditmend.interfaces.api.problems import request_id_of
+from creditmend.interfaces.api.problems import ApiProblemError, Problem, request_id_of
 from creditmend.interfaces.api.security import service_of
-from creditmend.services.clients import Refusal
+from creditmend.services.clients import LOCKED, Refusal
 
 FORM = "application/x-www-form-urlencoded"
 router = APIRouter(tags=["tokens"])
@@ -39,6 +45,28 @@ class OAuthError(BaseModel):
     error: Literal["invalid_request", "invalid_client", "unsupported_grant_type"]
     error_description: str
     request_id: str
+
+
+async def _refused(
+    request: Request, client_id: str | None, status: int, error: str, description: str
+) -> JSONResponse:
+    """RFC 6749's error, after the refusal is audited and counted (services/clients.py)."""
+    service = service_of(request)
+    await run_in_threadpool(
+        service.clients.refuse_token_request,
+        client_id or None,
+        f"{error}: {description}",
+        service.clock.now(),
+        request_id_of(request),
+        _address(request),
+    )
+    return _oauth_error(request, status, error, description)
+
+
+def _address(request: Request) -> str | None:
+    """The caller's address: the peer's, or behind a trusted proxy the one it forwards
+    (`CREDITMEND_API_TRUSTED_PROXIES`, which `creditmend serve` gives uvicorn)."""
+    return request.client.host if request.client else None
 
 
 def _oauth_error(request: Request, status: int, error: str, description: str) -> JSONResponse:
@@ -85,6 +113,11 @@ TOKEN_FORM = {
     responses={
         400: {"model": OAuthError, "description": "invalid_request or unsupported_grant_type"},
         401: {"model": OAuthError, "description": "invalid_client: unknown, wrong or revoked"},
+        429: {
+            "model": Problem,
+            "description": "Too many failed requests for this client id or from this address: "
+            "`Retry-After`",
+        },
     },
     dependencies=[Depends(content_type(FORM))],
     openapi_extra={"requestBody": {"required": True, "content": {FORM: {"schema": TOKEN_FORM}}}},
@@ -94,32 +127,48 @@ async def token(request: Request) -> JSONResponse:
     # grant_type is RFC 6749's 400, not a validation problem.
     form = await request.form()
     fields = {name: form.get(name) for name in ("grant_type", "client_id", "client_secret")}
+    named = fields["client_id"] if isinstance(fields["client_id"], str) else None
     if any(value is not None and not isinstance(value, str) for value in fields.values()):
-        return _oauth_error(request, 400, "invalid_request", "fields must be text, not files")
+        return await _refused(
+            request, named, 400, "invalid_request", "fields must be text, not files"
+        )
     grant_type, client_id, client_secret = (
         value if isinstance(value, str) else None for value in fields.values()
     )
     basic = _basic(request)
     if isinstance(basic, str):
-        return _oauth_error(request, 400, "invalid_request", basic)
+        return await _refused(request, client_id, 400, "invalid_request", basic)
     if basic is not None and (client_id is not None or client_secret is not None):
         message = "send the client's credentials one way: Basic or the form, not both"
-        return _oauth_error(request, 400, "invalid_request", message)
+        return await _refused(request, client_id, 400, "invalid_request", message)
+    given_id, secret = basic if basic is not None else (client_id, client_secret)
     if grant_type is None:
-        return _oauth_error(request, 400, "invalid_request", "grant_type is missing")
+        return await _refused(request, given_id, 400, "invalid_request", "grant_type is missing")
     if grant_type != "client_credentials":
         message = "only grant_type=client_credentials is supported"
-        return _oauth_error(request, 400, "unsupported_grant_type", message)
-    given_id, secret = basic if basic is not None else (client_id, client_secret)
+        return await _refused(request, given_id, 400, "unsupported_grant_type", message)
     if not given_id or not secret:
         message = "client_id and client_secret are needed"
-        return _oauth_error(request, 401, "invalid_client", message)
+        return await _refused(request, given_id, 401, "invalid_client", message)
     service = service_of(request)
     # argon2 takes tens of milliseconds of CPU: off the event loop.
     grant = await run_in_threadpool(
-        service.clients.issue_token, given_id, secret, service.clock.now(), request_id_of(request)
+        service.clients.issue_token,
+        given_id,
+        secret,
+        service.clock.now(),
+        request_id_of(request),
+        _address(request),
     )
     if isinstance(grant, Refusal):
+        if grant.reason == LOCKED and grant.retry_after is not None:
+            raise ApiProblemError(
+                429,
+                "too many failed token requests for this client id or from this address; "
+                f"retry in {grant.retry_after} s",
+                kind="too-many-failures",
+                headers={"Retry-After": str(grant.retry_after), "Pragma": "no-cache"},
+            )
         message = "client authentication failed"  # which part was wrong is not said
         return _oauth_error(request, 401, "invalid_client", message)
     request.state.client_id = given_id

@@ -58,8 +58,12 @@ def serve(
         "date_header": True,
         "access_log": False,
         "log_config": log_config(),
-        "proxy_headers": False,
+        # No forwarded header is believed unless the deployment names its proxies (the token
+        # endpoint's lockout counts failures per caller address; docs/api.md "Deployment").
+        "proxy_headers": bool(settings.trusted_proxies),
     }
+    if settings.trusted_proxies:
+        common["forwarded_allow_ips"] = list(settings.trusted_proxies)
     if workers == 1:
         uvicorn.run(create_app(service, settings), **common)
         return
