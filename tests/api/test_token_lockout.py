@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+from cli_runner import Done, invoke  # tests/ is on the path (its conftest.py)
 from creditmend import bootstrap
 from creditmend.adapters.secret_hash import Argon2Hasher
 from creditmend.domain.clients import ADDRESS_LOCKOUT, CLIENT_LOCKOUT
@@ -184,3 +185,51 @@ def test_trusted_proxies_are_read_from_the_environment(tmp_path: Path) -> None:
     with pytest.raises(ProblemsError) as refused:
         ApiSettings.from_env({"CREDITMEND_API_TRUSTED_PROXIES": "proxy.example"})
     assert refused.value.problems[0].field == "CREDITMEND_API_TRUSTED_PROXIES"
+
+
+def test_audit_api_lists_tokens_and_refusals(api: InProcess) -> None:
+    lender, other = api.made["lender"], api.made["other"]
+    assert ask(api.client, lender.client_id, WRONG).status_code == 401
+    token = api.token("lender")
+    api.token("other")
+    api.service.clients.revoke(other.client_id, api.clock.now())
+
+    def audit_cli(*args: str) -> Done:
+        env = {"CREDITMEND_KEY": None, "COLUMNS": "240"}
+        return invoke(["audit", *args, "--db", api.url], env)
+
+    listed = audit_cli("--api", "--json")
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert [(row["action"], row["client_id"]) for row in rows] == [
+        ("api_client_added", lender.client_id),
+        ("api_client_added", other.client_id),
+        ("api_client_added", api.made["desk"].client_id),
+        ("api_refused", lender.client_id),
+        ("api_token", lender.client_id),
+        ("api_token", other.client_id),
+        ("api_client_revoked", other.client_id),
+    ]
+    refused = rows[3]
+    assert refused["refused"] == "wrong secret" and refused["address"] == "testclient"
+    assert refused["request_id"]
+    for secret in (WRONG, lender.client_secret, other.client_secret, token):
+        assert secret not in listed.stdout
+
+    own = json.loads(audit_cli("--api", "--json", "--client", lender.client_id).stdout)
+    assert [row["action"] for row in own] == ["api_client_added", "api_refused", "api_token"]
+    only = json.loads(audit_cli("--api", "--json", "--refused").stdout)
+    assert [row["refused"] for row in only] == ["wrong secret"]
+    newest = json.loads(audit_cli("--api", "--json", "--limit", "1").stdout)
+    assert [row["action"] for row in newest] == ["api_client_revoked"]
+    table = audit_cli("--api")
+    assert "The API's access" in table.stdout and "wrong secret" in table.stdout
+
+    both = audit_cli("--api", "cn_ric", "11010519491231002X")
+    assert (both.returncode, both.stderr) == (
+        2, "error: ID_TYPE: --api lists the API's access, not a person's file\n")  # fmt: skip
+    nothing = audit_cli()
+    assert nothing.returncode == 2
+    assert nothing.stderr.startswith("error: ID_TYPE: give the subject's ID_TYPE and ID_NUMBER")
+    stray = audit_cli("cn_ric", "11010519491231002X", "--refused")
+    assert (stray.returncode, stray.stderr) == (2, "error: --refused: is an option of --api\n")

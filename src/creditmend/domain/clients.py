@@ -71,3 +71,21 @@ class Caller:
 
     def may(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+# The audit trail's events of the API's clients and tokens (`creditmend audit --api`).
+ACCESS_ACTIONS = ("api_client_added", "api_client_revoked", "api_token", "api_refused")
+
+
+@dataclass(frozen=True, slots=True)
+class AccessEvent:
+    """One event of a client's access, as the audit trail keeps it: a client added or revoked
+    (by the operator), a token issued, a request refused (the token endpoint's, a bearer
+    token's, a scope's) with why; never a secret or a token."""
+
+    at: datetime
+    action: str  # one of ACCESS_ACTIONS
+    client_id: str | None  # None: a request that named no client
+    refused: str | None
+    request_id: str | None
+    address: str | None  # the token endpoint's: where the request came from

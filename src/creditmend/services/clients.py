@@ -35,6 +35,7 @@ from creditmend.domain.clients import (
     LENDER_SCOPES,
     RESPOND,
     SCOPES,
+    AccessEvent,
     ApiClient,
     Caller,
 )
@@ -144,6 +145,12 @@ class ClientRepository(Protocol):
         refused: str | None = None,
     ) -> None:
         """An event of the audit trail (`audit_events`), in its own transaction."""
+        ...
+
+    def access_events(
+        self, client_id: str | None, *, refused_only: bool, limit: int
+    ) -> list[AccessEvent]:
+        """The newest `limit` access events (of one client, or all), oldest first."""
         ...
 
 
@@ -292,6 +299,15 @@ class ClientService:
         if _utc(expires) <= _utc(at):
             return self._refuse(at, client.client_id, "expired token", request_id)
         return Caller(client.client_id, client.furnisher_code, client.scopes, client.desk)
+
+    def access_log(
+        self, client_id: str | None = None, *, refused_only: bool = False, limit: int = 200
+    ) -> list[AccessEvent]:
+        """Who got tokens and who was refused, from the audit trail: the operator's view of
+        the API's use (`creditmend audit --api`), the newest `limit` events, oldest first."""
+        if limit < 1:
+            raise ProblemsError((Problem("limit", f"{limit} is not a number >= 1"),))
+        return self.repository.access_events(client_id, refused_only=refused_only, limit=limit)
 
     def refuse_scope(self, caller: Caller, scope: str, at: datetime, request_id: str) -> Refusal:
         return self._refuse(at, caller.client_id, f"scope {scope} not granted", request_id)

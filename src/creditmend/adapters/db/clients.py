@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
 
 from creditmend.adapters.db import auth_failures
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import UnitOfWork, audit
-from creditmend.domain.clients import ApiClient
+from creditmend.domain.clients import ACCESS_ACTIONS, AccessEvent, ApiClient
 from creditmend.domain.lockout import LockoutPolicy
 
 # Built once: every API request looks its token up (see `reading.py`).
@@ -141,3 +142,37 @@ class SqlClientRepository:
     ) -> None:
         with self.unit_of_work.transaction() as conn:
             audit(conn, at, actor, action, detail=dict(detail), refused=refused)
+
+    def access_events(
+        self, client_id: str | None, *, refused_only: bool, limit: int
+    ) -> list[AccessEvent]:
+        events = t.audit_events.c
+        actions = ("api_refused",) if refused_only else ACCESS_ACTIONS
+        query = select(t.audit_events).where(events.action.in_(actions))
+        if client_id is not None:
+            # a token's and a refusal's actor is the client; the operator adds and revokes it
+            named = json.dumps({"client_id": client_id})[1:-1]
+            query = query.where(
+                or_(
+                    events.actor == "api:" + client_id,
+                    and_(events.actor == "operator", events.detail.contains(named)),
+                )
+            )
+        with self.unit_of_work.reading() as conn:
+            rows = conn.execute(query.order_by(events.id.desc()).limit(limit)).all()
+        return [_access(row) for row in reversed(rows)]
+
+
+def _access(row: Any) -> AccessEvent:
+    detail = json.loads(row.detail) if row.detail else {}
+    detail = detail if isinstance(detail, dict) else {}
+    actor = str(row.actor)
+    client = detail.get("client_id") if actor == "operator" else actor.removeprefix("api:")
+    return AccessEvent(
+        at=_utc(row.at) or row.at,
+        action=row.action,
+        client_id=None if client in (None, "unknown") else str(client),
+        refused=row.refused,
+        request_id=detail.get("request_id"),
+        address=detail.get("address"),
+    )

@@ -19,7 +19,7 @@ from creditmend.domain.money import Money, MoneyError
 from creditmend.domain.problems import Problem
 from creditmend.domain.report.json_form import report_json
 from creditmend.domain.report.model import Report
-from creditmend.interfaces.cli import clock, language
+from creditmend.interfaces.cli import access, clock, language
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.report_view import print_report
@@ -171,13 +171,33 @@ def report(
 
 
 def audit(
-    id_type: IdTypeArgument,
-    id_number: IdNumberArgument,
+    id_type: Annotated[str | None, typer.Argument(help="cn_ric | passport | us_ssn")] = None,
+    id_number: Annotated[str | None, typer.Argument(help="The subject's identity number")] = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    api: Annotated[
+        bool, typer.Option("--api", help="The API's access instead: tokens issued and refused")
+    ] = False,
+    client: Annotated[
+        str | None, typer.Option("--client", help="With --api: this client's events only")
+    ] = None,
+    refused: Annotated[bool, typer.Option("--refused", help="With --api: refusals only")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="With --api: the newest N events")] = 200,
 ) -> None:
     """List who looked at (or corrected) a person's file, when, why, with which consent, and
-    the looks the bureau refused (and why)."""
+    the looks the bureau refused (and why). With --api instead: the API's clients added and
+    revoked, tokens issued and requests refused (who, address, why, request id)."""
+    if api:
+        if id_type is not None:
+            raise fail([Problem("ID_TYPE", "--api lists the API's access, not a person's file")])
+        access.print_access(db, client, refused_only=refused, limit=limit, as_json=as_json)
+        return
+    if client is not None or refused:
+        said = "--client" if client is not None else "--refused"
+        raise fail([Problem(said, "is an option of --api")])
+    if id_type is None or id_number is None:
+        said = "ID_TYPE" if id_type is None else "ID_NUMBER"
+        raise fail([Problem(said, "give the subject's ID_TYPE and ID_NUMBER (or --api)")])
     with input_errors():
         looks = bootstrap.build_bureau(db).inquire.who_looked(id_type, id_number, clock.now())
     rows = [
