@@ -237,13 +237,14 @@ def api_server(
 ) -> Iterator[Server]:
     """`creditmend serve --port 0` on the module's database, ready (`/readyz` 200) when it
     yields; stopped with SIGTERM after the module. Tokens live the module's `SERVER_TOKEN_TTL`
-    seconds, if it has one."""
+    seconds, if it has one; its `SERVER_ENV` (a dict) adds to the server's environment."""
     folder = tmp_path_factory.mktemp("server")
     env = {**os.environ, "CREDITMEND_KEY": bootstrap.new_key()}
     env.pop("CREDITMEND_NOW", None)  # a stopped clock would never expire a token
     env["CREDITMEND_API_TOKEN_TTL"] = str(
         getattr(request.module, "SERVER_TOKEN_TTL", SERVER_TOKEN_TTL)
     )
+    env.update(getattr(request.module, "SERVER_ENV", {}))  # a module's own settings
     saved_key = os.environ.get("CREDITMEND_KEY")
     os.environ["CREDITMEND_KEY"] = env["CREDITMEND_KEY"]
     try:
