@@ -75,8 +75,6 @@ class PortalUser:
     role: Role
     status: Status
     display_name: str | None  # a desk user's name; None for a borrower
-    failed: int = 0
-    locked_until: datetime | None = None
     totp_last_step: int | None = None  # the last TOTP time step accepted (no replay)
 
 
@@ -115,6 +113,12 @@ def password_problems(password: str, is_common: Callable[[str], bool]) -> tuple[
     if is_common(password) or len(set(password)) < 3:
         return (Problem("password", "is a common password; choose another"),)
     return ()
+
+
+def lockout_key(user_id: int) -> str:
+    """The user's count of failed sign-ins in the store's failure counts (the token
+    endpoint's counts are `client:...` and `address:...`)."""
+    return f"portal:user:{user_id}"
 
 
 def locked_until(failures: int, at: datetime) -> datetime | None:

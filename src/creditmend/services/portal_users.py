@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Protocol
 
-from creditmend.domain.lockout import wait_seconds
+from creditmend.domain.lockout import LockoutPolicy, wait_seconds
 from creditmend.domain.portal import (
     BORROWER_KINDS,
     DESK_KIND,
     LOGIN_KINDS,
     RECOVERY_CODES,
+    SIGN_IN_LOCKOUT,
     Invitation,
     PortalUser,
     Role,
@@ -36,7 +37,6 @@ from creditmend.domain.portal import (
     Status,
     code_expired,
     invite_expiry,
-    locked_until,
     password_problems,
     session_alive,
 )
@@ -113,9 +113,19 @@ class PortalRepository(Protocol):
         """The digest of the unused, unexpired code the user's pending enrolment began with."""
         ...
 
-    def record_failure(self, user_id: int, failures: int, until: datetime | None) -> None: ...
+    def lock_of(self, user_id: int) -> datetime | None:
+        """Until when the user's sign-in waits, if it was ever made to (the store's failure
+        counts, domain/lockout.py: the token endpoint's too)."""
+        ...
 
-    def record_success(self, user_id: int, step: int | None) -> None: ...
+    def count_failure(self, user_id: int, policy: LockoutPolicy, at: datetime) -> datetime | None:
+        """One failed sign-in more, counted under the count's row lock; until when the next
+        waits (None: it need not)."""
+        ...
+
+    def record_success(self, user_id: int, step: int | None) -> None:
+        """The count cleared; the TOTP step (when one was used) kept against replay."""
+        ...
 
     def use_recovery_code(self, user_id: int, digest: str, at: datetime) -> bool: ...
 
@@ -325,7 +335,7 @@ class PortalUserService:
                                 refused="unknown or not enrolled")  # fmt: skip
             return SignInRefused("unknown or not enrolled")
         user, stored = found[0], found[1] or ""
-        wait = wait_seconds(None if user.locked_until is None else _utc(user.locked_until), at)
+        wait = wait_seconds(self.repository.lock_of(user.user_id), at)
         if wait is not None:
             self._log_refusal(at, user.user_id, "sign_in", "locked")
             return SignInRefused("locked", wait)
@@ -334,9 +344,7 @@ class PortalUserService:
         if ok:
             step, ok = self._second_factor(user, second, at)
         if not ok:
-            failures = user.failed + 1
-            until = locked_until(failures, at)
-            self.repository.record_failure(user.user_id, failures, until)
+            until = self.repository.count_failure(user.user_id, SIGN_IN_LOCKOUT, at)
             self._log_refusal(at, user.user_id, "sign_in", "wrong password or code")
             return SignInRefused("wrong password or code", wait_seconds(until, at))
         self.repository.record_success(user.user_id, step)

@@ -11,9 +11,19 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
+from creditmend.adapters.db import auth_failures
 from creditmend.adapters.db import tables as t
 from creditmend.adapters.db.base import UnitOfWork, audit
-from creditmend.domain.portal import IDLE_TIMEOUT, PortalUser, Role, Session, Stage, Status
+from creditmend.domain.lockout import LockoutPolicy
+from creditmend.domain.portal import (
+    IDLE_TIMEOUT,
+    PortalUser,
+    Role,
+    Session,
+    Stage,
+    Status,
+    lockout_key,
+)
 
 ENROLMENT = "enrolment"
 RECOVERY = "recovery"
@@ -31,8 +41,6 @@ def _user(row: Any) -> PortalUser:
         role=Role(row.role),
         status=Status(row.status),
         display_name=row.display_name,
-        failed=row.failed,
-        locked_until=_utc(row.locked_until),
         totp_last_step=row.totp_last_step,
     )
 
@@ -162,11 +170,10 @@ class SqlPortalRepository:
                     pending_totp_cipher=None,
                     totp_last_step=step,
                     status=Status.ACTIVE.value,
-                    failed=0,
-                    locked_until=None,
                     enrolled_at=at,
                 )
             )
+            auth_failures.clear(conn, [lockout_key(user_id)])
             conn.execute(
                 update(t.portal_codes).where(codes.digest == code_digest).values(used_at=at)
             )
@@ -182,22 +189,23 @@ class SqlPortalRepository:
             conn.execute(delete(t.portal_sessions).where(t.portal_sessions.c.user_id == user_id))
 
     # ------------------------------------------------------------ sign-in
-    def record_failure(self, user_id: int, failures: int, until: datetime | None) -> None:
+    def lock_of(self, user_id: int) -> datetime | None:
+        with self.unit_of_work.reading() as conn:
+            return auth_failures.latest_lock(conn, [lockout_key(user_id)])
+
+    def count_failure(self, user_id: int, policy: LockoutPolicy, at: datetime) -> datetime | None:
         with self.unit_of_work.transaction() as conn:
-            conn.execute(
-                update(t.portal_users)
-                .where(t.portal_users.c.id == user_id)
-                .values(failed=failures, locked_until=until)
-            )
+            return auth_failures.count_failure(conn, [(lockout_key(user_id), policy)], at)
 
     def record_success(self, user_id: int, step: int | None) -> None:
-        values: dict[str, object] = {"failed": 0, "locked_until": None}
-        if step is not None:
-            values["totp_last_step"] = step
         with self.unit_of_work.transaction() as conn:
-            conn.execute(
-                update(t.portal_users).where(t.portal_users.c.id == user_id).values(**values)
-            )
+            auth_failures.clear(conn, [lockout_key(user_id)])
+            if step is not None:
+                conn.execute(
+                    update(t.portal_users)
+                    .where(t.portal_users.c.id == user_id)
+                    .values(totp_last_step=step)
+                )
 
     def use_recovery_code(self, user_id: int, digest: str, at: datetime) -> bool:
         codes = t.portal_codes.c

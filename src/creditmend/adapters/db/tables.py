@@ -381,6 +381,8 @@ portal_users = Table(
     Column("totp_last_step", BigInteger, nullable=True),  # no TOTP code is accepted twice
     Column("pending_password_hash", Text, nullable=True),
     Column("pending_totp_cipher", LargeBinary, nullable=True),
+    # Unused since 0014 (the failed sign-ins are counted in `auth_failures`, `portal:user:ID`,
+    # with the token endpoint's): kept so that a downgrade finds them.
     Column("failed", Integer, nullable=False, server_default="0"),
     Column("locked_until", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -410,7 +412,8 @@ portal_sessions = Table(
     Column("last_seen_at", DateTime(timezone=True), nullable=False),
 )
 
-# Failed authentications counted for the lockout (domain/lockout.py): the token endpoint's, by
+# Failed authentications counted for the lockout (domain/lockout.py): the portal sign-in's by
+# `portal:user:ID`; the token endpoint's by
 # `client:CLIENT_ID` (any id a caller sent, known or not: a lock must not tell which exist) and
 # by `address:HOST`. One row per key, updated in place; no secret is ever part of a key.
 auth_failures = Table(

@@ -1,5 +1,8 @@
-"""Failed authentications counted for the lockout of the API's token endpoint (issue 17): one
-row per client id tried and per address, shared by every worker (docs/api.md "Tokens").
+"""Failed authentications counted for the lockout (domain/lockout.py), one row per key, shared
+by every worker: the API's token endpoint's per client id tried and per address (issue 17,
+docs/api.md "Lockout"), and the portal's sign-in per user (`portal:user:ID`), which kept its
+count in `portal_users.failed` and `locked_until` until now: those counts move here (the two
+columns stay, no longer written or read, so that a downgrade finds them).
 
 Revision ID: 0014
 Revises: 0013
@@ -25,6 +28,12 @@ def upgrade() -> None:
         sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_auth_failures")),
+    )
+    op.execute(
+        "INSERT INTO auth_failures (key, failures, last_failure_at, locked_until) "
+        "SELECT 'portal:user:' || CAST(id AS VARCHAR(20)), failed, "
+        "COALESCE(locked_until, enrolled_at, created_at), locked_until "
+        "FROM portal_users WHERE failed > 0"
     )
 
 
