@@ -231,5 +231,10 @@ def test_audit_api_lists_tokens_and_refusals(api: InProcess) -> None:
     nothing = audit_cli()
     assert nothing.returncode == 2
     assert nothing.stderr.startswith("error: ID_TYPE: give the subject's ID_TYPE and ID_NUMBER")
+    none = audit_cli("--api", "--limit", "0")
+    assert (none.returncode, none.stderr) == (
+        2,
+        "error: --limit: 0 is not a number of events >= 1\n",
+    )
     stray = audit_cli("cn_ric", "11010519491231002X", "--refused")
     assert (stray.returncode, stray.stderr) == (2, "error: --refused: is an option of --api\n")

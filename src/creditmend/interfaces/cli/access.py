@@ -9,14 +9,17 @@ from rich.console import Console
 from rich.table import Table
 
 from creditmend import bootstrap
+from creditmend.domain.problems import Problem
 from creditmend.interfaces.cli import language
-from creditmend.interfaces.cli.errors import input_errors
+from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.terminal import json_text, plain
 
 
 def print_access(
     db: str | None, client: str | None, *, refused_only: bool, limit: int, as_json: bool
 ) -> None:
+    if limit < 1:
+        raise fail([Problem("--limit", f"{limit} is not a number of events >= 1")])
     with input_errors():
         events = bootstrap.build_client_service(db).access_log(
             client, refused_only=refused_only, limit=limit
