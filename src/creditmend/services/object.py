@@ -31,7 +31,7 @@ from creditmend.domain.creditfile.evidence import (
 )
 from creditmend.domain.creditfile.furnisher import BUREAU
 from creditmend.domain.creditfile.furnishing import FurnishedRecord
-from creditmend.domain.creditfile.letter import reply_letter
+from creditmend.domain.creditfile.letter import explanation, reply_letter, with_explanation
 from creditmend.domain.creditfile.objection import (
     DRAFTED,
     Disputed,
@@ -61,6 +61,8 @@ from creditmend.services.ports import (
     ObjectionRepository,
     PersonDirectory,
 )
+
+REVISED = "revised"  # the event of a revision of the desk's paragraph: its note is the paragraph
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,7 +430,43 @@ class ObjectionService:
             )
             message = f"the reply to objection {objection_id} {state}: the desk has not approved it"
             raise ProblemsError((Problem("letter", message),))
-        return letters[-1]
+        return with_explanation(letters[-1], self.explanation(objection, as_of))
+
+    @staticmethod
+    def explanation(objection: Objection, as_of: date) -> str:
+        """The desk's own paragraph in the letter on `as_of` (its last revision; "" if none):
+        what the desk's form starts from."""
+        said = [e.note for e in objection.events if e.action == REVISED and e.on <= as_of]
+        return said[-1] if said else ""
+
+    def revise(
+        self,
+        objection_id: int,
+        by: str,
+        text: str,
+        as_of: date,
+        at: datetime,
+        audit: dict[str, Any] | None = None,
+    ) -> Objection:
+        """The desk rewrites its own paragraph of a letter not yet approved (`text`; empty
+        removes it). The rest of the letter (outcome, record, dates, the law's lines) stays as
+        it was written with the outcome. The letter becomes a draft again, to be approved;
+        the earlier paragraph stays in the history (`revised` events) and in the audit."""
+        objection = self.show(objection_id, as_of, at)
+        said, refused = explanation(text)
+        problems = (*review_problems(objection, by.strip(), as_of, True, None), *refused)
+        if problems:
+            raise ProblemsError(problems)
+        by, before = by.strip(), self.explanation(objection, as_of)
+        if said == before:
+            same = Problem("objection.explanation", "is what the letter already says")
+            raise ProblemsError((same,))
+        review = LetterReview(LetterStatus.DRAFT, by, as_of, at)
+        event = Event(as_of, by, REVISED, said)
+        revised = replace(objection, review=review, events=(*objection.events, event))
+        detail = {"explanation": said, "previous": before, **(audit or {})}
+        self.objection_repository.review_letter(revised, event, detail, at)
+        return revised
 
     # ------------------------------------------------------------ the desk's approval
     def approve(
