@@ -236,3 +236,14 @@ def test_filing_and_the_desk_work_on_postgresql_under_row_level_security(
     desk = portal_pg.new_client()
     portal_pg.enrol(portal_pg.desk_code(), identity="ops one", kind="desk", client=desk)
     assert ACCOUNT in desk.get("/desk/objections").text
+    # The desk answers, revises its paragraph and approves the letter under the same policy.
+    case = f"/desk/objections/{DESK_OBJECTION}"
+    for path, form in (
+        ("answer", {"outcome": "confirmed"}),
+        ("revise", {"explanation": "Consent C-0 was logged."}),
+        ("approve", {}),
+    ):
+        done = portal_pg.post(f"{case}/{path}", form, desk, form_page=case)
+        assert done.status_code == 303, (path, done.text[:500])
+    sent = portal_pg.client.get(f"/me/objections/{DESK_OBJECTION}/letter.txt")
+    assert sent.status_code == 200 and "Consent C-0 was logged." in sent.text
