@@ -447,6 +447,8 @@ class ObjectionService:
         as_of: date,
         at: datetime,
         audit: dict[str, Any] | None = None,
+        *,
+        audit_actor: str | None = None,
     ) -> Objection:
         """The desk rewrites its own paragraph of a letter not yet approved (`text`; empty
         removes it). The rest of the letter (outcome, record, dates, the law's lines) stays as
@@ -465,7 +467,7 @@ class ObjectionService:
         event = Event(as_of, by, REVISED, said)
         revised = replace(objection, review=review, events=(*objection.events, event))
         detail = {"explanation": said, "previous": before, **(audit or {})}
-        self.objection_repository.review_letter(revised, event, detail, at)
+        self.objection_repository.review_letter(revised, event, detail, at, actor=audit_actor)
         return revised
 
     # ------------------------------------------------------------ the desk's approval
@@ -476,11 +478,15 @@ class ObjectionService:
         as_of: date,
         at: datetime,
         audit: dict[str, Any] | None = None,
+        *,
+        audit_actor: str | None = None,
     ) -> Objection:
         """The desk approves the drafted reply: from now on it is sent (the subject reads and
         downloads it) and the objection counts as replied. `by` names who approved; `as_of`
-        and `at` are when (the caller's clock, never one read here)."""
-        return self._review(objection_id, by, True, None, as_of, at, audit)
+        and `at` are when (the caller's clock, never one read here); `audit_actor` names them
+        in the audit trail when that name must differ (`by` by default): the subject reads
+        the trail, and a portal desk user's name is their sign-in identity."""
+        return self._review(objection_id, by, True, None, as_of, at, audit, audit_actor)
 
     def send_back(
         self,
@@ -490,10 +496,12 @@ class ObjectionService:
         as_of: date,
         at: datetime,
         audit: dict[str, Any] | None = None,
+        *,
+        audit_actor: str | None = None,
     ) -> Objection:
         """The desk does not let the draft go, and says why (`note`, one line): it stays
         unsent, in the queue, until approved."""
-        return self._review(objection_id, by, False, note, as_of, at, audit)
+        return self._review(objection_id, by, False, note, as_of, at, audit, audit_actor)
 
     def _review(
         self,
@@ -504,6 +512,7 @@ class ObjectionService:
         as_of: date,
         at: datetime,
         audit: dict[str, Any] | None,
+        audit_actor: str | None,
     ) -> Objection:
         objection = self.show(objection_id, as_of, at)
         if note is not None:
@@ -526,7 +535,9 @@ class ObjectionService:
             review = LetterReview(LetterStatus.SENT_BACK, by, as_of, at, said)
             event = Event(as_of, by, "sent_back", said)
         reviewed = replace(objection, review=review, events=(*objection.events, event))
-        self.objection_repository.review_letter(reviewed, event, dict(audit or {}), at)
+        self.objection_repository.review_letter(
+            reviewed, event, dict(audit or {}), at, actor=audit_actor
+        )
         return reviewed
 
     def _sweep(self, as_of: date, at: datetime) -> Sequence[Objection]:

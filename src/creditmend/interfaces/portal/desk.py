@@ -10,7 +10,8 @@ look of the desk is audited under the desk user's name: the objections it reads
 (`objection_viewed`), the audit it reads (`audit_view` by the desk user), the invitations it
 makes (`portal_invited`), the letters it approves, sends back or revises
 (`objection_letter_approved`, `objection_letter_sent_back`, `objection_letter_revised`, by the
-desk user, named as `reviewer` says). Only an approved letter reaches the borrower.
+desk user; the letter's review names them as `reviewer` says). Only an approved letter
+reaches the borrower.
 """
 
 from __future__ import annotations
@@ -193,7 +194,7 @@ async def revise(request: Request, session: Desk, objection_id: str) -> Response
     try:
         svc.bureau.objections.revise(
             objection.id, reviewer(session.user), text, svc.clock.today(), svc.clock.now(),
-            audit={"desk_user": session.user.user_id},
+            audit={"desk_user": session.user.user_id}, audit_actor=actor(session.user),
         )  # fmt: skip
     except ProblemsError as refused:
         problems = [f"{p.field}: {p.message}" for p in refused.problems]
@@ -203,9 +204,11 @@ async def revise(request: Request, session: Desk, objection_id: str) -> Response
 
 
 def reviewer(user: PortalUser) -> str:
-    """How a letter's review names the desk user: their name as the desk knows it, with the
-    audit's name of the user (`portal:user:N`), in at most 64 characters; the audit's name
-    alone when the name would not fit the field's rules."""
+    """How a letter's review (the case page, the history, `object show`) names the desk user:
+    their name as the desk knows it, with the audit's name of the user (`portal:user:N`), in
+    at most 64 characters; the audit's name alone when the name would not fit the field's
+    rules. The audit trail keeps `portal:user:N` only: the subject reads their file's trail
+    (`/me/inquiries`), and a desk user's name is their sign-in identity."""
     tag = actor(user)
     name = " ".join((user.display_name or "").split())[: 64 - len(tag) - 3].strip()
     if not name or why_refused(name, 64) is not None:
@@ -232,12 +235,15 @@ async def _review(request: Request, session: Session, raw: str, *, approve: bool
     note = str((await request.form()).get("note") or "")
     svc = service(request)
     by, today, now = reviewer(session.user), svc.clock.today(), svc.clock.now()
+    tag = actor(session.user)  # the audit's name: the subject reads the trail
     detail = {"desk_user": session.user.user_id}
     try:
         if approve:
-            svc.bureau.objections.approve(objection.id, by, today, now, audit=detail)
+            svc.bureau.objections.approve(objection.id, by, today, now, detail, audit_actor=tag)
         else:
-            svc.bureau.objections.send_back(objection.id, by, note, today, now, audit=detail)
+            svc.bureau.objections.send_back(
+                objection.id, by, note, today, now, detail, audit_actor=tag
+            )
     except ProblemsError as refused:
         problems = [f"{p.field}: {p.message}" for p in refused.problems]
         return _detail(request, session, objection, problems=problems, status=400)
