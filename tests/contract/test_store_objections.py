@@ -371,6 +371,47 @@ def test_the_reply_is_sent_only_once_the_desk_approves_it(db_url: str, bureau: B
     assert json.loads(audited[0].detail)["note"] == "name the branch"
 
 
+def test_the_desk_revises_its_paragraph_until_the_letter_is_approved(
+    db_url: str, bureau: Bureau
+) -> None:
+    """A revision is stored as an event (the paragraph) with its audit (new and previous
+    text), the letter a draft again; the law's parts stay as written; approved, no more."""
+    objection = _file(bureau, evidence=None, reason="paid_on_time")
+    on = date(2026, 5, 22)
+    bureau.objections.answer(objection.id, "JIEBEI", "confirmed", None, on, AT)
+    written = bureau.objections.letter(objection.id, on, AT, draft=True)
+    bureau.objections.send_back(objection.id, "desk:wang", "say why", on, AT)
+    bureau.objections.revise(objection.id, "desk:li", "First words.", on, AT)
+    revised = bureau.objections.revise(objection.id, "desk:li", " Better words. \n", on, AT)
+    stored = bureau.objections.show(objection.id, on, AT)
+    assert stored.review == revised.review and stored.events == revised.events
+    assert stored.review is not None and stored.review.status.value == "draft"
+    assert [(e.action, e.note) for e in stored.events][-2:] == [
+        ("revised", "First words."),
+        ("revised", "Better words."),
+    ]
+    letter = bureau.objections.letter(objection.id, on, AT, draft=True)
+    block = "本中心说明 / The bureau's explanation:\n  Better words.\n\n"
+    assert block in letter and letter.replace(block, "") == written
+    bureau.objections.approve(objection.id, "desk:wang", on, AT)
+    assert bureau.objections.letter(objection.id, on, AT) == letter
+    with pytest.raises(ProblemsError, match="already approved by desk:wang"):
+        bureau.objections.revise(objection.id, "desk:li", "Too late.", on, AT)
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        audited = conn.execute(
+            select(t.audit_events.c.actor, t.audit_events.c.detail)
+            .where(t.audit_events.c.action == "objection_letter_revised")
+            .order_by(t.audit_events.c.id)
+        ).all()
+    engine.dispose()
+    said = [(a.actor, json.loads(a.detail)) for a in audited]
+    assert [(actor, d["explanation"], d["previous"]) for actor, d in said] == [
+        ("desk:li", "First words.", ""),
+        ("desk:li", "Better words.", "First words."),
+    ]
+
+
 def test_a_repeat_is_answered_at_once_and_its_letter_waits_for_approval(bureau: Bureau) -> None:
     first = _file(bureau, reason="paid_on_time", evidence=EVIDENCE)
     bureau.objections.answer(first.id, "JIEBEI", "confirmed", None, date(2026, 5, 22), AT)
