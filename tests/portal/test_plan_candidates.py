@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from portal_support import CSRF, RIC, Portal
-from sqlalchemy import create_engine, text
 from test_plan_pages import CASH, EN, plan
 
 from creditmend import bootstrap
@@ -62,22 +61,13 @@ def _furnish(portal: Portal, folder: Path) -> None:
         for period in ("2026-09", "2026-10", "2026-11"):
             dpd = late.get(period, 0)
             rows.append(_month(furnisher, account, period, dpd))
+    # The furnisher's own word that its debit failed on its side (CMF v1's remark code).
+    rows[1]["remarks"] = ["deduction_failed_platform"]  # A-2's October
     cmf = folder / "more.jsonl"
     cmf.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     bureau = bootstrap.build_bureau(portal.url)
     done = bureau.furnish.ingest(cmf, "jsonl", date(2026, 12, 1), datetime(2026, 12, 2, tzinfo=UTC))
     assert done.committed, done
-    # CMF v1 has no code for "the debit failed on our side" (docs/objections.md names the
-    # remark the check reads): written into the stored month here, as a furnisher's file
-    # with such a code would leave it. Line 2 is A-2's October.
-    engine = create_engine(portal.url)
-    with engine.begin() as conn:
-        changed = conn.execute(
-            text("UPDATE account_months SET remarks = 'deduction_failed_platform' WHERE line = 2 "
-                 "AND ingestion_id = (SELECT max(id) FROM ingestions)")
-        ).rowcount  # fmt: skip
-    engine.dispose()
-    assert changed == 1
 
 
 def test_the_bureaus_candidates_each_have_one_button(portal: Portal, tmp_path: Path) -> None:
