@@ -255,6 +255,27 @@ def test_an_inquiry_without_consent_is_the_bureaus_to_answer_and_deletion_remove
     assert inquiry.hard
 
 
+def test_a_look_outside_its_consents_term_is_proposed_for_deletion(
+    bureau: Bureau, db_url: str
+) -> None:
+    """The API logs a consent's term with the look; a look logged after the term ended (a
+    store written otherwise: the bureau refuses such a look) is the bureau's to delete on its
+    own log, as one with no consent reference is."""
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(
+            t.inquiries.update()
+            .where(t.inquiries.c.id == 1)
+            .values(consent_signed_on=date(2026, 2, 1), consent_expires_on=date(2026, 5, 19))
+        )
+    engine.dispose()
+    objection = _file(bureau, evidence=None, record="inquiry:1", reason="inquiry_without_consent")
+    assert objection.proposal is not None and objection.proposal.outcome.value == "deleted"
+    # Logged at 09:00 UTC on 20 May: 17:00 in Beijing, the day after the consent expired.
+    why = "the file was read on 2026-05-20, after the consent expired on 2026-05-19"
+    assert objection.proposal.summary == (why,)
+
+
 def test_a_record_not_in_the_file_cannot_be_objected_to(bureau: Bureau) -> None:
     with pytest.raises(
         ProblemsError, match=r"objection\.record: account:JIEBEI:L-9:2026-04 is not a record"

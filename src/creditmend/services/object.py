@@ -31,6 +31,12 @@ from creditmend.domain.creditfile.evidence import (
 )
 from creditmend.domain.creditfile.furnisher import BUREAU
 from creditmend.domain.creditfile.furnishing import FurnishedRecord
+from creditmend.domain.creditfile.inquiry import (
+    CONSENT_EXPIRED,
+    CONSENT_NOT_YET_SIGNED,
+    consent_term_fault,
+    look_day,
+)
 from creditmend.domain.creditfile.letter import explanation, reply_letter, with_explanation
 from creditmend.domain.creditfile.objection import (
     DRAFTED,
@@ -183,6 +189,9 @@ class ObjectionService:
             if target.consent_ref is None:
                 why = "no consent reference was logged with this inquiry"
                 return Proposal(Outcome.DELETED, {}, (why,)), [why]
+            term = self._outside_term(target)
+            if term is not None:
+                return Proposal(Outcome.DELETED, {}, (term,)), [term]
             return None, [f"consent reference {target.consent_ref!r} is on record"]
         if reason is not Reason.DEDUCTION_FAILED_NOT_MY_FAULT:
             return None, []
@@ -206,6 +215,19 @@ class ObjectionService:
             else {"months": grounded}
         )
         return Proposal(Outcome.CORRECTED, corrections, tuple(findings)), findings
+
+    def _outside_term(self, target: Disputed) -> str | None:
+        """The inquiry's look fell outside its consent's logged term: when, and which end."""
+        if target.looked_at is None:
+            return None
+        day = look_day(target.looked_at, self.profile)
+        signed, expires = target.consent_signed_on, target.consent_expires_on
+        fault = consent_term_fault(signed, expires, day)
+        if fault == CONSENT_EXPIRED:
+            return f"the file was read on {day}, after the consent expired on {expires}"
+        if fault == CONSENT_NOT_YET_SIGNED:
+            return f"the file was read on {day}, before the consent was signed on {signed}"
+        return None
 
     # ------------------------------------------------------------ answering
     def answer(
