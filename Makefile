@@ -73,7 +73,8 @@ system:
 # furnished, retained and batched as of DEMO_AS_OF, then one borrower's report (several platforms,
 # an overdue, an auto-debit that failed with money in the bank) in the terminal, HTML and PDF,
 # and that borrower's recovery plan (without the bridging search, which re-plans a dozen times:
-# the six-account plan file after it shows bridging money).
+# the six-account plan file after it shows bridging money), whose one-command objection (the
+# platform remarked its own failed debit) the borrower then files.
 DEMO_AS_OF := 2026-07-10
 DEMO_CLI := $(BIN)/creditmend
 DEMO_DATED := $(DEMO_DB) --as-of $(DEMO_AS_OF)
@@ -96,9 +97,14 @@ demo: setup
 	$(DEMO_CLI) batch --out demo/batch $(DEMO_DATED)
 	$(DEMO_CLI) synth-pick demo/population --objection demo/objection > demo/borrower.txt
 	$(DEMO_CLI) report $$(cat demo/borrower.txt) $(DEMO_DATED)
-	@echo "The borrower objects to the month a debit failed although the card held enough:"
+	@echo "The recovery advisor plans the borrower's open loans from the bureau's data; the platform"
+	@echo "remarked that its own debit failed in June, so the plan offers that objection, one command:"
+	$(DEMO_CLI) plan --person $$(cat demo/borrower.txt) $(DEMO_CASH) $(DEMO_DATED) --no-bridging
+	$(DEMO_CLI) plan --person $$(cat demo/borrower.txt) $(DEMO_CASH) $(DEMO_DATED) \
+	    --no-bridging --format html --out demo/plan.html
+	@echo "The borrower files it as the plan says (the platform's remark is the evidence):"
 	$(DEMO_CLI) object file $$(cat demo/borrower.txt) --record $$(cat demo/objection/record.txt) \
-	    --reason deduction_failed_not_my_fault --evidence demo/objection/evidence.json $(DEMO_DATED)
+	    --reason deduction_failed_not_my_fault $(DEMO_DATED)
 	@echo "The platform accepts the bureau's proposal; the desk approves the reply it drafts:"
 	$(DEMO_CLI) object answer 1 --by $$(cut -d: -f2 demo/objection/record.txt) --outcome corrected \
 	    $(DEMO_DATED) > /dev/null
@@ -107,10 +113,6 @@ demo: setup
 	$(DEMO_CLI) object letter 1 --out demo/objection/reply.pdf $(DEMO_DATED)
 	$(DEMO_CLI) report $$(cat demo/borrower.txt) --format html --out demo/report.html $(DEMO_DATED)
 	$(DEMO_CLI) report $$(cat demo/borrower.txt) --format pdf --out demo/report.pdf $(DEMO_DATED)
-	@echo "The recovery advisor plans the borrower's open loans from the bureau's data:"
-	$(DEMO_CLI) plan --person $$(cat demo/borrower.txt) $(DEMO_CASH) $(DEMO_DATED) --no-bridging
-	$(DEMO_CLI) plan --person $$(cat demo/borrower.txt) $(DEMO_CASH) $(DEMO_DATED) \
-	    --no-bridging --format html --out demo/plan.html
 	@echo "A borrower with five platforms and a Huabei account brings a plan file; the advisor"
 	@echo "pays each platform something every month and says what money from outside would do:"
 	$(DEMO_CLI) plan examples/six-accounts.yaml --as-of $(DEMO_PLAN_AS_OF)

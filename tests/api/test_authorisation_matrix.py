@@ -99,6 +99,8 @@ MATRIX: dict[str, Row] = {
                                           Row(403,      403,      403,      403,      DESK_LETTER),
     "POST /v1/objections/{objection_id}/letter/review":
                                           Row(403,      403,      403,      403,      DESK_REVIEW),
+    "POST /v1/objections/{objection_id}/letter/revision":
+                                          Row(403,      403,      403,      403,      DESK_REVIEW),
 }
 # The operations without a token, by who calls: a client's credentials, or nobody.
 PUBLIC: dict[str, dict[str, int]] = {
@@ -114,6 +116,7 @@ LISTS = {"GET /v1/inquiries", "GET /v1/objections"}
 CHANGES_STATE = {"POST /v1/furnishings", "POST /v1/inquiries"}
 CHANGES_STATE.add("POST /v1/objections/{objection_id}/response")
 CHANGES_STATE.add("POST /v1/objections/{objection_id}/letter/review")
+CHANGES_STATE.add("POST /v1/objections/{objection_id}/letter/revision")
 NOT_IN_SCHEMA = {"GET /openapi.json", "GET /docs"}  # FastAPI's own pages, not operations
 # Cells known to leak, marked xfail(strict=True) with the reason: none found.
 KNOWN_LEAKS: dict[tuple[str, str, str], str] = {}
@@ -284,6 +287,8 @@ def _send(
         answer = client.post(path, json=decision, headers=headers)
     elif operation.endswith("/letter/review"):
         answer = client.post(path, json={"decision": "approve"}, headers=headers)
+    elif operation.endswith("/letter/revision"):
+        answer = client.post(path, json={"explanation": "matrix"}, headers=headers)
     else:
         answer = client.request(method, path, headers=headers)
     return answer

@@ -223,14 +223,30 @@ def test_the_desk_answers_the_bureaus_objections_and_reads_the_letters(api: InPr
     assert (back.json()["status"], back.json()["note"]) == ("sent_back", "cite C-0")
     lender = bearer(api, "lend1")
     assert api.client.post(review, json={"decision": "approve"}, headers=lender).status_code == 403
+    # The desk revises its own paragraph (the rest stays as drafted): a draft again.
+    revision = f"/v1/objections/{DESK_OBJECTION}/letter/revision"
+    bad = api.client.post(revision, json={"explanation": "C-0\u202e"}, headers=desk)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "objection.explanation"
+    said = {"explanation": "Consent C-0 was logged on 2026-11-20."}
+    assert api.client.post(revision, json=said, headers=lender).status_code == 403
+    revised = api.client.post(revision, json=said, headers=desk)
+    assert revised.status_code == 200, revised.text
+    assert (revised.json()["status"], revised.json()["note"]) == ("draft", None)
+    assert str(revised.json()["reviewed_by"]).startswith("api:cm_")
+    assert revised.json()["letter"] == letter.json()["letter"].replace(
+        "依据 / Basis:", "本中心说明 / The bureau's explanation:\n"
+        "  Consent C-0 was logged on 2026-11-20.\n\n依据 / Basis:"
+    )  # fmt: skip
     approved = api.client.post(review, json={"decision": "approve"}, headers=desk)
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "approved"
     assert str(approved.json()["reviewed_by"]).startswith("api:cm_")
-    assert approved.json()["letter"] == letter.json()["letter"]  # sent as drafted
+    assert approved.json()["letter"] == revised.json()["letter"]  # sent as revised
+    late = api.client.post(revision, json={"explanation": "more"}, headers=desk)
+    assert late.status_code == 409 and "already approved" in late.json()["detail"]
     shown = api.client.get(f"/v1/objections/{DESK_OBJECTION}", headers=desk).json()
     assert shown["letter_status"] == "approved"
-    assert {"approved", "sent_back"} <= {e["action"] for e in shown["events"]}
+    assert {"approved", "sent_back", "revised"} <= {e["action"] for e in shown["events"]}
     again = api.client.post(review, json={"decision": "approve"}, headers=desk)
     assert again.status_code == 409 and "already approved" in again.json()["detail"]
     unknown = api.client.post(review, json={"decision": "maybe"}, headers=desk)

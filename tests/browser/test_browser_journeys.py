@@ -407,7 +407,14 @@ def test_a_borrower_reads_and_downloads_the_desks_reply(
         letter = page.locator("main pre.letter")
         expect(letter).to_contain_text(str(number))
         visitor.record("objection-replied")
-        link = page.get_by_role("link", name=text_of(lang, "Download the letter (PDF)"))
+        name = text_of(lang, "Download the letter (PDF)")
+        # typeset off the request: the link opens the job's page, which offers the PDF when
+        # it is ready (it looks again by itself)
+        page.get_by_role("link", name=name).click()
+        page.wait_for_url(re.compile(rf".*/me/objections/{number}/letter/pdf/[A-Za-z0-9_-]+$"))
+        link = page.get_by_role("link", name=name)
+        expect(link).to_be_visible(timeout=60_000)
+        visitor.record("letter-pdf")
         pdf = _downloaded(page, link.click)
         assert pdf.startswith(b"%PDF-"), pdf[:20]
     finally:

@@ -255,6 +255,27 @@ def test_an_inquiry_without_consent_is_the_bureaus_to_answer_and_deletion_remove
     assert inquiry.hard
 
 
+def test_a_look_outside_its_consents_term_is_proposed_for_deletion(
+    bureau: Bureau, db_url: str
+) -> None:
+    """The API logs a consent's term with the look; a look logged after the term ended (a
+    store written otherwise: the bureau refuses such a look) is the bureau's to delete on its
+    own log, as one with no consent reference is."""
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(
+            t.inquiries.update()
+            .where(t.inquiries.c.id == 1)
+            .values(consent_signed_on=date(2026, 2, 1), consent_expires_on=date(2026, 5, 19))
+        )
+    engine.dispose()
+    objection = _file(bureau, evidence=None, record="inquiry:1", reason="inquiry_without_consent")
+    assert objection.proposal is not None and objection.proposal.outcome.value == "deleted"
+    # Logged at 09:00 UTC on 20 May: 17:00 in Beijing, the day after the consent expired.
+    why = "the file was read on 2026-05-20, after the consent expired on 2026-05-19"
+    assert objection.proposal.summary == (why,)
+
+
 def test_a_record_not_in_the_file_cannot_be_objected_to(bureau: Bureau) -> None:
     with pytest.raises(
         ProblemsError, match=r"objection\.record: account:JIEBEI:L-9:2026-04 is not a record"
@@ -369,6 +390,47 @@ def test_the_reply_is_sent_only_once_the_desk_approves_it(db_url: str, bureau: B
         ("objection_letter_approved", "desk:li"),
     ]
     assert json.loads(audited[0].detail)["note"] == "name the branch"
+
+
+def test_the_desk_revises_its_paragraph_until_the_letter_is_approved(
+    db_url: str, bureau: Bureau
+) -> None:
+    """A revision is stored as an event (the paragraph) with its audit (new and previous
+    text), the letter a draft again; the law's parts stay as written; approved, no more."""
+    objection = _file(bureau, evidence=None, reason="paid_on_time")
+    on = date(2026, 5, 22)
+    bureau.objections.answer(objection.id, "JIEBEI", "confirmed", None, on, AT)
+    written = bureau.objections.letter(objection.id, on, AT, draft=True)
+    bureau.objections.send_back(objection.id, "desk:wang", "say why", on, AT)
+    bureau.objections.revise(objection.id, "desk:li", "First words.", on, AT)
+    revised = bureau.objections.revise(objection.id, "desk:li", " Better words. \n", on, AT)
+    stored = bureau.objections.show(objection.id, on, AT)
+    assert stored.review == revised.review and stored.events == revised.events
+    assert stored.review is not None and stored.review.status.value == "draft"
+    assert [(e.action, e.note) for e in stored.events][-2:] == [
+        ("revised", "First words."),
+        ("revised", "Better words."),
+    ]
+    letter = bureau.objections.letter(objection.id, on, AT, draft=True)
+    block = "本中心说明 / The bureau's explanation:\n  Better words.\n\n"
+    assert block in letter and letter.replace(block, "") == written
+    bureau.objections.approve(objection.id, "desk:wang", on, AT)
+    assert bureau.objections.letter(objection.id, on, AT) == letter
+    with pytest.raises(ProblemsError, match="already approved by desk:wang"):
+        bureau.objections.revise(objection.id, "desk:li", "Too late.", on, AT)
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        audited = conn.execute(
+            select(t.audit_events.c.actor, t.audit_events.c.detail)
+            .where(t.audit_events.c.action == "objection_letter_revised")
+            .order_by(t.audit_events.c.id)
+        ).all()
+    engine.dispose()
+    said = [(a.actor, json.loads(a.detail)) for a in audited]
+    assert [(actor, d["explanation"], d["previous"]) for actor, d in said] == [
+        ("desk:li", "First words.", ""),
+        ("desk:li", "Better words.", "First words."),
+    ]
 
 
 def test_a_repeat_is_answered_at_once_and_its_letter_waits_for_approval(bureau: Bureau) -> None:

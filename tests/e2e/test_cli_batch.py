@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from in_process import cli  # the e2e folder is on the path (pytest's prepend mo
 from test_cli_bureau import cli as installed_cli
 
 from creditmend import bootstrap
+from creditmend.adapters.batch.spark_engine import MasterUnreachableError, check_master_reachable
 from creditmend.domain.problems import ProblemsError
 
 AS_OF = "2026-06-30"
@@ -77,3 +79,37 @@ def test_a_spark_master_that_does_not_start_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr[-2000:]
     assert done.stderr.startswith("error: --spark-master: Spark did not start at nonsense")
     assert len(done.stderr.splitlines()) == 1, done.stderr[-2000:]
+
+
+def _closed_port() -> int:
+    """A port on 127.0.0.1 nothing listens on (bound, then closed)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def test_a_standalone_master_nobody_listens_at_is_told_before_spark_starts(
+    tmp_path: Path,
+) -> None:
+    """A `spark://` master whose address takes no connection is refused by the command's own
+    check, naming the address (no JVM is started: Spark's retries would last a minute and more)."""
+    master = f"spark://127.0.0.1:{_closed_port()}"
+    env = {"CREDITMEND_DB": f"sqlite:///{tmp_path / 'bureau.db'}"}
+    done = cli("batch", "--as-of", AS_OF, "--engine", "spark", "--spark-master", master, env=env)
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"error: --spark-master: Spark did not start at {master}: no master answers "
+        f"({master.removeprefix('spark://')}: Connection refused)\n",
+    )
+
+
+def test_the_master_check_passes_where_something_listens_and_names_a_bad_address() -> None:
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(1)
+        port = listening.getsockname()[1]
+        check_master_reachable(f"spark://127.0.0.1:{_closed_port()},127.0.0.1:{port}")
+    check_master_reachable("local[2]")  # not a standalone master: left to Spark
+    with pytest.raises(MasterUnreachableError, match=r"'127\.0\.0\.1' is not host:port"):
+        check_master_reachable("spark://127.0.0.1")

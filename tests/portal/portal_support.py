@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -34,7 +35,8 @@ CODES = re.compile(r"<li><code>([0-9A-Z-]+)</code></li>")
 PASSWORD = "a long walk on the bund"
 DESK_NAME = "ops one"
 
-__all__ = ["OTHER_RIC", "PASSWORD", "RIC", "Portal", "portal", "portal_any"]
+__all__ = ["OTHER_RIC", "PASSWORD", "RIC", "Portal", "portal", "portal_any", "typeset"]
+JOB_PAGE = re.compile(r"(/(?:me|desk)/objections/\d+/letter/pdf/[A-Za-z0-9_-]+)")
 
 
 @dataclass
@@ -113,6 +115,25 @@ class Portal:
         form = {"kind": kind, "identity": identity, "password": password,
                 "totp": second if second is not None else self.totp(secret)}  # fmt: skip
         return self.post("/login", form, client)
+
+
+def typeset(client: TestClient, path: str) -> tuple[httpx.Response, str | None]:
+    """A letter's PDF as a browser gets it: the link sends it to the job's page (the job's
+    path is returned), which it reads again until the PDF is offered, then the file; a PDF
+    typeset already comes at once (no job page: None)."""
+    asked = client.get(path, follow_redirects=False)
+    if asked.status_code != 303:
+        return asked, None
+    location = asked.headers["location"]
+    assert JOB_PAGE.fullmatch(location), location
+    for _ in range(2400):  # as the browser would, every so often, without counting on a time
+        page = client.get(location, headers={"Accept-Language": "en"})
+        assert page.status_code == 200 and "<script" not in page.text
+        if '<meta http-equiv="refresh"' not in page.text:
+            break
+        time.sleep(0.25)
+    assert f'href="{location}/file"' in page.text, page.text[:800]
+    return client.get(f"{location}/file"), location
 
 
 @pytest.fixture

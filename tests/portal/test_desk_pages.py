@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from bureau_seed import DESK_OBJECTION, LEND1_OBJECTION, LEND1_RECORD, RIC
 from fastapi.testclient import TestClient
-from portal_support import Portal
+from portal_support import Portal, typeset
 from sqlalchemy import create_engine, text
 
 ENGLISH = {"Accept-Language": "en"}
@@ -80,7 +80,8 @@ def test_the_desk_answers_what_was_routed_to_the_bureau_and_the_letter_follows(
     assert "no consent logged" in closed.text  # the answer's note, in the history
     assert "Draft: the borrower sees this letter only once the desk approves it." in closed.text
     assert f'action="{case}/approve"' in closed.text and f'action="{case}/send-back"' in closed.text
-    pdf = desk.get(f"{case}/letter.pdf")  # the desk reads the draft it is about to approve
+    pdf, job = typeset(desk, f"{case}/letter.pdf")  # the draft it is about to approve
+    assert job is not None  # typeset off the request, by the portal's workers
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     assert pdf.headers["content-disposition"].startswith("attachment;")
 
@@ -119,9 +120,9 @@ def test_the_desk_forms_need_the_csrf_token(portal: Portal) -> None:
     desk.get("/desk")
     case = f"/desk/objections/{DESK_OBJECTION}"
     for path in ("/desk/invite", "/desk/audit", f"{case}/answer", f"{case}/approve",
-                 f"{case}/send-back"):  # fmt: skip
+                 f"{case}/send-back", f"{case}/revise"):  # fmt: skip
         assert desk.post(path, data={"csrf": "forged"}).status_code == 403, path
-    for path in (f"{case}/approve", f"{case}/send-back"):  # a form's target, no page of its own
+    for path in (f"{case}/approve", f"{case}/send-back", f"{case}/revise"):  # a form's target
         assert desk.get(path).status_code == 405, path
 
 
@@ -150,12 +151,13 @@ def test_the_desk_sends_back_then_approves_the_letter_and_the_queue_marks_it(
     back = portal.post(f"{case}/send-back", {"note": "name the consent"}, desk, form_page=case)
     assert back.status_code == 303
     page = desk.get(case).text
-    assert "Sent back by portal:user:" in page and "name the consent" in page
+    # the desk user's name as the desk knows it, with the audit's name of the user
+    assert "Sent back by ops one (portal:user:" in page and "name the consent" in page
     assert f'action="{case}/approve"' in page  # still to approve
     done = portal.post(f"{case}/approve", {}, desk, form_page=case)
     assert done.status_code == 303
     page = desk.get(case).text
-    assert "Approved by portal:user:" in page and f'action="{case}/approve"' not in page
+    assert "Approved by ops one (portal:user:" in page and f'action="{case}/approve"' not in page
     queue = desk.get("/desk/objections").text
     assert "reply awaits approval" not in queue
     ids = [int(n) for n in re.findall(r'href="/desk/objections/(\d+)"', queue)]
@@ -167,4 +169,74 @@ def test_the_desk_sends_back_then_approves_the_letter_and_the_queue_marks_it(
         "objection_letter_sent_back",
         "objection_letter_approved",
     ]
-    assert all(actor.startswith("portal:user:") for actor, _ in reviews)
+    # the audit names the user only (the subject reads the trail: the name signs the user in)
+    assert all(re.fullmatch(r"portal:user:\d+", actor) for actor, _ in reviews)
+
+
+def test_the_desk_revises_a_sent_back_letter_then_approves_it_and_it_is_fixed(
+    portal: Portal,
+) -> None:
+    """The desk's own paragraph is revised through the case page's form (the law's parts stay
+    as written); each revision is an event and an audit entry keeping the earlier text; the
+    borrower reads the approved letter with it; an approved letter is not revised again."""
+    desk = _desk(portal)
+    borrower = portal.new_client()
+    portal.enrol(portal.invite(), client=borrower)
+    case = f"/desk/objections/{DESK_OBJECTION}"
+    portal.post(f"{case}/answer", {"outcome": "confirmed"}, desk, form_page=case)
+    drafted = portal.service.bureau.objections.letter(
+        DESK_OBJECTION, portal.clock.today(), portal.clock.now(), draft=True
+    )
+    portal.post(f"{case}/send-back", {"note": "explain the consent"}, desk, form_page=case)
+    page = desk.get(case).text
+    assert f'action="{case}/revise"' in page and '<textarea id="explanation"' in page
+    bad = portal.post(f"{case}/revise", {"explanation": "a\x1b[2Jb"}, desk, form_page=case)
+    assert bad.status_code == 400 and "objection.explanation" in bad.text
+    first = portal.post(f"{case}/revise", {"explanation": "The consent C-0 was logged."}, desk,
+                        form_page=case)  # fmt: skip
+    assert first.status_code == 303
+    second = portal.post(f"{case}/revise",
+                         {"explanation": "The lender logged consent C-0\r\nbefore the look."},
+                         desk, form_page=case)  # fmt: skip
+    assert second.status_code == 303
+    page = desk.get(case).text
+    assert "Revised by ops one (portal:user:" in page and "Sent back by" not in page
+    assert "The lender logged consent C-0\nbefore the look.</textarea>" in page  # the form
+    assert "The consent C-0 was logged." in page  # the earlier paragraph, in the history
+    letter = portal.service.bureau.objections.letter(
+        DESK_OBJECTION, portal.clock.today(), portal.clock.now(), draft=True
+    )
+    # the generated letter word for word around the paragraph, set before its legal basis
+    assert letter.replace(
+        "本中心说明 / The bureau's explanation:\n  The lender logged consent C-0\n"
+        "  before the look.\n\n", ""
+    ) == drafted  # fmt: skip
+    assert letter.index("explanation:") < letter.index("依据 / Basis:")
+    assert borrower.get(f"/me/objections/{DESK_OBJECTION}/letter.txt").status_code == 404
+    assert portal.post(f"{case}/approve", {}, desk, form_page=case).status_code == 303
+    sent = borrower.get(f"/me/objections/{DESK_OBJECTION}/letter.txt")
+    assert sent.status_code == 200 and sent.text == letter
+    late = portal.post(f"{case}/revise", {"explanation": "too late"}, desk, form_page=case)
+    assert late.status_code == 400 and "already approved" in late.text
+    assert f'action="{case}/revise"' not in desk.get(case).text
+    revisions = [row for row in _audit(portal.url) if row[1] == "objection_letter_revised"]
+    assert len(revisions) == 2 and all(re.fullmatch(r"portal:user:\d+", r[0]) for r in revisions)
+    trail = borrower.get("/me/inquiries").text  # the borrower's own file's audit
+    assert "objection_letter_revised" in trail and "ops one" not in trail
+    engine = create_engine(portal.url)
+    with engine.connect() as conn:
+        details = conn.execute(
+            text("SELECT detail FROM audit_events WHERE action = 'objection_letter_revised' "
+                 "ORDER BY id")
+        ).scalars().all()  # fmt: skip
+        events = (
+            conn.execute(
+                text("SELECT note FROM objection_events WHERE action = 'revised' ORDER BY id")
+            )
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert "The consent C-0 was logged." in str(details[1])  # the previous text, kept
+    assert events == ["The consent C-0 was logged.",
+                      "The lender logged consent C-0\nbefore the look."]  # fmt: skip

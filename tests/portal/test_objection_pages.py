@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from bureau_seed import DESK_OBJECTION, LEND1_OBJECTION, LEND1_RECORD
-from portal_support import CSRF, OTHER_RIC, Portal, _portal_on
+from portal_support import CSRF, OTHER_RIC, Portal, _portal_on, typeset
 from sqlalchemy import create_engine, text
 
 from creditmend import bootstrap
@@ -181,6 +181,21 @@ def test_the_reply_letter_is_read_and_downloaded_and_a_statement_added(portal: P
     text_file = portal.client.get(f"/me/objections/{DESK_OBJECTION}/letter.txt")
     assert text_file.status_code == 200
     assert text_file.headers["content-disposition"].startswith("attachment;")
+    # The PDF is typeset off the request (the portal's workers), once: asked again, it comes
+    # at once; the job is the borrower's own (another's asking is not found).
+    started = portal.jobs.started
+    pdf, job = typeset(portal.client, f"/me/objections/{DESK_OBJECTION}/letter.pdf")
+    assert job is not None and pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert pdf.headers["content-disposition"].startswith("attachment;")
+    again, no_job = typeset(portal.client, f"/me/objections/{DESK_OBJECTION}/letter.pdf")
+    assert no_job is None and again.content == pdf.content
+    assert portal.jobs.started == started + 1
+    other = portal.new_client()
+    portal.enrol(portal.invite(OTHER_RIC), identity=OTHER_RIC, client=other)
+    assert other.get(job).status_code == 404 and other.get(f"{job}/file").status_code == 404
+    assert desk.get(job.replace("/me/", "/desk/")).status_code == 404  # not the desk's job
+    mine_too = job.replace(f"/{DESK_OBJECTION}/", f"/{LEND1_OBJECTION}/")  # another letter's
+    assert portal.client.get(f"{mine_too}/file").status_code == 404
     added = portal.post(f"/me/objections/{DESK_OBJECTION}/statement",
                         {"statement": "I never agreed to this look."},
                         form_page=f"/me/objections/{DESK_OBJECTION}")  # fmt: skip
@@ -221,3 +236,14 @@ def test_filing_and_the_desk_work_on_postgresql_under_row_level_security(
     desk = portal_pg.new_client()
     portal_pg.enrol(portal_pg.desk_code(), identity="ops one", kind="desk", client=desk)
     assert ACCOUNT in desk.get("/desk/objections").text
+    # The desk answers, revises its paragraph and approves the letter under the same policy.
+    case = f"/desk/objections/{DESK_OBJECTION}"
+    for path, form in (
+        ("answer", {"outcome": "confirmed"}),
+        ("revise", {"explanation": "Consent C-0 was logged."}),
+        ("approve", {}),
+    ):
+        done = portal_pg.post(f"{case}/{path}", form, desk, form_page=case)
+        assert done.status_code == 303, (path, done.text[:500])
+    sent = portal_pg.client.get(f"/me/objections/{DESK_OBJECTION}/letter.txt")
+    assert sent.status_code == 200 and "Consent C-0 was logged." in sent.text

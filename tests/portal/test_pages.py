@@ -46,6 +46,17 @@ MATRIX: dict[str, dict[str, object]] = {
         BORROWER: OK,
         DESK: REFUSED,
     },
+    # A letter's PDF typeset off the request: a job id that is not the user's is not found.
+    "/me/objections/{objection_id}/letter/pdf/{job_id}": {
+        ANONYMOUS: TO_LOGIN,
+        BORROWER: 404,
+        DESK: REFUSED,
+    },
+    "/me/objections/{objection_id}/letter/pdf/{job_id}/file": {
+        ANONYMOUS: TO_LOGIN,
+        BORROWER: 404,
+        DESK: REFUSED,
+    },
     "/me/objections/{objection_id}/evidence/{sha256}": {
         ANONYMOUS: TO_LOGIN,
         BORROWER: 404,
@@ -58,6 +69,16 @@ MATRIX: dict[str, dict[str, object]] = {
         ANONYMOUS: TO_LOGIN,
         BORROWER: REFUSED,
         DESK: OK,
+    },
+    "/desk/objections/{objection_id}/letter/pdf/{job_id}": {
+        ANONYMOUS: TO_LOGIN,
+        BORROWER: REFUSED,
+        DESK: 404,
+    },
+    "/desk/objections/{objection_id}/letter/pdf/{job_id}/file": {
+        ANONYMOUS: TO_LOGIN,
+        BORROWER: REFUSED,
+        DESK: 404,
     },
     "/desk/objections/{objection_id}/evidence/{sha256}": {
         ANONYMOUS: TO_LOGIN,
@@ -78,6 +99,7 @@ POST_ONLY = {"/logout", "/me/objections/{objection_id}/statement",
 POST_ONLY |= {
     "/desk/objections/{objection_id}/approve",
     "/desk/objections/{objection_id}/send-back",
+    "/desk/objections/{objection_id}/revise",  # the desk's paragraph of a letter (same file)
 }
 # The paths with parameters, as the matrix visits them: the borrower's own objection 3 (of
 # the seed, routed to the bureau), answered for its letter, and a digest no objection names

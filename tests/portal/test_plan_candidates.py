@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from sqlalchemy import create_engine, text
 from test_plan_pages import CASH, EN, plan
 
 from creditmend import bootstrap
+from creditmend.domain.creditfile.inquiry import InquiryRequest
 
 SAID = "account:LEND1:A-2:2026-10"  # the furnisher's remark: its debit failed on its side
 LONE = "account:LEND2:B-3:2026-10"  # five days late once, on time before and after
@@ -24,7 +26,8 @@ POSTED = re.compile(
     r'<form method="post" action="/me/objections/new" class="inline">\s*'
     r'<input type="hidden" name="csrf" value="[^"]+">\s*'
     r'<input type="hidden" name="record" value="([^"]+)">\s*'
-    r'<input type="hidden" name="reason" value="deduction_failed_not_my_fault">'
+    r'<input type="hidden" name="reason" value="(deduction_failed_not_my_fault|'
+    r'inquiry_without_consent)">'
 )
 ASKED = re.compile(
     r'<form method="get" action="/me/objections/new" class="inline">\s*'
@@ -62,22 +65,27 @@ def _furnish(portal: Portal, folder: Path) -> None:
         for period in ("2026-09", "2026-10", "2026-11"):
             dpd = late.get(period, 0)
             rows.append(_month(furnisher, account, period, dpd))
+    # The furnisher's own word that its debit failed on its side (CMF v1's remark code).
+    rows[1]["remarks"] = ["deduction_failed_platform"]  # A-2's October
     cmf = folder / "more.jsonl"
     cmf.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     bureau = bootstrap.build_bureau(portal.url)
     done = bureau.furnish.ingest(cmf, "jsonl", date(2026, 12, 1), datetime(2026, 12, 2, tzinfo=UTC))
     assert done.committed, done
-    # CMF v1 has no code for "the debit failed on our side" (docs/objections.md names the
-    # remark the check reads): written into the stored month here, as a furnisher's file
-    # with such a code would leave it. Line 2 is A-2's October.
+    # Two looks the bureau's log shows made without consent in force: LEND2's (through the API,
+    # its consent's term logged) a day after the consent expired, and LEND1's with no consent
+    # reference logged (the bureau refuses such a look: written into the store here, as an
+    # older log would leave it).
+    at = datetime(2026, 12, 2, 3, tzinfo=UTC)
+    late = InquiryRequest("cn_ric", RIC, "LEND2", "loan_approval", "C-8", date(2026, 12, 1),
+                          date(2026, 11, 1), date(2026, 12, 1))  # fmt: skip
+    bureau.inquire.inquire(replace(late, consent_expires_on=date(2026, 11, 30)), at)
+    bureau.inquire.inquire(replace(late, by="LEND1", consent_ref="C-9", consent_signed_on=None,
+                                   consent_expires_on=None), at)  # fmt: skip
     engine = create_engine(portal.url)
     with engine.begin() as conn:
-        changed = conn.execute(
-            text("UPDATE account_months SET remarks = 'deduction_failed_platform' WHERE line = 2 "
-                 "AND ingestion_id = (SELECT max(id) FROM ingestions)")
-        ).rowcount  # fmt: skip
+        conn.execute(text("UPDATE inquiries SET consent_ref = NULL WHERE id = 3"))
     engine.dispose()
-    assert changed == 1
 
 
 def test_the_bureaus_candidates_each_have_one_button(portal: Portal, tmp_path: Path) -> None:
@@ -85,7 +93,14 @@ def test_the_bureaus_candidates_each_have_one_button(portal: Portal, tmp_path: P
     portal.enrol(portal.invite())
     _, page = plan(portal, CASH)
     part = page.split("Records worth objecting to")[1].split("<h2>")[0]
-    assert POSTED.findall(part) == [SAID]  # filed as it stands
+    assert POSTED.findall(part) == [  # filed as they stand
+        (SAID, "deduction_failed_not_my_fault"),
+        ("inquiry:3", "inquiry_without_consent"),  # the newest look first
+        ("inquiry:2", "inquiry_without_consent"),
+    ]
+    assert "Lender LEND2 · inquiry:2 · 2026-12" in part
+    assert "read your file on 2026-12-01 (loan_approval) after your consent had expired" in part
+    assert "read your file on 2026-12-01 (loan_approval) with no consent of yours logged" in part
     assert ASKED.findall(part) == [LONE]  # to the form, for the evidence
     assert TWICE not in part
     assert "account:LEND1:A-1:2026-11" not in part  # the seed's months: objected to already
@@ -110,6 +125,18 @@ def test_the_bureaus_candidates_each_have_one_button(portal: Portal, tmp_path: P
     )
     assert str(objection.record) == SAID and objection.routed_to == "LEND1"
     assert objection.proposal is not None
-    # Filed, it is no longer offered: the same form again is a new plan without it.
+    # The look after the consent's term: the bureau's to answer, its check proposes deletion.
+    filed = portal.client.post("/me/objections/new", data={"csrf": token.group(1),
+                               "record": "inquiry:2", "reason": "inquiry_without_consent"},
+                               follow_redirects=False)  # fmt: skip
+    assert filed.status_code == 303, filed.text[:500]
+    number = int(filed.headers["location"].rsplit("/", 1)[1])
+    objection = svc.bureau.objections.subjects_own(
+        number, "cn_ric", RIC, svc.clock.today(), svc.clock.now()
+    )
+    assert objection.routed_to == "bureau" and objection.proposal is not None
+    assert objection.proposal.outcome.value == "deleted"
+    # Filed, they are no longer offered: the same form again is a new plan without them.
     _, again = plan(portal, CASH)
-    assert SAID not in again.split("Records worth objecting to")[1].split("<h2>")[0]
+    offered = again.split("Records worth objecting to")[1].split("<h2>")[0]
+    assert SAID not in offered and "inquiry:2" not in offered and "inquiry:3" in offered

@@ -244,3 +244,23 @@ def test_any_persons_credit_lines_replay_to_what_was_furnished(seed: int, index:
             assert figures.days_past_due == record["days_past_due"]
             assert (figures.days_past_due > 0) == (figures.past_due > 0)
             assert Decimal(0) <= figures.past_due <= figures.balance
+
+
+def test_a_platform_remarks_the_months_its_own_failed_debit_left_overdue() -> None:
+    """`deduction_failed_platform` exactly on the month ends overdue since a due date whose
+    auto-debit failed for `platform_error` (a `bank_error` is not the platform's to remark)."""
+    remarked = 0
+    for seed in (2, 9):  # two small populations with such months (1 in 400 failures or so)
+        for facts in generate(50, 8, 24, seed, START, CN, WeekdayCalendar()):
+            failed = {
+                (f["account_id"], f["attempted_on"]): f["reason"] for f in facts.deduction_failures
+            }
+            for record in facts.cmf:
+                dpd = record["days_past_due"]
+                end = month_end(date.fromisoformat(record["period"] + "-01"))
+                due = date.fromordinal(end.toordinal() - dpd).isoformat()
+                said = "deduction_failed_platform" in record["remarks"]
+                platform = dpd > 0 and failed.get((record["account_id"], due)) == "platform_error"
+                assert said == platform, record
+                remarked += said
+    assert remarked > 0  # not vacuous

@@ -529,5 +529,6 @@ class AdviseService:
         view = visible_file(
             facts, as_of, self.profile, self.profile.dated_policies, retention_rules(self.profile)
         )
-        subject = Subject(id_type, id_number, refs, facts.inquiries, file_candidates(facts, view))
+        candidates = file_candidates(facts, view, self.profile, id_type, id_number)
+        subject = Subject(id_type, id_number, refs, facts.inquiries, candidates)
         return plan_input, subject, rebuilt.notes

@@ -31,7 +31,13 @@ from creditmend.domain.creditfile.evidence import (
 )
 from creditmend.domain.creditfile.furnisher import BUREAU
 from creditmend.domain.creditfile.furnishing import FurnishedRecord
-from creditmend.domain.creditfile.letter import reply_letter
+from creditmend.domain.creditfile.inquiry import (
+    CONSENT_EXPIRED,
+    CONSENT_NOT_YET_SIGNED,
+    consent_term_fault,
+    look_day,
+)
+from creditmend.domain.creditfile.letter import explanation, reply_letter, with_explanation
 from creditmend.domain.creditfile.objection import (
     DRAFTED,
     Disputed,
@@ -61,6 +67,8 @@ from creditmend.services.ports import (
     ObjectionRepository,
     PersonDirectory,
 )
+
+REVISED = "revised"  # the event of a revision of the desk's paragraph: its note is the paragraph
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +189,9 @@ class ObjectionService:
             if target.consent_ref is None:
                 why = "no consent reference was logged with this inquiry"
                 return Proposal(Outcome.DELETED, {}, (why,)), [why]
+            term = self._outside_term(target)
+            if term is not None:
+                return Proposal(Outcome.DELETED, {}, (term,)), [term]
             return None, [f"consent reference {target.consent_ref!r} is on record"]
         if reason is not Reason.DEDUCTION_FAILED_NOT_MY_FAULT:
             return None, []
@@ -204,6 +215,19 @@ class ObjectionService:
             else {"months": grounded}
         )
         return Proposal(Outcome.CORRECTED, corrections, tuple(findings)), findings
+
+    def _outside_term(self, target: Disputed) -> str | None:
+        """The inquiry's look fell outside its consent's logged term: when, and which end."""
+        if target.looked_at is None:
+            return None
+        day = look_day(target.looked_at, self.profile)
+        signed, expires = target.consent_signed_on, target.consent_expires_on
+        fault = consent_term_fault(signed, expires, day)
+        if fault == CONSENT_EXPIRED:
+            return f"the file was read on {day}, after the consent expired on {expires}"
+        if fault == CONSENT_NOT_YET_SIGNED:
+            return f"the file was read on {day}, before the consent was signed on {signed}"
+        return None
 
     # ------------------------------------------------------------ answering
     def answer(
@@ -428,7 +452,45 @@ class ObjectionService:
             )
             message = f"the reply to objection {objection_id} {state}: the desk has not approved it"
             raise ProblemsError((Problem("letter", message),))
-        return letters[-1]
+        return with_explanation(letters[-1], self.explanation(objection, as_of))
+
+    @staticmethod
+    def explanation(objection: Objection, as_of: date) -> str:
+        """The desk's own paragraph in the letter on `as_of` (its last revision; "" if none):
+        what the desk's form starts from."""
+        said = [e.note for e in objection.events if e.action == REVISED and e.on <= as_of]
+        return said[-1] if said else ""
+
+    def revise(
+        self,
+        objection_id: int,
+        by: str,
+        text: str,
+        as_of: date,
+        at: datetime,
+        audit: dict[str, Any] | None = None,
+        *,
+        audit_actor: str | None = None,
+    ) -> Objection:
+        """The desk rewrites its own paragraph of a letter not yet approved (`text`; empty
+        removes it). The rest of the letter (outcome, record, dates, the law's lines) stays as
+        it was written with the outcome. The letter becomes a draft again, to be approved;
+        the earlier paragraph stays in the history (`revised` events) and in the audit."""
+        objection = self.show(objection_id, as_of, at)
+        said, refused = explanation(text)
+        problems = (*review_problems(objection, by.strip(), as_of, True, None), *refused)
+        if problems:
+            raise ProblemsError(problems)
+        by, before = by.strip(), self.explanation(objection, as_of)
+        if said == before:
+            same = Problem("objection.explanation", "is what the letter already says")
+            raise ProblemsError((same,))
+        review = LetterReview(LetterStatus.DRAFT, by, as_of, at)
+        event = Event(as_of, by, REVISED, said)
+        revised = replace(objection, review=review, events=(*objection.events, event))
+        detail = {"explanation": said, "previous": before, **(audit or {})}
+        self.objection_repository.review_letter(revised, event, detail, at, actor=audit_actor)
+        return revised
 
     # ------------------------------------------------------------ the desk's approval
     def approve(
@@ -438,11 +500,15 @@ class ObjectionService:
         as_of: date,
         at: datetime,
         audit: dict[str, Any] | None = None,
+        *,
+        audit_actor: str | None = None,
     ) -> Objection:
         """The desk approves the drafted reply: from now on it is sent (the subject reads and
         downloads it) and the objection counts as replied. `by` names who approved; `as_of`
-        and `at` are when (the caller's clock, never one read here)."""
-        return self._review(objection_id, by, True, None, as_of, at, audit)
+        and `at` are when (the caller's clock, never one read here); `audit_actor` names them
+        in the audit trail when that name must differ (`by` by default): the subject reads
+        the trail, and a portal desk user's name is their sign-in identity."""
+        return self._review(objection_id, by, True, None, as_of, at, audit, audit_actor)
 
     def send_back(
         self,
@@ -452,10 +518,12 @@ class ObjectionService:
         as_of: date,
         at: datetime,
         audit: dict[str, Any] | None = None,
+        *,
+        audit_actor: str | None = None,
     ) -> Objection:
         """The desk does not let the draft go, and says why (`note`, one line): it stays
         unsent, in the queue, until approved."""
-        return self._review(objection_id, by, False, note, as_of, at, audit)
+        return self._review(objection_id, by, False, note, as_of, at, audit, audit_actor)
 
     def _review(
         self,
@@ -466,6 +534,7 @@ class ObjectionService:
         as_of: date,
         at: datetime,
         audit: dict[str, Any] | None,
+        audit_actor: str | None,
     ) -> Objection:
         objection = self.show(objection_id, as_of, at)
         if note is not None:
@@ -488,7 +557,9 @@ class ObjectionService:
             review = LetterReview(LetterStatus.SENT_BACK, by, as_of, at, said)
             event = Event(as_of, by, "sent_back", said)
         reviewed = replace(objection, review=review, events=(*objection.events, event))
-        self.objection_repository.review_letter(reviewed, event, dict(audit or {}), at)
+        self.objection_repository.review_letter(
+            reviewed, event, dict(audit or {}), at, actor=audit_actor
+        )
         return reviewed
 
     def _sweep(self, as_of: date, at: datetime) -> Sequence[Objection]:

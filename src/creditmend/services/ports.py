@@ -191,10 +191,16 @@ class ObjectionRepository(Protocol):
     def add_statement(self, objection: Objection, text: str, on: date, at: datetime) -> None: ...
 
     def review_letter(
-        self, objection: Objection, event: Event, audit: dict[str, Any], at: datetime
+        self,
+        objection: Objection,
+        event: Event,
+        audit: dict[str, Any],
+        at: datetime,
+        actor: str | None = None,
     ) -> None:
-        """The desk's review of the reply letter (`objection.review`), its event and its audit,
-        in one transaction; refused if the letter was approved meanwhile."""
+        """The desk's review (or revision) of the reply letter (`objection.review`), its event
+        and its audit (by `actor`, else the reviewer), in one transaction; refused if the
+        letter was approved meanwhile."""
         ...
 
 

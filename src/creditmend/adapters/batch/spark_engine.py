@@ -4,10 +4,11 @@
 session starts. Local mode (`local[2]`, the default) needs nothing but a Java 17+ runtime;
 `master` may name a cluster (`spark://host:7077`, `yarn`, ...), whose workers must then see
 `inputs` and `out` at the same paths (a shared file system). On a standalone master
-(`spark://`), the session's start returns once the master has registered the application, so a
-master that does not answer fails there (after Spark's own retries, about a minute and a half),
-before any input is read; `benchmarks/spark_cluster.py` runs the batch on a two-worker cluster
-on 127.0.0.1 and checks it writes DuckDB's outputs.
+(`spark://`), the session's start returns once the master has registered the application; a
+master no address of which takes a connection fails at once, before the JVM starts (Spark's own
+retries would take about a minute and a half), and before any input is read.
+`benchmarks/spark_cluster.py` runs the batch on a two-worker cluster on 127.0.0.1 and checks it
+writes DuckDB's outputs.
 
 Spark is made quiet and quick to start for a batch run from the command line: no web UI, no
 console progress bar, JVM logging at ERROR only (`spark-log4j2.properties`), a few shuffle
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import socket
 import tempfile
 import warnings
 from datetime import date
@@ -60,6 +62,31 @@ def check_installed() -> None:
 # gains from them (a Spark test took half the time on a 2-core machine); a batch or a benchmark
 # keeps the JVM's defaults.
 QUICK_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
+class MasterUnreachableError(RuntimeError):
+    """No standalone master answers at any address of a `spark://` URL."""
+
+
+def check_master_reachable(master: str, timeout: float = 5.0) -> None:
+    """Raise `MasterUnreachableError` when a `spark://host:port[,host:port]` master has no
+    address that takes a TCP connection within `timeout` seconds. Spark itself retries a master
+    that does not answer for about a minute and a half before it fails; a typo in the URL or a
+    master not started is told at once instead. Other masters (`local[...]`, `yarn`, ...) are
+    left to Spark."""
+    if not master.startswith("spark://"):
+        return
+    reasons = []
+    for address in master.removeprefix("spark://").split(","):
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            raise MasterUnreachableError(f"{address!r} is not host:port")
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+                return
+        except OSError as error:
+            reasons.append(f"{address}: {error.strerror or error}")
+    raise MasterUnreachableError("no master answers (" + "; ".join(reasons) + ")")
 
 
 def _log_config() -> str:
@@ -129,6 +156,7 @@ class SparkEngine:
                     from pyspark.sql import SparkSession  # noqa: PLC0415 - optional dependency
                 except ImportError as error:
                     raise SparkMissingError(MISSING) from error
+                check_master_reachable(self.master)
                 builder: Any = SparkSession.builder
                 for key, value in self.settings().items():
                     builder = builder.config(key, value)

@@ -4,7 +4,7 @@ on the filing day, and its stored values for corrected ones to be checked agains
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from sqlalchemy import select
@@ -46,7 +46,15 @@ class SqlDisputedRecords:
                         t.inquiries.c.inquired_on <= as_of,
                     )
                 ).one_or_none()
-                return None if row is None else Disputed(row.furnisher_code, row.consent_ref)
+                if row is None:
+                    return None
+                return Disputed(
+                    row.furnisher_code,
+                    row.consent_ref,
+                    consent_signed_on=row.consent_signed_on,
+                    consent_expires_on=row.consent_expires_on,
+                    looked_at=row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC),
+                )
             if ref.kind in (RecordKind.PUBLIC_RECORD, RecordKind.BLACKLIST):
                 table = (
                     t.public_records

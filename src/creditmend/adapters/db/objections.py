@@ -229,11 +229,16 @@ class SqlObjectionRepository:
             )
 
     def review_letter(
-        self, objection: Objection, event: Event, audit_detail: dict[str, Any], at: datetime
+        self,
+        objection: Objection,
+        event: Event,
+        audit_detail: dict[str, Any],
+        at: datetime,
+        actor: str | None = None,
     ) -> None:
-        """The desk's review of the reply letter, its event and its audit, in one transaction;
-        a letter approved in between (another desk user, another process) is not reviewed
-        again."""
+        """The desk's review (or revision) of the reply letter, its event and its audit, in one
+        transaction; a letter approved in between (another desk user, another process) is not
+        reviewed again."""
         review = objection.review
         assert review is not None
         unapproved = t.objections.c.letter_status.in_(
@@ -251,8 +256,8 @@ class SqlObjectionRepository:
             audit(
                 conn,
                 at,
-                review.by or "bureau",
-                f"objection_letter_{review.status.value}",
+                actor or review.by or "bureau",
+                f"objection_letter_{event.action}",  # approved, sent_back, revised
                 subject=objection.person,
                 reason=f"objection {objection.id}: {objection.reason.value}",
                 detail={

@@ -8,7 +8,7 @@ decides what is shown; this module only turns rows into `CreditFileFacts`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
@@ -277,6 +277,10 @@ def _inquiry_facts(
                 f"inquiry:{row.id}",
                 furnishers[by].kind if by in furnishers else None,
                 row.gives_report is not False,
+                row.consent_ref,
+                row.consent_signed_on,
+                row.consent_expires_on,
+                row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC),
             )
         )
     return result

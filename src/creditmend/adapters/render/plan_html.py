@@ -18,6 +18,7 @@ from creditmend.adapters.i18n import speaker
 from creditmend.adapters.render.charts import STRATEGY_ORDER, plan_charts
 from creditmend.adapters.render.html import page_footer, templates
 from creditmend.domain.i18n import ENGLISH, N_
+from creditmend.domain.recovery.file_candidates import EVIDENCE_FILE, WHY_WORDS
 
 # The rows of "What a new loan would do", marked for the catalogues (shown as their words).
 NEW_LOAN_WORDS = (
@@ -66,6 +67,8 @@ def render_plan_html(
         "charts": plan_charts(document, horizon_end, lang=lang),
         "page_footer": page_footer(speaker(lang).gettext),
         "generated": generated_at.strftime("%Y-%m-%d %H:%M %Z").strip(),
+        "why_words": WHY_WORDS,
+        "evidence_file": EVIDENCE_FILE,
     }
     env = templates(lang)
     return env.get_template("plan.html.j2").render(context)

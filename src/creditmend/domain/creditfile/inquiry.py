@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from creditmend.domain.i18n import N_, Said
 from creditmend.domain.problems import Problem, ProblemsError
@@ -101,6 +102,53 @@ def consent_term_problems(request: InquiryRequest, today: date) -> tuple[Problem
     if not problems and expires is not None and expires < today:
         problems.append(Problem(CONSENT_FIELD, f"{EXPIRED} {expires}: ask the subject again"))
     return tuple(problems)
+
+
+# Why the bureau's own log shows a third-party inquiry made without consent (Art. 18): no
+# consent reference was logged with it, or the look came after the consent's term ended or
+# before it was signed. `consent_fault` names one of these.
+NO_CONSENT_LOGGED = "no_consent_logged"
+CONSENT_EXPIRED = "consent_expired"
+CONSENT_NOT_YET_SIGNED = "consent_not_yet_signed"
+
+
+def consent_fault(
+    purpose: str,
+    consent_ref: str | None,
+    signed_on: date | None,
+    expires_on: date | None,
+    looked_on: date,
+) -> str | None:
+    """Why a logged inquiry had no consent in force on `looked_on` (the business day the file
+    was read, as `consent_term_problems` judges it), from the log alone; None when it had one,
+    or for the subject's own look. The bureau checks this before a look, so such an entry
+    comes only from a store written otherwise (an older log, a migration): then the subject
+    may have it deleted (`inquiry_without_consent`)."""
+    if purpose == SELF:
+        return None
+    if not (consent_ref or "").strip():
+        return NO_CONSENT_LOGGED
+    return consent_term_fault(signed_on, expires_on, looked_on)
+
+
+def consent_term_fault(
+    signed_on: date | None, expires_on: date | None, looked_on: date
+) -> str | None:
+    """`CONSENT_EXPIRED` or `CONSENT_NOT_YET_SIGNED` when the look fell outside the consent's
+    logged term; None when it fell inside or no term was logged (a look from the command line
+    or a file of inquiries, whose consent has no term on record)."""
+    if expires_on is not None and looked_on > expires_on:
+        return CONSENT_EXPIRED
+    if signed_on is not None and looked_on < signed_on:
+        return CONSENT_NOT_YET_SIGNED
+    return None
+
+
+def look_day(at: datetime, profile: JurisdictionProfile) -> date:
+    """The business day of a look made at the instant `at`: its date in the profile's zone (the
+    day the clock called today then; an inquiry's own day is the day its report is as of,
+    which may be earlier)."""
+    return at.astimezone(ZoneInfo(profile.time_zone.value)).date()
 
 
 def validate_inquiry(

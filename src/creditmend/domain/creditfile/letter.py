@@ -11,7 +11,17 @@ from __future__ import annotations
 from datetime import date
 
 from creditmend.domain.creditfile.objection import Objection, Outcome
+from creditmend.domain.problems import Problem
 from creditmend.domain.rules.profile import JurisdictionProfile
+from creditmend.domain.text import why_refused
+
+# The desk's own paragraph in a letter (bureau policy: no statute sets a length): a few
+# sentences explaining the outcome, not a second letter. Lines are kept (a textarea's), each
+# line plain text, so the paragraph can never act on a reader's terminal.
+EXPLANATION_MAX_CHARS = 1000
+EXPLANATION_MAX_LINES = 20
+_BASIS = "依据 / Basis: "
+_EXPLANATION_HEADING = "本中心说明 / The bureau's explanation:"
 
 _REASONS = {
     "not_mine": ("非本人业务", "the record is not mine"),
@@ -108,6 +118,44 @@ def reply_letter(
         f"answer in writing within {days} days of accepting the complaint "
         f"({profile.complaint_reply_days.source}).",
         "",
-        f"依据 / Basis: {profile.objection_reply_days.source}",
+        f"{_BASIS}{profile.objection_reply_days.source}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def explanation(text: str) -> tuple[str, tuple[Problem, ...]]:
+    """The desk's paragraph as the letter will hold it (line ends made `\\n`, each line's and
+    the whole's outer blanks trimmed; empty: no paragraph), and the problems that refuse it."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    said = "\n".join(lines)
+    field = "objection.explanation"
+    if len(said) > EXPLANATION_MAX_CHARS:
+        return said, (
+            Problem(field, f"has {len(said)} characters; at most {EXPLANATION_MAX_CHARS}"),
+        )
+    if len(lines) > EXPLANATION_MAX_LINES:
+        return said, (Problem(field, f"has {len(lines)} lines; at most {EXPLANATION_MAX_LINES}"),)
+    for number, line in enumerate(lines, start=1):
+        reason = why_refused(line, EXPLANATION_MAX_CHARS)
+        if reason is not None:
+            return said, (Problem(field, f"line {number} {reason}"),)
+    return said, ()
+
+
+def with_explanation(letter: str, paragraph: str) -> str:
+    """The letter as written with the outcome, the desk's paragraph set before its closing
+    legal basis (the generated parts, word for word, around it); no paragraph: the letter."""
+    if not paragraph:
+        return letter
+    block = [
+        _EXPLANATION_HEADING,
+        *(f"  {line}" if line else "" for line in paragraph.split("\n")),
+        "",
+    ]
+    lines = letter.rstrip("\n").split("\n")
+    at = max((i for i, line in enumerate(lines) if line.startswith(_BASIS)), default=len(lines))
+    return "\n".join([*lines[:at], *block, *lines[at:]]) + "\n"

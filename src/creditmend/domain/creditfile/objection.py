@@ -107,6 +107,10 @@ class Disputed:
     inquirer: str | None = None  # who made an inquiry
     consent_ref: str | None = None  # the consent logged with an inquiry
     due_days: tuple[DueDay, ...] = ()  # an account's overdue months
+    # An inquiry's consent term, when logged (the API's), and the moment of the look.
+    consent_signed_on: date | None = None
+    consent_expires_on: date | None = None
+    looked_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,10 @@ accrues to the next boundary.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from creditmend.domain.calendar import BusinessCalendar
-from creditmend.domain.loan.contract import Contract, FeeTiming, PenaltyBasis
+from creditmend.domain.loan.contract import Contract, PenaltyBasis
 from creditmend.domain.loan.events import (
     ChargeOff,
     DeductionFailed,
@@ -28,10 +28,9 @@ from creditmend.domain.loan.events import (
     Payment,
     PaymentSource,
     Restructure,
-    RestructureKind,
-    WaivedComponent,
     Waiver,
 )
+from creditmend.domain.loan.ledger_changes import charge_off, restructure, waive
 from creditmend.domain.loan.orders import (
     CARRIED_FIELDS,
     DUE_FIELDS,
@@ -40,7 +39,7 @@ from creditmend.domain.loan.orders import (
     steps_in_advance,
 )
 from creditmend.domain.loan.records import Attempt, Credit, Due, PaymentRecord
-from creditmend.domain.loan.schedule import amortize, build_schedule, contract_fees, periods_for
+from creditmend.domain.loan.schedule import build_schedule
 from creditmend.domain.money import HALF_UP, ZERO, RoundingPolicy, minor_unit
 from creditmend.domain.problems import FieldError
 from creditmend.domain.rules.profile import (
@@ -314,17 +313,17 @@ class Ledger:
         elif isinstance(event, FeeCharged):
             self.fees_out += event.amount
         elif isinstance(event, Waiver):
-            self._waive(day, event.component, event.amount)
+            waive(self, day, event.component, event.amount)
         elif isinstance(event, Restructure):
             if self.charged_off_on is not None:
                 raise LedgerError("on", f"the loan was charged off on {self.charged_off_on}")
-            self._restructure(day, event)
+            restructure(self, day, event)
         elif isinstance(event, ChargeOff):
             if self.charged_off_on is not None:
                 raise LedgerError(
                     "on", f"the loan was already charged off on {self.charged_off_on}"
                 )
-            self._charge_off(day)
+            charge_off(self, day)
 
     def _pay(
         self, day: date, amount: Decimal, source: PaymentSource, order: AllocationOrder
@@ -548,27 +547,6 @@ class Ledger:
             self.payments[held_credit.payment].excess += held_credit.amount
         self.credit = []
 
-    def _waive(self, day: date, component: WaivedComponent, amount: Decimal | None) -> None:
-        self._post_penalty()
-        limit = amount
-        steps = {
-            WaivedComponent.PENALTY: (Component.PENALTY,),
-            WaivedComponent.INTEREST: (Component.INTEREST,),
-            WaivedComponent.FEES: (Component.FEE,),
-            WaivedComponent.ALL: (Component.PENALTY, Component.FEE, Component.INTEREST),
-        }[component]
-        for step in steps:
-            available = self._owed(step) if limit is None else min(limit, self._owed(step))
-            waived = ZERO
-            by_state = zip((DueState.PAST_DUE, DueState.DUE), self._open_by_state(day), strict=True)
-            for due_state, dues in by_state:
-                rule = AllocationRule(due_state, step)
-                waived += self._pay_step(day, rule, available - waived, dues)
-            self.waived += waived
-            if limit is not None:
-                limit -= waived
-        self._close_if_repaid(day, PaymentSource.BORROWER)
-
     def _owed(self, component: Component) -> Decimal:
         open_dues = self.dues[self.first_open : self.next_due]
         in_dues = sum((getattr(d, DUE_FIELDS[component]) for d in open_dues), ZERO)
@@ -577,89 +555,6 @@ class Ledger:
         if component is Component.PENALTY:
             return in_dues + self.penalty_out + self.compound_out
         return in_dues
-
-    def _restructure(self, day: date, event: Restructure) -> None:
-        self._post_penalty()
-        # What is owed now, plus what an earlier restructure carried into instalments not yet due.
-        later = self.dues[self.next_due :]
-        interest = (
-            self._owed(Component.INTEREST)
-            + max(self.current_interest(), ZERO)
-            + sum((d.carried_interest for d in later), ZERO)
-        )
-        penalty = self._owed(Component.PENALTY) + sum((d.carried_penalty for d in later), ZERO)
-        fees = self._owed(Component.FEE) + sum((d.carried_fee for d in later), ZERO)
-        principal = self.performing + self._owed(Component.PRINCIPAL)
-        if event.waive_interest:
-            self.waived += interest
-            interest = ZERO
-        if event.waive_penalty:
-            self.waived += penalty
-            penalty = ZERO
-        for due in self.dues[self.first_open : self.next_due]:
-            if due.paid_off_on is None:
-                due.principal_out = due.interest_out = due.fee_out = due.penalty_out = ZERO
-                due.paid_off_on = day
-                due.restructured = True
-        remaining_months = len(self.dues) - self.next_due
-        months = event.months + (remaining_months if event.kind is RestructureKind.EXTENSION else 0)
-        del self.dues[self.next_due :]
-        self.first_open = self.next_due = len(self.dues)
-        self.penalty_out = self.compound_out = self.fees_out = ZERO
-        self.interest_basis = self.interest_prepaid = ZERO
-        self.cursor = day
-        self._add_dues(day, principal, months, interest, penalty, fees)
-        self.restructured_on.append(day)
-
-    def _add_dues(
-        self,
-        day: date,
-        principal: Decimal,
-        months: int,
-        interest: Decimal,
-        penalty: Decimal,
-        fees: Decimal,
-    ) -> None:
-        contract = self.contract
-        periods = periods_for(contract, day, months, self.calendar, self.days_in_year)
-        each_fee = contract_fees(contract, FeeTiming.EACH_INSTALLMENT, self.rounding)
-        rows = amortize(
-            principal,
-            periods,
-            contract.method,
-            contract.rate.per_month(self.days_in_year),
-            each_fee,
-            self.currency,
-            self.rounding,
-        )
-        shares = [self._split(total, len(rows)) for total in (interest, penalty, fees)]
-        number = len(self.dues)
-        for k, row in enumerate(rows):
-            self.dues.append(
-                Due(
-                    number + k + 1,
-                    row.period,
-                    row.due_on,
-                    row.principal,
-                    row.fees,
-                    row.interest,
-                    carried_interest=shares[0][k],
-                    carried_penalty=shares[1][k],
-                    carried_fee=shares[2][k],
-                )
-            )
-        self.performing = principal
-        self._plan_boundaries()
-
-    def _split(self, total: Decimal, parts: int) -> list[Decimal]:
-        share = (total / parts).quantize(minor_unit(self.currency), rounding=ROUND_DOWN)
-        return [share] * (parts - 1) + [total - share * (parts - 1)]
-
-    def _charge_off(self, day: date) -> None:
-        self._post_penalty()
-        for due in self.dues[self.next_due :]:
-            self._post(due, day)
-        self.charged_off_on = day
 
     # ---------------------------------------------------------------- reading
     def amount_due(self) -> Decimal:

@@ -66,6 +66,12 @@ class InquiryFacts:
     ref: str = ""  # inquiry:ID
     by_kind: str | None = None  # the asking furnisher's kind: bank | non_bank
     gives_report: bool = True  # False: the subject's own reading for a plan or a what-if
+    # The consent logged with it (Art. 18) and the moment of the look: what shows a look made
+    # without consent in force (`inquiry.consent_fault`, the plan's objection candidates).
+    consent_ref: str | None = None
+    consent_signed_on: date | None = None
+    consent_expires_on: date | None = None
+    at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

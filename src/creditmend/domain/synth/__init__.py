@@ -56,7 +56,9 @@ months starting with the month of `start`, month ends are the reporting dates):
   `first_delinquency_on` is the first day past due of the first delinquency seen at a month end;
   `negative_notice_on` is 0..3 days after it (never after the month end), kept thereafter.
   Remarks: `extension` / `negotiated_repayment` in a restructure's month, `guarantor_paid` when
-  a guarantor settled, `fraud` on a fraudster's charged-off accounts.
+  a guarantor settled, `fraud` on a fraudster's charged-off accounts, and
+  `deduction_failed_platform` on a month end overdue since a due date whose debit failed for
+  `platform_error` (the platform's own fault; a `bank_error` is not the platform's to remark).
 - Revolving accounts (`revolving_sim.py`), drawn after all the rest of a person from the same
   stream (so the instalment population is unchanged by them): with probability 1/3 a Huabei-
   like line (a consumer-finance platform; statement day 1, due day 10; limit 500..30,000) or a

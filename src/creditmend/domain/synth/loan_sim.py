@@ -9,6 +9,7 @@ from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, NamedTuple
 
 from creditmend.domain.calendar import month_end
+from creditmend.domain.creditfile.evidence import PLATFORM_FAILURE_REMARK
 from creditmend.domain.loan.contract import Contract
 from creditmend.domain.loan.delinquency import days_past_due
 from creditmend.domain.loan.events import (
@@ -88,6 +89,9 @@ class LoanSim:
         self.reported_dpd = 0
         self.restructure_kind: RestructureKind | None = None
         self.last_balance = ZERO
+        # The days the platform's own debit run failed (not the bank's): an overdue that began
+        # on one of them is furnished with the platform's remark (`PLATFORM_FAILURE_REMARK`).
+        self.platform_failed_on: set[date] = set()
 
     def run(self) -> Outcome:
         with localcontext(ACCRUAL_CONTEXT):
@@ -172,6 +176,8 @@ class LoanSim:
             reason = rng.choice((DeductionFailure.PLATFORM_ERROR, DeductionFailure.BANK_ERROR))
             extra = Decimal(rng.randint(0, 200_000)) / 100
             self._apply(DeductionFailed(day, reason, amount + extra))
+            if reason is DeductionFailure.PLATFORM_ERROR:
+                self.platform_failed_on.add(day)
             self.person.tags.add("platform_fault")
             self.delinquent = True
             self._plan(day + timedelta(rng.randint(1, 12)), "pay_due")
@@ -271,6 +277,10 @@ class LoanSim:
             # The codes of the shipped CMF v1 schema: 展期 and 个性化分期 (a negotiated plan).
             extension = self.restructure_kind is RestructureKind.EXTENSION
             remarks.append("extension" if extension else "negotiated_repayment")
+        if dpd and month - timedelta(days=dpd) in self.platform_failed_on:
+            # The oldest unpaid instalment fell due on a day the platform's own debit failed:
+            # the platform says so, and the bureau's objection check accepts its word.
+            remarks.append(PLATFORM_FAILURE_REMARK)
         self.last_balance = balance
         contract = self.contract
         person.cmf.append({

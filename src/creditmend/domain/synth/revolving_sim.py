@@ -241,6 +241,8 @@ class RevolvingSim(LoanSim):
             reason = rng.choice((DeductionFailure.PLATFORM_ERROR, DeductionFailure.BANK_ERROR))
             extra = Decimal(rng.randint(0, 200_000)) / 100
             self._apply(DeductionFailed(day, reason, full + extra))
+            if reason is DeductionFailure.PLATFORM_ERROR:
+                self.platform_failed_on.add(day)
             self.person.tags.add("platform_fault")
             self.delinquent = True
             self._plan(day + timedelta(rng.randint(1, 12)), "pay_due")

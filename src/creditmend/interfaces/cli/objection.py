@@ -18,7 +18,8 @@ from rich.table import Table
 from rich.text import Text
 
 from creditmend import bootstrap
-from creditmend.domain.creditfile.objection import Objection
+from creditmend.domain.creditfile.letter import EXPLANATION_MAX_CHARS
+from creditmend.domain.creditfile.objection import LetterStatus, Objection
 from creditmend.domain.json_keys import DuplicateKeyError, unique_keys
 from creditmend.domain.problems import Problem
 from creditmend.interfaces.cli import clock
@@ -116,6 +117,8 @@ def _letter_line(objection: Objection, as_of: date) -> Text | None:
         return Text(f"reply letter: approved{by}{on}")
     style = "red" if objection.reply_pressing(as_of) else ""
     line = Text(f"reply letter: {review.status.value}, waiting for the desk's approval", style)
+    if review.status is LetterStatus.DRAFT and review.by:  # a draft with a name was revised
+        line.append(" (revised by ").append_text(plain(review.by)).append(f" on {review.on})")
     if review.note:
         line.append(" (").append_text(plain(review.note)).append(")")
     return line
@@ -381,6 +384,38 @@ def send_back(
     with desk.objections() as objections:
         objection = objections.send_back(objection_id, by, note, desk.day, desk.now())
     desk.show(objection)
+
+
+@_desk("revise")
+def revise(
+    desk: Desk,
+    objection_id: IdArgument,
+    file: Annotated[
+        Path,
+        typer.Option(
+            "--file",
+            help="The desk's paragraph in the letter (UTF-8 text; an empty file removes it)",
+        ),
+    ],
+    by: ByOption = "operator",
+) -> None:
+    """Rewrite the desk's own paragraph of a reply letter not yet approved (sent back, say);
+    the outcome, record, dates and the law's lines stay as written. It is a draft again."""
+    try:
+        if file.stat().st_size > 16 * EXPLANATION_MAX_CHARS:  # far more than a paragraph
+            raise fail([Problem("--file", f"{file} is longer than a paragraph")])
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise fail([Problem("--file", f"cannot read {file}: {error.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise fail([Problem("--file", f"{file} is not UTF-8 text")]) from None
+    with desk.objections() as objections:
+        objection = objections.revise(objection_id, by, text, desk.day, desk.now())
+    desk.show(
+        objection,
+        f"Reply letter revised: creditmend object letter {objection.id} --draft; "
+        f"approve it: creditmend object approve {objection.id} --by NAME",
+    )
 
 
 @_desk("letter", as_json=False)

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from creditmend.domain.i18n import N_
+from creditmend.domain.recovery.file_candidates import EVIDENCE_FILE, WHY_WORDS
 from creditmend.domain.recovery.simulate import Outcome
 from creditmend.interfaces.cli.language import _
 from creditmend.interfaces.cli.plan_form import day as _day
@@ -202,6 +203,25 @@ def _bridging(advice: Advice) -> Table | None:
     return table
 
 
+def file_candidate_lines(advice: Advice) -> list[str]:
+    """The file's objection candidates (`file_candidates`): each record, why it is worth an
+    objection, and the command that files it (with the evidence file to write, when it needs
+    one)."""
+    if not advice.file_candidates:
+        return []
+    lines = [_("Records worth objecting to")]
+    evidence = _("Put the evidence in %(file)s first (docs/objections.md), then:")
+    for c in advice.file_candidates:
+        words = {"days": c.days_past_due, "by": c.furnisher_name, "purpose": c.purpose,
+                 "on": c.inquired_on}  # fmt: skip
+        shown = c.record if c.account_id is None else f"{c.record} ({c.furnisher_name})"
+        lines.append(f"- {shown}: " + _(WHY_WORDS[c.why]) % words)
+        if c.needs_evidence:
+            lines.append("  " + evidence % {"file": EVIDENCE_FILE})
+        lines.append(f"  {c.command}")
+    return lines
+
+
 def render(advice: Advice, out: Console) -> None:
     out.print(_strategies_table(advice))
     out.print(_plan_table(advice.strategies["optimal"]))
@@ -220,6 +240,8 @@ def render(advice: Advice, out: Console) -> None:
         else:
             said = _("Target band %(band)s: not reached in the horizon.")
         out.print(said % {"band": f.target_band, "month": f.reaches_target}, markup=False)
+    for line in file_candidate_lines(advice):  # names from the bureau: escaped
+        out.print(plain(line))
     for candidate in advice.candidates:
         worth = _("Worth an objection: %(record)s: %(finding)s") % {
             "record": candidate.record,

@@ -8,8 +8,10 @@ invitation `PortalUserService.invite`'s, the audit `InquiryService.who_looked`'s
 answers only what was routed to the bureau: a lender answers its own through the API. Every
 look of the desk is audited under the desk user's name: the objections it reads
 (`objection_viewed`), the audit it reads (`audit_view` by the desk user), the invitations it
-makes (`portal_invited`), the letters it approves or sends back (`objection_letter_approved`,
-`objection_letter_sent_back`, by the desk user). Only an approved letter reaches the borrower.
+makes (`portal_invited`), the letters it approves, sends back or revises
+(`objection_letter_approved`, `objection_letter_sent_back`, `objection_letter_revised`, by the
+desk user; the letter's review names them as `reviewer` says). Only an approved letter
+reaches the borrower.
 """
 
 from __future__ import annotations
@@ -21,17 +23,20 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from creditmend.domain.creditfile.furnisher import BUREAU
+from creditmend.domain.creditfile.letter import EXPLANATION_MAX_CHARS
 from creditmend.domain.creditfile.objection import Objection
 from creditmend.domain.json_keys import DuplicateKeyError, unique_keys
-from creditmend.domain.portal import BORROWER_KINDS, Role, Session
+from creditmend.domain.portal import BORROWER_KINDS, PortalUser, Role, Session
 from creditmend.domain.problems import ProblemsError
+from creditmend.domain.text import why_refused
+from creditmend.interfaces.portal import letter_pdf
 from creditmend.interfaces.portal.files import (
     OUTCOMES,
     REASONS,
     STATUSES,
     evidence_file,
-    letter_file,
     letter_text,
+    letter_txt,
     not_found,
     object_id,
 )
@@ -78,9 +83,11 @@ def queue(request: Request, session: Desk) -> Response:
 
 def _detail(
     request: Request, session: Session, objection: Objection, *, problems: list[str] | None = None,
-    status: int = 200,
+    status: int = 200, explanation: str | None = None,
 ) -> Response:  # fmt: skip
     svc = service(request)
+    if explanation is None:  # the form starts from the paragraph the letter holds
+        explanation = svc.bureau.objections.explanation(objection, svc.clock.today())
     _seen(request, session, [objection], "objection")
     context: dict[str, Any] = {
         "o": objection, "today": svc.clock.today(), "statuses": STATUSES, "reasons": REASONS,
@@ -90,6 +97,7 @@ def _detail(
         "subject": svc.bureau.objections.person_directory.masked_subject(objection.person),
         "ours": objection.is_open and objection.routed_to == BUREAU,
         "problems": problems or [], "base": f"/desk/objections/{objection.id}",
+        "explanation": explanation, "explanation_max": EXPLANATION_MAX_CHARS,
     }  # fmt: skip
     return render(request, "desk_objection.html", context, status=status, session=session)
 
@@ -144,12 +152,68 @@ def evidence(request: Request, session: Desk, objection_id: str, sha256: str) ->
 
 @router.get("/desk/objections/{objection_id}/letter.{kind}")
 def letter(request: Request, session: Desk, objection_id: str, kind: str) -> Response:
+    """The letter as it stands (the draft too) as text, or its PDF (typeset off the request)."""
     objection = _case(request, objection_id)
-    found = None if objection is None else letter_file(request, objection, kind, draft=True)
-    if objection is None or found is None:
+    text = None if objection is None else letter_text(request, objection, draft=True)
+    if objection is None or text is None or kind not in ("pdf", "txt"):
         return not_found(request, session)
     _seen(request, session, [objection], "letter")
-    return found
+    if kind == "pdf":
+        return letter_pdf.start(request, session, objection, text, _base(objection))
+    return letter_txt(objection, text)
+
+
+@router.get("/desk/objections/{objection_id}/letter/pdf/{job_id}")
+def letter_pdf_page(request: Request, session: Desk, objection_id: str, job_id: str) -> Response:
+    objection = _case(request, objection_id)
+    if objection is None:
+        return not_found(request, session)
+    return letter_pdf.page(request, session, objection, job_id, _base(objection))
+
+
+@router.get("/desk/objections/{objection_id}/letter/pdf/{job_id}/file")
+def letter_pdf_file(request: Request, session: Desk, objection_id: str, job_id: str) -> Response:
+    objection = _case(request, objection_id)
+    if objection is None:
+        return not_found(request, session)
+    return letter_pdf.file(request, session, objection, job_id)
+
+
+def _base(objection: Objection) -> str:
+    return f"/desk/objections/{objection.id}"
+
+
+@router.post("/desk/objections/{objection_id}/revise", dependencies=[Depends(check_csrf)])
+async def revise(request: Request, session: Desk, objection_id: str) -> Response:
+    """The desk rewrites its own paragraph of a letter not yet approved: a draft again."""
+    objection = _case(request, objection_id)
+    if objection is None:
+        return not_found(request, session)
+    text = str((await request.form()).get("explanation") or "")
+    svc = service(request)
+    try:
+        svc.bureau.objections.revise(
+            objection.id, reviewer(session.user), text, svc.clock.today(), svc.clock.now(),
+            audit={"desk_user": session.user.user_id}, audit_actor=actor(session.user),
+        )  # fmt: skip
+    except ProblemsError as refused:
+        problems = [f"{p.field}: {p.message}" for p in refused.problems]
+        return _detail(request, session, objection, problems=problems, status=400,
+                       explanation=text)  # fmt: skip
+    return redirect(f"/desk/objections/{objection.id}")
+
+
+def reviewer(user: PortalUser) -> str:
+    """How a letter's review (the case page, the history, `object show`) names the desk user:
+    their name as the desk knows it, with the audit's name of the user (`portal:user:N`), in
+    at most 64 characters; the audit's name alone when the name would not fit the field's
+    rules. The audit trail keeps `portal:user:N` only: the subject reads their file's trail
+    (`/me/inquiries`), and a desk user's name is their sign-in identity."""
+    tag = actor(user)
+    name = " ".join((user.display_name or "").split())[: 64 - len(tag) - 3].strip()
+    if not name or why_refused(name, 64) is not None:
+        return tag
+    return f"{name} ({tag})"
 
 
 @router.post("/desk/objections/{objection_id}/approve", dependencies=[Depends(check_csrf)])
@@ -170,13 +234,16 @@ async def _review(request: Request, session: Session, raw: str, *, approve: bool
         return not_found(request, session)
     note = str((await request.form()).get("note") or "")
     svc = service(request)
-    by, today, now = actor(session.user), svc.clock.today(), svc.clock.now()
+    by, today, now = reviewer(session.user), svc.clock.today(), svc.clock.now()
+    tag = actor(session.user)  # the audit's name: the subject reads the trail
     detail = {"desk_user": session.user.user_id}
     try:
         if approve:
-            svc.bureau.objections.approve(objection.id, by, today, now, audit=detail)
+            svc.bureau.objections.approve(objection.id, by, today, now, detail, audit_actor=tag)
         else:
-            svc.bureau.objections.send_back(objection.id, by, note, today, now, audit=detail)
+            svc.bureau.objections.send_back(
+                objection.id, by, note, today, now, detail, audit_actor=tag
+            )
     except ProblemsError as refused:
         problems = [f"{p.field}: {p.message}" for p in refused.problems]
         return _detail(request, session, objection, problems=problems, status=400)

@@ -1,5 +1,6 @@
 """What the objection pages of both roles share: labels, the objection's files and letter as
-downloads (never shown inline), and the not-found page."""
+downloads (never shown inline; the letter's PDF is typeset off the request, `letter_pdf.py`),
+and the not-found page."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import Response
 
-from creditmend import bootstrap
 from creditmend.domain.creditfile.objection import Objection
 from creditmend.domain.portal import Session
 from creditmend.domain.problems import ProblemsError
@@ -83,13 +83,7 @@ def letter_text(request: Request, objection: Objection, *, draft: bool = False) 
         return None
 
 
-def letter_file(
-    request: Request, objection: Objection, kind: str, *, draft: bool = False
-) -> Response | None:
-    text = letter_text(request, objection, draft=draft)
-    if text is None or kind not in ("pdf", "txt"):
-        return None
-    name = f"objection-{objection.id}-reply.{kind}"
-    if kind == "pdf":
-        return download(bootstrap.letter_pdf(text), "application/pdf", name)
+def letter_txt(objection: Objection, text: str) -> Response:
+    """The letter as a text file (its PDF is typeset off the request: `letter_pdf.py`)."""
+    name = f"objection-{objection.id}-reply.txt"
     return download(text.encode("utf-8"), "text/plain; charset=utf-8", name)

@@ -26,12 +26,13 @@ from creditmend.domain.portal import Role, Session
 from creditmend.domain.problems import ProblemsError
 from creditmend.domain.report.model import Report
 from creditmend.interfaces.api.limits import MIB, body_limit
+from creditmend.interfaces.portal import letter_pdf
 from creditmend.interfaces.portal.files import (
     REASONS,
     STATUSES,
     evidence_file,
-    letter_file,
     letter_text,
+    letter_txt,
     not_found,
     object_id,
 )
@@ -226,10 +227,35 @@ def my_evidence(request: Request, session: Borrower, objection_id: str, sha256: 
 
 @router.get("/me/objections/{objection_id}/letter.{kind}")
 def my_letter(request: Request, session: Borrower, objection_id: str, kind: str) -> Response:
+    """The approved letter as text, or its PDF (typeset off the request: its job's page)."""
     objection = _mine(request, session, objection_id)
-    found = None if objection is None else letter_file(request, objection, kind)
-    if objection is None or found is None:
+    text = None if objection is None else letter_text(request, objection)
+    if objection is None or text is None or kind not in ("pdf", "txt"):
         return not_found(request, session)
     svc = service(request)
     svc.portal.log_look(session.user, f"objection:{objection.id}:letter", svc.clock.now())
-    return found
+    if kind == "pdf":
+        return letter_pdf.start(request, session, objection, text, _base(objection))
+    return letter_txt(objection, text)
+
+
+@router.get("/me/objections/{objection_id}/letter/pdf/{job_id}")
+def my_letter_pdf(request: Request, session: Borrower, objection_id: str, job_id: str) -> Response:
+    objection = _mine(request, session, objection_id)
+    if objection is None:
+        return not_found(request, session)
+    return letter_pdf.page(request, session, objection, job_id, _base(objection))
+
+
+@router.get("/me/objections/{objection_id}/letter/pdf/{job_id}/file")
+def my_letter_pdf_file(
+    request: Request, session: Borrower, objection_id: str, job_id: str
+) -> Response:
+    objection = _mine(request, session, objection_id)
+    if objection is None:
+        return not_found(request, session)
+    return letter_pdf.file(request, session, objection, job_id)
+
+
+def _base(objection: Objection) -> str:
+    return f"/me/objections/{objection.id}"

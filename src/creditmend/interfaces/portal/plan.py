@@ -42,6 +42,7 @@ from creditmend import bootstrap
 from creditmend.domain.creditfile.inquiry import SELF
 from creditmend.domain.portal import Role, Session
 from creditmend.domain.problems import Problem, ProblemsError
+from creditmend.domain.recovery.file_candidates import WHY_WORDS
 from creditmend.interfaces.cli.plan_form import advice_json
 from creditmend.interfaces.portal.files import download
 from creditmend.interfaces.portal.i18n import N_
@@ -279,6 +280,7 @@ def _view(advice: Advice, lang: str) -> dict[str, Any]:
         "letters": _letters(advice),
         "plan_loans": loans,
         "plan_rows": rows,
+        "why_words": WHY_WORDS,
     }
 
 

@@ -1,14 +1,15 @@
 """`/v1/objections`: a lender answers the objections about its own records (scope `respond`);
 the bureau's desk (scope `desk`) sees every objection with the bureau's evidence check, answers
 the ones routed to the bureau, reads the reply letters (drafts too) and approves them or sends
-them back: only an approved letter is sent to the subject.
+them back, or revises the bureau's own paragraph: only an approved letter is sent to the
+subject.
 
 Every move is `creditmend object`'s, through the same service (`ObjectionService`): the list is
 `object list`, one objection `object show`, a response `object answer` (by the caller's
 furnisher code, or `bureau` for the desk), the letter `object letter --draft`, its review
-`object approve` / `object send-back` (by `api:CLIENT_ID`). Deadlines are counted on
-the business date. An objection routed to another lender answers 404, as one that does not
-exist (the lookup itself is filtered: `ObjectionService.routed_to`).
+`object approve` / `object send-back`, its revision `object revise` (by `api:CLIENT_ID`).
+Deadlines are counted on the business date. An objection routed to another lender answers
+404, as one that does not exist (the lookup itself is filtered: `ObjectionService.routed_to`).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "No such objection, or one about another lender's"}
 }
 # What only the desk sees in the history: the bureau's own check, its letters and their review.
-DESK_EVENTS = frozenset({"checked", "proposed", "letter", "approved", "sent_back"})
+DESK_EVENTS = frozenset({"checked", "proposed", "letter", "approved", "sent_back", "revised"})
 
 
 # ---------------------------------------------------------------- views
@@ -151,6 +152,15 @@ class ReviewBody(BaseModel):
     )
     note: str | None = Field(
         default=None, max_length=2000, description="Why it goes back (required for send_back)"
+    )
+
+
+class RevisionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    explanation: str = Field(
+        max_length=4000,
+        description="The bureau's own paragraph in the letter (lines kept; empty removes it); "
+        "the outcome, record, dates and the law's lines stay as written",
     )
 
 
@@ -416,3 +426,35 @@ def review(
         raise
     text = objections_.letter(objection_id, as_of, at, draft=True)
     return _letter_view(reviewed, text, as_of)
+
+
+@router.post(
+    "/objections/{objection_id}/letter/revision",
+    summary="Revise the bureau's own paragraph of a reply letter not yet approved",
+    responses={
+        **NOT_FOUND,
+        409: {"model": Problem, "description": "No letter yet, or the letter is already approved"},
+    },
+    dependencies=[Depends(rate_limit), Depends(content_type("application/json"))],
+)
+def revise(
+    request: Request,
+    objection_id: ObjectionId,
+    body: RevisionBody,
+    caller: Annotated[Caller, Depends(desk_only)],
+) -> LetterView:
+    service = service_of(request)
+    objections_ = service.bureau.objections
+    as_of, at = service.clock.today(), service.clock.now()
+    _found(objections_, objection_id, caller, as_of, request)
+    audited = _audit(caller, request, "revision")
+    del audited["view"]
+    by = f"api:{caller.client_id}"
+    try:
+        revised = objections_.revise(objection_id, by, body.explanation, as_of, at, audit=audited)
+    except ProblemsError as error:
+        if [p.field for p in error.problems] == ["ID"]:  # no letter, or approved already
+            raise ApiProblemError(409, error.problems[0].message, kind="not-revisable") from None
+        raise
+    text = objections_.letter(objection_id, as_of, at, draft=True)
+    return _letter_view(revised, text, as_of)
