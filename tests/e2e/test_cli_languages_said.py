@@ -37,7 +37,33 @@ def test_the_plan_summary_and_findings_follow_the_language(tmp_path: Path) -> No
     assert "本方案" not in plain
     text = page.read_text("utf-8")
     assert "本方案需支付利息、罚息和费用共" in text and "The plan costs" not in text
+    assert "预算不足以让这笔借款保持正常" in text  # a proposal's reason
+    assert "the budget cannot keep this loan current" not in text
     en, zh = (path.read_bytes() for path in out.values())
     assert en == zh  # the JSON is the program's English, whatever the language
     summary = json.loads(en)["summary"]
     assert summary[0].startswith("The plan costs 2,899.59 CNY in interest, penalty and fees")
+    reasons = [p["reason"] for p in json.loads(en)["proposals"]]
+    assert "the budget cannot keep this loan current: its arrears are paid as scheduled" in reasons
+
+
+def test_a_bad_input_is_said_in_the_chosen_language() -> None:
+    """The one-line error of a bad option: Chinese words under `--lang zh_CN`, the same
+    English line as before under `--lang en`; the option is named as typed in both."""
+    bad = ("plan", str(EXAMPLE), "--as-of", "2026-13-01", "--horizon-months", "x")
+    english, chinese = cli("--lang", "en", *bad), cli("--lang", "zh_CN", *bad)
+    assert english.returncode == chinese.returncode == 2
+    assert english.stderr.splitlines() == [
+        "error: --as-of: '2026-13-01' is not a date (YYYY-MM-DD)",
+        "error: --horizon-months: 'x': a whole number 1..120",
+    ]
+    assert chinese.stderr.splitlines() == [
+        "错误：--as-of: '2026-13-01' 不是日期（格式为 YYYY-MM-DD）",
+        "错误：--horizon-months: 'x'：应为 1 到 120 之间的整数",
+    ]
+    future = cli("--lang", "zh_CN", "report", "cn_ric", "110105199001010011", "--as-of",
+                 "2199-01-01")  # fmt: skip
+    assert future.returncode == 2
+    assert future.stderr.strip() == (
+        "错误：--as-of: 2199-01-01 是将来的日期：查询只能在今天或过去的某一天进行"
+    )

@@ -44,7 +44,7 @@ class Said(str):
         if not self.values:
             return translated
         said = {
-            name: value.told(gettext, lang) if isinstance(value, Said | Worded) else value
+            name: value.told(gettext, lang) if isinstance(value, Said | Worded | Joined) else value
             for name, value in self.values.items()
         }
         return translated % said
@@ -66,10 +66,32 @@ class Worded(str):
         return self.chinese if lang == CHINESE else str(self)
 
 
+class Joined(str):
+    """Clauses joined into one sentence ("a; b"): each said in the reader's language, joined
+    the language's way (a Chinese semicolon in Chinese)."""
+
+    parts: tuple[str, ...]
+
+    def __new__(cls, parts: tuple[str, ...] | list[str]) -> Joined:
+        joined = super().__new__(cls, "; ".join(parts))
+        joined.parts = tuple(parts)
+        return joined
+
+    def told(self, gettext: Callable[[str], str], lang: str | None = None) -> str:
+        return ("；" if lang == CHINESE else "; ").join(told(p, gettext, lang) for p in self.parts)
+
+
 def told(text: str, gettext: Callable[[str], str], lang: str | None = None) -> str:
     """`text` in gettext's language (`lang` names it, for the words a data file gives in both)
     if the domain said it (`Said`, `Worded`), else as it is."""
-    return text.told(gettext, lang) if isinstance(text, Said | Worded) else text
+    return text.told(gettext, lang) if isinstance(text, Said | Worded | Joined) else text
+
+
+def said_of(error: BaseException) -> str:
+    """An error's message, as the domain said it (`Said`, when it was raised with one), so an
+    interface can say it in its language; `str(error)` is the same English text."""
+    said = error.args[0] if len(error.args) == 1 else None
+    return said if isinstance(said, Said) else str(error)
 
 
 def month_named(day: date) -> Said:
