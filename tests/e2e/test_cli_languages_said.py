@@ -28,12 +28,12 @@ def test_the_plan_summary_and_findings_follow_the_language(tmp_path: Path) -> No
     said = " ".join(chinese.stdout.split())  # Rich wraps long lines
     assert "本方案需支付利息、罚息和费用共" in said and "为什么按这个顺序" in said
     assert "逾期持续到 2026-11" in said and "体现还款诚意" in said
-    assert "的扣款因平台系统故障而失败" in said  # a candidate's finding
+    assert "的扣款因平台系统故障而失败；" in chinese.stdout.replace("\n", "")  # a finding
     assert "The plan costs" not in said and "Why this order" not in said
     plain = " ".join(english.stdout.split())
     assert "The plan costs 2,899.59 CNY in interest, penalty and fees" in plain
     assert "- Jiebei: kept overdue until 2026-11 (5 month ends), settled 2027-01-01." in plain
-    assert "the debit on 2026-04-10 failed for platform_error" in plain
+    assert "the debit on 2026-04-10 failed for platform_error; the bank balance" in plain
     assert "本方案" not in plain
     text = page.read_text("utf-8")
     assert "本方案需支付利息、罚息和费用共" in text and "The plan costs" not in text

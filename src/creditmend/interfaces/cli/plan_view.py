@@ -14,7 +14,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from creditmend.domain.i18n import N_, told
+from creditmend.domain.i18n import N_, Joined, told
 from creditmend.domain.recovery.simulate import Outcome
 from creditmend.interfaces.cli.language import _, current
 from creditmend.interfaces.cli.plan_form import day as _day
@@ -228,7 +228,7 @@ def render(advice: Advice, out: Console) -> None:
     for candidate in advice.candidates:
         worth = _("Worth an objection: %(record)s: %(finding)s") % {
             "record": candidate.record,
-            "finding": "; ".join(_told(line) for line in candidate.finding),
+            "finding": _told(Joined(candidate.finding)),
         }
         out.print(plain(worth))
         out.print(plain(f"  {candidate.command}"))
