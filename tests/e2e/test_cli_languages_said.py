@@ -67,3 +67,19 @@ def test_a_bad_input_is_said_in_the_chosen_language() -> None:
     assert future.stderr.strip() == (
         "错误：--as-of: 2199-01-01 是将来的日期：查询只能在今天或过去的某一天进行"
     )
+
+
+def test_a_plan_files_problems_are_said_in_chinese(tmp_path: Path) -> None:
+    """A plan file's unknown key, a missing value and a date it cannot read: Chinese words
+    after the key's path, which is the same in both languages."""
+    file = tmp_path / "plan.yaml"
+    file.write_text("currency: CNY\nloanz: []\ncash_flow:\n  monthly_incom: 9000\n", "utf-8")
+    english = cli("--lang", "en", "plan", str(file), "--as-of", "2026-07-01")
+    chinese = cli("--lang", "zh_CN", "plan", str(file), "--as-of", "2026-07-01")
+    assert english.returncode == chinese.returncode == 2
+    assert "error: line 2: loanz: unknown key; did you mean loans?" in english.stderr
+    assert "错误：line 2: loanz: 无法识别的键；您是想写 loans 吗？" in chinese.stderr
+    assert "cash_flow.monthly_income: 必须填写（或在 cash_flow.months 中逐月给出）" in (
+        chinese.stderr
+    )
+    assert "unknown key" not in chinese.stderr and "is required" not in chinese.stderr
