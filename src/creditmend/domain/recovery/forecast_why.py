@@ -195,7 +195,14 @@ def why_words(forecast: ScoreForecast) -> list[str]:
             why=why,
         )
     last = forecast.months[-1]
-    band = next((f" ({m.band})" for m in forecast.months if m.month == fall.peak_month), "")
+    band = next(
+        (
+            Said(N_(" (%(band)s)"), band=m.band)
+            for m in forecast.months
+            if m.month == fall.peak_month
+        ),
+        "",
+    )
     lines: list[str] = [
         Said(
             N_(
