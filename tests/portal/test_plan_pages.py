@@ -248,3 +248,16 @@ def test_only_a_signed_in_borrower_may_post_the_plan_forms(portal: Portal) -> No
         answer = anonymous.post(path, data={"csrf": token.group(1), **CASH},
                                 follow_redirects=False)  # fmt: skip
         assert (answer.status_code, answer.headers.get("location")) == (303, "/login"), path
+
+
+def test_the_plans_words_follow_the_pages_language(portal: Portal) -> None:
+    """The counsellor's summary and what the plan assumed: the same plan's page in Chinese
+    says them in Chinese, in English as the JSON has them."""
+    portal.enrol(portal.invite())
+    location, english = plan(portal, SHORT)
+    chinese = portal.client.get(location, headers={"Accept-Language": "zh-CN"}).text
+    assert "The plan costs" in english and "本方案需支付利息、罚息和费用共" not in english
+    assert "The bureau holds no contracts" in english  # a note
+    assert "本方案需支付利息、罚息和费用共" in chinese and "为什么按这个顺序" in chinese
+    assert "征信机构不保存借款合同" in chinese
+    assert "The plan costs" not in chinese and "The bureau holds no contracts" not in chinese

@@ -155,3 +155,27 @@ def test_the_score_page_is_in_chinese_too(portal: Portal) -> None:
     portal.enrol(portal.invite())
     page = portal.client.get("/me/score", headers={"Accept-Language": "zh-CN"}).text
     assert "您的信用分" in page
+
+
+def test_the_what_ifs_reasons_are_in_the_pages_language(portal: Portal) -> None:
+    """The reasons after a what-if are the scorecard's Chinese words on a Chinese page (they
+    were its English), and the same English words on an English one."""
+    portal.enrol(portal.invite())
+    said = {}
+    for lang in ("en", "zh-CN"):
+        page = portal.client.get("/me/score", headers={"Accept-Language": lang})
+        token = CSRF.search(page.text)
+        assert token
+        answer = portal.client.post(
+            "/me/score",
+            data={"csrf": token.group(1), "known": "LEND1:A-1", "change": "months_on_time",
+                  "months": "12"},
+            headers={"Accept-Language": lang},
+        )  # fmt: skip
+        assert answer.status_code == 200, answer.text[:500]
+        items = re.search(r"<ol>(.*?)</ol>", answer.text, re.S)
+        assert items, answer.text[:500]
+        said[lang] = re.findall(r"<li>(.*?)</li>", items.group(1))
+    assert said["en"] and len(said["en"]) == len(said["zh-CN"])
+    assert all(re.search(r"[a-z]{4}", text) for text in said["en"])
+    assert all(re.search(r"[\u4e00-\u9fff]", text) for text in said["zh-CN"])

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from enum import Enum
 from typing import Protocol
 
+from creditmend.domain.i18n import N_, Said
+
 
 class BusinessCalendar(Protocol):
     def is_business_day(self, day: date) -> bool: ...
@@ -46,14 +48,22 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 
 def parse_date(text: str) -> date:
     """A date written YYYY-MM-DD (only that form) between 1900 and 2199; ValueError otherwise."""
+    not_a_date = Said(N_("%(text)s is not a date (YYYY-MM-DD)"), text=repr(text))
     if not ISO_DATE.fullmatch(text):
-        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)")
+        raise ValueError(not_a_date)
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise ValueError(not_a_date) from None
     if not EARLIEST <= day <= LATEST:
-        raise ValueError(f"{text} is outside {EARLIEST.year}..{LATEST.year}")
+        raise ValueError(
+            Said(
+                N_("%(text)s is outside %(first)s..%(last)s"),
+                text=text,
+                first=EARLIEST.year,
+                last=LATEST.year,
+            )
+        )
     return day
 
 

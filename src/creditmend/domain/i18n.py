@@ -10,6 +10,7 @@ extractor finds them; each renderer translates them where they are shown
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 
 LOCALES = ("zh_CN", "en")
 ENGLISH = "en"
@@ -36,14 +37,69 @@ class Said(str):
         said.message, said.values = message, values
         return said
 
-    def told(self, gettext: Callable[[str], str]) -> str:
+    def told(self, gettext: Callable[[str], str], lang: str | None = None) -> str:
+        """In gettext's language; a value the domain said too (a phrase inside a sentence) or
+        gave in both languages (`Worded`) is said in it as well."""
         translated = gettext(self.message)
-        return translated % self.values if self.values else translated
+        if not self.values:
+            return translated
+        said = {
+            name: value.told(gettext, lang) if isinstance(value, Said | Worded | Joined) else value
+            for name, value in self.values.items()
+        }
+        return translated % said
 
 
-def told(text: str, gettext: Callable[[str], str]) -> str:
-    """`text` in gettext's language if the domain said it (`Said`), else as it is."""
-    return text.told(gettext) if isinstance(text, Said) else text
+class Worded(str):
+    """Words a data file gives in both languages (a scorecard's reasons, which a model file
+    carries as `reason` and `reason_zh`): the English text, which the JSON documents carry,
+    and the Chinese a Chinese rendering shows (the English when the file has none)."""
+
+    chinese: str
+
+    def __new__(cls, english: str, chinese: str = "") -> Worded:
+        worded = super().__new__(cls, english)
+        worded.chinese = chinese or english
+        return worded
+
+    def told(self, gettext: Callable[[str], str], lang: str | None = None) -> str:
+        return self.chinese if lang == CHINESE else str(self)
+
+
+class Joined(str):
+    """Clauses joined into one sentence ("a; b"): each said in the reader's language, joined
+    the language's way (a Chinese semicolon in Chinese)."""
+
+    parts: tuple[str, ...]
+
+    def __new__(cls, parts: tuple[str, ...] | list[str]) -> Joined:
+        joined = super().__new__(cls, "; ".join(parts))
+        joined.parts = tuple(parts)
+        return joined
+
+    def told(self, gettext: Callable[[str], str], lang: str | None = None) -> str:
+        return ("；" if lang == CHINESE else "; ").join(told(p, gettext, lang) for p in self.parts)
+
+
+def told(text: str, gettext: Callable[[str], str], lang: str | None = None) -> str:
+    """`text` in gettext's language (`lang` names it, for the words a data file gives in both)
+    if the domain said it (`Said`, `Worded`), else as it is."""
+    return text.told(gettext, lang) if isinstance(text, Said | Worded | Joined) else text
+
+
+def said_of(error: BaseException) -> str:
+    """An error's message, as the domain said it (`Said`, when it was raised with one), so an
+    interface can say it in its language; `str(error)` is the same English text."""
+    said = error.args[0] if len(error.args) == 1 else None
+    return said if isinstance(said, Said) else str(error)
+
+
+def month_named(day: date) -> Said:
+    """A month as a sentence names it: "December 2026" (the C locale's month name), in Chinese
+    "2026年12月" (the Chinese entry uses `year` and `number`, and leaves `month_name` out)."""
+    return Said(
+        N_("%(month_name)s %(year)s"), month_name=f"{day:%B}", year=day.year, number=day.month
+    )
 
 
 def language_of(tag: str) -> str | None:

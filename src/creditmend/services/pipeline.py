@@ -23,6 +23,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
+from creditmend.domain.i18n import N_
 from creditmend.domain.problems import Problem, ProblemsError
 from creditmend.services.output_files import writing
 
@@ -324,7 +325,7 @@ class IngestReport:
     first_reject: Problem | None = None
 
 
-TAKEN_IN_ON = "data is taken in today or"  # ... on a past day
+TAKEN_IN_ON = N_("data is taken in today or")  # ... on a past day
 
 
 def refuse_future(as_of: date, today: date) -> None:

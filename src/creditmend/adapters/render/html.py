@@ -133,7 +133,7 @@ def templates(lang: str) -> Environment:
         figure=say.figure,
         amount=lambda text: _figure_of_text(say, text),
         words=lambda code: say.gettext(code_words(str(code))),
-        told=lambda text: told(text, say.gettext),
+        told=lambda text: told(text, say.gettext, lang),
     )
     env.globals.update(html_lang=say.html_lang)
     return env

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from creditmend.domain.calendar import parse_date
+from creditmend.domain.i18n import N_, Said
 from creditmend.domain.problems import Problem
 from creditmend.domain.text import NAME_MAX_CHARS, text_problems_in
 
@@ -24,6 +25,8 @@ from creditmend.domain.text import NAME_MAX_CHARS, text_problems_in
 # Insufficient funds, an expired card or a frozen account are on the borrower's side; `other`
 # proves nothing without a balance.
 NOT_BORROWER_SIDE = frozenset({"platform_error", "bank_error"})
+# Those codes as a finding names them: the English is the code, the Chinese says what it means.
+_NOT_BORROWER_SIDE_WORDS = {"platform_error": N_("platform_error"), "bank_error": N_("bank_error")}
 FAILURE_REASONS = (
     "insufficient_funds",
     "platform_error",
@@ -226,23 +229,41 @@ def deduction_finding(due: DueDay, evidence: Evidence) -> Finding:
     reasons: list[str] = []
     day = due.due_on.isoformat() if due.due_on else f"{due.period:%Y-%m}"
     if PLATFORM_FAILURE_REMARK in due.remarks:
-        reasons.append(f"the furnisher reported a failed debit on its side in {due.period:%Y-%m}")
+        reasons.append(
+            Said(
+                N_("the furnisher reported a failed debit on its side in %(month)s"),
+                month=f"{due.period:%Y-%m}",
+            )
+        )
     for attempt in evidence.deduction_attempts:
         if (
             not attempt.succeeded
             and attempt.reason in NOT_BORROWER_SIDE
             and _on_the_day(attempt.on, due)
         ):
-            reasons.append(f"the debit on {attempt.on} failed for {attempt.reason}")
+            reasons.append(
+                Said(
+                    N_("the debit on %(on)s failed for %(reason)s"),
+                    on=attempt.on,
+                    reason=Said(_NOT_BORROWER_SIDE_WORDS[str(attempt.reason)]),
+                )
+            )
     for balance in evidence.bank_balances:
         if _on_the_day(balance.on, due) and balance.amount >= due.amount_due:
             reasons.append(
-                f"the bank balance on {balance.on} was {balance.amount:.2f}, "
-                f"at least the {due.amount_due:.2f} due"
+                Said(
+                    N_("the bank balance on %(on)s was %(balance)s, at least the %(due)s due"),
+                    on=balance.on,
+                    balance=f"{balance.amount:.2f}",
+                    due=f"{due.amount_due:.2f}",
+                )
             )
     if reasons:
         return Finding(True, tuple(reasons))
-    missing = f"no failed debit on the platform's side and no sufficient balance on {day}"
+    missing = Said(
+        N_("no failed debit on the platform's side and no sufficient balance on %(day)s"),
+        day=day,
+    )
     return Finding(False, (missing,))
 
 

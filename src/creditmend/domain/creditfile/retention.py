@@ -31,6 +31,7 @@ from typing import NamedTuple
 from creditmend.domain.calendar import add_months, month_end
 from creditmend.domain.creditfile.furnishing import PAID_OFF, AccountStatus
 from creditmend.domain.creditfile.records import BlacklistEntry, PublicRecord, PublicRecordStatus
+from creditmend.domain.i18n import N_, Said
 from creditmend.domain.rules.policies import DatedPolicy, FactKind
 from creditmend.domain.rules.profile import JurisdictionProfile
 
@@ -99,16 +100,21 @@ class Rule(StrEnum):
 
 
 def _retention_reason(fact: NegativeFact, rules: RetentionRules) -> tuple[Rule, str]:
+    """The rule that ends the fact's showing, in words (`Said`: English in the JSON, the
+    reader's language in a report's rendering)."""
     if fact.kind is FactKind.BLACKLIST:
         if fact.expires_on is not None:
-            return Rule.BLACKLIST, f"blacklist: expires on {fact.expires_on}"
-        return (
-            Rule.BLACKLIST,
-            f"blacklist: {rules.blacklist_default_years} years after {fact.started_on}",
+            return Rule.BLACKLIST, Said(N_("blacklist: expires on %(on)s"), on=fact.expires_on)
+        return Rule.BLACKLIST, Said(
+            N_("blacklist: %(years)s years after %(on)s"),
+            years=rules.blacklist_default_years,
+            on=fact.started_on,
         )
     if fact.ended_on is None:
-        return Rule.RETENTION, "retention: not until cured"
-    return Rule.RETENTION, f"retention: {rules.years} years after {fact.ended_on}"
+        return Rule.RETENTION, Said(N_("retention: not until cured"))
+    return Rule.RETENTION, Said(
+        N_("retention: %(years)s years after %(on)s"), years=rules.years, on=fact.ended_on
+    )
 
 
 def qualifies(policy: DatedPolicy, fact: NegativeFact) -> bool:
@@ -168,7 +174,7 @@ def decide(
     for policy in policies:
         day = policy_hidden_from(policy, fact, as_of)
         if day is not None:
-            candidates.append((day, Rule.POLICY, f"policy: {policy.name}"))
+            candidates.append((day, Rule.POLICY, Said(N_("policy: %(name)s"), name=policy.name)))
     if not candidates:
         return Decision(fact.key, True, None, own_reason, None, own_rule)
     until, rule, reason = min(candidates, key=lambda candidate: candidate[0])  # first wins a tie

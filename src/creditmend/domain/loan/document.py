@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from creditmend.domain.calendar import HolidayRule, parse_date
+from creditmend.domain.i18n import N_, Said, said_of
 from creditmend.domain.loan.contract import (
     Contract,
     Fee,
@@ -75,13 +76,18 @@ class _Reader:
             if key in known:
                 continue
             close = difflib.get_close_matches(str(key), list(known), n=1)
-            hint = f"did you mean {close[0]}?" if close else f"expected {', '.join(sorted(known))}"
-            self.problem(f"{path}.{key}" if path else str(key), f"unknown key; {hint}")
+            hint = (
+                Said(N_("did you mean %(key)s?"), key=close[0])
+                if close
+                else Said(N_("expected %(keys)s"), keys=", ".join(sorted(known)))
+            )
+            unknown = Said(N_("unknown key; %(hint)s"), hint=hint)
+            self.problem(f"{path}.{key}" if path else str(key), unknown)
 
     def get(self, data: Mapping[str, Any], path: str, key: str, *, required: bool) -> Any:
         if key not in data or data[key] is None:
             if required:
-                self.problem(f"{path}.{key}", "is required")
+                self.problem(f"{path}.{key}", Said(N_("is required")))
             return None
         return data[key]
 
@@ -184,7 +190,7 @@ class _Reader:
         try:
             return parse_date(value.isoformat() if type(value) is date else str(value))
         except ValueError as error:
-            self.problem(f"{path}.{key}", str(error))
+            self.problem(f"{path}.{key}", said_of(error))
             return None
 
     def choice(

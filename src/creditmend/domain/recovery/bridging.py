@@ -41,6 +41,7 @@ from enum import Enum
 from typing import Any
 
 from creditmend.domain.calendar import BusinessCalendar, add_months
+from creditmend.domain.i18n import N_, Said, month_named
 from creditmend.domain.money import ZERO, Money, minor_unit
 from creditmend.domain.recovery.best_plan import COUNSELLOR_ORDERS
 from creditmend.domain.recovery.budget import Horizon, monthly_budget
@@ -329,36 +330,55 @@ def bridge_json(bridge: Bridge) -> dict[str, Any]:
 
 
 def bridge_words(bridge: Bridge, baseline: Replanned) -> str:
-    """The bridge in one sentence ("8,000 from relatives on 2026-12-07 ... save 1,159.22")."""
+    """The bridge as the summary's list item ("- 8,000 from relatives in December 2026 ... and
+    save 1,159.22: ..."), said in the renderer's language (`Said`)."""
     amount = f"{bridge.amount.amount:,.0f}"
-    month = f"{bridge.on:%B %Y}"
+    month = month_named(bridge.on)
+    source: Said
     if bridge.kind is BridgeKind.FAMILY_LOAN:
         assert bridge.repay_monthly is not None and bridge.repay_from is not None
-        source = (
-            f"{amount} from relatives in {month} (repaid {bridge.repay_monthly.amount:,.2f} a "
-            f"month from {bridge.repay_from.isoformat()})"
+        source = Said(
+            N_("%(amount)s from relatives in %(month)s (repaid %(repay)s a month from %(from)s)"),
+            amount=amount,
+            month=month,
+            repay=f"{bridge.repay_monthly.amount:,.2f}",
+            **{"from": bridge.repay_from.isoformat()},
         )
     elif bridge.kind is BridgeKind.ASSET_SALE:
-        source = f"{amount} from selling something in {month}"
+        source = Said(N_("%(amount)s from selling something in %(month)s"), amount=amount,
+                      month=month)  # fmt: skip
     else:
-        source = f"{amount} more income a month from {month}"
-    if bridge.goal is BridgeGoal.NO_SERIOUS:
-        aim = "would keep every loan under 90 days"
-    elif bridge.kind is BridgeKind.INCOME_RISE:
-        aim = f"would cure every loan by the end of {month}"
-    else:
-        aim = "would cure every loan at once"
+        source = Said(N_("%(amount)s more income a month from %(month)s"), amount=amount,
+                      month=month)  # fmt: skip
     if bridge.goal is BridgeGoal.NO_SERIOUS and bridge.kind is BridgeKind.INCOME_RISE:
-        aim += f" from {month}"
+        aim = Said(N_("would keep every loan under 90 days from %(month)s"), month=month)
+    elif bridge.goal is BridgeGoal.NO_SERIOUS:
+        aim = Said(N_("would keep every loan under 90 days"))
+    elif bridge.kind is BridgeKind.INCOME_RISE:
+        aim = Said(N_("would cure every loan by the end of %(month)s"), month=month)
+    else:
+        aim = Said(N_("would cure every loan at once"))
     effect = bridge.effect
     saving = effect.saving
-    money = f"save {saving:,.2f}" if saving >= 0 else f"cost {-saving:,.2f} more"
-    before = baseline.outcome.overdue_account_months
-    least = "" if bridge.minimal else " (the least found, not proven least)"
-    return (
-        f"{source} {aim} and {money}: {before} -> {effect.overdue_account_months} loan-months "
-        f"overdue, {baseline.value.serious_months} -> {effect.serious_account_months} beyond 90 "
-        f"days{least}."
+    money = (
+        Said(N_("save %(amount)s"), amount=f"{saving:,.2f}")
+        if saving >= 0
+        else Said(N_("cost %(amount)s more"), amount=f"{-saving:,.2f}")
+    )
+    least = "" if bridge.minimal else Said(N_(" (the least found, not proven least)"))
+    return Said(
+        N_(
+            "- %(source)s %(aim)s and %(money)s: %(before)s -> %(after)s loan-months overdue, "
+            "%(serious_before)s -> %(serious_after)s beyond 90 days%(least)s."
+        ),
+        source=source,
+        aim=aim,
+        money=money,
+        before=baseline.outcome.overdue_account_months,
+        after=effect.overdue_account_months,
+        serious_before=baseline.value.serious_months,
+        serious_after=effect.serious_account_months,
+        least=least,
     )
 
 

@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from creditmend.domain.calendar import BusinessCalendar
+from creditmend.domain.i18n import N_, Said
 from creditmend.domain.loan.events import InstalmentConversion
 from creditmend.domain.loan.fold import run
 from creditmend.domain.loan.revolving import RevolvingLedger
@@ -133,21 +134,38 @@ def conversions_json(outcome: Outcome) -> list[dict[str, Any]]:
 
 
 def conversion_words(outcome: Outcome, saving: Decimal | None) -> list[str]:
-    """The summary's line for each conversion the plan makes."""
-    lines = []
+    """The summary's line for each conversion the plan makes (`Said`: each renderer says it in
+    its language)."""
+    lines: list[str] = []
     for loan in outcome.loans:
         for made in loan.conversions:
             saves = (
                 ""
                 if saving is None
-                else f"; it lowers the plan's objective (cost and credit damage) by "
-                f"{saving:,.2f} against the best plan without it"
+                else Said(
+                    N_(
+                        "; it lowers the plan's objective (cost and credit damage) by "
+                        "%(saving)s against the best plan without it"
+                    ),
+                    saving=f"{saving:,.2f}",
+                )
             )
             lines.append(
-                f"Convert the {loan.platform or loan.loan_id} statement of "
-                f"{made.statement_on:%Y-%m} ({made.amount.amount:,.2f}) into {made.months} "
-                f"instalments on {made.on} (账单分期): fee {made.fee_each.amount:,.2f} a month, "
-                f"{made.fee.amount:,.2f} in all, instead of paying the minimum with revolving "
-                f"interest on the rest{saves}."
+                Said(
+                    N_(
+                        "Convert the %(loan)s statement of %(statement)s (%(amount)s) into "
+                        "%(months)s instalments on %(on)s (账单分期): fee %(fee_each)s a month, "
+                        "%(fee)s in all, instead of paying the minimum with revolving interest "
+                        "on the rest%(saves)s."
+                    ),
+                    loan=loan.platform or loan.loan_id,
+                    statement=f"{made.statement_on:%Y-%m}",
+                    amount=f"{made.amount.amount:,.2f}",
+                    months=made.months,
+                    on=made.on,
+                    fee_each=f"{made.fee_each.amount:,.2f}",
+                    fee=f"{made.fee.amount:,.2f}",
+                    saves=saves,
+                )
             )
     return lines

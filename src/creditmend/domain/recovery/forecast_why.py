@@ -43,6 +43,7 @@ from creditmend.domain.calendar import BusinessCalendar, add_months
 from creditmend.domain.creditfile.furnishing import AccountStatus
 from creditmend.domain.creditfile.grid import MonthFacts
 from creditmend.domain.creditfile.retention import MonthRow
+from creditmend.domain.i18n import N_, Said, Worded
 from creditmend.domain.money import ZERO, Money
 from creditmend.domain.recovery.candidates import AccountRef, account_refs
 from creditmend.domain.recovery.forecast import (
@@ -103,7 +104,13 @@ def _lost(
         (c for c in after.contributions if c.points < points.get(c.feature, c.points)),
         key=lambda c: (c.points - points[c.feature], c.feature),
     )
-    words = tuple(feature_words(features[c.feature], c.value) for c in lost)
+    words = tuple(
+        Worded(
+            feature_words(features[c.feature], c.value),
+            feature_words(features[c.feature], c.value, "zh"),
+        )
+        for c in lost
+    )
     return words, tuple(c.feature for c in lost)
 
 
@@ -172,41 +179,97 @@ def explained(
 
 
 def why_words(forecast: ScoreForecast) -> list[str]:
-    """The summary's lines on the fall and the path that keeps the score up."""
+    """The summary's lines on the fall and the path that keeps the score up (`Said`: each
+    renderer says them in its language, the score's reasons in the scorecard's words for it)."""
     fall = forecast.fall
     if fall is None:
         return []
-    why = "; ".join(fall.reasons) or "no feature lost points by the horizon's end"
+    why: str = (
+        Worded("; ".join(fall.reasons), "；".join(_chinese(r) for r in fall.reasons))
+        if fall.reasons
+        else Said(N_("no feature lost points by the horizon's end"))
+    )
     if ACTIVITY & set(fall.features):
-        why = f"a repaid file shows no recent payments, which the score reads as risk: {why}"
+        why = Said(
+            N_("a repaid file shows no recent payments, which the score reads as risk: %(why)s"),
+            why=why,
+        )
     last = forecast.months[-1]
-    band = next((f" ({m.band})" for m in forecast.months if m.month == fall.peak_month), "")
-    lines = [
-        f"The score falls after the debts are repaid ({fall.debt_free_on}): from "
-        f"{fall.peak}{band} in {fall.peak_month} to {fall.score} ({fall.band}) in {fall.month} "
-        f"and {last.score} ({last.band}) by {last.month}, because by then {why}."
+    band = next(
+        (
+            Said(N_(" (%(band)s)"), band=m.band)
+            for m in forecast.months
+            if m.month == fall.peak_month
+        ),
+        "",
+    )
+    lines: list[str] = [
+        Said(
+            N_(
+                "The score falls after the debts are repaid (%(on)s): from %(peak)s%(band)s in "
+                "%(peak_month)s to %(score)s (%(fallen_band)s) in %(month)s and %(last)s "
+                "(%(last_band)s) by %(last_month)s, because by then %(why)s."
+            ),
+            on=fall.debt_free_on,
+            peak=fall.peak,
+            band=band,
+            peak_month=fall.peak_month,
+            score=fall.score,
+            fallen_band=fall.band,
+            month=fall.month,
+            last=last.score,
+            last_band=last.band,
+            last_month=last.month,
+            why=why,
+        )
     ]
     active, kept = forecast.active, forecast.active_account
     if active is not None and kept is not None and active.months:
         same = next((m for m in active.months if m.month == fall.month), active.months[-1])
         end = active.months[-1]
-        path = (
-            f"{kept.spend_monthly.amount:,.0f} a month on {kept.platform} from "
-            f"{kept.from_month}, repaid in full by its due day"
+        path = Said(
+            N_("%(amount)s a month on %(platform)s from %(month)s, repaid in full by its due day"),
+            amount=f"{kept.spend_monthly.amount:,.0f}",
+            platform=kept.platform,
+            month=kept.from_month,
         )
         if same.score > fall.score:
             lines.append(
-                "What keeps it up: keep one account active with small spending repaid in full "
-                f"(the article's advice, 'Keep your account active'): {path}, gives "
-                f"{same.score} ({same.band}) in {fall.month} and {end.score} ({end.band}) in "
-                f"{end.month}."
+                Said(
+                    N_(
+                        "What keeps it up: keep one account active with small spending repaid "
+                        "in full (the article's advice, 'Keep your account active'): %(path)s, "
+                        "gives %(score)s (%(band)s) in %(month)s and %(end)s (%(end_band)s) in "
+                        "%(end_month)s."
+                    ),
+                    path=path,
+                    score=same.score,
+                    band=same.band,
+                    month=fall.month,
+                    end=end.score,
+                    end_band=end.band,
+                    end_month=end.month,
+                )
             )
         else:
             lines.append(
-                f"Keeping one account active ({path}) would not change it: {same.score} "
-                f"({same.band}) in {fall.month}."
+                Said(
+                    N_(
+                        "Keeping one account active (%(path)s) would not change it: %(score)s "
+                        "(%(band)s) in %(month)s."
+                    ),
+                    path=path,
+                    score=same.score,
+                    band=same.band,
+                    month=fall.month,
+                )
             )
     return lines
+
+
+def _chinese(reason: str) -> str:
+    """A reason's Chinese words, when the scorecard gives them (`Worded`)."""
+    return reason.chinese if isinstance(reason, Worded) else reason
 
 
 def why_json(forecast: ScoreForecast) -> dict[str, Any]:

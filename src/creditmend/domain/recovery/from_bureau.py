@@ -32,6 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from creditmend.domain.calendar import add_months, month_end
+from creditmend.domain.i18n import N_, Said
 from creditmend.domain.problems import ProblemsError
 from creditmend.domain.recovery.from_bureau_revolving import revolving_loan, revolving_note
 from creditmend.domain.report.file import AccountFacts, FurnisherFacts
@@ -166,11 +167,16 @@ def loans_from_file(
     plan's `currency` (default: the profile's) are planned; others are named in the notes."""
     loans: list[dict[str, Any]] = []
     notes: list[str] = [
-        "The bureau holds no contracts: methods and rates are implied by the instalments "
-        "furnished (equal principal when they fall by the same step, else equal instalments), "
-        "penalty terms are the usual ones "
-        f"({profile.penalty_multiplier.value} x the rate on overdue principal, compounded). "
-        "Correct them in a plan file if your contracts say otherwise."
+        Said(
+            N_(
+                "The bureau holds no contracts: methods and rates are implied by the instalments "
+                "furnished (equal principal when they fall by the same step, else equal "
+                "instalments), penalty terms are the usual ones (%(multiplier)s x the rate on "
+                "overdue principal, compounded). Correct them in a plan file if your contracts "
+                "say otherwise."
+            ),
+            multiplier=profile.penalty_multiplier.value,
+        )
     ]
     for account in accounts:
         months = {p: f for p, f in account.months.items() if p <= as_of}
@@ -182,13 +188,25 @@ def loans_from_file(
             continue
         revolving = account.credit_limit is not None and account.term_months is None
         if not revolving and (account.principal is None or account.term_months is None):
-            notes.append(f"{name} has no term: not planned here")
+            notes.append(Said(N_("%(name)s has no term: not planned here"), name=name))
             continue
         if revolving and profile.revolving is None:
-            notes.append(f"{name} is revolving: the {profile.code} profile has no revolving rules")
+            notes.append(
+                Said(
+                    N_("%(name)s is revolving: the %(profile)s profile has no revolving rules"),
+                    name=name,
+                    profile=profile.code,
+                )
+            )
             continue
         if account.currency != (currency or profile.currency):
-            notes.append(f"{name} is in {account.currency}: not planned with this plan's money")
+            notes.append(
+                Said(
+                    N_("%(name)s is in %(currency)s: not planned with this plan's money"),
+                    name=name,
+                    currency=account.currency,
+                )
+            )
             continue
         if revolving:
             furnisher = furnishers.get(account.furnisher)
@@ -198,8 +216,16 @@ def loans_from_file(
                     account, platform, loan_id_of(account), as_of, profile
                 )
             except ProblemsError as error:  # furnished figures no revolving ledger can show
-                reason = error.problems[0].message if error.problems else "inconsistent months"
-                notes.append(f"{name} could not be rebuilt as a revolving account ({reason})")
+                reason: str = (
+                    error.problems[0].message if error.problems else Said(N_("inconsistent months"))
+                )
+                notes.append(
+                    Said(
+                        N_("%(name)s could not be rebuilt as a revolving account (%(reason)s)"),
+                        name=name,
+                        reason=reason,
+                    )
+                )
                 continue
             loans.append(document)
             if not any(note == revolving_note(profile) for note in notes):
@@ -207,10 +233,12 @@ def loans_from_file(
             notes.extend(mismatches)
             continue
         if last.status.value == "restructured":
-            notes.append(f"{name} was restructured: simulated on its original terms")
+            notes.append(
+                Said(N_("%(name)s was restructured: simulated on its original terms"), name=name)
+            )
         furnisher = furnishers.get(account.furnisher)
         platform = furnisher.name if furnisher else account.furnisher
         loans.append(_loan(account, platform, as_of, profile))
     if len(notes) == 1 and not loans:
-        notes.append("no open loan in the file")
+        notes.append(Said(N_("no open loan in the file")))
     return Rebuilt(tuple(loans), tuple(notes))

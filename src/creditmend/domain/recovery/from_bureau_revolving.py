@@ -46,6 +46,7 @@ from typing import Any
 
 from creditmend.domain.calendar import BusinessCalendar, WeekdayCalendar, add_months, month_end
 from creditmend.domain.creditfile.grid import MonthFacts
+from creditmend.domain.i18n import N_, Said
 from creditmend.domain.loan.delinquency import days_past_due
 from creditmend.domain.loan.document import read_loan
 from creditmend.domain.loan.fold import new_ledger, run
@@ -150,8 +151,14 @@ def revolving_loan(
     document, notes = tried
     return document, (
         *notes,
-        f"{loan_id}: no due day makes the rebuilt account overdue exactly as furnished; "
-        f"the {document['contract']['due_day']}th is assumed",
+        Said(
+            N_(
+                "%(loan)s: no due day makes the rebuilt account overdue exactly as furnished; "
+                "the %(day)sth is assumed"
+            ),
+            loan=loan_id,
+            day=document["contract"]["due_day"],
+        ),
     )
 
 
@@ -230,19 +237,35 @@ def _rebuilt(
                     amount = _keeping_current(document, day, due_on, amount, profile)
                     if amount - facts.paid_amount > 1:
                         notes.append(
-                            f"{loan_id}: {period:%Y-%m} was reported current; under the "
-                            f"assumed terms that takes {_money(amount)}, not the "
-                            f"{_money(facts.paid_amount)} furnished"
+                            Said(
+                                N_(
+                                    "%(loan)s: %(month)s was reported current; under the "
+                                    "assumed terms that takes %(takes)s, not the %(paid)s "
+                                    "furnished"
+                                ),
+                                loan=loan_id,
+                                month=f"{period:%Y-%m}",
+                                takes=_money(amount),
+                                paid=_money(facts.paid_amount),
+                            )
                         )
                 elif facts.days_past_due > 0 and cut <= day:
                     end = min(month_end(period), as_of)
                     amount = _leaving_overdue(document, end, facts.past_due_amount, profile)
                     if abs(amount - facts.paid_amount) > 1:
                         notes.append(
-                            f"{loan_id}: {period:%Y-%m} was reported "
-                            f"{_money(facts.past_due_amount)} past due; under the assumed "
-                            f"terms that takes a payment of "
-                            f"{_money(amount)}, not the {_money(facts.paid_amount)} furnished"
+                            Said(
+                                N_(
+                                    "%(loan)s: %(month)s was reported %(past_due)s past due; "
+                                    "under the assumed terms that takes a payment of "
+                                    "%(takes)s, not the %(paid)s furnished"
+                                ),
+                                loan=loan_id,
+                                month=f"{period:%Y-%m}",
+                                past_due=_money(facts.past_due_amount),
+                                takes=_money(amount),
+                                paid=_money(facts.paid_amount),
+                            )
                         )
                 events.append({"on": day.isoformat(), "type": "payment", "amount": _money(amount)})
             elif day <= as_of and day > account.opened_on:
@@ -276,8 +299,16 @@ def _buy_statement(
     if abs(wanted - billed - max(buy, _ZERO)) <= ROUNDING_NOISE:
         return []
     return [
-        f"{loan_id}: the statement of {cut} bills {_money(billed + max(buy, _ZERO))} under the "
-        f"assumed terms, the lender furnished {_money(wanted)}"
+        Said(
+            N_(
+                "%(loan)s: the statement of %(on)s bills %(bills)s under the assumed terms, the "
+                "lender furnished %(furnished)s"
+            ),
+            loan=loan_id,
+            on=cut,
+            bills=_money(billed + max(buy, _ZERO)),
+            furnished=_money(wanted),
+        )
     ]
 
 
@@ -317,15 +348,18 @@ def revolving_note(profile: JurisdictionProfile) -> str:
     """What a rebuilt revolving account assumes, in a counsellor's words."""
     assert profile.revolving is not None
     defaults = profile.revolving
-    return (
-        "Revolving accounts are rebuilt from their statements: the due day from the first month "
-        "furnished overdue (its end less the days past due) or the latest day a current month "
-        "was paid, the statement day "
-        f"{defaults.statement_to_due_days.value} days before it, the minimum rate from the "
-        "smallest share of a balance a minimum asked, a purchase before each statement day that "
-        "makes the statement's balance the one furnished, each month's payment on its last "
-        "payment day; interest "
-        f"{defaults.daily_rate.value * 100} % a day and a conversion fee of "
-        f"{defaults.conversion_fee_rate.value * 100} % a period, the usual terms. "
-        "Correct them in a plan file if your agreement says otherwise."
+    return Said(
+        N_(
+            "Revolving accounts are rebuilt from their statements: the due day from the first "
+            "month furnished overdue (its end less the days past due) or the latest day a "
+            "current month was paid, the statement day %(days)s days before it, the minimum "
+            "rate from the smallest share of a balance a minimum asked, a purchase before each "
+            "statement day that makes the statement's balance the one furnished, each month's "
+            "payment on its last payment day; interest %(daily)s %% a day and a conversion fee "
+            "of %(fee)s %% a period, the usual terms. Correct them in a plan file if your "
+            "agreement says otherwise."
+        ),
+        days=defaults.statement_to_due_days.value,
+        daily=defaults.daily_rate.value * 100,
+        fee=defaults.conversion_fee_rate.value * 100,
     )

@@ -22,6 +22,7 @@ from enum import Enum
 from typing import Any
 
 from creditmend.domain.calendar import add_months, parse_month
+from creditmend.domain.i18n import N_, Said
 from creditmend.domain.loan.contract import Contract
 from creditmend.domain.loan.document import _Reader as FieldReader
 from creditmend.domain.loan.document import read_loan
@@ -304,8 +305,12 @@ def _cash_flow(reader: FieldReader, data: Any, currency: str) -> CashFlow | None
     if not isinstance(data, Mapping):
         reader.problem(
             path,
-            "is required: a mapping with monthly_income, monthly_essential_expenses, "
-            "cash_on_hand and buffer",
+            Said(
+                N_(
+                    "is required: a mapping with monthly_income, monthly_essential_expenses, "
+                    "cash_on_hand and buffer"
+                )
+            ),
         )
         return None
     reader.only(data, path, CASH_FLOW_KEYS)
@@ -321,7 +326,8 @@ def _cash_flow(reader: FieldReader, data: Any, currency: str) -> CashFlow | None
         pay_day = 1
     for key in ("monthly_income", "monthly_essential_expenses"):
         if data.get(key) is None and not months:
-            reader.problem(f"{path}.{key}", "is required (or give every month in cash_flow.months)")
+            required = Said(N_("is required (or give every month in cash_flow.months)"))
+            reader.problem(f"{path}.{key}", required)
     zero = Money.zero(currency)
     return CashFlow(income, expenses, cash or zero, buffer or zero, months, pay_day)
 

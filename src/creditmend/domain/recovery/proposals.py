@@ -45,6 +45,7 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from creditmend.domain.calendar import BusinessCalendar
+from creditmend.domain.i18n import N_, Joined, Said
 from creditmend.domain.loan.fold import run
 from creditmend.domain.loan.view import loan_state
 from creditmend.domain.money import ZERO, Money
@@ -312,28 +313,53 @@ def _reason(
     parts: list[str] = []
     for ground in grounds:
         if ground is Ground.FAILED_DEBIT:
-            months = ", ".join(c.month for c in debits)
             parts.append(
-                f"the platform's debit failed with enough money in the bank ({months}): the "
-                "overdue record is to be corrected and its penalty waived"
+                Said(
+                    N_(
+                        "the platform's debit failed with enough money in the bank (%(months)s): "
+                        "the overdue record is to be corrected and its penalty waived"
+                    ),
+                    months=", ".join(c.month for c in debits),
+                )
             )
         elif ground is Ground.ABOVE_CAP and cap is not None:
             parts.append(
-                f"the all-in cost is above the legal cap of {cap.cap:.0%} ({cap.cap_source}): "
-                f"{cap.excess.amount} above it is disputed"
+                Said(
+                    N_(
+                        "the all-in cost is above the legal cap of %(cap)s (%(source)s): "
+                        "%(excess)s above it is disputed"
+                    ),
+                    cap=f"{cap.cap:.0%}",
+                    source=cap.cap_source,
+                    excess=cap.excess.amount,
+                )
             )
         elif ground is Ground.SHORTFALL:
             parts.append(
-                "the budget cannot keep this loan current: its arrears are paid as scheduled"
+                Said(
+                    N_(
+                        "the budget cannot keep this loan current: its arrears are paid as "
+                        "scheduled"
+                    )
+                )
             )
         elif ground is Ground.NOT_CURED:
-            parts.append(f"no plan within the budget cures it in {horizon_months} months")
+            parts.append(
+                Said(
+                    N_("no plan within the budget cures it in %(months)s months"),
+                    months=horizon_months,
+                )
+            )
     if kind is ProposalKind.CONVERSION:
         parts.append(
-            "the overdue balance is asked to be converted into instalments (账单分期) with the "
-            "fee waived, paid as scheduled"
+            Said(
+                N_(
+                    "the overdue balance is asked to be converted into instalments (账单分期) "
+                    "with the fee waived, paid as scheduled"
+                )
+            )
         )
-    return "; ".join(parts)
+    return Joined(parts)  # each renderer says it in its language (`domain/i18n.py`)
 
 
 def _budget_lines(

@@ -66,6 +66,7 @@ from creditmend.domain.creditfile.retention import (
     overdue_episodes,
     retention_rules,
 )
+from creditmend.domain.i18n import N_, Said
 from creditmend.domain.loan.delinquency import days_past_due
 from creditmend.domain.loan.events import LoanEvent, Payment
 from creditmend.domain.loan.fold import new_ledger
@@ -182,7 +183,14 @@ class LoanTrack:
                 tuple(
                     Problem(
                         f"{self.loan.field}.events[{i}].on",
-                        f"{e.on} is after the plan's date {as_of}; list only what has happened",
+                        Said(
+                            N_(
+                                "%(on)s is after the plan's date %(as_of)s; list only what has "
+                                "happened"
+                            ),
+                            on=e.on,
+                            as_of=as_of,
+                        ),
                     )
                     for i, e in late
                 )

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from creditmend.domain.i18n import Worded
 from creditmend.domain.scoring.interactions import (
     Interaction,
     InteractionError,
@@ -175,6 +176,12 @@ class ScoreResult:
     @property
     def unexpected(self) -> int:
         return sum(1 for c in self.contributions if c.unexpected)
+
+    def worded(self) -> tuple[Worded, ...]:
+        """Each reason's words with its Chinese (`Worded`: English in the JSON, the reader's
+        language where it is shown)."""
+        chinese = dict(self.reasons_zh)
+        return tuple(Worded(text, chinese.get(name, "")) for name, text in self.reasons)
 
 
 def number(value: object) -> Decimal | str | None:

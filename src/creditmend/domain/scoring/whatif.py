@@ -72,13 +72,17 @@ class WhatIf:
 
     @property
     def reasons_gone(self) -> tuple[str, ...]:
+        """The reasons now that the change takes away, each with its Chinese (`Worded`)."""
         kept = {feature for feature, _ in self.after.reasons}
-        return tuple(text for feature, text in self.before.reasons if feature not in kept)
+        words = zip(self.before.reasons, self.before.worded(), strict=True)
+        return tuple(text for (feature, _), text in words if feature not in kept)
 
     @property
     def reasons_new(self) -> tuple[str, ...]:
+        """The reasons the change brings, each with its Chinese (`Worded`)."""
         had = {feature for feature, _ in self.before.reasons}
-        return tuple(text for feature, text in self.after.reasons if feature not in had)
+        words = zip(self.after.reasons, self.after.worded(), strict=True)
+        return tuple(text for (feature, _), text in words if feature not in had)
 
 
 class WhatIfError(FieldError):

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from creditmend import bootstrap
+from creditmend.domain.i18n import N_
 from creditmend.domain.problems import Problem
 from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption, past_day
@@ -49,7 +50,7 @@ def batch(
 ) -> None:
     """Compute every indicator for every person as of a day (indicators.parquet, one row per
     person, and platforms.parquet, one row per person and platform)."""
-    day = past_day(as_of, "a batch is computed as of today or")
+    day = past_day(as_of, N_("a batch is computed as of today or"))
     folder = out or Path(f"batch-{day}")
     problems = []
     if spark_master is not None and engine != "spark":

@@ -14,6 +14,7 @@ from rich.table import Table
 from creditmend import bootstrap
 from creditmend.domain.calendar import parse_date
 from creditmend.domain.creditfile.furnisher import Furnisher, FurnisherKind
+from creditmend.domain.i18n import N_, Said, said_of
 from creditmend.domain.problems import Problem
 from creditmend.domain.text import escaped
 from creditmend.interfaces.cli import clock
@@ -47,15 +48,18 @@ def as_of_date(text: str | None) -> date:
     try:
         return parse_date(text)
     except ValueError as error:
-        raise fail([Problem("--as-of", str(error))]) from None
+        raise fail([Problem("--as-of", said_of(error))]) from None
 
 
-def past_day(as_of: str | None, what: str = "an inquiry happens now or was made") -> date:
+def past_day(as_of: str | None, what: str = N_("an inquiry happens now or was made")) -> date:
     """The business date, refused in the future: a record of what happened cannot be dated
     after today (a later date would, say, lapse every open objection for good)."""
     day = as_of_date(as_of)
     if day > clock.today():
-        message = f"{day} is in the future; {what} on a past day"
+        # `what` is a catalogued phrase (`N_`): said in the chosen language too
+        message = Said(
+            N_("%(day)s is in the future; %(what)s on a past day"), day=day, what=Said(what)
+        )
         raise fail([Problem("--as-of", message)])
     return day
 
@@ -78,7 +82,8 @@ def furnisher_add(
         try:
             furnisher_kind = FurnisherKind(kind)
         except ValueError:
-            raise fail([Problem("--kind", f"unknown value {kind!r}; bank or non_bank")]) from None
+            unknown = Said(N_("unknown value %(value)s; bank or non_bank"), value=repr(kind))
+            raise fail([Problem("--kind", unknown)]) from None
         bureau = bootstrap.build_bureau(db, create=True)
         bureau.furnish.add_furnisher(Furnisher(code, name, furnisher_kind, subtype), clock.now())
     _out.print(f"furnisher {code} registered")
@@ -99,7 +104,8 @@ def ingest(
     A folder is taken file by file in period order (files are named by period, as
     `creditmend synth` writes them), each in its own transaction."""
     if fmt is not None and fmt not in ("jsonl", "csv"):  # before any file is read or skipped
-        raise fail([Problem("--format", f"unknown format {fmt!r}; jsonl or csv")])
+        unknown = Said(N_("unknown format %(value)s; jsonl or csv"), value=repr(fmt))
+        raise fail([Problem("--format", unknown)])
     day = past_day(as_of, TAKEN_IN_ON)  # before a store is made
     with input_errors():
         bureau = bootstrap.build_bureau(db, create=True)
@@ -189,7 +195,7 @@ def retain(
     as_json: JsonOption = False,
 ) -> None:
     """Apply retention (5 years after the bad behaviour ends) and dated policies as of a day."""
-    day = past_day(as_of, "retention is applied as of today or")
+    day = past_day(as_of, N_("retention is applied as of today or"))
     with input_errors():
         report = bootstrap.build_bureau(db).retention.retain(day, clock.now())
     data = {
@@ -219,7 +225,7 @@ def archive(
 ) -> None:
     """The operator's retention archive: what the latest retention run on or before the day hid
     (reports no longer show it; the store keeps it). Reading it is audited."""
-    day = past_day(as_of, "the archive is read as of today or")
+    day = past_day(as_of, N_("the archive is read as of today or"))
     with input_errors():
         run, hidden = bootstrap.build_bureau(db).retention.archive(day, clock.now())
     rows = [

@@ -15,8 +15,10 @@ from dataclasses import replace
 import typer
 from rich.console import Console
 
+from creditmend.domain.i18n import told
 from creditmend.domain.problems import FieldError, Problem, ProblemsError
 from creditmend.domain.text import escaped
+from creditmend.interfaces.cli import language
 
 INPUT_ERROR = 2
 _stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -111,10 +113,20 @@ def as_typed(problem: Problem) -> Problem:
     return problem if option is None else replace(problem, field=option)
 
 
+def said(problem: Problem) -> str:
+    """The problem's line in the chosen language: the option as typed, the message as the code
+    said it (`Said`: in Chinese when Chinese is chosen; other messages stay English), the
+    whole escaped (it may quote what was typed or read: a key, a value)."""
+    typed = as_typed(problem)
+    message = told(typed.message, language._, language.current())
+    return language._("error: %(problem)s") % {
+        "problem": escaped(str(replace(typed, message=message)))
+    }
+
+
 def fail(problems: tuple[Problem, ...] | list[Problem]) -> typer.Exit:
     for problem in problems:
-        # a problem may quote what was typed or read (a key, a value): shown escaped
-        _stderr.print(f"error: {escaped(str(as_typed(problem)))}", markup=False)
+        _stderr.print(said(problem), markup=False)
     return typer.Exit(INPUT_ERROR)
 
 

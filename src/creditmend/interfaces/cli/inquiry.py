@@ -15,6 +15,7 @@ from rich.table import Table
 
 from creditmend import bootstrap
 from creditmend.domain.creditfile.inquiry import InquiryRequest
+from creditmend.domain.i18n import N_, Said
 from creditmend.domain.money import Money, MoneyError
 from creditmend.domain.problems import Problem
 from creditmend.domain.report.json_form import report_json
@@ -45,9 +46,15 @@ IncomeOption = Annotated[
 def _checked(fmt: str, out: Path | None, income: str | None) -> Decimal | None:
     problems = []
     if fmt not in REPORT_FORMATS:
-        problems.append(Problem("--format", f"unknown {fmt!r}; one of {', '.join(REPORT_FORMATS)}"))
+        unknown = Said(
+            N_("unknown %(value)s; one of %(choices)s"),
+            value=repr(fmt),
+            choices=", ".join(REPORT_FORMATS),
+        )
+        problems.append(Problem("--format", unknown))
     if fmt == "pdf" and out is None:
-        problems.append(Problem("--out", "a PDF report is written to a file: give --out FILE"))
+        pdf = Said(N_("a PDF report is written to a file: give --out FILE"))
+        problems.append(Problem("--out", pdf))
     if out is not None and (trouble := _unwritable(out)):
         problems.append(Problem("--out", trouble))
     amount = None

@@ -20,6 +20,7 @@ from rich.text import Text
 from creditmend import bootstrap
 from creditmend.domain.creditfile.letter import EXPLANATION_MAX_CHARS
 from creditmend.domain.creditfile.objection import LetterStatus, Objection
+from creditmend.domain.i18n import N_
 from creditmend.domain.json_keys import DuplicateKeyError, unique_keys
 from creditmend.domain.problems import Problem
 from creditmend.interfaces.cli import clock
@@ -35,7 +36,7 @@ app = typer.Typer(
     help="Objections: dispute a record, answer it, reply in writing, add a statement.",
 )
 _out = Console(highlight=False, soft_wrap=True)
-DESK_DAY = "the desk works now or replays what it did"
+DESK_DAY = N_("the desk works now or replays what it did")
 IdArgument = Annotated[int, typer.Argument(help="The objection's number", min=1, max=2**31 - 1)]
 
 

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from creditmend import bootstrap
 from creditmend.domain.calendar import parse_date
+from creditmend.domain.i18n import N_, Said, said_of
 from creditmend.domain.problems import Problem
 from creditmend.interfaces.cli import clock, language
 from creditmend.interfaces.cli.bureau import DbOption
@@ -100,26 +101,33 @@ def plan(
         try:
             day = parse_date(as_of)
         except ValueError as error:
-            problems.append(Problem("--as-of", str(error)))
+            problems.append(Problem("--as-of", said_of(error)))
     months: int | None = None
     if horizon_months is not None:
         text = horizon_months.strip()
         if text.isdigit():
             months = int(text)
         else:
-            problems.append(
-                Problem("--horizon-months", f"{horizon_months!r}: a whole number 1..120")
-            )
+            whole = Said(N_("%(value)s: a whole number 1..120"), value=repr(horizon_months))
+            problems.append(Problem("--horizon-months", whole))
     if output_format not in FORMATS:
-        problems.append(Problem("--format", f"{output_format!r}: one of {', '.join(FORMATS)}"))
+        one_of = Said(
+            N_("%(value)s: one of %(choices)s"),
+            value=repr(output_format),
+            choices=", ".join(FORMATS),
+        )
+        problems.append(Problem("--format", one_of))
     if output_format == "pdf" and out is None:
-        problems.append(Problem("--out", "a PDF is written to a file: give --out FILE"))
+        problems.append(Problem("--out", Said(N_("a PDF is written to a file: give --out FILE"))))
     if out is not None and (refused := link_refused(out)) is not None:
         problems.append(Problem("--out", refused))
     if new_loan is None and new_loan_lender is not None:  # given without the loan it describes
-        problems.append(Problem("--new-loan-lender", "goes with --new-loan"))
+        problems.append(Problem("--new-loan-lender", Said(N_("goes with %(option)s"),
+                                                          option="--new-loan")))  # fmt: skip
     if letters is not None and letters.exists() and not letters.is_dir():
-        problems.append(Problem("--letters", f"{letters} is a file, not a folder"))
+        problems.append(
+            Problem("--letters", Said(N_("%(path)s is a file, not a folder"), path=letters))
+        )
     cash = {
         key: value
         for key, value in (

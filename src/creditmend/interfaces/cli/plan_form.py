@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from creditmend.domain.i18n import N_, Said
 from creditmend.domain.recovery.above_cap import above_cap_json
 from creditmend.domain.recovery.bridging import Replanned, bridge_json, bridge_words
 from creditmend.domain.recovery.candidates import candidates_json
@@ -136,16 +137,22 @@ def _good_faith_line(advice: Advice) -> list[str]:
     cost = effect.cost_of_it
     without = effect.without
     if cost > 0:
-        what = f"costs {money(cost)} more than"
+        what = Said(N_("costs %(amount)s more than"), amount=money(cost))
     elif cost < 0:
-        what = f"costs {money(-cost)} less than"
+        what = Said(N_("costs %(amount)s less than"), amount=money(-cost))
     else:
-        what = "costs the same as"
+        what = Said(N_("costs the same as"))
     return [
-        f"Good faith (every overdue loan gets at least a small payment in every month that "
-        f"pays, so each platform sees you paying) {what} the plan without it, which would "
-        f"have {without.overdue_months} loan-months overdue ({without.serious_months} beyond "
-        "90 days)."
+        Said(
+            N_(
+                "Good faith (every overdue loan gets at least a small payment in every month "
+                "that pays, so each platform sees you paying) %(what)s the plan without it, "
+                "which would have %(overdue)s loan-months overdue (%(serious)s beyond 90 days)."
+            ),
+            what=what,
+            overdue=without.overdue_months,
+            serious=without.serious_months,
+        )
     ]
 
 
@@ -159,16 +166,30 @@ def _proposals(advice: Advice) -> list[dict[str, Any]]:
 
 
 def summary(advice: Advice) -> list[str]:
+    """The counsellor's words: English sentences (the JSON's `summary`) that each renderer says
+    in its language (`Said`, `domain/i18n.py`)."""
     optimal = advice.strategies["optimal"]
     value = advice.values["optimal"]
     best_classic = min(("minimum", "avalanche", "snowball"), key=lambda n: advice.values[n].total)
     other = advice.values[best_classic]
-    lines = []
+    lines: list[str] = []
     lines.append(
-        f"The plan costs {money(value.cost)} {advice.plan_input.currency} in interest, "
-        f"penalty and fees, with {value.overdue_months} loan-months reported overdue "
-        f"({value.serious_months} beyond 90 days); the best classic strategy ({best_classic}) "
-        f"costs {money(other.cost)} with {other.overdue_months} ({other.serious_months})."
+        Said(
+            N_(
+                "The plan costs %(cost)s %(currency)s in interest, penalty and fees, with "
+                "%(overdue)s loan-months reported overdue (%(serious)s beyond 90 days); the best "
+                "classic strategy (%(classic)s) costs %(classic_cost)s with %(classic_overdue)s "
+                "(%(classic_serious)s)."
+            ),
+            cost=money(value.cost),
+            currency=advice.plan_input.currency,
+            overdue=value.overdue_months,
+            serious=value.serious_months,
+            classic=Said(best_classic),  # a strategy's name, in the catalogues
+            classic_cost=money(other.cost),
+            classic_overdue=other.overdue_months,
+            classic_serious=other.serious_months,
+        )
     )
     # Why this order: the loans by penalty rate and how soon the plan cures each one.
     for loan, facts in zip(optimal.loans, advice.optimised.figures, strict=True):
@@ -176,75 +197,137 @@ def summary(advice: Advice) -> list[str]:
             continue
         overdue = [m.month for m in loan.months if m.overdue]
         if overdue:
-            cure = f"kept overdue until {overdue[-1]} ({len(overdue)} month ends)"
+            cure = Said(
+                N_("kept overdue until %(month)s (%(n)s month ends)"),
+                month=overdue[-1],
+                n=len(overdue),
+            )
         else:
-            cure = "kept current every month"
-        closed = f", settled {loan.closed_on}" if loan.closed_on else ""
-        lines.append(f"- {loan.platform or loan.loan_id}: {cure}{closed}.")
+            cure = Said(N_("kept current every month"))
+        closed = Said(N_(", settled %(on)s"), on=loan.closed_on) if loan.closed_on else ""
+        lines.append(
+            Said(
+                N_("- %(loan)s: %(cure)s%(settled)s."),
+                loan=loan.platform or loan.loan_id,
+                cure=cure,
+                settled=closed,
+            )
+        )
     lines.append(
-        "Why this order: each month's money goes first where a month reported overdue is "
-        "avoided for the least money (a loan brought current stops its penalty and its record "
-        "clock), then where penalty interest is highest; a record is kept five years from its "
-        "cure, so curing sooner moves the clean date too."
+        Said(
+            N_(
+                "Why this order: each month's money goes first where a month reported overdue "
+                "is avoided for the least money (a loan brought current stops its penalty and "
+                "its record clock), then where penalty interest is highest; a record is kept "
+                "five years from its cure, so curing sooner moves the clean date too."
+            )
+        )
     )
     if advice.winner != "milp":
         lines.append(
-            f"The optimiser's own plan was not the best here: '{advice.winner}' scored lower "
-            "on the same objective, simulated exactly, so it is the plan shown."
+            Said(
+                N_(
+                    "The optimiser's own plan was not the best here: '%(winner)s' scored lower "
+                    "on the same objective, simulated exactly, so it is the plan shown."
+                ),
+                winner=advice.winner,
+            )
         )
     lines += conversion_words(optimal, advice.optimised.conversion_saving)
     if not advice.feasible:
-        s = advice.shortfall
-        a = s.agreement
-        lines.append(
-            f"No plan cures every overdue within {len(advice.horizon.months)} months: "
-            f"{', '.join(s.overdue_at_end)} still overdue at the end. Keeping every loan on "
-            f"schedule needs {money(s.largest)} more than the budget holds by "
-            f"{next((m.month for m in s.months if m.short == s.largest), '')}."
-        )
-        if a.months is not None and a.instalment is not None:
-            lines.append(
-                f"Ask for an instalment agreement: the {money(a.debt)} owed over {a.months} "
-                f"months at {money(a.instalment)} a month (the budget frees "
-                f"{money(a.monthly_amount)}), penalty waived; as an extension, "
-                f"{a.extension_months} months beyond the longest remaining term."
-            )
-        else:
-            lines.append(
-                f"No instalment term up to 10 years fits the {money(a.monthly_amount)} a "
-                "month the budget frees: income must rise or part of the debt be forgiven."
-            )
+        lines += _shortfall_lines(advice)
     if advice.forecast is not None:
         lines.extend(why_words(advice.forecast))
     if advice.bridging:
         baseline = Replanned(optimal, value)
-        lines.append("Money from outside that would help (each re-planned exactly):")
-        lines.extend(f"- {bridge_words(b, baseline)}" for b in advice.bridging)
+        lines.append(Said(N_("Money from outside that would help (each re-planned exactly):")))
+        lines.extend(bridge_words(b, baseline) for b in advice.bridging)
     lines += _good_faith_line(advice)
     lines += _above_cap_lines(advice)
     return lines
 
 
+def _shortfall_lines(advice: Advice) -> list[str]:
+    """No plan cures: by how much the budget falls short, and the agreement to ask for."""
+    s = advice.shortfall
+    a = s.agreement
+    lines: list[str] = [
+        Said(
+            N_(
+                "No plan cures every overdue within %(months)s months: %(loans)s still overdue "
+                "at the end. Keeping every loan on schedule needs %(short)s more than the budget "
+                "holds by %(month)s."
+            ),
+            months=len(advice.horizon.months),
+            loans=", ".join(s.overdue_at_end),
+            short=money(s.largest),
+            month=next((m.month for m in s.months if m.short == s.largest), ""),
+        )
+    ]
+    if a.months is not None and a.instalment is not None:
+        lines.append(
+            Said(
+                N_(
+                    "Ask for an instalment agreement: the %(debt)s owed over %(months)s months "
+                    "at %(instalment)s a month (the budget frees %(frees)s), penalty waived; as "
+                    "an extension, %(extension)s months beyond the longest remaining term."
+                ),
+                debt=money(a.debt),
+                months=a.months,
+                instalment=money(a.instalment),
+                frees=money(a.monthly_amount),
+                extension=a.extension_months,
+            )
+        )
+    else:
+        lines.append(
+            Said(
+                N_(
+                    "No instalment term up to 10 years fits the %(frees)s a month the budget "
+                    "frees: income must rise or part of the debt be forgiven."
+                ),
+                frees=money(a.monthly_amount),
+            )
+        )
+    return lines
+
+
 def _above_cap_lines(advice: Advice) -> list[str]:
     """The loans above the cap, what the plan does with them, and both plans' totals."""
-    lines = []
+    lines: list[str] = []
     for n in advice.above_cap:
         does = (
-            "disputed: the plan pays the loan at the cap"
+            Said(N_("disputed: the plan pays the loan at the cap"))
             if n.disputed
-            else "paid as the contract says (preferences.above_cap: pay)"
+            else Said(N_("paid as the contract says (preferences.above_cap: pay)"))
         )
         lines.append(
-            f"{n.platform or n.loan_id}: {money(n.excess.amount)} paid and owed above the legal "
-            f"cap ({n.cap:.0%}, {n.cap_source}) is {does}."
+            Said(
+                N_(
+                    "%(loan)s: %(excess)s paid and owed above the legal cap (%(cap)s, "
+                    "%(source)s) is %(does)s."
+                ),
+                loan=n.platform or n.loan_id,
+                excess=money(n.excess.amount),
+                cap=f"{n.cap:.0%}",
+                source=n.cap_source,
+                does=does,
+            )
         )
     totals = advice.cap_totals
     if totals is not None:
         dispute, pay = totals.dispute, totals.pay
         lines.append(
-            f"Paying at the cap and disputing the excess, the plan pays "
-            f"{money(dispute.total_paid.amount)} in all ({money(dispute.charges.amount)} of "
-            f"charges); paying every contract as written, {money(pay.total_paid.amount)} "
-            f"({money(pay.charges.amount)})."
+            Said(
+                N_(
+                    "Paying at the cap and disputing the excess, the plan pays %(dispute)s in "
+                    "all (%(dispute_charges)s of charges); paying every contract as written, "
+                    "%(pay)s (%(pay_charges)s)."
+                ),
+                dispute=money(dispute.total_paid.amount),
+                dispute_charges=money(dispute.charges.amount),
+                pay=money(pay.total_paid.amount),
+                pay_charges=money(pay.charges.amount),
+            )
         )
     return lines

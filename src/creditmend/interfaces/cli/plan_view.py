@@ -14,10 +14,10 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from creditmend.domain.i18n import N_
+from creditmend.domain.i18n import N_, Joined, told
 from creditmend.domain.recovery.file_candidates import EVIDENCE_FILE, WHY_WORDS
 from creditmend.domain.recovery.simulate import Outcome
-from creditmend.interfaces.cli.language import _
+from creditmend.interfaces.cli.language import _, current
 from creditmend.interfaces.cli.plan_form import day as _day
 from creditmend.interfaces.cli.plan_form import money as _money
 from creditmend.interfaces.cli.plan_form import summary
@@ -36,6 +36,11 @@ PLAN_WORDS = {
     "shortfall": N_("shortfall"),
     "not_cured": N_("not cured"),
 }
+
+
+def _told(text: str) -> str:
+    """The domain's sentence (`Said`) in the chosen language."""
+    return told(text, _, current())
 
 
 def _strategies_table(advice: Advice) -> Table:
@@ -227,7 +232,7 @@ def render(advice: Advice, out: Console) -> None:
     out.print(_plan_table(advice.strategies["optimal"]))
     out.print(_("Each cell: amount paid, then the month-end status code (N on time, 1-7 overdue)."))
     for line in summary(advice):  # platform names from a plan file or the bureau: escaped
-        out.print(plain(line))
+        out.print(plain(_told(line)))
     for line in _proposals(advice):  # platform names from a plan file or the bureau: escaped
         out.print(plain(line))
     for table in (_bridging(advice), _timeline(advice), _forecast(advice)):
@@ -245,7 +250,7 @@ def render(advice: Advice, out: Console) -> None:
     for candidate in advice.candidates:
         worth = _("Worth an objection: %(record)s: %(finding)s") % {
             "record": candidate.record,
-            "finding": "; ".join(candidate.finding),
+            "finding": _told(Joined(candidate.finding)),
         }
         out.print(plain(worth))
         out.print(plain(f"  {candidate.command}"))
@@ -269,7 +274,7 @@ def render(advice: Advice, out: Console) -> None:
         for warning in effect.warnings:
             out.print(plain(f"  {warning}"))
     for note in advice.notes:
-        out.print(plain(_("Note: %(note)s") % {"note": note}))
+        out.print(plain(_("Note: %(note)s") % {"note": _told(note)}))
     if advice.letters:
         names = ", ".join(letter.platform for letter in advice.letters)
         said = _(

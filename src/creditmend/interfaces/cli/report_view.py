@@ -529,7 +529,7 @@ def _expiry(console: Console, report: Report) -> None:
         if e.under_objection:
             record.append(f"\n{_(OBJECTION)}", OBJECTION_STYLE)
         until = Text(_("not until cured"), BAD) if e.expires_on is None else Text(day(e.expires_on))
-        _row(table, record, words(e.kind), until, e.reason)
+        _row(table, record, words(e.kind), until, told(e.reason, _, say().lang))
     console.print(table)
     console.print(Text(_("Shown until: the first day the record is no longer shown."), "dim"))
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from creditmend import bootstrap
+from creditmend.domain.i18n import N_, Said
 from creditmend.domain.problems import Problem
 from creditmend.interfaces.cli.errors import fail, input_errors
 
@@ -43,9 +44,10 @@ def serve(
     from creditmend.interfaces.api.settings import ApiSettings  # noqa: PLC0415
 
     if workers < 1:
-        raise fail([Problem("--workers", f"{workers} is not a number of workers >= 1")])
+        said = Said(N_("%(value)s is not a number of workers >= 1"), value=workers)
+        raise fail([Problem("--workers", said)])
     if not 0 <= port <= 65535:
-        raise fail([Problem("--port", f"{port} is not a port")])
+        raise fail([Problem("--port", Said(N_("%(value)s is not a port"), value=port))])
     with input_errors():
         settings = ApiSettings.from_env()
         # Opened here once whatever the number of workers: a wrong --db or key is said now,

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from creditmend import bootstrap
+from creditmend.domain.i18n import N_
 from creditmend.domain.portal import Invitation
 from creditmend.interfaces.cli import clock
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, past_day
@@ -37,7 +38,7 @@ def invite(
     db: DbOption = None,
 ) -> None:
     """A one-time enrolment code for a borrower whose identity the desk has checked (7 days)."""
-    day = past_day(as_of, "an invitation is given now or was given")
+    day = past_day(as_of, N_("an invitation is given now or was given"))
     with input_errors():
         made = bootstrap.build_portal_users(db).invite(id_type, id_number, day, clock.now())
     _print(made, as_json)
@@ -51,7 +52,7 @@ def add_desk(
     db: DbOption = None,
 ) -> None:
     """A desk user and their one-time enrolment code (7 days)."""
-    day = past_day(as_of, "a desk user is added now or was added")
+    day = past_day(as_of, N_("a desk user is added now or was added"))
     with input_errors():
         made = bootstrap.build_portal_users(db).add_desk(name, day, clock.now())
     _print(made, as_json)

@@ -12,15 +12,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from creditmend import bootstrap
+from creditmend.domain.i18n import told
 from creditmend.domain.money import Money, MoneyError
 from creditmend.domain.problems import Problem
 from creditmend.domain.scoring.whatif import Change, Inquiries, MonthsOnTime, NewLoan, PayOff
-from creditmend.interfaces.cli import clock
+from creditmend.interfaces.cli import clock, language
 from creditmend.interfaces.cli.bureau import AsOfOption, DbOption, JsonOption, past_day
 from creditmend.interfaces.cli.errors import fail, input_errors
 from creditmend.interfaces.cli.inquiry import IdNumberArgument, IdTypeArgument
+from creditmend.interfaces.cli.language import _
 from creditmend.interfaces.cli.terminal import json_text
 
 _out = Console(highlight=False, soft_wrap=True)
@@ -100,14 +103,18 @@ def what_if(
     if as_json:
         print(json_text(data))
         return
-    table = Table(title="What if", show_header=False)
+    lang = language.current()
+    table = Table(title=_("What if"), show_header=False)
     table.add_column("")
     table.add_column("")
-    table.add_row("score now", f"{result.before.score} ({result.before.band})")
-    table.add_row(f"score on {result.as_of}", f"{result.after.score} ({result.after.band})")
-    table.add_row("change", f"{data['change']:+d}")
-    for text in result.reasons_gone:
-        table.add_row("no longer a reason", text)
+    table.add_row(_("score now"), f"{result.before.score} ({result.before.band})")
+    table.add_row(
+        _("score on %(day)s") % {"day": result.as_of},
+        f"{result.after.score} ({result.after.band})",
+    )
+    table.add_row(_("change"), f"{data['change']:+d}")
+    for text in result.reasons_gone:  # the scorecard's words, as text (no markup)
+        table.add_row(_("no longer a reason"), Text(told(text, _, lang)))
     for text in result.reasons_new:
-        table.add_row("a new reason", text)
+        table.add_row(_("a new reason"), Text(told(text, _, lang)))
     _out.print(table)

@@ -154,7 +154,7 @@ async def what_if(request: Request, session: Borrower) -> Response:
         "missing": None,
         "score": result.before.score,
         "band": result.before.band,
-        "reasons": [text for _, text in result.before.reasons],
+        "reasons": list(result.before.worded()),  # the template says them in the page's language
         "accounts": known,
         "form": form,
         "result": result,

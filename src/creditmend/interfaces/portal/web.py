@@ -29,6 +29,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from creditmend import bootstrap
+from creditmend.domain.i18n import told
 from creditmend.domain.portal import Role, Session, Stage
 from creditmend.interfaces.api.limits import RateSettings, TokenBuckets
 from creditmend.interfaces.portal.i18n import COOKIE, LOCALES, NAMES, Speaker, choose, translations
@@ -51,6 +52,8 @@ def _environment(lang: str) -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    # The domain's sentences (a plan's summary and notes) in the page's language.
+    env.filters["told"] = lambda text: told(text, translations(lang).gettext, lang)
     return env
 
 
