@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pyotp
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
@@ -24,6 +25,7 @@ from api_support import MovableClock, register_furnishers
 from bureau_seed import OTHER_RIC, RIC, seed
 
 from creditmend import bootstrap
+from creditmend.adapters.secret_hash import Argon2Hasher
 from creditmend.interfaces.api.app import create_app
 from creditmend.interfaces.portal.app import close_portal
 from creditmend.interfaces.portal.jobs import Jobs
@@ -149,11 +151,22 @@ def portal_any(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     yield from _portal_on(db_url, tmp_path)
 
 
+class LightArgon2(Argon2Hasher):
+    """argon2id with small parameters, as tests/api/test_authorisation_matrix.py's: these tests
+    check who may see what, not the hash's cost, and enrol and sign in a few users each (the
+    real parameters took about a tenth of the portal tests' CPU). The served portal of
+    tests/browser and benchmarks/portal_bench.py keeps the real parameters."""
+
+    def __init__(self) -> None:
+        self._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
 def _portal_on(url: str, tmp_path: Path) -> Iterator[Portal]:
     register_furnishers(url, "LEND1", "LEND2")
     seed(url, tmp_path)
     clock = MovableClock()
     service = replace(bootstrap.build_service(url), clock=clock)
+    service.portal.hasher = LightArgon2()
     app = create_app(service)
     # The sign-in buckets' time stands still: a token refilled mid-test on a slow machine (one
     # every 6 s) would make the rate-limit test's count depend on the machine's speed.
