@@ -14,7 +14,8 @@ Deadlines are counted on the business date. An objection routed to another lende
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -407,25 +408,15 @@ def review(
     body: ReviewBody,
     caller: Annotated[Caller, Depends(desk_only)],
 ) -> LetterView:
-    service = service_of(request)
-    objections_ = service.bureau.objections
-    as_of, at = service.clock.today(), service.clock.now()
-    _found(objections_, objection_id, caller, as_of, request)
-    audited = _audit(caller, request, "review")
-    del audited["view"]
-    by = f"api:{caller.client_id}"
-    try:
+    objections_ = service_of(request).bureau.objections
+
+    def change(by: str, as_of: date, at: datetime, audited: dict[str, Any]) -> Objection:
         if body.decision is ReviewDecision.APPROVE:
-            reviewed = objections_.approve(objection_id, by, as_of, at, audit=audited)
-        else:
-            note = body.note or ""
-            reviewed = objections_.send_back(objection_id, by, note, as_of, at, audit=audited)
-    except ProblemsError as error:
-        if [p.field for p in error.problems] == ["ID"]:  # no letter, or approved already
-            raise ApiProblemError(409, error.problems[0].message, kind="not-reviewable") from None
-        raise
-    text = objections_.letter(objection_id, as_of, at, draft=True)
-    return _letter_view(reviewed, text, as_of)
+            return objections_.approve(objection_id, by, as_of, at, audit=audited)
+        note = body.note or ""
+        return objections_.send_back(objection_id, by, note, as_of, at, audit=audited)
+
+    return _change_letter(request, objection_id, caller, "review", "not-reviewable", change)
 
 
 @router.post(
@@ -443,18 +434,35 @@ def revise(
     body: RevisionBody,
     caller: Annotated[Caller, Depends(desk_only)],
 ) -> LetterView:
+    objections_ = service_of(request).bureau.objections
+
+    def change(by: str, as_of: date, at: datetime, audited: dict[str, Any]) -> Objection:
+        return objections_.revise(objection_id, by, body.explanation, as_of, at, audit=audited)
+
+    return _change_letter(request, objection_id, caller, "revision", "not-revisable", change)
+
+
+def _change_letter(
+    request: Request,
+    objection_id: int,
+    caller: Caller,
+    what: str,
+    refused_kind: str,
+    change: Callable[[str, date, datetime, dict[str, Any]], Objection],
+) -> LetterView:
+    """The desk's change to a reply letter (a review or a revision), audited as `what`: an
+    objection the desk cannot see is 404; no letter yet, or one approved already, is 409."""
     service = service_of(request)
     objections_ = service.bureau.objections
     as_of, at = service.clock.today(), service.clock.now()
     _found(objections_, objection_id, caller, as_of, request)
-    audited = _audit(caller, request, "revision")
+    audited = _audit(caller, request, what)
     del audited["view"]
-    by = f"api:{caller.client_id}"
     try:
-        revised = objections_.revise(objection_id, by, body.explanation, as_of, at, audit=audited)
+        changed = change(f"api:{caller.client_id}", as_of, at, audited)
     except ProblemsError as error:
         if [p.field for p in error.problems] == ["ID"]:  # no letter, or approved already
-            raise ApiProblemError(409, error.problems[0].message, kind="not-revisable") from None
+            raise ApiProblemError(409, error.problems[0].message, kind=refused_kind) from None
         raise
     text = objections_.letter(objection_id, as_of, at, draft=True)
-    return _letter_view(revised, text, as_of)
+    return _letter_view(changed, text, as_of)
