@@ -145,7 +145,8 @@ def run(persons: int, users: int, requests: int) -> dict[str, Any]:
         tokens = [_enrol(service, kind, number) for kind, number in borrowers]
         desk = _enrol(service, "desk", DESK)
         cases = [_object(service, kind, number) for kind, number in borrowers]
-        client = TestClient(create_app(service), base_url="https://testserver")
+        app = create_app(service)
+        client = TestClient(app, base_url="https://testserver")
         weights: dict[str, int] = {}
         css = len(client.get("/static/portal.css").content)
         rows: dict[str, dict[str, float]] = {}
@@ -176,7 +177,7 @@ def run(persons: int, users: int, requests: int) -> dict[str, Any]:
             measure(path, page(path, tokens))
         csrf = _form_token(client, "/me/plan", tokens[0])
         sessions = [service.portal.session(token, AT) for token in tokens]
-        jobs: Jobs = client.app.state.portal_jobs  # type: ignore[attr-defined]
+        jobs: Jobs = app.state.portal_jobs
         # The plans: each borrower sends the form; the answer is the plan's page at once.
         plans: list[str] = []
         for token in tokens:

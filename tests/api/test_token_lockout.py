@@ -148,9 +148,7 @@ def test_failures_at_once_are_each_counted(db_url: str, monkeypatch: pytest.Monk
     """The count is the store's, updated under the key's row lock: failures sent at once by
     several workers (here threads, each with its own engine) are each counted, on SQLite and
     PostgreSQL, so that a guesser gains nothing by sending in parallel."""
-    from creditmend.adapters.vault import new_key  # noqa: PLC0415
-
-    monkeypatch.setenv("CREDITMEND_KEY", new_key())
+    monkeypatch.setenv("CREDITMEND_KEY", bootstrap.new_key())
     at_once = 6
     services = [bootstrap.build_client_service(db_url, create=True)]
     services += [bootstrap.build_client_service(db_url) for _ in range(at_once - 1)]

@@ -162,10 +162,6 @@ class InquiryService:
         """The inquiries `furnisher` made, newest first (a lender's own list: never another's)."""
         return self.inquiry_log.inquiries_by(furnisher, limit=limit, before=before)
 
-    def client_inquiries_since(self, client_id: str, since: datetime) -> int:
-        """How many inquiries the API client made from `since` on (its daily quota)."""
-        return self.inquiry_log.client_inquiries_since(client_id, since)
-
     def what_if(
         self, id_type: str, id_number: str, as_of: date, change: Change, at: datetime
     ) -> WhatIf:

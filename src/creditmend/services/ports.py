@@ -139,8 +139,6 @@ class InquiryLog(Protocol):
         """The furnisher's inquiries, newest first, at most `limit`, older than `before`."""
         ...
 
-    def client_inquiries_since(self, client_id: str, since: datetime) -> int: ...
-
 
 class AuditLog(Protocol):
     """The audit trail: read back by the subject, written by the batch's run."""

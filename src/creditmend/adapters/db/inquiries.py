@@ -156,11 +156,6 @@ class SqlInquiryLog:
             for row in rows
         ]
 
-    def client_inquiries_since(self, client_id: str, since: datetime) -> int:
-        """Inquiries the client made at or after `since` (instants are stored in UTC)."""
-        with self.unit_of_work.reading() as conn:
-            return _made_since(conn, client_id, since)
-
 
 def _made_since(conn: Connection, client_id: str, since: datetime) -> int:
     params = {"client_id": client_id, "since": since.astimezone(UTC)}
